@@ -1,0 +1,424 @@
+//! Command-line parsing and the commands. Names and options here are a
+//! stable contract (README, issues, scripts rely on them).
+
+use crate::config::Config;
+use crate::import::{collect_sources, import_police_uk, Progress};
+use anyhow::{anyhow, bail, Context};
+use clap::{Parser, Subcommand, ValueEnum};
+use safetynet_domain::clock::{SharedClock, SystemClock};
+use safetynet_domain::partnership::{parse_name, AgencyCode, Email};
+use safetynet_domain::policy::{ManageUsers, Principal};
+use safetynet_domain::role::Role;
+use safetynet_domain::{password, token};
+use safetynet_store::users::{Actor, NewUser};
+use safetynet_store::{DatabaseUrl, Store};
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// SafetyNet: one shared system for a Community Safety Partnership.
+#[derive(Debug, Parser)]
+#[command(name = "safetynet", version, about)]
+pub struct Cli {
+    /// Configuration file (TOML); default ./safetynet.toml if present.
+    #[arg(long, global = true, env = "SAFETYNET_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+struct DbArg {
+    /// sqlite://PATH or postgres://USER@HOST:PORT/DB
+    #[arg(long, env = "SAFETYNET_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the demo: St Albans partnership, demo users and police.uk sample on SQLite.
+    Demo {
+        /// Folder for safetynet.db (created if missing).
+        #[arg(long, default_value = "safetynet-demo")]
+        data_dir: PathBuf,
+        /// Address to listen on.
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Serve the web app and API.
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply database migrations.
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Print the configuration and where each setting came from.
+    CheckConfig,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Import data.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user. The password is read from SAFETYNET_PASSWORD or standard input.
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        /// Agency code (e.g. HERTS-POLICE).
+        #[arg(long)]
+        agency: String,
+        /// Role (repeat for several): partnership_admin, csp_manager, case_officer, agency_viewer, auditor.
+        #[arg(long, required = true)]
+        role: Vec<String>,
+        /// E-mail address (sign-in name).
+        #[arg(long)]
+        email: String,
+        /// Display name (default: the e-mail address).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a bearer API token for a user and print it once.
+    Create {
+        #[command(flatten)]
+        db: DbArg,
+        /// The user's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// Days until it expires.
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=730))]
+        expires_in_days: i64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import police.uk street-level and outcomes CSV files (files or folders).
+    PoliceUk {
+        #[command(flatten)]
+        db: DbArg,
+        /// Output format of the summary.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Files or folders of *-street.csv and *-outcomes.csv.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain: exit 0 if intact, else name the first altered or removed row.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SAFETYNET_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn open(config: &Config, db: &DbArg) -> anyhow::Result<Store> {
+    let cfg = config.clone().with_flags(db.database_url.clone(), None);
+    let url = cfg
+        .database_url
+        .value
+        .ok_or_else(|| anyhow!("no database: pass --database-url or set SAFETYNET_DATABASE_URL"))?;
+    let url = DatabaseUrl::parse(&url)?;
+    Store::open(&url)
+        .await
+        .with_context(|| format!("cannot open {}", url.redacted()))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::load(cli.config.as_deref())?;
+    let clock: SharedClock = Arc::new(SystemClock);
+    let now_ms = clock.now().timestamp_millis();
+    match cli.command {
+        Command::Demo { data_dir, bind } => {
+            crate::demo::run(&config.with_flags(None, bind), &data_dir, clock).await?
+        }
+        Command::Serve { db, bind } => {
+            let store = open(&config, &db).await?;
+            let config = config.with_flags(None, bind);
+            serve(store, &config, clock).await?;
+        }
+        Command::Migrate { db } => {
+            open(&config, &db).await?;
+            println!("migrations applied");
+        }
+        Command::CheckConfig => print_config(&config)?,
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    agency,
+                    role,
+                    email,
+                    name,
+                },
+        } => {
+            let email = Email::parse(&email)?;
+            let agency = AgencyCode::parse(&agency)?;
+            let roles = role
+                .iter()
+                .map(|r| Role::parse(r))
+                .collect::<Result<Vec<_>, _>>()?;
+            let display_name = parse_name("name", name.as_deref().unwrap_or(email.as_str()), 120)?;
+            let pw = read_password()?;
+            let password_hash =
+                tokio::task::spawn_blocking(move || password::hash_password(&pw)).await??;
+            let store = open(&config, &db).await?;
+            let operator = Principal::operator();
+            let permit = operator.permit::<ManageUsers>()?;
+            let actor = Actor {
+                principal: &operator,
+                at_ms: now_ms,
+                source: "cli",
+            };
+            let id = store
+                .create_user(
+                    &permit,
+                    &NewUser {
+                        email,
+                        display_name,
+                        agency,
+                        roles,
+                        password_hash,
+                    },
+                    &actor,
+                )
+                .await?;
+            println!("user created: {id}");
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    db,
+                    email,
+                    expires_in_days,
+                },
+        } => {
+            let store = open(&config, &db).await?;
+            let email = Email::parse(&email)?;
+            let id = store
+                .user_id_by_email(&email)
+                .await?
+                .ok_or_else(|| anyhow!("no user with email {email}"))?;
+            let principal = store
+                .principal(&id, safetynet_domain::policy::AuthMethod::Operator)
+                .await?
+                .ok_or_else(|| anyhow!("the account {email} is deactivated"))?;
+            let secret = token::new_api_token();
+            let expires = now_ms + expires_in_days * 86_400_000;
+            let actor = Actor {
+                principal: &principal,
+                at_ms: now_ms,
+                source: "cli",
+            };
+            store
+                .create_api_token(&actor, &token::hash_secret(&secret), expires)
+                .await?;
+            println!("{secret}");
+            eprintln!("This token is shown once. It expires in {expires_in_days} days. Use it as: Authorization: Bearer <token>");
+        }
+        Command::Import {
+            command: ImportCommand::PoliceUk { db, format, paths },
+        } => {
+            let store = open(&config, &db).await?;
+            let sources = collect_sources(&paths)?;
+            let bar = TerminalProgress::new();
+            let summary = import_police_uk(
+                &store,
+                &sources,
+                &Principal::operator(),
+                "cli",
+                now_ms,
+                &bar,
+            )
+            .await?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string(&summary)?),
+                Format::Text => print!("{}", summary.to_text()),
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
+            let store = open(&config, &db).await?;
+            match store.verify_audit().await? {
+                Ok(n) => println!("audit trail intact: {n} rows verified"),
+                Err(broken) => {
+                    eprintln!("audit trail BROKEN: {broken}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Serves the web app until Ctrl-C.
+pub async fn serve(store: Store, config: &Config, clock: SharedClock) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.bind.value)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind.value))?;
+    let addr = listener.local_addr()?;
+    println!("SafetyNet is running at http://{addr}/  (Ctrl-C to stop)");
+    let state = safetynet_web::AppState::new(store, clock, config.web());
+    safetynet_web::serve(listener, state).await?;
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("SAFETYNET_PASSWORD") {
+        return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("Password (input is shown; prefer SAFETYNET_PASSWORD or a pipe): ");
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_string();
+    if pw.is_empty() {
+        bail!("no password given: set SAFETYNET_PASSWORD or pipe it on standard input");
+    }
+    Ok(pw)
+}
+
+fn print_config(c: &Config) -> anyhow::Result<()> {
+    match &c.file {
+        Some(f) => println!("config file: {}", f.display()),
+        None => println!("config file: none (defaults and environment only)"),
+    }
+    let db = match &c.database_url.value {
+        Some(u) => DatabaseUrl::parse(u)
+            .map(|d| d.redacted())
+            .unwrap_or_else(|e| format!("INVALID: {e}")),
+        None => "(not set)".into(),
+    };
+    println!(
+        "database_url           = {db}    [{}]",
+        c.database_url.source
+    );
+    println!(
+        "bind                   = {}    [{}]",
+        c.bind.value, c.bind.source
+    );
+    println!(
+        "public_url             = {}    [{}]",
+        c.public_url.value.as_deref().unwrap_or("(not set)"),
+        c.public_url.source
+    );
+    println!(
+        "tile_url               = {}    [{}]",
+        c.tile_url.value, c.tile_url.source
+    );
+    println!(
+        "session_idle_minutes   = {}    [{}]",
+        c.session_idle_minutes.value, c.session_idle_minutes.source
+    );
+    println!(
+        "session_absolute_hours = {}    [{}]",
+        c.session_absolute_hours.value, c.session_absolute_hours.source
+    );
+    println!("secure cookies         = {}", c.web().secure_cookies);
+    if db.starts_with("INVALID") {
+        bail!("the configuration is not valid");
+    }
+    println!("configuration OK");
+    Ok(())
+}
+
+/// A progress bar on standard error, hidden when it is not a terminal.
+struct TerminalProgress(indicatif::ProgressBar);
+
+impl TerminalProgress {
+    fn new() -> Self {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(0),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} importing [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Self(bar)
+    }
+}
+
+impl Progress for TerminalProgress {
+    fn start(&self, total: u64) {
+        self.0.set_length(total);
+    }
+    fn advance(&self, bytes: u64) {
+        self.0.inc(bytes);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}

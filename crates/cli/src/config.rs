@@ -1,0 +1,200 @@
+//! Layered, strict configuration: built-in defaults, then a TOML file
+//! (`--config`, `SAFETYNET_CONFIG`, or `./safetynet.toml` if present), then
+//! environment variables, then command-line flags. Unknown keys are an error.
+//! `safetynet check-config` prints every setting and where it came from.
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Settings as they can appear in the TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    bind: Option<String>,
+    public_url: Option<String>,
+    tile_url: Option<String>,
+    session_idle_minutes: Option<i64>,
+    session_absolute_hours: Option<i64>,
+}
+
+/// One setting's value and where it came from.
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    /// The value.
+    pub value: T,
+    /// "default", "file PATH", "env NAME" or "flag".
+    pub source: String,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Database URL (password never printed).
+    pub database_url: Setting<Option<String>>,
+    /// Listen address.
+    pub bind: Setting<String>,
+    /// The public URL; `https://` turns on `Secure` cookies.
+    pub public_url: Setting<Option<String>>,
+    /// Map tile URL template (`{z}/{x}/{y}`); empty for no tiles.
+    pub tile_url: Setting<String>,
+    /// Idle session timeout (minutes).
+    pub session_idle_minutes: Setting<i64>,
+    /// Absolute session lifetime (hours).
+    pub session_absolute_hours: Setting<i64>,
+    /// The file read, if any.
+    pub file: Option<PathBuf>,
+}
+
+/// Default map tiles: OpenStreetMap's standard layer. Points and boundaries
+/// still show when tiles cannot be reached.
+pub const DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+
+fn layer<T: Clone>(
+    default: T,
+    file: Option<T>,
+    file_src: &str,
+    env: Option<T>,
+    env_name: &str,
+) -> Setting<T> {
+    if let Some(v) = env {
+        Setting {
+            value: v,
+            source: format!("env {env_name}"),
+        }
+    } else if let Some(v) = file {
+        Setting {
+            value: v,
+            source: file_src.to_string(),
+        }
+    } else {
+        Setting {
+            value: default,
+            source: "default".into(),
+        }
+    }
+}
+
+fn env_str(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn env_int(name: &str) -> anyhow::Result<Option<i64>> {
+    env_str(name)
+        .map(|v| {
+            v.parse::<i64>()
+                .with_context(|| format!("{name} must be a whole number, not '{v}'"))
+        })
+        .transpose()
+}
+
+impl Config {
+    /// Loads defaults, the file and the environment.
+    pub fn load(explicit: Option<&Path>) -> anyhow::Result<Self> {
+        let path = explicit
+            .map(Path::to_path_buf)
+            .or_else(|| env_str("SAFETYNET_CONFIG").map(PathBuf::from))
+            .or_else(|| {
+                let p = PathBuf::from("safetynet.toml");
+                p.is_file().then_some(p)
+            });
+        let file: FileConfig = match &path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read config file {}", p.display()))?;
+                toml::from_str(&text)
+                    .with_context(|| format!("invalid config file {}", p.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let fsrc = path
+            .as_ref()
+            .map_or(String::new(), |p| format!("file {}", p.display()));
+        let cfg = Self {
+            database_url: layer(
+                None,
+                file.database_url.map(Some),
+                &fsrc,
+                env_str("SAFETYNET_DATABASE_URL").map(Some),
+                "SAFETYNET_DATABASE_URL",
+            ),
+            bind: layer(
+                "127.0.0.1:8080".into(),
+                file.bind,
+                &fsrc,
+                env_str("SAFETYNET_BIND"),
+                "SAFETYNET_BIND",
+            ),
+            public_url: layer(
+                None,
+                file.public_url.map(Some),
+                &fsrc,
+                env_str("SAFETYNET_PUBLIC_URL").map(Some),
+                "SAFETYNET_PUBLIC_URL",
+            ),
+            tile_url: layer(
+                DEFAULT_TILE_URL.into(),
+                file.tile_url,
+                &fsrc,
+                env_str("SAFETYNET_TILE_URL"),
+                "SAFETYNET_TILE_URL",
+            ),
+            session_idle_minutes: layer(
+                30,
+                file.session_idle_minutes,
+                &fsrc,
+                env_int("SAFETYNET_SESSION_IDLE_MINUTES")?,
+                "SAFETYNET_SESSION_IDLE_MINUTES",
+            ),
+            session_absolute_hours: layer(
+                12,
+                file.session_absolute_hours,
+                &fsrc,
+                env_int("SAFETYNET_SESSION_ABSOLUTE_HOURS")?,
+                "SAFETYNET_SESSION_ABSOLUTE_HOURS",
+            ),
+            file: path,
+        };
+        if !(1..=24 * 60).contains(&cfg.session_idle_minutes.value) {
+            bail!("session_idle_minutes must be between 1 and 1440");
+        }
+        if !(1..=72).contains(&cfg.session_absolute_hours.value) {
+            bail!("session_absolute_hours must be between 1 and 72");
+        }
+        Ok(cfg)
+    }
+
+    /// Applies command-line flags over the loaded values.
+    pub fn with_flags(mut self, database_url: Option<String>, bind: Option<String>) -> Self {
+        if let Some(u) = database_url {
+            self.database_url = Setting {
+                value: Some(u),
+                source: "flag --database-url".into(),
+            };
+        }
+        if let Some(b) = bind {
+            self.bind = Setting {
+                value: b,
+                source: "flag --bind".into(),
+            };
+        }
+        self
+    }
+
+    /// The web layer's settings.
+    pub fn web(&self) -> safetynet_web::WebConfig {
+        safetynet_web::WebConfig {
+            secure_cookies: self
+                .public_url
+                .value
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://")),
+            tile_url: self.tile_url.value.clone(),
+            session: safetynet_domain::lockout::SessionPolicy {
+                idle_ms: self.session_idle_minutes.value * 60_000,
+                absolute_ms: self.session_absolute_hours.value * 3_600_000,
+            },
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! `safetynet demo`: a working St Albans City and District CSP on SQLite,
+//! with its agencies (as named in the 2024-2027 strategy), a demo user for
+//! every role, and the bundled police.uk extract. Safe to run again: it
+//! reuses the database and adds only what is missing.
+
+use crate::config::Config;
+use crate::import::{import_police_uk, NoProgress, Source};
+use anyhow::Context;
+use include_dir::{include_dir, Dir};
+use safetynet_domain::clock::SharedClock;
+use safetynet_domain::partnership::{Agency, AgencyCode, AgencyKind, Email, Partnership};
+use safetynet_domain::policy::{ManageAgencies, ManageUsers, Principal};
+use safetynet_domain::role::Role;
+use safetynet_store::users::{Actor, NewUser};
+use safetynet_store::{DatabaseUrl, Store};
+use std::path::Path;
+
+/// The St Albans police.uk extract (OGL v3.0; see its SOURCE.txt).
+static POLICE_UK: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../data/police-uk/st-albans");
+
+/// The demo password for every demo account (printed at start-up).
+pub const DEMO_PASSWORD: &str = "safetynet-demo-2024";
+
+/// Agencies of the St Albans CSP, from the strategy's membership list.
+pub const AGENCIES: &[(&str, &str, AgencyKind)] = &[
+    (
+        "SACDC",
+        "St Albans City & District Council",
+        AgencyKind::ResponsibleAuthority,
+    ),
+    (
+        "HERTS-POLICE",
+        "Hertfordshire Constabulary",
+        AgencyKind::ResponsibleAuthority,
+    ),
+    (
+        "HFRS",
+        "Hertfordshire Fire & Rescue Service",
+        AgencyKind::ResponsibleAuthority,
+    ),
+    (
+        "PROBATION",
+        "National Probation Service",
+        AgencyKind::ResponsibleAuthority,
+    ),
+    (
+        "HV-CCG",
+        "Herts Valleys Clinical Commissioning Group",
+        AgencyKind::ResponsibleAuthority,
+    ),
+    (
+        "HCC",
+        "Hertfordshire County Council",
+        AgencyKind::ResponsibleAuthority,
+    ),
+    (
+        "HCC-SFYP",
+        "HCC Services for Young People",
+        AgencyKind::Partner,
+    ),
+    (
+        "HERTS-PCC",
+        "Hertfordshire Police & Crime Commissioner",
+        AgencyKind::Partner,
+    ),
+    ("BTP", "British Transport Police", AgencyKind::Partner),
+    ("GTR", "Govia Thameslink", AgencyKind::Partner),
+    ("CPS", "Crown Prosecution Service", AgencyKind::Partner),
+    (
+        "HMCTS-CH",
+        "Central Herts Magistrates Bench",
+        AgencyKind::Partner,
+    ),
+    (
+        "HCC-TS",
+        "Hertfordshire County Council Trading Standards",
+        AgencyKind::Partner,
+    ),
+    (
+        "HCC-HWY",
+        "Hertfordshire County Council Highways",
+        AgencyKind::Partner,
+    ),
+    ("HOUSING", "Housing Associations", AgencyKind::Partner),
+    ("OAKLANDS", "Oaklands College", AgencyKind::Partner),
+    ("CGL", "CGL (Change, Grow, Live)", AgencyKind::Partner),
+    ("LIVING-ROOM", "The Living Room", AgencyKind::Partner),
+    ("SAFER-PLACES", "Safer Places", AgencyKind::Partner),
+    ("COMMUNITIES-1ST", "Communities 1st", AgencyKind::Partner),
+];
+
+/// Demo accounts: (email, name, agency, role).
+pub const USERS: &[(&str, &str, &str, Role)] = &[
+    (
+        "admin@stalbans.gov.uk",
+        "Alex Admin",
+        "SACDC",
+        Role::PartnershipAdmin,
+    ),
+    (
+        "csp.manager@stalbans.gov.uk",
+        "Morgan Manager",
+        "SACDC",
+        Role::CspManager,
+    ),
+    (
+        "asb.officer@stalbans.gov.uk",
+        "Sam Okafor",
+        "SACDC",
+        Role::CaseOfficer,
+    ),
+    (
+        "pc.neighbourhood@herts.police.uk",
+        "PC Jo Patel",
+        "HERTS-POLICE",
+        Role::CaseOfficer,
+    ),
+    (
+        "viewer@hertsfire.gov.uk",
+        "Riley Viewer",
+        "HFRS",
+        Role::AgencyViewer,
+    ),
+    (
+        "auditor@stalbans.gov.uk",
+        "Avery Auditor",
+        "SACDC",
+        Role::Auditor,
+    ),
+];
+
+/// Seeds the partnership, agencies, demo users and police.uk sample into
+/// `store`, adding only what is missing.
+pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
+    let operator = Principal::operator();
+    if store.partnership().await?.is_none() {
+        let p = Partnership {
+            name: "St Albans City and District Community Safety Partnership".into(),
+            lad_codes: vec!["E07000240".into()],
+        };
+        store.set_partnership(&p, now_ms).await?;
+    }
+    let existing: Vec<String> = store
+        .agencies()
+        .await?
+        .into_iter()
+        .map(|a| a.code.to_string())
+        .collect();
+    let permit = operator.permit::<ManageAgencies>()?;
+    for (code, name, kind) in AGENCIES {
+        if !existing.iter().any(|c| c == code) {
+            let agency = Agency {
+                code: AgencyCode::parse(code)?,
+                name: (*name).into(),
+                kind: *kind,
+            };
+            store.save_agency(&permit, &agency, now_ms, "demo").await?;
+        }
+    }
+    let permit = operator.permit::<ManageUsers>()?;
+    let actor = Actor {
+        principal: &operator,
+        at_ms: now_ms,
+        source: "demo",
+    };
+    for (email, name, agency, role) in USERS {
+        let email = Email::parse(email)?;
+        if store.user_id_by_email(&email).await?.is_some() {
+            continue;
+        }
+        let password_hash = tokio::task::spawn_blocking(|| {
+            safetynet_domain::password::hash_password(DEMO_PASSWORD)
+        })
+        .await??;
+        let user = NewUser {
+            email,
+            display_name: (*name).into(),
+            agency: AgencyCode::parse(agency)?,
+            roles: vec![*role],
+            password_hash,
+        };
+        store.create_user(&permit, &user, &actor).await?;
+    }
+    let mut sources = Vec::new();
+    embedded_csv(&POLICE_UK, &mut sources);
+    sources.sort_by_key(Source::name);
+    let summary = import_police_uk(store, &sources, &operator, "demo", now_ms, &NoProgress).await?;
+    if summary.imported > 0 {
+        println!(
+            "Imported {} police.uk rows for St Albans (2021-01 to 2022-01).",
+            summary.imported
+        );
+    }
+    Ok(())
+}
+
+fn embedded_csv(dir: &'static Dir<'static>, out: &mut Vec<Source>) {
+    for f in dir
+        .files()
+        .filter(|f| f.path().extension().is_some_and(|e| e == "csv"))
+    {
+        out.push(Source::Embedded(
+            format!("st-albans/{}", f.path().display()),
+            f.contents(),
+        ));
+    }
+    for d in dir.dirs() {
+        embedded_csv(d, out);
+    }
+}
+
+/// Runs the demo server.
+pub async fn run(config: &Config, data_dir: &Path, clock: SharedClock) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let url = DatabaseUrl::parse(&format!(
+        "sqlite://{}",
+        data_dir.join("safetynet.db").display()
+    ))?;
+    let store = Store::open(&url).await?;
+    seed(&store, clock.now().timestamp_millis()).await?;
+    println!("Database: {}", url.redacted());
+    println!("Demo sign-ins (password for all: {DEMO_PASSWORD}):");
+    for (email, _, agency, role) in USERS {
+        println!("  {email:<34} {agency:<13} {}", role.label());
+    }
+    crate::commands::serve(store, config, clock).await
+}

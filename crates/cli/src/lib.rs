@@ -1,0 +1,9 @@
+//! The `safetynet` command: configuration, the demo, the importer and the
+//! command-line interface. This is the edge of the system: it reads the wall
+//! clock (once per command, passed inward), prints to the terminal and turns
+//! errors into exit codes; the library crates below it do neither.
+
+pub mod commands;
+pub mod config;
+pub mod demo;
+pub mod import;

@@ -1,0 +1,5 @@
+//! `safetynet`: see `safetynet --help`.
+
+fn main() -> std::process::ExitCode {
+    safetynet::commands::main()
+}

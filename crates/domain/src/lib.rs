@@ -1,0 +1,18 @@
+//! SafetyNet's domain: the types, rules and parsers that do not depend on a
+//! database or on HTTP.
+//!
+//! Invariants: nothing here reads the wall clock directly (see [`clock`]),
+//! touches SQL, or knows about axum. Everything is deterministic given its
+//! inputs so it can be tested as data.
+
+pub mod audit;
+pub mod clock;
+pub mod ids;
+pub mod lockout;
+pub mod month;
+pub mod partnership;
+pub mod password;
+pub mod policeuk;
+pub mod policy;
+pub mod role;
+pub mod token;

@@ -1,0 +1,112 @@
+//! Calendar months as police.uk publishes them (`YYYY-MM`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A valid `YYYY-MM` month (years 1900 to 2999).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Month {
+    year: u16,
+    month: u8,
+}
+
+/// Why a month string was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("'{0}' is not a month in the form YYYY-MM")]
+pub struct MonthError(pub String);
+
+impl Month {
+    /// Parses `YYYY-MM`.
+    pub fn parse(s: &str) -> Result<Self, MonthError> {
+        let err = || MonthError(s.chars().take(40).collect());
+        let b = s.as_bytes();
+        if b.len() != 7 || b[4] != b'-' {
+            return Err(err());
+        }
+        let year: u16 = s[..4].parse().map_err(|_| err())?;
+        let month: u8 = s[5..].parse().map_err(|_| err())?;
+        if !(1900..=2999).contains(&year) || !(1..=12).contains(&month) {
+            return Err(err());
+        }
+        Ok(Self { year, month })
+    }
+
+    /// The month before this one.
+    pub fn previous(self) -> Self {
+        if self.month == 1 {
+            Self {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
+    /// "January 2021".
+    pub fn long_name(self) -> String {
+        const NAMES: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        format!("{} {}", NAMES[usize::from(self.month - 1)], self.year)
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl TryFrom<String> for Month {
+    type Error = MonthError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Month> for String {
+    fn from(m: Month) -> Self {
+        m.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects() {
+        assert_eq!(
+            Month::parse("2021-01").map(|m| m.to_string()),
+            Ok("2021-01".into())
+        );
+        assert!(Month::parse("2021-13").is_err());
+        assert!(Month::parse("2021-1").is_err());
+        assert!(Month::parse("21-01x").is_err());
+        assert!(Month::parse("' OR 1=1").is_err());
+        assert_eq!(
+            Month::parse("2021-01").map(Month::previous),
+            Month::parse("2020-12")
+        );
+        assert_eq!(
+            Month::parse("2021-03").map(Month::long_name),
+            Ok("March 2021".into())
+        );
+    }
+}

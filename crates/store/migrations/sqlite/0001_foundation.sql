@@ -1,0 +1,126 @@
+-- SafetyNet foundation schema (SQLite). Keep in step with ../postgres/.
+-- Times are Unix milliseconds (INTEGER); ids are UUIDv7 text.
+
+CREATE TABLE partnership (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    lad_codes TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE agencies (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('responsible_authority', 'partner')),
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    agency_code TEXT NOT NULL REFERENCES agencies(code),
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER,
+    created_at INTEGER NOT NULL,
+    password_changed_at INTEGER NOT NULL
+);
+
+CREATE TABLE user_roles (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    PRIMARY KEY (user_id, role)
+);
+
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+
+CREATE TABLE login_throttle (
+    source TEXT PRIMARY KEY,
+    window_start INTEGER NOT NULL,
+    failures INTEGER NOT NULL
+);
+
+CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    user_id TEXT,
+    agency_code TEXT,
+    action TEXT NOT NULL,
+    record_type TEXT NOT NULL,
+    record_id TEXT,
+    detail TEXT NOT NULL,
+    source TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE INDEX audit_log_user ON audit_log(user_id);
+
+CREATE TABLE audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash)
+VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+
+CREATE TABLE police_crimes (
+    row_key TEXT PRIMARY KEY,
+    crime_id TEXT,
+    month TEXT NOT NULL,
+    reported_by TEXT NOT NULL,
+    falls_within TEXT NOT NULL,
+    longitude REAL,
+    latitude REAL,
+    location TEXT NOT NULL,
+    lsoa_code TEXT NOT NULL,
+    lsoa_name TEXT NOT NULL,
+    crime_type TEXT NOT NULL,
+    last_outcome TEXT NOT NULL,
+    context TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX police_crimes_month_type ON police_crimes(month, crime_type);
+CREATE INDEX police_crimes_lsoa ON police_crimes(lsoa_code, month);
+CREATE INDEX police_crimes_crime_id ON police_crimes(crime_id);
+
+CREATE TABLE police_outcomes (
+    row_key TEXT PRIMARY KEY,
+    crime_id TEXT NOT NULL,
+    month TEXT NOT NULL,
+    reported_by TEXT NOT NULL,
+    falls_within TEXT NOT NULL,
+    longitude REAL,
+    latitude REAL,
+    location TEXT NOT NULL,
+    lsoa_code TEXT NOT NULL,
+    lsoa_name TEXT NOT NULL,
+    outcome_type TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX police_outcomes_crime_id ON police_outcomes(crime_id);
+
+-- The audit trail is append-only: the application never updates or deletes
+-- it, and these triggers refuse it for anyone else short of dropping them
+-- (which `safetynet audit verify` would then expose through the hash chain).
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;

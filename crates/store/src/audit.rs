@@ -1,0 +1,203 @@
+//! The append-only, hash-chained audit trail.
+//!
+//! [`append`] runs inside the caller's transaction, so a change and its audit
+//! row commit or roll back together. The single `audit_head` row holds the
+//! last sequence number and hash; locking it serialises writers on both
+//! engines, and comparing it with the last row exposes deleted tail rows.
+
+use crate::sql::{Row, Q};
+use crate::{Engine, Exec, Result, Store, Tx};
+use safetynet_domain::audit::{
+    chain_hash, AuditAction, AuditEvent, AuditRow, ChainBreak, ChainVerifier,
+};
+use safetynet_domain::policy::{Permit, ViewAudit};
+
+/// Appends `event` at time `at_ms` inside `tx`; returns its sequence number.
+pub async fn append(tx: &mut Tx, at_ms: i64, event: &AuditEvent) -> Result<i64> {
+    let lock = match tx.engine() {
+        Engine::Postgres => " FOR UPDATE",
+        Engine::Sqlite => "",
+    };
+    let head = tx
+        .one(&Q::new(format!(
+            "SELECT seq, hash FROM audit_head WHERE id = 1{lock}"
+        )))
+        .await?;
+    let (prev_seq, prev_hash) = (head.int("seq")?, head.text("hash")?);
+    let seq = prev_seq + 1;
+    let hash = chain_hash(&prev_hash, seq, at_ms, event);
+    tx.execute(
+        &Q::new(
+            "INSERT INTO audit_log (seq, at, user_id, agency_code, action, record_type, record_id, detail, source, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(seq)
+        .bind(at_ms)
+        .bind(event.user_id.clone())
+        .bind(event.agency.clone())
+        .bind(event.action.as_str())
+        .bind(&event.record_type)
+        .bind(event.record_id.clone())
+        .bind(&event.detail)
+        .bind(&event.source)
+        .bind(prev_hash)
+        .bind(&hash),
+    )
+    .await?;
+    tx.execute(
+        &Q::new("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(hash),
+    )
+    .await?;
+    Ok(seq)
+}
+
+impl Store {
+    /// Records an event in its own transaction (for reads: call before
+    /// returning the data, so nothing is shown that was not audited).
+    pub async fn audit(&self, at_ms: i64, event: &AuditEvent) -> Result<i64> {
+        let mut tx = self.write().await?;
+        let seq = append(&mut tx, at_ms, event).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// Walks the whole chain; `Ok(Err(_))` names the first broken row,
+    /// `Ok(Ok(n))` is the number of intact rows.
+    pub async fn verify_audit(&self) -> Result<Result<i64, ChainBreak>> {
+        let mut conn = self.conn().await?;
+        let mut verifier = ChainVerifier::default();
+        let mut after = 0i64;
+        loop {
+            let rows = conn
+                .all(
+                    &Q::new(format!("{SELECT} WHERE seq > $1 ORDER BY seq LIMIT 5000")).bind(after),
+                )
+                .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.int("seq")?;
+            for row in &rows {
+                if let Err(e) = verifier.check(&audit_row(row)?) {
+                    return Ok(Err(e));
+                }
+            }
+        }
+        let head = conn
+            .one(&Q::new("SELECT seq, hash FROM audit_head WHERE id = 1"))
+            .await?;
+        Ok(verifier.finish(head.int("seq")?, &head.text("hash")?))
+    }
+
+    /// Searches the trail (newest first), for auditors.
+    pub async fn search_audit(
+        &self,
+        _permit: &Permit<ViewAudit>,
+        filter: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<AuditRow>, i64)> {
+        let mut conn = self.conn().await?;
+        let mut count = Q::new("SELECT COUNT(*) AS n FROM audit_log WHERE 1 = 1");
+        filter.apply(&mut count);
+        let total = conn.one(&count).await?.int("n")?;
+        let mut q = Q::new(format!("{SELECT} WHERE 1 = 1"));
+        filter.apply(&mut q);
+        q.push(" ORDER BY seq DESC LIMIT ")
+            .arg(limit)
+            .push(" OFFSET ")
+            .arg(offset);
+        let rows = conn
+            .all(&q)
+            .await?
+            .iter()
+            .map(audit_row)
+            .collect::<Result<_>>()?;
+        Ok((rows, total))
+    }
+
+    /// Number of audit rows (for tests and the health page).
+    pub async fn audit_len(&self) -> Result<i64> {
+        self.conn()
+            .await?
+            .one(&Q::new("SELECT COUNT(*) AS n FROM audit_log"))
+            .await?
+            .int("n")
+            .map_err(Into::into)
+    }
+}
+
+/// Filters for [`Store::search_audit`]; every field is optional.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    /// From this time (Unix ms, inclusive).
+    pub from_ms: Option<i64>,
+    /// Before this time (Unix ms, exclusive).
+    pub to_ms: Option<i64>,
+    /// Acting user id.
+    pub user_id: Option<String>,
+    /// Acting agency code.
+    pub agency: Option<String>,
+    /// Action.
+    pub action: Option<AuditAction>,
+    /// Record type.
+    pub record_type: Option<String>,
+    /// Record id.
+    pub record_id: Option<String>,
+}
+
+impl AuditFilter {
+    fn apply(&self, q: &mut Q) {
+        if let Some(v) = self.from_ms {
+            q.push(" AND at >= ").arg(v);
+        }
+        if let Some(v) = self.to_ms {
+            q.push(" AND at < ").arg(v);
+        }
+        for (col, v) in [
+            ("user_id", &self.user_id),
+            ("agency_code", &self.agency),
+            ("record_type", &self.record_type),
+            ("record_id", &self.record_id),
+        ] {
+            if let Some(v) = v {
+                q.push(" AND ").push(col).push(" = ").arg(v);
+            }
+        }
+        if let Some(a) = self.action {
+            q.push(" AND action = ").arg(a.as_str());
+        }
+    }
+}
+
+const SELECT: &str =
+    "SELECT seq, at, user_id, agency_code, action, record_type, record_id, detail, source, prev_hash, hash FROM audit_log";
+
+fn audit_row(r: &Row) -> Result<AuditRow> {
+    let action_name = r.text("action")?;
+    // An unknown action name cannot verify: map it to one whose hash differs.
+    let action = AuditAction::ALL
+        .into_iter()
+        .find(|a| a.as_str() == action_name)
+        .unwrap_or(AuditAction::Update);
+    let event = AuditEvent {
+        user_id: r.opt_text("user_id")?,
+        agency: r.opt_text("agency_code")?,
+        action,
+        record_type: r.text("record_type")?,
+        record_id: r.opt_text("record_id")?,
+        detail: r.text("detail")?,
+        source: r.text("source")?,
+    };
+    let mut row = AuditRow {
+        seq: r.int("seq")?,
+        at_ms: r.int("at")?,
+        event,
+        prev_hash: r.text("prev_hash")?,
+        hash: r.text("hash")?,
+    };
+    if row.event.action.as_str() != action_name {
+        row.hash = String::new();
+    }
+    Ok(row)
+}

@@ -1,0 +1,354 @@
+//! Recorded crime and ASB from police.uk: bulk insertion for the importer
+//! and the filtered queries behind the dashboard, browser, map and API.
+//!
+//! Inserts are multi-row and `ON CONFLICT (row_key) DO NOTHING`, so a
+//! repeated import adds nothing and reports how many rows were new.
+
+use crate::sql::{Row, Value, Q};
+use crate::{Exec, Result, Store, Tx};
+use safetynet_domain::month::Month;
+use safetynet_domain::policeuk::{OutcomeRow, Place, StreetRow};
+use serde::Serialize;
+
+/// Rows per INSERT statement (13 parameters a row stays far below both
+/// engines' parameter limits).
+pub const BATCH_ROWS: usize = 500;
+
+const STREET_COLS: &str = "row_key, crime_id, month, reported_by, falls_within, longitude, latitude, location, lsoa_code, lsoa_name, crime_type, last_outcome, context";
+const OUTCOME_COLS: &str = "row_key, crime_id, month, reported_by, falls_within, longitude, latitude, location, lsoa_code, lsoa_name, outcome_type";
+
+fn multi_insert(table: &str, cols: &str, width: usize, rows: usize) -> String {
+    let mut sql = format!("INSERT INTO {table} ({cols}) VALUES ");
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ",(" });
+        for c in 0..width {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push('$');
+            sql.push_str(&(r * width + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT (row_key) DO NOTHING");
+    sql
+}
+
+fn place_values(p: &Place) -> [Value; 5] {
+    [
+        p.longitude.into(),
+        p.latitude.into(),
+        p.location.as_str().into(),
+        p.lsoa_code.as_str().into(),
+        p.lsoa_name.as_str().into(),
+    ]
+}
+
+/// Inserts street rows (up to [`BATCH_ROWS`] per statement); returns how many were new.
+pub async fn insert_street(tx: &mut Tx, rows: &[StreetRow]) -> Result<u64> {
+    let mut added = 0;
+    for chunk in rows.chunks(BATCH_ROWS) {
+        let mut q = Q::new(multi_insert("police_crimes", STREET_COLS, 13, chunk.len()));
+        for r in chunk {
+            q = q
+                .bind(r.row_key.as_str())
+                .bind(r.crime_id.as_deref())
+                .bind(r.month.to_string())
+                .bind(r.reported_by.as_str())
+                .bind(r.falls_within.as_str());
+            for v in place_values(&r.place) {
+                q = q.bind(v);
+            }
+            q = q
+                .bind(r.crime_type.as_str())
+                .bind(r.last_outcome.as_str())
+                .bind(r.context.as_str());
+        }
+        added += tx.execute(&q).await?;
+    }
+    Ok(added)
+}
+
+/// Inserts outcome rows; returns how many were new.
+pub async fn insert_outcomes(tx: &mut Tx, rows: &[OutcomeRow]) -> Result<u64> {
+    let mut added = 0;
+    for chunk in rows.chunks(BATCH_ROWS) {
+        let mut q = Q::new(multi_insert(
+            "police_outcomes",
+            OUTCOME_COLS,
+            11,
+            chunk.len(),
+        ));
+        for r in chunk {
+            q = q
+                .bind(r.row_key.as_str())
+                .bind(r.crime_id.as_str())
+                .bind(r.month.to_string())
+                .bind(r.reported_by.as_str())
+                .bind(r.falls_within.as_str());
+            for v in place_values(&r.place) {
+                q = q.bind(v);
+            }
+            q = q.bind(r.outcome_type.as_str());
+        }
+        added += tx.execute(&q).await?;
+    }
+    Ok(added)
+}
+
+/// Filters shared by the browser, map, export and API. Every value is bound
+/// as a parameter.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CrimeFilter {
+    /// First month (inclusive).
+    pub from: Option<Month>,
+    /// Last month (inclusive).
+    pub to: Option<Month>,
+    /// Crime type, exactly as published.
+    pub crime_type: Option<String>,
+    /// LSOA code or name, exactly.
+    pub lsoa: Option<String>,
+}
+
+impl CrimeFilter {
+    fn apply(&self, q: &mut Q) {
+        if let Some(m) = self.from {
+            q.push(" AND month >= ").arg(m.to_string());
+        }
+        if let Some(m) = self.to {
+            q.push(" AND month <= ").arg(m.to_string());
+        }
+        if let Some(t) = &self.crime_type {
+            q.push(" AND crime_type = ").arg(t);
+        }
+        if let Some(l) = &self.lsoa {
+            q.push(" AND (lsoa_code = ")
+                .arg(l)
+                .push(" OR lsoa_name = ")
+                .arg(l)
+                .push(")");
+        }
+    }
+}
+
+/// An outcome attached to a crime.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Outcome {
+    /// Month of the outcome.
+    pub month: String,
+    /// What happened.
+    pub outcome_type: String,
+}
+
+/// A street-level record as served.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Crime {
+    /// police.uk Crime ID (absent for ASB).
+    pub crime_id: Option<String>,
+    /// Month.
+    pub month: String,
+    /// Crime type.
+    pub crime_type: String,
+    /// "On or near ...".
+    pub location: String,
+    /// LSOA code.
+    pub lsoa_code: String,
+    /// LSOA name.
+    pub lsoa_name: String,
+    /// Longitude (WGS84).
+    pub longitude: Option<f64>,
+    /// Latitude (WGS84).
+    pub latitude: Option<f64>,
+    /// Last outcome category at publication.
+    pub last_outcome: String,
+    /// Force reporting.
+    pub reported_by: String,
+    /// Context.
+    pub context: String,
+    /// Outcomes joined by Crime ID, oldest first.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// Count of one crime type in one month and the month before.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TypeCount {
+    /// Crime type.
+    pub crime_type: String,
+    /// Count in the month.
+    pub count: i64,
+    /// Count in the previous month.
+    pub previous: i64,
+}
+
+impl Store {
+    /// A page of crimes matching `filter`, newest month first, and the total.
+    pub async fn crimes(
+        &self,
+        filter: &CrimeFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Crime>, i64)> {
+        let mut conn = self.conn().await?;
+        let mut count = Q::new("SELECT COUNT(*) AS n FROM police_crimes WHERE 1 = 1");
+        filter.apply(&mut count);
+        let total = conn.one(&count).await?.int("n")?;
+        let mut q = Q::new("SELECT crime_id, month, crime_type, location, lsoa_code, lsoa_name, longitude, latitude, last_outcome, reported_by, context FROM police_crimes WHERE 1 = 1");
+        filter.apply(&mut q);
+        q.push(" ORDER BY month DESC, crime_type, row_key LIMIT ")
+            .arg(limit)
+            .push(" OFFSET ")
+            .arg(offset);
+        let mut crimes = conn
+            .all(&q)
+            .await?
+            .iter()
+            .map(crime_row)
+            .collect::<Result<Vec<_>>>()?;
+        let ids: Vec<&str> = crimes
+            .iter()
+            .filter_map(|c| c.crime_id.as_deref())
+            .collect();
+        if !ids.is_empty() {
+            let mut oq = Q::new(
+                "SELECT crime_id, month, outcome_type FROM police_outcomes WHERE crime_id IN (",
+            );
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    oq.push(",");
+                }
+                oq.arg(*id);
+            }
+            oq.push(") ORDER BY month, outcome_type");
+            let outcomes = conn.all(&oq).await?;
+            for o in &outcomes {
+                let id = o.text("crime_id")?;
+                let outcome = Outcome {
+                    month: o.text("month")?,
+                    outcome_type: o.text("outcome_type")?,
+                };
+                for c in crimes
+                    .iter_mut()
+                    .filter(|c| c.crime_id.as_deref() == Some(id.as_str()))
+                {
+                    c.outcomes.push(outcome.clone());
+                }
+            }
+        }
+        Ok((crimes, total))
+    }
+
+    /// Points for the map: at most `limit` located crimes matching `filter`.
+    pub async fn crime_points(&self, filter: &CrimeFilter, limit: i64) -> Result<Vec<Crime>> {
+        let mut q = Q::new("SELECT crime_id, month, crime_type, location, lsoa_code, lsoa_name, longitude, latitude, last_outcome, reported_by, context FROM police_crimes WHERE longitude IS NOT NULL");
+        filter.apply(&mut q);
+        q.push(" ORDER BY month DESC, row_key LIMIT ").arg(limit);
+        self.conn()
+            .await?
+            .all(&q)
+            .await?
+            .iter()
+            .map(crime_row)
+            .collect()
+    }
+
+    /// Months with data, newest first.
+    pub async fn crime_months(&self) -> Result<Vec<Month>> {
+        let rows = self
+            .conn()
+            .await?
+            .all(&Q::new(
+                "SELECT DISTINCT month FROM police_crimes ORDER BY month DESC",
+            ))
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| r.text("month").ok())
+            .filter_map(|m| Month::parse(&m).ok())
+            .collect())
+    }
+
+    /// Distinct crime types present, alphabetically.
+    pub async fn crime_types(&self) -> Result<Vec<String>> {
+        let rows = self
+            .conn()
+            .await?
+            .all(&Q::new(
+                "SELECT DISTINCT crime_type FROM police_crimes ORDER BY crime_type",
+            ))
+            .await?;
+        rows.iter()
+            .map(|r| r.text("crime_type").map_err(Into::into))
+            .collect()
+    }
+
+    /// Distinct LSOAs present as (code, name), by name.
+    pub async fn crime_lsoas(&self) -> Result<Vec<(String, String)>> {
+        let rows = self
+            .conn()
+            .await?
+            .all(&Q::new("SELECT DISTINCT lsoa_code, lsoa_name FROM police_crimes WHERE lsoa_code <> '' ORDER BY lsoa_name, lsoa_code"))
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.text("lsoa_code")?, r.text("lsoa_name")?)))
+            .collect()
+    }
+
+    /// Counts by type for `month` beside the previous month (types in either).
+    pub async fn crime_type_counts(&self, month: Month) -> Result<Vec<TypeCount>> {
+        let rows = self
+            .conn()
+            .await?
+            .all(
+                &Q::new(
+                    "SELECT crime_type,
+                            SUM(CASE WHEN month = $1 THEN 1 ELSE 0 END) AS n,
+                            SUM(CASE WHEN month = $2 THEN 1 ELSE 0 END) AS prev
+                     FROM police_crimes WHERE month IN ($1, $2)
+                     GROUP BY crime_type ORDER BY n DESC, crime_type",
+                )
+                .bind(month.to_string())
+                .bind(month.previous().to_string()),
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TypeCount {
+                    crime_type: r.text("crime_type")?,
+                    count: r.int("n")?,
+                    previous: r.int("prev")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Total rows of street data and of outcomes.
+    pub async fn police_row_counts(&self) -> Result<(i64, i64)> {
+        let mut conn = self.conn().await?;
+        let c = conn
+            .one(&Q::new("SELECT COUNT(*) AS n FROM police_crimes"))
+            .await?
+            .int("n")?;
+        let o = conn
+            .one(&Q::new("SELECT COUNT(*) AS n FROM police_outcomes"))
+            .await?
+            .int("n")?;
+        Ok((c, o))
+    }
+}
+
+fn crime_row(r: &Row) -> Result<Crime> {
+    Ok(Crime {
+        crime_id: r.opt_text("crime_id")?,
+        month: r.text("month")?,
+        crime_type: r.text("crime_type")?,
+        location: r.text("location")?,
+        lsoa_code: r.text("lsoa_code")?,
+        lsoa_name: r.text("lsoa_name")?,
+        longitude: r.opt_real("longitude")?,
+        latitude: r.opt_real("latitude")?,
+        last_outcome: r.text("last_outcome")?,
+        reported_by: r.text("reported_by")?,
+        context: r.text("context")?,
+        outcomes: Vec::new(),
+    })
+}

@@ -1,0 +1,251 @@
+//! SafetyNet storage. This is the only crate that contains SQL.
+//!
+//! [`Store`] wraps either an SQLite or a PostgreSQL pool. Every query is
+//! written once (see [`sql`]) and runs on both; each engine has its own
+//! embedded migrations under `migrations/`, changed together in one commit.
+//! Writes go through [`Tx`] (SQLite: `BEGIN IMMEDIATE`), and every change to
+//! personal data writes its audit row in the same transaction.
+
+pub mod audit;
+mod connect;
+pub mod crimes;
+pub mod partnership;
+pub mod sessions;
+pub mod sql;
+pub mod testing;
+pub mod users;
+
+pub use connect::{DatabaseUrl, UrlError};
+
+use sql::{Row, Q};
+use sqlx::{PgPool, SqlitePool};
+
+/// Errors from storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key already exists (the field is named).
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    /// A referenced record does not exist.
+    #[error("{0} was not found")]
+    NotFound(&'static str),
+    /// The database URL was refused.
+    #[error(transparent)]
+    Url(#[from] UrlError),
+    /// Applying migrations failed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Any other database error (details are for logs, not users).
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Maps a unique-violation to [`StoreError::Conflict`] naming `field`.
+    fn conflict_as(self, field: &'static str) -> Self {
+        match &self {
+            StoreError::Db(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                StoreError::Conflict(field)
+            }
+            _ => self,
+        }
+    }
+}
+
+/// Result alias.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A handle to the database (cheap to clone).
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+/// A write transaction. Dropped without [`Tx::commit`], it rolls back.
+#[derive(Debug)]
+pub enum Tx {
+    /// SQLite, opened with `BEGIN IMMEDIATE`.
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// PostgreSQL.
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Target<'a> {
+    /// SQLite connection.
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    /// PostgreSQL connection.
+    Postgres(&'a mut sqlx::PgConnection),
+}
+
+/// Executes statements on a pool connection or inside a transaction.
+#[allow(async_fn_in_trait)]
+pub trait Exec {
+    /// Engine of this executor.
+    fn engine(&self) -> Engine;
+    #[doc(hidden)]
+    async fn with_target<T>(&mut self, f: impl AsyncFnOnce(Target<'_>) -> Result<T>) -> Result<T>;
+
+    /// All rows.
+    async fn all(&mut self, q: &Q) -> Result<Vec<Row>> {
+        self.with_target(async |t| {
+            Ok(match t {
+                Target::Sqlite(e) => q
+                    .sqlite()
+                    .fetch_all(e)
+                    .await?
+                    .into_iter()
+                    .map(Row::Sqlite)
+                    .collect(),
+                Target::Postgres(e) => q
+                    .postgres()
+                    .fetch_all(e)
+                    .await?
+                    .into_iter()
+                    .map(Row::Postgres)
+                    .collect(),
+            })
+        })
+        .await
+    }
+
+    /// At most one row.
+    async fn optional(&mut self, q: &Q) -> Result<Option<Row>> {
+        self.with_target(async |t| {
+            Ok(match t {
+                Target::Sqlite(e) => q.sqlite().fetch_optional(e).await?.map(Row::Sqlite),
+                Target::Postgres(e) => q.postgres().fetch_optional(e).await?.map(Row::Postgres),
+            })
+        })
+        .await
+    }
+
+    /// Exactly one row.
+    async fn one(&mut self, q: &Q) -> Result<Row> {
+        self.optional(q)
+            .await?
+            .ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+    }
+
+    /// Runs a statement; returns rows affected.
+    async fn execute(&mut self, q: &Q) -> Result<u64> {
+        self.with_target(async |t| {
+            Ok(match t {
+                Target::Sqlite(e) => q.sqlite().execute(e).await?.rows_affected(),
+                Target::Postgres(e) => q.postgres().execute(e).await?.rows_affected(),
+            })
+        })
+        .await
+    }
+}
+
+/// Reads outside a transaction take a pooled connection.
+#[derive(Debug)]
+pub struct Conn(ConnInner);
+
+#[derive(Debug)]
+enum ConnInner {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+impl Exec for Conn {
+    fn engine(&self) -> Engine {
+        match self.0 {
+            ConnInner::Sqlite(_) => Engine::Sqlite,
+            ConnInner::Postgres(_) => Engine::Postgres,
+        }
+    }
+    async fn with_target<T>(&mut self, f: impl AsyncFnOnce(Target<'_>) -> Result<T>) -> Result<T> {
+        match &mut self.0 {
+            ConnInner::Sqlite(c) => f(Target::Sqlite(c)).await,
+            ConnInner::Postgres(c) => f(Target::Postgres(c)).await,
+        }
+    }
+}
+
+impl Exec for Tx {
+    fn engine(&self) -> Engine {
+        match self {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+    async fn with_target<T>(&mut self, f: impl AsyncFnOnce(Target<'_>) -> Result<T>) -> Result<T> {
+        match self {
+            Tx::Sqlite(t) => f(Target::Sqlite(t)).await,
+            Tx::Postgres(t) => f(Target::Postgres(t)).await,
+        }
+    }
+}
+
+impl Tx {
+    /// Commits the transaction.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Which engine this store runs on.
+    pub fn engine(&self) -> Engine {
+        match self.pool {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// A pooled connection for reads.
+    pub async fn conn(&self) -> Result<Conn> {
+        Ok(Conn(match &self.pool {
+            Pool::Sqlite(p) => ConnInner::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => ConnInner::Postgres(p.acquire().await?),
+        }))
+    }
+
+    /// Opens a write transaction (`BEGIN IMMEDIATE` on SQLite, so a
+    /// read-then-write transaction waits for the lock instead of failing).
+    pub async fn write(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Checks the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        self.conn()
+            .await?
+            .one(&Q::new("SELECT 1 AS one"))
+            .await
+            .map(|_| ())
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}

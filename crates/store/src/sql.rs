@@ -1,0 +1,168 @@
+//! A small query layer that runs the same SQL text on SQLite and PostgreSQL.
+//!
+//! SQL is written once with `$1, $2, ...` placeholders (both engines accept
+//! them) using only types both engines share: text, 64-bit integers (times
+//! are Unix milliseconds), doubles and booleans. [`Q`] builds a statement
+//! with typed arguments; [`Row`] reads typed columns from either engine.
+//! Dynamic filters append `$n` placeholders through [`Q::arg`], never values.
+
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{Postgres, Sqlite};
+
+/// One typed argument; `None` binds a typed NULL (PostgreSQL needs the type).
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// Text.
+    Text(Option<String>),
+    /// 64-bit integer.
+    Int(Option<i64>),
+    /// Double.
+    Real(Option<f64>),
+    /// Boolean.
+    Bool(Option<bool>),
+}
+
+macro_rules! value_from {
+    ($($t:ty => $variant:ident $(via $conv:expr)?;)*) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self { Value::$variant(Some(v $(.pipe($conv))?)) }
+        }
+        impl From<Option<$t>> for Value {
+            fn from(v: Option<$t>) -> Self { Value::$variant(v $(.map($conv))?) }
+        }
+    )*};
+}
+
+trait Pipe: Sized {
+    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
+        f(self)
+    }
+}
+impl<T> Pipe for T {}
+
+value_from! {
+    String => Text;
+    i64 => Int;
+    f64 => Real;
+    bool => Bool;
+    &str => Text via str::to_string;
+    &String => Text via String::clone;
+}
+
+/// A statement and its arguments.
+#[derive(Debug, Clone)]
+pub struct Q {
+    sql: String,
+    args: Vec<Value>,
+}
+
+impl Q {
+    /// A statement with no arguments yet.
+    pub fn new(sql: impl Into<String>) -> Self {
+        Self {
+            sql: sql.into(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Binds the next argument (for SQL that already names `$n`).
+    pub fn bind(mut self, v: impl Into<Value>) -> Self {
+        self.args.push(v.into());
+        self
+    }
+
+    /// Appends raw SQL text (never user input).
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a `$n` placeholder bound to `v`.
+    pub fn arg(&mut self, v: impl Into<Value>) -> &mut Self {
+        self.args.push(v.into());
+        self.sql.push('$');
+        self.sql.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// Number of arguments bound so far.
+    pub fn arg_count(&self) -> usize {
+        self.args.len()
+    }
+
+    /// The SQL text.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    pub(crate) fn sqlite(&self) -> sqlx::query::Query<'_, Sqlite, SqliteArguments<'_>> {
+        let mut q = sqlx::query(&self.sql);
+        for a in &self.args {
+            q = match a {
+                Value::Text(v) => q.bind(v.clone()),
+                Value::Int(v) => q.bind(*v),
+                Value::Real(v) => q.bind(*v),
+                Value::Bool(v) => q.bind(*v),
+            };
+        }
+        q
+    }
+
+    pub(crate) fn postgres(&self) -> sqlx::query::Query<'_, Postgres, PgArguments> {
+        let mut q = sqlx::query(&self.sql);
+        for a in &self.args {
+            q = match a {
+                Value::Text(v) => q.bind(v.clone()),
+                Value::Int(v) => q.bind(*v),
+                Value::Real(v) => q.bind(*v),
+                Value::Bool(v) => q.bind(*v),
+            };
+        }
+        q
+    }
+}
+
+/// A result row from either engine.
+pub enum Row {
+    /// SQLite.
+    Sqlite(SqliteRow),
+    /// PostgreSQL.
+    Postgres(PgRow),
+}
+
+macro_rules! getters {
+    ($($(#[$doc:meta])* $name:ident -> $t:ty;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self, col: &str) -> Result<$t, sqlx::Error> {
+            use sqlx::Row as _;
+            match self {
+                Row::Sqlite(r) => r.try_get(col),
+                Row::Postgres(r) => r.try_get(col),
+            }
+        }
+    )*};
+}
+
+impl std::fmt::Debug for Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Row { .. }")
+    }
+}
+
+impl Row {
+    getters! {
+        /// A non-null text column.
+        text -> String;
+        /// A nullable text column.
+        opt_text -> Option<String>;
+        /// A non-null integer column.
+        int -> i64;
+        /// A nullable integer column.
+        opt_int -> Option<i64>;
+        /// A nullable double column.
+        opt_real -> Option<f64>;
+        /// A non-null boolean column.
+        boolean -> bool;
+    }
+}

@@ -1,0 +1,74 @@
+//! Helpers for test suites: a fresh, migrated database per test on each
+//! engine. Not used by the application.
+
+use crate::sql::Q;
+use crate::{DatabaseUrl, Engine, Exec, Result, Store};
+use std::path::Path;
+
+/// Environment variable naming a PostgreSQL server for tests
+/// (`postgres://user@host:port/db`); each test creates its own database on it.
+pub const POSTGRES_ENV: &str = "SAFETYNET_TEST_POSTGRES_URL";
+
+/// The engines tests must run on: SQLite always, PostgreSQL when
+/// [`POSTGRES_ENV`] is set. Under CI (`CI` set) a missing PostgreSQL URL is
+/// an error, so the PostgreSQL half of the suite cannot be skipped silently.
+pub fn engines() -> Vec<Engine> {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(u) if !u.is_empty() => vec![Engine::Sqlite, Engine::Postgres],
+        _ if std::env::var_os("CI").is_some() => panic!("{POSTGRES_ENV} must be set under CI"),
+        _ => vec![Engine::Sqlite],
+    }
+}
+
+/// A new empty, migrated database on `engine`; SQLite files go in `dir`.
+/// Returns the store and its URL (for running the CLI against it).
+pub async fn fresh(engine: Engine, dir: &Path) -> Result<(Store, String)> {
+    let name = format!("sn_test_{}", uuid::Uuid::new_v4().simple());
+    let url = match engine {
+        Engine::Sqlite => format!("sqlite://{}", dir.join(format!("{name}.db")).display()),
+        Engine::Postgres => {
+            let admin = std::env::var(POSTGRES_ENV).unwrap_or_default();
+            let admin_store = Store::connect(&DatabaseUrl::parse(&admin)?).await?;
+            admin_store
+                .conn()
+                .await?
+                .execute(&Q::new(format!("CREATE DATABASE {name}")))
+                .await?;
+            admin_store.close().await;
+            replace_db_name(&admin, &name)
+        }
+    };
+    let store = Store::open(&DatabaseUrl::parse(&url)?).await?;
+    Ok((store, url))
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    match base[after_scheme..].find('/') {
+        Some(slash) => format!("{}/{name}{query}", &base[..after_scheme + slash]),
+        None => format!("{base}/{name}{query}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn replaces_database_name() {
+        assert_eq!(
+            super::replace_db_name("postgres://u@h:1/postgres", "x"),
+            "postgres://u@h:1/x"
+        );
+        assert_eq!(
+            super::replace_db_name("postgres://u@h:1", "x"),
+            "postgres://u@h:1/x"
+        );
+        assert_eq!(
+            super::replace_db_name("postgres://u@h:1/db?sslmode=disable", "x"),
+            "postgres://u@h:1/x?sslmode=disable"
+        );
+    }
+}

@@ -1,0 +1,45 @@
+// SafetyNet progressive enhancement: GOV.UK Frontend components and the
+// Leaflet crime map. Every page works without this script.
+import { initAll } from "/assets/govuk-frontend.min.js";
+
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
+initAll();
+
+const COLOURS = {
+  "Anti-social behaviour": "#d4351c", "Violence and sexual offences": "#4c2c92",
+  "Burglary": "#f47738", "Vehicle crime": "#1d70b8", "Criminal damage and arson": "#b58840",
+  "Shoplifting": "#00703c", "Public order": "#912b88", "Other theft": "#5694ca",
+  "Drugs": "#85994b", "Bicycle theft": "#28a197", "Theft from the person": "#f499be",
+  "Robbery": "#6f72af", "Possession of weapons": "#0b0c0c", "Other crime": "#505a5f",
+};
+
+function escapeHtml(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+
+async function crimeMap(el) {
+  const L = window.L;
+  if (!L) return;
+  const map = L.map(el, { preferCanvas: true });
+  const tiles = el.dataset.tiles;
+  if (tiles) {
+    L.tileLayer(tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
+  }
+  map.setView([51.75, -0.34], 12);
+  const res = await fetch(el.dataset.geojson, { credentials: "same-origin" });
+  if (!res.ok) { el.dataset.state = "error"; return; }
+  const data = await res.json();
+  const layer = L.geoJSON(data, {
+    pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+      radius: 5, weight: 1, color: "#0b0c0c", fillOpacity: 0.75,
+      fillColor: COLOURS[f.properties.crime_type] || "#505a5f",
+    }),
+    onEachFeature: (f, l) => l.bindPopup(
+      `<strong>${escapeHtml(f.properties.crime_type)}</strong><br>${escapeHtml(f.properties.month)}<br>${escapeHtml(f.properties.location)}`),
+  }).addTo(map);
+  if (data.features.length > 0) map.fitBounds(layer.getBounds(), { padding: [20, 20] });
+  el.dataset.points = String(data.features.length);
+  el.dataset.state = "ready";
+}
+
+document.querySelectorAll("[data-crime-map]").forEach((el) => { crimeMap(el); });

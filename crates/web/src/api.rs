@@ -1,0 +1,132 @@
+//! The JSON API under `/api/v1` (documented in [`crate::openapi`]). Bearer
+//! token or session; 401 with a JSON body when neither is valid, 403 when
+//! the caller lacks the right, 400 for malformed parameters.
+
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ApiResult, AppError};
+use crate::params::{join_errors, parse_query, CrimeQuery};
+use crate::AppState;
+use axum::extract::{RawQuery, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use safetynet_domain::audit::AuditAction;
+use safetynet_domain::month::Month;
+use safetynet_domain::policy::{ViewAudit, ViewCrimeData};
+use serde_json::{json, Value};
+
+/// Routes under `/api/v1`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/openapi.json",
+            get(|| async { Json(crate::openapi::document()) }),
+        )
+        .route("/me", get(me))
+        .route("/crimes", get(crimes))
+        .route("/crimes/summary", get(summary))
+        .route("/agencies", get(agencies))
+        .route("/audit", get(audit))
+        .fallback(|| async { ApiError(AppError::NotFound("API endpoint")) })
+}
+
+async fn me(user: ApiUser) -> Json<Value> {
+    Json(json!({ "user": user.principal }))
+}
+
+async fn crimes(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    user.permit::<ViewCrimeData>()?;
+    let q: CrimeQuery = parse_query(raw.as_deref())?;
+    let filter = q.filter().map_err(|e| join_errors(&e))?;
+    let (page, per_page) = q.paging(50).map_err(|e| join_errors(&e))?;
+    let (items, total) = state
+        .store
+        .crimes(&filter, per_page, (page - 1) * per_page)
+        .await?;
+    Ok(Json(
+        json!({ "items": items, "total": total, "page": page, "per_page": per_page }),
+    ))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct SummaryQuery {
+    #[serde(default)]
+    month: Option<String>,
+}
+
+async fn summary(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    user.permit::<ViewCrimeData>()?;
+    let q: SummaryQuery = parse_query(raw.as_deref())?;
+    let month = match q.month.as_deref().filter(|m| !m.is_empty()) {
+        Some(m) => Month::parse(m).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        None => match state.store.crime_months().await?.first() {
+            Some(m) => *m,
+            None => return Ok(Json(json!({ "month": null, "types": [] }))),
+        },
+    };
+    let types = state.store.crime_type_counts(month).await?;
+    let total: i64 = types.iter().map(|t| t.count).sum();
+    let previous_total: i64 = types.iter().map(|t| t.previous).sum();
+    Ok(Json(
+        json!({ "month": month, "previous_month": month.previous(), "total": total, "previous_total": previous_total, "types": types }),
+    ))
+}
+
+async fn agencies(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Value>> {
+    let items = state.store.agencies().await?;
+    Ok(Json(json!({ "items": items, "total": items.len() })))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct AuditApiQuery {
+    #[serde(default)]
+    page: Option<i64>,
+    #[serde(default)]
+    per_page: Option<i64>,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewAudit>()?;
+    let q: AuditApiQuery = parse_query(raw.as_deref())?;
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(50);
+    if !(1..=100_000).contains(&page) || !(1..=200).contains(&per_page) {
+        return Err(AppError::BadRequest(
+            "page must be 1 or more and per_page from 1 to 200".into(),
+        )
+        .into());
+    }
+    let event = safetynet_domain::audit::AuditEvent {
+        user_id: Some(user.principal.user_id.clone()),
+        agency: Some(user.principal.agency.clone()),
+        action: AuditAction::Search,
+        record_type: "audit_log".into(),
+        record_id: None,
+        detail: json!({ "page": page, "per_page": per_page, "via": "api" }).to_string(),
+        source: user.addr.clone(),
+    };
+    state.store.audit(user.now_ms, &event).await?;
+    let (items, total) = state
+        .store
+        .search_audit(
+            &permit,
+            &Default::default(),
+            per_page,
+            (page - 1) * per_page,
+        )
+        .await?;
+    Ok(Json(
+        json!({ "items": items, "total": total, "page": page, "per_page": per_page }),
+    ))
+}

@@ -1,0 +1,207 @@
+//! Who is calling: session cookies for pages, bearer tokens (or the session)
+//! for the API, CSRF checks for every form that changes state, and the
+//! client's source address for the audit trail.
+//!
+//! The raw session secret lives only in the browser's `HttpOnly` cookie; the
+//! server stores its SHA-256. The CSRF token is derived from the raw secret.
+
+use crate::error::AppError;
+use crate::AppState;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use safetynet_domain::policy::{Capability, Permit, Principal};
+use safetynet_domain::token::{constant_time_eq, csrf_for_session, hash_secret};
+use safetynet_store::users::Actor;
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "sn_session";
+/// Name of the pre-sign-in CSRF cookie.
+pub const LOGIN_CSRF_COOKIE: &str = "sn_login_csrf";
+
+/// The value of cookie `name` in the request, if any.
+pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+}
+
+/// A `Set-Cookie` value with the security attributes.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+/// The client's address (socket peer), or "unknown" in-process.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+        Ok(Self(addr))
+    }
+}
+
+/// A signed-in user of the web pages.
+#[derive(Debug, Clone)]
+pub struct PageUser {
+    /// Who.
+    pub principal: Principal,
+    /// Hash of the session secret (to end this session).
+    pub session_hash: String,
+    /// The CSRF token for this session's forms.
+    pub csrf: String,
+    /// Source address.
+    pub addr: String,
+    /// Request time (Unix ms).
+    pub now_ms: i64,
+}
+
+impl PageUser {
+    /// Proof of a capability, or 403.
+    pub fn permit<C: Capability>(&self) -> Result<Permit<C>, AppError> {
+        Ok(self.principal.permit::<C>()?)
+    }
+
+    /// The audit context of this request.
+    pub fn actor(&self) -> Actor<'_> {
+        Actor {
+            principal: &self.principal,
+            at_ms: self.now_ms,
+            source: &self.addr,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = crate::error::PageError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let secret = cookie(parts, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
+        let now_ms = state.now_ms();
+        let session_hash = hash_secret(&secret);
+        let principal = state
+            .store
+            .session_principal(&session_hash, state.config.session, now_ms)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientAddr("unknown".into()));
+        Ok(Self {
+            principal,
+            session_hash,
+            csrf: csrf_for_session(&secret),
+            addr,
+            now_ms,
+        })
+    }
+}
+
+/// A caller of the JSON API: bearer token first, else a session cookie.
+#[derive(Debug, Clone)]
+pub struct ApiUser {
+    /// Who.
+    pub principal: Principal,
+    /// Source address.
+    pub addr: String,
+    /// Request time (Unix ms).
+    pub now_ms: i64,
+}
+
+impl ApiUser {
+    /// Proof of a capability, or 403.
+    pub fn permit<C: Capability>(&self) -> Result<Permit<C>, AppError> {
+        Ok(self.principal.permit::<C>()?)
+    }
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = crate::error::ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let now_ms = state.now_ms();
+        let bearer = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let principal = match bearer {
+            Some(h) => {
+                let token = h
+                    .strip_prefix("Bearer ")
+                    .ok_or(AppError::Unauthenticated)?
+                    .trim();
+                state
+                    .store
+                    .token_principal(&hash_secret(token), now_ms)
+                    .await?
+            }
+            None => match cookie(parts, SESSION_COOKIE) {
+                Some(secret) => {
+                    state
+                        .store
+                        .session_principal(&hash_secret(&secret), state.config.session, now_ms)
+                        .await?
+                }
+                None => None,
+            },
+        };
+        let principal = principal.ok_or(AppError::Unauthenticated)?;
+        let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientAddr("unknown".into()));
+        Ok(Self {
+            principal,
+            addr,
+            now_ms,
+        })
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// A signed-in user's form submission whose CSRF token has been checked.
+/// Every state-changing page route takes its form through this extractor.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub PageUser, pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = crate::error::PageError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let user = PageUser::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, 1024 * 1024)
+            .await
+            .map_err(|_| AppError::BadRequest("the form is too large".into()))?;
+        let token: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
+        if !constant_time_eq(&token.csrf_token, &user.csrf) {
+            return Err(AppError::Csrf.into());
+        }
+        let form: T = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+        Ok(Self(user, form))
+    }
+}

@@ -1,0 +1,137 @@
+//! Errors at the HTTP boundary. Pages answer with a GOV.UK error page (or a
+//! redirect to sign in); the API answers with a JSON body
+//! `{"error": {"status", "message"}}`. Internal details are logged with the
+//! request, never shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use safetynet_domain::policy::Denied;
+use safetynet_store::StoreError;
+
+/// What went wrong, independent of how it is shown.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not signed in, or the session or token is no longer valid.
+    #[error("sign in to continue")]
+    Unauthenticated,
+    /// Signed in but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Bad input, with a message the user can act on.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No such record.
+    #[error("{0} was not found")]
+    NotFound(&'static str),
+    /// Conflicts with existing data.
+    #[error("{0}")]
+    Conflict(String),
+    /// The CSRF token was missing or wrong.
+    #[error("the form has expired or did not come from this site: go back, reload the page and try again")]
+    Csrf,
+    /// Anything else (logged, not shown).
+    #[error("something went wrong on our side: try again, and tell your administrator if it keeps happening")]
+    Internal(String),
+}
+
+impl AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(detail) = self {
+            tracing::error!(%detail, "internal error");
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => AppError::NotFound(what),
+            StoreError::Conflict(what) => AppError::Conflict(format!("{what} already exists")),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<Denied> for AppError {
+    fn from(d: Denied) -> Self {
+        AppError::Forbidden(d.to_string())
+    }
+}
+
+impl From<safetynet_domain::partnership::InvalidValue> for AppError {
+    fn from(e: safetynet_domain::partnership::InvalidValue) -> Self {
+        AppError::BadRequest(e.to_string())
+    }
+}
+
+/// An error shown as a page.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        if matches!(self.0, AppError::Unauthenticated) {
+            return Redirect::to("/sign-in").into_response();
+        }
+        let status = self.0.status();
+        let title = match status {
+            StatusCode::FORBIDDEN => "You do not have access to this page",
+            StatusCode::NOT_FOUND => "Page not found",
+            StatusCode::BAD_REQUEST => "There is a problem with your request",
+            StatusCode::CONFLICT => "That already exists",
+            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+            _ => "Sorry, there is a problem with the service",
+        };
+        let body = crate::layout::error_page(title, &self.0.to_string());
+        (status, body).into_response()
+    }
+}
+
+/// An error answered as JSON.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let status = self.0.status();
+        let body = serde_json::json!({ "error": { "status": status.as_u16(), "message": self.0.to_string() } });
+        let mut res = (status, axum::Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        res
+    }
+}
+
+/// Page result.
+pub type PageResult<T> = Result<T, PageError>;
+/// API result.
+pub type ApiResult<T> = Result<T, ApiError>;

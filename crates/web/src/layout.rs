@@ -1,0 +1,223 @@
+//! The page shell (GOV.UK Design System markup), shared components and the
+//! security headers every response carries.
+
+use crate::auth::PageUser;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{Html, Response};
+use maud::{html, Markup, DOCTYPE};
+use safetynet_domain::policy::{ManageAgencies, ManageUsers, ViewAudit, ViewCrimeData};
+
+/// Which navigation item is current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    /// Dashboard.
+    Dashboard,
+    /// Crime and ASB browser.
+    Crimes,
+    /// Administration.
+    Admin,
+    /// Audit log.
+    Audit,
+    /// Own account.
+    Account,
+    /// None (sign-in, errors).
+    None,
+}
+
+/// Options for [`page`].
+#[derive(Debug, Default)]
+pub struct PageOpts {
+    /// Load Leaflet.
+    pub map: bool,
+}
+
+/// A whole page for a signed-in user.
+pub fn page(
+    user: Option<&PageUser>,
+    nav: Nav,
+    title: &str,
+    opts: PageOpts,
+    body: Markup,
+) -> Html<String> {
+    let item = |href: &str, label: &str, this: Nav| {
+        html! {
+            li class={ "govuk-service-navigation__item" @if nav == this { " govuk-service-navigation__item--active" } } {
+                a class="govuk-service-navigation__link" href=(href) aria-current=[(nav == this).then_some("page")] { (label) }
+            }
+        }
+    };
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" class="govuk-template" {
+            head {
+                meta charset="utf-8";
+                title { (title) " – SafetyNet" }
+                meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover";
+                meta name="robots" content="noindex, nofollow";
+                link rel="stylesheet" href="/assets/govuk-frontend.min.css";
+                @if opts.map { link rel="stylesheet" href="/assets/leaflet/leaflet.css"; }
+                link rel="stylesheet" href="/assets/app.css";
+            }
+            body class="govuk-template__body" {
+                a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link" { "Skip to main content" }
+                header class="govuk-header sn-header" role="banner" {
+                    div class="govuk-header__container govuk-width-container" {
+                        div class="govuk-header__logo" {
+                            a href="/" class="sn-header__brand" { "SafetyNet" }
+                            span class="sn-header__partnership" { "Community Safety Partnership" }
+                        }
+                    }
+                }
+                @if let Some(u) = user {
+                    section class="govuk-service-navigation" aria-label="Service information" data-module="govuk-service-navigation" {
+                        div class="govuk-width-container" {
+                            div class="govuk-service-navigation__container" {
+                                nav aria-label="Menu" class="govuk-service-navigation__wrapper" {
+                                    ul class="govuk-service-navigation__list" id="navigation" {
+                                        @if u.principal.can::<ViewCrimeData>() {
+                                            (item("/dashboard", "Dashboard", Nav::Dashboard))
+                                            (item("/crimes", "Crime and ASB", Nav::Crimes))
+                                        }
+                                        @if u.principal.can::<ManageUsers>() || u.principal.can::<ManageAgencies>() {
+                                            (item("/admin/users", "Users and agencies", Nav::Admin))
+                                        }
+                                        @if u.principal.can::<ViewAudit>() {
+                                            (item("/audit", "Audit log", Nav::Audit))
+                                        }
+                                        (item("/account", "Your account", Nav::Account))
+                                        li class="govuk-service-navigation__item" {
+                                            form method="post" action="/sign-out" class="sn-inline-form" {
+                                                input type="hidden" name="csrf_token" value=(u.csrf);
+                                                button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-testid="sign-out" { "Sign out" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                div class="govuk-width-container" {
+                    @if let Some(u) = user {
+                        p class="govuk-body-s govuk-!-margin-top-3 govuk-!-margin-bottom-0" {
+                            "Signed in as " strong { (u.principal.display_name) } " (" (u.principal.agency) ")"
+                        }
+                    }
+                    main class="govuk-main-wrapper" id="main-content" role="main" { (body) }
+                }
+                footer class="govuk-footer" role="contentinfo" {
+                    div class="govuk-width-container" {
+                        div class="govuk-footer__meta" {
+                            div class="govuk-footer__meta-item govuk-footer__meta-item--grow" {
+                                p class="govuk-body-s" {
+                                    "SafetyNet: open-source software for Community Safety Partnerships. "
+                                    "Recorded crime contains public sector information licensed under the "
+                                    a class="govuk-footer__link" href="https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/" { "Open Government Licence v3.0" }
+                                    " (data.police.uk)."
+                                }
+                            }
+                        }
+                    }
+                }
+                @if opts.map { script src="/assets/leaflet/leaflet.js" {} }
+                script type="module" src="/assets/app.js" {}
+            }
+        }
+    };
+    Html(markup.into_string())
+}
+
+/// A GOV.UK error summary for form errors (field id, message).
+pub fn error_summary(errors: &[(String, String)]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div class="govuk-error-summary" data-module="govuk-error-summary" {
+                div role="alert" {
+                    h2 class="govuk-error-summary__title" { "There is a problem" }
+                    div class="govuk-error-summary__body" {
+                        ul class="govuk-list govuk-error-summary__list" {
+                            @for (field, msg) in errors { li { a href=(format!("#{field}")) { (msg) } } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A standalone error page.
+pub fn error_page(title: &str, message: &str) -> Html<String> {
+    page(
+        None,
+        Nav::None,
+        title,
+        PageOpts::default(),
+        html! {
+            h1 class="govuk-heading-l" { (title) }
+            p class="govuk-body" { (message) }
+            p class="govuk-body" { a class="govuk-link" href="/dashboard" { "Go to the dashboard" } }
+        },
+    )
+}
+
+/// GOV.UK pagination links: `base` already carries the other query parameters.
+pub fn pagination(base: &str, page: i64, per_page: i64, total: i64) -> Markup {
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let link = |p: i64| format!("{base}{sep}page={p}");
+    html! {
+        @if pages > 1 {
+            nav class="govuk-pagination" aria-label="Pagination" {
+                @if page > 1 {
+                    div class="govuk-pagination__prev" { a class="govuk-link govuk-pagination__link" href=(link(page - 1)) rel="prev" { span class="govuk-pagination__link-title" { "Previous" span class="govuk-visually-hidden" { " page" } } } }
+                }
+                p class="govuk-body govuk-!-margin-bottom-0 govuk-!-margin-left-3 govuk-!-margin-right-3" { "Page " (page) " of " (pages) }
+                @if page < pages {
+                    div class="govuk-pagination__next" { a class="govuk-link govuk-pagination__link" href=(link(page + 1)) rel="next" { span class="govuk-pagination__link-title" { "Next" span class="govuk-visually-hidden" { " page" } } } }
+                }
+            }
+        }
+    }
+}
+
+/// A hidden CSRF field for a form.
+pub fn csrf_field(user: &PageUser) -> Markup {
+    html! { input type="hidden" name="csrf_token" value=(user.csrf); }
+}
+
+/// Formats Unix ms as "26 Nov 2026 15:50 UTC".
+pub fn format_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(
+        || "-".into(),
+        |t| t.format("%-d %b %Y %H:%M UTC").to_string(),
+    )
+}
+
+/// Adds security headers to every response; pages are never cached because
+/// they may hold personal data.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let is_asset = req.uri().path().starts_with("/assets/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    if !is_asset {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}

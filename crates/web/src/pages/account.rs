@@ -1,0 +1,181 @@
+//! The signed-in user's own account: change password, create and revoke
+//! personal API tokens (shown once).
+
+use crate::auth::{CsrfForm, PageUser};
+use crate::error::{AppError, PageResult};
+use crate::layout::{csrf_field, error_summary, format_time, page, Nav, PageOpts};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::html;
+use safetynet_domain::password::{check_policy, hash_password, verify_password};
+use safetynet_domain::token::{hash_secret, new_api_token};
+
+async fn render(
+    state: &AppState,
+    user: &PageUser,
+    errors: &[(String, String)],
+    notice: Option<&str>,
+    new_token: Option<&str>,
+) -> PageResult<Html<String>> {
+    let tokens = state.store.api_tokens(&user.principal.user_id).await?;
+    let p = &user.principal;
+    let body = html! {
+        (error_summary(errors))
+        @if let Some(n) = notice { div class="govuk-notification-banner govuk-notification-banner--success" role="alert" { div class="govuk-notification-banner__content" { p class="govuk-notification-banner__heading" data-testid="notice" { (n) } } } }
+        h1 class="govuk-heading-l" { "Your account" }
+        dl class="govuk-summary-list" {
+            div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Name" } dd class="govuk-summary-list__value" { (p.display_name) } }
+            div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Email" } dd class="govuk-summary-list__value" { (p.email) } }
+            div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Agency" } dd class="govuk-summary-list__value" { (p.agency) } }
+            div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Roles" } dd class="govuk-summary-list__value" { (p.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")) } }
+        }
+        h2 class="govuk-heading-m" { "Change your password" }
+        form method="post" action="/account/password" novalidate {
+            (csrf_field(user))
+            div class="govuk-form-group" { label class="govuk-label" for="current" { "Current password" } input class="govuk-input govuk-!-width-one-half" id="current" name="current" type="password" autocomplete="current-password"; }
+            div class="govuk-form-group" {
+                label class="govuk-label" for="new" { "New password" }
+                div class="govuk-hint" id="new-hint" { "At least 12 characters. A few random words make a strong password." }
+                input class="govuk-input govuk-!-width-one-half" id="new" name="new" type="password" autocomplete="new-password" aria-describedby="new-hint";
+            }
+            div class="govuk-form-group" { label class="govuk-label" for="confirm" { "Confirm new password" } input class="govuk-input govuk-!-width-one-half" id="confirm" name="confirm" type="password" autocomplete="new-password"; }
+            button type="submit" class="govuk-button" { "Change password" }
+        }
+        h2 class="govuk-heading-m" { "API tokens" }
+        p class="govuk-body" { "A token lets a script use the SafetyNet API as you, with your rights. It expires after 90 days." }
+        @if let Some(t) = new_token {
+            div class="govuk-panel govuk-panel--confirmation" { h3 class="govuk-panel__title govuk-!-font-size-27" { "Copy your token now" } div class="govuk-panel__body govuk-!-font-size-16" { "It will not be shown again." } }
+            code class="sn-token" data-testid="new-token" { (t) }
+        }
+        @if !tokens.is_empty() {
+            table class="govuk-table" {
+                thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Token", "Created", "Expires", ""] { th scope="col" class="govuk-table__header" { (h) } } } }
+                tbody class="govuk-table__body" {
+                    @for t in &tokens { tr class="govuk-table__row" {
+                        td class="govuk-table__cell sn-mono govuk-body-s" { (t.id) }
+                        td class="govuk-table__cell" { (format_time(t.created_at_ms)) }
+                        td class="govuk-table__cell" { (format_time(t.expires_at_ms)) }
+                        td class="govuk-table__cell" {
+                            @if t.revoked_at_ms.is_some() { strong class="govuk-tag govuk-tag--grey" { "Revoked" } }
+                            @else if t.expires_at_ms <= user.now_ms { strong class="govuk-tag govuk-tag--grey" { "Expired" } }
+                            @else {
+                                form method="post" action=(format!("/account/tokens/{}/revoke", t.id)) class="sn-inline-form" {
+                                    (csrf_field(user))
+                                    button type="submit" class="govuk-button govuk-button--warning govuk-!-margin-bottom-0" { "Revoke" }
+                                }
+                            }
+                        }
+                    } }
+                }
+            }
+        }
+        form method="post" action="/account/tokens" {
+            (csrf_field(user))
+            button type="submit" class="govuk-button govuk-button--secondary" { "Create an API token" }
+        }
+    };
+    Ok(page(
+        Some(user),
+        Nav::Account,
+        "Your account",
+        PageOpts::default(),
+        body,
+    ))
+}
+
+/// `GET /account`.
+pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<Html<String>> {
+    render(&state, &user, &[], None, None).await
+}
+
+/// The password form.
+#[derive(Debug, serde::Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /account/password`: ends the user's other sessions.
+pub async fn change_password(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<PasswordForm>,
+) -> PageResult<Response> {
+    let stored = state.store.password_hash(&user.principal.user_id).await?;
+    let current = f.current.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_password(Some(&stored), &current))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut errors = Vec::new();
+    if !ok {
+        errors.push((
+            "current".to_string(),
+            "Your current password is not correct".to_string(),
+        ));
+    }
+    if let Err(e) = check_policy(&f.new) {
+        errors.push(("new".to_string(), format!("New password: {e}")));
+    } else if f.new != f.confirm {
+        errors.push((
+            "confirm".to_string(),
+            "The new passwords do not match".to_string(),
+        ));
+    }
+    if !errors.is_empty() {
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            render(&state, &user, &errors, None, None).await?,
+        )
+            .into_response());
+    }
+    let new = f.new.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    state
+        .store
+        .change_password(&user.actor(), &hash, &user.session_hash)
+        .await?;
+    Ok(render(
+        &state,
+        &user,
+        &[],
+        Some("Your password has been changed. You have been signed out everywhere else."),
+        None,
+    )
+    .await?
+    .into_response())
+}
+
+/// `POST /account/tokens`.
+pub async fn create_token(
+    State(state): State<AppState>,
+    CsrfForm(user, _): CsrfForm<super::Empty>,
+) -> PageResult<Html<String>> {
+    let secret = new_api_token();
+    state
+        .store
+        .create_api_token(
+            &user.actor(),
+            &hash_secret(&secret),
+            user.now_ms + 90 * 86_400_000,
+        )
+        .await?;
+    render(&state, &user, &[], Some("API token created"), Some(&secret)).await
+}
+
+/// `POST /account/tokens/{id}/revoke`.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, _): CsrfForm<super::Empty>,
+) -> PageResult<Response> {
+    state.store.revoke_api_token(&user.actor(), &id).await?;
+    Ok(Redirect::to("/account").into_response())
+}

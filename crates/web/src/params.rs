@@ -1,0 +1,160 @@
+//! Query-string parameters shared by pages, exports and the API, validated
+//! into store filters with messages a user can act on. Values are only ever
+//! bound as SQL parameters downstream.
+
+use crate::error::AppError;
+use safetynet_domain::month::Month;
+use safetynet_store::crimes::CrimeFilter;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Parses a raw query string into `T`, or a 400 naming the problem.
+pub fn parse_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, AppError> {
+    serde_urlencoded::from_str(raw.unwrap_or(""))
+        .map_err(|e| AppError::BadRequest(format!("invalid query parameters: {e}")))
+}
+
+/// `?from=YYYY-MM&to=YYYY-MM&type=...&lsoa=...&page=N&per_page=N`.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+pub struct CrimeQuery {
+    /// First month.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last month.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Crime type.
+    #[serde(default, rename = "type")]
+    pub crime_type: Option<String>,
+    /// LSOA code or name.
+    #[serde(default)]
+    pub lsoa: Option<String>,
+    /// Page (from 1).
+    #[serde(default)]
+    pub page: Option<String>,
+    /// Page size.
+    #[serde(default)]
+    pub per_page: Option<String>,
+}
+
+fn present(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Validation problems as (field, message).
+pub type FieldErrors = Vec<(String, String)>;
+
+impl CrimeQuery {
+    /// The store filter, or every problem found.
+    pub fn filter(&self) -> Result<CrimeFilter, FieldErrors> {
+        let mut errors = Vec::new();
+        let mut month = |field: &str, v: &Option<String>| match present(v).map(Month::parse) {
+            None => None,
+            Some(Ok(m)) => Some(m),
+            Some(Err(e)) => {
+                errors.push((field.to_string(), format!("{field}: {e}")));
+                None
+            }
+        };
+        let from = month("from", &self.from);
+        let to = month("to", &self.to);
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                errors.push((
+                    "from".into(),
+                    "from must be the same month as to or earlier".into(),
+                ));
+            }
+        }
+        let text = |field: &str, v: &Option<String>, errors: &mut FieldErrors| {
+            let s = present(v)?;
+            if s.chars().count() > 100 {
+                errors.push((
+                    field.to_string(),
+                    format!("{field} must be 100 characters or fewer"),
+                ));
+                return None;
+            }
+            Some(s.to_string())
+        };
+        let crime_type = text("type", &self.crime_type, &mut errors);
+        let lsoa = text("lsoa", &self.lsoa, &mut errors);
+        if errors.is_empty() {
+            Ok(CrimeFilter {
+                from,
+                to,
+                crime_type,
+                lsoa,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// (page, per_page) within bounds.
+    pub fn paging(&self, default_per_page: i64) -> Result<(i64, i64), FieldErrors> {
+        let num =
+            |field: &str, v: &Option<String>, default: i64, max: i64| -> Result<i64, FieldErrors> {
+                match present(v) {
+                    None => Ok(default),
+                    Some(s) => match s.parse::<i64>() {
+                        Ok(n) if (1..=max).contains(&n) => Ok(n),
+                        _ => Err(vec![(
+                            field.to_string(),
+                            format!("{field} must be a whole number from 1 to {max}"),
+                        )]),
+                    },
+                }
+            };
+        Ok((
+            num("page", &self.page, 1, 100_000)?,
+            num("per_page", &self.per_page, default_per_page, 200)?,
+        ))
+    }
+
+    /// The filter part as a query string (for links), without paging.
+    pub fn filter_query(&self) -> String {
+        let pairs: Vec<(&str, &str)> = [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("type", &self.crime_type),
+            ("lsoa", &self.lsoa),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| present(v).map(|v| (k, v)))
+        .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
+
+/// Joins field errors into one message.
+pub fn join_errors(errors: &FieldErrors) -> AppError {
+    AppError::BadRequest(
+        errors
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates_filters_and_paging() {
+        let q: CrimeQuery =
+            parse_query(Some("from=2021-01&to=2021-03&type=Burglary&lsoa=&page=2")).expect("parse");
+        let f = q.filter().expect("valid");
+        assert_eq!(f.crime_type.as_deref(), Some("Burglary"));
+        assert_eq!(f.lsoa, None);
+        assert_eq!(q.paging(50), Ok((2, 50)));
+        assert_eq!(q.filter_query(), "from=2021-01&to=2021-03&type=Burglary");
+        let bad: CrimeQuery = parse_query(Some("from=2021-13&to=2021-01&page=0")).expect("parse");
+        assert!(bad.filter().is_err());
+        assert!(bad.paging(50).is_err());
+        let reversed: CrimeQuery = parse_query(Some("from=2021-05&to=2021-01")).expect("parse");
+        assert!(reversed.filter().is_err());
+    }
+}
