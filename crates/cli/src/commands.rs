@@ -153,10 +153,7 @@ enum AuditCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -173,12 +170,9 @@ pub fn main() -> ExitCode {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SAFETYNET_LOG")
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("SAFETYNET_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 async fn open(config: &Config, db: &DbArg) -> anyhow::Result<Store> {
@@ -188,9 +182,7 @@ async fn open(config: &Config, db: &DbArg) -> anyhow::Result<Store> {
         .value
         .ok_or_else(|| anyhow!("no database: pass --database-url or set SAFETYNET_DATABASE_URL"))?;
     let url = DatabaseUrl::parse(&url)?;
-    Store::open(&url)
-        .await
-        .with_context(|| format!("cannot open {}", url.redacted()))
+    Store::open(&url).await.with_context(|| format!("cannot open {}", url.redacted()))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -198,9 +190,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let clock: SharedClock = Arc::new(SystemClock);
     let now_ms = clock.now().timestamp_millis();
     match cli.command {
-        Command::Demo { data_dir, bind } => {
-            crate::demo::run(&config.with_flags(None, bind), &data_dir, clock).await?
-        }
+        Command::Demo { data_dir, bind } => crate::demo::run(&config.with_flags(None, bind), &data_dir, clock).await?,
         Command::Serve { db, bind } => {
             let store = open(&config, &db).await?;
             let config = config.with_flags(None, bind);
@@ -211,103 +201,48 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("migrations applied");
         }
         Command::CheckConfig => print_config(&config)?,
-        Command::User {
-            command:
-                UserCommand::Add {
-                    db,
-                    agency,
-                    role,
-                    email,
-                    name,
-                },
-        } => {
+        Command::User { command: UserCommand::Add { db, agency, role, email, name } } => {
             let email = Email::parse(&email)?;
             let agency = AgencyCode::parse(&agency)?;
-            let roles = role
-                .iter()
-                .map(|r| Role::parse(r))
-                .collect::<Result<Vec<_>, _>>()?;
+            let roles = role.iter().map(|r| Role::parse(r)).collect::<Result<Vec<_>, _>>()?;
             let display_name = parse_name("name", name.as_deref().unwrap_or(email.as_str()), 120)?;
             let pw = read_password()?;
-            let password_hash =
-                tokio::task::spawn_blocking(move || password::hash_password(&pw)).await??;
+            let password_hash = tokio::task::spawn_blocking(move || password::hash_password(&pw)).await??;
             let store = open(&config, &db).await?;
             let operator = Principal::operator();
             let permit = operator.permit::<ManageUsers>()?;
-            let actor = Actor {
-                principal: &operator,
-                at_ms: now_ms,
-                source: "cli",
-            };
+            let actor = Actor { principal: &operator, at_ms: now_ms, source: "cli" };
             let id = store
-                .create_user(
-                    &permit,
-                    &NewUser {
-                        email,
-                        display_name,
-                        agency,
-                        roles,
-                        password_hash,
-                    },
-                    &actor,
-                )
+                .create_user(&permit, &NewUser { email, display_name, agency, roles, password_hash }, &actor)
                 .await?;
             println!("user created: {id}");
         }
-        Command::Token {
-            command:
-                TokenCommand::Create {
-                    db,
-                    email,
-                    expires_in_days,
-                },
-        } => {
+        Command::Token { command: TokenCommand::Create { db, email, expires_in_days } } => {
             let store = open(&config, &db).await?;
             let email = Email::parse(&email)?;
-            let id = store
-                .user_id_by_email(&email)
-                .await?
-                .ok_or_else(|| anyhow!("no user with email {email}"))?;
+            let id = store.user_id_by_email(&email).await?.ok_or_else(|| anyhow!("no user with email {email}"))?;
             let principal = store
                 .principal(&id, safetynet_domain::policy::AuthMethod::Operator)
                 .await?
                 .ok_or_else(|| anyhow!("the account {email} is deactivated"))?;
             let secret = token::new_api_token();
             let expires = now_ms + expires_in_days * 86_400_000;
-            let actor = Actor {
-                principal: &principal,
-                at_ms: now_ms,
-                source: "cli",
-            };
-            store
-                .create_api_token(&actor, &token::hash_secret(&secret), expires)
-                .await?;
+            let actor = Actor { principal: &principal, at_ms: now_ms, source: "cli" };
+            store.create_api_token(&actor, &token::hash_secret(&secret), expires).await?;
             println!("{secret}");
             eprintln!("This token is shown once. It expires in {expires_in_days} days. Use it as: Authorization: Bearer <token>");
         }
-        Command::Import {
-            command: ImportCommand::PoliceUk { db, format, paths },
-        } => {
+        Command::Import { command: ImportCommand::PoliceUk { db, format, paths } } => {
             let store = open(&config, &db).await?;
             let sources = collect_sources(&paths)?;
             let bar = TerminalProgress::new();
-            let summary = import_police_uk(
-                &store,
-                &sources,
-                &Principal::operator(),
-                "cli",
-                now_ms,
-                &bar,
-            )
-            .await?;
+            let summary = import_police_uk(&store, &sources, &Principal::operator(), "cli", now_ms, &bar).await?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string(&summary)?),
                 Format::Text => print!("{}", summary.to_text()),
             }
         }
-        Command::Audit {
-            command: AuditCommand::Verify { db },
-        } => {
+        Command::Audit { command: AuditCommand::Verify { db } } => {
             let store = open(&config, &db).await?;
             match store.verify_audit().await? {
                 Ok(n) => println!("audit trail intact: {n} rows verified"),
@@ -355,36 +290,19 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
         None => println!("config file: none (defaults and environment only)"),
     }
     let db = match &c.database_url.value {
-        Some(u) => DatabaseUrl::parse(u)
-            .map(|d| d.redacted())
-            .unwrap_or_else(|e| format!("INVALID: {e}")),
+        Some(u) => DatabaseUrl::parse(u).map(|d| d.redacted()).unwrap_or_else(|e| format!("INVALID: {e}")),
         None => "(not set)".into(),
     };
-    println!(
-        "database_url           = {db}    [{}]",
-        c.database_url.source
-    );
-    println!(
-        "bind                   = {}    [{}]",
-        c.bind.value, c.bind.source
-    );
+    println!("database_url           = {db}    [{}]", c.database_url.source);
+    println!("bind                   = {}    [{}]", c.bind.value, c.bind.source);
     println!(
         "public_url             = {}    [{}]",
         c.public_url.value.as_deref().unwrap_or("(not set)"),
         c.public_url.source
     );
-    println!(
-        "tile_url               = {}    [{}]",
-        c.tile_url.value, c.tile_url.source
-    );
-    println!(
-        "session_idle_minutes   = {}    [{}]",
-        c.session_idle_minutes.value, c.session_idle_minutes.source
-    );
-    println!(
-        "session_absolute_hours = {}    [{}]",
-        c.session_absolute_hours.value, c.session_absolute_hours.source
-    );
+    println!("tile_url               = {}    [{}]", c.tile_url.value, c.tile_url.source);
+    println!("session_idle_minutes   = {}    [{}]", c.session_idle_minutes.value, c.session_idle_minutes.source);
+    println!("session_absolute_hours = {}    [{}]", c.session_absolute_hours.value, c.session_absolute_hours.source);
     println!("secure cookies         = {}", c.web().secure_cookies);
     if db.starts_with("INVALID") {
         bail!("the configuration is not valid");
@@ -398,10 +316,7 @@ struct TerminalProgress(indicatif::ProgressBar);
 
 impl TerminalProgress {
     fn new() -> Self {
-        let bar = indicatif::ProgressBar::with_draw_target(
-            Some(0),
-            indicatif::ProgressDrawTarget::stderr(),
-        );
+        let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
         if let Ok(style) = indicatif::ProgressStyle::with_template(
             "{spinner} importing [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
         ) {

@@ -51,28 +51,13 @@ pub struct Config {
 /// still show when tiles cannot be reached.
 pub const DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 
-fn layer<T: Clone>(
-    default: T,
-    file: Option<T>,
-    file_src: &str,
-    env: Option<T>,
-    env_name: &str,
-) -> Setting<T> {
+fn layer<T: Clone>(default: T, file: Option<T>, file_src: &str, env: Option<T>, env_name: &str) -> Setting<T> {
     if let Some(v) = env {
-        Setting {
-            value: v,
-            source: format!("env {env_name}"),
-        }
+        Setting { value: v, source: format!("env {env_name}") }
     } else if let Some(v) = file {
-        Setting {
-            value: v,
-            source: file_src.to_string(),
-        }
+        Setting { value: v, source: file_src.to_string() }
     } else {
-        Setting {
-            value: default,
-            source: "default".into(),
-        }
+        Setting { value: default, source: "default".into() }
     }
 }
 
@@ -82,35 +67,27 @@ fn env_str(name: &str) -> Option<String> {
 
 fn env_int(name: &str) -> anyhow::Result<Option<i64>> {
     env_str(name)
-        .map(|v| {
-            v.parse::<i64>()
-                .with_context(|| format!("{name} must be a whole number, not '{v}'"))
-        })
+        .map(|v| v.parse::<i64>().with_context(|| format!("{name} must be a whole number, not '{v}'")))
         .transpose()
 }
 
 impl Config {
     /// Loads defaults, the file and the environment.
     pub fn load(explicit: Option<&Path>) -> anyhow::Result<Self> {
-        let path = explicit
-            .map(Path::to_path_buf)
-            .or_else(|| env_str("SAFETYNET_CONFIG").map(PathBuf::from))
-            .or_else(|| {
+        let path =
+            explicit.map(Path::to_path_buf).or_else(|| env_str("SAFETYNET_CONFIG").map(PathBuf::from)).or_else(|| {
                 let p = PathBuf::from("safetynet.toml");
                 p.is_file().then_some(p)
             });
         let file: FileConfig = match &path {
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .with_context(|| format!("cannot read config file {}", p.display()))?;
-                toml::from_str(&text)
-                    .with_context(|| format!("invalid config file {}", p.display()))?
+                let text =
+                    std::fs::read_to_string(p).with_context(|| format!("cannot read config file {}", p.display()))?;
+                toml::from_str(&text).with_context(|| format!("invalid config file {}", p.display()))?
             }
             None => FileConfig::default(),
         };
-        let fsrc = path
-            .as_ref()
-            .map_or(String::new(), |p| format!("file {}", p.display()));
+        let fsrc = path.as_ref().map_or(String::new(), |p| format!("file {}", p.display()));
         let cfg = Self {
             database_url: layer(
                 None,
@@ -119,13 +96,7 @@ impl Config {
                 env_str("SAFETYNET_DATABASE_URL").map(Some),
                 "SAFETYNET_DATABASE_URL",
             ),
-            bind: layer(
-                "127.0.0.1:8080".into(),
-                file.bind,
-                &fsrc,
-                env_str("SAFETYNET_BIND"),
-                "SAFETYNET_BIND",
-            ),
+            bind: layer("127.0.0.1:8080".into(), file.bind, &fsrc, env_str("SAFETYNET_BIND"), "SAFETYNET_BIND"),
             public_url: layer(
                 None,
                 file.public_url.map(Some),
@@ -168,16 +139,10 @@ impl Config {
     /// Applies command-line flags over the loaded values.
     pub fn with_flags(mut self, database_url: Option<String>, bind: Option<String>) -> Self {
         if let Some(u) = database_url {
-            self.database_url = Setting {
-                value: Some(u),
-                source: "flag --database-url".into(),
-            };
+            self.database_url = Setting { value: Some(u), source: "flag --database-url".into() };
         }
         if let Some(b) = bind {
-            self.bind = Setting {
-                value: b,
-                source: "flag --bind".into(),
-            };
+            self.bind = Setting { value: b, source: "flag --bind".into() };
         }
         self
     }
@@ -185,11 +150,7 @@ impl Config {
     /// The web layer's settings.
     pub fn web(&self) -> safetynet_web::WebConfig {
         safetynet_web::WebConfig {
-            secure_cookies: self
-                .public_url
-                .value
-                .as_deref()
-                .is_some_and(|u| u.starts_with("https://")),
+            secure_cookies: self.public_url.value.as_deref().is_some_and(|u| u.starts_with("https://")),
             tile_url: self.tile_url.value.clone(),
             session: safetynet_domain::lockout::SessionPolicy {
                 idle_ms: self.session_idle_minutes.value * 60_000,

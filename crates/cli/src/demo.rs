@@ -23,64 +23,20 @@ pub const DEMO_PASSWORD: &str = "safetynet-demo-2024";
 
 /// Agencies of the St Albans CSP, from the strategy's membership list.
 pub const AGENCIES: &[(&str, &str, AgencyKind)] = &[
-    (
-        "SACDC",
-        "St Albans City & District Council",
-        AgencyKind::ResponsibleAuthority,
-    ),
-    (
-        "HERTS-POLICE",
-        "Hertfordshire Constabulary",
-        AgencyKind::ResponsibleAuthority,
-    ),
-    (
-        "HFRS",
-        "Hertfordshire Fire & Rescue Service",
-        AgencyKind::ResponsibleAuthority,
-    ),
-    (
-        "PROBATION",
-        "National Probation Service",
-        AgencyKind::ResponsibleAuthority,
-    ),
-    (
-        "HV-CCG",
-        "Herts Valleys Clinical Commissioning Group",
-        AgencyKind::ResponsibleAuthority,
-    ),
-    (
-        "HCC",
-        "Hertfordshire County Council",
-        AgencyKind::ResponsibleAuthority,
-    ),
-    (
-        "HCC-SFYP",
-        "HCC Services for Young People",
-        AgencyKind::Partner,
-    ),
-    (
-        "HERTS-PCC",
-        "Hertfordshire Police & Crime Commissioner",
-        AgencyKind::Partner,
-    ),
+    ("SACDC", "St Albans City & District Council", AgencyKind::ResponsibleAuthority),
+    ("HERTS-POLICE", "Hertfordshire Constabulary", AgencyKind::ResponsibleAuthority),
+    ("HFRS", "Hertfordshire Fire & Rescue Service", AgencyKind::ResponsibleAuthority),
+    ("PROBATION", "National Probation Service", AgencyKind::ResponsibleAuthority),
+    ("HV-CCG", "Herts Valleys Clinical Commissioning Group", AgencyKind::ResponsibleAuthority),
+    ("HCC", "Hertfordshire County Council", AgencyKind::ResponsibleAuthority),
+    ("HCC-SFYP", "HCC Services for Young People", AgencyKind::Partner),
+    ("HERTS-PCC", "Hertfordshire Police & Crime Commissioner", AgencyKind::Partner),
     ("BTP", "British Transport Police", AgencyKind::Partner),
     ("GTR", "Govia Thameslink", AgencyKind::Partner),
     ("CPS", "Crown Prosecution Service", AgencyKind::Partner),
-    (
-        "HMCTS-CH",
-        "Central Herts Magistrates Bench",
-        AgencyKind::Partner,
-    ),
-    (
-        "HCC-TS",
-        "Hertfordshire County Council Trading Standards",
-        AgencyKind::Partner,
-    ),
-    (
-        "HCC-HWY",
-        "Hertfordshire County Council Highways",
-        AgencyKind::Partner,
-    ),
+    ("HMCTS-CH", "Central Herts Magistrates Bench", AgencyKind::Partner),
+    ("HCC-TS", "Hertfordshire County Council Trading Standards", AgencyKind::Partner),
+    ("HCC-HWY", "Hertfordshire County Council Highways", AgencyKind::Partner),
     ("HOUSING", "Housing Associations", AgencyKind::Partner),
     ("OAKLANDS", "Oaklands College", AgencyKind::Partner),
     ("CGL", "CGL (Change, Grow, Live)", AgencyKind::Partner),
@@ -91,47 +47,31 @@ pub const AGENCIES: &[(&str, &str, AgencyKind)] = &[
 
 /// Demo accounts: (email, name, agency, role).
 pub const USERS: &[(&str, &str, &str, Role)] = &[
-    (
-        "admin@stalbans.gov.uk",
-        "Alex Admin",
-        "SACDC",
-        Role::PartnershipAdmin,
-    ),
-    (
-        "csp.manager@stalbans.gov.uk",
-        "Morgan Manager",
-        "SACDC",
-        Role::CspManager,
-    ),
-    (
-        "asb.officer@stalbans.gov.uk",
-        "Sam Okafor",
-        "SACDC",
-        Role::CaseOfficer,
-    ),
-    (
-        "pc.neighbourhood@herts.police.uk",
-        "PC Jo Patel",
-        "HERTS-POLICE",
-        Role::CaseOfficer,
-    ),
-    (
-        "viewer@hertsfire.gov.uk",
-        "Riley Viewer",
-        "HFRS",
-        Role::AgencyViewer,
-    ),
-    (
-        "auditor@stalbans.gov.uk",
-        "Avery Auditor",
-        "SACDC",
-        Role::Auditor,
-    ),
+    ("admin@stalbans.gov.uk", "Alex Admin", "SACDC", Role::PartnershipAdmin),
+    ("csp.manager@stalbans.gov.uk", "Morgan Manager", "SACDC", Role::CspManager),
+    ("asb.officer@stalbans.gov.uk", "Sam Okafor", "SACDC", Role::CaseOfficer),
+    ("pc.neighbourhood@herts.police.uk", "PC Jo Patel", "HERTS-POLICE", Role::CaseOfficer),
+    ("viewer@hertsfire.gov.uk", "Riley Viewer", "HFRS", Role::AgencyViewer),
+    ("auditor@stalbans.gov.uk", "Avery Auditor", "SACDC", Role::Auditor),
 ];
 
 /// Seeds the partnership, agencies, demo users and police.uk sample into
 /// `store`, adding only what is missing.
 pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
+    seed_partnership(store, now_ms).await?;
+    let mut sources = Vec::new();
+    embedded_csv(&POLICE_UK, &mut sources);
+    sources.sort_by_key(Source::name);
+    let summary = import_police_uk(store, &sources, &Principal::operator(), "demo", now_ms, &NoProgress).await?;
+    if summary.imported > 0 {
+        println!("Imported {} police.uk rows for St Albans (2021-01 to 2022-01).", summary.imported);
+    }
+    Ok(())
+}
+
+/// Seeds the partnership, its agencies and one demo user per role (all with
+/// [`DEMO_PASSWORD`]), adding only what is missing.
+pub async fn seed_partnership(store: &Store, now_ms: i64) -> anyhow::Result<()> {
     let operator = Principal::operator();
     if store.partnership().await?.is_none() {
         let p = Partnership {
@@ -140,38 +80,22 @@ pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
         };
         store.set_partnership(&p, now_ms).await?;
     }
-    let existing: Vec<String> = store
-        .agencies()
-        .await?
-        .into_iter()
-        .map(|a| a.code.to_string())
-        .collect();
+    let existing: Vec<String> = store.agencies().await?.into_iter().map(|a| a.code.to_string()).collect();
     let permit = operator.permit::<ManageAgencies>()?;
     for (code, name, kind) in AGENCIES {
         if !existing.iter().any(|c| c == code) {
-            let agency = Agency {
-                code: AgencyCode::parse(code)?,
-                name: (*name).into(),
-                kind: *kind,
-            };
+            let agency = Agency { code: AgencyCode::parse(code)?, name: (*name).into(), kind: *kind };
             store.save_agency(&permit, &agency, now_ms, "demo").await?;
         }
     }
     let permit = operator.permit::<ManageUsers>()?;
-    let actor = Actor {
-        principal: &operator,
-        at_ms: now_ms,
-        source: "demo",
-    };
+    let actor = Actor { principal: &operator, at_ms: now_ms, source: "demo" };
     for (email, name, agency, role) in USERS {
         let email = Email::parse(email)?;
         if store.user_id_by_email(&email).await?.is_some() {
             continue;
         }
-        let password_hash = tokio::task::spawn_blocking(|| {
-            safetynet_domain::password::hash_password(DEMO_PASSWORD)
-        })
-        .await??;
+        let password_hash = demo_hash().await?;
         let user = NewUser {
             email,
             display_name: (*name).into(),
@@ -181,28 +105,26 @@ pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
         };
         store.create_user(&permit, &user, &actor).await?;
     }
-    let mut sources = Vec::new();
-    embedded_csv(&POLICE_UK, &mut sources);
-    sources.sort_by_key(Source::name);
-    let summary = import_police_uk(store, &sources, &operator, "demo", now_ms, &NoProgress).await?;
-    if summary.imported > 0 {
-        println!(
-            "Imported {} police.uk rows for St Albans (2021-01 to 2022-01).",
-            summary.imported
-        );
-    }
     Ok(())
 }
 
+/// The demo password's hash, computed once per process (production hashes
+/// each get their own salt; demo accounts share one so start-up is quick).
+async fn demo_hash() -> anyhow::Result<String> {
+    static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let h = HASH
+        .get_or_try_init(|| async {
+            tokio::task::spawn_blocking(|| safetynet_domain::password::hash_password(DEMO_PASSWORD))
+                .await?
+                .map_err(anyhow::Error::from)
+        })
+        .await?;
+    Ok(h.clone())
+}
+
 fn embedded_csv(dir: &'static Dir<'static>, out: &mut Vec<Source>) {
-    for f in dir
-        .files()
-        .filter(|f| f.path().extension().is_some_and(|e| e == "csv"))
-    {
-        out.push(Source::Embedded(
-            format!("st-albans/{}", f.path().display()),
-            f.contents(),
-        ));
+    for f in dir.files().filter(|f| f.path().extension().is_some_and(|e| e == "csv")) {
+        out.push(Source::Embedded(format!("st-albans/{}", f.path().display()), f.contents()));
     }
     for d in dir.dirs() {
         embedded_csv(d, out);
@@ -211,12 +133,8 @@ fn embedded_csv(dir: &'static Dir<'static>, out: &mut Vec<Source>) {
 
 /// Runs the demo server.
 pub async fn run(config: &Config, data_dir: &Path, clock: SharedClock) -> anyhow::Result<()> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("cannot create {}", data_dir.display()))?;
-    let url = DatabaseUrl::parse(&format!(
-        "sqlite://{}",
-        data_dir.join("safetynet.db").display()
-    ))?;
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let url = DatabaseUrl::parse(&format!("sqlite://{}", data_dir.join("safetynet.db").display()))?;
     let store = Store::open(&url).await?;
     seed(&store, clock.now().timestamp_millis()).await?;
     println!("Database: {}", url.redacted());

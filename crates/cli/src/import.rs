@@ -43,14 +43,8 @@ impl Source {
     fn open(&self) -> Result<Box<dyn Read + Send>, ImportError> {
         match self {
             Source::File(p) => std::fs::File::open(p)
-                .map(|f| {
-                    Box::new(std::io::BufReader::with_capacity(256 * 1024, f))
-                        as Box<dyn Read + Send>
-                })
-                .map_err(|e| ImportError::File {
-                    file: self.name(),
-                    reason: e.to_string(),
-                }),
+                .map(|f| Box::new(std::io::BufReader::with_capacity(256 * 1024, f)) as Box<dyn Read + Send>)
+                .map_err(|e| ImportError::File { file: self.name(), reason: e.to_string() }),
             Source::Embedded(_, b) => Ok(Box::new(*b)),
         }
     }
@@ -135,19 +129,12 @@ pub fn collect_sources(paths: &[PathBuf]) -> Result<Vec<Source>, ImportError> {
 }
 
 fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
-    let err = |e: std::io::Error| ImportError::File {
-        file: p.display().to_string(),
-        reason: e.to_string(),
-    };
+    let err = |e: std::io::Error| ImportError::File { file: p.display().to_string(), reason: e.to_string() };
     let meta = std::fs::metadata(p).map_err(err)?;
     if meta.is_dir() {
         for entry in std::fs::read_dir(p).map_err(err)? {
             let path = entry.map_err(err)?.path();
-            if path.is_dir()
-                || path
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-            {
+            if path.is_dir() || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
                 walk(&path, out)?;
             }
         }
@@ -199,16 +186,7 @@ pub async fn import_police_uk(
     progress.start(sources.iter().map(Source::size).sum());
     let mut summary = ImportSummary::default();
     for s in sources {
-        let file = import_file(
-            store,
-            s,
-            principal,
-            source_addr,
-            now_ms,
-            progress,
-            &mut summary.rejected_rows,
-        )
-        .await?;
+        let file = import_file(store, s, principal, source_addr, now_ms, progress, &mut summary.rejected_rows).await?;
         summary.rows_read += file.rows_read;
         summary.imported += file.imported;
         summary.already_present += file.already_present;
@@ -220,10 +198,7 @@ pub async fn import_police_uk(
 }
 
 fn file_error(s: &Source, e: &FileError) -> ImportError {
-    ImportError::File {
-        file: s.name(),
-        reason: e.to_string(),
-    }
+    ImportError::File { file: s.name(), reason: e.to_string() }
 }
 
 async fn import_file(
@@ -244,11 +219,7 @@ async fn import_file(
     let parser = tokio::task::spawn_blocking(move || {
         let mut last = 0;
         loop {
-            let mut batch = Batch {
-                rows: Vec::with_capacity(BATCH_ROWS * 4),
-                rejections: Vec::new(),
-                bytes: 0,
-            };
+            let mut batch = Batch { rows: Vec::with_capacity(BATCH_ROWS * 4), rejections: Vec::new(), bytes: 0 };
             let mut done = true;
             while let Some(row) = reader.next_row() {
                 match row {
@@ -268,11 +239,7 @@ async fn import_file(
             }
         }
     });
-    let mut summary = FileSummary {
-        file: s.name(),
-        kind: kind.into(),
-        ..FileSummary::default()
-    };
+    let mut summary = FileSummary { file: s.name(), kind: kind.into(), ..FileSummary::default() };
     let mut tx = store.write().await?;
     while let Some(batch) = rx.recv().await {
         let (mut street, mut outcomes) = (Vec::new(), Vec::new());
@@ -283,8 +250,7 @@ async fn import_file(
             }
         }
         let valid = (street.len() + outcomes.len()) as u64;
-        let added =
-            insert_street(&mut tx, &street).await? + insert_outcomes(&mut tx, &outcomes).await?;
+        let added = insert_street(&mut tx, &street).await? + insert_outcomes(&mut tx, &outcomes).await?;
         summary.rows_read += valid + batch.rejections.len() as u64;
         summary.imported += added;
         summary.already_present += valid - added;
@@ -296,28 +262,14 @@ async fn import_file(
         }));
         progress.advance(batch.bytes);
     }
-    parser.await.map_err(|e| ImportError::File {
-        file: s.name(),
-        reason: format!("parser stopped: {e}"),
-    })?;
-    let actor = Actor {
-        principal,
-        at_ms: now_ms,
-        source: source_addr,
-    };
-    let file_name = Path::new(&s.name())
-        .file_name()
-        .map_or_else(|| s.name(), |f| f.to_string_lossy().into_owned());
+    parser.await.map_err(|e| ImportError::File { file: s.name(), reason: format!("parser stopped: {e}") })?;
+    let actor = Actor { principal, at_ms: now_ms, source: source_addr };
+    let file_name = Path::new(&s.name()).file_name().map_or_else(|| s.name(), |f| f.to_string_lossy().into_owned());
     let detail = serde_json::json!({
         "file": file_name, "kind": kind, "rows_read": summary.rows_read, "imported": summary.imported,
         "already_present": summary.already_present, "rejected": summary.rejected,
     });
-    append(
-        &mut tx,
-        now_ms,
-        &actor.event(AuditAction::Import, "police_uk_file", None, detail),
-    )
-    .await?;
+    append(&mut tx, now_ms, &actor.event(AuditAction::Import, "police_uk_file", None, detail)).await?;
     tx.commit().await?;
     Ok(summary)
 }

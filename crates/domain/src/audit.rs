@@ -171,10 +171,7 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self {
-            last_seq: 0,
-            last_hash: GENESIS_HASH.to_string(),
-        }
+        Self { last_seq: 0, last_hash: GENESIS_HASH.to_string() }
     }
 }
 
@@ -182,11 +179,7 @@ impl ChainVerifier {
     /// Checks the next row.
     pub fn check(&mut self, row: &AuditRow) -> Result<(), ChainBreak> {
         if row.seq != self.last_seq + 1 {
-            return Err(ChainBreak::Removed {
-                missing: self.last_seq + 1,
-                before: self.last_seq,
-                after: row.seq,
-            });
+            return Err(ChainBreak::Removed { missing: self.last_seq + 1, before: self.last_seq, after: row.seq });
         }
         let expected = chain_hash(&self.last_hash, row.seq, row.at_ms, &row.event);
         if row.prev_hash != self.last_hash || row.hash != expected {
@@ -200,10 +193,7 @@ impl ChainVerifier {
     /// Compares the end of the chain with the stored head (`seq`, `hash`).
     pub fn finish(self, head_seq: i64, head_hash: &str) -> Result<i64, ChainBreak> {
         if head_seq > self.last_seq {
-            return Err(ChainBreak::Truncated {
-                last: self.last_seq,
-                head: head_seq,
-            });
+            return Err(ChainBreak::Truncated { last: self.last_seq, head: head_seq });
         }
         if head_seq != self.last_seq || head_hash != self.last_hash {
             return Err(ChainBreak::HeadMismatch { seq: self.last_seq });
@@ -227,21 +217,13 @@ mod tests {
             source: "127.0.0.1".into(),
         };
         let hash = chain_hash(prev, seq, 1000 + seq, &event);
-        AuditRow {
-            seq,
-            at_ms: 1000 + seq,
-            event,
-            prev_hash: prev.into(),
-            hash,
-        }
+        AuditRow { seq, at_ms: 1000 + seq, event, prev_hash: prev.into(), hash }
     }
 
     fn chain(n: i64) -> Vec<AuditRow> {
         let mut rows: Vec<AuditRow> = Vec::new();
         for seq in 1..=n {
-            let prev = rows
-                .last()
-                .map_or(GENESIS_HASH.to_string(), |r| r.hash.clone());
+            let prev = rows.last().map_or(GENESIS_HASH.to_string(), |r| r.hash.clone());
             rows.push(row(&prev, seq, "{}"));
         }
         rows
@@ -268,23 +250,10 @@ mod tests {
         let head = rows[3].hash.clone();
         let mut edited = rows.clone();
         edited[1].event.detail = "{\"x\":1}".into();
-        assert_eq!(
-            verify(&edited, (4, &head)),
-            Err(ChainBreak::Altered { seq: 2 })
-        );
+        assert_eq!(verify(&edited, (4, &head)), Err(ChainBreak::Altered { seq: 2 }));
         let mut deleted = rows.clone();
         deleted.remove(2);
-        assert_eq!(
-            verify(&deleted, (4, &head)),
-            Err(ChainBreak::Removed {
-                missing: 3,
-                before: 2,
-                after: 4
-            })
-        );
-        assert_eq!(
-            verify(&rows[..3], (4, &head)),
-            Err(ChainBreak::Truncated { last: 3, head: 4 })
-        );
+        assert_eq!(verify(&deleted, (4, &head)), Err(ChainBreak::Removed { missing: 3, before: 2, after: 4 }));
+        assert_eq!(verify(&rows[..3], (4, &head)), Err(ChainBreak::Truncated { last: 3, head: 4 }));
     }
 }

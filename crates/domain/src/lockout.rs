@@ -22,9 +22,6 @@ pub struct SessionPolicy {
 impl Default for SessionPolicy {
     /// 30 minutes idle, 12 hours absolute.
     fn default() -> Self {
-        Self {
-            idle_ms: 30 * 60 * 1000,
-            absolute_ms: 12 * 60 * 60 * 1000,
-        }
+        Self { idle_ms: 30 * 60 * 1000, absolute_ms: 12 * 60 * 60 * 1000 }
     }
 }

@@ -35,15 +35,9 @@ impl Month {
     /// The month before this one.
     pub fn previous(self) -> Self {
         if self.month == 1 {
-            Self {
-                year: self.year - 1,
-                month: 12,
-            }
+            Self { year: self.year - 1, month: 12 }
         } else {
-            Self {
-                year: self.year,
-                month: self.month - 1,
-            }
+            Self { year: self.year, month: self.month - 1 }
         }
     }
 
@@ -92,21 +86,12 @@ mod tests {
 
     #[test]
     fn parses_and_rejects() {
-        assert_eq!(
-            Month::parse("2021-01").map(|m| m.to_string()),
-            Ok("2021-01".into())
-        );
+        assert_eq!(Month::parse("2021-01").map(|m| m.to_string()), Ok("2021-01".into()));
         assert!(Month::parse("2021-13").is_err());
         assert!(Month::parse("2021-1").is_err());
         assert!(Month::parse("21-01x").is_err());
         assert!(Month::parse("' OR 1=1").is_err());
-        assert_eq!(
-            Month::parse("2021-01").map(Month::previous),
-            Month::parse("2020-12")
-        );
-        assert_eq!(
-            Month::parse("2021-03").map(Month::long_name),
-            Ok("March 2021".into())
-        );
+        assert_eq!(Month::parse("2021-01").map(Month::previous), Month::parse("2020-12"));
+        assert_eq!(Month::parse("2021-03").map(Month::long_name), Ok("March 2021".into()));
     }
 }

@@ -37,10 +37,7 @@ impl AgencyKind {
         match s {
             "responsible_authority" => Ok(Self::ResponsibleAuthority),
             "partner" => Ok(Self::Partner),
-            _ => Err(InvalidValue::new(
-                "agency kind",
-                "must be responsible_authority or partner",
-            )),
+            _ => Err(InvalidValue::new("agency kind", "must be responsible_authority or partner")),
         }
     }
 }
@@ -70,16 +67,12 @@ impl AgencyCode {
     /// Validates (and upper-cases) an agency code.
     pub fn parse(s: &str) -> Result<Self, InvalidValue> {
         let s = s.trim().to_ascii_uppercase();
-        let ok = (2..=20).contains(&s.len())
-            && s.bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+        let ok =
+            (2..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
         if ok {
             Ok(Self(s))
         } else {
-            Err(InvalidValue::new(
-                "agency code",
-                "use 2 to 20 letters, digits or hyphens, for example HERTS-POLICE",
-            ))
+            Err(InvalidValue::new("agency code", "use 2 to 20 letters, digits or hyphens, for example HERTS-POLICE"))
         }
     }
 
@@ -136,10 +129,7 @@ pub fn parse_name(field: &'static str, s: &str, max: usize) -> Result<String, In
         return Err(InvalidValue::new(field, "must not be empty"));
     }
     if s.chars().count() > max || s.chars().any(char::is_control) {
-        return Err(InvalidValue::new(
-            field,
-            "is too long or contains control characters",
-        ));
+        return Err(InvalidValue::new(field, "is too long or contains control characters"));
     }
     Ok(s.to_string())
 }
@@ -150,10 +140,7 @@ mod tests {
 
     #[test]
     fn agency_codes() {
-        assert_eq!(
-            AgencyCode::parse(" herts-police ").map(|c| c.0),
-            Ok("HERTS-POLICE".into())
-        );
+        assert_eq!(AgencyCode::parse(" herts-police ").map(|c| c.0), Ok("HERTS-POLICE".into()));
         assert!(AgencyCode::parse("x").is_err());
         assert!(AgencyCode::parse("A B").is_err());
         assert!(AgencyCode::parse("'; DROP TABLE users;--").is_err());
@@ -161,13 +148,8 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(
-            Email::parse(" A.B@Example.GOV.uk").map(|e| e.0),
-            Ok("a.b@example.gov.uk".into())
-        );
-        for bad in [
-            "", "no-at", "a@b", "@x.uk", "a@@x.uk", "a b@x.uk", "a@.uk", "a@x.uk.",
-        ] {
+        assert_eq!(Email::parse(" A.B@Example.GOV.uk").map(|e| e.0), Ok("a.b@example.gov.uk".into()));
+        for bad in ["", "no-at", "a@b", "@x.uk", "a@@x.uk", "a b@x.uk", "a@.uk", "a@x.uk."] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }

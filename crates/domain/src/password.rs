@@ -5,9 +5,7 @@
 //! These functions are CPU-heavy: callers on an async executor must run them
 //! on a blocking thread.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
 
@@ -50,10 +48,7 @@ pub fn check_policy(password: &str) -> Result<(), PasswordError> {
 pub fn hash_password(password: &str) -> Result<String, PasswordError> {
     check_policy(password)?;
     let salt = SaltString::generate(&mut OsRng);
-    hasher()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|_| PasswordError::Hashing)
+    hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|_| PasswordError::Hashing)
 }
 
 /// Verifies `password` against a stored PHC hash. With `None` (no such
@@ -68,9 +63,7 @@ pub fn verify_password(stored: Option<&str>, password: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(phc) else {
         return false;
     };
-    let ok = hasher()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok();
+    let ok = hasher().verify_password(password.as_bytes(), &parsed).is_ok();
     ok && real
 }
 
@@ -78,10 +71,7 @@ fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
-        hasher()
-            .hash_password(b"dummy password that never matches", &salt)
-            .map(|h| h.to_string())
-            .unwrap_or_default()
+        hasher().hash_password(b"dummy password that never matches", &salt).map(|h| h.to_string()).unwrap_or_default()
     })
 }
 

@@ -167,34 +167,26 @@ pub struct PoliceUkReader<R: Read> {
     reader: csv::Reader<R>,
     kind: FileKind,
     record: csv::StringRecord,
-    ordinals: HashMap<[u8; 32], u32>,
+    ordinals: HashMap<[u8; 16], u32>,
 }
 
 impl<R: Read> std::fmt::Debug for PoliceUkReader<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PoliceUkReader")
-            .field("kind", &self.kind)
-            .finish_non_exhaustive()
+        f.debug_struct("PoliceUkReader").field("kind", &self.kind).finish_non_exhaustive()
     }
 }
 
 impl<R: Read> PoliceUkReader<R> {
     /// Reads the header and tells the file's kind.
     pub fn new(input: R) -> Result<Self, FileError> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(input);
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
         let mut header = csv::StringRecord::new();
         match reader.read_record(&mut header) {
             Ok(true) => {}
             Ok(false) => return Err(FileError::Empty),
             Err(e) => return Err(FileError::Read(e.to_string())),
         }
-        let names: Vec<&str> = header
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').trim())
-            .collect();
+        let names: Vec<&str> = header.iter().map(|h| h.trim_start_matches('\u{feff}').trim()).collect();
         let kind = if names == STREET_HEADER {
             FileKind::Street
         } else if names == OUTCOMES_HEADER {
@@ -203,12 +195,7 @@ impl<R: Read> PoliceUkReader<R> {
             let found: String = names.join(",").chars().take(120).collect();
             return Err(FileError::WrongHeader { found });
         };
-        Ok(Self {
-            reader,
-            kind,
-            record: csv::StringRecord::new(),
-            ordinals: HashMap::new(),
-        })
+        Ok(Self { reader, kind, record: csv::StringRecord::new(), ordinals: HashMap::new() })
     }
 
     /// The file's kind.
@@ -227,10 +214,7 @@ impl<R: Read> PoliceUkReader<R> {
             Ok(false) => None,
             Ok(true) => {
                 let line = self.record.position().map_or(0, |p| p.line());
-                Some(
-                    self.parse_current()
-                        .map_err(|reason| Rejection { line, reason }),
-                )
+                Some(self.parse_current().map_err(|reason| Rejection { line, reason }))
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
@@ -272,7 +256,7 @@ impl<R: Read> PoliceUkReader<R> {
                     return Err("Crime type is empty".into());
                 }
                 let row_key = match &crime_id {
-                    Some(id) => format!("c:{id}"),
+                    Some(id) => crime_key(id),
                     None => key_by_content(&mut self.ordinals, r),
                 };
                 Ok(Row::Street(StreetRow {
@@ -288,8 +272,7 @@ impl<R: Read> PoliceUkReader<R> {
                 }))
             }
             FileKind::Outcomes => {
-                let crime_id =
-                    crime_id.ok_or("Crime ID is empty (an outcome must name its crime)")?;
+                let crime_id = crime_id.ok_or("Crime ID is empty (an outcome must name its crime)")?;
                 let outcome_type = f(9).to_string();
                 if outcome_type.is_empty() {
                     return Err("Outcome type is empty".into());
@@ -308,16 +291,20 @@ impl<R: Read> PoliceUkReader<R> {
     }
 }
 
+/// `c:<id>`, with a long (SHA-256 hex) police.uk id cut to its first 128 bits
+/// to keep the unique index small.
+fn crime_key(id: &str) -> String {
+    let cut: String = id.chars().take(32).collect();
+    format!("c:{cut}")
+}
+
 fn coordinate(s: &str, name: &str, limit: f64) -> Result<Option<f64>, String> {
     if s.is_empty() {
         return Ok(None);
     }
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v.abs() <= limit => Ok(Some(v)),
-        _ => Err(format!(
-            "{name} '{}' is not a number between -{limit} and {limit}",
-            shorten(s)
-        )),
+        _ => Err(format!("{name} '{}' is not a number between -{limit} and {limit}", shorten(s))),
     }
 }
 
@@ -326,13 +313,16 @@ fn shorten(s: &str) -> String {
 }
 
 /// `h:<sha256 of the fields>:<n>` where n counts identical rows seen before in this file.
-fn key_by_content(ordinals: &mut HashMap<[u8; 32], u32>, r: &csv::StringRecord) -> String {
+fn key_by_content(ordinals: &mut HashMap<[u8; 16], u32>, r: &csv::StringRecord) -> String {
     let mut h = Sha256::new();
     for field in r.iter() {
         h.update((field.len() as u64).to_be_bytes());
         h.update(field.trim().as_bytes());
     }
-    let digest: [u8; 32] = h.finalize().into();
+    let full: [u8; 32] = h.finalize().into();
+    // 128 bits are ample to tell rows apart and keep the unique index small.
+    let mut digest = [0u8; 16];
+    digest.copy_from_slice(&full[..16]);
     let n = ordinals.entry(digest).or_insert(0);
     *n += 1;
     format!("h:{}:{}", hex::encode(digest), n)
@@ -343,7 +333,8 @@ mod tests {
     use super::*;
 
     const HEAD: &str = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n";
-    const ASB: &str = ",2021-01,Herts,Herts,-0.33,51.75,On or near X,E01023705,St Albans 001A,Anti-social behaviour,,\n";
+    const ASB: &str =
+        ",2021-01,Herts,Herts,-0.33,51.75,On or near X,E01023705,St Albans 001A,Anti-social behaviour,,\n";
 
     fn all(input: &str) -> (FileKind, Vec<Result<Row, Rejection>>) {
         let mut r = PoliceUkReader::new(input.as_bytes()).expect("header");
@@ -364,15 +355,14 @@ mod tests {
 
     #[test]
     fn identical_asb_rows_get_distinct_stable_keys() {
-        let text = format!(
-            "{HEAD}{ASB}{ASB}abc,2021-01,H,H,,,No location,,,Burglary,Under investigation,\n"
-        );
+        let text = format!("{HEAD}{ASB}{ASB}abc,2021-01,H,H,,,No location,,,Burglary,Under investigation,\n");
         let (kind, rows) = all(&text);
         assert_eq!(kind, FileKind::Street);
         assert_eq!(rows.len(), 3);
         assert_ne!(key(&rows[0]), key(&rows[1]));
         assert!(key(&rows[0]).ends_with(":1") && key(&rows[1]).ends_with(":2"));
         assert_eq!(key(&rows[2]), "c:abc");
+        assert_eq!(crime_key(&"f".repeat(64)).len(), 34);
         let (_, again) = all(&text);
         assert_eq!(key(&again[1]), key(&rows[1]));
     }
@@ -383,11 +373,8 @@ mod tests {
             "{HEAD}{ASB},2021-13,H,H,,,x,,,Drugs,,\n,2021-01,H,H,abc,51.7,x,,,Drugs,,\n,2021-01,H,H,1,2,x\n,2021-01,H,H,,,x,,,,,\n{ASB}"
         );
         let (_, rows) = all(&text);
-        let errs: Vec<(u64, String)> = rows
-            .iter()
-            .filter_map(|r| r.as_ref().err())
-            .map(|e| (e.line, e.reason.clone()))
-            .collect();
+        let errs: Vec<(u64, String)> =
+            rows.iter().filter_map(|r| r.as_ref().err()).map(|e| (e.line, e.reason.clone())).collect();
         assert_eq!(errs.len(), 4, "{errs:?}");
         assert_eq!(errs[0].0, 3);
         assert!(errs[0].1.contains("2021-13"));
@@ -406,13 +393,7 @@ mod tests {
         assert_eq!(kind, FileKind::Outcomes);
         assert!(matches!(&rows[0], Ok(Row::Outcome(o)) if o.crime_id == "abc"));
         assert!(rows[1].is_err());
-        assert!(matches!(
-            PoliceUkReader::new("a,b,c\n1,2,3\n".as_bytes()),
-            Err(FileError::WrongHeader { .. })
-        ));
-        assert!(matches!(
-            PoliceUkReader::new("".as_bytes()),
-            Err(FileError::Empty)
-        ));
+        assert!(matches!(PoliceUkReader::new("a,b,c\n1,2,3\n".as_bytes()), Err(FileError::WrongHeader { .. })));
+        assert!(matches!(PoliceUkReader::new("".as_bytes()), Err(FileError::Empty)));
     }
 }

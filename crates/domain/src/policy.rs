@@ -61,14 +61,9 @@ impl Principal {
     /// Checks `C` and returns the proof, or [`Denied`].
     pub fn permit<C: Capability>(&self) -> Result<Permit<C>, Denied> {
         if C::ROLES.iter().any(|r| self.has(*r)) {
-            Ok(Permit {
-                principal: self.clone(),
-                _c: PhantomData,
-            })
+            Ok(Permit { principal: self.clone(), _c: PhantomData })
         } else {
-            Err(Denied {
-                capability: C::NAME,
-            })
+            Err(Denied { capability: C::NAME })
         }
     }
 
@@ -156,18 +151,12 @@ pub enum RecordAccess {
 
 /// Decides how much of a record owned by `owner_agency` and explicitly
 /// shared with `shared_with` the holder of `permit` may see.
-pub fn record_access(
-    permit: &Permit<ViewRecords>,
-    owner_agency: &str,
-    shared_with: &[String],
-) -> RecordAccess {
+pub fn record_access(permit: &Permit<ViewRecords>, owner_agency: &str, shared_with: &[String]) -> RecordAccess {
     let agency = &permit.principal().agency;
     if agency == owner_agency || shared_with.iter().any(|a| a == agency) {
         RecordAccess::Full
     } else {
-        RecordAccess::Signpost {
-            contact_agency: owner_agency.to_string(),
-        }
+        RecordAccess::Signpost { contact_agency: owner_agency.to_string() }
     }
 }
 
@@ -211,19 +200,27 @@ mod tests {
         let p = police.permit::<ViewRecords>().expect("permit");
         let f = fire.permit::<ViewRecords>().expect("permit");
         let c = council.permit::<ViewRecords>().expect("permit");
-        assert_eq!(
-            record_access(&p, "HERTS-POLICE", &shared),
-            RecordAccess::Full
-        );
-        assert_eq!(
-            record_access(&f, "HERTS-POLICE", &shared),
-            RecordAccess::Full
-        );
+        assert_eq!(record_access(&p, "HERTS-POLICE", &shared), RecordAccess::Full);
+        assert_eq!(record_access(&f, "HERTS-POLICE", &shared), RecordAccess::Full);
         assert_eq!(
             record_access(&c, "HERTS-POLICE", &shared),
-            RecordAccess::Signpost {
-                contact_agency: "HERTS-POLICE".into()
-            }
+            RecordAccess::Signpost { contact_agency: "HERTS-POLICE".into() }
         );
     }
+}
+
+/// A record as a particular viewer may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "access", rename_all = "snake_case")]
+pub enum Visible<T> {
+    /// The whole record.
+    Full {
+        /// The record.
+        record: T,
+    },
+    /// Only that it exists and whom to contact.
+    Signpost {
+        /// The agency that holds the record.
+        contact_agency: String,
+    },
 }

@@ -22,13 +22,8 @@ pub enum Role {
 
 impl Role {
     /// Every role, in the order shown to administrators.
-    pub const ALL: [Role; 5] = [
-        Role::PartnershipAdmin,
-        Role::CspManager,
-        Role::CaseOfficer,
-        Role::AgencyViewer,
-        Role::Auditor,
-    ];
+    pub const ALL: [Role; 5] =
+        [Role::PartnershipAdmin, Role::CspManager, Role::CaseOfficer, Role::AgencyViewer, Role::Auditor];
 
     /// The stable name used on the command line, in the API and in storage.
     pub fn as_str(self) -> &'static str {
@@ -54,10 +49,7 @@ impl Role {
 
     /// Parses a stable role name.
     pub fn parse(s: &str) -> Result<Self, UnknownRole> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.chars().take(40).collect()))
+        Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.chars().take(40).collect()))
     }
 }
 

@@ -7,9 +7,7 @@
 
 use crate::sql::{Row, Q};
 use crate::{Engine, Exec, Result, Store, Tx};
-use safetynet_domain::audit::{
-    chain_hash, AuditAction, AuditEvent, AuditRow, ChainBreak, ChainVerifier,
-};
+use safetynet_domain::audit::{chain_hash, AuditAction, AuditEvent, AuditRow, ChainBreak, ChainVerifier};
 use safetynet_domain::policy::{Permit, ViewAudit};
 
 /// Appends `event` at time `at_ms` inside `tx`; returns its sequence number.
@@ -18,11 +16,7 @@ pub async fn append(tx: &mut Tx, at_ms: i64, event: &AuditEvent) -> Result<i64> 
         Engine::Postgres => " FOR UPDATE",
         Engine::Sqlite => "",
     };
-    let head = tx
-        .one(&Q::new(format!(
-            "SELECT seq, hash FROM audit_head WHERE id = 1{lock}"
-        )))
-        .await?;
+    let head = tx.one(&Q::new(format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}"))).await?;
     let (prev_seq, prev_hash) = (head.int("seq")?, head.text("hash")?);
     let seq = prev_seq + 1;
     let hash = chain_hash(&prev_hash, seq, at_ms, event);
@@ -44,12 +38,7 @@ pub async fn append(tx: &mut Tx, at_ms: i64, event: &AuditEvent) -> Result<i64> 
         .bind(&hash),
     )
     .await?;
-    tx.execute(
-        &Q::new("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(hash),
-    )
-    .await?;
+    tx.execute(&Q::new("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(hash)).await?;
     Ok(seq)
 }
 
@@ -70,11 +59,8 @@ impl Store {
         let mut verifier = ChainVerifier::default();
         let mut after = 0i64;
         loop {
-            let rows = conn
-                .all(
-                    &Q::new(format!("{SELECT} WHERE seq > $1 ORDER BY seq LIMIT 5000")).bind(after),
-                )
-                .await?;
+            let rows =
+                conn.all(&Q::new(format!("{SELECT} WHERE seq > $1 ORDER BY seq LIMIT 5000")).bind(after)).await?;
             let Some(last) = rows.last() else { break };
             after = last.int("seq")?;
             for row in &rows {
@@ -83,9 +69,7 @@ impl Store {
                 }
             }
         }
-        let head = conn
-            .one(&Q::new("SELECT seq, hash FROM audit_head WHERE id = 1"))
-            .await?;
+        let head = conn.one(&Q::new("SELECT seq, hash FROM audit_head WHERE id = 1")).await?;
         Ok(verifier.finish(head.int("seq")?, &head.text("hash")?))
     }
 
@@ -103,27 +87,14 @@ impl Store {
         let total = conn.one(&count).await?.int("n")?;
         let mut q = Q::new(format!("{SELECT} WHERE 1 = 1"));
         filter.apply(&mut q);
-        q.push(" ORDER BY seq DESC LIMIT ")
-            .arg(limit)
-            .push(" OFFSET ")
-            .arg(offset);
-        let rows = conn
-            .all(&q)
-            .await?
-            .iter()
-            .map(audit_row)
-            .collect::<Result<_>>()?;
+        q.push(" ORDER BY seq DESC LIMIT ").arg(limit).push(" OFFSET ").arg(offset);
+        let rows = conn.all(&q).await?.iter().map(audit_row).collect::<Result<_>>()?;
         Ok((rows, total))
     }
 
     /// Number of audit rows (for tests and the health page).
     pub async fn audit_len(&self) -> Result<i64> {
-        self.conn()
-            .await?
-            .one(&Q::new("SELECT COUNT(*) AS n FROM audit_log"))
-            .await?
-            .int("n")
-            .map_err(Into::into)
+        self.conn().await?.one(&Q::new("SELECT COUNT(*) AS n FROM audit_log")).await?.int("n").map_err(Into::into)
     }
 }
 
@@ -176,10 +147,7 @@ const SELECT: &str =
 fn audit_row(r: &Row) -> Result<AuditRow> {
     let action_name = r.text("action")?;
     // An unknown action name cannot verify: map it to one whose hash differs.
-    let action = AuditAction::ALL
-        .into_iter()
-        .find(|a| a.as_str() == action_name)
-        .unwrap_or(AuditAction::Update);
+    let action = AuditAction::ALL.into_iter().find(|a| a.as_str() == action_name).unwrap_or(AuditAction::Update);
     let event = AuditEvent {
         user_id: r.opt_text("user_id")?,
         agency: r.opt_text("agency_code")?,

@@ -5,7 +5,7 @@
 //! repeated import adds nothing and reports how many rows were new.
 
 use crate::sql::{Row, Value, Q};
-use crate::{Exec, Result, Store, Tx};
+use crate::{Engine, Exec, Result, Store, Tx};
 use safetynet_domain::month::Month;
 use safetynet_domain::policeuk::{OutcomeRow, Place, StreetRow};
 use serde::Serialize;
@@ -17,7 +17,10 @@ pub const BATCH_ROWS: usize = 500;
 const STREET_COLS: &str = "row_key, crime_id, month, reported_by, falls_within, longitude, latitude, location, lsoa_code, lsoa_name, crime_type, last_outcome, context";
 const OUTCOME_COLS: &str = "row_key, crime_id, month, reported_by, falls_within, longitude, latitude, location, lsoa_code, lsoa_name, outcome_type";
 
-fn multi_insert(table: &str, cols: &str, width: usize, rows: usize) -> String {
+/// `INSERT ... VALUES (...),(...)`. SQLite gets anonymous `?` placeholders:
+/// it looks named ones (`$n`) up by a linear scan per bind, which makes a
+/// 6,500-parameter statement quadratic.
+fn multi_insert(engine: Engine, table: &str, cols: &str, width: usize, rows: usize) -> String {
     let mut sql = format!("INSERT INTO {table} ({cols}) VALUES ");
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ",(" });
@@ -25,8 +28,13 @@ fn multi_insert(table: &str, cols: &str, width: usize, rows: usize) -> String {
             if c > 0 {
                 sql.push(',');
             }
-            sql.push('$');
-            sql.push_str(&(r * width + c + 1).to_string());
+            match engine {
+                Engine::Sqlite => sql.push('?'),
+                Engine::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&(r * width + c + 1).to_string());
+                }
+            }
         }
         sql.push(')');
     }
@@ -48,7 +56,7 @@ fn place_values(p: &Place) -> [Value; 5] {
 pub async fn insert_street(tx: &mut Tx, rows: &[StreetRow]) -> Result<u64> {
     let mut added = 0;
     for chunk in rows.chunks(BATCH_ROWS) {
-        let mut q = Q::new(multi_insert("police_crimes", STREET_COLS, 13, chunk.len()));
+        let mut q = Q::new(multi_insert(tx.engine(), "police_crimes", STREET_COLS, 13, chunk.len()));
         for r in chunk {
             q = q
                 .bind(r.row_key.as_str())
@@ -59,10 +67,7 @@ pub async fn insert_street(tx: &mut Tx, rows: &[StreetRow]) -> Result<u64> {
             for v in place_values(&r.place) {
                 q = q.bind(v);
             }
-            q = q
-                .bind(r.crime_type.as_str())
-                .bind(r.last_outcome.as_str())
-                .bind(r.context.as_str());
+            q = q.bind(r.crime_type.as_str()).bind(r.last_outcome.as_str()).bind(r.context.as_str());
         }
         added += tx.execute(&q).await?;
     }
@@ -73,12 +78,7 @@ pub async fn insert_street(tx: &mut Tx, rows: &[StreetRow]) -> Result<u64> {
 pub async fn insert_outcomes(tx: &mut Tx, rows: &[OutcomeRow]) -> Result<u64> {
     let mut added = 0;
     for chunk in rows.chunks(BATCH_ROWS) {
-        let mut q = Q::new(multi_insert(
-            "police_outcomes",
-            OUTCOME_COLS,
-            11,
-            chunk.len(),
-        ));
+        let mut q = Q::new(multi_insert(tx.engine(), "police_outcomes", OUTCOME_COLS, 11, chunk.len()));
         for r in chunk {
             q = q
                 .bind(r.row_key.as_str())
@@ -122,11 +122,7 @@ impl CrimeFilter {
             q.push(" AND crime_type = ").arg(t);
         }
         if let Some(l) = &self.lsoa {
-            q.push(" AND (lsoa_code = ")
-                .arg(l)
-                .push(" OR lsoa_name = ")
-                .arg(l)
-                .push(")");
+            q.push(" AND (lsoa_code = ").arg(l).push(" OR lsoa_name = ").arg(l).push(")");
         }
     }
 }
@@ -182,36 +178,18 @@ pub struct TypeCount {
 
 impl Store {
     /// A page of crimes matching `filter`, newest month first, and the total.
-    pub async fn crimes(
-        &self,
-        filter: &CrimeFilter,
-        limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<Crime>, i64)> {
+    pub async fn crimes(&self, filter: &CrimeFilter, limit: i64, offset: i64) -> Result<(Vec<Crime>, i64)> {
         let mut conn = self.conn().await?;
         let mut count = Q::new("SELECT COUNT(*) AS n FROM police_crimes WHERE 1 = 1");
         filter.apply(&mut count);
         let total = conn.one(&count).await?.int("n")?;
         let mut q = Q::new("SELECT crime_id, month, crime_type, location, lsoa_code, lsoa_name, longitude, latitude, last_outcome, reported_by, context FROM police_crimes WHERE 1 = 1");
         filter.apply(&mut q);
-        q.push(" ORDER BY month DESC, crime_type, row_key LIMIT ")
-            .arg(limit)
-            .push(" OFFSET ")
-            .arg(offset);
-        let mut crimes = conn
-            .all(&q)
-            .await?
-            .iter()
-            .map(crime_row)
-            .collect::<Result<Vec<_>>>()?;
-        let ids: Vec<&str> = crimes
-            .iter()
-            .filter_map(|c| c.crime_id.as_deref())
-            .collect();
+        q.push(" ORDER BY month DESC, crime_type, row_key LIMIT ").arg(limit).push(" OFFSET ").arg(offset);
+        let mut crimes = conn.all(&q).await?.iter().map(crime_row).collect::<Result<Vec<_>>>()?;
+        let ids: Vec<&str> = crimes.iter().filter_map(|c| c.crime_id.as_deref()).collect();
         if !ids.is_empty() {
-            let mut oq = Q::new(
-                "SELECT crime_id, month, outcome_type FROM police_outcomes WHERE crime_id IN (",
-            );
+            let mut oq = Q::new("SELECT crime_id, month, outcome_type FROM police_outcomes WHERE crime_id IN (");
             for (i, id) in ids.iter().enumerate() {
                 if i > 0 {
                     oq.push(",");
@@ -222,14 +200,8 @@ impl Store {
             let outcomes = conn.all(&oq).await?;
             for o in &outcomes {
                 let id = o.text("crime_id")?;
-                let outcome = Outcome {
-                    month: o.text("month")?,
-                    outcome_type: o.text("outcome_type")?,
-                };
-                for c in crimes
-                    .iter_mut()
-                    .filter(|c| c.crime_id.as_deref() == Some(id.as_str()))
-                {
+                let outcome = Outcome { month: o.text("month")?, outcome_type: o.text("outcome_type")? };
+                for c in crimes.iter_mut().filter(|c| c.crime_id.as_deref() == Some(id.as_str())) {
                     c.outcomes.push(outcome.clone());
                 }
             }
@@ -242,29 +214,14 @@ impl Store {
         let mut q = Q::new("SELECT crime_id, month, crime_type, location, lsoa_code, lsoa_name, longitude, latitude, last_outcome, reported_by, context FROM police_crimes WHERE longitude IS NOT NULL");
         filter.apply(&mut q);
         q.push(" ORDER BY month DESC, row_key LIMIT ").arg(limit);
-        self.conn()
-            .await?
-            .all(&q)
-            .await?
-            .iter()
-            .map(crime_row)
-            .collect()
+        self.conn().await?.all(&q).await?.iter().map(crime_row).collect()
     }
 
     /// Months with data, newest first.
     pub async fn crime_months(&self) -> Result<Vec<Month>> {
-        let rows = self
-            .conn()
-            .await?
-            .all(&Q::new(
-                "SELECT DISTINCT month FROM police_crimes ORDER BY month DESC",
-            ))
-            .await?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| r.text("month").ok())
-            .filter_map(|m| Month::parse(&m).ok())
-            .collect())
+        let rows =
+            self.conn().await?.all(&Q::new("SELECT DISTINCT month FROM police_crimes ORDER BY month DESC")).await?;
+        Ok(rows.iter().filter_map(|r| r.text("month").ok()).filter_map(|m| Month::parse(&m).ok()).collect())
     }
 
     /// Distinct crime types present, alphabetically.
@@ -272,13 +229,9 @@ impl Store {
         let rows = self
             .conn()
             .await?
-            .all(&Q::new(
-                "SELECT DISTINCT crime_type FROM police_crimes ORDER BY crime_type",
-            ))
+            .all(&Q::new("SELECT DISTINCT crime_type FROM police_crimes ORDER BY crime_type"))
             .await?;
-        rows.iter()
-            .map(|r| r.text("crime_type").map_err(Into::into))
-            .collect()
+        rows.iter().map(|r| r.text("crime_type").map_err(Into::into)).collect()
     }
 
     /// Distinct LSOAs present as (code, name), by name.
@@ -288,9 +241,7 @@ impl Store {
             .await?
             .all(&Q::new("SELECT DISTINCT lsoa_code, lsoa_name FROM police_crimes WHERE lsoa_code <> '' ORDER BY lsoa_name, lsoa_code"))
             .await?;
-        rows.iter()
-            .map(|r| Ok((r.text("lsoa_code")?, r.text("lsoa_name")?)))
-            .collect()
+        rows.iter().map(|r| Ok((r.text("lsoa_code")?, r.text("lsoa_name")?))).collect()
     }
 
     /// Counts by type for `month` beside the previous month (types in either).
@@ -311,27 +262,15 @@ impl Store {
             )
             .await?;
         rows.iter()
-            .map(|r| {
-                Ok(TypeCount {
-                    crime_type: r.text("crime_type")?,
-                    count: r.int("n")?,
-                    previous: r.int("prev")?,
-                })
-            })
+            .map(|r| Ok(TypeCount { crime_type: r.text("crime_type")?, count: r.int("n")?, previous: r.int("prev")? }))
             .collect()
     }
 
     /// Total rows of street data and of outcomes.
     pub async fn police_row_counts(&self) -> Result<(i64, i64)> {
         let mut conn = self.conn().await?;
-        let c = conn
-            .one(&Q::new("SELECT COUNT(*) AS n FROM police_crimes"))
-            .await?
-            .int("n")?;
-        let o = conn
-            .one(&Q::new("SELECT COUNT(*) AS n FROM police_outcomes"))
-            .await?
-            .int("n")?;
+        let c = conn.one(&Q::new("SELECT COUNT(*) AS n FROM police_crimes")).await?.int("n")?;
+        let o = conn.one(&Q::new("SELECT COUNT(*) AS n FROM police_outcomes")).await?.int("n")?;
         Ok((c, o))
     }
 }

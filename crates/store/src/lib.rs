@@ -44,9 +44,7 @@ impl StoreError {
     /// Maps a unique-violation to [`StoreError::Conflict`] naming `field`.
     fn conflict_as(self, field: &'static str) -> Self {
         match &self {
-            StoreError::Db(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                StoreError::Conflict(field)
-            }
+            StoreError::Db(sqlx::Error::Database(d)) if d.is_unique_violation() => StoreError::Conflict(field),
             _ => self,
         }
     }
@@ -106,20 +104,8 @@ pub trait Exec {
     async fn all(&mut self, q: &Q) -> Result<Vec<Row>> {
         self.with_target(async |t| {
             Ok(match t {
-                Target::Sqlite(e) => q
-                    .sqlite()
-                    .fetch_all(e)
-                    .await?
-                    .into_iter()
-                    .map(Row::Sqlite)
-                    .collect(),
-                Target::Postgres(e) => q
-                    .postgres()
-                    .fetch_all(e)
-                    .await?
-                    .into_iter()
-                    .map(Row::Postgres)
-                    .collect(),
+                Target::Sqlite(e) => q.sqlite().fetch_all(e).await?.into_iter().map(Row::Sqlite).collect(),
+                Target::Postgres(e) => q.postgres().fetch_all(e).await?.into_iter().map(Row::Postgres).collect(),
             })
         })
         .await
@@ -138,9 +124,7 @@ pub trait Exec {
 
     /// Exactly one row.
     async fn one(&mut self, q: &Q) -> Result<Row> {
-        self.optional(q)
-            .await?
-            .ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+        self.optional(q).await?.ok_or(StoreError::Db(sqlx::Error::RowNotFound))
     }
 
     /// Runs a statement; returns rows affected.
@@ -234,11 +218,7 @@ impl Store {
 
     /// Checks the database answers (for `/healthz`).
     pub async fn ping(&self) -> Result<()> {
-        self.conn()
-            .await?
-            .one(&Q::new("SELECT 1 AS one"))
-            .await
-            .map(|_| ())
+        self.conn().await?.one(&Q::new("SELECT 1 AS one")).await.map(|_| ())
     }
 
     /// Closes the pool.

@@ -13,13 +13,8 @@ impl Store {
     pub async fn set_partnership(&self, p: &Partnership, at_ms: i64) -> Result<()> {
         let mut tx = self.write().await?;
         let lads = p.lad_codes.join(",");
-        let n = tx
-            .execute(
-                &Q::new("UPDATE partnership SET name = $1, lad_codes = $2")
-                    .bind(&p.name)
-                    .bind(&lads),
-            )
-            .await?;
+        let n =
+            tx.execute(&Q::new("UPDATE partnership SET name = $1, lad_codes = $2").bind(&p.name).bind(&lads)).await?;
         if n == 0 {
             tx.execute(
                 &Q::new("INSERT INTO partnership (id, name, lad_codes, created_at) VALUES ($1, $2, $3, $4)")
@@ -35,20 +30,11 @@ impl Store {
 
     /// The partnership, if configured.
     pub async fn partnership(&self) -> Result<Option<Partnership>> {
-        let row = self
-            .conn()
-            .await?
-            .optional(&Q::new("SELECT name, lad_codes FROM partnership LIMIT 1"))
-            .await?;
+        let row = self.conn().await?.optional(&Q::new("SELECT name, lad_codes FROM partnership LIMIT 1")).await?;
         row.map(|r| {
             Ok(Partnership {
                 name: r.text("name")?,
-                lad_codes: r
-                    .text("lad_codes")?
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect(),
+                lad_codes: r.text("lad_codes")?.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
             })
         })
         .transpose()
@@ -63,11 +49,8 @@ impl Store {
         source: &str,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        let exists = tx
-            .optional(
-                &Q::new("SELECT code FROM agencies WHERE code = $1").bind(agency.code.as_str()),
-            )
-            .await?;
+        let exists =
+            tx.optional(&Q::new("SELECT code FROM agencies WHERE code = $1").bind(agency.code.as_str())).await?;
         let action = if exists.is_some() {
             tx.execute(
                 &Q::new("UPDATE agencies SET name = $1, kind = $2 WHERE code = $3")
@@ -79,13 +62,11 @@ impl Store {
             AuditAction::Update
         } else {
             tx.execute(
-                &Q::new(
-                    "INSERT INTO agencies (code, name, kind, created_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(agency.code.as_str())
-                .bind(&agency.name)
-                .bind(agency.kind.as_str())
-                .bind(at_ms),
+                &Q::new("INSERT INTO agencies (code, name, kind, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(agency.code.as_str())
+                    .bind(&agency.name)
+                    .bind(agency.kind.as_str())
+                    .bind(at_ms),
             )
             .await?;
             AuditAction::Create

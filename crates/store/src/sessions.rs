@@ -56,15 +56,11 @@ impl Store {
         let row = self
             .conn()
             .await?
-            .optional(
-                &Q::new("SELECT window_start, failures FROM login_throttle WHERE source = $1")
-                    .bind(source),
-            )
+            .optional(&Q::new("SELECT window_start, failures FROM login_throttle WHERE source = $1").bind(source))
             .await?;
         Ok(match row {
             Some(r) => {
-                r.int("window_start")? + THROTTLE_WINDOW_MS > now_ms
-                    && r.int("failures")? >= THROTTLE_MAX_FAILURES
+                r.int("window_start")? + THROTTLE_WINDOW_MS > now_ms && r.int("failures")? >= THROTTLE_MAX_FAILURES
             }
             None => false,
         })
@@ -86,26 +82,18 @@ impl Store {
             locked_now = count_failure(&mut tx, id, now_ms).await?;
         }
         let row = tx
-            .optional(
-                &Q::new("SELECT window_start, failures FROM login_throttle WHERE source = $1")
-                    .bind(source),
-            )
+            .optional(&Q::new("SELECT window_start, failures FROM login_throttle WHERE source = $1").bind(source))
             .await?;
         let q = match row {
             Some(r) if r.int("window_start")? + THROTTLE_WINDOW_MS > now_ms => {
-                Q::new("UPDATE login_throttle SET failures = failures + 1 WHERE source = $1")
-                    .bind(source)
+                Q::new("UPDATE login_throttle SET failures = failures + 1 WHERE source = $1").bind(source)
             }
-            Some(_) => Q::new(
-                "UPDATE login_throttle SET window_start = $2, failures = 1 WHERE source = $1",
-            )
-            .bind(source)
-            .bind(now_ms),
-            None => Q::new(
-                "INSERT INTO login_throttle (source, window_start, failures) VALUES ($1, $2, 1)",
-            )
-            .bind(source)
-            .bind(now_ms),
+            Some(_) => Q::new("UPDATE login_throttle SET window_start = $2, failures = 1 WHERE source = $1")
+                .bind(source)
+                .bind(now_ms),
+            None => Q::new("INSERT INTO login_throttle (source, window_start, failures) VALUES ($1, $2, 1)")
+                .bind(source)
+                .bind(now_ms),
         };
         tx.execute(&q).await?;
         let event = AuditEvent {
@@ -132,8 +120,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.write().await?;
         tx.execute(
-            &Q::new("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-                .bind(&principal.user_id),
+            &Q::new("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(&principal.user_id),
         )
         .await?;
         tx.execute(
@@ -144,22 +131,9 @@ impl Store {
                 .bind(now_ms + policy.absolute_ms),
         )
         .await?;
-        let actor = Actor {
-            principal,
-            at_ms: now_ms,
-            source,
-        };
-        append(
-            &mut tx,
-            now_ms,
-            &actor.event(
-                AuditAction::LoginSuccess,
-                "session",
-                None,
-                serde_json::json!({}),
-            ),
-        )
-        .await?;
+        let actor = Actor { principal, at_ms: now_ms, source };
+        append(&mut tx, now_ms, &actor.event(AuditAction::LoginSuccess, "session", None, serde_json::json!({})))
+            .await?;
         tx.commit().await
     }
 
@@ -174,13 +148,14 @@ impl Store {
         let row = self
             .conn()
             .await?
-            .optional(&Q::new("SELECT user_id, last_seen_at, expires_at, revoked_at FROM sessions WHERE token_hash = $1").bind(token_hash))
+            .optional(
+                &Q::new("SELECT user_id, last_seen_at, expires_at, revoked_at FROM sessions WHERE token_hash = $1")
+                    .bind(token_hash),
+            )
             .await?;
         let Some(r) = row else { return Ok(None) };
         let last_seen = r.int("last_seen_at")?;
-        if r.opt_int("revoked_at")?.is_some()
-            || r.int("expires_at")? <= now_ms
-            || last_seen + policy.idle_ms <= now_ms
+        if r.opt_int("revoked_at")?.is_some() || r.int("expires_at")? <= now_ms || last_seen + policy.idle_ms <= now_ms
         {
             return Ok(None);
         }
@@ -188,82 +163,63 @@ impl Store {
         if now_ms - last_seen > 60_000 {
             let mut tx = self.write().await?;
             tx.execute(
-                &Q::new("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                    .bind(now_ms)
-                    .bind(token_hash),
+                &Q::new("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now_ms).bind(token_hash),
             )
             .await?;
             tx.commit().await?;
         }
-        self.principal(&r.text("user_id")?, AuthMethod::Session)
-            .await
+        self.principal(&r.text("user_id")?, AuthMethod::Session).await
     }
 
     /// Ends a session (sign-out); audited.
     pub async fn end_session(&self, actor: &Actor<'_>, token_hash: &str) -> Result<()> {
         let mut tx = self.write().await?;
         tx.execute(
-            &Q::new(
-                "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
-            )
-            .bind(actor.at_ms)
-            .bind(token_hash),
+            &Q::new("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
+                .bind(actor.at_ms)
+                .bind(token_hash),
         )
         .await?;
-        append(
-            &mut tx,
-            actor.at_ms,
-            &actor.event(AuditAction::Logout, "session", None, serde_json::json!({})),
-        )
-        .await?;
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Logout, "session", None, serde_json::json!({}))).await?;
         tx.commit().await
     }
 
     /// Stores a new API token's hash for the actor's principal; returns its id.
-    pub async fn create_api_token(
-        &self,
-        actor: &Actor<'_>,
-        token_hash: &str,
-        expires_at_ms: i64,
-    ) -> Result<String> {
+    pub async fn create_api_token(&self, actor: &Actor<'_>, token_hash: &str, expires_at_ms: i64) -> Result<String> {
         let id = new_id_at_ms(actor.at_ms);
         let mut tx = self.write().await?;
         tx.execute(
-            &Q::new("INSERT INTO api_tokens (id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(&id)
-                .bind(&actor.principal.user_id)
-                .bind(token_hash)
-                .bind(actor.at_ms)
-                .bind(expires_at_ms),
+            &Q::new(
+                "INSERT INTO api_tokens (id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&id)
+            .bind(&actor.principal.user_id)
+            .bind(token_hash)
+            .bind(actor.at_ms)
+            .bind(expires_at_ms),
         )
         .await?;
         let detail = serde_json::json!({ "expires_at_ms": expires_at_ms });
-        append(
-            &mut tx,
-            actor.at_ms,
-            &actor.event(AuditAction::Create, "api_token", Some(&id), detail),
-        )
-        .await?;
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "api_token", Some(&id), detail)).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// The principal of a live API token.
-    pub async fn token_principal(
-        &self,
-        token_hash: &str,
-        now_ms: i64,
-    ) -> Result<Option<Principal>> {
+    pub async fn token_principal(&self, token_hash: &str, now_ms: i64) -> Result<Option<Principal>> {
         let row = self
             .conn()
             .await?
-            .optional(&Q::new("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2").bind(token_hash).bind(now_ms))
+            .optional(
+                &Q::new(
+                    "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+                )
+                .bind(token_hash)
+                .bind(now_ms),
+            )
             .await?;
         match row {
-            Some(r) => {
-                self.principal(&r.text("user_id")?, AuthMethod::ApiToken)
-                    .await
-            }
+            Some(r) => self.principal(&r.text("user_id")?, AuthMethod::ApiToken).await,
             None => Ok(None),
         }
     }
@@ -304,12 +260,7 @@ impl Store {
         append(
             &mut tx,
             actor.at_ms,
-            &actor.event(
-                AuditAction::Update,
-                "api_token",
-                Some(token_id),
-                serde_json::json!({ "revoked": true }),
-            ),
+            &actor.event(AuditAction::Update, "api_token", Some(token_id), serde_json::json!({ "revoked": true })),
         )
         .await?;
         tx.commit().await

@@ -60,10 +60,7 @@ pub struct Q {
 impl Q {
     /// A statement with no arguments yet.
     pub fn new(sql: impl Into<String>) -> Self {
-        Self {
-            sql: sql.into(),
-            args: Vec::new(),
-        }
+        Self { sql: sql.into(), args: Vec::new() }
     }
 
     /// Binds the next argument (for SQL that already names `$n`).

@@ -29,11 +29,7 @@ pub async fn fresh(engine: Engine, dir: &Path) -> Result<(Store, String)> {
         Engine::Postgres => {
             let admin = std::env::var(POSTGRES_ENV).unwrap_or_default();
             let admin_store = Store::connect(&DatabaseUrl::parse(&admin)?).await?;
-            admin_store
-                .conn()
-                .await?
-                .execute(&Q::new(format!("CREATE DATABASE {name}")))
-                .await?;
+            admin_store.conn().await?.execute(&Q::new(format!("CREATE DATABASE {name}"))).await?;
             admin_store.close().await;
             replace_db_name(&admin, &name)
         }
@@ -58,17 +54,47 @@ fn replace_db_name(url: &str, name: &str) -> String {
 mod tests {
     #[test]
     fn replaces_database_name() {
-        assert_eq!(
-            super::replace_db_name("postgres://u@h:1/postgres", "x"),
-            "postgres://u@h:1/x"
-        );
-        assert_eq!(
-            super::replace_db_name("postgres://u@h:1", "x"),
-            "postgres://u@h:1/x"
-        );
+        assert_eq!(super::replace_db_name("postgres://u@h:1/postgres", "x"), "postgres://u@h:1/x");
+        assert_eq!(super::replace_db_name("postgres://u@h:1", "x"), "postgres://u@h:1/x");
         assert_eq!(
             super::replace_db_name("postgres://u@h:1/db?sslmode=disable", "x"),
             "postgres://u@h:1/x?sslmode=disable"
         );
     }
+}
+
+/// A direct change to the audit trail, as an attacker with database access
+/// might make it (for testing `audit verify`).
+#[derive(Debug, Clone, Copy)]
+pub enum Tamper {
+    /// Rewrite the detail of row `seq`.
+    Edit(i64),
+    /// Delete row `seq`.
+    Delete(i64),
+}
+
+/// Drops the append-only triggers and applies `t`.
+pub async fn tamper_audit(store: &Store, t: Tamper) -> Result<()> {
+    let mut tx = store.write().await?;
+    for trigger in ["audit_log_no_update", "audit_log_no_delete"] {
+        let sql = match store.engine() {
+            Engine::Sqlite => format!("DROP TRIGGER IF EXISTS {trigger}"),
+            Engine::Postgres => format!("DROP TRIGGER IF EXISTS {trigger} ON audit_log"),
+        };
+        tx.execute(&Q::new(sql)).await?;
+    }
+    let q = match t {
+        Tamper::Edit(seq) => Q::new("UPDATE audit_log SET detail = '{\"tampered\":true}' WHERE seq = $1").bind(seq),
+        Tamper::Delete(seq) => Q::new("DELETE FROM audit_log WHERE seq = $1").bind(seq),
+    };
+    tx.execute(&q).await?;
+    tx.commit().await
+}
+
+/// Tries to change row `seq` without dropping the triggers (must fail).
+pub async fn try_edit_audit(store: &Store, seq: i64) -> Result<u64> {
+    let mut tx = store.write().await?;
+    let n = tx.execute(&Q::new("UPDATE audit_log SET detail = 'x' WHERE seq = $1").bind(seq)).await?;
+    tx.commit().await?;
+    Ok(n)
 }

@@ -9,7 +9,9 @@ use safetynet_domain::audit::{AuditAction, AuditEvent};
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::lockout::{LOCK_AFTER_FAILURES, LOCK_FOR_MS};
 use safetynet_domain::partnership::{AgencyCode, Email, UserSummary};
-use safetynet_domain::policy::{AuthMethod, ManageUsers, Permit, Principal};
+use safetynet_domain::policy::{
+    record_access, AuthMethod, ManageUsers, Permit, Principal, RecordAccess, ViewRecords, Visible,
+};
 use safetynet_domain::role::Role;
 
 /// A new account.
@@ -80,19 +82,11 @@ fn roles_json(roles: &[Role]) -> serde_json::Value {
 
 impl Store {
     /// Creates a user with roles; audited. E-mail must be unique.
-    pub async fn create_user(
-        &self,
-        permit: &Permit<ManageUsers>,
-        user: &NewUser,
-        actor: &Actor<'_>,
-    ) -> Result<String> {
+    pub async fn create_user(&self, permit: &Permit<ManageUsers>, user: &NewUser, actor: &Actor<'_>) -> Result<String> {
         let id = new_id_at_ms(actor.at_ms);
         let mut tx = self.write().await?;
-        let agency = tx
-            .optional(
-                &Q::new("SELECT code FROM agencies WHERE code = $1").bind(user.agency.as_str()),
-            )
-            .await?;
+        let agency =
+            tx.optional(&Q::new("SELECT code FROM agencies WHERE code = $1").bind(user.agency.as_str())).await?;
         if agency.is_none() {
             return Err(StoreError::NotFound("agency"));
         }
@@ -112,14 +106,8 @@ impl Store {
         .await
         .map_err(|e| e.conflict_as("a user with this email"))?;
         write_roles(&mut tx, &id, &user.roles).await?;
-        let detail =
-            serde_json::json!({ "agency": user.agency.as_str(), "roles": roles_json(&user.roles) });
-        append(
-            &mut tx,
-            actor.at_ms,
-            &actor.event(AuditAction::Create, "user", Some(&id), detail),
-        )
-        .await?;
+        let detail = serde_json::json!({ "agency": user.agency.as_str(), "roles": roles_json(&user.roles) });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "user", Some(&id), detail)).await?;
         let _ = permit;
         tx.commit().await?;
         Ok(id)
@@ -134,11 +122,7 @@ impl Store {
     ) -> Result<Vec<UserSummary>> {
         let _ = permit;
         let detail = serde_json::json!({ "agency": agency });
-        self.audit(
-            actor.at_ms,
-            &actor.event(AuditAction::View, "user_list", None, detail),
-        )
-        .await?;
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "user_list", None, detail)).await?;
         let mut q = Q::new(format!("{USER_SELECT} WHERE 1 = 1"));
         if let Some(a) = agency {
             q.push(" AND agency_code = ").arg(a);
@@ -156,25 +140,40 @@ impl Store {
     }
 
     /// One user; audited as a view.
-    pub async fn user(
-        &self,
-        permit: &Permit<ManageUsers>,
-        id: &str,
-        actor: &Actor<'_>,
-    ) -> Result<UserSummary> {
+    pub async fn user(&self, permit: &Permit<ManageUsers>, id: &str, actor: &Actor<'_>) -> Result<UserSummary> {
         let _ = permit;
         let mut conn = self.conn().await?;
         let row = conn
             .optional(&Q::new(format!("{USER_SELECT} WHERE id = $1")).bind(id))
             .await?
             .ok_or(StoreError::NotFound("user"))?;
-        self.audit(
-            actor.at_ms,
-            &actor.event(AuditAction::View, "user", Some(id), serde_json::json!({})),
-        )
-        .await?;
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "user", Some(id), serde_json::json!({}))).await?;
         let roles = roles_of(&mut conn, id).await?;
         user_summary(&row, roles)
+    }
+
+    /// A colleague's directory entry, decided by the access policy: the
+    /// user's own agency sees it in full; other agencies are signposted to
+    /// the agency. Audited either way.
+    pub async fn user_record(
+        &self,
+        permit: &Permit<ViewRecords>,
+        id: &str,
+        actor: &Actor<'_>,
+    ) -> Result<Visible<UserSummary>> {
+        let mut conn = self.conn().await?;
+        let row = conn
+            .optional(&Q::new(format!("{USER_SELECT} WHERE id = $1")).bind(id))
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
+        let owner = row.text("agency_code")?;
+        let access = record_access(permit, &owner, &[]);
+        let detail = serde_json::json!({ "access": match access { RecordAccess::Full => "full", RecordAccess::Signpost { .. } => "signpost" } });
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "user", Some(id), detail)).await?;
+        Ok(match access {
+            RecordAccess::Full => Visible::Full { record: user_summary(&row, roles_of(&mut conn, id).await?)? },
+            RecordAccess::Signpost { contact_agency } => Visible::Signpost { contact_agency },
+        })
     }
 
     /// Replaces a user's roles; audited as a permission change.
@@ -188,16 +187,10 @@ impl Store {
         let _ = permit;
         let mut tx = self.write().await?;
         require_user(&mut tx, id).await?;
-        tx.execute(&Q::new("DELETE FROM user_roles WHERE user_id = $1").bind(id))
-            .await?;
+        tx.execute(&Q::new("DELETE FROM user_roles WHERE user_id = $1").bind(id)).await?;
         write_roles(&mut tx, id, roles).await?;
         let detail = serde_json::json!({ "roles": roles_json(roles) });
-        append(
-            &mut tx,
-            actor.at_ms,
-            &actor.event(AuditAction::PermissionChange, "user", Some(id), detail),
-        )
-        .await?;
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::PermissionChange, "user", Some(id), detail)).await?;
         tx.commit().await
     }
 
@@ -212,17 +205,17 @@ impl Store {
         let _ = permit;
         let mut tx = self.write().await?;
         require_user(&mut tx, id).await?;
-        tx.execute(&Q::new("UPDATE users SET active = $1, failed_logins = 0, locked_until = NULL WHERE id = $2").bind(active).bind(id)).await?;
+        tx.execute(
+            &Q::new("UPDATE users SET active = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
+                .bind(active)
+                .bind(id),
+        )
+        .await?;
         if !active {
             revoke_all(&mut tx, id, actor.at_ms).await?;
         }
         let detail = serde_json::json!({ "active": active });
-        append(
-            &mut tx,
-            actor.at_ms,
-            &actor.event(AuditAction::PermissionChange, "user", Some(id), detail),
-        )
-        .await?;
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::PermissionChange, "user", Some(id), detail)).await?;
         tx.commit().await
     }
 
@@ -231,7 +224,10 @@ impl Store {
         let row = self
             .conn()
             .await?
-            .optional(&Q::new("SELECT id, agency_code, password_hash, active, locked_until FROM users WHERE email = $1").bind(email.as_str()))
+            .optional(
+                &Q::new("SELECT id, agency_code, password_hash, active, locked_until FROM users WHERE email = $1")
+                    .bind(email.as_str()),
+            )
             .await?;
         row.map(|r| {
             Ok(LoginRecord {
@@ -247,21 +243,20 @@ impl Store {
 
     /// The password hash of a user (for password change).
     pub async fn password_hash(&self, user_id: &str) -> Result<String> {
-        let row = self
-            .conn()
-            .await?
-            .optional(&Q::new("SELECT password_hash FROM users WHERE id = $1").bind(user_id))
-            .await?;
-        Ok(row
-            .ok_or(StoreError::NotFound("user"))?
-            .text("password_hash")?)
+        let row =
+            self.conn().await?.optional(&Q::new("SELECT password_hash FROM users WHERE id = $1").bind(user_id)).await?;
+        Ok(row.ok_or(StoreError::NotFound("user"))?.text("password_hash")?)
     }
 
     /// Loads the principal for an active user.
     pub async fn principal(&self, user_id: &str, via: AuthMethod) -> Result<Option<Principal>> {
         let mut conn = self.conn().await?;
         let row = conn
-            .optional(&Q::new("SELECT id, email, display_name, agency_code FROM users WHERE id = $1 AND active = $2").bind(user_id).bind(true))
+            .optional(
+                &Q::new("SELECT id, email, display_name, agency_code FROM users WHERE id = $1 AND active = $2")
+                    .bind(user_id)
+                    .bind(true),
+            )
             .await?;
         let Some(r) = row else { return Ok(None) };
         let roles = roles_of(&mut conn, user_id).await?;
@@ -276,12 +271,7 @@ impl Store {
     }
 
     /// Changes the user's own password, ends their other sessions; audited.
-    pub async fn change_password(
-        &self,
-        actor: &Actor<'_>,
-        new_hash: &str,
-        keep_session_hash: &str,
-    ) -> Result<()> {
+    pub async fn change_password(&self, actor: &Actor<'_>, new_hash: &str, keep_session_hash: &str) -> Result<()> {
         let id = &actor.principal.user_id;
         let mut tx = self.write().await?;
         tx.execute(
@@ -292,21 +282,18 @@ impl Store {
         )
         .await?;
         tx.execute(
-            &Q::new("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND token_hash <> $3 AND revoked_at IS NULL")
-                .bind(actor.at_ms)
-                .bind(id)
-                .bind(keep_session_hash),
+            &Q::new(
+                "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND token_hash <> $3 AND revoked_at IS NULL",
+            )
+            .bind(actor.at_ms)
+            .bind(id)
+            .bind(keep_session_hash),
         )
         .await?;
         append(
             &mut tx,
             actor.at_ms,
-            &actor.event(
-                AuditAction::Update,
-                "user_password",
-                Some(id),
-                serde_json::json!({}),
-            ),
+            &actor.event(AuditAction::Update, "user_password", Some(id), serde_json::json!({})),
         )
         .await?;
         tx.commit().await
@@ -334,12 +321,7 @@ impl Store {
         append(
             &mut tx,
             actor.at_ms,
-            &actor.event(
-                AuditAction::Update,
-                "user_password",
-                Some(id),
-                serde_json::json!({}),
-            ),
+            &actor.event(AuditAction::Update, "user_password", Some(id), serde_json::json!({})),
         )
         .await?;
         tx.commit().await
@@ -347,38 +329,21 @@ impl Store {
 
     /// The id of the user with this e-mail.
     pub async fn user_id_by_email(&self, email: &Email) -> Result<Option<String>> {
-        let row = self
-            .conn()
-            .await?
-            .optional(&Q::new("SELECT id FROM users WHERE email = $1").bind(email.as_str()))
-            .await?;
+        let row =
+            self.conn().await?.optional(&Q::new("SELECT id FROM users WHERE email = $1").bind(email.as_str())).await?;
         row.map(|r| r.text("id").map_err(Into::into)).transpose()
     }
 
     /// Clears a lockout; audited.
-    pub async fn unlock_user(
-        &self,
-        permit: &Permit<ManageUsers>,
-        id: &str,
-        actor: &Actor<'_>,
-    ) -> Result<()> {
+    pub async fn unlock_user(&self, permit: &Permit<ManageUsers>, id: &str, actor: &Actor<'_>) -> Result<()> {
         let _ = permit;
         let mut tx = self.write().await?;
         require_user(&mut tx, id).await?;
-        tx.execute(
-            &Q::new("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-                .bind(id),
-        )
-        .await?;
+        tx.execute(&Q::new("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id)).await?;
         append(
             &mut tx,
             actor.at_ms,
-            &actor.event(
-                AuditAction::PermissionChange,
-                "user",
-                Some(id),
-                serde_json::json!({ "unlocked": true }),
-            ),
+            &actor.event(AuditAction::PermissionChange, "user", Some(id), serde_json::json!({ "unlocked": true })),
         )
         .await?;
         tx.commit().await
@@ -387,9 +352,7 @@ impl Store {
 
 /// Counts a failed sign-in for a known account, locking it at the threshold.
 pub(crate) async fn count_failure(tx: &mut Tx, user_id: &str, now_ms: i64) -> Result<bool> {
-    let row = tx
-        .one(&Q::new("SELECT failed_logins FROM users WHERE id = $1").bind(user_id))
-        .await?;
+    let row = tx.one(&Q::new("SELECT failed_logins FROM users WHERE id = $1").bind(user_id)).await?;
     let failures = row.int("failed_logins")? + 1;
     let locked_until = (failures >= LOCK_AFTER_FAILURES).then_some(now_ms + LOCK_FOR_MS);
     tx.execute(
@@ -403,10 +366,7 @@ pub(crate) async fn count_failure(tx: &mut Tx, user_id: &str, now_ms: i64) -> Re
 }
 
 async fn require_user(tx: &mut Tx, id: &str) -> Result<()> {
-    match tx
-        .optional(&Q::new("SELECT id FROM users WHERE id = $1").bind(id))
-        .await?
-    {
+    match tx.optional(&Q::new("SELECT id FROM users WHERE id = $1").bind(id)).await? {
         Some(_) => Ok(()),
         None => Err(StoreError::NotFound("user")),
     }
@@ -414,12 +374,8 @@ async fn require_user(tx: &mut Tx, id: &str) -> Result<()> {
 
 async fn write_roles(tx: &mut Tx, id: &str, roles: &[Role]) -> Result<()> {
     for role in roles {
-        tx.execute(
-            &Q::new("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-                .bind(id)
-                .bind(role.as_str()),
-        )
-        .await?;
+        tx.execute(&Q::new("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)").bind(id).bind(role.as_str()))
+            .await?;
     }
     Ok(())
 }
@@ -441,20 +397,14 @@ pub(crate) async fn revoke_all(tx: &mut Tx, user_id: &str, at_ms: i64) -> Result
 }
 
 async fn roles_of(conn: &mut impl Exec, id: &str) -> Result<Vec<Role>> {
-    let rows = conn
-        .all(&Q::new("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role").bind(id))
-        .await?;
-    let mut roles: Vec<Role> = rows
-        .iter()
-        .filter_map(|r| r.text("role").ok())
-        .filter_map(|s| Role::parse(&s).ok())
-        .collect();
+    let rows = conn.all(&Q::new("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role").bind(id)).await?;
+    let mut roles: Vec<Role> =
+        rows.iter().filter_map(|r| r.text("role").ok()).filter_map(|s| Role::parse(&s).ok()).collect();
     roles.sort();
     Ok(roles)
 }
 
-const USER_SELECT: &str =
-    "SELECT id, email, display_name, agency_code, active, locked_until FROM users";
+const USER_SELECT: &str = "SELECT id, email, display_name, agency_code, active, locked_until FROM users";
 
 fn user_summary(r: &Row, roles: Vec<Role>) -> Result<UserSummary> {
     Ok(UserSummary {

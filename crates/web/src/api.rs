@@ -6,25 +6,24 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::params::{join_errors, parse_query, CrimeQuery};
 use crate::AppState;
+use axum::extract::Path;
 use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::month::Month;
-use safetynet_domain::policy::{ViewAudit, ViewCrimeData};
+use safetynet_domain::policy::{ViewAudit, ViewCrimeData, ViewRecords};
 use serde_json::{json, Value};
 
 /// Routes under `/api/v1`.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/openapi.json",
-            get(|| async { Json(crate::openapi::document()) }),
-        )
+        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
         .route("/me", get(me))
         .route("/crimes", get(crimes))
         .route("/crimes/summary", get(summary))
         .route("/agencies", get(agencies))
+        .route("/users/{id}", get(user))
         .route("/audit", get(audit))
         .fallback(|| async { ApiError(AppError::NotFound("API endpoint")) })
 }
@@ -33,22 +32,13 @@ async fn me(user: ApiUser) -> Json<Value> {
     Json(json!({ "user": user.principal }))
 }
 
-async fn crimes(
-    State(state): State<AppState>,
-    user: ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+async fn crimes(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
     user.permit::<ViewCrimeData>()?;
     let q: CrimeQuery = parse_query(raw.as_deref())?;
     let filter = q.filter().map_err(|e| join_errors(&e))?;
     let (page, per_page) = q.paging(50).map_err(|e| join_errors(&e))?;
-    let (items, total) = state
-        .store
-        .crimes(&filter, per_page, (page - 1) * per_page)
-        .await?;
-    Ok(Json(
-        json!({ "items": items, "total": total, "page": page, "per_page": per_page }),
-    ))
+    let (items, total) = state.store.crimes(&filter, per_page, (page - 1) * per_page).await?;
+    Ok(Json(json!({ "items": items, "total": total, "page": page, "per_page": per_page })))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -57,11 +47,7 @@ struct SummaryQuery {
     month: Option<String>,
 }
 
-async fn summary(
-    State(state): State<AppState>,
-    user: ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+async fn summary(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
     user.permit::<ViewCrimeData>()?;
     let q: SummaryQuery = parse_query(raw.as_deref())?;
     let month = match q.month.as_deref().filter(|m| !m.is_empty()) {
@@ -84,6 +70,17 @@ async fn agencies(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Js
     Ok(Json(json!({ "items": items, "total": items.len() })))
 }
 
+/// A colleague's directory entry: full for the same agency, a signpost otherwise.
+async fn user(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    if !safetynet_domain::ids::is_id(&id) {
+        return Err(AppError::NotFound("user").into());
+    }
+    let actor = safetynet_store::users::Actor { principal: &user.principal, at_ms: user.now_ms, source: &user.addr };
+    let visible = state.store.user_record(&permit, &id, &actor).await?;
+    Ok(Json(json!(visible)))
+}
+
 #[derive(Debug, serde::Deserialize)]
 struct AuditApiQuery {
     #[serde(default)]
@@ -92,20 +89,13 @@ struct AuditApiQuery {
     per_page: Option<i64>,
 }
 
-async fn audit(
-    State(state): State<AppState>,
-    user: ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+async fn audit(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
     let permit = user.permit::<ViewAudit>()?;
     let q: AuditApiQuery = parse_query(raw.as_deref())?;
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(50);
     if !(1..=100_000).contains(&page) || !(1..=200).contains(&per_page) {
-        return Err(AppError::BadRequest(
-            "page must be 1 or more and per_page from 1 to 200".into(),
-        )
-        .into());
+        return Err(AppError::BadRequest("page must be 1 or more and per_page from 1 to 200".into()).into());
     }
     let event = safetynet_domain::audit::AuditEvent {
         user_id: Some(user.principal.user_id.clone()),
@@ -117,16 +107,7 @@ async fn audit(
         source: user.addr.clone(),
     };
     state.store.audit(user.now_ms, &event).await?;
-    let (items, total) = state
-        .store
-        .search_audit(
-            &permit,
-            &Default::default(),
-            per_page,
-            (page - 1) * per_page,
-        )
-        .await?;
-    Ok(Json(
-        json!({ "items": items, "total": total, "page": page, "per_page": per_page }),
-    ))
+    let (items, total) =
+        state.store.search_audit(&permit, &Default::default(), per_page, (page - 1) * per_page).await?;
+    Ok(Json(json!({ "items": items, "total": total, "page": page, "per_page": per_page })))
 }

@@ -39,14 +39,10 @@ fn content_type(path: &str) -> &'static str {
 
 async fn asset(Path(path): Path<String>) -> Response {
     match lookup(&path) {
-        Some(bytes) => (
-            [
-                (header::CONTENT_TYPE, content_type(&path)),
-                (header::CACHE_CONTROL, "public, max-age=3600"),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Some(bytes) => {
+            ([(header::CONTENT_TYPE, content_type(&path)), (header::CACHE_CONTROL, "public, max-age=3600")], bytes)
+                .into_response()
+        }
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }

@@ -23,16 +23,10 @@ pub const LOGIN_CSRF_COOKIE: &str = "sn_login_csrf";
 
 /// The value of cookie `name` in the request, if any.
 pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            let (k, v) = c.trim().split_once('=')?;
-            (k == name).then(|| v.to_string())
-        })
+    parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (k, v) = c.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
 }
 
 /// A `Set-Cookie` value with the security attributes.
@@ -79,20 +73,13 @@ impl PageUser {
 
     /// The audit context of this request.
     pub fn actor(&self) -> Actor<'_> {
-        Actor {
-            principal: &self.principal,
-            at_ms: self.now_ms,
-            source: &self.addr,
-        }
+        Actor { principal: &self.principal, at_ms: self.now_ms, source: &self.addr }
     }
 }
 
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = crate::error::PageError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let secret = cookie(parts, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
         let now_ms = state.now_ms();
         let session_hash = hash_secret(&secret);
@@ -101,16 +88,9 @@ impl FromRequestParts<AppState> for PageUser {
             .session_principal(&session_hash, state.config.session, now_ms)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state)
-            .await
-            .unwrap_or(ClientAddr("unknown".into()));
-        Ok(Self {
-            principal,
-            session_hash,
-            csrf: csrf_for_session(&secret),
-            addr,
-            now_ms,
-        })
+        let ClientAddr(addr) =
+            ClientAddr::from_request_parts(parts, state).await.unwrap_or(ClientAddr("unknown".into()));
+        Ok(Self { principal, session_hash, csrf: csrf_for_session(&secret), addr, now_ms })
     }
 }
 
@@ -134,46 +114,25 @@ impl ApiUser {
 
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = crate::error::ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let now_ms = state.now_ms();
-        let bearer = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let bearer = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
         let principal = match bearer {
             Some(h) => {
-                let token = h
-                    .strip_prefix("Bearer ")
-                    .ok_or(AppError::Unauthenticated)?
-                    .trim();
-                state
-                    .store
-                    .token_principal(&hash_secret(token), now_ms)
-                    .await?
+                let token = h.strip_prefix("Bearer ").ok_or(AppError::Unauthenticated)?.trim();
+                state.store.token_principal(&hash_secret(token), now_ms).await?
             }
             None => match cookie(parts, SESSION_COOKIE) {
                 Some(secret) => {
-                    state
-                        .store
-                        .session_principal(&hash_secret(&secret), state.config.session, now_ms)
-                        .await?
+                    state.store.session_principal(&hash_secret(&secret), state.config.session, now_ms).await?
                 }
                 None => None,
             },
         };
         let principal = principal.ok_or(AppError::Unauthenticated)?;
-        let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state)
-            .await
-            .unwrap_or(ClientAddr("unknown".into()));
-        Ok(Self {
-            principal,
-            addr,
-            now_ms,
-        })
+        let ClientAddr(addr) =
+            ClientAddr::from_request_parts(parts, state).await.unwrap_or(ClientAddr("unknown".into()));
+        Ok(Self { principal, addr, now_ms })
     }
 }
 

@@ -34,13 +34,7 @@ pub struct PageOpts {
 }
 
 /// A whole page for a signed-in user.
-pub fn page(
-    user: Option<&PageUser>,
-    nav: Nav,
-    title: &str,
-    opts: PageOpts,
-    body: Markup,
-) -> Html<String> {
+pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body: Markup) -> Html<String> {
     let item = |href: &str, label: &str, this: Nav| {
         html! {
             li class={ "govuk-service-navigation__item" @if nav == this { " govuk-service-navigation__item--active" } } {
@@ -189,10 +183,8 @@ pub fn csrf_field(user: &PageUser) -> Markup {
 
 /// Formats Unix ms as "26 Nov 2026 15:50 UTC".
 pub fn format_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).map_or_else(
-        || "-".into(),
-        |t| t.format("%-d %b %Y %H:%M UTC").to_string(),
-    )
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map_or_else(|| "-".into(), |t| t.format("%-d %b %Y %H:%M UTC").to_string())
 }
 
 /// Adds security headers to every response; pages are never cached because
@@ -201,15 +193,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/assets/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

@@ -38,11 +38,7 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self {
-            secure_cookies: false,
-            tile_url: String::new(),
-            session: SessionPolicy::default(),
-        }
+        Self { secure_cookies: false, tile_url: String::new(), session: SessionPolicy::default() }
     }
 }
 
@@ -60,11 +56,7 @@ pub struct AppState {
 impl AppState {
     /// New state.
     pub fn new(store: Store, clock: SharedClock, config: WebConfig) -> Self {
-        Self {
-            store,
-            clock,
-            config: Arc::new(config),
-        }
+        Self { store, clock, config: Arc::new(config) }
     }
 
     fn now_ms(&self) -> i64 {

@@ -55,6 +55,11 @@ pub fn document() -> Value {
                 "parameters": [param("month", "Month (default: latest with data)", month)],
                 "responses": merged(json!({ "200": { "description": "Counts" } }))
             } },
+            "/users/{id}": { "get": {
+                "summary": "A colleague's directory entry: in full for your own agency, otherwise only the agency to contact",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
+                "responses": merged(json!({ "200": { "description": "`{access: full, record}` or `{access: signpost, contact_agency}`" }, "404": { "description": "No such user" } }))
+            } },
             "/agencies": { "get": { "summary": "Agencies of the partnership", "responses": merged(json!({ "200": { "description": "Agencies" } })) } },
             "/audit": { "get": {
                 "summary": "The audit trail, newest first (auditors only)",

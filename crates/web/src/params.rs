@@ -60,19 +60,13 @@ impl CrimeQuery {
         let to = month("to", &self.to);
         if let (Some(f), Some(t)) = (from, to) {
             if f > t {
-                errors.push((
-                    "from".into(),
-                    "from must be the same month as to or earlier".into(),
-                ));
+                errors.push(("from".into(), "from must be the same month as to or earlier".into()));
             }
         }
         let text = |field: &str, v: &Option<String>, errors: &mut FieldErrors| {
             let s = present(v)?;
             if s.chars().count() > 100 {
-                errors.push((
-                    field.to_string(),
-                    format!("{field} must be 100 characters or fewer"),
-                ));
+                errors.push((field.to_string(), format!("{field} must be 100 characters or fewer")));
                 return None;
             }
             Some(s.to_string())
@@ -80,12 +74,7 @@ impl CrimeQuery {
         let crime_type = text("type", &self.crime_type, &mut errors);
         let lsoa = text("lsoa", &self.lsoa, &mut errors);
         if errors.is_empty() {
-            Ok(CrimeFilter {
-                from,
-                to,
-                crime_type,
-                lsoa,
-            })
+            Ok(CrimeFilter { from, to, crime_type, lsoa })
         } else {
             Err(errors)
         }
@@ -93,49 +82,32 @@ impl CrimeQuery {
 
     /// (page, per_page) within bounds.
     pub fn paging(&self, default_per_page: i64) -> Result<(i64, i64), FieldErrors> {
-        let num =
-            |field: &str, v: &Option<String>, default: i64, max: i64| -> Result<i64, FieldErrors> {
-                match present(v) {
-                    None => Ok(default),
-                    Some(s) => match s.parse::<i64>() {
-                        Ok(n) if (1..=max).contains(&n) => Ok(n),
-                        _ => Err(vec![(
-                            field.to_string(),
-                            format!("{field} must be a whole number from 1 to {max}"),
-                        )]),
-                    },
-                }
-            };
-        Ok((
-            num("page", &self.page, 1, 100_000)?,
-            num("per_page", &self.per_page, default_per_page, 200)?,
-        ))
+        let num = |field: &str, v: &Option<String>, default: i64, max: i64| -> Result<i64, FieldErrors> {
+            match present(v) {
+                None => Ok(default),
+                Some(s) => match s.parse::<i64>() {
+                    Ok(n) if (1..=max).contains(&n) => Ok(n),
+                    _ => Err(vec![(field.to_string(), format!("{field} must be a whole number from 1 to {max}"))]),
+                },
+            }
+        };
+        Ok((num("page", &self.page, 1, 100_000)?, num("per_page", &self.per_page, default_per_page, 200)?))
     }
 
     /// The filter part as a query string (for links), without paging.
     pub fn filter_query(&self) -> String {
-        let pairs: Vec<(&str, &str)> = [
-            ("from", &self.from),
-            ("to", &self.to),
-            ("type", &self.crime_type),
-            ("lsoa", &self.lsoa),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| present(v).map(|v| (k, v)))
-        .collect();
+        let pairs: Vec<(&str, &str)> =
+            [("from", &self.from), ("to", &self.to), ("type", &self.crime_type), ("lsoa", &self.lsoa)]
+                .into_iter()
+                .filter_map(|(k, v)| present(v).map(|v| (k, v)))
+                .collect();
         serde_urlencoded::to_string(pairs).unwrap_or_default()
     }
 }
 
 /// Joins field errors into one message.
 pub fn join_errors(errors: &FieldErrors) -> AppError {
-    AppError::BadRequest(
-        errors
-            .iter()
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join("; "),
-    )
+    AppError::BadRequest(errors.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("; "))
 }
 
 #[cfg(test)]
@@ -144,8 +116,7 @@ mod tests {
 
     #[test]
     fn validates_filters_and_paging() {
-        let q: CrimeQuery =
-            parse_query(Some("from=2021-01&to=2021-03&type=Burglary&lsoa=&page=2")).expect("parse");
+        let q: CrimeQuery = parse_query(Some("from=2021-01&to=2021-03&type=Burglary&lsoa=&page=2")).expect("parse");
         let f = q.filter().expect("valid");
         assert_eq!(f.crime_type.as_deref(), Some("Burglary"));
         assert_eq!(f.lsoa, None);

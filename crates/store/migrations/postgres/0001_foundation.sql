@@ -84,7 +84,7 @@ INSERT INTO audit_head (id, seq, hash)
 VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
 
 CREATE TABLE police_crimes (
-    row_key TEXT PRIMARY KEY,
+    row_key TEXT NOT NULL UNIQUE,
     crime_id TEXT,
     month TEXT NOT NULL,
     reported_by TEXT NOT NULL,
@@ -100,10 +100,9 @@ CREATE TABLE police_crimes (
 );
 CREATE INDEX police_crimes_month_type ON police_crimes(month, crime_type);
 CREATE INDEX police_crimes_lsoa ON police_crimes(lsoa_code, month);
-CREATE INDEX police_crimes_crime_id ON police_crimes(crime_id);
 
 CREATE TABLE police_outcomes (
-    row_key TEXT PRIMARY KEY,
+    row_key TEXT NOT NULL UNIQUE,
     crime_id TEXT NOT NULL,
     month TEXT NOT NULL,
     reported_by TEXT NOT NULL,

@@ -84,7 +84,7 @@ INSERT INTO audit_head (id, seq, hash)
 VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
 
 CREATE TABLE police_crimes (
-    row_key TEXT PRIMARY KEY,
+    row_key TEXT NOT NULL UNIQUE,
     crime_id TEXT,
     month TEXT NOT NULL,
     reported_by TEXT NOT NULL,
@@ -97,13 +97,12 @@ CREATE TABLE police_crimes (
     crime_type TEXT NOT NULL,
     last_outcome TEXT NOT NULL,
     context TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX police_crimes_month_type ON police_crimes(month, crime_type);
 CREATE INDEX police_crimes_lsoa ON police_crimes(lsoa_code, month);
-CREATE INDEX police_crimes_crime_id ON police_crimes(crime_id);
 
 CREATE TABLE police_outcomes (
-    row_key TEXT PRIMARY KEY,
+    row_key TEXT NOT NULL UNIQUE,
     crime_id TEXT NOT NULL,
     month TEXT NOT NULL,
     reported_by TEXT NOT NULL,
@@ -114,7 +113,7 @@ CREATE TABLE police_outcomes (
     lsoa_code TEXT NOT NULL,
     lsoa_name TEXT NOT NULL,
     outcome_type TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX police_outcomes_crime_id ON police_outcomes(crime_id);
 
 -- The audit trail is append-only: the application never updates or deletes

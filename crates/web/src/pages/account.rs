@@ -76,13 +76,7 @@ async fn render(
             button type="submit" class="govuk-button govuk-button--secondary" { "Create an API token" }
         }
     };
-    Ok(page(
-        Some(user),
-        Nav::Account,
-        "Your account",
-        PageOpts::default(),
-        body,
-    ))
+    Ok(page(Some(user), Nav::Account, "Your account", PageOpts::default(), body))
 }
 
 /// `GET /account`.
@@ -113,35 +107,22 @@ pub async fn change_password(
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut errors = Vec::new();
     if !ok {
-        errors.push((
-            "current".to_string(),
-            "Your current password is not correct".to_string(),
-        ));
+        errors.push(("current".to_string(), "Your current password is not correct".to_string()));
     }
     if let Err(e) = check_policy(&f.new) {
         errors.push(("new".to_string(), format!("New password: {e}")));
     } else if f.new != f.confirm {
-        errors.push((
-            "confirm".to_string(),
-            "The new passwords do not match".to_string(),
-        ));
+        errors.push(("confirm".to_string(), "The new passwords do not match".to_string()));
     }
     if !errors.is_empty() {
-        return Ok((
-            StatusCode::BAD_REQUEST,
-            render(&state, &user, &errors, None, None).await?,
-        )
-            .into_response());
+        return Ok((StatusCode::BAD_REQUEST, render(&state, &user, &errors, None, None).await?).into_response());
     }
     let new = f.new.clone();
     let hash = tokio::task::spawn_blocking(move || hash_password(&new))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    state
-        .store
-        .change_password(&user.actor(), &hash, &user.session_hash)
-        .await?;
+    state.store.change_password(&user.actor(), &hash, &user.session_hash).await?;
     Ok(render(
         &state,
         &user,
@@ -159,14 +140,7 @@ pub async fn create_token(
     CsrfForm(user, _): CsrfForm<super::Empty>,
 ) -> PageResult<Html<String>> {
     let secret = new_api_token();
-    state
-        .store
-        .create_api_token(
-            &user.actor(),
-            &hash_secret(&secret),
-            user.now_ms + 90 * 86_400_000,
-        )
-        .await?;
+    state.store.create_api_token(&user.actor(), &hash_secret(&secret), user.now_ms + 90 * 86_400_000).await?;
     render(&state, &user, &[], Some("API token created"), Some(&secret)).await
 }
 

@@ -8,9 +8,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup};
-use safetynet_domain::partnership::{
-    parse_name, Agency, AgencyCode, AgencyKind, Email, UserSummary,
-};
+use safetynet_domain::partnership::{parse_name, Agency, AgencyCode, AgencyKind, Email, UserSummary};
 use safetynet_domain::policy::{ManageAgencies, ManageUsers};
 use safetynet_domain::role::Role;
 use safetynet_store::users::NewUser;
@@ -32,11 +30,7 @@ pub async fn agencies(State(state): State<AppState>, user: PageUser) -> PageResu
     agencies_page(&state, &user, &[]).await
 }
 
-async fn agencies_page(
-    state: &AppState,
-    user: &PageUser,
-    errors: &[(String, String)],
-) -> PageResult<Html<String>> {
+async fn agencies_page(state: &AppState, user: &PageUser, errors: &[(String, String)]) -> PageResult<Html<String>> {
     let list = state.store.agencies().await?;
     let body = html! {
         (error_summary(errors))
@@ -80,13 +74,7 @@ async fn agencies_page(
             button type="submit" class="govuk-button" data-module="govuk-button" { "Save agency" }
         }
     };
-    Ok(page(
-        Some(user),
-        Nav::Admin,
-        "Agencies",
-        PageOpts::default(),
-        body,
-    ))
+    Ok(page(Some(user), Nav::Admin, "Agencies", PageOpts::default(), body))
 }
 
 /// The agency form.
@@ -107,31 +95,13 @@ pub async fn add_agency(
 ) -> PageResult<Response> {
     let permit = user.permit::<ManageAgencies>()?;
     let mut errors = Vec::new();
-    let code = AgencyCode::parse(&f.code)
-        .map_err(|e| errors.push(("code".to_string(), e.to_string())))
-        .ok();
-    let name = parse_name("name", &f.name, 200)
-        .map_err(|e| errors.push(("name".to_string(), e.to_string())))
-        .ok();
-    let kind = AgencyKind::parse(&f.kind)
-        .map_err(|e| errors.push(("kind-0".to_string(), e.to_string())))
-        .ok();
+    let code = AgencyCode::parse(&f.code).map_err(|e| errors.push(("code".to_string(), e.to_string()))).ok();
+    let name = parse_name("name", &f.name, 200).map_err(|e| errors.push(("name".to_string(), e.to_string()))).ok();
+    let kind = AgencyKind::parse(&f.kind).map_err(|e| errors.push(("kind-0".to_string(), e.to_string()))).ok();
     let (Some(code), Some(name), Some(kind)) = (code, name, kind) else {
-        return Ok((
-            axum::http::StatusCode::BAD_REQUEST,
-            agencies_page(&state, &user, &errors).await?,
-        )
-            .into_response());
+        return Ok((axum::http::StatusCode::BAD_REQUEST, agencies_page(&state, &user, &errors).await?).into_response());
     };
-    state
-        .store
-        .save_agency(
-            &permit,
-            &Agency { code, name, kind },
-            user.now_ms,
-            &user.addr,
-        )
-        .await?;
+    state.store.save_agency(&permit, &Agency { code, name, kind }, user.now_ms, &user.addr).await?;
     Ok(Redirect::to("/admin/agencies").into_response())
 }
 
@@ -154,11 +124,7 @@ fn role_checkboxes(prefix: &str, held: &[Role]) -> Markup {
     }
 }
 
-async fn users_page(
-    state: &AppState,
-    user: &PageUser,
-    errors: &[(String, String)],
-) -> PageResult<Html<String>> {
+async fn users_page(state: &AppState, user: &PageUser, errors: &[(String, String)]) -> PageResult<Html<String>> {
     let permit = user.permit::<ManageUsers>()?;
     let list = state.store.list_users(&permit, None, &user.actor()).await?;
     let agencies = state.store.agencies().await?;
@@ -200,13 +166,7 @@ async fn users_page(
             button type="submit" class="govuk-button" data-module="govuk-button" { "Add user" }
         }
     };
-    Ok(page(
-        Some(user),
-        Nav::Admin,
-        "Users",
-        PageOpts::default(),
-        body,
-    ))
+    Ok(page(Some(user), Nav::Admin, "Users", PageOpts::default(), body))
 }
 
 fn status_tag(u: &UserSummary, now_ms: i64) -> Markup {
@@ -227,10 +187,7 @@ fn roles_from(pairs: &[(String, String)]) -> Result<Vec<Role>, AppError> {
 }
 
 fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
+    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
 /// `POST /admin/users`.
@@ -246,20 +203,11 @@ pub async fn add_user(
         }
     };
     let email = Email::parse(field(&pairs, "email"));
-    check(
-        "email",
-        email.as_ref().map(|_| ()).map_err(ToString::to_string),
-    );
+    check("email", email.as_ref().map(|_| ()).map_err(ToString::to_string));
     let name = parse_name("full name", field(&pairs, "display_name"), 120);
-    check(
-        "display_name",
-        name.as_ref().map(|_| ()).map_err(ToString::to_string),
-    );
+    check("display_name", name.as_ref().map(|_| ()).map_err(ToString::to_string));
     let agency = AgencyCode::parse(field(&pairs, "agency"));
-    check(
-        "agency",
-        agency.as_ref().map(|_| ()).map_err(ToString::to_string),
-    );
+    check("agency", agency.as_ref().map(|_| ()).map_err(ToString::to_string));
     let roles = roles_from(&pairs);
     check(
         "roles",
@@ -270,51 +218,28 @@ pub async fn add_user(
         },
     );
     let password = field(&pairs, "password").to_string();
-    check(
-        "password",
-        safetynet_domain::password::check_policy(&password).map_err(|e| e.to_string()),
-    );
-    let (Ok(email), Ok(display_name), Ok(agency), Ok(roles), true) =
-        (email, name, agency, roles, errors.is_empty())
+    check("password", safetynet_domain::password::check_policy(&password).map_err(|e| e.to_string()));
+    let (Ok(email), Ok(display_name), Ok(agency), Ok(roles), true) = (email, name, agency, roles, errors.is_empty())
     else {
-        return Ok((
-            axum::http::StatusCode::BAD_REQUEST,
-            users_page(&state, &user, &errors).await?,
-        )
-            .into_response());
+        return Ok((axum::http::StatusCode::BAD_REQUEST, users_page(&state, &user, &errors).await?).into_response());
     };
-    let password_hash =
-        tokio::task::spawn_blocking(move || safetynet_domain::password::hash_password(&password))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let new = NewUser {
-        email,
-        display_name,
-        agency,
-        roles,
-        password_hash,
-    };
+    let password_hash = tokio::task::spawn_blocking(move || safetynet_domain::password::hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let new = NewUser { email, display_name, agency, roles, password_hash };
     match state.store.create_user(&permit, &new, &user.actor()).await {
         Ok(id) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
         Err(safetynet_store::StoreError::Conflict(what)) => {
             let errors = vec![("email".to_string(), format!("{what} already exists"))];
-            Ok((
-                axum::http::StatusCode::CONFLICT,
-                users_page(&state, &user, &errors).await?,
-            )
-                .into_response())
+            Ok((axum::http::StatusCode::CONFLICT, users_page(&state, &user, &errors).await?).into_response())
         }
         Err(e) => Err(e.into()),
     }
 }
 
 /// `GET /admin/users/{id}`.
-pub async fn user(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<String>,
-) -> PageResult<Html<String>> {
+pub async fn user(State(state): State<AppState>, user: PageUser, Path(id): Path<String>) -> PageResult<Html<String>> {
     let permit = user.permit::<ManageUsers>()?;
     if !safetynet_domain::ids::is_id(&id) {
         return Err(AppError::NotFound("user").into());
@@ -352,13 +277,7 @@ pub async fn user(
         }
         p class="govuk-body" { a class="govuk-link" href="/admin/users" { "Back to users" } }
     };
-    Ok(page(
-        Some(&user),
-        Nav::Admin,
-        &u.display_name,
-        PageOpts::default(),
-        body,
-    ))
+    Ok(page(Some(&user), Nav::Admin, &u.display_name, PageOpts::default(), body))
 }
 
 /// `POST /admin/users/{id}/roles`.
@@ -369,10 +288,7 @@ pub async fn set_roles(
 ) -> PageResult<Response> {
     let permit = user.permit::<ManageUsers>()?;
     let roles = roles_from(&pairs)?;
-    state
-        .store
-        .set_roles(&permit, &id, &roles, &user.actor())
-        .await?;
+    state.store.set_roles(&permit, &id, &roles, &user.actor()).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
@@ -392,10 +308,7 @@ pub async fn set_active(
     if id == user.principal.user_id && !f.active {
         return Err(AppError::BadRequest("you cannot deactivate your own account".into()).into());
     }
-    state
-        .store
-        .set_active(&permit, &id, f.active, &user.actor())
-        .await?;
+    state.store.set_active(&permit, &id, f.active, &user.actor()).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 

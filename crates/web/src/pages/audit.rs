@@ -40,10 +40,7 @@ pub struct AuditQuery {
 }
 
 fn opt(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && s.len() <= 100)
-        .map(str::to_string)
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty() && s.len() <= 100).map(str::to_string)
 }
 
 impl AuditQuery {
@@ -55,16 +52,10 @@ impl AuditQuery {
             match chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
                 Ok(d) => {
                     let d = if end { d.succ_opt().unwrap_or(d) } else { d };
-                    Some(
-                        d.and_hms_opt(0, 0, 0)
-                            .map_or(0, |t| t.and_utc().timestamp_millis()),
-                    )
+                    Some(d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis()))
                 }
                 Err(_) => {
-                    errors.push((
-                        field.to_string(),
-                        format!("{field} must be a date like 2026-11-26"),
-                    ));
+                    errors.push((field.to_string(), format!("{field} must be a date like 2026-11-26")));
                     None
                 }
             }
@@ -96,10 +87,7 @@ impl AuditQuery {
     }
 
     fn link_query(&self) -> String {
-        let q = AuditQuery {
-            page: None,
-            ..self.clone_fields()
-        };
+        let q = AuditQuery { page: None, ..self.clone_fields() };
         serde_urlencoded::to_string(&q).unwrap_or_default()
     }
 
@@ -127,35 +115,17 @@ fn input(id: &str, label: &str, value: &Option<String>, kind: &str) -> maud::Mar
 }
 
 /// `GET /audit`.
-pub async fn search(
-    State(state): State<AppState>,
-    user: PageUser,
-    RawQuery(raw): RawQuery,
-) -> PageResult<Response> {
+pub async fn search(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Response> {
     let permit = user.permit::<ViewAudit>()?;
     let q: AuditQuery = parse_query(raw.as_deref())?;
     let (filter, errors) = match q.filter() {
         Ok(f) => (f, Vec::new()),
         Err(e) => (AuditFilter::default(), e),
     };
-    let page_no = opt(&q.page)
-        .and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| (1..=100_000).contains(p))
-        .unwrap_or(1);
+    let page_no = opt(&q.page).and_then(|p| p.parse::<i64>().ok()).filter(|p| (1..=100_000).contains(p)).unwrap_or(1);
     let detail = serde_json::json!({ "query": q.link_query(), "page": page_no });
-    state
-        .store
-        .audit(
-            user.now_ms,
-            &user
-                .actor()
-                .event(AuditAction::Search, "audit_log", None, detail),
-        )
-        .await?;
-    let (rows, total) = state
-        .store
-        .search_audit(&permit, &filter, PER_PAGE, (page_no - 1) * PER_PAGE)
-        .await?;
+    state.store.audit(user.now_ms, &user.actor().event(AuditAction::Search, "audit_log", None, detail)).await?;
+    let (rows, total) = state.store.search_audit(&permit, &filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
     let lq = q.link_query();
     let body = html! {
         (error_summary(&errors))
@@ -205,22 +175,8 @@ pub async fn search(
         }
         (pagination(&format!("/audit?{lq}"), page_no, PER_PAGE, total))
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::BAD_REQUEST
-    };
-    Ok((
-        status,
-        page(
-            Some(&user),
-            Nav::Audit,
-            "Audit log",
-            PageOpts::default(),
-            body,
-        ),
-    )
-        .into_response())
+    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::BAD_REQUEST };
+    Ok((status, page(Some(&user), Nav::Audit, "Audit log", PageOpts::default(), body)).into_response())
 }
 
 /// `GET /audit/export.csv`.
@@ -233,27 +189,13 @@ pub async fn export_csv(
     let q: AuditQuery = parse_query(raw.as_deref())?;
     let filter = q.filter().map_err(|e| crate::params::join_errors(&e))?;
     let detail = serde_json::json!({ "format": "csv", "query": q.link_query() });
-    state
-        .store
-        .audit(
-            user.now_ms,
-            &user
-                .actor()
-                .event(AuditAction::Export, "audit_log", None, detail),
-        )
-        .await?;
-    let (rows, _) = state
-        .store
-        .search_audit(&permit, &filter, EXPORT_LIMIT, 0)
-        .await?;
+    state.store.audit(user.now_ms, &user.actor().event(AuditAction::Export, "audit_log", None, detail)).await?;
+    let (rows, _) = state.store.search_audit(&permit, &filter, EXPORT_LIMIT, 0).await?;
     let csv = audit_csv(&rows).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"safetynet-audit.csv\"",
-            ),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"safetynet-audit.csv\""),
         ],
         csv,
     )
@@ -276,9 +218,7 @@ fn audit_csv(rows: &[AuditRow]) -> Result<Vec<u8>, csv::Error> {
         "hash",
     ])?;
     for r in rows {
-        let time = chrono::DateTime::from_timestamp_millis(r.at_ms)
-            .map(|t| t.to_rfc3339())
-            .unwrap_or_default();
+        let time = chrono::DateTime::from_timestamp_millis(r.at_ms).map(|t| t.to_rfc3339()).unwrap_or_default();
         w.write_record([
             r.seq.to_string().as_str(),
             &time,
@@ -292,6 +232,5 @@ fn audit_csv(rows: &[AuditRow]) -> Result<Vec<u8>, csv::Error> {
             &r.hash,
         ])?;
     }
-    w.into_inner()
-        .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
+    w.into_inner().map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
 }

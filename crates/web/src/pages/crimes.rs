@@ -22,13 +22,7 @@ pub const MAP_LIMIT: i64 = 5000;
 /// Most rows in one CSV export.
 const EXPORT_LIMIT: i64 = 200_000;
 
-fn select(
-    id: &str,
-    label: &str,
-    options: &[(String, String)],
-    current: Option<&str>,
-    any: &str,
-) -> Markup {
+fn select(id: &str, label: &str, options: &[(String, String)], current: Option<&str>, any: &str) -> Markup {
     html! {
         div class="govuk-form-group govuk-!-margin-bottom-3" {
             label class="govuk-label" for=(id) { (label) }
@@ -43,32 +37,15 @@ fn select(
 }
 
 /// `GET /crimes`.
-pub async fn browse(
-    State(state): State<AppState>,
-    user: PageUser,
-    RawQuery(raw): RawQuery,
-) -> PageResult<Response> {
+pub async fn browse(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Response> {
     user.permit::<ViewCrimeData>()?;
     let q: CrimeQuery = parse_query(raw.as_deref())?;
     let store = &state.store;
-    let months: Vec<(String, String)> = store
-        .crime_months()
-        .await?
-        .into_iter()
-        .map(|m| (m.to_string(), m.long_name()))
-        .collect();
-    let types: Vec<(String, String)> = store
-        .crime_types()
-        .await?
-        .into_iter()
-        .map(|t| (t.clone(), t))
-        .collect();
-    let lsoas: Vec<(String, String)> = store
-        .crime_lsoas()
-        .await?
-        .into_iter()
-        .map(|(c, n)| (c.clone(), format!("{n} ({c})")))
-        .collect();
+    let months: Vec<(String, String)> =
+        store.crime_months().await?.into_iter().map(|m| (m.to_string(), m.long_name())).collect();
+    let types: Vec<(String, String)> = store.crime_types().await?.into_iter().map(|t| (t.clone(), t)).collect();
+    let lsoas: Vec<(String, String)> =
+        store.crime_lsoas().await?.into_iter().map(|(c, n)| (c.clone(), format!("{n} ({c})"))).collect();
     let (filter, mut errors) = match q.filter() {
         Ok(f) => (f, Vec::new()),
         Err(e) => (CrimeFilter::default(), e),
@@ -77,9 +54,7 @@ pub async fn browse(
         errors.extend(e);
         (1, PER_PAGE)
     });
-    let (crimes, total) = store
-        .crimes(&filter, PER_PAGE, (page_no - 1) * PER_PAGE)
-        .await?;
+    let (crimes, total) = store.crimes(&filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
     let fq = q.filter_query();
     let sep = if fq.is_empty() { "" } else { "?" };
     let body = html! {
@@ -131,22 +106,8 @@ pub async fn browse(
         }
         (pagination(&format!("/crimes{sep}{fq}"), page_no, PER_PAGE, total))
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::BAD_REQUEST
-    };
-    Ok((
-        status,
-        page(
-            Some(&user),
-            Nav::Crimes,
-            "Recorded crime and ASB",
-            PageOpts { map: true },
-            body,
-        ),
-    )
-        .into_response())
+    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::BAD_REQUEST };
+    Ok((status, page(Some(&user), Nav::Crimes, "Recorded crime and ASB", PageOpts { map: true }, body)).into_response())
 }
 
 fn strict_filter(raw: Option<&str>) -> Result<(CrimeQuery, CrimeFilter), AppError> {
@@ -165,22 +126,13 @@ pub async fn export_csv(
     let (q, filter) = strict_filter(raw.as_deref())?;
     let actor = user.actor();
     let detail = serde_json::json!({ "format": "csv", "filter": q.filter_query() });
-    state
-        .store
-        .audit(
-            user.now_ms,
-            &actor.event(AuditAction::Export, "police_crime", None, detail),
-        )
-        .await?;
+    state.store.audit(user.now_ms, &actor.event(AuditAction::Export, "police_crime", None, detail)).await?;
     let (crimes, _) = state.store.crimes(&filter, EXPORT_LIMIT, 0).await?;
     let csv = crimes_csv(&crimes).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"safetynet-crimes.csv\"",
-            ),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"safetynet-crimes.csv\""),
         ],
         csv,
     )
@@ -205,11 +157,7 @@ pub fn crimes_csv(crimes: &[Crime]) -> Result<Vec<u8>, csv::Error> {
         "Outcomes",
     ])?;
     for c in crimes {
-        let outcomes: Vec<String> = c
-            .outcomes
-            .iter()
-            .map(|o| format!("{}: {}", o.month, o.outcome_type))
-            .collect();
+        let outcomes: Vec<String> = c.outcomes.iter().map(|o| format!("{}: {}", o.month, o.outcome_type)).collect();
         w.write_record([
             c.crime_id.as_deref().unwrap_or(""),
             &c.month,
@@ -225,8 +173,7 @@ pub fn crimes_csv(crimes: &[Crime]) -> Result<Vec<u8>, csv::Error> {
             &outcomes.join("; "),
         ])?;
     }
-    w.into_inner()
-        .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
+    w.into_inner().map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
 }
 
 /// Stops spreadsheet formula injection: a cell starting with `= + - @` is
@@ -255,17 +202,9 @@ pub fn crimes_geojson(crimes: &[Crime]) -> serde_json::Value {
 }
 
 /// `GET /crimes/map.geojson`: the points for the map.
-pub async fn geojson(
-    State(state): State<AppState>,
-    user: PageUser,
-    RawQuery(raw): RawQuery,
-) -> PageResult<Response> {
+pub async fn geojson(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Response> {
     user.permit::<ViewCrimeData>()?;
     let (_, filter) = strict_filter(raw.as_deref())?;
     let crimes = state.store.crime_points(&filter, MAP_LIMIT).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/geo+json")],
-        crimes_geojson(&crimes).to_string(),
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], crimes_geojson(&crimes).to_string()).into_response())
 }

@@ -18,21 +18,14 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "unavailable" })),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" })))
         }
     }
 }
 
 fn change(now: i64, before: i64) -> Markup {
     let diff = now - before;
-    let pct = if before > 0 {
-        format!(" ({:+.0}%)", diff as f64 * 100.0 / before as f64)
-    } else {
-        String::new()
-    };
+    let pct = if before > 0 { format!(" ({:+.0}%)", diff as f64 * 100.0 / before as f64) } else { String::new() };
     html! {
         @if diff > 0 { span class="sn-up" { "▲ " (diff) (pct) } }
         @else if diff < 0 { span class="sn-down" { "▼ " (diff.abs()) (pct) } }
@@ -110,11 +103,5 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
             }
         }
     };
-    Ok(page(
-        Some(&user),
-        Nav::Dashboard,
-        "Dashboard",
-        PageOpts::default(),
-        body,
-    ))
+    Ok(page(Some(&user), Nav::Dashboard, "Dashboard", PageOpts::default(), body))
 }

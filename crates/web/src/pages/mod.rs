@@ -23,10 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/crimes", get(crimes::browse))
         .route("/crimes/export.csv", get(crimes::export_csv))
         .route("/crimes/map.geojson", get(crimes::geojson))
-        .route(
-            "/admin/agencies",
-            get(admin::agencies).post(admin::add_agency),
-        )
+        .route("/admin/agencies", get(admin::agencies).post(admin::add_agency))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}", get(admin::user))
         .route("/admin/users/{id}/roles", post(admin::set_roles))

@@ -25,9 +25,7 @@ use safetynet_store::sessions::LoginFailure;
 pub const FAILED: &str = "Sign-in failed. Check your email address and password. After 5 failed attempts an account is locked for 15 minutes.";
 
 fn render(csrf: &str, email: &str, error: Option<&str>) -> Html<String> {
-    let errors: Vec<(String, String)> = error
-        .map(|e| vec![("email".to_string(), e.to_string())])
-        .unwrap_or_default();
+    let errors: Vec<(String, String)> = error.map(|e| vec![("email".to_string(), e.to_string())]).unwrap_or_default();
     page(
         None,
         Nav::None,
@@ -57,32 +55,14 @@ fn render(csrf: &str, email: &str, error: Option<&str>) -> Html<String> {
     )
 }
 
-fn with_login_cookie(
-    status: StatusCode,
-    body: Html<String>,
-    secret: &str,
-    secure: bool,
-) -> Response {
-    (
-        status,
-        [(
-            SET_COOKIE,
-            set_cookie(LOGIN_CSRF_COOKIE, secret, 3600, secure),
-        )],
-        body,
-    )
-        .into_response()
+fn with_login_cookie(status: StatusCode, body: Html<String>, secret: &str, secure: bool) -> Response {
+    (status, [(SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, secret, 3600, secure))], body).into_response()
 }
 
 /// `GET /sign-in`.
 pub async fn form(State(state): State<AppState>) -> Response {
     let secret = random_secret();
-    with_login_cookie(
-        StatusCode::OK,
-        render(&secret, "", None),
-        &secret,
-        state.config.secure_cookies,
-    )
+    with_login_cookie(StatusCode::OK, render(&secret, "", None), &secret, state.config.secure_cookies)
 }
 
 /// The sign-in form.
@@ -111,17 +91,10 @@ pub async fn submit(
     let now_ms = state.now_ms();
     let fail = |status: StatusCode| {
         let secret = random_secret();
-        Ok(with_login_cookie(
-            status,
-            render(&secret, &f.email, Some(FAILED)),
-            &secret,
-            state.config.secure_cookies,
-        ))
+        Ok(with_login_cookie(status, render(&secret, &f.email, Some(FAILED)), &secret, state.config.secure_cookies))
     };
     if store.is_throttled(&addr, now_ms).await? {
-        store
-            .record_login_failure(None, None, LoginFailure::Throttled, &addr, now_ms)
-            .await?;
+        store.record_login_failure(None, None, LoginFailure::Throttled, &addr, now_ms).await?;
         return fail(StatusCode::TOO_MANY_REQUESTS);
     }
     let record = match Email::parse(&f.email) {
@@ -130,10 +103,9 @@ pub async fn submit(
     };
     let stored = record.as_ref().map(|r| r.password_hash.clone());
     let password = f.password.clone();
-    let verified =
-        tokio::task::spawn_blocking(move || verify_password(stored.as_deref(), &password))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+    let verified = tokio::task::spawn_blocking(move || verify_password(stored.as_deref(), &password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let failure = match &record {
         None => Some(LoginFailure::UnknownAccount),
         Some(r) if r.locked_until_ms.is_some_and(|t| t > now_ms) => Some(LoginFailure::Locked),
@@ -146,31 +118,12 @@ pub async fn submit(
         _ => None,
     };
     let Some(principal) = principal else {
-        let (id, agency) = record
-            .as_ref()
-            .map(|r| (r.id.as_str(), r.agency.as_str()))
-            .unzip();
-        store
-            .record_login_failure(
-                id,
-                agency,
-                failure.unwrap_or(LoginFailure::Inactive),
-                &addr,
-                now_ms,
-            )
-            .await?;
+        let (id, agency) = record.as_ref().map(|r| (r.id.as_str(), r.agency.as_str())).unzip();
+        store.record_login_failure(id, agency, failure.unwrap_or(LoginFailure::Inactive), &addr, now_ms).await?;
         return fail(StatusCode::UNAUTHORIZED);
     };
     let secret = random_secret();
-    store
-        .start_session(
-            &principal,
-            &hash_secret(&secret),
-            state.config.session,
-            &addr,
-            now_ms,
-        )
-        .await?;
+    store.start_session(&principal, &hash_secret(&secret), state.config.session, &addr, now_ms).await?;
     let landing = if principal.can::<ViewCrimeData>() {
         "/dashboard"
     } else if principal.can::<ViewAudit>() {
@@ -182,10 +135,7 @@ pub async fn submit(
     let max_age = state.config.session.absolute_ms / 1000;
     let mut res = Redirect::to(landing).into_response();
     let h = res.headers_mut();
-    for c in [
-        set_cookie(SESSION_COOKIE, &secret, max_age, secure),
-        set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure),
-    ] {
+    for c in [set_cookie(SESSION_COOKIE, &secret, max_age, secure), set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure)] {
         if let Ok(v) = c.parse() {
             h.append(SET_COOKIE, v);
         }
@@ -194,14 +144,8 @@ pub async fn submit(
 }
 
 /// `POST /sign-out`.
-pub async fn sign_out(
-    State(state): State<AppState>,
-    CsrfForm(user, _): CsrfForm<Empty>,
-) -> PageResult<Response> {
-    state
-        .store
-        .end_session(&user.actor(), &user.session_hash)
-        .await?;
+pub async fn sign_out(State(state): State<AppState>, CsrfForm(user, _): CsrfForm<Empty>) -> PageResult<Response> {
+    state.store.end_session(&user.actor(), &user.session_hash).await?;
     let clear = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
     Ok(([(SET_COOKIE, clear)], Redirect::to("/sign-in")).into_response())
 }

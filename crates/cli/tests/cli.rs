@@ -1,0 +1,272 @@
+//! The command line as users run it: the real binary against a fresh
+//! database on every engine.
+
+mod common;
+
+use common::*;
+use safetynet_store::crimes::CrimeFilter;
+use safetynet_store::testing::{tamper_audit, try_edit_audit, Tamper};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_safetynet"));
+    c.env_remove("SAFETYNET_DATABASE_URL")
+        .env_remove("SAFETYNET_CONFIG")
+        .env_remove("SAFETYNET_PASSWORD")
+        .current_dir(std::env::temp_dir());
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run safetynet")
+}
+
+fn text(o: &[u8]) -> String {
+    String::from_utf8_lossy(o).into_owned()
+}
+
+fn import(url: &str, files: &[&str], json: bool) -> Output {
+    let mut args = vec!["import", "police-uk", "--database-url", url];
+    if json {
+        args.extend(["--format", "json"]);
+    }
+    let paths: Vec<String> = files.iter().map(|f| fixture(f).display().to_string()).collect();
+    args.extend(paths.iter().map(String::as_str));
+    run(&args)
+}
+
+#[test]
+fn database_urls_are_checked_before_anything_is_created() {
+    let o = run(&["migrate", "--database-url", "mysql://localhost/x"]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("unsupported database URL"));
+    let o = run(&["migrate", "--database-url", "sqlite:///no/such/folder/x.db"]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("does not exist"));
+    assert!(!std::path::Path::new("/no/such/folder").exists());
+    let o = run(&["migrate"]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("no database"));
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}/a.db", dir.path().display());
+    let o = bin().args(["migrate"]).env("SAFETYNET_DATABASE_URL", &url).output().expect("run");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(dir.path().join("a.db").exists());
+}
+
+#[test]
+fn check_config_explains_and_refuses_unknown_keys() {
+    let dir = tempfile::tempdir().expect("dir");
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, "bind = \"127.0.0.1:9999\"\ndatabase_url = \"postgres://me:secret@db/x\"\n").expect("write");
+    let o = run(&["check-config", "--config", &good.display().to_string()]);
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(out.contains("127.0.0.1:9999") && out.contains("[file "));
+    assert!(out.contains("postgres://me:***@db/x") && !out.contains("secret"), "password redacted: {out}");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "bnd = \"x\"\n").expect("write");
+    let o = run(&["check-config", "--config", &bad.display().to_string()]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("unknown field"), "{}", text(&o.stderr));
+}
+
+#[tokio::test]
+async fn import_reports_is_idempotent_and_keeps_genuine_duplicates() {
+    each_engine(async |app: &TestApp| {
+        let o = import(&app.url, &["good-street.csv", "good-outcomes.csv", "bad-street.csv"], false);
+        let out = text(&o.stdout);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(
+            out.contains("rows read:       17")
+                && out.contains("imported:        15")
+                && out.contains("rejected:        2"),
+            "{out}"
+        );
+        assert!(out.contains("bad-street.csv:3: Latitude 'abc'"), "{out}");
+        assert!(out.contains("bad-street.csv:6: Month: '2021-13'"), "{out}");
+        // Again, as JSON: nothing new.
+        let o = import(&app.url, &["good-street.csv", "good-outcomes.csv", "bad-street.csv"], true);
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json summary");
+        assert_eq!(j["imported"], 0);
+        assert_eq!(j["already_present"], 15);
+        assert_eq!(j["rejected"], 2);
+        assert_eq!(j["rejected_rows"][0]["line"], 3);
+        assert_eq!(j["files"].as_array().map(Vec::len), Some(3));
+        assert_eq!(app.store.police_row_counts().await.expect("counts"), (12, 3));
+        // The two identical ASB rows are both kept.
+        let asb = CrimeFilter {
+            crime_type: Some("Anti-social behaviour".into()),
+            from: safetynet_domain::month::Month::parse("2021-06").ok(),
+            ..Default::default()
+        };
+        let (rows, total) = app.store.crimes(&CrimeFilter { to: asb.from, ..asb.clone() }, 10, 0).await.expect("query");
+        assert_eq!(total, 3);
+        assert_eq!(rows[0..2].iter().filter(|r| r.crime_id.is_none()).count(), 2);
+        // Outcomes joined by Crime ID.
+        let (crimes, _) = app.store.crimes(&CrimeFilter::default(), 50, 0).await.expect("query");
+        assert_eq!(crimes.iter().map(|c| c.outcomes.len()).sum::<usize>(), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_bad_file_stops_the_import_before_anything_is_written() {
+    each_engine(async |app: &TestApp| {
+        let o = import(&app.url, &["good-street.csv", "wrong-header.csv"], false);
+        assert!(!o.status.success());
+        let err = text(&o.stderr);
+        assert!(err.contains("wrong-header.csv") && err.contains("not a police.uk street or outcomes file"), "{err}");
+        assert_eq!(app.store.police_row_counts().await.expect("counts"), (0, 0));
+        let o = run(&["import", "police-uk", "--database-url", &app.url, "/no/such/file.csv"]);
+        assert!(!o.status.success());
+        assert!(text(&o.stderr).contains("/no/such/file.csv"));
+        let empty = tempfile::tempdir().expect("dir");
+        let o = run(&["import", "police-uk", "--database-url", &app.url, &empty.path().display().to_string()]);
+        assert!(text(&o.stderr).contains("no .csv files"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn audit_verify_detects_edits_and_deletions() {
+    each_engine(async |app: &TestApp| {
+        import(&app.url, &["good-street.csv"], false);
+        let o = run(&["audit", "verify", "--database-url", &app.url]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).contains("audit trail intact"));
+        assert!(try_edit_audit(&app.store, 2).await.is_err(), "the append-only trigger refuses edits");
+        tamper_audit(&app.store, Tamper::Edit(3)).await.expect("tamper");
+        let o = run(&["audit", "verify", "--database-url", &app.url]);
+        assert!(!o.status.success());
+        assert!(text(&o.stderr).contains("audit row 3 was altered"), "{}", text(&o.stderr));
+    })
+    .await;
+    each_engine(async |app: &TestApp| {
+        tamper_audit(&app.store, Tamper::Delete(4)).await.expect("tamper");
+        let o = run(&["audit", "verify", "--database-url", &app.url]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o.stderr).contains("audit row 4 was removed"), "{}", text(&o.stderr));
+    })
+    .await;
+    each_engine(async |app: &TestApp| {
+        let last = app.store.audit_len().await.expect("len");
+        tamper_audit(&app.store, Tamper::Delete(last)).await.expect("tamper");
+        let o = run(&["audit", "verify", "--database-url", &app.url]);
+        assert!(
+            text(&o.stderr).contains(&format!("audit rows after {} were removed", last - 1)),
+            "{}",
+            text(&o.stderr)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn user_add_and_token_create() {
+    each_engine(async |app: &TestApp| {
+        let o = bin()
+            .args([
+                "user",
+                "add",
+                "--database-url",
+                &app.url,
+                "--agency",
+                "hfrs",
+                "--role",
+                "case_officer",
+                "--email",
+                "Fire.Officer@HertsFire.gov.uk",
+            ])
+            .env("SAFETYNET_PASSWORD", "a strong fire password")
+            .output()
+            .expect("run");
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let mut child = bin()
+            .args([
+                "user",
+                "add",
+                "--database-url",
+                &app.url,
+                "--agency",
+                "HERTS-POLICE",
+                "--role",
+                "agency_viewer",
+                "--role",
+                "auditor",
+                "--email",
+                "second@herts.police.uk",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child.stdin.take().expect("stdin").write_all(b"password from stdin\n").expect("write");
+        let o = child.wait_with_output().expect("wait");
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert_eq!(
+            app.sign_in_response("fire.officer@hertsfire.gov.uk", "a strong fire password").await.status,
+            axum::http::StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            app.sign_in_response("second@herts.police.uk", "password from stdin").await.status,
+            axum::http::StatusCode::SEE_OTHER
+        );
+        for (args, msg) in [
+            (vec!["--agency", "HFRS", "--role", "root", "--email", "x@y.uk"], "unknown role"),
+            (vec!["--agency", "NOPE", "--role", "auditor", "--email", "x@y.uk"], "agency was not found"),
+            (
+                vec!["--agency", "HFRS", "--role", "auditor", "--email", "fire.officer@hertsfire.gov.uk"],
+                "already exists",
+            ),
+            (vec!["--agency", "HFRS", "--role", "auditor", "--email", "not-an-email"], "enter an email address"),
+        ] {
+            let o = bin()
+                .args(["user", "add", "--database-url", &app.url])
+                .args(&args)
+                .env("SAFETYNET_PASSWORD", "long enough password")
+                .output()
+                .expect("run");
+            assert!(!o.status.success(), "{args:?}");
+            assert!(text(&o.stderr).contains(msg), "{args:?}: {}", text(&o.stderr));
+        }
+        let o = bin()
+            .args([
+                "user",
+                "add",
+                "--database-url",
+                &app.url,
+                "--agency",
+                "HFRS",
+                "--role",
+                "auditor",
+                "--email",
+                "short@x.uk",
+            ])
+            .env("SAFETYNET_PASSWORD", "short")
+            .output()
+            .expect("run");
+        assert!(text(&o.stderr).contains("at least 12 characters"));
+
+        let o = run(&[
+            "token",
+            "create",
+            "--database-url",
+            &app.url,
+            "--email",
+            "fire.officer@hertsfire.gov.uk",
+            "--expires-in-days",
+            "7",
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let token = text(&o.stdout).trim().to_string();
+        assert!(token.starts_with("snt_") && token.len() == 68);
+        let me = app.get_bearer("/api/v1/me", &token).await;
+        assert_eq!(me.json()["user"]["email"], "fire.officer@hertsfire.gov.uk");
+        let o = run(&["token", "create", "--database-url", &app.url, "--email", "nobody@x.uk"]);
+        assert!(text(&o.stderr).contains("no user with email"));
+    })
+    .await;
+}

@@ -1,0 +1,189 @@
+//! Test harness: a fresh database per test on every engine (SQLite always,
+//! PostgreSQL when SAFETYNET_TEST_POSTGRES_URL is set), the demo partnership
+//! seeded, the app driven in-process through its router.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use safetynet::demo::{seed_partnership, DEMO_PASSWORD};
+use safetynet::import::{import_police_uk, NoProgress, Source};
+use safetynet_domain::clock::FixedClock;
+use safetynet_domain::policy::Principal;
+use safetynet_store::testing::{engines, fresh};
+use safetynet_store::{Engine, Store};
+use safetynet_web::{AppState, WebConfig};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A fixture file under data/police-uk/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("data/police-uk/fixtures").join(name)
+}
+
+/// The fixed start time of every test: 2026-01-15 09:00 UTC.
+pub fn start() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-01-15T09:00:00Z").map(|t| t.with_timezone(&chrono::Utc)).expect("time")
+}
+
+pub struct TestApp {
+    pub engine: Engine,
+    pub store: Store,
+    pub url: String,
+    pub clock: FixedClock,
+    pub router: Router,
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Res {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
+            let first = c.split(';').next()?;
+            let (k, v) = first.split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+    }
+}
+
+/// A signed-in browser session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    pub async fn new(engine: Engine) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (store, url) = fresh(engine, dir.path()).await.expect("fresh database");
+        let clock = FixedClock::new(start());
+        seed_partnership(&store, start().timestamp_millis()).await.expect("seed");
+        let state = AppState::new(store.clone(), Arc::new(clock.clone()), WebConfig::default());
+        let router = safetynet_web::router(state);
+        Self { engine, store, url, clock, router, dir }
+    }
+
+    /// Imports fixture files (as the operator).
+    pub async fn import(&self, names: &[&str]) -> safetynet::import::ImportSummary {
+        let sources: Vec<Source> = names.iter().map(|n| Source::File(fixture(n))).collect();
+        import_police_uk(&self.store, &sources, &Principal::operator(), "test", start().timestamp_millis(), &NoProgress)
+            .await
+            .expect("import")
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Res {
+        let res = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Res { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, path: &str, session: Option<&Session>) -> Res {
+        let mut req = Request::get(path);
+        if let Some(s) = session {
+            req = req.header(header::COOKIE, format!("sn_session={}", s.cookie));
+        }
+        self.send(req.body(Body::empty()).expect("request")).await
+    }
+
+    pub async fn get_bearer(&self, path: &str, token: &str) -> Res {
+        self.send(
+            Request::get(path)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// Posts a form with the session's cookie; `csrf` is the token to send
+    /// (None: send none).
+    pub async fn post(
+        &self,
+        path: &str,
+        session: Option<&Session>,
+        csrf: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> Res {
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        if let Some(c) = csrf {
+            pairs.push(("csrf_token", c));
+        }
+        let body = serde_urlencoded_encode(&pairs);
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(s) = session {
+            req = req.header(header::COOKIE, format!("sn_session={}", s.cookie));
+        }
+        self.send(req.body(Body::from(body)).expect("request")).await
+    }
+
+    /// Submits the sign-in form as a browser would; returns the response.
+    pub async fn sign_in_response(&self, email: &str, password: &str) -> Res {
+        let form = self.get("/sign-in", None).await;
+        let login_csrf = form.set_cookie("sn_login_csrf").expect("login csrf cookie");
+        let body = serde_urlencoded_encode(&[("email", email), ("password", password), ("csrf_token", &login_csrf)]);
+        let req = Request::post("/sign-in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("sn_login_csrf={login_csrf}"))
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
+    pub async fn sign_in(&self, email: &str) -> Session {
+        let res = self.sign_in_response(email, DEMO_PASSWORD).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "sign-in of {email} failed: {}", res.body);
+        let cookie = res.set_cookie("sn_session").expect("session cookie");
+        let csrf = safetynet_domain::token::csrf_for_session(&cookie);
+        Session { cookie, csrf }
+    }
+}
+
+pub fn serde_urlencoded_encode(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Runs `f` once per engine, each with a fresh app that lives (with its
+/// temporary folder) until `f` has finished.
+pub async fn each_engine(f: impl AsyncFn(&TestApp)) {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        f(&app).await;
+    }
+}
+
+pub const ADMIN: &str = "admin@stalbans.gov.uk";
+pub const MANAGER: &str = "csp.manager@stalbans.gov.uk";
+pub const OFFICER: &str = "asb.officer@stalbans.gov.uk";
+pub const POLICE: &str = "pc.neighbourhood@herts.police.uk";
+pub const VIEWER: &str = "viewer@hertsfire.gov.uk";
+pub const AUDITOR: &str = "auditor@stalbans.gov.uk";

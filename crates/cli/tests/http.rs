@@ -1,0 +1,537 @@
+//! In-process HTTP tests of every route, on every engine, including the
+//! failures: no session, expired session, missing CSRF, wrong role or agency,
+//! locked account, malformed parameters and SQL-injection strings.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use safetynet_domain::token::hash_secret;
+
+const INJECTIONS: &[&str] = &[
+    "' OR '1'='1",
+    "'; DROP TABLE police_crimes; --",
+    "\" OR 1=1 --",
+    "2021-01' UNION SELECT * FROM users --",
+    "%' OR email LIKE '%",
+];
+
+#[tokio::test]
+async fn health_and_root() {
+    each_engine(async |app: &TestApp| {
+        let res = app.get("/healthz", None).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(res.json()["status"], "ok");
+        let res = app.get("/", None).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(res.location(), "/dashboard");
+        let res = app.get("/assets/govuk-frontend.min.css", None).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.headers["content-type"].to_str().unwrap_or("").starts_with("text/css"));
+        assert_eq!(app.get("/assets/../Cargo.toml", None).await.status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pages_need_a_session() {
+    each_engine(async |app: &TestApp| {
+        for path in [
+            "/dashboard",
+            "/crimes",
+            "/crimes/export.csv",
+            "/crimes/map.geojson",
+            "/admin/users",
+            "/admin/agencies",
+            "/audit",
+            "/audit/export.csv",
+            "/account",
+        ] {
+            let res = app.get(path, None).await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{path}");
+            assert_eq!(res.location(), "/sign-in", "{path}");
+        }
+        let bogus = Session { cookie: "not-a-session".into(), csrf: "x".into() };
+        assert_eq!(app.get("/dashboard", Some(&bogus)).await.location(), "/sign-in");
+        let res = app.get("/sign-in", None).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("Sign in to SafetyNet"));
+        assert_eq!(res.headers["cache-control"], "no-store");
+        assert!(res.headers["content-security-policy"].to_str().unwrap_or("").contains("frame-ancestors 'none'"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sign_in_success_and_the_cookie_is_protected() {
+    each_engine(async |app: &TestApp| {
+        let res = app.sign_in_response(OFFICER, safetynet::demo::DEMO_PASSWORD).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(res.location(), "/dashboard");
+        let raw = res
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("sn_session="))
+            .unwrap_or("")
+            .to_string();
+        assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Lax") && raw.contains("Path=/"), "{raw}");
+        assert!(!raw.contains("Secure"), "plain HTTP in tests: no Secure flag");
+        let audits = app.store.audit_len().await.expect("audit");
+        assert!(audits > 0);
+        let auditor = app.sign_in(AUDITOR).await;
+        assert_eq!(
+            app.sign_in_response(AUDITOR, safetynet::demo::DEMO_PASSWORD).await.location(),
+            "/audit",
+            "auditors land on the audit log"
+        );
+        let page = app.get("/audit?action=login_success", Some(&auditor)).await;
+        assert!(page.body.contains("login_success"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn failed_sign_ins_look_the_same_and_are_audited() {
+    each_engine(async |app: &TestApp| {
+        let wrong = app.sign_in_response(OFFICER, "wrong password here").await;
+        let unknown = app.sign_in_response("nobody@example.gov.uk", "wrong password here").await;
+        let malformed = app.sign_in_response("not an email", "x").await;
+        for res in [&wrong, &unknown, &malformed] {
+            assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+            assert!(res.body.contains("Sign-in failed. Check your email address and password."));
+            assert!(res.set_cookie("sn_session").is_none());
+        }
+        let auditor = app.sign_in(AUDITOR).await;
+        let page = app.get("/audit?action=login_failure", Some(&auditor)).await;
+        assert!(page.body.contains("bad_password") && page.body.contains("unknown_account"), "{}", page.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sign_in_without_csrf_is_refused() {
+    each_engine(async |app: &TestApp| {
+        let res =
+            app.post("/sign-in", None, None, &[("email", OFFICER), ("password", safetynet::demo::DEMO_PASSWORD)]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        assert!(res.set_cookie("sn_session").is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_account_locks_after_five_failures_and_an_admin_can_unlock_it() {
+    each_engine(async |app: &TestApp| {
+        for _ in 0..5 {
+            app.sign_in_response(POLICE, "not the password!").await;
+        }
+        let res = app.sign_in_response(POLICE, safetynet::demo::DEMO_PASSWORD).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "locked even with the right password");
+        assert!(res.body.contains("Sign-in failed"));
+        // The lock is shown to administrators and can be cleared.
+        let admin = app.sign_in(ADMIN).await;
+        let users = app.get("/admin/users", Some(&admin)).await;
+        assert!(users.body.contains("Locked"));
+        let id = app
+            .store
+            .user_id_by_email(&safetynet_domain::partnership::Email::parse(POLICE).expect("email"))
+            .await
+            .expect("db")
+            .expect("user");
+        let res = app.post(&format!("/admin/users/{id}/unlock"), Some(&admin), Some(&admin.csrf), &[]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        app.sign_in(POLICE).await;
+        // Or the lock lapses after 15 minutes.
+        for _ in 0..5 {
+            app.sign_in_response(POLICE, "not the password!").await;
+        }
+        assert_eq!(app.sign_in_response(POLICE, safetynet::demo::DEMO_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+        app.clock.advance(chrono::Duration::minutes(16));
+        app.sign_in(POLICE).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_source_that_keeps_failing_is_throttled() {
+    each_engine(async |app: &TestApp| {
+        for i in 0..20 {
+            app.sign_in_response(&format!("user{i}@example.gov.uk"), "wrong password here").await;
+        }
+        let res = app.sign_in_response(OFFICER, safetynet::demo::DEMO_PASSWORD).await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+        app.clock.advance(chrono::Duration::minutes(16));
+        app.sign_in(OFFICER).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_and_absolutely_and_sign_out_revokes() {
+    each_engine(async |app: &TestApp| {
+        let s = app.sign_in(OFFICER).await;
+        app.clock.advance(chrono::Duration::minutes(29));
+        assert_eq!(app.get("/dashboard", Some(&s)).await.status, StatusCode::OK);
+        app.clock.advance(chrono::Duration::minutes(31));
+        assert_eq!(app.get("/dashboard", Some(&s)).await.location(), "/sign-in", "idle timeout");
+
+        let s = app.sign_in(OFFICER).await;
+        for _ in 0..36 {
+            app.clock.advance(chrono::Duration::minutes(20));
+            if app.get("/account", Some(&s)).await.status != StatusCode::OK {
+                break;
+            }
+        }
+        assert_eq!(app.get("/account", Some(&s)).await.location(), "/sign-in", "absolute timeout");
+
+        let s = app.sign_in(OFFICER).await;
+        assert_eq!(
+            app.post("/sign-out", Some(&s), None, &[]).await.status,
+            StatusCode::FORBIDDEN,
+            "sign-out needs CSRF"
+        );
+        let res = app.post("/sign-out", Some(&s), Some(&s.csrf), &[]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.get("/dashboard", Some(&s)).await.location(), "/sign-in", "revoked");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dashboard_shows_latest_month_counts_and_change() {
+    each_engine(async |app: &TestApp| {
+        let s = app.sign_in(MANAGER).await;
+        let empty = app.get("/dashboard", Some(&s)).await;
+        assert!(empty.body.contains("No recorded crime has been imported yet"));
+        app.import(&["good-street.csv", "good-outcomes.csv", "bad-street.csv"]).await;
+        let res = app.get("/dashboard", Some(&s)).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("St Albans City and District Community Safety Partnership"));
+        assert!(res.body.contains("July 2021"), "latest month");
+        assert!(res.body.contains(r#"data-testid="latest-total">4<"#), "4 valid July rows: {}", res.body);
+        assert!(res.body.contains("June 2021"));
+        // Auditors have no access to crime data.
+        let auditor = app.sign_in(AUDITOR).await;
+        assert_eq!(app.get("/dashboard", Some(&auditor)).await.status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn crime_browser_filters_paginates_and_is_safe_from_injection() {
+    each_engine(async |app: &TestApp| {
+        app.import(&["good-street.csv", "good-outcomes.csv", "bad-street.csv"]).await;
+        let s = app.sign_in(VIEWER).await;
+        let all = app.get("/crimes", Some(&s)).await;
+        assert_eq!(all.status, StatusCode::OK);
+        assert!(all.body.contains(r#"data-testid="result-count"><strong>12</strong>"#), "{}", all.body);
+        assert!(all.body.contains("data-crime-map"));
+        let asb = app.get("/crimes?type=Anti-social+behaviour&from=2021-06&to=2021-06", Some(&s)).await;
+        assert!(asb.body.contains("<strong>3</strong>"), "3 June ASB rows incl. the duplicate");
+        let bad = app.get("/crimes?from=2021-13", Some(&s)).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("There is a problem"));
+        for inj in INJECTIONS {
+            for key in ["type", "lsoa", "from", "to", "page"] {
+                let path = format!("/crimes?{}", common::serde_urlencoded_encode(&[(key, inj)]));
+                let res = app.get(&path, Some(&s)).await;
+                assert!(
+                    res.status == StatusCode::OK || res.status == StatusCode::BAD_REQUEST,
+                    "{path}: {}",
+                    res.status
+                );
+                if key == "type" || key == "lsoa" {
+                    assert!(res.body.contains("<strong>0</strong>"), "{path} must match nothing");
+                }
+            }
+        }
+        assert_eq!(app.store.police_row_counts().await.expect("counts").0, 12, "tables intact");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn crime_exports_are_permitted_audited_and_filtered() {
+    each_engine(async |app: &TestApp| {
+        app.import(&["good-street.csv", "good-outcomes.csv"]).await;
+        let s = app.sign_in(OFFICER).await;
+        let res = app.get("/crimes/export.csv?type=Vehicle+crime", Some(&s)).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.headers["content-disposition"].to_str().unwrap_or("").contains("attachment"));
+        let lines: Vec<&str> = res.body.lines().collect();
+        assert!(lines[0].starts_with("Crime ID,Month"));
+        assert!(lines.iter().skip(1).all(|l| l.contains("Vehicle crime")));
+        assert!(
+            res.body.contains("2021-06: Investigation complete; no suspect identified"),
+            "outcome joined: {}",
+            res.body
+        );
+        let geo = app.get("/crimes/map.geojson", Some(&s)).await;
+        assert_eq!(geo.json()["features"].as_array().map(Vec::len), Some(8));
+        assert_eq!(app.get("/crimes/map.geojson?from=bad", Some(&s)).await.status, StatusCode::BAD_REQUEST);
+        let auditor = app.sign_in(AUDITOR).await;
+        let audit = app.get("/audit?action=export&record_type=police_crime", Some(&auditor)).await;
+        assert!(audit.body.contains(r#"data-testid="audit-total">1<"#), "{}", audit.body);
+        assert!(audit.body.contains("Vehicle+crime"));
+        let admin = app.sign_in(ADMIN).await;
+        assert_eq!(
+            app.get("/crimes/export.csv", Some(&admin)).await.status,
+            StatusCode::FORBIDDEN,
+            "admins administer, they do not export"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn agencies_admin() {
+    each_engine(async |app: &TestApp| {
+        let officer = app.sign_in(OFFICER).await;
+        assert_eq!(app.get("/admin/agencies", Some(&officer)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            app.post(
+                "/admin/agencies",
+                Some(&officer),
+                Some(&officer.csrf),
+                &[("code", "NEW"), ("name", "New"), ("kind", "partner")]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let admin = app.sign_in(ADMIN).await;
+        let list = app.get("/admin/agencies", Some(&admin)).await;
+        assert!(list.body.contains("Hertfordshire Fire &amp; Rescue Service"));
+        let no_csrf = app
+            .post(
+                "/admin/agencies",
+                Some(&admin),
+                None,
+                &[("code", "YOT"), ("name", "Youth Offending Team"), ("kind", "partner")],
+            )
+            .await;
+        assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+        let wrong_csrf = app
+            .post(
+                "/admin/agencies",
+                Some(&admin),
+                Some(&officer.csrf),
+                &[("code", "YOT"), ("name", "Youth Offending Team"), ("kind", "partner")],
+            )
+            .await;
+        assert_eq!(wrong_csrf.status, StatusCode::FORBIDDEN, "another session's token");
+        let bad = app
+            .post("/admin/agencies", Some(&admin), Some(&admin.csrf), &[("code", "x"), ("name", ""), ("kind", "other")])
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("agency code: use 2 to 20 letters"));
+        let ok = app
+            .post(
+                "/admin/agencies",
+                Some(&admin),
+                Some(&admin.csrf),
+                &[("code", "yot"), ("name", "Youth Offending Team"), ("kind", "partner")],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        assert!(app.get("/admin/agencies", Some(&admin)).await.body.contains("Youth Offending Team"));
+        assert_eq!(app.store.agency("YOT").await.expect("agency").name, "Youth Offending Team");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn users_admin_create_roles_deactivate() {
+    each_engine(async |app: &TestApp| {
+        let admin = app.sign_in(ADMIN).await;
+        assert_eq!(app.get("/admin/users", Some(&app.sign_in(MANAGER).await)).await.status, StatusCode::FORBIDDEN);
+        let list = app.get("/admin/users", Some(&admin)).await;
+        assert!(list.body.contains("pc.neighbourhood@herts.police.uk"));
+        let bad = app
+            .post(
+                "/admin/users",
+                Some(&admin),
+                Some(&admin.csrf),
+                &[("email", "nope"), ("display_name", ""), ("agency", "HFRS"), ("password", "short")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(
+            bad.body.contains("enter an email address")
+                && bad.body.contains("choose at least one role")
+                && bad.body.contains("at least 12 characters")
+        );
+        let fields = [
+            ("email", "new.officer@hertsfire.gov.uk"),
+            ("display_name", "New Officer"),
+            ("agency", "HFRS"),
+            ("role", "case_officer"),
+            ("role", "agency_viewer"),
+            ("password", "a long new password"),
+        ];
+        let res = app.post("/admin/users", Some(&admin), Some(&admin.csrf), &fields).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let user_path = res.location().to_string();
+        let dup = app.post("/admin/users", Some(&admin), Some(&admin.csrf), &fields).await;
+        assert_eq!(dup.status, StatusCode::CONFLICT);
+        assert!(dup.body.contains("a user with this email already exists"));
+        let detail = app.get(&user_path, Some(&admin)).await;
+        assert!(detail.body.contains("New Officer") && detail.body.contains("Active"));
+        assert_eq!(app.get("/admin/users/not-an-id", Some(&admin)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.get("/admin/users/0190a0a0-0000-7000-8000-000000000000", Some(&admin)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        // The new user can sign in with their password.
+        let res = app.sign_in_response("new.officer@hertsfire.gov.uk", "a long new password").await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        let cookie = res.set_cookie("sn_session").expect("cookie");
+        let theirs = Session { csrf: safetynet_domain::token::csrf_for_session(&cookie), cookie };
+        // Roles change takes effect at once.
+        let res =
+            app.post(&format!("{user_path}/roles"), Some(&admin), Some(&admin.csrf), &[("role", "auditor")]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.get("/dashboard", Some(&theirs)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.get("/audit", Some(&theirs)).await.status, StatusCode::OK);
+        assert_eq!(
+            app.post(&format!("{user_path}/roles"), Some(&admin), Some(&admin.csrf), &[("role", "superuser")])
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
+        // Deactivation ends their sessions.
+        let res =
+            app.post(&format!("{user_path}/active"), Some(&admin), Some(&admin.csrf), &[("active", "false")]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.get("/audit", Some(&theirs)).await.location(), "/sign-in");
+        assert_eq!(
+            app.sign_in_response("new.officer@hertsfire.gov.uk", "a long new password").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        let admin_id = user_path.trim_start_matches("/admin/users/");
+        let _ = admin_id;
+        // The audit trail holds the permission changes.
+        let auditor = app.sign_in(AUDITOR).await;
+        let page = app.get("/audit?action=permission_change", Some(&auditor)).await;
+        assert!(page.body.contains("auditor") && page.body.contains("&quot;active&quot;:false"), "{}", page.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn audit_log_search_and_export() {
+    each_engine(async |app: &TestApp| {
+        let officer = app.sign_in(OFFICER).await;
+        assert_eq!(app.get("/audit", Some(&officer)).await.status, StatusCode::FORBIDDEN);
+        let admin = app.sign_in(ADMIN).await;
+        assert_eq!(app.get("/audit/export.csv", Some(&admin)).await.status, StatusCode::FORBIDDEN);
+        let auditor = app.sign_in(AUDITOR).await;
+        let page = app.get("/audit", Some(&auditor)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("login_success"));
+        let filtered =
+            app.get("/audit?from=2026-01-15&to=2026-01-15&action=create&record_type=user", Some(&auditor)).await;
+        assert!(filtered.body.contains(r#"data-testid="audit-total">6<"#), "six demo users created: {}", filtered.body);
+        assert_eq!(app.get("/audit?from=15/01/2026", Some(&auditor)).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(app.get("/audit?action=drop", Some(&auditor)).await.status, StatusCode::BAD_REQUEST);
+        for inj in INJECTIONS {
+            let path = format!(
+                "/audit?{}",
+                common::serde_urlencoded_encode(&[("user", inj), ("record_type", inj), ("agency", inj)])
+            );
+            let res = app.get(&path, Some(&auditor)).await;
+            assert!(res.body.contains(r#"data-testid="audit-total">0<"#), "{path}");
+        }
+        let csv = app.get("/audit/export.csv?action=login_success", Some(&auditor)).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.starts_with("seq,time_utc,user_id"));
+        assert_eq!(csv.body.lines().count(), 4, "header + three sign-ins: {}", csv.body);
+        // Searching and exporting were themselves audited.
+        let again = app.get("/audit?action=export&record_type=audit_log", Some(&auditor)).await;
+        assert!(again.body.contains(r#"data-testid="audit-total">1<"#));
+        assert!(app.store.verify_audit().await.expect("verify").is_ok());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn password_change_and_api_tokens_from_the_account_page() {
+    each_engine(async |app: &TestApp| {
+        let s = app.sign_in(OFFICER).await;
+        let other = app.sign_in(OFFICER).await;
+        assert_eq!(app.get("/account", Some(&s)).await.status, StatusCode::OK);
+        let wrong = app
+            .post(
+                "/account/password",
+                Some(&s),
+                Some(&s.csrf),
+                &[("current", "nope"), ("new", "short"), ("confirm", "x")],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+        assert!(wrong.body.contains("Your current password is not correct"));
+        let mismatch = app
+            .post(
+                "/account/password",
+                Some(&s),
+                Some(&s.csrf),
+                &[
+                    ("current", safetynet::demo::DEMO_PASSWORD),
+                    ("new", "brand new password 1"),
+                    ("confirm", "brand new password 2"),
+                ],
+            )
+            .await;
+        assert!(mismatch.body.contains("do not match"));
+        let ok = app
+            .post(
+                "/account/password",
+                Some(&s),
+                Some(&s.csrf),
+                &[
+                    ("current", safetynet::demo::DEMO_PASSWORD),
+                    ("new", "brand new password 1"),
+                    ("confirm", "brand new password 1"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::OK);
+        assert!(ok.body.contains("Your password has been changed"));
+        assert_eq!(app.get("/account", Some(&other)).await.location(), "/sign-in", "other sessions end");
+        assert_eq!(app.get("/account", Some(&s)).await.status, StatusCode::OK, "this one continues");
+        assert_eq!(app.sign_in_response(OFFICER, "brand new password 1").await.status, StatusCode::SEE_OTHER);
+
+        let created = app.post("/account/tokens", Some(&s), Some(&s.csrf), &[]).await;
+        let token = created
+            .body
+            .split(r#"data-testid="new-token">"#)
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .expect("token shown")
+            .to_string();
+        assert!(token.starts_with("snt_"));
+        assert_eq!(app.get_bearer("/api/v1/me", &token).await.json()["user"]["email"], OFFICER);
+        assert!(!app.get("/account", Some(&s)).await.body.contains(&token), "shown once");
+        let tokens = app
+            .store
+            .api_tokens(
+                &app.get_bearer("/api/v1/me", &token).await.json()["user"]["user_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+            .await
+            .expect("tokens");
+        let res = app.post(&format!("/account/tokens/{}/revoke", tokens[0].id), Some(&s), Some(&s.csrf), &[]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.get_bearer("/api/v1/me", &token).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.post("/account/tokens/nope/revoke", Some(&s), Some(&s.csrf), &[]).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(hash_secret(&token).len(), 64);
+    })
+    .await;
+}
