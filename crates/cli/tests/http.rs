@@ -517,10 +517,7 @@ async fn password_change_and_api_tokens_from_the_account_page() {
         let tokens = app
             .store
             .api_tokens(
-                &app.get_bearer("/api/v1/me", &token).await.json()["user"]["user_id"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
+                app.get_bearer("/api/v1/me", &token).await.json()["user"]["user_id"].as_str().unwrap_or_default(),
             )
             .await
             .expect("tokens");

@@ -26,7 +26,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// Web settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WebConfig {
     /// Mark cookies `Secure` (when served over TLS).
     pub secure_cookies: bool,
@@ -34,12 +34,6 @@ pub struct WebConfig {
     pub tile_url: String,
     /// Session lifetimes.
     pub session: SessionPolicy,
-}
-
-impl Default for WebConfig {
-    fn default() -> Self {
-        Self { secure_cookies: false, tile_url: String::new(), session: SessionPolicy::default() }
-    }
 }
 
 /// Shared state of the app.
