@@ -8,7 +8,7 @@ use safetynet_domain::audit::AuditAction;
 use safetynet_domain::policeuk::{FileError, PoliceUkReader, Rejection, Row};
 use safetynet_domain::policy::Principal;
 use safetynet_store::audit::append;
-use safetynet_store::crimes::{insert_outcomes, insert_street, BATCH_ROWS};
+use safetynet_store::crimes::{begin_staging, merge_staged, stage_outcomes, stage_street, BATCH_ROWS};
 use safetynet_store::users::Actor;
 use safetynet_store::{Store, StoreError};
 use serde::Serialize;
@@ -164,6 +164,9 @@ impl Progress for NoProgress {
     fn finish(&self) {}
 }
 
+/// Staged rows are merged at least this often, bounding temporary storage.
+const MERGE_EVERY: usize = 50_000;
+
 struct Batch {
     rows: Vec<Row>,
     rejections: Vec<Rejection>,
@@ -241,6 +244,8 @@ async fn import_file(
     });
     let mut summary = FileSummary { file: s.name(), kind: kind.into(), ..FileSummary::default() };
     let mut tx = store.write().await?;
+    begin_staging(&mut tx).await?;
+    let (mut valid, mut staged) = (0u64, 0usize);
     while let Some(batch) = rx.recv().await {
         let (mut street, mut outcomes) = (Vec::new(), Vec::new());
         for r in batch.rows {
@@ -249,11 +254,16 @@ async fn import_file(
                 Row::Outcome(x) => outcomes.push(x),
             }
         }
-        let valid = (street.len() + outcomes.len()) as u64;
-        let added = insert_street(&mut tx, &street).await? + insert_outcomes(&mut tx, &outcomes).await?;
-        summary.rows_read += valid + batch.rejections.len() as u64;
-        summary.imported += added;
-        summary.already_present += valid - added;
+        let n = street.len() + outcomes.len();
+        stage_street(&mut tx, &street).await?;
+        stage_outcomes(&mut tx, &outcomes).await?;
+        valid += n as u64;
+        staged += n;
+        if staged >= MERGE_EVERY {
+            summary.imported += merge_staged(&mut tx).await?;
+            staged = 0;
+        }
+        summary.rows_read += (n + batch.rejections.len()) as u64;
         summary.rejected += batch.rejections.len() as u64;
         rejected_rows.extend(batch.rejections.into_iter().map(|r| RejectedRow {
             file: s.name(),
@@ -263,6 +273,8 @@ async fn import_file(
         progress.advance(batch.bytes);
     }
     parser.await.map_err(|e| ImportError::File { file: s.name(), reason: format!("parser stopped: {e}") })?;
+    summary.imported += merge_staged(&mut tx).await?;
+    summary.already_present = valid - summary.imported;
     let actor = Actor { principal, at_ms: now_ms, source: source_addr };
     let file_name = Path::new(&s.name()).file_name().map_or_else(|| s.name(), |f| f.to_string_lossy().into_owned());
     let detail = serde_json::json!({

@@ -1,8 +1,11 @@
-//! Recorded crime and ASB from police.uk: bulk insertion for the importer
-//! and the filtered queries behind the dashboard, browser, map and API.
+//! Recorded crime and ASB from police.uk: bulk loading for the importer and
+//! the filtered queries behind the dashboard, browser, map and API.
 //!
-//! Inserts are multi-row and `ON CONFLICT (row_key) DO NOTHING`, so a
-//! repeated import adds nothing and reports how many rows were new.
+//! Loading is staged: rows are inserted in multi-row statements into an
+//! unindexed temporary table, then merged into the real table in key order
+//! with `ON CONFLICT (row_key) DO NOTHING`. Sorted merging keeps index
+//! inserts local (the main cost of a bulk load), and the conflict clause
+//! makes a repeated import add nothing while reporting how many rows were new.
 
 use crate::sql::{Row, Value, Q};
 use crate::{Engine, Exec, Result, Store, Tx};
@@ -16,10 +19,11 @@ pub const BATCH_ROWS: usize = 500;
 
 const STREET_COLS: &str = "row_key, crime_id, month, reported_by, falls_within, longitude, latitude, location, lsoa_code, lsoa_name, crime_type, last_outcome, context";
 const OUTCOME_COLS: &str = "row_key, crime_id, month, reported_by, falls_within, longitude, latitude, location, lsoa_code, lsoa_name, outcome_type";
+const PLACE_DDL: &str = "month TEXT, reported_by TEXT, falls_within TEXT, longitude DOUBLE PRECISION, latitude DOUBLE PRECISION, location TEXT, lsoa_code TEXT, lsoa_name TEXT";
 
-/// `INSERT ... VALUES (...),(...)`. SQLite gets anonymous `?` placeholders:
-/// it looks named ones (`$n`) up by a linear scan per bind, which makes a
-/// 6,500-parameter statement quadratic.
+/// `INSERT INTO table (cols) VALUES (...),(...)`. SQLite gets anonymous `?`
+/// placeholders: it looks named ones (`$n`) up by a linear scan per bind,
+/// which makes a 6,500-parameter statement quadratic.
 fn multi_insert(engine: Engine, table: &str, cols: &str, width: usize, rows: usize) -> String {
     let mut sql = format!("INSERT INTO {table} ({cols}) VALUES ");
     for r in 0..rows {
@@ -38,12 +42,15 @@ fn multi_insert(engine: Engine, table: &str, cols: &str, width: usize, rows: usi
         }
         sql.push(')');
     }
-    sql.push_str(" ON CONFLICT (row_key) DO NOTHING");
     sql
 }
 
-fn place_values(p: &Place) -> [Value; 5] {
+/// The columns both kinds of row share, in table order after `row_key, crime_id`.
+fn common_values(month: Month, reported_by: &str, falls_within: &str, p: &Place) -> [Value; 8] {
     [
+        month.to_string().into(),
+        reported_by.into(),
+        falls_within.into(),
         p.longitude.into(),
         p.latitude.into(),
         p.location.as_str().into(),
@@ -52,46 +59,87 @@ fn place_values(p: &Place) -> [Value; 5] {
     ]
 }
 
-/// Inserts street rows (up to [`BATCH_ROWS`] per statement); returns how many were new.
-pub async fn insert_street(tx: &mut Tx, rows: &[StreetRow]) -> Result<u64> {
-    let mut added = 0;
-    for chunk in rows.chunks(BATCH_ROWS) {
-        let mut q = Q::new(multi_insert(tx.engine(), "police_crimes", STREET_COLS, 13, chunk.len()));
-        for r in chunk {
-            q = q
-                .bind(r.row_key.as_str())
-                .bind(r.crime_id.as_deref())
-                .bind(r.month.to_string())
-                .bind(r.reported_by.as_str())
-                .bind(r.falls_within.as_str());
-            for v in place_values(&r.place) {
-                q = q.bind(v);
-            }
-            q = q.bind(r.crime_type.as_str()).bind(r.last_outcome.as_str()).bind(r.context.as_str());
-        }
-        added += tx.execute(&q).await?;
-    }
-    Ok(added)
+/// A police.uk row that can be staged.
+trait Stageable {
+    const TABLE: &'static str;
+    const COLS: &'static str;
+    const WIDTH: usize;
+    fn values(&self) -> Vec<Value>;
 }
 
-/// Inserts outcome rows; returns how many were new.
-pub async fn insert_outcomes(tx: &mut Tx, rows: &[OutcomeRow]) -> Result<u64> {
-    let mut added = 0;
+impl Stageable for StreetRow {
+    const TABLE: &'static str = "police_crimes";
+    const COLS: &'static str = STREET_COLS;
+    const WIDTH: usize = 13;
+    fn values(&self) -> Vec<Value> {
+        let mut v = vec![self.row_key.as_str().into(), self.crime_id.as_deref().into()];
+        v.extend(common_values(self.month, &self.reported_by, &self.falls_within, &self.place));
+        v.extend([self.crime_type.as_str().into(), self.last_outcome.as_str().into(), self.context.as_str().into()]);
+        v
+    }
+}
+
+impl Stageable for OutcomeRow {
+    const TABLE: &'static str = "police_outcomes";
+    const COLS: &'static str = OUTCOME_COLS;
+    const WIDTH: usize = 11;
+    fn values(&self) -> Vec<Value> {
+        let mut v = vec![self.row_key.as_str().into(), self.crime_id.as_str().into()];
+        v.extend(common_values(self.month, &self.reported_by, &self.falls_within, &self.place));
+        v.push(self.outcome_type.as_str().into());
+        v
+    }
+}
+
+async fn stage<T: Stageable>(tx: &mut Tx, rows: &[T]) -> Result<()> {
     for chunk in rows.chunks(BATCH_ROWS) {
-        let mut q = Q::new(multi_insert(tx.engine(), "police_outcomes", OUTCOME_COLS, 11, chunk.len()));
+        let mut q = Q::new(multi_insert(tx.engine(), &format!("stage_{}", T::TABLE), T::COLS, T::WIDTH, chunk.len()));
         for r in chunk {
-            q = q
-                .bind(r.row_key.as_str())
-                .bind(r.crime_id.as_str())
-                .bind(r.month.to_string())
-                .bind(r.reported_by.as_str())
-                .bind(r.falls_within.as_str());
-            for v in place_values(&r.place) {
+            for v in r.values() {
                 q = q.bind(v);
             }
-            q = q.bind(r.outcome_type.as_str());
         }
-        added += tx.execute(&q).await?;
+        tx.execute(&q).await?;
+    }
+    Ok(())
+}
+
+/// Creates (or empties) this connection's temporary staging tables.
+pub async fn begin_staging(tx: &mut Tx) -> Result<()> {
+    for (table, extra) in [
+        ("police_crimes", "crime_type TEXT, last_outcome TEXT, context TEXT"),
+        ("police_outcomes", "outcome_type TEXT"),
+    ] {
+        tx.execute(&Q::new(format!(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS stage_{table} (row_key TEXT, crime_id TEXT, {PLACE_DDL}, {extra})"
+        )))
+        .await?;
+        tx.execute(&Q::new(format!("DELETE FROM stage_{table}"))).await?;
+    }
+    Ok(())
+}
+
+/// Stages street rows (call [`merge_staged`] to store them).
+pub async fn stage_street(tx: &mut Tx, rows: &[StreetRow]) -> Result<()> {
+    stage(tx, rows).await
+}
+
+/// Stages outcome rows (call [`merge_staged`] to store them).
+pub async fn stage_outcomes(tx: &mut Tx, rows: &[OutcomeRow]) -> Result<()> {
+    stage(tx, rows).await
+}
+
+/// Moves staged rows into the real tables in key order; returns how many
+/// were new (rows whose key is already stored are skipped).
+pub async fn merge_staged(tx: &mut Tx) -> Result<u64> {
+    let mut added = 0;
+    for (table, cols) in [("police_crimes", STREET_COLS), ("police_outcomes", OUTCOME_COLS)] {
+        added += tx
+            .execute(&Q::new(format!(
+                "INSERT INTO {table} ({cols}) SELECT {cols} FROM stage_{table} WHERE true ORDER BY row_key ON CONFLICT (row_key) DO NOTHING"
+            )))
+            .await?;
+        tx.execute(&Q::new(format!("DELETE FROM stage_{table}"))).await?;
     }
     Ok(added)
 }
