@@ -41,6 +41,12 @@ impl Month {
         }
     }
 
+    /// "Jan 21".
+    pub fn short_name(self) -> String {
+        let long = self.long_name();
+        format!("{} {:02}", &long[..3], self.year % 100)
+    }
+
     /// "January 2021".
     pub fn long_name(self) -> String {
         const NAMES: [&str; 12] = [
@@ -93,5 +99,6 @@ mod tests {
         assert!(Month::parse("' OR 1=1").is_err());
         assert_eq!(Month::parse("2021-01").map(Month::previous), Month::parse("2020-12"));
         assert_eq!(Month::parse("2021-03").map(Month::long_name), Ok("March 2021".into()));
+        assert_eq!(Month::parse("2021-03").map(Month::short_name), Ok("Mar 21".into()));
     }
 }

@@ -73,29 +73,47 @@ impl Store {
         Ok(verifier.finish(head.int("seq")?, &head.text("hash")?))
     }
 
-    /// Searches the trail (newest first), for auditors.
+    /// Searches the trail (newest first), for auditors. Each row comes with
+    /// the acting user's current e-mail address, for display.
     pub async fn search_audit(
         &self,
         _permit: &Permit<ViewAudit>,
         filter: &AuditFilter,
         limit: i64,
         offset: i64,
-    ) -> Result<(Vec<AuditRow>, i64)> {
+    ) -> Result<(Vec<AuditEntry>, i64)> {
         let mut conn = self.conn().await?;
         let mut count = Q::new("SELECT COUNT(*) AS n FROM audit_log WHERE 1 = 1");
         filter.apply(&mut count);
         let total = conn.one(&count).await?.int("n")?;
-        let mut q = Q::new(format!("{SELECT} WHERE 1 = 1"));
+        let mut q = Q::new(format!(
+            "SELECT a.*, (SELECT email FROM users u WHERE u.id = a.user_id) AS user_email FROM ({SELECT} WHERE 1 = 1"
+        ));
         filter.apply(&mut q);
-        q.push(" ORDER BY seq DESC LIMIT ").arg(limit).push(" OFFSET ").arg(offset);
-        let rows = conn.all(&q).await?.iter().map(audit_row).collect::<Result<_>>()?;
-        Ok((rows, total))
+        q.push(" ORDER BY seq DESC LIMIT ").arg(limit).push(" OFFSET ").arg(offset).push(") a ORDER BY a.seq DESC");
+        let rows = conn.all(&q).await?;
+        let entries = rows
+            .iter()
+            .map(|r| Ok(AuditEntry { row: audit_row(r)?, user_email: r.opt_text("user_email")? }))
+            .collect::<Result<_>>()?;
+        Ok((entries, total))
     }
 
     /// Number of audit rows (for tests and the health page).
     pub async fn audit_len(&self) -> Result<i64> {
         self.conn().await?.one(&Q::new("SELECT COUNT(*) AS n FROM audit_log")).await?.int("n").map_err(Into::into)
     }
+}
+
+/// An audit row with the acting user's e-mail address (looked up when read;
+/// the row itself holds only the id).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditEntry {
+    /// The stored row.
+    #[serde(flatten)]
+    pub row: AuditRow,
+    /// The acting user's e-mail, if the user exists.
+    pub user_email: Option<String>,
 }
 
 /// Filters for [`Store::search_audit`]; every field is optional.
@@ -105,8 +123,8 @@ pub struct AuditFilter {
     pub from_ms: Option<i64>,
     /// Before this time (Unix ms, exclusive).
     pub to_ms: Option<i64>,
-    /// Acting user id.
-    pub user_id: Option<String>,
+    /// Acting user, by id or e-mail address.
+    pub user: Option<String>,
     /// Acting agency code.
     pub agency: Option<String>,
     /// Action.
@@ -125,12 +143,16 @@ impl AuditFilter {
         if let Some(v) = self.to_ms {
             q.push(" AND at < ").arg(v);
         }
-        for (col, v) in [
-            ("user_id", &self.user_id),
-            ("agency_code", &self.agency),
-            ("record_type", &self.record_type),
-            ("record_id", &self.record_id),
-        ] {
+        if let Some(u) = &self.user {
+            q.push(" AND (user_id = ")
+                .arg(u)
+                .push(" OR user_id IN (SELECT id FROM users WHERE email = ")
+                .arg(u.to_lowercase())
+                .push("))");
+        }
+        for (col, v) in
+            [("agency_code", &self.agency), ("record_type", &self.record_type), ("record_id", &self.record_id)]
+        {
             if let Some(v) = v {
                 q.push(" AND ").push(col).push(" = ").arg(v);
             }

@@ -314,6 +314,22 @@ impl Store {
             .collect()
     }
 
+    /// Records per month, oldest first.
+    pub async fn crime_monthly_totals(&self) -> Result<Vec<(Month, i64)>> {
+        let rows = self
+            .conn()
+            .await?
+            .all(&Q::new("SELECT month, COUNT(*) AS n FROM police_crimes GROUP BY month ORDER BY month"))
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if let Ok(m) = Month::parse(&r.text("month")?) {
+                out.push((m, r.int("n")?));
+            }
+        }
+        Ok(out)
+    }
+
     /// Total rows of street data and of outcomes.
     pub async fn police_row_counts(&self) -> Result<(i64, i64)> {
         let mut conn = self.conn().await?;

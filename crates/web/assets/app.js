@@ -38,6 +38,16 @@ async function crimeMap(el) {
       `<strong>${escapeHtml(f.properties.crime_type)}</strong><br>${escapeHtml(f.properties.month)}<br>${escapeHtml(f.properties.location)}`),
   }).addTo(map);
   if (data.features.length > 0) map.fitBounds(layer.getBounds(), { padding: [20, 20] });
+  const types = [...new Set(data.features.map((f) => f.properties.crime_type))].sort();
+  const legend = L.control({ position: "topright" });
+  legend.onAdd = () => {
+    const div = L.DomUtil.create("div", "sn-legend");
+    div.innerHTML = types.map((t) =>
+      `<span class="sn-legend__item"><span class="sn-legend__swatch" data-colour="${escapeHtml(COLOURS[t] || "#505a5f")}"></span>${escapeHtml(t)}</span>`).join("");
+    div.querySelectorAll(".sn-legend__swatch").forEach((s) => { s.style.backgroundColor = s.dataset.colour; });
+    return div;
+  };
+  if (types.length > 0) legend.addTo(map);
   el.dataset.points = String(data.features.length);
   el.dataset.state = "ready";
 }

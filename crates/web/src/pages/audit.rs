@@ -11,9 +11,9 @@ use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use safetynet_domain::audit::{AuditAction, AuditRow};
+use safetynet_domain::audit::AuditAction;
 use safetynet_domain::policy::ViewAudit;
-use safetynet_store::audit::AuditFilter;
+use safetynet_store::audit::{AuditEntry, AuditFilter};
 
 const PER_PAGE: i64 = 50;
 const EXPORT_LIMIT: i64 = 100_000;
@@ -78,7 +78,7 @@ impl AuditQuery {
         Ok(AuditFilter {
             from_ms,
             to_ms,
-            user_id: opt(&self.user),
+            user: opt(&self.user),
             agency: opt(&self.agency),
             action,
             record_type: opt(&self.record_type),
@@ -147,7 +147,7 @@ pub async fn search(State(state): State<AppState>, user: PageUser, RawQuery(raw)
                 div class="govuk-grid-column-one-quarter" { (input("agency", "Agency code", &q.agency, "text")) }
             }
             div class="govuk-grid-row" {
-                div class="govuk-grid-column-one-third" { (input("user", "User id", &q.user, "text")) }
+                div class="govuk-grid-column-one-third" { (input("user", "User (email or id)", &q.user, "text")) }
                 div class="govuk-grid-column-one-third" { (input("record_type", "Record type", &q.record_type, "text")) }
                 div class="govuk-grid-column-one-third" { (input("record_id", "Record id", &q.record_id, "text")) }
             }
@@ -161,10 +161,16 @@ pub async fn search(State(state): State<AppState>, user: PageUser, RawQuery(raw)
                 @for h in ["#", "Time", "User", "Agency", "Action", "Record", "Detail", "Source"] { th scope="col" class="govuk-table__header" { (h) } }
             } }
             tbody class="govuk-table__body" {
-                @for r in &rows { tr class="govuk-table__row" {
+                @for AuditEntry { row: r, user_email } in &rows { tr class="govuk-table__row" {
                     td class="govuk-table__cell" { (r.seq) }
                     td class="govuk-table__cell" { (format_time(r.at_ms)) }
-                    td class="govuk-table__cell sn-mono" { (r.event.user_id.as_deref().unwrap_or("-")) }
+                    td class="govuk-table__cell" {
+                        @match (user_email, &r.event.user_id) {
+                            (Some(e), _) => { (e) }
+                            (None, Some(id)) => { span class="sn-mono govuk-body-s" { (id) } }
+                            (None, None) => { "-" }
+                        }
+                    }
                     td class="govuk-table__cell" { (r.event.agency.as_deref().unwrap_or("-")) }
                     td class="govuk-table__cell" { (r.event.action.as_str()) }
                     td class="govuk-table__cell" { (r.event.record_type) @if let Some(id) = &r.event.record_id { br; span class="sn-mono govuk-body-s" { (id) } } }
@@ -202,13 +208,14 @@ pub async fn export_csv(
         .into_response())
 }
 
-fn audit_csv(rows: &[AuditRow]) -> Result<Vec<u8>, csv::Error> {
+fn audit_csv(rows: &[AuditEntry]) -> Result<Vec<u8>, csv::Error> {
     use super::crimes::neutralise;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "seq",
         "time_utc",
         "user_id",
+        "user_email",
         "agency",
         "action",
         "record_type",
@@ -217,12 +224,13 @@ fn audit_csv(rows: &[AuditRow]) -> Result<Vec<u8>, csv::Error> {
         "source",
         "hash",
     ])?;
-    for r in rows {
+    for AuditEntry { row: r, user_email } in rows {
         let time = chrono::DateTime::from_timestamp_millis(r.at_ms).map(|t| t.to_rfc3339()).unwrap_or_default();
         w.write_record([
             r.seq.to_string().as_str(),
             &time,
             r.event.user_id.as_deref().unwrap_or(""),
+            user_email.as_deref().unwrap_or(""),
             r.event.agency.as_deref().unwrap_or(""),
             r.event.action.as_str(),
             &neutralise(&r.event.record_type),

@@ -33,6 +33,31 @@ fn change(now: i64, before: i64) -> Markup {
     }
 }
 
+/// A bar chart of records per month (server-rendered SVG, readable without
+/// JavaScript; the numbers are in the labels and the text alternative).
+fn monthly_chart(totals: &[(safetynet_domain::month::Month, i64)]) -> Markup {
+    let (w, h, top, bottom) = (960.0_f64, 260.0_f64, 24.0_f64, 40.0_f64);
+    let n = totals.len().max(1) as f64;
+    let max = totals.iter().map(|(_, c)| *c).max().unwrap_or(1).max(1) as f64;
+    let slot = w / n;
+    let describe: Vec<String> = totals.iter().map(|(m, c)| format!("{}: {c}", m.long_name())).collect();
+    html! {
+        figure class="govuk-!-margin-0 govuk-!-margin-bottom-6" {
+            figcaption class="govuk-heading-m" { "Recorded crime and ASB per month" }
+            svg viewBox=(format!("0 0 {w} {h}")) width="100%" role="img" aria-label=(format!("Records per month. {}", describe.join("; "))) data-testid="monthly-chart" {
+                @for (i, (m, c)) in totals.iter().enumerate() {
+                    @let bar_h = (*c as f64 / max) * (h - top - bottom);
+                    @let x = i as f64 * slot + slot * 0.15;
+                    rect x=(format!("{x:.1}")) y=(format!("{:.1}", h - bottom - bar_h)) width=(format!("{:.1}", slot * 0.7)) height=(format!("{bar_h:.1}")) fill="#1d70b8" {}
+                    text x=(format!("{:.1}", x + slot * 0.35)) y=(format!("{:.1}", h - bottom - bar_h - 6.0)) text-anchor="middle" font-size="13" fill="#0b0c0c" { (c) }
+                    text x=(format!("{:.1}", x + slot * 0.35)) y=(format!("{:.1}", h - bottom + 18.0)) text-anchor="middle" font-size="13" fill="#505a5f" { (m.short_name()) }
+                }
+                line x1="0" x2=(w) y1=(h - bottom) y2=(h - bottom) stroke="#b1b4b6" {}
+            }
+        }
+    }
+}
+
 /// `GET /dashboard`.
 pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<impl IntoResponse> {
     user.permit::<ViewCrimeData>()?;
@@ -48,6 +73,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
     let total: i64 = counts.iter().map(|c| c.count).sum();
     let previous: i64 = counts.iter().map(|c| c.previous).sum();
     let max = counts.iter().map(|c| c.count).max().unwrap_or(1).max(1);
+    let totals = store.crime_monthly_totals().await?;
     let body = html! {
         h1 class="govuk-heading-xl" { "Dashboard" }
         @if let Some(p) = &partnership {
@@ -70,6 +96,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
                         div class="sn-stat" { span class="govuk-body-s" { "Change on " (m.previous().long_name()) } span class="sn-stat__value" { (change(total, previous)) } }
                     }
                 }
+                (monthly_chart(&totals))
                 table class="govuk-table" data-testid="type-counts" {
                     caption class="govuk-table__caption govuk-table__caption--m" { "Recorded crime and ASB by type, " (m.long_name()) }
                     thead class="govuk-table__head" {
