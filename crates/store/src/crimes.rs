@@ -207,6 +207,8 @@ pub struct Crime {
     pub last_outcome: String,
     /// Force reporting.
     pub reported_by: String,
+    /// Force area.
+    pub falls_within: String,
     /// Context.
     pub context: String,
     /// Outcomes joined by Crime ID, oldest first.
@@ -231,7 +233,7 @@ impl Store {
         let mut count = Q::new("SELECT COUNT(*) AS n FROM police_crimes WHERE 1 = 1");
         filter.apply(&mut count);
         let total = conn.one(&count).await?.int("n")?;
-        let mut q = Q::new("SELECT crime_id, month, crime_type, location, lsoa_code, lsoa_name, longitude, latitude, last_outcome, reported_by, context FROM police_crimes WHERE 1 = 1");
+        let mut q = Q::new(format!("{CRIME_SELECT} WHERE 1 = 1"));
         filter.apply(&mut q);
         q.push(" ORDER BY month DESC, crime_type, row_key LIMIT ").arg(limit).push(" OFFSET ").arg(offset);
         let mut crimes = conn.all(&q).await?.iter().map(crime_row).collect::<Result<Vec<_>>>()?;
@@ -259,7 +261,7 @@ impl Store {
 
     /// Points for the map: at most `limit` located crimes matching `filter`.
     pub async fn crime_points(&self, filter: &CrimeFilter, limit: i64) -> Result<Vec<Crime>> {
-        let mut q = Q::new("SELECT crime_id, month, crime_type, location, lsoa_code, lsoa_name, longitude, latitude, last_outcome, reported_by, context FROM police_crimes WHERE longitude IS NOT NULL");
+        let mut q = Q::new(format!("{CRIME_SELECT} WHERE longitude IS NOT NULL"));
         filter.apply(&mut q);
         q.push(" ORDER BY month DESC, row_key LIMIT ").arg(limit);
         self.conn().await?.all(&q).await?.iter().map(crime_row).collect()
@@ -339,6 +341,8 @@ impl Store {
     }
 }
 
+const CRIME_SELECT: &str = "SELECT crime_id, month, crime_type, location, lsoa_code, lsoa_name, longitude, latitude, last_outcome, reported_by, falls_within, context FROM police_crimes";
+
 fn crime_row(r: &Row) -> Result<Crime> {
     Ok(Crime {
         crime_id: r.opt_text("crime_id")?,
@@ -351,6 +355,7 @@ fn crime_row(r: &Row) -> Result<Crime> {
         latitude: r.opt_real("latitude")?,
         last_outcome: r.text("last_outcome")?,
         reported_by: r.text("reported_by")?,
+        falls_within: r.text("falls_within")?,
         context: r.text("context")?,
         outcomes: Vec::new(),
     })

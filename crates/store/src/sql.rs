@@ -94,21 +94,19 @@ impl Q {
     }
 
     pub(crate) fn sqlite(&self) -> sqlx::query::Query<'_, Sqlite, SqliteArguments<'_>> {
-        let mut q = sqlx::query(&self.sql);
-        for a in &self.args {
-            q = match a {
-                Value::Text(v) => q.bind(v.clone()),
-                Value::Int(v) => q.bind(*v),
-                Value::Real(v) => q.bind(*v),
-                Value::Bool(v) => q.bind(*v),
-            };
-        }
-        q
+        bind_all!(sqlx::query(&self.sql), &self.args)
     }
 
     pub(crate) fn postgres(&self) -> sqlx::query::Query<'_, Postgres, PgArguments> {
-        let mut q = sqlx::query(&self.sql);
-        for a in &self.args {
+        bind_all!(sqlx::query(&self.sql), &self.args)
+    }
+}
+
+/// Binds every typed argument to a query of either engine.
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for a in $args {
             q = match a {
                 Value::Text(v) => q.bind(v.clone()),
                 Value::Int(v) => q.bind(*v),
@@ -117,8 +115,9 @@ impl Q {
             };
         }
         q
-    }
+    }};
 }
+use bind_all;
 
 /// A result row from either engine.
 pub enum Row {

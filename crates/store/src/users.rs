@@ -299,34 +299,6 @@ impl Store {
         tx.commit().await
     }
 
-    /// Sets a password from the command line (operator); audited.
-    pub async fn reset_password(
-        &self,
-        permit: &Permit<ManageUsers>,
-        id: &str,
-        new_hash: &str,
-        actor: &Actor<'_>,
-    ) -> Result<()> {
-        let _ = permit;
-        let mut tx = self.write().await?;
-        require_user(&mut tx, id).await?;
-        tx.execute(
-            &Q::new("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
-                .bind(new_hash)
-                .bind(actor.at_ms)
-                .bind(id),
-        )
-        .await?;
-        revoke_all(&mut tx, id, actor.at_ms).await?;
-        append(
-            &mut tx,
-            actor.at_ms,
-            &actor.event(AuditAction::Update, "user_password", Some(id), serde_json::json!({})),
-        )
-        .await?;
-        tx.commit().await
-    }
-
     /// The id of the user with this e-mail.
     pub async fn user_id_by_email(&self, email: &Email) -> Result<Option<String>> {
         let row =

@@ -142,26 +142,16 @@ pub async fn export_csv(
 /// CSV in police.uk's column order, plus the joined outcomes.
 pub fn crimes_csv(crimes: &[Crime]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "Crime ID",
-        "Month",
-        "Reported by",
-        "Longitude",
-        "Latitude",
-        "Location",
-        "LSOA code",
-        "LSOA name",
-        "Crime type",
-        "Last outcome category",
-        "Context",
-        "Outcomes",
-    ])?;
+    let mut header: Vec<&str> = safetynet_domain::policeuk::STREET_HEADER.to_vec();
+    header.push("Outcomes");
+    w.write_record(&header)?;
     for c in crimes {
         let outcomes: Vec<String> = c.outcomes.iter().map(|o| format!("{}: {}", o.month, o.outcome_type)).collect();
         w.write_record([
             c.crime_id.as_deref().unwrap_or(""),
             &c.month,
             &c.reported_by,
+            &c.falls_within,
             &c.longitude.map(|v| format!("{v:.6}")).unwrap_or_default(),
             &c.latitude.map(|v| format!("{v:.6}")).unwrap_or_default(),
             &neutralise(&c.location),
