@@ -6,13 +6,20 @@
 //! inputs so it can be tested as data.
 
 pub mod audit;
+pub mod case;
+pub mod case_review;
+pub mod categories;
 pub mod clock;
+pub mod geo;
 pub mod ids;
+pub mod incident;
+pub mod interventions;
 pub mod lockout;
 pub mod month;
 pub mod partnership;
 pub mod password;
 pub mod policeuk;
 pub mod policy;
+pub mod risk;
 pub mod role;
 pub mod token;

@@ -4,7 +4,8 @@
 //! accepted. A SQLite path whose folder does not exist is refused rather than
 //! silently creating an empty database somewhere unexpected.
 
-use crate::{Pool, Result, Store};
+use crate::sql::Q;
+use crate::{Exec, Pool, Result, Store};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::PathBuf;
@@ -88,6 +89,7 @@ impl Store {
     pub async fn open(url: &DatabaseUrl) -> Result<Self> {
         let store = Self::connect(url).await?;
         store.migrate().await?;
+        store.ensure_default_categories().await?;
         Ok(store)
     }
 
@@ -119,6 +121,24 @@ impl Store {
             }
         };
         Ok(Self { pool })
+    }
+
+    /// Adds any default incident category that is missing (never changes
+    /// existing ones: a partnership's own labels win).
+    pub async fn ensure_default_categories(&self) -> Result<()> {
+        let mut tx = self.write().await?;
+        for c in safetynet_domain::categories::default_categories() {
+            tx.execute(
+                &Q::new("INSERT INTO categories (code, label, grp, high_harm, active) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING")
+                    .bind(c.code)
+                    .bind(c.label)
+                    .bind(c.group)
+                    .bind(c.high_harm)
+                    .bind(true),
+            )
+            .await?;
+        }
+        tx.commit().await
     }
 
     /// Applies the embedded migrations for this engine.

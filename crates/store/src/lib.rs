@@ -7,9 +7,12 @@
 //! personal data writes its audit row in the same transaction.
 
 pub mod audit;
+pub mod cases;
 mod connect;
 pub mod crimes;
+pub mod incidents;
 pub mod partnership;
+mod records;
 pub mod sessions;
 pub mod sql;
 pub mod testing;
@@ -26,9 +29,18 @@ pub enum StoreError {
     /// A unique key already exists (the field is named).
     #[error("{0} already exists")]
     Conflict(&'static str),
-    /// A referenced record does not exist.
+    /// A referenced record does not exist (or the caller may not see it).
     #[error("{0} was not found")]
     NotFound(&'static str),
+    /// The caller may see the record but not make this change.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// Someone else changed the record since it was read (optimistic concurrency).
+    #[error("someone else changed this record since you opened it: reload it and make your change again")]
+    Stale,
+    /// A business or statutory rule refused the change: (rule name, message).
+    #[error("{1}")]
+    Rule(&'static str, String),
     /// The database URL was refused.
     #[error(transparent)]
     Url(#[from] UrlError),

@@ -75,6 +75,12 @@ impl Q {
         self
     }
 
+    /// Puts SQL text in front (placeholders keep their numbers).
+    pub fn prepend(&mut self, sql: &str) -> &mut Self {
+        self.sql.insert_str(0, sql);
+        self
+    }
+
     /// Appends a `$n` placeholder bound to `v`.
     pub fn arg(&mut self, v: impl Into<Value>) -> &mut Self {
         self.args.push(v.into());

@@ -1,0 +1,505 @@
+//! The ASB Case Review (section 104, Anti-social Behaviour, Crime and Policing
+//! Act 2014): which complaints count towards the threshold, when the officer
+//! should tell the victim about the review, the working-day clocks for
+//! acknowledging, deciding and meeting, England and Wales bank holidays, and
+//! the shape of the annual published figures.
+//!
+//! Calendar rules are applied to UK local dates (Europe/London), so a
+//! complaint received at 00:30 BST on 1 April counts as received on 1 April
+//! even though it is still 31 March in UTC.
+//!
+//! **Window convention.** With `now` on local date `D`, the window starts at
+//! local midnight on `D` minus `window_months` calendar months (the same day
+//! number, clamped to the end of a shorter month: 31 August minus 6 months is
+//! 28 or 29 February). A complaint qualifies when it was received on or after
+//! that local date and not after `now`, **and** its local receipt date is no
+//! later than the local date of the behaviour plus `report_within_months`
+//! calendar months (same clamping: behaviour on 31 January, reported by 28/29
+//! February), and not before the behaviour's local date.
+
+use chrono::{DateTime, Datelike, Days, LocalResult, Months, NaiveDate, TimeZone, Utc, Weekday};
+use chrono_tz::Europe::London;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// A complaint about anti-social behaviour, as counted for the Case Review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Complaint {
+    /// The complaint's id.
+    pub id: String,
+    /// The agency that received it.
+    pub agency: String,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+    /// When the behaviour complained of happened.
+    pub behaviour_at: DateTime<Utc>,
+    /// The complainant perceives the behaviour as hate motivated.
+    pub hate: bool,
+}
+
+/// The partnership's Case Review threshold (published locally).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rules {
+    /// Qualifying complaints needed (statutory maximum 3; default 3).
+    pub threshold: u32,
+    /// Window, in calendar months before today, in which they must be received (default 6).
+    pub window_months: u32,
+    /// Each must be received within this many calendar months of the behaviour (default 1).
+    pub report_within_months: u32,
+    /// Local rule: one qualifying hate-motivated complaint meets the threshold (default false).
+    pub single_hate_incident_qualifies: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self { threshold: 3, window_months: 6, report_within_months: 1, single_hate_incident_qualifies: false }
+    }
+}
+
+/// Whether the Case Review threshold is met, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Eligibility {
+    /// Ids of the qualifying complaints, in input order (each id once).
+    pub qualifying: Vec<String>,
+    /// How many complaints qualify.
+    pub count: u32,
+    /// The threshold applied.
+    pub threshold: u32,
+    /// The threshold is met (by count, or by the local hate-incident rule).
+    pub threshold_met: bool,
+    /// One more qualifying complaint would meet the threshold (by default:
+    /// at the second): the officer should tell the victim about the Case Review.
+    pub prompt_officer: bool,
+    /// Complaints received at or after this instant (UK local midnight) are in the window.
+    pub window_start: DateTime<Utc>,
+    /// Plain-words reasons: each complaint not counted and why, and the outcome.
+    pub reasons: Vec<String>,
+}
+
+/// The UK local (Europe/London) calendar date of an instant.
+pub fn london_date(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&London).date_naive()
+}
+
+/// The instant of UK local midnight at the start of `d`. (UK clocks change at
+/// 01:00/02:00, so local midnight always exists and is never ambiguous.)
+pub fn london_midnight(d: NaiveDate) -> DateTime<Utc> {
+    let naive = d.and_time(chrono::NaiveTime::MIN);
+    match London.from_local_datetime(&naive) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        LocalResult::None => naive.and_utc(),
+    }
+}
+
+/// Adds calendar months to an instant in UK local time, clamping the day to
+/// the end of a shorter month, keeping the local wall-clock time (the earlier
+/// instant if it is ambiguous, an hour later if it falls in the spring gap).
+pub fn london_add_months(t: DateTime<Utc>, months: u32) -> DateTime<Utc> {
+    let local = t.with_timezone(&London).naive_local();
+    let Some(target) = local.checked_add_months(Months::new(months)) else {
+        return DateTime::<Utc>::MAX_UTC;
+    };
+    match London.from_local_datetime(&target) {
+        LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x.with_timezone(&Utc),
+        LocalResult::None => {
+            let later = target + chrono::Duration::hours(1);
+            match London.from_local_datetime(&later) {
+                LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x.with_timezone(&Utc),
+                LocalResult::None => target.and_utc(),
+            }
+        }
+    }
+}
+
+fn sub_months(d: NaiveDate, months: u32) -> NaiveDate {
+    d.checked_sub_months(Months::new(months)).unwrap_or(NaiveDate::MIN)
+}
+
+fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+}
+
+/// Counts qualifying complaints against `rules` as of `now` (see the module
+/// documentation for the window convention). Complaints with a repeated id
+/// are counted once.
+pub fn eligibility(complaints: &[Complaint], rules: &Rules, now: DateTime<Utc>) -> Eligibility {
+    let today = london_date(now);
+    let start_date = sub_months(today, rules.window_months);
+    let window_start = london_midnight(start_date);
+    let mut qualifying = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut reasons = Vec::new();
+    let mut hate = false;
+    for c in complaints {
+        if !seen.insert(c.id.as_str()) {
+            continue;
+        }
+        let received = london_date(c.received_at);
+        let behaviour = london_date(c.behaviour_at);
+        let report_by = add_months(behaviour, rules.report_within_months);
+        if c.received_at > now {
+            reasons.push(format!("complaint {} not counted: received {received}, after today", c.id));
+        } else if received < start_date {
+            reasons.push(format!(
+                "complaint {} not counted: received {received}, before the window starting {start_date}",
+                c.id
+            ));
+        } else if received < behaviour {
+            reasons.push(format!(
+                "complaint {} not counted: received {received}, before the behaviour on {behaviour}",
+                c.id
+            ));
+        } else if received > report_by {
+            reasons.push(format!(
+                "complaint {} not counted: received {received}, more than {} month(s) after the behaviour on {behaviour}",
+                c.id, rules.report_within_months
+            ));
+        } else {
+            hate |= c.hate;
+            qualifying.push(c.id.clone());
+        }
+    }
+    let count = u32::try_from(qualifying.len()).unwrap_or(u32::MAX);
+    let by_count = count >= rules.threshold;
+    let by_hate = rules.single_hate_incident_qualifies && hate;
+    let threshold_met = by_count || by_hate;
+    let prompt_officer = !threshold_met && count.checked_add(1) == Some(rules.threshold);
+    reasons
+        .push(format!("{count} qualifying complaint(s) received since {start_date} (threshold {})", rules.threshold));
+    if by_count {
+        reasons.push("threshold met".into());
+    } else if by_hate {
+        reasons.push("threshold met: a qualifying hate-motivated complaint (local rule)".into());
+    } else if prompt_officer {
+        reasons.push(
+            "one more qualifying complaint meets the threshold: tell the victim about the ASB Case Review".into(),
+        );
+    }
+    Eligibility { qualifying, count, threshold: rules.threshold, threshold_met, prompt_officer, window_start, reasons }
+}
+
+/// Working-day timescales for handling a Case Review application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Timescales {
+    /// Acknowledge the application within (default 3 working days).
+    pub acknowledge_working_days: u32,
+    /// Decide whether the threshold is met within (default 14 working days).
+    pub decision_working_days: u32,
+    /// Hold the review meeting within (default 21 working days).
+    pub meeting_working_days: u32,
+}
+
+impl Default for Timescales {
+    fn default() -> Self {
+        Self { acknowledge_working_days: 3, decision_working_days: 14, meeting_working_days: 21 }
+    }
+}
+
+/// The deadlines for one application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clocks {
+    /// Acknowledge by the end of this day.
+    pub acknowledge_by: NaiveDate,
+    /// Decide on the threshold by the end of this day.
+    pub decide_by: NaiveDate,
+    /// Hold the meeting by the end of this day.
+    pub meeting_by: NaiveDate,
+}
+
+/// Monday to Friday and not a listed bank holiday.
+pub fn is_working_day(d: NaiveDate, bank_holidays: &[NaiveDate]) -> bool {
+    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !bank_holidays.contains(&d)
+}
+
+fn next_day(d: NaiveDate) -> NaiveDate {
+    d.checked_add_days(Days::new(1)).unwrap_or(NaiveDate::MAX)
+}
+
+/// The date `n` working days after `from`. If `from` is not a working day,
+/// it is treated as received on the next working day (so an application on
+/// Saturday has the same deadlines as one on Monday); `n = 0` gives that day.
+pub fn add_working_days(from: NaiveDate, n: u32, bank_holidays: &[NaiveDate]) -> NaiveDate {
+    let mut d = from;
+    while !is_working_day(d, bank_holidays) && d < NaiveDate::MAX {
+        d = next_day(d);
+    }
+    for _ in 0..n {
+        d = next_day(d);
+        while !is_working_day(d, bank_holidays) && d < NaiveDate::MAX {
+            d = next_day(d);
+        }
+    }
+    d
+}
+
+/// The acknowledge, decide and meeting deadlines for an application received
+/// on `received_on` (a UK local date), skipping weekends and `bank_holidays`
+/// (see [`add_working_days`] for weekend receipt).
+pub fn clocks(received_on: NaiveDate, t: &Timescales, bank_holidays: &[NaiveDate]) -> Clocks {
+    Clocks {
+        acknowledge_by: add_working_days(received_on, t.acknowledge_working_days, bank_holidays),
+        decide_by: add_working_days(received_on, t.decision_working_days, bank_holidays),
+        meeting_by: add_working_days(received_on, t.meeting_working_days, bank_holidays),
+    }
+}
+
+/// England and Wales bank holidays, 2024 to 2027 (including substitute days).
+pub fn england_bank_holidays_2024_2027() -> Vec<NaiveDate> {
+    const DAYS: [(i32, u32, u32); 32] = [
+        (2024, 1, 1),
+        (2024, 3, 29),
+        (2024, 4, 1),
+        (2024, 5, 6),
+        (2024, 5, 27),
+        (2024, 8, 26),
+        (2024, 12, 25),
+        (2024, 12, 26),
+        (2025, 1, 1),
+        (2025, 4, 18),
+        (2025, 4, 21),
+        (2025, 5, 5),
+        (2025, 5, 26),
+        (2025, 8, 25),
+        (2025, 12, 25),
+        (2025, 12, 26),
+        (2026, 1, 1),
+        (2026, 4, 3),
+        (2026, 4, 6),
+        (2026, 5, 4),
+        (2026, 5, 25),
+        (2026, 8, 31),
+        (2026, 12, 25),
+        (2026, 12, 28),
+        (2027, 1, 1),
+        (2027, 3, 26),
+        (2027, 3, 29),
+        (2027, 5, 3),
+        (2027, 5, 31),
+        (2027, 8, 30),
+        (2027, 12, 27),
+        (2027, 12, 28),
+    ];
+    DAYS.iter().filter_map(|&(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)).collect()
+}
+
+/// The Case Review figures a partnership publishes each year (counted by storage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AnnualFigures {
+    /// Applications for a Case Review received.
+    pub applications: u32,
+    /// Applications where the threshold was met.
+    pub threshold_met: u32,
+    /// Case Reviews carried out.
+    pub reviews_held: u32,
+    /// Reviews that resulted in recommendations.
+    pub recommendations: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc)
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    fn c(id: &str, received: &str, behaviour: &str) -> Complaint {
+        Complaint {
+            id: id.into(),
+            agency: "police".into(),
+            received_at: utc(received),
+            behaviour_at: utc(behaviour),
+            hate: false,
+        }
+    }
+
+    #[test]
+    fn three_in_six_months_meets_threshold_and_two_prompts() {
+        let now = utc("2025-06-15T12:00:00Z");
+        let mut cs = vec![
+            c("a", "2025-02-01T10:00:00Z", "2025-01-30T10:00:00Z"),
+            c("b", "2025-05-01T10:00:00Z", "2025-05-01T09:00:00Z"),
+        ];
+        let e = eligibility(&cs, &Rules::default(), now);
+        assert_eq!((e.count, e.threshold, e.threshold_met, e.prompt_officer), (2, 3, false, true));
+        cs.push(c("c", "2025-06-14T10:00:00Z", "2025-06-01T10:00:00Z"));
+        let e = eligibility(&cs, &Rules::default(), now);
+        assert_eq!(e.qualifying, vec!["a", "b", "c"]);
+        assert_eq!((e.count, e.threshold_met, e.prompt_officer), (3, true, false));
+        // a repeated id counts once
+        cs.push(c("c", "2025-06-14T10:00:00Z", "2025-06-01T10:00:00Z"));
+        assert_eq!(eligibility(&cs, &Rules::default(), now).count, 3);
+        // one complaint: neither met nor prompt
+        let e = eligibility(&cs[..1], &Rules::default(), now);
+        assert_eq!((e.count, e.threshold_met, e.prompt_officer), (1, false, false));
+    }
+
+    #[test]
+    fn window_edge_exactly_six_months_and_one_day_over() {
+        // today (local) 15 June 2025 (BST); window starts 00:00 BST 15 Dec 2024 = 00:00 UTC (GMT in December)
+        let now = utc("2025-06-15T08:00:00Z");
+        let e = eligibility(&[], &Rules::default(), now);
+        assert_eq!(e.window_start, utc("2024-12-15T00:00:00Z"));
+        let on_edge = c("edge", "2024-12-15T00:00:00Z", "2024-12-10T00:00:00Z");
+        let over = c("over", "2024-12-14T23:59:59Z", "2024-12-10T00:00:00Z");
+        let e = eligibility(&[on_edge, over], &Rules::default(), now);
+        assert_eq!(e.qualifying, vec!["edge"]);
+        assert!(e
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("complaint over not counted") && r.contains("before the window")));
+        // future complaints are not counted
+        let e = eligibility(&[c("f", "2025-06-15T09:00:00Z", "2025-06-15T07:00:00Z")], &Rules::default(), now);
+        assert_eq!(e.count, 0);
+    }
+
+    #[test]
+    fn window_start_clamps_to_month_end() {
+        // 31 August minus 6 months is 28 February (2025 not a leap year)
+        let e = eligibility(&[], &Rules::default(), utc("2025-08-31T12:00:00Z"));
+        assert_eq!(e.window_start, utc("2025-02-28T00:00:00Z"));
+        let e = eligibility(&[], &Rules::default(), utc("2024-08-31T12:00:00Z"));
+        assert_eq!(e.window_start, utc("2024-02-29T00:00:00Z"));
+    }
+
+    #[test]
+    fn reported_within_one_calendar_month_of_behaviour() {
+        let now = utc("2025-03-01T12:00:00Z");
+        let exactly = c("exact", "2025-02-10T16:00:00Z", "2025-01-10T09:00:00Z");
+        let late = c("late", "2025-02-11T08:00:00Z", "2025-01-10T09:00:00Z");
+        let e = eligibility(&[exactly, late], &Rules::default(), now);
+        assert_eq!(e.qualifying, vec!["exact"]);
+        assert!(e.reasons.iter().any(|r| r.starts_with("complaint late not counted") && r.contains("month")));
+        // behaviour on 31 January: reported by 28 February
+        let e = eligibility(
+            &[
+                c("feb28", "2025-02-28T12:00:00Z", "2025-01-31T12:00:00Z"),
+                c("mar1", "2025-03-01T00:30:00Z", "2025-01-31T12:00:00Z"),
+            ],
+            &Rules::default(),
+            now,
+        );
+        assert_eq!(e.qualifying, vec!["feb28"]);
+        // received before the behaviour: not counted
+        let e = eligibility(&[c("odd", "2025-02-01T12:00:00Z", "2025-02-02T12:00:00Z")], &Rules::default(), now);
+        assert_eq!(e.count, 0);
+    }
+
+    #[test]
+    fn local_dates_across_bst_changes() {
+        assert_eq!(london_date(utc("2025-03-31T23:30:00Z")), d(2025, 4, 1)); // 00:30 BST on 1 April
+        assert_eq!(london_date(utc("2025-03-30T00:30:00Z")), d(2025, 3, 30)); // before the change (01:00 UTC)
+        assert_eq!(london_date(utc("2025-10-25T23:30:00Z")), d(2025, 10, 26)); // 00:30 BST, last Sunday of October
+        assert_eq!(london_date(utc("2025-10-26T23:30:00Z")), d(2025, 10, 26)); // 23:30 GMT
+        assert_eq!(london_midnight(d(2025, 4, 1)), utc("2025-03-31T23:00:00Z"));
+
+        // Behaviour 31 March 2025: report by 30 April (clamped). Received 23:30 BST on 30 April
+        // qualifies; received 00:30 BST on 1 May (still 30 April in UTC) does not.
+        let now = utc("2025-05-10T12:00:00Z");
+        let e = eligibility(
+            &[
+                c("x", "2025-04-30T22:30:00Z", "2025-03-31T12:00:00Z"),
+                c("z", "2025-04-30T23:30:00Z", "2025-03-31T12:00:00Z"),
+            ],
+            &Rules::default(),
+            now,
+        );
+        assert_eq!(e.qualifying, vec!["x"]);
+        // Behaviour at 00:30 BST on 1 April (31 March UTC), received 1 May: exactly a month by local date.
+        let e = eligibility(
+            &[c("y", "2025-05-01T10:00:00Z", "2025-03-31T23:30:00Z")],
+            &Rules::default(),
+            utc("2025-05-02T12:00:00Z"),
+        );
+        assert_eq!(e.count, 1);
+
+        // Window edge across the October change: today 26 April 2026 (BST); the window starts
+        // 26 October 2025 local midnight, which is 23:00 UTC on 25 October (still BST at midnight).
+        let now = utc("2026-04-26T12:00:00Z");
+        let e = eligibility(&[], &Rules::default(), now);
+        assert_eq!(e.window_start, utc("2025-10-25T23:00:00Z"));
+        let inside = c("in", "2025-10-25T23:30:00Z", "2025-10-20T12:00:00Z"); // 00:30 BST on 26 Oct
+        let outside = c("out", "2025-10-25T22:30:00Z", "2025-10-20T12:00:00Z"); // 23:30 BST on 25 Oct
+        let e = eligibility(&[inside, outside], &Rules::default(), now);
+        assert_eq!(e.qualifying, vec!["in"]);
+    }
+
+    #[test]
+    fn hate_rule_and_custom_threshold() {
+        let now = utc("2025-06-15T12:00:00Z");
+        let mut h = c("h", "2025-06-01T10:00:00Z", "2025-06-01T09:00:00Z");
+        h.hate = true;
+        let e = eligibility(std::slice::from_ref(&h), &Rules::default(), now);
+        assert!(!e.threshold_met);
+        let local = Rules { single_hate_incident_qualifies: true, ..Rules::default() };
+        let e = eligibility(std::slice::from_ref(&h), &local, now);
+        assert!(e.threshold_met && !e.prompt_officer);
+        assert!(e.reasons.iter().any(|r| r.contains("hate")));
+        // a hate complaint outside the window does not count
+        let mut old = h.clone();
+        old.received_at = utc("2024-01-02T10:00:00Z");
+        old.behaviour_at = utc("2024-01-01T10:00:00Z");
+        assert!(!eligibility(&[old], &local, now).threshold_met);
+        // threshold 2: first complaint prompts
+        let two = Rules { threshold: 2, ..Rules::default() };
+        let e = eligibility(&[c("a", "2025-06-01T10:00:00Z", "2025-06-01T09:00:00Z")], &two, now);
+        assert!(e.prompt_officer && !e.threshold_met);
+        // threshold 0 is trivially met and never prompts
+        let zero = Rules { threshold: 0, ..Rules::default() };
+        let e = eligibility(&[], &zero, now);
+        assert!(e.threshold_met && !e.prompt_officer);
+        // rules deserialise with defaults
+        let r: Rules = toml::from_str("threshold = 2").expect("rules");
+        assert_eq!((r.threshold, r.window_months, r.report_within_months), (2, 6, 1));
+    }
+
+    #[test]
+    fn working_day_clocks() {
+        let bh = england_bank_holidays_2024_2027();
+        assert_eq!(bh.len(), 32);
+        assert!(bh.iter().all(|x| is_working_day(*x, &[])), "every bank holiday falls on a weekday");
+        let t = Timescales::default();
+        // Monday 2 June 2025, no holidays in range
+        let k = clocks(d(2025, 6, 2), &t, &bh);
+        assert_eq!(k.acknowledge_by, d(2025, 6, 5));
+        assert_eq!(k.decide_by, d(2025, 6, 20));
+        assert_eq!(k.meeting_by, d(2025, 7, 1));
+        // received Saturday: same as Monday
+        assert_eq!(clocks(d(2025, 5, 31), &t, &bh), k);
+        // across Easter 2025 (Good Friday 18 April, Easter Monday 21 April)
+        let k = clocks(d(2025, 4, 16), &t, &bh);
+        assert_eq!(k.acknowledge_by, d(2025, 4, 23));
+        // across Christmas 2026 (25 Dec Friday, 28 Dec substitute, 1 Jan Friday)
+        let k = clocks(d(2026, 12, 24), &t, &bh);
+        assert_eq!(k.acknowledge_by, d(2026, 12, 31));
+        // received on a bank holiday: counting as from the next working day
+        assert_eq!(add_working_days(d(2025, 8, 25), 0, &bh), d(2025, 8, 26));
+        assert_eq!(add_working_days(d(2025, 8, 25), 1, &bh), d(2025, 8, 27));
+        // without the holiday list, weekends only
+        assert_eq!(add_working_days(d(2025, 4, 16), 3, &[]), d(2025, 4, 21));
+    }
+
+    #[test]
+    fn london_add_months_keeps_local_time() {
+        // 10:00 BST on 1 May plus 6 months is 10:00 GMT on 1 November
+        assert_eq!(london_add_months(utc("2025-05-01T09:00:00Z"), 6), utc("2025-11-01T10:00:00Z"));
+        // 31 August plus 6 months clamps to 28 February
+        assert_eq!(london_add_months(utc("2025-08-31T09:00:00Z"), 6), utc("2026-02-28T10:00:00Z"));
+        // landing in the spring-forward gap moves an hour later
+        assert_eq!(london_add_months(utc("2025-09-29T00:30:00Z"), 6), utc("2026-03-29T01:30:00Z"));
+    }
+
+    #[test]
+    fn annual_figures_default_and_serialise() {
+        let f = AnnualFigures::default();
+        assert_eq!(f.applications + f.threshold_met + f.reviews_held + f.recommendations, 0);
+        let json = serde_json::to_string(&f).expect("json");
+        assert!(json.contains("\"reviews_held\":0"));
+    }
+}

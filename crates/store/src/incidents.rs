@@ -1,0 +1,652 @@
+//! Incidents recorded by partner agencies, the people and places linked to
+//! them, duplicate-person suggestions and merging, and repeat detection
+//! across agencies. Every read and write takes a permit; which records are
+//! shown in full is the access policy's decision.
+
+use crate::audit::append;
+use crate::records::{incident_shares, incident_visible, next_reference};
+use crate::sql::{Row, Q};
+use crate::users::Actor;
+use crate::{Exec, Result, Store, StoreError, Tx};
+use chrono::{DateTime, Datelike, NaiveDate};
+use safetynet_domain::audit::AuditAction;
+use safetynet_domain::categories::Category;
+use safetynet_domain::geo::{degree_margin, distance_m, BoundingBox};
+use safetynet_domain::ids::new_id_at_ms;
+use safetynet_domain::incident::{match_key, HateStrand, IncidentInput, PersonRole, Source};
+use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess, ViewRecords, Visible};
+use serde::Serialize;
+
+/// A person named on a new incident.
+#[derive(Debug, Clone, serde::Deserialize, Serialize)]
+pub struct NewPerson {
+    /// Their part in the incident.
+    pub role: PersonRole,
+    /// Full name (or business name).
+    pub full_name: String,
+    /// Date of birth, when known.
+    pub date_of_birth: Option<NaiveDate>,
+    /// Address.
+    #[serde(default)]
+    pub address: String,
+    /// UPRN, when known.
+    #[serde(default)]
+    pub uprn: Option<String>,
+    /// A business rather than an individual.
+    #[serde(default)]
+    pub is_business: bool,
+}
+
+/// A person as shown on a record.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Person {
+    /// Id.
+    pub id: String,
+    /// Agency that recorded them.
+    pub owner_agency: String,
+    /// Name.
+    pub full_name: String,
+    /// Date of birth.
+    pub date_of_birth: Option<String>,
+    /// Address.
+    pub address: String,
+    /// UPRN.
+    pub uprn: Option<String>,
+    /// Business rather than individual.
+    pub is_business: bool,
+}
+
+/// A person's part in one incident.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LinkedPerson {
+    /// The person.
+    #[serde(flatten)]
+    pub person: Person,
+    /// Their role.
+    pub role: PersonRole,
+}
+
+/// An incident as its permitted viewers see it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Incident {
+    /// Id.
+    pub id: String,
+    /// Human reference.
+    pub reference: String,
+    /// Recording agency.
+    pub owner_agency: String,
+    /// Category code.
+    pub category: String,
+    /// Occurred (Unix ms).
+    pub occurred_from_ms: i64,
+    /// End of the period (Unix ms).
+    pub occurred_to_ms: Option<i64>,
+    /// Reported (Unix ms).
+    pub reported_at_ms: i64,
+    /// Latitude.
+    pub latitude: Option<f64>,
+    /// Longitude.
+    pub longitude: Option<f64>,
+    /// Address.
+    pub address: String,
+    /// UPRN.
+    pub uprn: Option<String>,
+    /// LSOA, when derived.
+    pub lsoa_code: Option<String>,
+    /// What happened.
+    pub description: String,
+    /// Who reported it.
+    pub source: String,
+    /// Reporting officer's user id.
+    pub officer_id: Option<String>,
+    /// Hate strand, if hate-motivated.
+    pub hate_strand: Option<String>,
+    /// Domestic-abuse related.
+    pub domestic_abuse: bool,
+    /// Involves a child.
+    pub involves_child: bool,
+    /// Reported as a repeat.
+    pub repeat: bool,
+    /// Reason given for a location outside the area.
+    pub outside_area_reason: Option<String>,
+    /// People linked.
+    pub people: Vec<LinkedPerson>,
+}
+
+/// Filters for incident lists.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentFilter {
+    /// Reported at or after (Unix ms).
+    pub from_ms: Option<i64>,
+    /// Reported before (Unix ms).
+    pub to_ms: Option<i64>,
+    /// Category code.
+    pub category: Option<String>,
+    /// Text in the reference, address or description.
+    pub text: Option<String>,
+}
+
+/// Prior incidents related to one incident, split by what the viewer may see.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Repeats {
+    /// Visible incidents involving the same victim or complainant (or a
+    /// person who matches them by name and date of birth).
+    pub same_person: Vec<Incident>,
+    /// Visible incidents at the same address or UPRN.
+    pub same_address: Vec<Incident>,
+    /// Visible incidents within the search radius.
+    pub nearby: Vec<Incident>,
+    /// Matching records held by agencies the viewer may not see: only the
+    /// agency and how many (signposting).
+    pub other_agencies: Vec<AgencyCount>,
+    /// Radius used for `nearby`, in metres.
+    pub radius_m: f64,
+}
+
+/// How many matching records an agency holds.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AgencyCount {
+    /// Agency to contact.
+    pub contact_agency: String,
+    /// Records held.
+    pub records: i64,
+}
+
+const INCIDENT_COLS: &str = "i.id, i.reference, i.owner_agency, i.category, i.occurred_from, i.occurred_to, i.reported_at, i.latitude, i.longitude, i.address, i.uprn, i.lsoa_code, i.description, i.source, i.officer_id, i.hate_strand, i.domestic_abuse, i.involves_child, i.repeat_flag, i.outside_area_reason";
+
+fn incident_row(r: &Row) -> Result<Incident> {
+    Ok(Incident {
+        id: r.text("id")?,
+        reference: r.text("reference")?,
+        owner_agency: r.text("owner_agency")?,
+        category: r.text("category")?,
+        occurred_from_ms: r.int("occurred_from")?,
+        occurred_to_ms: r.opt_int("occurred_to")?,
+        reported_at_ms: r.int("reported_at")?,
+        latitude: r.opt_real("latitude")?,
+        longitude: r.opt_real("longitude")?,
+        address: r.text("address")?,
+        uprn: r.opt_text("uprn")?,
+        lsoa_code: r.opt_text("lsoa_code")?,
+        description: r.text("description")?,
+        source: r.text("source")?,
+        officer_id: r.opt_text("officer_id")?,
+        hate_strand: r.opt_text("hate_strand")?,
+        domestic_abuse: r.boolean("domestic_abuse")?,
+        involves_child: r.boolean("involves_child")?,
+        repeat: r.boolean("repeat_flag")?,
+        outside_area_reason: r.opt_text("outside_area_reason")?,
+        people: Vec::new(),
+    })
+}
+
+fn person_row(r: &Row) -> Result<Person> {
+    Ok(Person {
+        id: r.text("id")?,
+        owner_agency: r.text("owner_agency")?,
+        full_name: r.text("full_name")?,
+        date_of_birth: r.opt_text("date_of_birth")?,
+        address: r.text("address")?,
+        uprn: r.opt_text("uprn")?,
+        is_business: r.boolean("is_business")?,
+    })
+}
+
+const PERSON_COLS: &str = "p.id, p.owner_agency, p.full_name, p.date_of_birth, p.address, p.uprn, p.is_business";
+
+async fn people_of(conn: &mut impl Exec, incident_id: &str) -> Result<Vec<LinkedPerson>> {
+    let rows = conn
+        .all(
+            &Q::new(format!(
+                "SELECT {PERSON_COLS}, ip.role FROM incident_people ip JOIN people p ON p.id = ip.person_id WHERE ip.incident_id = $1 ORDER BY ip.role, p.full_name"
+            ))
+            .bind(incident_id),
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let role = PersonRole::parse(&r.text("role")?).unwrap_or(PersonRole::Witness);
+            Ok(LinkedPerson { person: person_row(r)?, role })
+        })
+        .collect()
+}
+
+/// Inserts a person recorded by `agency`; returns the id.
+pub(crate) async fn insert_person(tx: &mut Tx, agency: &str, p: &NewPerson, at_ms: i64) -> Result<String> {
+    let id = new_id_at_ms(at_ms);
+    tx.execute(
+        &Q::new(
+            "INSERT INTO people (id, owner_agency, full_name, name_key, date_of_birth, address, address_key, uprn, is_business, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&id)
+        .bind(agency)
+        .bind(p.full_name.trim())
+        .bind(match_key(&p.full_name))
+        .bind(p.date_of_birth.map(|d| d.to_string()))
+        .bind(p.address.trim())
+        .bind(match_key(&p.address))
+        .bind(p.uprn.clone())
+        .bind(p.is_business)
+        .bind(at_ms),
+    )
+    .await?;
+    Ok(id)
+}
+
+impl Store {
+    /// The active categories, by group and label.
+    pub async fn categories(&self) -> Result<Vec<Category>> {
+        let rows = self
+            .conn()
+            .await?
+            .all(
+                &Q::new("SELECT code, label, grp, high_harm FROM categories WHERE active = $1 ORDER BY grp, label")
+                    .bind(true),
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Category {
+                    code: r.text("code")?,
+                    label: r.text("label")?,
+                    group: r.text("grp")?,
+                    high_harm: r.boolean("high_harm")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds or updates categories (existing codes are relabelled); audited.
+    /// Returns (added, updated).
+    pub async fn load_categories(&self, cats: &[Category], actor: &Actor<'_>) -> Result<(u64, u64)> {
+        let mut tx = self.write().await?;
+        let (mut added, mut updated) = (0, 0);
+        for c in cats {
+            let n = tx
+                .execute(
+                    &Q::new("UPDATE categories SET label = $1, grp = $2, high_harm = $3, active = $4 WHERE code = $5")
+                        .bind(&c.label)
+                        .bind(&c.group)
+                        .bind(c.high_harm)
+                        .bind(true)
+                        .bind(&c.code),
+                )
+                .await?;
+            if n == 0 {
+                tx.execute(
+                    &Q::new("INSERT INTO categories (code, label, grp, high_harm, active) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(&c.code)
+                        .bind(&c.label)
+                        .bind(&c.group)
+                        .bind(c.high_harm)
+                        .bind(true),
+                )
+                .await?;
+                added += 1;
+            } else {
+                updated += 1;
+            }
+        }
+        let detail = serde_json::json!({ "added": added, "updated": updated });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "categories", None, detail)).await?;
+        tx.commit().await?;
+        Ok((added, updated))
+    }
+
+    /// The partnership's area for location checks, if set.
+    pub async fn partnership_area(&self) -> Result<Option<BoundingBox>> {
+        let row = self.conn().await?.optional(&Q::new("SELECT area_bbox FROM partnership LIMIT 1")).await?;
+        Ok(row.and_then(|r| r.opt_text("area_bbox").ok().flatten()).and_then(|s| BoundingBox::parse(&s)))
+    }
+
+    /// Sets the partnership's area.
+    pub async fn set_partnership_area(&self, area: &BoundingBox) -> Result<()> {
+        let mut tx = self.write().await?;
+        tx.execute(&Q::new("UPDATE partnership SET area_bbox = $1").bind(area.to_string())).await?;
+        tx.commit().await
+    }
+
+    /// Records an incident (validated by the caller with
+    /// `incident::validate`) for the actor's agency, with its people;
+    /// audited. `reference` is kept when given (imports), else generated.
+    /// Returns the new id and reference, or `None` if `reference` exists.
+    pub async fn record_incident(
+        &self,
+        _permit: &Permit<EditRecords>,
+        input: &IncidentInput,
+        reference: Option<&str>,
+        people: &[NewPerson],
+        actor: &Actor<'_>,
+    ) -> Result<Option<(String, String)>> {
+        let agency = &actor.principal.agency;
+        let mut tx = self.write().await?;
+        if let Some(r) = reference {
+            if tx.optional(&Q::new("SELECT id FROM incidents WHERE reference = $1").bind(r)).await?.is_some() {
+                return Ok(None);
+            }
+        }
+        let year = DateTime::from_timestamp_millis(actor.at_ms).map_or(2026, |t| t.year());
+        let reference = match reference {
+            Some(r) => r.to_string(),
+            None => next_reference(&mut tx, "INC", year).await?,
+        };
+        let id = new_id_at_ms(actor.at_ms);
+        tx.execute(
+            &Q::new(
+                "INSERT INTO incidents (id, reference, owner_agency, category, occurred_from, occurred_to, reported_at, latitude, longitude,
+                   address, uprn, lsoa_code, description, source, officer_id, hate, hate_strand, domestic_abuse, involves_child,
+                   repeat_flag, outside_area_reason, created_at, created_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+            )
+            .bind(&id)
+            .bind(&reference)
+            .bind(agency)
+            .bind(&input.category)
+            .bind(input.occurred_from.timestamp_millis())
+            .bind(input.occurred_to.map(|t| t.timestamp_millis()))
+            .bind(input.reported_at.timestamp_millis())
+            .bind(input.latitude)
+            .bind(input.longitude)
+            .bind(input.address.trim())
+            .bind(input.uprn.clone())
+            .bind(None::<String>)
+            .bind(input.description.trim())
+            .bind(input.source.as_str())
+            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty()))
+            .bind(input.hate_strand.is_some())
+            .bind(input.hate_strand.map(HateStrand::as_str))
+            .bind(input.domestic_abuse)
+            .bind(input.involves_child)
+            .bind(input.repeat)
+            .bind(input.outside_area_reason.clone().filter(|r| !r.trim().is_empty()))
+            .bind(actor.at_ms)
+            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+        )
+        .await
+        .map_err(|e| e.conflict_as("an incident with this reference"))?;
+        for p in people {
+            let pid = insert_person(&mut tx, agency, p, actor.at_ms).await?;
+            tx.execute(
+                &Q::new("INSERT INTO incident_people (incident_id, person_id, role) VALUES ($1, $2, $3)")
+                    .bind(&id)
+                    .bind(&pid)
+                    .bind(p.role.as_str()),
+            )
+            .await?;
+        }
+        let detail = serde_json::json!({ "reference": reference, "category": input.category, "people": people.len() });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "incident", Some(&id), detail)).await?;
+        tx.commit().await?;
+        Ok(Some((id, reference)))
+    }
+
+    /// One incident, in full or as a signpost; audited.
+    pub async fn incident(
+        &self,
+        permit: &Permit<ViewRecords>,
+        id: &str,
+        actor: &Actor<'_>,
+    ) -> Result<Visible<Incident>> {
+        let mut conn = self.conn().await?;
+        let row = conn
+            .optional(
+                &Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id = $1 OR i.reference = $1"))
+                    .bind(id),
+            )
+            .await?
+            .ok_or(StoreError::NotFound("incident"))?;
+        let mut incident = incident_row(&row)?;
+        let shares = incident_shares(&mut conn, &incident.id).await?;
+        let access = record_access(permit, &incident.owner_agency, &shares);
+        let detail = serde_json::json!({ "access": access_name(&access) });
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "incident", Some(&incident.id), detail)).await?;
+        Ok(match access {
+            RecordAccess::Full => {
+                incident.people = people_of(&mut conn, &incident.id).await?;
+                Visible::Full { record: incident }
+            }
+            RecordAccess::Signpost { contact_agency } => Visible::Signpost { contact_agency },
+        })
+    }
+
+    /// Incidents the viewer may see, newest report first; audited as a search.
+    pub async fn incidents(
+        &self,
+        permit: &Permit<ViewRecords>,
+        filter: &IncidentFilter,
+        limit: i64,
+        offset: i64,
+        actor: &Actor<'_>,
+    ) -> Result<(Vec<Incident>, i64)> {
+        let agency = &permit.principal().agency;
+        let mut where_ = Q::new(" WHERE");
+        incident_visible(&mut where_, "i", agency);
+        if let Some(v) = filter.from_ms {
+            where_.push(" AND i.reported_at >= ").arg(v);
+        }
+        if let Some(v) = filter.to_ms {
+            where_.push(" AND i.reported_at < ").arg(v);
+        }
+        if let Some(c) = &filter.category {
+            where_.push(" AND i.category = ").arg(c);
+        }
+        if let Some(t) = &filter.text {
+            let like = format!("%{}%", t.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            where_
+                .push(" AND (LOWER(i.reference) LIKE ")
+                .arg(&like)
+                .push(" ESCAPE '\\' OR LOWER(i.address) LIKE ")
+                .arg(&like);
+            where_.push(" ESCAPE '\\' OR LOWER(i.description) LIKE ").arg(like).push(" ESCAPE '\\')");
+        }
+        let detail = serde_json::json!({ "category": filter.category, "text": filter.text.is_some() });
+        self.audit(actor.at_ms, &actor.event(AuditAction::Search, "incident", None, detail)).await?;
+        let mut conn = self.conn().await?;
+        let total = conn.one(&prefixed("SELECT COUNT(*) AS n FROM incidents i", &where_)).await?.int("n")?;
+        let mut q = prefixed(&format!("SELECT {INCIDENT_COLS} FROM incidents i"), &where_);
+        q.push(" ORDER BY i.reported_at DESC, i.id LIMIT ").arg(limit).push(" OFFSET ").arg(offset);
+        let items = conn.all(&q).await?.iter().map(incident_row).collect::<Result<_>>()?;
+        Ok((items, total))
+    }
+
+    /// Related earlier incidents for `incident_id` across agencies: the
+    /// same victim or complainant, the same address, and within `radius_m`.
+    /// Records the viewer may not see are counted per agency only.
+    pub async fn repeats(
+        &self,
+        permit: &Permit<ViewRecords>,
+        incident_id: &str,
+        radius_m: f64,
+        actor: &Actor<'_>,
+    ) -> Result<Repeats> {
+        let Visible::Full { record: base } = self.incident(permit, incident_id, actor).await? else {
+            return Err(StoreError::NotFound("incident"));
+        };
+        let mut conn = self.conn().await?;
+        let agency = &permit.principal().agency;
+        let mut matched: Vec<(Incident, &'static str)> = Vec::new();
+
+        // Same person: victims and complainants, matched by id or name + date of birth.
+        let mut pq = Q::new(format!(
+            "SELECT DISTINCT {INCIDENT_COLS} FROM incidents i JOIN incident_people ip ON ip.incident_id = i.id JOIN people p ON p.id = ip.person_id
+             WHERE i.id <> "
+        ));
+        pq.arg(&base.id).push(" AND ip.role IN ('victim', 'complainant') AND (1 = 0");
+        let mut any_person = false;
+        for lp in base.people.iter().filter(|p| matches!(p.role, PersonRole::Victim | PersonRole::Complainant)) {
+            any_person = true;
+            pq.push(" OR p.id = ").arg(&lp.person.id);
+            if let Some(dob) = &lp.person.date_of_birth {
+                pq.push(" OR (p.name_key = ")
+                    .arg(match_key(&lp.person.full_name))
+                    .push(" AND p.date_of_birth = ")
+                    .arg(dob)
+                    .push(")");
+            }
+        }
+        pq.push(")");
+        if any_person {
+            for r in conn.all(&pq).await? {
+                matched.push((incident_row(&r)?, "person"));
+            }
+        }
+        // Same address or UPRN.
+        let key = match_key(&base.address);
+        if !key.is_empty() || base.uprn.is_some() {
+            let mut aq = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id <> "));
+            aq.arg(&base.id).push(" AND (LOWER(i.address) = ").arg(base.address.trim().to_lowercase());
+            if let Some(u) = &base.uprn {
+                aq.push(" OR i.uprn = ").arg(u);
+            }
+            aq.push(")");
+            for r in conn.all(&aq).await? {
+                let i = incident_row(&r)?;
+                if match_key(&i.address) == key || (base.uprn.is_some() && i.uprn == base.uprn) {
+                    matched.push((i, "address"));
+                }
+            }
+        }
+        // Nearby: a coarse box in SQL, the exact distance here.
+        if let (Some(lat), Some(lon)) = (base.latitude, base.longitude) {
+            let (dlon, dlat) = degree_margin(lat, radius_m);
+            let nq = Q::new(format!(
+                "SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id <> $1 AND i.latitude BETWEEN $2 AND $3 AND i.longitude BETWEEN $4 AND $5"
+            ))
+            .bind(&base.id)
+            .bind(lat - dlat)
+            .bind(lat + dlat)
+            .bind(lon - dlon)
+            .bind(lon + dlon);
+            for r in conn.all(&nq).await? {
+                let i = incident_row(&r)?;
+                if let (Some(a), Some(b)) = (i.latitude, i.longitude) {
+                    if distance_m((lon, lat), (b, a)) <= radius_m {
+                        matched.push((i, "nearby"));
+                    }
+                }
+            }
+        }
+        let mut out = Repeats { radius_m, ..Repeats::default() };
+        let mut hidden: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+        let mut seen_full: std::collections::BTreeSet<(String, &str)> = Default::default();
+        for (i, why) in matched {
+            let shares = incident_shares(&mut conn, &i.id).await?;
+            match record_access(permit, &i.owner_agency, &shares) {
+                RecordAccess::Full => {
+                    if seen_full.insert((i.id.clone(), why)) {
+                        match why {
+                            "person" => out.same_person.push(i),
+                            "address" => out.same_address.push(i),
+                            _ => out.nearby.push(i),
+                        }
+                    }
+                }
+                RecordAccess::Signpost { contact_agency } => {
+                    hidden.entry(contact_agency).or_default().insert(i.id);
+                }
+            }
+        }
+        for list in [&mut out.same_person, &mut out.same_address, &mut out.nearby] {
+            list.sort_by_key(|i| std::cmp::Reverse(i.reported_at_ms));
+        }
+        out.other_agencies = hidden
+            .into_iter()
+            .filter(|(a, _)| a != agency)
+            .map(|(a, ids)| AgencyCount { contact_agency: a, records: ids.len() as i64 })
+            .collect();
+        Ok(out)
+    }
+
+    /// People recorded by any agency who may be the same as `person_id`
+    /// (same normalised name and date of birth, or same name and address).
+    /// Suggestions only: merging is a person's decision.
+    pub async fn person_duplicates(
+        &self,
+        permit: &Permit<ViewRecords>,
+        person_id: &str,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<Person>> {
+        let mut conn = self.conn().await?;
+        let row = conn
+            .optional(
+                &Q::new(
+                    "SELECT name_key, date_of_birth, address_key FROM people WHERE id = $1 AND merged_into IS NULL",
+                )
+                .bind(person_id),
+            )
+            .await?
+            .ok_or(StoreError::NotFound("person"))?;
+        let (name, dob, addr) = (row.text("name_key")?, row.opt_text("date_of_birth")?, row.text("address_key")?);
+        let mut q = Q::new(format!("SELECT {PERSON_COLS} FROM people p WHERE p.merged_into IS NULL AND p.id <> "));
+        q.arg(person_id).push(" AND p.name_key = ").arg(&name).push(" AND (1 = 0");
+        if let Some(d) = &dob {
+            q.push(" OR p.date_of_birth = ").arg(d);
+        }
+        if !addr.is_empty() {
+            q.push(" OR p.address_key = ").arg(&addr);
+        }
+        q.push(") AND p.owner_agency = ").arg(&permit.principal().agency);
+        let detail = serde_json::json!({ "duplicates_of": person_id });
+        self.audit(actor.at_ms, &actor.event(AuditAction::Search, "person", Some(person_id), detail)).await?;
+        conn.all(&q).await?.iter().map(person_row).collect()
+    }
+
+    /// Merges `duplicate` into `keep` (both recorded by the actor's agency):
+    /// links move to `keep`, `duplicate` is marked merged; audited.
+    pub async fn merge_people(
+        &self,
+        _permit: &Permit<EditRecords>,
+        keep: &str,
+        duplicate: &str,
+        actor: &Actor<'_>,
+    ) -> Result<()> {
+        if keep == duplicate {
+            return Err(StoreError::Conflict("a person cannot be merged into themselves"));
+        }
+        let mut tx = self.write().await?;
+        for id in [keep, duplicate] {
+            let row = tx
+                .optional(&Q::new("SELECT owner_agency FROM people WHERE id = $1 AND merged_into IS NULL").bind(id))
+                .await?;
+            match row {
+                Some(r) if r.text("owner_agency")? == actor.principal.agency => {}
+                _ => return Err(StoreError::NotFound("person")),
+            }
+        }
+        tx.execute(
+            &Q::new(
+                "INSERT INTO incident_people (incident_id, person_id, role) SELECT incident_id, $1, role FROM incident_people WHERE person_id = $2
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(keep)
+            .bind(duplicate),
+        )
+        .await?;
+        tx.execute(&Q::new("DELETE FROM incident_people WHERE person_id = $1").bind(duplicate)).await?;
+        tx.execute(&Q::new("UPDATE interventions SET person_id = $1 WHERE person_id = $2").bind(keep).bind(duplicate))
+            .await?;
+        tx.execute(&Q::new("UPDATE people SET merged_into = $1 WHERE id = $2").bind(keep).bind(duplicate)).await?;
+        let detail = serde_json::json!({ "merged": duplicate, "into": keep });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "person", Some(keep), detail)).await?;
+        tx.commit().await
+    }
+}
+
+fn prefixed(select: &str, where_: &Q) -> Q {
+    let mut q = where_.clone();
+    q.prepend(select);
+    q
+}
+
+pub(crate) fn access_name(a: &RecordAccess) -> &'static str {
+    match a {
+        RecordAccess::Full => "full",
+        RecordAccess::Signpost { .. } => "signpost",
+    }
+}
+
+/// Parses a source code, for callers reading stored rows.
+pub fn source_label(code: &str) -> &'static str {
+    Source::parse(code).map_or("Other", Source::label)
+}
