@@ -303,6 +303,11 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
     println!("tile_url               = {}    [{}]", c.tile_url.value, c.tile_url.source);
     println!("session_idle_minutes   = {}    [{}]", c.session_idle_minutes.value, c.session_idle_minutes.source);
     println!("session_absolute_hours = {}    [{}]", c.session_absolute_hours.value, c.session_absolute_hours.source);
+    let s = &c.safety.value;
+    println!(
+        "safety                 = reviews every {}/{}/{} days (high/medium/standard); Case Review {} complaints in {} months; repeat radius {} m    [{}]",
+        s.reviews.high_days, s.reviews.medium_days, s.reviews.standard_days, s.case_review.threshold, s.case_review.window_months, s.repeat_radius_m, c.safety.source
+    );
     println!("secure cookies         = {}", c.web().secure_cookies);
     if db.starts_with("INVALID") {
         bail!("the configuration is not valid");

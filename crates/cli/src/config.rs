@@ -17,6 +17,7 @@ struct FileConfig {
     tile_url: Option<String>,
     session_idle_minutes: Option<i64>,
     session_absolute_hours: Option<i64>,
+    safety: Option<safetynet_web::SafetyConfig>,
 }
 
 /// One setting's value and where it came from.
@@ -43,6 +44,9 @@ pub struct Config {
     pub session_idle_minutes: Setting<i64>,
     /// Absolute session lifetime (hours).
     pub session_absolute_hours: Setting<i64>,
+    /// Safety Net settings (review intervals, Case Review threshold and
+    /// timescales, fixed penalty maximums, repeat radius): `[safety]` in the file.
+    pub safety: Setting<safetynet_web::SafetyConfig>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -125,6 +129,10 @@ impl Config {
                 env_int("SAFETYNET_SESSION_ABSOLUTE_HOURS")?,
                 "SAFETYNET_SESSION_ABSOLUTE_HOURS",
             ),
+            safety: match file.safety {
+                Some(s) => Setting { value: s, source: fsrc.clone() },
+                None => Setting { value: Default::default(), source: "default".into() },
+            },
             file: path,
         };
         if !(1..=24 * 60).contains(&cfg.session_idle_minutes.value) {
@@ -150,6 +158,7 @@ impl Config {
     /// The web layer's settings.
     pub fn web(&self) -> safetynet_web::WebConfig {
         safetynet_web::WebConfig {
+            safety: self.safety.value.clone(),
             secure_cookies: self.public_url.value.as_deref().is_some_and(|u| u.starts_with("https://")),
             tile_url: self.tile_url.value.clone(),
             session: safetynet_domain::lockout::SessionPolicy {

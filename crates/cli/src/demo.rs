@@ -79,6 +79,7 @@ pub async fn seed_partnership(store: &Store, now_ms: i64) -> anyhow::Result<()> 
             lad_codes: vec!["E07000240".into()],
         };
         store.set_partnership(&p, now_ms).await?;
+        store.set_partnership_area(&safetynet_domain::geo::BoundingBox::ST_ALBANS).await?;
     }
     let existing: Vec<String> = store.agencies().await?.into_iter().map(|a| a.code.to_string()).collect();
     let permit = operator.permit::<ManageAgencies>()?;

@@ -90,6 +90,7 @@ impl Store {
         let store = Self::connect(url).await?;
         store.migrate().await?;
         store.ensure_default_categories().await?;
+        store.ensure_default_questionnaires(0).await?;
         Ok(store)
     }
 

@@ -13,7 +13,9 @@ use safetynet_domain::audit::AuditAction;
 use safetynet_domain::categories::Category;
 use safetynet_domain::geo::{degree_margin, distance_m, BoundingBox};
 use safetynet_domain::ids::new_id_at_ms;
-use safetynet_domain::incident::{match_key, HateStrand, IncidentInput, PersonRole, Source};
+use safetynet_domain::incident::{
+    match_key, validate, FieldError, HateStrand, IncidentInput, PersonRole, Source, MAX_ADDRESS,
+};
 use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess, ViewRecords, Visible};
 use serde::Serialize;
 
@@ -234,7 +236,78 @@ pub(crate) async fn insert_person(tx: &mut Tx, agency: &str, p: &NewPerson, at_m
     Ok(id)
 }
 
+/// The result of submitting an incident.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Submitted {
+    /// Stored.
+    Recorded {
+        /// Id.
+        id: String,
+        /// Reference.
+        reference: String,
+    },
+    /// Refused, with every problem found.
+    Invalid {
+        /// Problems by field.
+        errors: Vec<FieldError>,
+    },
+    /// An incident with this reference was already recorded (imports).
+    AlreadyPresent,
+}
+
+fn check_people(people: &[NewPerson], today: NaiveDate) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for p in people {
+        let n = p.full_name.trim().chars().count();
+        if n == 0 || n > 200 {
+            errors.push(FieldError {
+                field: "people",
+                message: "each person needs a name of at most 200 characters".into(),
+            });
+        }
+        if p.date_of_birth.is_some_and(|d| d > today) {
+            errors.push(FieldError { field: "people", message: "a date of birth cannot be in the future".into() });
+        }
+        if p.address.chars().count() > MAX_ADDRESS {
+            errors.push(FieldError {
+                field: "people",
+                message: format!("an address must be {MAX_ADDRESS} characters or fewer"),
+            });
+        }
+    }
+    errors
+}
+
 impl Store {
+    /// Validates an incident against the categories, the partnership's area
+    /// and the clock (`actor.at_ms`), then records it. Used by the web app,
+    /// the API and the CSV import alike.
+    pub async fn submit_incident(
+        &self,
+        permit: &Permit<EditRecords>,
+        input: &IncidentInput,
+        reference: Option<&str>,
+        people: &[NewPerson],
+        actor: &Actor<'_>,
+    ) -> Result<Submitted> {
+        let now = DateTime::from_timestamp_millis(actor.at_ms).unwrap_or_default();
+        let mut errors = validate(input, now, &self.categories().await?, self.partnership_area().await?.as_ref());
+        errors.extend(check_people(people, now.date_naive()));
+        if let Some(r) = reference {
+            if r.trim().is_empty() || r.chars().count() > 60 {
+                errors.push(FieldError { field: "reference", message: "a reference is 1 to 60 characters".into() });
+            }
+        }
+        if !errors.is_empty() {
+            return Ok(Submitted::Invalid { errors });
+        }
+        Ok(match self.record_incident(permit, input, reference.map(str::trim), people, actor).await? {
+            Some((id, reference)) => Submitted::Recorded { id, reference },
+            None => Submitted::AlreadyPresent,
+        })
+    }
+
     /// The active categories, by group and label.
     pub async fn categories(&self) -> Result<Vec<Category>> {
         let rows = self

@@ -13,6 +13,7 @@ pub mod crimes;
 pub mod incidents;
 pub mod partnership;
 mod records;
+pub mod safety;
 pub mod sessions;
 pub mod sql;
 pub mod testing;

@@ -166,5 +166,7 @@ impl Row {
         opt_real -> Option<f64>;
         /// A non-null boolean column.
         boolean -> bool;
+        /// A nullable boolean column.
+        opt_bool -> Option<bool>;
     }
 }

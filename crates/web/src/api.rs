@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agencies", get(agencies))
         .route("/users/{id}", get(user))
         .route("/audit", get(audit))
+        .merge(crate::api_safety::routes())
         .fallback(|| async { ApiError(AppError::NotFound("API endpoint")) })
 }
 

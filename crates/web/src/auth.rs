@@ -110,6 +110,25 @@ impl ApiUser {
     pub fn permit<C: Capability>(&self) -> Result<Permit<C>, AppError> {
         Ok(self.principal.permit::<C>()?)
     }
+
+    /// The audit context of this request.
+    pub fn actor(&self) -> Actor<'_> {
+        Actor { principal: &self.principal, at_ms: self.now_ms, source: &self.addr }
+    }
+}
+
+/// A JSON request body; a malformed one is a 400 with the reason, in JSON.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = crate::error::ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(e) => Err(AppError::BadRequest(format!("invalid JSON body: {}", e.body_text())).into()),
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for ApiUser {

@@ -23,9 +23,17 @@ pub enum AppError {
     /// No such record.
     #[error("{0} was not found")]
     NotFound(&'static str),
-    /// Conflicts with existing data.
+    /// Conflicts with existing data, or a stale edit.
     #[error("{0}")]
     Conflict(String),
+    /// Well-formed but refused by a rule, which is named.
+    #[error("{message}")]
+    Unprocessable {
+        /// The rule's stable name (e.g. `cpn_requires_cpw`).
+        rule: String,
+        /// What to do about it.
+        message: String,
+    },
     /// The CSRF token was missing or wrong.
     #[error("the form has expired or did not come from this site: go back, reload the page and try again")]
     Csrf,
@@ -42,6 +50,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -58,6 +67,9 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Conflict(what) => AppError::Conflict(format!("{what} already exists")),
+            StoreError::Stale => AppError::Conflict(StoreError::Stale.to_string()),
+            StoreError::Forbidden(why) => AppError::Forbidden(why.to_string()),
+            StoreError::Rule(rule, message) => AppError::Unprocessable { rule: rule.to_string(), message },
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -96,7 +108,8 @@ impl IntoResponse for PageError {
             StatusCode::FORBIDDEN => "You do not have access to this page",
             StatusCode::NOT_FOUND => "Page not found",
             StatusCode::BAD_REQUEST => "There is a problem with your request",
-            StatusCode::CONFLICT => "That already exists",
+            StatusCode::CONFLICT => "That could not be saved",
+            StatusCode::UNPROCESSABLE_ENTITY => "That is not allowed",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
             _ => "Sorry, there is a problem with the service",
         };
@@ -119,7 +132,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
         let status = self.0.status();
-        let body = serde_json::json!({ "error": { "status": status.as_u16(), "message": self.0.to_string() } });
+        let mut error = serde_json::json!({ "status": status.as_u16(), "message": self.0.to_string() });
+        if let AppError::Unprocessable { rule, .. } = &self.0 {
+            error["rule"] = serde_json::Value::from(rule.as_str());
+        }
+        let body = serde_json::json!({ "error": error });
         let mut res = (status, axum::Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut()

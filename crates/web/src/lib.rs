@@ -8,6 +8,7 @@
 //! reads the wall clock: time comes from [`AppState::clock`].
 
 mod api;
+mod api_safety;
 mod assets;
 mod auth;
 mod error;
@@ -25,9 +26,40 @@ use safetynet_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+/// The partnership's Safety Net settings (all configurable, with the
+/// statutory or conventional defaults).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SafetyConfig {
+    /// Review intervals by risk level (days).
+    pub reviews: safetynet_domain::risk::ReviewIntervals,
+    /// ASB Case Review threshold.
+    pub case_review: safetynet_domain::case_review::Rules,
+    /// ASB Case Review working-day timescales.
+    pub case_review_timescales: safetynet_domain::case_review::Timescales,
+    /// Fixed penalty maximums.
+    pub fpn: safetynet_domain::interventions::FpnLimits,
+    /// Radius for "nearby" repeat detection, in metres.
+    pub repeat_radius_m: f64,
+}
+
+impl Default for SafetyConfig {
+    fn default() -> Self {
+        Self {
+            reviews: Default::default(),
+            case_review: Default::default(),
+            case_review_timescales: Default::default(),
+            fpn: Default::default(),
+            repeat_radius_m: 200.0,
+        }
+    }
+}
+
 /// Web settings.
 #[derive(Debug, Clone, Default)]
 pub struct WebConfig {
+    /// Safety Net settings.
+    pub safety: SafetyConfig,
     /// Mark cookies `Secure` (when served over TLS).
     pub secure_cookies: bool,
     /// Map tile URL template; empty for no tiles.
@@ -55,6 +87,11 @@ impl AppState {
 
     fn now_ms(&self) -> i64 {
         self.clock.now().timestamp_millis()
+    }
+
+    /// Today's date in the UK.
+    fn today(&self) -> chrono::NaiveDate {
+        safetynet_domain::case_review::london_date(self.clock.now())
     }
 }
 

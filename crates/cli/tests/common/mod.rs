@@ -116,6 +116,39 @@ impl TestApp {
         .await
     }
 
+    /// Sends JSON with a bearer token.
+    pub async fn json(&self, method: &str, path: &str, token: &str, body: serde_json::Value) -> Res {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        self.send(req).await
+    }
+
+    /// A bearer token for a demo user, valid for 30 days.
+    pub async fn token(&self, email: &str) -> String {
+        use safetynet_domain::clock::Clock;
+        let email = safetynet_domain::partnership::Email::parse(email).expect("email");
+        let id = self.store.user_id_by_email(&email).await.expect("db").expect("user");
+        let p = self
+            .store
+            .principal(&id, safetynet_domain::policy::AuthMethod::Operator)
+            .await
+            .expect("db")
+            .expect("principal");
+        let secret = safetynet_domain::token::new_api_token();
+        let now = self.clock.now().timestamp_millis();
+        let actor = safetynet_store::users::Actor { principal: &p, at_ms: now, source: "test" };
+        self.store
+            .create_api_token(&actor, &safetynet_domain::token::hash_secret(&secret), now + 30 * 86_400_000)
+            .await
+            .expect("token");
+        secret
+    }
+
     /// Posts a form with the session's cookie; `csrf` is the token to send
     /// (None: send none).
     pub async fn post(

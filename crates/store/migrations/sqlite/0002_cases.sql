@@ -199,3 +199,12 @@ CREATE TABLE counters (
 );
 
 ALTER TABLE partnership ADD COLUMN area_bbox TEXT;
+
+CREATE TABLE questionnaires (
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    loaded_at INTEGER NOT NULL,
+    PRIMARY KEY (id, version)
+);

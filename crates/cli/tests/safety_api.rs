@@ -1,0 +1,293 @@
+//! The Safety Net through its API, across two agencies, on every engine:
+//! incidents, repeats and signposting, cases, sharing, plans with
+//! optimistic concurrency, risk assessment and review dates, tasks,
+//! interventions and their statutory checks, the daily review, the ASB Case
+//! Review, and the audit rows all of that writes.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use serde_json::{json, Value};
+
+fn incident(victim: &str, category: &str, reported: &str) -> Value {
+    json!({
+        "category": category,
+        "occurred_from": "2026-01-14T21:30:00Z",
+        "reported_at": reported,
+        "latitude": 51.7520, "longitude": -0.3390,
+        "address": "12 Verulam Road, St Albans",
+        "description": "Loud music, shouting and threats from the neighbouring flat",
+        "source": "public",
+        "hate_strand": null,
+        "domestic_abuse": false, "involves_child": false, "repeat": true,
+        "outside_area_reason": null,
+        "people": [
+            { "role": "victim", "full_name": victim, "date_of_birth": "1950-03-02", "address": "12 Verulam Road, St Albans" },
+            { "role": "perpetrator", "full_name": "Kyle Example", "date_of_birth": "2000-06-01", "address": "14 Verulam Road, St Albans" }
+        ]
+    })
+}
+
+async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+    let res = app.json("POST", path, token, body).await;
+    let v = if res.body.is_empty() { Value::Null } else { res.json() };
+    (res.status, v)
+}
+
+async fn get(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
+    let res = app.get_bearer(path, token).await;
+    (res.status, res.json())
+}
+
+#[tokio::test]
+async fn incidents_are_validated() {
+    each_engine(async |app: &TestApp| {
+        let t = app.token(OFFICER).await;
+        let (s, v) =
+            post(app, "/api/v1/incidents", &t, incident("Jane Smith", "asb-personal", "2026-01-15T07:00:00Z")).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert!(v["reference"].as_str().is_some_and(|r| r.starts_with("INC-2026-")));
+        let mut bad = incident("Jane Smith", "asb-personal", "2026-01-14T20:00:00Z");
+        let (s, v) = post(app, "/api/v1/incidents", &t, bad.clone()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(v["error"]["rule"], "incident_validation");
+        assert!(v["error"]["message"].as_str().unwrap_or("").contains("after it was reported"), "{v}");
+        bad["reported_at"] = json!("2026-02-01T00:00:00Z");
+        bad["occurred_from"] = json!("2026-01-31T00:00:00Z");
+        assert!(post(app, "/api/v1/incidents", &t, bad).await.1["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("future"));
+        let (_, v) = post(app, "/api/v1/incidents", &t, incident("J", "made-up", "2026-01-15T07:00:00Z")).await;
+        assert!(v["error"]["message"].as_str().unwrap_or("").contains("category"));
+        let mut far = incident("Jane Smith", "asb-personal", "2026-01-15T07:00:00Z");
+        far["latitude"] = json!(51.5074);
+        far["longitude"] = json!(-0.1278);
+        let (s, v) = post(app, "/api/v1/incidents", &t, far.clone()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(v["error"]["message"].as_str().unwrap_or("").contains("outside the partnership's area"));
+        far["outside_area_reason"] = json!("Victim is a St Albans resident; incident at work in London");
+        assert_eq!(post(app, "/api/v1/incidents", &t, far).await.0, StatusCode::CREATED);
+        let mut long = incident("Jane Smith", "asb-personal", "2026-01-15T07:00:00Z");
+        long["description"] = json!("x".repeat(5_001));
+        assert_eq!(post(app, "/api/v1/incidents", &t, long).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let malformed = app.json("POST", "/api/v1/incidents", &t, json!("not an object")).await;
+        assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+        let mut imported = incident("Jane Smith", "asb-personal", "2026-01-15T07:00:00Z");
+        imported["reference"] = json!("LEGACY-42");
+        assert_eq!(post(app, "/api/v1/incidents", &t, imported.clone()).await.0, StatusCode::CREATED);
+        assert_eq!(post(app, "/api/v1/incidents", &t, imported).await.0, StatusCode::CONFLICT);
+        let viewer = app.token(VIEWER).await;
+        assert_eq!(
+            post(app, "/api/v1/incidents", &viewer, incident("A", "asb-personal", "2026-01-15T07:00:00Z")).await.0,
+            StatusCode::FORBIDDEN
+        );
+        let (_, list) = get(app, "/api/v1/incidents?q=verulam", &t).await;
+        assert_eq!(list["total"], 3);
+        assert_eq!(get(app, "/api/v1/incidents?per_page=0", &t).await.0, StatusCode::BAD_REQUEST);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_asb_case_end_to_end_across_two_agencies() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let auditor = app.token(AUDITOR).await;
+
+        // Council records the incident; police record an earlier one about the same victim.
+        let (_, mine) = post(app, "/api/v1/incidents", &council, incident("Jane Smith", "asb-personal", "2026-01-15T07:00:00Z")).await;
+        let (_, theirs) = post(app, "/api/v1/incidents", &police, incident("JANE  SMITH", "crime-public-order", "2026-01-14T23:00:00Z")).await;
+        let mine_id = mine["id"].as_str().unwrap_or_default().to_string();
+        let theirs_id = theirs["id"].as_str().unwrap_or_default().to_string();
+
+        // Police cannot read the council's incident: a signpost only.
+        let (_, v) = get(app, &format!("/api/v1/incidents/{mine_id}"), &police).await;
+        assert_eq!(v, json!({ "access": "signpost", "contact_agency": "SACDC" }));
+        // The council sees that the police hold a related record, but not what it says.
+        let (_, rep) = get(app, &format!("/api/v1/incidents/{mine_id}/repeats"), &council).await;
+        assert_eq!(rep["other_agencies"], json!([{ "contact_agency": "HERTS-POLICE", "records": 1 }]), "{rep}");
+        assert_eq!(rep["same_person"].as_array().map(Vec::len), Some(0));
+
+        // Open a case, share it with the police under a lawful basis.
+        let (s, case) = post(app, "/api/v1/cases", &council, json!({ "title": "Verulam Road noise and threats", "problem": "Repeated noise and threats to an elderly resident", "incidents": [mine_id] })).await;
+        assert_eq!(s, StatusCode::CREATED, "{case}");
+        let case_id = case["id"].as_str().unwrap_or_default().to_string();
+        let (_, before) = get(app, &format!("/api/v1/cases/{case_id}"), &police).await;
+        assert_eq!(before["access"], "signpost");
+        let (s, _) = post(app, &format!("/api/v1/cases/{case_id}/shares"), &police, json!({ "agency": "HERTS-POLICE", "lawful_basis": "x" })).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "an agency cannot share what it cannot see");
+        let (s, _) = post(app, &format!("/api/v1/cases/{case_id}/shares"), &council, json!({ "agency": "herts-police", "lawful_basis": "Crime and Disorder Act 1998 s115" })).await;
+        assert_eq!(s, StatusCode::CREATED);
+        assert_eq!(post(app, &format!("/api/v1/cases/{case_id}/shares"), &council, json!({ "agency": "HERTS-POLICE", "lawful_basis": "again" })).await.0, StatusCode::CONFLICT);
+        let (_, shared) = get(app, &format!("/api/v1/cases/{case_id}"), &police).await;
+        assert_eq!(shared["access"], "full");
+        assert_eq!(shared["record"]["shares"][0]["lawful_basis"], "Crime and Disorder Act 1998 s115");
+        // Now the police see the council's incident through the case; and link theirs.
+        assert_eq!(get(app, &format!("/api/v1/incidents/{mine_id}"), &police).await.1["access"], "full");
+        assert_eq!(post(app, &format!("/api/v1/cases/{case_id}/incidents"), &police, json!({ "incident": theirs_id })).await.0, StatusCode::OK);
+        let (_, rep) = get(app, &format!("/api/v1/incidents/{mine_id}/repeats"), &council).await;
+        assert_eq!(rep["same_person"].as_array().map(Vec::len), Some(1), "visible now through the shared case: {rep}");
+        assert_eq!(rep["other_agencies"], json!([]));
+
+        // The plan: optimistic concurrency.
+        let plan = json!({ "version": 1, "title": "Verulam Road noise and threats", "problem": "Noise and threats", "analysis_victim": "Elderly, lives alone",
+            "analysis_offender": "Young adult neighbour", "analysis_location": "Council flats", "analysis_controllers": "Housing officer as place manager", "assessment": "" });
+        let res = app.json("PUT", &format!("/api/v1/cases/{case_id}/plan"), &council, plan.clone()).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(res.json()["version"], 2);
+        let stale = app.json("PUT", &format!("/api/v1/cases/{case_id}/plan"), &council, plan).await;
+        assert_eq!(stale.status, StatusCode::CONFLICT);
+        assert!(stale.json()["error"]["message"].as_str().unwrap_or("").contains("someone else changed"));
+        let partner_edit = app.json("PUT", &format!("/api/v1/cases/{case_id}/plan"), &police, json!({ "version": 2, "title": "x", "problem": "", "analysis_victim": "", "analysis_offender": "", "analysis_location": "", "analysis_controllers": "", "assessment": "" })).await;
+        assert_eq!(partner_edit.status, StatusCode::FORBIDDEN, "only the lead agency edits the plan");
+
+        // Risk assessment: judgement may raise, never lower.
+        let (_, qs) = get(app, "/api/v1/questionnaires", &council).await;
+        let asb = qs["items"].as_array().into_iter().flatten().find(|q| q["id"] == "asb-victim").cloned().unwrap_or_default();
+        let mut answers = serde_json::Map::new();
+        for q in asb["questions"].as_array().into_iter().flatten() {
+            answers.insert(q["id"].as_str().unwrap_or_default().to_string(), json!(false));
+        }
+        let (s, v) = post(app, &format!("/api/v1/cases/{case_id}/risk-assessments"), &council, json!({ "questionnaire": "asb-victim", "answers": answers.clone() })).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["level"], "standard");
+        assert_eq!(v["next_review_on"], "2026-03-12", "standard: 56 days from 15 January");
+        let (s, v) = post(app, &format!("/api/v1/cases/{case_id}/risk-assessments"), &council, json!({ "questionnaire": "asb-victim", "answers": answers.clone(), "judgement": { "level": "high", "reason": "Threats to kill reported by a neighbour" } })).await;
+        assert_eq!(s, StatusCode::CREATED);
+        assert_eq!((v["computed"].as_str(), v["level"].as_str()), (Some("standard"), Some("high")));
+        assert_eq!(v["next_review_on"], "2026-01-29", "high: 14 days");
+        let (s, v) = post(app, &format!("/api/v1/cases/{case_id}/risk-assessments"), &council, json!({ "questionnaire": "asb-victim", "answers": answers.clone(), "judgement": { "level": "high", "reason": " " } })).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        answers.remove(answers.keys().next().cloned().unwrap_or_default().as_str());
+        assert_eq!(post(app, &format!("/api/v1/cases/{case_id}/risk-assessments"), &council, json!({ "questionnaire": "asb-victim", "answers": answers })).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(post(app, &format!("/api/v1/cases/{case_id}/risk-assessments"), &council, json!({ "questionnaire": "nope", "answers": {} })).await.0, StatusCode::NOT_FOUND);
+
+        // Tasks owned by either agency.
+        let (s, task) = post(app, &format!("/api/v1/cases/{case_id}/tasks"), &police, json!({ "title": "Visit perpetrator with housing officer", "due_on": "2026-01-10" })).await;
+        assert_eq!(s, StatusCode::CREATED, "{task}");
+        let task_id = task["id"].as_str().unwrap_or_default().to_string();
+        let res = app.json("PATCH", &format!("/api/v1/tasks/{task_id}"), &police, json!({ "status": "in_progress", "notes": "Booked" })).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(app.json("PATCH", &format!("/api/v1/tasks/{task_id}"), &police, json!({ "status": "lost" })).await.status, StatusCode::BAD_REQUEST);
+
+        // Interventions: the ladder is enforced.
+        let person = get(app, &format!("/api/v1/incidents/{mine_id}"), &council).await.1["record"]["people"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["role"] == "perpetrator")
+            .map(|p| p["id"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        let cpn = json!({ "kind": "community_protection_notice", "person_id": person, "conduct": "Playing loud music at night", "issued_on": "2026-01-15", "starts_at": "2026-01-15T09:00:00Z" });
+        let (s, v) = post(app, &format!("/api/v1/cases/{case_id}/interventions"), &council, cpn.clone()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(v["error"]["rule"], "cpn_requires_cpw", "{v}");
+        let cpw = json!({ "kind": "community_protection_warning", "person_id": person, "conduct": "playing LOUD music at night", "issued_on": "2026-01-05", "starts_at": "2026-01-05T09:00:00Z" });
+        assert_eq!(post(app, &format!("/api/v1/cases/{case_id}/interventions"), &council, cpw).await.0, StatusCode::CREATED);
+        let (s, v) = post(app, &format!("/api/v1/cases/{case_id}/interventions"), &council, cpn).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let closure = json!({ "kind": "closure_notice", "subject_name": "14 Verulam Road", "subject_is_business": true, "conduct": "Nuisance", "issued_on": "2026-01-15", "starts_at": "2026-01-15T10:00:00Z", "expires_at": "2026-01-17T10:00:01Z" });
+        assert_eq!(post(app, &format!("/api/v1/cases/{case_id}/interventions"), &council, closure).await.1["error"]["rule"], "closure_notice_max_48_hours");
+        let (_, list) = get(app, &format!("/api/v1/cases/{case_id}/interventions"), &police).await;
+        assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
+
+        // Status workflow: partner cannot close; closing needs an outcome.
+        let (s, _) = post(app, &format!("/api/v1/cases/{case_id}/status"), &police, json!({ "version": 2, "status": "closed", "outcome": "x" })).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, v) = post(app, &format!("/api/v1/cases/{case_id}/status"), &council, json!({ "version": 2, "status": "closed" })).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(v["error"]["rule"], "case_status");
+        let (s, v) = post(app, &format!("/api/v1/cases/{case_id}/status"), &council, json!({ "version": 2, "status": "under_review" })).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+
+        // The timeline holds every step in order.
+        let (_, full) = get(app, &format!("/api/v1/cases/{case_id}"), &council).await;
+        let kinds: Vec<&str> = full["record"]["timeline"].as_array().into_iter().flatten().filter_map(|e| e["kind"].as_str()).collect();
+        for k in ["status", "incident", "share", "plan", "assessment", "task", "intervention"] {
+            assert!(kinds.contains(&k), "{k} in {kinds:?}");
+        }
+        assert_eq!(full["record"]["risk_level"], "high");
+
+        // The daily review ranks the morning's incidents with reasons.
+        let (_, daily) = get(app, "/api/v1/daily-review?date=2026-01-15", &council).await;
+        let items = daily["items"].as_array().cloned().unwrap_or_default();
+        assert_eq!(items.len(), 2, "{daily}");
+        assert!(items[0]["reasons"].as_array().into_iter().flatten().any(|r| r.as_str().unwrap_or("").contains("high-risk case")), "{daily}");
+        assert_eq!(get(app, "/api/v1/daily-review?date=15-01-2026", &council).await.0, StatusCode::BAD_REQUEST);
+
+        // Every step was audited.
+        let (_, audit) = get(app, "/api/v1/audit?per_page=200", &auditor).await;
+        let rows = audit["items"].as_array().cloned().unwrap_or_default();
+        for (action, record) in [("create", "incident"), ("create", "case"), ("share", "case"), ("create", "risk_assessment"), ("create", "case_task"), ("create", "intervention"), ("view", "case")] {
+            assert!(rows.iter().any(|r| r["action"] == action && r["record_type"] == record), "{action} {record}");
+        }
+        assert!(app.store.verify_audit().await.expect("verify").is_ok());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dash_high_risk_flags_marac_and_the_case_review_threshold_counts_every_agency() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let mut first = incident("Amira Khan", "asb-personal", "2025-11-20T10:00:00Z");
+        first["occurred_from"] = json!("2025-11-19T20:00:00Z");
+        let (_, a) = post(app, "/api/v1/incidents", &council, first).await;
+        let victim = get(app, &format!("/api/v1/incidents/{}", a["id"].as_str().unwrap_or_default()), &council).await.1["record"]["people"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["role"] == "victim")
+            .map(|p| p["id"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        let (_, e) = get(app, &format!("/api/v1/case-reviews/eligibility?person={victim}"), &council).await;
+        assert_eq!((e["count"].as_u64(), e["threshold_met"].as_bool(), e["prompt_officer"].as_bool()), (Some(1), Some(false), Some(false)), "{e}");
+        // Two more complaints: one to the council, one to the police (merged into the same person).
+        let mut second = incident("Amira Khan", "asb-nuisance", "2025-12-10T10:00:00Z");
+        second["occurred_from"] = json!("2025-12-09T20:00:00Z");
+        let (_, b) = post(app, "/api/v1/incidents", &council, second).await;
+        let b_victim = get(app, &format!("/api/v1/incidents/{}", b["id"].as_str().unwrap_or_default()), &council).await.1["record"]["people"][1]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let (_, dups) = get(app, &format!("/api/v1/people/{victim}/duplicates"), &council).await;
+        assert_eq!(dups["items"].as_array().map(Vec::len), Some(1), "suggested, not merged: {dups}");
+        assert_eq!(post(app, &format!("/api/v1/people/{victim}/merge"), &council, json!({ "duplicate": b_victim })).await.0, StatusCode::OK);
+        let (_, e) = get(app, &format!("/api/v1/case-reviews/eligibility?person={victim}"), &council).await;
+        assert_eq!((e["count"].as_u64(), e["prompt_officer"].as_bool()), (Some(2), Some(true)), "second complaint: tell the victim: {e}");
+        assert_eq!(get(app, "/api/v1/case-reviews/eligibility?person=nobody", &council).await.0, StatusCode::NOT_FOUND);
+
+        // DASH: 14 yes answers is high risk and a MARAC referral.
+        let (_, c) = post(app, "/api/v1/cases", &council, json!({ "title": "DA case", "problem": "Domestic abuse", "incidents": [a["id"]] })).await;
+        let case_id = c["id"].as_str().unwrap_or_default().to_string();
+        let (_, qs) = get(app, "/api/v1/questionnaires", &council).await;
+        let dash = qs["items"].as_array().into_iter().flatten().find(|q| q["id"] == "dash").cloned().unwrap_or_default();
+        let answers: serde_json::Map<String, Value> = dash["questions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, q)| (q["id"].as_str().unwrap_or_default().to_string(), json!(i < 14)))
+            .collect();
+        let (s, v) = post(app, &format!("/api/v1/cases/{case_id}/risk-assessments"), &council, json!({ "questionnaire": "dash", "answers": answers })).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!((v["level"].as_str(), v["marac_referral"].as_bool()), (Some("high"), Some(true)));
+
+        // Case Review application and its clocks (working days, bank holidays skipped).
+        let (s, r) = post(app, "/api/v1/case-reviews", &council, json!({ "person_id": victim, "applicant_kind": "victim", "received_on": "2026-01-09" })).await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        assert_eq!(r["clocks"]["acknowledge_by"], "2026-01-14", "Friday + 3 working days");
+        let id = r["id"].as_str().unwrap_or_default().to_string();
+        let res = app.json("PATCH", &format!("/api/v1/case-reviews/{id}"), &council, json!({ "threshold_met": true, "decided_on": "2026-01-12", "meeting_on": "2026-01-20", "chair": "CSP manager", "recommendations": 3 })).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(app.json("PATCH", &format!("/api/v1/case-reviews/{id}"), &police, json!({})).await.status, StatusCode::NOT_FOUND, "another agency's review");
+        let (_, f) = get(app, "/api/v1/case-reviews/figures?year=2026", &council).await;
+        assert_eq!(f["figures"], json!({ "applications": 1, "threshold_met": 1, "reviews_held": 1, "recommendations": 3 }));
+        let _ = police;
+    })
+    .await;
+}

@@ -1,0 +1,594 @@
+//! The Safety Net JSON API: incidents, cases and their plans, risk
+//! assessments, tasks, interventions, the daily review and ASB Case Reviews.
+//! Every handler turns the caller into a permit first; the store applies the
+//! agency rules and writes the audit rows.
+
+use crate::auth::{ApiJson, ApiUser};
+use crate::error::{ApiResult, AppError};
+use crate::params::parse_query;
+use crate::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::{get, patch, post, put};
+use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, Utc};
+use safetynet_domain::case::{CaseStatus, TaskStatus};
+use safetynet_domain::case_review::{london_date, london_midnight};
+use safetynet_domain::incident::IncidentInput;
+use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
+use safetynet_domain::risk::{Answers, Judgement};
+use safetynet_store::cases::{NewCase, NewTask, Plan};
+use safetynet_store::incidents::{IncidentFilter, NewPerson, Submitted};
+use safetynet_store::safety::{CaseReviewUpdate, NewIntervention};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Routes under `/api/v1` for the Safety Net.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/categories", get(categories))
+        .route("/questionnaires", get(questionnaires))
+        .route("/incidents", get(list_incidents).post(create_incident))
+        .route("/incidents/{id}", get(get_incident))
+        .route("/incidents/{id}/repeats", get(repeats))
+        .route("/people/{id}/duplicates", get(duplicates))
+        .route("/people/{id}/merge", post(merge))
+        .route("/cases", get(list_cases).post(create_case))
+        .route("/cases/{id}", get(get_case))
+        .route("/cases/{id}/plan", put(update_plan))
+        .route("/cases/{id}/status", post(change_status))
+        .route("/cases/{id}/shares", post(share))
+        .route("/cases/{id}/incidents", post(link_incident))
+        .route("/cases/{id}/notes", post(add_note))
+        .route("/cases/{id}/reviews", post(record_review))
+        .route("/cases/{id}/risk-assessments", get(list_assessments).post(assess))
+        .route("/cases/{id}/tasks", post(add_task))
+        .route("/tasks/{id}", patch(update_task))
+        .route("/cases/{id}/interventions", get(list_interventions).post(add_intervention))
+        .route("/interventions/{id}/breaches", post(add_breach))
+        .route("/interventions/expiring", get(expiring))
+        .route("/daily-review", get(daily_review))
+        .route("/case-reviews", get(list_case_reviews).post(open_case_review))
+        .route("/case-reviews/eligibility", get(eligibility))
+        .route("/case-reviews/figures", get(figures))
+        .route("/case-reviews/{id}", patch(update_case_review))
+}
+
+fn created(v: Value) -> (StatusCode, Json<Value>) {
+    (StatusCode::CREATED, Json(v))
+}
+
+fn visible<T: serde::Serialize>(v: Visible<T>) -> Json<Value> {
+    Json(json!(v))
+}
+
+async fn categories(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Value>> {
+    Ok(Json(json!({ "items": state.store.categories().await? })))
+}
+
+async fn questionnaires(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Value>> {
+    Ok(Json(json!({ "items": state.store.questionnaires().await? })))
+}
+
+/// `POST /incidents` body.
+#[derive(Debug, Deserialize)]
+struct IncidentBody {
+    #[serde(flatten)]
+    incident: IncidentInput,
+    #[serde(default)]
+    reference: Option<String>,
+    #[serde(default)]
+    people: Vec<NewPerson>,
+}
+
+async fn create_incident(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<IncidentBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let permit = user.permit::<EditRecords>()?;
+    match state
+        .store
+        .submit_incident(&permit, &body.incident, body.reference.as_deref(), &body.people, &user.actor())
+        .await?
+    {
+        Submitted::Recorded { id, reference } => Ok(created(json!({ "id": id, "reference": reference }))),
+        Submitted::Invalid { errors } => Err(AppError::Unprocessable {
+            rule: "incident_validation".into(),
+            message: errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+        }
+        .into()),
+        Submitted::AlreadyPresent => {
+            Err(AppError::Conflict("an incident with this reference already exists".into()).into())
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    page: Option<i64>,
+    #[serde(default)]
+    per_page: Option<i64>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    q: Option<String>,
+    #[serde(default)]
+    live: Option<bool>,
+}
+
+fn paging(q: &ListQuery) -> Result<(i64, i64), AppError> {
+    let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(50));
+    if !(1..=100_000).contains(&page) || !(1..=200).contains(&per_page) {
+        return Err(AppError::BadRequest("page must be 1 or more and per_page from 1 to 200".into()));
+    }
+    Ok((page, per_page))
+}
+
+async fn list_incidents(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let q: ListQuery = parse_query(raw.as_deref())?;
+    let (page, per_page) = paging(&q)?;
+    let filter = IncidentFilter {
+        category: q.category.filter(|c| !c.is_empty()),
+        text: q.q.filter(|t| !t.is_empty()),
+        ..Default::default()
+    };
+    let (items, total) =
+        state.store.incidents(&permit, &filter, per_page, (page - 1) * per_page, &user.actor()).await?;
+    Ok(Json(json!({ "items": items, "total": total, "page": page, "per_page": per_page })))
+}
+
+async fn get_incident(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(visible(state.store.incident(&permit, &id, &user.actor()).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct RadiusQuery {
+    #[serde(default)]
+    radius_m: Option<f64>,
+}
+
+async fn repeats(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let q: RadiusQuery = parse_query(raw.as_deref())?;
+    let radius = q.radius_m.unwrap_or(state.config.safety.repeat_radius_m);
+    if !(1.0..=5_000.0).contains(&radius) {
+        return Err(AppError::BadRequest("radius_m must be from 1 to 5000".into()).into());
+    }
+    Ok(Json(json!(state.store.repeats(&permit, &id, radius, &user.actor()).await?)))
+}
+
+async fn duplicates(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(Json(json!({ "items": state.store.person_duplicates(&permit, &id, &user.actor()).await? })))
+}
+
+#[derive(Debug, Deserialize)]
+struct MergeBody {
+    duplicate: String,
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<MergeBody>,
+) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<EditRecords>()?;
+    state.store.merge_people(&permit, &id, &b.duplicate, &user.actor()).await?;
+    Ok(Json(json!({ "merged": b.duplicate, "into": id })))
+}
+
+async fn create_case(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(new): ApiJson<NewCase>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let edit = user.permit::<EditRecords>()?;
+    let view = user.permit::<ViewRecords>()?;
+    check_text("title", &new.title, 200)?;
+    check_text("problem", &new.problem, 5_000)?;
+    let (id, reference) = state.store.open_case(&edit, &view, &new, &user.actor()).await?;
+    Ok(created(json!({ "id": id, "reference": reference })))
+}
+
+/// Checks a required free-text field.
+pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
+    let n = value.trim().chars().count();
+    if n == 0 {
+        Err(AppError::BadRequest(format!("{field} must not be empty")))
+    } else if n > max {
+        Err(AppError::BadRequest(format!("{field} must be {max} characters or fewer")))
+    } else {
+        Ok(())
+    }
+}
+
+async fn list_cases(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let q: ListQuery = parse_query(raw.as_deref())?;
+    let (page, per_page) = paging(&q)?;
+    let (items, total) =
+        state.store.cases(&permit, q.live.unwrap_or(false), per_page, (page - 1) * per_page, &user.actor()).await?;
+    Ok(Json(json!({ "items": items, "total": total, "page": page, "per_page": per_page })))
+}
+
+async fn get_case(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(visible(state.store.case(&permit, &id, &user.actor()).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct PlanBody {
+    version: i64,
+    #[serde(flatten)]
+    plan: Plan,
+}
+
+async fn update_plan(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PlanBody>,
+) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    check_text("title", &b.plan.title, 200)?;
+    for (f, v) in
+        [("problem", &b.plan.problem), ("assessment", &b.plan.assessment), ("analysis_victim", &b.plan.analysis_victim)]
+    {
+        if v.chars().count() > 10_000 {
+            return Err(AppError::BadRequest(format!("{f} must be 10000 characters or fewer")).into());
+        }
+    }
+    let version = state.store.update_plan(&permit, &id, b.version, &b.plan, &user.actor()).await?;
+    Ok(Json(json!({ "version": version })))
+}
+
+#[derive(Debug, Deserialize)]
+struct StatusBody {
+    version: i64,
+    status: String,
+    #[serde(default)]
+    outcome: Option<String>,
+}
+
+async fn change_status(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<StatusBody>,
+) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    let to = CaseStatus::parse(&b.status)
+        .ok_or_else(|| AppError::BadRequest("status must be open, under_review, closed or reopened".into()))?;
+    let version = state.store.change_status(&permit, &id, b.version, to, b.outcome.as_deref(), &user.actor()).await?;
+    Ok(Json(json!({ "version": version, "status": to.as_str() })))
+}
+
+#[derive(Debug, Deserialize)]
+struct ShareBody {
+    agency: String,
+    lawful_basis: String,
+}
+
+async fn share(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ShareBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    check_text("lawful_basis", &b.lawful_basis, 200)?;
+    state.store.share_case(&permit, &id, &b.agency.trim().to_uppercase(), &b.lawful_basis, &user.actor()).await?;
+    Ok(created(json!({ "agency": b.agency.trim().to_uppercase(), "lawful_basis": b.lawful_basis.trim() })))
+}
+
+#[derive(Debug, Deserialize)]
+struct LinkBody {
+    incident: String,
+}
+
+async fn link_incident(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<LinkBody>,
+) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    state.store.link_incident(&permit, &id, &b.incident, &user.actor()).await?;
+    Ok(Json(json!({ "linked": b.incident })))
+}
+
+#[derive(Debug, Deserialize)]
+struct NoteBody {
+    text: String,
+}
+
+async fn add_note(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NoteBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    check_text("text", &b.text, 5_000)?;
+    state.store.add_note(&permit, &id, &b.text, &user.actor()).await?;
+    Ok(created(json!({ "noted": true })))
+}
+
+async fn record_review(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NoteBody>,
+) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    check_text("text", &b.text, 5_000)?;
+    let next = state
+        .store
+        .record_review(&permit, &id, &b.text, state.today(), &state.config.safety.reviews, &user.actor())
+        .await?;
+    Ok(Json(json!({ "next_review_on": next })))
+}
+
+#[derive(Debug, Deserialize)]
+struct AssessBody {
+    questionnaire: String,
+    answers: Answers,
+    #[serde(default)]
+    judgement: Option<Judgement>,
+}
+
+async fn assess(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<AssessBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    let r = state
+        .store
+        .assess_risk(
+            &permit,
+            &id,
+            &b.questionnaire,
+            &b.answers,
+            b.judgement.as_ref(),
+            state.today(),
+            &state.config.safety.reviews,
+            &user.actor(),
+        )
+        .await?;
+    Ok(created(json!(r)))
+}
+
+async fn list_assessments(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(Json(json!({ "items": state.store.risk_assessments(&permit, &id).await? })))
+}
+
+async fn add_task(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(t): ApiJson<NewTask>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    check_text("title", &t.title, 300)?;
+    let task_id = state.store.add_task(&permit, &id, &t, &user.actor()).await?;
+    Ok(created(json!({ "id": task_id, "due_on": t.due_on })))
+}
+
+#[derive(Debug, Deserialize)]
+struct TaskBody {
+    status: String,
+    #[serde(default)]
+    notes: String,
+}
+
+async fn update_task(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TaskBody>,
+) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    let status = TaskStatus::parse(&b.status)
+        .ok_or_else(|| AppError::BadRequest("status must be open, in_progress, done or cancelled".into()))?;
+    state.store.update_task(&permit, &id, status, &b.notes, &user.actor()).await?;
+    Ok(Json(json!({ "id": id, "status": status.as_str() })))
+}
+
+async fn add_intervention(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(n): ApiJson<NewIntervention>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    check_text("conduct", &n.conduct, 1_000)?;
+    let iid = state.store.add_intervention(&permit, &id, &n, &state.config.safety.fpn, &user.actor()).await?;
+    Ok(created(json!({ "id": iid })))
+}
+
+async fn list_interventions(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(Json(json!({ "items": state.store.interventions(&permit, &id).await? })))
+}
+
+#[derive(Debug, Deserialize)]
+struct BreachBody {
+    breached_at: DateTime<Utc>,
+    notes: String,
+}
+
+async fn add_breach(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<BreachBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    check_text("notes", &b.notes, 5_000)?;
+    state.store.add_breach(&permit, &id, b.breached_at, &b.notes, &user.actor()).await?;
+    Ok(created(json!({ "breach": true })))
+}
+
+#[derive(Debug, Deserialize)]
+struct DaysQuery {
+    #[serde(default)]
+    within_days: Option<i64>,
+}
+
+async fn expiring(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let q: DaysQuery = parse_query(raw.as_deref())?;
+    let days = q.within_days.unwrap_or(28);
+    if !(1..=366).contains(&days) {
+        return Err(AppError::BadRequest("within_days must be from 1 to 366".into()).into());
+    }
+    Ok(Json(json!({ "items": state.store.expiring_interventions(&permit, state.clock.now(), days).await? })))
+}
+
+#[derive(Debug, Deserialize)]
+struct DateQuery {
+    #[serde(default)]
+    date: Option<String>,
+}
+
+/// The daily review window for date `d`: the 24 hours before 08:00 UK time on `d`.
+pub fn daily_window(d: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    let end = london_midnight(d) + chrono::Duration::hours(8);
+    (end - chrono::Duration::hours(24), end)
+}
+
+/// Parses `?date=YYYY-MM-DD` (default: today in the UK).
+pub fn parse_date(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> {
+    let q: DateQuery = parse_query(raw)?;
+    match q.date.as_deref().filter(|d| !d.is_empty()) {
+        None => Ok(today),
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| AppError::BadRequest("date must be in the form YYYY-MM-DD".into())),
+    }
+}
+
+async fn daily_review(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let date = parse_date(raw.as_deref(), state.today())?;
+    let (from, to) = daily_window(date);
+    let items = state.store.daily_review(&permit, from, to, &user.actor()).await?;
+    Ok(Json(json!({ "date": date, "from": from, "to": to, "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+struct PersonQuery {
+    person: String,
+}
+
+async fn eligibility(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let q: PersonQuery = parse_query(raw.as_deref())?;
+    let report = state
+        .store
+        .case_review_eligibility(&permit, &q.person, &state.config.safety.case_review, state.clock.now(), &user.actor())
+        .await?;
+    Ok(Json(json!(report)))
+}
+
+#[derive(Debug, Deserialize)]
+struct OpenReviewBody {
+    #[serde(default)]
+    person_id: Option<String>,
+    applicant_kind: String,
+    received_on: NaiveDate,
+}
+
+async fn open_case_review(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(b): ApiJson<OpenReviewBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    if !["victim", "on_behalf", "community"].contains(&b.applicant_kind.as_str()) {
+        return Err(AppError::BadRequest("applicant_kind must be victim, on_behalf or community".into()).into());
+    }
+    if b.received_on > state.today() {
+        return Err(AppError::BadRequest("received_on cannot be in the future".into()).into());
+    }
+    let r = state
+        .store
+        .open_case_review(
+            &permit,
+            b.person_id.as_deref(),
+            &b.applicant_kind,
+            b.received_on,
+            &state.config.safety.case_review_timescales,
+            &user.actor(),
+        )
+        .await?;
+    Ok(created(json!(r)))
+}
+
+async fn list_case_reviews(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(Json(json!({ "items": state.store.case_reviews(&permit).await? })))
+}
+
+async fn update_case_review(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(u): ApiJson<CaseReviewUpdate>,
+) -> ApiResult<Json<Value>> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    Ok(Json(json!(state.store.update_case_review(&permit, &id, &u, &user.actor()).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+struct YearQuery {
+    #[serde(default)]
+    year: Option<i32>,
+}
+
+async fn figures(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+    user.permit::<ViewRecords>()?;
+    let q: YearQuery = parse_query(raw.as_deref())?;
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&london_date(state.clock.now())));
+    if !(2014..=2100).contains(&year) {
+        return Err(AppError::BadRequest("year must be from 2014".into()).into());
+    }
+    Ok(Json(json!({ "year": year, "figures": state.store.case_review_figures(year).await? })))
+}
