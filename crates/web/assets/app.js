@@ -53,3 +53,23 @@ async function crimeMap(el) {
 }
 
 document.querySelectorAll("[data-crime-map]").forEach((el) => { crimeMap(el); });
+
+// Pin picker on the incident form: click the map to fill latitude and longitude.
+function pinPicker(el) {
+  const L = window.L;
+  if (!L) return;
+  const lat = document.getElementById("latitude");
+  const lon = document.getElementById("longitude");
+  const map = L.map(el);
+  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
+  const start = lat.value && lon.value ? [Number(lat.value), Number(lon.value)] : [51.75, -0.34];
+  map.setView(start, lat.value ? 16 : 12);
+  let marker = lat.value && lon.value ? L.circleMarker(start, { radius: 8 }).addTo(map) : null;
+  map.on("click", (e) => {
+    lat.value = e.latlng.lat.toFixed(6);
+    lon.value = e.latlng.lng.toFixed(6);
+    if (marker) marker.setLatLng(e.latlng); else marker = L.circleMarker(e.latlng, { radius: 8 }).addTo(map);
+  });
+}
+
+document.querySelectorAll("[data-pin-picker]").forEach((el) => { pinPicker(el); });

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{Html, Response};
 use maud::{html, Markup, DOCTYPE};
-use safetynet_domain::policy::{ManageAgencies, ManageUsers, ViewAudit, ViewCrimeData};
+use safetynet_domain::policy::{ManageAgencies, ManageUsers, ViewAudit, ViewCrimeData, ViewRecords};
 
 /// Which navigation item is current.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +16,14 @@ pub enum Nav {
     Dashboard,
     /// Crime and ASB browser.
     Crimes,
+    /// Incidents.
+    Incidents,
+    /// Cases.
+    Cases,
+    /// The daily review.
+    DailyReview,
+    /// ASB Case Reviews.
+    CaseReviews,
     /// Administration.
     Admin,
     /// Audit log.
@@ -73,6 +81,12 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                                         @if u.principal.can::<ViewCrimeData>() {
                                             (item("/dashboard", "Dashboard", Nav::Dashboard))
                                             (item("/crimes", "Crime and ASB", Nav::Crimes))
+                                        }
+                                        @if u.principal.can::<ViewRecords>() {
+                                            (item("/daily-review", "Daily review", Nav::DailyReview))
+                                            (item("/incidents", "Incidents", Nav::Incidents))
+                                            (item("/cases", "Cases", Nav::Cases))
+                                            (item("/case-reviews", "Case Reviews", Nav::CaseReviews))
                                         }
                                         @if u.principal.can::<ManageUsers>() || u.principal.can::<ManageAgencies>() {
                                             (item("/admin/users", "Users and agencies", Nav::Admin))

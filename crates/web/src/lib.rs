@@ -12,6 +12,7 @@ mod api_safety;
 mod assets;
 mod auth;
 mod error;
+mod forms;
 mod layout;
 mod openapi;
 mod pages;

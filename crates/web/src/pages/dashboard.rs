@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use maud::{html, Markup};
-use safetynet_domain::policy::ViewCrimeData;
+use safetynet_domain::policy::{ViewCrimeData, ViewRecords};
+use safetynet_domain::role::Role;
 
 /// `GET /healthz`: no auth; 200 when the database answers.
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
@@ -58,6 +59,37 @@ fn monthly_chart(totals: &[(safetynet_domain::month::Month, i64)]) -> Markup {
     }
 }
 
+/// The signed-in officer's work: overdue tasks and reviews due (for a CSP
+/// manager, across every case their agency may see) and interventions
+/// expiring in the next four weeks.
+async fn your_work(state: &AppState, user: &PageUser) -> PageResult<Markup> {
+    let Ok(permit) = user.principal.permit::<ViewRecords>() else { return Ok(html! {}) };
+    let manager = user.principal.has(Role::CspManager);
+    let today = state.today();
+    let tasks = state.store.overdue_tasks(&permit, today, manager).await?;
+    let reviews = state.store.reviews_due(&permit, today, manager).await?;
+    let expiring = state.store.expiring_interventions(&permit, state.clock.now(), 28).await?;
+    Ok(html! {
+        section class="govuk-!-margin-bottom-8" data-testid="your-work" {
+            h2 class="govuk-heading-l" { "Your work" }
+            div class="govuk-grid-row" {
+                div class="govuk-grid-column-one-third" { div class="sn-stat" { span class="govuk-body-s" { "Overdue tasks" } span class="sn-stat__value" data-testid="overdue-tasks" { (tasks.len()) } } }
+                div class="govuk-grid-column-one-third" { div class="sn-stat" { span class="govuk-body-s" { "Reviews due" } span class="sn-stat__value" data-testid="reviews-due" { (reviews.len()) } } }
+                div class="govuk-grid-column-one-third" { div class="sn-stat" { span class="govuk-body-s" { "Interventions expiring in 4 weeks" } span class="sn-stat__value" { (expiring.len()) } } }
+            }
+            @if !tasks.is_empty() {
+                h3 class="govuk-heading-s" { "Overdue tasks" }
+                ul class="govuk-list govuk-list--bullet" { @for t in &tasks { li { a class="govuk-link" href=(format!("/cases/{}#tasks", t.case_id)) { (t.case_reference) } ": " (t.title) " (" (t.owner_agency) ", due " (t.due_on) ")" } } }
+            }
+            @if !reviews.is_empty() {
+                h3 class="govuk-heading-s" { "Reviews due" }
+                ul class="govuk-list govuk-list--bullet" { @for c in &reviews { li { a class="govuk-link" href=(format!("/cases/{}", c.id)) { (c.reference) } ": " (c.title) " (due " (c.next_review_on.as_deref().unwrap_or("")) ")" } } }
+            }
+            p class="govuk-body" { a class="govuk-link" href="/daily-review" { "Go to today's daily review" } }
+        }
+    })
+}
+
 /// `GET /dashboard`.
 pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<impl IntoResponse> {
     user.permit::<ViewCrimeData>()?;
@@ -74,8 +106,10 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
     let previous: i64 = counts.iter().map(|c| c.previous).sum();
     let max = counts.iter().map(|c| c.count).max().unwrap_or(1).max(1);
     let totals = store.crime_monthly_totals().await?;
+    let work = your_work(&state, &user).await?;
     let body = html! {
         h1 class="govuk-heading-xl" { "Dashboard" }
+        (work)
         @if let Some(p) = &partnership {
             p class="govuk-body-l" data-testid="partnership" { (p.name) }
             p class="govuk-body-s" { "Local authority district: " (p.lad_codes.join(", ")) }

@@ -3,8 +3,12 @@
 mod account;
 mod admin;
 mod audit;
+mod case_reviews;
+mod cases;
 mod crimes;
+mod daily;
 mod dashboard;
+mod incidents;
 mod signin;
 
 use crate::AppState;
@@ -29,6 +33,23 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/roles", post(admin::set_roles))
         .route("/admin/users/{id}/active", post(admin::set_active))
         .route("/admin/users/{id}/unlock", post(admin::unlock))
+        .route("/incidents", get(incidents::list).post(incidents::create))
+        .route("/incidents/new", get(incidents::new))
+        .route("/incidents/{id}", get(incidents::show))
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/plan", post(cases::save_plan))
+        .route("/cases/{id}/status", post(cases::change_status))
+        .route("/cases/{id}/reviews", post(cases::record_review))
+        .route("/cases/{id}/incidents", post(cases::link_incident))
+        .route("/cases/{id}/tasks", post(cases::add_task))
+        .route("/cases/{id}/notes", post(cases::add_note))
+        .route("/cases/{id}/shares", post(cases::share))
+        .route("/cases/{id}/interventions", post(cases::add_intervention))
+        .route("/cases/{id}/risk", get(cases::risk).post(cases::assess))
+        .route("/tasks/{id}", post(cases::update_task))
+        .route("/daily-review", get(daily::show))
+        .route("/case-reviews", get(case_reviews::list).post(case_reviews::open))
         .route("/audit", get(audit::search))
         .route("/audit/export.csv", get(audit::export_csv))
         .route("/account", get(account::show))

@@ -1,0 +1,298 @@
+//! The Safety Net pages as an officer uses them, on every engine: record an
+//! incident, open a case, assess risk, add tasks and interventions, share
+//! with another agency, and the daily review, dashboard and Case Reviews.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+
+async fn form(app: &TestApp, s: &Session, path: &str, fields: &[(&str, &str)]) -> Res {
+    app.post(path, Some(s), Some(&s.csrf), fields).await
+}
+
+const INCIDENT: &[(&str, &str)] = &[
+    ("category", "asb-personal"),
+    ("occurred_from", "2026-01-14T21:30"),
+    ("reported_at", "2026-01-15T07:00"),
+    ("description", "Threats shouted through the letterbox"),
+    ("source", "public"),
+    ("address", "3 Holywell Hill, St Albans"),
+    ("latitude", "51.7490"),
+    ("longitude", "-0.3410"),
+    ("hate_strand", "disability"),
+    ("victim_name", "Peter Jones"),
+    ("victim_dob", "1948-05-01"),
+    ("victim_address", "3 Holywell Hill, St Albans"),
+    ("perpetrator_name", "Sam Example"),
+];
+
+#[tokio::test]
+async fn safety_pages_need_the_right_role() {
+    each_engine(async |app: &TestApp| {
+        for path in ["/incidents", "/incidents/new", "/cases", "/daily-review", "/case-reviews"] {
+            assert_eq!(app.get(path, None).await.location(), "/sign-in", "{path}");
+        }
+        let admin = app.sign_in(ADMIN).await;
+        let auditor = app.sign_in(AUDITOR).await;
+        for path in ["/incidents", "/cases", "/daily-review", "/case-reviews"] {
+            assert_eq!(app.get(path, Some(&admin)).await.status, StatusCode::FORBIDDEN, "{path}");
+            assert_eq!(app.get(path, Some(&auditor)).await.status, StatusCode::FORBIDDEN, "{path}");
+        }
+        let viewer = app.sign_in(VIEWER).await;
+        assert_eq!(app.get("/incidents", Some(&viewer)).await.status, StatusCode::OK);
+        assert_eq!(
+            app.get("/incidents/new", Some(&viewer)).await.status,
+            StatusCode::FORBIDDEN,
+            "viewers do not record"
+        );
+        assert_eq!(form(app, &viewer, "/incidents", INCIDENT).await.status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_officer_runs_a_case_through_the_pages() {
+    each_engine(async |app: &TestApp| {
+        let me = app.sign_in(OFFICER).await;
+        let police = app.sign_in(POLICE).await;
+
+        // Record an incident: bad input is shown back with every problem; nothing is lost.
+        assert_eq!(
+            app.post("/incidents", Some(&me), None, INCIDENT).await.status,
+            StatusCode::FORBIDDEN,
+            "no CSRF token"
+        );
+        let mut bad: Vec<(&str, &str)> = INCIDENT.to_vec();
+        bad.retain(|(k, _)| *k != "description");
+        bad.push(("occurred_to", "2026-01-14T20:00"));
+        let res = form(app, &me, "/incidents", &bad).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        assert!(
+            res.body.contains("describe what happened")
+                && res.body.contains("the end of the period must be after its start"),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains("Peter Jones"), "what was typed is kept");
+        let res = form(app, &me, "/incidents", INCIDENT).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let incident_path = res.location().to_string();
+        let page = app.get(&incident_path, Some(&me)).await;
+        assert!(
+            page.body.contains("Threats shouted through the letterbox")
+                && page.body.contains("Hate motivated (Disability)")
+        );
+        let theirs = app.get(&incident_path, Some(&police)).await;
+        assert!(
+            theirs.body.contains(r#"data-testid="signpost""#) && !theirs.body.contains("Peter Jones"),
+            "police are signposted"
+        );
+
+        // Open a case from it.
+        let incident_id = incident_path.trim_start_matches("/incidents/");
+        let res = form(
+            app,
+            &me,
+            "/cases",
+            &[("incident", incident_id), ("title", "Holywell Hill threats"), ("problem", "Disability hate threats")],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        let case_path = res.location().to_string();
+        let case = app.get(&case_path, Some(&me)).await;
+        assert!(case.body.contains("Holywell Hill threats") && case.body.contains("Not assessed"));
+
+        // Risk assessment through the questionnaire form.
+        let risk_form = app.get(&format!("{case_path}/risk?questionnaire=asb-victim"), Some(&me)).await;
+        assert_eq!(risk_form.status, StatusCode::OK);
+        let ids: Vec<String> = risk_form
+            .body
+            .split("type=\"radio\" value=\"yes\"")
+            .count()
+            .checked_sub(1)
+            .map(|_| {
+                risk_form
+                    .body
+                    .match_indices(r#"class="govuk-radios__input" id=""#)
+                    .map(|(i, m)| {
+                        let rest = &risk_form.body[i + m.len()..];
+                        rest[..rest.find('"').unwrap_or(0)].to_string()
+                    })
+                    .filter(|id| !id.ends_with("-no"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(ids.len() >= 10, "{ids:?}");
+        let mut answers: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "no")).collect();
+        let missing = form(app, &me, &format!("{case_path}/risk"), &[("questionnaire", "asb-victim")]).await;
+        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+        answers.push(("questionnaire", "asb-victim"));
+        answers.push(("judgement_level", "medium"));
+        answers.push(("judgement_reason", "Victim is housebound and frightened"));
+        let res = form(app, &me, &format!("{case_path}/risk"), &answers).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let case = app.get(&case_path, Some(&me)).await;
+        assert!(case.body.contains("Medium risk") && case.body.contains("2026-02-12"), "28 days after 15 January");
+
+        // A task due yesterday shows as overdue on the dashboard.
+        assert_eq!(
+            form(
+                app,
+                &me,
+                &format!("{case_path}/tasks"),
+                &[("task_title", "Visit victim with fire service"), ("task_owner", "HFRS"), ("task_due", "2026-01-14")]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+        let dash = app.get("/dashboard", Some(&me)).await;
+        assert!(dash.body.contains(r#"data-testid="overdue-tasks">1<"#), "{}", dash.body);
+        // The CSP manager sees it too.
+        let manager = app.sign_in(MANAGER).await;
+        assert!(app.get("/dashboard", Some(&manager)).await.body.contains(r#"data-testid="overdue-tasks">1<"#));
+
+        // Statutory checks are shown on the page.
+        let res = form(
+            app,
+            &me,
+            &format!("{case_path}/interventions"),
+            &[
+                ("kind", "community_protection_notice"),
+                ("subject_name", "Sam Example"),
+                ("subject_dob", "1990-01-01"),
+                ("conduct", "Threats"),
+                ("issued_on", "2026-01-15"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("There is a problem") && res.body.contains("CPW"), "{}", res.body);
+        let res = form(
+            app,
+            &me,
+            &format!("{case_path}/interventions"),
+            &[
+                ("kind", "warning_letter"),
+                ("subject_name", "Sam Example"),
+                ("conduct", "Threats"),
+                ("issued_on", "2026-01-15"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+
+        // A stale plan edit is refused, not lost silently.
+        let plan = [
+            ("version", "1"),
+            ("title", "Holywell Hill threats"),
+            ("problem", "p"),
+            ("analysis_victim", ""),
+            ("analysis_offender", ""),
+            ("analysis_location", ""),
+            ("analysis_controllers", ""),
+            ("assessment", ""),
+        ];
+        assert_eq!(form(app, &me, &format!("{case_path}/plan"), &plan).await.status, StatusCode::SEE_OTHER);
+        let stale = form(app, &me, &format!("{case_path}/plan"), &plan).await;
+        assert_eq!(stale.status, StatusCode::CONFLICT);
+        assert!(stale.body.contains("someone else changed"));
+
+        // Share with the police: now they can read the case and add to it.
+        assert!(app.get(&case_path, Some(&police)).await.body.contains("signpost"));
+        assert_eq!(
+            form(
+                app,
+                &me,
+                &format!("{case_path}/shares"),
+                &[("agency", "HERTS-POLICE"), ("lawful_basis", "Crime and Disorder Act 1998 s115")]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+        let theirs = app.get(&case_path, Some(&police)).await;
+        assert!(
+            theirs.body.contains("Holywell Hill threats") && !theirs.body.contains("Change status"),
+            "partners cannot change status"
+        );
+        assert_eq!(
+            form(app, &police, &format!("{case_path}/notes"), &[("note", "PCSO visited; no answer")]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            form(
+                app,
+                &police,
+                &format!("{case_path}/status"),
+                &[("version", "2"), ("status", "closed"), ("outcome", "x")]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+
+        // Review and status.
+        assert_eq!(
+            form(app, &me, &format!("{case_path}/reviews"), &[("review_notes", "Reviewed at JAG")]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let res = form(app, &me, &format!("{case_path}/status"), &[("version", "2"), ("status", "closed")]).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("needs an outcome"));
+        assert_eq!(
+            form(app, &me, &format!("{case_path}/status"), &[("version", "2"), ("status", "under_review")])
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        let case = app.get(&case_path, Some(&me)).await;
+        assert!(
+            case.body.contains("Under review")
+                && case.body.contains("PCSO visited")
+                && case.body.contains("Reviewed at JAG")
+        );
+
+        // The morning's daily review ranks it, with reasons.
+        let daily = app.get("/daily-review?date=2026-01-15", Some(&me)).await;
+        assert!(daily.body.contains("hate motivated (disability)"), "{}", daily.body);
+        assert_eq!(app.get("/daily-review?date=yesterday", Some(&me)).await.status, StatusCode::BAD_REQUEST);
+
+        // Case Review check from the victim.
+        let victim = page
+            .body
+            .split("/case-reviews?person=")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_string();
+        let cr = app.get(&format!("/case-reviews?person={victim}"), Some(&me)).await;
+        assert!(cr.body.contains(r#"data-testid="eligibility""#) && cr.body.contains("1 of 3"), "{}", cr.body);
+        assert_eq!(
+            form(
+                app,
+                &me,
+                "/case-reviews",
+                &[("person_id", &victim), ("applicant_kind", "victim"), ("received_on", "2026-01-15")]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+        assert!(app.get("/case-reviews", Some(&me)).await.body.contains("ACR-2026-00001"));
+        assert_eq!(
+            form(app, &me, "/case-reviews", &[("received_on", "2027-01-01")]).await.status,
+            StatusCode::BAD_REQUEST
+        );
+
+        // Lists.
+        assert!(
+            app.get("/cases", Some(&police)).await.body.contains("Holywell Hill threats"),
+            "shared cases are listed"
+        );
+        assert!(app.get("/incidents?q=holywell", Some(&me)).await.body.contains("3 Holywell Hill"));
+        assert!(app.store.verify_audit().await.expect("verify").is_ok());
+    })
+    .await;
+}

@@ -1,0 +1,143 @@
+//! GOV.UK form components used across pages, each showing its error (if
+//! any) the Design System way, and parsing helpers for form values.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use maud::{html, Markup};
+
+/// Field errors as (field id, message).
+pub type Errors = Vec<(String, String)>;
+
+fn error_for<'a>(errors: &'a Errors, id: &str) -> Option<&'a str> {
+    errors.iter().find(|(f, _)| f == id).map(|(_, m)| m.as_str())
+}
+
+fn group(id: &str, errors: &Errors, inner: Markup) -> Markup {
+    let err = error_for(errors, id);
+    html! {
+        div class={ "govuk-form-group" @if err.is_some() { " govuk-form-group--error" } } {
+            @if let Some(e) = err { p class="govuk-error-message" id=(format!("{id}-error")) { span class="govuk-visually-hidden" { "Error: " } (e) } }
+            (inner)
+        }
+    }
+}
+
+/// A labelled text-like input (`kind`: text, date, datetime-local, number, email).
+pub fn input(id: &str, label: &str, kind: &str, value: &str, hint: Option<&str>, errors: &Errors) -> Markup {
+    let inner = html! {
+        label class="govuk-label" for=(id) { (label) }
+        @if let Some(h) = hint { div class="govuk-hint" id=(format!("{id}-hint")) { (h) } }
+        input class={ "govuk-input" @if error_for(errors, id).is_some() { " govuk-input--error" } } id=(id) name=(id) type=(kind) value=(value)
+            aria-describedby=[hint.map(|_| format!("{id}-hint"))] step=[(kind == "number").then_some("any")];
+    };
+    group(id, errors, inner)
+}
+
+/// A labelled textarea.
+pub fn textarea(id: &str, label: &str, value: &str, hint: Option<&str>, rows: u32, errors: &Errors) -> Markup {
+    let inner = html! {
+        label class="govuk-label" for=(id) { (label) }
+        @if let Some(h) = hint { div class="govuk-hint" id=(format!("{id}-hint")) { (h) } }
+        textarea class={ "govuk-textarea" @if error_for(errors, id).is_some() { " govuk-textarea--error" } } id=(id) name=(id) rows=(rows) aria-describedby=[hint.map(|_| format!("{id}-hint"))] { (value) }
+    };
+    group(id, errors, inner)
+}
+
+/// A labelled select of (value, text) options.
+pub fn select(
+    id: &str,
+    label: &str,
+    options: &[(String, String)],
+    current: &str,
+    blank: Option<&str>,
+    errors: &Errors,
+) -> Markup {
+    let inner = html! {
+        label class="govuk-label" for=(id) { (label) }
+        select class="govuk-select" id=(id) name=(id) {
+            @if let Some(b) = blank { option value="" { (b) } }
+            @for (v, t) in options { option value=(v) selected[v == current] { (t) } }
+        }
+    };
+    group(id, errors, inner)
+}
+
+/// A single checkbox.
+pub fn checkbox(id: &str, label: &str, checked: bool) -> Markup {
+    html! {
+        div class="govuk-checkboxes__item" {
+            input class="govuk-checkboxes__input" id=(id) name=(id) type="checkbox" value="true" checked[checked];
+            label class="govuk-label govuk-checkboxes__label" for=(id) { (label) }
+        }
+    }
+}
+
+/// Yes/no radios for one question.
+pub fn yes_no(id: &str, question: &str, current: Option<bool>, errors: &Errors) -> Markup {
+    let inner = html! {
+        fieldset class="govuk-fieldset" {
+            legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (question) }
+            div class="govuk-radios govuk-radios--inline govuk-radios--small" data-module="govuk-radios" {
+                div class="govuk-radios__item" {
+                    input class="govuk-radios__input" id=(id) name=(id) type="radio" value="yes" checked[current == Some(true)];
+                    label class="govuk-label govuk-radios__label" for=(id) { "Yes" }
+                }
+                div class="govuk-radios__item" {
+                    input class="govuk-radios__input" id=(format!("{id}-no")) name=(id) type="radio" value="no" checked[current == Some(false)];
+                    label class="govuk-label govuk-radios__label" for=(format!("{id}-no")) { "No" }
+                }
+            }
+        }
+    };
+    group(id, errors, inner)
+}
+
+/// The value of field `name` in form pairs ("" when absent).
+pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}
+
+/// A trimmed non-empty field, or None.
+pub fn opt_field(pairs: &[(String, String)], name: &str) -> Option<String> {
+    Some(field(pairs, name).trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Parses an `<input type="datetime-local">` value as UK local time.
+pub fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
+    let naive = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M").ok()?;
+    chrono_tz::Europe::London.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
+}
+
+/// Formats a UTC time for an `<input type="datetime-local">` in UK time.
+pub fn local_datetime_value(t: DateTime<Utc>) -> String {
+    t.with_timezone(&chrono_tz::Europe::London).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// Formats Unix ms as UK local date and time, e.g. "15 Jan 2026 09:00".
+pub fn uk_time(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms).map_or_else(
+        || "-".into(),
+        |t| t.with_timezone(&chrono_tz::Europe::London).format("%-d %b %Y %H:%M").to_string(),
+    )
+}
+
+/// Parses a `YYYY-MM-DD` date field.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uk_local_times_round_trip_across_bst() {
+        let winter = parse_local_datetime("2026-01-15T09:00").map(|t| t.to_rfc3339());
+        assert_eq!(winter.as_deref(), Some("2026-01-15T09:00:00+00:00"));
+        let summer = parse_local_datetime("2026-07-01T09:00").map(|t| t.to_rfc3339());
+        assert_eq!(summer.as_deref(), Some("2026-07-01T08:00:00+00:00"));
+        let t = parse_local_datetime("2026-07-01T09:00").expect("time");
+        assert_eq!(local_datetime_value(t), "2026-07-01T09:00");
+        assert!(parse_local_datetime("yesterday").is_none());
+        assert_eq!(parse_date("2026-02-30"), None);
+    }
+}

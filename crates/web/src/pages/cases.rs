@@ -1,0 +1,713 @@
+//! Case pages: the list, and the case page that runs the whole
+//! problem-oriented plan: status and reviews, the SARA plan, incidents,
+//! risk assessments, tasks, interventions, shares, notes and the timeline.
+//! A refused change re-renders the case with the reason at the top.
+
+use crate::auth::{CsrfForm, PageUser};
+use crate::error::{AppError, PageError, PageResult};
+use crate::forms::{
+    field, input, opt_field, parse_date, parse_local_datetime, select, textarea, uk_time, yes_no, Errors,
+};
+use crate::layout::{csrf_field, error_summary, page, pagination, Nav, PageOpts};
+use crate::params::parse_query;
+use crate::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use safetynet_domain::case::{CaseStatus, TaskStatus, LAWFUL_BASES};
+use safetynet_domain::interventions::InterventionKind;
+use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
+use safetynet_domain::risk::{Answers, Judgement, RiskLevel};
+use safetynet_store::cases::{Case, NewCase, NewTask, Plan};
+use safetynet_store::safety::NewIntervention;
+use safetynet_store::StoreError;
+
+const PER_PAGE: i64 = 25;
+
+fn risk_tag(level: Option<&str>) -> Markup {
+    let (class, text) = match level {
+        Some("high") => ("govuk-tag--red", "High risk"),
+        Some("medium") => ("govuk-tag--orange", "Medium risk"),
+        Some("standard") => ("govuk-tag--green", "Standard risk"),
+        _ => ("govuk-tag--grey", "Not assessed"),
+    };
+    html! { strong class=(format!("govuk-tag {class}")) data-testid="risk-level" { (text) } }
+}
+
+fn status_label(code: &str) -> &'static str {
+    CaseStatus::parse(code).map_or("Unknown", CaseStatus::label)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    all: Option<String>,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+/// `GET /cases`.
+pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let q: ListQuery = parse_query(raw.as_deref())?;
+    let all = q.all.as_deref() == Some("1");
+    let page_no =
+        q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).filter(|p| (1..=100_000).contains(p)).unwrap_or(1);
+    let (items, total) = state.store.cases(&permit, !all, PER_PAGE, (page_no - 1) * PER_PAGE, &user.actor()).await?;
+    let body = html! {
+        h1 class="govuk-heading-l" { "Cases" }
+        p class="govuk-body" {
+            @if all { "All cases you can see. " a class="govuk-link" href="/cases" { "Show live cases only" } }
+            @else { "Live cases you can see. " a class="govuk-link" href="/cases?all=1" { "Include closed cases" } }
+        }
+        table class="govuk-table" data-testid="case-table" {
+            thead class="govuk-table__head" { tr class="govuk-table__row" {
+                @for h in ["Reference", "Title", "Lead", "Status", "Risk", "Next review"] { th scope="col" class="govuk-table__header" { (h) } }
+            } }
+            tbody class="govuk-table__body" {
+                @for c in &items { tr class="govuk-table__row" {
+                    td class="govuk-table__cell" { a class="govuk-link" href=(format!("/cases/{}", c.id)) { (c.reference) } }
+                    td class="govuk-table__cell" { (c.title) }
+                    td class="govuk-table__cell" { (c.owner_agency) }
+                    td class="govuk-table__cell" { (status_label(&c.status)) }
+                    td class="govuk-table__cell" { (risk_tag(c.risk_level.as_deref())) }
+                    td class="govuk-table__cell" { (c.next_review_on.as_deref().unwrap_or("-")) }
+                } }
+            }
+        }
+        (pagination(&format!("/cases?all={}", if all { "1" } else { "" }), page_no, PER_PAGE, total))
+    };
+    Ok(page(Some(&user), Nav::Cases, "Cases", PageOpts::default(), body))
+}
+
+/// `POST /cases`: open a case from an incident.
+pub async fn create(
+    State(state): State<AppState>,
+    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let edit = user.permit::<EditRecords>()?;
+    let view = user.permit::<ViewRecords>()?;
+    let title = field(&pairs, "title").trim().to_string();
+    let problem = field(&pairs, "problem").trim().to_string();
+    crate::api_safety::check_text("title", &title, 200)?;
+    crate::api_safety::check_text("problem", &problem, 5_000)?;
+    let new = NewCase {
+        title,
+        problem,
+        incidents: opt_field(&pairs, "incident").into_iter().collect(),
+        lead_officer_id: None,
+    };
+    let (id, _) = state.store.open_case(&edit, &view, &new, &user.actor()).await?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+fn section(title: &str, id: &str, inner: Markup) -> Markup {
+    html! { section class="govuk-!-margin-bottom-8" id=(id) { h2 class="govuk-heading-m" { (title) } (inner) } }
+}
+
+async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) -> PageResult<Html<String>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let actor = user.actor();
+    let case: Case = match state.store.case(&permit, id, &actor).await? {
+        Visible::Full { record } => record,
+        Visible::Signpost { contact_agency } => {
+            let body = html! {
+                h1 class="govuk-heading-l" { "Held by another agency" }
+                div class="govuk-inset-text" data-testid="signpost" { "This case exists and is led by " strong { (contact_agency) } ". It has not been shared with your agency: contact them if you need to know more." }
+            };
+            return Ok(page(Some(user), Nav::Cases, "Held by another agency", PageOpts::default(), body));
+        }
+    };
+    let lead = case.owner_agency == user.principal.agency;
+    let can_edit = user.principal.can::<EditRecords>();
+    let assessments = state.store.risk_assessments(&permit, &case.id).await?;
+    let interventions = state.store.interventions(&permit, &case.id).await?;
+    let agencies = state.store.agencies().await?;
+    let agency_options: Vec<(String, String)> =
+        agencies.iter().map(|a| (a.code.to_string(), format!("{} ({})", a.name, a.code))).collect();
+    let mut people: Vec<(String, String)> = Vec::new();
+    let mut incidents = Vec::new();
+    for iid in &case.incident_ids {
+        if let Visible::Full { record } = state.store.incident(&permit, iid, &actor).await? {
+            for p in &record.people {
+                if !people.iter().any(|(pid, _)| pid == &p.person.id) {
+                    people.push((p.person.id.clone(), format!("{} ({})", p.person.full_name, p.role.label())));
+                }
+            }
+            incidents.push(record);
+        }
+    }
+    let status = CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Open);
+    let today = state.today().to_string();
+    let overdue_review = case.next_review_on.as_deref().is_some_and(|d| d <= today.as_str()) && status.is_live();
+    let body = html! {
+        (error_summary(errors))
+        span class="govuk-caption-l" { (case.reference) " · led by " (case.owner_agency) }
+        h1 class="govuk-heading-l" data-testid="case-title" { (case.plan.title) }
+        p class="govuk-body" {
+            strong class="govuk-tag govuk-tag--blue govuk-!-margin-right-2" data-testid="case-status" { (status.label()) }
+            (risk_tag(case.risk_level.as_deref()))
+        }
+        @if let Some(next) = &case.next_review_on {
+            p class={ "govuk-body" @if overdue_review { " sn-up" } } data-testid="next-review" {
+                "Next review: " strong { (next) } @if overdue_review { " (due)" }
+            }
+        }
+        @if let Some(o) = &case.outcome { div class="govuk-inset-text" { "Closed: " (o) } }
+        @if !case.shares.is_empty() {
+            p class="govuk-body-s" { "Shared with: " @for (i, s) in case.shares.iter().enumerate() { @if i > 0 { "; " } strong { (s.agency) } " (" (s.lawful_basis) ")" } }
+        }
+
+        @if lead && can_edit {
+            (section("Status and reviews", "status", html! {
+                form method="post" action=(format!("/cases/{}/status", case.id)) {
+                    (csrf_field(user))
+                    input type="hidden" name="version" value=(case.version);
+                    (select("status", "Move the case to", &status.next().iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect::<Vec<_>>(), "", None, errors))
+                    (input("outcome", "Outcome (needed to close)", "text", "", None, errors))
+                    button class="govuk-button govuk-button--secondary" type="submit" { "Change status" }
+                }
+                @if status.is_live() {
+                    form method="post" action=(format!("/cases/{}/reviews", case.id)) {
+                        (csrf_field(user))
+                        (textarea("review_notes", "Record a review", "", Some("What was reviewed and decided. The next review is scheduled from the risk level."), 2, errors))
+                        button class="govuk-button govuk-button--secondary" type="submit" { "Record review" }
+                    }
+                }
+            }))
+        }
+
+        (section("Problem-oriented plan (SARA)", "plan", html! {
+            @if lead && can_edit {
+                form method="post" action=(format!("/cases/{}/plan", case.id)) {
+                    (csrf_field(user))
+                    input type="hidden" name="version" value=(case.version);
+                    (input("title", "Title", "text", &case.plan.title, None, errors))
+                    (textarea("problem", "Scanning: the problem", &case.plan.problem, None, 3, errors))
+                    h3 class="govuk-heading-s" { "Analysis: the problem-analysis triangle" }
+                    (textarea("analysis_victim", "Victim", &case.plan.analysis_victim, None, 2, errors))
+                    (textarea("analysis_offender", "Offender", &case.plan.analysis_offender, None, 2, errors))
+                    (textarea("analysis_location", "Location", &case.plan.analysis_location, None, 2, errors))
+                    (textarea("analysis_controllers", "Handlers, guardians and place managers", &case.plan.analysis_controllers, None, 2, errors))
+                    p class="govuk-body" { "Response: the tasks below." }
+                    (textarea("assessment", "Assessment: did it work, and the evidence", &case.plan.assessment, None, 3, errors))
+                    button class="govuk-button" type="submit" { "Save plan" }
+                }
+            } @else {
+                dl class="govuk-summary-list" {
+                    @for (k, v) in [("Scanning", &case.plan.problem), ("Victim", &case.plan.analysis_victim), ("Offender", &case.plan.analysis_offender),
+                        ("Location", &case.plan.analysis_location), ("Handlers, guardians, managers", &case.plan.analysis_controllers), ("Assessment", &case.plan.assessment)] {
+                        div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (v) } }
+                    }
+                }
+            }
+        }))
+
+        (section("Incidents", "incidents", html! {
+            ul class="govuk-list govuk-list--bullet" {
+                @for i in &incidents { li { a class="govuk-link" href=(format!("/incidents/{}", i.id)) { (i.reference) } " · " (uk_time(i.reported_at_ms)) " · " (i.address) } }
+            }
+            @if can_edit {
+                form method="post" action=(format!("/cases/{}/incidents", case.id)) {
+                    (csrf_field(user))
+                    (input("incident", "Link another incident (reference)", "text", "", None, errors))
+                    button class="govuk-button govuk-button--secondary" type="submit" { "Link incident" }
+                }
+            }
+        }))
+
+        (section("Risk", "risk", html! {
+            @if assessments.is_empty() { p class="govuk-body" { "Not yet assessed." } }
+            @for a in &assessments {
+                div class="govuk-inset-text" {
+                    strong { (RiskLevel::label(a.assessment.level)) } " on " (uk_time(a.assessed_at_ms)) " (" (a.assessment.questionnaire_id) " v" (a.assessment.questionnaire_version) ", score " (a.assessment.score) ")"
+                    @if a.assessment.marac_referral { " · " strong class="govuk-tag govuk-tag--red" { "MARAC referral" } }
+                    ul class="govuk-list govuk-body-s" { @for r in &a.assessment.reasons { li { (r) } } }
+                }
+            }
+            @if can_edit {
+                a class="govuk-button govuk-button--secondary govuk-!-margin-right-2" href=(format!("/cases/{}/risk?questionnaire=asb-victim", case.id)) data-testid="assess-asb" { "ASB victim risk assessment" }
+                a class="govuk-button govuk-button--secondary" href=(format!("/cases/{}/risk?questionnaire=dash", case.id)) { "DASH checklist" }
+            }
+        }))
+
+        (section("Tasks (response)", "tasks", html! {
+            table class="govuk-table" data-testid="task-table" {
+                thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Task", "Owner", "Due", "Status", ""] { th scope="col" class="govuk-table__header" { (h) } } } }
+                tbody class="govuk-table__body" {
+                    @for t in &case.tasks {
+                        @let outstanding = TaskStatus::parse(&t.status).is_some_and(TaskStatus::is_outstanding);
+                        tr class="govuk-table__row" {
+                            td class="govuk-table__cell" { (t.title) @if !t.notes.is_empty() { br; span class="govuk-body-s" { (t.notes) } } }
+                            td class="govuk-table__cell" { (t.owner_agency) }
+                            td class={ "govuk-table__cell" @if outstanding && t.due_on < today { " sn-up" } } { (t.due_on) @if outstanding && t.due_on < today { " (overdue)" } }
+                            td class="govuk-table__cell" { (TaskStatus::parse(&t.status).map_or("", TaskStatus::label)) }
+                            td class="govuk-table__cell" {
+                                @if can_edit && outstanding {
+                                    form method="post" action=(format!("/tasks/{}", t.id)) class="sn-inline-form" {
+                                        (csrf_field(user))
+                                        input type="hidden" name="case" value=(case.id);
+                                        input type="hidden" name="notes" value=(t.notes);
+                                        input type="hidden" name="status" value="done";
+                                        button class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" type="submit" { "Mark done" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if can_edit {
+                form method="post" action=(format!("/cases/{}/tasks", case.id)) {
+                    (csrf_field(user))
+                    h3 class="govuk-heading-s" { "Add a task" }
+                    (input("task_title", "What needs doing", "text", "", None, errors))
+                    div class="govuk-grid-row" {
+                        div class="govuk-grid-column-one-half" { (select("task_owner", "Owning agency", &agency_options, &user.principal.agency, None, errors)) }
+                        div class="govuk-grid-column-one-half" { (input("task_due", "Due date", "date", "", None, errors)) }
+                    }
+                    button class="govuk-button govuk-button--secondary" type="submit" data-testid="add-task" { "Add task" }
+                }
+            }
+        }))
+
+        (section("Interventions", "interventions", html! {
+            @if interventions.is_empty() { p class="govuk-body" { "None recorded." } }
+            @else {
+                table class="govuk-table" { tbody class="govuk-table__body" {
+                    @for x in &interventions { tr class="govuk-table__row" {
+                        td class="govuk-table__cell" { (InterventionKind::parse(&x.kind).map_or("Intervention", InterventionKind::label)) }
+                        td class="govuk-table__cell" { (x.subject_name) }
+                        td class="govuk-table__cell" { (x.conduct) }
+                        td class="govuk-table__cell" { "Issued " (x.issued_on) @if let Some(e) = x.expires_at_ms { br; "Expires " (uk_time(e)) } }
+                        td class="govuk-table__cell" { (x.breaches) " breach(es)" }
+                    } }
+                } }
+            }
+            @if can_edit {
+                form method="post" action=(format!("/cases/{}/interventions", case.id)) {
+                    (csrf_field(user))
+                    h3 class="govuk-heading-s" { "Record an intervention" }
+                    (select("kind", "Intervention", &InterventionKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label().to_string())).collect::<Vec<_>>(), "", None, errors))
+                    (select("person_id", "Against", &people, "", Some("Someone not listed (give a name)"), errors))
+                    (input("subject_name", "Name of person or business (if not listed)", "text", "", None, errors))
+                    (input("subject_dob", "Their date of birth (if not listed)", "date", "", None, errors))
+                    (input("conduct", "Conduct addressed", "text", "", Some("A CPN needs an earlier CPW for the same conduct"), errors))
+                    div class="govuk-grid-row" {
+                        div class="govuk-grid-column-one-third" { (input("issued_on", "Issued on", "date", &today, None, errors)) }
+                        div class="govuk-grid-column-one-third" { (input("starts_at", "In force from", "datetime-local", "", None, errors)) }
+                        div class="govuk-grid-column-one-third" { (input("expires_at", "Expires (optional)", "datetime-local", "", None, errors)) }
+                    }
+                    (input("amount", "Fixed penalty amount in pounds (FPN only)", "number", "", None, errors))
+                    button class="govuk-button govuk-button--secondary" type="submit" { "Record intervention" }
+                }
+            }
+        }))
+
+        @if lead && can_edit {
+            (section("Sharing", "sharing", html! {
+                p class="govuk-body" { "Sharing lets another agency see this case in full and add tasks and notes. Record the lawful basis." }
+                form method="post" action=(format!("/cases/{}/shares", case.id)) {
+                    (csrf_field(user))
+                    (select("agency", "Share with", &agency_options.iter().filter(|(c, _)| c != &user.principal.agency).cloned().collect::<Vec<_>>(), "", None, errors))
+                    (select("lawful_basis", "Lawful basis", &LAWFUL_BASES.iter().map(|b| (b.to_string(), b.to_string())).collect::<Vec<_>>(), "", None, errors))
+                    button class="govuk-button govuk-button--secondary" type="submit" data-testid="share" { "Share case" }
+                }
+            }))
+        }
+
+        (section("Timeline", "timeline", html! {
+            @if can_edit {
+                form method="post" action=(format!("/cases/{}/notes", case.id)) {
+                    (csrf_field(user))
+                    (textarea("note", "Add a note", "", None, 2, errors))
+                    button class="govuk-button govuk-button--secondary" type="submit" { "Add note" }
+                }
+            }
+            ol class="govuk-list" data-testid="timeline" {
+                @for e in case.timeline.iter().rev() {
+                    li class="govuk-!-margin-bottom-2" { span class="govuk-body-s govuk-!-margin-right-2" { (uk_time(e.at_ms)) } strong class="govuk-tag govuk-tag--grey govuk-!-margin-right-2" { (e.kind) } (e.summary) }
+                }
+            }
+        }))
+    };
+    Ok(page(Some(user), Nav::Cases, &case.reference, PageOpts::default(), body))
+}
+
+/// `GET /cases/{id}`.
+pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<String>) -> PageResult<Html<String>> {
+    render(&state, &user, &id, &Vec::new()).await
+}
+
+/// Redirects back to the case, or re-renders it with the refusal at the top.
+async fn after(
+    state: &AppState,
+    user: &PageUser,
+    id: &str,
+    result: Result<(), PageError>,
+    field: &str,
+) -> PageResult<Response> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(PageError(e @ (AppError::BadRequest(_) | AppError::Unprocessable { .. } | AppError::Conflict(_)))) => {
+            let status = match &e {
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            Ok((status, render(state, user, id, &vec![(field.to_string(), e.to_string())]).await?).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+type Form = CsrfForm<Vec<(String, String)>>;
+
+fn version(pairs: &[(String, String)]) -> Result<i64, AppError> {
+    field(pairs, "version")
+        .parse()
+        .map_err(|_| AppError::BadRequest("the form is missing the case version: reload the page".into()))
+}
+
+/// `POST /cases/{id}/plan`.
+pub async fn save_plan(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<ViewRecords>()?;
+        user.permit::<EditRecords>()?;
+        let v = |n: &str| field(&pairs, n).to_string();
+        crate::api_safety::check_text("title", &v("title"), 200)?;
+        let plan = Plan {
+            title: v("title"),
+            problem: v("problem"),
+            analysis_victim: v("analysis_victim"),
+            analysis_offender: v("analysis_offender"),
+            analysis_location: v("analysis_location"),
+            analysis_controllers: v("analysis_controllers"),
+            assessment: v("assessment"),
+        };
+        state.store.update_plan(&permit, &id, version(&pairs)?, &plan, &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, "title").await
+}
+
+/// `POST /cases/{id}/status`.
+pub async fn change_status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<ViewRecords>()?;
+        user.permit::<EditRecords>()?;
+        let to =
+            CaseStatus::parse(field(&pairs, "status")).ok_or_else(|| AppError::BadRequest("choose a status".into()))?;
+        state
+            .store
+            .change_status(&permit, &id, version(&pairs)?, to, opt_field(&pairs, "outcome").as_deref(), &user.actor())
+            .await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, "status").await
+}
+
+/// `POST /cases/{id}/reviews`.
+pub async fn record_review(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<ViewRecords>()?;
+        user.permit::<EditRecords>()?;
+        crate::api_safety::check_text("review notes", field(&pairs, "review_notes"), 5_000)?;
+        state
+            .store
+            .record_review(
+                &permit,
+                &id,
+                field(&pairs, "review_notes"),
+                state.today(),
+                &state.config.safety.reviews,
+                &user.actor(),
+            )
+            .await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, "review_notes").await
+}
+
+/// `POST /cases/{id}/incidents`.
+pub async fn link_incident(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<ViewRecords>()?;
+        user.permit::<EditRecords>()?;
+        let reference =
+            opt_field(&pairs, "incident").ok_or_else(|| AppError::BadRequest("enter an incident reference".into()))?;
+        match state.store.link_incident(&permit, &id, &reference, &user.actor()).await {
+            Err(StoreError::NotFound("incident")) => {
+                Err(AppError::BadRequest(format!("no incident {reference} that you can see")).into())
+            }
+            other => other.map_err(PageError::from),
+        }
+    }
+    .await;
+    after(&state, &user, &id, r, "incident").await
+}
+
+/// `POST /cases/{id}/tasks`.
+pub async fn add_task(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<ViewRecords>()?;
+        user.permit::<EditRecords>()?;
+        crate::api_safety::check_text("task", field(&pairs, "task_title"), 300)?;
+        let due_on =
+            parse_date(field(&pairs, "task_due")).ok_or_else(|| AppError::BadRequest("enter a due date".into()))?;
+        let task = NewTask {
+            title: field(&pairs, "task_title").to_string(),
+            owner_agency: opt_field(&pairs, "task_owner"),
+            owner_officer_id: None,
+            due_on,
+            notes: String::new(),
+        };
+        state.store.add_task(&permit, &id, &task, &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, "task_title").await
+}
+
+/// `POST /tasks/{id}`.
+pub async fn update_task(
+    State(state): State<AppState>,
+    Path(task): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let case = field(&pairs, "case").to_string();
+    let r = async {
+        let permit = user.permit::<ViewRecords>()?;
+        user.permit::<EditRecords>()?;
+        let status = TaskStatus::parse(field(&pairs, "status"))
+            .ok_or_else(|| AppError::BadRequest("choose a task status".into()))?;
+        state.store.update_task(&permit, &task, status, field(&pairs, "notes"), &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &case, r, "tasks").await
+}
+
+/// `POST /cases/{id}/notes`.
+pub async fn add_note(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<ViewRecords>()?;
+        user.permit::<EditRecords>()?;
+        crate::api_safety::check_text("note", field(&pairs, "note"), 5_000)?;
+        state.store.add_note(&permit, &id, field(&pairs, "note"), &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, "note").await
+}
+
+/// `POST /cases/{id}/shares`.
+pub async fn share(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<ViewRecords>()?;
+        user.permit::<EditRecords>()?;
+        crate::api_safety::check_text("lawful basis", field(&pairs, "lawful_basis"), 200)?;
+        state
+            .store
+            .share_case(&permit, &id, field(&pairs, "agency"), field(&pairs, "lawful_basis"), &user.actor())
+            .await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, "agency").await
+}
+
+/// `POST /cases/{id}/interventions`.
+pub async fn add_intervention(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<ViewRecords>()?;
+        user.permit::<EditRecords>()?;
+        let kind = InterventionKind::parse(field(&pairs, "kind")).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        crate::api_safety::check_text("conduct", field(&pairs, "conduct"), 1_000)?;
+        let issued_on = parse_date(field(&pairs, "issued_on"))
+            .ok_or_else(|| AppError::BadRequest("enter the issue date".into()))?;
+        let starts_at =
+            match opt_field(&pairs, "starts_at") {
+                Some(s) => parse_local_datetime(&s)
+                    .ok_or_else(|| AppError::BadRequest("enter when it is in force from".into()))?,
+                None => crate::forms::parse_local_datetime(&format!("{issued_on}T00:00"))
+                    .unwrap_or_else(|| state.clock.now()),
+            };
+        let expires_at = match opt_field(&pairs, "expires_at") {
+            Some(s) => {
+                Some(parse_local_datetime(&s).ok_or_else(|| AppError::BadRequest("enter a valid expiry".into()))?)
+            }
+            None => None,
+        };
+        let amount_pence = match opt_field(&pairs, "amount") {
+            Some(a) => Some(
+                a.parse::<f64>()
+                    .map(|p| (p * 100.0).round() as i64)
+                    .map_err(|_| AppError::BadRequest("the amount must be a number of pounds".into()))?,
+            ),
+            None => None,
+        };
+        let new = NewIntervention {
+            kind,
+            person_id: opt_field(&pairs, "person_id"),
+            subject_name: field(&pairs, "subject_name").to_string(),
+            subject_date_of_birth: parse_date(field(&pairs, "subject_dob")),
+            subject_is_business: false,
+            conduct: field(&pairs, "conduct").to_string(),
+            issued_on,
+            starts_at,
+            expires_at,
+            amount_pence,
+        };
+        state.store.add_intervention(&permit, &id, &new, &state.config.safety.fpn, &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, "kind").await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct RiskQuery {
+    #[serde(default)]
+    questionnaire: Option<String>,
+}
+
+async fn risk_form(
+    state: &AppState,
+    user: &PageUser,
+    id: &str,
+    qid: &str,
+    pairs: &[(String, String)],
+    errors: &Errors,
+) -> PageResult<Html<String>> {
+    let q = state
+        .store
+        .questionnaires()
+        .await?
+        .into_iter()
+        .find(|q| q.id == qid)
+        .ok_or(AppError::NotFound("questionnaire"))?;
+    let answer = |qid: &str| match field(pairs, qid) {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    let levels: Vec<(String, String)> =
+        RiskLevel::ALL.iter().map(|l| (l.as_str().to_string(), l.label().to_string())).collect();
+    let body = html! {
+        (error_summary(errors))
+        span class="govuk-caption-l" { "Case risk assessment" }
+        h1 class="govuk-heading-l" { (q.title) }
+        p class="govuk-body" { "Version " (q.version) ". Answer every question. Medium risk from " (q.medium_at) " points, high from " (q.high_at) "." }
+        form method="post" action=(format!("/cases/{id}/risk")) novalidate {
+            (csrf_field(user))
+            input type="hidden" name="questionnaire" value=(q.id);
+            @for question in &q.questions { (yes_no(&question.id, &question.text, answer(&question.id), errors)) }
+            h2 class="govuk-heading-m" { "Professional judgement (optional)" }
+            p class="govuk-body" { "You may raise the level, never lower it, and you must give a reason." }
+            (select("judgement_level", "Raise the level to", &levels, field(pairs, "judgement_level"), Some("No change"), errors))
+            (textarea("judgement_reason", "Reason", field(pairs, "judgement_reason"), None, 2, errors))
+            button class="govuk-button" type="submit" data-testid="submit-risk" { "Save assessment" }
+        }
+    };
+    Ok(page(Some(user), Nav::Cases, &q.title, PageOpts::default(), body))
+}
+
+/// `GET /cases/{id}/risk?questionnaire=`.
+pub async fn risk(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> PageResult<Html<String>> {
+    user.permit::<EditRecords>()?;
+    let q: RiskQuery = parse_query(raw.as_deref())?;
+    risk_form(&state, &user, &id, q.questionnaire.as_deref().unwrap_or("asb-victim"), &[], &Vec::new()).await
+}
+
+/// `POST /cases/{id}/risk`.
+pub async fn assess(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let permit = user.permit::<ViewRecords>()?;
+    user.permit::<EditRecords>()?;
+    let qid = field(&pairs, "questionnaire").to_string();
+    let q = state
+        .store
+        .questionnaires()
+        .await?
+        .into_iter()
+        .find(|q| q.id == qid)
+        .ok_or(AppError::NotFound("questionnaire"))?;
+    let mut answers = Answers::new();
+    let mut errors: Errors = Vec::new();
+    for question in &q.questions {
+        match field(&pairs, &question.id) {
+            "yes" => drop(answers.insert(question.id.clone(), true)),
+            "no" => drop(answers.insert(question.id.clone(), false)),
+            _ => errors.push((question.id.clone(), format!("Answer: {}", question.text))),
+        }
+    }
+    let judgement = RiskLevel::parse(field(&pairs, "judgement_level"))
+        .ok()
+        .map(|level| Judgement { level, reason: field(&pairs, "judgement_reason").to_string() });
+    if errors.is_empty() {
+        match state
+            .store
+            .assess_risk(
+                &permit,
+                &id,
+                &qid,
+                &answers,
+                judgement.as_ref(),
+                state.today(),
+                &state.config.safety.reviews,
+                &user.actor(),
+            )
+            .await
+        {
+            Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}#risk")).into_response()),
+            Err(StoreError::Rule(_, message)) => errors.push(("judgement_level".into(), message)),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, risk_form(&state, &user, &id, &qid, &pairs, &errors).await?).into_response())
+}

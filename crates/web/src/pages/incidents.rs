@@ -1,0 +1,347 @@
+//! Incident pages: the list, the recording form (with a map pin where
+//! JavaScript runs), and the incident page with its people, the repeats
+//! found across agencies (signposted where the viewer may not look), and
+//! the way into a case.
+
+use crate::auth::{CsrfForm, PageUser};
+use crate::error::{AppError, PageResult};
+use crate::forms::{
+    checkbox, field, input, local_datetime_value, opt_field, parse_date, parse_local_datetime, select, textarea,
+    uk_time, Errors,
+};
+use crate::layout::{csrf_field, error_summary, page, pagination, Nav, PageOpts};
+use crate::params::parse_query;
+use crate::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use safetynet_domain::categories::Category;
+use safetynet_domain::incident::{HateStrand, IncidentInput, PersonRole, Source};
+use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
+use safetynet_store::incidents::{Incident, IncidentFilter, NewPerson, Submitted};
+
+const PER_PAGE: i64 = 25;
+
+fn category_options(cats: &[Category]) -> Vec<(String, String)> {
+    cats.iter().map(|c| (c.code.clone(), format!("{}: {}", c.group, c.label))).collect()
+}
+
+fn category_label(cats: &[Category], code: &str) -> String {
+    cats.iter().find(|c| c.code == code).map_or_else(|| code.to_string(), |c| c.label.clone())
+}
+
+/// A table of incidents.
+pub fn incident_table(items: &[Incident], cats: &[Category]) -> Markup {
+    html! {
+        table class="govuk-table" data-testid="incident-table" {
+            thead class="govuk-table__head" { tr class="govuk-table__row" {
+                @for h in ["Reference", "Reported", "Category", "Where", "Agency"] { th scope="col" class="govuk-table__header" { (h) } }
+            } }
+            tbody class="govuk-table__body" {
+                @for i in items { tr class="govuk-table__row" {
+                    td class="govuk-table__cell" { a class="govuk-link" href=(format!("/incidents/{}", i.id)) { (i.reference) } }
+                    td class="govuk-table__cell" { (uk_time(i.reported_at_ms)) }
+                    td class="govuk-table__cell" { (category_label(cats, &i.category)) }
+                    td class="govuk-table__cell" { (i.address) }
+                    td class="govuk-table__cell" { (i.owner_agency) }
+                } }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    q: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+/// `GET /incidents`.
+pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let q: ListQuery = parse_query(raw.as_deref())?;
+    let page_no =
+        q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).filter(|p| (1..=100_000).contains(p)).unwrap_or(1);
+    let text = q.q.clone().filter(|t| !t.trim().is_empty() && t.len() <= 100);
+    let category = q.category.clone().filter(|c| !c.is_empty());
+    let filter = IncidentFilter { text: text.clone(), category: category.clone(), ..Default::default() };
+    let (items, total) =
+        state.store.incidents(&permit, &filter, PER_PAGE, (page_no - 1) * PER_PAGE, &user.actor()).await?;
+    let cats = state.store.categories().await?;
+    let link = serde_urlencoded::to_string([
+        ("q", text.as_deref().unwrap_or("")),
+        ("category", category.as_deref().unwrap_or("")),
+    ])
+    .unwrap_or_default();
+    let body = html! {
+        h1 class="govuk-heading-l" { "Incidents" }
+        @if user.principal.can::<EditRecords>() { a class="govuk-button" href="/incidents/new" data-testid="record-incident" { "Record an incident" } }
+        form method="get" action="/incidents" class="sn-filters" {
+            div class="govuk-grid-row" {
+                div class="govuk-grid-column-one-half" { (input("q", "Reference, address or description", "text", text.as_deref().unwrap_or(""), None, &Vec::new())) }
+                div class="govuk-grid-column-one-half" { (select("category", "Category", &category_options(&cats), category.as_deref().unwrap_or(""), Some("All categories"), &Vec::new())) }
+            }
+            button class="govuk-button govuk-button--secondary" type="submit" { "Search" }
+        }
+        p class="govuk-body" { strong { (total) } " incidents you can see (your agency's, and those shared with it)." }
+        (incident_table(&items, &cats))
+        (pagination(&format!("/incidents?{link}"), page_no, PER_PAGE, total))
+    };
+    Ok(page(Some(&user), Nav::Incidents, "Incidents", PageOpts::default(), body))
+}
+
+fn form_page(
+    state: &AppState,
+    user: &PageUser,
+    cats: &[Category],
+    pairs: &[(String, String)],
+    errors: &Errors,
+) -> Html<String> {
+    let now = state.clock.now();
+    let v = |n: &str| field(pairs, n).to_string();
+    let reported = if pairs.is_empty() { local_datetime_value(now) } else { v("reported_at") };
+    let sources: Vec<(String, String)> = Source::ALL.iter().map(|s| (s.as_str().into(), s.label().into())).collect();
+    let strands: Vec<(String, String)> =
+        HateStrand::ALL.iter().map(|s| (s.as_str().into(), s.label().into())).collect();
+    let checked = |n: &str| field(pairs, n) == "true";
+    let source = if v("source").is_empty() { "public".to_string() } else { v("source") };
+    let body = html! {
+        (error_summary(errors))
+        span class="govuk-caption-l" { (user.principal.agency) }
+        h1 class="govuk-heading-l" { "Record an incident" }
+        form method="post" action="/incidents" novalidate {
+            (csrf_field(user))
+            h2 class="govuk-heading-m" { "What happened" }
+            (select("category", "Category", &category_options(cats), &v("category"), Some("Choose a category"), errors))
+            div class="govuk-grid-row" {
+                div class="govuk-grid-column-one-half" { (input("occurred_from", "When did it happen (or start)?", "datetime-local", &v("occurred_from"), Some("UK time"), errors)) }
+                div class="govuk-grid-column-one-half" { (input("occurred_to", "Until (optional)", "datetime-local", &v("occurred_to"), Some("For a period, such as overnight"), errors)) }
+            }
+            (input("reported_at", "When was it reported?", "datetime-local", &reported, None, errors))
+            (textarea("description", "Description", &v("description"), Some("What happened, in the words of the person reporting it where possible"), 5, errors))
+            (select("source", "Reported by", &sources, &source, None, errors))
+            h2 class="govuk-heading-m" { "Where" }
+            (input("address", "Address or place", "text", &v("address"), None, errors))
+            (input("uprn", "UPRN (optional)", "text", &v("uprn"), Some("Unique Property Reference Number, up to 12 digits"), errors))
+            div class="sn-map sn-map--picker" data-pin-picker="" data-tiles=(state.config.tile_url) role="region" aria-label="Map: click to set the location" {}
+            div class="govuk-grid-row" {
+                div class="govuk-grid-column-one-half" { (input("latitude", "Latitude", "number", &v("latitude"), None, errors)) }
+                div class="govuk-grid-column-one-half" { (input("longitude", "Longitude", "number", &v("longitude"), None, errors)) }
+            }
+            (input("outside_area_reason", "If the location is outside the partnership's area, why record it here?", "text", &v("outside_area_reason"), None, errors))
+            h2 class="govuk-heading-m" { "Flags" }
+            (select("hate_strand", "Hate motivated?", &strands, &v("hate_strand"), Some("Not hate motivated"), errors))
+            div class="govuk-form-group" { div class="govuk-checkboxes govuk-checkboxes--small" {
+                (checkbox("domestic_abuse", "Domestic-abuse related", checked("domestic_abuse")))
+                (checkbox("involves_child", "Involves a child", checked("involves_child")))
+                (checkbox("repeat", "Reported as a repeat", checked("repeat")))
+            } }
+            h2 class="govuk-heading-m" { "People" }
+            @for (role, title) in [("victim", "Victim"), ("perpetrator", "Perpetrator or suspect")] {
+                fieldset class="govuk-fieldset govuk-!-margin-bottom-6" {
+                    legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (title) " (optional)" }
+                    (input(&format!("{role}_name"), "Full name", "text", &v(&format!("{role}_name")), None, errors))
+                    (input(&format!("{role}_dob"), "Date of birth", "date", &v(&format!("{role}_dob")), None, errors))
+                    (input(&format!("{role}_address"), "Address", "text", &v(&format!("{role}_address")), None, errors))
+                }
+            }
+            button type="submit" class="govuk-button" data-module="govuk-button" { "Record incident" }
+        }
+    };
+    page(Some(user), Nav::Incidents, "Record an incident", PageOpts { map: true }, body)
+}
+
+/// `GET /incidents/new`.
+pub async fn new(State(state): State<AppState>, user: PageUser) -> PageResult<Html<String>> {
+    user.permit::<EditRecords>()?;
+    let cats = state.store.categories().await?;
+    Ok(form_page(&state, &user, &cats, &[], &Vec::new()))
+}
+
+fn person(pairs: &[(String, String)], prefix: &str, role: PersonRole, errors: &mut Errors) -> Option<NewPerson> {
+    let name = opt_field(pairs, &format!("{prefix}_name"))?;
+    let dob_field = format!("{prefix}_dob");
+    let date_of_birth = match opt_field(pairs, &dob_field) {
+        None => None,
+        Some(d) => match parse_date(&d) {
+            Some(d) => Some(d),
+            None => {
+                errors.push((dob_field, "enter a date of birth like 2 March 1950".into()));
+                None
+            }
+        },
+    };
+    Some(NewPerson {
+        role,
+        full_name: name,
+        date_of_birth,
+        address: field(pairs, &format!("{prefix}_address")).trim().to_string(),
+        uprn: None,
+        is_business: false,
+    })
+}
+
+/// Reads the form into an incident and its people, collecting format errors.
+fn read_form(pairs: &[(String, String)], errors: &mut Errors) -> Option<(IncidentInput, Vec<NewPerson>)> {
+    let mut time = |name: &str, required: bool| match opt_field(pairs, name) {
+        None if required => {
+            errors.push((name.to_string(), "enter a date and time".into()));
+            None
+        }
+        None => None,
+        Some(s) => parse_local_datetime(&s).or_else(|| {
+            errors.push((name.to_string(), "enter a date and time like 15/01/2026 09:00".into()));
+            None
+        }),
+    };
+    let occurred_from = time("occurred_from", true);
+    let occurred_to = time("occurred_to", false);
+    let reported_at = time("reported_at", true);
+    let mut coord = |name: &str| {
+        opt_field(pairs, name).and_then(|s| {
+            s.parse::<f64>().ok().or_else(|| {
+                errors.push((name.to_string(), format!("{name} must be a number")));
+                None
+            })
+        })
+    };
+    let latitude = coord("latitude");
+    let longitude = coord("longitude");
+    let mut people = Vec::new();
+    people.extend(person(pairs, "victim", PersonRole::Victim, errors));
+    people.extend(person(pairs, "perpetrator", PersonRole::Perpetrator, errors));
+    let input = IncidentInput {
+        category: field(pairs, "category").to_string(),
+        occurred_from: occurred_from?,
+        occurred_to,
+        reported_at: reported_at?,
+        latitude,
+        longitude,
+        address: field(pairs, "address").to_string(),
+        uprn: opt_field(pairs, "uprn"),
+        description: field(pairs, "description").to_string(),
+        source: Source::parse(field(pairs, "source")).unwrap_or(Source::Other),
+        hate_strand: HateStrand::parse(field(pairs, "hate_strand")),
+        domestic_abuse: field(pairs, "domestic_abuse") == "true",
+        involves_child: field(pairs, "involves_child") == "true",
+        repeat: field(pairs, "repeat") == "true",
+        outside_area_reason: opt_field(pairs, "outside_area_reason"),
+    };
+    Some((input, people))
+}
+
+/// `POST /incidents`.
+pub async fn create(
+    State(state): State<AppState>,
+    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let permit = user.permit::<EditRecords>()?;
+    let cats = state.store.categories().await?;
+    let mut errors = Vec::new();
+    let parsed = read_form(&pairs, &mut errors);
+    let (Some((input, people)), true) = (parsed, errors.is_empty()) else {
+        return Ok((StatusCode::BAD_REQUEST, form_page(&state, &user, &cats, &pairs, &errors)).into_response());
+    };
+    match state.store.submit_incident(&permit, &input, None, &people, &user.actor()).await? {
+        Submitted::Recorded { id, .. } => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
+        Submitted::Invalid { errors } => {
+            let errors: Errors = errors.into_iter().map(|e| (e.field.to_string(), e.message)).collect();
+            Ok((StatusCode::BAD_REQUEST, form_page(&state, &user, &cats, &pairs, &errors)).into_response())
+        }
+        Submitted::AlreadyPresent => Err(AppError::Conflict("this incident was already recorded".into()).into()),
+    }
+}
+
+fn summary_row(key: &str, value: Markup) -> Markup {
+    html! { div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (key) } dd class="govuk-summary-list__value" { (value) } } }
+}
+
+/// `GET /incidents/{id}`.
+pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<String>) -> PageResult<Html<String>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let actor = user.actor();
+    let incident = match state.store.incident(&permit, &id, &actor).await? {
+        Visible::Full { record } => record,
+        Visible::Signpost { contact_agency } => {
+            let body = html! {
+                h1 class="govuk-heading-l" { "Held by another agency" }
+                div class="govuk-inset-text" data-testid="signpost" { "This record exists and is held by " strong { (contact_agency) } ". Contact them if you need to know more; it has not been shared with your agency." }
+            };
+            return Ok(page(Some(&user), Nav::Incidents, "Held by another agency", PageOpts::default(), body));
+        }
+    };
+    let repeats = state.store.repeats(&permit, &incident.id, state.config.safety.repeat_radius_m, &actor).await?;
+    let cats = state.store.categories().await?;
+    let flags: Vec<String> = [
+        incident
+            .hate_strand
+            .as_deref()
+            .map(|s| format!("Hate motivated ({})", HateStrand::parse(s).map_or("other", HateStrand::label))),
+        incident.domestic_abuse.then(|| "Domestic abuse".to_string()),
+        incident.involves_child.then(|| "Involves a child".to_string()),
+        incident.repeat.then(|| "Reported as a repeat".to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let repeat_count = repeats.same_person.len() + repeats.same_address.len() + repeats.nearby.len();
+    let body = html! {
+        span class="govuk-caption-l" { (incident.owner_agency) }
+        h1 class="govuk-heading-l" { "Incident " (incident.reference) }
+        @if repeat_count > 0 || !repeats.other_agencies.is_empty() {
+            div class="govuk-warning-text" data-testid="repeat-warning" {
+                span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
+                strong class="govuk-warning-text__text" { span class="govuk-visually-hidden" { "Warning" } "Possible repeat: related records found below." }
+            }
+        }
+        dl class="govuk-summary-list" {
+            (summary_row("Category", html! { (category_label(&cats, &incident.category)) }))
+            (summary_row("Happened", html! { (uk_time(incident.occurred_from_ms)) @if let Some(t) = incident.occurred_to_ms { " to " (uk_time(t)) } }))
+            (summary_row("Reported", html! { (uk_time(incident.reported_at_ms)) " by " (Source::parse(&incident.source).map_or("other", Source::label)) }))
+            (summary_row("Where", html! { (incident.address) @if let (Some(la), Some(lo)) = (incident.latitude, incident.longitude) { br; span class="govuk-body-s" { (format!("{la:.5}, {lo:.5}")) } } }))
+            @if let Some(r) = &incident.outside_area_reason { (summary_row("Outside the area because", html! { (r) })) }
+            (summary_row("Description", html! { (incident.description) }))
+            (summary_row("Flags", html! { @if flags.is_empty() { "None" } @else { @for f in &flags { strong class="govuk-tag govuk-tag--orange govuk-!-margin-right-1" { (f) } } } }))
+        }
+        h2 class="govuk-heading-m" { "People" }
+        @if incident.people.is_empty() { p class="govuk-body" { "No people recorded." } } @else {
+            table class="govuk-table" { tbody class="govuk-table__body" {
+                @for p in &incident.people { tr class="govuk-table__row" {
+                    td class="govuk-table__cell" { (p.role.label()) }
+                    td class="govuk-table__cell" { (p.person.full_name) }
+                    td class="govuk-table__cell" { (p.person.date_of_birth.as_deref().unwrap_or("")) }
+                    td class="govuk-table__cell" { (p.person.address) }
+                    td class="govuk-table__cell" { @if matches!(p.role, PersonRole::Victim | PersonRole::Complainant) { a class="govuk-link" href=(format!("/case-reviews?person={}", p.person.id)) { "Case Review check" } } }
+                } }
+            } }
+        }
+        h2 class="govuk-heading-m" { "Related records across the partnership" }
+        @for (title, list) in [("Same victim or complainant", &repeats.same_person), ("Same address", &repeats.same_address), (&*format!("Within {} metres", repeats.radius_m), &repeats.nearby)] {
+            h3 class="govuk-heading-s" { (title) " (" (list.len()) ")" }
+            @if !list.is_empty() { (incident_table(list, &cats)) }
+        }
+        @if !repeats.other_agencies.is_empty() {
+            div class="govuk-inset-text" data-testid="other-agencies" {
+                "Other agencies hold related records you cannot see: "
+                @for (i, a) in repeats.other_agencies.iter().enumerate() { @if i > 0 { ", " } strong { (a.contact_agency) } " (" (a.records) ")" }
+                ". Contact them, or ask them to share the case."
+            }
+        }
+        @if user.principal.can::<EditRecords>() {
+            h2 class="govuk-heading-m" { "Open a case" }
+            form method="post" action="/cases" {
+                (csrf_field(&user))
+                input type="hidden" name="incident" value=(incident.id);
+                (input("title", "Case title", "text", &format!("{} at {}", category_label(&cats, &incident.category), incident.address), None, &Vec::new()))
+                (textarea("problem", "The problem (scanning)", &incident.description, None, 3, &Vec::new()))
+                button type="submit" class="govuk-button" data-testid="open-case" { "Open a case from this incident" }
+            }
+        }
+    };
+    Ok(page(Some(&user), Nav::Incidents, &format!("Incident {}", incident.reference), PageOpts::default(), body))
+}
