@@ -76,6 +76,16 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Incident categories.
+    Categories {
+        #[command(subcommand)]
+        command: CategoriesCommand,
+    },
+    /// Risk assessment questionnaires.
+    Questionnaires {
+        #[command(subcommand)]
+        command: QuestionnaireCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -137,6 +147,41 @@ enum ImportCommand {
         /// Files or folders of *-street.csv and *-outcomes.csv.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Import incidents from a CSV file (reference,category,occurred_at,latitude,longitude,description, more optional).
+    Incidents {
+        #[command(flatten)]
+        db: DbArg,
+        /// Output format of the summary.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Owning agency for rows without an `agency` column.
+        #[arg(long)]
+        agency: Option<String>,
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CategoriesCommand {
+    /// Add or update incident categories from a TOML file of [[category]] entries.
+    Load {
+        #[command(flatten)]
+        db: DbArg,
+        /// The TOML file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum QuestionnaireCommand {
+    /// Load a new version of a risk assessment questionnaire (TOML).
+    Load {
+        #[command(flatten)]
+        db: DbArg,
+        /// The TOML file.
+        file: PathBuf,
     },
 }
 
@@ -241,6 +286,38 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Format::Json => println!("{}", serde_json::to_string(&summary)?),
                 Format::Text => print!("{}", summary.to_text()),
             }
+        }
+        Command::Import { command: ImportCommand::Incidents { db, format, agency, file } } => {
+            let store = open(&config, &db).await?;
+            let agency = agency.map(|a| AgencyCode::parse(&a)).transpose()?;
+            let summary = crate::import_incidents::import_incidents(
+                &store,
+                &file,
+                agency.as_ref().map(AgencyCode::as_str),
+                now_ms,
+            )
+            .await?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string(&summary)?),
+                Format::Text => print!("{}", summary.to_text()),
+            }
+        }
+        Command::Categories { command: CategoriesCommand::Load { db, file } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let cats = safetynet_domain::categories::parse_categories(&text)?;
+            let store = open(&config, &db).await?;
+            let operator = Principal::operator();
+            let (added, updated) =
+                store.load_categories(&cats, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
+            println!("categories: {added} added, {updated} updated");
+        }
+        Command::Questionnaires { command: QuestionnaireCommand::Load { db, file } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let store = open(&config, &db).await?;
+            let operator = Principal::operator();
+            let q =
+                store.load_questionnaire(&text, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
+            println!("questionnaire {} version {} loaded ({} questions)", q.id, q.version, q.questions.len());
         }
         Command::Audit { command: AuditCommand::Verify { db } } => {
             let store = open(&config, &db).await?;

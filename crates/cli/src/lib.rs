@@ -7,3 +7,4 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod import;
+pub mod import_incidents;

@@ -184,16 +184,28 @@ async fn openapi_documents_every_route_that_exists() {
         assert_eq!(doc["openapi"], "3.1.0");
         let t = token_for(app, OFFICER, 30).await;
         let paths = doc["paths"].as_object().expect("paths");
-        assert!(paths.contains_key("/crimes"));
-        for path in paths.keys() {
-            let concrete = path.replace("{id}", "0190a0a0-0000-7000-8000-000000000000");
-            let res = app.get_bearer(&format!("/api/v1{concrete}"), &t).await;
-            assert!(
-                res.status != StatusCode::NOT_FOUND || concrete.contains("/users/"),
-                "{path} is documented but not routed"
-            );
-            assert!(res.status != StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert!(paths.contains_key("/crimes") && paths.contains_key("/cases/{id}/interventions"));
+        let mut operations = 0;
+        for (path, item) in paths {
+            for method in item.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+                operations += 1;
+                let concrete = path.replace("{id}", "0190a0a0-0000-7000-8000-000000000000");
+                let res = if method == "get" {
+                    app.get_bearer(&format!("/api/v1{concrete}"), &t).await
+                } else {
+                    app.json(&method.to_uppercase(), &format!("/api/v1{concrete}"), &t, serde_json::json!({})).await
+                };
+                assert_ne!(res.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path} is documented but not routed");
+                let routed_404 = res.status == StatusCode::NOT_FOUND
+                    && !res.json()["error"]["message"].as_str().unwrap_or("").contains("API endpoint");
+                assert!(
+                    res.status != StatusCode::NOT_FOUND || routed_404,
+                    "{method} {path} is documented but not routed: {}",
+                    res.body
+                );
+            }
         }
+        assert!(operations > 35, "{operations}");
         let agencies = app.get_bearer("/api/v1/agencies", &t).await.json();
         assert_eq!(agencies["total"], 20);
     })

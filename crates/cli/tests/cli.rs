@@ -270,3 +270,71 @@ async fn user_add_and_token_create() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn incidents_import_from_a_spreadsheet_idempotently() {
+    each_engine(async |app: &TestApp| {
+        let file = repo().join("data/incidents/sample.csv").display().to_string();
+        let o = run(&["import", "incidents", "--database-url", &app.url, "--agency", "sacdc", &file]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let out = text(&o.stdout);
+        assert!(out.contains("imported:        4") && out.contains("rejected:        2"), "{out}");
+        assert!(out.contains("line 5 (LEG-0004): category: choose a category"), "{out}");
+        assert!(out.contains("line 6 (LEG-0005)") && out.contains("future"), "{out}");
+        let o =
+            run(&["import", "incidents", "--database-url", &app.url, "--agency", "SACDC", "--format", "json", &file]);
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(
+            (j["imported"].as_u64(), j["already_present"].as_u64(), j["rejected"].as_u64()),
+            (Some(0), Some(4), Some(2))
+        );
+        let t = app.token(OFFICER).await;
+        let list = app.get_bearer("/api/v1/incidents?q=LEG-", &t).await.json();
+        assert_eq!(list["total"], 4);
+        let police = app.token(POLICE).await;
+        assert_eq!(
+            app.get_bearer("/api/v1/incidents?q=LEG-", &police).await.json()["total"],
+            0,
+            "owned by the council"
+        );
+        let o = run(&["import", "incidents", "--database-url", &app.url, &file]);
+        assert!(
+            text(&o.stdout).contains("no owning agency"),
+            "without --agency or an agency column every row says why"
+        );
+        let bad = app.dir.path().join("bad.csv");
+        std::fs::write(&bad, "reference,category\nA,asb-personal\n").expect("write");
+        let o = run(&["import", "incidents", "--database-url", &app.url, &bad.display().to_string()]);
+        assert!(!o.status.success());
+        assert!(
+            text(&o.stderr).contains("missing required column(s): occurred_at, latitude, longitude, description"),
+            "{}",
+            text(&o.stderr)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn categories_and_questionnaires_load_from_files() {
+    each_engine(async |app: &TestApp| {
+        let cats = app.dir.path().join("cats.toml");
+        std::fs::write(&cats, "[[category]]\ncode = \"e-scooter\"\nlabel = \"E-scooter nuisance\"\ngroup = \"Roads\"\n\n[[category]]\ncode = \"graffiti\"\nlabel = \"Graffiti and tagging\"\ngroup = \"Environmental\"\n").expect("write");
+        let o = run(&["categories", "load", "--database-url", &app.url, &cats.display().to_string()]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).contains("1 added, 1 updated"));
+        let all = app.store.categories().await.expect("categories");
+        assert!(all.iter().any(|c| c.code == "e-scooter") && all.iter().any(|c| c.label == "Graffiti and tagging"));
+        std::fs::write(&cats, "[[category]]\ncode = \"Bad Code\"\nlabel = \"x\"\ngroup = \"y\"\n").expect("write");
+        assert!(text(&run(&["categories", "load", "--database-url", &app.url, &cats.display().to_string()]).stderr).contains("lower-case"));
+        let q = app.dir.path().join("q.toml");
+        let v2 = safetynet_domain::risk::ASB_VICTIM_V1.replace("version = 1", "version = 2");
+        std::fs::write(&q, &v2).expect("write");
+        let o = run(&["questionnaires", "load", "--database-url", &app.url, &q.display().to_string()]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(app.store.questionnaires().await.expect("q").iter().any(|q| q.id == "asb-victim" && q.version == 2));
+        let again = run(&["questionnaires", "load", "--database-url", &app.url, &q.display().to_string()]);
+        assert!(text(&again.stderr).contains("already exists"));
+    })
+    .await;
+}

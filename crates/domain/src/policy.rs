@@ -53,6 +53,12 @@ impl Principal {
         }
     }
 
+    /// The operator importing records on behalf of `agency` (command line):
+    /// may create that agency's records, as a CSP manager would.
+    pub fn operator_for_agency(agency: &str) -> Self {
+        Self { agency: agency.to_string(), roles: vec![Role::CspManager], ..Self::operator() }
+    }
+
     /// True when the principal holds `role`.
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)

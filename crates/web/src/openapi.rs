@@ -23,10 +23,66 @@ fn param(name: &str, description: &str, schema: Value) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
 }
 
+/// The Safety Net operations: (path, method, summary, success status).
+pub const SAFETY_OPERATIONS: &[(&str, &str, &str, u16)] = &[
+    ("/categories", "get", "Incident categories (data a partnership can extend)", 200),
+    ("/questionnaires", "get", "Risk assessment questionnaires, latest version of each", 200),
+    ("/incidents", "get", "Incidents you may see; ?q= text, ?category=, ?page=, ?per_page=", 200),
+    ("/incidents", "post", "Record an incident with its people (422 names the problems; 409 when `reference` exists)", 201),
+    ("/incidents/{id}", "get", "An incident: `{access: full, record}` or `{access: signpost, contact_agency}`", 200),
+    ("/incidents/{id}/repeats", "get", "Earlier incidents for the same victim, address and within ?radius_m=, across agencies (others signposted)", 200),
+    ("/people/{id}/duplicates", "get", "People who may be the same person (name with date of birth or address); suggestions only", 200),
+    ("/people/{id}/merge", "post", "Merge `{duplicate}` into this person (audited)", 200),
+    ("/cases", "get", "Cases you may see; ?live=true for open ones", 200),
+    ("/cases", "post", "Open a case `{title, problem, incidents[]}` led by your agency", 201),
+    ("/cases/{id}", "get", "A case with its plan, shares, tasks and timeline, or a signpost", 200),
+    ("/cases/{id}/plan", "put", "Replace the SARA plan; send the case `version` (409 if someone else changed it)", 200),
+    ("/cases/{id}/status", "post", "Move the case `{version, status, outcome}` (422 rule `case_status`)", 200),
+    ("/cases/{id}/shares", "post", "Share with `{agency, lawful_basis}` (lead agency only)", 201),
+    ("/cases/{id}/incidents", "post", "Link `{incident}` (id or reference)", 200),
+    ("/cases/{id}/notes", "post", "Add `{text}` to the timeline", 201),
+    ("/cases/{id}/reviews", "post", "Record a review `{text}`; returns `next_review_on`", 200),
+    ("/cases/{id}/risk-assessments", "get", "Risk assessments on the case, newest first", 200),
+    ("/cases/{id}/risk-assessments", "post", "Assess `{questionnaire, answers, judgement?}`; returns the level and `next_review_on` (422 when judgement would lower it)", 201),
+    ("/cases/{id}/tasks", "post", "Add a task `{title, owner_agency?, owner_officer_id?, due_on, notes?}`", 201),
+    ("/tasks/{id}", "patch", "Update a task `{status, notes}`", 200),
+    ("/cases/{id}/interventions", "get", "Interventions on the case", 200),
+    ("/cases/{id}/interventions", "post", "Record an intervention; 422 with `error.rule` when a statutory check fails (e.g. `cpn_requires_cpw`, `cpn_minimum_age`, `closure_notice_max_48_hours`)", 201),
+    ("/interventions/{id}/breaches", "post", "Record a breach `{breached_at, notes}`", 201),
+    ("/interventions/expiring", "get", "Interventions expiring within ?within_days= (default 28)", 200),
+    ("/daily-review", "get", "?date=YYYY-MM-DD: incidents reported in the 24 hours to 08:00 UK time that day, ranked by risk with reasons", 200),
+    ("/case-reviews", "get", "ASB Case Review applications handled by your agency", 200),
+    ("/case-reviews", "post", "Record an application `{person_id?, applicant_kind, received_on}`; returns its clocks", 201),
+    ("/case-reviews/eligibility", "get", "?person={id}: qualifying complaints to every agency against the threshold; `prompt_officer` at the second", 200),
+    ("/case-reviews/figures", "get", "?year=: the annual publication figures", 200),
+    ("/case-reviews/{id}", "patch", "Record the decision, meeting, recommendations, outcome and appeal", 200),
+];
+
+fn safety_paths() -> serde_json::Map<String, Value> {
+    let mut paths = serde_json::Map::new();
+    for (path, method, summary, ok) in SAFETY_OPERATIONS {
+        let mut op =
+            json!({ "summary": summary, "responses": merged(json!({ ok.to_string(): { "description": "Success" } })) });
+        if path.contains("{id}") {
+            op["parameters"] =
+                json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
+        }
+        if ["post", "put", "patch"].contains(method) {
+            op["requestBody"] =
+                json!({ "required": true, "content": { "application/json": { "schema": { "type": "object" } } } });
+            op["responses"]["409"] = json!({ "description": "Conflict (duplicate or stale version)" });
+            op["responses"]["422"] = json!({ "description": "Refused by a named rule", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+        }
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[*method] = op;
+    }
+    paths
+}
+
 /// The document.
 pub fn document() -> Value {
     let month = json!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2021-06" });
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "SafetyNet API",
@@ -77,7 +133,7 @@ pub fn document() -> Value {
                 "session": { "type": "apiKey", "in": "cookie", "name": "sn_session" }
             },
             "schemas": {
-                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "properties": { "status": { "type": "integer" }, "message": { "type": "string" } } } } },
+                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "properties": { "status": { "type": "integer" }, "message": { "type": "string" }, "rule": { "type": "string", "description": "The rule that refused the request (422 only)" } } } } },
                 "Crime": { "type": "object", "properties": {
                     "crime_id": { "type": ["string", "null"] }, "month": { "type": "string" }, "crime_type": { "type": "string" },
                     "location": { "type": "string" }, "lsoa_code": { "type": "string" }, "lsoa_name": { "type": "string" },
@@ -91,5 +147,9 @@ pub fn document() -> Value {
                 } }
             }
         }
-    })
+    });
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        paths.extend(safety_paths());
+    }
+    doc
 }
