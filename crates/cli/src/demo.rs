@@ -138,6 +138,7 @@ pub async fn run(config: &Config, data_dir: &Path, clock: SharedClock) -> anyhow
     let url = DatabaseUrl::parse(&format!("sqlite://{}", data_dir.join("safetynet.db").display()))?;
     let store = Store::open(&url).await?;
     seed(&store, clock.now().timestamp_millis()).await?;
+    crate::demo_cases::seed_cases(&store, clock.now()).await?;
     println!("Database: {}", url.redacted());
     println!("Demo sign-ins (password for all: {DEMO_PASSWORD}):");
     for (email, _, agency, role) in USERS {

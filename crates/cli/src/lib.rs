@@ -6,5 +6,6 @@
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod demo_cases;
 pub mod import;
 pub mod import_incidents;

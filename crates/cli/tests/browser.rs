@@ -159,6 +159,103 @@ fn browser_available() -> bool {
     ok
 }
 
+/// Serves the app for `app` on a free port and runs `steps` with a browser.
+async fn with_browser(app: &TestApp, steps: impl FnOnce(&Driver, &str, &str) + Send + 'static) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let state = safetynet_web::AppState::new(
+        app.store.clone(),
+        std::sync::Arc::new(app.clock.clone()),
+        safetynet_web::WebConfig::default(),
+    );
+    let server = tokio::spawn(safetynet_web::serve(listener, state));
+    let profile = tempfile::tempdir().expect("profile");
+    let engine = format!("{:?}", app.engine).to_lowercase();
+    let profile_path = profile.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let d = Driver::start(&profile_path);
+        steps(&d, &format!("http://{addr}"), &engine);
+    })
+    .await
+    .expect("browser steps");
+    server.abort();
+}
+
+impl Driver {
+    fn set(&self, id: &str, value: &str) {
+        self.script(&format!("document.getElementById({id:?}).value = {value:?}; return true;"));
+    }
+
+    fn sign_in(&self, base: &str, email: &str) {
+        self.go(&format!("{base}/sign-in"));
+        self.type_into("#email", email);
+        self.type_into("#password", safetynet::demo::DEMO_PASSWORD);
+        self.click("button[type=submit]");
+        self.wait_for("signed in", "return location.pathname !== '/sign-in' && document.readyState === 'complete';");
+    }
+
+    fn wait_path(&self, what: &str, prefix: &str) {
+        self.wait_for(
+            what,
+            &format!("return location.pathname.startsWith({prefix:?}) && document.readyState === 'complete';"),
+        );
+    }
+
+    fn text_of(&self, css: &str) -> String {
+        self.script(&format!("const e = document.querySelector({css:?}); return e ? e.textContent : '';"))
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn record_an_incident_open_a_case_assess_risk_add_a_task_and_see_the_daily_review() {
+    if !browser_available() {
+        return;
+    }
+    each_engine(async |app: &TestApp| {
+        with_browser(app, |d, base, engine| {
+            d.sign_in(base, OFFICER);
+            d.go(&format!("{base}/incidents/new"));
+            d.set("category", "asb-personal");
+            d.set("occurred_from", "2026-01-14T22:00");
+            d.set("reported_at", "2026-01-15T07:00");
+            d.type_into("#description", "Threats shouted at an elderly neighbour");
+            d.type_into("#address", "5 Fishpool Street, St Albans");
+            d.set("latitude", "51.7530");
+            d.set("longitude", "-0.3480");
+            d.type_into("#victim_name", "Edna Example");
+            d.screenshot(&format!("incident-form-{engine}.png"));
+            d.click("form[action='/incidents'] button[type=submit]");
+            d.wait_path("the incident", "/incidents/0");
+            let reference = d.text_of("h1").trim_start_matches("Incident ").to_string();
+            assert!(reference.starts_with("INC-2026-"), "{reference}");
+            d.click("[data-testid=open-case]");
+            d.wait_path("the case", "/cases/");
+            assert!(d.text_of("[data-testid=risk-level]").contains("Not assessed"));
+            d.click("[data-testid=assess-asb]");
+            d.wait_path("the risk form", "/cases/");
+            d.script("document.querySelectorAll('input[type=radio][value=no]').forEach((r) => { r.checked = true; }); return true;");
+            d.click("[data-testid=submit-risk]");
+            d.wait_for("the case again", "return !!document.querySelector('[data-testid=next-review]');");
+            assert_eq!(d.text_of("[data-testid=risk-level]"), "Standard risk");
+            assert!(d.text_of("[data-testid=next-review]").contains("2026-03-12"), "{}", d.text_of("[data-testid=next-review]"));
+            d.type_into("#task_title", "Visit with the housing officer");
+            d.set("task_due", "2026-01-20");
+            d.click("[data-testid=add-task]");
+            d.wait_for("the task", "return (document.querySelector('[data-testid=task-table]') || {}).textContent?.includes('Visit with the housing officer');");
+            d.screenshot(&format!("case-{engine}.png"));
+            d.go(&format!("{base}/daily-review?date=2026-01-15"));
+            let table = d.text_of("[data-testid=daily-table]");
+            assert!(table.contains(&reference), "{table}");
+            d.screenshot(&format!("daily-review-{engine}.png"));
+        })
+        .await;
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_see_the_dashboard_and_the_crime_map() {
     if !browser_available() {

@@ -291,3 +291,29 @@ async fn dash_high_risk_flags_marac_and_the_case_review_threshold_counts_every_a
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_demo_case_seeds_once_and_shows_on_the_daily_review() {
+    each_engine(async |app: &TestApp| {
+        use safetynet_domain::clock::Clock;
+        safetynet::demo_cases::seed_cases(&app.store, app.clock.now()).await.expect("seed");
+        safetynet::demo_cases::seed_cases(&app.store, app.clock.now()).await.expect("seed again");
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let (_, cases) = get(app, "/api/v1/cases", &council).await;
+        assert_eq!(cases["total"], 1, "seeded once");
+        let case_id = cases["items"][0]["id"].as_str().unwrap_or_default().to_string();
+        assert_eq!(
+            get(app, &format!("/api/v1/cases/{case_id}"), &police).await.1["access"],
+            "full",
+            "shared with the police"
+        );
+        let (_, daily) = get(app, "/api/v1/daily-review?date=2026-01-15", &police).await;
+        let items = daily["items"].as_array().cloned().unwrap_or_default();
+        assert!(items.len() >= 4, "{daily}");
+        assert!(items[0]["score"].as_u64().unwrap_or(0) >= items[items.len() - 1]["score"].as_u64().unwrap_or(0));
+        let dash = app.get("/dashboard", Some(&app.sign_in(OFFICER).await)).await;
+        assert!(dash.body.contains(r#"data-testid="overdue-tasks">1<"#), "one task is overdue: {}", dash.body);
+    })
+    .await;
+}

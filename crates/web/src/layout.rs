@@ -65,10 +65,19 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
             body class="govuk-template__body" {
                 a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link" { "Skip to main content" }
                 header class="govuk-header sn-header" role="banner" {
-                    div class="govuk-header__container govuk-width-container" {
+                    div class="govuk-header__container govuk-width-container sn-header__bar" {
                         div class="govuk-header__logo" {
                             a href="/" class="sn-header__brand" { "SafetyNet" }
                             span class="sn-header__partnership" { "Community Safety Partnership" }
+                        }
+                        @if let Some(u) = user {
+                            div class="sn-header__account" {
+                                a class="sn-header__link" href="/account" { (u.principal.display_name) " (" (u.principal.agency) ")" }
+                                form method="post" action="/sign-out" class="sn-inline-form" {
+                                    input type="hidden" name="csrf_token" value=(u.csrf);
+                                    button type="submit" class="sn-header__signout" data-testid="sign-out" { "Sign out" }
+                                }
+                            }
                         }
                     }
                 }
@@ -94,13 +103,6 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                                         @if u.principal.can::<ViewAudit>() {
                                             (item("/audit", "Audit log", Nav::Audit))
                                         }
-                                        (item("/account", "Your account", Nav::Account))
-                                        li class="govuk-service-navigation__item" {
-                                            form method="post" action="/sign-out" class="sn-inline-form" {
-                                                input type="hidden" name="csrf_token" value=(u.csrf);
-                                                button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-testid="sign-out" { "Sign out" }
-                                            }
-                                        }
                                     }
                                 }
                             }
@@ -108,11 +110,6 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                     }
                 }
                 div class="govuk-width-container" {
-                    @if let Some(u) = user {
-                        p class="govuk-body-s govuk-!-margin-top-3 govuk-!-margin-bottom-0" {
-                            "Signed in as " strong { (u.principal.display_name) } " (" (u.principal.agency) ")"
-                        }
-                    }
                     main class="govuk-main-wrapper" id="main-content" role="main" { (body) }
                 }
                 footer class="govuk-footer" role="contentinfo" {

@@ -159,6 +159,11 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
             p class="govuk-body-s" { "Shared with: " @for (i, s) in case.shares.iter().enumerate() { @if i > 0 { "; " } strong { (s.agency) } " (" (s.lawful_basis) ")" } }
         }
 
+        nav class="sn-contents govuk-body" aria-label="On this page" {
+            @for (anchor, label) in [("plan", "Plan"), ("incidents", "Incidents"), ("risk", "Risk"), ("tasks", "Tasks"), ("interventions", "Interventions"), ("timeline", "Timeline")] {
+                a class="govuk-link" href=(format!("#{anchor}")) { (label) }
+            }
+        }
         @if lead && can_edit {
             (section("Status and reviews", "status", html! {
                 form method="post" action=(format!("/cases/{}/status", case.id)) {

@@ -1,0 +1,228 @@
+//! Demo Safety Net data: a handful of incidents recorded by the council and
+//! the police (invented people; dated relative to the clock so the daily
+//! review has something to show), and an ASB case led by the council,
+//! shared with the police, risk assessed, with tasks and an intervention.
+
+use chrono::{DateTime, Duration, Utc};
+use safetynet_domain::case_review::{london_date, london_midnight};
+use safetynet_domain::incident::{HateStrand, IncidentInput, PersonRole, Source};
+use safetynet_domain::interventions::{FpnLimits, InterventionKind};
+use safetynet_domain::policy::{AuthMethod, EditRecords, Principal, ViewRecords};
+use safetynet_domain::risk::{Answers, ReviewIntervals};
+use safetynet_store::cases::{NewCase, NewTask, Plan};
+use safetynet_store::incidents::{NewPerson, Submitted};
+use safetynet_store::safety::NewIntervention;
+use safetynet_store::users::Actor;
+use safetynet_store::Store;
+
+struct Demo {
+    category: &'static str,
+    hours_ago: i64,
+    address: &'static str,
+    at: (f64, f64),
+    description: &'static str,
+    victim: Option<(&'static str, &'static str)>,
+    hate: Option<HateStrand>,
+    domestic_abuse: bool,
+}
+
+const INCIDENTS: &[(&str, Demo)] = &[
+    (
+        "asb.officer@stalbans.gov.uk",
+        Demo {
+            category: "asb-personal",
+            hours_ago: 14,
+            address: "12 Verulam Road, St Albans",
+            at: (51.7520, -0.3390),
+            description: "Neighbour banging on the wall and shouting threats late at night",
+            victim: Some(("Jane Smith", "1950-03-02")),
+            hate: None,
+            domestic_abuse: false,
+        },
+    ),
+    (
+        "pc.neighbourhood@herts.police.uk",
+        Demo {
+            category: "crime-public-order",
+            hours_ago: 16,
+            address: "12 Verulam Road, St Albans",
+            at: (51.7521, -0.3391),
+            description: "Caller reports threats from a neighbour; officers attended",
+            victim: Some(("Jane Smith", "1950-03-02")),
+            hate: None,
+            domestic_abuse: false,
+        },
+    ),
+    (
+        "asb.officer@stalbans.gov.uk",
+        Demo {
+            category: "fly-tipping",
+            hours_ago: 20,
+            address: "Riverside Road lay-by",
+            at: (51.7410, -0.3300),
+            description: "Mattress and builders' waste dumped in the lay-by",
+            victim: None,
+            hate: None,
+            domestic_abuse: false,
+        },
+    ),
+    (
+        "pc.neighbourhood@herts.police.uk",
+        Demo {
+            category: "asb-personal",
+            hours_ago: 12,
+            address: "Clarence Park",
+            at: (51.7531, -0.3365),
+            description: "Racially abusive graffiti and verbal abuse at the park entrance",
+            victim: Some(("Amir Hussain", "1979-11-20")),
+            hate: Some(HateStrand::Race),
+            domestic_abuse: false,
+        },
+    ),
+    (
+        "pc.neighbourhood@herts.police.uk",
+        Demo {
+            category: "crime-violence-sexual",
+            hours_ago: 10,
+            address: "Flat 2, London Road, St Albans",
+            at: (51.7480, -0.3320),
+            description: "Domestic incident; partner reported being pushed",
+            victim: Some(("Claire Example", "1990-04-18")),
+            hate: None,
+            domestic_abuse: true,
+        },
+    ),
+    (
+        "asb.officer@stalbans.gov.uk",
+        Demo {
+            category: "asb-personal",
+            hours_ago: 24 * 30,
+            address: "12 Verulam Road, St Albans",
+            at: (51.7520, -0.3390),
+            description: "Loud music and shouting from the neighbouring flat",
+            victim: Some(("Jane Smith", "1950-03-02")),
+            hate: None,
+            domestic_abuse: false,
+        },
+    ),
+];
+
+async fn principal(store: &Store, email: &str) -> anyhow::Result<Principal> {
+    let email = safetynet_domain::partnership::Email::parse(email)?;
+    let id = store.user_id_by_email(&email).await?.ok_or_else(|| anyhow::anyhow!("demo user missing"))?;
+    store.principal(&id, AuthMethod::Operator).await?.ok_or_else(|| anyhow::anyhow!("demo user inactive"))
+}
+
+/// Seeds the demo cases once (when no case exists yet).
+pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let officer = principal(store, "asb.officer@stalbans.gov.uk").await?;
+    let view = officer.permit::<ViewRecords>()?;
+    let (_, existing) = store
+        .cases(&view, false, 1, 0, &Actor { principal: &officer, at_ms: now.timestamp_millis(), source: "demo" })
+        .await?;
+    if existing > 0 {
+        return Ok(());
+    }
+    // Reports land in the window the daily review shows this morning.
+    let morning = london_midnight(london_date(now)) + Duration::hours(8);
+    let mut council_incidents = Vec::new();
+    for (email, d) in INCIDENTS {
+        let p = principal(store, email).await?;
+        let reported = morning - Duration::hours(d.hours_ago);
+        let input = IncidentInput {
+            category: d.category.into(),
+            occurred_from: reported - Duration::hours(1),
+            occurred_to: None,
+            reported_at: reported,
+            latitude: Some(d.at.0),
+            longitude: Some(d.at.1),
+            address: d.address.into(),
+            uprn: None,
+            description: d.description.into(),
+            source: Source::Public,
+            hate_strand: d.hate,
+            domestic_abuse: d.domestic_abuse,
+            involves_child: false,
+            repeat: false,
+            outside_area_reason: None,
+        };
+        let people: Vec<NewPerson> = d
+            .victim
+            .iter()
+            .map(|(name, dob)| NewPerson {
+                role: PersonRole::Victim,
+                full_name: (*name).into(),
+                date_of_birth: chrono::NaiveDate::parse_from_str(dob, "%Y-%m-%d").ok(),
+                address: d.address.into(),
+                uprn: None,
+                is_business: false,
+            })
+            .collect();
+        let actor = Actor { principal: &p, at_ms: now.timestamp_millis(), source: "demo" };
+        if let Submitted::Recorded { id, .. } =
+            store.submit_incident(&p.permit::<EditRecords>()?, &input, None, &people, &actor).await?
+        {
+            if email.ends_with("stalbans.gov.uk") && d.address.starts_with("12 Verulam") {
+                council_incidents.push(id);
+            }
+        }
+    }
+    let at_ms = now.timestamp_millis();
+    let actor = Actor { principal: &officer, at_ms, source: "demo" };
+    let new = NewCase {
+        title: "Verulam Road: threats to an elderly resident".into(),
+        problem: "Repeated noise, banging and threats from a neighbour to a resident in her seventies who lives alone."
+            .into(),
+        incidents: council_incidents,
+        lead_officer_id: None,
+    };
+    let (case_id, _) = store.open_case(&officer.permit::<EditRecords>()?, &view, &new, &actor).await?;
+    let plan = Plan {
+        title: new.title.clone(),
+        problem: new.problem.clone(),
+        analysis_victim: "Lives alone, mobility problems, frightened to go out in the evening.".into(),
+        analysis_offender: "Young adult neighbour; alcohol a factor; previous warnings by the housing provider.".into(),
+        analysis_location: "Converted flats with thin party walls; shared entrance.".into(),
+        analysis_controllers: "Housing officer (place manager); victim's daughter (guardian); PCSO for the ward."
+            .into(),
+        assessment: String::new(),
+    };
+    store.update_plan(&view, &case_id, 1, &plan, &actor).await?;
+    store.share_case(&view, &case_id, "HERTS-POLICE", "Crime and Disorder Act 1998 s115", &actor).await?;
+    let questionnaire = store.questionnaires().await?.into_iter().find(|q| q.id == "asb-victim");
+    if let Some(q) = questionnaire {
+        let answers: Answers =
+            q.questions.iter().enumerate().map(|(i, question)| (question.id.clone(), i % 3 == 0)).collect();
+        store
+            .assess_risk(&view, &case_id, &q.id, &answers, None, london_date(now), &ReviewIntervals::default(), &actor)
+            .await?;
+    }
+    for (title, owner, days) in [
+        ("Joint visit to the neighbour with the housing officer", "SACDC", -2),
+        ("PCSO reassurance visits twice a week", "HERTS-POLICE", 7),
+        ("Install noise recording equipment", "SACDC", 14),
+    ] {
+        let task = NewTask {
+            title: title.into(),
+            owner_agency: Some(owner.into()),
+            owner_officer_id: None,
+            due_on: london_date(now) + Duration::days(days),
+            notes: String::new(),
+        };
+        store.add_task(&view, &case_id, &task, &actor).await?;
+    }
+    let cpw = NewIntervention {
+        kind: InterventionKind::CommunityProtectionWarning,
+        person_id: None,
+        subject_name: "Kyle Example".into(),
+        subject_date_of_birth: chrono::NaiveDate::from_ymd_opt(2000, 6, 1),
+        subject_is_business: false,
+        conduct: "Noise and threatening behaviour towards neighbours".into(),
+        issued_on: london_date(now) - Duration::days(10),
+        starts_at: now - Duration::days(10),
+        expires_at: Some(now + Duration::days(20)),
+        amount_pence: None,
+    };
+    store.add_intervention(&view, &case_id, &cpw, &FpnLimits::default(), &actor).await?;
+    Ok(())
+}
