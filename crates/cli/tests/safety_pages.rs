@@ -259,6 +259,29 @@ async fn an_officer_runs_a_case_through_the_pages() {
         assert!(daily.body.contains("hate motivated (disability)"), "{}", daily.body);
         assert_eq!(app.get("/daily-review?date=yesterday", Some(&me)).await.status, StatusCode::BAD_REQUEST);
 
+        // A second complaint from the same victim: the officer is prompted about the Case Review.
+        let mut again: Vec<(&str, &str)> = INCIDENT.to_vec();
+        again.retain(|(k, _)| !k.starts_with("perpetrator") && *k != "occurred_from" && *k != "reported_at");
+        again.push(("occurred_from", "2026-01-15T06:00"));
+        again.push(("reported_at", "2026-01-15T08:30"));
+        let second = form(app, &me, "/incidents", &again).await;
+        assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.body);
+        let page2 = app.get(second.location(), Some(&me)).await;
+        assert!(
+            page2.body.contains(r#"data-testid="case-review-prompt""#)
+                && page2.body.contains("tell them about the ASB Case Review"),
+            "{}",
+            page2.body
+        );
+        let victim2 = page2
+            .body
+            .split("/case-reviews?person=")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_string();
+        let _ = victim2;
+
         // Case Review check from the victim.
         let victim = page
             .body
@@ -268,7 +291,13 @@ async fn an_officer_runs_a_case_through_the_pages() {
             .unwrap_or_default()
             .to_string();
         let cr = app.get(&format!("/case-reviews?person={victim}"), Some(&me)).await;
-        assert!(cr.body.contains(r#"data-testid="eligibility""#) && cr.body.contains("1 of 3"), "{}", cr.body);
+        assert!(
+            cr.body.contains(r#"data-testid="eligibility""#)
+                && cr.body.contains("2 of 3")
+                && cr.body.contains(r#"data-testid="prompt""#),
+            "{}",
+            cr.body
+        );
         assert_eq!(
             form(
                 app,

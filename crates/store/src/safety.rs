@@ -658,7 +658,9 @@ impl Store {
     }
 
     /// Whether a person's complaints to every agency meet the ASB Case
-    /// Review threshold. Complaints other agencies hold count towards it but
+    /// Review threshold. The person's complaints are those recorded against
+    /// them, people merged into them, and people recorded with the same name
+    /// and date of birth. Complaints other agencies hold count towards it but
     /// are shown only as a count per agency; audited.
     pub async fn case_review_eligibility(
         &self,
@@ -677,7 +679,11 @@ impl Store {
                 &Q::new(
                     "SELECT DISTINCT i.id, i.owner_agency, i.reported_at, i.occurred_from, i.hate FROM incident_people ip
                      JOIN people p ON p.id = ip.person_id JOIN incidents i ON i.id = ip.incident_id
-                     WHERE (p.id = $1 OR p.merged_into = $1) AND ip.role IN ('victim', 'complainant')",
+                     WHERE (p.id = $1 OR p.merged_into = $1
+                            OR (p.date_of_birth IS NOT NULL
+                                AND p.name_key = (SELECT name_key FROM people WHERE id = $1)
+                                AND p.date_of_birth = (SELECT date_of_birth FROM people WHERE id = $1)))
+                       AND ip.role IN ('victim', 'complainant')",
                 )
                 .bind(person_id),
             )

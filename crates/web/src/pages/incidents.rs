@@ -290,6 +290,25 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
     .flatten()
     .collect();
     let repeat_count = repeats.same_person.len() + repeats.same_address.len() + repeats.nearby.len();
+    // ASB Case Review: prompt at the complaint before the threshold, and say when it is met.
+    let mut case_review_notes = Vec::new();
+    for p in incident.people.iter().filter(|p| matches!(p.role, PersonRole::Victim | PersonRole::Complainant)) {
+        let e = state
+            .store
+            .case_review_eligibility(&permit, &p.person.id, &state.config.safety.case_review, state.clock.now(), &actor)
+            .await?;
+        if e.eligibility.threshold_met {
+            case_review_notes.push(format!(
+                "{} meets the ASB Case Review threshold ({} qualifying complaints).",
+                p.person.full_name, e.eligibility.count
+            ));
+        } else if e.eligibility.prompt_officer {
+            case_review_notes.push(format!(
+                "{} has made {} qualifying complaints: tell them about the ASB Case Review now.",
+                p.person.full_name, e.eligibility.count
+            ));
+        }
+    }
     let body = html! {
         span class="govuk-caption-l" { (incident.owner_agency) }
         h1 class="govuk-heading-l" { "Incident " (incident.reference) }
@@ -297,6 +316,12 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
             div class="govuk-warning-text" data-testid="repeat-warning" {
                 span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
                 strong class="govuk-warning-text__text" { span class="govuk-visually-hidden" { "Warning" } "Possible repeat: related records found below." }
+            }
+        }
+        @for note in &case_review_notes {
+            div class="govuk-notification-banner" role="region" aria-labelledby="cr-title" data-testid="case-review-prompt" {
+                div class="govuk-notification-banner__header" { h2 class="govuk-notification-banner__title" id="cr-title" { "ASB Case Review" } }
+                div class="govuk-notification-banner__content" { p class="govuk-notification-banner__heading" { (note) } }
             }
         }
         dl class="govuk-summary-list" {
