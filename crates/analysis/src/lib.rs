@@ -1,0 +1,39 @@
+//! SafetyNet's analysis methods as plain functions over plain data: spatial
+//! weights, global and local spatial autocorrelation (Moran's I, Getis-Ord
+//! Gi*), multiple-testing control, operation evaluation (WDD, WDQ) and
+//! hotspot accuracy (PAI, PEI).
+//!
+//! Invariants: no SQL, no HTTP, no clock; every Monte Carlo method takes a
+//! seed and gives the same answer for the same seed. Bad input (empty data,
+//! islands, all-zero counts) returns an [`AnalysisError`], never a panic or
+//! a NaN in the output. Results are checked against the reference tools'
+//! numbers kept in `tests/fixtures/` with the scripts that produced them.
+
+pub mod evaluate;
+pub mod fdr;
+pub mod local;
+pub mod moran;
+pub mod pai;
+pub mod weights;
+
+/// Why an analysis could not run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnalysisError {
+    /// Nothing to analyse.
+    #[error("there is no data to analyse: widen the dates or the area")]
+    Empty,
+    /// Too few observations for the statistic.
+    #[error("at least {needed} areas or cells are needed, found {found}")]
+    TooFew {
+        /// Minimum.
+        needed: usize,
+        /// Found.
+        found: usize,
+    },
+    /// All values are equal, so there is no variation to test.
+    #[error("every count is the same ({0}): there is no pattern to find")]
+    NoVariation(String),
+    /// Inputs that do not fit together.
+    #[error("{0}")]
+    Invalid(String),
+}

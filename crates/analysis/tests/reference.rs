@@ -1,0 +1,112 @@
+//! Spatial statistics against PySAL esda on the Columbus data (fixture made
+//! by `tests/fixtures/make_columbus.py`): statistics to 1e-9, permutation
+//! p-values within Monte Carlo error.
+
+use safetynet_analysis::local::{gi_star_z, local_moran_i, local_statistics, LocalOptions, Quadrant};
+use safetynet_analysis::moran::moran;
+use safetynet_analysis::weights::Weights;
+use serde_json::Value;
+
+fn fixture() -> Value {
+    serde_json::from_str(include_str!("fixtures/columbus.json")).expect("fixture")
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
+}
+
+fn data() -> (Vec<f64>, Weights) {
+    let f = fixture();
+    let adjacency: Vec<Vec<usize>> = f["adjacency"]
+        .as_array()
+        .expect("adjacency")
+        .iter()
+        .map(|row| row.as_array().expect("row").iter().map(|j| j.as_u64().expect("index") as usize).collect())
+        .collect();
+    (floats(&f["crime"]), Weights::binary(&adjacency).expect("weights"))
+}
+
+#[test]
+fn global_moran_matches_esda() {
+    let (y, w) = data();
+    let f = fixture();
+    let m = moran(&y, &w.row_standardised(), 999, 7).expect("moran");
+    let r = &f["moran"];
+    for (ours, key) in [
+        (m.i, "I"),
+        (m.expected, "EI"),
+        (m.variance_normal, "VI_norm"),
+        (m.z_normal, "z_norm"),
+        (m.variance_random, "VI_rand"),
+        (m.z_random, "z_rand"),
+    ] {
+        let theirs = r[key].as_f64().expect(key);
+        assert!((ours - theirs).abs() < 1e-9, "{key}: {ours} vs {theirs}");
+    }
+    // The published values.
+    assert!((m.i - 0.5001885571828611).abs() < 1e-9);
+    assert!((m.z_random - 5.58938267504451).abs() < 1e-9);
+    assert_eq!(m.p_permutation, Some(0.001), "as extreme as possible with 999 permutations");
+}
+
+#[test]
+fn gi_star_matches_esda() {
+    let (y, w) = data();
+    let f = fixture();
+    let ours = gi_star_z(&y, &w).expect("gi*");
+    let theirs = floats(&f["gi_star_binary"]["Zs"]);
+    for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+        assert!((a - b).abs() < 1e-9, "cell {i}: {a} vs {b}");
+    }
+    let first: Vec<f64> = ours[..5].to_vec();
+    for (a, b) in first.iter().zip([-1.432779654, -1.3400080975, -0.771998681, -0.1317333645, 1.2853627984]) {
+        assert!((a - b).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn local_moran_matches_esda_and_p_values_agree_within_monte_carlo_error() {
+    let (y, w) = data();
+    let f = fixture();
+    let ours = local_moran_i(&y, &w.row_standardised()).expect("lisa");
+    for (i, (a, b)) in ours.iter().zip(floats(&f["local_moran"]["Is"])).enumerate() {
+        assert!((a - b).abs() < 1e-9, "area {i}: {a} vs {b}");
+    }
+    let results = local_statistics(&y, &w, LocalOptions { permutations: 9999, seed: 3, fdr: 0.05 }).expect("local");
+    let esda_p = floats(&f["local_moran"]["p_sim"]);
+    let esda_gp = floats(&f["gi_star_binary"]["p_sim"]);
+    for (i, r) in results.iter().enumerate() {
+        assert!((r.moran_i - ours[i]).abs() < 1e-9);
+        // Two independent 9,999-permutation estimates of p differ by a few standard errors at most.
+        let tol = |p: f64| 5.0 * (p * (1.0 - p) / 9999.0).sqrt() + 2e-4;
+        assert!((r.moran_p - esda_p[i]).abs() <= tol(esda_p[i]), "LISA p {i}: {} vs {}", r.moran_p, esda_p[i]);
+        assert!((r.gi_p - esda_gp[i]).abs() <= tol(esda_gp[i]), "Gi* p {i}: {} vs {}", r.gi_p, esda_gp[i]);
+    }
+    let esda_q =
+        f["local_moran"]["q"].as_array().expect("q").iter().map(|q| q.as_u64().unwrap_or(0)).collect::<Vec<_>>();
+    for (r, q) in results.iter().zip(esda_q) {
+        let expected = match q {
+            1 => Quadrant::HH,
+            2 => Quadrant::LH,
+            3 => Quadrant::LL,
+            _ => Quadrant::HL,
+        };
+        assert_eq!(r.quadrant, expected);
+    }
+    // Same seed, same answer.
+    let again = local_statistics(&y, &w, LocalOptions { permutations: 9999, seed: 3, fdr: 0.05 }).expect("local");
+    assert_eq!(results, again);
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    let w = Weights::grid_queen(2, 2).expect("grid");
+    assert!(gi_star_z(&[1.0, 1.0, 1.0, 1.0], &w).is_err(), "no variation");
+    assert!(moran(&[1.0, 2.0], &Weights::grid_queen(2, 1).expect("grid"), 0, 1).is_err(), "too few");
+    assert!(local_statistics(&[1.0, 2.0, 3.0], &w, LocalOptions::default()).is_err(), "mismatched");
+    let islands = Weights::binary(&[vec![1], vec![0], vec![]]).expect("w");
+    let r = local_statistics(&[1.0, 5.0, 9.0], &islands, LocalOptions { permutations: 99, ..Default::default() })
+        .expect("local");
+    assert_eq!(r[2].gi_p, 1.0, "an island is never significant");
+    assert!(r.iter().all(|x| x.gi_z.is_finite() && x.moran_i.is_finite()));
+}
