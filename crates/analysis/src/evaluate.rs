@@ -56,7 +56,7 @@ pub struct Wdd {
 /// Computes the weighted displacement difference.
 pub fn wdd(i: &WddInput) -> Result<Wdd, AnalysisError> {
     let all = [i.treated, i.control, i.displacement_treated, i.displacement_control];
-    if all.iter().any(|c| !(c.before >= 0.0 && c.after >= 0.0) || !c.before.is_finite() || !c.after.is_finite()) {
+    if !all.iter().all(|c| c.before >= 0.0 && c.after >= 0.0 && c.before.is_finite() && c.after.is_finite()) {
         return Err(AnalysisError::Invalid("counts must be zero or more".into()));
     }
     let variance: f64 = all.iter().map(|c| c.before + c.after).sum();

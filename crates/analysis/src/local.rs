@@ -1,5 +1,5 @@
-//! Local statistics for hotspots: Getis-Ord Gi* (binary weights, self-weight
-//! 1) and Local Moran's I (row-standardised), each with conditional
+//! Local statistics for hotspots: Getis-Ord Gi* (binary weights, a
+//! self-weight of one) and Local Moran's I (row-standardised), each with conditional
 //! randomisation (hold the observation, permute the rest), folded one-sided
 //! pseudo p-values as PySAL esda computes them, Benjamini-Hochberg control,
 //! and the hot/cold spot and LISA quadrant classes.
