@@ -9,6 +9,7 @@
 //! a NaN in the output. Results are checked against the reference tools'
 //! numbers kept in `tests/fixtures/` with the scripts that produced them.
 
+pub mod bng;
 pub mod evaluate;
 pub mod fdr;
 pub mod local;

@@ -110,3 +110,15 @@ fn bad_input_is_an_error() {
     assert_eq!(r[2].gi_p, 1.0, "an island is never significant");
     assert!(r.iter().all(|x| x.gi_z.is_finite() && x.moran_i.is_finite()));
 }
+
+/// British National Grid against PROJ (fixture made by `tests/fixtures/make_bng.py`).
+#[test]
+fn national_grid_matches_proj() {
+    let f: Value = serde_json::from_str(include_str!("fixtures/bng.json")).expect("fixture");
+    for p in f["points"].as_array().expect("points") {
+        let (lon, lat) = (p["lon"].as_f64().expect("lon"), p["lat"].as_f64().expect("lat"));
+        let (e, n) = safetynet_analysis::bng::to_grid(lon, lat);
+        let (pe, pn) = (p["easting"].as_f64().expect("e"), p["northing"].as_f64().expect("n"));
+        assert!((e - pe).abs() < 0.1 && (n - pn).abs() < 0.1, "{}: ours {e} {n}, PROJ {pe} {pn}", p["name"]);
+    }
+}
