@@ -54,8 +54,7 @@ fn helmert(p: [f64; 3], sign: f64) -> [f64; 3] {
 }
 
 fn meridional_arc(phi: f64, b: f64, n: f64) -> f64 {
-    let (phi0, d, s) = (LAT0.to_radians(), phi - LAT0.to_radians(), phi + LAT0.to_radians());
-    let _ = phi0;
+    let (d, s) = (phi - LAT0.to_radians(), phi + LAT0.to_radians());
     b * F0
         * ((1.0 + n + 1.25 * n * n + 1.25 * n.powi(3)) * d
             - (3.0 * n + 3.0 * n * n + 2.625 * n.powi(3)) * d.sin() * s.cos()

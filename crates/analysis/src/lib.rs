@@ -12,6 +12,7 @@
 pub mod bng;
 pub mod evaluate;
 pub mod fdr;
+pub mod grid;
 pub mod local;
 pub mod moran;
 pub mod pai;

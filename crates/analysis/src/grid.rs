@@ -1,0 +1,116 @@
+//! Grid hotspots: points binned into square British National Grid cells
+//! aligned to multiples of the cell size, queen contiguity between cells,
+//! and the local statistics on the counts, with each cell's outline in
+//! WGS84 for maps.
+
+use crate::bng::{from_grid, to_grid};
+use crate::local::{local_statistics, LocalOptions, LocalResult};
+use crate::weights::Weights;
+use crate::AnalysisError;
+use serde::Serialize;
+
+/// Default cell size in metres.
+pub const DEFAULT_CELL_M: f64 = 250.0;
+
+/// One grid cell's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    /// South-west corner easting (a multiple of the cell size).
+    pub easting: f64,
+    /// South-west corner northing.
+    pub northing: f64,
+    /// Points in the cell.
+    pub count: u32,
+    /// Local statistics.
+    #[serde(flatten)]
+    pub stats: LocalResult,
+    /// Outline in WGS84 (longitude, latitude), closed ring.
+    pub ring: Vec<(f64, f64)>,
+}
+
+/// A hotspot grid over the extent of the points.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Grid {
+    /// Cell size in metres.
+    pub cell_m: f64,
+    /// Columns.
+    pub cols: usize,
+    /// Rows.
+    pub rows: usize,
+    /// Points used.
+    pub points: usize,
+    /// Every cell, row by row from the south-west.
+    pub cells: Vec<Cell>,
+}
+
+/// Largest grid accepted (cells), to keep requests bounded.
+pub const MAX_CELLS: usize = 250_000;
+
+/// Bins `points` (longitude, latitude) into `cell_m` squares and computes Gi*
+/// and Local Moran's I for every cell of the bounding grid.
+pub fn hotspots(points: &[(f64, f64)], cell_m: f64, opts: LocalOptions) -> Result<Grid, AnalysisError> {
+    if !(10.0..=10_000.0).contains(&cell_m) {
+        return Err(AnalysisError::Invalid("the cell size must be from 10 to 10,000 metres".into()));
+    }
+    if points.is_empty() {
+        return Err(AnalysisError::Empty);
+    }
+    let grid: Vec<(f64, f64)> = points.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect();
+    let min_c = grid.iter().map(|(e, _)| (e / cell_m).floor()).fold(f64::INFINITY, f64::min);
+    let max_c = grid.iter().map(|(e, _)| (e / cell_m).floor()).fold(f64::NEG_INFINITY, f64::max);
+    let min_r = grid.iter().map(|(_, n)| (n / cell_m).floor()).fold(f64::INFINITY, f64::min);
+    let max_r = grid.iter().map(|(_, n)| (n / cell_m).floor()).fold(f64::NEG_INFINITY, f64::max);
+    let cols = (max_c - min_c) as usize + 1;
+    let rows = (max_r - min_r) as usize + 1;
+    if cols * rows > MAX_CELLS {
+        return Err(AnalysisError::Invalid(format!("{cols} x {rows} cells is too many: use larger cells or a smaller area")));
+    }
+    if cols * rows < 3 {
+        return Err(AnalysisError::TooFew { needed: 3, found: cols * rows });
+    }
+    let mut counts = vec![0u32; cols * rows];
+    for (e, n) in &grid {
+        let c = ((e / cell_m).floor() - min_c) as usize;
+        let r = ((n / cell_m).floor() - min_r) as usize;
+        counts[r * cols + c] += 1;
+    }
+    let w = Weights::grid_queen(cols, rows)?;
+    let y: Vec<f64> = counts.iter().map(|c| f64::from(*c)).collect();
+    let stats = local_statistics(&y, &w, opts)?;
+    let cells = stats
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (c, r) = (i % cols, i / cols);
+            let (e, n) = ((min_c + c as f64) * cell_m, (min_r + r as f64) * cell_m);
+            let ring = [(e, n), (e + cell_m, n), (e + cell_m, n + cell_m), (e, n + cell_m), (e, n)].iter().map(|(x, y)| from_grid(*x, *y)).collect();
+            Cell { easting: e, northing: n, count: counts[i], stats: s, ring }
+        })
+        .collect();
+    Ok(Grid { cell_m, cols, rows, points: points.len(), cells })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cluster_is_a_hot_spot_and_cells_align_to_the_grid() {
+        // A dense cluster at one point plus scattered background.
+        let mut pts = vec![(-0.3390, 51.7520); 40];
+        for i in 0..60 {
+            let f = i as f64;
+            pts.push((-0.36 + (f * 0.37).sin() * 0.02, 51.74 + (f * 0.73).cos() * 0.02));
+        }
+        let g = hotspots(&pts, 250.0, LocalOptions { permutations: 199, seed: 9, fdr: 0.05 }).expect("grid");
+        assert!(g.cells.iter().all(|c| c.easting % 250.0 == 0.0 && c.northing % 250.0 == 0.0));
+        assert_eq!(g.cells.iter().map(|c| c.count).sum::<u32>(), 100);
+        let hottest = g.cells.iter().max_by_key(|c| c.count).expect("cells");
+        assert_eq!(hottest.count, 40);
+        assert!(hottest.stats.gi_z > 3.0, "{}", hottest.stats.gi_z);
+        assert_eq!(hottest.ring.len(), 5);
+        assert!(hotspots(&[], 250.0, LocalOptions::default()).is_err());
+        assert!(hotspots(&pts, 1.0, LocalOptions::default()).is_err());
+        assert!(hotspots(&[(-0.34, 51.75)], 250.0, LocalOptions::default()).is_err(), "a single point");
+    }
+}
