@@ -63,7 +63,9 @@ pub fn hotspots(points: &[(f64, f64)], cell_m: f64, opts: LocalOptions) -> Resul
     let cols = (max_c - min_c) as usize + 1;
     let rows = (max_r - min_r) as usize + 1;
     if cols * rows > MAX_CELLS {
-        return Err(AnalysisError::Invalid(format!("{cols} x {rows} cells is too many: use larger cells or a smaller area")));
+        return Err(AnalysisError::Invalid(format!(
+            "{cols} x {rows} cells is too many: use larger cells or a smaller area"
+        )));
     }
     if cols * rows < 3 {
         return Err(AnalysisError::TooFew { needed: 3, found: cols * rows });
@@ -83,7 +85,10 @@ pub fn hotspots(points: &[(f64, f64)], cell_m: f64, opts: LocalOptions) -> Resul
         .map(|(i, s)| {
             let (c, r) = (i % cols, i / cols);
             let (e, n) = ((min_c + c as f64) * cell_m, (min_r + r as f64) * cell_m);
-            let ring = [(e, n), (e + cell_m, n), (e + cell_m, n + cell_m), (e, n + cell_m), (e, n)].iter().map(|(x, y)| from_grid(*x, *y)).collect();
+            let ring = [(e, n), (e + cell_m, n), (e + cell_m, n + cell_m), (e, n + cell_m), (e, n)]
+                .iter()
+                .map(|(x, y)| from_grid(*x, *y))
+                .collect();
             Cell { easting: e, northing: n, count: counts[i], stats: s, ring }
         })
         .collect();
@@ -112,5 +117,57 @@ mod tests {
         assert!(hotspots(&[], 250.0, LocalOptions::default()).is_err());
         assert!(hotspots(&pts, 1.0, LocalOptions::default()).is_err());
         assert!(hotspots(&[(-0.34, 51.75)], 250.0, LocalOptions::default()).is_err(), "a single point");
+    }
+}
+
+impl Grid {
+    /// The cells as a GeoJSON FeatureCollection (WGS84 polygons with the
+    /// statistics as properties), for maps and GIS.
+    pub fn to_geojson(&self) -> serde_json::Value {
+        let features: Vec<serde_json::Value> = self
+            .cells
+            .iter()
+            .map(|c| {
+                let ring: Vec<[f64; 2]> = c.ring.iter().map(|(lon, lat)| [*lon, *lat]).collect();
+                serde_json::json!({
+                    "type": "Feature",
+                    "geometry": { "type": "Polygon", "coordinates": [ring] },
+                    "properties": {
+                        "easting": c.easting, "northing": c.northing, "count": c.count,
+                        "gi_z": c.stats.gi_z, "gi_p": c.stats.gi_p, "gi_class": c.stats.gi_class,
+                        "gi_fdr_significant": c.stats.gi_fdr_significant,
+                        "moran_i": c.stats.moran_i, "moran_p": c.stats.moran_p, "quadrant": c.stats.quadrant,
+                        "moran_fdr_significant": c.stats.moran_fdr_significant,
+                    }
+                })
+            })
+            .collect();
+        serde_json::json!({ "type": "FeatureCollection", "cell_m": self.cell_m, "points": self.points, "features": features })
+    }
+
+    /// The cells as CSV (one row per cell, BNG south-west corner).
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("easting,northing,count,gi_z,gi_p,gi_class,gi_fdr_significant,moran_i,moran_p,quadrant,moran_fdr_significant\n");
+        for c in &self.cells {
+            let class = serde_json::to_value(c.stats.gi_class)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "{},{},{},{:.6},{:.6},{},{},{:.6},{:.6},{:?},{}\n",
+                c.easting,
+                c.northing,
+                c.count,
+                c.stats.gi_z,
+                c.stats.gi_p,
+                class,
+                c.stats.gi_fdr_significant,
+                c.stats.moran_i,
+                c.stats.moran_p,
+                c.stats.quadrant,
+                c.stats.moran_fdr_significant
+            ));
+        }
+        out
     }
 }

@@ -86,6 +86,11 @@ enum Command {
         #[command(subcommand)]
         command: QuestionnaireCommand,
     },
+    /// Analysis of recorded crime.
+    Analyse {
+        #[command(subcommand)]
+        command: AnalyseCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -183,6 +188,72 @@ enum QuestionnaireCommand {
         /// The TOML file.
         file: PathBuf,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum AnalysisFormat {
+    Json,
+    Geojson,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+enum AnalyseCommand {
+    /// Grid hotspots (Gi*, Local Moran's I, FDR) of police.uk records.
+    Hotspots {
+        #[command(flatten)]
+        db: DbArg,
+        /// First month (YYYY-MM).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last month (YYYY-MM).
+        #[arg(long)]
+        to: Option<String>,
+        /// Crime type as published.
+        #[arg(long = "type")]
+        crime_type: Option<String>,
+        /// LSOA code or name.
+        #[arg(long)]
+        area: Option<String>,
+        /// Cell size in metres.
+        #[arg(long, default_value_t = 250.0)]
+        cell_m: f64,
+        /// Conditional permutations.
+        #[arg(long, default_value_t = 999)]
+        permutations: usize,
+        /// Seed for the permutations.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AnalysisFormat::Geojson)]
+        format: AnalysisFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Weighted displacement difference and quotient from before/after counts.
+    Evaluate {
+        /// Target area: before,after.
+        #[arg(long, value_parser = parse_pair)]
+        target: (f64, f64),
+        /// Control area: before,after.
+        #[arg(long, value_parser = parse_pair)]
+        control: (f64, f64),
+        /// Buffer around the target: before,after.
+        #[arg(long, value_parser = parse_pair)]
+        buffer: Option<(f64, f64)>,
+        /// The buffer's control: before,after.
+        #[arg(long, value_parser = parse_pair)]
+        buffer_control: Option<(f64, f64)>,
+    },
+}
+
+fn parse_pair(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = s.split_once(',').ok_or("give two counts as before,after")?;
+    Ok((
+        a.trim().parse().map_err(|_| format!("'{a}' is not a number"))?,
+        b.trim().parse().map_err(|_| format!("'{b}' is not a number"))?,
+    ))
 }
 
 #[derive(Debug, Subcommand)]
@@ -319,6 +390,42 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 store.load_questionnaire(&text, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
             println!("questionnaire {} version {} loaded ({} questions)", q.id, q.version, q.questions.len());
         }
+        Command::Analyse {
+            command:
+                AnalyseCommand::Hotspots { db, from, to, crime_type, area, cell_m, permutations, seed, format, out },
+        } => {
+            let month = |s: Option<String>| s.map(|m| safetynet_domain::month::Month::parse(&m)).transpose();
+            let filter =
+                safetynet_store::crimes::CrimeFilter { from: month(from)?, to: month(to)?, crime_type, lsoa: area };
+            let store = open(&config, &db).await?;
+            let points = store.crime_locations(&filter).await?;
+            let bar = TerminalProgress::new();
+            bar.start(0);
+            let opts = safetynet_analysis::local::LocalOptions { permutations, seed, fdr: 0.05 };
+            let grid = tokio::task::spawn_blocking(move || safetynet_analysis::grid::hotspots(&points, cell_m, opts))
+                .await??;
+            bar.finish();
+            let text = match format {
+                AnalysisFormat::Geojson => grid.to_geojson().to_string(),
+                AnalysisFormat::Json => serde_json::to_string(&grid)?,
+                AnalysisFormat::Csv => grid.to_csv(),
+            };
+            write_out(out.as_deref(), &text)?;
+        }
+        Command::Analyse { command: AnalyseCommand::Evaluate { target, control, buffer, buffer_control } } => {
+            use safetynet_analysis::evaluate::{advise, wdd, wdq, BeforeAfter, WddInput, WdqInput};
+            let pair = |p: (f64, f64)| BeforeAfter::new(p.0, p.1);
+            let zero = (0.0, 0.0);
+            let w = wdd(&WddInput {
+                treated: pair(target),
+                control: pair(control),
+                displacement_treated: pair(buffer.unwrap_or(zero)),
+                displacement_control: pair(buffer_control.unwrap_or(zero)),
+            })?;
+            let q = buffer
+                .and_then(|b| wdq(&WdqInput { target: pair(target), buffer: pair(b), control: pair(control) }).ok());
+            println!("{}", serde_json::json!({ "wdd": w, "wdq": q, "advice": advise(&w, q) }));
+        }
         Command::Audit { command: AuditCommand::Verify { db } } => {
             let store = open(&config, &db).await?;
             match store.verify_audit().await? {
@@ -343,6 +450,16 @@ pub async fn serve(store: Store, config: &Config, clock: SharedClock) -> anyhow:
     let state = safetynet_web::AppState::new(store, clock, config.web());
     safetynet_web::serve(listener, state).await?;
     Ok(())
+}
+
+fn write_out(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+    match out {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        None => {
+            println!("{text}");
+            Ok(())
+        }
+    }
 }
 
 fn read_password() -> anyhow::Result<String> {

@@ -59,14 +59,19 @@ pub const USERS: &[(&str, &str, &str, Role)] = &[
 /// `store`, adding only what is missing.
 pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
     seed_partnership(store, now_ms).await?;
-    let mut sources = Vec::new();
-    embedded_csv(&POLICE_UK, &mut sources);
-    sources.sort_by_key(Source::name);
-    let summary = import_police_uk(store, &sources, &Principal::operator(), "demo", now_ms, &NoProgress).await?;
+    let summary = import_sample(store, now_ms).await?;
     if summary.imported > 0 {
         println!("Imported {} police.uk rows for St Albans (2021-01 to 2022-01).", summary.imported);
     }
     Ok(())
+}
+
+/// Imports the bundled St Albans police.uk extract (idempotent).
+pub async fn import_sample(store: &Store, now_ms: i64) -> anyhow::Result<crate::import::ImportSummary> {
+    let mut sources = Vec::new();
+    embedded_csv(&POLICE_UK, &mut sources);
+    sources.sort_by_key(Source::name);
+    Ok(import_police_uk(store, &sources, &Principal::operator(), "demo", now_ms, &NoProgress).await?)
 }
 
 /// Seeds the partnership, its agencies and one demo user per role (all with

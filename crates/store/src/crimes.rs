@@ -267,6 +267,15 @@ impl Store {
         self.conn().await?.all(&q).await?.iter().map(crime_row).collect()
     }
 
+    /// Locations (longitude, latitude) of every located record matching
+    /// `filter`, for analysis.
+    pub async fn crime_locations(&self, filter: &CrimeFilter) -> Result<Vec<(f64, f64)>> {
+        let mut q = Q::new("SELECT longitude, latitude FROM police_crimes WHERE longitude IS NOT NULL");
+        filter.apply(&mut q);
+        let rows = self.conn().await?.all(&q).await?;
+        Ok(rows.iter().filter_map(|r| Some((r.opt_real("longitude").ok()??, r.opt_real("latitude").ok()??))).collect())
+    }
+
     /// Months with data, newest first.
     pub async fn crime_months(&self) -> Result<Vec<Month>> {
         let rows =

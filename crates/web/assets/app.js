@@ -73,3 +73,34 @@ function pinPicker(el) {
 }
 
 document.querySelectorAll("[data-pin-picker]").forEach((el) => { pinPicker(el); });
+
+// Hotspot map: grid cells coloured by Gi* significance.
+const HOT = { hot99: "#b10026", hot95: "#e31a1c", hot90: "#fd8d3c", cold90: "#9ecae1", cold95: "#4292c6", cold99: "#08519c" };
+
+async function hotspotMap(el) {
+  const L = window.L;
+  if (!L) return;
+  const map = L.map(el, { preferCanvas: true });
+  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
+  map.setView([51.75, -0.34], 12);
+  const res = await fetch(el.dataset.geojson, { credentials: "same-origin" });
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}));
+    el.dataset.state = "error";
+    el.textContent = (body.error && body.error.message) || "The hotspots could not be computed.";
+    return;
+  }
+  const data = await res.json();
+  const layer = L.geoJSON(data, {
+    filter: (f) => f.properties.count > 0 || f.properties.gi_class !== "not_significant",
+    style: (f) => ({ weight: 0.5, color: "#505a5f", fillOpacity: f.properties.gi_class === "not_significant" ? 0.05 : 0.6,
+      fillColor: HOT[f.properties.gi_class] || "#ffffff" }),
+    onEachFeature: (f, l) => l.bindPopup(`<strong>${f.properties.count} records</strong><br>Gi* z = ${f.properties.gi_z.toFixed(2)}, p = ${f.properties.gi_p.toFixed(3)}${f.properties.gi_fdr_significant ? " (FDR)" : ""}<br>LISA ${f.properties.quadrant}`),
+  }).addTo(map);
+  if (layer.getLayers().length > 0) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+  const hot = data.features.filter((f) => f.properties.gi_class.startsWith("hot")).length;
+  el.dataset.hotCells = String(hot);
+  el.dataset.state = "ready";
+}
+
+document.querySelectorAll("[data-hotspot-map]").forEach((el) => { hotspotMap(el); });

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}", get(user))
         .route("/audit", get(audit))
         .merge(crate::api_safety::routes())
+        .merge(crate::api_analysis::routes())
         .fallback(|| async { ApiError(AppError::NotFound("API endpoint")) })
 }
 

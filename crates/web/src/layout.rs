@@ -16,6 +16,8 @@ pub enum Nav {
     Dashboard,
     /// Crime and ASB browser.
     Crimes,
+    /// Analysis.
+    Analysis,
     /// Incidents.
     Incidents,
     /// Cases.
@@ -90,6 +92,7 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                                         @if u.principal.can::<ViewCrimeData>() {
                                             (item("/dashboard", "Dashboard", Nav::Dashboard))
                                             (item("/crimes", "Crime and ASB", Nav::Crimes))
+                                            (item("/analysis", "Analysis", Nav::Analysis))
                                         }
                                         @if u.principal.can::<ViewRecords>() {
                                             (item("/daily-review", "Daily review", Nav::DailyReview))

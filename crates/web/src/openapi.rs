@@ -56,6 +56,8 @@ pub const SAFETY_OPERATIONS: &[(&str, &str, &str, u16)] = &[
     ("/case-reviews/eligibility", "get", "?person={id}: qualifying complaints to every agency against the threshold; `prompt_officer` at the second", 200),
     ("/case-reviews/figures", "get", "?year=: the annual publication figures", 200),
     ("/case-reviews/{id}", "patch", "Record the decision, meeting, recommendations, outcome and appeal", 200),
+    ("/analytics/hotspots", "get", "Grid hotspots of recorded crime: ?from=&to=&type=&lsoa= filters, ?cell_m=250, ?permutations=999, ?seed=1, ?format=geojson|json|csv. Gi* (binary, self-weight 1), Local Moran's I, conditional-permutation p-values, Benjamini-Hochberg flags", 200),
+    ("/analytics/evaluate", "get", "Weighted displacement difference and quotient from counts: target_before, target_after, control_before, control_after, buffer_before, buffer_after, buffer_control_before, buffer_control_after; with a recommendation", 200),
 ];
 
 fn safety_paths() -> serde_json::Map<String, Value> {

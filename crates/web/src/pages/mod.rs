@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod analysis;
 mod audit;
 mod case_reviews;
 mod cases;
@@ -27,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/crimes", get(crimes::browse))
         .route("/crimes/export.csv", get(crimes::export_csv))
         .route("/crimes/map.geojson", get(crimes::geojson))
+        .route("/analysis", get(analysis::show))
+        .route("/analysis/evaluate", get(analysis::evaluate))
         .route("/admin/agencies", get(admin::agencies).post(admin::add_agency))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}", get(admin::user))

@@ -1,0 +1,119 @@
+//! Analysis endpoints (`/api/v1/analytics/...`): grid hotspots (Gi*, Local
+//! Moran's I, FDR) on recorded crime, and operation evaluation (WDD, WDQ).
+//! Results are deterministic for a given seed; recorded crime is open data,
+//! so viewing crime data is the permission needed.
+
+use crate::auth::ApiUser;
+use crate::error::{ApiResult, AppError};
+use crate::params::{join_errors, parse_query, CrimeQuery};
+use crate::AppState;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use safetynet_analysis::evaluate::{advise, wdd, wdq, BeforeAfter, WddInput, WdqInput};
+use safetynet_analysis::grid::{hotspots, Grid, DEFAULT_CELL_M};
+use safetynet_analysis::local::LocalOptions;
+use safetynet_analysis::AnalysisError;
+use safetynet_domain::policy::ViewCrimeData;
+use serde::Deserialize;
+
+/// Routes under `/api/v1/analytics`.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/analytics/hotspots", get(hotspots_api)).route("/analytics/evaluate", get(evaluate_api))
+}
+
+impl From<AnalysisError> for AppError {
+    fn from(e: AnalysisError) -> Self {
+        AppError::Unprocessable { rule: "analysis".into(), message: e.to_string() }
+    }
+}
+
+/// Hotspot options on top of the crime filters.
+#[derive(Debug, Default, Deserialize)]
+pub struct HotspotQuery {
+    #[serde(flatten)]
+    filter: CrimeQuery,
+    #[serde(default)]
+    cell_m: Option<f64>,
+    #[serde(default)]
+    permutations: Option<usize>,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// Runs the hotspot grid for a query (shared by the API and the page).
+pub async fn run_hotspots(state: &AppState, raw: Option<&str>) -> Result<(Grid, Option<String>), AppError> {
+    let q: HotspotQuery = parse_query(raw)?;
+    let filter = q.filter.filter().map_err(|e| join_errors(&e))?;
+    let permutations = q.permutations.unwrap_or(999);
+    if !(9..=9_999).contains(&permutations) {
+        return Err(AppError::BadRequest("permutations must be from 9 to 9999".into()));
+    }
+    let points = state.store.crime_locations(&filter).await?;
+    let opts = LocalOptions { permutations, seed: q.seed.unwrap_or(1), fdr: 0.05 };
+    let cell = q.cell_m.unwrap_or(DEFAULT_CELL_M);
+    let grid = tokio::task::spawn_blocking(move || hotspots(&points, cell, opts))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok((grid, q.format))
+}
+
+async fn hotspots_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+    user.permit::<ViewCrimeData>()?;
+    let (grid, format) = run_hotspots(&state, raw.as_deref()).await?;
+    Ok(match format.as_deref() {
+        Some("csv") => ([(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")], grid.to_csv()).into_response(),
+        Some("json") => Json(serde_json::json!(grid)).into_response(),
+        _ => ([(axum::http::header::CONTENT_TYPE, "application/geo+json")], grid.to_geojson().to_string())
+            .into_response(),
+    })
+}
+
+/// Before/after counts for the four areas of an evaluation.
+#[derive(Debug, Deserialize)]
+pub struct EvaluateQuery {
+    target_before: f64,
+    target_after: f64,
+    control_before: f64,
+    control_after: f64,
+    #[serde(default)]
+    buffer_before: f64,
+    #[serde(default)]
+    buffer_after: f64,
+    #[serde(default)]
+    buffer_control_before: f64,
+    #[serde(default)]
+    buffer_control_after: f64,
+}
+
+/// Evaluates an operation from counts (shared by the API and the page).
+pub fn run_evaluate(q: &EvaluateQuery) -> Result<serde_json::Value, AppError> {
+    let w = wdd(&WddInput {
+        treated: BeforeAfter::new(q.target_before, q.target_after),
+        control: BeforeAfter::new(q.control_before, q.control_after),
+        displacement_treated: BeforeAfter::new(q.buffer_before, q.buffer_after),
+        displacement_control: BeforeAfter::new(q.buffer_control_before, q.buffer_control_after),
+    })?;
+    let has_buffer = q.buffer_before + q.buffer_after > 0.0;
+    let quotient = if has_buffer {
+        wdq(&WdqInput {
+            target: BeforeAfter::new(q.target_before, q.target_after),
+            buffer: BeforeAfter::new(q.buffer_before, q.buffer_after),
+            control: BeforeAfter::new(q.control_before, q.control_after),
+        })
+        .ok()
+    } else {
+        None
+    };
+    let advice = advise(&w, quotient);
+    Ok(serde_json::json!({ "wdd": w, "wdq": quotient, "advice": advice }))
+}
+
+async fn evaluate_api(user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<serde_json::Value>> {
+    user.permit::<ViewCrimeData>()?;
+    let q: EvaluateQuery = parse_query(raw.as_deref())?;
+    Ok(Json(run_evaluate(&q)?))
+}

@@ -1,0 +1,97 @@
+//! The analysis workspace: grid hotspots of recorded crime on a map
+//! (coloured by Gi* significance, explained in plain English, downloadable
+//! as GeoJSON and CSV), and the operation evaluation calculator.
+
+use crate::api_analysis::{run_evaluate, EvaluateQuery};
+use crate::auth::PageUser;
+use crate::error::PageResult;
+use crate::forms::input;
+use crate::layout::{page, Nav, PageOpts};
+use crate::params::{parse_query, CrimeQuery};
+use crate::AppState;
+use axum::extract::{RawQuery, State};
+use axum::response::Html;
+use maud::html;
+use safetynet_domain::policy::ViewCrimeData;
+
+/// `GET /analysis`.
+pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
+    user.permit::<ViewCrimeData>()?;
+    let q: CrimeQuery = parse_query(raw.as_deref())?;
+    let months = state.store.crime_months().await?;
+    let latest = months.first().map(|m| m.to_string()).unwrap_or_default();
+    let from = q.from.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| latest.clone());
+    let to = q.to.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| latest.clone());
+    let types = state.store.crime_types().await?;
+    let current_type = q.crime_type.clone().unwrap_or_default();
+    let query =
+        serde_urlencoded::to_string([("from", from.as_str()), ("to", to.as_str()), ("type", current_type.as_str())])
+            .unwrap_or_default();
+    let body = html! {
+        h1 class="govuk-heading-l" { "Analysis" }
+        h2 class="govuk-heading-m" { "Hotspots" }
+        form method="get" action="/analysis" class="sn-filters" {
+            div class="govuk-grid-row" {
+                div class="govuk-grid-column-one-third" { (input("from", "From month", "month", &from, None, &Vec::new())) }
+                div class="govuk-grid-column-one-third" { (input("to", "To month", "month", &to, None, &Vec::new())) }
+                div class="govuk-grid-column-one-third" {
+                    div class="govuk-form-group" {
+                        label class="govuk-label" for="type" { "Type" }
+                        select class="govuk-select" id="type" name="type" {
+                            option value="" { "All types" }
+                            @for t in &types { option value=(t) selected[*t == current_type] { (t) } }
+                        }
+                    }
+                }
+            }
+            button class="govuk-button govuk-button--secondary" type="submit" { "Find hotspots" }
+        }
+        div class="sn-map" id="hotspot-map" data-hotspot-map="" data-geojson=(format!("/api/v1/analytics/hotspots?{query}")) data-tiles=(state.config.tile_url) role="region" aria-label="Map of hotspot cells" {
+            noscript { p class="govuk-body govuk-!-padding-3" { "The map needs JavaScript: download the cells below." } }
+        }
+        p class="govuk-body" {
+            a class="govuk-link" href=(format!("/api/v1/analytics/hotspots?{query}")) download { "Download cells (GeoJSON)" } " · "
+            a class="govuk-link" href=(format!("/api/v1/analytics/hotspots?{query}&format=csv")) download { "Download cells (CSV)" }
+        }
+        details class="govuk-details" {
+            summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "How these hotspots are found" } }
+            div class="govuk-details__text" {
+                p { "Records are counted in 250 metre squares of the British National Grid. For each square, the Getis-Ord Gi* statistic compares the count in the square and its eight neighbours with the whole area. A high positive score means the square and its neighbours together have more crime than chance would explain." }
+                p { "Significance comes from 999 random rearrangements of the other squares' counts (conditional randomisation): a square is a hot spot at 95% when fewer than 5% of rearrangements look as extreme. Because hundreds of squares are tested at once, squares also marked 'FDR' remain significant after the Benjamini-Hochberg false discovery rate correction, which is the safer basis for deploying resources." }
+                p { "police.uk locations are anonymised to nearby snap points, so treat single squares with care." }
+            }
+        }
+        h2 class="govuk-heading-m" { "Did it work? Evaluate an operation" }
+        p class="govuk-body" { "Enter crime counts for the same length of time before and after the operation. The weighted displacement difference compares the change in the target area with its control, allowing for crime moving into a buffer around it." }
+        form method="get" action="/analysis/evaluate" {
+            div class="govuk-grid-row" {
+                @for (label, b, a) in [("Target area", "target_before", "target_after"), ("Control area", "control_before", "control_after"), ("Buffer around the target", "buffer_before", "buffer_after"), ("Buffer's control", "buffer_control_before", "buffer_control_after")] {
+                    div class="govuk-grid-column-one-quarter" {
+                        h3 class="govuk-heading-s" { (label) }
+                        (input(b, "Before", "number", "", None, &Vec::new()))
+                        (input(a, "After", "number", "", None, &Vec::new()))
+                    }
+                }
+            }
+            button class="govuk-button govuk-button--secondary" type="submit" { "Evaluate" }
+        }
+    };
+    Ok(page(Some(&user), Nav::Analysis, "Analysis", PageOpts { map: true }, body))
+}
+
+/// `GET /analysis/evaluate?...`.
+pub async fn evaluate(user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
+    user.permit::<ViewCrimeData>()?;
+    let q: EvaluateQuery = parse_query(raw.as_deref())?;
+    let result = run_evaluate(&q)?;
+    let advice = &result["advice"];
+    let body = html! {
+        a class="govuk-back-link" href="/analysis" { "Back to analysis" }
+        h1 class="govuk-heading-l" { "Operation evaluation" }
+        div class="govuk-panel govuk-panel--confirmation" data-testid="recommendation" {
+            h2 class="govuk-panel__title" { (match advice["recommendation"].as_str() { Some("scale_back") => "Scale back", Some("continue") => "Continue", _ => "Change approach" }) }
+        }
+        ul class="govuk-list govuk-list--bullet" { @for r in advice["reasoning"].as_array().into_iter().flatten() { li { (r.as_str().unwrap_or("")) } } }
+    };
+    Ok(page(Some(&user), Nav::Analysis, "Operation evaluation", PageOpts::default(), body))
+}
