@@ -95,31 +95,6 @@ pub fn hotspots(points: &[(f64, f64)], cell_m: f64, opts: LocalOptions) -> Resul
     Ok(Grid { cell_m, cols, rows, points: points.len(), cells })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_cluster_is_a_hot_spot_and_cells_align_to_the_grid() {
-        // A dense cluster at one point plus scattered background.
-        let mut pts = vec![(-0.3390, 51.7520); 40];
-        for i in 0..60 {
-            let f = i as f64;
-            pts.push((-0.36 + (f * 0.37).sin() * 0.02, 51.74 + (f * 0.73).cos() * 0.02));
-        }
-        let g = hotspots(&pts, 250.0, LocalOptions { permutations: 199, seed: 9, fdr: 0.05 }).expect("grid");
-        assert!(g.cells.iter().all(|c| c.easting % 250.0 == 0.0 && c.northing % 250.0 == 0.0));
-        assert_eq!(g.cells.iter().map(|c| c.count).sum::<u32>(), 100);
-        let hottest = g.cells.iter().max_by_key(|c| c.count).expect("cells");
-        assert_eq!(hottest.count, 40);
-        assert!(hottest.stats.gi_z > 3.0, "{}", hottest.stats.gi_z);
-        assert_eq!(hottest.ring.len(), 5);
-        assert!(hotspots(&[], 250.0, LocalOptions::default()).is_err());
-        assert!(hotspots(&pts, 1.0, LocalOptions::default()).is_err());
-        assert!(hotspots(&[(-0.34, 51.75)], 250.0, LocalOptions::default()).is_err(), "a single point");
-    }
-}
-
 impl Grid {
     /// The cells as a GeoJSON FeatureCollection (WGS84 polygons with the
     /// statistics as properties), for maps and GIS.
@@ -169,5 +144,30 @@ impl Grid {
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cluster_is_a_hot_spot_and_cells_align_to_the_grid() {
+        // A dense cluster at one point plus scattered background.
+        let mut pts = vec![(-0.3390, 51.7520); 40];
+        for i in 0..60 {
+            let f = i as f64;
+            pts.push((-0.36 + (f * 0.37).sin() * 0.02, 51.74 + (f * 0.73).cos() * 0.02));
+        }
+        let g = hotspots(&pts, 250.0, LocalOptions { permutations: 199, seed: 9, fdr: 0.05 }).expect("grid");
+        assert!(g.cells.iter().all(|c| c.easting % 250.0 == 0.0 && c.northing % 250.0 == 0.0));
+        assert_eq!(g.cells.iter().map(|c| c.count).sum::<u32>(), 100);
+        let hottest = g.cells.iter().max_by_key(|c| c.count).expect("cells");
+        assert_eq!(hottest.count, 40);
+        assert!(hottest.stats.gi_z > 3.0, "{}", hottest.stats.gi_z);
+        assert_eq!(hottest.ring.len(), 5);
+        assert!(hotspots(&[], 250.0, LocalOptions::default()).is_err());
+        assert!(hotspots(&pts, 1.0, LocalOptions::default()).is_err());
+        assert!(hotspots(&[(-0.34, 51.75)], 250.0, LocalOptions::default()).is_err(), "a single point");
     }
 }
