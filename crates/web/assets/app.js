@@ -92,12 +92,28 @@ async function hotspotMap(el) {
   }
   const data = await res.json();
   const layer = L.geoJSON(data, {
-    filter: (f) => f.properties.count > 0 || f.properties.gi_class !== "not_significant",
-    style: (f) => ({ weight: 0.5, color: "#505a5f", fillOpacity: f.properties.gi_class === "not_significant" ? 0.05 : 0.6,
-      fillColor: HOT[f.properties.gi_class] || "#ffffff" }),
+    // Empty cells are only drawn when they are part of a hot spot: cold
+    // "spots" of empty countryside would otherwise fill the map.
+    filter: (f) => f.properties.count > 0 || f.properties.gi_class.startsWith("hot"),
+    style: (f) => {
+      const c = f.properties.gi_class;
+      const hot = c.startsWith("hot");
+      return { weight: hot ? 0.8 : 0.3, color: hot ? "#6d0019" : "#b1b4b6", fillColor: HOT[c] || "#ffffff",
+        fillOpacity: hot ? (f.properties.gi_fdr_significant ? 0.8 : 0.55) : (c === "not_significant" ? 0.15 : 0.25) };
+    },
     onEachFeature: (f, l) => l.bindPopup(`<strong>${f.properties.count} records</strong><br>Gi* z = ${f.properties.gi_z.toFixed(2)}, p = ${f.properties.gi_p.toFixed(3)}${f.properties.gi_fdr_significant ? " (FDR)" : ""}<br>LISA ${f.properties.quadrant}`),
   }).addTo(map);
   if (layer.getLayers().length > 0) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+  const legend = L.control({ position: "topright" });
+  legend.onAdd = () => {
+    const div = L.DomUtil.create("div", "sn-legend");
+    div.innerHTML = [["hot99", "Hot spot, 99%"], ["hot95", "Hot spot, 95%"], ["hot90", "Hot spot, 90%"], ["cold95", "Cold spot, 95%+"]]
+      .map(([k, t]) => `<span class="sn-legend__item"><span class="sn-legend__swatch" data-colour="${HOT[k]}"></span>${t}</span>`).join("")
+      + '<span class="sn-legend__item">Darker: significant after FDR</span>';
+    div.querySelectorAll(".sn-legend__swatch").forEach((s) => { s.style.backgroundColor = s.dataset.colour; s.style.borderRadius = "0"; });
+    return div;
+  };
+  legend.addTo(map);
   const hot = data.features.filter((f) => f.properties.gi_class.startsWith("hot")).length;
   el.dataset.hotCells = String(hot);
   el.dataset.state = "ready";
