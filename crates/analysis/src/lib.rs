@@ -13,6 +13,7 @@ pub mod bng;
 pub mod evaluate;
 pub mod fdr;
 pub mod grid;
+pub mod knox;
 pub mod local;
 pub mod moran;
 pub mod pai;

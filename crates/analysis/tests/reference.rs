@@ -122,3 +122,43 @@ fn national_grid_matches_proj() {
         assert!((e - pe).abs() < 0.1 && (n - pn).abs() < 0.1, "{}: ours {e} {n}, PROJ {pe} {pn}", p["name"]);
     }
 }
+
+fn chicago_2016() -> Vec<safetynet_analysis::knox::Event> {
+    include_str!("fixtures/chicago_burglary_2016.csv")
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split(',');
+            let (x, y, d) = (f.next()?.parse().ok()?, f.next()?.parse().ok()?, f.next()?);
+            let mut p = d.split('/');
+            let (dd, mm): (u32, u32) = (p.next()?.parse().ok()?, p.next()?.parse().ok()?);
+            // Day of 2016 (a leap year) from 0.
+            let cum = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335];
+            Some(safetynet_analysis::knox::Event { x, y, day: i64::from(cum[(mm - 1) as usize] + dd - 1) })
+        })
+        .collect()
+}
+
+/// The Knox table of the NearRepeat repository on Chicago 2016 burglaries
+/// (`tests/fixtures/chicago_burglary_2016.SOURCE.txt`), exactly.
+#[test]
+fn knox_table_matches_the_reference() {
+    use safetynet_analysis::knox::{knox, Metric};
+    let events = chicago_2016();
+    assert_eq!(events.len(), 11_701);
+    let d = [(0.0, 0.1), (0.1, 200.0), (200.0, 400.0), (400.0, 600.0)];
+    let t = [(0.0, 7.0), (7.0, 14.0), (14.0, 21.0)];
+    let k = knox(&events, &d, &t, Metric::Euclidean, 99, 2016).expect("knox");
+    assert_eq!(
+        k.observed,
+        vec![vec![342, 97, 62], vec![1892, 1514, 1362], vec![4145, 3643, 3592], vec![5805, 5143, 4919]]
+    );
+    // Median Knox ratios as the repository reports them (random permutations: within 10%).
+    for (r, expected) in [(0, [6.45, 1.98, 1.32]), (1, [1.42, 1.25, 1.14])] {
+        for (c, e) in expected.iter().enumerate() {
+            let got = k.ratio_median[r][c];
+            assert!((got - e).abs() / e < 0.10, "row {r} col {c}: {got} vs {e}");
+        }
+    }
+    assert!(k.p_values[0][0] <= 0.01, "same-location, same-week repeats are significant");
+}
