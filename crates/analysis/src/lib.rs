@@ -10,6 +10,7 @@
 //! numbers kept in `tests/fixtures/` with the scripts that produced them.
 
 pub mod bng;
+pub mod density;
 pub mod evaluate;
 pub mod fdr;
 pub mod grid;

@@ -106,3 +106,40 @@ async fn the_command_line_writes_hotspot_geojson() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn density_and_near_repeats() {
+    each_engine(async |app: &TestApp| {
+        safetynet::demo::import_sample(&app.store, 0).await.expect("sample");
+        let t = app.token(MANAGER).await;
+        let d = app.get_bearer("/api/v1/analytics/density?from=2021-06&to=2021-06&cell_m=100&bandwidth_m=400", &t).await;
+        assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+        let s = d.json();
+        let cells = (s["cols"].as_u64().unwrap_or(0) * s["rows"].as_u64().unwrap_or(0)) as usize;
+        assert_eq!(s["values"].as_array().map(Vec::len), Some(cells));
+        let total: f64 = s["values"].as_array().into_iter().flatten().filter_map(|v| v.as_f64()).sum::<f64>() * 0.01;
+        let n = app.store.crime_locations(&safetynet_store::crimes::CrimeFilter { from: safetynet_domain::month::Month::parse("2021-06").ok(), to: safetynet_domain::month::Month::parse("2021-06").ok(), ..Default::default() }).await.expect("q").len() as f64;
+        assert!((total - n).abs() / n < 0.02, "the surface integrates to the number of points: {total} vs {n}");
+        assert_eq!(app.get_bearer("/api/v1/analytics/density?bandwidth_m=1", &t).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Three burglaries at one address a few days apart, one far away.
+        let officer = app.token(OFFICER).await;
+        for (day, lat) in [("2026-01-02", 51.7520), ("2026-01-05", 51.7520), ("2026-01-09", 51.7521), ("2026-01-03", 51.7000)] {
+            let body = serde_json::json!({ "category": "crime-burglary", "occurred_from": format!("{day}T02:00:00Z"), "reported_at": format!("{day}T08:00:00Z"),
+                "latitude": lat, "longitude": -0.3390, "address": "x", "description": "Burglary", "source": "police",
+                "domestic_abuse": false, "involves_child": false, "repeat": false });
+            assert_eq!(app.json("POST", "/api/v1/incidents", &officer, body).await.status, StatusCode::CREATED);
+        }
+        let nr = app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14&distance_bands=0-0.1,0.1-200&time_bands=0-7,7-14&permutations=99", &officer).await;
+        assert_eq!(nr.status, StatusCode::OK, "{}", nr.body);
+        let v = nr.json();
+        assert_eq!(v["events"], 4);
+        // A-B: same place, 3 days; A-C and B-C: 11 m, 7 and 4 days (7 days is in the closed first band).
+        assert_eq!(v["knox"]["observed"], serde_json::json!([[1, 0], [2, 0]]), "{v}");
+        let police = app.token(POLICE).await;
+        assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14", &police).await.json()["events"], 0, "other agencies' incidents are not analysed");
+        assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14&distance_bands=0-200,100-300", &officer).await.status, StatusCode::UNPROCESSABLE_ENTITY, "overlapping bands");
+        assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-02-01&to=2026-01-01", &officer).await.status, StatusCode::BAD_REQUEST);
+    })
+    .await;
+}

@@ -523,6 +523,34 @@ impl Store {
         Ok((items, total))
     }
 
+    /// Located incidents the viewer may see, occurring in `[from_ms, to_ms)`,
+    /// optionally of one category, as (longitude, latitude, occurred ms);
+    /// audited as a search (for near-repeat analysis).
+    pub async fn incident_points(
+        &self,
+        permit: &Permit<ViewRecords>,
+        from_ms: i64,
+        to_ms: i64,
+        category: Option<&str>,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<(f64, f64, i64)>> {
+        let mut q = Q::new("SELECT i.longitude, i.latitude, i.occurred_from FROM incidents i WHERE i.latitude IS NOT NULL AND i.occurred_from >= ");
+        q.arg(from_ms).push(" AND i.occurred_from < ").arg(to_ms).push(" AND");
+        incident_visible(&mut q, "i", &permit.principal().agency);
+        if let Some(c) = category {
+            q.push(" AND i.category = ").arg(c);
+        }
+        let detail = serde_json::json!({ "analysis": "near_repeat", "category": category });
+        self.audit(actor.at_ms, &actor.event(AuditAction::Search, "incident", None, detail)).await?;
+        let rows = self.conn().await?.all(&q).await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                Some((r.opt_real("longitude").ok()??, r.opt_real("latitude").ok()??, r.int("occurred_from").ok()?))
+            })
+            .collect())
+    }
+
     /// Related earlier incidents for `incident_id` across agencies: the
     /// same victim or complainant, the same address, and within `radius_m`.
     /// Records the viewer may not see are counted per agency only.

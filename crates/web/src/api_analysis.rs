@@ -20,7 +20,11 @@ use serde::Deserialize;
 
 /// Routes under `/api/v1/analytics`.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/analytics/hotspots", get(hotspots_api)).route("/analytics/evaluate", get(evaluate_api))
+    Router::new()
+        .route("/analytics/hotspots", get(hotspots_api))
+        .route("/analytics/density", get(density_api))
+        .route("/analytics/near-repeat", get(near_repeat_api))
+        .route("/analytics/evaluate", get(evaluate_api))
 }
 
 impl From<AnalysisError> for AppError {
@@ -116,4 +120,119 @@ async fn evaluate_api(user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<
     user.permit::<ViewCrimeData>()?;
     let q: EvaluateQuery = parse_query(raw.as_deref())?;
     Ok(Json(run_evaluate(&q)?))
+}
+
+/// Density options on top of the crime filters.
+#[derive(Debug, Default, Deserialize)]
+struct DensityQuery {
+    #[serde(flatten)]
+    filter: CrimeQuery,
+    #[serde(default)]
+    cell_m: Option<f64>,
+    #[serde(default)]
+    bandwidth_m: Option<f64>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+async fn density_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+    use safetynet_analysis::density::{quartic_density_wgs84, DEFAULT_BANDWIDTH_M, DEFAULT_CELL_M};
+    user.permit::<ViewCrimeData>()?;
+    let q: DensityQuery = parse_query(raw.as_deref())?;
+    let filter = q.filter.filter().map_err(|e| join_errors(&e))?;
+    let points = state.store.crime_locations(&filter).await?;
+    let (cell, bw) = (q.cell_m.unwrap_or(DEFAULT_CELL_M), q.bandwidth_m.unwrap_or(DEFAULT_BANDWIDTH_M));
+    let surface = tokio::task::spawn_blocking(move || quartic_density_wgs84(&points, cell, bw))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(match q.format.as_deref() {
+        Some("csv") => {
+            ([(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")], surface.to_csv()).into_response()
+        }
+        _ => Json(serde_json::json!(surface)).into_response(),
+    })
+}
+
+/// Near-repeat options.
+#[derive(Debug, Default, Deserialize)]
+struct NearRepeatQuery {
+    from: String,
+    to: String,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    distance_bands: Option<String>,
+    #[serde(default)]
+    time_bands: Option<String>,
+    #[serde(default)]
+    metric: Option<String>,
+    #[serde(default)]
+    permutations: Option<usize>,
+    #[serde(default)]
+    seed: Option<u64>,
+}
+
+/// Parses "0-0.1,0.1-200,200-400" into bands.
+pub fn parse_bands(s: &str) -> Result<Vec<(f64, f64)>, AppError> {
+    s.split(',')
+        .map(|b| {
+            let (lo, hi) =
+                b.split_once('-').ok_or_else(|| AppError::BadRequest(format!("band '{b}' must look like 0-200")))?;
+            Ok((
+                lo.trim().parse().map_err(|_| AppError::BadRequest(format!("'{lo}' is not a number")))?,
+                hi.trim().parse().map_err(|_| AppError::BadRequest(format!("'{hi}' is not a number")))?,
+            ))
+        })
+        .collect()
+}
+
+async fn near_repeat_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<serde_json::Value>> {
+    use safetynet_analysis::knox::{knox, Event, Metric};
+    use safetynet_domain::policy::ViewRecords;
+    let permit = user.permit::<ViewRecords>()?;
+    let q: NearRepeatQuery = parse_query(raw.as_deref())?;
+    let date = |s: &str| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| AppError::BadRequest("from and to must be dates like 2026-01-31".into()))
+    };
+    let (from, to) = (date(&q.from)?, date(&q.to)?);
+    if from > to {
+        return Err(AppError::BadRequest("from must not be after to".into()).into());
+    }
+    let distance = parse_bands(q.distance_bands.as_deref().unwrap_or("0-0.1,0.1-200,200-400,400-600"))?;
+    let time = parse_bands(q.time_bands.as_deref().unwrap_or("0-7,7-14,14-21"))?;
+    let metric = match q.metric.as_deref().unwrap_or("euclidean") {
+        "euclidean" => Metric::Euclidean,
+        "manhattan" => Metric::Manhattan,
+        _ => return Err(AppError::BadRequest("metric must be euclidean or manhattan".into()).into()),
+    };
+    let permutations = q.permutations.unwrap_or(99);
+    if !(9..=9_999).contains(&permutations) {
+        return Err(AppError::BadRequest("permutations must be from 9 to 9999".into()).into());
+    }
+    let start = safetynet_domain::case_review::london_midnight(from).timestamp_millis();
+    let end = safetynet_domain::case_review::london_midnight(to + chrono::Duration::days(1)).timestamp_millis();
+    let actor = safetynet_store::users::Actor { principal: &user.principal, at_ms: user.now_ms, source: &user.addr };
+    let points = state
+        .store
+        .incident_points(&permit, start, end, q.category.as_deref().filter(|c| !c.is_empty()), &actor)
+        .await?;
+    let events: Vec<Event> = points
+        .iter()
+        .map(|(lon, lat, ms)| {
+            let (x, y) = safetynet_analysis::bng::to_grid(*lon, *lat);
+            Event { x, y, day: ms.div_euclid(86_400_000) }
+        })
+        .collect();
+    let seed = q.seed.unwrap_or(1);
+    let result = tokio::task::spawn_blocking(move || knox(&events, &distance, &time, metric, permutations, seed))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(Json(
+        serde_json::json!({ "events": points.len(), "band_convention": "first band [lo, hi], later bands (lo, hi]", "knox": result }),
+    ))
 }
