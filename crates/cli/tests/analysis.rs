@@ -137,7 +137,9 @@ async fn density_and_near_repeats() {
         // A-B: same place, 3 days; A-C and B-C: 11 m, 7 and 4 days (7 days is in the closed first band).
         assert_eq!(v["knox"]["observed"], serde_json::json!([[1, 0], [2, 0]]), "{v}");
         let police = app.token(POLICE).await;
-        assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14", &police).await.json()["events"], 0, "other agencies' incidents are not analysed");
+        let theirs = app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14", &police).await;
+        assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY, "other agencies' incidents are not analysed: none to analyse");
+        assert!(theirs.json()["error"]["message"].as_str().unwrap_or("").contains("at least 2"));
         assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14&distance_bands=0-200,100-300", &officer).await.status, StatusCode::UNPROCESSABLE_ENTITY, "overlapping bands");
         assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-02-01&to=2026-01-01", &officer).await.status, StatusCode::BAD_REQUEST);
     })
