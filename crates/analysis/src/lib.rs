@@ -18,6 +18,7 @@ pub mod knox;
 pub mod local;
 pub mod moran;
 pub mod pai;
+pub mod scan;
 pub mod weights;
 
 /// Why an analysis could not run.

@@ -162,3 +162,44 @@ fn knox_table_matches_the_reference() {
     }
     assert!(k.p_values[0][0] <= 0.01, "same-location, same-week repeats are significant");
 }
+
+/// Kulldorff's space-time permutation scan on SaTScan's NYCfever sample
+/// (`tests/fixtures/NYCfever.SOURCE.txt`): SaTScan 10.3.2's most likely cluster.
+#[test]
+fn space_time_scan_matches_satscan_on_nycfever() {
+    use safetynet_analysis::scan::{space_time_permutation_scan, Cases, Location, ScanOptions};
+    let locations: Vec<Location> = include_str!("fixtures/NYCfever.geo")
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            Some(Location { id: f.first()?.to_string(), lat: f.get(1)?.parse().ok()?, lon: f.get(2)?.parse().ok()? })
+        })
+        .collect();
+    let cases: Vec<Cases> = include_str!("fixtures/NYCfever.cas")
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let id = *f.first()?;
+            let location = locations.iter().position(|x| x.id == id)?;
+            let day: usize = f.get(2)?.rsplit('/').next()?.parse().ok()?;
+            Some(Cases { location, day: day - 1, count: f.get(1)?.parse().ok()? })
+        })
+        .collect();
+    assert_eq!(cases.iter().map(|c| c.count).sum::<u32>(), 194);
+    let opts = ScanOptions {
+        days: 24,
+        max_radius_km: 3.0,
+        max_window_days: 7,
+        prospective: true,
+        replications: 999,
+        seed: 11,
+    };
+    let c = space_time_permutation_scan(&locations, &cases, opts).expect("scan").expect("a cluster");
+    assert_eq!(c.locations, ["11418", "11415", "11419", "11435", "11416", "11421", "11451", "11375", "11417"]);
+    assert_eq!((c.start_day + 1, c.end_day + 1), (22, 24), "2001-11-22 to 24");
+    assert_eq!(c.observed, 4);
+    assert!((c.expected - 0.67).abs() < 0.005, "{}", c.expected);
+    assert!((c.llr - 3.845418).abs() < 1e-6, "{}", c.llr);
+    assert!((c.radius_km - 2.90).abs() < 0.01, "{}", c.radius_km);
+    assert!((0.15..0.32).contains(&c.p_value), "SaTScan reports about 0.22-0.24: {}", c.p_value);
+}

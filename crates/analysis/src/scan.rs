@@ -1,0 +1,237 @@
+//! Emerging clusters: Kulldorff's space-time permutation scan statistic
+//! (Kulldorff et al. 2005), as SaTScan computes it for high rates.
+//!
+//! Cases are counted by location and day. The expected count of a cylinder
+//! (a circle of locations around a centre, over a run of days) is
+//! μ = Σ_z C_z · Σ_d C_d / C, so no population is needed; the log likelihood
+//! ratio for n > μ is n ln(n/μ) + (C − n) ln((C − n)/(C − μ)). Circles are
+//! centred on each location and grow by nearest neighbours up to the maximum
+//! radius; in a prospective analysis every time window ends on the last day.
+//! Significance: permute the case dates over the fixed locations and rank
+//! the observed maximum among the simulated maxima.
+
+use crate::AnalysisError;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+/// Earth radius SaTScan uses for latitude/longitude data (km).
+pub const EARTH_RADIUS_KM: f64 = 6367.0;
+
+/// A location with its coordinates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Location {
+    /// Identifier (e.g. a post code).
+    pub id: String,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+}
+
+/// Cases at one location on one day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cases {
+    /// Index into the locations.
+    pub location: usize,
+    /// Day index from the start of the study (0-based).
+    pub day: usize,
+    /// Number of cases.
+    pub count: u32,
+}
+
+/// Scan options.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanOptions {
+    /// Days in the study period.
+    pub days: usize,
+    /// Largest circle radius (km).
+    pub max_radius_km: f64,
+    /// Longest time window (days).
+    pub max_window_days: usize,
+    /// Windows must end on the last day (prospective surveillance).
+    pub prospective: bool,
+    /// Monte Carlo replications (e.g. 999).
+    pub replications: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// A detected cluster.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cluster {
+    /// Locations in the circle, nearest first (the first is the centre).
+    pub locations: Vec<String>,
+    /// Centre latitude.
+    pub centre_lat: f64,
+    /// Centre longitude.
+    pub centre_lon: f64,
+    /// Radius (km): distance to the farthest included location.
+    pub radius_km: f64,
+    /// First day (index).
+    pub start_day: usize,
+    /// Last day (index).
+    pub end_day: usize,
+    /// Observed cases.
+    pub observed: u32,
+    /// Expected cases.
+    pub expected: f64,
+    /// Log likelihood ratio.
+    pub llr: f64,
+    /// Monte Carlo p-value.
+    pub p_value: f64,
+    /// Recurrence interval in days for a daily prospective analysis (1 / p);
+    /// not defined for a retrospective analysis.
+    pub recurrence_interval_days: Option<f64>,
+}
+
+fn chord_km(a: &Location, b: &Location) -> f64 {
+    let xyz = |l: &Location| {
+        let (la, lo) = (l.lat.to_radians(), l.lon.to_radians());
+        [la.cos() * lo.cos(), la.cos() * lo.sin(), la.sin()]
+    };
+    let (p, q) = (xyz(a), xyz(b));
+    EARTH_RADIUS_KM * ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+}
+
+fn llr(n: f64, mu: f64, total: f64) -> f64 {
+    if n <= mu || mu <= 0.0 {
+        return 0.0;
+    }
+    let rest = if total - n > 0.0 { (total - n) * ((total - n) / (total - mu)).ln() } else { 0.0 };
+    n * (n / mu).ln() + rest
+}
+
+struct Circle {
+    members: Vec<usize>,
+}
+
+/// The best cylinder for a case matrix `c[z][d]`: (llr, circle index, members used, start, end).
+fn best(
+    c: &[Vec<u32>],
+    circles: &[Circle],
+    zone_totals: &[f64],
+    day_totals: &[f64],
+    total: f64,
+    opts: &ScanOptions,
+) -> (f64, usize, usize, usize, usize) {
+    let mut top = (0.0, 0, 0, 0, 0);
+    let windows: Vec<(usize, usize)> = if opts.prospective {
+        (1..=opts.max_window_days.min(opts.days)).map(|len| (opts.days - len, opts.days - 1)).collect()
+    } else {
+        (0..opts.days).flat_map(|s| (s..opts.days.min(s + opts.max_window_days)).map(move |e| (s, e))).collect()
+    };
+    let prefix: Vec<f64> = std::iter::once(0.0)
+        .chain(day_totals.iter().scan(0.0, |acc, d| {
+            *acc += d;
+            Some(*acc)
+        }))
+        .collect();
+    let mut counts = vec![0u32; windows.len()];
+    for (ci, circle) in circles.iter().enumerate() {
+        counts.iter_mut().for_each(|x| *x = 0);
+        let mut zone_c = 0.0;
+        for (k, &z) in circle.members.iter().enumerate() {
+            zone_c += zone_totals[z];
+            for (w, (s, e)) in windows.iter().enumerate() {
+                counts[w] += c[z][*s..=*e].iter().sum::<u32>();
+                let mu = zone_c * (prefix[e + 1] - prefix[*s]) / total;
+                let l = llr(f64::from(counts[w]), mu, total);
+                if l > top.0 {
+                    top = (l, ci, k + 1, *s, *e);
+                }
+            }
+        }
+    }
+    top
+}
+
+/// Runs the scan and returns the most likely cluster (None when no cylinder
+/// has more cases than expected).
+pub fn space_time_permutation_scan(
+    locations: &[Location],
+    cases: &[Cases],
+    opts: ScanOptions,
+) -> Result<Option<Cluster>, AnalysisError> {
+    if locations.is_empty() || cases.is_empty() {
+        return Err(AnalysisError::Empty);
+    }
+    if opts.days == 0 || opts.max_window_days == 0 || opts.max_radius_km <= 0.0 {
+        return Err(AnalysisError::Invalid(
+            "the study needs at least one day, a window of at least one day and a positive radius".into(),
+        ));
+    }
+    if let Some(bad) = cases.iter().find(|c| c.location >= locations.len() || c.day >= opts.days) {
+        return Err(AnalysisError::Invalid(format!(
+            "a case is outside the study (location {}, day {})",
+            bad.location, bad.day
+        )));
+    }
+    let nz = locations.len();
+    let mut c = vec![vec![0u32; opts.days]; nz];
+    for x in cases {
+        c[x.location][x.day] += x.count;
+    }
+    let total: f64 = cases.iter().map(|x| f64::from(x.count)).sum();
+    if total < 2.0 {
+        return Err(AnalysisError::TooFew { needed: 2, found: total as usize });
+    }
+    let zone_totals: Vec<f64> = c.iter().map(|row| row.iter().map(|v| f64::from(*v)).sum()).collect();
+    let day_totals: Vec<f64> = (0..opts.days).map(|d| c.iter().map(|row| f64::from(row[d])).sum()).collect();
+    let circles: Vec<Circle> = (0..nz)
+        .map(|centre| {
+            let mut near: Vec<(f64, usize)> = (0..nz)
+                .map(|z| (chord_km(&locations[centre], &locations[z]), z))
+                .filter(|(d, _)| *d <= opts.max_radius_km)
+                .collect();
+            near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            Circle { members: near.into_iter().map(|(_, z)| z).collect() }
+        })
+        .collect();
+    let (observed_llr, ci, k, s, e) = best(&c, &circles, &zone_totals, &day_totals, total, &opts);
+    if observed_llr <= 0.0 {
+        return Ok(None);
+    }
+    // Monte Carlo: the same cases, dates shuffled over them.
+    let mut case_locations = Vec::new();
+    let mut case_days = Vec::new();
+    for x in cases {
+        for _ in 0..x.count {
+            case_locations.push(x.location);
+            case_days.push(x.day);
+        }
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let mut sim = vec![vec![0u32; opts.days]; nz];
+    let mut beaten = 0usize;
+    for _ in 0..opts.replications {
+        case_days.shuffle(&mut rng);
+        sim.iter_mut().for_each(|row| row.iter_mut().for_each(|v| *v = 0));
+        for (z, d) in case_locations.iter().zip(&case_days) {
+            sim[*z][*d] += 1;
+        }
+        if best(&sim, &circles, &zone_totals, &day_totals, total, &opts).0 >= observed_llr {
+            beaten += 1;
+        }
+    }
+    let p_value = (beaten + 1) as f64 / (opts.replications + 1) as f64;
+    let members = &circles[ci].members[..k];
+    let centre = &locations[members[0]];
+    let observed: u32 = members.iter().map(|z| c[*z][s..=e].iter().sum::<u32>()).sum();
+    let zone_c: f64 = members.iter().map(|z| zone_totals[*z]).sum();
+    let expected = zone_c * day_totals[s..=e].iter().sum::<f64>() / total;
+    Ok(Some(Cluster {
+        locations: members.iter().map(|z| locations[*z].id.clone()).collect(),
+        centre_lat: centre.lat,
+        centre_lon: centre.lon,
+        radius_km: members.iter().map(|z| chord_km(centre, &locations[*z])).fold(0.0, f64::max),
+        start_day: s,
+        end_day: e,
+        observed,
+        expected,
+        llr: observed_llr,
+        p_value,
+        recurrence_interval_days: opts.prospective.then(|| 1.0 / p_value),
+    }))
+}
