@@ -136,6 +136,12 @@ async fn density_and_near_repeats() {
         assert_eq!(v["events"], 4);
         // A-B: same place, 3 days; A-C and B-C: 11 m, 7 and 4 days (7 days is in the closed first band).
         assert_eq!(v["knox"]["observed"], serde_json::json!([[1, 0], [2, 0]]), "{v}");
+        let scan = app.get_bearer("/api/v1/analytics/scan?from=2026-01-01&to=2026-01-14&max_radius_km=0.5&max_window_days=14&prospective=false&replications=99", &officer).await;
+        assert_eq!(scan.status, StatusCode::OK, "{}", scan.body);
+        let c = scan.json();
+        assert_eq!(c["incidents"], 4);
+        assert!(c["most_likely_cluster"]["observed"].as_u64().unwrap_or(0) >= 1, "{c}");
+        assert_eq!(app.get_bearer("/api/v1/analytics/scan?from=2026-01-14&to=2026-01-01", &officer).await.status, StatusCode::BAD_REQUEST);
         let police = app.token(POLICE).await;
         let theirs = app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14", &police).await;
         assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY, "other agencies' incidents are not analysed: none to analyse");

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/analytics/hotspots", get(hotspots_api))
         .route("/analytics/density", get(density_api))
         .route("/analytics/near-repeat", get(near_repeat_api))
+        .route("/analytics/scan", get(scan_api))
         .route("/analytics/evaluate", get(evaluate_api))
 }
 
@@ -235,4 +236,89 @@ async fn near_repeat_api(
     Ok(Json(
         serde_json::json!({ "events": points.len(), "band_convention": "first band [lo, hi], later bands (lo, hi]", "knox": result }),
     ))
+}
+
+/// Scan options.
+#[derive(Debug, Default, Deserialize)]
+struct ScanQuery {
+    from: String,
+    to: String,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    max_radius_km: Option<f64>,
+    #[serde(default)]
+    max_window_days: Option<usize>,
+    #[serde(default)]
+    prospective: Option<bool>,
+    #[serde(default)]
+    replications: Option<usize>,
+    #[serde(default)]
+    seed: Option<u64>,
+}
+
+async fn scan_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<serde_json::Value>> {
+    use safetynet_analysis::scan::{space_time_permutation_scan, Cases, Location, ScanOptions};
+    use safetynet_domain::case_review::{london_date, london_midnight};
+    use safetynet_domain::policy::ViewRecords;
+    let permit = user.permit::<ViewRecords>()?;
+    let q: ScanQuery = parse_query(raw.as_deref())?;
+    let date = |s: &str| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| AppError::BadRequest("from and to must be dates like 2026-01-31".into()))
+    };
+    let (from, to) = (date(&q.from)?, date(&q.to)?);
+    let days = (to - from).num_days() + 1;
+    if !(1..=3_660).contains(&days) {
+        return Err(AppError::BadRequest("the study period must be 1 day to 10 years, from before to".into()).into());
+    }
+    let replications = q.replications.unwrap_or(999);
+    if !(9..=9_999).contains(&replications) {
+        return Err(AppError::BadRequest("replications must be from 9 to 9999".into()).into());
+    }
+    let actor = safetynet_store::users::Actor { principal: &user.principal, at_ms: user.now_ms, source: &user.addr };
+    let start = london_midnight(from).timestamp_millis();
+    let end = london_midnight(to + chrono::Duration::days(1)).timestamp_millis();
+    let points = state
+        .store
+        .incident_points(&permit, start, end, q.category.as_deref().filter(|c| !c.is_empty()), &actor)
+        .await?;
+    // Locations are the distinct incident positions (to about a metre).
+    let mut locations: Vec<Location> = Vec::new();
+    let mut cases = Vec::with_capacity(points.len());
+    for (lon, lat, ms) in &points {
+        let id = format!("{lat:.5},{lon:.5}");
+        let location = match locations.iter().position(|l| l.id == id) {
+            Some(i) => i,
+            None => {
+                locations.push(Location { id, lat: *lat, lon: *lon });
+                locations.len() - 1
+            }
+        };
+        let day = chrono::DateTime::from_timestamp_millis(*ms)
+            .map_or(0, |t| (london_date(t) - from).num_days().max(0) as usize);
+        cases.push(Cases { location, day: day.min(days as usize - 1), count: 1 });
+    }
+    let opts = ScanOptions {
+        days: days as usize,
+        max_radius_km: q.max_radius_km.unwrap_or(1.0),
+        max_window_days: q.max_window_days.unwrap_or(7),
+        prospective: q.prospective.unwrap_or(true),
+        replications,
+        seed: q.seed.unwrap_or(1),
+    };
+    let cluster = tokio::task::spawn_blocking(move || space_time_permutation_scan(&locations, &cases, opts))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let cluster = cluster.map(|c| {
+        let mut v = serde_json::json!(c);
+        v["start_date"] = serde_json::json!(from + chrono::Duration::days(c.start_day as i64));
+        v["end_date"] = serde_json::json!(from + chrono::Duration::days(c.end_day as i64));
+        v
+    });
+    Ok(Json(serde_json::json!({ "incidents": points.len(), "most_likely_cluster": cluster })))
 }

@@ -59,6 +59,7 @@ pub const SAFETY_OPERATIONS: &[(&str, &str, &str, u16)] = &[
     ("/analytics/hotspots", "get", "Grid hotspots of recorded crime: ?from=&to=&type=&lsoa= filters, ?cell_m=250, ?permutations=999, ?seed=1, ?format=geojson|json|csv. Gi* (binary, self-weight 1), Local Moran's I, conditional-permutation p-values, Benjamini-Hochberg flags", 200),
     ("/analytics/density", "get", "Quartic kernel density of recorded crime: crime filters, ?cell_m=50, ?bandwidth_m=300, ?format=json|csv (points per km2 on aligned BNG cells)", 200),
     ("/analytics/near-repeat", "get", "Knox near-repeat table over incidents you may see: ?from=YYYY-MM-DD&to=YYYY-MM-DD (required), ?category=, ?distance_bands=0-0.1,0.1-200,200-400,400-600 (metres), ?time_bands=0-7,7-14,14-21 (days), ?metric=euclidean|manhattan, ?permutations=99, ?seed=1. First band closed [lo, hi], later bands (lo, hi]", 200),
+    ("/analytics/scan", "get", "Space-time permutation scan over incidents you may see: ?from=&to= (dates, required), ?category=, ?max_radius_km=1, ?max_window_days=7, ?prospective=true, ?replications=999, ?seed=1; the most likely cluster with observed, expected, LLR, p-value and recurrence interval", 200),
     ("/analytics/evaluate", "get", "Weighted displacement difference and quotient from counts: target_before, target_after, control_before, control_after, buffer_before, buffer_after, buffer_control_before, buffer_control_after; with a recommendation", 200),
 ];
 
