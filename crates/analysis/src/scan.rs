@@ -108,38 +108,41 @@ struct Circle {
 }
 
 /// The best cylinder for a case matrix `c[z][d]`: (llr, circle index, members used, start, end).
+/// Per-zone running totals make every window's count O(1).
 fn best(
     c: &[Vec<u32>],
     circles: &[Circle],
+    windows: &[(usize, usize)],
     zone_totals: &[f64],
-    day_totals: &[f64],
+    day_prefix: &[f64],
     total: f64,
-    opts: &ScanOptions,
+    cum: &mut [Vec<u32>],
 ) -> (f64, usize, usize, usize, usize) {
+    for (row, out) in c.iter().zip(cum.iter_mut()) {
+        let mut acc = 0;
+        out[0] = 0;
+        for (d, v) in row.iter().enumerate() {
+            acc += v;
+            out[d + 1] = acc;
+        }
+    }
     let mut top = (0.0, 0, 0, 0, 0);
-    let windows: Vec<(usize, usize)> = if opts.prospective {
-        (1..=opts.max_window_days.min(opts.days)).map(|len| (opts.days - len, opts.days - 1)).collect()
-    } else {
-        (0..opts.days).flat_map(|s| (s..opts.days.min(s + opts.max_window_days)).map(move |e| (s, e))).collect()
-    };
-    let prefix: Vec<f64> = std::iter::once(0.0)
-        .chain(day_totals.iter().scan(0.0, |acc, d| {
-            *acc += d;
-            Some(*acc)
-        }))
-        .collect();
     let mut counts = vec![0u32; windows.len()];
     for (ci, circle) in circles.iter().enumerate() {
         counts.iter_mut().for_each(|x| *x = 0);
         let mut zone_c = 0.0;
         for (k, &z) in circle.members.iter().enumerate() {
             zone_c += zone_totals[z];
+            let row = &cum[z];
             for (w, (s, e)) in windows.iter().enumerate() {
-                counts[w] += c[z][*s..=*e].iter().sum::<u32>();
-                let mu = zone_c * (prefix[e + 1] - prefix[*s]) / total;
-                let l = llr(f64::from(counts[w]), mu, total);
-                if l > top.0 {
-                    top = (l, ci, k + 1, *s, *e);
+                counts[w] += row[e + 1] - row[*s];
+                let n = f64::from(counts[w]);
+                let mu = zone_c * (day_prefix[e + 1] - day_prefix[*s]) / total;
+                if n > mu {
+                    let l = llr(n, mu, total);
+                    if l > top.0 {
+                        top = (l, ci, k + 1, *s, *e);
+                    }
                 }
             }
         }
@@ -189,11 +192,25 @@ pub fn space_time_permutation_scan(
             Circle { members: near.into_iter().map(|(_, z)| z).collect() }
         })
         .collect();
-    let (observed_llr, ci, k, s, e) = best(&c, &circles, &zone_totals, &day_totals, total, &opts);
+    let windows: Vec<(usize, usize)> = if opts.prospective {
+        (1..=opts.max_window_days.min(opts.days)).map(|len| (opts.days - len, opts.days - 1)).collect()
+    } else {
+        (0..opts.days).flat_map(|s| (s..opts.days.min(s + opts.max_window_days)).map(move |e| (s, e))).collect()
+    };
+    let day_prefix: Vec<f64> = std::iter::once(0.0)
+        .chain(day_totals.iter().scan(0.0, |acc, d| {
+            *acc += d;
+            Some(*acc)
+        }))
+        .collect();
+    let mut cum = vec![vec![0u32; opts.days + 1]; nz];
+    let (observed_llr, ci, k, s, e) = best(&c, &circles, &windows, &zone_totals, &day_prefix, total, &mut cum);
     if observed_llr <= 0.0 {
         return Ok(None);
     }
-    // Monte Carlo: the same cases, dates shuffled over them.
+    // Monte Carlo: the same cases, dates shuffled over them. Replications run
+    // in a fixed number of seeded streams (so the answer does not depend on
+    // the machine's core count), spread over the available cores.
     let mut case_locations = Vec::new();
     let mut case_days = Vec::new();
     for x in cases {
@@ -202,19 +219,39 @@ pub fn space_time_permutation_scan(
             case_days.push(x.day);
         }
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let mut sim = vec![vec![0u32; opts.days]; nz];
-    let mut beaten = 0usize;
-    for _ in 0..opts.replications {
-        case_days.shuffle(&mut rng);
-        sim.iter_mut().for_each(|row| row.iter_mut().for_each(|v| *v = 0));
-        for (z, d) in case_locations.iter().zip(&case_days) {
-            sim[*z][*d] += 1;
+    const STREAMS: usize = 8;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, STREAMS);
+    let ctx = (&case_locations, &case_days, &circles, &windows, &zone_totals, &day_prefix);
+    let run_stream = |stream: usize| -> usize {
+        let (locs, days, circles, windows, zone_totals, day_prefix) = ctx;
+        let reps = opts.replications / STREAMS + usize::from(stream < opts.replications % STREAMS);
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(stream as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut shuffled = days.clone();
+        let mut sim = vec![vec![0u32; opts.days]; nz];
+        let mut cum = vec![vec![0u32; opts.days + 1]; nz];
+        let mut beaten = 0;
+        for _ in 0..reps {
+            shuffled.shuffle(&mut rng);
+            sim.iter_mut().for_each(|row| row.iter_mut().for_each(|v| *v = 0));
+            for (z, d) in locs.iter().zip(&shuffled) {
+                sim[*z][*d] += 1;
+            }
+            if best(&sim, circles, windows, zone_totals, day_prefix, total, &mut cum).0 >= observed_llr {
+                beaten += 1;
+            }
         }
-        if best(&sim, &circles, &zone_totals, &day_totals, total, &opts).0 >= observed_llr {
-            beaten += 1;
-        }
-    }
+        beaten
+    };
+    let beaten: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let run = &run_stream;
+                scope.spawn(move || (t..STREAMS).step_by(threads).map(run).sum::<usize>())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+    });
     let p_value = (beaten + 1) as f64 / (opts.replications + 1) as f64;
     let members = &circles[ci].members[..k];
     let centre = &locations[members[0]];
