@@ -19,6 +19,7 @@ pub mod local;
 pub mod moran;
 pub mod pai;
 pub mod scan;
+pub mod trends;
 pub mod weights;
 
 /// Why an analysis could not run.

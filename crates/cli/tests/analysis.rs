@@ -151,3 +151,38 @@ async fn density_and_near_repeats() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn trends_flag_emerging_issues_with_the_rule_and_the_numbers() {
+    each_engine(async |app: &TestApp| {
+        safetynet::demo::import_sample(&app.store, 0).await.expect("sample");
+        let t = app.token(MANAGER).await;
+        let res = app.get_bearer("/api/v1/analytics/trends?all=true", &t).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let v = res.json();
+        assert_eq!(v["months"].as_array().map(Vec::len), Some(13), "2021-01 to 2022-01");
+        let alerts = v["alerts"].as_array().cloned().unwrap_or_default();
+        assert!(!alerts.is_empty(), "a year of St Albans data has some alerts");
+        for a in &alerts {
+            assert!(
+                a["rule"].is_string()
+                    && a["observed"].is_number()
+                    && a["expected"].is_number()
+                    && a["reason"].is_string(),
+                "{a}"
+            );
+        }
+        let latest = app.get_bearer("/api/v1/analytics/trends", &t).await.json();
+        assert!(latest["alerts"].as_array().into_iter().flatten().all(|a| a["month"] == "2022-01"));
+        assert_eq!(app.get_bearer("/api/v1/analytics/trends?by=ward", &t).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            app.get_bearer("/api/v1/analytics/trends?from=2030-01", &t).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let by_area = app.get_bearer("/api/v1/analytics/trends?by=lsoa_type&type=Burglary", &t).await;
+        assert_eq!(by_area.status, StatusCode::OK);
+        let page = app.get("/analysis", Some(&app.sign_in(MANAGER).await)).await;
+        assert!(page.body.contains("Emerging issues this month"));
+    })
+    .await;
+}

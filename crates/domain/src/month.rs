@@ -32,6 +32,15 @@ impl Month {
         Ok(Self { year, month })
     }
 
+    /// The month after this one.
+    pub fn next(self) -> Self {
+        if self.month == 12 {
+            Self { year: self.year + 1, month: 1 }
+        } else {
+            Self { year: self.year, month: self.month + 1 }
+        }
+    }
+
     /// The month before this one.
     pub fn previous(self) -> Self {
         if self.month == 1 {

@@ -276,6 +276,31 @@ impl Store {
         Ok(rows.iter().filter_map(|r| Some((r.opt_real("longitude").ok()??, r.opt_real("latitude").ok()??))).collect())
     }
 
+    /// Counts by month and crime type (and LSOA when `by_lsoa`), for trends.
+    pub async fn crime_month_counts(
+        &self,
+        filter: &CrimeFilter,
+        by_lsoa: bool,
+    ) -> Result<Vec<(Month, String, String, i64)>> {
+        let lsoa = if by_lsoa { "lsoa_name" } else { "''" };
+        let mut q =
+            Q::new(format!("SELECT month, crime_type, {lsoa} AS area, COUNT(*) AS n FROM police_crimes WHERE 1 = 1"));
+        filter.apply(&mut q);
+        q.push(if by_lsoa {
+            " GROUP BY month, crime_type, lsoa_name ORDER BY month"
+        } else {
+            " GROUP BY month, crime_type ORDER BY month"
+        });
+        let rows = self.conn().await?.all(&q).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if let Ok(m) = Month::parse(&r.text("month")?) {
+                out.push((m, r.text("crime_type")?, r.text("area")?, r.int("n")?));
+            }
+        }
+        Ok(out)
+    }
+
     /// Months with data, newest first.
     pub async fn crime_months(&self) -> Result<Vec<Month>> {
         let rows =

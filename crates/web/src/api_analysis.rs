@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/analytics/density", get(density_api))
         .route("/analytics/near-repeat", get(near_repeat_api))
         .route("/analytics/scan", get(scan_api))
+        .route("/analytics/trends", get(trends_api))
         .route("/analytics/evaluate", get(evaluate_api))
 }
 
@@ -321,4 +322,78 @@ async fn scan_api(
         v
     });
     Ok(Json(serde_json::json!({ "incidents": points.len(), "most_likely_cluster": cluster })))
+}
+
+/// Trend options on top of the crime filters.
+#[derive(Debug, Default, Deserialize)]
+pub struct TrendQuery {
+    #[serde(flatten)]
+    filter: CrimeQuery,
+    /// `type` (default) or `lsoa_type`.
+    #[serde(default)]
+    by: Option<String>,
+    /// Every period rather than the latest.
+    #[serde(default)]
+    all: Option<bool>,
+}
+
+/// One series' alert.
+#[derive(Debug, serde::Serialize)]
+pub struct TrendAlert {
+    /// Crime type.
+    pub crime_type: String,
+    /// LSOA name ("" when by type only).
+    pub area: String,
+    /// Month.
+    pub month: String,
+    /// The alert.
+    #[serde(flatten)]
+    pub alert: safetynet_analysis::trends::Alert,
+}
+
+/// Monthly series per crime type (or LSOA and type) and their alerts
+/// (shared by the API and the page). Returns (months, alerts).
+pub async fn run_trends(state: &AppState, raw: Option<&str>) -> Result<(Vec<String>, Vec<TrendAlert>), AppError> {
+    let q: TrendQuery = parse_query(raw)?;
+    let filter = q.filter.filter().map_err(|e| join_errors(&e))?;
+    let by_lsoa = match q.by.as_deref().unwrap_or("type") {
+        "type" => false,
+        "lsoa_type" => true,
+        _ => return Err(AppError::BadRequest("by must be type or lsoa_type".into())),
+    };
+    let counts = state.store.crime_month_counts(&filter, by_lsoa).await?;
+    let (Some(first), Some(last)) = (counts.iter().map(|c| c.0).min(), counts.iter().map(|c| c.0).max()) else {
+        return Err(AnalysisError::Empty.into());
+    };
+    let mut months = vec![first];
+    while let Some(m) = months.last().copied().filter(|m| *m < last) {
+        months.push(m.next());
+    }
+    let mut series: std::collections::BTreeMap<(String, String), Vec<f64>> = Default::default();
+    for (m, t, a, n) in &counts {
+        let idx = months.iter().position(|x| x == m).unwrap_or(0);
+        series.entry((t.clone(), a.clone())).or_insert_with(|| vec![0.0; months.len()])[idx] = *n as f64;
+    }
+    let mut out = Vec::new();
+    for ((crime_type, area), s) in series {
+        for alert in safetynet_analysis::trends::alerts(&s, 12, q.all.unwrap_or(false)) {
+            out.push(TrendAlert {
+                crime_type: crime_type.clone(),
+                area: area.clone(),
+                month: months[alert.period].to_string(),
+                alert,
+            });
+        }
+    }
+    Ok((months.iter().map(ToString::to_string).collect(), out))
+}
+
+async fn trends_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<serde_json::Value>> {
+    user.permit::<ViewCrimeData>()?;
+    let (months, alerts) = run_trends(&state, raw.as_deref()).await?;
+    Ok(Json(serde_json::json!({ "months": months, "alerts": alerts })))
 }

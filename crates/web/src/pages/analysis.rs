@@ -27,6 +27,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
     let query =
         serde_urlencoded::to_string([("from", from.as_str()), ("to", to.as_str()), ("type", current_type.as_str())])
             .unwrap_or_default();
+    let trends = crate::api_analysis::run_trends(&state, None).await.map(|(_, a)| a).unwrap_or_default();
     let body = html! {
         h1 class="govuk-heading-l" { "Analysis" }
         h2 class="govuk-heading-m" { "Hotspots" }
@@ -59,6 +60,23 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
                 p { "Records are counted in 250 metre squares of the British National Grid. For each square, the Getis-Ord Gi* statistic compares the count in the square and its eight neighbours with the whole area. A high positive score means the square and its neighbours together have more crime than chance would explain." }
                 p { "Significance comes from 999 random rearrangements of the other squares' counts (conditional randomisation): a square is a hot spot at 95% when fewer than 5% of rearrangements look as extreme. Because hundreds of squares are tested at once, squares also marked 'FDR' remain significant after the Benjamini-Hochberg false discovery rate correction, which is the safer basis for deploying resources." }
                 p { "police.uk locations are anonymised to nearby snap points, so treat single squares with care." }
+            }
+        }
+        h2 class="govuk-heading-m" { "Emerging issues this month" }
+        p class="govuk-body" { "Each crime type's monthly count is checked against its recent history (EARS C1, C2, C3), a running sum of excess (CUSUM) and the same month in earlier years." }
+        @if trends.is_empty() { p class="govuk-body" data-testid="no-alerts" { "No alerts for the latest month." } }
+        @else {
+            table class="govuk-table" data-testid="trend-alerts" {
+                thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Type", "Month", "Observed", "Expected", "Why"] { th scope="col" class="govuk-table__header" { (h) } } } }
+                tbody class="govuk-table__body" {
+                    @for a in &trends { tr class="govuk-table__row" {
+                        td class="govuk-table__cell" { (a.crime_type) }
+                        td class="govuk-table__cell" { (a.month) }
+                        td class="govuk-table__cell govuk-table__cell--numeric" { (a.alert.observed) }
+                        td class="govuk-table__cell govuk-table__cell--numeric" { (format!("{:.1}", a.alert.expected)) }
+                        td class="govuk-table__cell govuk-body-s" { (a.alert.reason) }
+                    } }
+                }
             }
         }
         h2 class="govuk-heading-m" { "Did it work? Evaluate an operation" }
