@@ -95,6 +95,41 @@ pub fn hotspots(points: &[(f64, f64)], cell_m: f64, opts: LocalOptions) -> Resul
     Ok(Grid { cell_m, cols, rows, points: points.len(), cells })
 }
 
+/// Bins two point sets onto one aligned grid (their joint extent) and
+/// returns the counts of each, cell by cell.
+pub fn bin_pair(a: &[(f64, f64)], b: &[(f64, f64)], cell_m: f64) -> Result<(Vec<f64>, Vec<f64>), AnalysisError> {
+    if a.is_empty() || b.is_empty() {
+        return Err(AnalysisError::Empty);
+    }
+    if !(10.0..=10_000.0).contains(&cell_m) {
+        return Err(AnalysisError::Invalid("the cell size must be from 10 to 10,000 metres".into()));
+    }
+    let pa: Vec<(f64, f64)> = a.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect();
+    let pb: Vec<(f64, f64)> = b.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect();
+    let all = pa.iter().chain(&pb);
+    let (mut min_c, mut max_c, mut min_r, mut max_r) =
+        (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    for (e, n) in all {
+        min_c = min_c.min((e / cell_m).floor());
+        max_c = max_c.max((e / cell_m).floor());
+        min_r = min_r.min((n / cell_m).floor());
+        max_r = max_r.max((n / cell_m).floor());
+    }
+    let cols = (max_c - min_c) as usize + 1;
+    let rows = (max_r - min_r) as usize + 1;
+    if cols * rows > MAX_CELLS {
+        return Err(AnalysisError::Invalid(format!("{cols} x {rows} cells is too many: use larger cells")));
+    }
+    let count = |pts: &[(f64, f64)]| {
+        let mut v = vec![0.0; cols * rows];
+        for (e, n) in pts {
+            v[((n / cell_m).floor() - min_r) as usize * cols + ((e / cell_m).floor() - min_c) as usize] += 1.0;
+        }
+        v
+    };
+    Ok((count(&pa), count(&pb)))
+}
+
 impl Grid {
     /// The cells as a GeoJSON FeatureCollection (WGS84 polygons with the
     /// statistics as properties), for maps and GIS.

@@ -183,6 +183,23 @@ async fn trends_flag_emerging_issues_with_the_rule_and_the_numbers() {
         assert_eq!(by_area.status, StatusCode::OK);
         let page = app.get("/analysis", Some(&app.sign_in(MANAGER).await)).await;
         assert!(page.body.contains("Emerging issues this month"));
+        let pai = app
+            .get_bearer("/api/v1/analytics/pai?from=2021-01&to=2021-06&score_from=2021-07&score_to=2021-12", &t)
+            .await;
+        assert_eq!(pai.status, StatusCode::OK, "{}", pai.body);
+        let p = pai.json();
+        let first = &p["at_coverage"][0]["point"];
+        assert!(
+            first["pai"].as_f64().unwrap_or(0.0) > 5.0,
+            "earlier hotspots predict later crime far better than chance: {p}"
+        );
+        assert!(first["pei"].as_f64().is_some_and(|e| e > 0.0 && e <= 1.0));
+        assert_eq!(
+            app.get_bearer("/api/v1/analytics/pai?from=2021-07&to=2021-12&score_from=2021-01&score_to=2021-06", &t)
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
     })
     .await;
 }

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/analytics/near-repeat", get(near_repeat_api))
         .route("/analytics/scan", get(scan_api))
         .route("/analytics/trends", get(trends_api))
+        .route("/analytics/pai", get(pai_api))
         .route("/analytics/evaluate", get(evaluate_api))
 }
 
@@ -396,4 +397,68 @@ async fn trends_api(
     user.permit::<ViewCrimeData>()?;
     let (months, alerts) = run_trends(&state, raw.as_deref()).await?;
     Ok(Json(serde_json::json!({ "months": months, "alerts": alerts })))
+}
+
+/// PAI options: a prediction period and a later scoring period.
+#[derive(Debug, Deserialize)]
+struct PaiQuery {
+    from: String,
+    to: String,
+    score_from: String,
+    score_to: String,
+    #[serde(default, rename = "type")]
+    crime_type: Option<String>,
+    #[serde(default)]
+    cell_m: Option<f64>,
+    /// Report the curve at these shares of area (default 1%, 2%, 5%, 10%, 20%).
+    #[serde(default)]
+    coverage: Option<String>,
+}
+
+async fn pai_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<serde_json::Value>> {
+    use safetynet_analysis::grid::bin_pair;
+    use safetynet_analysis::pai::pai_curve;
+    use safetynet_domain::month::Month;
+    user.permit::<ViewCrimeData>()?;
+    let q: PaiQuery = parse_query(raw.as_deref())?;
+    let month = |s: &str| Month::parse(s).map_err(|e| AppError::BadRequest(e.to_string()));
+    let (f, t, sf, st) = (month(&q.from)?, month(&q.to)?, month(&q.score_from)?, month(&q.score_to)?);
+    if f > t || sf > st || sf <= t {
+        return Err(AppError::BadRequest(
+            "the scoring months must come after the prediction months, each range in order".into(),
+        )
+        .into());
+    }
+    let crime_type = q.crime_type.filter(|c| !c.is_empty());
+    let filter = |from, to| safetynet_store::crimes::CrimeFilter {
+        from: Some(from),
+        to: Some(to),
+        crime_type: crime_type.clone(),
+        lsoa: None,
+    };
+    let predicted = state.store.crime_locations(&filter(f, t)).await?;
+    let observed = state.store.crime_locations(&filter(sf, st)).await?;
+    let cell = q.cell_m.unwrap_or(DEFAULT_CELL_M);
+    let (a, b) = bin_pair(&predicted, &observed, cell)?;
+    let curve = pai_curve(&a, &b)?;
+    let shares: Vec<f64> = match q.coverage.as_deref() {
+        None => vec![0.01, 0.02, 0.05, 0.10, 0.20],
+        Some(s) => s
+            .split(',')
+            .map(|x| {
+                x.trim().parse::<f64>().map_err(|_| AppError::BadRequest(format!("coverage '{x}' is not a number")))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let points: Vec<_> = shares
+        .iter()
+        .filter_map(|share| {
+            curve.iter().find(|p| p.area_share >= *share).map(|p| serde_json::json!({ "coverage": share, "point": p }))
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "cells": curve.len(), "cell_m": cell, "at_coverage": points })))
 }
