@@ -2,22 +2,11 @@
 //! `cargo bench -p safetynet-analysis --bench knox`; compare with
 //! `scripts/bench-knox.sh`, which times a NumPy implementation in the same run.
 
-use safetynet_analysis::knox::{knox, Event, Metric};
+use safetynet_analysis::knox::{events_from_csv, knox, Event, Metric};
 use std::time::Instant;
 
 fn main() {
-    let events: Vec<Event> = include_str!("../tests/fixtures/chicago_burglary_2016.csv")
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let mut f = l.split(',');
-            let (x, y, d) = (f.next()?.parse().ok()?, f.next()?.parse().ok()?, f.next()?);
-            let mut p = d.split('/');
-            let (dd, mm): (i64, usize) = (p.next()?.parse().ok()?, p.next()?.parse().ok()?);
-            let cum = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335];
-            Some(Event { x, y, day: cum[mm - 1] + dd - 1 })
-        })
-        .collect();
+    let events: Vec<Event> = events_from_csv(include_str!("../tests/fixtures/chicago_burglary_2016.csv"));
     let d = [(0.0, 0.1), (0.1, 200.0), (200.0, 400.0), (400.0, 600.0)];
     let t = [(0.0, 7.0), (7.0, 14.0), (14.0, 21.0)];
     let perms: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(999);

@@ -26,6 +26,32 @@ pub struct Event {
     pub day: i64,
 }
 
+/// Days since 1970-01-01 for a civil date (proleptic Gregorian).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Reads events from CSV text with columns `x,y,date` (date as
+/// dd/mm/yyyy, as the Near Repeat Calculator exports); bad lines are skipped.
+pub fn events_from_csv(text: &str) -> Vec<Event> {
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split(',');
+            let (x, y, d) = (f.next()?.trim().parse().ok()?, f.next()?.trim().parse().ok()?, f.next()?.trim());
+            let mut p = d.split('/');
+            let (dd, mm, yy) = (p.next()?.parse().ok()?, p.next()?.parse().ok()?, p.next()?.parse().ok()?);
+            Some(Event { x, y, day: days_from_civil(yy, mm, dd) })
+        })
+        .collect()
+}
+
 /// Distance measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -206,6 +232,13 @@ pub fn knox(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn civil_days() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2016, 3, 1) - days_from_civil(2016, 2, 28), 2, "2016 is a leap year");
+        assert_eq!(days_from_civil(2000, 1, 1), 10_957);
+    }
 
     #[test]
     fn band_edges_follow_the_convention() {

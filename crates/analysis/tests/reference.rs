@@ -124,19 +124,7 @@ fn national_grid_matches_proj() {
 }
 
 fn chicago_2016() -> Vec<safetynet_analysis::knox::Event> {
-    include_str!("fixtures/chicago_burglary_2016.csv")
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let mut f = l.split(',');
-            let (x, y, d) = (f.next()?.parse().ok()?, f.next()?.parse().ok()?, f.next()?);
-            let mut p = d.split('/');
-            let (dd, mm): (u32, u32) = (p.next()?.parse().ok()?, p.next()?.parse().ok()?);
-            // Day of 2016 (a leap year) from 0.
-            let cum = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335];
-            Some(safetynet_analysis::knox::Event { x, y, day: i64::from(cum[(mm - 1) as usize] + dd - 1) })
-        })
-        .collect()
+    safetynet_analysis::knox::events_from_csv(include_str!("fixtures/chicago_burglary_2016.csv"))
 }
 
 /// The Knox table of the NearRepeat repository on Chicago 2016 burglaries

@@ -197,40 +197,60 @@ enum AnalysisFormat {
     Csv,
 }
 
+/// Options shared by the analysis methods (the same as the API's query).
+#[derive(Debug, clap::Args)]
+struct AnalyseArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// First month (YYYY-MM) for recorded crime, or first date (YYYY-MM-DD) for incidents.
+    #[arg(long)]
+    from: Option<String>,
+    /// Last month or date.
+    #[arg(long)]
+    to: Option<String>,
+    /// Crime type (recorded crime) or category code (incidents).
+    #[arg(long = "type")]
+    crime_type: Option<String>,
+    /// LSOA code or name.
+    #[arg(long)]
+    area: Option<String>,
+    /// Analyse as this agency (needed for incident methods: scan, near-repeat).
+    #[arg(long)]
+    agency: Option<String>,
+    /// Cell size in metres.
+    #[arg(long)]
+    cell_m: Option<f64>,
+    /// Permutations or replications.
+    #[arg(long)]
+    permutations: Option<usize>,
+    /// Seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Any other API option, as name=value (repeatable), e.g. --option bandwidth_m=400.
+    #[arg(long = "option")]
+    options: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AnalysisFormat::Json)]
+    format: AnalysisFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 enum AnalyseCommand {
-    /// Grid hotspots (Gi*, Local Moran's I, FDR) of police.uk records.
-    Hotspots {
-        #[command(flatten)]
-        db: DbArg,
-        /// First month (YYYY-MM).
-        #[arg(long)]
-        from: Option<String>,
-        /// Last month (YYYY-MM).
-        #[arg(long)]
-        to: Option<String>,
-        /// Crime type as published.
-        #[arg(long = "type")]
-        crime_type: Option<String>,
-        /// LSOA code or name.
-        #[arg(long)]
-        area: Option<String>,
-        /// Cell size in metres.
-        #[arg(long, default_value_t = 250.0)]
-        cell_m: f64,
-        /// Conditional permutations.
-        #[arg(long, default_value_t = 999)]
-        permutations: usize,
-        /// Seed for the permutations.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = AnalysisFormat::Geojson)]
-        format: AnalysisFormat,
-        /// Write to this file instead of standard output.
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
+    /// Grid hotspots (Gi*, Local Moran's I, FDR) of recorded crime.
+    Hotspots(AnalyseArgs),
+    /// Quartic kernel density of recorded crime.
+    Density(AnalyseArgs),
+    /// Emerging issues in monthly recorded crime (EARS, CUSUM, seasonal).
+    Trends(AnalyseArgs),
+    /// Predictive accuracy (PAI, PEI): pass --option score_from=YYYY-MM --option score_to=YYYY-MM.
+    Pai(AnalyseArgs),
+    /// Space-time permutation scan of an agency's incidents.
+    Scan(AnalyseArgs),
+    /// Knox near-repeat table of an agency's incidents.
+    NearRepeat(AnalyseArgs),
     /// Weighted displacement difference and quotient from before/after counts.
     Evaluate {
         /// Target area: before,after.
@@ -390,27 +410,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 store.load_questionnaire(&text, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
             println!("questionnaire {} version {} loaded ({} questions)", q.id, q.version, q.questions.len());
         }
-        Command::Analyse {
-            command:
-                AnalyseCommand::Hotspots { db, from, to, crime_type, area, cell_m, permutations, seed, format, out },
-        } => {
-            let month = |s: Option<String>| s.map(|m| safetynet_domain::month::Month::parse(&m)).transpose();
-            let filter =
-                safetynet_store::crimes::CrimeFilter { from: month(from)?, to: month(to)?, crime_type, lsoa: area };
-            let store = open(&config, &db).await?;
-            let points = store.crime_locations(&filter).await?;
-            let bar = TerminalProgress::new();
-            bar.start(0);
-            let opts = safetynet_analysis::local::LocalOptions { permutations, seed, fdr: 0.05 };
-            let grid = tokio::task::spawn_blocking(move || safetynet_analysis::grid::hotspots(&points, cell_m, opts))
-                .await??;
-            bar.finish();
-            let text = match format {
-                AnalysisFormat::Geojson => grid.to_geojson().to_string(),
-                AnalysisFormat::Json => serde_json::to_string(&grid)?,
-                AnalysisFormat::Csv => grid.to_csv(),
-            };
-            write_out(out.as_deref(), &text)?;
+        Command::Analyse { command: AnalyseCommand::Hotspots(a) } => analyse(&config, clock, "hotspots", a).await?,
+        Command::Analyse { command: AnalyseCommand::Density(a) } => analyse(&config, clock, "density", a).await?,
+        Command::Analyse { command: AnalyseCommand::Trends(a) } => analyse(&config, clock, "trends", a).await?,
+        Command::Analyse { command: AnalyseCommand::Pai(a) } => analyse(&config, clock, "pai", a).await?,
+        Command::Analyse { command: AnalyseCommand::Scan(a) } => analyse(&config, clock, "scan", a).await?,
+        Command::Analyse { command: AnalyseCommand::NearRepeat(a) } => {
+            analyse(&config, clock, "near-repeat", a).await?
         }
         Command::Analyse { command: AnalyseCommand::Evaluate { target, control, buffer, buffer_control } } => {
             use safetynet_analysis::evaluate::{advise, wdd, wdq, BeforeAfter, WddInput, WdqInput};
@@ -450,6 +456,61 @@ pub async fn serve(store: Store, config: &Config, clock: SharedClock) -> anyhow:
     let state = safetynet_web::AppState::new(store, clock, config.web());
     safetynet_web::serve(listener, state).await?;
     Ok(())
+}
+
+/// Runs an analysis method through the same code as the API, so the options
+/// and the results are the same.
+async fn analyse(config: &Config, clock: SharedClock, method: &str, a: AnalyseArgs) -> anyhow::Result<()> {
+    let store = open(config, &a.db).await?;
+    let incidents = matches!(method, "scan" | "near-repeat");
+    let format = match a.format {
+        AnalysisFormat::Json => "json",
+        AnalysisFormat::Geojson => "geojson",
+        AnalysisFormat::Csv => "csv",
+    };
+    let mut pairs: Vec<(String, String)> = [
+        ("from", a.from),
+        ("to", a.to),
+        (if incidents { "category" } else { "type" }, a.crime_type),
+        ("lsoa", a.area),
+        ("cell_m", a.cell_m.map(|v| v.to_string())),
+        (if method == "scan" { "replications" } else { "permutations" }, a.permutations.map(|v| v.to_string())),
+        ("seed", a.seed.map(|v| v.to_string())),
+        ("format", Some(format.to_string())),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+    .collect();
+    for o in &a.options {
+        let (k, v) = o.split_once('=').ok_or_else(|| anyhow!("--option takes name=value, not '{o}'"))?;
+        pairs.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    let raw = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+    let agency = match a.agency {
+        Some(code) => AgencyCode::parse(&code)?.to_string(),
+        None if incidents => {
+            bail!("incidents are agency records: pass --agency CODE to analyse that agency's incidents")
+        }
+        None => String::new(),
+    };
+    let state = safetynet_web::AppState::new(store, clock, config.web());
+    let bar = TerminalProgress::new();
+    bar.start(0);
+    let result =
+        safetynet_web::api_analysis::run_for_cli(&state, Principal::operator_for_agency(&agency), method, raw).await;
+    bar.finish();
+    let (_, body) = result.map_err(|e| anyhow!(e))?;
+    write_out(a.out.as_deref(), &body)
+}
+
+/// Percent-encodes a query value.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn write_out(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {

@@ -462,3 +462,39 @@ async fn pai_api(
         .collect();
     Ok(Json(serde_json::json!({ "cells": curve.len(), "cell_m": cell, "at_coverage": points })))
 }
+
+/// The analysis methods the command line can run.
+pub const METHODS: [&str; 7] = ["hotspots", "density", "trends", "scan", "near-repeat", "evaluate", "pai"];
+
+/// Runs an analysis method for the command line as `principal`, with exactly
+/// the API's query options (`raw`); returns the content type and body, or
+/// the message the API would give.
+pub async fn run_for_cli(
+    state: &AppState,
+    principal: safetynet_domain::policy::Principal,
+    method: &str,
+    raw: String,
+) -> Result<(String, String), String> {
+    let user = ApiUser { principal, addr: "cli".into(), now_ms: state.now_ms() };
+    let raw = RawQuery(Some(raw));
+    let st = State(state.clone());
+    let res: Result<Response, crate::error::ApiError> = match method {
+        "hotspots" => hotspots_api(st, user, raw).await,
+        "density" => density_api(st, user, raw).await,
+        "trends" => trends_api(st, user, raw).await.map(IntoResponse::into_response),
+        "scan" => scan_api(st, user, raw).await.map(IntoResponse::into_response),
+        "near-repeat" => near_repeat_api(st, user, raw).await.map(IntoResponse::into_response),
+        "evaluate" => evaluate_api(user, raw).await.map(IntoResponse::into_response),
+        "pai" => pai_api(st, user, raw).await.map(IntoResponse::into_response),
+        other => return Err(format!("unknown analysis '{other}'")),
+    };
+    let response = res.map_err(|e| e.0.to_string())?;
+    let content_type = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.map_err(|e| e.to_string())?;
+    Ok((content_type, String::from_utf8_lossy(&bytes).into_owned()))
+}

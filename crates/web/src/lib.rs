@@ -8,7 +8,7 @@
 //! reads the wall clock: time comes from [`AppState::clock`].
 
 mod api;
-mod api_analysis;
+pub mod api_analysis;
 mod api_safety;
 mod assets;
 mod auth;

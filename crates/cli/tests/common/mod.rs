@@ -193,16 +193,11 @@ impl TestApp {
 }
 
 pub fn serde_urlencoded_encode(pairs: &[(&str, &str)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", safetynet::commands::encode(k), safetynet::commands::encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// Runs `f` once per engine, each with a fresh app that lives (with its
