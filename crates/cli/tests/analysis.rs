@@ -26,7 +26,10 @@ async fn hotspots_and_evaluation() {
         assert_eq!(total, located, "every located record is in exactly one cell");
         assert!(features.iter().any(|f| f["properties"]["gi_class"] == "hot99"), "St Albans city centre is a hot spot");
         let again = app.get_bearer("/api/v1/analytics/hotspots?from=2021-06&to=2021-08&permutations=99&seed=4", &t).await;
-        assert_eq!(again.body, res.body, "same seed, same answer");
+        assert_eq!(again.body, res.body, "same seed, same answer (here from the cache)");
+        let fresh = safetynet_web::AppState::new(app.store.clone(), std::sync::Arc::new(app.clock.clone()), safetynet_web::WebConfig::default());
+        let (_, computed) = safetynet_web::api_analysis::run_for_cli(&fresh, safetynet_domain::policy::Principal::operator_for_agency(""), "hotspots", "from=2021-06&to=2021-08&permutations=99&seed=4".into()).await.expect("run");
+        assert_eq!(computed, res.body, "a fresh computation equals the cached answer");
         let csv = app.get_bearer("/api/v1/analytics/hotspots?from=2021-06&to=2021-06&permutations=19&format=csv", &t).await;
         assert!(csv.body.starts_with("easting,northing,count,gi_z"));
         let empty = app.get_bearer("/api/v1/analytics/hotspots?from=2030-01&to=2030-01", &t).await;

@@ -36,6 +36,46 @@ impl From<AnalysisError> for AppError {
     }
 }
 
+/// Most results kept.
+const CACHE_ENTRIES: usize = 32;
+
+/// Recent analysis results of recorded crime, keyed by method, query and the
+/// number of records (so an import makes old results unreachable).
+#[derive(Debug, Default)]
+pub struct Cache {
+    entries: std::collections::VecDeque<(String, (String, String))>,
+}
+
+/// Returns the cached (content type, body) for `method` and `raw`, or
+/// computes, stores and returns it.
+async fn cached<F, Fut>(state: &AppState, method: &str, raw: Option<&str>, compute: F) -> Result<Response, AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(String, String), AppError>>,
+{
+    let (records, _) = state.store.police_row_counts().await?;
+    let key = format!("{method}?{}#{records}", raw.unwrap_or(""));
+    let hit = state
+        .analytics_cache
+        .lock()
+        .ok()
+        .and_then(|c| c.entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()));
+    let (content_type, body) = match hit {
+        Some(v) => v,
+        None => {
+            let v = compute().await?;
+            if let Ok(mut c) = state.analytics_cache.lock() {
+                if c.entries.len() >= CACHE_ENTRIES {
+                    c.entries.pop_front();
+                }
+                c.entries.push_back((key, v.clone()));
+            }
+            v
+        }
+    };
+    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
 /// Hotspot options on top of the crime filters.
 #[derive(Debug, Default, Deserialize)]
 pub struct HotspotQuery {
@@ -70,13 +110,15 @@ pub async fn run_hotspots(state: &AppState, raw: Option<&str>) -> Result<(Grid, 
 
 async fn hotspots_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     user.permit::<ViewCrimeData>()?;
-    let (grid, format) = run_hotspots(&state, raw.as_deref()).await?;
-    Ok(match format.as_deref() {
-        Some("csv") => ([(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")], grid.to_csv()).into_response(),
-        Some("json") => Json(serde_json::json!(grid)).into_response(),
-        _ => ([(axum::http::header::CONTENT_TYPE, "application/geo+json")], grid.to_geojson().to_string())
-            .into_response(),
+    Ok(cached(&state, "hotspots", raw.as_deref(), || async {
+        let (grid, format) = run_hotspots(&state, raw.as_deref()).await?;
+        Ok(match format.as_deref() {
+            Some("csv") => ("text/csv; charset=utf-8".to_string(), grid.to_csv()),
+            Some("json") => ("application/json".to_string(), serde_json::to_string(&grid).unwrap_or_default()),
+            _ => ("application/geo+json".to_string(), grid.to_geojson().to_string()),
+        })
     })
+    .await?)
 }
 
 /// Before/after counts for the four areas of an evaluation.

@@ -79,12 +79,14 @@ pub struct AppState {
     pub clock: SharedClock,
     /// Settings.
     pub config: Arc<WebConfig>,
+    /// Recent analysis results keyed by method, options and data version.
+    pub(crate) analytics_cache: Arc<std::sync::Mutex<api_analysis::Cache>>,
 }
 
 impl AppState {
     /// New state.
     pub fn new(store: Store, clock: SharedClock, config: WebConfig) -> Self {
-        Self { store, clock, config: Arc::new(config) }
+        Self { store, clock, config: Arc::new(config), analytics_cache: Default::default() }
     }
 
     fn now_ms(&self) -> i64 {

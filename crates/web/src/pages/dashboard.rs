@@ -107,6 +107,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
     let max = counts.iter().map(|c| c.count).max().unwrap_or(1).max(1);
     let totals = store.crime_monthly_totals().await?;
     let work = your_work(&state, &user).await?;
+    let alerts = crate::api_analysis::run_trends(&state, None).await.map(|(_, a)| a).unwrap_or_default();
     let body = html! {
         h1 class="govuk-heading-xl" { "Dashboard" }
         (work)
@@ -128,6 +129,17 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
                     }
                     div class="govuk-grid-column-one-third" {
                         div class="sn-stat" { span class="govuk-body-s" { "Change on " (m.previous().long_name()) } span class="sn-stat__value" { (change(total, previous)) } }
+                    }
+                }
+                @if !alerts.is_empty() {
+                    div class="govuk-notification-banner" role="region" aria-labelledby="alerts-title" data-testid="trend-alerts" {
+                        div class="govuk-notification-banner__header" { h2 class="govuk-notification-banner__title" id="alerts-title" { "Emerging issues" } }
+                        div class="govuk-notification-banner__content" {
+                            ul class="govuk-list" {
+                                @for a in alerts.iter().take(6) { li { strong { (a.crime_type) } ": " (a.alert.reason) } }
+                            }
+                            p class="govuk-body" { a class="govuk-notification-banner__link" href="/analysis" { "See the analysis" } }
+                        }
                     }
                 }
                 (monthly_chart(&totals))
