@@ -56,6 +56,32 @@ impl Weights {
         Self::binary(&adjacency)
     }
 
+    /// Queen contiguity between areas given as their vertex lists: areas
+    /// that share at least one vertex are neighbours (as libpysal's `Queen`).
+    pub fn queen_from_vertices(areas: &[Vec<(f64, f64)>]) -> Result<Self, AnalysisError> {
+        let key = |(x, y): (f64, f64)| ((x * 1e9).round() as i64, (y * 1e9).round() as i64);
+        let mut at: std::collections::HashMap<(i64, i64), Vec<usize>> = std::collections::HashMap::new();
+        for (i, vs) in areas.iter().enumerate() {
+            for v in vs {
+                let list = at.entry(key(*v)).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        let mut adjacency = vec![std::collections::BTreeSet::new(); areas.len()];
+        for list in at.values() {
+            for &a in list {
+                for &b in list {
+                    if a != b {
+                        adjacency[a].insert(b);
+                    }
+                }
+            }
+        }
+        Self::binary(&adjacency.into_iter().map(|s| s.into_iter().collect()).collect::<Vec<Vec<usize>>>())
+    }
+
     /// Number of observations.
     pub fn len(&self) -> usize {
         self.neighbours.len()

@@ -191,3 +191,37 @@ fn space_time_scan_matches_satscan_on_nycfever() {
     assert!((c.radius_km - 2.90).abs() < 0.01, "{}", c.radius_km);
     assert!((0.15..0.32).contains(&c.p_value), "SaTScan reports about 0.22-0.24: {}", c.p_value);
 }
+
+/// Queen contiguity between polygons against libpysal on the Trafford LSOAs
+/// (`tests/fixtures/make_trafford_queen.py`).
+#[test]
+fn polygon_queen_contiguity_matches_libpysal() {
+    let geo: Value = serde_json::from_str(include_str!("fixtures/trafford_lsoa.geojson")).expect("geojson");
+    let reference: Value = serde_json::from_str(include_str!("fixtures/trafford_queen.json")).expect("fixture");
+    let mut codes = Vec::new();
+    let mut vertices = Vec::new();
+    for f in geo["features"].as_array().expect("features") {
+        codes.push(f["properties"]["area_code"].as_str().expect("code").to_string());
+        let mut vs = Vec::new();
+        let mut walk = vec![&f["geometry"]["coordinates"]];
+        while let Some(v) = walk.pop() {
+            match v.as_array() {
+                Some(a) if a.len() == 2 && a[0].is_number() => {
+                    vs.push((a[0].as_f64().unwrap_or(0.0), a[1].as_f64().unwrap_or(0.0)))
+                }
+                Some(a) => walk.extend(a.iter()),
+                None => {}
+            }
+        }
+        vertices.push(vs);
+    }
+    let w = Weights::queen_from_vertices(&vertices).expect("weights");
+    assert_eq!(w.len(), 139);
+    for (i, code) in codes.iter().enumerate() {
+        let mut ours: Vec<&str> = w.of(i).iter().map(|(j, _)| codes[*j].as_str()).collect();
+        ours.sort_unstable();
+        let theirs: Vec<&str> =
+            reference["neighbours"][code].as_array().expect("code").iter().filter_map(|c| c.as_str()).collect();
+        assert_eq!(ours, theirs, "{code}");
+    }
+}

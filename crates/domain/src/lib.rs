@@ -5,6 +5,7 @@
 //! touches SQL, or knows about axum. Everything is deterministic given its
 //! inputs so it can be tested as data.
 
+pub mod areas;
 pub mod audit;
 pub mod case;
 pub mod case_review;
