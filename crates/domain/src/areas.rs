@@ -121,10 +121,13 @@ fn ring_contains(r: &[(f64, f64)], x: f64, y: f64) -> bool {
     inside
 }
 
+/// Areas read, and features skipped as (1-based feature number, reason).
+pub type ReadAreas = (Vec<Area>, Vec<(usize, String)>);
+
 /// Reads a GeoJSON FeatureCollection of areas, taking the code and name from
 /// the named properties. Features that cannot be read are returned as
 /// (1-based feature number, reason), and the rest are kept.
-pub fn read_areas(text: &str, code_field: &str, name_field: &str) -> Result<(Vec<Area>, Vec<(usize, String)>), String> {
+pub fn read_areas(text: &str, code_field: &str, name_field: &str) -> Result<ReadAreas, String> {
     let v: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid GeoJSON: {e}"))?;
     let features =
         v.get("features").and_then(|f| f.as_array()).ok_or("not a GeoJSON FeatureCollection (no \"features\" list)")?;
