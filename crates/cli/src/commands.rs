@@ -153,6 +153,22 @@ enum ImportCommand {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Import area boundaries (LSOA, MSOA, ward or district polygons) from GeoJSON.
+    Areas {
+        #[command(flatten)]
+        db: DbArg,
+        /// The GeoJSON FeatureCollection.
+        file: PathBuf,
+        /// Which level the areas are.
+        #[arg(long)]
+        level: String,
+        /// Property holding the ONS code.
+        #[arg(long)]
+        code_field: String,
+        /// Property holding the name.
+        #[arg(long)]
+        name_field: String,
+    },
     /// Import incidents from a CSV file (reference,category,occurred_at,latitude,longitude,description, more optional).
     Incidents {
         #[command(flatten)]
@@ -392,6 +408,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Format::Json => println!("{}", serde_json::to_string(&summary)?),
                 Format::Text => print!("{}", summary.to_text()),
             }
+        }
+        Command::Import { command: ImportCommand::Areas { db, file, level, code_field, name_field } } => {
+            let level = safetynet_domain::areas::Level::parse(&level)
+                .ok_or_else(|| anyhow!("--level must be lsoa, msoa, ward or lad"))?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let (areas, skipped) = safetynet_domain::areas::read_areas(&text, &code_field, &name_field)
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            for (n, why) in &skipped {
+                eprintln!("{}: feature {n} skipped: {why}", file.display());
+            }
+            if areas.is_empty() {
+                bail!("{}: no areas could be read", file.display());
+            }
+            let store = open(&config, &db).await?;
+            let operator = Principal::operator();
+            let (added, updated) =
+                store.save_areas(level, &areas, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
+            println!("areas ({}): {added} added, {updated} updated, {} skipped", level.as_str(), skipped.len());
         }
         Command::Categories { command: CategoriesCommand::Load { db, file } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;

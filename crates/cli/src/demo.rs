@@ -85,6 +85,17 @@ pub async fn seed_partnership(store: &Store, now_ms: i64) -> anyhow::Result<()> 
         };
         store.set_partnership(&p, now_ms).await?;
         store.set_partnership_area(&safetynet_domain::geo::BoundingBox::ST_ALBANS).await?;
+        let boundary = include_str!("../../../data/boundaries/st-albans-lad.geojson");
+        let (areas, _) =
+            safetynet_domain::areas::read_areas(boundary, "lad20cd", "lad20nm").map_err(anyhow::Error::msg)?;
+        let operator = Principal::operator();
+        store
+            .save_areas(
+                safetynet_domain::areas::Level::Lad,
+                &areas,
+                &Actor { principal: &operator, at_ms: now_ms, source: "demo" },
+            )
+            .await?;
     }
     let existing: Vec<String> = store.agencies().await?.into_iter().map(|a| a.code.to_string()).collect();
     let permit = operator.permit::<ManageAgencies>()?;

@@ -206,3 +206,59 @@ async fn trends_flag_emerging_issues_with_the_rule_and_the_numbers() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn areas_place_incidents_in_their_lsoa_and_drive_area_hotspots() {
+    each_engine(async |app: &TestApp| {
+        let geo = repo().join("crates/analysis/tests/fixtures/trafford_lsoa.geojson").display().to_string();
+        let run = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_safetynet")).args(args).output().expect("run");
+        let o = run(&["import", "areas", "--database-url", &app.url, &geo, "--level", "lsoa", "--code-field", "area_code", "--name-field", "area_name"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("139 added"));
+        let again = run(&["import", "areas", "--database-url", &app.url, &geo, "--level", "lsoa", "--code-field", "area_code", "--name-field", "area_name"]);
+        assert!(String::from_utf8_lossy(&again.stdout).contains("0 added, 139 updated"), "re-import replaces, never duplicates");
+        let bad = run(&["import", "areas", "--database-url", &app.url, &geo, "--level", "county", "--code-field", "x", "--name-field", "y"]);
+        assert!(!bad.status.success());
+
+        // An incident in Trafford gets its LSOA (and needs a reason: it is outside St Albans).
+        let t = app.token(OFFICER).await;
+        let body = serde_json::json!({ "category": "asb-nuisance", "occurred_from": "2026-01-14T20:00:00Z", "reported_at": "2026-01-15T08:00:00Z",
+            "latitude": 53.3950, "longitude": -2.3720, "address": "Trafford", "description": "Test", "source": "public",
+            "domestic_abuse": false, "involves_child": false, "repeat": false, "outside_area_reason": "Victim lives in St Albans" });
+        let res = app.json("POST", "/api/v1/incidents", &t, body).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let id = res.json()["id"].as_str().unwrap_or_default().to_string();
+        let inc = app.get_bearer(&format!("/api/v1/incidents/{id}"), &t).await.json();
+        assert_eq!(inc["record"]["lsoa_code"], "E01006079", "the LSOA shapely also finds: {inc}");
+
+        // Area hotspots from police.uk counts by LSOA code.
+        let codes: Vec<String> = serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&geo).expect("read")).expect("json")["features"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["properties"]["area_code"].as_str().map(str::to_string))
+            .collect();
+        let mut csv = String::from("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n");
+        for (i, code) in codes.iter().enumerate() {
+            let n = if i < 5 { 20 } else { i % 3 };
+            for k in 0..n {
+                csv.push_str(&format!("t{i}x{k},2021-06,GMP,GMP,-2.37,53.39,On or near X,{code},Trafford,Burglary,,\n"));
+            }
+        }
+        let file = app.dir.path().join("trafford-street.csv");
+        std::fs::write(&file, csv).expect("write");
+        let o = run(&["import", "police-uk", "--database-url", &app.url, &file.display().to_string()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let m = app.token(MANAGER).await;
+        let res = app.get_bearer("/api/v1/analytics/hotspots?level=lsoa&permutations=99&type=Burglary", &m).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let v = res.json();
+        let features = v["features"].as_array().cloned().unwrap_or_default();
+        assert_eq!(features.len(), 139);
+        let total: u64 = features.iter().map(|f| f["properties"]["count"].as_u64().unwrap_or(0)).sum();
+        assert_eq!(total, 100 + (5..139).map(|i| (i % 3) as u64).sum::<u64>());
+        assert!(features.iter().all(|f| f["properties"]["gi_z"].as_f64().is_some_and(f64::is_finite)));
+        assert_eq!(app.get_bearer("/api/v1/analytics/hotspots?level=ward", &m).await.status, StatusCode::BAD_REQUEST);
+    })
+    .await;
+}

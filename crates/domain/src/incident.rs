@@ -3,7 +3,6 @@
 //! incident passes, with the clock as an input.
 
 use crate::categories::Category;
-use crate::geo::BoundingBox;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -140,13 +139,14 @@ fn err(field: &'static str, message: impl Into<String>) -> FieldError {
     FieldError { field, message: message.into() }
 }
 
-/// Checks a new incident. `now` comes from the clock; `area` is the
-/// partnership's area (a location outside it needs a reason).
+/// Checks a new incident. `now` comes from the clock; `inside_area` says
+/// whether the pin is inside the partnership's area (`None`: unknown). A
+/// location outside it needs a reason.
 pub fn validate(
     i: &IncidentInput,
     now: DateTime<Utc>,
     categories: &[Category],
-    area: Option<&BoundingBox>,
+    inside_area: Option<bool>,
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if !categories.iter().any(|c| c.code == i.category) {
@@ -192,8 +192,7 @@ pub fn validate(
         (Some(lat), Some(lon)) => {
             if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
                 errors.push(err("latitude", "the coordinates are not valid"));
-            } else if area.is_some_and(|a| !a.contains(lon, lat))
-                && i.outside_area_reason.as_deref().is_none_or(|r| r.trim().is_empty())
+            } else if inside_area == Some(false) && i.outside_area_reason.as_deref().is_none_or(|r| r.trim().is_empty())
             {
                 errors.push(err(
                     "outside_area_reason",
@@ -222,6 +221,7 @@ pub fn match_key(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::categories::default_categories;
+    use crate::geo::BoundingBox;
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).expect("time")
@@ -248,10 +248,11 @@ mod tests {
     }
 
     fn fields(i: &IncidentInput) -> Vec<&'static str> {
-        validate(i, t("2026-01-15T09:00:00Z"), &default_categories(), Some(&BoundingBox::ST_ALBANS))
-            .into_iter()
-            .map(|e| e.field)
-            .collect()
+        let inside = match (i.longitude, i.latitude) {
+            (Some(lon), Some(lat)) => Some(BoundingBox::ST_ALBANS.contains(lon, lat)),
+            _ => None,
+        };
+        validate(i, t("2026-01-15T09:00:00Z"), &default_categories(), inside).into_iter().map(|e| e.field).collect()
     }
 
     #[test]

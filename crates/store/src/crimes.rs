@@ -159,7 +159,7 @@ pub struct CrimeFilter {
 }
 
 impl CrimeFilter {
-    fn apply(&self, q: &mut Q) {
+    pub(crate) fn apply(&self, q: &mut Q) {
         if let Some(m) = self.from {
             q.push(" AND month >= ").arg(m.to_string());
         }

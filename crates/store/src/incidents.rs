@@ -292,7 +292,11 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<Submitted> {
         let now = DateTime::from_timestamp_millis(actor.at_ms).unwrap_or_default();
-        let mut errors = validate(input, now, &self.categories().await?, self.partnership_area().await?.as_ref());
+        let inside = match (input.longitude, input.latitude) {
+            (Some(lon), Some(lat)) => self.in_partnership_area(lon, lat).await?,
+            _ => None,
+        };
+        let mut errors = validate(input, now, &self.categories().await?, inside);
         errors.extend(check_people(people, now.date_naive()));
         if let Some(r) = reference {
             if r.trim().is_empty() || r.chars().count() > 60 {
@@ -302,10 +306,18 @@ impl Store {
         if !errors.is_empty() {
             return Ok(Submitted::Invalid { errors });
         }
-        Ok(match self.record_incident(permit, input, reference.map(str::trim), people, actor).await? {
-            Some((id, reference)) => Submitted::Recorded { id, reference },
-            None => Submitted::AlreadyPresent,
-        })
+        let lsoa = match (input.longitude, input.latitude) {
+            (Some(lon), Some(lat)) => {
+                self.area_at(safetynet_domain::areas::Level::Lsoa, lon, lat).await?.map(|(code, _)| code)
+            }
+            _ => None,
+        };
+        Ok(
+            match self.record_incident(permit, input, reference.map(str::trim), lsoa.as_deref(), people, actor).await? {
+                Some((id, reference)) => Submitted::Recorded { id, reference },
+                None => Submitted::AlreadyPresent,
+            },
+        )
     }
 
     /// The active categories, by group and label.
@@ -384,11 +396,12 @@ impl Store {
     /// `incident::validate`) for the actor's agency, with its people;
     /// audited. `reference` is kept when given (imports), else generated.
     /// Returns the new id and reference, or `None` if `reference` exists.
-    pub async fn record_incident(
+    async fn record_incident(
         &self,
         _permit: &Permit<EditRecords>,
         input: &IncidentInput,
         reference: Option<&str>,
+        lsoa_code: Option<&str>,
         people: &[NewPerson],
         actor: &Actor<'_>,
     ) -> Result<Option<(String, String)>> {
@@ -423,7 +436,7 @@ impl Store {
             .bind(input.longitude)
             .bind(input.address.trim())
             .bind(input.uprn.clone())
-            .bind(None::<String>)
+            .bind(lsoa_code)
             .bind(input.description.trim())
             .bind(input.source.as_str())
             .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty()))

@@ -6,6 +6,7 @@
 //! Writes go through [`Tx`] (SQLite: `BEGIN IMMEDIATE`), and every change to
 //! personal data writes its audit row in the same transaction.
 
+pub mod areas;
 pub mod audit;
 pub mod cases;
 mod connect;

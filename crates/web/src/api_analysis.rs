@@ -89,6 +89,62 @@ pub struct HotspotQuery {
     seed: Option<u64>,
     #[serde(default)]
     format: Option<String>,
+    /// `grid` (default) or an area level such as `lsoa` (boundaries must be loaded).
+    #[serde(default)]
+    level: Option<String>,
+}
+
+/// Hotspots on loaded areas (e.g. LSOAs): police.uk counts by LSOA code,
+/// queen contiguity between the polygons, the same local statistics.
+async fn area_hotspots(state: &AppState, q: HotspotQuery) -> Result<(String, String), AppError> {
+    use safetynet_analysis::local::local_statistics;
+    use safetynet_analysis::weights::Weights;
+    use safetynet_domain::areas::{Level, Shape};
+    let level = q
+        .level
+        .as_deref()
+        .and_then(Level::parse)
+        .ok_or_else(|| AppError::BadRequest("level must be grid, lsoa, msoa, ward or lad".into()))?;
+    if level != Level::Lsoa {
+        return Err(AppError::BadRequest("recorded crime is counted by LSOA: use level=lsoa (or the grid)".into()));
+    }
+    let filter = q.filter.filter().map_err(|e| join_errors(&e))?;
+    let areas = state.store.areas(level).await?;
+    if areas.is_empty() {
+        return Err(AppError::Unprocessable {
+            rule: "analysis".into(),
+            message: "no LSOA boundaries are loaded: use safetynet import areas --level lsoa".into(),
+        });
+    }
+    let counts: std::collections::HashMap<String, i64> =
+        state.store.crime_counts_by_lsoa(&filter).await?.into_iter().collect();
+    let shapes: Vec<Shape> = areas
+        .iter()
+        .map(|a| Shape::from_geojson(&serde_json::from_str(&a.geometry).unwrap_or_default()))
+        .collect::<Result<_, _>>()
+        .map_err(AppError::BadRequest)?;
+    let w = Weights::queen_from_vertices(&shapes.iter().map(Shape::vertices).collect::<Vec<_>>())?;
+    let y: Vec<f64> = areas.iter().map(|a| counts.get(&a.code).copied().unwrap_or(0) as f64).collect();
+    let opts = LocalOptions { permutations: q.permutations.unwrap_or(999), seed: q.seed.unwrap_or(1), fdr: 0.05 };
+    let stats = tokio::task::spawn_blocking(move || local_statistics(&y, &w, opts))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let features: Vec<serde_json::Value> = areas
+        .iter()
+        .zip(stats)
+        .map(|(a, s)| {
+            let geometry: serde_json::Value = serde_json::from_str(&a.geometry).unwrap_or_default();
+            let mut props = serde_json::json!(s);
+            props["code"] = serde_json::json!(a.code);
+            props["name"] = serde_json::json!(a.name);
+            props["count"] = serde_json::json!(counts.get(&a.code).copied().unwrap_or(0));
+            serde_json::json!({ "type": "Feature", "geometry": geometry, "properties": props })
+        })
+        .collect();
+    Ok((
+        "application/geo+json".into(),
+        serde_json::json!({ "type": "FeatureCollection", "level": level.as_str(), "features": features }).to_string(),
+    ))
 }
 
 /// Runs the hotspot grid for a query (shared by the API and the page).
@@ -111,6 +167,10 @@ pub async fn run_hotspots(state: &AppState, raw: Option<&str>) -> Result<(Grid, 
 async fn hotspots_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     user.permit::<ViewCrimeData>()?;
     Ok(cached(&state, "hotspots", raw.as_deref(), || async {
+        let q: HotspotQuery = parse_query(raw.as_deref())?;
+        if q.level.as_deref().is_some_and(|l| l != "grid") {
+            return area_hotspots(&state, q).await;
+        }
         let (grid, format) = run_hotspots(&state, raw.as_deref()).await?;
         Ok(match format.as_deref() {
             Some("csv") => ("text/csv; charset=utf-8".to_string(), grid.to_csv()),
