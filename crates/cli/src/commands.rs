@@ -153,6 +153,20 @@ enum ImportCommand {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Import the English Indices of Deprivation 2019 (File 1) and population denominators (File 6) by LSOA.
+    Imd {
+        #[command(flatten)]
+        db: DbArg,
+        /// File 1: IMD rank and decile.
+        #[arg(long)]
+        imd: Option<PathBuf>,
+        /// File 6: population denominators.
+        #[arg(long)]
+        population: Option<PathBuf>,
+        /// Keep only these districts (repeatable), e.g. E07000240.
+        #[arg(long)]
+        lad: Vec<String>,
+    },
     /// Import area boundaries (LSOA, MSOA, ward or district polygons) from GeoJSON.
     Areas {
         #[command(flatten)]
@@ -408,6 +422,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Format::Json => println!("{}", serde_json::to_string(&summary)?),
                 Format::Text => print!("{}", summary.to_text()),
             }
+        }
+        Command::Import { command: ImportCommand::Imd { db, imd, population, lad } } => {
+            if imd.is_none() && population.is_none() {
+                bail!("give --imd FILE_1 and/or --population FILE_6");
+            }
+            let (stats, problems) = crate::import_imd::read(imd.as_deref(), population.as_deref(), &lad)?;
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            let store = open(&config, &db).await?;
+            let operator = Principal::operator();
+            let n =
+                store.save_area_stats(&stats, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
+            println!("LSOAs written: {n}; rows refused: {}", problems.len());
         }
         Command::Import { command: ImportCommand::Areas { db, file, level, code_field, name_field } } => {
             let level = safetynet_domain::areas::Level::parse(&level)

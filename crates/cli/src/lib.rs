@@ -8,4 +8,5 @@ pub mod config;
 pub mod demo;
 pub mod demo_cases;
 pub mod import;
+pub mod import_imd;
 pub mod import_incidents;

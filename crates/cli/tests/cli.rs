@@ -338,3 +338,34 @@ async fn categories_and_questionnaires_load_from_files() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn deprivation_and_population_import_with_published_formatting() {
+    each_engine(async |app: &TestApp| {
+        let imd = repo().join("data/imd2019/st-albans-imd.csv").display().to_string();
+        let pop = repo().join("data/imd2019/st-albans-population.csv").display().to_string();
+        let o = run(&["import", "imd", "--database-url", &app.url, "--imd", &imd, "--population", &pop]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).contains("LSOAs written: 87; rows refused: 0"), "{}", text(&o.stdout));
+        let stats = app.store.area_stats().await.expect("stats");
+        let first = stats.iter().find(|s| s.code == "E01023664").expect("E01023664");
+        assert_eq!(
+            (first.imd_rank, first.imd_decile, first.population),
+            (Some(30_060), Some(10), Some(1_803)),
+            "thousands separators read"
+        );
+        let o = run(&["import", "imd", "--database-url", &app.url, "--imd", &imd, "--lad", "E09000001"]);
+        assert!(text(&o.stdout).contains("LSOAs written: 0"), "filtered by district");
+        let o = run(&[
+            "import",
+            "imd",
+            "--database-url",
+            &app.url,
+            "--imd",
+            &repo().join("data/incidents/sample.csv").display().to_string(),
+        ]);
+        assert!(!o.status.success() && text(&o.stderr).contains("not an IoD 2019 file"));
+        assert!(!run(&["import", "imd", "--database-url", &app.url]).status.success());
+    })
+    .await;
+}

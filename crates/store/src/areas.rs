@@ -121,3 +121,85 @@ impl Store {
         rows.iter().map(|r| Ok((r.text("lsoa_code")?, r.int("n")?))).collect()
     }
 }
+
+/// Deprivation and population for one LSOA.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AreaStats {
+    /// LSOA code.
+    pub code: String,
+    /// LSOA name.
+    pub name: String,
+    /// District code.
+    pub lad_code: String,
+    /// IMD 2019 rank (1 = most deprived).
+    pub imd_rank: Option<i64>,
+    /// IMD 2019 decile (1 = most deprived 10%).
+    pub imd_decile: Option<i64>,
+    /// Mid-2015 population.
+    pub population: Option<i64>,
+}
+
+impl Store {
+    /// Adds or updates LSOA statistics (fields given as `None` are kept);
+    /// audited. Returns how many LSOAs were written.
+    pub async fn save_area_stats(&self, stats: &[AreaStats], actor: &Actor<'_>) -> Result<u64> {
+        let mut tx = self.write().await?;
+        for s in stats {
+            let n = tx
+                .execute(
+                    &Q::new(
+                        "UPDATE area_stats SET name = $1, lad_code = $2, imd_rank = COALESCE($3, imd_rank), imd_decile = COALESCE($4, imd_decile),
+                           population = COALESCE($5, population) WHERE code = $6",
+                    )
+                    .bind(&s.name)
+                    .bind(&s.lad_code)
+                    .bind(s.imd_rank)
+                    .bind(s.imd_decile)
+                    .bind(s.population)
+                    .bind(&s.code),
+                )
+                .await?;
+            if n == 0 {
+                tx.execute(
+                    &Q::new("INSERT INTO area_stats (code, name, lad_code, imd_rank, imd_decile, population) VALUES ($1, $2, $3, $4, $5, $6)")
+                        .bind(&s.code)
+                        .bind(&s.name)
+                        .bind(&s.lad_code)
+                        .bind(s.imd_rank)
+                        .bind(s.imd_decile)
+                        .bind(s.population),
+                )
+                .await?;
+            }
+        }
+        append(
+            &mut tx,
+            actor.at_ms,
+            &actor.event(AuditAction::Import, "area_stats", None, serde_json::json!({ "rows": stats.len() })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(stats.len() as u64)
+    }
+
+    /// Statistics for every LSOA loaded, by code.
+    pub async fn area_stats(&self) -> Result<Vec<AreaStats>> {
+        let rows = self
+            .conn()
+            .await?
+            .all(&Q::new("SELECT code, name, lad_code, imd_rank, imd_decile, population FROM area_stats ORDER BY code"))
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AreaStats {
+                    code: r.text("code")?,
+                    name: r.text("name")?,
+                    lad_code: r.text("lad_code")?,
+                    imd_rank: r.opt_int("imd_rank")?,
+                    imd_decile: r.opt_int("imd_decile")?,
+                    population: r.opt_int("population")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -118,6 +118,8 @@ async fn area_hotspots(state: &AppState, q: HotspotQuery) -> Result<(String, Str
     }
     let counts: std::collections::HashMap<String, i64> =
         state.store.crime_counts_by_lsoa(&filter).await?.into_iter().collect();
+    let area_stats: std::collections::HashMap<String, safetynet_store::areas::AreaStats> =
+        state.store.area_stats().await?.into_iter().map(|s| (s.code.clone(), s)).collect();
     let shapes: Vec<Shape> = areas
         .iter()
         .map(|a| Shape::from_geojson(&serde_json::from_str(&a.geometry).unwrap_or_default()))
@@ -137,7 +139,15 @@ async fn area_hotspots(state: &AppState, q: HotspotQuery) -> Result<(String, Str
             let mut props = serde_json::json!(s);
             props["code"] = serde_json::json!(a.code);
             props["name"] = serde_json::json!(a.name);
-            props["count"] = serde_json::json!(counts.get(&a.code).copied().unwrap_or(0));
+            let count = counts.get(&a.code).copied().unwrap_or(0);
+            props["count"] = serde_json::json!(count);
+            let st = area_stats.get(&a.code);
+            props["population"] = serde_json::json!(st.and_then(|s| s.population));
+            props["rate_per_1000"] = serde_json::json!(st
+                .and_then(|s| s.population)
+                .filter(|p| *p > 0)
+                .map(|p| count as f64 * 1000.0 / p as f64));
+            props["imd_decile"] = serde_json::json!(st.and_then(|s| s.imd_decile));
             serde_json::json!({ "type": "Feature", "geometry": geometry, "properties": props })
         })
         .collect();
