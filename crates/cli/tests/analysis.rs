@@ -185,7 +185,9 @@ async fn trends_flag_emerging_issues_with_the_rule_and_the_numbers() {
         let by_area = app.get_bearer("/api/v1/analytics/trends?by=lsoa_type&type=Burglary", &t).await;
         assert_eq!(by_area.status, StatusCode::OK);
         let page = app.get("/analysis", Some(&app.sign_in(MANAGER).await)).await;
-        assert!(page.body.contains("Emerging issues this month"));
+        assert!(
+            page.body.contains("Emerging issues this month") && page.body.contains(r#"data-testid="series-chart""#)
+        );
         let pai = app
             .get_bearer("/api/v1/analytics/pai?from=2021-01&to=2021-06&score_from=2021-07&score_to=2021-12", &t)
             .await;

@@ -14,6 +14,46 @@ use axum::response::Html;
 use maud::html;
 use safetynet_domain::policy::ViewCrimeData;
 
+/// A line chart of monthly counts with alert months marked (server-rendered
+/// SVG with a text alternative listing every value).
+fn series_chart(title: &str, months: &[String], values: &[f64], alerts: &[String]) -> maud::Markup {
+    let (w, h, left, bottom, top) = (960.0_f64, 240.0_f64, 40.0_f64, 36.0_f64, 16.0_f64);
+    let max = values.iter().copied().fold(1.0_f64, f64::max);
+    let n = values.len().max(2) as f64;
+    let x = |i: usize| left + (w - left - 10.0) * i as f64 / (n - 1.0);
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - v / max);
+    let path: String = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(i), y(*v)))
+        .collect();
+    let describe: Vec<String> = months
+        .iter()
+        .zip(values)
+        .map(|(m, v)| format!("{m}: {v}{}", if alerts.contains(m) { " (alert)" } else { "" }))
+        .collect();
+    html! {
+        figure class="govuk-!-margin-0 govuk-!-margin-bottom-6" {
+            figcaption class="govuk-heading-s" { (title) }
+            svg viewBox=(format!("0 0 {w} {h}")) width="100%" role="img" aria-label=(describe.join("; ")) data-testid="series-chart" {
+                line x1=(left) x2=(w - 10.0) y1=(h - bottom) y2=(h - bottom) stroke="#b1b4b6" {}
+                text x="2" y=(top + 4.0) font-size="12" fill="#505a5f" { (max) }
+                path d=(path) fill="none" stroke="#1d70b8" stroke-width="3" {}
+                @for (i, (m, v)) in months.iter().zip(values).enumerate() {
+                    @if alerts.contains(m) {
+                        circle cx=(format!("{:.1}", x(i))) cy=(format!("{:.1}", y(*v))) r="7" fill="#d4351c" {}
+                    } @else {
+                        circle cx=(format!("{:.1}", x(i))) cy=(format!("{:.1}", y(*v))) r="3" fill="#1d70b8" {}
+                    }
+                    @if i % 2 == 0 || i + 1 == months.len() {
+                        text x=(format!("{:.1}", x(i))) y=(h - bottom + 18.0) text-anchor=(if i + 1 == months.len() { "end" } else if i == 0 { "start" } else { "middle" }) font-size="12" fill="#505a5f" { (m) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// `GET /analysis`.
 pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
     user.permit::<ViewCrimeData>()?;
@@ -28,6 +68,25 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
         serde_urlencoded::to_string([("from", from.as_str()), ("to", to.as_str()), ("type", current_type.as_str())])
             .unwrap_or_default();
     let trends = crate::api_analysis::run_trends(&state, None).await.map(|(_, a)| a).unwrap_or_default();
+    // The series behind the chart: the chosen type (or all), every month, with alert months.
+    let chart_query =
+        serde_urlencoded::to_string([("type", current_type.as_str()), ("all", "true")]).unwrap_or_default();
+    let (chart_months, chart_alerts) =
+        crate::api_analysis::run_trends(&state, Some(&chart_query)).await.unwrap_or_default();
+    let type_filter = safetynet_store::crimes::CrimeFilter {
+        crime_type: Some(current_type.clone()).filter(|t| !t.is_empty()),
+        ..Default::default()
+    };
+    let totals = state.store.crime_month_counts(&type_filter, false).await?;
+    let chart_values: Vec<f64> = chart_months
+        .iter()
+        .map(|m| totals.iter().filter(|(mm, _, _, _)| mm.to_string() == *m).map(|r| r.3 as f64).sum())
+        .collect();
+    let alert_months: Vec<String> = chart_alerts
+        .iter()
+        .filter(|a| current_type.is_empty() || a.crime_type == current_type)
+        .map(|a| a.month.clone())
+        .collect();
     let body = html! {
         h1 class="govuk-heading-l" { "Analysis" }
         h2 class="govuk-heading-m" { "Hotspots" }
@@ -61,6 +120,9 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
                 p { "Significance comes from 999 random rearrangements of the other squares' counts (conditional randomisation): a square is a hot spot at 95% when fewer than 5% of rearrangements look as extreme. Because hundreds of squares are tested at once, squares also marked 'FDR' remain significant after the Benjamini-Hochberg false discovery rate correction, which is the safer basis for deploying resources." }
                 p { "police.uk locations are anonymised to nearby snap points, so treat single squares with care." }
             }
+        }
+        @if !chart_months.is_empty() {
+            (series_chart(&format!("{} per month (red: a rule fired for {})", if current_type.is_empty() { "All recorded crime and ASB" } else { current_type.as_str() }, if current_type.is_empty() { "some type" } else { "this type" }), &chart_months, &chart_values, &alert_months))
         }
         h2 class="govuk-heading-m" { "Emerging issues this month" }
         p class="govuk-body" { "Each crime type's monthly count is checked against its recent history (EARS C1, C2, C3), a running sum of excess (CUSUM) and the same month in earlier years." }
