@@ -9,7 +9,7 @@ use crate::weights::Weights;
 use crate::AnalysisError;
 use rand::seq::index::sample;
 use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use rand_xoshiro::Xoshiro256PlusPlus as Rng64;
 use serde::Serialize;
 
 /// Significance classes for Gi*.
@@ -147,8 +147,28 @@ fn folded(larger: usize, permutations: usize) -> f64 {
     (larger.min(permutations - larger) + 1) as f64 / (permutations + 1) as f64
 }
 
+/// Draws `k` distinct indices from `0..n` other than `skip` into `out`
+/// (rejection sampling: fast when k is small next to n, as with contiguity).
+fn draw(rng: &mut Rng64, n: usize, skip: usize, k: usize, out: &mut Vec<usize>) {
+    use rand::Rng;
+    out.clear();
+    if 2 * k > n {
+        out.extend(sample(rng, n - 1, k).into_iter().map(|idx| if idx >= skip { idx + 1 } else { idx }));
+        return;
+    }
+    while out.len() < k {
+        let idx = rng.gen_range(0..n - 1);
+        let idx = if idx >= skip { idx + 1 } else { idx };
+        if !out.contains(&idx) {
+            out.push(idx);
+        }
+    }
+}
+
 /// Gi* and Local Moran's I for every observation with conditional
 /// permutation inference. `w` is binary contiguity; islands get z = 0, p = 1.
+/// Each observation has its own seeded random stream, so results do not
+/// depend on how many threads share the work.
 pub fn local_statistics(y: &[f64], w: &Weights, opts: LocalOptions) -> Result<Vec<LocalResult>, AnalysisError> {
     let (n, mean, s) = moments(y, w)?;
     if opts.permutations == 0 {
@@ -157,12 +177,11 @@ pub fn local_statistics(y: &[f64], w: &Weights, opts: LocalOptions) -> Result<Ve
     let z: Vec<f64> = y.iter().map(|v| v - mean).collect();
     let den: f64 = z.iter().map(|v| v * v).sum();
     let size = y.len();
-    let mut out = Vec::with_capacity(size);
-    for i in 0..size {
+    let one = |i: usize, picks: &mut Vec<usize>| -> LocalResult {
         let k = w.of(i).len();
         let lag_y: f64 = lag(w, y, i);
         let gi_z = gi_z_from_lag(y[i] + lag_y, k as f64 + 1.0, n, mean, s);
-        let lag_z: f64 = w.of(i).iter().map(|(j, _)| z[*j]).sum::<f64>() / k.max(1) as f64;
+        let lag_z = (lag_y - mean * k as f64) / k.max(1) as f64;
         let moran_i = (n - 1.0) * z[i] * lag_z / den;
         let quadrant = match (z[i] >= 0.0, lag_z >= 0.0) {
             (true, true) => Quadrant::HH,
@@ -171,7 +190,7 @@ pub fn local_statistics(y: &[f64], w: &Weights, opts: LocalOptions) -> Result<Ve
             (true, false) => Quadrant::HL,
         };
         if k == 0 {
-            out.push(LocalResult {
+            return LocalResult {
                 gi_z,
                 gi_p: 1.0,
                 gi_class: SpotClass::NotSignificant,
@@ -180,28 +199,32 @@ pub fn local_statistics(y: &[f64], w: &Weights, opts: LocalOptions) -> Result<Ve
                 quadrant,
                 gi_fdr_significant: false,
                 moran_fdr_significant: false,
-            });
-            continue;
+            };
         }
-        // Conditional randomisation: draw k of the other n − 1 values.
-        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        // Both statistics rise (Local Moran: with the sign of z_i) with the sum
+        // of the k neighbours' values, so each simulated draw is compared by
+        // its sum alone.
+        let mut rng = Rng64::seed_from_u64(opts.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let (mut gi_larger, mut moran_larger) = (0usize, 0usize);
         for _ in 0..opts.permutations {
-            let mut sum = 0.0;
-            for idx in sample(&mut rng, size - 1, k) {
-                sum += y[if idx >= i { idx + 1 } else { idx }];
-            }
-            let sim_gi = gi_z_from_lag(y[i] + sum, k as f64 + 1.0, n, mean, s);
-            if sim_gi >= gi_z {
+            draw(&mut rng, size, i, k, picks);
+            let sum: f64 = picks.iter().map(|&j| y[j]).sum();
+            if sum >= lag_y {
                 gi_larger += 1;
             }
-            let sim_lag_z = (sum - mean * k as f64) / k as f64;
-            if (n - 1.0) * z[i] * sim_lag_z / den >= moran_i {
+            let at_least = if z[i] > 0.0 {
+                sum >= lag_y
+            } else if z[i] < 0.0 {
+                sum <= lag_y
+            } else {
+                true
+            };
+            if at_least {
                 moran_larger += 1;
             }
         }
         let gi_p = folded(gi_larger, opts.permutations);
-        out.push(LocalResult {
+        LocalResult {
             gi_z,
             gi_p,
             gi_class: classify(gi_z, gi_p),
@@ -210,7 +233,24 @@ pub fn local_statistics(y: &[f64], w: &Weights, opts: LocalOptions) -> Result<Ve
             quadrant,
             gi_fdr_significant: false,
             moran_fdr_significant: false,
-        });
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).clamp(1, 16);
+    let chunk = size.div_ceil(threads);
+    let mut out: Vec<LocalResult> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let one = &one;
+                scope.spawn(move || {
+                    let mut picks = Vec::new();
+                    (t * chunk..((t + 1) * chunk).min(size)).map(|i| one(i, &mut picks)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    if out.len() != size {
+        return Err(AnalysisError::Invalid("a worker thread failed".into()));
     }
     let gi = benjamini_hochberg(&out.iter().map(|r| r.gi_p).collect::<Vec<_>>(), opts.fdr);
     let lm = benjamini_hochberg(&out.iter().map(|r| r.moran_p).collect::<Vec<_>>(), opts.fdr);
