@@ -559,7 +559,8 @@ async fn analyse(config: &Config, clock: SharedClock, method: &str, a: AnalyseAr
     let bar = TerminalProgress::new();
     bar.start(0);
     let result =
-        safetynet_web::api_analysis::run_for_cli(&state, Principal::operator_for_agency(&agency), method, raw).await;
+        safetynet_web::api_analysis::run_method(&state, Principal::operator_for_agency(&agency), "cli", method, raw)
+            .await;
     bar.finish();
     let (_, body) = result.map_err(|e| anyhow!(e))?;
     write_out(a.out.as_deref(), &body)

@@ -28,7 +28,7 @@ async fn hotspots_and_evaluation() {
         let again = app.get_bearer("/api/v1/analytics/hotspots?from=2021-06&to=2021-08&permutations=99&seed=4", &t).await;
         assert_eq!(again.body, res.body, "same seed, same answer (here from the cache)");
         let fresh = safetynet_web::AppState::new(app.store.clone(), std::sync::Arc::new(app.clock.clone()), safetynet_web::WebConfig::default());
-        let (_, computed) = safetynet_web::api_analysis::run_for_cli(&fresh, safetynet_domain::policy::Principal::operator_for_agency(""), "hotspots", "from=2021-06&to=2021-08&permutations=99&seed=4".into()).await.expect("run");
+        let (_, computed) = safetynet_web::api_analysis::run_method(&fresh, safetynet_domain::policy::Principal::operator_for_agency(""), "test", "hotspots", "from=2021-06&to=2021-08&permutations=99&seed=4".into()).await.expect("run");
         assert_eq!(computed, res.body, "a fresh computation equals the cached answer");
         let csv = app.get_bearer("/api/v1/analytics/hotspots?from=2021-06&to=2021-06&permutations=19&format=csv", &t).await;
         assert!(csv.body.starts_with("easting,northing,count,gi_z"));
@@ -151,6 +151,12 @@ async fn density_and_near_repeats() {
         assert!(theirs.json()["error"]["message"].as_str().unwrap_or("").contains("at least 2"));
         assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14&distance_bands=0-200,100-300", &officer).await.status, StatusCode::UNPROCESSABLE_ENTITY, "overlapping bands");
         assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-02-01&to=2026-01-01", &officer).await.status, StatusCode::BAD_REQUEST);
+        let s = app.sign_in(OFFICER).await;
+        let page = app.get("/analysis/incidents?from=2026-01-01&to=2026-01-14&category=crime-burglary", Some(&s)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(r#"data-testid="knox-table""#) && page.body.contains(r#"data-testid="scan-cluster""#), "{}", page.body);
+        let viewer_admin = app.sign_in(ADMIN).await;
+        assert_eq!(app.get("/analysis/incidents", Some(&viewer_admin)).await.status, StatusCode::FORBIDDEN);
     })
     .await;
 }

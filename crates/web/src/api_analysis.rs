@@ -575,19 +575,17 @@ async fn pai_api(
     Ok(Json(serde_json::json!({ "cells": curve.len(), "cell_m": cell, "at_coverage": points })))
 }
 
-/// The analysis methods the command line can run.
-pub const METHODS: [&str; 7] = ["hotspots", "density", "trends", "scan", "near-repeat", "evaluate", "pai"];
-
-/// Runs an analysis method for the command line as `principal`, with exactly
-/// the API's query options (`raw`); returns the content type and body, or
-/// the message the API would give.
-pub async fn run_for_cli(
+/// Runs an analysis method as `principal` from source address `addr` (the
+/// command line passes "cli"), with exactly the API's query options (`raw`);
+/// returns the content type and body, or the message the API would give.
+pub async fn run_method(
     state: &AppState,
     principal: safetynet_domain::policy::Principal,
+    addr: &str,
     method: &str,
     raw: String,
 ) -> Result<(String, String), String> {
-    let user = ApiUser { principal, addr: "cli".into(), now_ms: state.now_ms() };
+    let user = ApiUser { principal, addr: addr.into(), now_ms: state.now_ms() };
     let raw = RawQuery(Some(raw));
     let st = State(state.clone());
     let res: Result<Response, crate::error::ApiError> = match method {

@@ -141,6 +141,9 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
                 }
             }
         }
+        @if user.principal.can::<safetynet_domain::policy::ViewRecords>() {
+            p class="govuk-body" { a class="govuk-link" href="/analysis/incidents" data-testid="incident-analysis" { "Near repeats and emerging clusters in your agency's incidents" } }
+        }
         h2 class="govuk-heading-m" { "Did it work? Evaluate an operation" }
         p class="govuk-body" { "Enter crime counts for the same length of time before and after the operation. The weighted displacement difference compares the change in the target area with its control, allowing for crime moving into a buffer around it." }
         form method="get" action="/analysis/evaluate" {
@@ -157,6 +160,111 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
         }
     };
     Ok(page(Some(&user), Nav::Analysis, "Analysis", PageOpts { map: true }, body))
+}
+
+/// Options for the incident analyses (near repeats and the scan).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct IncidentAnalysisQuery {
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+}
+
+/// `GET /analysis/incidents`: near repeats (Knox) and emerging clusters
+/// (space-time scan) in the incidents the viewer's agency may see.
+pub async fn incidents(
+    State(state): State<AppState>,
+    user: PageUser,
+    RawQuery(raw): RawQuery,
+) -> PageResult<Html<String>> {
+    user.permit::<safetynet_domain::policy::ViewRecords>()?;
+    let q: IncidentAnalysisQuery = parse_query(raw.as_deref())?;
+    let today = state.today();
+    let from =
+        q.from.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| (today - chrono::Duration::days(90)).to_string());
+    let to = q.to.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| today.to_string());
+    let category = q.category.clone().unwrap_or_default();
+    let query = serde_urlencoded::to_string([
+        ("from", from.as_str()),
+        ("to", to.as_str()),
+        ("category", category.as_str()),
+        ("permutations", "99"),
+        ("replications", "99"),
+    ])
+    .unwrap_or_default();
+    let principal = user.principal.clone();
+    let knox =
+        crate::api_analysis::run_method(&state, principal.clone(), &user.addr, "near-repeat", query.clone()).await;
+    let scan = crate::api_analysis::run_method(&state, principal, &user.addr, "scan", query).await;
+    let json = |r: &Result<(String, String), String>| {
+        r.as_ref().ok().and_then(|(_, b)| serde_json::from_str::<serde_json::Value>(b).ok())
+    };
+    let (knox_v, scan_v) = (json(&knox), json(&scan));
+    let cats = state.store.categories().await?;
+    let body = html! {
+        a class="govuk-back-link" href="/analysis" { "Back to analysis" }
+        h1 class="govuk-heading-l" { "Near repeats and emerging clusters" }
+        p class="govuk-body" { "From the incidents your agency can see (its own and those shared with it)." }
+        form method="get" action="/analysis/incidents" class="sn-filters" {
+            div class="govuk-grid-row" {
+                div class="govuk-grid-column-one-third" { (input("from", "From", "date", &from, None, &Vec::new())) }
+                div class="govuk-grid-column-one-third" { (input("to", "To", "date", &to, None, &Vec::new())) }
+                div class="govuk-grid-column-one-third" {
+                    div class="govuk-form-group" {
+                        label class="govuk-label" for="category" { "Category" }
+                        select class="govuk-select" id="category" name="category" {
+                            option value="" { "All categories" }
+                            @for c in &cats { option value=(c.code) selected[c.code == category] { (c.label) } }
+                        }
+                    }
+                }
+            }
+            button class="govuk-button govuk-button--secondary" type="submit" { "Analyse" }
+        }
+        h2 class="govuk-heading-m" { "Near repeats (Knox)" }
+        p class="govuk-body" { "How many pairs of incidents happened close together in both space and time, against what random timing would give (99 permutations). A ratio above 1 with a small p-value means incidents near an earlier one soon after it are more common than chance: a near-repeat pattern worth acting on." }
+        @match &knox_v {
+            Some(v) => {
+                table class="govuk-table" data-testid="knox-table" {
+                    thead class="govuk-table__head" { tr class="govuk-table__row" {
+                        th scope="col" class="govuk-table__header" { "Distance (m)" }
+                        @for t in v["knox"]["time_bands"].as_array().into_iter().flatten() { th scope="col" class="govuk-table__header" { (t[0]) "-" (t[1]) " days" } }
+                    } }
+                    tbody class="govuk-table__body" {
+                        @for (r, d) in v["knox"]["distance_bands"].as_array().into_iter().flatten().enumerate() {
+                            tr class="govuk-table__row" {
+                                th scope="row" class="govuk-table__header" { (d[0]) "-" (d[1]) }
+                                @for (c, o) in v["knox"]["observed"][r].as_array().into_iter().flatten().enumerate() {
+                                    td class="govuk-table__cell" { (o) " pairs" br; span class="govuk-body-s" { "ratio " (format!("{:.2}", v["knox"]["ratio_median"][r][c].as_f64().unwrap_or(0.0))) ", p " (format!("{:.2}", v["knox"]["p_values"][r][c].as_f64().unwrap_or(1.0))) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            None => { p class="govuk-body" data-testid="knox-message" { (knox.as_ref().err().cloned().unwrap_or_default()) } }
+        }
+        h2 class="govuk-heading-m" { "Emerging cluster (space-time scan)" }
+        p class="govuk-body" { "The circle and run of days ending today with the most incidents beyond what their usual places and days predict (Kulldorff's space-time permutation scan, 99 replications)." }
+        @match scan_v.as_ref().map(|v| &v["most_likely_cluster"]) {
+            Some(c) if c.is_object() => {
+                dl class="govuk-summary-list" data-testid="scan-cluster" {
+                    @for (k, val) in [("Dates", format!("{} to {}", c["start_date"].as_str().unwrap_or(""), c["end_date"].as_str().unwrap_or(""))),
+                        ("Places", format!("{} within {:.2} km", c["locations"].as_array().map_or(0, Vec::len), c["radius_km"].as_f64().unwrap_or(0.0))),
+                        ("Observed / expected", format!("{} / {:.2}", c["observed"], c["expected"].as_f64().unwrap_or(0.0))),
+                        ("p-value", format!("{:.2}", c["p_value"].as_f64().unwrap_or(1.0)))] {
+                        div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (val) } }
+                    }
+                }
+            }
+            Some(_) => { p class="govuk-body" { "No circle has more incidents than expected." } }
+            None => { p class="govuk-body" { (scan.as_ref().err().cloned().unwrap_or_default()) } }
+        }
+    };
+    Ok(page(Some(&user), Nav::Analysis, "Near repeats and emerging clusters", PageOpts::default(), body))
 }
 
 /// `GET /analysis/evaluate?...`.

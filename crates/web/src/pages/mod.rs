@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/crimes/map.geojson", get(crimes::geojson))
         .route("/analysis", get(analysis::show))
         .route("/analysis/evaluate", get(analysis::evaluate))
+        .route("/analysis/incidents", get(analysis::incidents))
         .route("/admin/agencies", get(admin::agencies).post(admin::add_agency))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}", get(admin::user))
