@@ -91,6 +91,11 @@ enum Command {
         #[command(subcommand)]
         command: AnalyseCommand,
     },
+    /// Scheduled jobs (normally run by `serve`; here for cron or by hand).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -307,6 +312,15 @@ fn parse_pair(s: &str) -> Result<(f64, f64), String> {
 }
 
 #[derive(Debug, Subcommand)]
+enum JobsCommand {
+    /// Compute this week's emerging issues now (once per ISO week).
+    Weekly {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Check the hash chain: exit 0 if intact, else name the first altered or removed row.
     Verify {
@@ -494,6 +508,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .and_then(|b| wdq(&WdqInput { target: pair(target), buffer: pair(b), control: pair(control) }).ok());
             println!("{}", serde_json::json!({ "wdd": w, "wdq": q, "advice": advise(&w, q) }));
         }
+        Command::Jobs { command: JobsCommand::Weekly { db } } => {
+            let store = open(&config, &db).await?;
+            let state = safetynet_web::AppState::new(store, clock, config.web());
+            match safetynet_web::jobs::run_weekly_trends(&state, true).await.map_err(|e| anyhow!(e.to_string()))? {
+                Some(n) => println!("weekly trends: {n} alerts kept"),
+                None => println!("weekly trends: already ran this week"),
+            }
+        }
         Command::Audit { command: AuditCommand::Verify { db } } => {
             let store = open(&config, &db).await?;
             match store.verify_audit().await? {
@@ -626,6 +648,7 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
         "safety                 = reviews every {}/{}/{} days (high/medium/standard); Case Review {} complaints in {} months; repeat radius {} m    [{}]",
         s.reviews.high_days, s.reviews.medium_days, s.reviews.standard_days, s.case_review.threshold, s.case_review.window_months, s.repeat_radius_m, c.safety.source
     );
+    println!("weekly_trends_day      = {}    [{}]", c.weekly_trends_day.value, c.weekly_trends_day.source);
     println!("secure cookies         = {}", c.web().secure_cookies);
     if db.starts_with("INVALID") {
         bail!("the configuration is not valid");

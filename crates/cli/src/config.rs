@@ -18,6 +18,7 @@ struct FileConfig {
     session_idle_minutes: Option<i64>,
     session_absolute_hours: Option<i64>,
     safety: Option<safetynet_web::SafetyConfig>,
+    weekly_trends_day: Option<String>,
 }
 
 /// One setting's value and where it came from.
@@ -47,6 +48,8 @@ pub struct Config {
     /// Safety Net settings (review intervals, Case Review threshold and
     /// timescales, fixed penalty maximums, repeat radius): `[safety]` in the file.
     pub safety: Setting<safetynet_web::SafetyConfig>,
+    /// Day the weekly trends job runs.
+    pub weekly_trends_day: Setting<chrono::Weekday>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -133,6 +136,15 @@ impl Config {
                 Some(s) => Setting { value: s, source: fsrc.clone() },
                 None => Setting { value: Default::default(), source: "default".into() },
             },
+            weekly_trends_day: match file.weekly_trends_day.as_deref() {
+                Some(d) => Setting {
+                    value: d
+                        .parse::<chrono::Weekday>()
+                        .map_err(|_| anyhow::anyhow!("weekly_trends_day must be a day such as \"monday\""))?,
+                    source: fsrc.clone(),
+                },
+                None => Setting { value: chrono::Weekday::Mon, source: "default".into() },
+            },
             file: path,
         };
         if !(1..=24 * 60).contains(&cfg.session_idle_minutes.value) {
@@ -158,6 +170,7 @@ impl Config {
     /// The web layer's settings.
     pub fn web(&self) -> safetynet_web::WebConfig {
         safetynet_web::WebConfig {
+            weekly_trends_day: Some(self.weekly_trends_day.value),
             safety: self.safety.value.clone(),
             secure_cookies: self.public_url.value.as_deref().is_some_and(|u| u.starts_with("https://")),
             tile_url: self.tile_url.value.clone(),

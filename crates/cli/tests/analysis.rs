@@ -270,3 +270,33 @@ async fn areas_place_incidents_in_their_lsoa_and_drive_area_hotspots() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_weekly_job_runs_once_a_week_on_its_day_and_feeds_the_dashboard() {
+    each_engine(async |app: &TestApp| {
+        safetynet::demo::import_sample(&app.store, 0).await.expect("sample");
+        let state = safetynet_web::AppState::new(
+            app.store.clone(),
+            std::sync::Arc::new(app.clock.clone()),
+            safetynet_web::WebConfig::default(),
+        );
+        // 2026-01-15 is a Thursday: not the day.
+        assert_eq!(safetynet_web::jobs::run_weekly_trends(&state, false).await.ok().flatten(), None);
+        app.clock.advance(chrono::Duration::days(4)); // Monday 19 January
+        let n = safetynet_web::jobs::run_weekly_trends(&state, false).await.ok().flatten().expect("ran on Monday");
+        assert!(n > 0, "the sample's latest month has alerts");
+        assert_eq!(safetynet_web::jobs::run_weekly_trends(&state, false).await.ok().flatten(), None, "once per week");
+        assert_eq!(safetynet_web::jobs::run_weekly_trends(&state, true).await.ok().flatten(), None, "even when forced");
+        let s = app.sign_in(MANAGER).await;
+        let dash = app.get("/dashboard", Some(&s)).await;
+        assert!(dash.body.contains("weekly review 2026-W04"), "{}", dash.body);
+        app.clock.advance(chrono::Duration::days(7));
+        assert!(safetynet_web::jobs::run_weekly_trends(&state, false).await.ok().flatten().is_some(), "next Monday");
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_safetynet"))
+            .args(["jobs", "weekly", "--database-url", &app.url])
+            .output()
+            .expect("run");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    })
+    .await;
+}

@@ -12,6 +12,7 @@ pub mod cases;
 mod connect;
 pub mod crimes;
 pub mod incidents;
+pub mod jobs;
 pub mod partnership;
 mod records;
 pub mod safety;

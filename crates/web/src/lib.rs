@@ -14,6 +14,7 @@ mod assets;
 mod auth;
 mod error;
 mod forms;
+pub mod jobs;
 mod layout;
 mod openapi;
 mod pages;
@@ -60,6 +61,8 @@ impl Default for SafetyConfig {
 /// Web settings.
 #[derive(Debug, Clone, Default)]
 pub struct WebConfig {
+    /// Day the weekly trends job runs (default Monday).
+    pub weekly_trends_day: Option<chrono::Weekday>,
     /// Safety Net settings.
     pub safety: SafetyConfig,
     /// Mark cookies `Secure` (when served over TLS).
@@ -112,6 +115,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves the app on `listener` until Ctrl-C, recording client addresses.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    jobs::spawn_scheduler(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -107,7 +107,17 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
     let max = counts.iter().map(|c| c.count).max().unwrap_or(1).max(1);
     let totals = store.crime_monthly_totals().await?;
     let work = your_work(&state, &user).await?;
-    let alerts = crate::api_analysis::run_trends(&state, None).await.map(|(_, a)| a).unwrap_or_default();
+    // The weekly job's alerts when it has run; otherwise the latest month, now.
+    let stored = state.store.latest_alerts().await?;
+    let (alert_title, alerts): (String, Vec<(String, String)>) = if stored.is_empty() {
+        let live = crate::api_analysis::run_trends(&state, None).await.map(|(_, a)| a).unwrap_or_default();
+        ("Emerging issues".into(), live.into_iter().map(|a| (a.crime_type, a.alert.reason)).collect())
+    } else {
+        (
+            format!("Emerging issues (weekly review {})", stored[0].period),
+            stored.into_iter().map(|a| (a.crime_type, a.reason)).collect(),
+        )
+    };
     let body = html! {
         h1 class="govuk-heading-xl" { "Dashboard" }
         (work)
@@ -133,10 +143,10 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
                 }
                 @if !alerts.is_empty() {
                     div class="govuk-notification-banner" role="region" aria-labelledby="alerts-title" data-testid="trend-alerts" {
-                        div class="govuk-notification-banner__header" { h2 class="govuk-notification-banner__title" id="alerts-title" { "Emerging issues" } }
+                        div class="govuk-notification-banner__header" { h2 class="govuk-notification-banner__title" id="alerts-title" { (alert_title) } }
                         div class="govuk-notification-banner__content" {
                             ul class="govuk-list" {
-                                @for a in alerts.iter().take(6) { li { strong { (a.crime_type) } ": " (a.alert.reason) } }
+                                @for (t, reason) in alerts.iter().take(6) { li { strong { (t) } ": " (reason) } }
                             }
                             p class="govuk-body" { a class="govuk-notification-banner__link" href="/analysis" { "See the analysis" } }
                         }

@@ -1,0 +1,85 @@
+//! Scheduled work. The weekly trends job runs on the configured day (UK
+//! time), once per ISO week however often it is asked (the store claims the
+//! week), computes the latest month's emerging issues and keeps them for the
+//! dashboard. `serve` asks every 15 minutes; `safetynet jobs weekly` asks once.
+
+use crate::error::AppError;
+use crate::AppState;
+use chrono::Datelike;
+use safetynet_domain::case_review::london_date;
+use safetynet_domain::policy::Principal;
+use safetynet_store::jobs::StoredAlert;
+use safetynet_store::users::Actor;
+
+/// The job's name in the job table.
+pub const WEEKLY_TRENDS: &str = "weekly_trends";
+
+/// The ISO week of a date, e.g. `2026-W04`.
+pub fn iso_week(d: chrono::NaiveDate) -> String {
+    let w = d.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+/// Runs the weekly trends job if today is its day and it has not run this
+/// week; returns the number of alerts kept, or `None` when it did not run.
+pub async fn run_weekly_trends(state: &AppState, force: bool) -> Result<Option<usize>, AppError> {
+    let now = state.clock.now();
+    let today = london_date(now);
+    let day = state.config.weekly_trends_day.unwrap_or(chrono::Weekday::Mon);
+    if !force && today.weekday() != day {
+        return Ok(None);
+    }
+    let period = iso_week(today);
+    if state.store.job_ran(WEEKLY_TRENDS, &period).await? {
+        return Ok(None);
+    }
+    let alerts = match crate::api_analysis::run_trends(state, None).await {
+        Ok((_, alerts)) => alerts,
+        Err(AppError::Unprocessable { .. }) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let stored: Vec<StoredAlert> = alerts
+        .iter()
+        .map(|a| StoredAlert {
+            period: period.clone(),
+            crime_type: a.crime_type.clone(),
+            area: a.area.clone(),
+            month: a.month.clone(),
+            rule: serde_json::to_value(a.alert.rule)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            observed: a.alert.observed,
+            expected: a.alert.expected,
+            reason: a.alert.reason.clone(),
+        })
+        .collect();
+    let operator = Principal::operator();
+    let actor = Actor { principal: &operator, at_ms: now.timestamp_millis(), source: "scheduler" };
+    Ok(state.store.complete_job(WEEKLY_TRENDS, &period, &stored, &actor).await?.then_some(stored.len()))
+}
+
+/// Asks the weekly job to run every 15 minutes for as long as the server runs.
+pub fn spawn_scheduler(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
+        loop {
+            tick.tick().await;
+            match run_weekly_trends(&state, false).await {
+                Ok(Some(n)) => tracing::info!(alerts = n, "weekly trends job ran"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "weekly trends job failed"),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn iso_weeks() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        assert_eq!(super::iso_week(d("2026-01-19")), "2026-W04");
+        assert_eq!(super::iso_week(d("2027-01-01")), "2026-W53", "1 January 2027 is in the last ISO week of 2026");
+    }
+}
