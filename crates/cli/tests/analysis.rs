@@ -46,6 +46,12 @@ async fn hotspots_and_evaluation() {
         let s = app.sign_in(MANAGER).await;
         let page = app.get("/analysis", Some(&s)).await;
         assert!(page.body.contains("data-hotspot-map") && page.body.contains("How these hotspots are found"));
+        let svg = app.get("/analysis/hotspots.svg?from=2021-06&to=2021-06&permutations=19", Some(&s)).await;
+        assert_eq!(svg.status, StatusCode::OK);
+        assert_eq!(svg.headers["content-type"], "image/svg+xml");
+        assert!(svg.body.starts_with("<svg") && svg.body.contains("<polygon"), "with the district boundary");
+        let chart = app.get("/analysis/series.svg?type=Burglary", Some(&s)).await;
+        assert!(chart.body.starts_with("<svg xmlns=") && chart.body.contains("Burglary per month"));
         let ev = app.get("/analysis/evaluate?target_before=100&target_after=120&control_before=100&control_after=100", Some(&s)).await;
         assert!(ev.body.contains("Change approach"), "{}", ev.body);
         let auditor = app.sign_in(AUDITOR).await;

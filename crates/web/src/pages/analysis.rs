@@ -54,6 +54,133 @@ fn series_chart(title: &str, months: &[String], values: &[f64], alerts: &[String
     }
 }
 
+fn svg_response(name: &str, svg: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        svg,
+    )
+        .into_response()
+}
+
+/// `GET /analysis/hotspots.svg?...`: the hotspot map as a standalone SVG
+/// image (British National Grid, north up) with the district boundary, for
+/// meeting packs.
+pub async fn hotspots_svg(
+    State(state): State<AppState>,
+    user: PageUser,
+    RawQuery(raw): RawQuery,
+) -> PageResult<axum::response::Response> {
+    use safetynet_analysis::bng::to_grid;
+    use safetynet_analysis::local::SpotClass;
+    user.permit::<ViewCrimeData>()?;
+    let (grid, _) = crate::api_analysis::run_hotspots(&state, raw.as_deref()).await?;
+    let cell = grid.cell_m;
+    let min_e = grid.cells.iter().map(|c| c.easting).fold(f64::INFINITY, f64::min);
+    let max_n = grid.cells.iter().map(|c| c.northing).fold(f64::NEG_INFINITY, f64::max) + cell;
+    let (w, h) = (grid.cols as f64 * cell, grid.rows as f64 * cell);
+    let scale = 900.0 / w.max(h);
+    let px = |e: f64| (e - min_e) * scale;
+    let py = |n: f64| (max_n - n) * scale;
+    let lads = state.store.partnership().await?.map(|p| p.lad_codes).unwrap_or_default();
+    let boundary: Vec<String> = state
+        .store
+        .areas(safetynet_domain::areas::Level::Lad)
+        .await?
+        .iter()
+        .filter(|a| lads.contains(&a.code))
+        .filter_map(|a| {
+            safetynet_domain::areas::Shape::from_geojson(&serde_json::from_str(&a.geometry).unwrap_or_default()).ok()
+        })
+        .flat_map(|s| s.polygons.into_iter().flatten())
+        .map(|ring| {
+            ring.iter()
+                .map(|(lon, lat)| to_grid(*lon, *lat))
+                .map(|(e, n)| format!("{:.1},{:.1}", px(e), py(n)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let colour = |c: SpotClass| match c {
+        SpotClass::Hot99 => "#b10026",
+        SpotClass::Hot95 => "#e31a1c",
+        SpotClass::Hot90 => "#fd8d3c",
+        _ => "#dedede",
+    };
+    let (vw, vh) = (w * scale, h * scale + 60.0);
+    let markup = html! {
+        svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {vw:.0} {vh:.0}")) width=(format!("{vw:.0}")) height=(format!("{vh:.0}")) font-family="arial, sans-serif" {
+            rect width="100%" height="100%" fill="#ffffff" {}
+            @for c in grid.cells.iter().filter(|c| c.count > 0 || matches!(c.stats.gi_class, SpotClass::Hot99 | SpotClass::Hot95 | SpotClass::Hot90)) {
+                rect x=(format!("{:.1}", px(c.easting))) y=(format!("{:.1}", py(c.northing + cell))) width=(format!("{:.2}", cell * scale)) height=(format!("{:.2}", cell * scale)) fill=(colour(c.stats.gi_class)) {}
+            }
+            @for ring in &boundary { polygon points=(ring) fill="none" stroke="#0b0c0c" stroke-width="1.5" {} }
+            text x="10" y=(format!("{:.0}", h * scale + 25.0)) font-size="16" fill="#0b0c0c" { "Hot spots (Gi*, 99% / 95% / 90%) on " (cell) " m cells; grey: other cells with records" }
+            text x="10" y=(format!("{:.0}", h * scale + 48.0)) font-size="12" fill="#505a5f" { "Contains public sector information licensed under the Open Government Licence v3.0 (data.police.uk)." }
+        }
+    };
+    Ok(svg_response("safetynet-hotspots.svg", markup.into_string()))
+}
+
+/// `GET /analysis/series.svg?type=`: the monthly series chart as a standalone SVG.
+pub async fn series_svg(
+    State(state): State<AppState>,
+    user: PageUser,
+    RawQuery(raw): RawQuery,
+) -> PageResult<axum::response::Response> {
+    user.permit::<ViewCrimeData>()?;
+    let q: CrimeQuery = parse_query(raw.as_deref())?;
+    let current_type = q.crime_type.clone().unwrap_or_default();
+    let (months, values, alerts) = series_data(&state, &current_type).await?;
+    let title = chart_title(&current_type);
+    let chart = series_chart(&title, &months, &values, &alerts).into_string();
+    let start = chart.find("<svg").unwrap_or(0);
+    let end = chart.rfind("</svg>").map_or(chart.len(), |i| i + 6);
+    let body = &chart[start..end];
+    let open_end = body.find('>').map_or(0, |i| i + 1);
+    let svg = format!(
+        "{}<title>{}</title>{}",
+        body[..open_end].replacen(
+            "<svg ",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" font-family=\"arial, sans-serif\" ",
+            1
+        ),
+        maud::html! { (title) }.into_string(),
+        &body[open_end..]
+    );
+    Ok(svg_response("safetynet-series.svg", svg))
+}
+
+fn chart_title(current_type: &str) -> String {
+    format!(
+        "{} per month (red: a rule fired for {})",
+        if current_type.is_empty() { "All recorded crime and ASB" } else { current_type },
+        if current_type.is_empty() { "some type" } else { "this type" }
+    )
+}
+
+/// Months, counts and alert months for one crime type (or all).
+async fn series_data(state: &AppState, current_type: &str) -> PageResult<(Vec<String>, Vec<f64>, Vec<String>)> {
+    let chart_query = serde_urlencoded::to_string([("type", current_type), ("all", "true")]).unwrap_or_default();
+    let (months, alerts) = crate::api_analysis::run_trends(state, Some(&chart_query)).await.unwrap_or_default();
+    let filter = safetynet_store::crimes::CrimeFilter {
+        crime_type: Some(current_type.to_string()).filter(|t| !t.is_empty()),
+        ..Default::default()
+    };
+    let totals = state.store.crime_month_counts(&filter, false).await?;
+    let values =
+        months.iter().map(|m| totals.iter().filter(|r| r.0.to_string() == *m).map(|r| r.3 as f64).sum()).collect();
+    let alert_months = alerts
+        .iter()
+        .filter(|a| current_type.is_empty() || a.crime_type == current_type)
+        .map(|a| a.month.clone())
+        .collect();
+    Ok((months, values, alert_months))
+}
+
 /// `GET /analysis`.
 pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
     user.permit::<ViewCrimeData>()?;
@@ -111,7 +238,8 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
         }
         p class="govuk-body" {
             a class="govuk-link" href=(format!("/api/v1/analytics/hotspots?{query}")) download { "Download cells (GeoJSON)" } " · "
-            a class="govuk-link" href=(format!("/api/v1/analytics/hotspots?{query}&format=csv")) download { "Download cells (CSV)" }
+            a class="govuk-link" href=(format!("/api/v1/analytics/hotspots?{query}&format=csv")) download { "Download cells (CSV)" } " · "
+            a class="govuk-link" href=(format!("/analysis/hotspots.svg?{query}")) download data-testid="hotspot-svg" { "Download the map (SVG)" }
         }
         details class="govuk-details" {
             summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "How these hotspots are found" } }
@@ -122,7 +250,8 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
             }
         }
         @if !chart_months.is_empty() {
-            (series_chart(&format!("{} per month (red: a rule fired for {})", if current_type.is_empty() { "All recorded crime and ASB" } else { current_type.as_str() }, if current_type.is_empty() { "some type" } else { "this type" }), &chart_months, &chart_values, &alert_months))
+            (series_chart(&chart_title(&current_type), &chart_months, &chart_values, &alert_months))
+            p class="govuk-body" { a class="govuk-link" href=(format!("/analysis/series.svg?{}", serde_urlencoded::to_string([("type", current_type.as_str())]).unwrap_or_default())) download { "Download the chart (SVG)" } }
         }
         h2 class="govuk-heading-m" { "Emerging issues this month" }
         p class="govuk-body" { "Each crime type's monthly count is checked against its recent history (EARS C1, C2, C3), a running sum of excess (CUSUM) and the same month in earlier years." }

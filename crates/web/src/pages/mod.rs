@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/analysis", get(analysis::show))
         .route("/analysis/evaluate", get(analysis::evaluate))
         .route("/analysis/incidents", get(analysis::incidents))
+        .route("/analysis/hotspots.svg", get(analysis::hotspots_svg))
+        .route("/analysis/series.svg", get(analysis::series_svg))
         .route("/admin/agencies", get(admin::agencies).post(admin::add_agency))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}", get(admin::user))
