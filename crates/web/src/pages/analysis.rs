@@ -79,14 +79,8 @@ pub async fn hotspots_svg(
     user.permit::<ViewCrimeData>()?;
     let (grid, _) = crate::api_analysis::run_hotspots(&state, raw.as_deref()).await?;
     let cell = grid.cell_m;
-    let min_e = grid.cells.iter().map(|c| c.easting).fold(f64::INFINITY, f64::min);
-    let max_n = grid.cells.iter().map(|c| c.northing).fold(f64::NEG_INFINITY, f64::max) + cell;
-    let (w, h) = (grid.cols as f64 * cell, grid.rows as f64 * cell);
-    let scale = 900.0 / w.max(h);
-    let px = |e: f64| (e - min_e) * scale;
-    let py = |n: f64| (max_n - n) * scale;
     let lads = state.store.partnership().await?.map(|p| p.lad_codes).unwrap_or_default();
-    let boundary: Vec<String> = state
+    let rings: Vec<Vec<(f64, f64)>> = state
         .store
         .areas(safetynet_domain::areas::Level::Lad)
         .await?
@@ -96,13 +90,21 @@ pub async fn hotspots_svg(
             safetynet_domain::areas::Shape::from_geojson(&serde_json::from_str(&a.geometry).unwrap_or_default()).ok()
         })
         .flat_map(|s| s.polygons.into_iter().flatten())
-        .map(|ring| {
-            ring.iter()
-                .map(|(lon, lat)| to_grid(*lon, *lat))
-                .map(|(e, n)| format!("{:.1},{:.1}", px(e), py(n)))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(|ring| ring.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect())
+        .collect();
+    // The frame holds every cell and the district boundary, with a margin.
+    let xs = grid.cells.iter().flat_map(|c| [c.easting, c.easting + cell]).chain(rings.iter().flatten().map(|p| p.0));
+    let ys = grid.cells.iter().flat_map(|c| [c.northing, c.northing + cell]).chain(rings.iter().flatten().map(|p| p.1));
+    let (min_e, max_e) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    let (min_n, max_n) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+    let (min_e, max_n) = (min_e - cell, max_n + cell);
+    let (w, h) = (max_e - min_e + cell, max_n - min_n + cell);
+    let scale = 900.0 / w.max(h);
+    let px = |e: f64| (e - min_e) * scale;
+    let py = |n: f64| (max_n - n) * scale;
+    let boundary: Vec<String> = rings
+        .iter()
+        .map(|ring| ring.iter().map(|(e, n)| format!("{:.1},{:.1}", px(*e), py(*n))).collect::<Vec<_>>().join(" "))
         .collect();
     let colour = |c: SpotClass| match c {
         SpotClass::Hot99 => "#b10026",
