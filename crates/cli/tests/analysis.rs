@@ -145,6 +145,11 @@ async fn density_and_near_repeats() {
         assert_eq!(v["events"], 4);
         // A-B: same place, 3 days; A-C and B-C: 11 m, 7 and 4 days (7 days is in the closed first band).
         assert_eq!(v["knox"]["observed"], serde_json::json!([[1, 0], [2, 0]]), "{v}");
+        let wk = app.get_bearer("/api/v1/analytics/incident-trends?weeks=8", &officer).await;
+        assert_eq!(wk.status, StatusCode::OK, "{}", wk.body);
+        let wv = wk.json();
+        assert_eq!(wv["counts"]["crime-burglary"].as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).sum::<f64>()), Some(4.0), "{wv}");
+        assert_eq!(app.get_bearer("/api/v1/analytics/incident-trends?weeks=2", &officer).await.status, StatusCode::BAD_REQUEST);
         let scan = app.get_bearer("/api/v1/analytics/scan?from=2026-01-01&to=2026-01-14&max_radius_km=0.5&max_window_days=14&prospective=false&replications=99", &officer).await;
         assert_eq!(scan.status, StatusCode::OK, "{}", scan.body);
         let c = scan.json();

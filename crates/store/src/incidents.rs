@@ -564,6 +564,27 @@ impl Store {
             .collect())
     }
 
+    /// (category, occurred ms) of every incident the viewer may see occurring
+    /// in `[from_ms, to_ms)`; audited as a search (for weekly trends).
+    pub async fn incident_times(
+        &self,
+        permit: &Permit<ViewRecords>,
+        from_ms: i64,
+        to_ms: i64,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<(String, i64)>> {
+        let mut q = Q::new("SELECT i.category, i.occurred_from FROM incidents i WHERE i.occurred_from >= ");
+        q.arg(from_ms).push(" AND i.occurred_from < ").arg(to_ms).push(" AND");
+        incident_visible(&mut q, "i", &permit.principal().agency);
+        self.audit(
+            actor.at_ms,
+            &actor.event(AuditAction::Search, "incident", None, serde_json::json!({ "analysis": "weekly_trends" })),
+        )
+        .await?;
+        let rows = self.conn().await?.all(&q).await?;
+        rows.iter().map(|r| Ok((r.text("category")?, r.int("occurred_from")?))).collect()
+    }
+
     /// Related earlier incidents for `incident_id` across agencies: the
     /// same victim or complainant, the same address, and within `radius_m`.
     /// Records the viewer may not see are counted per agency only.

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/analytics/scan", get(scan_api))
         .route("/analytics/trends", get(trends_api))
         .route("/analytics/pai", get(pai_api))
+        .route("/analytics/incident-trends", get(incident_trends_api))
         .route("/analytics/evaluate", get(evaluate_api))
 }
 
@@ -607,4 +608,60 @@ pub async fn run_method(
         .to_string();
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.map_err(|e| e.to_string())?;
     Ok((content_type, String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// Weekly incident trend options.
+#[derive(Debug, Default, Deserialize)]
+struct IncidentTrendQuery {
+    /// Weeks of history (default 104, at least 8).
+    #[serde(default)]
+    weeks: Option<i64>,
+    /// Every week rather than the latest.
+    #[serde(default)]
+    all: Option<bool>,
+}
+
+/// Weekly counts of the incidents the caller may see, by category, with the
+/// same rules as the monthly trends (season of 52 weeks). Weeks run Monday
+/// to Sunday, UK time; the latest is the current week.
+async fn incident_trends_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<serde_json::Value>> {
+    use chrono::Datelike;
+    use safetynet_domain::case_review::{london_date, london_midnight};
+    let permit = user.permit::<safetynet_domain::policy::ViewRecords>()?;
+    let q: IncidentTrendQuery = parse_query(raw.as_deref())?;
+    let weeks = q.weeks.unwrap_or(104);
+    if !(8..=520).contains(&weeks) {
+        return Err(AppError::BadRequest("weeks must be from 8 to 520".into()).into());
+    }
+    let today = london_date(state.clock.now());
+    let this_monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let first_monday = this_monday - chrono::Duration::weeks(weeks - 1);
+    let from = london_midnight(first_monday).timestamp_millis();
+    let to = london_midnight(this_monday + chrono::Duration::weeks(1)).timestamp_millis();
+    let actor = safetynet_store::users::Actor { principal: &user.principal, at_ms: user.now_ms, source: &user.addr };
+    let rows = state.store.incident_times(&permit, from, to, &actor).await?;
+    let mut series: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for (category, ms) in rows {
+        let Some(t) = chrono::DateTime::from_timestamp_millis(ms) else { continue };
+        let week = (london_date(t) - first_monday).num_days().div_euclid(7);
+        if (0..weeks).contains(&week) {
+            series.entry(category).or_insert_with(|| vec![0.0; weeks as usize])[week as usize] += 1.0;
+        }
+    }
+    let week_start = |i: usize| (first_monday + chrono::Duration::weeks(i as i64)).to_string();
+    let mut alerts = Vec::new();
+    for (category, s) in &series {
+        for a in safetynet_analysis::trends::alerts(s, 52, q.all.unwrap_or(false)) {
+            alerts.push(serde_json::json!({ "category": category, "week_starting": week_start(a.period), "alert": a }));
+        }
+    }
+    let counts: serde_json::Map<String, serde_json::Value> =
+        series.into_iter().map(|(k, v)| (k, serde_json::json!(v))).collect();
+    Ok(Json(
+        serde_json::json!({ "first_week_starting": first_monday, "weeks": weeks, "counts": counts, "alerts": alerts }),
+    ))
 }

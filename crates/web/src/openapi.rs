@@ -62,6 +62,7 @@ pub const SAFETY_OPERATIONS: &[(&str, &str, &str, u16)] = &[
     ("/analytics/scan", "get", "Space-time permutation scan over incidents you may see: ?from=&to= (dates, required), ?category=, ?max_radius_km=1, ?max_window_days=7, ?prospective=true, ?replications=999, ?seed=1; the most likely cluster with observed, expected, LLR, p-value and recurrence interval", 200),
     ("/analytics/trends", "get", "Emerging issues in monthly recorded crime: crime filters, ?by=type|lsoa_type, ?all=true for every month; EARS C1/C2/C3, Poisson CUSUM and a seasonal rule, each alert with rule, expected and observed", 200),
     ("/analytics/pai", "get", "Predictive Accuracy Index and efficiency of a grid hotspot map made on ?from=&to= months, scored on later ?score_from=&score_to= months; ?type=, ?cell_m=250, ?coverage=0.01,0.05", 200),
+    ("/analytics/incident-trends", "get", "Weekly counts of the incidents you may see by category (Monday-Sunday, UK time; ?weeks=104) with EARS, CUSUM and seasonal (52-week) alerts; ?all=true for every week", 200),
     ("/analytics/evaluate", "get", "Weighted displacement difference and quotient from counts: target_before, target_after, control_before, control_after, buffer_before, buffer_after, buffer_control_before, buffer_control_after; with a recommendation", 200),
 ];
 
