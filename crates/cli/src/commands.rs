@@ -91,6 +91,11 @@ enum Command {
         #[command(subcommand)]
         command: AnalyseCommand,
     },
+    /// The partnership strategy.
+    Strategy {
+        #[command(subcommand)]
+        command: StrategyCommand,
+    },
     /// Scheduled jobs (normally run by `serve`; here for cron or by hand).
     Jobs {
         #[command(subcommand)]
@@ -210,6 +215,17 @@ enum CategoriesCommand {
         #[command(flatten)]
         db: DbArg,
         /// The TOML file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StrategyCommand {
+    /// Load or refresh a strategy from TOML (priorities and commitments); progress is kept.
+    Load {
+        #[command(flatten)]
+        db: DbArg,
+        /// The TOML file (see data/strategy/st-albans-2024-2027.toml).
         file: PathBuf,
     },
 }
@@ -477,6 +493,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (added, updated) =
                 store.load_categories(&cats, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
             println!("categories: {added} added, {updated} updated");
+        }
+        Command::Strategy { command: StrategyCommand::Load { db, file } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let def = safetynet_domain::strategy::parse_strategy(&text)?;
+            let store = open(&config, &db).await?;
+            let s = crate::demo_strategy::load_strategy(&store, &def, clock.now(), "cli").await?;
+            println!(
+                "strategy {}: {} priorities, {} commitments added, {} updated",
+                def.code, s.priorities, s.added, s.updated
+            );
         }
         Command::Questionnaires { command: QuestionnaireCommand::Load { db, file } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;

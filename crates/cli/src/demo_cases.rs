@@ -107,7 +107,7 @@ const INCIDENTS: &[(&str, Demo)] = &[
     ),
 ];
 
-async fn principal(store: &Store, email: &str) -> anyhow::Result<Principal> {
+pub(crate) async fn principal(store: &Store, email: &str) -> anyhow::Result<Principal> {
     let email = safetynet_domain::partnership::Email::parse(email)?;
     let id = store.user_id_by_email(&email).await?.ok_or_else(|| anyhow::anyhow!("demo user missing"))?;
     store.principal(&id, AuthMethod::Operator).await?.ok_or_else(|| anyhow::anyhow!("demo user inactive"))

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod demo_cases;
+pub mod demo_strategy;
 pub mod import;
 pub mod import_imd;
 pub mod import_incidents;

@@ -23,4 +23,5 @@ pub mod policeuk;
 pub mod policy;
 pub mod risk;
 pub mod role;
+pub mod strategy;
 pub mod token;

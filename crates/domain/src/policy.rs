@@ -140,6 +140,10 @@ capabilities! {
     ViewRecords = "view case records": [CspManager, CaseOfficer, AgencyViewer];
     /// Create and change agency-owned records of people.
     EditRecords = "create and change case records": [CspManager, CaseOfficer];
+    /// Record progress on the strategy commitments their agency owns.
+    UpdateCommitments = "record progress on their agency's commitments": [CspManager, CaseOfficer];
+    /// Edit the strategy, run operations and meetings, and produce meeting packs.
+    ManagePartnershipWork = "manage the strategy, operations and meetings": [CspManager];
 }
 
 /// What a permitted viewer may see of one agency-owned record.

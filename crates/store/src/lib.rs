@@ -18,6 +18,7 @@ mod records;
 pub mod safety;
 pub mod sessions;
 pub mod sql;
+pub mod strategy;
 pub mod testing;
 pub mod users;
 

@@ -22,6 +22,8 @@ pub enum Nav {
     Incidents,
     /// Cases.
     Cases,
+    /// The strategy and its commitments.
+    Strategy,
     /// The daily review.
     DailyReview,
     /// ASB Case Reviews.
@@ -93,6 +95,7 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                                             (item("/dashboard", "Dashboard", Nav::Dashboard))
                                             (item("/crimes", "Crime and ASB", Nav::Crimes))
                                             (item("/analysis", "Analysis", Nav::Analysis))
+                                            (item("/strategy", "Strategy", Nav::Strategy))
                                         }
                                         @if u.principal.can::<ViewRecords>() {
                                             (item("/daily-review", "Daily review", Nav::DailyReview))

@@ -9,6 +9,7 @@
 
 mod api;
 pub mod api_analysis;
+mod api_partnership;
 mod api_safety;
 mod assets;
 mod auth;

@@ -63,6 +63,10 @@ pub const SAFETY_OPERATIONS: &[(&str, &str, &str, u16)] = &[
     ("/analytics/trends", "get", "Emerging issues in monthly recorded crime: crime filters, ?by=type|lsoa_type, ?all=true for every month; EARS C1/C2/C3, Poisson CUSUM and a seasonal rule, each alert with rule, expected and observed", 200),
     ("/analytics/pai", "get", "Predictive Accuracy Index and efficiency of a grid hotspot map made on ?from=&to= months, scored on later ?score_from=&score_to= months; ?type=, ?cell_m=250, ?coverage=0.01,0.05", 200),
     ("/analytics/incident-trends", "get", "Weekly counts of the incidents you may see by category (Monday-Sunday, UK time; ?weeks=104) with EARS, CUSUM and seasonal (52-week) alerts; ?all=true for every week", 200),
+    ("/strategy", "get", "The current strategy: priorities and every commitment with owner, measure, target, progress, status, red/amber/green rating and next update due", 200),
+    ("/strategy/commitments/due", "get", "Your agency's commitments whose progress update is overdue", 200),
+    ("/strategy/commitments/{id}", "get", "A commitment with `overdue` and its update history (newest first)", 200),
+    ("/strategy/commitments/{id}/updates", "post", "Record progress `{status, rag, reason, note?, figure?, evidence[]?}` (owning agency or CSP manager; 422 names the problem)", 201),
     ("/analytics/evaluate", "get", "Weighted displacement difference and quotient from counts: target_before, target_after, control_before, control_after, buffer_before, buffer_after, buffer_control_before, buffer_control_after; with a recommendation", 200),
 ];
 

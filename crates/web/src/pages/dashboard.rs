@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use maud::{html, Markup};
-use safetynet_domain::policy::{ViewCrimeData, ViewRecords};
+use safetynet_domain::policy::{UpdateCommitments, ViewCrimeData, ViewRecords};
 use safetynet_domain::role::Role;
 
 /// `GET /healthz`: no auth; 200 when the database answers.
@@ -63,6 +63,7 @@ fn monthly_chart(totals: &[(safetynet_domain::month::Month, i64)]) -> Markup {
 /// manager, across every case their agency may see) and interventions
 /// expiring in the next four weeks.
 async fn your_work(state: &AppState, user: &PageUser) -> PageResult<Markup> {
+    let updates = strategy_updates_due(state, user).await?;
     let Ok(permit) = user.principal.permit::<ViewRecords>() else { return Ok(html! {}) };
     let manager = user.principal.has(Role::CspManager);
     let today = state.today();
@@ -85,7 +86,24 @@ async fn your_work(state: &AppState, user: &PageUser) -> PageResult<Markup> {
                 h3 class="govuk-heading-s" { "Reviews due" }
                 ul class="govuk-list govuk-list--bullet" { @for c in &reviews { li { a class="govuk-link" href=(format!("/cases/{}", c.id)) { (c.reference) } ": " (c.title) " (due " (c.next_review_on.as_deref().unwrap_or("")) ")" } } }
             }
+            (updates)
             p class="govuk-body" { a class="govuk-link" href="/daily-review" { "Go to today's daily review" } }
+        }
+    })
+}
+
+/// The strategy commitments the user's agency owes a progress update on.
+async fn strategy_updates_due(state: &AppState, user: &PageUser) -> PageResult<Markup> {
+    if !user.principal.can::<UpdateCommitments>() {
+        return Ok(html! {});
+    }
+    let due = state.store.commitments_due(Some(&user.principal.agency), state.today()).await?;
+    Ok(html! {
+        @if !due.is_empty() {
+            h3 class="govuk-heading-s" data-testid="strategy-updates-due" { "Strategy progress updates overdue (" (due.len()) ")" }
+            ul class="govuk-list govuk-list--bullet" {
+                @for c in &due { li { a class="govuk-link" href=(format!("/strategy/commitments/{}", c.id)) { (c.title) } " (due " (c.next_update_due) ")" } }
+            }
         }
     })
 }

@@ -11,6 +11,7 @@ mod daily;
 mod dashboard;
 mod incidents;
 mod signin;
+mod strategy;
 
 use crate::AppState;
 use axum::response::Redirect;
@@ -56,6 +57,9 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks/{id}", post(cases::update_task))
         .route("/daily-review", get(daily::show))
         .route("/case-reviews", get(case_reviews::list).post(case_reviews::open))
+        .route("/strategy", get(strategy::show))
+        .route("/strategy/commitments/{id}", get(strategy::commitment).post(strategy::edit))
+        .route("/strategy/commitments/{id}/updates", post(strategy::add_update))
         .route("/audit", get(audit::search))
         .route("/audit/export.csv", get(audit::export_csv))
         .route("/account", get(account::show))
