@@ -32,6 +32,13 @@ impl Month {
         Ok(Self { year, month })
     }
 
+    /// The month containing `d` (none outside the years 1900 to 2999).
+    pub fn of_date(d: chrono::NaiveDate) -> Option<Self> {
+        use chrono::Datelike;
+        let year = u16::try_from(d.year()).ok().filter(|y| (1900..=2999).contains(y))?;
+        Some(Self { year, month: u8::try_from(d.month()).ok()? })
+    }
+
     /// The month after this one.
     pub fn next(self) -> Self {
         if self.month == 12 {

@@ -693,6 +693,15 @@ impl Store {
         self.conn().await?.all(&q).await?.iter().map(task_row).collect()
     }
 
+    /// Live high-risk cases the viewer's agency may see, by next review.
+    pub async fn high_risk_cases(&self, permit: &Permit<ViewRecords>) -> Result<Vec<CaseSummary>> {
+        let mut q =
+            Q::new(format!("SELECT {CASE_COLS} FROM cases c WHERE c.status <> 'closed' AND c.risk_level = 'high' AND"));
+        case_visible(&mut q, "c", &permit.principal().agency);
+        q.push(" ORDER BY c.next_review_on, c.reference");
+        self.conn().await?.all(&q).await?.iter().map(summary_row).collect()
+    }
+
     /// Live cases whose review date is on or before `today`, for their lead
     /// officer or (all visible) a CSP manager.
     pub async fn reviews_due(

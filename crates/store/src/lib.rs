@@ -13,12 +13,16 @@ mod connect;
 pub mod crimes;
 pub mod incidents;
 pub mod jobs;
+pub mod meetings;
+pub mod operations;
 pub mod partnership;
 mod records;
 pub mod safety;
 pub mod sessions;
 pub mod sql;
 pub mod strategy;
+pub mod summary;
+pub mod surveys;
 pub mod testing;
 pub mod users;
 

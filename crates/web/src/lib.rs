@@ -14,6 +14,7 @@ mod api_safety;
 mod assets;
 mod auth;
 mod error;
+pub mod figure;
 mod forms;
 pub mod jobs;
 mod layout;

@@ -74,57 +74,11 @@ pub async fn hotspots_svg(
     user: PageUser,
     RawQuery(raw): RawQuery,
 ) -> PageResult<axum::response::Response> {
-    use safetynet_analysis::bng::to_grid;
-    use safetynet_analysis::local::SpotClass;
     user.permit::<ViewCrimeData>()?;
     let (grid, _) = crate::api_analysis::run_hotspots(&state, raw.as_deref()).await?;
-    let cell = grid.cell_m;
-    let lads = state.store.partnership().await?.map(|p| p.lad_codes).unwrap_or_default();
-    let rings: Vec<Vec<(f64, f64)>> = state
-        .store
-        .areas(safetynet_domain::areas::Level::Lad)
-        .await?
-        .iter()
-        .filter(|a| lads.contains(&a.code))
-        .filter_map(|a| {
-            safetynet_domain::areas::Shape::from_geojson(&serde_json::from_str(&a.geometry).unwrap_or_default()).ok()
-        })
-        .flat_map(|s| s.polygons.into_iter().flatten())
-        .map(|ring| ring.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect())
-        .collect();
-    // The frame holds every cell and the district boundary, with a margin.
-    let xs = grid.cells.iter().flat_map(|c| [c.easting, c.easting + cell]).chain(rings.iter().flatten().map(|p| p.0));
-    let ys = grid.cells.iter().flat_map(|c| [c.northing, c.northing + cell]).chain(rings.iter().flatten().map(|p| p.1));
-    let (min_e, max_e) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
-    let (min_n, max_n) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
-    let (min_e, max_n) = (min_e - cell, max_n + cell);
-    let (w, h) = (max_e - min_e + cell, max_n - min_n + cell);
-    let scale = 900.0 / w.max(h);
-    let px = |e: f64| (e - min_e) * scale;
-    let py = |n: f64| (max_n - n) * scale;
-    let boundary: Vec<String> = rings
-        .iter()
-        .map(|ring| ring.iter().map(|(e, n)| format!("{:.1},{:.1}", px(*e), py(*n))).collect::<Vec<_>>().join(" "))
-        .collect();
-    let colour = |c: SpotClass| match c {
-        SpotClass::Hot99 => "#b10026",
-        SpotClass::Hot95 => "#e31a1c",
-        SpotClass::Hot90 => "#fd8d3c",
-        _ => "#dedede",
-    };
-    let (vw, vh) = (w * scale, h * scale + 60.0);
-    let markup = html! {
-        svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {vw:.0} {vh:.0}")) width=(format!("{vw:.0}")) height=(format!("{vh:.0}")) font-family="arial, sans-serif" {
-            rect width="100%" height="100%" fill="#ffffff" {}
-            @for c in grid.cells.iter().filter(|c| c.count > 0 || matches!(c.stats.gi_class, SpotClass::Hot99 | SpotClass::Hot95 | SpotClass::Hot90)) {
-                rect x=(format!("{:.1}", px(c.easting))) y=(format!("{:.1}", py(c.northing + cell))) width=(format!("{:.2}", cell * scale)) height=(format!("{:.2}", cell * scale)) fill=(colour(c.stats.gi_class)) {}
-            }
-            @for ring in &boundary { polygon points=(ring) fill="none" stroke="#0b0c0c" stroke-width="1.5" {} }
-            text x="10" y=(format!("{:.0}", h * scale + 25.0)) font-size="16" fill="#0b0c0c" { "Hot spots (Gi*, 99% / 95% / 90%) on " (cell) " m cells; grey: other cells with records" }
-            text x="10" y=(format!("{:.0}", h * scale + 48.0)) font-size="12" fill="#505a5f" { "Contains public sector information licensed under the Open Government Licence v3.0 (data.police.uk)." }
-        }
-    };
-    Ok(svg_response("safetynet-hotspots.svg", markup.into_string()))
+    let rings = crate::figure::district_rings(&state).await?;
+    let drawing = crate::figure::map("Hot spots of recorded crime", &rings, Some(&grid), &[]);
+    Ok(svg_response("safetynet-hotspots.svg", drawing.to_svg()))
 }
 
 /// `GET /analysis/series.svg?type=`: the monthly series chart as a standalone SVG.

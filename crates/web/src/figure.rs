@@ -1,0 +1,388 @@
+//! Figures as data: a [`Drawing`] of rectangles, lines, polygons, circles
+//! and text in its own coordinates (y down), rendered to SVG for pages and
+//! to PDF drawing operators for printed packs, so a chart or map looks the
+//! same on screen and on paper. Builders for the charts and maps packs use.
+
+use safetynet_analysis::bng::to_grid;
+use safetynet_analysis::grid::Grid;
+use safetynet_analysis::local::SpotClass;
+use std::fmt::Write;
+
+/// An RGB colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Colour(pub u8, pub u8, pub u8);
+
+impl Colour {
+    /// GOV.UK black.
+    pub const TEXT: Colour = Colour(0x0b, 0x0c, 0x0c);
+    /// GOV.UK secondary text.
+    pub const GREY: Colour = Colour(0x50, 0x5a, 0x5f);
+    /// Borders.
+    pub const RULE: Colour = Colour(0xb1, 0xb4, 0xb6);
+    /// GOV.UK blue.
+    pub const BLUE: Colour = Colour(0x1d, 0x70, 0xb8);
+    /// GOV.UK red.
+    pub const RED: Colour = Colour(0xd4, 0x35, 0x1c);
+    /// Light grey fill.
+    pub const LIGHT: Colour = Colour(0xde, 0xde, 0xde);
+    /// GOV.UK orange.
+    pub const ORANGE: Colour = Colour(0xf4, 0x77, 0x38);
+    /// GOV.UK green.
+    pub const GREEN: Colour = Colour(0x00, 0x70, 0x3c);
+
+    /// `#rrggbb`.
+    pub fn hex(self) -> String {
+        format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+    }
+}
+
+/// Horizontal text alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    /// Left-aligned at x.
+    Start,
+    /// Centred on x.
+    Middle,
+    /// Right-aligned at x.
+    End,
+}
+
+/// One mark.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mark {
+    /// A filled rectangle.
+    Rect {
+        /// Left.
+        x: f64,
+        /// Top.
+        y: f64,
+        /// Width.
+        w: f64,
+        /// Height.
+        h: f64,
+        /// Fill.
+        fill: Colour,
+    },
+    /// An open line through points.
+    Line {
+        /// Points.
+        points: Vec<(f64, f64)>,
+        /// Colour.
+        stroke: Colour,
+        /// Width.
+        width: f64,
+    },
+    /// A closed outline, optionally filled.
+    Polygon {
+        /// Points.
+        points: Vec<(f64, f64)>,
+        /// Fill.
+        fill: Option<Colour>,
+        /// Outline colour.
+        stroke: Colour,
+        /// Outline width.
+        width: f64,
+    },
+    /// A filled circle.
+    Circle {
+        /// Centre x.
+        cx: f64,
+        /// Centre y.
+        cy: f64,
+        /// Radius.
+        r: f64,
+        /// Fill.
+        fill: Colour,
+    },
+    /// Text on a baseline.
+    Text {
+        /// x.
+        x: f64,
+        /// Baseline y.
+        y: f64,
+        /// Size.
+        size: f64,
+        /// Alignment.
+        anchor: Anchor,
+        /// Colour.
+        fill: Colour,
+        /// The text.
+        text: String,
+    },
+}
+
+/// A figure: size, a text alternative and its marks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawing {
+    /// Width in drawing units.
+    pub width: f64,
+    /// Height in drawing units.
+    pub height: f64,
+    /// What it shows, in words (alt text; also the table of values).
+    pub alt: String,
+    /// Marks, painted in order.
+    pub marks: Vec<Mark>,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn points_attr(points: &[(f64, f64)]) -> String {
+    points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ")
+}
+
+impl Drawing {
+    /// Standalone SVG (with namespace, title and a white background).
+    pub fn to_svg(&self) -> String {
+        let mut s = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w:.0} {h:.0}\" width=\"100%\" role=\"img\" aria-label=\"{alt}\" font-family=\"arial, sans-serif\"><title>{alt}</title><rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>",
+            w = self.width,
+            h = self.height,
+            alt = esc(&self.alt)
+        );
+        for m in &self.marks {
+            let _ = match m {
+                Mark::Rect { x, y, w, h, fill } => write!(
+                    s,
+                    "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.2}\" height=\"{h:.2}\" fill=\"{}\"/>",
+                    fill.hex()
+                ),
+                Mark::Line { points, stroke, width } => write!(
+                    s,
+                    "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{width}\"/>",
+                    points_attr(points),
+                    stroke.hex()
+                ),
+                Mark::Polygon { points, fill, stroke, width } => write!(
+                    s,
+                    "<polygon points=\"{}\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{width}\"/>",
+                    points_attr(points),
+                    fill.map_or_else(|| "none".to_string(), Colour::hex),
+                    stroke.hex()
+                ),
+                Mark::Circle { cx, cy, r, fill } => {
+                    write!(s, "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"{r}\" fill=\"{}\"/>", fill.hex())
+                }
+                Mark::Text { x, y, size, anchor, fill, text } => write!(
+                    s,
+                    "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"{size}\" text-anchor=\"{}\" fill=\"{}\">{}</text>",
+                    match anchor {
+                        Anchor::Start => "start",
+                        Anchor::Middle => "middle",
+                        Anchor::End => "end",
+                    },
+                    fill.hex(),
+                    esc(text)
+                ),
+            };
+        }
+        s.push_str("</svg>");
+        s
+    }
+}
+
+fn text(x: f64, y: f64, size: f64, anchor: Anchor, fill: Colour, t: impl Into<String>) -> Mark {
+    Mark::Text { x, y, size, anchor, fill, text: t.into() }
+}
+
+/// A line chart of one or more series over the same labels (months), with
+/// highlighted points (alerts) in red.
+pub fn line_chart(
+    title: &str,
+    labels: &[String],
+    series: &[(String, Colour, Vec<f64>)],
+    highlight: &[String],
+) -> Drawing {
+    let (w, h, left, bottom, top) = (960.0_f64, 260.0_f64, 48.0_f64, 40.0_f64, 36.0_f64);
+    let max = series.iter().flat_map(|s| s.2.iter().copied()).fold(1.0_f64, f64::max);
+    let n = labels.len().max(2) as f64;
+    let x = |i: usize| left + (w - left - 16.0) * i as f64 / (n - 1.0);
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - v / max);
+    let mut marks = vec![
+        Mark::Line { points: vec![(left, h - bottom), (w - 16.0, h - bottom)], stroke: Colour::RULE, width: 1.0 },
+        text(4.0, top + 4.0, 12.0, Anchor::Start, Colour::GREY, format!("{max:.0}")),
+        text(4.0, h - bottom, 12.0, Anchor::Start, Colour::GREY, "0"),
+    ];
+    let mut legend_x = left;
+    for (name, colour, values) in series {
+        marks.push(Mark::Line {
+            points: values.iter().enumerate().map(|(i, v)| (x(i), y(*v))).collect(),
+            stroke: *colour,
+            width: 3.0,
+        });
+        for (i, v) in values.iter().enumerate() {
+            let alert = labels.get(i).is_some_and(|l| highlight.contains(l));
+            marks.push(Mark::Circle {
+                cx: x(i),
+                cy: y(*v),
+                r: if alert { 6.0 } else { 3.0 },
+                fill: if alert { Colour::RED } else { *colour },
+            });
+        }
+        marks.push(Mark::Rect { x: legend_x, y: 10.0, w: 14.0, h: 14.0, fill: *colour });
+        marks.push(text(legend_x + 20.0, 22.0, 13.0, Anchor::Start, Colour::TEXT, name.clone()));
+        legend_x += 30.0 + name.chars().count() as f64 * 7.5;
+    }
+    for (i, l) in labels.iter().enumerate() {
+        if i % 3 == 0 || i + 1 == labels.len() {
+            let anchor = if i == 0 {
+                Anchor::Start
+            } else if i + 1 == labels.len() {
+                Anchor::End
+            } else {
+                Anchor::Middle
+            };
+            marks.push(text(x(i), h - bottom + 18.0, 12.0, anchor, Colour::GREY, l.clone()));
+        }
+    }
+    let values: Vec<String> = series
+        .iter()
+        .map(|(name, _, v)| {
+            let pts: Vec<String> = labels.iter().zip(v).map(|(l, v)| format!("{l}: {v}")).collect();
+            format!("{name}: {}", pts.join(", "))
+        })
+        .collect();
+    Drawing { width: w, height: h, alt: format!("{title}. {}", values.join(". ")), marks }
+}
+
+/// A map on the British National Grid (north up): the district boundary,
+/// grid hotspots (when given) and zones (target, buffer, control) as
+/// outlines with their colours.
+pub fn map(
+    title: &str,
+    boundary: &[Vec<(f64, f64)>],
+    grid: Option<&Grid>,
+    zones: &[(String, Colour, Vec<(f64, f64)>)],
+) -> Drawing {
+    let to_bng = |ring: &Vec<(f64, f64)>| ring.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect::<Vec<_>>();
+    let rings: Vec<Vec<(f64, f64)>> = boundary.iter().map(to_bng).collect();
+    let zone_rings: Vec<(String, Colour, Vec<(f64, f64)>)> =
+        zones.iter().map(|(n, c, r)| (n.clone(), *c, to_bng(r))).collect();
+    let cell = grid.map_or(250.0, |g| g.cell_m);
+    let cells: Vec<_> = grid
+        .map(|g| {
+            g.cells
+                .iter()
+                .filter(|c| {
+                    c.count > 0 || matches!(c.stats.gi_class, SpotClass::Hot99 | SpotClass::Hot95 | SpotClass::Hot90)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let xs = cells
+        .iter()
+        .flat_map(|c| [c.easting, c.easting + cell])
+        .chain(rings.iter().flatten().map(|p| p.0))
+        .chain(zone_rings.iter().flat_map(|z| z.2.iter().map(|p| p.0)));
+    let ys = cells
+        .iter()
+        .flat_map(|c| [c.northing, c.northing + cell])
+        .chain(rings.iter().flatten().map(|p| p.1))
+        .chain(zone_rings.iter().flat_map(|z| z.2.iter().map(|p| p.1)));
+    let (min_e, max_e) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    let (min_n, max_n) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+    let (min_e, max_n) = if min_e.is_finite() { (min_e - cell, max_n + cell) } else { (0.0, 1.0) };
+    let (w, h) = if max_e.is_finite() { (max_e - min_e + cell, max_n - min_n + cell) } else { (1.0, 1.0) };
+    let scale = 900.0 / w.max(h);
+    let p = |(e, n): (f64, f64)| ((e - min_e) * scale, (max_n - n) * scale);
+    let colour = |c: SpotClass| match c {
+        SpotClass::Hot99 => Colour(0xb1, 0x00, 0x26),
+        SpotClass::Hot95 => Colour(0xe3, 0x1a, 0x1c),
+        SpotClass::Hot90 => Colour(0xfd, 0x8d, 0x3c),
+        _ => Colour::LIGHT,
+    };
+    let mut marks = Vec::new();
+    for c in &cells {
+        let (x, y) = p((c.easting, c.northing + cell));
+        marks.push(Mark::Rect { x, y, w: cell * scale, h: cell * scale, fill: colour(c.stats.gi_class) });
+    }
+    for ring in &rings {
+        marks.push(Mark::Polygon {
+            points: ring.iter().map(|q| p(*q)).collect(),
+            fill: None,
+            stroke: Colour::TEXT,
+            width: 1.5,
+        });
+    }
+    for (_, c, ring) in &zone_rings {
+        marks.push(Mark::Polygon { points: ring.iter().map(|q| p(*q)).collect(), fill: None, stroke: *c, width: 3.0 });
+    }
+    let base = h * scale;
+    let mut legend = if grid.is_some() {
+        format!("Hot spots (Gi*, 99% / 95% / 90%) on {cell} m cells; grey: other cells with records")
+    } else {
+        String::new()
+    };
+    for (name, _, _) in &zone_rings {
+        if !legend.is_empty() {
+            legend.push_str("; ");
+        }
+        legend.push_str(name);
+    }
+    let mut x = 10.0;
+    for (name, c, _) in &zone_rings {
+        marks.push(Mark::Rect { x, y: base + 8.0, w: 14.0, h: 14.0, fill: *c });
+        marks.push(text(x + 20.0, base + 20.0, 14.0, Anchor::Start, Colour::TEXT, name.clone()));
+        x += 40.0 + name.chars().count() as f64 * 8.0;
+    }
+    let line = if zone_rings.is_empty() { base + 25.0 } else { base + 45.0 };
+    if grid.is_some() {
+        marks.push(text(10.0, line, 16.0, Anchor::Start, Colour::TEXT, legend.clone()));
+    }
+    marks.push(text(
+        10.0,
+        line + 23.0,
+        12.0,
+        Anchor::Start,
+        Colour::GREY,
+        "Contains public sector information licensed under the Open Government Licence v3.0 (data.police.uk).",
+    ));
+    Drawing { width: w * scale, height: line + 35.0, alt: format!("{title}. {legend}"), marks }
+}
+
+/// The partnership's district boundary rings (WGS84) for maps.
+pub async fn district_rings(state: &crate::AppState) -> Result<Vec<Vec<(f64, f64)>>, crate::error::AppError> {
+    let lads = state.store.partnership().await?.map(|p| p.lad_codes).unwrap_or_default();
+    Ok(state
+        .store
+        .areas(safetynet_domain::areas::Level::Lad)
+        .await?
+        .iter()
+        .filter(|a| lads.contains(&a.code))
+        .filter_map(|a| {
+            safetynet_domain::areas::Shape::from_geojson(&serde_json::from_str(&a.geometry).unwrap_or_default()).ok()
+        })
+        .flat_map(|s| s.polygons.into_iter().flatten())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_name_their_values_and_render_as_svg() {
+        let labels: Vec<String> = ["2021-01", "2021-02", "2021-03"].map(String::from).to_vec();
+        let d = line_chart(
+            "Burglary per month",
+            &labels,
+            &[("Burglary".into(), Colour::BLUE, vec![3.0, 5.0, 4.0])],
+            &["2021-02".into()],
+        );
+        assert!(d.alt.contains("2021-02: 5"));
+        let svg = d.to_svg();
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.contains("fill=\"#d4351c\""), "the alert month is red");
+        assert_eq!(svg.matches("<circle").count(), 3);
+    }
+
+    #[test]
+    fn maps_frame_the_boundary_and_zones() {
+        let square = vec![(-0.34, 51.75), (-0.33, 51.75), (-0.33, 51.76), (-0.34, 51.76), (-0.34, 51.75)];
+        let d = map("Operation area", &[square.clone()], None, &[("Target".into(), Colour::RED, square)]);
+        assert!(d.width > 100.0 && d.height > 100.0);
+        assert!(d.marks.iter().any(|m| matches!(m, Mark::Polygon { stroke, .. } if *stroke == Colour::RED)));
+        assert!(d.to_svg().contains("Target"));
+    }
+}
