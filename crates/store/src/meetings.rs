@@ -91,6 +91,20 @@ pub struct Action {
     pub public_note: String,
 }
 
+/// A new action.
+#[derive(Debug, Clone, serde::Deserialize, Serialize)]
+pub struct NewAction {
+    /// What is to be done.
+    pub title: String,
+    /// Owning agency.
+    pub owner_agency: String,
+    /// Owner's name or role.
+    #[serde(default)]
+    pub owner_name: String,
+    /// Due date.
+    pub due_on: NaiveDate,
+}
+
 /// A meeting with everything recorded at it and the actions carried to it.
 #[derive(Debug, Clone, Serialize)]
 pub struct MeetingRecord {
@@ -487,18 +501,15 @@ impl Store {
         &self,
         _permit: &Permit<ManagePartnershipWork>,
         meeting_id: &str,
-        title: &str,
-        owner_agency: &str,
-        owner_name: &str,
-        due_on: NaiveDate,
+        a: &NewAction,
         actor: &Actor<'_>,
     ) -> Result<Action> {
-        text_rule("action", title, 500)?;
-        if owner_name.chars().count() > 120 {
+        text_rule("action", &a.title, 500)?;
+        if a.owner_name.chars().count() > 120 {
             return Err(StoreError::Rule("text", "shorten the owner's name (at most 120 characters)".into()));
         }
         let meeting = self.meeting(meeting_id).await?;
-        self.agency(owner_agency)
+        self.agency(&a.owner_agency)
             .await
             .map_err(|_| StoreError::Rule("agency", "choose the agency that owns the action".into()))?;
         let mut tx = self.write().await?;
@@ -509,14 +520,15 @@ impl Store {
                 .bind(&meeting.series_code)
                 .bind(&meeting.id)
                 .bind(&meeting.held_on)
-                .bind(title.trim())
-                .bind(owner_agency)
-                .bind(owner_name.trim())
-                .bind(due_on.to_string())
+                .bind(a.title.trim())
+                .bind(&a.owner_agency)
+                .bind(a.owner_name.trim())
+                .bind(a.due_on.to_string())
                 .bind(actor.at_ms),
         )
         .await?;
-        let detail = serde_json::json!({ "meeting": meeting.id, "title": title.trim(), "owner_agency": owner_agency });
+        let detail =
+            serde_json::json!({ "meeting": meeting.id, "title": a.title.trim(), "owner_agency": a.owner_agency });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "meeting_action", Some(&id), detail)).await?;
         tx.commit().await?;
         self.action(&id).await

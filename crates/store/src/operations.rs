@@ -156,7 +156,8 @@ impl Store {
         if op.prompted_by.trim().is_empty() || op.prompted_by.chars().count() > 2000 {
             return Err(rule("prompted_by", "say which emerging issue or hotspot prompted the operation"));
         }
-        if !op.prompted_link.is_empty() && !(op.prompted_link.starts_with('/') && !op.prompted_link.starts_with("//")) {
+        let link = &op.prompted_link;
+        if !link.is_empty() && (!link.starts_with('/') || link.starts_with("//")) {
             return Err(rule("prompted_link", "the link must be a SafetyNet path such as /analysis?…"));
         }
         op.target.validate().map_err(|e| rule("target", &format!("target area: {e}")))?;
