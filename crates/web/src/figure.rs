@@ -246,19 +246,16 @@ pub fn line_chart(
     Drawing { width: w, height: h, alt: format!("{title}. {}", values.join(". ")), marks }
 }
 
+/// A named, coloured outline (WGS84 ring) drawn on a map.
+pub type Zone = (String, Colour, Vec<(f64, f64)>);
+
 /// A map on the British National Grid (north up): the district boundary,
 /// grid hotspots (when given) and zones (target, buffer, control) as
 /// outlines with their colours.
-pub fn map(
-    title: &str,
-    boundary: &[Vec<(f64, f64)>],
-    grid: Option<&Grid>,
-    zones: &[(String, Colour, Vec<(f64, f64)>)],
-) -> Drawing {
+pub fn map(title: &str, boundary: &[Vec<(f64, f64)>], grid: Option<&Grid>, zones: &[Zone]) -> Drawing {
     let to_bng = |ring: &Vec<(f64, f64)>| ring.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect::<Vec<_>>();
     let rings: Vec<Vec<(f64, f64)>> = boundary.iter().map(to_bng).collect();
-    let zone_rings: Vec<(String, Colour, Vec<(f64, f64)>)> =
-        zones.iter().map(|(n, c, r)| (n.clone(), *c, to_bng(r))).collect();
+    let zone_rings: Vec<Zone> = zones.iter().map(|(n, c, r)| (n.clone(), *c, to_bng(r))).collect();
     let cell = grid.map_or(250.0, |g| g.cell_m);
     let cells: Vec<_> = grid
         .map(|g| {
@@ -380,7 +377,7 @@ mod tests {
     #[test]
     fn maps_frame_the_boundary_and_zones() {
         let square = vec![(-0.34, 51.75), (-0.33, 51.75), (-0.33, 51.76), (-0.34, 51.76), (-0.34, 51.75)];
-        let d = map("Operation area", &[square.clone()], None, &[("Target".into(), Colour::RED, square)]);
+        let d = map("Operation area", std::slice::from_ref(&square), None, &[("Target".into(), Colour::RED, square)]);
         assert!(d.width > 100.0 && d.height > 100.0);
         assert!(d.marks.iter().any(|m| matches!(m, Mark::Polygon { stroke, .. } if *stroke == Colour::RED)));
         assert!(d.to_svg().contains("Target"));
