@@ -377,7 +377,12 @@ mod tests {
     #[test]
     fn maps_frame_the_boundary_and_zones() {
         let square = vec![(-0.34, 51.75), (-0.33, 51.75), (-0.33, 51.76), (-0.34, 51.76), (-0.34, 51.75)];
-        let d = map("Operation area", std::slice::from_ref(&square), None, &[("Target".into(), Colour::RED, square)]);
+        let d = map(
+            "Operation area",
+            std::slice::from_ref(&square),
+            None,
+            &[("Target".into(), Colour::RED, square.clone())],
+        );
         assert!(d.width > 100.0 && d.height > 100.0);
         assert!(d.marks.iter().any(|m| matches!(m, Mark::Polygon { stroke, .. } if *stroke == Colour::RED)));
         assert!(d.to_svg().contains("Target"));
