@@ -91,6 +91,8 @@ enum Command {
         #[command(subcommand)]
         command: AnalyseCommand,
     },
+    /// Write a meeting pack (jag, rag or psf) for a date as HTML or PDF.
+    Report(crate::report::ReportArgs),
     /// The partnership strategy.
     Strategy {
         #[command(subcommand)]
@@ -372,7 +374,12 @@ fn init_tracing() {
 }
 
 async fn open(config: &Config, db: &DbArg) -> anyhow::Result<Store> {
-    let cfg = config.clone().with_flags(db.database_url.clone(), None);
+    open_url(config, db.database_url.clone()).await
+}
+
+/// Opens the database named by `url` or the configuration.
+pub(crate) async fn open_url(config: &Config, url: Option<String>) -> anyhow::Result<Store> {
+    let cfg = config.clone().with_flags(url, None);
     let url = cfg
         .database_url
         .value
@@ -494,6 +501,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 store.load_categories(&cats, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
             println!("categories: {added} added, {updated} updated");
         }
+        Command::Report(args) => println!("{}", crate::report::run(&config, clock, args).await?),
         Command::Strategy { command: StrategyCommand::Load { db, file } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let def = safetynet_domain::strategy::parse_strategy(&text)?;

@@ -156,6 +156,7 @@ pub async fn run(config: &Config, data_dir: &Path, clock: SharedClock) -> anyhow
     seed(&store, clock.now().timestamp_millis()).await?;
     crate::demo_cases::seed_cases(&store, clock.now()).await?;
     crate::demo_strategy::seed_strategy(&store, clock.now()).await?;
+    crate::demo_meetings::seed_tasking(&store, clock.clone()).await?;
     println!("Database: {}", url.redacted());
     println!("Demo sign-ins (password for all: {DEMO_PASSWORD}):");
     for (email, _, agency, role) in USERS {

@@ -534,6 +534,22 @@ impl Store {
         self.action(&id).await
     }
 
+    /// Actions of a series done on or before `date`, latest first.
+    pub async fn closed_actions(&self, series_code: &str, date: NaiveDate) -> Result<Vec<Action>> {
+        let rows = self
+            .conn()
+            .await?
+            .all(
+                &Q::new(format!(
+                    "SELECT {ACTION_COLS} FROM meeting_actions WHERE series_code = $1 AND status = 'done' AND closed_on <= $2 ORDER BY closed_on DESC, id"
+                ))
+                .bind(series_code)
+                .bind(date.to_string()),
+            )
+            .await?;
+        rows.iter().map(action_row).collect()
+    }
+
     /// One action.
     pub async fn action(&self, id: &str) -> Result<Action> {
         let row = self

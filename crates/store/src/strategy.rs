@@ -195,6 +195,22 @@ fn commitment_row(r: &Row) -> Result<Commitment> {
     })
 }
 
+fn update_row(r: &Row) -> Result<CommitmentUpdate> {
+    Ok(CommitmentUpdate {
+        id: r.text("id")?,
+        at_ms: r.int("at_ms")?,
+        author_id: r.opt_text("author_id")?,
+        author_name: r.text("author_name")?,
+        author_agency: r.text("author_agency")?,
+        status: r.text("status")?,
+        rag: r.text("rag")?,
+        reason: r.text("reason")?,
+        note: r.text("note")?,
+        figure: r.opt_real("figure")?,
+        evidence: json_list(&r.text("evidence")?),
+    })
+}
+
 fn check_text(what: &'static str, text: &str, max: usize, required: bool) -> Result<()> {
     if (required && text.trim().is_empty()) || text.chars().count() > max {
         let need = if required { "enter" } else { "shorten" };
@@ -393,24 +409,7 @@ impl Store {
                 .bind(id),
             )
             .await?;
-        let history = rows
-            .iter()
-            .map(|r| {
-                Ok(CommitmentUpdate {
-                    id: r.text("id")?,
-                    at_ms: r.int("at_ms")?,
-                    author_id: r.opt_text("author_id")?,
-                    author_name: r.text("author_name")?,
-                    author_agency: r.text("author_agency")?,
-                    status: r.text("status")?,
-                    rag: r.text("rag")?,
-                    reason: r.text("reason")?,
-                    note: r.text("note")?,
-                    figure: r.opt_real("figure")?,
-                    evidence: json_list(&r.text("evidence")?),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let history = rows.iter().map(update_row).collect::<Result<Vec<_>>>()?;
         Ok((commitment_row(&row)?, history))
     }
 
@@ -534,6 +533,33 @@ impl Store {
         let detail = serde_json::to_value(edit).unwrap_or_default();
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "commitment", Some(id), detail)).await?;
         tx.commit().await
+    }
+
+    /// Each commitment's latest update recorded up to `until_ms` (for packs
+    /// that must read the same whenever they are made): (commitment id,
+    /// update). Commitments without one are absent.
+    pub async fn ratings_as_of(&self, until_ms: i64) -> Result<Vec<(String, CommitmentUpdate)>> {
+        let rows = self
+            .conn()
+            .await?
+            .all(
+                &Q::new(
+                    "SELECT u.commitment_id, u.id, u.at_ms, u.author_id, COALESCE(us.display_name, 'Operator') AS author_name, u.author_agency, u.status, u.rag, u.reason, u.note, u.figure, u.evidence
+                     FROM commitment_updates u LEFT JOIN users us ON us.id = u.author_id
+                     WHERE u.at_ms <= $1 ORDER BY u.commitment_id, u.at_ms, u.id",
+                )
+                .bind(until_ms),
+            )
+            .await?;
+        let mut out: Vec<(String, CommitmentUpdate)> = Vec::new();
+        for r in &rows {
+            let item = (r.text("commitment_id")?, update_row(r)?);
+            match out.last_mut() {
+                Some(last) if last.0 == item.0 => *last = item,
+                _ => out.push(item),
+            }
+        }
+        Ok(out)
     }
 
     /// Live commitments whose update is overdue on `today`, for one agency

@@ -5,7 +5,7 @@
 use crate::sql::Q;
 use crate::{Exec, Result, Store};
 use chrono::NaiveDate;
-use safetynet_domain::policy::{ManagePartnershipWork, Permit};
+use safetynet_domain::policy::{Permit, ViewCrimeData};
 use serde::Serialize;
 
 /// Counts for a period.
@@ -32,7 +32,7 @@ impl Store {
     /// Unix-ms bounds for times and as dates for dated records.
     pub async fn data_summary(
         &self,
-        _permit: &Permit<ManagePartnershipWork>,
+        _permit: &Permit<ViewCrimeData>,
         from_ms: i64,
         to_ms: i64,
         from: NaiveDate,

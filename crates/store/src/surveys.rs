@@ -225,15 +225,17 @@ impl Store {
         tx.commit().await
     }
 
-    /// Results: all areas first, then each area (Borda count of the rankings).
-    pub async fn survey_results(&self, survey_id: &str) -> Result<Vec<AreaResult>> {
+    /// Results from responses made up to `until_ms`: all areas first, then
+    /// each area (Borda count of the rankings).
+    pub async fn survey_results(&self, survey_id: &str, until_ms: i64) -> Result<Vec<AreaResult>> {
         let s = self.survey(survey_id).await?;
         let rows = self
             .conn()
             .await?
             .all(
-                &Q::new("SELECT area, ranking FROM survey_responses WHERE survey_id = $1 ORDER BY area, id")
-                    .bind(survey_id),
+                &Q::new("SELECT area, ranking FROM survey_responses WHERE survey_id = $1 AND created_at <= $2 ORDER BY area, id")
+                    .bind(survey_id)
+                    .bind(until_ms),
             )
             .await?;
         let mut ballots: Vec<(String, Vec<String>)> = Vec::with_capacity(rows.len());

@@ -195,18 +195,26 @@ async fn hotspots_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw
 /// Before/after counts for the four areas of an evaluation.
 #[derive(Debug, Deserialize)]
 pub struct EvaluateQuery {
-    target_before: f64,
-    target_after: f64,
-    control_before: f64,
-    control_after: f64,
+    /// Target, before.
+    pub target_before: f64,
+    /// Target, after.
+    pub target_after: f64,
+    /// Control, before.
+    pub control_before: f64,
+    /// Control, after.
+    pub control_after: f64,
+    /// Buffer, before.
     #[serde(default)]
-    buffer_before: f64,
+    pub buffer_before: f64,
+    /// Buffer, after.
     #[serde(default)]
-    buffer_after: f64,
+    pub buffer_after: f64,
+    /// The control's buffer, before.
     #[serde(default)]
-    buffer_control_before: f64,
+    pub buffer_control_before: f64,
+    /// The control's buffer, after.
     #[serde(default)]
-    buffer_control_after: f64,
+    pub buffer_control_after: f64,
 }
 
 /// Evaluates an operation from counts (shared by the API and the page).

@@ -338,6 +338,13 @@ pub fn map(title: &str, boundary: &[Vec<(f64, f64)>], grid: Option<&Grid>, zones
     Drawing { width: w * scale, height: line + 35.0, alt: format!("{title}. {legend}"), marks }
 }
 
+/// The outer ring of an operation zone (first polygon of a MultiPolygon).
+pub fn zone_ring(z: &safetynet_domain::operation::Zone) -> Vec<(f64, f64)> {
+    let g = z.to_geojson();
+    let coords = if g["type"] == "MultiPolygon" { &g["coordinates"][0][0] } else { &g["coordinates"][0] };
+    coords.as_array().into_iter().flatten().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect()
+}
+
 /// The partnership's district boundary rings (WGS84) for maps.
 pub async fn district_rings(state: &crate::AppState) -> Result<Vec<Vec<(f64, f64)>>, crate::error::AppError> {
     let lads = state.store.partnership().await?.map(|p| p.lad_codes).unwrap_or_default();

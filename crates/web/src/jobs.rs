@@ -70,6 +70,11 @@ pub fn spawn_scheduler(state: AppState) {
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e, "weekly trends job failed"),
             }
+            match crate::evaluation::evaluate_ended(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(operations = n, "ended operations evaluated"),
+                Err(e) => tracing::error!(error = %e, "operation evaluation failed"),
+            }
         }
     });
 }

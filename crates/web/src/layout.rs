@@ -24,6 +24,10 @@ pub enum Nav {
     Cases,
     /// The strategy and its commitments.
     Strategy,
+    /// Targeted operations.
+    Operations,
+    /// JAG, RAG and Priority Setting Forum meetings.
+    Meetings,
     /// The daily review.
     DailyReview,
     /// ASB Case Reviews.
@@ -96,6 +100,8 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                                             (item("/crimes", "Crime and ASB", Nav::Crimes))
                                             (item("/analysis", "Analysis", Nav::Analysis))
                                             (item("/strategy", "Strategy", Nav::Strategy))
+                                            (item("/operations", "Operations", Nav::Operations))
+                                            (item("/meetings", "Meetings", Nav::Meetings))
                                         }
                                         @if u.principal.can::<ViewRecords>() {
                                             (item("/daily-review", "Daily review", Nav::DailyReview))

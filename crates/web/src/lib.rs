@@ -14,13 +14,17 @@ mod api_safety;
 mod assets;
 mod auth;
 mod error;
+pub mod evaluation;
 pub mod figure;
 mod forms;
 pub mod jobs;
 mod layout;
 mod openapi;
+pub mod pack_html;
+pub mod packs;
 mod pages;
 mod params;
+pub mod pdf;
 
 pub use auth::SESSION_COOKIE;
 

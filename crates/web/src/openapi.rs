@@ -67,6 +67,15 @@ pub const SAFETY_OPERATIONS: &[(&str, &str, &str, u16)] = &[
     ("/strategy/commitments/due", "get", "Your agency's commitments whose progress update is overdue", 200),
     ("/strategy/commitments/{id}", "get", "A commitment with `overdue` and its update history (newest first)", 200),
     ("/strategy/commitments/{id}/updates", "post", "Record progress `{status, rag, reason, note?, figure?, evidence[]?}` (owning agency or CSP manager; 422 names the problem)", 201),
+    ("/operations", "get", "Targeted operations with `status` (planned, active, concluded), evaluation and recommendation", 200),
+    ("/operations", "post", "Start an operation `{name, prompted_by, prompted_link?, target: {kind: circle, lon, lat, radius_m} | {kind: polygon, geometry}, buffer_m?, control?, crime_types[], starts_on, ends_on, lead_agency?, agencies[]}` (CSP manager; 422 names the problem)", 201),
+    ("/operations/{id}", "get", "An operation (id or reference) with its status and tasks", 200),
+    ("/operations/{id}/evaluate", "post", "Evaluate now: counts in target, buffer and control for the operation's months and as many before, WDD, WDQ and a recommendation (422 `evaluation_data` until police.uk covers the months)", 200),
+    ("/meetings", "get", "Meeting series (JAG, RAG, Priority Setting Forums) and their meetings", 200),
+    ("/meetings/{id}", "get", "A meeting with attendees, decisions, actions carried to it, closed since the last and raised at it", 200),
+    ("/meetings/{id}/actions", "post", "Raise an action `{title, owner_agency, owner_name?, due_on}` (CSP manager)", 201),
+    ("/meeting-actions/{id}", "patch", "Update an action `{status: open|done|dropped, note?, public_note?, on?}`; closing records the day", 200),
+    ("/packs/{kind}", "get", "The jag, rag or psf pack for ?date=YYYY-MM-DD as structured sections, as you may see it (?threshold= for the public summary's disclosure control, default 5); audited", 200),
     ("/analytics/evaluate", "get", "Weighted displacement difference and quotient from counts: target_before, target_after, control_before, control_after, buffer_before, buffer_after, buffer_control_before, buffer_control_after; with a recommendation", 200),
 ];
 

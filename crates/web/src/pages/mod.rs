@@ -10,6 +10,9 @@ mod crimes;
 mod daily;
 mod dashboard;
 mod incidents;
+mod meetings;
+mod operations;
+mod public;
 mod signin;
 mod strategy;
 
@@ -60,6 +63,23 @@ pub fn routes() -> Router<AppState> {
         .route("/strategy", get(strategy::show))
         .route("/strategy/commitments/{id}", get(strategy::commitment).post(strategy::edit))
         .route("/strategy/commitments/{id}/updates", post(strategy::add_update))
+        .route("/operations", get(operations::list).post(operations::create))
+        .route("/operations/{id}", get(operations::show))
+        .route("/operations/{id}/evaluate", post(operations::evaluate))
+        .route("/operations/{id}/tasks", post(operations::add_task))
+        .route("/operation-tasks/{id}/done", post(operations::task_done))
+        .route("/meetings", get(meetings::list).post(meetings::schedule))
+        .route("/meetings/{id}", get(meetings::show))
+        .route("/meetings/{id}/pack", get(meetings::pack))
+        .route("/meetings/{id}/pack.pdf", get(meetings::pack_pdf))
+        .route("/meetings/{id}/pack.html", get(meetings::pack_html))
+        .route("/meetings/{id}/actions", post(meetings::add_action))
+        .route("/meetings/{id}/attendees", post(meetings::add_attendee))
+        .route("/meetings/{id}/decisions", post(meetings::add_decision))
+        .route("/meetings/{id}/minutes", post(meetings::save_minutes))
+        .route("/meeting-actions/{id}", post(meetings::update_action))
+        .route("/public/forums/{id}", get(public::forum))
+        .route("/public/surveys/{id}", get(public::survey).post(public::respond))
         .route("/audit", get(audit::search))
         .route("/audit/export.csv", get(audit::export_csv))
         .route("/account", get(account::show))

@@ -1,0 +1,127 @@
+//! Evaluating an operation: recorded crime of its types in the target,
+//! buffer and control areas for its months and as many months before, then
+//! the weighted displacement difference and quotient with a plain
+//! recommendation. Run on demand and, by the scheduler, once an operation
+//! has ended and police.uk data covers its months.
+
+use crate::api_analysis::{run_evaluate, EvaluateQuery};
+use crate::error::AppError;
+use crate::AppState;
+use safetynet_domain::month::Month;
+use safetynet_domain::operation::{evaluation_months, place, Place};
+use safetynet_domain::policy::Principal;
+use safetynet_store::crimes::CrimeFilter;
+use safetynet_store::operations::Operation;
+use safetynet_store::users::Actor;
+
+/// Before and after counts for one area.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+struct Counts {
+    before: f64,
+    after: f64,
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, AppError> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| AppError::Internal(format!("bad stored date {s}")))
+}
+
+/// Computes an operation's evaluation (without storing it). Refused when
+/// police.uk data does not yet cover the months compared.
+pub async fn evaluate(state: &AppState, op: &Operation) -> Result<(serde_json::Value, String), AppError> {
+    let ((b0, b1), (a0, a1)) = evaluation_months(parse_day(&op.starts_on)?, parse_day(&op.ends_on)?)
+        .ok_or_else(|| AppError::BadRequest("the operation's dates are out of range".into()))?;
+    let held = state.store.crime_months().await?;
+    let covers = |from: Month, to: Month| {
+        let mut m = from;
+        loop {
+            if !held.contains(&m) {
+                return false;
+            }
+            if m == to {
+                return true;
+            }
+            m = m.next();
+        }
+    };
+    if !covers(b0, b1) || !covers(a0, a1) {
+        return Err(AppError::Unprocessable {
+            rule: "evaluation_data".into(),
+            message: format!(
+                "recorded crime for {b0} to {a1} is not all loaded yet (police.uk publishes each month about two months later)"
+            ),
+        });
+    }
+    let (mut target, mut buffer, mut control) = (Counts::default(), Counts::default(), Counts::default());
+    let types: Vec<Option<String>> =
+        if op.crime_types.is_empty() { vec![None] } else { op.crime_types.iter().cloned().map(Some).collect() };
+    for (from, to, after) in [(b0, b1, false), (a0, a1, true)] {
+        for t in &types {
+            let filter = CrimeFilter { from: Some(from), to: Some(to), crime_type: t.clone(), lsoa: None };
+            for (lon, lat) in state.store.crime_locations(&filter).await? {
+                let counts = match place(&op.target, op.buffer_m, op.control.as_ref(), lon, lat) {
+                    Place::Target => &mut target,
+                    Place::Buffer => &mut buffer,
+                    Place::Control => &mut control,
+                    Place::Outside => continue,
+                };
+                if after {
+                    counts.after += 1.0;
+                } else {
+                    counts.before += 1.0;
+                }
+            }
+        }
+    }
+    // Without a control zone the rest of the district is the control, scaled
+    // so that its "before" count equals the target's: the comparison is of
+    // trends, not of sizes.
+    let scale = match (&op.control, control.before > 0.0) {
+        (None, true) => target.before.max(1.0) / control.before,
+        _ => 1.0,
+    };
+    let scaled = Counts { before: control.before * scale, after: control.after * scale };
+    let q = EvaluateQuery {
+        target_before: target.before,
+        target_after: target.after,
+        control_before: scaled.before,
+        control_after: scaled.after,
+        buffer_before: buffer.before,
+        buffer_after: buffer.after,
+        buffer_control_before: 0.0,
+        buffer_control_after: 0.0,
+    };
+    let mut result = run_evaluate(&q)?;
+    let recommendation = result["advice"]["recommendation"].as_str().unwrap_or("change_approach").to_string();
+    result["months"] = serde_json::json!({ "before": [b0, b1], "during": [a0, a1] });
+    result["counts"] = serde_json::json!({
+        "target": target, "buffer": buffer, "control": control,
+        "control_is_rest_of_district": op.control.is_none(), "control_scale": scale,
+    });
+    Ok((result, recommendation))
+}
+
+/// Evaluates and stores one operation's result, as `actor`.
+pub async fn evaluate_and_save(state: &AppState, op: &Operation, actor: &Actor<'_>) -> Result<String, AppError> {
+    let (result, recommendation) = evaluate(state, op).await?;
+    state.store.save_operation_evaluation(&op.id, &result, &recommendation, actor).await?;
+    Ok(recommendation)
+}
+
+/// The scheduler's pass: evaluates every ended operation whose months are
+/// covered by the data; returns how many were evaluated. Operations still
+/// waiting for data are left for a later pass.
+pub async fn evaluate_ended(state: &AppState) -> Result<usize, AppError> {
+    let now = state.clock.now();
+    let ended = state.store.operations_to_evaluate(state.today()).await?;
+    let operator = Principal::operator();
+    let actor = Actor { principal: &operator, at_ms: now.timestamp_millis(), source: "scheduler" };
+    let mut n = 0;
+    for op in &ended {
+        match evaluate_and_save(state, op, &actor).await {
+            Ok(_) => n += 1,
+            Err(AppError::Unprocessable { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,368 @@
+//! Targeted operations: the list, starting one (target area as a circle or
+//! a drawn GeoJSON polygon, optional buffer and control areas, crime types,
+//! period, agencies), an operation's page with its map, tasks with owners
+//! and its evaluation, and evaluating it on demand.
+
+use crate::auth::{CsrfForm, PageUser};
+use crate::error::{AppError, PageError, PageResult};
+use crate::figure::{map, zone_ring, Colour};
+use crate::forms::{field, input, parse_date, select, textarea, Errors};
+use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
+use crate::packs::recommendation_label;
+use crate::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::{html, Markup, PreEscaped};
+use safetynet_domain::operation::{OperationStatus, Zone};
+use safetynet_domain::policy::{ManagePartnershipWork, UpdateCommitments, ViewCrimeData};
+use safetynet_store::operations::{NewOperation, Operation};
+
+type Form = CsrfForm<Vec<(String, String)>>;
+
+fn status_tag(s: OperationStatus) -> Markup {
+    let (class, text) = match s {
+        OperationStatus::Planned => ("govuk-tag--grey", "Planned"),
+        OperationStatus::Active => ("govuk-tag--blue", "Active"),
+        OperationStatus::Concluded => ("govuk-tag--green", "Concluded"),
+    };
+    html! { strong class=(format!("govuk-tag {class}")) { (text) } }
+}
+
+fn values<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty()).collect()
+}
+
+/// `GET /operations?prompted_by=&link=`: the list and (for the CSP manager) the form.
+pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
+    user.permit::<ViewCrimeData>()?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    render_list(&state, &user, &pairs, &Errors::new()).await
+}
+
+async fn render_list(
+    state: &AppState,
+    user: &PageUser,
+    form: &[(String, String)],
+    errors: &Errors,
+) -> PageResult<Html<String>> {
+    let today = state.today();
+    let ops = state.store.operations().await?;
+    let types = state.store.crime_types().await?;
+    let agencies = state.store.agencies().await?;
+    let agency_options: Vec<(String, String)> = agencies.iter().map(|a| (a.code.to_string(), a.name.clone())).collect();
+    let v = |n: &str| field(form, n).to_string();
+    let chosen = |n: &str, value: &str| values(form, n).contains(&value);
+    let body = html! {
+        (error_summary(errors))
+        h1 class="govuk-heading-l" { "Operations" }
+        p class="govuk-body" { "Short-term targeted measures in hot spot areas and larger co-ordinated operations. Each is evaluated when it ends (weighted displacement difference against a control area) and its recommendation goes to the next JAG." }
+        @if ops.is_empty() { p class="govuk-body" { "No operations yet." } }
+        @else {
+            table class="govuk-table" data-testid="operations" {
+                thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Operation", "Period", "Lead", "Status", "Recommendation"] { th scope="col" class="govuk-table__header" { (h) } } } }
+                tbody class="govuk-table__body" { @for o in &ops { tr class="govuk-table__row" {
+                    td class="govuk-table__cell" { a class="govuk-link" href=(format!("/operations/{}", o.id)) { (o.reference) } br; (o.name) }
+                    td class="govuk-table__cell" { (o.starts_on) " to " (o.ends_on) }
+                    td class="govuk-table__cell" { (o.lead_agency) }
+                    td class="govuk-table__cell" { (status_tag(o.status(today))) }
+                    td class="govuk-table__cell" { (recommendation_label(o.recommendation.as_deref())) }
+                } } }
+            }
+        }
+        @if user.principal.can::<ManagePartnershipWork>() {
+            h2 class="govuk-heading-m" id="new" { "Start an operation" }
+            form method="post" action="/operations" novalidate {
+                (csrf_field(user))
+                (input("name", "Name", "text", &v("name"), None, errors))
+                (textarea("prompted_by", "What prompted it", &v("prompted_by"), Some("The emerging issue or hotspot, e.g. from the weekly trends or the JAG."), 2, errors))
+                (input("prompted_link", "Link to the analysis (optional)", "text", &v("prompted_link"), Some("A SafetyNet path such as /analysis?type=Burglary"), errors))
+                fieldset class="govuk-fieldset" {
+                    legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Target area: a circle, or a polygon drawn on a map (GeoJSON)" }
+                    (input("target_lat", "Centre latitude", "number", &v("target_lat"), None, errors))
+                    (input("target_lon", "Centre longitude", "number", &v("target_lon"), None, errors))
+                    (input("target_radius_m", "Radius (metres)", "number", &v("target_radius_m"), None, errors))
+                    (textarea("target_geojson", "Or a GeoJSON Polygon", &v("target_geojson"), None, 2, errors))
+                }
+                (input("buffer_m", "Buffer around the target (metres, 0 for none)", "number", &v("buffer_m"), Some("Crime displaced nearby shows up here."), errors))
+                (textarea("control_geojson", "Control area as a GeoJSON Polygon (optional)", &v("control_geojson"), Some("Leave blank to compare with the rest of the district."), 2, errors))
+                div class="govuk-form-group" {
+                    fieldset class="govuk-fieldset" {
+                        legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Crime types it targets (none ticked: all)" }
+                        div class="govuk-checkboxes govuk-checkboxes--small sn-columns" data-module="govuk-checkboxes" {
+                            @for (i, t) in types.iter().enumerate() {
+                                div class="govuk-checkboxes__item" {
+                                    input class="govuk-checkboxes__input" id=(format!("type-{i}")) name="crime_type" type="checkbox" value=(t) checked[chosen("crime_type", t)];
+                                    label class="govuk-label govuk-checkboxes__label" for=(format!("type-{i}")) { (t) }
+                                }
+                            }
+                        }
+                    }
+                }
+                (input("starts_on", "Starts", "date", &v("starts_on"), None, errors))
+                (input("ends_on", "Ends", "date", &v("ends_on"), None, errors))
+                (select("lead_agency", "Lead agency", &agency_options, &v("lead_agency"), Some("Your agency"), errors))
+                div class="govuk-form-group" {
+                    fieldset class="govuk-fieldset" {
+                        legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Other agencies taking part" }
+                        div class="govuk-checkboxes govuk-checkboxes--small sn-columns" data-module="govuk-checkboxes" {
+                            @for (i, (code, name)) in agency_options.iter().enumerate() {
+                                div class="govuk-checkboxes__item" {
+                                    input class="govuk-checkboxes__input" id=(format!("agency-{i}")) name="agency" type="checkbox" value=(code) checked[chosen("agency", code)];
+                                    label class="govuk-label govuk-checkboxes__label" for=(format!("agency-{i}")) { (name) }
+                                }
+                            }
+                        }
+                    }
+                }
+                button class="govuk-button" type="submit" { "Start operation" }
+            }
+        }
+    };
+    Ok(page(Some(user), Nav::Operations, "Operations", PageOpts::default(), body))
+}
+
+fn number(pairs: &[(String, String)], name: &str, what: &str) -> Result<Option<f64>, AppError> {
+    let v = field(pairs, name).trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse::<f64>().map(Some).map_err(|_| AppError::BadRequest(format!("the {what} must be a number")))
+}
+
+fn zone(pairs: &[(String, String)], prefix: &str, what: &str) -> Result<Option<Zone>, AppError> {
+    let geojson = field(pairs, &format!("{prefix}_geojson")).trim();
+    if !geojson.is_empty() {
+        let mut g: serde_json::Value = serde_json::from_str(geojson)
+            .map_err(|_| AppError::BadRequest(format!("the {what} is not valid GeoJSON")))?;
+        if g["type"] == "Feature" {
+            g = g["geometry"].clone();
+        }
+        return Ok(Some(Zone::Polygon { geometry: g }));
+    }
+    let (lat, lon, r) = (
+        number(pairs, &format!("{prefix}_lat"), "latitude")?,
+        number(pairs, &format!("{prefix}_lon"), "longitude")?,
+        number(pairs, &format!("{prefix}_radius_m"), "radius")?,
+    );
+    Ok(match (lat, lon, r) {
+        (Some(lat), Some(lon), Some(radius_m)) => Some(Zone::Circle { lon, lat, radius_m }),
+        (None, None, None) => None,
+        _ => return Err(AppError::BadRequest(format!("give the {what}'s centre latitude, longitude and radius"))),
+    })
+}
+
+/// `POST /operations`.
+pub async fn create(State(state): State<AppState>, CsrfForm(user, pairs): Form) -> PageResult<Response> {
+    let mut at = "name";
+    let r = async {
+        let permit = user.permit::<ManagePartnershipWork>()?;
+        at = "target_lat";
+        let target = zone(&pairs, "target", "target area")?
+            .ok_or_else(|| AppError::BadRequest("give the target area".into()))?;
+        at = "control_geojson";
+        let control = zone(&pairs, "control", "control area")?;
+        at = "buffer_m";
+        let buffer_m = number(&pairs, "buffer_m", "buffer")?.unwrap_or(0.0);
+        at = "starts_on";
+        let starts_on = parse_date(field(&pairs, "starts_on"))
+            .ok_or_else(|| AppError::BadRequest("enter the start date".into()))?;
+        at = "ends_on";
+        let ends_on =
+            parse_date(field(&pairs, "ends_on")).ok_or_else(|| AppError::BadRequest("enter the end date".into()))?;
+        at = "name";
+        let op = NewOperation {
+            name: field(&pairs, "name").to_string(),
+            prompted_by: field(&pairs, "prompted_by").to_string(),
+            prompted_link: field(&pairs, "prompted_link").trim().to_string(),
+            target,
+            buffer_m,
+            control,
+            crime_types: values(&pairs, "crime_type").into_iter().map(String::from).collect(),
+            starts_on,
+            ends_on,
+            lead_agency: Some(field(&pairs, "lead_agency").to_string()).filter(|s| !s.is_empty()),
+            agencies: values(&pairs, "agency").into_iter().map(String::from).collect(),
+        };
+        Ok::<_, PageError>(state.store.create_operation(&permit, &op, &user.actor()).await?)
+    }
+    .await;
+    match r {
+        Ok(op) => Ok(Redirect::to(&format!("/operations/{}", op.id)).into_response()),
+        Err(PageError(e @ (AppError::BadRequest(_) | AppError::Unprocessable { .. }))) => {
+            let status = if matches!(e, AppError::BadRequest(_)) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok((status, render_list(&state, &user, &pairs, &vec![(at.to_string(), e.to_string())]).await?)
+                .into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The operation's map: district, target, buffer (for circles) and control.
+async fn operation_map(state: &AppState, o: &Operation) -> Result<String, AppError> {
+    let mut zones = vec![("Target".to_string(), Colour::RED, zone_ring(&o.target))];
+    if let (Zone::Circle { lon, lat, radius_m }, true) = (&o.target, o.buffer_m > 0.0) {
+        let buffer = Zone::Circle { lon: *lon, lat: *lat, radius_m: radius_m + o.buffer_m };
+        zones.push((format!("Buffer ({} m)", o.buffer_m), Colour::ORANGE, zone_ring(&buffer)));
+    }
+    if let Some(c) = &o.control {
+        zones.push(("Control".to_string(), Colour::BLUE, zone_ring(c)));
+    }
+    let rings = crate::figure::district_rings(state).await?;
+    Ok(map(&o.name, &rings, None, &zones).to_svg())
+}
+
+async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) -> PageResult<Html<String>> {
+    let (o, tasks) = state.store.operation(id).await?;
+    let manager = user.principal.can::<ManagePartnershipWork>();
+    let agencies: Vec<(String, String)> =
+        state.store.agencies().await?.iter().map(|a| (a.code.to_string(), a.name.clone())).collect();
+    let svg = operation_map(state, &o).await?;
+    let e = o.evaluation.as_ref();
+    let count = |area: &str, when: &str| e.and_then(|e| e["counts"][area][when].as_f64()).unwrap_or(0.0);
+    let body = html! {
+        (error_summary(errors))
+        a class="govuk-back-link" href="/operations" { "Operations" }
+        span class="govuk-caption-l" { (o.reference) " · " (status_tag(o.status(state.today()))) }
+        h1 class="govuk-heading-l" { (o.name) }
+        dl class="govuk-summary-list" {
+            @for (k, v) in [("Prompted by", o.prompted_by.clone()), ("Period", format!("{} to {}", o.starts_on, o.ends_on)), ("Lead agency", o.lead_agency.clone()),
+                ("Other agencies", o.agencies.join(", ")), ("Crime types", if o.crime_types.is_empty() { "All".into() } else { o.crime_types.join(", ") }),
+                ("Buffer", format!("{} m", o.buffer_m)), ("Control", if o.control.is_some() { "A chosen control area".into() } else { "The rest of the district".into() })] {
+                div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (v) } }
+            }
+        }
+        @if !o.prompted_link.is_empty() { p class="govuk-body" { a class="govuk-link" href=(o.prompted_link) { "The analysis that prompted it" } } }
+        figure class="sn-pack__figure" data-testid="operation-map" { (PreEscaped(svg)) }
+        h2 class="govuk-heading-m" { "Evaluation" }
+        @match e {
+            None => p class="govuk-body" data-testid="not-evaluated" { "Not yet evaluated. It is evaluated automatically once it has ended and police.uk data covers its months." },
+            Some(e) => {
+                p class="govuk-body-l" data-testid="recommendation" { strong { (recommendation_label(o.recommendation.as_deref())) } }
+                table class="govuk-table" data-testid="evaluation" {
+                    thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Area", "Before", "During"] { th scope="col" class="govuk-table__header" { (h) } } } }
+                    tbody class="govuk-table__body" { @for (label, key) in [("Target", "target"), ("Buffer", "buffer"), ("Control", "control")] { tr class="govuk-table__row" {
+                        td class="govuk-table__cell" { (label) } td class="govuk-table__cell" { (count(key, "before")) } td class="govuk-table__cell" { (count(key, "after")) }
+                    } } }
+                }
+                p class="govuk-body-s" { "Months compared: " (e["months"]["before"][0].as_str().unwrap_or("")) " to " (e["months"]["before"][1].as_str().unwrap_or("")) " before; " (e["months"]["during"][0].as_str().unwrap_or("")) " to " (e["months"]["during"][1].as_str().unwrap_or("")) " during." }
+                ul class="govuk-list govuk-list--bullet" { @for r in e["advice"]["reasoning"].as_array().into_iter().flatten() { li { (r.as_str().unwrap_or("")) } } }
+            }
+        }
+        @if manager {
+            form method="post" action=(format!("/operations/{}/evaluate", o.id)) {
+                (csrf_field(user))
+                button class="govuk-button govuk-button--secondary" type="submit" data-testid="evaluate" { "Evaluate now" }
+            }
+        }
+        h2 class="govuk-heading-m" { "Tasks" }
+        @if tasks.is_empty() { p class="govuk-body" { "No tasks yet." } }
+        ul class="govuk-list" data-testid="operation-tasks" {
+            @for t in &tasks {
+                li {
+                    strong { (t.title) } " · " (t.owner_agency) " · due " (t.due_on) " · " (t.status)
+                    @if t.status == "open" && user.principal.can::<UpdateCommitments>() && (manager || user.principal.agency == t.owner_agency) {
+                        form method="post" action=(format!("/operation-tasks/{}/done", t.id)) class="sn-inline-form" {
+                            (csrf_field(user))
+                            input type="hidden" name="operation" value=(o.id);
+                            button class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" type="submit" { "Mark done" }
+                        }
+                    }
+                }
+            }
+        }
+        @if manager {
+            form method="post" action=(format!("/operations/{}/tasks", o.id)) novalidate {
+                (csrf_field(user))
+                (input("task", "Task", "text", "", None, errors))
+                (select("owner_agency", "Owning agency", &agencies, "", Some("Choose an agency"), errors))
+                (input("due_on", "Due", "date", "", None, errors))
+                button class="govuk-button govuk-button--secondary" type="submit" { "Add task" }
+            }
+        }
+    };
+    Ok(page(Some(user), Nav::Operations, &o.name, PageOpts::default(), body))
+}
+
+/// `GET /operations/{id}`.
+pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<String>) -> PageResult<Html<String>> {
+    user.permit::<ViewCrimeData>()?;
+    render(&state, &user, &id, &Errors::new()).await
+}
+
+async fn after(
+    state: &AppState,
+    user: &PageUser,
+    id: &str,
+    r: Result<(), PageError>,
+    at: &str,
+) -> PageResult<Response> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/operations/{id}")).into_response()),
+        Err(PageError(e @ (AppError::BadRequest(_) | AppError::Unprocessable { .. }))) => {
+            let status = if matches!(e, AppError::BadRequest(_)) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok((status, render(state, user, id, &vec![(at.to_string(), e.to_string())]).await?).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /operations/{id}/evaluate`.
+pub async fn evaluate(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, _pairs): Form,
+) -> PageResult<Response> {
+    let r = async {
+        user.permit::<ManagePartnershipWork>()?;
+        let (op, _) = state.store.operation(&id).await?;
+        crate::evaluation::evaluate_and_save(&state, &op, &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, "evaluate").await
+}
+
+/// `POST /operations/{id}/tasks`.
+pub async fn add_task(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<ManagePartnershipWork>()?;
+        let due = parse_date(field(&pairs, "due_on"))
+            .ok_or_else(|| AppError::BadRequest("enter the date the task is due".into()))?;
+        state
+            .store
+            .add_operation_task(&permit, &id, field(&pairs, "task"), field(&pairs, "owner_agency"), due, &user.actor())
+            .await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, "task").await
+}
+
+/// `POST /operation-tasks/{id}/done`.
+pub async fn task_done(
+    State(state): State<AppState>,
+    Path(task): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let op = field(&pairs, "operation").to_string();
+    let r = async {
+        let permit = user.permit::<UpdateCommitments>()?;
+        state.store.complete_operation_task(&permit, &task, &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &op, r, "task").await
+}
