@@ -116,9 +116,11 @@ pub struct MeetingRecord {
     pub attendees: Vec<Attendee>,
     /// Decisions.
     pub decisions: Vec<Decision>,
-    /// Actions raised before this meeting and still open on its date.
+    /// Actions raised before this meeting and still open going into it
+    /// (closed on its date or later, or not at all).
     pub carried: Vec<Action>,
-    /// Actions closed since the previous meeting of the series.
+    /// Actions closed from the previous meeting's date up to (not including)
+    /// this one's.
     pub closed_since_last: Vec<Action>,
     /// Actions raised at this meeting.
     pub raised: Vec<Action>,
@@ -351,19 +353,19 @@ impl Store {
             .map(|r| Ok(Decision { id: r.text("id")?, text: r.text("text")? }))
             .collect::<Result<Vec<_>>>()?;
         let actions = |sql: &str| {
-            Q::new(format!("SELECT {ACTION_COLS} FROM meeting_actions WHERE series_code = $1 AND {sql} ORDER BY due_on, raised_on, id"))
+            Q::new(format!("SELECT {ACTION_COLS} FROM meeting_actions WHERE series_code = $1 AND {sql} ORDER BY due_on, raised_on, created_at, title, id"))
                 .bind(&meeting.series_code)
                 .bind(&meeting.held_on)
         };
         let carried = c
-            .all(&actions("raised_on < $2 AND (closed_on IS NULL OR closed_on > $2)"))
+            .all(&actions("raised_on < $2 AND (closed_on IS NULL OR closed_on >= $2)"))
             .await?
             .iter()
             .map(action_row)
             .collect::<Result<Vec<_>>>()?;
         let since = previous.as_ref().map_or_else(|| "0000-00-00".to_string(), |p| p.held_on.clone());
         let closed_since_last = c
-            .all(&actions("closed_on <= $2 AND closed_on > $3").bind(since))
+            .all(&actions("closed_on < $2 AND closed_on >= $3").bind(since))
             .await?
             .iter()
             .map(action_row)
