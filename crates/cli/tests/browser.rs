@@ -303,3 +303,51 @@ async fn sign_in_see_the_dashboard_and_the_crime_map() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_the_next_jag_see_its_agenda_and_pack_and_record_an_action() {
+    if !browser_available() {
+        return;
+    }
+    each_engine(async |app: &TestApp| {
+        safetynet::demo::import_sample(&app.store, start().timestamp_millis()).await.expect("sample");
+        safetynet::demo_cases::seed_cases(&app.store, start()).await.expect("cases");
+        safetynet::demo_strategy::seed_strategy(&app.store, start()).await.expect("strategy");
+        safetynet::demo_meetings::seed_tasking(&app.store, std::sync::Arc::new(app.clock.clone())).await.expect("tasking");
+        with_browser(app, |d, base, engine| {
+            d.sign_in(base, MANAGER);
+            d.go(&format!("{base}/meetings"));
+            d.screenshot(&format!("meetings-{engine}.png"));
+            d.click("[data-testid=next-meetings] a.govuk-link");
+            d.wait_path("the JAG", "/meetings/");
+            assert!(d.text_of("h1").contains("Joint Agency Group"), "{}", d.text_of("h1"));
+            let agenda = d.text_of("[data-testid=agenda]");
+            assert!(agenda.contains("New and emerging issues and hotspots since the last JAG"), "{agenda}");
+            assert!(d.text_of("[data-testid=carried-action]").contains("Deploy a fly-tipping camera"));
+            d.type_into("#title", "Letter to the owner of the Ver Valley lay-by");
+            d.set("owner_agency", "SACDC");
+            d.type_into("#owner_name", "Environmental Protection");
+            d.set("due_on", "2026-02-05");
+            d.click("[data-testid=record-action]");
+            d.wait_for("the new action", "return (document.querySelector('[data-testid=raised-actions]') || {}).textContent?.includes('Letter to the owner');");
+            d.script("document.getElementById('actions').scrollIntoView(); return true;");
+            d.screenshot(&format!("jag-meeting-{engine}.png"));
+            d.click("[data-testid=open-pack]");
+            d.wait_for("the pack", "return !!document.querySelector('[data-testid=pack-emerging] svg');");
+            let tasking = d.text_of("[data-testid=pack-tasking]");
+            assert!(tasking.contains("Letter to the owner of the Ver Valley lay-by"), "{tasking}");
+            assert!(d.text_of("[data-testid=pack-cases]").contains("CASE-2026-00001"));
+            d.screenshot(&format!("jag-pack-{engine}.png"));
+            d.go(&format!("{base}/strategy"));
+            assert!(d.text_of("h1").contains("Strategy 2024-2027"));
+            d.screenshot(&format!("strategy-{engine}.png"));
+            d.go(&format!("{base}/operations"));
+            d.click("[data-testid=operations] a.govuk-link");
+            d.wait_path("an operation", "/operations/");
+            d.script("document.querySelector('[data-testid=operation-map]').scrollIntoView(); return true;");
+            d.screenshot(&format!("operation-{engine}.png"));
+        })
+        .await;
+    })
+    .await;
+}

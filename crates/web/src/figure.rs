@@ -50,6 +50,14 @@ pub enum Anchor {
 /// One mark.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mark {
+    /// Clips the marks that follow, up to the first text, to the rectangle
+    /// (0, 0, w, h): keeps a map's outlines inside its frame.
+    Clip {
+        /// Width.
+        w: f64,
+        /// Height.
+        h: f64,
+    },
     /// A filled rectangle.
     Rect {
         /// Left.
@@ -141,8 +149,17 @@ impl Drawing {
             h = self.height,
             alt = esc(&self.alt)
         );
+        let mut clipped = false;
         for m in &self.marks {
+            if clipped && matches!(m, Mark::Text { .. }) {
+                s.push_str("</svg>");
+                clipped = false;
+            }
             let _ = match m {
+                Mark::Clip { w, h } => {
+                    clipped = true;
+                    write!(s, "<svg x=\"0\" y=\"0\" width=\"{w:.1}\" height=\"{h:.1}\" viewBox=\"0 0 {w:.1} {h:.1}\">")
+                }
                 Mark::Rect { x, y, w, h, fill } => write!(
                     s,
                     "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.2}\" height=\"{h:.2}\" fill=\"{}\"/>",
@@ -176,6 +193,9 @@ impl Drawing {
                     esc(text)
                 ),
             };
+        }
+        if clipped {
+            s.push_str("</svg>");
         }
         s.push_str("</svg>");
         s
@@ -246,13 +266,29 @@ pub fn line_chart(
     Drawing { width: w, height: h, alt: format!("{title}. {}", values.join(". ")), marks }
 }
 
+/// What a map is framed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// The whole district (and every cell and zone).
+    District,
+    /// The zones, with a margin (the district outline is clipped).
+    Zones,
+}
+
 /// A named, coloured outline (WGS84 ring) drawn on a map.
 pub type Zone = (String, Colour, Vec<(f64, f64)>);
 
 /// A map on the British National Grid (north up): the district boundary,
-/// grid hotspots (when given) and zones (target, buffer, control) as
-/// outlines with their colours.
-pub fn map(title: &str, boundary: &[Vec<(f64, f64)>], grid: Option<&Grid>, zones: &[Zone]) -> Drawing {
+/// grid hotspots (when given), recorded crime as grey dots (when given) and
+/// zones (target, buffer, control) as outlines with their colours.
+pub fn map(
+    title: &str,
+    boundary: &[Vec<(f64, f64)>],
+    grid: Option<&Grid>,
+    zones: &[Zone],
+    points: &[(f64, f64)],
+    focus: Focus,
+) -> Drawing {
     let to_bng = |ring: &Vec<(f64, f64)>| ring.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect::<Vec<_>>();
     let rings: Vec<Vec<(f64, f64)>> = boundary.iter().map(to_bng).collect();
     let zone_rings: Vec<Zone> = zones.iter().map(|(n, c, r)| (n.clone(), *c, to_bng(r))).collect();
@@ -267,18 +303,25 @@ pub fn map(title: &str, boundary: &[Vec<(f64, f64)>], grid: Option<&Grid>, zones
                 .collect()
         })
         .unwrap_or_default();
-    let xs = cells
-        .iter()
-        .flat_map(|c| [c.easting, c.easting + cell])
-        .chain(rings.iter().flatten().map(|p| p.0))
-        .chain(zone_rings.iter().flat_map(|z| z.2.iter().map(|p| p.0)));
-    let ys = cells
-        .iter()
-        .flat_map(|c| [c.northing, c.northing + cell])
-        .chain(rings.iter().flatten().map(|p| p.1))
-        .chain(zone_rings.iter().flat_map(|z| z.2.iter().map(|p| p.1)));
-    let (min_e, max_e) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
-    let (min_n, max_n) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+    let on_zones = focus == Focus::Zones && !zone_rings.is_empty();
+    let framed: Vec<(f64, f64)> = if on_zones {
+        zone_rings.iter().flat_map(|z| z.2.iter().copied()).collect()
+    } else {
+        cells
+            .iter()
+            .flat_map(|c| [(c.easting, c.northing), (c.easting + cell, c.northing + cell)])
+            .chain(rings.iter().flatten().copied())
+            .chain(zone_rings.iter().flat_map(|z| z.2.iter().copied()))
+            .collect()
+    };
+    let (mut min_e, mut max_e) =
+        framed.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (mut min_n, mut max_n) =
+        framed.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    if on_zones {
+        let margin = ((max_e - min_e).max(max_n - min_n) * 0.6).max(400.0);
+        (min_e, max_e, min_n, max_n) = (min_e - margin, max_e + margin, min_n - margin, max_n + margin);
+    }
     let (min_e, max_n) = if min_e.is_finite() { (min_e - cell, max_n + cell) } else { (0.0, 1.0) };
     let (w, h) = if max_e.is_finite() { (max_e - min_e + cell, max_n - min_n + cell) } else { (1.0, 1.0) };
     let scale = 900.0 / w.max(h);
@@ -302,6 +345,10 @@ pub fn map(title: &str, boundary: &[Vec<(f64, f64)>], grid: Option<&Grid>, zones
             width: 1.5,
         });
     }
+    for (lon, lat) in points {
+        let (x, y) = p(to_grid(*lon, *lat));
+        marks.push(Mark::Circle { cx: x, cy: y, r: 2.5, fill: Colour::GREY });
+    }
     for (_, c, ring) in &zone_rings {
         marks.push(Mark::Polygon { points: ring.iter().map(|q| p(*q)).collect(), fill: None, stroke: *c, width: 3.0 });
     }
@@ -318,12 +365,13 @@ pub fn map(title: &str, boundary: &[Vec<(f64, f64)>], grid: Option<&Grid>, zones
         legend.push_str(name);
     }
     let mut x = 10.0;
+    // Legend: text first, so the map's clip has ended before its swatches.
     for (name, c, _) in &zone_rings {
-        marks.push(Mark::Rect { x, y: base + 8.0, w: 14.0, h: 14.0, fill: *c });
-        marks.push(text(x + 20.0, base + 20.0, 14.0, Anchor::Start, Colour::TEXT, name.clone()));
-        x += 40.0 + name.chars().count() as f64 * 8.0;
+        marks.push(text(x + 26.0, base + 26.0, 20.0, Anchor::Start, Colour::TEXT, name.clone()));
+        marks.push(Mark::Rect { x, y: base + 10.0, w: 20.0, h: 20.0, fill: *c });
+        x += 50.0 + name.chars().count() as f64 * 11.0;
     }
-    let line = if zone_rings.is_empty() { base + 25.0 } else { base + 45.0 };
+    let line = if zone_rings.is_empty() { base + 25.0 } else { base + 58.0 };
     if grid.is_some() {
         marks.push(text(10.0, line, 16.0, Anchor::Start, Colour::TEXT, legend.clone()));
     }
@@ -335,7 +383,9 @@ pub fn map(title: &str, boundary: &[Vec<(f64, f64)>], grid: Option<&Grid>, zones
         Colour::GREY,
         "Contains public sector information licensed under the Open Government Licence v3.0 (data.police.uk).",
     ));
-    Drawing { width: w * scale, height: line + 35.0, alt: format!("{title}. {legend}"), marks }
+    let mut framed_marks = vec![Mark::Clip { w: w * scale, h: base }];
+    framed_marks.extend(marks);
+    Drawing { width: w * scale, height: line + 35.0, alt: format!("{title}. {legend}"), marks: framed_marks }
 }
 
 /// The outer ring of an operation zone (first polygon of a MultiPolygon).
@@ -389,6 +439,8 @@ mod tests {
             std::slice::from_ref(&square),
             None,
             &[("Target".into(), Colour::RED, square.clone())],
+            &[(-0.335, 51.755)],
+            Focus::Zones,
         );
         assert!(d.width > 100.0 && d.height > 100.0);
         assert!(d.marks.iter().any(|m| matches!(m, Mark::Polygon { stroke, .. } if *stroke == Colour::RED)));

@@ -8,7 +8,7 @@
 //! district.
 
 use crate::error::AppError;
-use crate::figure::{line_chart, map, zone_ring, Colour, Drawing};
+use crate::figure::{line_chart, map, zone_ring, Colour, Drawing, Focus};
 use crate::AppState;
 use chrono::{Days, NaiveDate};
 use safetynet_analysis::local::SpotClass;
@@ -331,7 +331,10 @@ async fn emerging(state: &AppState, date: NaiveDate, since: NaiveDate) -> Result
             blocks.push(table(&["Where (busiest location in the cell)", "Records", "Confidence", "Gi* z"], rows));
         }
         let rings = crate::figure::district_rings(state).await?;
-        blocks.push(figure("Hot spots", map("Hot spots of recorded crime", &rings, Some(&grid), &[])));
+        blocks.push(figure(
+            "Hot spots",
+            map("Hot spots of recorded crime", &rings, Some(&grid), &[], &[], Focus::District),
+        ));
     }
     Ok(section("emerging", title, blocks))
 }
@@ -494,7 +497,7 @@ async fn operations(state: &AppState, date: NaiveDate, since: NaiveDate) -> Resu
             }
         }
         let rings = crate::figure::district_rings(state).await?;
-        blocks.push(figure("Operation areas", map("Operation areas", &rings, None, &zones)));
+        blocks.push(figure("Operation areas", map("Operation areas", &rings, None, &zones, &[], Focus::Zones)));
     }
     Ok(section("operations", title, blocks))
 }

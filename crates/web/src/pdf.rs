@@ -250,8 +250,17 @@ impl Layout {
         let px = |x: f64| x0 + x * s;
         let py = |y: f64| top - y * s;
         let mut o = String::from("q\n");
+        let mut clipped = false;
         for m in &d.marks {
+            if clipped && matches!(m, Mark::Text { .. }) {
+                o.push_str("Q\n");
+                clipped = false;
+            }
             let _ = match m {
+                Mark::Clip { w, h } => {
+                    clipped = true;
+                    writeln!(o, "q {:.2} {:.2} {:.2} {:.2} re W n", px(0.0), py(*h), w * s, h * s)
+                }
                 Mark::Rect { x, y, w, h, fill } => {
                     writeln!(o, "{} rg {:.2} {:.2} {:.2} {:.2} re f", rgb(*fill), px(*x), py(y + h), w * s, h * s)
                 }
@@ -301,6 +310,9 @@ impl Layout {
                     )
                 }
             };
+        }
+        if clipped {
+            o.push_str("Q\n");
         }
         o.push_str("Q\n");
         self.out().push_str(&o);

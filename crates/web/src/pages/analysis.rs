@@ -77,7 +77,14 @@ pub async fn hotspots_svg(
     user.permit::<ViewCrimeData>()?;
     let (grid, _) = crate::api_analysis::run_hotspots(&state, raw.as_deref()).await?;
     let rings = crate::figure::district_rings(&state).await?;
-    let drawing = crate::figure::map("Hot spots of recorded crime", &rings, Some(&grid), &[]);
+    let drawing = crate::figure::map(
+        "Hot spots of recorded crime",
+        &rings,
+        Some(&grid),
+        &[],
+        &[],
+        crate::figure::Focus::District,
+    );
     Ok(svg_response("safetynet-hotspots.svg", drawing.to_svg()))
 }
 

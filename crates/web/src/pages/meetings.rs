@@ -157,7 +157,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                 p class="govuk-body govuk-!-margin-bottom-1" { strong { (a.title) } }
                 p class="govuk-body-s" { (a.owner_agency) @if !a.owner_name.is_empty() { " · " (a.owner_name) } " · due " (a.due_on) " · raised " (a.raised_on) @if !a.update_note.is_empty() { " · " (a.update_note) } }
                 @if manager {
-                    form method="post" action=(format!("/meeting-actions/{}", a.id)) class="sn-inline-form" novalidate {
+                    form method="post" action=(format!("/meeting-actions/{}", a.id)) class="sn-action__form" novalidate {
                         (csrf_field(user))
                         input type="hidden" name="meeting" value=(id);
                         (select(&format!("status-{}", a.id), "Status", &statuses, &a.status, None, errors))
@@ -175,7 +175,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                 thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Action", "Owner", "Due", "Status"] { th scope="col" class="govuk-table__header" { (h) } } } }
                 tbody class="govuk-table__body" { @for a in &r.raised { tr class="govuk-table__row" {
                     td class="govuk-table__cell" { (a.title) } td class="govuk-table__cell" { (a.owner_agency) @if !a.owner_name.is_empty() { " · " (a.owner_name) } }
-                    td class="govuk-table__cell" { (a.due_on) } td class="govuk-table__cell" { (a.status) }
+                    td class="govuk-table__cell" { (a.due_on) } td class="govuk-table__cell" { (ActionStatus::parse(&a.status).map_or("", ActionStatus::label)) }
                 } } }
             }
         }

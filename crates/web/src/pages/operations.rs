@@ -5,7 +5,7 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::figure::{map, zone_ring, Colour};
+use crate::figure::{map, zone_ring, Colour, Focus};
 use crate::forms::{field, input, parse_date, select, textarea, Errors};
 use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
 use crate::packs::recommendation_label;
@@ -16,6 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup, PreEscaped};
 use safetynet_domain::operation::{OperationStatus, Zone};
 use safetynet_domain::policy::{ManagePartnershipWork, UpdateCommitments, ViewCrimeData};
+use safetynet_store::crimes::CrimeFilter;
 use safetynet_store::operations::{NewOperation, Operation};
 
 type Form = CsrfForm<Vec<(String, String)>>;
@@ -203,7 +204,7 @@ pub async fn create(State(state): State<AppState>, CsrfForm(user, pairs): Form) 
 }
 
 /// The operation's map: district, target, buffer (for circles) and control.
-async fn operation_map(state: &AppState, o: &Operation) -> Result<String, AppError> {
+async fn operation_map(state: &AppState, o: &Operation) -> Result<(String, String), AppError> {
     let mut zones = vec![("Target".to_string(), Colour::RED, zone_ring(&o.target))];
     if let (Zone::Circle { lon, lat, radius_m }, true) = (&o.target, o.buffer_m > 0.0) {
         let buffer = Zone::Circle { lon: *lon, lat: *lat, radius_m: radius_m + o.buffer_m };
@@ -212,8 +213,24 @@ async fn operation_map(state: &AppState, o: &Operation) -> Result<String, AppErr
     if let Some(c) = &o.control {
         zones.push(("Control".to_string(), Colour::BLUE, zone_ring(c)));
     }
+    // Context: the targeted crime in the last three months held up to the end.
+    let end = safetynet_domain::month::Month::parse(o.ends_on.get(..7).unwrap_or(""));
+    let held = state.store.crime_months().await?;
+    let last = held.iter().copied().filter(|m| end.as_ref().is_ok_and(|e| m <= e)).max();
+    let mut points = Vec::new();
+    let mut caption = String::new();
+    if let Some(last) = last {
+        let first = last.previous().previous();
+        let types: Vec<Option<String>> =
+            if o.crime_types.is_empty() { vec![None] } else { o.crime_types.iter().cloned().map(Some).collect() };
+        for t in types {
+            let filter = CrimeFilter { from: Some(first), to: Some(last), crime_type: t, lsoa: None };
+            points.extend(state.store.crime_locations(&filter).await?);
+        }
+        caption = format!("Grey dots: the targeted recorded crime, {} to {}.", first.long_name(), last.long_name());
+    }
     let rings = crate::figure::district_rings(state).await?;
-    Ok(map(&o.name, &rings, None, &zones).to_svg())
+    Ok((map(&o.name, &rings, None, &zones, &points, Focus::Zones).to_svg(), caption))
 }
 
 async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) -> PageResult<Html<String>> {
@@ -221,7 +238,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
     let manager = user.principal.can::<ManagePartnershipWork>();
     let agencies: Vec<(String, String)> =
         state.store.agencies().await?.iter().map(|a| (a.code.to_string(), a.name.clone())).collect();
-    let svg = operation_map(state, &o).await?;
+    let (svg, map_caption) = operation_map(state, &o).await?;
     let e = o.evaluation.as_ref();
     let count = |area: &str, when: &str| e.and_then(|e| e["counts"][area][when].as_f64()).unwrap_or(0.0);
     let body = html! {
@@ -237,7 +254,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
             }
         }
         @if !o.prompted_link.is_empty() { p class="govuk-body" { a class="govuk-link" href=(o.prompted_link) { "The analysis that prompted it" } } }
-        figure class="sn-pack__figure" data-testid="operation-map" { (PreEscaped(svg)) }
+        figure class="sn-pack__figure sn-map-figure" data-testid="operation-map" { (PreEscaped(svg)) figcaption class="govuk-body-s" { (map_caption) } }
         h2 class="govuk-heading-m" { "Evaluation" }
         @match e {
             None => p class="govuk-body" data-testid="not-evaluated" { "Not yet evaluated. It is evaluated automatically once it has ended and police.uk data covers its months." },
