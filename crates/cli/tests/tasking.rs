@@ -239,12 +239,7 @@ async fn pdf_packs_open_with_pages_and_text() {
 #[tokio::test]
 async fn actions_are_carried_until_done_and_reported_once_closed() {
     each_engine(async |app: &TestApp| {
-        let boss = app
-            .store
-            .principal(&manager_id(app).await, safetynet_domain::policy::AuthMethod::Session)
-            .await
-            .expect("db")
-            .expect("manager");
+        let boss = manager(app).await;
         let permit = boss.permit::<ManagePartnershipWork>().expect("permit");
         let actor = Actor { principal: &boss, at_ms: start().timestamp_millis(), source: "test" };
         app.store.save_series(&permit, "jag", MeetingKind::Jag, "JAG", None, &actor).await.expect("series");
@@ -294,9 +289,11 @@ async fn actions_are_carried_until_done_and_reported_once_closed() {
     .await;
 }
 
-async fn manager_id(app: &TestApp) -> String {
+/// The demo CSP manager as a principal.
+async fn manager(app: &TestApp) -> Principal {
     let email = safetynet_domain::partnership::Email::parse(MANAGER).expect("email");
-    app.store.user_id_by_email(&email).await.expect("db").expect("manager")
+    let id = app.store.user_id_by_email(&email).await.expect("db").expect("manager");
+    app.store.principal(&id, safetynet_domain::policy::AuthMethod::Session).await.expect("db").expect("active")
 }
 
 #[tokio::test]
@@ -356,12 +353,7 @@ async fn operations_are_evaluated_automatically_when_they_end() {
 #[tokio::test]
 async fn the_disclosure_threshold_suppresses_small_counts_at_its_edge() {
     each_engine(async |app: &TestApp| {
-        let boss = app
-            .store
-            .principal(&manager_id(app).await, safetynet_domain::policy::AuthMethod::Session)
-            .await
-            .expect("db")
-            .expect("manager");
+        let boss = manager(app).await;
         let permit = boss.permit::<ManagePartnershipWork>().expect("permit");
         let actor = Actor { principal: &boss, at_ms: start().timestamp_millis(), source: "test" };
         app.store.save_series(&permit, "psf", MeetingKind::Psf, "Forum", None, &actor).await.expect("series");

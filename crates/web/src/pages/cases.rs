@@ -353,18 +353,10 @@ async fn after(
     result: Result<(), PageError>,
     field: &str,
 ) -> PageResult<Response> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(PageError(e @ (AppError::BadRequest(_) | AppError::Unprocessable { .. } | AppError::Conflict(_)))) => {
-            let status = match &e {
-                AppError::Conflict(_) => StatusCode::CONFLICT,
-                AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            Ok((status, render(state, user, id, &vec![(field.to_string(), e.to_string())]).await?).into_response())
-        }
-        Err(other) => Err(other),
-    }
+    super::form_result(result, &format!("/cases/{id}"), field, |errors| async move {
+        render(state, user, id, &errors).await
+    })
+    .await
 }
 
 type Form = CsrfForm<Vec<(String, String)>>;

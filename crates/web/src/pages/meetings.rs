@@ -224,18 +224,10 @@ async fn after(
     r: Result<(), PageError>,
     at: &str,
 ) -> PageResult<Response> {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}#actions")).into_response()),
-        Err(PageError(e @ (AppError::BadRequest(_) | AppError::Unprocessable { .. } | AppError::Conflict(_)))) => {
-            let status = if matches!(e, AppError::BadRequest(_)) {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            Ok((status, render(state, user, id, &vec![(at.to_string(), e.to_string())]).await?).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    super::form_result(r, &format!("/meetings/{id}#actions"), at, |errors| async move {
+        render(state, user, id, &errors).await
+    })
+    .await
 }
 
 /// `POST /meetings/{id}/actions`.

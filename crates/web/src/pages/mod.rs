@@ -16,8 +16,11 @@ mod public;
 mod signin;
 mod strategy;
 
+use crate::error::{AppError, PageError, PageResult};
+use crate::forms::Errors;
 use crate::AppState;
-use axum::response::Redirect;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -86,6 +89,32 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", post(account::change_password))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+}
+
+/// What a form post leads to: `success` on success, or the page again (from
+/// `rerender`) with the problem shown at `field` and status 400, 409 or 422.
+/// Other errors pass through.
+pub async fn form_result<Fut>(
+    result: Result<(), PageError>,
+    success: &str,
+    field: &str,
+    rerender: impl FnOnce(Errors) -> Fut,
+) -> PageResult<Response>
+where
+    Fut: std::future::Future<Output = PageResult<Html<String>>>,
+{
+    match result {
+        Ok(()) => Ok(Redirect::to(success).into_response()),
+        Err(PageError(e @ (AppError::BadRequest(_) | AppError::Unprocessable { .. } | AppError::Conflict(_)))) => {
+            let status = match &e {
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            Ok((status, rerender(vec![(field.to_string(), e.to_string())]).await?).into_response())
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// A form with no fields but the CSRF token.

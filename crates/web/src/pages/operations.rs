@@ -318,18 +318,13 @@ async fn after(
     r: Result<(), PageError>,
     at: &str,
 ) -> PageResult<Response> {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/operations/{id}")).into_response()),
-        Err(PageError(e @ (AppError::BadRequest(_) | AppError::Unprocessable { .. }))) => {
-            let status = if matches!(e, AppError::BadRequest(_)) {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            Ok((status, render(state, user, id, &vec![(at.to_string(), e.to_string())]).await?).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    super::form_result(
+        r,
+        &format!("/operations/{id}"),
+        at,
+        |errors| async move { render(state, user, id, &errors).await },
+    )
+    .await
 }
 
 /// `POST /operations/{id}/evaluate`.

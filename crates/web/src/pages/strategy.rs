@@ -9,8 +9,7 @@ use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use maud::{html, Markup};
 use safetynet_domain::policy::{ManagePartnershipWork, UpdateCommitments, ViewCrimeData};
 use safetynet_domain::strategy::{CommitmentStatus, Rag};
@@ -203,18 +202,10 @@ async fn after(
     r: Result<(), PageError>,
     at: &str,
 ) -> PageResult<Response> {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/strategy/commitments/{id}")).into_response()),
-        Err(PageError(e @ (AppError::BadRequest(_) | AppError::Unprocessable { .. }))) => {
-            let status = if matches!(e, AppError::BadRequest(_)) {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            Ok((status, render(state, user, id, &vec![(at.to_string(), e.to_string())]).await?).into_response())
-        }
-        Err(other) => Err(other),
-    }
+    super::form_result(r, &format!("/strategy/commitments/{id}"), at, |errors| async move {
+        render(state, user, id, &errors).await
+    })
+    .await
 }
 
 fn opt_number(pairs: &[(String, String)], name: &str, what: &str) -> Result<Option<f64>, AppError> {
