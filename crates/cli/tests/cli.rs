@@ -369,3 +369,94 @@ async fn deprivation_and_population_import_with_published_formatting() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn strategy_load_and_meeting_reports_from_the_command_line() {
+    each_engine(async |app: &TestApp| {
+        let file = repo().join("data/strategy/st-albans-2024-2027.toml").display().to_string();
+        let o = run(&["strategy", "load", "--database-url", &app.url, &file]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).contains("3 priorities, 28 commitments added, 0 updated"), "{}", text(&o.stdout));
+        let again = run(&["strategy", "load", "--database-url", &app.url, &file]);
+        assert!(text(&again.stdout).contains("0 commitments added, 28 updated"));
+        let bad = app.dir.path().join("bad.toml");
+        std::fs::write(
+            &bad,
+            std::fs::read_to_string(&file).expect("read").replace("owner_agency = \"HFRS\"", "owner_agency = \"NOPE\""),
+        )
+        .expect("write");
+        let o = run(&["strategy", "load", "--database-url", &app.url, &bad.display().to_string()]);
+        assert!(!o.status.success());
+        assert!(text(&o.stderr).contains("names agency 'NOPE'"), "{}", text(&o.stderr));
+
+        let pdf = app.dir.path().join("rag.pdf");
+        let o = run(&[
+            "report",
+            "rag",
+            "--database-url",
+            &app.url,
+            "--date",
+            "2026-02-05",
+            "--format",
+            "pdf",
+            "--out",
+            &pdf.display().to_string(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF-1.4"));
+        let html = app.dir.path().join("psf.html");
+        let o = run(&[
+            "report",
+            "psf",
+            "--database-url",
+            &app.url,
+            "--date",
+            "2026-02-19",
+            "--format",
+            "html",
+            "--out",
+            &html.display().to_string(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(std::fs::read_to_string(&html).expect("html").contains("Priority Setting Forum pack"));
+        let jag = app.dir.path().join("jag.html");
+        let o = run(&[
+            "report",
+            "jag",
+            "--database-url",
+            &app.url,
+            "--date",
+            "2026-01-22",
+            "--out",
+            &jag.display().to_string(),
+            "--as",
+            MANAGER,
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let o = run(&[
+            "report",
+            "jag",
+            "--database-url",
+            &app.url,
+            "--date",
+            "22/01/2026",
+            "--out",
+            &jag.display().to_string(),
+        ]);
+        assert!(!o.status.success(), "dates are YYYY-MM-DD");
+        let o = run(&[
+            "report",
+            "psf",
+            "--database-url",
+            &app.url,
+            "--date",
+            "2026-02-19",
+            "--threshold",
+            "0",
+            "--out",
+            &jag.display().to_string(),
+        ]);
+        assert!(text(&o.stderr).contains("--threshold"));
+    })
+    .await;
+}
