@@ -651,3 +651,73 @@ async fn meeting_and_operation_pages_work_for_the_right_people() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn surveys_agendas_and_operations_are_started_from_the_pages() {
+    each_engine(async |app: &TestApp| {
+        seed_demo(app).await;
+        let boss = app.sign_in(MANAGER).await;
+        let list = app.get("/surveys", Some(&boss)).await;
+        assert!(
+            list.body.contains("Your community safety priorities for 2027") && list.body.contains("Start a survey")
+        );
+        let form = [
+            ("series", "psf"),
+            ("title", "Harpenden priorities"),
+            ("options", "Speeding\nDrugs\nLitter"),
+            ("areas", "Harpenden North\nHarpenden South"),
+            ("opens_on", "2026-01-15"),
+            ("closes_on", "2026-02-15"),
+        ];
+        let r = app.post("/surveys", Some(&boss), Some(&boss.csrf), &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let results = app.get(r.location(), Some(&boss)).await;
+        assert!(results.body.contains("Harpenden South") && results.body.contains("/public/surveys/"));
+        let bad = [
+            ("series", "psf"),
+            ("title", "One option"),
+            ("options", "Speeding"),
+            ("areas", "A\nB"),
+            ("opens_on", "2026-01-15"),
+            ("closes_on", "2026-02-15"),
+        ];
+        let r = app.post("/surveys", Some(&boss), Some(&boss.csrf), &bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("give 2 to 20 different priorities"));
+        let officer = app.sign_in(OFFICER).await;
+        assert_eq!(
+            app.post("/surveys", Some(&officer), Some(&officer.csrf), &form).await.status,
+            StatusCode::FORBIDDEN
+        );
+        // The standing agenda is the partnership's to edit.
+        let r = app
+            .post(
+                "/meeting-series/jag",
+                Some(&boss),
+                Some(&boss.csrf),
+                &[("title-jag", "St Albans JAG"), ("agenda-jag", "Welcome\nActions\nHot spots\nCases\nOperations")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let pack = app.get_bearer("/api/v1/packs/jag?date=2026-01-22", &app.token(MANAGER).await).await.json();
+        assert_eq!(pack["agenda"], json!(["Welcome", "Actions", "Hot spots", "Cases", "Operations"]));
+        let r = app
+            .post(
+                "/meeting-series/jag",
+                Some(&boss),
+                Some(&boss.csrf),
+                &[("title-jag", "St Albans JAG"), ("agenda-jag", "")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        // Emerging issues on the analysis page lead to a prefilled operation form.
+        let analysis = app.get("/analysis", Some(&boss)).await;
+        assert!(analysis.body.contains("Start an operation") && analysis.body.contains("data-operations=\"true\""));
+        assert!(!app.get("/analysis", Some(&officer)).await.body.contains("Start an operation"));
+        let prefilled =
+            app.get("/operations?prompted_by=Burglary+rose&crime_type=Burglary&target_lat=51.8#new", Some(&boss)).await;
+        assert!(prefilled.body.contains("Burglary rose") && prefilled.body.contains("value=\"51.8\""));
+        assert!(prefilled.body.contains("value=\"Burglary\" checked"), "the crime type is ticked");
+    })
+    .await;
+}

@@ -101,7 +101,22 @@ async function hotspotMap(el) {
       return { weight: hot ? 0.8 : 0.3, color: hot ? "#6d0019" : "#b1b4b6", fillColor: HOT[c] || "#ffffff",
         fillOpacity: hot ? (f.properties.gi_fdr_significant ? 0.8 : 0.55) : (c === "not_significant" ? 0.15 : 0.25) };
     },
-    onEachFeature: (f, l) => l.bindPopup(`<strong>${f.properties.count} records</strong><br>Gi* z = ${f.properties.gi_z.toFixed(2)}, p = ${f.properties.gi_p.toFixed(3)}${f.properties.gi_fdr_significant ? " (FDR)" : ""}<br>LISA ${f.properties.quadrant}`),
+    onEachFeature: (f, l) => {
+      const p = f.properties;
+      let html = `<strong>${p.count} records</strong><br>Gi* z = ${p.gi_z.toFixed(2)}, p = ${p.gi_p.toFixed(3)}${p.gi_fdr_significant ? " (FDR)" : ""}<br>LISA ${p.quadrant}`;
+      // The CSP manager can start an operation on a hot cell from here.
+      if (p.gi_class.startsWith("hot") && el.dataset.operations === "true") {
+        const c = l.getBounds().getCenter();
+        const r = Math.round(map.distance(c, l.getBounds().getNorthEast()));
+        const q = new URLSearchParams({
+          prompted_by: `Hot spot: ${p.count} records (Gi* z = ${p.gi_z.toFixed(2)})`,
+          prompted_link: location.pathname + location.search,
+          target_lat: c.lat.toFixed(5), target_lon: c.lng.toFixed(5), target_radius_m: String(r), buffer_m: String(r),
+        });
+        html += `<br><a href="/operations?${q}#new">Start an operation here</a>`;
+      }
+      l.bindPopup(html);
+    },
   }).addTo(map);
   if (layer.getLayers().length > 0) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
   const legend = L.control({ position: "topright" });

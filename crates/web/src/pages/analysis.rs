@@ -12,7 +12,7 @@ use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::response::Html;
 use maud::html;
-use safetynet_domain::policy::ViewCrimeData;
+use safetynet_domain::policy::{ManagePartnershipWork, ViewCrimeData};
 
 /// A line chart of monthly counts with alert months marked (server-rendered
 /// SVG with a text alternative listing every value).
@@ -196,7 +196,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
             }
             button class="govuk-button govuk-button--secondary" type="submit" { "Find hotspots" }
         }
-        div class="sn-map" id="hotspot-map" data-hotspot-map="" data-geojson=(format!("/api/v1/analytics/hotspots?{query}")) data-tiles=(state.config.tile_url) role="region" aria-label="Map of hotspot cells" {
+        div class="sn-map" id="hotspot-map" data-hotspot-map="" data-geojson=(format!("/api/v1/analytics/hotspots?{query}")) data-tiles=(state.config.tile_url) data-operations=(user.principal.can::<ManagePartnershipWork>()) role="region" aria-label="Map of hotspot cells" {
             noscript { p class="govuk-body govuk-!-padding-3" { "The map needs JavaScript: download the cells below." } }
         }
         p class="govuk-body" {
@@ -224,7 +224,13 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
                 thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Type", "Month", "Observed", "Expected", "Why"] { th scope="col" class="govuk-table__header" { (h) } } } }
                 tbody class="govuk-table__body" {
                     @for a in &trends { tr class="govuk-table__row" {
-                        td class="govuk-table__cell" { (a.crime_type) }
+                        td class="govuk-table__cell" {
+                            (a.crime_type)
+                            @if user.principal.can::<ManagePartnershipWork>() {
+                                br;
+                                a class="govuk-link govuk-body-s" href=(format!("/operations?{}#new", serde_urlencoded::to_string([("prompted_by", format!("{} in {}: {}", a.crime_type, a.month, a.alert.reason)), ("prompted_link", format!("/analysis?type={}", a.crime_type)), ("crime_type", a.crime_type.clone())]).unwrap_or_default())) { "Start an operation" }
+                            }
+                        }
                         td class="govuk-table__cell" { (a.month) }
                         td class="govuk-table__cell govuk-table__cell--numeric" { (a.alert.observed) }
                         td class="govuk-table__cell govuk-table__cell--numeric" { (format!("{:.1}", a.alert.expected)) }

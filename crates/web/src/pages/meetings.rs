@@ -56,8 +56,22 @@ async fn render_list(state: &AppState, user: &PageUser, errors: &Errors) -> Page
                 }
             }
         }
+        p class="govuk-body" { a class="govuk-link" href="/surveys" { "Residents' surveys for the Priority Setting Forums" } }
         @for s in &series {
             h2 class="govuk-heading-m" { (s.title) " " span class="govuk-caption-m" { (s.kind.label()) } }
+            @if manager {
+                details class="govuk-details" {
+                    summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Edit the standing agenda" } }
+                    div class="govuk-details__text" {
+                        form method="post" action=(format!("/meeting-series/{}", s.code)) novalidate {
+                            (csrf_field(user))
+                            (input(&format!("title-{}", s.code), "Title", "text", &s.title, None, errors))
+                            (textarea(&format!("agenda-{}", s.code), "Standing agenda (one item per line)", &s.agenda.join("\n"), None, 8, errors))
+                            button class="govuk-button govuk-button--secondary" type="submit" { "Save agenda" }
+                        }
+                    }
+                }
+            }
             @let of: Vec<_> = meetings.iter().filter(|m| m.series_code == s.code).collect();
             @if of.is_empty() { p class="govuk-body" { "No meetings scheduled." } }
             @else {
@@ -109,6 +123,38 @@ pub async fn schedule(State(state): State<AppState>, CsrfForm(user, pairs): Form
             .into_response()),
         Err(e) => Err(e),
     }
+}
+
+/// `POST /meeting-series/{code}`: retitle a series and edit its standing agenda.
+pub async fn save_series(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let at = format!("agenda-{code}");
+    let r = async {
+        let permit = user.permit::<ManagePartnershipWork>()?;
+        let series = state.store.one_series(&code).await?;
+        let agenda: Vec<String> =
+            field(&pairs, &at).lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        if agenda.is_empty() || agenda.len() > 30 || agenda.iter().any(|a| a.chars().count() > 200) {
+            return Err(AppError::BadRequest("give 1 to 30 agenda items of at most 200 characters".into()).into());
+        }
+        state
+            .store
+            .save_series(
+                &permit,
+                &code,
+                series.kind,
+                field(&pairs, &format!("title-{code}")),
+                Some(&agenda),
+                &user.actor(),
+            )
+            .await?;
+        Ok(())
+    }
+    .await;
+    super::form_result(r, "/meetings", &at, |errors| async move { render_list(&state, &user, &errors).await }).await
 }
 
 async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) -> PageResult<Html<String>> {

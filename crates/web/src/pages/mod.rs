@@ -15,6 +15,7 @@ mod operations;
 mod public;
 mod signin;
 mod strategy;
+mod surveys;
 
 use crate::error::{AppError, PageError, PageResult};
 use crate::forms::Errors;
@@ -81,6 +82,9 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/decisions", post(meetings::add_decision))
         .route("/meetings/{id}/minutes", post(meetings::save_minutes))
         .route("/meeting-actions/{id}", post(meetings::update_action))
+        .route("/meeting-series/{code}", post(meetings::save_series))
+        .route("/surveys", get(surveys::list).post(surveys::create))
+        .route("/surveys/{id}", get(surveys::results))
         .route("/public/forums/{id}", get(public::forum))
         .route("/public/surveys/{id}", get(public::survey).post(public::respond))
         .route("/audit", get(audit::search))
