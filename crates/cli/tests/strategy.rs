@@ -96,6 +96,16 @@ async fn the_strategy_is_tracked_commitment_by_commitment() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(app.post(&page, Some(&boss), Some(&boss.csrf), &edit).await.status, StatusCode::SEE_OTHER);
 
+        // The CSP manager adds a commitment in the app; it starts "not started".
+        let add = [("priority", "crime-asb"), ("title", "E-scooter patrols in the city centre"), ("owner_agency", "HERTS-POLICE"), ("measure", "Patrols"), ("update_every_days", "30")];
+        assert_eq!(app.post("/strategy/commitments", Some(&me), Some(&me.csrf), &add).await.status, StatusCode::FORBIDDEN);
+        let r = app.post("/strategy/commitments", Some(&boss), Some(&boss.csrf), &add).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(app.get(r.location(), Some(&boss)).await.body.contains("Not started"));
+        let r = app.post("/strategy/commitments", Some(&boss), Some(&boss.csrf), &[("priority", "crime-asb"), ("title", ""), ("owner_agency", "HERTS-POLICE"), ("update_every_days", "30")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("enter the commitment"));
+
         // Loading the file again refreshes wording but keeps progress and edits of status.
         let def = safetynet_domain::strategy::parse_strategy(ST_ALBANS).expect("parse");
         let again = load_strategy(&app.store, &def, start(), "test").await.expect("reload");

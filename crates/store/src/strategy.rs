@@ -219,6 +219,20 @@ fn check_text(what: &'static str, text: &str, max: usize, required: bool) -> Res
     Ok(())
 }
 
+/// Checks the fields a CSP manager sets on a commitment.
+fn check_commitment(c: &CommitmentEdit) -> Result<()> {
+    check_text("commitment", &c.title, 400, true)?;
+    check_text("team", &c.team, 100, false)?;
+    check_text("measure", &c.measure, 300, false)?;
+    if !(7..=366).contains(&c.update_every_days) {
+        return Err(StoreError::Rule("interval", "updates must be asked for every 7 to 366 days".into()));
+    }
+    if c.target.is_some_and(|t| !(t.is_finite() && t > 0.0)) {
+        return Err(StoreError::Rule("target", "the target must be a positive number".into()));
+    }
+    Ok(())
+}
+
 /// Checks one evidence link: an internal path (`/cases/…`) or a web address.
 fn check_evidence(link: &str) -> Result<()> {
     let ok = link.len() <= 500
@@ -494,6 +508,57 @@ impl Store {
         })
     }
 
+    /// Adds a commitment to a priority of the current strategy (CSP
+    /// manager); its code is made from the title. Returns its id.
+    pub async fn add_commitment(
+        &self,
+        _permit: &Permit<ManagePartnershipWork>,
+        priority_code: &str,
+        c: &CommitmentEdit,
+        today: NaiveDate,
+        actor: &Actor<'_>,
+    ) -> Result<String> {
+        check_commitment(c)?;
+        self.agency(&c.owner_agency).await?;
+        let strategy = self.strategy().await?.ok_or(StoreError::NotFound("strategy"))?;
+        let priority =
+            strategy.priorities.iter().find(|p| p.code == priority_code).ok_or(StoreError::NotFound("priority"))?;
+        let slug: String =
+            c.title.to_lowercase().chars().map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '-' }).collect();
+        let slug: String = slug.split('-').filter(|w| !w.is_empty()).take(6).collect::<Vec<_>>().join("-");
+        let code = format!(
+            "{}-{}",
+            if slug.len() >= 2 { slug } else { "commitment".into() },
+            strategy.priorities.iter().map(|p| p.commitments.len()).sum::<usize>() + 1
+        );
+        let mut tx = self.write().await?;
+        let id = new_id_at_ms(actor.at_ms);
+        tx.execute(
+            &Q::new(
+                "INSERT INTO commitments (id, strategy_code, priority_code, code, position, title, owner_agency, team, partners, measure, target, progress, status, rag, rag_reason, update_every_days, last_update_at, next_update_due)
+                 VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position), 0) + 1 FROM commitments), $5, $6, $7, '[]', $8, $9, NULL, $10, NULL, '', $11, NULL, $12)",
+            )
+            .bind(&id)
+            .bind(&strategy.code)
+            .bind(&priority.code)
+            .bind(&code)
+            .bind(c.title.trim())
+            .bind(&c.owner_agency)
+            .bind(c.team.trim())
+            .bind(c.measure.trim())
+            .bind(c.target)
+            .bind(CommitmentStatus::NotStarted.as_str())
+            .bind(i64::from(c.update_every_days))
+            .bind(next_update_due(today, c.update_every_days).to_string()),
+        )
+        .await
+        .map_err(|e| e.conflict_as("a commitment with that code"))?;
+        let detail = serde_json::json!({ "code": code, "priority": priority.code, "owner_agency": c.owner_agency });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "commitment", Some(&id), detail)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// Changes a commitment's wording, owner, measure, target or update cycle.
     pub async fn edit_commitment(
         &self,
@@ -502,15 +567,7 @@ impl Store {
         edit: &CommitmentEdit,
         actor: &Actor<'_>,
     ) -> Result<()> {
-        check_text("commitment", &edit.title, 400, true)?;
-        check_text("team", &edit.team, 100, false)?;
-        check_text("measure", &edit.measure, 300, false)?;
-        if !(7..=366).contains(&edit.update_every_days) {
-            return Err(StoreError::Rule("interval", "updates must be asked for every 7 to 366 days".into()));
-        }
-        if edit.target.is_some_and(|t| !(t.is_finite() && t > 0.0)) {
-            return Err(StoreError::Rule("target", "the target must be a positive number".into()));
-        }
+        check_commitment(edit)?;
         self.agency(&edit.owner_agency).await?;
         let mut tx = self.write().await?;
         let n = tx

@@ -65,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .route("/daily-review", get(daily::show))
         .route("/case-reviews", get(case_reviews::list).post(case_reviews::open))
         .route("/strategy", get(strategy::show))
+        .route("/strategy/commitments", post(strategy::add))
         .route("/strategy/commitments/{id}", get(strategy::commitment).post(strategy::edit))
         .route("/strategy/commitments/{id}/updates", post(strategy::add_update))
         .route("/operations", get(operations::list).post(operations::create))

@@ -52,13 +52,17 @@ struct Filter {
 pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
     user.permit::<ViewCrimeData>()?;
     let f: Filter = parse_query(raw.as_deref())?;
+    render_list(&state, &user, &f, &Errors::new()).await
+}
+
+async fn render_list(state: &AppState, user: &PageUser, f: &Filter, errors: &Errors) -> PageResult<Html<String>> {
     let today = state.today();
     let Some(s) = state.store.strategy().await? else {
         let body = html! {
             h1 class="govuk-heading-l" { "Strategy" }
             div class="govuk-inset-text" { "No strategy has been loaded. Use " code { "safetynet strategy load" } " with a strategy file." }
         };
-        return Ok(page(Some(&user), Nav::Strategy, "Strategy", PageOpts::default(), body));
+        return Ok(page(Some(user), Nav::Strategy, "Strategy", PageOpts::default(), body));
     };
     let all: Vec<&Commitment> = s.priorities.iter().flat_map(|p| &p.commitments).collect();
     let count = |r: Option<&str>| all.iter().filter(|c| c.rag.as_deref() == r).count();
@@ -109,8 +113,71 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
                 }
             }
         }
+        @if user.principal.can::<ManagePartnershipWork>() {
+            h2 class="govuk-heading-m" id="add" { "Add a commitment" }
+            form method="post" action="/strategy/commitments" novalidate {
+                (csrf_field(user))
+                (select("priority", "Priority", &s.priorities.iter().map(|p| (p.code.clone(), p.title.clone())).collect::<Vec<_>>(), "", None, errors))
+                (commitment_fields(None, &agency_options, errors))
+                button class="govuk-button govuk-button--secondary" type="submit" { "Add commitment" }
+            }
+        }
     };
-    Ok(page(Some(&user), Nav::Strategy, "Strategy", PageOpts::default(), body))
+    Ok(page(Some(user), Nav::Strategy, "Strategy", PageOpts::default(), body))
+}
+
+/// The fields of a commitment the CSP manager sets (empty for a new one).
+fn commitment_fields(c: Option<&Commitment>, agencies: &[(String, String)], errors: &Errors) -> Markup {
+    let text = |f: fn(&Commitment) -> String| c.map(f).unwrap_or_default();
+    html! {
+        (textarea("title", "Commitment", &text(|c| c.title.clone()), None, 3, errors))
+        (select("owner_agency", "Owning agency", agencies, &text(|c| c.owner_agency.clone()), c.is_none().then_some("Choose an agency"), errors))
+        (input("team", "Team", "text", &text(|c| c.team.clone()), None, errors))
+        (input("measure", "Measure", "text", &text(|c| c.measure.clone()), None, errors))
+        (input("target", "Target (optional)", "number", &text(|c| c.target.map(|t| t.to_string()).unwrap_or_default()), None, errors))
+        (input("update_every_days", "Ask for an update every (days)", "number", &c.map_or_else(|| "90".to_string(), |c| c.update_every_days.to_string()), None, errors))
+    }
+}
+
+/// Reads the commitment fields; `at` names the field a problem is shown at.
+fn commitment_form(pairs: &[(String, String)], at: &mut &'static str) -> Result<CommitmentEdit, AppError> {
+    *at = "target";
+    let target = opt_number(pairs, "target", "target")?;
+    *at = "update_every_days";
+    let every = field(pairs, "update_every_days")
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| AppError::BadRequest("enter the number of days between updates".into()))?;
+    *at = "title";
+    Ok(CommitmentEdit {
+        title: field(pairs, "title").to_string(),
+        owner_agency: field(pairs, "owner_agency").to_string(),
+        team: field(pairs, "team").to_string(),
+        measure: field(pairs, "measure").to_string(),
+        target,
+        update_every_days: every,
+    })
+}
+
+/// `POST /strategy/commitments`: the CSP manager adds a commitment.
+pub async fn add(State(state): State<AppState>, CsrfForm(user, pairs): Form) -> PageResult<Response> {
+    let mut at = "title";
+    let r = async {
+        let permit = user.permit::<ManagePartnershipWork>()?;
+        let c = commitment_form(&pairs, &mut at)?;
+        Ok::<_, PageError>(
+            state.store.add_commitment(&permit, field(&pairs, "priority"), &c, state.today(), &user.actor()).await?,
+        )
+    }
+    .await;
+    let (outcome, success) = match r {
+        Ok(id) => (Ok(()), format!("/strategy/commitments/{id}")),
+        Err(e) => (Err(e), String::new()),
+    };
+    super::form_result(outcome, &success, at, |errors| async move {
+        render_list(&state, &user, &Filter::default(), &errors).await
+    })
+    .await
 }
 
 async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) -> PageResult<Html<String>> {
@@ -168,12 +235,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                 div class="govuk-details__text" {
                     form method="post" action=(format!("/strategy/commitments/{}", c.id)) novalidate {
                         (csrf_field(user))
-                        (textarea("title", "Commitment", &c.title, None, 3, errors))
-                        (select("owner_agency", "Owning agency", &agencies, &c.owner_agency, None, errors))
-                        (input("team", "Team", "text", &c.team, None, errors))
-                        (input("measure", "Measure", "text", &c.measure, None, errors))
-                        (input("target", "Target (optional)", "number", &c.target.map(|t| t.to_string()).unwrap_or_default(), None, errors))
-                        (input("update_every_days", "Ask for an update every (days)", "number", &c.update_every_days.to_string(), None, errors))
+                        (commitment_fields(Some(&c), &agencies, errors))
                         button class="govuk-button govuk-button--secondary" type="submit" { "Save commitment" }
                     }
                 }
@@ -256,22 +318,7 @@ pub async fn edit(
     let mut at = "title";
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        at = "target";
-        let target = opt_number(&pairs, "target", "target")?;
-        at = "update_every_days";
-        let every = field(&pairs, "update_every_days")
-            .trim()
-            .parse::<u32>()
-            .map_err(|_| AppError::BadRequest("enter the number of days between updates".into()))?;
-        at = "title";
-        let edit = CommitmentEdit {
-            title: field(&pairs, "title").to_string(),
-            owner_agency: field(&pairs, "owner_agency").to_string(),
-            team: field(&pairs, "team").to_string(),
-            measure: field(&pairs, "measure").to_string(),
-            target,
-            update_every_days: every,
-        };
+        let edit = commitment_form(&pairs, &mut at)?;
         state.store.edit_commitment(&permit, &id, &edit, &user.actor()).await?;
         Ok(())
     }
