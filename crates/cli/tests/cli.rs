@@ -418,7 +418,7 @@ async fn strategy_load_and_meeting_reports_from_the_command_line() {
             &html.display().to_string(),
         ]);
         assert!(o.status.success(), "{}", text(&o.stderr));
-        assert!(std::fs::read_to_string(&html).expect("html").contains("Priority Setting Forum pack"));
+        assert!(std::fs::read_to_string(&html).expect("html").contains("Priority Setting Forum: public summary"));
         let jag = app.dir.path().join("jag.html");
         let o = run(&[
             "report",

@@ -203,7 +203,10 @@ pub async fn build(
     };
     Ok(Pack {
         kind,
-        title: format!("{} pack", kind.label()),
+        title: match kind {
+            MeetingKind::Psf => "Priority Setting Forum: public summary".into(),
+            _ => format!("{} pack", kind.label()),
+        },
         partnership,
         date: date.to_string(),
         meeting_id: meeting.as_ref().map(|m| m.id.clone()),
