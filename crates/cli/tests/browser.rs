@@ -342,6 +342,14 @@ async fn open_the_next_jag_see_its_agenda_and_pack_and_record_an_action() {
             assert!(d.text_of("h1").contains("Strategy 2024-2027"));
             d.screenshot(&format!("strategy-{engine}.png"));
             d.go(&format!("{base}/operations"));
+            // Draw a target area by clicking three corners on the map.
+            d.wait_for("the drawing map", "return document.getElementById('target-draw').dataset.state === 'ready';");
+            d.script("const m = document.getElementById('target-draw'); m.scrollIntoView(); const r = m.getBoundingClientRect(); for (const [x, y] of [[0.3, 0.3], [0.7, 0.3], [0.5, 0.7]]) { m.dispatchEvent(new MouseEvent('click', { bubbles: true, clientX: r.left + r.width * x, clientY: r.top + r.height * y })); } return true;");
+            d.wait_for("three corners", "return document.getElementById('target-draw').dataset.corners === '3';");
+            let drawn: Value = serde_json::from_str(d.script("return document.getElementById('target_geojson').value;").as_str().unwrap_or("{}")).expect("geojson");
+            assert_eq!(drawn["type"], "Polygon");
+            assert_eq!(drawn["coordinates"][0].as_array().map(Vec::len), Some(4), "three corners and the closing point: {drawn}");
+            d.screenshot(&format!("operation-draw-{engine}.png"));
             d.click("[data-testid=operations] a.govuk-link");
             d.wait_path("an operation", "/operations/");
             d.script("document.querySelector('[data-testid=operation-map]').scrollIntoView(); return true;");

@@ -721,3 +721,28 @@ async fn surveys_agendas_and_operations_are_started_from_the_pages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_operation_can_target_a_loaded_area() {
+    each_engine(async |app: &TestApp| {
+        let ward = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"E05004687","name":"Clarence"},"geometry":{"type":"Polygon","coordinates":[[[-0.335,51.752],[-0.320,51.752],[-0.320,51.762],[-0.335,51.762],[-0.335,51.752]]]}}]}"#;
+        let (areas, _) = safetynet_domain::areas::read_areas(ward, "code", "name").expect("areas");
+        let operator = Principal::operator();
+        let actor = Actor { principal: &operator, at_ms: start().timestamp_millis(), source: "test" };
+        app.store.save_areas(safetynet_domain::areas::Level::Ward, &areas, &actor).await.expect("save");
+        let boss = app.sign_in(MANAGER).await;
+        let form = app.get("/operations", Some(&boss)).await;
+        assert!(form.body.contains("value=\"ward:E05004687\"") && form.body.contains("Clarence (WARD)"));
+        let fields = [("name", "Clarence ward week of action"), ("prompted_by", "PSF"), ("target_area", "ward:E05004687"), ("starts_on", "2026-02-01"), ("ends_on", "2026-02-07")];
+        let r = app.post("/operations", Some(&boss), Some(&boss.csrf), &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let id = r.location().trim_start_matches("/operations/").to_string();
+        let op = app.get_bearer(&format!("/api/v1/operations/{id}"), &app.token(MANAGER).await).await.json();
+        assert_eq!(op["operation"]["target"]["kind"], "polygon");
+        assert_eq!(op["operation"]["target"]["geometry"]["coordinates"][0][1], json!([-0.32, 51.752]));
+        let r = app.post("/operations", Some(&boss), Some(&boss.csrf), &[("name", "x"), ("prompted_by", "y"), ("target_area", "ward:NOPE"), ("starts_on", "2026-02-01"), ("ends_on", "2026-02-07")]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("choose an area from the list"));
+    })
+    .await;
+}

@@ -135,3 +135,40 @@ async function hotspotMap(el) {
 }
 
 document.querySelectorAll("[data-hotspot-map]").forEach((el) => { hotspotMap(el); });
+
+// Drawing an operation's target area: each click on the map adds a corner;
+// from three corners the polygon is written as GeoJSON into the form's
+// textarea (which also works by hand without this script).
+function drawMap(el) {
+  const L = window.L;
+  const out = document.getElementById(el.dataset.drawTarget);
+  if (!L || !out) return;
+  const map = L.map(el);
+  const tiles = el.dataset.tiles;
+  if (tiles) {
+    L.tileLayer(tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
+  }
+  map.setView([Number(el.dataset.lat || 51.75), Number(el.dataset.lon || -0.34)], 13);
+  const corners = [];
+  let shape = null;
+  const redraw = () => {
+    if (shape) shape.remove();
+    shape = corners.length >= 2 ? L.polygon(corners, { color: "#d4351c", weight: 3 }).addTo(map) : null;
+    if (corners.length >= 3) {
+      const ring = corners.map((p) => [Number(p.lng.toFixed(6)), Number(p.lat.toFixed(6))]);
+      ring.push(ring[0]);
+      out.value = JSON.stringify({ type: "Polygon", coordinates: [ring] });
+    }
+    el.dataset.corners = String(corners.length);
+  };
+  map.on("click", (e) => { corners.push(e.latlng); redraw(); });
+  const clear = document.createElement("button");
+  clear.type = "button";
+  clear.className = "govuk-button govuk-button--secondary";
+  clear.textContent = "Clear the drawing";
+  clear.addEventListener("click", () => { corners.length = 0; out.value = ""; redraw(); });
+  el.after(clear);
+  el.dataset.state = "ready";
+}
+
+document.querySelectorAll("[data-draw-target]").forEach((el) => { drawMap(el); });

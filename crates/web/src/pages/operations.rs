@@ -14,6 +14,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup, PreEscaped};
+use safetynet_domain::areas::Level;
 use safetynet_domain::operation::{OperationStatus, Zone};
 use safetynet_domain::policy::{ManagePartnershipWork, UpdateCommitments, ViewCrimeData};
 use safetynet_store::crimes::CrimeFilter;
@@ -52,6 +53,15 @@ async fn render_list(
     let types = state.store.crime_types().await?;
     let agencies = state.store.agencies().await?;
     let agency_options: Vec<(String, String)> = agencies.iter().map(|a| (a.code.to_string(), a.name.clone())).collect();
+    let mut areas = Vec::new();
+    for level in [Level::Ward, Level::Msoa, Level::Lsoa] {
+        for a in state.store.areas(level).await? {
+            areas.push((
+                format!("{}:{}", level.as_str(), a.code),
+                format!("{} ({})", a.name, level.as_str().to_uppercase()),
+            ));
+        }
+    }
     let v = |n: &str| field(form, n).to_string();
     let chosen = |n: &str, value: &str| values(form, n).contains(&value);
     let body = html! {
@@ -83,7 +93,12 @@ async fn render_list(
                     (input("target_lat", "Centre latitude", "number", &v("target_lat"), None, errors))
                     (input("target_lon", "Centre longitude", "number", &v("target_lon"), None, errors))
                     (input("target_radius_m", "Radius (metres)", "number", &v("target_radius_m"), None, errors))
-                    (textarea("target_geojson", "Or a GeoJSON Polygon", &v("target_geojson"), None, 2, errors))
+                    @if !areas.is_empty() {
+                        (select("target_area", "Or choose an area", &areas, &v("target_area"), Some("No area"), errors))
+                    }
+                    div class="govuk-hint" { "Or click on the map to draw the target area's corners (the polygon is written into the box below)." }
+                    div class="sn-map sn-map--draw" id="target-draw" data-draw-target="target_geojson" data-tiles=(state.config.tile_url) role="region" aria-label="Map for drawing the target area" {}
+                    (textarea("target_geojson", "Or a polygon (GeoJSON; drawn on the map above)", &v("target_geojson"), None, 3, errors))
                 }
                 (input("buffer_m", "Buffer around the target (metres, 0 for none)", "number", &v("buffer_m"), Some("Crime displaced nearby shows up here."), errors))
                 (textarea("control_geojson", "Control area as a GeoJSON Polygon (optional)", &v("control_geojson"), Some("Leave blank to compare with the rest of the district."), 2, errors))
@@ -120,7 +135,7 @@ async fn render_list(
             }
         }
     };
-    Ok(page(Some(user), Nav::Operations, "Operations", PageOpts::default(), body))
+    Ok(page(Some(user), Nav::Operations, "Operations", PageOpts { map: true }, body))
 }
 
 fn number(pairs: &[(String, String)], name: &str, what: &str) -> Result<Option<f64>, AppError> {
@@ -153,14 +168,28 @@ fn zone(pairs: &[(String, String)], prefix: &str, what: &str) -> Result<Option<Z
     })
 }
 
+/// The zone of a loaded area chosen as `level:code` (none when blank).
+async fn area_zone(state: &AppState, choice: &str) -> Result<Option<Zone>, AppError> {
+    let Some((level, code)) = choice.split_once(':') else { return Ok(None) };
+    let level = Level::parse(level).ok_or_else(|| AppError::BadRequest("choose an area from the list".into()))?;
+    let area = state.store.areas(level).await?.into_iter().find(|a| a.code == code);
+    let area = area.ok_or_else(|| AppError::BadRequest("choose an area from the list".into()))?;
+    let geometry =
+        serde_json::from_str(&area.geometry).map_err(|_| AppError::Internal("stored area geometry".into()))?;
+    Ok(Some(Zone::Polygon { geometry }))
+}
+
 /// `POST /operations`.
 pub async fn create(State(state): State<AppState>, CsrfForm(user, pairs): Form) -> PageResult<Response> {
     let mut at = "name";
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
         at = "target_lat";
-        let target = zone(&pairs, "target", "target area")?
-            .ok_or_else(|| AppError::BadRequest("give the target area".into()))?;
+        let target = match area_zone(&state, field(&pairs, "target_area")).await? {
+            Some(z) => z,
+            None => zone(&pairs, "target", "target area")?
+                .ok_or_else(|| AppError::BadRequest("give the target area".into()))?,
+        };
         at = "control_geojson";
         let control = zone(&pairs, "control", "control area")?;
         at = "buffer_m";
