@@ -454,6 +454,12 @@ async fn meeting_and_operation_pages_work_for_the_right_people() {
             assert_eq!(app.get(path, Some(&app.sign_in(AUDITOR).await)).await.status, StatusCode::FORBIDDEN);
         }
         let boss = app.sign_in(MANAGER).await;
+        let dash = app.get("/dashboard", Some(&boss)).await;
+        assert!(
+            dash.body.contains("data-testid=\"dashboard-meetings\"")
+                && dash.body.contains("Joint Agency Group</strong>: "),
+            "the next JAG and RAG are on the dashboard"
+        );
         let list = app.get("/meetings", Some(&boss)).await;
         assert!(list.body.contains("data-testid=\"next-meetings\"") && list.body.contains("Pack ready"));
         // Schedule a meeting: a bad date is shown back; a good one opens the meeting.

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use maud::{html, Markup};
+use safetynet_domain::meeting::MeetingKind;
 use safetynet_domain::policy::{UpdateCommitments, ViewCrimeData, ViewRecords};
 use safetynet_domain::role::Role;
 
@@ -92,6 +93,28 @@ async fn your_work(state: &AppState, user: &PageUser) -> PageResult<Markup> {
     })
 }
 
+/// The next JAG and RAG, each with its pack.
+async fn next_meetings(state: &AppState) -> PageResult<Markup> {
+    let mut next = Vec::new();
+    for kind in [MeetingKind::Jag, MeetingKind::Rag] {
+        if let Some(m) = state.store.next_meeting(kind, state.today()).await? {
+            next.push((kind, m));
+        }
+    }
+    Ok(html! {
+        @if !next.is_empty() {
+            section class="govuk-!-margin-bottom-6" data-testid="dashboard-meetings" {
+                h2 class="govuk-heading-m" { "Next meetings" }
+                ul class="govuk-list" {
+                    @for (k, m) in &next {
+                        li { strong { (k.label()) } ": " a class="govuk-link" href=(format!("/meetings/{}", m.id)) { (m.held_on) } " · " a class="govuk-link" href=(format!("/meetings/{}/pack", m.id)) { "open the pack" } }
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// The strategy commitments the user's agency owes a progress update on.
 async fn strategy_updates_due(state: &AppState, user: &PageUser) -> PageResult<Markup> {
     if !user.principal.can::<UpdateCommitments>() {
@@ -125,6 +148,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
     let max = counts.iter().map(|c| c.count).max().unwrap_or(1).max(1);
     let totals = store.crime_monthly_totals().await?;
     let work = your_work(&state, &user).await?;
+    let meetings = next_meetings(&state).await?;
     // The weekly job's alerts when it has run; otherwise the latest month, now.
     let stored = state.store.latest_alerts().await?;
     let (alert_title, alerts): (String, Vec<(String, String)>) = if stored.is_empty() {
@@ -139,6 +163,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
     let body = html! {
         h1 class="govuk-heading-xl" { "Dashboard" }
         (work)
+        (meetings)
         @if let Some(p) = &partnership {
             p class="govuk-body-l" data-testid="partnership" { (p.name) }
             p class="govuk-body-s" { "Local authority district: " (p.lad_codes.join(", ")) }
