@@ -309,11 +309,40 @@ async fn an_officer_runs_a_case_through_the_pages() {
             .status,
             StatusCode::SEE_OTHER
         );
-        assert!(app.get("/case-reviews", Some(&me)).await.body.contains("ACR-2026-00001"));
+        let list = app.get("/case-reviews", Some(&me)).await;
+        assert!(list.body.contains("ACR-2026-00001"));
         assert_eq!(
             form(app, &me, "/case-reviews", &[("received_on", "2027-01-01")]).await.status,
             StatusCode::BAD_REQUEST
         );
+        // Record the decision, meeting and outcome on the Case Review's page.
+        let review = list
+            .body
+            .split("href=\"/case-reviews/")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("link")
+            .to_string();
+        let page = format!("/case-reviews/{review}");
+        assert!(app.get(&page, Some(&me)).await.body.contains("Decide whether the threshold is met by"));
+        let bad =
+            form(app, &me, &page, &[("threshold_met", "yes"), ("decided_on", "soon"), ("recommendations", "0")]).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("enter the date it was decided as a date"));
+        let fields = [
+            ("threshold_met", "yes"),
+            ("decided_on", "2026-01-20"),
+            ("meeting_on", "2026-02-03"),
+            ("chair", "Community Safety Manager"),
+            ("panel", "SACDC, HERTS-POLICE"),
+            ("victim_attended", "yes"),
+            ("recommendations", "3"),
+            ("outcome", "Mediation and a CPW"),
+        ];
+        assert_eq!(form(app, &me, &page, &fields).await.status, StatusCode::SEE_OTHER);
+        assert!(app.get(&page, Some(&me)).await.body.contains("Mediation and a CPW"));
+        assert!(app.get("/case-reviews", Some(&me)).await.body.contains("Mediation and a CPW"));
+        assert_eq!(app.get(&page, Some(&police)).await.status, StatusCode::NOT_FOUND, "another agency's Case Review");
 
         // Lists.
         assert!(

@@ -4,15 +4,16 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageResult};
-use crate::forms::{field, opt_field, parse_date};
-use crate::layout::{csrf_field, page, Nav, PageOpts};
+use crate::forms::{field, input, opt_field, parse_date, textarea, yes_no, Errors};
+use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use maud::html;
 use safetynet_domain::policy::{EditRecords, ViewRecords};
+use safetynet_store::safety::CaseReviewUpdate;
 
 #[derive(Debug, Default, serde::Deserialize)]
 struct Query {
@@ -69,7 +70,7 @@ pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
             thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Reference", "Received", "Acknowledge by", "Decide by", "Meeting by", "Threshold", "Outcome"] { th scope="col" class="govuk-table__header" { (h) } } } }
             tbody class="govuk-table__body" {
                 @for r in &reviews { tr class="govuk-table__row" {
-                    td class="govuk-table__cell" { (r.reference) } td class="govuk-table__cell" { (r.received_on) }
+                    td class="govuk-table__cell" { a class="govuk-link" href=(format!("/case-reviews/{}", r.id)) { (r.reference) } } td class="govuk-table__cell" { (r.received_on) }
                     td class="govuk-table__cell" { (r.clocks.acknowledge_by.to_string()) } td class="govuk-table__cell" { (r.clocks.decide_by.to_string()) }
                     td class="govuk-table__cell" { (r.clocks.meeting_by.to_string()) }
                     td class="govuk-table__cell" { (match r.threshold_met { Some(true) => "Met", Some(false) => "Not met", None => "Not decided" }) }
@@ -113,4 +114,116 @@ pub async fn open(
         )
         .await?;
     Ok(Redirect::to("/case-reviews").into_response())
+}
+
+async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) -> PageResult<Html<String>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let r = state
+        .store
+        .case_reviews(&permit)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound("case review"))?;
+    let date = |d: &Option<String>| d.clone().unwrap_or_default();
+    let text = |t: &Option<String>| t.clone().unwrap_or_default();
+    let body = html! {
+        (error_summary(errors))
+        a class="govuk-back-link" href="/case-reviews" { "ASB Case Reviews" }
+        span class="govuk-caption-l" { "Received " (r.received_on) " · " (r.owner_agency) }
+        h1 class="govuk-heading-l" { "ASB Case Review " (r.reference) }
+        dl class="govuk-summary-list" data-testid="case-review-clocks" {
+            @for (k, v) in [("Acknowledge by", r.clocks.acknowledge_by.to_string()), ("Decide whether the threshold is met by", r.clocks.decide_by.to_string()), ("Hold the review meeting by", r.clocks.meeting_by.to_string())] {
+                div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (v) } }
+            }
+        }
+        @if user.principal.can::<EditRecords>() {
+            h2 class="govuk-heading-m" { "Decision, meeting and outcome" }
+            form method="post" action=(format!("/case-reviews/{}", r.id)) novalidate {
+                (csrf_field(user))
+                (yes_no("threshold_met", "Is the threshold met?", r.threshold_met, errors))
+                (input("decided_on", "Decided on", "date", &date(&r.decided_on), None, errors))
+                (input("meeting_on", "Review meeting held on", "date", &date(&r.meeting_on), None, errors))
+                (input("chair", "Chair", "text", &text(&r.chair), None, errors))
+                (input("panel", "Panel (agencies)", "text", &text(&r.panel), None, errors))
+                (yes_no("victim_attended", "Did the victim attend or contribute?", r.victim_attended, errors))
+                (input("recommendations", "Recommendations made", "number", &r.recommendations.to_string(), None, errors))
+                (textarea("outcome", "Outcome", &text(&r.outcome), None, 3, errors))
+                (textarea("appeal", "Appeal (if any)", &text(&r.appeal), None, 2, errors))
+                button class="govuk-button" type="submit" data-testid="save-case-review" { "Save" }
+            }
+        } @else {
+            p class="govuk-body" { "Threshold: " (match r.threshold_met { Some(true) => "met", Some(false) => "not met", None => "not decided" }) ". " (text(&r.outcome)) }
+        }
+    };
+    Ok(page(Some(user), Nav::CaseReviews, &format!("ASB Case Review {}", r.reference), PageOpts::default(), body))
+}
+
+/// `GET /case-reviews/{id}`.
+pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<String>) -> PageResult<Html<String>> {
+    render(&state, &user, &id, &Errors::new()).await
+}
+
+fn opt_date(pairs: &[(String, String)], name: &str, what: &str) -> Result<Option<chrono::NaiveDate>, AppError> {
+    match opt_field(pairs, name) {
+        None => Ok(None),
+        Some(v) => {
+            parse_date(&v).map(Some).ok_or_else(|| AppError::BadRequest(format!("enter the date {what} as a date")))
+        }
+    }
+}
+
+fn opt_yes_no(pairs: &[(String, String)], name: &str) -> Option<bool> {
+    match field(pairs, name) {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// `POST /case-reviews/{id}`: record the decision, meeting, outcome and appeal.
+pub async fn decide(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let mut at = "decided_on";
+    let r = async {
+        let permit = user.permit::<ViewRecords>()?;
+        user.permit::<EditRecords>()?;
+        let decided_on = opt_date(&pairs, "decided_on", "it was decided")?;
+        at = "meeting_on";
+        let meeting_on = opt_date(&pairs, "meeting_on", "of the meeting")?;
+        at = "recommendations";
+        let recommendations = field(&pairs, "recommendations")
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=100).contains(n))
+            .ok_or_else(|| AppError::BadRequest("enter the number of recommendations (0 to 100)".into()))?;
+        at = "outcome";
+        for (name, max) in [("chair", 200), ("panel", 500), ("outcome", 5000), ("appeal", 5000)] {
+            if field(&pairs, name).chars().count() > max {
+                return Err(AppError::BadRequest(format!("the {name} must be {max} characters or fewer")).into());
+            }
+        }
+        let update = CaseReviewUpdate {
+            threshold_met: opt_yes_no(&pairs, "threshold_met"),
+            decided_on,
+            meeting_on,
+            chair: opt_field(&pairs, "chair"),
+            panel: opt_field(&pairs, "panel"),
+            victim_attended: opt_yes_no(&pairs, "victim_attended"),
+            recommendations,
+            outcome: opt_field(&pairs, "outcome"),
+            appeal: opt_field(&pairs, "appeal"),
+        };
+        state.store.update_case_review(&permit, &id, &update, &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    super::form_result(r, &format!("/case-reviews/{id}"), at, |errors| async move {
+        render(&state, &user, &id, &errors).await
+    })
+    .await
 }

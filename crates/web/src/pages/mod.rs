@@ -64,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks/{id}", post(cases::update_task))
         .route("/daily-review", get(daily::show))
         .route("/case-reviews", get(case_reviews::list).post(case_reviews::open))
+        .route("/case-reviews/{id}", get(case_reviews::show).post(case_reviews::decide))
         .route("/strategy", get(strategy::show))
         .route("/strategy/commitments", post(strategy::add))
         .route("/strategy/commitments/{id}", get(strategy::commitment).post(strategy::edit))
