@@ -182,6 +182,29 @@ async fn an_officer_runs_a_case_through_the_pages() {
         )
         .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
+        // A breach of it is recorded from the case page.
+        let case_page = app.get(&case_path, Some(&me)).await.body;
+        let intervention = case_page
+            .split("name=\"intervention\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("breach form")
+            .to_string();
+        let at = format!("breached_at-{intervention}");
+        let notes = format!("breach_notes-{intervention}");
+        let future = [
+            ("intervention", intervention.as_str()),
+            (at.as_str(), "2026-02-01T10:00"),
+            (notes.as_str(), "Shouting again"),
+        ];
+        assert_eq!(form(app, &me, &format!("{case_path}/breaches"), &future).await.status, StatusCode::BAD_REQUEST);
+        let breach = [
+            ("intervention", intervention.as_str()),
+            (at.as_str(), "2026-01-15T08:30"),
+            (notes.as_str(), "Shouting again"),
+        ];
+        assert_eq!(form(app, &me, &format!("{case_path}/breaches"), &breach).await.status, StatusCode::SEE_OTHER);
+        assert!(app.get(&case_path, Some(&me)).await.body.contains("1 breach(es)"));
 
         // A stale plan edit is refused, not lost silently.
         let plan = [

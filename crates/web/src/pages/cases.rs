@@ -286,7 +286,23 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                         td class="govuk-table__cell" { (x.subject_name) }
                         td class="govuk-table__cell" { (x.conduct) }
                         td class="govuk-table__cell" { "Issued " (x.issued_on) @if let Some(e) = x.expires_at_ms { br; "Expires " (uk_time(e)) } }
-                        td class="govuk-table__cell" { (x.breaches) " breach(es)" }
+                        td class="govuk-table__cell" {
+                            (x.breaches) " breach(es)"
+                            @if can_edit {
+                                details class="govuk-details govuk-!-margin-bottom-0" {
+                                    summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Record a breach" } }
+                                    div class="govuk-details__text" {
+                                        form method="post" action=(format!("/cases/{}/breaches", case.id)) novalidate {
+                                            (csrf_field(user))
+                                            input type="hidden" name="intervention" value=(x.id);
+                                            (input(&format!("breached_at-{}", x.id), "When", "datetime-local", "", None, errors))
+                                            (input(&format!("breach_notes-{}", x.id), "What happened", "text", "", None, errors))
+                                            button class="govuk-button govuk-button--secondary" type="submit" data-testid="record-breach" { "Record breach" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     } }
                 } }
             }
@@ -544,6 +560,31 @@ pub async fn share(
     }
     .await;
     after(&state, &user, &id, r, "agency").await
+}
+
+/// `POST /cases/{id}/breaches`: a breach of one of the case's interventions.
+pub async fn add_breach(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, pairs): Form,
+) -> PageResult<Response> {
+    let intervention = field(&pairs, "intervention").to_string();
+    let at = format!("breached_at-{intervention}");
+    let r = async {
+        let permit = user.permit::<ViewRecords>()?;
+        user.permit::<EditRecords>()?;
+        let when = parse_local_datetime(field(&pairs, &at))
+            .ok_or_else(|| AppError::BadRequest("enter when the breach happened".into()))?;
+        if when > state.clock.now() {
+            return Err(AppError::BadRequest("a breach cannot be in the future".into()).into());
+        }
+        let notes = field(&pairs, &format!("breach_notes-{intervention}"));
+        crate::api_safety::check_text("what happened", notes, 2000)?;
+        state.store.add_breach(&permit, &intervention, when, notes, &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, &at).await
 }
 
 /// `POST /cases/{id}/interventions`.

@@ -60,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/notes", post(cases::add_note))
         .route("/cases/{id}/shares", post(cases::share))
         .route("/cases/{id}/interventions", post(cases::add_intervention))
+        .route("/cases/{id}/breaches", post(cases::add_breach))
         .route("/cases/{id}/risk", get(cases::risk).post(cases::assess))
         .route("/tasks/{id}", post(cases::update_task))
         .route("/daily-review", get(daily::show))
