@@ -377,3 +377,47 @@ async fn an_officer_runs_a_case_through_the_pages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_suggested_duplicate_person_is_merged_from_the_incident_page() {
+    each_engine(async |app: &TestApp| {
+        let me = app.sign_in(OFFICER).await;
+        let first = form(app, &me, "/incidents", INCIDENT).await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+        let second = form(app, &me, "/incidents", INCIDENT).await;
+        assert_eq!(second.status, StatusCode::SEE_OTHER);
+        let page = app.get(second.location(), Some(&me)).await;
+        assert!(
+            page.body.contains("data-testid=\"duplicates\"") && page.body.contains("may be the same person as"),
+            "{}",
+            page.body
+        );
+        let action = page
+            .body
+            .split("action=\"/people/")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("merge form")
+            .to_string();
+        let duplicate = page
+            .body
+            .split("name=\"duplicate\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("duplicate")
+            .to_string();
+        let incident = second.location().trim_start_matches("/incidents/").to_string();
+        let viewer = app.sign_in(VIEWER).await;
+        let path = format!("/people/{action}");
+        assert_eq!(
+            app.post(&path, Some(&viewer), Some(&viewer.csrf), &[("duplicate", &duplicate)]).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let r = form(app, &me, &path, &[("duplicate", &duplicate), ("incident", &incident)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location(), second.location());
+        let after = app.get(second.location(), Some(&me)).await;
+        assert!(!after.body.contains("data-testid=\"duplicates\""), "merged: no more suggestions");
+    })
+    .await;
+}

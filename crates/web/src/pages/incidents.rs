@@ -290,6 +290,10 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
     .flatten()
     .collect();
     let repeat_count = repeats.same_person.len() + repeats.same_address.len() + repeats.nearby.len();
+    let mut duplicates = Vec::new();
+    for p in &incident.people {
+        duplicates.push((p.person.clone(), state.store.person_duplicates(&permit, &p.person.id, &actor).await?));
+    }
     // ASB Case Review: prompt at the complaint before the threshold, and say when it is met.
     let mut case_review_notes = Vec::new();
     for p in incident.people.iter().filter(|p| matches!(p.role, PersonRole::Victim | PersonRole::Complainant)) {
@@ -345,6 +349,29 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
                 } }
             } }
         }
+        @for (person, dups) in &duplicates {
+            @if !dups.is_empty() {
+                div class="govuk-inset-text" data-testid="duplicates" {
+                    p class="govuk-body" { strong { (person.full_name) } " may be the same person as:" }
+                    ul class="govuk-list" {
+                        @for d in dups {
+                            li {
+                                (d.full_name) " (" (d.date_of_birth.as_deref().unwrap_or("no date of birth")) ", " (d.address) ")"
+                                @if user.principal.can::<EditRecords>() {
+                                    form method="post" action=(format!("/people/{}/merge", person.id)) class="sn-inline-form" {
+                                        (csrf_field(&user))
+                                        input type="hidden" name="duplicate" value=(d.id);
+                                        input type="hidden" name="incident" value=(incident.id);
+                                        " " button class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" type="submit" data-testid="merge" { "Same person: merge into this record" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    p class="govuk-body-s" { "Suggestions only (same name with the same date of birth or address). Merging keeps every record and is audited." }
+                }
+            }
+        }
         h2 class="govuk-heading-m" { "Related records across the partnership" }
         @for (title, list) in [("Same victim or complainant", &repeats.same_person), ("Same address", &repeats.same_address), (&*format!("Within {} metres", repeats.radius_m), &repeats.nearby)] {
             h3 class="govuk-heading-s" { (title) " (" (list.len()) ")" }
@@ -369,4 +396,19 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
         }
     };
     Ok(page(Some(&user), Nav::Incidents, &format!("Incident {}", incident.reference), PageOpts::default(), body))
+}
+
+/// `POST /people/{id}/merge`: a person confirms a suggested duplicate is the
+/// same person; the duplicate is merged into this record (audited).
+pub async fn merge(
+    State(state): State<AppState>,
+    Path(keep): Path<String>,
+    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let permit = user.permit::<EditRecords>()?;
+    let duplicate = crate::forms::field(&pairs, "duplicate");
+    state.store.merge_people(&permit, &keep, duplicate, &user.actor()).await?;
+    let incident = crate::forms::field(&pairs, "incident");
+    let back = if incident.is_empty() { "/incidents".to_string() } else { format!("/incidents/{incident}") };
+    Ok(Redirect::to(&back).into_response())
 }

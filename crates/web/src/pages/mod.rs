@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/incidents", get(incidents::list).post(incidents::create))
         .route("/incidents/new", get(incidents::new))
         .route("/incidents/{id}", get(incidents::show))
+        .route("/people/{id}/merge", post(incidents::merge))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/plan", post(cases::save_plan))
