@@ -752,3 +752,56 @@ async fn an_operation_can_target_a_loaded_area() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn surveys_take_responses_only_while_open_and_cap_each_network() {
+    each_engine(async |app: &TestApp| {
+        let boss = manager(app).await;
+        let permit = boss.permit::<ManagePartnershipWork>().expect("permit");
+        let actor = Actor { principal: &boss, at_ms: start().timestamp_millis(), source: "test" };
+        app.store.save_series(&permit, "psf", MeetingKind::Psf, "Forum", None, &actor).await.expect("series");
+        let list = |xs: &[&str]| xs.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        let s = app
+            .store
+            .create_survey(
+                &permit,
+                "psf",
+                "Priorities",
+                &list(&["Speeding", "Litter"]),
+                &list(&["Redbourn", "Harpenden"]),
+                date("2026-01-01"),
+                date("2026-01-31"),
+                &actor,
+            )
+            .await
+            .expect("survey");
+        let respond = |voter: String, network: &'static str, day: &'static str| {
+            let store = app.store.clone();
+            let id = s.id.clone();
+            async move {
+                store
+                    .respond(
+                        &id,
+                        "Redbourn",
+                        &["Litter".to_string()],
+                        &voter,
+                        network,
+                        date(day),
+                        start().timestamp_millis(),
+                    )
+                    .await
+            }
+        };
+        let closed = respond("early".into(), "a", "2025-12-31").await;
+        assert!(matches!(closed, Err(safetynet_store::StoreError::Rule("survey_closed", _))), "{closed:?}");
+        for i in 0..safetynet_store::surveys::RESPONSES_PER_SOURCE {
+            respond(format!("v{i}"), "library", "2026-01-15").await.expect("under the cap");
+        }
+        let capped = respond("one-more".into(), "library", "2026-01-15").await;
+        assert!(matches!(capped, Err(safetynet_store::StoreError::Rule("survey_limit", _))), "{capped:?}");
+        respond("one-more".into(), "home", "2026-01-15").await.expect("another network is fine");
+        let again = respond("one-more".into(), "home", "2026-01-15").await;
+        assert!(matches!(again, Err(safetynet_store::StoreError::Conflict(_))), "one response per browser: {again:?}");
+    })
+    .await;
+}

@@ -51,13 +51,7 @@ impl Zone {
 
     /// Distance in metres from (lon, lat) to the zone: 0 inside.
     pub fn distance_m(&self, lon: f64, lat: f64) -> f64 {
-        match self {
-            Zone::Circle { lon: cx, lat: cy, radius_m } => (distance_m((*cx, *cy), (lon, lat)) - radius_m).max(0.0),
-            Zone::Polygon { geometry } => match Shape::from_geojson(geometry) {
-                Ok(shape) => shape_distance(&shape, lon, lat),
-                Err(_) => f64::INFINITY,
-            },
-        }
+        Prepared::of(self).distance_m(lon, lat)
     }
 
     /// The zone as a GeoJSON geometry (a circle as a 64-sided polygon).
@@ -117,18 +111,62 @@ pub enum Place {
     Outside,
 }
 
-/// Sorts (lon, lat) into target, buffer or control. Without a control zone
-/// the control is everything beyond the buffer.
-pub fn place(target: &Zone, buffer_m: f64, control: Option<&Zone>, lon: f64, lat: f64) -> Place {
-    let d = target.distance_m(lon, lat);
-    if d == 0.0 {
-        Place::Target
-    } else if d <= buffer_m {
-        Place::Buffer
-    } else {
-        match control {
-            Some(c) if c.distance_m(lon, lat) > 0.0 => Place::Outside,
-            _ => Place::Control,
+/// A zone ready for many distance queries: a polygon is parsed once.
+#[derive(Debug, Clone)]
+enum Prepared {
+    Circle {
+        lon: f64,
+        lat: f64,
+        radius_m: f64,
+    },
+    /// `None` when the geometry cannot be read (then nothing is inside or near).
+    Shape(Option<Shape>),
+}
+
+impl Prepared {
+    fn of(zone: &Zone) -> Self {
+        match zone {
+            Zone::Circle { lon, lat, radius_m } => Self::Circle { lon: *lon, lat: *lat, radius_m: *radius_m },
+            Zone::Polygon { geometry } => Self::Shape(Shape::from_geojson(geometry).ok()),
+        }
+    }
+
+    fn distance_m(&self, lon: f64, lat: f64) -> f64 {
+        match self {
+            Self::Circle { lon: cx, lat: cy, radius_m } => (distance_m((*cx, *cy), (lon, lat)) - radius_m).max(0.0),
+            Self::Shape(Some(shape)) => shape_distance(shape, lon, lat),
+            Self::Shape(None) => f64::INFINITY,
+        }
+    }
+}
+
+/// Sorts points into target, buffer or control, with the zones prepared
+/// once. Without a control zone the control is everything beyond the buffer.
+#[derive(Debug, Clone)]
+pub struct Placer {
+    target: Prepared,
+    buffer_m: f64,
+    control: Option<Prepared>,
+}
+
+impl Placer {
+    /// A placer for a target, its buffer and an optional control zone.
+    pub fn new(target: &Zone, buffer_m: f64, control: Option<&Zone>) -> Self {
+        Self { target: Prepared::of(target), buffer_m, control: control.map(Prepared::of) }
+    }
+
+    /// Where (lon, lat) falls.
+    pub fn place(&self, lon: f64, lat: f64) -> Place {
+        let d = self.target.distance_m(lon, lat);
+        if d == 0.0 {
+            Place::Target
+        } else if d <= self.buffer_m {
+            Place::Buffer
+        } else {
+            match &self.control {
+                Some(c) if c.distance_m(lon, lat) > 0.0 => Place::Outside,
+                _ => Place::Control,
+            }
         }
     }
 }
@@ -166,15 +204,6 @@ pub enum OperationStatus {
 }
 
 impl OperationStatus {
-    /// Stable name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Planned => "planned",
-            Self::Active => "active",
-            Self::Concluded => "concluded",
-        }
-    }
-
     /// The status on `today` of an operation running `starts_on` to `ends_on`
     /// (concluded once evaluated).
     pub fn on(today: NaiveDate, starts_on: NaiveDate, ends_on: NaiveDate, evaluated: bool) -> Self {
@@ -200,10 +229,10 @@ mod tests {
     fn circles_and_polygons_sort_points_into_target_buffer_and_control() {
         let target = Zone::Circle { lon: -0.3360, lat: 51.7520, radius_m: 200.0 };
         assert!(target.validate().is_ok());
-        assert_eq!(place(&target, 300.0, None, -0.3360, 51.7525), Place::Target);
+        assert_eq!(Placer::new(&target, 300.0, None).place(-0.3360, 51.7525), Place::Target);
         // ~400 m north: beyond the radius, within the buffer.
-        assert_eq!(place(&target, 300.0, None, -0.3360, 51.7556), Place::Buffer);
-        assert_eq!(place(&target, 300.0, None, -0.3360, 51.7700), Place::Control);
+        assert_eq!(Placer::new(&target, 300.0, None).place(-0.3360, 51.7556), Place::Buffer);
+        assert_eq!(Placer::new(&target, 300.0, None).place(-0.3360, 51.7700), Place::Control);
         let square = serde_json::json!({ "type": "Polygon", "coordinates": [[[-0.34, 51.75], [-0.33, 51.75], [-0.33, 51.76], [-0.34, 51.76], [-0.34, 51.75]]] });
         let control = Zone::Polygon { geometry: square };
         assert!(control.validate().is_ok());
@@ -212,8 +241,8 @@ mod tests {
         let south = control.distance_m(-0.335, 51.749);
         assert!((south - 111.3).abs() < 1.0, "{south}");
         let far = Zone::Circle { lon: -0.30, lat: 51.80, radius_m: 100.0 };
-        assert_eq!(place(&far, 100.0, Some(&control), -0.335, 51.755), Place::Control);
-        assert_eq!(place(&far, 100.0, Some(&control), -0.2, 51.7), Place::Outside);
+        assert_eq!(Placer::new(&far, 100.0, Some(&control)).place(-0.335, 51.755), Place::Control);
+        assert_eq!(Placer::new(&far, 100.0, Some(&control)).place(-0.2, 51.7), Place::Outside);
         assert!(Zone::Circle { lon: 20.0, lat: 51.0, radius_m: 100.0 }.validate().is_err());
         assert!(Zone::Circle { lon: -0.3, lat: 51.7, radius_m: 1.0 }.validate().is_err());
         let ring = target.to_geojson();

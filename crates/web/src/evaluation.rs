@@ -8,7 +8,7 @@ use crate::api_analysis::{run_evaluate, EvaluateQuery};
 use crate::error::AppError;
 use crate::AppState;
 use safetynet_domain::month::Month;
-use safetynet_domain::operation::{evaluation_months, place, Place};
+use safetynet_domain::operation::{evaluation_months, Place, Placer};
 use safetynet_domain::policy::Principal;
 use safetynet_store::crimes::CrimeFilter;
 use safetynet_store::operations::Operation;
@@ -54,11 +54,12 @@ pub async fn evaluate(state: &AppState, op: &Operation) -> Result<(serde_json::V
     let (mut target, mut buffer, mut control) = (Counts::default(), Counts::default(), Counts::default());
     let types: Vec<Option<String>> =
         if op.crime_types.is_empty() { vec![None] } else { op.crime_types.iter().cloned().map(Some).collect() };
+    let placer = Placer::new(&op.target, op.buffer_m, op.control.as_ref());
     for (from, to, after) in [(b0, b1, false), (a0, a1, true)] {
         for t in &types {
             let filter = CrimeFilter { from: Some(from), to: Some(to), crime_type: t.clone(), lsoa: None };
             for (lon, lat) in state.store.crime_locations(&filter).await? {
-                let counts = match place(&op.target, op.buffer_m, op.control.as_ref(), lon, lat) {
+                let counts = match placer.place(lon, lat) {
                     Place::Target => &mut target,
                     Place::Buffer => &mut buffer,
                     Place::Control => &mut control,

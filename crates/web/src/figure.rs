@@ -27,8 +27,6 @@ impl Colour {
     pub const LIGHT: Colour = Colour(0xde, 0xde, 0xde);
     /// GOV.UK orange.
     pub const ORANGE: Colour = Colour(0xf4, 0x77, 0x38);
-    /// GOV.UK green.
-    pub const GREEN: Colour = Colour(0x00, 0x70, 0x3c);
 
     /// `#rrggbb`.
     pub fn hex(self) -> String {
@@ -50,13 +48,15 @@ pub enum Anchor {
 /// One mark.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mark {
-    /// Clips the marks that follow, up to the first text, to the rectangle
-    /// (0, 0, w, h): keeps a map's outlines inside its frame.
-    Clip {
+    /// Marks drawn only inside the rectangle (0, 0, w, h): keeps a map's
+    /// outlines inside its frame.
+    Clipped {
         /// Width.
         w: f64,
         /// Height.
         h: f64,
+        /// The clipped marks.
+        marks: Vec<Mark>,
     },
     /// A filled rectangle.
     Rect {
@@ -149,56 +149,55 @@ impl Drawing {
             h = self.height,
             alt = esc(&self.alt)
         );
-        let mut clipped = false;
-        for m in &self.marks {
-            if clipped && matches!(m, Mark::Text { .. }) {
-                s.push_str("</svg>");
-                clipped = false;
-            }
-            let _ = match m {
-                Mark::Clip { w, h } => {
-                    clipped = true;
-                    write!(s, "<svg x=\"0\" y=\"0\" width=\"{w:.1}\" height=\"{h:.1}\" viewBox=\"0 0 {w:.1} {h:.1}\">")
-                }
-                Mark::Rect { x, y, w, h, fill } => write!(
-                    s,
-                    "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.2}\" height=\"{h:.2}\" fill=\"{}\"/>",
-                    fill.hex()
-                ),
-                Mark::Line { points, stroke, width } => write!(
-                    s,
-                    "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{width}\"/>",
-                    points_attr(points),
-                    stroke.hex()
-                ),
-                Mark::Polygon { points, fill, stroke, width } => write!(
-                    s,
-                    "<polygon points=\"{}\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{width}\"/>",
-                    points_attr(points),
-                    fill.map_or_else(|| "none".to_string(), Colour::hex),
-                    stroke.hex()
-                ),
-                Mark::Circle { cx, cy, r, fill } => {
-                    write!(s, "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"{r}\" fill=\"{}\"/>", fill.hex())
-                }
-                Mark::Text { x, y, size, anchor, fill, text } => write!(
-                    s,
-                    "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"{size}\" text-anchor=\"{}\" fill=\"{}\">{}</text>",
-                    match anchor {
-                        Anchor::Start => "start",
-                        Anchor::Middle => "middle",
-                        Anchor::End => "end",
-                    },
-                    fill.hex(),
-                    esc(text)
-                ),
-            };
-        }
-        if clipped {
-            s.push_str("</svg>");
-        }
+        write_svg(&mut s, &self.marks);
         s.push_str("</svg>");
         s
+    }
+}
+
+/// Writes marks as SVG elements.
+fn write_svg(s: &mut String, marks: &[Mark]) {
+    for m in marks {
+        let _ = match m {
+            Mark::Clipped { w, h, marks } => {
+                let _ =
+                    write!(s, "<svg x=\"0\" y=\"0\" width=\"{w:.1}\" height=\"{h:.1}\" viewBox=\"0 0 {w:.1} {h:.1}\">");
+                write_svg(s, marks);
+                write!(s, "</svg>")
+            }
+            Mark::Rect { x, y, w, h, fill } => write!(
+                s,
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.2}\" height=\"{h:.2}\" fill=\"{}\"/>",
+                fill.hex()
+            ),
+            Mark::Line { points, stroke, width } => write!(
+                s,
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{width}\"/>",
+                points_attr(points),
+                stroke.hex()
+            ),
+            Mark::Polygon { points, fill, stroke, width } => write!(
+                s,
+                "<polygon points=\"{}\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{width}\"/>",
+                points_attr(points),
+                fill.map_or_else(|| "none".to_string(), Colour::hex),
+                stroke.hex()
+            ),
+            Mark::Circle { cx, cy, r, fill } => {
+                write!(s, "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"{r}\" fill=\"{}\"/>", fill.hex())
+            }
+            Mark::Text { x, y, size, anchor, fill, text } => write!(
+                s,
+                "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"{size}\" text-anchor=\"{}\" fill=\"{}\">{}</text>",
+                match anchor {
+                    Anchor::Start => "start",
+                    Anchor::Middle => "middle",
+                    Anchor::End => "end",
+                },
+                fill.hex(),
+                esc(text)
+            ),
+        };
     }
 }
 
@@ -353,6 +352,7 @@ pub fn map(
         marks.push(Mark::Polygon { points: ring.iter().map(|q| p(*q)).collect(), fill: None, stroke: *c, width: 3.0 });
     }
     let base = h * scale;
+    let mut marks = vec![Mark::Clipped { w: w * scale, h: base, marks }];
     let mut legend = if grid.is_some() {
         format!("Hot spots (Gi*, 99% / 95% / 90%) on {cell} m cells; grey: other cells with records")
     } else {
@@ -365,10 +365,9 @@ pub fn map(
         legend.push_str(name);
     }
     let mut x = 10.0;
-    // Legend: text first, so the map's clip has ended before its swatches.
     for (name, c, _) in &zone_rings {
-        marks.push(text(x + 26.0, base + 26.0, 20.0, Anchor::Start, Colour::TEXT, name.clone()));
         marks.push(Mark::Rect { x, y: base + 10.0, w: 20.0, h: 20.0, fill: *c });
+        marks.push(text(x + 26.0, base + 26.0, 20.0, Anchor::Start, Colour::TEXT, name.clone()));
         x += 50.0 + name.chars().count() as f64 * 11.0;
     }
     let line = if zone_rings.is_empty() { base + 25.0 } else { base + 58.0 };
@@ -383,9 +382,7 @@ pub fn map(
         Colour::GREY,
         "Contains public sector information licensed under the Open Government Licence v3.0 (data.police.uk).",
     ));
-    let mut framed_marks = vec![Mark::Clip { w: w * scale, h: base }];
-    framed_marks.extend(marks);
-    Drawing { width: w * scale, height: line + 35.0, alt: format!("{title}. {legend}"), marks: framed_marks }
+    Drawing { width: w * scale, height: line + 35.0, alt: format!("{title}. {legend}"), marks }
 }
 
 /// The outer ring of an operation zone (first polygon of a MultiPolygon).
@@ -443,7 +440,11 @@ mod tests {
             Focus::Zones,
         );
         assert!(d.width > 100.0 && d.height > 100.0);
-        assert!(d.marks.iter().any(|m| matches!(m, Mark::Polygon { stroke, .. } if *stroke == Colour::RED)));
+        let mut flat = d.marks.iter().flat_map(|m| match m {
+            Mark::Clipped { marks, .. } => marks.iter().collect::<Vec<_>>(),
+            other => vec![other],
+        });
+        assert!(flat.any(|m| matches!(m, Mark::Polygon { stroke, .. } if *stroke == Colour::RED)));
         assert!(d.to_svg().contains("Target"));
     }
 }

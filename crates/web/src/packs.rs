@@ -19,6 +19,7 @@ use safetynet_domain::policy::{ManagePartnershipWork, Principal, ViewCrimeData, 
 use safetynet_store::crimes::CrimeFilter;
 use safetynet_store::meetings::{Action, MeetingRecord};
 use safetynet_store::operations::Operation;
+use safetynet_store::strategy::{CommitmentUpdate, Strategy};
 use serde::Serialize;
 
 /// A meeting pack.
@@ -541,19 +542,26 @@ async fn tasking(state: &AppState, date: NaiveDate, record: Option<&MeetingRecor
     Ok(section("tasking", "Tasking: actions due", blocks))
 }
 
+/// The strategy and each commitment's latest rating on the pack's date.
+type Ratings = (Strategy, Vec<(String, CommitmentUpdate)>);
+
 async fn rag(state: &AppState, date: NaiveDate, record: Option<&MeetingRecord>) -> Result<Vec<Section>, AppError> {
+    let ratings = match state.store.strategy().await? {
+        Some(s) => Some((s, state.store.ratings_as_of(end_of_day_ms(date)).await?)),
+        None => None,
+    };
     Ok(vec![
         actions_section(record),
-        performance(state, date).await?,
-        commitments(state, date).await?,
+        performance(state, date, ratings.as_ref()).await?,
+        commitments(ratings.as_ref()),
         concluded(state, date).await?,
         data_summary(state, date).await?,
     ])
 }
 
-async fn performance(state: &AppState, date: NaiveDate) -> Result<Section, AppError> {
+async fn performance(state: &AppState, date: NaiveDate, ratings: Option<&Ratings>) -> Result<Section, AppError> {
     let title = "Performance against each priority";
-    let Some(strategy) = state.store.strategy().await? else {
+    let Some((strategy, ratings)) = ratings else {
         return Ok(section("performance", title, vec![para("No strategy has been loaded.")]));
     };
     let months = months_to(state, date).await?;
@@ -564,7 +572,6 @@ async fn performance(state: &AppState, date: NaiveDate) -> Result<Section, AppEr
     let population: i64 = state.store.area_stats().await?.iter().filter_map(|a| a.population).sum();
     let filter = CrimeFilter { from: Some(prev_first), to: Some(latest), crime_type: None, lsoa: None };
     let counts = state.store.crime_month_counts(&filter, false).await?;
-    let ratings = state.store.ratings_as_of(end_of_day_ms(date)).await?;
     let mut blocks = vec![para(format!(
         "The last 12 months ({} to {}) against the 12 before. {}",
         first.long_name(),
@@ -645,12 +652,11 @@ fn perf_row(name: &str, now: i64, before: Option<i64>, population: i64) -> Vec<S
     vec![name.to_string(), now.to_string(), before.map_or_else(|| "not held".into(), |b| b.to_string()), change, rate]
 }
 
-async fn commitments(state: &AppState, date: NaiveDate) -> Result<Section, AppError> {
+fn commitments(ratings: Option<&Ratings>) -> Section {
     let title = "Progress on the strategy's commitments";
-    let Some(strategy) = state.store.strategy().await? else {
-        return Ok(section("commitments", title, vec![para("No strategy has been loaded.")]));
+    let Some((strategy, ratings)) = ratings else {
+        return section("commitments", title, vec![para("No strategy has been loaded.")]);
     };
-    let ratings = state.store.ratings_as_of(end_of_day_ms(date)).await?;
     let mut blocks = Vec::new();
     for (i, p) in strategy.priorities.iter().enumerate() {
         let rows = p
@@ -669,7 +675,7 @@ async fn commitments(state: &AppState, date: NaiveDate) -> Result<Section, AppEr
         blocks.push(para(format!("Priority {}: {}", i + 1, p.title)));
         blocks.push(table(&["Commitment", "Owner", "Rating", "Why"], rows));
     }
-    Ok(section("commitments", title, blocks))
+    section("commitments", title, blocks)
 }
 
 fn capitalise(s: &str) -> String {

@@ -246,77 +246,77 @@ impl Layout {
         let s = Self::figure_scale(d);
         let h = d.height * s;
         self.need(h + 6.0);
-        let (x0, top) = (MARGIN, self.y);
-        let px = |x: f64| x0 + x * s;
-        let py = |y: f64| top - y * s;
+        let top = self.y;
         let mut o = String::from("q\n");
-        let mut clipped = false;
-        for m in &d.marks {
-            if clipped && matches!(m, Mark::Text { .. }) {
-                o.push_str("Q\n");
-                clipped = false;
-            }
-            let _ = match m {
-                Mark::Clip { w, h } => {
-                    clipped = true;
-                    writeln!(o, "q {:.2} {:.2} {:.2} {:.2} re W n", px(0.0), py(*h), w * s, h * s)
-                }
-                Mark::Rect { x, y, w, h, fill } => {
-                    writeln!(o, "{} rg {:.2} {:.2} {:.2} {:.2} re f", rgb(*fill), px(*x), py(y + h), w * s, h * s)
-                }
-                Mark::Line { points, stroke, width } | Mark::Polygon { points, stroke, width, fill: None } => {
-                    let close = matches!(m, Mark::Polygon { .. });
-                    let _ = write!(o, "{} RG {:.2} w ", rgb(*stroke), (width * s).max(0.3));
-                    for (i, (x, y)) in points.iter().enumerate() {
-                        let _ = write!(o, "{:.2} {:.2} {} ", px(*x), py(*y), if i == 0 { "m" } else { "l" });
-                    }
-                    writeln!(o, "{}", if close { "h S" } else { "S" })
-                }
-                Mark::Polygon { points, stroke, width, fill: Some(f) } => {
-                    let _ = write!(o, "{} rg {} RG {:.2} w ", rgb(*f), rgb(*stroke), (width * s).max(0.3));
-                    for (i, (x, y)) in points.iter().enumerate() {
-                        let _ = write!(o, "{:.2} {:.2} {} ", px(*x), py(*y), if i == 0 { "m" } else { "l" });
-                    }
-                    writeln!(o, "h B")
-                }
-                Mark::Circle { cx, cy, r, fill } => {
-                    let (x, y, r) = (px(*cx), py(*cy), r * s);
-                    let k = 0.5523 * r;
-                    writeln!(
-                        o,
-                        "{} rg {:.2} {y:.2} m {:.2} {:.2} {:.2} {:.2} {x:.2} {:.2} c {:.2} {:.2} {:.2} {:.2} {:.2} {y:.2} c {:.2} {:.2} {:.2} {:.2} {x:.2} {:.2} c {:.2} {:.2} {:.2} {:.2} {:.2} {y:.2} c f",
-                        rgb(*fill),
-                        x + r,
-                        x + r, y + k, x + k, y + r, y + r,
-                        x - k, y + r, x - r, y + k, x - r,
-                        x - r, y - k, x - k, y - r, y - r,
-                        x + k, y - r, x + r, y - k, x + r
-                    )
-                }
-                Mark::Text { x, y, size, anchor, fill, text } => {
-                    let size = (size * s).max(4.0);
-                    let w = text_width(text, size, false);
-                    let x = match anchor {
-                        Anchor::Start => px(*x),
-                        Anchor::Middle => px(*x) - w / 2.0,
-                        Anchor::End => px(*x) - w,
-                    };
-                    writeln!(
-                        o,
-                        "BT {} rg /F1 {size:.1} Tf {x:.2} {:.2} Td {} Tj ET",
-                        rgb(*fill),
-                        py(*y),
-                        pdf_string(text)
-                    )
-                }
-            };
-        }
-        if clipped {
-            o.push_str("Q\n");
-        }
+        draw_marks(&mut o, &d.marks, &Frame { x0: MARGIN, top, s });
         o.push_str("Q\n");
         self.out().push_str(&o);
         self.y = top - h - 6.0;
+    }
+}
+
+/// Where a drawing goes on the page: its top-left corner and scale.
+struct Frame {
+    x0: f64,
+    top: f64,
+    s: f64,
+}
+
+/// Writes marks as PDF drawing operators (y flipped; clipped marks nested).
+fn draw_marks(o: &mut String, marks: &[Mark], f: &Frame) {
+    let s = f.s;
+    let px = |x: f64| f.x0 + x * s;
+    let py = |y: f64| f.top - y * s;
+    for m in marks {
+        let _ = match m {
+            Mark::Clipped { w, h, marks } => {
+                let _ = writeln!(o, "q {:.2} {:.2} {:.2} {:.2} re W n", px(0.0), py(*h), w * s, h * s);
+                draw_marks(o, marks, f);
+                writeln!(o, "Q")
+            }
+            Mark::Rect { x, y, w, h, fill } => {
+                writeln!(o, "{} rg {:.2} {:.2} {:.2} {:.2} re f", rgb(*fill), px(*x), py(y + h), w * s, h * s)
+            }
+            Mark::Line { points, stroke, width } | Mark::Polygon { points, stroke, width, fill: None } => {
+                let close = matches!(m, Mark::Polygon { .. });
+                let _ = write!(o, "{} RG {:.2} w ", rgb(*stroke), (width * s).max(0.3));
+                for (i, (x, y)) in points.iter().enumerate() {
+                    let _ = write!(o, "{:.2} {:.2} {} ", px(*x), py(*y), if i == 0 { "m" } else { "l" });
+                }
+                writeln!(o, "{}", if close { "h S" } else { "S" })
+            }
+            Mark::Polygon { points, stroke, width, fill: Some(f) } => {
+                let _ = write!(o, "{} rg {} RG {:.2} w ", rgb(*f), rgb(*stroke), (width * s).max(0.3));
+                for (i, (x, y)) in points.iter().enumerate() {
+                    let _ = write!(o, "{:.2} {:.2} {} ", px(*x), py(*y), if i == 0 { "m" } else { "l" });
+                }
+                writeln!(o, "h B")
+            }
+            Mark::Circle { cx, cy, r, fill } => {
+                let (x, y, r) = (px(*cx), py(*cy), r * s);
+                let k = 0.5523 * r;
+                writeln!(
+                    o,
+                    "{} rg {:.2} {y:.2} m {:.2} {:.2} {:.2} {:.2} {x:.2} {:.2} c {:.2} {:.2} {:.2} {:.2} {:.2} {y:.2} c {:.2} {:.2} {:.2} {:.2} {x:.2} {:.2} c {:.2} {:.2} {:.2} {:.2} {:.2} {y:.2} c f",
+                    rgb(*fill),
+                    x + r,
+                    x + r, y + k, x + k, y + r, y + r,
+                    x - k, y + r, x - r, y + k, x - r,
+                    x - r, y - k, x - k, y - r, y - r,
+                    x + k, y - r, x + r, y - k, x + r
+                )
+            }
+            Mark::Text { x, y, size, anchor, fill, text } => {
+                let size = (size * s).max(4.0);
+                let w = text_width(text, size, false);
+                let x = match anchor {
+                    Anchor::Start => px(*x),
+                    Anchor::Middle => px(*x) - w / 2.0,
+                    Anchor::End => px(*x) - w,
+                };
+                writeln!(o, "BT {} rg /F1 {size:.1} Tf {x:.2} {:.2} Td {} Tj ET", rgb(*fill), py(*y), pdf_string(text))
+            }
+        };
     }
 }
 

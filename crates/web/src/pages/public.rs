@@ -89,9 +89,8 @@ fn survey_form(s: &Survey, token: &str, errors: &[(String, String)]) -> maud::Ma
 /// `GET /public/surveys/{id}`.
 pub async fn survey(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> PageResult<Response> {
     let s = state.store.survey(&id).await?;
-    let (mut parts, _) = req.into_parts();
+    let (parts, _) = req.into_parts();
     let existing = cookie(&parts, SURVEY_COOKIE);
-    let _ = ClientAddr::from_request_parts(&mut parts, &state).await;
     let token = existing.clone().unwrap_or_else(random_secret);
     let body = if s.is_open(state.today()) {
         survey_form(&s, &token, &[])
