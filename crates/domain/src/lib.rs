@@ -15,6 +15,7 @@ pub mod geo;
 pub mod ids;
 pub mod incident;
 pub mod interventions;
+pub mod links;
 pub mod lockout;
 pub mod meeting;
 pub mod month;

@@ -677,6 +677,7 @@ impl Store {
         permit: &Permit<ViewRecords>,
         today: NaiveDate,
         all_visible: bool,
+        actor: &Actor<'_>,
     ) -> Result<Vec<Task>> {
         let p = permit.principal();
         let mut q = Q::new(format!("{TASK_SELECT} WHERE t.status IN ('open', 'in_progress') AND t.due_on < "));
@@ -690,15 +691,19 @@ impl Store {
                 .push(")");
         }
         q.push(" ORDER BY t.due_on, c.reference");
+        let detail = serde_json::json!({ "list": "overdue_tasks", "today": today.to_string() });
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "task", None, detail)).await?;
         self.conn().await?.all(&q).await?.iter().map(task_row).collect()
     }
 
     /// Live high-risk cases the viewer's agency may see, by next review.
-    pub async fn high_risk_cases(&self, permit: &Permit<ViewRecords>) -> Result<Vec<CaseSummary>> {
+    pub async fn high_risk_cases(&self, permit: &Permit<ViewRecords>, actor: &Actor<'_>) -> Result<Vec<CaseSummary>> {
         let mut q =
             Q::new(format!("SELECT {CASE_COLS} FROM cases c WHERE c.status <> 'closed' AND c.risk_level = 'high' AND"));
         case_visible(&mut q, "c", &permit.principal().agency);
         q.push(" ORDER BY c.next_review_on, c.reference");
+        let detail = serde_json::json!({ "list": "high_risk_cases" });
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "case", None, detail)).await?;
         self.conn().await?.all(&q).await?.iter().map(summary_row).collect()
     }
 
@@ -709,6 +714,7 @@ impl Store {
         permit: &Permit<ViewRecords>,
         today: NaiveDate,
         all_visible: bool,
+        actor: &Actor<'_>,
     ) -> Result<Vec<CaseSummary>> {
         let p = permit.principal();
         let mut q =
@@ -719,6 +725,8 @@ impl Store {
             q.push(" AND c.lead_officer_id = ").arg(&p.user_id);
         }
         q.push(" ORDER BY c.next_review_on, c.reference");
+        let detail = serde_json::json!({ "list": "reviews_due", "today": today.to_string() });
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "case", None, detail)).await?;
         self.conn().await?.all(&q).await?.iter().map(summary_row).collect()
     }
 }
@@ -750,6 +758,33 @@ async fn link(
         .await?;
     if n > 0 {
         event(tx, case_id, "incident", &format!("Incident {reference} linked"), actor).await?;
+    }
+    // An owner that links its own incident to another agency's case shares
+    // it with the case's lead agency, explicitly and with nobody else: the
+    // case's other partners see a signpost. Linking someone else's incident
+    // grants nothing.
+    let case = tx.one(&Q::new("SELECT owner_agency, reference FROM cases WHERE id = $1").bind(case_id)).await?;
+    let (case_owner, case_ref) = (case.text("owner_agency")?, case.text("reference")?);
+    let owner = &actor.principal.agency;
+    if row.text("owner_agency")? == *owner && case_owner != *owner {
+        let basis = format!("Contributed by its owner to case {case_ref}");
+        let shared = tx
+            .execute(
+                &Q::new(
+                    "INSERT INTO record_shares (record_type, record_id, agency_code, lawful_basis, shared_by, shared_at) VALUES ('incident', $1, $2, $3, $4, $5)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(&id)
+                .bind(&case_owner)
+                .bind(&basis)
+                .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty()))
+                .bind(actor.at_ms),
+            )
+            .await?;
+        if shared > 0 {
+            let detail = serde_json::json!({ "agency": case_owner, "lawful_basis": basis });
+            append(tx, actor.at_ms, &actor.event(AuditAction::Share, "incident", Some(&id), detail)).await?;
+        }
     }
     Ok(())
 }

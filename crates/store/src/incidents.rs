@@ -703,6 +703,7 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<Vec<Person>> {
         let mut conn = self.conn().await?;
+        crate::records::require_person(&mut conn, permit, person_id).await?;
         let row = conn
             .optional(
                 &Q::new(

@@ -157,7 +157,7 @@ impl Store {
             return Err(rule("prompted_by", "say which emerging issue or hotspot prompted the operation"));
         }
         let link = &op.prompted_link;
-        if !link.is_empty() && (!link.starts_with('/') || link.starts_with("//")) {
+        if !link.is_empty() && !safetynet_domain::links::is_local_path(link) {
             return Err(rule("prompted_link", "the link must be a SafetyNet path such as /analysis?…"));
         }
         op.target.validate().map_err(|e| rule("target", &format!("target area: {e}")))?;

@@ -1,10 +1,18 @@
 //! Shared machinery for agency-owned records: human references, the SQL
-//! visibility rule (owner, explicit shares, and for incidents the cases they
-//! belong to) and the list of agencies a record is shared with, which
-//! `policy::record_access` turns into full access or a signpost.
+//! visibility rule (owner, explicit shares, and for incidents the owner's own
+//! cases they belong to) and the list of agencies a record is shared with,
+//! which `policy::record_access` turns into full access or a signpost.
+//!
+//! Access is never transitive: a record reaches an agency only through a
+//! share its owner made. An incident linked to a case inherits that case's
+//! shares only when the case belongs to the incident's owner; linking another
+//! agency's incident to your case gives your partners a signpost, nothing more.
+//! A person is visible to the agency that recorded them and to agencies that
+//! may see an incident they are recorded on.
 
 use crate::sql::Q;
-use crate::{Exec, Result, Tx};
+use crate::{Exec, Result, StoreError, Tx};
+use safetynet_domain::policy::{Permit, ViewRecords};
 
 /// The next human reference, e.g. `INC-2026-00042`, from a per-prefix-and-year
 /// counter (inside the caller's transaction, so references never repeat).
@@ -29,7 +37,7 @@ pub(crate) fn case_visible(q: &mut Q, alias: &str, agency: &str) {
 }
 
 /// Appends the condition "incident `alias` is visible to `agency`": its own,
-/// shared with it, or part of a case it may see.
+/// shared with it, or part of a case of the incident's owner that it may see.
 pub(crate) fn incident_visible(q: &mut Q, alias: &str, agency: &str) {
     q.push(&format!(" ({alias}.owner_agency = ")).arg(agency);
     q.push(&format!(
@@ -37,7 +45,7 @@ pub(crate) fn incident_visible(q: &mut Q, alias: &str, agency: &str) {
     ))
     .arg(agency)
     .push(")");
-    q.push(&format!(" OR EXISTS (SELECT 1 FROM case_incidents ci JOIN cases c ON c.id = ci.case_id WHERE ci.incident_id = {alias}.id AND"));
+    q.push(&format!(" OR EXISTS (SELECT 1 FROM case_incidents ci JOIN cases c ON c.id = ci.case_id WHERE ci.incident_id = {alias}.id AND c.owner_agency = {alias}.owner_agency AND"));
     case_visible(q, "c", agency);
     q.push("))");
 }
@@ -51,17 +59,47 @@ pub(crate) async fn case_shares(conn: &mut impl Exec, case_id: &str) -> Result<V
 }
 
 /// Agencies that see an incident besides its owner: its own shares, and the
-/// owners and shares of the cases it belongs to.
+/// shares of the owner's cases it belongs to (never those of another
+/// agency's case that links it).
 pub(crate) async fn incident_shares(conn: &mut impl Exec, incident_id: &str) -> Result<Vec<String>> {
     let rows = conn
         .all(
             &Q::new(
                 "SELECT agency_code FROM record_shares WHERE record_type = 'incident' AND record_id = $1
-                 UNION SELECT c.owner_agency AS agency_code FROM case_incidents ci JOIN cases c ON c.id = ci.case_id WHERE ci.incident_id = $1
-                 UNION SELECT s.agency_code FROM case_incidents ci JOIN record_shares s ON s.record_type = 'case' AND s.record_id = ci.case_id WHERE ci.incident_id = $1",
+                 UNION SELECT s.agency_code FROM case_incidents ci JOIN cases c ON c.id = ci.case_id
+                   JOIN incidents i ON i.id = ci.incident_id AND i.owner_agency = c.owner_agency
+                   JOIN record_shares s ON s.record_type = 'case' AND s.record_id = c.id WHERE ci.incident_id = $1",
             )
             .bind(incident_id),
         )
         .await?;
     rows.iter().map(|r| r.text("agency_code").map_err(Into::into)).collect()
+}
+
+/// Appends the condition "person `alias` is visible to `agency`": recorded by
+/// it, or recorded on an incident it may see.
+pub(crate) fn person_visible(q: &mut Q, alias: &str, agency: &str) {
+    q.push(&format!(" ({alias}.owner_agency = ")).arg(agency);
+    q.push(&format!(
+        " OR EXISTS (SELECT 1 FROM incident_people vip JOIN incidents vi ON vi.id = vip.incident_id WHERE vip.person_id = {alias}.id AND"
+    ));
+    incident_visible(q, "vi", agency);
+    q.push("))");
+}
+
+/// Fails with "person was not found" unless `person_id` names a person the
+/// permit's agency may see (the same answer as for a person who does not
+/// exist, so other agencies' people cannot be probed).
+pub(crate) async fn require_person(
+    conn: &mut impl Exec,
+    permit: &Permit<ViewRecords>,
+    person_id: &str,
+) -> Result<()> {
+    let mut q = Q::new("SELECT p.id FROM people p WHERE p.id = ");
+    q.arg(person_id).push(" AND");
+    person_visible(&mut q, "p", &permit.principal().agency);
+    match conn.optional(&q).await? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::NotFound("person")),
+    }
 }

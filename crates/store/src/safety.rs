@@ -6,7 +6,7 @@
 
 use crate::audit::append;
 use crate::cases::{case_right, event};
-use crate::records::{incident_shares, incident_visible, next_reference};
+use crate::records::{incident_shares, incident_visible, next_reference, require_person};
 use crate::sql::{Row, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError};
@@ -179,6 +179,48 @@ pub struct CaseReviewUpdate {
     pub appeal: Option<String>,
 }
 
+/// Most recommendations one Case Review can record.
+pub const MAX_RECOMMENDATIONS: i64 = 100;
+
+impl CaseReviewUpdate {
+    /// Checks every field's range before anything is stored: the
+    /// recommendations count, the lengths of the free text, and dates that
+    /// are not before the 2014 Act (a decision not after `today`, a meeting
+    /// within a year of it).
+    pub fn check(&self, today: NaiveDate) -> Result<()> {
+        if !(0..=MAX_RECOMMENDATIONS).contains(&self.recommendations) {
+            return Err(rule(
+                "case_review_validation",
+                format!("recommendations must be a whole number from 0 to {MAX_RECOMMENDATIONS}"),
+            ));
+        }
+        for (field, value, max) in [
+            ("chair", &self.chair, 200),
+            ("panel", &self.panel, 2_000),
+            ("outcome", &self.outcome, 5_000),
+            ("appeal", &self.appeal, 5_000),
+        ] {
+            if value.as_deref().is_some_and(|v| v.chars().count() > max) {
+                return Err(rule("case_review_validation", format!("{field} must be {max} characters or fewer")));
+            }
+        }
+        let earliest = NaiveDate::from_ymd_opt(2014, 10, 20).unwrap_or(NaiveDate::MIN);
+        let next_year = today.checked_add_days(chrono::Days::new(366)).unwrap_or(today);
+        for (field, date, latest, words) in [
+            ("decided_on", self.decided_on, today, "today"),
+            ("meeting_on", self.meeting_on, next_year, "a year from today"),
+        ] {
+            if date.is_some_and(|d| d < earliest || d > latest) {
+                return Err(rule(
+                    "case_review_validation",
+                    format!("{field} must be a date from 20 October 2014 (the 2014 Act) to {words}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 fn rule(name: &'static str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Rule(name, e.to_string())
 }
@@ -310,9 +352,16 @@ impl Store {
     }
 
     /// Risk assessments on a case, newest first.
-    pub async fn risk_assessments(&self, permit: &Permit<ViewRecords>, case_id: &str) -> Result<Vec<StoredAssessment>> {
+    pub async fn risk_assessments(
+        &self,
+        permit: &Permit<ViewRecords>,
+        case_id: &str,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<StoredAssessment>> {
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
+        let detail = serde_json::json!({ "case": case_id });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::View, "risk_assessment", Some(case_id), detail)).await?;
         let rows = tx
             .all(
                 &Q::new(
@@ -322,7 +371,8 @@ impl Store {
                 .bind(case_id),
             )
             .await?;
-        rows.iter()
+        let out = rows
+            .iter()
             .map(|r| {
                 let answers: Answers = serde_json::from_str(&r.text("answers")?).unwrap_or_default();
                 Ok(StoredAssessment {
@@ -340,7 +390,9 @@ impl Store {
                     next_review_on: r.text("next_review_on")?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// Records that a review took place and schedules the next from the
@@ -400,6 +452,7 @@ impl Store {
         let (mut name, mut dob, mut business) =
             (new.subject_name.trim().to_string(), new.subject_date_of_birth, new.subject_is_business);
         if let Some(pid) = &new.person_id {
+            require_person(&mut tx, permit, pid).await?;
             let p = tx
                 .optional(&Q::new("SELECT full_name, date_of_birth, is_business FROM people WHERE id = $1").bind(pid))
                 .await?
@@ -411,11 +464,17 @@ impl Store {
         if name.is_empty() {
             return Err(rule("subject_required", "name the person or business the intervention is against"));
         }
-        let mut prior_q = Q::new("SELECT kind, conduct, issued_on FROM interventions WHERE ");
+        // Earlier interventions against the same person record, or (with no
+        // record) the same name, only on cases the caller may see: the check
+        // must not tell a user what another agency has done.
+        let mut prior_q =
+            Q::new("SELECT x.kind, x.conduct, x.issued_on FROM interventions x JOIN cases c ON c.id = x.case_id WHERE ");
         match &new.person_id {
-            Some(pid) => prior_q.push("person_id = ").arg(pid),
-            None => prior_q.push("LOWER(subject_name) = ").arg(name.to_lowercase()),
+            Some(pid) => prior_q.push("x.person_id = ").arg(pid),
+            None => prior_q.push("LOWER(x.subject_name) = ").arg(name.to_lowercase()),
         };
+        prior_q.push(" AND");
+        crate::records::case_visible(&mut prior_q, "c", &permit.principal().agency);
         let prior: Vec<Prior> = tx
             .all(&prior_q)
             .await?
@@ -516,16 +575,25 @@ impl Store {
     }
 
     /// Interventions on a case, newest first.
-    pub async fn interventions(&self, permit: &Permit<ViewRecords>, case_id: &str) -> Result<Vec<Intervention>> {
+    pub async fn interventions(
+        &self,
+        permit: &Permit<ViewRecords>,
+        case_id: &str,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<Intervention>> {
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
+        let detail = serde_json::json!({ "case": case_id });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::View, "intervention", Some(case_id), detail)).await?;
         let rows = tx
             .all(
                 &Q::new(format!("{INTERVENTION_SELECT} WHERE x.case_id = $1 ORDER BY x.issued_on DESC, x.id"))
                     .bind(case_id),
             )
             .await?;
-        rows.iter().map(intervention_row).collect()
+        let out = rows.iter().map(intervention_row).collect::<Result<Vec<_>>>()?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// Interventions on cases the viewer may see that expire between `now`
@@ -535,6 +603,7 @@ impl Store {
         permit: &Permit<ViewRecords>,
         now: DateTime<Utc>,
         within_days: i64,
+        actor: &Actor<'_>,
     ) -> Result<Vec<Intervention>> {
         let mut q = Q::new(format!("{INTERVENTION_SELECT} JOIN cases c ON c.id = x.case_id WHERE x.expires_at >= "));
         q.arg(now.timestamp_millis())
@@ -543,6 +612,8 @@ impl Store {
             .push(" AND");
         crate::records::case_visible(&mut q, "c", &permit.principal().agency);
         q.push(" ORDER BY x.expires_at");
+        let detail = serde_json::json!({ "list": "expiring", "within_days": within_days });
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "intervention", None, detail)).await?;
         self.conn().await?.all(&q).await?.iter().map(intervention_row).collect()
     }
 
@@ -573,15 +644,20 @@ impl Store {
             let id = r.text("id")?;
             let mut score = 0u32;
             let mut reasons = Vec::new();
-            let high_case = conn
-                .optional(
-                    &Q::new("SELECT c.reference FROM case_incidents ci JOIN cases c ON c.id = ci.case_id WHERE ci.incident_id = $1 AND c.risk_level = 'high' LIMIT 1")
-                        .bind(&id),
-                )
-                .await?;
-            if let Some(c) = high_case {
+            // A high-risk case the viewer may see is named; one held by an
+            // agency that has not shared it is only signposted.
+            let mut hq = Q::new("SELECT c.reference, CASE WHEN");
+            crate::records::case_visible(&mut hq, "c", &permit.principal().agency);
+            hq.push(" THEN TRUE ELSE FALSE END AS visible, c.owner_agency FROM case_incidents ci JOIN cases c ON c.id = ci.case_id WHERE ci.incident_id = ")
+                .arg(&id)
+                .push(" AND c.risk_level = 'high' ORDER BY visible DESC, c.reference LIMIT 1");
+            if let Some(c) = conn.optional(&hq).await? {
                 score += 5;
-                reasons.push(format!("high-risk case {}", c.text("reference")?));
+                reasons.push(if c.boolean("visible")? {
+                    format!("high-risk case {}", c.text("reference")?)
+                } else {
+                    format!("high-risk case held by {} (contact them)", c.text("owner_agency")?)
+                });
             }
             if r.boolean("hate")? {
                 score += 3;
@@ -671,9 +747,7 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<EligibilityReport> {
         let mut conn = self.conn().await?;
-        if conn.optional(&Q::new("SELECT id FROM people WHERE id = $1").bind(person_id)).await?.is_none() {
-            return Err(StoreError::NotFound("person"));
-        }
+        require_person(&mut conn, permit, person_id).await?;
         let rows = conn
             .all(
                 &Q::new(
@@ -701,17 +775,33 @@ impl Store {
             })
             .collect();
         let mut eligibility = case_review::eligibility(&complaints, rules, now);
-        let mut hidden: std::collections::BTreeMap<String, i64> = Default::default();
-        let mut visible = Vec::new();
-        for id in &eligibility.qualifying {
-            let owner = complaints.iter().find(|c| &c.id == id).map(|c| c.agency.clone()).unwrap_or_default();
-            let shares = incident_shares(&mut conn, id).await?;
-            match record_access(permit, &owner, &shares) {
-                RecordAccess::Full => visible.push(id.clone()),
-                RecordAccess::Signpost { contact_agency } => *hidden.entry(contact_agency).or_default() += 1,
+        // Every field is filtered: complaints the caller may not see are
+        // counted (per agency), never named or dated.
+        let mut unseen = std::collections::BTreeSet::new();
+        for c in &complaints {
+            let shares = incident_shares(&mut conn, &c.id).await?;
+            if let RecordAccess::Signpost { .. } = record_access(permit, &c.agency, &shares) {
+                unseen.insert(c.id.as_str());
             }
         }
-        eligibility.qualifying = visible;
+        let mut hidden: std::collections::BTreeMap<String, i64> = Default::default();
+        for id in eligibility.qualifying.iter().filter(|id| unseen.contains(id.as_str())) {
+            let owner = complaints.iter().find(|c| &c.id == id).map(|c| c.agency.clone()).unwrap_or_default();
+            *hidden.entry(owner).or_default() += 1;
+        }
+        eligibility.qualifying.retain(|id| !unseen.contains(id.as_str()));
+        let not_counted_elsewhere = eligibility
+            .reasons
+            .iter()
+            .filter(|r| unseen.iter().any(|id| r.starts_with(&format!("complaint {id} "))))
+            .count();
+        eligibility.reasons.retain(|r| !unseen.iter().any(|id| r.starts_with(&format!("complaint {id} "))));
+        if not_counted_elsewhere > 0 {
+            eligibility.reasons.insert(
+                0,
+                format!("{not_counted_elsewhere} complaint(s) held by other agencies not counted (outside the rules)"),
+            );
+        }
         let detail = serde_json::json!({ "count": eligibility.count, "threshold_met": eligibility.threshold_met });
         self.audit(actor.at_ms, &actor.event(AuditAction::View, "case_review_eligibility", Some(person_id), detail))
             .await?;
@@ -727,7 +817,7 @@ impl Store {
     /// Records a Case Review application and starts its clocks; audited.
     pub async fn open_case_review(
         &self,
-        _permit: &Permit<ViewRecords>,
+        permit: &Permit<ViewRecords>,
         person_id: Option<&str>,
         applicant_kind: &str,
         received_on: NaiveDate,
@@ -736,6 +826,9 @@ impl Store {
     ) -> Result<CaseReview> {
         let clocks = case_review::clocks(received_on, timescales, &case_review::england_bank_holidays_2024_2027());
         let mut tx = self.write().await?;
+        if let Some(pid) = person_id {
+            require_person(&mut tx, permit, pid).await?;
+        }
         let reference = next_reference(&mut tx, "ACR", received_on.year()).await?;
         let id = new_id_at_ms(actor.at_ms);
         tx.execute(
@@ -774,6 +867,8 @@ impl Store {
         u: &CaseReviewUpdate,
         actor: &Actor<'_>,
     ) -> Result<CaseReview> {
+        let today = DateTime::from_timestamp_millis(actor.at_ms).map_or(NaiveDate::MAX, case_review::london_date);
+        u.check(today)?;
         let mut tx = self.write().await?;
         let owner = tx
             .optional(&Q::new("SELECT owner_agency FROM case_review_applications WHERE id = $1").bind(id))
@@ -815,7 +910,9 @@ impl Store {
     }
 
     /// Case Reviews handled by the viewer's agency, newest first.
-    pub async fn case_reviews(&self, permit: &Permit<ViewRecords>) -> Result<Vec<CaseReview>> {
+    pub async fn case_reviews(&self, permit: &Permit<ViewRecords>, actor: &Actor<'_>) -> Result<Vec<CaseReview>> {
+        let detail = serde_json::json!({ "list": "case_reviews" });
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "case_review", None, detail)).await?;
         let rows = self
             .conn()
             .await?

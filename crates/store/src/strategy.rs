@@ -235,10 +235,7 @@ fn check_commitment(c: &CommitmentEdit) -> Result<()> {
 
 /// Checks one evidence link: an internal path (`/cases/…`) or a web address.
 fn check_evidence(link: &str) -> Result<()> {
-    let ok = link.len() <= 500
-        && !link.chars().any(char::is_whitespace)
-        && ((link.starts_with('/') && !link.starts_with("//")) || link.starts_with("https://"));
-    if !ok {
+    if !safetynet_domain::links::is_evidence_link(link) {
         return Err(StoreError::Rule(
             "evidence",
             "each evidence link must be a SafetyNet path (such as /cases/…) or an https:// address".into(),

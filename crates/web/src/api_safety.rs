@@ -387,7 +387,7 @@ async fn list_assessments(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let permit = user.permit::<ViewRecords>()?;
-    Ok(Json(json!({ "items": state.store.risk_assessments(&permit, &id).await? })))
+    Ok(Json(json!({ "items": state.store.risk_assessments(&permit, &id, &user.actor()).await? })))
 }
 
 async fn add_task(
@@ -443,7 +443,7 @@ async fn list_interventions(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let permit = user.permit::<ViewRecords>()?;
-    Ok(Json(json!({ "items": state.store.interventions(&permit, &id).await? })))
+    Ok(Json(json!({ "items": state.store.interventions(&permit, &id, &user.actor()).await? })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -478,7 +478,7 @@ async fn expiring(State(state): State<AppState>, user: ApiUser, RawQuery(raw): R
     if !(1..=366).contains(&days) {
         return Err(AppError::BadRequest("within_days must be from 1 to 366".into()).into());
     }
-    Ok(Json(json!({ "items": state.store.expiring_interventions(&permit, state.clock.now(), days).await? })))
+    Ok(Json(json!({ "items": state.store.expiring_interventions(&permit, state.clock.now(), days, &user.actor()).await? })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -563,7 +563,7 @@ async fn open_case_review(
 
 async fn list_case_reviews(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Value>> {
     let permit = user.permit::<ViewRecords>()?;
-    Ok(Json(json!({ "items": state.store.case_reviews(&permit).await? })))
+    Ok(Json(json!({ "items": state.store.case_reviews(&permit, &user.actor()).await? })))
 }
 
 async fn update_case_review(

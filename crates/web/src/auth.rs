@@ -124,11 +124,34 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = crate::error::ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, 2 * 1024 * 1024)
+            .await
+            .map_err(|_| AppError::BadRequest("the request body is too large (2 MiB at most)".into()))?;
+        if json_has_nul(&bytes) {
+            return Err(AppError::BadRequest(NUL_MESSAGE.into()).into());
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Self(v)),
             Err(e) => Err(AppError::BadRequest(format!("invalid JSON body: {}", e.body_text())).into()),
         }
     }
+}
+
+/// Why a request with a NUL character is refused.
+pub const NUL_MESSAGE: &str = "text must not contain NUL characters";
+
+/// True when a JSON body holds a NUL character, raw or escaped (`\u0000`):
+/// no field accepts one, and the two databases would store it differently.
+pub fn json_has_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+}
+
+/// True when a form body or query string holds a NUL character, raw or
+/// percent-encoded (`%00`).
+pub fn form_has_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00")
 }
 
 impl FromRequestParts<AppState> for ApiUser {
@@ -175,6 +198,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .await
             .map_err(|_| AppError::BadRequest("the form is too large".into()))?;
         let token: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
+        if form_has_nul(&bytes) {
+            return Err(AppError::BadRequest(NUL_MESSAGE.into()).into());
+        }
         if !constant_time_eq(&token.csrf_token, &user.csrf) {
             return Err(AppError::Csrf.into());
         }

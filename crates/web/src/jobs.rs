@@ -59,7 +59,8 @@ pub async fn run_weekly_trends(state: &AppState, force: bool) -> Result<Option<u
     Ok(state.store.complete_job(WEEKLY_TRENDS, &period, &stored, &actor).await?.then_some(stored.len()))
 }
 
-/// Asks the weekly job to run every 15 minutes for as long as the server runs.
+/// Asks the weekly job to run every 15 minutes for as long as the server
+/// runs, and writes the public pages' read counts to the audit trail.
 pub fn spawn_scheduler(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
@@ -69,6 +70,9 @@ pub fn spawn_scheduler(state: AppState) {
                 Ok(Some(n)) => tracing::info!(alerts = n, "weekly trends job ran"),
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e, "weekly trends job failed"),
+            }
+            if let Err(e) = crate::public_views::flush(&state).await {
+                tracing::error!(error = %e, "public page reads could not be audited");
             }
             match crate::evaluation::evaluate_ended(&state).await {
                 Ok(0) => {}

@@ -25,6 +25,7 @@ pub mod packs;
 mod pages;
 mod params;
 pub mod pdf;
+pub mod public_views;
 
 pub use auth::SESSION_COOKIE;
 
@@ -90,12 +91,20 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Recent analysis results keyed by method, options and data version.
     pub(crate) analytics_cache: Arc<std::sync::Mutex<api_analysis::Cache>>,
+    /// Anonymous reads of public pages not yet written to the audit trail.
+    pub public_views: Arc<public_views::PublicViews>,
 }
 
 impl AppState {
     /// New state.
     pub fn new(store: Store, clock: SharedClock, config: WebConfig) -> Self {
-        Self { store, clock, config: Arc::new(config), analytics_cache: Default::default() }
+        Self {
+            store,
+            clock,
+            config: Arc::new(config),
+            analytics_cache: Default::default(),
+            public_views: Default::default(),
+        }
     }
 
     fn now_ms(&self) -> i64 {
@@ -122,10 +131,14 @@ pub fn router(state: AppState) -> Router {
 /// Serves the app on `listener` until Ctrl-C, recording client addresses.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     jobs::spawn_scheduler(state.clone());
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
-        .await
+        .await;
+    if let Err(e) = public_views::flush(&state).await {
+        tracing::error!(error = %e, "public page reads could not be audited");
+    }
+    served
 }

@@ -360,12 +360,13 @@ async fn cases(
         ));
     }
     let permit = viewer.permit::<ViewRecords>().map_err(AppError::from)?;
-    let high = state.store.high_risk_cases(&permit).await?;
-    let due = state.store.reviews_due(&permit, date, true).await?;
+    let actor = safetynet_store::users::Actor { principal: viewer, at_ms: state.now_ms(), source: "pack" };
+    let high = state.store.high_risk_cases(&permit, &actor).await?;
+    let due = state.store.reviews_due(&permit, date, true, &actor).await?;
     let soon = date.checked_add_days(Days::new(14)).unwrap_or(date);
     let reviews: Vec<Vec<String>> = state
         .store
-        .case_reviews(&permit)
+        .case_reviews(&permit, &actor)
         .await?
         .into_iter()
         .filter(|r| r.outcome.is_none() && (r.clocks.decide_by <= soon || r.clocks.meeting_by <= soon))

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 /// Parses a raw query string into `T`, or a 400 naming the problem.
 pub fn parse_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, AppError> {
+    if crate::auth::form_has_nul(raw.unwrap_or("").as_bytes()) {
+        return Err(AppError::BadRequest(crate::auth::NUL_MESSAGE.into()));
+    }
     serde_urlencoded::from_str(raw.unwrap_or(""))
         .map_err(|e| AppError::BadRequest(format!("invalid query parameters: {e}")))
 }

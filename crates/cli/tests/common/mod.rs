@@ -39,6 +39,7 @@ pub struct TestApp {
     pub url: String,
     pub clock: FixedClock,
     pub router: Router,
+    pub state: AppState,
     pub dir: tempfile::TempDir,
 }
 
@@ -78,8 +79,8 @@ impl TestApp {
         let clock = FixedClock::new(start());
         seed_partnership(&store, start().timestamp_millis()).await.expect("seed");
         let state = AppState::new(store.clone(), Arc::new(clock.clone()), WebConfig::default());
-        let router = safetynet_web::router(state);
-        Self { engine, store, url, clock, router, dir }
+        let router = safetynet_web::router(state.clone());
+        Self { engine, store, url, clock, router, state, dir }
     }
 
     /// Imports fixture files (as the operator).

@@ -229,9 +229,9 @@ fn audit_csv(rows: &[AuditEntry]) -> Result<Vec<u8>, csv::Error> {
         w.write_record([
             r.seq.to_string().as_str(),
             &time,
-            r.event.user_id.as_deref().unwrap_or(""),
-            user_email.as_deref().unwrap_or(""),
-            r.event.agency.as_deref().unwrap_or(""),
+            &neutralise(r.event.user_id.as_deref().unwrap_or("")),
+            &neutralise(user_email.as_deref().unwrap_or("")),
+            &neutralise(r.event.agency.as_deref().unwrap_or("")),
             r.event.action.as_str(),
             &neutralise(&r.event.record_type),
             &neutralise(r.event.record_id.as_deref().unwrap_or("")),

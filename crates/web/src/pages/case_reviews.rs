@@ -34,7 +34,7 @@ pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
         ),
         None => None,
     };
-    let reviews = state.store.case_reviews(&permit).await?;
+    let reviews = state.store.case_reviews(&permit, &user.actor()).await?;
     let year = state.today().year();
     let figures = state.store.case_review_figures(year).await?;
     let rules = &state.config.safety.case_review;
@@ -120,7 +120,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
     let permit = user.permit::<ViewRecords>()?;
     let r = state
         .store
-        .case_reviews(&permit)
+        .case_reviews(&permit, &user.actor())
         .await?
         .into_iter()
         .find(|r| r.id == id)

@@ -121,8 +121,8 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
     };
     let lead = case.owner_agency == user.principal.agency;
     let can_edit = user.principal.can::<EditRecords>();
-    let assessments = state.store.risk_assessments(&permit, &case.id).await?;
-    let interventions = state.store.interventions(&permit, &case.id).await?;
+    let assessments = state.store.risk_assessments(&permit, &case.id, &user.actor()).await?;
+    let interventions = state.store.interventions(&permit, &case.id, &user.actor()).await?;
     let agencies = state.store.agencies().await?;
     let agency_options: Vec<(String, String)> =
         agencies.iter().map(|a| (a.code.to_string(), format!("{} ({})", a.name, a.code))).collect();

@@ -147,27 +147,28 @@ pub fn crimes_csv(crimes: &[Crime]) -> Result<Vec<u8>, csv::Error> {
     w.write_record(&header)?;
     for c in crimes {
         let outcomes: Vec<String> = c.outcomes.iter().map(|o| format!("{}: {}", o.month, o.outcome_type)).collect();
+        // Every text cell is neutralised; the coordinates are numbers we format.
         w.write_record([
-            c.crime_id.as_deref().unwrap_or(""),
-            &c.month,
-            &c.reported_by,
-            &c.falls_within,
-            &c.longitude.map(|v| format!("{v:.6}")).unwrap_or_default(),
-            &c.latitude.map(|v| format!("{v:.6}")).unwrap_or_default(),
-            &neutralise(&c.location),
-            &c.lsoa_code,
-            &neutralise(&c.lsoa_name),
-            &c.crime_type,
-            &c.last_outcome,
-            &neutralise(&c.context),
-            &outcomes.join("; "),
+            neutralise(c.crime_id.as_deref().unwrap_or("")),
+            neutralise(&c.month),
+            neutralise(&c.reported_by),
+            neutralise(&c.falls_within),
+            c.longitude.map(|v| format!("{v:.6}")).unwrap_or_default(),
+            c.latitude.map(|v| format!("{v:.6}")).unwrap_or_default(),
+            neutralise(&c.location),
+            neutralise(&c.lsoa_code),
+            neutralise(&c.lsoa_name),
+            neutralise(&c.crime_type),
+            neutralise(&c.last_outcome),
+            neutralise(&c.context),
+            neutralise(&outcomes.join("; ")),
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
 }
 
-/// Stops spreadsheet formula injection: a cell starting with `= + - @` is
-/// prefixed with an apostrophe.
+/// Stops spreadsheet formula injection: a cell starting with `= + - @`, a
+/// tab or a carriage return is prefixed with an apostrophe.
 pub fn neutralise(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
@@ -197,4 +198,33 @@ pub async fn geojson(State(state): State<AppState>, user: PageUser, RawQuery(raw
     let (_, filter) = strict_filter(raw.as_deref())?;
     let crimes = state.store.crime_points(&filter, MAP_LIMIT).await?;
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], crimes_geojson(&crimes).to_string()).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_cannot_carry_formulas() {
+        let crime = Crime {
+            crime_id: Some("=HYPERLINK(\"http://x\")".into()),
+            month: "2021-01".into(),
+            reported_by: "Hertfordshire Constabulary".into(),
+            falls_within: "@SUM(A1)".into(),
+            longitude: Some(-0.34),
+            latitude: Some(51.75),
+            location: "On or near High Street".into(),
+            lsoa_code: "E01023742".into(),
+            lsoa_name: "St Albans 011A".into(),
+            crime_type: "Burglary".into(),
+            last_outcome: "+cmd|' /C calc'!A0".into(),
+            context: "-2+3".into(),
+            outcomes: Vec::new(),
+        };
+        let csv = String::from_utf8(crimes_csv(&[crime]).expect("csv")).expect("utf-8");
+        for cell in ["'=HYPERLINK", "'@SUM", "'+cmd", "'-2+3"] {
+            assert!(csv.contains(cell), "{cell} not neutralised: {csv}");
+        }
+        assert!(csv.contains(",-0.340000,51.750000,"), "coordinates stay numbers: {csv}");
+    }
 }

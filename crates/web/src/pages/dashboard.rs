@@ -68,9 +68,9 @@ async fn your_work(state: &AppState, user: &PageUser) -> PageResult<Markup> {
     let Ok(permit) = user.principal.permit::<ViewRecords>() else { return Ok(html! {}) };
     let manager = user.principal.has(Role::CspManager);
     let today = state.today();
-    let tasks = state.store.overdue_tasks(&permit, today, manager).await?;
-    let reviews = state.store.reviews_due(&permit, today, manager).await?;
-    let expiring = state.store.expiring_interventions(&permit, state.clock.now(), 28).await?;
+    let tasks = state.store.overdue_tasks(&permit, today, manager, &user.actor()).await?;
+    let reviews = state.store.reviews_due(&permit, today, manager, &user.actor()).await?;
+    let expiring = state.store.expiring_interventions(&permit, state.clock.now(), 28, &user.actor()).await?;
     Ok(html! {
         section class="govuk-!-margin-bottom-8" data-testid="your-work" {
             h2 class="govuk-heading-l" { "Your work" }

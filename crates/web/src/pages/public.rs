@@ -18,7 +18,6 @@ use safetynet_domain::meeting::MeetingKind;
 use safetynet_domain::policy::{AuthMethod, Principal};
 use safetynet_domain::token::{hash_secret, random_secret};
 use safetynet_store::surveys::{Survey, MAX_RANKED};
-use safetynet_store::users::Actor;
 
 /// Cookie holding the resident's random survey token.
 const SURVEY_COOKIE: &str = "sn_survey";
@@ -36,11 +35,7 @@ fn public() -> Principal {
 }
 
 /// `GET /public/forums/{id}`: the public summary of a Priority Setting Forum.
-pub async fn forum(
-    State(state): State<AppState>,
-    ClientAddr(addr): ClientAddr,
-    Path(id): Path<String>,
-) -> PageResult<Html<String>> {
+pub async fn forum(State(state): State<AppState>, Path(id): Path<String>) -> PageResult<Html<String>> {
     let m = state.store.meeting(&id).await?;
     let kind = state.store.one_series(&m.series_code).await?.kind;
     if kind != MeetingKind::Psf {
@@ -50,10 +45,7 @@ pub async fn forum(
         NaiveDate::parse_from_str(&m.held_on, "%Y-%m-%d").map_err(|_| AppError::Internal("bad meeting date".into()))?;
     let who = public();
     let pack = build(&state, kind, date, &who, PackOptions::default()).await?;
-    state
-        .store
-        .record_pack(kind, date, "public", &Actor { principal: &who, at_ms: state.now_ms(), source: &addr })
-        .await?;
+    state.public_views.count(&format!("forum/{}", m.id));
     let surveys = state.store.surveys(Some(&m.series_code)).await?;
     let open: Vec<&Survey> = surveys.iter().filter(|s| s.is_open(state.today())).collect();
     let body = html! {
