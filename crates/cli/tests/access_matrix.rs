@@ -277,6 +277,10 @@ impl Seed {
             "/api/v1/case-reviews/eligibility" => format!("{p}?person={id}"),
             "/api/v1/analytics/near-repeat" | "/api/v1/analytics/scan" => format!("{p}?from=2026-01-01&to=2026-01-31"),
             "/api/v1/packs/{kind}" => format!("{p}?date=2026-01-22"),
+            // One month keeps the exports quick; access is checked before any data is read.
+            "/crimes/export.csv" | "/crimes/map.geojson" | "/analysis/hotspots.svg" | "/api/v1/analytics/density" => {
+                format!("{p}?from=2021-12&to=2021-12")
+            }
             "/api/v1/analytics/evaluate" => {
                 format!("{p}?target_before=10&target_after=5&control_before=20&control_after=18")
             }
