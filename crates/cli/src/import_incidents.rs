@@ -145,6 +145,79 @@ fn row_to_input(get: &dyn Fn(&str) -> String) -> Result<(IncidentInput, Vec<NewP
     Ok((input, people))
 }
 
+/// One data row of an incident file, parsed but not yet stored.
+#[derive(Debug)]
+pub struct IncidentRow {
+    /// 1-based line (header = 1).
+    pub line: u64,
+    /// The partnership's reference.
+    pub reference: String,
+    /// The row's `agency` column, upper-cased, if given.
+    pub agency: Option<String>,
+    /// The incident.
+    pub input: IncidentInput,
+    /// Its people.
+    pub people: Vec<NewPerson>,
+}
+
+/// Reads an incident file: checks the header, then yields each data row
+/// parsed, or refused with its line and reason. Pure: no database, so it can
+/// be fuzzed.
+#[derive(Debug)]
+pub struct IncidentRows<R: std::io::Read> {
+    reader: csv::Reader<R>,
+    index: HashMap<String, usize>,
+    record: csv::StringRecord,
+}
+
+impl<R: std::io::Read> IncidentRows<R> {
+    /// Reads and checks the header of `input` (named `file` in errors).
+    pub fn new(input: R, file: &str) -> Result<Self, IncidentImportError> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| IncidentImportError::Read(file.to_string(), e.to_string()))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
+            .collect();
+        let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !headers.iter().any(|h| h == c)).collect();
+        if !missing.is_empty() {
+            return Err(IncidentImportError::Columns { file: file.to_string(), missing: missing.join(", ") });
+        }
+        let index = headers.iter().enumerate().map(|(i, h)| (h.clone(), i)).collect();
+        Ok(Self { reader, index, record: csv::StringRecord::new() })
+    }
+
+    /// The next row, or `None` at the end of the file.
+    pub fn next_row(&mut self) -> Option<Result<IncidentRow, RejectedIncident>> {
+        let line = self.reader.position().line() + 1;
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => return None,
+            Err(e) => {
+                return Some(Err(RejectedIncident {
+                    line: e.position().map_or(line, |p| p.line()),
+                    reference: String::new(),
+                    reason: format!("unreadable row: {e}"),
+                }))
+            }
+            Ok(true) => {}
+        }
+        let line = self.record.position().map_or(line, |p| p.line());
+        let (index, record) = (&self.index, &self.record);
+        let get = |name: &str| index.get(name).and_then(|i| record.get(*i)).unwrap_or("").to_string();
+        let reference = get("reference").trim().to_string();
+        let reject = |reason: String| Some(Err(RejectedIncident { line, reference: reference.clone(), reason }));
+        if reference.is_empty() {
+            return reject("reference is empty".into());
+        }
+        let agency = Some(get("agency").trim().to_uppercase()).filter(|a| !a.is_empty());
+        match row_to_input(&get) {
+            Ok((input, people)) => Some(Ok(IncidentRow { line, reference, agency, input, people })),
+            Err(reason) => reject(reason),
+        }
+    }
+}
+
 /// Imports incidents from a CSV file, owned by `agency` (or each row's
 /// `agency` column). `now_ms` is the import time (the clock).
 pub async fn import_incidents(
@@ -154,83 +227,47 @@ pub async fn import_incidents(
     now_ms: i64,
 ) -> Result<IncidentImportSummary, IncidentImportError> {
     let file = path.display().to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| IncidentImportError::Read(file.clone(), e.to_string()))?;
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| IncidentImportError::Read(file.clone(), e.to_string()))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
-        .collect();
-    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !headers.iter().any(|h| h == c)).collect();
-    if !missing.is_empty() {
-        return Err(IncidentImportError::Columns { file, missing: missing.join(", ") });
-    }
-    let index: HashMap<String, usize> = headers.iter().enumerate().map(|(i, h)| (h.clone(), i)).collect();
+    let input = std::fs::File::open(path).map_err(|e| IncidentImportError::Read(file.clone(), e.to_string()))?;
+    let mut rows = IncidentRows::new(input, &file)?;
     let mut summary = IncidentImportSummary::default();
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line = reader.position().line() + 1;
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Err(e) => {
-                summary.rows_read += 1;
-                summary.rejected += 1;
-                summary.rejected_rows.push(RejectedIncident {
-                    line: e.position().map_or(line, |p| p.line()),
-                    reference: String::new(),
-                    reason: format!("unreadable row: {e}"),
-                });
+    while let Some(row) = rows.next_row() {
+        summary.rows_read += 1;
+        let row = match row {
+            Ok(row) => row,
+            Err(rejected) => {
+                summary.reject(rejected);
                 continue;
             }
-            Ok(true) => {}
-        }
-        summary.rows_read += 1;
-        let line = record.position().map_or(line, |p| p.line());
-        let get = |name: &str| index.get(name).and_then(|i| record.get(*i)).unwrap_or("").to_string();
-        let reference = get("reference").trim().to_string();
-        let mut reject = |reason: String| {
-            summary.rejected += 1;
-            summary.rejected_rows.push(RejectedIncident { line, reference: reference.clone(), reason });
         };
-        if reference.is_empty() {
-            reject("reference is empty".into());
-            continue;
-        }
-        let owner =
-            Some(get("agency").trim().to_uppercase()).filter(|a| !a.is_empty()).or_else(|| agency.map(str::to_string));
-        let Some(owner) = owner else {
-            reject("no owning agency: add an agency column or pass --agency".into());
+        let reject = |reason: String| RejectedIncident { line: row.line, reference: row.reference.clone(), reason };
+        let Some(owner) = row.agency.clone().or_else(|| agency.map(str::to_string)) else {
+            summary.reject(reject("no owning agency: add an agency column or pass --agency".into()));
             continue;
         };
         if store.agency(&owner).await.is_err() {
-            reject(format!("agency '{owner}' is not one of the partnership's agencies"));
+            summary.reject(reject(format!("agency '{owner}' is not one of the partnership's agencies")));
             continue;
         }
-        let (input, people) = match row_to_input(&get) {
-            Ok(v) => v,
-            Err(reason) => {
-                reject(reason);
-                continue;
-            }
-        };
         let principal = Principal::operator_for_agency(&owner);
         let Ok(permit) = principal.permit::<EditRecords>() else { continue };
         let actor = Actor { principal: &principal, at_ms: now_ms, source: "cli" };
-        match store.submit_incident(&permit, &input, Some(&reference), &people, &actor).await? {
+        match store.submit_incident(&permit, &row.input, Some(&row.reference), &row.people, &actor).await? {
             Submitted::Recorded { .. } => summary.imported += 1,
             Submitted::AlreadyPresent => summary.already_present += 1,
-            Submitted::Invalid { errors } => {
-                reject(errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))
-            }
+            Submitted::Invalid { errors } => summary.reject(reject(
+                errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+            )),
         }
     }
     Ok(summary)
 }
 
 impl IncidentImportSummary {
+    fn reject(&mut self, row: RejectedIncident) {
+        self.rejected += 1;
+        self.rejected_rows.push(row);
+    }
+
     /// The human-readable report.
     pub fn to_text(&self) -> String {
         let mut s = format!(
