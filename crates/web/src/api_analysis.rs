@@ -933,3 +933,94 @@ async fn incident_trends_api(
         serde_json::json!({ "first_week_starting": first_monday, "weeks": weeks, "counts": counts, "alerts": alerts }),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    /// Work that runs until it is interrupted, saying when it starts and stops.
+    fn until_interrupted(
+        started: mpsc::Sender<()>,
+        stopped: mpsc::Sender<()>,
+    ) -> impl FnOnce(&Interrupt) -> Result<(), AnalysisError> + Send + 'static {
+        move |interrupt| {
+            let _ = started.send(());
+            while interrupt.check().is_ok() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let _ = stopped.send(());
+            Err(AnalysisError::Interrupted)
+        }
+    }
+
+    #[test]
+    fn the_cache_never_holds_more_than_its_byte_cap() {
+        let cap = 10_000;
+        let mut cache = Cache::new(cap);
+        let mut seed = 7u64;
+        for i in 0..2_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let size = (seed >> 33) as usize % 4_000;
+            cache.insert(format!("k{i}"), ("application/json".into(), "x".repeat(size)));
+            let held: usize = cache.entries.iter().map(|(k, v)| entry_bytes(k, v)).sum();
+            assert_eq!(held, cache.bytes(), "the running total is exact");
+            assert!(cache.bytes() <= cap, "{} bytes held over a cap of {cap}", cache.bytes());
+            assert!(cache.entries.len() <= CACHE_ENTRIES);
+        }
+        let big = ("text/csv".to_string(), "x".repeat(cap + 1));
+        cache.insert("big".into(), big);
+        assert!(cache.get("big").is_none(), "an answer larger than the cap is not kept");
+        cache.insert("last".into(), ("a".into(), "b".into()));
+        assert_eq!(cache.get("last"), Some(("a".into(), "b".into())), "the newest answer is kept");
+        let mut off = Cache::new(0);
+        off.insert("k".into(), ("a".into(), "b".into()));
+        assert_eq!((off.bytes(), off.get("k")), (0, None), "a zero cap keeps nothing");
+    }
+
+    #[tokio::test]
+    async fn dropping_the_request_raises_the_interrupt_and_frees_the_slot() {
+        let slots = Arc::new(Semaphore::new(1));
+        let (started_tx, started) = mpsc::channel();
+        let (stopped_tx, stopped) = mpsc::channel();
+        let request = tokio::spawn({
+            let slots = slots.clone();
+            async move { budgeted(&slots, Duration::from_secs(600), until_interrupted(started_tx, stopped_tx)).await }
+        });
+        let waited = tokio::task::spawn_blocking(move || started.recv_timeout(Duration::from_secs(30))).await;
+        assert!(matches!(waited, Ok(Ok(()))), "the work started");
+        assert_eq!(slots.available_permits(), 0, "the work holds the slot");
+        request.abort(); // the client went away: the request future is dropped
+        assert!(request.await.is_err_and(|e| e.is_cancelled()));
+        let stop = tokio::task::spawn_blocking(move || stopped.recv_timeout(Duration::from_secs(30))).await;
+        assert!(matches!(stop, Ok(Ok(()))), "the work saw the interrupt and stopped");
+        let slot = tokio::time::timeout(Duration::from_secs(30), slots.acquire()).await;
+        assert!(matches!(slot, Ok(Ok(_))), "the slot is free again");
+    }
+
+    #[tokio::test]
+    async fn an_analysis_over_its_budget_stops_and_says_so() {
+        let slots = Arc::new(Semaphore::new(1));
+        let (started_tx, _started) = mpsc::channel();
+        let (stopped_tx, stopped) = mpsc::channel();
+        let r = budgeted(&slots, Duration::from_millis(50), until_interrupted(started_tx, stopped_tx)).await;
+        match r {
+            Err(AppError::Unprocessable { rule, message }) => {
+                assert_eq!(rule, "analysis_budget");
+                assert!(message.contains("stopped after 0.05 s") && message.contains("narrow"), "{message}");
+            }
+            other => panic!("expected the budget error, got {other:?}"),
+        }
+        assert!(stopped.try_recv().is_ok(), "the work had stopped before the answer");
+        let quick = budgeted(&slots, Duration::from_secs(60), |_| Ok(42)).await;
+        assert_eq!(quick.ok(), Some(42), "work within its budget is answered");
+        let limited = budgeted(&slots, Duration::from_secs(60), |_| -> Result<(), _> {
+            Err(AnalysisError::TooLarge("too many".into()))
+        })
+        .await;
+        assert!(matches!(limited, Err(AppError::Unprocessable { ref rule, .. }) if rule == "analysis_limit"));
+        let none = Arc::new(Semaphore::new(0));
+        let busy = budgeted(&none, Duration::from_millis(20), |_| Ok(())).await;
+        assert!(matches!(busy, Err(AppError::Busy(_))), "no slot within the budget: {busy:?}");
+    }
+}
