@@ -11,7 +11,8 @@
 //! the observed maximum among the simulated maxima.
 //!
 //! Limits, checked before the work starts: at most [`MAX_MATRIX`]
-//! location-days, [`MAX_CASES`] cases, [`MAX_CIRCLE_MEMBERS`] circle members
+//! location-days, [`MAX_CASES`] cases, [`MAX_WINDOWS`] time windows,
+//! [`MAX_CIRCLE_MEMBERS`] circle members
 //! and [`MAX_CYLINDERS`] cylinders per replication (a retrospective scan
 //! tests every start day, so a long window over a long study multiplies
 //! quickly). The circle, window and replication loops check an
@@ -26,10 +27,13 @@ use serde::Serialize;
 
 /// Earth radius SaTScan uses for latitude/longitude data (km).
 pub const EARTH_RADIUS_KM: f64 = 6367.0;
-/// Most cells in the case matrix (locations times days, 4 bytes each).
-pub const MAX_MATRIX: usize = 4_000_000;
+/// Most cells in the case matrix (locations times days, 4 bytes each; each
+/// replication stream keeps two more).
+pub const MAX_MATRIX: usize = 2_000_000;
+/// Most time windows (16 bytes each, plus a count per window).
+pub const MAX_WINDOWS: usize = 2_000_000;
 /// Most cases (each is permuted in every replication).
-pub const MAX_CASES: usize = 10_000_000;
+pub const MAX_CASES: usize = 1_000_000;
 /// Most circle members summed over every centre.
 pub const MAX_CIRCLE_MEMBERS: usize = 4_000_000;
 /// Most cylinders (circle members times time windows) tested per replication.
@@ -218,6 +222,11 @@ pub fn space_time_permutation_scan(
         return Err(AnalysisError::TooFew { needed: 2, found: total as usize });
     }
     let window_count = window_count(&opts);
+    if window_count > MAX_WINDOWS {
+        return Err(AnalysisError::TooLarge(format!(
+            "{window_count} time windows is more than {MAX_WINDOWS}: use a shorter window or fewer days"
+        )));
+    }
     // Every circle holds at least its centre.
     if window_count.saturating_mul(nz) > MAX_CYLINDERS {
         return Err(too_many_cylinders(window_count.saturating_mul(nz)));
@@ -370,7 +379,14 @@ mod tests {
         o.replications = 9_999;
         let cases: Vec<Cases> = cases.into_iter().map(|c| Cases { day: c.day * 100, ..c }).collect();
         let r = space_time_permutation_scan(&locations, &cases, o, &never);
+        assert!(matches!(r, Err(AnalysisError::TooLarge(ref m)) if m.contains("time windows")), "{r:?}");
+        // 300-day windows from every start day: about a million windows, each
+        // tested with 49 circle members (all seven locations are within 1 km).
+        o.max_window_days = 300;
+        let r = space_time_permutation_scan(&locations, &cases, o, &never);
         assert!(matches!(r, Err(AnalysisError::TooLarge(ref m)) if m.contains("cylinders")), "{r:?}");
+        o.prospective = true;
+        assert!(space_time_permutation_scan(&locations, &cases, o, &never).is_ok(), "prospective: 300 windows");
         let mut nan = opts(30, 7, true);
         nan.max_radius_km = f64::NAN;
         assert!(matches!(space_time_permutation_scan(&locations, &cases, nan, &never), Err(AnalysisError::Invalid(_))));

@@ -48,16 +48,26 @@ async fn a_huge_time_band_is_refused_and_the_server_still_answers() {
     each_engine(async |app: &TestApp| {
         let officer = app.token(OFFICER).await;
         burglaries(app, &officer, &[("2026-01-02", 51.7520), ("2026-01-05", 51.7521)]).await;
-        let huge = app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14&time_bands=0-1e15", &officer).await;
+        let huge = app
+            .get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14&time_bands=0-1e15", &officer)
+            .await;
         assert_eq!(huge.status, StatusCode::BAD_REQUEST, "{}", huge.body);
         assert!(message(&huge).contains("time_bands") && message(&huge).contains("365"), "{}", huge.body);
         let fine = app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14", &officer).await;
         assert_eq!(fine.status, StatusCode::OK, "the server still answers: {}", fine.body);
         assert_eq!(fine.json()["events"], 2);
         // The command line takes the same path (`safetynet analyse near-repeat`).
-        let state = safetynet_web::AppState::new(app.store.clone(), std::sync::Arc::new(app.clock.clone()), Default::default());
+        let state =
+            safetynet_web::AppState::new(app.store.clone(), std::sync::Arc::new(app.clock.clone()), Default::default());
         let operator = safetynet_domain::policy::Principal::operator_for_agency("");
-        let cli = safetynet_web::api_analysis::run_method(&state, operator, "cli", "near-repeat", "from=2026-01-01&to=2026-01-14&time_bands=0-1e15".into()).await;
+        let cli = safetynet_web::api_analysis::run_method(
+            &state,
+            operator,
+            "cli",
+            "near-repeat",
+            "from=2026-01-01&to=2026-01-14&time_bands=0-1e15".into(),
+        )
+        .await;
         assert!(cli.is_err_and(|m| m.contains("time_bands")));
     })
     .await;
@@ -177,7 +187,19 @@ async fn lsoa_hotspot_permutations_have_the_grid_limit() {
     each_engine(async |app: &TestApp| {
         let geo = repo().join("crates/analysis/tests/fixtures/trafford_lsoa.geojson").display().to_string();
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_safetynet"))
-            .args(["import", "areas", "--database-url", &app.url, &geo, "--level", "lsoa", "--code-field", "area_code", "--name-field", "area_name"])
+            .args([
+                "import",
+                "areas",
+                "--database-url",
+                &app.url,
+                &geo,
+                "--level",
+                "lsoa",
+                "--code-field",
+                "area_code",
+                "--name-field",
+                "area_name",
+            ])
             .output()
             .expect("run");
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -209,15 +231,31 @@ async fn a_tiny_time_budget_stops_a_heavy_analysis_with_the_budget_message() {
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         let error = &res.json()["error"];
         assert_eq!(error["rule"], "analysis_budget", "{}", res.body);
-        assert!(message(&res).contains("stopped after 0.05 s") && message(&res).contains("narrow the dates"), "{}", res.body);
+        assert!(
+            message(&res).contains("stopped after 0.05 s") && message(&res).contains("narrow the dates"),
+            "{}",
+            res.body
+        );
         let density = get_from(&router, "/api/v1/analytics/density?cell_m=10&bandwidth_m=1000", &manager).await;
         // (11,444 points, each reaching 201 x 201 cells of 2.7 million.)
         assert_eq!(density.json()["error"]["rule"], "analysis_budget", "{}", density.body);
-        let cli = safetynet_web::api_analysis::run_method(&state, safetynet_domain::policy::Principal::operator_for_agency(""), "cli", "hotspots", "from=2021-01&to=2021-12&cell_m=50&permutations=9999".into()).await;
+        let cli = safetynet_web::api_analysis::run_method(
+            &state,
+            safetynet_domain::policy::Principal::operator_for_agency(""),
+            "cli",
+            "hotspots",
+            "from=2021-01&to=2021-12&cell_m=50&permutations=9999".into(),
+        )
+        .await;
         assert!(cli.is_err_and(|m| m.contains("stopped after 0.05 s")));
         let again = get_from(&router, heavy, &manager).await;
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "a stopped analysis is not cached as an answer");
-        let cheap = get_from(&router, "/api/v1/analytics/evaluate?target_before=207&target_after=110&control_before=308&control_after=318", &manager).await;
+        let cheap = get_from(
+            &router,
+            "/api/v1/analytics/evaluate?target_before=207&target_after=110&control_before=308&control_after=318",
+            &manager,
+        )
+        .await;
         assert_eq!(cheap.status, StatusCode::OK, "the server still answers: {}", cheap.body);
         // With the default budget the same analysis at a lighter setting completes.
         let fine = app.get_bearer("/api/v1/analytics/hotspots?from=2021-06&to=2021-06&permutations=19", &manager).await;
