@@ -5,6 +5,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use safetynet_analysis::density::quartic_density;
+use safetynet_analysis::interrupt::Interrupt;
 use std::time::Instant;
 
 fn main() {
@@ -23,7 +24,7 @@ fn main() {
     }
     // 400 x 400 cells of 50 m over 20 km (the surface adds a bandwidth margin).
     let start = Instant::now();
-    let s = quartic_density(&pts, 50.0, 250.0).unwrap_or_else(|e| panic!("{e}"));
+    let s = quartic_density(&pts, 50.0, 250.0, &Interrupt::never()).unwrap_or_else(|e| panic!("{e}"));
     let secs = start.elapsed().as_secs_f64();
     println!("density: 50000 points, {} x {} cells, bandwidth 250 m: {secs:.3} s", s.cols, s.rows);
 }

@@ -2,6 +2,7 @@
 //! `cargo bench -p safetynet-analysis --bench knox`; compare with
 //! `scripts/bench-knox.sh`, which times a NumPy implementation in the same run.
 
+use safetynet_analysis::interrupt::Interrupt;
 use safetynet_analysis::knox::{events_from_csv, knox, Event, Metric};
 use std::time::Instant;
 
@@ -11,7 +12,7 @@ fn main() {
     let t = [(0.0, 7.0), (7.0, 14.0), (14.0, 21.0)];
     let perms: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(999);
     let start = Instant::now();
-    let k = knox(&events, &d, &t, Metric::Euclidean, perms, 1).unwrap_or_else(|e| panic!("{e}"));
+    let k = knox(&events, &d, &t, Metric::Euclidean, perms, 1, &Interrupt::never()).unwrap_or_else(|e| panic!("{e}"));
     let secs = start.elapsed().as_secs_f64();
     println!("knox: {} events, {perms} permutations, {secs:.3} s, observed[0] = {:?}", events.len(), k.observed[0]);
 }

@@ -5,6 +5,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use safetynet_analysis::interrupt::Interrupt;
 use safetynet_analysis::local::{gi_star_z, local_moran_i, local_statistics, LocalOptions};
 use safetynet_analysis::weights::Weights;
 use std::time::Instant;
@@ -26,7 +27,7 @@ fn main() {
     }
     let start = Instant::now();
     let w = Weights::grid_queen(side, side).unwrap_or_else(|e| panic!("{e}"));
-    let r = local_statistics(&y, &w, LocalOptions { permutations: 999, seed: 1, fdr: 0.05 })
+    let r = local_statistics(&y, &w, LocalOptions { permutations: 999, seed: 1, fdr: 0.05 }, &Interrupt::never())
         .unwrap_or_else(|e| panic!("{e}"));
     let secs = start.elapsed().as_secs_f64();
     let gi = gi_star_z(&y, &w).unwrap_or_else(|e| panic!("{e}"));

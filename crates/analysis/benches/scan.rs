@@ -5,6 +5,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use safetynet_analysis::interrupt::Interrupt;
 use safetynet_analysis::scan::{space_time_permutation_scan, Cases, Location, ScanOptions};
 use std::time::Instant;
 
@@ -28,7 +29,8 @@ fn main() {
         seed: 1,
     };
     let start = Instant::now();
-    let c = space_time_permutation_scan(&locations, &cases, opts).unwrap_or_else(|e| panic!("{e}"));
+    let c =
+        space_time_permutation_scan(&locations, &cases, opts, &Interrupt::never()).unwrap_or_else(|e| panic!("{e}"));
     let secs = start.elapsed().as_secs_f64();
     println!("scan: 10000 incidents, 200 locations, 365 days, 30-day window, 999 replications: {secs:.3} s (target < 1 s: {})", if secs < 1.0 { "PASS" } else { "FAIL" });
     if let Some(c) = c {

@@ -4,8 +4,13 @@
 //! British National Grid cells aligned to multiples of the cell size.
 //! Defaults: 50 m cells and a 300 m bandwidth (a street-level view of a
 //! district); values are points per square kilometre.
+//!
+//! Limits: cells of 1 to 5,000 m, a bandwidth from one cell to 50 km and at
+//! most [`MAX_REACH_CELLS`] cells (so each point touches at most
+//! (2 × 100 + 1)² cells), and at most [`MAX_CELLS`] cells in the surface.
 
 use crate::bng::to_grid;
+use crate::interrupt::Interrupt;
 use crate::AnalysisError;
 use serde::Serialize;
 
@@ -15,6 +20,8 @@ pub const DEFAULT_CELL_M: f64 = 50.0;
 pub const DEFAULT_BANDWIDTH_M: f64 = 300.0;
 /// Largest surface computed (cells).
 pub const MAX_CELLS: usize = 4_000_000;
+/// Largest bandwidth in cells: the kernel's reach from a point.
+pub const MAX_REACH_CELLS: f64 = 100.0;
 
 /// A density surface.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,8 +42,14 @@ pub struct Surface {
     pub values: Vec<f64>,
 }
 
-/// Computes the surface for projected points (easting, northing).
-pub fn quartic_density(points: &[(f64, f64)], cell_m: f64, bandwidth_m: f64) -> Result<Surface, AnalysisError> {
+/// Computes the surface for projected points (easting, northing); returns
+/// [`AnalysisError::Interrupted`] once `interrupt` is raised.
+pub fn quartic_density(
+    points: &[(f64, f64)],
+    cell_m: f64,
+    bandwidth_m: f64,
+    interrupt: &Interrupt,
+) -> Result<Surface, AnalysisError> {
     if points.is_empty() {
         return Err(AnalysisError::Empty);
     }
@@ -44,6 +57,15 @@ pub fn quartic_density(points: &[(f64, f64)], cell_m: f64, bandwidth_m: f64) -> 
         return Err(AnalysisError::Invalid(
             "the cell size must be 1 to 5,000 m and the bandwidth at least one cell and at most 50 km".into(),
         ));
+    }
+    if bandwidth_m > MAX_REACH_CELLS * cell_m {
+        return Err(AnalysisError::Invalid(format!(
+            "a bandwidth of {bandwidth_m} m over {cell_m} m cells reaches more than {MAX_REACH_CELLS} cells: \
+             use larger cells or a smaller bandwidth"
+        )));
+    }
+    if points.iter().any(|(e, n)| !e.is_finite() || !n.is_finite()) {
+        return Err(AnalysisError::Invalid("every point needs coordinates".into()));
     }
     let h = bandwidth_m;
     let min_e = ((points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min) - h) / cell_m).floor() * cell_m;
@@ -53,14 +75,17 @@ pub fn quartic_density(points: &[(f64, f64)], cell_m: f64, bandwidth_m: f64) -> 
     let cols = ((max_e - min_e) / cell_m).ceil() as usize;
     let rows = ((max_n - min_n) / cell_m).ceil() as usize;
     if cols.saturating_mul(rows) > MAX_CELLS {
-        return Err(AnalysisError::Invalid(format!(
+        return Err(AnalysisError::TooLarge(format!(
             "{cols} x {rows} cells is too many: use larger cells or fewer points"
         )));
     }
     let mut values = vec![0.0; cols * rows];
     let norm = 3.0 / (std::f64::consts::PI * h * h) * 1e6;
     let reach = (h / cell_m).ceil() as i64;
-    for (e, n) in points {
+    for (i, (e, n)) in points.iter().enumerate() {
+        if i % 16 == 0 {
+            interrupt.check()?;
+        }
         let (c0, r0) = (((e - min_e) / cell_m).floor() as i64, ((n - min_n) / cell_m).floor() as i64);
         for r in (r0 - reach).max(0)..=(r0 + reach).min(rows as i64 - 1) {
             let cy = min_n + (r as f64 + 0.5) * cell_m;
@@ -77,9 +102,14 @@ pub fn quartic_density(points: &[(f64, f64)], cell_m: f64, bandwidth_m: f64) -> 
 }
 
 /// [`quartic_density`] for WGS84 (longitude, latitude) points.
-pub fn quartic_density_wgs84(points: &[(f64, f64)], cell_m: f64, bandwidth_m: f64) -> Result<Surface, AnalysisError> {
+pub fn quartic_density_wgs84(
+    points: &[(f64, f64)],
+    cell_m: f64,
+    bandwidth_m: f64,
+    interrupt: &Interrupt,
+) -> Result<Surface, AnalysisError> {
     let projected: Vec<(f64, f64)> = points.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect();
-    quartic_density(&projected, cell_m, bandwidth_m)
+    quartic_density(&projected, cell_m, bandwidth_m, interrupt)
 }
 
 impl Surface {
@@ -105,7 +135,7 @@ mod tests {
 
     #[test]
     fn one_point_integrates_to_one_and_peaks_at_the_kernel_maximum() {
-        let s = quartic_density(&[(515_025.0, 207_025.0)], 10.0, 200.0).expect("surface");
+        let s = quartic_density(&[(515_025.0, 207_025.0)], 10.0, 200.0, &Interrupt::never()).expect("surface");
         let area_km2 = (s.cell_m * s.cell_m) / 1e6;
         let total: f64 = s.values.iter().map(|v| v * area_km2).sum();
         assert!((total - 1.0).abs() < 0.01, "{total}");
@@ -119,11 +149,26 @@ mod tests {
     fn many_points_sum_and_bad_input() {
         let pts: Vec<(f64, f64)> =
             (0..100).map(|i| (500_000.0 + f64::from(i) * 37.0, 200_000.0 + f64::from(i % 7) * 53.0)).collect();
-        let s = quartic_density(&pts, 25.0, 300.0).expect("surface");
+        let s = quartic_density(&pts, 25.0, 300.0, &Interrupt::never()).expect("surface");
         let total: f64 = s.values.iter().map(|v| v * 625.0 / 1e6).sum();
         assert!((total - 100.0).abs() < 1.0, "{total}");
-        assert!(quartic_density(&[], 50.0, 300.0).is_err());
-        assert!(quartic_density(&pts, 50.0, 10.0).is_err(), "bandwidth under one cell");
+        assert!(quartic_density(&[], 50.0, 300.0, &Interrupt::never()).is_err());
+        assert!(quartic_density(&pts, 50.0, 10.0, &Interrupt::never()).is_err(), "bandwidth under one cell");
         assert!(s.values.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn a_wide_kernel_over_small_cells_is_refused_and_an_interrupt_stops_the_surface() {
+        let pts = [(500_000.0, 200_000.0), (500_100.0, 200_100.0)];
+        let never = Interrupt::never();
+        let r = quartic_density(&pts, 1.0, 5_000.0, &never);
+        assert!(matches!(r, Err(AnalysisError::Invalid(ref m)) if m.contains("reaches more than")), "{r:?}");
+        assert!(quartic_density(&pts, 50.0, 5_000.0, &never).is_ok(), "100 cells of reach is allowed");
+        assert!(quartic_density(&[(f64::NAN, 1.0)], 50.0, 300.0, &never).is_err());
+        assert!(quartic_density(&pts, f64::NAN, 300.0, &never).is_err());
+        assert!(quartic_density(&pts, 50.0, f64::INFINITY, &never).is_err());
+        let stop = Interrupt::new();
+        stop.raise();
+        assert_eq!(quartic_density(&pts, 50.0, 300.0, &stop), Err(AnalysisError::Interrupted));
     }
 }

@@ -4,6 +4,7 @@
 //! WGS84 for maps.
 
 use crate::bng::{from_grid, to_grid};
+use crate::interrupt::Interrupt;
 use crate::local::{local_statistics, LocalOptions, LocalResult};
 use crate::weights::Weights;
 use crate::AnalysisError;
@@ -46,9 +47,30 @@ pub struct Grid {
 /// Largest grid accepted (cells), to keep requests bounded.
 pub const MAX_CELLS: usize = 250_000;
 
+/// Columns and rows of the grid spanning cell indices `min..=max` (as
+/// floats), refused before any allocation when over [`MAX_CELLS`].
+fn extent(min_c: f64, max_c: f64, min_r: f64, max_r: f64, hint: &str) -> Result<(usize, usize), AnalysisError> {
+    let (cols, rows) = (max_c - min_c + 1.0, max_r - min_r + 1.0);
+    if !(cols.is_finite() && rows.is_finite()) || cols < 1.0 || rows < 1.0 {
+        return Err(AnalysisError::Invalid("every point needs coordinates".into()));
+    }
+    if cols * rows > MAX_CELLS as f64 {
+        return Err(AnalysisError::TooLarge(format!(
+            "{cols} x {rows} cells is too many (at most {MAX_CELLS}): {hint}"
+        )));
+    }
+    Ok((cols as usize, rows as usize))
+}
+
 /// Bins `points` (longitude, latitude) into `cell_m` squares and computes Gi*
-/// and Local Moran's I for every cell of the bounding grid.
-pub fn hotspots(points: &[(f64, f64)], cell_m: f64, opts: LocalOptions) -> Result<Grid, AnalysisError> {
+/// and Local Moran's I for every cell of the bounding grid; returns
+/// [`AnalysisError::Interrupted`] once `interrupt` is raised.
+pub fn hotspots(
+    points: &[(f64, f64)],
+    cell_m: f64,
+    opts: LocalOptions,
+    interrupt: &Interrupt,
+) -> Result<Grid, AnalysisError> {
     if !(10.0..=10_000.0).contains(&cell_m) {
         return Err(AnalysisError::Invalid("the cell size must be from 10 to 10,000 metres".into()));
     }
@@ -56,17 +78,14 @@ pub fn hotspots(points: &[(f64, f64)], cell_m: f64, opts: LocalOptions) -> Resul
         return Err(AnalysisError::Empty);
     }
     let grid: Vec<(f64, f64)> = points.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect();
+    if grid.iter().any(|(e, n)| !e.is_finite() || !n.is_finite()) {
+        return Err(AnalysisError::Invalid("every point needs coordinates".into()));
+    }
     let min_c = grid.iter().map(|(e, _)| (e / cell_m).floor()).fold(f64::INFINITY, f64::min);
     let max_c = grid.iter().map(|(e, _)| (e / cell_m).floor()).fold(f64::NEG_INFINITY, f64::max);
     let min_r = grid.iter().map(|(_, n)| (n / cell_m).floor()).fold(f64::INFINITY, f64::min);
     let max_r = grid.iter().map(|(_, n)| (n / cell_m).floor()).fold(f64::NEG_INFINITY, f64::max);
-    let cols = (max_c - min_c) as usize + 1;
-    let rows = (max_r - min_r) as usize + 1;
-    if cols * rows > MAX_CELLS {
-        return Err(AnalysisError::Invalid(format!(
-            "{cols} x {rows} cells is too many: use larger cells or a smaller area"
-        )));
-    }
+    let (cols, rows) = extent(min_c, max_c, min_r, max_r, "use larger cells or a smaller area")?;
     if cols * rows < 3 {
         return Err(AnalysisError::TooFew { needed: 3, found: cols * rows });
     }
@@ -78,7 +97,8 @@ pub fn hotspots(points: &[(f64, f64)], cell_m: f64, opts: LocalOptions) -> Resul
     }
     let w = Weights::grid_queen(cols, rows)?;
     let y: Vec<f64> = counts.iter().map(|c| f64::from(*c)).collect();
-    let stats = local_statistics(&y, &w, opts)?;
+    let stats = local_statistics(&y, &w, opts, interrupt)?;
+    interrupt.check()?;
     let cells = stats
         .into_iter()
         .enumerate()
@@ -106,6 +126,9 @@ pub fn bin_pair(a: &[(f64, f64)], b: &[(f64, f64)], cell_m: f64) -> Result<(Vec<
     }
     let pa: Vec<(f64, f64)> = a.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect();
     let pb: Vec<(f64, f64)> = b.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect();
+    if pa.iter().chain(&pb).any(|(e, n)| !e.is_finite() || !n.is_finite()) {
+        return Err(AnalysisError::Invalid("every point needs coordinates".into()));
+    }
     let all = pa.iter().chain(&pb);
     let (mut min_c, mut max_c, mut min_r, mut max_r) =
         (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
@@ -115,11 +138,7 @@ pub fn bin_pair(a: &[(f64, f64)], b: &[(f64, f64)], cell_m: f64) -> Result<(Vec<
         min_r = min_r.min((n / cell_m).floor());
         max_r = max_r.max((n / cell_m).floor());
     }
-    let cols = (max_c - min_c) as usize + 1;
-    let rows = (max_r - min_r) as usize + 1;
-    if cols * rows > MAX_CELLS {
-        return Err(AnalysisError::Invalid(format!("{cols} x {rows} cells is too many: use larger cells")));
-    }
+    let (cols, rows) = extent(min_c, max_c, min_r, max_r, "use larger cells")?;
     let count = |pts: &[(f64, f64)]| {
         let mut v = vec![0.0; cols * rows];
         for (e, n) in pts {
@@ -194,15 +213,38 @@ mod tests {
             let f = i as f64;
             pts.push((-0.36 + (f * 0.37).sin() * 0.02, 51.74 + (f * 0.73).cos() * 0.02));
         }
-        let g = hotspots(&pts, 250.0, LocalOptions { permutations: 199, seed: 9, fdr: 0.05 }).expect("grid");
+        let g = hotspots(&pts, 250.0, LocalOptions { permutations: 199, seed: 9, fdr: 0.05 }, &Interrupt::never())
+            .expect("grid");
         assert!(g.cells.iter().all(|c| c.easting % 250.0 == 0.0 && c.northing % 250.0 == 0.0));
         assert_eq!(g.cells.iter().map(|c| c.count).sum::<u32>(), 100);
         let hottest = g.cells.iter().max_by_key(|c| c.count).expect("cells");
         assert_eq!(hottest.count, 40);
         assert!(hottest.stats.gi_z > 3.0, "{}", hottest.stats.gi_z);
         assert_eq!(hottest.ring.len(), 5);
-        assert!(hotspots(&[], 250.0, LocalOptions::default()).is_err());
-        assert!(hotspots(&pts, 1.0, LocalOptions::default()).is_err());
-        assert!(hotspots(&[(-0.34, 51.75)], 250.0, LocalOptions::default()).is_err(), "a single point");
+        assert!(hotspots(&[], 250.0, LocalOptions::default(), &Interrupt::never()).is_err());
+        assert!(hotspots(&pts, 1.0, LocalOptions::default(), &Interrupt::never()).is_err());
+        assert!(
+            hotspots(&[(-0.34, 51.75)], 250.0, LocalOptions::default(), &Interrupt::never()).is_err(),
+            "a single point"
+        );
+    }
+
+    #[test]
+    fn grids_too_large_are_refused_before_allocation_and_interrupts_stop_the_statistics() {
+        let never = Interrupt::never();
+        // From Land's End to John o' Groats in 10 m cells.
+        let far = [(-5.7155, 50.0657), (-3.0700, 58.6440)];
+        let r = hotspots(&far, 10.0, LocalOptions::default(), &never);
+        assert!(matches!(r, Err(AnalysisError::TooLarge(ref m)) if m.contains("too many")), "{r:?}");
+        assert!(bin_pair(&far, &far, 10.0).is_err());
+        assert!(hotspots(&[(f64::NAN, 51.75), (-0.34, 51.75)], 250.0, LocalOptions::default(), &never).is_err());
+        let pts: Vec<(f64, f64)> =
+            (0..30).map(|i| (-0.34 + f64::from(i % 5) * 0.004, 51.75 + f64::from(i % 7) * 0.003)).collect();
+        let opts = LocalOptions { permutations: 99, seed: 2, fdr: 0.05 };
+        let stop = Interrupt::new();
+        let first = hotspots(&pts, 250.0, opts, &stop).expect("grid");
+        assert_eq!(Ok(first), hotspots(&pts, 250.0, opts, &never), "a lowered flag changes nothing");
+        stop.raise();
+        assert_eq!(hotspots(&pts, 250.0, opts, &stop), Err(AnalysisError::Interrupted));
     }
 }

@@ -7,7 +7,14 @@
 //! later band is open below and closed above, `(lo, hi]`. So with distance
 //! bands 0-0.1, 0.1-200 a pair 0.1 m apart is "same location" and a pair
 //! 200 m apart falls in the second band. Pairs are all i < j.
+//!
+//! Limits: at most [`MAX_BANDS`] bands of each kind, distances up to
+//! [`MAX_DISTANCE_M`], time gaps up to [`MAX_TIME_DAYS`], at most
+//! [`MAX_PAIRS`] close pairs (the pairs are kept for the permutations, so
+//! memory grows with them: narrow the dates or the category) and at most
+//! [`MAX_SIMULATED`] simulated cell values kept for medians and p-values.
 
+use crate::interrupt::Interrupt;
 use crate::AnalysisError;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -85,14 +92,34 @@ pub struct Knox {
     pub permutations: usize,
 }
 
-fn check_bands(name: &str, bands: &[(f64, f64)]) -> Result<(), AnalysisError> {
+/// Most bands of each kind.
+pub const MAX_BANDS: usize = 100;
+/// Largest distance band edge (metres).
+pub const MAX_DISTANCE_M: f64 = 100_000.0;
+/// Largest time band edge (days): about ten years.
+pub const MAX_TIME_DAYS: f64 = 3_660.0;
+/// Most pairs of events within the largest distance band (12 bytes each).
+pub const MAX_PAIRS: usize = 5_000_000;
+/// Most simulated values kept: table cells times permutations (8 bytes each).
+pub const MAX_SIMULATED: usize = 4_000_000;
+
+fn check_bands(name: &str, bands: &[(f64, f64)], max: f64, unit: &str) -> Result<(), AnalysisError> {
     if bands.is_empty() {
         return Err(AnalysisError::Invalid(format!("give at least one {name} band")));
+    }
+    if bands.len() > MAX_BANDS {
+        return Err(AnalysisError::Invalid(format!("at most {MAX_BANDS} {name} bands")));
     }
     for (i, (lo, hi)) in bands.iter().enumerate() {
         if !(lo.is_finite() && hi.is_finite()) || *lo < 0.0 || lo > hi {
             return Err(AnalysisError::Invalid(format!(
                 "{name} band {} ({lo} to {hi}) must run from a lower to a higher non-negative value",
+                i + 1
+            )));
+        }
+        if *hi > max {
+            return Err(AnalysisError::Invalid(format!(
+                "{name} band {} ends at {hi} {unit}: the largest allowed is {max} {unit}",
                 i + 1
             )));
         }
@@ -112,8 +139,15 @@ fn band(bands: &[(f64, f64)], v: f64) -> Option<usize> {
     bands.iter().enumerate().position(|(i, (lo, hi))| if i == 0 { v >= *lo && v <= *hi } else { v > *lo && v <= *hi })
 }
 
-/// Pairs that fall in some distance band: (i, j, distance band).
-fn close_pairs(events: &[Event], bands: &[(f64, f64)], metric: Metric) -> Vec<(u32, u32, u8)> {
+/// Pairs that fall in some distance band: (i, j, distance band); at most
+/// `max_pairs` of them.
+fn close_pairs(
+    events: &[Event],
+    bands: &[(f64, f64)],
+    metric: Metric,
+    max_pairs: usize,
+    interrupt: &Interrupt,
+) -> Result<Vec<(u32, u32, u8)>, AnalysisError> {
     let max = bands.last().map_or(0.0, |b| b.1).max(1e-9);
     let cell = |e: &Event| ((e.x / max).floor() as i64, (e.y / max).floor() as i64);
     let mut grid: HashMap<(i64, i64), Vec<u32>> = HashMap::new();
@@ -122,10 +156,13 @@ fn close_pairs(events: &[Event], bands: &[(f64, f64)], metric: Metric) -> Vec<(u
     }
     let mut pairs = Vec::new();
     for (i, a) in events.iter().enumerate() {
+        if i % 64 == 0 {
+            interrupt.check()?;
+        }
         let (cx, cy) = cell(a);
         for dx in -1..=1 {
             for dy in -1..=1 {
-                let Some(list) = grid.get(&(cx + dx, cy + dy)) else { continue };
+                let Some(list) = grid.get(&(cx.saturating_add(dx), cy.saturating_add(dy))) else { continue };
                 for &j in list {
                     if (j as usize) <= i {
                         continue;
@@ -136,20 +173,26 @@ fn close_pairs(events: &[Event], bands: &[(f64, f64)], metric: Metric) -> Vec<(u
                         Metric::Manhattan => (a.x - b.x).abs() + (a.y - b.y).abs(),
                     };
                     if let Some(k) = band(bands, d) {
+                        if pairs.len() >= max_pairs {
+                            return Err(AnalysisError::TooLarge(format!(
+                                "more than {max_pairs} pairs of events are within {max} m of each other: \
+                                 narrow the dates or the category, or use shorter distance bands"
+                            )));
+                        }
                         pairs.push((i as u32, j, k as u8));
                     }
                 }
             }
         }
     }
-    pairs
+    Ok(pairs)
 }
 
 fn table(pairs: &[(u32, u32, u8)], days: &[i64], time_lookup: &[i8], cols: usize, out: &mut [u64]) {
     out.iter_mut().for_each(|c| *c = 0);
-    let max_t = time_lookup.len() as i64;
+    let max_t = time_lookup.len() as u64;
     for &(i, j, d) in pairs {
-        let t = (days[i as usize] - days[j as usize]).abs();
+        let t = days[i as usize].abs_diff(days[j as usize]);
         if t < max_t {
             let k = time_lookup[t as usize];
             if k >= 0 {
@@ -161,6 +204,7 @@ fn table(pairs: &[(u32, u32, u8)], days: &[i64], time_lookup: &[i8], cols: usize
 
 /// Computes the Knox table with `permutations` Monte Carlo runs seeded by
 /// `seed`. Time bands are in whole days (the gap between event days).
+/// Returns [`AnalysisError::Interrupted`] once `interrupt` is raised.
 pub fn knox(
     events: &[Event],
     distance_bands: &[(f64, f64)],
@@ -168,22 +212,44 @@ pub fn knox(
     metric: Metric,
     permutations: usize,
     seed: u64,
+    interrupt: &Interrupt,
+) -> Result<Knox, AnalysisError> {
+    knox_with_pair_limit(events, distance_bands, time_bands, metric, permutations, seed, MAX_PAIRS, interrupt)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn knox_with_pair_limit(
+    events: &[Event],
+    distance_bands: &[(f64, f64)],
+    time_bands: &[(f64, f64)],
+    metric: Metric,
+    permutations: usize,
+    seed: u64,
+    max_pairs: usize,
+    interrupt: &Interrupt,
 ) -> Result<Knox, AnalysisError> {
     if events.len() < 2 {
         return Err(AnalysisError::TooFew { needed: 2, found: events.len() });
     }
-    check_bands("distance", distance_bands)?;
-    check_bands("time", time_bands)?;
-    if distance_bands.len() > 100 || time_bands.len() > 100 {
-        return Err(AnalysisError::Invalid("at most 100 bands of each kind".into()));
+    if events.len() > u32::MAX as usize {
+        return Err(AnalysisError::TooLarge("too many events: narrow the dates or the category".into()));
     }
+    check_bands("distance", distance_bands, MAX_DISTANCE_M, "m")?;
+    check_bands("time", time_bands, MAX_TIME_DAYS, "days")?;
     if events.iter().any(|e| !e.x.is_finite() || !e.y.is_finite()) {
         return Err(AnalysisError::Invalid("every event needs coordinates".into()));
     }
     let (rows, cols) = (distance_bands.len(), time_bands.len());
+    if (rows * cols).saturating_mul(permutations) > MAX_SIMULATED {
+        return Err(AnalysisError::TooLarge(format!(
+            "{rows} x {cols} bands with {permutations} permutations is more than {MAX_SIMULATED} simulated values: \
+             use fewer bands or permutations"
+        )));
+    }
+    // At most MAX_TIME_DAYS + 1 entries: the bands were checked above.
     let max_t = time_bands.last().map_or(0.0, |b| b.1).floor() as usize;
     let time_lookup: Vec<i8> = (0..=max_t).map(|t| band(time_bands, t as f64).map_or(-1, |k| k as i8)).collect();
-    let pairs = close_pairs(events, distance_bands, metric);
+    let pairs = close_pairs(events, distance_bands, metric, max_pairs, interrupt)?;
     let mut days: Vec<i64> = events.iter().map(|e| e.day).collect();
     let mut observed = vec![0u64; rows * cols];
     table(&pairs, &days, &time_lookup, cols, &mut observed);
@@ -193,6 +259,7 @@ pub fn knox(
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut scratch = vec![0u64; rows * cols];
     for _ in 0..permutations {
+        interrupt.check()?;
         days.shuffle(&mut rng);
         table(&pairs, &days, &time_lookup, cols, &mut scratch);
         for (k, v) in scratch.iter().enumerate() {
@@ -253,11 +320,64 @@ mod tests {
     #[test]
     fn bad_bands_and_tiny_inputs_are_refused() {
         let e = [Event { x: 0.0, y: 0.0, day: 0 }, Event { x: 1.0, y: 0.0, day: 1 }];
-        assert!(knox(&e[..1], &[(0.0, 1.0)], &[(0.0, 1.0)], Metric::Euclidean, 9, 1).is_err());
-        assert!(knox(&e, &[(0.0, 200.0), (100.0, 300.0)], &[(0.0, 1.0)], Metric::Euclidean, 9, 1).is_err(), "overlap");
-        assert!(knox(&e, &[(200.0, 100.0)], &[(0.0, 1.0)], Metric::Euclidean, 9, 1).is_err(), "reversed");
-        assert!(knox(&e, &[(0.0, 1.0)], &[], Metric::Euclidean, 9, 1).is_err(), "none");
-        let k = knox(&e, &[(0.0, 1.0)], &[(0.0, 1.0)], Metric::Manhattan, 9, 1).expect("knox");
+        assert!(knox(&e[..1], &[(0.0, 1.0)], &[(0.0, 1.0)], Metric::Euclidean, 9, 1, &Interrupt::never()).is_err());
+        assert!(
+            knox(&e, &[(0.0, 200.0), (100.0, 300.0)], &[(0.0, 1.0)], Metric::Euclidean, 9, 1, &Interrupt::never())
+                .is_err(),
+            "overlap"
+        );
+        assert!(
+            knox(&e, &[(200.0, 100.0)], &[(0.0, 1.0)], Metric::Euclidean, 9, 1, &Interrupt::never()).is_err(),
+            "reversed"
+        );
+        assert!(knox(&e, &[(0.0, 1.0)], &[], Metric::Euclidean, 9, 1, &Interrupt::never()).is_err(), "none");
+        let k = knox(&e, &[(0.0, 1.0)], &[(0.0, 1.0)], Metric::Manhattan, 9, 1, &Interrupt::never()).expect("knox");
         assert_eq!(k.observed, vec![vec![1]]);
+    }
+
+    #[test]
+    fn a_huge_time_band_is_refused_before_anything_is_allocated() {
+        let e = [Event { x: 0.0, y: 0.0, day: 0 }, Event { x: 1.0, y: 0.0, day: 1 }];
+        let never = Interrupt::never();
+        let r = knox(&e, &[(0.0, 100.0)], &[(0.0, 1e15)], Metric::Euclidean, 9, 1, &never);
+        assert!(matches!(r, Err(AnalysisError::Invalid(ref m)) if m.contains("largest allowed")), "{r:?}");
+        let r = knox(&e, &[(0.0, 1e12)], &[(0.0, 7.0)], Metric::Euclidean, 9, 1, &never);
+        assert!(r.is_err(), "a distance band beyond the limit");
+        for bad in [f64::NAN, f64::INFINITY, -1.0] {
+            assert!(knox(&e, &[(0.0, 100.0)], &[(0.0, bad)], Metric::Euclidean, 9, 1, &never).is_err(), "{bad}");
+        }
+        let extreme = [Event { x: 0.0, y: 0.0, day: i64::MIN }, Event { x: 1.0, y: 0.0, day: i64::MAX }];
+        let k = knox(&extreme, &[(0.0, 100.0)], &[(0.0, MAX_TIME_DAYS)], Metric::Euclidean, 9, 1, &never);
+        assert_eq!(k.map(|k| k.observed), Ok(vec![vec![0]]), "day gaps beyond i64 do not overflow");
+    }
+
+    #[test]
+    fn the_pair_cap_refuses_inputs_whose_pairs_would_not_fit() {
+        // Ten events at one address make 45 pairs.
+        let e: Vec<Event> = (0..10).map(|d| Event { x: 5.0, y: 5.0, day: d }).collect();
+        let never = Interrupt::never();
+        let run = |cap| knox_with_pair_limit(&e, &[(0.0, 10.0)], &[(0.0, 7.0)], Metric::Euclidean, 9, 1, cap, &never);
+        let refused = run(44);
+        assert!(
+            matches!(refused, Err(AnalysisError::TooLarge(ref m)) if m.contains("narrow the dates")),
+            "{refused:?}"
+        );
+        let fits = run(45).expect("45 pairs fit a cap of 45");
+        assert_eq!(fits.observed[0][0], 45 - 3, "every pair but the three 8 and 9 days apart");
+        assert_eq!(Ok(fits), knox(&e, &[(0.0, 10.0)], &[(0.0, 7.0)], Metric::Euclidean, 9, 1, &never));
+        let hundred: Vec<(f64, f64)> = (0..100).map(|i| (f64::from(i), f64::from(i) + 1.0)).collect();
+        let r = knox(&e, &hundred, &hundred, Metric::Euclidean, 999, 1, &never);
+        assert!(matches!(r, Err(AnalysisError::TooLarge(_))), "10,000 cells x 999 permutations: {r:?}");
+    }
+
+    #[test]
+    fn a_raised_interrupt_stops_the_table() {
+        let e: Vec<Event> = (0..50).map(|i| Event { x: f64::from(i), y: 0.0, day: i64::from(i % 9) }).collect();
+        let stop = Interrupt::new();
+        let bands = [(0.0, 100.0)];
+        let before = knox(&e, &bands, &[(0.0, 7.0)], Metric::Euclidean, 99, 1, &stop).expect("knox");
+        stop.raise();
+        assert_eq!(knox(&e, &bands, &[(0.0, 7.0)], Metric::Euclidean, 99, 1, &stop), Err(AnalysisError::Interrupted));
+        assert_eq!(Ok(before), knox(&e, &bands, &[(0.0, 7.0)], Metric::Euclidean, 99, 1, &Interrupt::never()));
     }
 }

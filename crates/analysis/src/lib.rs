@@ -6,7 +6,10 @@
 //! Invariants: no SQL, no HTTP, no clock; every Monte Carlo method takes a
 //! seed and gives the same answer for the same seed. Bad input (empty data,
 //! islands, all-zero counts) returns an [`AnalysisError`], never a panic or
-//! a NaN in the output. Results are checked against the reference tools'
+//! a NaN in the output. Every input that sizes memory or work (bands,
+//! cells, kernel reach, windows, pairs) has a limit checked before anything
+//! is allocated, and the long loops check an [`interrupt::Interrupt`] so the
+//! caller can stop them. Results are checked against the reference tools'
 //! numbers kept in `tests/fixtures/` with the scripts that produced them.
 
 pub mod bng;
@@ -14,6 +17,7 @@ pub mod density;
 pub mod evaluate;
 pub mod fdr;
 pub mod grid;
+pub mod interrupt;
 pub mod knox;
 pub mod local;
 pub mod moran;
@@ -42,4 +46,10 @@ pub enum AnalysisError {
     /// Inputs that do not fit together.
     #[error("{0}")]
     Invalid(String),
+    /// The input would need more memory or work than an analysis may use.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The caller raised the [`interrupt::Interrupt`] before the analysis finished.
+    #[error("the analysis was stopped before it finished")]
+    Interrupted,
 }

@@ -5,6 +5,7 @@
 //! and the hot/cold spot and LISA quadrant classes.
 
 use crate::fdr::benjamini_hochberg;
+use crate::interrupt::Interrupt;
 use crate::weights::Weights;
 use crate::AnalysisError;
 use rand::seq::index::sample;
@@ -168,8 +169,15 @@ fn draw(rng: &mut Rng64, n: usize, skip: usize, k: usize, out: &mut Vec<usize>) 
 /// Gi* and Local Moran's I for every observation with conditional
 /// permutation inference. `w` is binary contiguity; islands get z = 0, p = 1.
 /// Each observation has its own seeded random stream, so results do not
-/// depend on how many threads share the work.
-pub fn local_statistics(y: &[f64], w: &Weights, opts: LocalOptions) -> Result<Vec<LocalResult>, AnalysisError> {
+/// depend on how many threads share the work. Every observation checks
+/// `interrupt` first; once it is raised the answer is
+/// [`AnalysisError::Interrupted`].
+pub fn local_statistics(
+    y: &[f64],
+    w: &Weights,
+    opts: LocalOptions,
+    interrupt: &Interrupt,
+) -> Result<Vec<LocalResult>, AnalysisError> {
     let (n, mean, s) = moments(y, w)?;
     if opts.permutations == 0 {
         return Err(AnalysisError::Invalid("at least one permutation is needed".into()));
@@ -177,7 +185,8 @@ pub fn local_statistics(y: &[f64], w: &Weights, opts: LocalOptions) -> Result<Ve
     let z: Vec<f64> = y.iter().map(|v| v - mean).collect();
     let den: f64 = z.iter().map(|v| v * v).sum();
     let size = y.len();
-    let one = |i: usize, picks: &mut Vec<usize>| -> LocalResult {
+    let one = |i: usize, picks: &mut Vec<usize>| -> Result<LocalResult, AnalysisError> {
+        interrupt.check()?;
         let k = w.of(i).len();
         let lag_y: f64 = lag(w, y, i);
         let gi_z = gi_z_from_lag(y[i] + lag_y, k as f64 + 1.0, n, mean, s);
@@ -190,7 +199,7 @@ pub fn local_statistics(y: &[f64], w: &Weights, opts: LocalOptions) -> Result<Ve
             (true, false) => Quadrant::HL,
         };
         if k == 0 {
-            return LocalResult {
+            return Ok(LocalResult {
                 gi_z,
                 gi_p: 1.0,
                 gi_class: SpotClass::NotSignificant,
@@ -199,7 +208,7 @@ pub fn local_statistics(y: &[f64], w: &Weights, opts: LocalOptions) -> Result<Ve
                 quadrant,
                 gi_fdr_significant: false,
                 moran_fdr_significant: false,
-            };
+            });
         }
         // Both statistics rise (Local Moran: with the sign of z_i) with the sum
         // of the k neighbours' values, so each simulated draw is compared by
@@ -224,7 +233,7 @@ pub fn local_statistics(y: &[f64], w: &Weights, opts: LocalOptions) -> Result<Ve
             }
         }
         let gi_p = folded(gi_larger, opts.permutations);
-        LocalResult {
+        Ok(LocalResult {
             gi_z,
             gi_p,
             gi_class: classify(gi_z, gi_p),
@@ -233,22 +242,28 @@ pub fn local_statistics(y: &[f64], w: &Weights, opts: LocalOptions) -> Result<Ve
             quadrant,
             gi_fdr_significant: false,
             moran_fdr_significant: false,
-        }
+        })
     };
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).clamp(1, 16);
     let chunk = size.div_ceil(threads);
-    let mut out: Vec<LocalResult> = std::thread::scope(|scope| {
+    let parts: Vec<Vec<LocalResult>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let one = &one;
                 scope.spawn(move || {
                     let mut picks = Vec::new();
-                    (t * chunk..((t + 1) * chunk).min(size)).map(|i| one(i, &mut picks)).collect::<Vec<_>>()
+                    (t * chunk..((t + 1) * chunk).min(size))
+                        .map(|i| one(i, &mut picks))
+                        .collect::<Result<Vec<_>, AnalysisError>>()
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    });
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(AnalysisError::Invalid("a worker thread failed".into()))))
+            .collect::<Result<Vec<_>, AnalysisError>>()
+    })?;
+    let mut out: Vec<LocalResult> = parts.into_iter().flatten().collect();
     if out.len() != size {
         return Err(AnalysisError::Invalid("a worker thread failed".into()));
     }

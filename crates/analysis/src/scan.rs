@@ -9,7 +9,16 @@
 //! radius; in a prospective analysis every time window ends on the last day.
 //! Significance: permute the case dates over the fixed locations and rank
 //! the observed maximum among the simulated maxima.
+//!
+//! Limits, checked before the work starts: at most [`MAX_MATRIX`]
+//! location-days, [`MAX_CASES`] cases, [`MAX_WINDOWS`] time windows,
+//! [`MAX_CIRCLE_MEMBERS`] circle members
+//! and [`MAX_CYLINDERS`] cylinders per replication (a retrospective scan
+//! tests every start day, so a long window over a long study multiplies
+//! quickly). The circle, window and replication loops check an
+//! [`Interrupt`].
 
+use crate::interrupt::Interrupt;
 use crate::AnalysisError;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -18,6 +27,17 @@ use serde::Serialize;
 
 /// Earth radius SaTScan uses for latitude/longitude data (km).
 pub const EARTH_RADIUS_KM: f64 = 6367.0;
+/// Most cells in the case matrix (locations times days, 4 bytes each; each
+/// replication stream keeps two more).
+pub const MAX_MATRIX: usize = 2_000_000;
+/// Most time windows (16 bytes each, plus a count per window).
+pub const MAX_WINDOWS: usize = 2_000_000;
+/// Most cases (each is permuted in every replication).
+pub const MAX_CASES: usize = 1_000_000;
+/// Most circle members summed over every centre.
+pub const MAX_CIRCLE_MEMBERS: usize = 4_000_000;
+/// Most cylinders (circle members times time windows) tested per replication.
+pub const MAX_CYLINDERS: usize = 20_000_000;
 
 /// A location with its coordinates.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +129,7 @@ struct Circle {
 
 /// The best cylinder for a case matrix `c[z][d]`: (llr, circle index, members used, start, end).
 /// Per-zone running totals make every window's count O(1).
+#[allow(clippy::too_many_arguments)]
 fn best(
     c: &[Vec<u32>],
     circles: &[Circle],
@@ -117,7 +138,8 @@ fn best(
     day_prefix: &[f64],
     total: f64,
     cum: &mut [Vec<u32>],
-) -> (f64, usize, usize, usize, usize) {
+    interrupt: &Interrupt,
+) -> Result<(f64, usize, usize, usize, usize), AnalysisError> {
     for (row, out) in c.iter().zip(cum.iter_mut()) {
         let mut acc = 0;
         out[0] = 0;
@@ -129,6 +151,7 @@ fn best(
     let mut top = (0.0, 0, 0, 0, 0);
     let mut counts = vec![0u32; windows.len()];
     for (ci, circle) in circles.iter().enumerate() {
+        interrupt.check()?;
         counts.iter_mut().for_each(|x| *x = 0);
         let mut zone_c = 0.0;
         for (k, &z) in circle.members.iter().enumerate() {
@@ -147,20 +170,33 @@ fn best(
             }
         }
     }
-    top
+    Ok(top)
+}
+
+/// How many (start, end) windows the options give.
+fn window_count(opts: &ScanOptions) -> usize {
+    let w = opts.max_window_days.min(opts.days);
+    if opts.prospective {
+        w
+    } else {
+        // Every start day with every length up to w, shorter near the end.
+        w.saturating_mul(opts.days).saturating_sub(w.saturating_mul(w.saturating_sub(1)) / 2)
+    }
 }
 
 /// Runs the scan and returns the most likely cluster (None when no cylinder
-/// has more cases than expected).
+/// has more cases than expected). Returns [`AnalysisError::Interrupted`] once
+/// `interrupt` is raised.
 pub fn space_time_permutation_scan(
     locations: &[Location],
     cases: &[Cases],
     opts: ScanOptions,
+    interrupt: &Interrupt,
 ) -> Result<Option<Cluster>, AnalysisError> {
     if locations.is_empty() || cases.is_empty() {
         return Err(AnalysisError::Empty);
     }
-    if opts.days == 0 || opts.max_window_days == 0 || opts.max_radius_km <= 0.0 {
+    if opts.days == 0 || opts.max_window_days == 0 || !(opts.max_radius_km > 0.0 && opts.max_radius_km.is_finite()) {
         return Err(AnalysisError::Invalid(
             "the study needs at least one day, a window of at least one day and a positive radius".into(),
         ));
@@ -172,30 +208,56 @@ pub fn space_time_permutation_scan(
         )));
     }
     let nz = locations.len();
-    let mut c = vec![vec![0u32; opts.days]; nz];
-    for x in cases {
-        c[x.location][x.day] += x.count;
+    if nz.saturating_mul(opts.days) > MAX_MATRIX {
+        return Err(AnalysisError::TooLarge(format!(
+            "{nz} locations over {} days is more than {MAX_MATRIX} location-days: narrow the dates or the category",
+            opts.days
+        )));
     }
     let total: f64 = cases.iter().map(|x| f64::from(x.count)).sum();
+    if total > MAX_CASES as f64 {
+        return Err(AnalysisError::TooLarge(format!("more than {MAX_CASES} cases: narrow the dates or the category")));
+    }
     if total < 2.0 {
         return Err(AnalysisError::TooFew { needed: 2, found: total as usize });
     }
+    let window_count = window_count(&opts);
+    if window_count > MAX_WINDOWS {
+        return Err(AnalysisError::TooLarge(format!(
+            "{window_count} time windows is more than {MAX_WINDOWS}: use a shorter window or fewer days"
+        )));
+    }
+    // Every circle holds at least its centre.
+    if window_count.saturating_mul(nz) > MAX_CYLINDERS {
+        return Err(too_many_cylinders(window_count.saturating_mul(nz)));
+    }
+    let mut c = vec![vec![0u32; opts.days]; nz];
+    for x in cases {
+        c[x.location][x.day] = c[x.location][x.day].saturating_add(x.count);
+    }
     let zone_totals: Vec<f64> = c.iter().map(|row| row.iter().map(|v| f64::from(*v)).sum()).collect();
     let day_totals: Vec<f64> = (0..opts.days).map(|d| c.iter().map(|row| f64::from(row[d])).sum()).collect();
-    let circles: Vec<Circle> = (0..nz)
-        .map(|centre| {
-            let mut near: Vec<(f64, usize)> = (0..nz)
-                .map(|z| (chord_km(&locations[centre], &locations[z]), z))
-                .filter(|(d, _)| *d <= opts.max_radius_km)
-                .collect();
-            near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            Circle { members: near.into_iter().map(|(_, z)| z).collect() }
-        })
-        .collect();
+    let mut circles: Vec<Circle> = Vec::with_capacity(nz);
+    let mut members = 0usize;
+    for centre in 0..nz {
+        interrupt.check()?;
+        let mut near: Vec<(f64, usize)> = (0..nz)
+            .map(|z| (chord_km(&locations[centre], &locations[z]), z))
+            .filter(|(d, _)| *d <= opts.max_radius_km)
+            .collect();
+        members += near.len();
+        if members > MAX_CIRCLE_MEMBERS || members.saturating_mul(window_count) > MAX_CYLINDERS {
+            return Err(too_many_cylinders(members.saturating_mul(window_count)));
+        }
+        near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        circles.push(Circle { members: near.into_iter().map(|(_, z)| z).collect() });
+    }
     let windows: Vec<(usize, usize)> = if opts.prospective {
         (1..=opts.max_window_days.min(opts.days)).map(|len| (opts.days - len, opts.days - 1)).collect()
     } else {
-        (0..opts.days).flat_map(|s| (s..opts.days.min(s + opts.max_window_days)).map(move |e| (s, e))).collect()
+        (0..opts.days)
+            .flat_map(|s| (s..opts.days.min(s.saturating_add(opts.max_window_days))).map(move |e| (s, e)))
+            .collect()
     };
     let day_prefix: Vec<f64> = std::iter::once(0.0)
         .chain(day_totals.iter().scan(0.0, |acc, d| {
@@ -204,7 +266,8 @@ pub fn space_time_permutation_scan(
         }))
         .collect();
     let mut cum = vec![vec![0u32; opts.days + 1]; nz];
-    let (observed_llr, ci, k, s, e) = best(&c, &circles, &windows, &zone_totals, &day_prefix, total, &mut cum);
+    let (observed_llr, ci, k, s, e) =
+        best(&c, &circles, &windows, &zone_totals, &day_prefix, total, &mut cum, interrupt)?;
     if observed_llr <= 0.0 {
         return Ok(None);
     }
@@ -222,7 +285,7 @@ pub fn space_time_permutation_scan(
     const STREAMS: usize = 8;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, STREAMS);
     let ctx = (&case_locations, &case_days, &circles, &windows, &zone_totals, &day_prefix);
-    let run_stream = |stream: usize| -> usize {
+    let run_stream = |stream: usize| -> Result<usize, AnalysisError> {
         let (locs, days, circles, windows, zone_totals, day_prefix) = ctx;
         let reps = opts.replications / STREAMS + usize::from(stream < opts.replications % STREAMS);
         let mut rng =
@@ -232,26 +295,30 @@ pub fn space_time_permutation_scan(
         let mut cum = vec![vec![0u32; opts.days + 1]; nz];
         let mut beaten = 0;
         for _ in 0..reps {
+            interrupt.check()?;
             shuffled.shuffle(&mut rng);
             sim.iter_mut().for_each(|row| row.iter_mut().for_each(|v| *v = 0));
             for (z, d) in locs.iter().zip(&shuffled) {
                 sim[*z][*d] += 1;
             }
-            if best(&sim, circles, windows, zone_totals, day_prefix, total, &mut cum).0 >= observed_llr {
+            if best(&sim, circles, windows, zone_totals, day_prefix, total, &mut cum, interrupt)?.0 >= observed_llr {
                 beaten += 1;
             }
         }
-        beaten
+        Ok(beaten)
     };
     let beaten: usize = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let run = &run_stream;
-                scope.spawn(move || (t..STREAMS).step_by(threads).map(run).sum::<usize>())
+                scope.spawn(move || (t..STREAMS).step_by(threads).map(run).sum::<Result<usize, AnalysisError>>())
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
-    });
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(AnalysisError::Invalid("a worker thread failed".into()))))
+            .sum::<Result<usize, AnalysisError>>()
+    })?;
     let p_value = (beaten + 1) as f64 / (opts.replications + 1) as f64;
     let members = &circles[ci].members[..k];
     let centre = &locations[members[0]];
@@ -271,4 +338,69 @@ pub fn space_time_permutation_scan(
         p_value,
         recurrence_interval_days: opts.prospective.then(|| 1.0 / p_value),
     }))
+}
+
+fn too_many_cylinders(n: usize) -> AnalysisError {
+    AnalysisError::TooLarge(format!(
+        "the scan would test {n} or more cylinders per replication, more than {MAX_CYLINDERS}: \
+         use a shorter window, a smaller radius or fewer days (a prospective scan tests far fewer)"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn study(n: usize) -> (Vec<Location>, Vec<Cases>) {
+        let locations: Vec<Location> =
+            (0..n).map(|i| Location { id: format!("L{i}"), lat: 51.75 + i as f64 * 0.001, lon: -0.34 }).collect();
+        let cases = (0..n * 3).map(|i| Cases { location: i % n, day: (i * 7) % 30, count: 1 }).collect();
+        (locations, cases)
+    }
+
+    fn opts(days: usize, window: usize, prospective: bool) -> ScanOptions {
+        ScanOptions { days, max_radius_km: 1.0, max_window_days: window, prospective, replications: 99, seed: 1 }
+    }
+
+    #[test]
+    fn window_counts_match_the_windows_built() {
+        for (days, w, p) in [(30, 7, true), (30, 7, false), (5, 9, false), (5, 9, true), (1, 1, false)] {
+            let o = opts(days, w, p);
+            let built = if p { w.min(days) } else { (0..days).map(|s| (s..days.min(s + w)).count()).sum::<usize>() };
+            assert_eq!(window_count(&o), built, "{days} days, window {w}, prospective {p}");
+        }
+    }
+
+    #[test]
+    fn a_retrospective_scan_with_a_huge_window_is_refused_not_run() {
+        let (locations, cases) = study(7);
+        let never = Interrupt::never();
+        let mut o = opts(3_660, usize::MAX, false);
+        o.replications = 9_999;
+        let cases: Vec<Cases> = cases.into_iter().map(|c| Cases { day: c.day * 100, ..c }).collect();
+        let r = space_time_permutation_scan(&locations, &cases, o, &never);
+        assert!(matches!(r, Err(AnalysisError::TooLarge(ref m)) if m.contains("time windows")), "{r:?}");
+        // 300-day windows from every start day: about a million windows, each
+        // tested with 49 circle members (all seven locations are within 1 km).
+        o.max_window_days = 300;
+        let r = space_time_permutation_scan(&locations, &cases, o, &never);
+        assert!(matches!(r, Err(AnalysisError::TooLarge(ref m)) if m.contains("cylinders")), "{r:?}");
+        o.prospective = true;
+        assert!(space_time_permutation_scan(&locations, &cases, o, &never).is_ok(), "prospective: 300 windows");
+        let mut nan = opts(30, 7, true);
+        nan.max_radius_km = f64::NAN;
+        assert!(matches!(space_time_permutation_scan(&locations, &cases, nan, &never), Err(AnalysisError::Invalid(_))));
+    }
+
+    #[test]
+    fn a_raised_interrupt_stops_the_scan_and_a_lowered_one_changes_nothing() {
+        let (locations, cases) = study(20);
+        let first = space_time_permutation_scan(&locations, &cases, opts(30, 7, false), &Interrupt::never());
+        let stop = Interrupt::new();
+        let again = space_time_permutation_scan(&locations, &cases, opts(30, 7, false), &stop);
+        assert_eq!(first, again);
+        stop.raise();
+        let stopped = space_time_permutation_scan(&locations, &cases, opts(30, 7, false), &stop);
+        assert_eq!(stopped, Err(AnalysisError::Interrupted));
+    }
 }

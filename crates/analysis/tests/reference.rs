@@ -2,6 +2,7 @@
 //! by `tests/fixtures/make_columbus.py`): statistics to 1e-9, permutation
 //! p-values within Monte Carlo error.
 
+use safetynet_analysis::interrupt::Interrupt;
 use safetynet_analysis::local::{gi_star_z, local_moran_i, local_statistics, LocalOptions, Quadrant};
 use safetynet_analysis::moran::moran;
 use safetynet_analysis::weights::Weights;
@@ -72,7 +73,9 @@ fn local_moran_matches_esda_and_p_values_agree_within_monte_carlo_error() {
     for (i, (a, b)) in ours.iter().zip(floats(&f["local_moran"]["Is"])).enumerate() {
         assert!((a - b).abs() < 1e-9, "area {i}: {a} vs {b}");
     }
-    let results = local_statistics(&y, &w, LocalOptions { permutations: 9999, seed: 3, fdr: 0.05 }).expect("local");
+    let results =
+        local_statistics(&y, &w, LocalOptions { permutations: 9999, seed: 3, fdr: 0.05 }, &Interrupt::never())
+            .expect("local");
     let esda_p = floats(&f["local_moran"]["p_sim"]);
     let esda_gp = floats(&f["gi_star_binary"]["p_sim"]);
     for (i, r) in results.iter().enumerate() {
@@ -94,7 +97,8 @@ fn local_moran_matches_esda_and_p_values_agree_within_monte_carlo_error() {
         assert_eq!(r.quadrant, expected);
     }
     // Same seed, same answer.
-    let again = local_statistics(&y, &w, LocalOptions { permutations: 9999, seed: 3, fdr: 0.05 }).expect("local");
+    let again = local_statistics(&y, &w, LocalOptions { permutations: 9999, seed: 3, fdr: 0.05 }, &Interrupt::never())
+        .expect("local");
     assert_eq!(results, again);
 }
 
@@ -103,10 +107,18 @@ fn bad_input_is_an_error() {
     let w = Weights::grid_queen(2, 2).expect("grid");
     assert!(gi_star_z(&[1.0, 1.0, 1.0, 1.0], &w).is_err(), "no variation");
     assert!(moran(&[1.0, 2.0], &Weights::grid_queen(2, 1).expect("grid"), 0, 1).is_err(), "too few");
-    assert!(local_statistics(&[1.0, 2.0, 3.0], &w, LocalOptions::default()).is_err(), "mismatched");
+    assert!(
+        local_statistics(&[1.0, 2.0, 3.0], &w, LocalOptions::default(), &Interrupt::never()).is_err(),
+        "mismatched"
+    );
     let islands = Weights::binary(&[vec![1], vec![0], vec![]]).expect("w");
-    let r = local_statistics(&[1.0, 5.0, 9.0], &islands, LocalOptions { permutations: 99, ..Default::default() })
-        .expect("local");
+    let r = local_statistics(
+        &[1.0, 5.0, 9.0],
+        &islands,
+        LocalOptions { permutations: 99, ..Default::default() },
+        &Interrupt::never(),
+    )
+    .expect("local");
     assert_eq!(r[2].gi_p, 1.0, "an island is never significant");
     assert!(r.iter().all(|x| x.gi_z.is_finite() && x.moran_i.is_finite()));
 }
@@ -136,7 +148,7 @@ fn knox_table_matches_the_reference() {
     assert_eq!(events.len(), 11_701);
     let d = [(0.0, 0.1), (0.1, 200.0), (200.0, 400.0), (400.0, 600.0)];
     let t = [(0.0, 7.0), (7.0, 14.0), (14.0, 21.0)];
-    let k = knox(&events, &d, &t, Metric::Euclidean, 99, 2016).expect("knox");
+    let k = knox(&events, &d, &t, Metric::Euclidean, 99, 2016, &Interrupt::never()).expect("knox");
     assert_eq!(
         k.observed,
         vec![vec![342, 97, 62], vec![1892, 1514, 1362], vec![4145, 3643, 3592], vec![5805, 5143, 4919]]
@@ -182,7 +194,8 @@ fn space_time_scan_matches_satscan_on_nycfever() {
         replications: 999,
         seed: 11,
     };
-    let c = space_time_permutation_scan(&locations, &cases, opts).expect("scan").expect("a cluster");
+    let c =
+        space_time_permutation_scan(&locations, &cases, opts, &Interrupt::never()).expect("scan").expect("a cluster");
     assert_eq!(c.locations, ["11418", "11415", "11419", "11435", "11416", "11421", "11451", "11375", "11417"]);
     assert_eq!((c.start_day + 1, c.end_day + 1), (22, 24), "2001-11-22 to 24");
     assert_eq!(c.observed, 4);

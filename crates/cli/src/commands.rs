@@ -683,6 +683,15 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
         s.reviews.high_days, s.reviews.medium_days, s.reviews.standard_days, s.case_review.threshold, s.case_review.window_months, s.repeat_radius_m, c.safety.source
     );
     println!("weekly_trends_day      = {}    [{}]", c.weekly_trends_day.value, c.weekly_trends_day.source);
+    println!(
+        "analysis               = time budget {} s, {} at once, cache {} MiB    [{}; {}; {}]",
+        c.analysis_time_budget_secs.value,
+        c.analysis_concurrency.value,
+        c.analysis_cache_mib.value,
+        c.analysis_time_budget_secs.source,
+        c.analysis_concurrency.source,
+        c.analysis_cache_mib.source
+    );
     println!("secure cookies         = {}", c.web().secure_cookies);
     if db.starts_with("INVALID") {
         bail!("the configuration is not valid");

@@ -19,6 +19,16 @@ struct FileConfig {
     session_absolute_hours: Option<i64>,
     safety: Option<safetynet_web::SafetyConfig>,
     weekly_trends_day: Option<String>,
+    analysis: Option<FileAnalysis>,
+}
+
+/// `[analysis]` in the TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAnalysis {
+    time_budget_secs: Option<i64>,
+    concurrency: Option<i64>,
+    cache_mib: Option<i64>,
 }
 
 /// One setting's value and where it came from.
@@ -50,6 +60,13 @@ pub struct Config {
     pub safety: Setting<safetynet_web::SafetyConfig>,
     /// Day the weekly trends job runs.
     pub weekly_trends_day: Setting<chrono::Weekday>,
+    /// Seconds one analysis may run (and wait for a slot) before it is
+    /// stopped: `[analysis] time_budget_secs`.
+    pub analysis_time_budget_secs: Setting<i64>,
+    /// Heavy analyses at once: `[analysis] concurrency` (default: the cores).
+    pub analysis_concurrency: Setting<i64>,
+    /// MiB of recent analysis answers kept: `[analysis] cache_mib` (0: none).
+    pub analysis_cache_mib: Setting<i64>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -95,6 +112,8 @@ impl Config {
             None => FileConfig::default(),
         };
         let fsrc = path.as_ref().map_or(String::new(), |p| format!("file {}", p.display()));
+        let analysis = file.analysis.unwrap_or_default();
+        let default_limits = safetynet_web::AnalysisLimits::default();
         let cfg = Self {
             database_url: layer(
                 None,
@@ -145,6 +164,27 @@ impl Config {
                 },
                 None => Setting { value: chrono::Weekday::Mon, source: "default".into() },
             },
+            analysis_time_budget_secs: layer(
+                default_limits.time_budget.as_secs() as i64,
+                analysis.time_budget_secs,
+                &fsrc,
+                env_int("SAFETYNET_ANALYSIS_TIME_BUDGET_SECS")?,
+                "SAFETYNET_ANALYSIS_TIME_BUDGET_SECS",
+            ),
+            analysis_concurrency: layer(
+                default_limits.concurrency as i64,
+                analysis.concurrency,
+                &fsrc,
+                env_int("SAFETYNET_ANALYSIS_CONCURRENCY")?,
+                "SAFETYNET_ANALYSIS_CONCURRENCY",
+            ),
+            analysis_cache_mib: layer(
+                (default_limits.cache_bytes >> 20) as i64,
+                analysis.cache_mib,
+                &fsrc,
+                env_int("SAFETYNET_ANALYSIS_CACHE_MIB")?,
+                "SAFETYNET_ANALYSIS_CACHE_MIB",
+            ),
             file: path,
         };
         if !(1..=24 * 60).contains(&cfg.session_idle_minutes.value) {
@@ -152,6 +192,15 @@ impl Config {
         }
         if !(1..=72).contains(&cfg.session_absolute_hours.value) {
             bail!("session_absolute_hours must be between 1 and 72");
+        }
+        if !(1..=3_600).contains(&cfg.analysis_time_budget_secs.value) {
+            bail!("analysis time_budget_secs must be between 1 and 3600");
+        }
+        if !(1..=1_024).contains(&cfg.analysis_concurrency.value) {
+            bail!("analysis concurrency must be between 1 and 1024");
+        }
+        if !(0..=4_096).contains(&cfg.analysis_cache_mib.value) {
+            bail!("analysis cache_mib must be between 0 and 4096");
         }
         Ok(cfg)
     }
@@ -177,6 +226,12 @@ impl Config {
             session: safetynet_domain::lockout::SessionPolicy {
                 idle_ms: self.session_idle_minutes.value * 60_000,
                 absolute_ms: self.session_absolute_hours.value * 3_600_000,
+            },
+            // The ranges were checked when the configuration was loaded.
+            analysis: safetynet_web::AnalysisLimits {
+                time_budget: std::time::Duration::from_secs(self.analysis_time_budget_secs.value.max(1) as u64),
+                concurrency: self.analysis_concurrency.value.max(1) as usize,
+                cache_bytes: (self.analysis_cache_mib.value.max(0) as usize) << 20,
             },
         }
     }

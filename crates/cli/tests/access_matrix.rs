@@ -362,10 +362,7 @@ async fn caller(app: &TestApp, agency: &'static str, role: Role) -> Caller {
     let id = app.store.create_user(&permit, &user, &actor).await.expect("user");
     let principal = app.store.principal(&id, AuthMethod::Session).await.expect("db").expect("principal");
     let secret = random_secret();
-    app.store
-        .start_session(&principal, &hash_secret(&secret), Default::default(), "test", now)
-        .await
-        .expect("session");
+    app.store.start_session(&principal, &hash_secret(&secret), Default::default(), "test", now).await.expect("session");
     let token = new_api_token();
     let p = Actor { principal: &principal, at_ms: now, source: "test" };
     app.store.create_api_token(&p, &hash_secret(&token), now + 86_400_000).await.expect("token");
@@ -396,13 +393,23 @@ async fn seed(app: &TestApp) -> Seed {
     let incident = inc["id"].as_str().expect("id").to_string();
     let full = app.get_bearer(&format!("/api/v1/incidents/{incident}"), &council).await.json();
     let person = full["record"]["people"][0]["id"].as_str().expect("person").to_string();
-    let case = post("/api/v1/cases", json!({ "title": "Sentinel Mews", "problem": SECRETS[4], "incidents": [incident] })).await;
+    let case =
+        post("/api/v1/cases", json!({ "title": "Sentinel Mews", "problem": SECRETS[4], "incidents": [incident] }))
+            .await;
     let case = case["id"].as_str().expect("case").to_string();
-    post(&format!("/api/v1/cases/{case}/shares"), json!({ "agency": SHARED, "lawful_basis": "Crime and Disorder Act 1998 s115" })).await;
+    post(
+        &format!("/api/v1/cases/{case}/shares"),
+        json!({ "agency": SHARED, "lawful_basis": "Crime and Disorder Act 1998 s115" }),
+    )
+    .await;
     let task = post(&format!("/api/v1/cases/{case}/tasks"), json!({ "title": "Visit", "due_on": "2026-01-10" })).await;
     post(&format!("/api/v1/cases/{case}/notes"), json!({ "text": "Spoke to the victim" })).await;
     let cpw = post(&format!("/api/v1/cases/{case}/interventions"), json!({ "kind": "community_protection_warning", "person_id": person, "conduct": "Noise at night", "issued_on": "2026-01-10", "starts_at": "2026-01-10T09:00:00Z", "expires_at": "2026-02-10T09:00:00Z" })).await;
-    let review = post("/api/v1/case-reviews", json!({ "person_id": person, "applicant_kind": "victim", "received_on": "2026-01-14" })).await;
+    let review = post(
+        "/api/v1/case-reviews",
+        json!({ "person_id": person, "applicant_kind": "victim", "received_on": "2026-01-14" }),
+    )
+    .await;
     let first = |v: &Value, key: &str| -> String {
         v[key].as_array().and_then(|a| a.first()).and_then(|x| x["id"].as_str()).unwrap_or_default().to_string()
     };
@@ -455,7 +462,10 @@ fn request(e: &Entry, path: &str, body: &Value, who: Option<&Caller>) -> Request
         return req.body(Body::empty()).expect("request");
     }
     if api {
-        return req.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())).expect("request");
+        return req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
     }
     let mut pairs: Vec<(String, String)> = body
         .as_object()
@@ -519,10 +529,20 @@ async fn every_route_holds_the_agency_boundary_for_every_role() {
                     failures.push(format!("{} {path} as {label}: leaks {s:?} ({})", e.method, res.status));
                 }
                 // An outsider's change to an existing record is refused, never done.
-                if e.records && e.subject != Subject::None && e.method != "GET" && c.is_some() && (res.status.is_success() || res.status.is_redirection()) {
+                if e.records
+                    && e.subject != Subject::None
+                    && e.method != "GET"
+                    && c.is_some()
+                    && (res.status.is_success() || res.status.is_redirection())
+                {
                     let ok = res.location().contains("/sign-in") || res.body.contains("problem");
                     if !ok {
-                        failures.push(format!("{} {path} as {label}: allowed ({} {})", e.method, res.status, res.location()));
+                        failures.push(format!(
+                            "{} {path} as {label}: allowed ({} {})",
+                            e.method,
+                            res.status,
+                            res.location()
+                        ));
                     }
                 }
             }
@@ -561,15 +581,68 @@ fn nasty(rng: &mut StdRng) -> Value {
 
 fn nasty_query(rng: &mut StdRng) -> String {
     const NAMES: [&str; 44] = [
-        "page", "per_page", "from", "to", "type", "lsoa", "date", "within_days", "year", "radius_m", "person",
-        "cell_m", "permutations", "seed", "level", "bandwidth_m", "distance_bands", "time_bands", "metric",
-        "max_radius_km", "max_window_days", "prospective", "replications", "weeks", "score_from", "score_to",
-        "coverage", "threshold", "q", "category", "live", "all", "by", "format", "target_before", "target_after",
-        "control_before", "control_after", "buffer_before", "action", "record_type", "user", "agency", "status",
+        "page",
+        "per_page",
+        "from",
+        "to",
+        "type",
+        "lsoa",
+        "date",
+        "within_days",
+        "year",
+        "radius_m",
+        "person",
+        "cell_m",
+        "permutations",
+        "seed",
+        "level",
+        "bandwidth_m",
+        "distance_bands",
+        "time_bands",
+        "metric",
+        "max_radius_km",
+        "max_window_days",
+        "prospective",
+        "replications",
+        "weeks",
+        "score_from",
+        "score_to",
+        "coverage",
+        "threshold",
+        "q",
+        "category",
+        "live",
+        "all",
+        "by",
+        "format",
+        "target_before",
+        "target_after",
+        "control_before",
+        "control_after",
+        "buffer_before",
+        "action",
+        "record_type",
+        "user",
+        "agency",
+        "status",
     ];
     const VALUES: [&str; 16] = [
-        "", "-1", "0", "9223372036854775807", "99999999999999999999", "1e308", "NaN", "inf", "-0", "0-1e15",
-        "0-1,1-0", "2026-13", "2026-02-30", "true", "%00", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "",
+        "-1",
+        "0",
+        "9223372036854775807",
+        "99999999999999999999",
+        "1e308",
+        "NaN",
+        "inf",
+        "-0",
+        "0-1e15",
+        "0-1,1-0",
+        "2026-13",
+        "2026-02-30",
+        "true",
+        "%00",
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     ];
     (0..rng.gen_range(1..4))
         .map(|_| format!("{}={}", NAMES[rng.gen_range(0..NAMES.len())], VALUES[rng.gen_range(0..VALUES.len())]))
@@ -597,7 +670,8 @@ async fn no_input_makes_any_route_fail() {
                         body["unexpected_field"] = nasty(&mut rng);
                     }
                     _ => {
-                        let keys: Vec<String> = body.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+                        let keys: Vec<String> =
+                            body.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
                         if let Some(k) = keys.get(rng.gen_range(0..keys.len().max(1))) {
                             body[k.as_str()] = nasty(&mut rng);
                         }
@@ -606,7 +680,13 @@ async fn no_input_makes_any_route_fail() {
                 let res = app.send(request(e, &path, &body, Some(&me))).await;
                 sent += 1;
                 if res.status.is_server_error() {
-                    failures.push(format!("{} {path} body {}: {} {}", e.method, body.to_string().chars().take(200).collect::<String>(), res.status, res.body.chars().take(300).collect::<String>()));
+                    failures.push(format!(
+                        "{} {path} body {}: {} {}",
+                        e.method,
+                        body.to_string().chars().take(200).collect::<String>(),
+                        res.status,
+                        res.body.chars().take(300).collect::<String>()
+                    ));
                 }
             }
         }

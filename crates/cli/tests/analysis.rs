@@ -35,7 +35,7 @@ async fn hotspots_and_evaluation() {
         let empty = app.get_bearer("/api/v1/analytics/hotspots?from=2030-01&to=2030-01", &t).await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(empty.json()["error"]["message"].as_str().unwrap_or("").contains("no data"));
-        assert_eq!(app.get_bearer("/api/v1/analytics/hotspots?cell_m=1", &t).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.get_bearer("/api/v1/analytics/hotspots?cell_m=1", &t).await.status, StatusCode::BAD_REQUEST);
         assert_eq!(app.get_bearer("/api/v1/analytics/hotspots?permutations=1", &t).await.status, StatusCode::BAD_REQUEST);
 
         let e = app.get_bearer("/api/v1/analytics/evaluate?target_before=207&target_after=110&control_before=308&control_after=318&buffer_before=178&buffer_after=157&buffer_control_before=150&buffer_control_after=140", &t).await.json();
@@ -129,7 +129,7 @@ async fn density_and_near_repeats() {
         let total: f64 = s["values"].as_array().into_iter().flatten().filter_map(|v| v.as_f64()).sum::<f64>() * 0.01;
         let n = app.store.crime_locations(&safetynet_store::crimes::CrimeFilter { from: safetynet_domain::month::Month::parse("2021-06").ok(), to: safetynet_domain::month::Month::parse("2021-06").ok(), ..Default::default() }).await.expect("q").len() as f64;
         assert!((total - n).abs() / n < 0.02, "the surface integrates to the number of points: {total} vs {n}");
-        assert_eq!(app.get_bearer("/api/v1/analytics/density?bandwidth_m=1", &t).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.get_bearer("/api/v1/analytics/density?bandwidth_m=1", &t).await.status, StatusCode::BAD_REQUEST);
 
         // Three burglaries at one address a few days apart, one far away.
         let officer = app.token(OFFICER).await;
@@ -160,7 +160,7 @@ async fn density_and_near_repeats() {
         let theirs = app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14", &police).await;
         assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY, "other agencies' incidents are not analysed: none to analyse");
         assert!(theirs.json()["error"]["message"].as_str().unwrap_or("").contains("at least 2"));
-        assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14&distance_bands=0-200,100-300", &officer).await.status, StatusCode::UNPROCESSABLE_ENTITY, "overlapping bands");
+        assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14&distance_bands=0-200,100-300", &officer).await.status, StatusCode::BAD_REQUEST, "overlapping bands");
         assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-02-01&to=2026-01-01", &officer).await.status, StatusCode::BAD_REQUEST);
         let s = app.sign_in(OFFICER).await;
         let page = app.get("/analysis/incidents?from=2026-01-01&to=2026-01-14&category=crime-burglary", Some(&s)).await;

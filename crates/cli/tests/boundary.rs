@@ -75,16 +75,30 @@ async fn resharing_never_reaches_a_third_agency() {
         let council = app.token(OFFICER).await;
         let police = app.token(POLICE).await;
         let fire = app.token(VIEWER).await;
-        let (_, inc) = post(app, "/api/v1/incidents", &council, incident("2026-01-15T07:00:00Z", "2026-01-14T21:30:00Z", VICTIM)).await;
+        let (_, inc) =
+            post(app, "/api/v1/incidents", &council, incident("2026-01-15T07:00:00Z", "2026-01-14T21:30:00Z", VICTIM))
+                .await;
         let inc = id(&inc);
-        let (_, c1) = post(app, "/api/v1/cases", &council, json!({ "title": "Boundary Close", "problem": "Stones thrown", "incidents": [inc] })).await;
+        let (_, c1) = post(
+            app,
+            "/api/v1/cases",
+            &council,
+            json!({ "title": "Boundary Close", "problem": "Stones thrown", "incidents": [inc] }),
+        )
+        .await;
         let c1 = id(&c1);
         let basis = json!({ "agency": "HERTS-POLICE", "lawful_basis": "Crime and Disorder Act 1998 s115" });
         assert_eq!(post(app, &format!("/api/v1/cases/{c1}/shares"), &council, basis).await.0, StatusCode::CREATED);
         // The police see the incident through the council's share, open their own case from it
         // and share that case with the fire service.
         assert_eq!(get(app, &format!("/api/v1/incidents/{inc}"), &police).await.1["access"], "full");
-        let (s, c2) = post(app, "/api/v1/cases", &police, json!({ "title": "Police case", "problem": "Criminal damage", "incidents": [inc] })).await;
+        let (s, c2) = post(
+            app,
+            "/api/v1/cases",
+            &police,
+            json!({ "title": "Police case", "problem": "Criminal damage", "incidents": [inc] }),
+        )
+        .await;
         assert_eq!(s, StatusCode::CREATED, "{c2}");
         let c2 = id(&c2);
         let to_fire = json!({ "agency": "HFRS", "lawful_basis": "Crime and Disorder Act 1998 s115" });
@@ -110,13 +124,26 @@ async fn resharing_never_reaches_a_third_agency() {
 
         // The other way round: a police incident the police link to the council's case is
         // shared with the council (the lead agency) only, never with the council's partners.
-        let (_, own) = post(app, "/api/v1/incidents", &police, incident("2026-01-15T06:00:00Z", "2026-01-14T20:00:00Z", "Oswin Tamberlane")).await;
+        let (_, own) = post(
+            app,
+            "/api/v1/incidents",
+            &police,
+            incident("2026-01-15T06:00:00Z", "2026-01-14T20:00:00Z", "Oswin Tamberlane"),
+        )
+        .await;
         let own = id(&own);
-        assert_eq!(post(app, &format!("/api/v1/cases/{c1}/incidents"), &police, json!({ "incident": own })).await.0, StatusCode::OK);
+        assert_eq!(
+            post(app, &format!("/api/v1/cases/{c1}/incidents"), &police, json!({ "incident": own })).await.0,
+            StatusCode::OK
+        );
         assert_eq!(get(app, &format!("/api/v1/incidents/{own}"), &council).await.1["access"], "full");
         let basis = json!({ "agency": "HFRS", "lawful_basis": "Fire and Rescue Services Act 2004" });
         assert_eq!(post(app, &format!("/api/v1/cases/{c1}/shares"), &council, basis).await.0, StatusCode::CREATED);
-        assert_eq!(get(app, &format!("/api/v1/incidents/{inc}"), &fire).await.1["access"], "full", "the owner shared it");
+        assert_eq!(
+            get(app, &format!("/api/v1/incidents/{inc}"), &fire).await.1["access"],
+            "full",
+            "the owner shared it"
+        );
         assert_eq!(get(app, &format!("/api/v1/incidents/{own}"), &fire).await.1["access"], "signpost");
     })
     .await;
@@ -128,9 +155,15 @@ async fn case_review_eligibility_names_only_visible_complaints() {
         let council = app.token(OFFICER).await;
         let police = app.token(POLICE).await;
         // The council holds an old complaint (outside the window) and a recent one.
-        let (_, old) = post(app, "/api/v1/incidents", &council, incident("2025-03-02T10:00:00Z", "2025-03-01T21:00:00Z", VICTIM)).await;
-        let (_, recent) = post(app, "/api/v1/incidents", &council, incident("2026-01-10T10:00:00Z", "2026-01-09T21:00:00Z", VICTIM)).await;
-        let (_, theirs) = post(app, "/api/v1/incidents", &police, incident("2026-01-12T10:00:00Z", "2026-01-11T21:00:00Z", VICTIM)).await;
+        let (_, old) =
+            post(app, "/api/v1/incidents", &council, incident("2025-03-02T10:00:00Z", "2025-03-01T21:00:00Z", VICTIM))
+                .await;
+        let (_, recent) =
+            post(app, "/api/v1/incidents", &council, incident("2026-01-10T10:00:00Z", "2026-01-09T21:00:00Z", VICTIM))
+                .await;
+        let (_, theirs) =
+            post(app, "/api/v1/incidents", &police, incident("2026-01-12T10:00:00Z", "2026-01-11T21:00:00Z", VICTIM))
+                .await;
         let victim = person(app, &id(&theirs), &police, "victim").await;
         let (s, v) = get(app, &format!("/api/v1/case-reviews/eligibility?person={victim}"), &police).await;
         assert_eq!(s, StatusCode::OK, "{v}");
@@ -183,7 +216,13 @@ async fn other_agencies_people_cannot_be_used() {
 async fn case_review_numbers_are_bounded() {
     each_engine(async |app: &TestApp| {
         let council = app.token(OFFICER).await;
-        let (s, r) = post(app, "/api/v1/case-reviews", &council, json!({ "applicant_kind": "victim", "received_on": "2026-01-14" })).await;
+        let (s, r) = post(
+            app,
+            "/api/v1/case-reviews",
+            &council,
+            json!({ "applicant_kind": "victim", "received_on": "2026-01-14" }),
+        )
+        .await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
         let path = format!("/api/v1/case-reviews/{}", id(&r));
         for bad in [json!(9_223_372_036_854_775_807_i64), json!(-500), json!(101)] {
@@ -191,7 +230,8 @@ async fn case_review_numbers_are_bounded() {
             assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", res.body);
             assert!(res.body.contains("recommendations"), "{}", res.body);
         }
-        let future = app.json("PATCH", &path, &council, json!({ "recommendations": 2, "decided_on": "2027-01-01" })).await;
+        let future =
+            app.json("PATCH", &path, &council, json!({ "recommendations": 2, "decided_on": "2027-01-01" })).await;
         assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", future.body);
         let ok = app.json("PATCH", &path, &council, json!({ "recommendations": 3, "threshold_met": true })).await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
@@ -214,8 +254,12 @@ async fn audited(app: &TestApp, record_type: &str) -> i64 {
 async fn personal_data_reads_are_audited() {
     each_engine(async |app: &TestApp| {
         let council = app.token(OFFICER).await;
-        let (_, inc) = post(app, "/api/v1/incidents", &council, incident("2026-01-15T07:00:00Z", "2026-01-14T21:30:00Z", VICTIM)).await;
-        let (_, case) = post(app, "/api/v1/cases", &council, json!({ "title": "Audit", "problem": "x", "incidents": [id(&inc)] })).await;
+        let (_, inc) =
+            post(app, "/api/v1/incidents", &council, incident("2026-01-15T07:00:00Z", "2026-01-14T21:30:00Z", VICTIM))
+                .await;
+        let (_, case) =
+            post(app, "/api/v1/cases", &council, json!({ "title": "Audit", "problem": "x", "incidents": [id(&inc)] }))
+                .await;
         let case = id(&case);
         for (path, record_type) in [
             (format!("/api/v1/cases/{case}/risk-assessments"), "risk_assessment"),
@@ -240,7 +284,9 @@ async fn personal_data_reads_are_audited() {
 async fn public_reads_are_counted_not_logged_one_by_one() {
     each_engine(async |app: &TestApp| {
         safetynet::demo::import_sample(&app.store, start().timestamp_millis()).await.expect("sample");
-        safetynet::demo_meetings::seed_tasking(&app.store, std::sync::Arc::new(app.clock.clone())).await.expect("tasking");
+        safetynet::demo_meetings::seed_tasking(&app.store, std::sync::Arc::new(app.clock.clone()))
+            .await
+            .expect("tasking");
         let meetings = app.get_bearer("/api/v1/meetings", &app.token(MANAGER).await).await.json();
         let forum = meetings["items"]
             .as_array()

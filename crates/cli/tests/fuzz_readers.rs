@@ -23,10 +23,38 @@ fn iterations() -> usize {
 }
 
 const TOKENS: &[&[u8]] = &[
-    b"\"", b",", b"\n", b"\r\n", b"\"\"", b"1e309", b"-1", b"NaN", b"inf", b"9223372036854775808", b"[", b"]",
-    b"[[", b"]]", b"{", b"}", b":", b"=", b"'''", b"\xef\xbb\xbf", b"\xff\xfe", b"\x00", b"null", b"true",
-    b"\"coordinates\": [[[0,0]]]", b"\"type\": \"MultiPolygon\"", b"2021-13", b"2026-02-30T25:61:00Z",
-    b"[[commitments]]", b"[[questions]]", b"weight = -5", b"\xe2\x80\xae",
+    b"\"",
+    b",",
+    b"\n",
+    b"\r\n",
+    b"\"\"",
+    b"1e309",
+    b"-1",
+    b"NaN",
+    b"inf",
+    b"9223372036854775808",
+    b"[",
+    b"]",
+    b"[[",
+    b"]]",
+    b"{",
+    b"}",
+    b":",
+    b"=",
+    b"'''",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\x00",
+    b"null",
+    b"true",
+    b"\"coordinates\": [[[0,0]]]",
+    b"\"type\": \"MultiPolygon\"",
+    b"2021-13",
+    b"2026-02-30T25:61:00Z",
+    b"[[commitments]]",
+    b"[[questions]]",
+    b"weight = -5",
+    b"\xe2\x80\xae",
 ];
 
 fn mutate(rng: &mut StdRng, seeds: &[Vec<u8>]) -> Vec<u8> {
@@ -107,7 +135,8 @@ fn incident_spreadsheet_reader_survives_any_file() {
 #[test]
 fn geojson_readers_survive_any_file() {
     let boundary = file("data/boundaries/st-albans-lad.geojson");
-    let zone = br#"{"type":"Polygon","coordinates":[[[-0.35,51.74],[-0.33,51.74],[-0.33,51.76],[-0.35,51.74]]]}"#.to_vec();
+    let zone =
+        br#"{"type":"Polygon","coordinates":[[[-0.35,51.74],[-0.33,51.74],[-0.33,51.76],[-0.35,51.74]]]}"#.to_vec();
     fuzz("geojson", 3, &[boundary, zone], |bytes| {
         let text = String::from_utf8_lossy(bytes);
         let _ = safetynet_domain::areas::read_areas(&text, "lad20cd", "lad20nm");

@@ -36,7 +36,8 @@ mod tests {
     fn off_site_links_that_look_like_paths_are_refused() {
         assert!(is_local_path("/analysis?type=Burglary"));
         assert!(is_local_path("/"));
-        for bad in ["//evil.example", "/\\evil.example", "/ok\\..\\x", "analysis", "", "/a b", "/a\u{0}", "https://x.example"]
+        for bad in
+            ["//evil.example", "/\\evil.example", "/ok\\..\\x", "analysis", "", "/a b", "/a\u{0}", "https://x.example"]
         {
             assert!(!is_local_path(bad), "{bad:?}");
         }

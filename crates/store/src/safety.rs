@@ -467,8 +467,9 @@ impl Store {
         // Earlier interventions against the same person record, or (with no
         // record) the same name, only on cases the caller may see: the check
         // must not tell a user what another agency has done.
-        let mut prior_q =
-            Q::new("SELECT x.kind, x.conduct, x.issued_on FROM interventions x JOIN cases c ON c.id = x.case_id WHERE ");
+        let mut prior_q = Q::new(
+            "SELECT x.kind, x.conduct, x.issued_on FROM interventions x JOIN cases c ON c.id = x.case_id WHERE ",
+        );
         match &new.person_id {
             Some(pid) => prior_q.push("x.person_id = ").arg(pid),
             None => prior_q.push("LOWER(x.subject_name) = ").arg(name.to_lowercase()),

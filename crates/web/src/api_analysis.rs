@@ -2,6 +2,14 @@
 //! Moran's I, FDR) on recorded crime, and operation evaluation (WDD, WDQ).
 //! Results are deterministic for a given seed; recorded crime is open data,
 //! so viewing crime data is the permission needed.
+//!
+//! Every parameter has a bound (see [`limits`]), checked here with a 400
+//! before any work. Every heavy analysis goes through [`run_budgeted`]: it
+//! waits for one of the [`AnalysisLimits::concurrency`](crate::AnalysisLimits)
+//! slots, runs on a blocking thread, and is interrupted when its time budget
+//! has elapsed (answered as a 422 with the rule `analysis_budget`) or when the
+//! request is dropped (the client went away). Answers are cached up to a
+//! number of bytes.
 
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, AppError};
@@ -13,10 +21,14 @@ use axum::routing::get;
 use axum::{Json, Router};
 use safetynet_analysis::evaluate::{advise, wdd, wdq, BeforeAfter, WddInput, WdqInput};
 use safetynet_analysis::grid::{hotspots, Grid, DEFAULT_CELL_M};
+use safetynet_analysis::interrupt::Interrupt;
 use safetynet_analysis::local::LocalOptions;
 use safetynet_analysis::AnalysisError;
 use safetynet_domain::policy::ViewCrimeData;
 use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
 
 /// Routes under `/api/v1/analytics`.
 pub fn routes() -> Router<AppState> {
@@ -33,18 +45,203 @@ pub fn routes() -> Router<AppState> {
 
 impl From<AnalysisError> for AppError {
     fn from(e: AnalysisError) -> Self {
-        AppError::Unprocessable { rule: "analysis".into(), message: e.to_string() }
+        let rule = match e {
+            AnalysisError::TooLarge(_) => "analysis_limit",
+            AnalysisError::Interrupted => "analysis_budget",
+            _ => "analysis",
+        };
+        AppError::Unprocessable { rule: rule.into(), message: e.to_string() }
     }
 }
 
-/// Most results kept.
-const CACHE_ENTRIES: usize = 32;
+/// The bounds on the analytics endpoints' parameters. The analysis crate
+/// has its own (wider) limits on the sizes that drive memory and work, so a
+/// caller that skips these checks still cannot exhaust the machine.
+pub mod limits {
+    use std::ops::RangeInclusive;
+
+    /// Permutations of the hotspot statistics (grid and areas) and of Knox.
+    pub const PERMUTATIONS: RangeInclusive<usize> = 9..=9_999;
+    /// Replications of the space-time scan.
+    pub const REPLICATIONS: RangeInclusive<usize> = 9..=9_999;
+    /// Hotspot and PAI grid cell size (m).
+    pub const GRID_CELL_M: RangeInclusive<f64> = 10.0..=10_000.0;
+    /// Density cell size (m).
+    pub const DENSITY_CELL_M: RangeInclusive<f64> = 10.0..=5_000.0;
+    /// Density bandwidth (m); also at least one cell and at most
+    /// [`MAX_REACH_CELLS`] cells.
+    pub const BANDWIDTH_M: RangeInclusive<f64> = 10.0..=10_000.0;
+    /// Most cells a density kernel reaches from its point.
+    pub const MAX_REACH_CELLS: f64 = safetynet_analysis::density::MAX_REACH_CELLS;
+    /// Most distance or time bands of each kind (Knox).
+    pub const MAX_BANDS: usize = 20;
+    /// Largest distance band edge (m).
+    pub const MAX_DISTANCE_BAND_M: f64 = 5_000.0;
+    /// Largest time band edge (days).
+    pub const MAX_TIME_BAND_DAYS: f64 = 365.0;
+    /// Longest study period for Knox and the scan (days).
+    pub const MAX_STUDY_DAYS: i64 = 3_660;
+    /// Scan circle radius (km).
+    pub const SCAN_RADIUS_KM: RangeInclusive<f64> = 0.01..=20.0;
+    /// Longest scan window (days), prospective or not.
+    pub const SCAN_WINDOW_DAYS: RangeInclusive<usize> = 1..=366;
+    /// Most coverage shares asked of the PAI curve.
+    pub const MAX_COVERAGE_SHARES: usize = 20;
+    /// Largest count given to the evaluation.
+    pub const MAX_EVALUATE_COUNT: f64 = 10_000_000.0;
+}
+
+/// A number within `range`, or a 400 naming the parameter and the range
+/// (NaN and infinities are outside every range).
+fn bounded(name: &str, v: f64, range: &std::ops::RangeInclusive<f64>, unit: &str) -> Result<f64, AppError> {
+    if v.is_finite() && range.contains(&v) {
+        Ok(v)
+    } else {
+        Err(AppError::BadRequest(format!("{name} must be a number from {} to {}{unit}", range.start(), range.end())))
+    }
+}
+
+/// A whole number within `range`, or a 400.
+fn bounded_count(name: &str, v: usize, range: &std::ops::RangeInclusive<usize>) -> Result<usize, AppError> {
+    if range.contains(&v) {
+        Ok(v)
+    } else {
+        Err(AppError::BadRequest(format!("{name} must be from {} to {}", range.start(), range.end())))
+    }
+}
+
+/// Most results kept (the byte cap usually binds first).
+const CACHE_ENTRIES: usize = 64;
 
 /// Recent analysis results of recorded crime, keyed by method, query and the
-/// number of records (so an import makes old results unreachable).
-#[derive(Debug, Default)]
+/// number of records (so an import makes old results unreachable), holding
+/// at most `cap` bytes (keys and bodies): the oldest go first, and an answer
+/// larger than the cap is not kept.
+#[derive(Debug)]
 pub struct Cache {
     entries: std::collections::VecDeque<(String, (String, String))>,
+    bytes: usize,
+    cap: usize,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Self::new(crate::AnalysisLimits::default().cache_bytes)
+    }
+}
+
+fn entry_bytes(key: &str, value: &(String, String)) -> usize {
+    key.len() + value.0.len() + value.1.len()
+}
+
+impl Cache {
+    /// An empty cache holding at most `cap` bytes (0: keep nothing).
+    pub fn new(cap: usize) -> Self {
+        Self { entries: Default::default(), bytes: 0, cap }
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    fn get(&self, key: &str) -> Option<(String, String)> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+
+    /// Keeps `value` under `key`, evicting the oldest entries until the
+    /// cache is within its cap again.
+    pub fn insert(&mut self, key: String, value: (String, String)) {
+        let size = entry_bytes(&key, &value);
+        if size > self.cap || self.entries.iter().any(|(k, _)| *k == key) {
+            return;
+        }
+        self.entries.push_back((key, value));
+        self.bytes += size;
+        while self.bytes > self.cap || self.entries.len() > CACHE_ENTRIES {
+            match self.entries.pop_front() {
+                Some((k, v)) => self.bytes -= entry_bytes(&k, &v),
+                None => break,
+            }
+        }
+    }
+}
+
+/// Raises the interrupt when dropped: the request future holding it was
+/// dropped (the client went away) or has finished.
+struct RaiseOnDrop(Interrupt);
+
+impl Drop for RaiseOnDrop {
+    fn drop(&mut self) {
+        self.0.raise();
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
+}
+
+/// The answer when an analysis used up its time budget.
+fn over_budget(budget: Duration) -> AppError {
+    AppError::Unprocessable {
+        rule: "analysis_budget".into(),
+        message: format!(
+            "the analysis was stopped after {}, its time budget: narrow the dates, the area or the category, \
+             or ask for fewer permutations or replications",
+            seconds(budget)
+        ),
+    }
+}
+
+/// Runs a heavy analysis within the app's limits: see [`budgeted`].
+pub(crate) async fn run_budgeted<T, F>(state: &AppState, work: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Interrupt) -> Result<T, AnalysisError> + Send + 'static,
+{
+    budgeted(&state.analysis_slots, state.config.analysis.time_budget, work).await
+}
+
+/// Waits up to `budget` for a slot of `slots` (else 503), then runs `work`
+/// on a blocking thread holding the slot. The interrupt `work` is given is
+/// raised when `budget` has elapsed (the answer is then the `analysis_budget`
+/// error) and when this future is dropped. The timer is tokio's: elapsed
+/// time only, never the wall clock.
+pub(crate) async fn budgeted<T, F>(slots: &Arc<Semaphore>, budget: Duration, work: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Interrupt) -> Result<T, AnalysisError> + Send + 'static,
+{
+    let permit = match tokio::time::timeout(budget, slots.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        Ok(Err(closed)) => return Err(AppError::Internal(closed.to_string())),
+        Err(_) => {
+            return Err(AppError::Busy(format!(
+                "every analysis slot stayed busy for {}: try again in a moment",
+                seconds(budget)
+            )))
+        }
+    };
+    let interrupt = Interrupt::new();
+    let _raise_on_drop = RaiseOnDrop(interrupt.clone());
+    let worker = interrupt.clone();
+    let mut task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&worker)
+    });
+    let joined = tokio::select! {
+        joined = &mut task => joined,
+        () = tokio::time::sleep(budget) => {
+            interrupt.raise();
+            task.await
+        }
+    };
+    match joined {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(AnalysisError::Interrupted)) => Err(over_budget(budget)),
+        Ok(Err(e)) => Err(e.into()),
+        Err(e) => Err(AppError::Internal(e.to_string())),
+    }
 }
 
 /// Returns the cached (content type, body) for `method` and `raw`, or
@@ -56,20 +253,13 @@ where
 {
     let (records, _) = state.store.police_row_counts().await?;
     let key = format!("{method}?{}#{records}", raw.unwrap_or(""));
-    let hit = state
-        .analytics_cache
-        .lock()
-        .ok()
-        .and_then(|c| c.entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()));
+    let hit = state.analytics_cache.lock().ok().and_then(|c| c.get(&key));
     let (content_type, body) = match hit {
         Some(v) => v,
         None => {
             let v = compute().await?;
             if let Ok(mut c) = state.analytics_cache.lock() {
-                if c.entries.len() >= CACHE_ENTRIES {
-                    c.entries.pop_front();
-                }
-                c.entries.push_back((key, v.clone()));
+                c.insert(key, v.clone());
             }
             v
         }
@@ -109,6 +299,7 @@ async fn area_hotspots(state: &AppState, q: HotspotQuery) -> Result<(String, Str
     if level != Level::Lsoa {
         return Err(AppError::BadRequest("recorded crime is counted by LSOA: use level=lsoa (or the grid)".into()));
     }
+    let opts = local_options(&q)?;
     let filter = q.filter.filter().map_err(|e| join_errors(&e))?;
     let areas = state.store.areas(level).await?;
     if areas.is_empty() {
@@ -126,12 +317,13 @@ async fn area_hotspots(state: &AppState, q: HotspotQuery) -> Result<(String, Str
         .map(|a| Shape::from_geojson(&serde_json::from_str(&a.geometry).unwrap_or_default()))
         .collect::<Result<_, _>>()
         .map_err(AppError::BadRequest)?;
-    let w = Weights::queen_from_vertices(&shapes.iter().map(Shape::vertices).collect::<Vec<_>>())?;
+    let vertices: Vec<_> = shapes.iter().map(Shape::vertices).collect();
     let y: Vec<f64> = areas.iter().map(|a| counts.get(&a.code).copied().unwrap_or(0) as f64).collect();
-    let opts = LocalOptions { permutations: q.permutations.unwrap_or(999), seed: q.seed.unwrap_or(1), fdr: 0.05 };
-    let stats = tokio::task::spawn_blocking(move || local_statistics(&y, &w, opts))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let stats = run_budgeted(state, move |interrupt| {
+        let w = Weights::queen_from_vertices(&vertices)?;
+        local_statistics(&y, &w, opts, interrupt)
+    })
+    .await?;
     let features: Vec<serde_json::Value> = areas
         .iter()
         .zip(stats)
@@ -158,21 +350,35 @@ async fn area_hotspots(state: &AppState, q: HotspotQuery) -> Result<(String, Str
     ))
 }
 
+/// The local statistics' options of a hotspot query, within bounds.
+fn local_options(q: &HotspotQuery) -> Result<LocalOptions, AppError> {
+    let permutations = bounded_count("permutations", q.permutations.unwrap_or(999), &limits::PERMUTATIONS)?;
+    Ok(LocalOptions { permutations, seed: q.seed.unwrap_or(1), fdr: 0.05 })
+}
+
+/// Runs the hotspot grid for a query and hands it, with the query's format,
+/// to `finish` on the analysis thread.
+async fn hotspot_grid<T, F>(state: &AppState, raw: Option<&str>, finish: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(Grid, Option<&str>) -> T + Send + 'static,
+{
+    let q: HotspotQuery = parse_query(raw)?;
+    let opts = local_options(&q)?;
+    let cell = bounded("cell_m", q.cell_m.unwrap_or(DEFAULT_CELL_M), &limits::GRID_CELL_M, " metres")?;
+    let filter = q.filter.filter().map_err(|e| join_errors(&e))?;
+    let points = state.store.crime_locations(&filter).await?;
+    let format = q.format;
+    run_budgeted(state, move |interrupt| {
+        let grid = hotspots(&points, cell, opts, interrupt)?;
+        Ok(finish(grid, format.as_deref()))
+    })
+    .await
+}
+
 /// Runs the hotspot grid for a query (shared by the API and the page).
 pub async fn run_hotspots(state: &AppState, raw: Option<&str>) -> Result<(Grid, Option<String>), AppError> {
-    let q: HotspotQuery = parse_query(raw)?;
-    let filter = q.filter.filter().map_err(|e| join_errors(&e))?;
-    let permutations = q.permutations.unwrap_or(999);
-    if !(9..=9_999).contains(&permutations) {
-        return Err(AppError::BadRequest("permutations must be from 9 to 9999".into()));
-    }
-    let points = state.store.crime_locations(&filter).await?;
-    let opts = LocalOptions { permutations, seed: q.seed.unwrap_or(1), fdr: 0.05 };
-    let cell = q.cell_m.unwrap_or(DEFAULT_CELL_M);
-    let grid = tokio::task::spawn_blocking(move || hotspots(&points, cell, opts))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok((grid, q.format))
+    hotspot_grid(state, raw, |grid, format| (grid, format.map(str::to_string))).await
 }
 
 async fn hotspots_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
@@ -182,12 +388,12 @@ async fn hotspots_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw
         if q.level.as_deref().is_some_and(|l| l != "grid") {
             return area_hotspots(&state, q).await;
         }
-        let (grid, format) = run_hotspots(&state, raw.as_deref()).await?;
-        Ok(match format.as_deref() {
+        hotspot_grid(&state, raw.as_deref(), |grid, format| match format {
             Some("csv") => ("text/csv; charset=utf-8".to_string(), grid.to_csv()),
             Some("json") => ("application/json".to_string(), serde_json::to_string(&grid).unwrap_or_default()),
             _ => ("application/geo+json".to_string(), grid.to_geojson().to_string()),
         })
+        .await
     })
     .await?)
 }
@@ -219,6 +425,22 @@ pub struct EvaluateQuery {
 
 /// Evaluates an operation from counts (shared by the API and the page).
 pub fn run_evaluate(q: &EvaluateQuery) -> Result<serde_json::Value, AppError> {
+    let counts = [
+        q.target_before,
+        q.target_after,
+        q.control_before,
+        q.control_after,
+        q.buffer_before,
+        q.buffer_after,
+        q.buffer_control_before,
+        q.buffer_control_after,
+    ];
+    if !counts.iter().all(|c| c.is_finite() && (0.0..=limits::MAX_EVALUATE_COUNT).contains(c)) {
+        return Err(AppError::BadRequest(format!(
+            "every count must be a number from 0 to {}",
+            limits::MAX_EVALUATE_COUNT
+        )));
+    }
     let w = wdd(&WddInput {
         treated: BeforeAfter::new(q.target_before, q.target_after),
         control: BeforeAfter::new(q.control_before, q.control_after),
@@ -263,18 +485,27 @@ async fn density_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw)
     use safetynet_analysis::density::{quartic_density_wgs84, DEFAULT_BANDWIDTH_M, DEFAULT_CELL_M};
     user.permit::<ViewCrimeData>()?;
     let q: DensityQuery = parse_query(raw.as_deref())?;
+    let cell = bounded("cell_m", q.cell_m.unwrap_or(DEFAULT_CELL_M), &limits::DENSITY_CELL_M, " metres")?;
+    let bw = bounded("bandwidth_m", q.bandwidth_m.unwrap_or(DEFAULT_BANDWIDTH_M), &limits::BANDWIDTH_M, " metres")?;
+    if bw < cell || bw > limits::MAX_REACH_CELLS * cell {
+        return Err(AppError::BadRequest(format!(
+            "bandwidth_m must be from one cell to {} cells ({cell} to {} metres for {cell} m cells)",
+            limits::MAX_REACH_CELLS,
+            limits::MAX_REACH_CELLS * cell
+        ))
+        .into());
+    }
     let filter = q.filter.filter().map_err(|e| join_errors(&e))?;
     let points = state.store.crime_locations(&filter).await?;
-    let (cell, bw) = (q.cell_m.unwrap_or(DEFAULT_CELL_M), q.bandwidth_m.unwrap_or(DEFAULT_BANDWIDTH_M));
-    let surface = tokio::task::spawn_blocking(move || quartic_density_wgs84(&points, cell, bw))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(match q.format.as_deref() {
-        Some("csv") => {
-            ([(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")], surface.to_csv()).into_response()
-        }
-        _ => Json(serde_json::json!(surface)).into_response(),
+    let csv = q.format.as_deref() == Some("csv");
+    let body = run_budgeted(&state, move |interrupt| {
+        let surface = quartic_density_wgs84(&points, cell, bw, interrupt)?;
+        interrupt.check()?;
+        Ok(if csv { surface.to_csv() } else { serde_json::json!(surface).to_string() })
     })
+    .await?;
+    let content_type = if csv { "text/csv; charset=utf-8" } else { "application/json" };
+    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], body).into_response())
 }
 
 /// Near-repeat options.
@@ -296,18 +527,48 @@ struct NearRepeatQuery {
     seed: Option<u64>,
 }
 
-/// Parses "0-0.1,0.1-200,200-400" into bands.
-pub fn parse_bands(s: &str) -> Result<Vec<(f64, f64)>, AppError> {
-    s.split(',')
-        .map(|b| {
-            let (lo, hi) =
-                b.split_once('-').ok_or_else(|| AppError::BadRequest(format!("band '{b}' must look like 0-200")))?;
-            Ok((
-                lo.trim().parse().map_err(|_| AppError::BadRequest(format!("'{lo}' is not a number")))?,
-                hi.trim().parse().map_err(|_| AppError::BadRequest(format!("'{hi}' is not a number")))?,
-            ))
-        })
-        .collect()
+/// Parses "0-0.1,0.1-200,200-400" into `name` bands: at most
+/// [`limits::MAX_BANDS`], each from a lower to a higher finite non-negative
+/// number up to `max`, in order without overlapping.
+pub fn parse_bands(s: &str, name: &str, max: f64, unit: &str) -> Result<Vec<(f64, f64)>, AppError> {
+    let bad = |m: String| AppError::BadRequest(format!("{name}_bands: {m}"));
+    let parts: Vec<&str> = s.split(',').collect();
+    if parts.len() > limits::MAX_BANDS {
+        return Err(bad(format!("at most {} bands", limits::MAX_BANDS)));
+    }
+    let mut bands: Vec<(f64, f64)> = Vec::with_capacity(parts.len());
+    for b in parts {
+        let (lo, hi) = b.split_once('-').ok_or_else(|| bad(format!("band '{b}' must look like 0-200")))?;
+        let num = |v: &str| v.trim().parse::<f64>().map_err(|_| bad(format!("'{v}' is not a number")));
+        let (lo, hi) = (num(lo)?, num(hi)?);
+        if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= hi && hi <= max) {
+            return Err(bad(format!("band {lo}-{hi} must run from a lower to a higher number, 0 to {max}{unit}")));
+        }
+        if bands.last().is_some_and(|(_, prev)| lo < *prev) {
+            return Err(bad("bands must be in order and must not overlap".into()));
+        }
+        bands.push((lo, hi));
+    }
+    Ok(bands)
+}
+
+/// The study period `from`..=`to` (dates), at most
+/// [`limits::MAX_STUDY_DAYS`] long: (from, to, days, start ms, end ms).
+fn study_period(from: &str, to: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate, i64, i64, i64), AppError> {
+    use safetynet_domain::case_review::london_midnight;
+    let date = |s: &str| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| AppError::BadRequest("from and to must be dates like 2026-01-31".into()))
+    };
+    let (from, to) = (date(from)?, date(to)?);
+    if from > to {
+        return Err(AppError::BadRequest("from must not be after to".into()));
+    }
+    let days = (to - from).num_days() + 1;
+    let after = to.succ_opt().filter(|_| days <= limits::MAX_STUDY_DAYS).ok_or_else(|| {
+        AppError::BadRequest(format!("the study period must be 1 to {} days", limits::MAX_STUDY_DAYS))
+    })?;
+    Ok((from, to, days, london_midnight(from).timestamp_millis(), london_midnight(after).timestamp_millis()))
 }
 
 async fn near_repeat_api(
@@ -319,27 +580,21 @@ async fn near_repeat_api(
     use safetynet_domain::policy::ViewRecords;
     let permit = user.permit::<ViewRecords>()?;
     let q: NearRepeatQuery = parse_query(raw.as_deref())?;
-    let date = |s: &str| {
-        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| AppError::BadRequest("from and to must be dates like 2026-01-31".into()))
-    };
-    let (from, to) = (date(&q.from)?, date(&q.to)?);
-    if from > to {
-        return Err(AppError::BadRequest("from must not be after to".into()).into());
-    }
-    let distance = parse_bands(q.distance_bands.as_deref().unwrap_or("0-0.1,0.1-200,200-400,400-600"))?;
-    let time = parse_bands(q.time_bands.as_deref().unwrap_or("0-7,7-14,14-21"))?;
+    let (_, _, _, start, end) = study_period(&q.from, &q.to)?;
+    let distance = parse_bands(
+        q.distance_bands.as_deref().unwrap_or("0-0.1,0.1-200,200-400,400-600"),
+        "distance",
+        limits::MAX_DISTANCE_BAND_M,
+        " metres",
+    )?;
+    let time =
+        parse_bands(q.time_bands.as_deref().unwrap_or("0-7,7-14,14-21"), "time", limits::MAX_TIME_BAND_DAYS, " days")?;
     let metric = match q.metric.as_deref().unwrap_or("euclidean") {
         "euclidean" => Metric::Euclidean,
         "manhattan" => Metric::Manhattan,
         _ => return Err(AppError::BadRequest("metric must be euclidean or manhattan".into()).into()),
     };
-    let permutations = q.permutations.unwrap_or(99);
-    if !(9..=9_999).contains(&permutations) {
-        return Err(AppError::BadRequest("permutations must be from 9 to 9999".into()).into());
-    }
-    let start = safetynet_domain::case_review::london_midnight(from).timestamp_millis();
-    let end = safetynet_domain::case_review::london_midnight(to + chrono::Duration::days(1)).timestamp_millis();
+    let permutations = bounded_count("permutations", q.permutations.unwrap_or(99), &limits::PERMUTATIONS)?;
     let actor = safetynet_store::users::Actor { principal: &user.principal, at_ms: user.now_ms, source: &user.addr };
     let points = state
         .store
@@ -353,9 +608,9 @@ async fn near_repeat_api(
         })
         .collect();
     let seed = q.seed.unwrap_or(1);
-    let result = tokio::task::spawn_blocking(move || knox(&events, &distance, &time, metric, permutations, seed))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let result =
+        run_budgeted(&state, move |interrupt| knox(&events, &distance, &time, metric, permutations, seed, interrupt))
+            .await?;
     Ok(Json(
         serde_json::json!({ "events": points.len(), "band_convention": "first band [lo, hi], later bands (lo, hi]", "knox": result }),
     ))
@@ -386,57 +641,43 @@ async fn scan_api(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<serde_json::Value>> {
     use safetynet_analysis::scan::{space_time_permutation_scan, Cases, Location, ScanOptions};
-    use safetynet_domain::case_review::{london_date, london_midnight};
+    use safetynet_domain::case_review::london_date;
     use safetynet_domain::policy::ViewRecords;
     let permit = user.permit::<ViewRecords>()?;
     let q: ScanQuery = parse_query(raw.as_deref())?;
-    let date = |s: &str| {
-        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| AppError::BadRequest("from and to must be dates like 2026-01-31".into()))
-    };
-    let (from, to) = (date(&q.from)?, date(&q.to)?);
-    let days = (to - from).num_days() + 1;
-    if !(1..=3_660).contains(&days) {
-        return Err(AppError::BadRequest("the study period must be 1 day to 10 years, from before to".into()).into());
-    }
-    let replications = q.replications.unwrap_or(999);
-    if !(9..=9_999).contains(&replications) {
-        return Err(AppError::BadRequest("replications must be from 9 to 9999".into()).into());
-    }
+    let (from, _, days, start, end) = study_period(&q.from, &q.to)?;
+    let replications = bounded_count("replications", q.replications.unwrap_or(999), &limits::REPLICATIONS)?;
+    let max_radius_km = bounded("max_radius_km", q.max_radius_km.unwrap_or(1.0), &limits::SCAN_RADIUS_KM, " km")?;
+    let max_window_days = bounded_count("max_window_days", q.max_window_days.unwrap_or(7), &limits::SCAN_WINDOW_DAYS)?;
     let actor = safetynet_store::users::Actor { principal: &user.principal, at_ms: user.now_ms, source: &user.addr };
-    let start = london_midnight(from).timestamp_millis();
-    let end = london_midnight(to + chrono::Duration::days(1)).timestamp_millis();
     let points = state
         .store
         .incident_points(&permit, start, end, q.category.as_deref().filter(|c| !c.is_empty()), &actor)
         .await?;
     // Locations are the distinct incident positions (to about a metre).
     let mut locations: Vec<Location> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
     let mut cases = Vec::with_capacity(points.len());
     for (lon, lat, ms) in &points {
         let id = format!("{lat:.5},{lon:.5}");
-        let location = match locations.iter().position(|l| l.id == id) {
-            Some(i) => i,
-            None => {
-                locations.push(Location { id, lat: *lat, lon: *lon });
-                locations.len() - 1
-            }
-        };
+        let location = *index.entry(id.clone()).or_insert_with(|| {
+            locations.push(Location { id, lat: *lat, lon: *lon });
+            locations.len() - 1
+        });
         let day = chrono::DateTime::from_timestamp_millis(*ms)
             .map_or(0, |t| (london_date(t) - from).num_days().max(0) as usize);
         cases.push(Cases { location, day: day.min(days as usize - 1), count: 1 });
     }
     let opts = ScanOptions {
         days: days as usize,
-        max_radius_km: q.max_radius_km.unwrap_or(1.0),
-        max_window_days: q.max_window_days.unwrap_or(7),
+        max_radius_km,
+        max_window_days,
         prospective: q.prospective.unwrap_or(true),
         replications,
         seed: q.seed.unwrap_or(1),
     };
-    let cluster = tokio::task::spawn_blocking(move || space_time_permutation_scan(&locations, &cases, opts))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let cluster =
+        run_budgeted(&state, move |interrupt| space_time_permutation_scan(&locations, &cases, opts, interrupt)).await?;
     let cluster = cluster.map(|c| {
         let mut v = serde_json::json!(c);
         v["start_date"] = serde_json::json!(from + chrono::Duration::days(c.start_day as i64));
@@ -554,6 +795,27 @@ async fn pai_api(
         )
         .into());
     }
+    let cell = bounded("cell_m", q.cell_m.unwrap_or(DEFAULT_CELL_M), &limits::GRID_CELL_M, " metres")?;
+    let shares: Vec<f64> = match q.coverage.as_deref() {
+        None => vec![0.01, 0.02, 0.05, 0.10, 0.20],
+        Some(s) => {
+            let parts: Vec<&str> = s.split(',').collect();
+            if parts.len() > limits::MAX_COVERAGE_SHARES {
+                return Err(AppError::BadRequest(format!(
+                    "coverage takes at most {} shares",
+                    limits::MAX_COVERAGE_SHARES
+                ))
+                .into());
+            }
+            parts
+                .iter()
+                .map(|x| match x.trim().parse::<f64>() {
+                    Ok(v) if v.is_finite() && v > 0.0 && v <= 1.0 => Ok(v),
+                    _ => Err(AppError::BadRequest(format!("coverage '{x}' must be a share above 0 and at most 1"))),
+                })
+                .collect::<Result<_, _>>()?
+        }
+    };
     let crime_type = q.crime_type.filter(|c| !c.is_empty());
     let filter = |from, to| safetynet_store::crimes::CrimeFilter {
         from: Some(from),
@@ -563,25 +825,23 @@ async fn pai_api(
     };
     let predicted = state.store.crime_locations(&filter(f, t)).await?;
     let observed = state.store.crime_locations(&filter(sf, st)).await?;
-    let cell = q.cell_m.unwrap_or(DEFAULT_CELL_M);
-    let (a, b) = bin_pair(&predicted, &observed, cell)?;
-    let curve = pai_curve(&a, &b)?;
-    let shares: Vec<f64> = match q.coverage.as_deref() {
-        None => vec![0.01, 0.02, 0.05, 0.10, 0.20],
-        Some(s) => s
-            .split(',')
-            .map(|x| {
-                x.trim().parse::<f64>().map_err(|_| AppError::BadRequest(format!("coverage '{x}' is not a number")))
+    let (cells, points) = run_budgeted(&state, move |interrupt| {
+        let (a, b) = bin_pair(&predicted, &observed, cell)?;
+        interrupt.check()?;
+        let curve = pai_curve(&a, &b)?;
+        let points: Vec<_> = shares
+            .iter()
+            .filter_map(|share| {
+                curve
+                    .iter()
+                    .find(|p| p.area_share >= *share)
+                    .map(|p| serde_json::json!({ "coverage": share, "point": p }))
             })
-            .collect::<Result<_, _>>()?,
-    };
-    let points: Vec<_> = shares
-        .iter()
-        .filter_map(|share| {
-            curve.iter().find(|p| p.area_share >= *share).map(|p| serde_json::json!({ "coverage": share, "point": p }))
-        })
-        .collect();
-    Ok(Json(serde_json::json!({ "cells": curve.len(), "cell_m": cell, "at_coverage": points })))
+            .collect();
+        Ok((curve.len(), points))
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "cells": cells, "cell_m": cell, "at_coverage": points })))
 }
 
 /// Runs an analysis method as `principal` from source address `addr` (the
@@ -672,4 +932,95 @@ async fn incident_trends_api(
     Ok(Json(
         serde_json::json!({ "first_week_starting": first_monday, "weeks": weeks, "counts": counts, "alerts": alerts }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    /// Work that runs until it is interrupted, saying when it starts and stops.
+    fn until_interrupted(
+        started: mpsc::Sender<()>,
+        stopped: mpsc::Sender<()>,
+    ) -> impl FnOnce(&Interrupt) -> Result<(), AnalysisError> + Send + 'static {
+        move |interrupt| {
+            let _ = started.send(());
+            while interrupt.check().is_ok() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let _ = stopped.send(());
+            Err(AnalysisError::Interrupted)
+        }
+    }
+
+    #[test]
+    fn the_cache_never_holds_more_than_its_byte_cap() {
+        let cap = 10_000;
+        let mut cache = Cache::new(cap);
+        let mut seed = 7u64;
+        for i in 0..2_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let size = (seed >> 33) as usize % 4_000;
+            cache.insert(format!("k{i}"), ("application/json".into(), "x".repeat(size)));
+            let held: usize = cache.entries.iter().map(|(k, v)| entry_bytes(k, v)).sum();
+            assert_eq!(held, cache.bytes(), "the running total is exact");
+            assert!(cache.bytes() <= cap, "{} bytes held over a cap of {cap}", cache.bytes());
+            assert!(cache.entries.len() <= CACHE_ENTRIES);
+        }
+        let big = ("text/csv".to_string(), "x".repeat(cap + 1));
+        cache.insert("big".into(), big);
+        assert!(cache.get("big").is_none(), "an answer larger than the cap is not kept");
+        cache.insert("last".into(), ("a".into(), "b".into()));
+        assert_eq!(cache.get("last"), Some(("a".into(), "b".into())), "the newest answer is kept");
+        let mut off = Cache::new(0);
+        off.insert("k".into(), ("a".into(), "b".into()));
+        assert_eq!((off.bytes(), off.get("k")), (0, None), "a zero cap keeps nothing");
+    }
+
+    #[tokio::test]
+    async fn dropping_the_request_raises_the_interrupt_and_frees_the_slot() {
+        let slots = Arc::new(Semaphore::new(1));
+        let (started_tx, started) = mpsc::channel();
+        let (stopped_tx, stopped) = mpsc::channel();
+        let request = tokio::spawn({
+            let slots = slots.clone();
+            async move { budgeted(&slots, Duration::from_secs(600), until_interrupted(started_tx, stopped_tx)).await }
+        });
+        let waited = tokio::task::spawn_blocking(move || started.recv_timeout(Duration::from_secs(30))).await;
+        assert!(matches!(waited, Ok(Ok(()))), "the work started");
+        assert_eq!(slots.available_permits(), 0, "the work holds the slot");
+        request.abort(); // the client went away: the request future is dropped
+        assert!(request.await.is_err_and(|e| e.is_cancelled()));
+        let stop = tokio::task::spawn_blocking(move || stopped.recv_timeout(Duration::from_secs(30))).await;
+        assert!(matches!(stop, Ok(Ok(()))), "the work saw the interrupt and stopped");
+        let slot = tokio::time::timeout(Duration::from_secs(30), slots.acquire()).await;
+        assert!(matches!(slot, Ok(Ok(_))), "the slot is free again");
+    }
+
+    #[tokio::test]
+    async fn an_analysis_over_its_budget_stops_and_says_so() {
+        let slots = Arc::new(Semaphore::new(1));
+        let (started_tx, _started) = mpsc::channel();
+        let (stopped_tx, stopped) = mpsc::channel();
+        let r = budgeted(&slots, Duration::from_millis(50), until_interrupted(started_tx, stopped_tx)).await;
+        match r {
+            Err(AppError::Unprocessable { rule, message }) => {
+                assert_eq!(rule, "analysis_budget");
+                assert!(message.contains("stopped after 0.05 s") && message.contains("narrow"), "{message}");
+            }
+            other => panic!("expected the budget error, got {other:?}"),
+        }
+        assert!(stopped.try_recv().is_ok(), "the work had stopped before the answer");
+        let quick = budgeted(&slots, Duration::from_secs(60), |_| Ok(42)).await;
+        assert_eq!(quick.ok(), Some(42), "work within its budget is answered");
+        let limited = budgeted(&slots, Duration::from_secs(60), |_| -> Result<(), _> {
+            Err(AnalysisError::TooLarge("too many".into()))
+        })
+        .await;
+        assert!(matches!(limited, Err(AppError::Unprocessable { ref rule, .. }) if rule == "analysis_limit"));
+        let none = Arc::new(Semaphore::new(0));
+        let busy = budgeted(&none, Duration::from_millis(20), |_| Ok(())).await;
+        assert!(matches!(busy, Err(AppError::Busy(_))), "no slot within the budget: {busy:?}");
+    }
 }

@@ -478,7 +478,9 @@ async fn expiring(State(state): State<AppState>, user: ApiUser, RawQuery(raw): R
     if !(1..=366).contains(&days) {
         return Err(AppError::BadRequest("within_days must be from 1 to 366".into()).into());
     }
-    Ok(Json(json!({ "items": state.store.expiring_interventions(&permit, state.clock.now(), days, &user.actor()).await? })))
+    Ok(Json(
+        json!({ "items": state.store.expiring_interventions(&permit, state.clock.now(), days, &user.actor()).await? }),
+    ))
 }
 
 #[derive(Debug, Deserialize)]

@@ -34,6 +34,9 @@ pub enum AppError {
         /// What to do about it.
         message: String,
     },
+    /// The server is too busy to take this on now; try again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// The CSRF token was missing or wrong.
     #[error("the form has expired or did not come from this site: go back, reload the page and try again")]
     Csrf,
@@ -51,6 +54,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -138,6 +142,9 @@ impl IntoResponse for ApiError {
         }
         let body = serde_json::json!({ "error": error });
         let mut res = (status, axum::Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut()
                 .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));

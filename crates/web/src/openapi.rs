@@ -56,12 +56,12 @@ pub const SAFETY_OPERATIONS: &[(&str, &str, &str, u16)] = &[
     ("/case-reviews/eligibility", "get", "?person={id}: qualifying complaints to every agency against the threshold; `prompt_officer` at the second", 200),
     ("/case-reviews/figures", "get", "?year=: the annual publication figures", 200),
     ("/case-reviews/{id}", "patch", "Record the decision, meeting, recommendations, outcome and appeal", 200),
-    ("/analytics/hotspots", "get", "Grid hotspots of recorded crime: ?from=&to=&type=&lsoa= filters, ?cell_m=250, ?permutations=999, ?seed=1, ?format=geojson|json|csv. Gi* (binary, self-weight 1), Local Moran's I, conditional-permutation p-values, Benjamini-Hochberg flags", 200),
-    ("/analytics/density", "get", "Quartic kernel density of recorded crime: crime filters, ?cell_m=50, ?bandwidth_m=300, ?format=json|csv (points per km2 on aligned BNG cells)", 200),
-    ("/analytics/near-repeat", "get", "Knox near-repeat table over incidents you may see: ?from=YYYY-MM-DD&to=YYYY-MM-DD (required), ?category=, ?distance_bands=0-0.1,0.1-200,200-400,400-600 (metres), ?time_bands=0-7,7-14,14-21 (days), ?metric=euclidean|manhattan, ?permutations=99, ?seed=1. First band closed [lo, hi], later bands (lo, hi]", 200),
-    ("/analytics/scan", "get", "Space-time permutation scan over incidents you may see: ?from=&to= (dates, required), ?category=, ?max_radius_km=1, ?max_window_days=7, ?prospective=true, ?replications=999, ?seed=1; the most likely cluster with observed, expected, LLR, p-value and recurrence interval", 200),
+    ("/analytics/hotspots", "get", "Grid hotspots of recorded crime: ?from=&to=&type=&lsoa= filters, ?cell_m=250 (10 to 10000), ?permutations=999 (9 to 9999, also for ?level=lsoa), ?seed=1, ?format=geojson|json|csv. Gi* (binary, self-weight 1), Local Moran's I, conditional-permutation p-values, Benjamini-Hochberg flags", 200),
+    ("/analytics/density", "get", "Quartic kernel density of recorded crime: crime filters, ?cell_m=50 (10 to 5000), ?bandwidth_m=300 (10 to 10000, one to 100 cells), ?format=json|csv (points per km2 on aligned BNG cells)", 200),
+    ("/analytics/near-repeat", "get", "Knox near-repeat table over incidents you may see: ?from=YYYY-MM-DD&to=YYYY-MM-DD (required, at most 3660 days), ?category=, ?distance_bands=0-0.1,0.1-200,200-400,400-600 (metres, up to 5000), ?time_bands=0-7,7-14,14-21 (days, up to 365); at most 20 bands of each, in order; ?metric=euclidean|manhattan, ?permutations=99 (9 to 9999), ?seed=1. First band closed [lo, hi], later bands (lo, hi]", 200),
+    ("/analytics/scan", "get", "Space-time permutation scan over incidents you may see: ?from=&to= (dates, required, at most 3660 days), ?category=, ?max_radius_km=1 (0.01 to 20), ?max_window_days=7 (1 to 366), ?prospective=true, ?replications=999 (9 to 9999), ?seed=1; the most likely cluster with observed, expected, LLR, p-value and recurrence interval", 200),
     ("/analytics/trends", "get", "Emerging issues in monthly recorded crime: crime filters, ?by=type|lsoa_type, ?all=true for every month; EARS C1/C2/C3, Poisson CUSUM and a seasonal rule, each alert with rule, expected and observed", 200),
-    ("/analytics/pai", "get", "Predictive Accuracy Index and efficiency of a grid hotspot map made on ?from=&to= months, scored on later ?score_from=&score_to= months; ?type=, ?cell_m=250, ?coverage=0.01,0.05", 200),
+    ("/analytics/pai", "get", "Predictive Accuracy Index and efficiency of a grid hotspot map made on ?from=&to= months, scored on later ?score_from=&score_to= months; ?type=, ?cell_m=250 (10 to 10000), ?coverage=0.01,0.05 (up to 20 shares above 0 and at most 1)", 200),
     ("/analytics/incident-trends", "get", "Weekly counts of the incidents you may see by category (Monday-Sunday, UK time; ?weeks=104) with EARS, CUSUM and seasonal (52-week) alerts; ?all=true for every week", 200),
     ("/strategy", "get", "The current strategy: priorities and every commitment with owner, measure, target, progress, status, red/amber/green rating and next update due", 200),
     ("/strategy/commitments/due", "get", "Your agency's commitments whose progress update is overdue", 200),
@@ -76,7 +76,7 @@ pub const SAFETY_OPERATIONS: &[(&str, &str, &str, u16)] = &[
     ("/meetings/{id}/actions", "post", "Raise an action `{title, owner_agency, owner_name?, due_on}` (CSP manager)", 201),
     ("/meeting-actions/{id}", "patch", "Update an action `{status: open|done|dropped, note?, public_note?, on?}`; closing records the day", 200),
     ("/packs/{kind}", "get", "The jag, rag or psf pack for ?date=YYYY-MM-DD as structured sections, as you may see it (?threshold= for the public summary's disclosure control, default 5); audited", 200),
-    ("/analytics/evaluate", "get", "Weighted displacement difference and quotient from counts: target_before, target_after, control_before, control_after, buffer_before, buffer_after, buffer_control_before, buffer_control_after; with a recommendation", 200),
+    ("/analytics/evaluate", "get", "Weighted displacement difference and quotient from counts: target_before, target_after, control_before, control_after, buffer_before, buffer_after, buffer_control_before, buffer_control_after (each 0 to 10000000); with a recommendation", 200),
 ];
 
 fn safety_paths() -> serde_json::Map<String, Value> {
