@@ -408,7 +408,14 @@ impl Checkpoint {
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
             .unwrap_or_default();
         let mac = Self::mac(key, CHECKPOINT_FORMAT, self.seq, &self.hash, self.at_ms, &at);
-        CheckpointFile { format: CHECKPOINT_FORMAT.into(), seq: self.seq, hash: self.hash.clone(), at_ms: self.at_ms, at, mac }
+        CheckpointFile {
+            format: CHECKPOINT_FORMAT.into(),
+            seq: self.seq,
+            hash: self.hash.clone(),
+            at_ms: self.at_ms,
+            at,
+            mac,
+        }
     }
 }
 

@@ -222,7 +222,9 @@ impl Store {
         else {
             return Err(StoreError::Rule(
                 "app_role",
-                format!("the role {role} does not exist: create it first, e.g. CREATE ROLE {role} LOGIN PASSWORD '...'"),
+                format!(
+                    "the role {role} does not exist: create it first, e.g. CREATE ROLE {role} LOGIN PASSWORD '...'"
+                ),
             ));
         };
         let refuse = |why: String| Err(StoreError::Rule("app_role", why));
@@ -233,10 +235,14 @@ impl Store {
             return refuse(format!("{role} is a superuser: the application role must be an ordinary role"));
         }
         if info.boolean("member")? {
-            return refuse(format!("{role} is a member of the owner's role and would have its rights: use a role that is not"));
+            return refuse(format!(
+                "{role} is a member of the owner's role and would have its rights: use a role that is not"
+            ));
         }
         if info.int("owned")? > 0 {
-            return refuse(format!("{role} owns objects in this database: run REASSIGN OWNED BY {role} TO <owner> first"));
+            return refuse(format!(
+                "{role} owns objects in this database: run REASSIGN OWNED BY {role} TO <owner> first"
+            ));
         }
         let schema = quote_ident(&info.text("schema")?);
         let db = quote_ident(&info.text("db")?);
@@ -250,7 +256,9 @@ impl Store {
         ] {
             tx.execute(&Q::new(sql)).await?;
         }
-        let tables = tx.all(&Q::new("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")).await?;
+        let tables = tx
+            .all(&Q::new("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"))
+            .await?;
         for t in &tables {
             let name = t.text("tablename")?;
             let rights = match name.as_str() {

@@ -252,9 +252,16 @@ impl Store {
         Ok(Tx { inner, audit_key: self.audit_key.clone() })
     }
 
-    /// The key this store chains audit rows with.
+    /// The key this store chains audit rows with (and checks them against).
     pub fn audit_key(&self) -> &AuditKey {
         &self.audit_key
+    }
+
+    /// The same database with another audit key (for a key file created
+    /// after the database was opened).
+    pub fn with_audit_key(mut self, audit_key: AuditKey) -> Self {
+        self.audit_key = Arc::new(audit_key);
+        self
     }
 
     /// Checks the database answers (for `/healthz`).

@@ -167,10 +167,13 @@ pub async fn tamper_audit(store: &Store, t: Tamper) -> Result<()> {
                 None => GENESIS_HASH.to_string(),
             };
             let rows = tx
-                .all(&Q::new(
-                    "SELECT seq, at, user_id, agency_code, action, record_type, record_id, detail, source
+                .all(
+                    &Q::new(
+                        "SELECT seq, at, user_id, agency_code, action, record_type, record_id, detail, source
                      FROM audit_log WHERE seq >= $1 ORDER BY seq",
-                ).bind(seq))
+                    )
+                    .bind(seq),
+                )
                 .await?;
             let mut head = (seq - 1, prev_hash.clone());
             for r in &rows {
@@ -205,8 +208,7 @@ pub async fn tamper_audit(store: &Store, t: Tamper) -> Result<()> {
                 Some(r) => r.text("hash")?,
                 None => GENESIS_HASH.to_string(),
             };
-            tx.execute(&Q::new("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(keep).bind(hash))
-                .await?;
+            tx.execute(&Q::new("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(keep).bind(hash)).await?;
         }
     }
     tx.commit().await
