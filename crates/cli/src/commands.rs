@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::import::{collect_sources, import_police_uk, Progress};
 use anyhow::{anyhow, bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
+use safetynet_domain::audit::{AuditKey, CheckpointFile};
 use safetynet_domain::clock::{SharedClock, SystemClock};
 use safetynet_domain::partnership::{parse_name, AgencyCode, Email};
 use safetynet_domain::policy::{ManageUsers, Principal};
@@ -13,7 +14,7 @@ use safetynet_domain::{password, token};
 use safetynet_store::users::{Actor, NewUser};
 use safetynet_store::{DatabaseUrl, Store};
 use std::io::{BufRead, IsTerminal};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -33,6 +34,9 @@ struct DbArg {
     /// sqlite://PATH or postgres://USER@HOST:PORT/DB
     #[arg(long, env = "SAFETYNET_DATABASE_URL")]
     database_url: Option<String>,
+    /// The audit key file (default for SQLite: beside the database, PATH.audit-key).
+    #[arg(long)]
+    audit_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,10 +58,13 @@ enum Command {
         #[arg(long)]
         bind: Option<String>,
     },
-    /// Apply database migrations.
+    /// Apply database migrations (as the database owner); creates the audit key file if missing.
     Migrate {
         #[command(flatten)]
         db: DbArg,
+        /// PostgreSQL: grant this existing role what the application needs (and only INSERT, SELECT on the audit trail).
+        #[arg(long)]
+        app_role: Option<String>,
     },
     /// Print the configuration and where each setting came from.
     CheckConfig,
@@ -340,10 +347,21 @@ enum JobsCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain: exit 0 if intact, else name the first altered or removed row.
+    /// Check the keyed hash chain: exit 0 if intact, else exit 2 naming the first altered or removed row.
     Verify {
         #[command(flatten)]
         db: DbArg,
+        /// A checkpoint written by `audit checkpoint`: every row up to it must still be there, unchanged.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Verify the trail, then write its head (row, hash, time) signed with the audit key, to keep elsewhere.
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArg,
+        /// Where to write the checkpoint (JSON).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -373,19 +391,77 @@ fn init_tracing() {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
-async fn open(config: &Config, db: &DbArg) -> anyhow::Result<Store> {
-    open_url(config, db.database_url.clone()).await
+/// How a command uses the audit key file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyUse {
+    /// The key file must exist, and the trail's first row must verify with
+    /// it (every command that writes, including `serve`).
+    Write,
+    /// The key file must exist; the trail is not checked here (`audit
+    /// verify` and `audit checkpoint` report on it themselves).
+    Verify,
+    /// Created (mode 0600) if missing, for a database whose trail is empty
+    /// (`migrate`, `demo`); then as [`KeyUse::Write`].
+    Create,
 }
 
-/// Opens the database named by `url` or the configuration.
-pub(crate) async fn open_url(config: &Config, url: Option<String>) -> anyhow::Result<Store> {
-    let cfg = config.clone().with_flags(url, None);
+async fn open(config: &Config, db: &DbArg, key_use: KeyUse) -> anyhow::Result<Store> {
+    open_url(config, db.database_url.clone(), db.audit_key_file.clone(), key_use).await
+}
+
+/// Opens the database named by `url` or the configuration, with the audit
+/// key from `key_file` or the configuration (see [`KeyUse`]).
+pub(crate) async fn open_url(
+    config: &Config,
+    url: Option<String>,
+    key_file: Option<PathBuf>,
+    key_use: KeyUse,
+) -> anyhow::Result<Store> {
+    let cfg = config.clone().with_flags(url, None).with_audit_key_file(key_file);
     let url = cfg
         .database_url
         .value
+        .clone()
         .ok_or_else(|| anyhow!("no database: pass --database-url or set SAFETYNET_DATABASE_URL"))?;
     let url = DatabaseUrl::parse(&url)?;
-    Store::open(&url).await.with_context(|| format!("cannot open {}", url.redacted()))
+    let key_file = cfg.audit_key_file_for(&url)?.value;
+    open_with_key(&url, &key_file, key_use).await
+}
+
+/// Opens `url` with the audit key in `key_file` (see [`KeyUse`]).
+pub(crate) async fn open_with_key(url: &DatabaseUrl, key_file: &Path, key_use: KeyUse) -> anyhow::Result<Store> {
+    let cannot_open = || format!("cannot open {}", url.redacted());
+    let store = if key_use == KeyUse::Create && !key_file.exists() {
+        // Never start a new key for a trail that was written with another one.
+        let store = Store::open(url, AuditKey::generate()).await.with_context(cannot_open)?;
+        if store.audit_len().await? > 0 {
+            bail!(
+                "the audit key file {} does not exist, but this database's audit trail already has rows: \
+                 put the key it was written with there (a new key would break the chain)",
+                key_file.display()
+            );
+        }
+        let (key, created) = crate::audit_key::load_or_create(key_file)?;
+        if created == crate::audit_key::Created::Yes {
+            eprintln!(
+                "Created the audit key file {} (mode 0600). Keep a copy somewhere safe, apart from the database: \
+                 without it the audit trail cannot be verified or written.",
+                key_file.display()
+            );
+        }
+        store.with_audit_key(key)
+    } else {
+        let key = crate::audit_key::load(key_file)?;
+        Store::open(url, key).await.with_context(cannot_open)?
+    };
+    if key_use != KeyUse::Verify && !store.audit_key_matches().await? {
+        bail!(
+            "the audit key in {} is not the key this database's audit trail was written with (its first row does \
+             not verify): use the right key file, or run `safetynet audit verify` to see whether the trail was altered",
+            key_file.display()
+        );
+    }
+    Ok(store)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -395,13 +471,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo { data_dir, bind } => crate::demo::run(&config.with_flags(None, bind), &data_dir, clock).await?,
         Command::Serve { db, bind } => {
-            let store = open(&config, &db).await?;
+            let store = open(&config, &db, KeyUse::Write).await?;
             let config = config.with_flags(None, bind);
             serve(store, &config, clock).await?;
         }
-        Command::Migrate { db } => {
-            open(&config, &db).await?;
+        Command::Migrate { db, app_role } => {
+            let store = open(&config, &db, KeyUse::Create).await?;
             println!("migrations applied");
+            if let Some(role) = app_role {
+                let warnings = store.grant_app_role(&role).await?;
+                println!(
+                    "granted {role}: SELECT, INSERT, UPDATE, DELETE on the application's tables; \
+                     SELECT, INSERT only on audit_log; SELECT, UPDATE on audit_head; owns nothing"
+                );
+                for w in warnings {
+                    eprintln!("warning: {w}");
+                }
+            }
         }
         Command::CheckConfig => print_config(&config)?,
         Command::User { command: UserCommand::Add { db, agency, role, email, name } } => {
@@ -411,7 +497,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let display_name = parse_name("name", name.as_deref().unwrap_or(email.as_str()), 120)?;
             let pw = read_password()?;
             let password_hash = tokio::task::spawn_blocking(move || password::hash_password(&pw)).await??;
-            let store = open(&config, &db).await?;
+            let store = open(&config, &db, KeyUse::Write).await?;
             let operator = Principal::operator();
             let permit = operator.permit::<ManageUsers>()?;
             let actor = Actor { principal: &operator, at_ms: now_ms, source: "cli" };
@@ -421,7 +507,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("user created: {id}");
         }
         Command::Token { command: TokenCommand::Create { db, email, expires_in_days } } => {
-            let store = open(&config, &db).await?;
+            let store = open(&config, &db, KeyUse::Write).await?;
             let email = Email::parse(&email)?;
             let id = store.user_id_by_email(&email).await?.ok_or_else(|| anyhow!("no user with email {email}"))?;
             let principal = store
@@ -436,7 +522,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("This token is shown once. It expires in {expires_in_days} days. Use it as: Authorization: Bearer <token>");
         }
         Command::Import { command: ImportCommand::PoliceUk { db, format, paths } } => {
-            let store = open(&config, &db).await?;
+            let store = open(&config, &db, KeyUse::Write).await?;
             let sources = collect_sources(&paths)?;
             let bar = TerminalProgress::new();
             let summary = import_police_uk(&store, &sources, &Principal::operator(), "cli", now_ms, &bar).await?;
@@ -446,7 +532,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Import { command: ImportCommand::Incidents { db, format, agency, file } } => {
-            let store = open(&config, &db).await?;
+            let store = open(&config, &db, KeyUse::Write).await?;
             let agency = agency.map(|a| AgencyCode::parse(&a)).transpose()?;
             let summary = crate::import_incidents::import_incidents(
                 &store,
@@ -468,7 +554,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for p in &problems {
                 eprintln!("{p}");
             }
-            let store = open(&config, &db).await?;
+            let store = open(&config, &db, KeyUse::Write).await?;
             let operator = Principal::operator();
             let n =
                 store.save_area_stats(&stats, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
@@ -486,7 +572,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if areas.is_empty() {
                 bail!("{}: no areas could be read", file.display());
             }
-            let store = open(&config, &db).await?;
+            let store = open(&config, &db, KeyUse::Write).await?;
             let operator = Principal::operator();
             let (added, updated) =
                 store.save_areas(level, &areas, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
@@ -495,7 +581,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Categories { command: CategoriesCommand::Load { db, file } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let cats = safetynet_domain::categories::parse_categories(&text)?;
-            let store = open(&config, &db).await?;
+            let store = open(&config, &db, KeyUse::Write).await?;
             let operator = Principal::operator();
             let (added, updated) =
                 store.load_categories(&cats, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
@@ -505,7 +591,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Strategy { command: StrategyCommand::Load { db, file } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let def = safetynet_domain::strategy::parse_strategy(&text)?;
-            let store = open(&config, &db).await?;
+            let store = open(&config, &db, KeyUse::Write).await?;
             let s = crate::demo_strategy::load_strategy(&store, &def, clock.now(), "cli").await?;
             println!(
                 "strategy {}: {} priorities, {} commitments added, {} updated",
@@ -514,7 +600,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Questionnaires { command: QuestionnaireCommand::Load { db, file } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let store = open(&config, &db).await?;
+            let store = open(&config, &db, KeyUse::Write).await?;
             let operator = Principal::operator();
             let q =
                 store.load_questionnaire(&text, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
@@ -543,19 +629,56 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::json!({ "wdd": w, "wdq": q, "advice": advise(&w, q) }));
         }
         Command::Jobs { command: JobsCommand::Weekly { db } } => {
-            let store = open(&config, &db).await?;
+            let store = open(&config, &db, KeyUse::Write).await?;
             let state = safetynet_web::AppState::new(store, clock, config.web());
             match safetynet_web::jobs::run_weekly_trends(&state, true).await.map_err(|e| anyhow!(e.to_string()))? {
                 Some(n) => println!("weekly trends: {n} alerts kept"),
                 None => println!("weekly trends: already ran this week"),
             }
         }
-        Command::Audit { command: AuditCommand::Verify { db } } => {
-            let store = open(&config, &db).await?;
-            match store.verify_audit().await? {
-                Ok(n) => println!("audit trail intact: {n} rows verified"),
+        Command::Audit { command: AuditCommand::Verify { db, checkpoint } } => {
+            let store = open(&config, &db, KeyUse::Verify).await?;
+            let checkpoint = match &checkpoint {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read the checkpoint {}", path.display()))?;
+                    let file = CheckpointFile::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+                    Some(file.verify(store.audit_key()).map_err(|e| anyhow!("{}: {e}", path.display()))?)
+                }
+                None => None,
+            };
+            match store.verify_audit_with(checkpoint.as_ref()).await? {
+                Ok(n) => match &checkpoint {
+                    Some(cp) => println!(
+                        "audit trail intact: {n} rows verified; the checkpoint's row {} is present and unchanged",
+                        cp.seq
+                    ),
+                    None => println!("audit trail intact: {n} rows verified"),
+                },
                 Err(broken) => {
                     eprintln!("audit trail BROKEN: {broken}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        Command::Audit { command: AuditCommand::Checkpoint { db, out } } => {
+            let store = open(&config, &db, KeyUse::Verify).await?;
+            match store.audit_checkpoint(now_ms).await? {
+                Ok(cp) => {
+                    let file = cp.sign(store.audit_key());
+                    std::fs::write(&out, file.to_text()).with_context(|| format!("cannot write {}", out.display()))?;
+                    println!(
+                        "checkpoint written to {}: row {}, taken {}. Keep it apart from the database; check with \
+                         `safetynet audit verify --checkpoint {}`",
+                        out.display(),
+                        cp.seq,
+                        file.at,
+                        out.display()
+                    );
+                }
+                Err(broken) => {
+                    eprintln!("audit trail BROKEN: {broken}");
+                    eprintln!("no checkpoint written: a checkpoint must only vouch for an intact trail");
                     return Ok(ExitCode::from(2));
                 }
             }
@@ -579,7 +702,7 @@ pub async fn serve(store: Store, config: &Config, clock: SharedClock) -> anyhow:
 /// Runs an analysis method through the same code as the API, so the options
 /// and the results are the same.
 async fn analyse(config: &Config, clock: SharedClock, method: &str, a: AnalyseArgs) -> anyhow::Result<()> {
-    let store = open(config, &a.db).await?;
+    let store = open(config, &a.db, KeyUse::Write).await?;
     let incidents = matches!(method, "scan" | "near-repeat");
     let format = match a.format {
         AnalysisFormat::Json => "json",
@@ -692,8 +815,25 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
         c.analysis_concurrency.source,
         c.analysis_cache_mib.source
     );
+    // The key file's path and state, never its contents.
+    let parsed = c.database_url.value.as_deref().map(DatabaseUrl::parse).and_then(Result::ok);
+    let (key_line, key_ok) = match (parsed, &c.audit_key_file.value) {
+        (Some(url), _) => match c.audit_key_file_for(&url) {
+            Ok(f) => match crate::audit_key::describe(&f.value) {
+                Ok(state) => (format!("{} ({state})    [{}]", f.value.display(), f.source), true),
+                Err(e) => (format!("INVALID: {e}    [{}]", f.source), false),
+            },
+            Err(e) => (format!("(not set: {e})    [{}]", c.audit_key_file.source), true),
+        },
+        (None, Some(p)) => match crate::audit_key::describe(p) {
+            Ok(state) => (format!("{} ({state})    [{}]", p.display(), c.audit_key_file.source), true),
+            Err(e) => (format!("INVALID: {e}    [{}]", c.audit_key_file.source), false),
+        },
+        (None, None) => ("(default: beside the SQLite database)    [default]".into(), true),
+    };
+    println!("audit_key_file         = {key_line}");
     println!("secure cookies         = {}", c.web().secure_cookies);
-    if db.starts_with("INVALID") {
+    if db.starts_with("INVALID") || !key_ok {
         bail!("the configuration is not valid");
     }
     println!("configuration OK");

@@ -19,6 +19,7 @@ struct FileConfig {
     session_absolute_hours: Option<i64>,
     safety: Option<safetynet_web::SafetyConfig>,
     weekly_trends_day: Option<String>,
+    audit_key_file: Option<PathBuf>,
     analysis: Option<FileAnalysis>,
 }
 
@@ -67,6 +68,10 @@ pub struct Config {
     pub analysis_concurrency: Setting<i64>,
     /// MiB of recent analysis answers kept: `[analysis] cache_mib` (0: none).
     pub analysis_cache_mib: Setting<i64>,
+    /// The audit key file (the key itself is never held here or printed).
+    /// `None`: the default, beside an SQLite database (see
+    /// [`Config::audit_key_file_for`]); PostgreSQL has no default.
+    pub audit_key_file: Setting<Option<PathBuf>>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -185,6 +190,13 @@ impl Config {
                 env_int("SAFETYNET_ANALYSIS_CACHE_MIB")?,
                 "SAFETYNET_ANALYSIS_CACHE_MIB",
             ),
+            audit_key_file: layer(
+                None,
+                file.audit_key_file.map(Some),
+                &fsrc,
+                env_str("SAFETYNET_AUDIT_KEY_FILE").map(|p| Some(PathBuf::from(p))),
+                "SAFETYNET_AUDIT_KEY_FILE",
+            ),
             file: path,
         };
         if !(1..=24 * 60).contains(&cfg.session_idle_minutes.value) {
@@ -214,6 +226,32 @@ impl Config {
             self.bind = Setting { value: b, source: "flag --bind".into() };
         }
         self
+    }
+
+    /// Applies `--audit-key-file` over the loaded value.
+    pub fn with_audit_key_file(mut self, path: Option<PathBuf>) -> Self {
+        if let Some(p) = path {
+            self.audit_key_file = Setting { value: Some(p), source: "flag --audit-key-file".into() };
+        }
+        self
+    }
+
+    /// The audit key file for the database at `url`: the configured one, or
+    /// for SQLite the default beside the database file. PostgreSQL has no
+    /// default (the key must not live with the database, and the migrating
+    /// and serving hosts may differ), so it must be configured.
+    pub fn audit_key_file_for(&self, url: &safetynet_store::DatabaseUrl) -> anyhow::Result<Setting<PathBuf>> {
+        match (&self.audit_key_file.value, url) {
+            (Some(p), _) => Ok(Setting { value: p.clone(), source: self.audit_key_file.source.clone() }),
+            (None, safetynet_store::DatabaseUrl::Sqlite(db)) => Ok(Setting {
+                value: crate::audit_key::default_for_sqlite(db),
+                source: "default: beside the SQLite database".into(),
+            }),
+            (None, safetynet_store::DatabaseUrl::Postgres(_)) => bail!(
+                "no audit key file: with PostgreSQL set audit_key_file in the config file, SAFETYNET_AUDIT_KEY_FILE \
+                 or --audit-key-file (outside the database's host and backups; `safetynet migrate` creates it if missing)"
+            ),
+        }
     }
 
     /// The web layer's settings.

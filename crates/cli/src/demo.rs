@@ -152,12 +152,16 @@ fn embedded_csv(dir: &'static Dir<'static>, out: &mut Vec<Source>) {
 pub async fn run(config: &Config, data_dir: &Path, clock: SharedClock) -> anyhow::Result<()> {
     std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
     let url = DatabaseUrl::parse(&format!("sqlite://{}", data_dir.join("safetynet.db").display()))?;
-    let store = Store::open(&url).await?;
+    // The audit key: the configured file, else beside the database
+    // (`safetynet.db.audit-key`), created with mode 0600 the first time.
+    let key_file = config.audit_key_file_for(&url)?.value;
+    let store = crate::commands::open_with_key(&url, &key_file, crate::commands::KeyUse::Create).await?;
     seed(&store, clock.now().timestamp_millis()).await?;
     crate::demo_cases::seed_cases(&store, clock.now()).await?;
     crate::demo_strategy::seed_strategy(&store, clock.now()).await?;
     crate::demo_meetings::seed_tasking(&store, clock.clone()).await?;
     println!("Database: {}", url.redacted());
+    println!("Audit key file: {}", key_file.display());
     println!("Demo sign-ins (password for all: {DEMO_PASSWORD}):");
     for (email, _, agency, role) in USERS {
         println!("  {email:<34} {agency:<13} {}", role.label());

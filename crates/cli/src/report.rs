@@ -45,6 +45,9 @@ pub struct ReportArgs {
     /// sqlite://PATH or postgres://USER@HOST:PORT/DB
     #[arg(long, env = "SAFETYNET_DATABASE_URL")]
     database_url: Option<String>,
+    /// The audit key file (default for SQLite: beside the database, PATH.audit-key).
+    #[arg(long)]
+    audit_key_file: Option<PathBuf>,
     /// The pack's date (YYYY-MM-DD).
     #[arg(long)]
     date: NaiveDate,
@@ -67,7 +70,13 @@ pub async fn run(config: &Config, clock: SharedClock, a: ReportArgs) -> anyhow::
     if !(1..=100).contains(&a.threshold) {
         anyhow::bail!("--threshold must be from 1 to 100");
     }
-    let store = crate::commands::open_url(config, a.database_url.clone()).await?;
+    let store = crate::commands::open_url(
+        config,
+        a.database_url.clone(),
+        a.audit_key_file.clone(),
+        crate::commands::KeyUse::Write,
+    )
+    .await?;
     let viewer = match &a.as_user {
         None => Principal::operator(),
         Some(email) => {

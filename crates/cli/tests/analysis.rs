@@ -94,6 +94,8 @@ async fn the_command_line_writes_hotspot_geojson() {
                 "hotspots",
                 "--database-url",
                 &app.url,
+                "--audit-key-file",
+                &app.key_file,
                 "--from",
                 "2021-06",
                 "--to",
@@ -231,12 +233,12 @@ async fn areas_place_incidents_in_their_lsoa_and_drive_area_hotspots() {
     each_engine(async |app: &TestApp| {
         let geo = repo().join("crates/analysis/tests/fixtures/trafford_lsoa.geojson").display().to_string();
         let run = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_safetynet")).args(args).output().expect("run");
-        let o = run(&["import", "areas", "--database-url", &app.url, &geo, "--level", "lsoa", "--code-field", "area_code", "--name-field", "area_name"]);
+        let o = run(&["import", "areas", "--database-url", &app.url, "--audit-key-file", &app.key_file, &geo, "--level", "lsoa", "--code-field", "area_code", "--name-field", "area_name"]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert!(String::from_utf8_lossy(&o.stdout).contains("139 added"));
-        let again = run(&["import", "areas", "--database-url", &app.url, &geo, "--level", "lsoa", "--code-field", "area_code", "--name-field", "area_name"]);
+        let again = run(&["import", "areas", "--database-url", &app.url, "--audit-key-file", &app.key_file, &geo, "--level", "lsoa", "--code-field", "area_code", "--name-field", "area_name"]);
         assert!(String::from_utf8_lossy(&again.stdout).contains("0 added, 139 updated"), "re-import replaces, never duplicates");
-        let bad = run(&["import", "areas", "--database-url", &app.url, &geo, "--level", "county", "--code-field", "x", "--name-field", "y"]);
+        let bad = run(&["import", "areas", "--database-url", &app.url, "--audit-key-file", &app.key_file, &geo, "--level", "county", "--code-field", "x", "--name-field", "y"]);
         assert!(!bad.status.success());
 
         // An incident in Trafford gets its LSOA (and needs a reason: it is outside St Albans).
@@ -266,7 +268,7 @@ async fn areas_place_incidents_in_their_lsoa_and_drive_area_hotspots() {
         }
         let file = app.dir.path().join("trafford-street.csv");
         std::fs::write(&file, csv).expect("write");
-        let o = run(&["import", "police-uk", "--database-url", &app.url, &file.display().to_string()]);
+        let o = run(&["import", "police-uk", "--database-url", &app.url, "--audit-key-file", &app.key_file, &file.display().to_string()]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let m = app.token(MANAGER).await;
         let res = app.get_bearer("/api/v1/analytics/hotspots?level=lsoa&permutations=99&type=Burglary", &m).await;
@@ -304,7 +306,7 @@ async fn the_weekly_job_runs_once_a_week_on_its_day_and_feeds_the_dashboard() {
         app.clock.advance(chrono::Duration::days(7));
         assert!(safetynet_web::jobs::run_weekly_trends(&state, false).await.ok().flatten().is_some(), "next Monday");
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_safetynet"))
-            .args(["jobs", "weekly", "--database-url", &app.url])
+            .args(["jobs", "weekly", "--database-url", &app.url, "--audit-key-file", &app.key_file])
             .output()
             .expect("run");
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

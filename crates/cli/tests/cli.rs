@@ -26,8 +26,8 @@ fn text(o: &[u8]) -> String {
     String::from_utf8_lossy(o).into_owned()
 }
 
-fn import(url: &str, files: &[&str], json: bool) -> Output {
-    let mut args = vec!["import", "police-uk", "--database-url", url];
+fn import(app: &TestApp, files: &[&str], json: bool) -> Output {
+    let mut args = vec!["import", "police-uk", "--database-url", &app.url, "--audit-key-file", &app.key_file];
     if json {
         args.extend(["--format", "json"]);
     }
@@ -75,7 +75,7 @@ fn check_config_explains_and_refuses_unknown_keys() {
 #[tokio::test]
 async fn import_reports_is_idempotent_and_keeps_genuine_duplicates() {
     each_engine(async |app: &TestApp| {
-        let o = import(&app.url, &["good-street.csv", "good-outcomes.csv", "bad-street.csv"], false);
+        let o = import(app, &["good-street.csv", "good-outcomes.csv", "bad-street.csv"], false);
         let out = text(&o.stdout);
         assert!(o.status.success(), "{}", text(&o.stderr));
         assert!(
@@ -87,7 +87,7 @@ async fn import_reports_is_idempotent_and_keeps_genuine_duplicates() {
         assert!(out.contains("bad-street.csv:3: Latitude 'abc'"), "{out}");
         assert!(out.contains("bad-street.csv:6: Month: '2021-13'"), "{out}");
         // Again, as JSON: nothing new.
-        let o = import(&app.url, &["good-street.csv", "good-outcomes.csv", "bad-street.csv"], true);
+        let o = import(app, &["good-street.csv", "good-outcomes.csv", "bad-street.csv"], true);
         let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json summary");
         assert_eq!(j["imported"], 0);
         assert_eq!(j["already_present"], 15);
@@ -114,16 +114,32 @@ async fn import_reports_is_idempotent_and_keeps_genuine_duplicates() {
 #[tokio::test]
 async fn a_bad_file_stops_the_import_before_anything_is_written() {
     each_engine(async |app: &TestApp| {
-        let o = import(&app.url, &["good-street.csv", "wrong-header.csv"], false);
+        let o = import(app, &["good-street.csv", "wrong-header.csv"], false);
         assert!(!o.status.success());
         let err = text(&o.stderr);
         assert!(err.contains("wrong-header.csv") && err.contains("not a police.uk street or outcomes file"), "{err}");
         assert_eq!(app.store.police_row_counts().await.expect("counts"), (0, 0));
-        let o = run(&["import", "police-uk", "--database-url", &app.url, "/no/such/file.csv"]);
+        let o = run(&[
+            "import",
+            "police-uk",
+            "--database-url",
+            &app.url,
+            "--audit-key-file",
+            &app.key_file,
+            "/no/such/file.csv",
+        ]);
         assert!(!o.status.success());
         assert!(text(&o.stderr).contains("/no/such/file.csv"));
         let empty = tempfile::tempdir().expect("dir");
-        let o = run(&["import", "police-uk", "--database-url", &app.url, &empty.path().display().to_string()]);
+        let o = run(&[
+            "import",
+            "police-uk",
+            "--database-url",
+            &app.url,
+            "--audit-key-file",
+            &app.key_file,
+            &empty.path().display().to_string(),
+        ]);
         assert!(text(&o.stderr).contains("no .csv files"));
     })
     .await;
@@ -132,20 +148,20 @@ async fn a_bad_file_stops_the_import_before_anything_is_written() {
 #[tokio::test]
 async fn audit_verify_detects_edits_and_deletions() {
     each_engine(async |app: &TestApp| {
-        import(&app.url, &["good-street.csv"], false);
-        let o = run(&["audit", "verify", "--database-url", &app.url]);
+        import(app, &["good-street.csv"], false);
+        let o = run(&["audit", "verify", "--database-url", &app.url, "--audit-key-file", &app.key_file]);
         assert!(o.status.success(), "{}", text(&o.stderr));
         assert!(text(&o.stdout).contains("audit trail intact"));
         assert!(try_edit_audit(&app.store, 2).await.is_err(), "the append-only trigger refuses edits");
         tamper_audit(&app.store, Tamper::Edit(3)).await.expect("tamper");
-        let o = run(&["audit", "verify", "--database-url", &app.url]);
+        let o = run(&["audit", "verify", "--database-url", &app.url, "--audit-key-file", &app.key_file]);
         assert!(!o.status.success());
         assert!(text(&o.stderr).contains("audit row 3 was altered"), "{}", text(&o.stderr));
     })
     .await;
     each_engine(async |app: &TestApp| {
         tamper_audit(&app.store, Tamper::Delete(4)).await.expect("tamper");
-        let o = run(&["audit", "verify", "--database-url", &app.url]);
+        let o = run(&["audit", "verify", "--database-url", &app.url, "--audit-key-file", &app.key_file]);
         assert_eq!(o.status.code(), Some(2));
         assert!(text(&o.stderr).contains("audit row 4 was removed"), "{}", text(&o.stderr));
     })
@@ -153,12 +169,280 @@ async fn audit_verify_detects_edits_and_deletions() {
     each_engine(async |app: &TestApp| {
         let last = app.store.audit_len().await.expect("len");
         tamper_audit(&app.store, Tamper::Delete(last)).await.expect("tamper");
-        let o = run(&["audit", "verify", "--database-url", &app.url]);
+        let o = run(&["audit", "verify", "--database-url", &app.url, "--audit-key-file", &app.key_file]);
         assert!(
             text(&o.stderr).contains(&format!("audit rows after {} were removed", last - 1)),
             "{}",
             text(&o.stderr)
         );
+    })
+    .await;
+}
+
+/// Runs the binary against the test app's database and key file.
+fn run_app(app: &TestApp, args: &[&str]) -> Output {
+    bin().args(args).args(["--database-url", &app.url, "--audit-key-file", &app.key_file]).output().expect("run")
+}
+
+#[tokio::test]
+async fn audit_verify_detects_a_row_rechained_without_the_key() {
+    each_engine(async |app: &TestApp| {
+        import(app, &["good-street.csv"], false);
+        assert!(run_app(app, &["audit", "verify"]).status.success());
+        // What someone with the database but not the key can do: edit row 3,
+        // re-chain it and every later row with plain SHA-256, move the head.
+        tamper_audit(&app.store, Tamper::EditAndRechain(3)).await.expect("tamper");
+        let o = run_app(app, &["audit", "verify"]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+        assert!(text(&o.stderr).contains("audit row 3 was altered"), "{}", text(&o.stderr));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn audit_verify_with_a_checkpoint_exposes_removed_newest_rows() {
+    each_engine(async |app: &TestApp| {
+        import(app, &["good-street.csv"], false);
+        let cp = app.dir.path().join("checkpoint.json").display().to_string();
+        let o = run_app(app, &["audit", "checkpoint", "--out", &cp]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let last = app.store.audit_len().await.expect("len");
+        let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cp).expect("read")).expect("json");
+        assert_eq!(file["seq"], last);
+        assert!(file["at"].as_str().is_some_and(|t| t.ends_with('Z')), "{file}");
+        assert_eq!(file["mac"].as_str().map(str::len), Some(64), "{file}");
+        let o = run_app(app, &["audit", "verify", "--checkpoint", &cp]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).contains(&format!("the checkpoint's row {last} is present and unchanged")));
+        // Delete the newest rows and reset the head to the row before them.
+        tamper_audit(&app.store, Tamper::RemoveNewest { keep: last - 2 }).await.expect("tamper");
+        assert!(run_app(app, &["audit", "verify"]).status.success(), "the shortened trail is consistent in itself");
+        let o = run_app(app, &["audit", "verify", "--checkpoint", &cp]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            text(&o.stderr)
+                .contains(&format!("audit rows after {} were removed (the checkpoint records row {last})", last - 2)),
+            "{}",
+            text(&o.stderr)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_checkpoint_is_refused_when_forged_and_not_written_for_a_broken_trail() {
+    each_engine(async |app: &TestApp| {
+        import(app, &["good-street.csv"], false);
+        let cp = app.dir.path().join("checkpoint.json");
+        let cp_arg = cp.display().to_string();
+        assert!(run_app(app, &["audit", "checkpoint", "--out", &cp_arg]).status.success());
+        let genuine = std::fs::read_to_string(&cp).expect("read");
+        let mut forged: serde_json::Value = serde_json::from_str(&genuine).expect("json");
+        // Claim an earlier head (as if to excuse removed rows).
+        forged["seq"] = serde_json::json!(forged["seq"].as_i64().unwrap_or(0) - 2);
+        std::fs::write(&cp, forged.to_string()).expect("write");
+        let o = run_app(app, &["audit", "verify", "--checkpoint", &cp_arg]);
+        assert_eq!(o.status.code(), Some(1), "an error, not a verdict on the trail");
+        assert!(text(&o.stderr).contains("signature does not verify"), "{}", text(&o.stderr));
+        // Signed with another key.
+        let other_key = app.dir.path().join("other.key");
+        safetynet_store::testing::write_key_file(&other_key, &safetynet_domain::audit::AuditKey::generate())
+            .expect("key");
+        let other = safetynet_domain::audit::CheckpointFile::parse(&genuine).expect("parse");
+        let resigned = safetynet_domain::audit::Checkpoint { seq: other.seq, hash: other.hash, at_ms: other.at_ms }
+            .sign(&safetynet_store::testing::read_key_file(&other_key).expect("key"));
+        std::fs::write(&cp, resigned.to_text()).expect("write");
+        let o = run_app(app, &["audit", "verify", "--checkpoint", &cp_arg]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(text(&o.stderr).contains("signature does not verify"), "{}", text(&o.stderr));
+        std::fs::write(&cp, "not json").expect("write");
+        let o = run_app(app, &["audit", "verify", "--checkpoint", &cp_arg]);
+        assert!(text(&o.stderr).contains("not a SafetyNet audit checkpoint"), "{}", text(&o.stderr));
+        // No checkpoint vouches for a broken trail.
+        tamper_audit(&app.store, Tamper::Edit(2)).await.expect("tamper");
+        let fresh_cp = app.dir.path().join("new.json").display().to_string();
+        let o = run_app(app, &["audit", "checkpoint", "--out", &fresh_cp]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o.stderr).contains("no checkpoint written"), "{}", text(&o.stderr));
+        assert!(!std::path::Path::new(&fresh_cp).exists());
+    })
+    .await;
+}
+
+#[cfg(unix)]
+#[test]
+fn the_audit_key_file_is_created_0600_required_and_never_printed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}/a.db", dir.path().display());
+    let key_file = dir.path().join("a.db.audit-key");
+    let o = bin().args(["migrate", "--database-url", &url]).env("SAFETYNET_LOG", "trace").output().expect("run");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("Created the audit key file"), "{}", text(&o.stderr));
+    let mode = std::fs::metadata(&key_file).expect("key file beside the database").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let key = std::fs::read_to_string(&key_file).expect("read").trim().to_string();
+    assert_eq!(key.len(), 64);
+    let mut outputs = vec![o];
+    // check-config names the file and its state, never the key.
+    let o = bin().arg("check-config").env("SAFETYNET_DATABASE_URL", &url).output().expect("run");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains(&format!("{} (present, mode 0600)", key_file.display())), "{}", text(&o.stdout));
+    outputs.push(o);
+    // A writing command (it audits), with every log line on.
+    let cats = repo().join("crates/domain/categories/default.toml").display().to_string();
+    let o = bin()
+        .args(["categories", "load", "--database-url", &url, &cats])
+        .env("SAFETYNET_LOG", "trace")
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    outputs.push(o);
+    let o =
+        bin().args(["audit", "verify", "--database-url", &url]).env("SAFETYNET_LOG", "trace").output().expect("run");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    outputs.push(o);
+    for o in &outputs {
+        assert!(!text(&o.stdout).contains(&key) && !text(&o.stderr).contains(&key), "the key was printed");
+    }
+    // A second migrate keeps the key.
+    assert!(run(&["migrate", "--database-url", &url]).status.success());
+    assert_eq!(std::fs::read_to_string(&key_file).expect("read").trim(), key);
+
+    // A key file others may write is refused; one they may read is used with a warning.
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o664)).expect("chmod");
+    let o = run(&["audit", "verify", "--database-url", &url]);
+    assert!(!o.status.success() && text(&o.stderr).contains("chmod 600"), "{}", text(&o.stderr));
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let o = run(&["audit", "verify", "--database-url", &url]);
+    assert!(o.status.success() && text(&o.stderr).contains("may be read by group or others"), "{}", text(&o.stderr));
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+
+    // Another key: writing commands refuse, verify names row 1.
+    let other = dir.path().join("other.key");
+    safetynet_store::testing::write_key_file(&other, &safetynet_domain::audit::AuditKey::generate()).expect("key");
+    let other_arg = other.display().to_string();
+    let o = run(&["categories", "load", "--database-url", &url, "--audit-key-file", &other_arg, &cats]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("is not the key this database's audit trail was written with"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = run(&["audit", "verify", "--database-url", &url, "--audit-key-file", &other_arg]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("audit row 1 was altered") && text(&o.stderr).contains("different key"));
+
+    // Without the key file nothing starts, and migrate will not make a new
+    // key for a trail that has rows.
+    std::fs::rename(&key_file, dir.path().join("moved.key")).expect("move");
+    let mut serve = bin()
+        .args(["serve", "--database-url", &url, "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut status = None;
+    for _ in 0..200 {
+        status = serve.try_wait().expect("wait");
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    if status.is_none() {
+        let _ = serve.kill();
+    }
+    let o = serve.wait_with_output().expect("output");
+    assert!(!o.status.success(), "serve refused to start");
+    assert!(text(&o.stderr).contains("does not exist"), "{}", text(&o.stderr));
+    let o = run(&["categories", "load", "--database-url", &url, &cats]);
+    assert!(text(&o.stderr).contains("audit key file") && text(&o.stderr).contains("does not exist"));
+    let o = run(&["migrate", "--database-url", &url]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("already has rows"), "{}", text(&o.stderr));
+    assert!(!key_file.exists(), "no new key for an existing trail");
+    // PostgreSQL has no default key file.
+    let o = run(&["audit", "verify", "--database-url", "postgres://nobody@127.0.0.1:1/x"]);
+    assert!(text(&o.stderr).contains("no audit key file"), "{}", text(&o.stderr));
+}
+
+#[cfg(unix)]
+#[test]
+fn demo_creates_its_audit_key_file_0600_and_reuses_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("demo");
+    let data_arg = data.display().to_string();
+    // An address that cannot be bound: the demo seeds, then stops.
+    let demo = || run(&["demo", "--data-dir", &data_arg, "--bind", "256.1.1.1:1"]);
+    let first = demo();
+    let key_file = data.join("safetynet.db.audit-key");
+    assert_eq!(std::fs::metadata(&key_file).expect("key file").permissions().mode() & 0o777, 0o600);
+    let key = std::fs::read_to_string(&key_file).expect("read").trim().to_string();
+    assert!(text(&first.stdout).contains(&format!("Audit key file: {}", key_file.display())));
+    let second = demo();
+    assert!(text(&second.stderr).contains("cannot listen"), "{}", text(&second.stderr));
+    assert_eq!(std::fs::read_to_string(&key_file).expect("read").trim(), key, "reused");
+    for o in [&first, &second] {
+        assert!(!text(&o.stdout).contains(&key) && !text(&o.stderr).contains(&key));
+    }
+    let url = format!("sqlite://{}", data.join("safetynet.db").display());
+    let o = run(&["audit", "verify", "--database-url", &url]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+}
+
+#[tokio::test]
+async fn migrate_grants_an_app_role_that_works_but_cannot_rewrite_the_audit_trail() {
+    each_engine(async |app: &TestApp| {
+        if app.engine == safetynet_store::Engine::Sqlite {
+            let o = run_app(app, &["migrate", "--app-role", "safetynet_app"]);
+            assert!(!o.status.success());
+            assert!(text(&o.stderr).contains("--app-role is for PostgreSQL"), "{}", text(&o.stderr));
+            return;
+        }
+        let (role, app_url) = safetynet_store::testing::create_login_role(&app.store, &app.url).await.expect("role");
+        let o = run_app(app, &["migrate", "--app-role", &role]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).contains(&format!("granted {role}")), "{}", text(&o.stdout));
+        // The application, connected as the role, works and audits.
+        let as_app = |args: &[&str]| {
+            bin()
+                .args(args)
+                .args(["--database-url", &app_url, "--audit-key-file", &app.key_file])
+                .output()
+                .expect("run")
+        };
+        let o = as_app(&[
+            "categories",
+            "load",
+            &repo().join("crates/domain/categories/default.toml").display().to_string(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let before = app.store.audit_len().await.expect("len");
+        let o = bin()
+            .args(["user", "add", "--database-url", &app_url, "--audit-key-file", &app.key_file])
+            .args(["--agency", "HFRS", "--role", "auditor", "--email", "role.test@hertsfire.gov.uk"])
+            .env("SAFETYNET_PASSWORD", "long enough password")
+            .output()
+            .expect("run");
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(app.store.audit_len().await.expect("len") > before, "audited as the app role");
+        let o = as_app(&["audit", "verify"]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        // ...but cannot migrate (it may create nothing) or rewrite the trail.
+        let app_store = safetynet_store::Store::connect(
+            &safetynet_store::DatabaseUrl::parse(&app_url).expect("url"),
+            safetynet_store::testing::read_key_file(std::path::Path::new(&app.key_file)).expect("key"),
+        )
+        .await
+        .expect("connect");
+        assert!(!app_store.migrations_pending().await.expect("read"), "opening runs no migration");
+        assert!(try_edit_audit(&app_store, 1).await.is_err());
+        assert!(safetynet_store::testing::try_delete_audit(&app_store, 1).await.is_err());
+        assert!(safetynet_store::testing::try_truncate_audit(&app_store).await.is_err());
+        app_store.close().await;
+        safetynet_store::testing::drop_login_role(&app.store, &role).await.expect("drop");
     })
     .await;
 }
@@ -172,6 +456,8 @@ async fn user_add_and_token_create() {
                 "add",
                 "--database-url",
                 &app.url,
+                "--audit-key-file",
+                &app.key_file,
                 "--agency",
                 "hfrs",
                 "--role",
@@ -189,6 +475,8 @@ async fn user_add_and_token_create() {
                 "add",
                 "--database-url",
                 &app.url,
+                "--audit-key-file",
+                &app.key_file,
                 "--agency",
                 "HERTS-POLICE",
                 "--role",
@@ -224,7 +512,7 @@ async fn user_add_and_token_create() {
             (vec!["--agency", "HFRS", "--role", "auditor", "--email", "not-an-email"], "enter an email address"),
         ] {
             let o = bin()
-                .args(["user", "add", "--database-url", &app.url])
+                .args(["user", "add", "--database-url", &app.url, "--audit-key-file", &app.key_file])
                 .args(&args)
                 .env("SAFETYNET_PASSWORD", "long enough password")
                 .output()
@@ -238,6 +526,8 @@ async fn user_add_and_token_create() {
                 "add",
                 "--database-url",
                 &app.url,
+                "--audit-key-file",
+                &app.key_file,
                 "--agency",
                 "HFRS",
                 "--role",
@@ -255,6 +545,8 @@ async fn user_add_and_token_create() {
             "create",
             "--database-url",
             &app.url,
+            "--audit-key-file",
+            &app.key_file,
             "--email",
             "fire.officer@hertsfire.gov.uk",
             "--expires-in-days",
@@ -265,7 +557,16 @@ async fn user_add_and_token_create() {
         assert!(token.starts_with("snt_") && token.len() == 68);
         let me = app.get_bearer("/api/v1/me", &token).await;
         assert_eq!(me.json()["user"]["email"], "fire.officer@hertsfire.gov.uk");
-        let o = run(&["token", "create", "--database-url", &app.url, "--email", "nobody@x.uk"]);
+        let o = run(&[
+            "token",
+            "create",
+            "--database-url",
+            &app.url,
+            "--audit-key-file",
+            &app.key_file,
+            "--email",
+            "nobody@x.uk",
+        ]);
         assert!(text(&o.stderr).contains("no user with email"));
     })
     .await;
@@ -275,14 +576,35 @@ async fn user_add_and_token_create() {
 async fn incidents_import_from_a_spreadsheet_idempotently() {
     each_engine(async |app: &TestApp| {
         let file = repo().join("data/incidents/sample.csv").display().to_string();
-        let o = run(&["import", "incidents", "--database-url", &app.url, "--agency", "sacdc", &file]);
+        let o = run(&[
+            "import",
+            "incidents",
+            "--database-url",
+            &app.url,
+            "--audit-key-file",
+            &app.key_file,
+            "--agency",
+            "sacdc",
+            &file,
+        ]);
         assert!(o.status.success(), "{}", text(&o.stderr));
         let out = text(&o.stdout);
         assert!(out.contains("imported:        4") && out.contains("rejected:        2"), "{out}");
         assert!(out.contains("line 5 (LEG-0004): category: choose a category"), "{out}");
         assert!(out.contains("line 6 (LEG-0005)") && out.contains("future"), "{out}");
-        let o =
-            run(&["import", "incidents", "--database-url", &app.url, "--agency", "SACDC", "--format", "json", &file]);
+        let o = run(&[
+            "import",
+            "incidents",
+            "--database-url",
+            &app.url,
+            "--audit-key-file",
+            &app.key_file,
+            "--agency",
+            "SACDC",
+            "--format",
+            "json",
+            &file,
+        ]);
         let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
         assert_eq!(
             (j["imported"].as_u64(), j["already_present"].as_u64(), j["rejected"].as_u64()),
@@ -297,14 +619,22 @@ async fn incidents_import_from_a_spreadsheet_idempotently() {
             0,
             "owned by the council"
         );
-        let o = run(&["import", "incidents", "--database-url", &app.url, &file]);
+        let o = run(&["import", "incidents", "--database-url", &app.url, "--audit-key-file", &app.key_file, &file]);
         assert!(
             text(&o.stdout).contains("no owning agency"),
             "without --agency or an agency column every row says why"
         );
         let bad = app.dir.path().join("bad.csv");
         std::fs::write(&bad, "reference,category\nA,asb-personal\n").expect("write");
-        let o = run(&["import", "incidents", "--database-url", &app.url, &bad.display().to_string()]);
+        let o = run(&[
+            "import",
+            "incidents",
+            "--database-url",
+            &app.url,
+            "--audit-key-file",
+            &app.key_file,
+            &bad.display().to_string(),
+        ]);
         assert!(!o.status.success());
         assert!(
             text(&o.stderr).contains("missing required column(s): occurred_at, latitude, longitude, description"),
@@ -320,20 +650,20 @@ async fn categories_and_questionnaires_load_from_files() {
     each_engine(async |app: &TestApp| {
         let cats = app.dir.path().join("cats.toml");
         std::fs::write(&cats, "[[category]]\ncode = \"e-scooter\"\nlabel = \"E-scooter nuisance\"\ngroup = \"Roads\"\n\n[[category]]\ncode = \"graffiti\"\nlabel = \"Graffiti and tagging\"\ngroup = \"Environmental\"\n").expect("write");
-        let o = run(&["categories", "load", "--database-url", &app.url, &cats.display().to_string()]);
+        let o = run(&["categories", "load", "--database-url", &app.url, "--audit-key-file", &app.key_file, &cats.display().to_string()]);
         assert!(o.status.success(), "{}", text(&o.stderr));
         assert!(text(&o.stdout).contains("1 added, 1 updated"));
         let all = app.store.categories().await.expect("categories");
         assert!(all.iter().any(|c| c.code == "e-scooter") && all.iter().any(|c| c.label == "Graffiti and tagging"));
         std::fs::write(&cats, "[[category]]\ncode = \"Bad Code\"\nlabel = \"x\"\ngroup = \"y\"\n").expect("write");
-        assert!(text(&run(&["categories", "load", "--database-url", &app.url, &cats.display().to_string()]).stderr).contains("lower-case"));
+        assert!(text(&run(&["categories", "load", "--database-url", &app.url, "--audit-key-file", &app.key_file, &cats.display().to_string()]).stderr).contains("lower-case"));
         let q = app.dir.path().join("q.toml");
         let v2 = safetynet_domain::risk::ASB_VICTIM_V1.replace("version = 1", "version = 2");
         std::fs::write(&q, &v2).expect("write");
-        let o = run(&["questionnaires", "load", "--database-url", &app.url, &q.display().to_string()]);
+        let o = run(&["questionnaires", "load", "--database-url", &app.url, "--audit-key-file", &app.key_file, &q.display().to_string()]);
         assert!(o.status.success(), "{}", text(&o.stderr));
         assert!(app.store.questionnaires().await.expect("q").iter().any(|q| q.id == "asb-victim" && q.version == 2));
-        let again = run(&["questionnaires", "load", "--database-url", &app.url, &q.display().to_string()]);
+        let again = run(&["questionnaires", "load", "--database-url", &app.url, "--audit-key-file", &app.key_file, &q.display().to_string()]);
         assert!(text(&again.stderr).contains("already exists"));
     })
     .await;
@@ -344,7 +674,18 @@ async fn deprivation_and_population_import_with_published_formatting() {
     each_engine(async |app: &TestApp| {
         let imd = repo().join("data/imd2019/st-albans-imd.csv").display().to_string();
         let pop = repo().join("data/imd2019/st-albans-population.csv").display().to_string();
-        let o = run(&["import", "imd", "--database-url", &app.url, "--imd", &imd, "--population", &pop]);
+        let o = run(&[
+            "import",
+            "imd",
+            "--database-url",
+            &app.url,
+            "--audit-key-file",
+            &app.key_file,
+            "--imd",
+            &imd,
+            "--population",
+            &pop,
+        ]);
         assert!(o.status.success(), "{}", text(&o.stderr));
         assert!(text(&o.stdout).contains("LSOAs written: 87; rows refused: 0"), "{}", text(&o.stdout));
         let stats = app.store.area_stats().await.expect("stats");
@@ -354,18 +695,33 @@ async fn deprivation_and_population_import_with_published_formatting() {
             (Some(30_060), Some(10), Some(1_803)),
             "thousands separators read"
         );
-        let o = run(&["import", "imd", "--database-url", &app.url, "--imd", &imd, "--lad", "E09000001"]);
+        let o = run(&[
+            "import",
+            "imd",
+            "--database-url",
+            &app.url,
+            "--audit-key-file",
+            &app.key_file,
+            "--imd",
+            &imd,
+            "--lad",
+            "E09000001",
+        ]);
         assert!(text(&o.stdout).contains("LSOAs written: 0"), "filtered by district");
         let o = run(&[
             "import",
             "imd",
             "--database-url",
             &app.url,
+            "--audit-key-file",
+            &app.key_file,
             "--imd",
             &repo().join("data/incidents/sample.csv").display().to_string(),
         ]);
         assert!(!o.status.success() && text(&o.stderr).contains("not an IoD 2019 file"));
-        assert!(!run(&["import", "imd", "--database-url", &app.url]).status.success());
+        assert!(!run(&["import", "imd", "--database-url", &app.url, "--audit-key-file", &app.key_file])
+            .status
+            .success());
     })
     .await;
 }
@@ -374,10 +730,10 @@ async fn deprivation_and_population_import_with_published_formatting() {
 async fn strategy_load_and_meeting_reports_from_the_command_line() {
     each_engine(async |app: &TestApp| {
         let file = repo().join("data/strategy/st-albans-2024-2027.toml").display().to_string();
-        let o = run(&["strategy", "load", "--database-url", &app.url, &file]);
+        let o = run(&["strategy", "load", "--database-url", &app.url, "--audit-key-file", &app.key_file, &file]);
         assert!(o.status.success(), "{}", text(&o.stderr));
         assert!(text(&o.stdout).contains("3 priorities, 28 commitments added, 0 updated"), "{}", text(&o.stdout));
-        let again = run(&["strategy", "load", "--database-url", &app.url, &file]);
+        let again = run(&["strategy", "load", "--database-url", &app.url, "--audit-key-file", &app.key_file, &file]);
         assert!(text(&again.stdout).contains("0 commitments added, 28 updated"));
         let bad = app.dir.path().join("bad.toml");
         std::fs::write(
@@ -385,7 +741,15 @@ async fn strategy_load_and_meeting_reports_from_the_command_line() {
             std::fs::read_to_string(&file).expect("read").replace("owner_agency = \"HFRS\"", "owner_agency = \"NOPE\""),
         )
         .expect("write");
-        let o = run(&["strategy", "load", "--database-url", &app.url, &bad.display().to_string()]);
+        let o = run(&[
+            "strategy",
+            "load",
+            "--database-url",
+            &app.url,
+            "--audit-key-file",
+            &app.key_file,
+            &bad.display().to_string(),
+        ]);
         assert!(!o.status.success());
         assert!(text(&o.stderr).contains("names agency 'NOPE'"), "{}", text(&o.stderr));
 
@@ -395,6 +759,8 @@ async fn strategy_load_and_meeting_reports_from_the_command_line() {
             "rag",
             "--database-url",
             &app.url,
+            "--audit-key-file",
+            &app.key_file,
             "--date",
             "2026-02-05",
             "--format",
@@ -410,6 +776,8 @@ async fn strategy_load_and_meeting_reports_from_the_command_line() {
             "psf",
             "--database-url",
             &app.url,
+            "--audit-key-file",
+            &app.key_file,
             "--date",
             "2026-02-19",
             "--format",
@@ -425,6 +793,8 @@ async fn strategy_load_and_meeting_reports_from_the_command_line() {
             "jag",
             "--database-url",
             &app.url,
+            "--audit-key-file",
+            &app.key_file,
             "--date",
             "2026-01-22",
             "--out",
@@ -438,6 +808,8 @@ async fn strategy_load_and_meeting_reports_from_the_command_line() {
             "jag",
             "--database-url",
             &app.url,
+            "--audit-key-file",
+            &app.key_file,
             "--date",
             "22/01/2026",
             "--out",
@@ -449,6 +821,8 @@ async fn strategy_load_and_meeting_reports_from_the_command_line() {
             "psf",
             "--database-url",
             &app.url,
+            "--audit-key-file",
+            &app.key_file,
             "--date",
             "2026-02-19",
             "--threshold",

@@ -1,13 +1,20 @@
-//! The append-only, hash-chained audit trail.
+//! The append-only audit trail, hash-chained with a key (HMAC-SHA-256) that
+//! lives outside the database.
 //!
 //! [`append`] runs inside the caller's transaction, so a change and its audit
-//! row commit or roll back together. The single `audit_head` row holds the
-//! last sequence number and hash; locking it serialises writers on both
-//! engines, and comparing it with the last row exposes deleted tail rows.
+//! row commit or roll back together, and chains the row with the store's
+//! [`AuditKey`](safetynet_domain::audit::AuditKey). The single `audit_head` row holds the last sequence number
+//! and hash; locking it serialises writers on both engines, comparing it
+//! with the rows exposes deleted tail rows, and its triggers let it move
+//! only forward to a row that exists. Removing the newest rows *and*
+//! resetting the head is exposed by a signed [`Checkpoint`] kept elsewhere
+//! ([`Store::audit_checkpoint`], [`Store::verify_audit_with`]).
 
 use crate::sql::{Row, Q};
 use crate::{Engine, Exec, Result, Store, Tx};
-use safetynet_domain::audit::{chain_hash, AuditAction, AuditEvent, AuditRow, ChainBreak, ChainVerifier};
+use safetynet_domain::audit::{
+    chain_hash, first_row_verifies, AuditAction, AuditEvent, AuditRow, ChainBreak, ChainVerifier, Checkpoint,
+};
 use safetynet_domain::policy::{Permit, ViewAudit};
 
 /// Appends `event` at time `at_ms` inside `tx`; returns its sequence number.
@@ -19,7 +26,7 @@ pub async fn append(tx: &mut Tx, at_ms: i64, event: &AuditEvent) -> Result<i64> 
     let head = tx.one(&Q::new(format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}"))).await?;
     let (prev_seq, prev_hash) = (head.int("seq")?, head.text("hash")?);
     let seq = prev_seq + 1;
-    let hash = chain_hash(&prev_hash, seq, at_ms, event);
+    let hash = chain_hash(tx.audit_key(), &prev_hash, seq, at_ms, event);
     tx.execute(
         &Q::new(
             "INSERT INTO audit_log (seq, at, user_id, agency_code, action, record_type, record_id, detail, source, prev_hash, hash)
@@ -55,8 +62,33 @@ impl Store {
     /// Walks the whole chain; `Ok(Err(_))` names the first broken row,
     /// `Ok(Ok(n))` is the number of intact rows.
     pub async fn verify_audit(&self) -> Result<Result<i64, ChainBreak>> {
+        self.verify_audit_with(None).await
+    }
+
+    /// Walks the whole chain with the store's key and, given a (verified)
+    /// checkpoint, checks that every row up to the checkpoint's is present
+    /// and that its row has the checkpoint's hash. The head is read first,
+    /// so rows appended during the walk do not count as tampering.
+    pub async fn verify_audit_with(&self, checkpoint: Option<&Checkpoint>) -> Result<Result<i64, ChainBreak>> {
+        Ok(self.walk_audit(checkpoint).await?.map(|(n, _, _)| n))
+    }
+
+    /// Verifies the whole chain and, if it is intact, returns its head
+    /// (as read before the walk) as a checkpoint taken at `at_ms`, for the
+    /// caller to sign and keep elsewhere.
+    pub async fn audit_checkpoint(&self, at_ms: i64) -> Result<Result<Checkpoint, ChainBreak>> {
+        Ok(self.walk_audit(None).await?.map(|(_, seq, hash)| Checkpoint { seq, hash, at_ms }))
+    }
+
+    /// `(rows verified, head seq, head hash)`.
+    async fn walk_audit(&self, checkpoint: Option<&Checkpoint>) -> Result<Result<(i64, i64, String), ChainBreak>> {
         let mut conn = self.conn().await?;
-        let mut verifier = ChainVerifier::default();
+        let head = conn.one(&Q::new("SELECT seq, hash FROM audit_head WHERE id = 1")).await?;
+        let (head_seq, head_hash) = (head.int("seq")?, head.text("hash")?);
+        let mut verifier = ChainVerifier::new(self.audit_key()).expect_head(head_seq, &head_hash);
+        if let Some(cp) = checkpoint {
+            verifier = verifier.expect_checkpoint(cp);
+        }
         let mut after = 0i64;
         loop {
             let rows =
@@ -69,8 +101,18 @@ impl Store {
                 }
             }
         }
-        let head = conn.one(&Q::new("SELECT seq, hash FROM audit_head WHERE id = 1")).await?;
-        Ok(verifier.finish(head.int("seq")?, &head.text("hash")?))
+        Ok(verifier.finish().map(|n| (n, head_seq, head_hash)))
+    }
+
+    /// Whether the store's key is the one this database's trail was written
+    /// with: `false` when the first row does not verify under it (a wrong
+    /// key file, or row 1 altered). `true` for an empty trail.
+    pub async fn audit_key_matches(&self) -> Result<bool> {
+        let mut conn = self.conn().await?;
+        match conn.optional(&Q::new(format!("{SELECT} WHERE seq = 1"))).await? {
+            Some(row) => Ok(first_row_verifies(self.audit_key(), &audit_row(&row)?)),
+            None => Ok(true),
+        }
     }
 
     /// Searches the trail (newest first), for auditors. Each row comes with

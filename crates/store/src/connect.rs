@@ -5,12 +5,18 @@
 //! silently creating an empty database somewhere unexpected.
 
 use crate::sql::Q;
-use crate::{Exec, Pool, Result, Store};
+use crate::{Engine, Exec, Pool, Result, Store, StoreError};
+use safetynet_domain::audit::AuditKey;
+use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// A validated database URL.
 #[derive(Clone, PartialEq, Eq)]
@@ -85,17 +91,24 @@ impl DatabaseUrl {
 
 impl Store {
     /// Connects (creating the SQLite file inside an existing folder if needed)
-    /// and applies any pending migrations.
-    pub async fn open(url: &DatabaseUrl) -> Result<Self> {
-        let store = Self::connect(url).await?;
-        store.migrate().await?;
+    /// and applies any pending migrations. Audit rows written through the
+    /// store are chained with `audit_key`.
+    ///
+    /// When nothing is pending no migration is run, so the PostgreSQL
+    /// application role (which may create nothing) can open a database that
+    /// the owner migrated.
+    pub async fn open(url: &DatabaseUrl, audit_key: AuditKey) -> Result<Self> {
+        let store = Self::connect(url, audit_key).await?;
+        if store.migrations_pending().await? {
+            store.migrate().await?;
+        }
         store.ensure_default_categories().await?;
         store.ensure_default_questionnaires(0).await?;
         Ok(store)
     }
 
     /// Connects without migrating.
-    pub async fn connect(url: &DatabaseUrl) -> Result<Self> {
+    pub async fn connect(url: &DatabaseUrl, audit_key: AuditKey) -> Result<Self> {
         let pool = match url {
             DatabaseUrl::Sqlite(path) => {
                 let opts = SqliteConnectOptions::new()
@@ -121,7 +134,7 @@ impl Store {
                 )
             }
         };
-        Ok(Self { pool })
+        Ok(Self { pool, audit_key: Arc::new(audit_key) })
     }
 
     /// Adds any default incident category that is missing (never changes
@@ -145,16 +158,167 @@ impl Store {
     /// Applies the embedded migrations for this engine.
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
-            Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
-            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())
     }
+
+    /// Whether any embedded migration is not applied (or was changed, or
+    /// failed): then [`Store::migrate`] has work to do, or an error to report.
+    pub async fn migrations_pending(&self) -> Result<bool> {
+        let (migrator, dirty, applied) = match &self.pool {
+            Pool::Sqlite(p) => {
+                let mut c = p.acquire().await?;
+                (&SQLITE_MIGRATIONS, c.dirty_version().await, c.list_applied_migrations().await)
+            }
+            Pool::Postgres(p) => {
+                let mut c = p.acquire().await?;
+                (&POSTGRES_MIGRATIONS, c.dirty_version().await, c.list_applied_migrations().await)
+            }
+        };
+        // No migrations table yet (or it cannot be read): let `migrate` decide.
+        let (Ok(None), Ok(applied)) = (dirty, applied) else { return Ok(true) };
+        Ok(migrator
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .any(|m| !applied.iter().any(|a| a.version == m.version && a.checksum == m.checksum)))
+    }
+
+    /// PostgreSQL only, run as the owner after migrating: grants `role` what
+    /// the application needs and nothing more. `SELECT, INSERT, UPDATE,
+    /// DELETE` on every table but the audit trail; `SELECT, INSERT` on
+    /// `audit_log`; `SELECT, UPDATE` on the one-row `audit_head` (whose
+    /// triggers let it only move forward to an existing row); `SELECT` on the
+    /// migrations table; sequences; `CONNECT` and `TEMPORARY` (import staging)
+    /// on the database. Everything granted before is revoked first, so running
+    /// it again after an upgrade leaves exactly this. The role must exist,
+    /// must not be a superuser, the current user or a member of it, and must
+    /// own nothing here. Returns warnings to show the operator.
+    pub async fn grant_app_role(&self, role: &str) -> Result<Vec<String>> {
+        if self.engine() != Engine::Postgres {
+            return Err(StoreError::Rule(
+                "app_role",
+                "--app-role is for PostgreSQL: SQLite has no roles (protect the database file with file permissions instead)".into(),
+            ));
+        }
+        check_role_name(role)?;
+        let r = quote_ident(role);
+        let mut tx = self.write().await?;
+        let Some(info) = tx
+            .optional(
+                &Q::new(
+                    "SELECT r.rolsuper AS superuser, r.rolname = current_user AS is_owner,
+                            pg_has_role(r.oid, current_user, 'MEMBER') AS member,
+                            (SELECT COUNT(*) FROM pg_class c WHERE c.relowner = r.oid)
+                              + (SELECT COUNT(*) FROM pg_proc f WHERE f.proowner = r.oid)
+                              + (SELECT COUNT(*) FROM pg_namespace n WHERE n.nspowner = r.oid) AS owned,
+                            current_schema() AS schema, current_database() AS db
+                     FROM pg_roles r WHERE r.rolname = $1",
+                )
+                .bind(role),
+            )
+            .await?
+        else {
+            return Err(StoreError::Rule(
+                "app_role",
+                format!(
+                    "the role {role} does not exist: create it first, e.g. CREATE ROLE {role} LOGIN PASSWORD '...'"
+                ),
+            ));
+        };
+        let refuse = |why: String| Err(StoreError::Rule("app_role", why));
+        if info.boolean("is_owner")? {
+            return refuse(format!("{role} is the role running migrate (the owner): the application must connect as a different role that owns nothing"));
+        }
+        if info.boolean("superuser")? {
+            return refuse(format!("{role} is a superuser: the application role must be an ordinary role"));
+        }
+        if info.boolean("member")? {
+            return refuse(format!(
+                "{role} is a member of the owner's role and would have its rights: use a role that is not"
+            ));
+        }
+        if info.int("owned")? > 0 {
+            return refuse(format!(
+                "{role} owns objects in this database: run REASSIGN OWNED BY {role} TO <owner> first"
+            ));
+        }
+        let schema = quote_ident(&info.text("schema")?);
+        let db = quote_ident(&info.text("db")?);
+        for sql in [
+            format!("REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {r}"),
+            format!("REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {r}"),
+            format!("REVOKE CREATE ON SCHEMA {schema} FROM {r}"),
+            format!("GRANT USAGE ON SCHEMA {schema} TO {r}"),
+            format!("GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {r}"),
+            format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {r}"),
+        ] {
+            tx.execute(&Q::new(sql)).await?;
+        }
+        let tables = tx
+            .all(&Q::new("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"))
+            .await?;
+        for t in &tables {
+            let name = t.text("tablename")?;
+            let rights = match name.as_str() {
+                "audit_log" => "SELECT, INSERT",
+                "audit_head" => "SELECT, UPDATE",
+                "_sqlx_migrations" => "SELECT",
+                _ => "SELECT, INSERT, UPDATE, DELETE",
+            };
+            tx.execute(&Q::new(format!("GRANT {rights} ON TABLE {} TO {r}", quote_ident(&name)))).await?;
+        }
+        let can_create = tx
+            .one(&Q::new("SELECT has_schema_privilege($1, current_schema(), 'CREATE') AS c").bind(role))
+            .await?
+            .boolean("c")?;
+        tx.commit().await?;
+        let mut warnings = Vec::new();
+        if can_create {
+            warnings.push(format!(
+                "{role} may still create tables in schema {schema} through PUBLIC: run REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC"
+            ));
+        }
+        Ok(warnings)
+    }
+}
+
+/// PostgreSQL role names we accept: lower-case letters, digits and `_`,
+/// starting with a letter or `_`, at most 63 characters (so they need no
+/// quoting rules beyond the plain ones).
+fn check_role_name(role: &str) -> Result<()> {
+    let ok = !role.is_empty()
+        && role.len() <= 63
+        && role.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && role.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Rule(
+            "app_role",
+            "a role name is lower-case letters, digits and _ (starting with a letter), at most 63 characters".into(),
+        ))
+    }
+}
+
+/// A double-quoted SQL identifier.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn role_names_are_checked_and_identifiers_quoted() {
+        assert!(check_role_name("safetynet_app").is_ok());
+        for bad in ["", "App", "1app", "app; DROP TABLE x", "a\"b", &"a".repeat(64)] {
+            assert!(check_role_name(bad).is_err(), "{bad}");
+        }
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+    }
 
     #[test]
     fn urls_are_checked() {

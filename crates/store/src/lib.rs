@@ -28,8 +28,10 @@ pub mod users;
 
 pub use connect::{DatabaseUrl, UrlError};
 
+use safetynet_domain::audit::AuditKey;
 use sql::{Row, Q};
 use sqlx::{PgPool, SqlitePool};
+use std::sync::Arc;
 
 /// Errors from storage.
 #[derive(Debug, thiserror::Error)]
@@ -88,15 +90,23 @@ enum Pool {
     Postgres(PgPool),
 }
 
-/// A handle to the database (cheap to clone).
+/// A handle to the database (cheap to clone). It carries the audit key, so
+/// that every audit row written through it is chained with the key.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    audit_key: Arc<AuditKey>,
 }
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.
 #[derive(Debug)]
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    audit_key: Arc<AuditKey>,
+}
+
+#[derive(Debug)]
+enum TxInner {
     /// SQLite, opened with `BEGIN IMMEDIATE`.
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     /// PostgreSQL.
@@ -186,15 +196,15 @@ impl Exec for Conn {
 
 impl Exec for Tx {
     fn engine(&self) -> Engine {
-        match self {
-            Tx::Sqlite(_) => Engine::Sqlite,
-            Tx::Postgres(_) => Engine::Postgres,
+        match self.inner {
+            TxInner::Sqlite(_) => Engine::Sqlite,
+            TxInner::Postgres(_) => Engine::Postgres,
         }
     }
     async fn with_target<T>(&mut self, f: impl AsyncFnOnce(Target<'_>) -> Result<T>) -> Result<T> {
-        match self {
-            Tx::Sqlite(t) => f(Target::Sqlite(t)).await,
-            Tx::Postgres(t) => f(Target::Postgres(t)).await,
+        match &mut self.inner {
+            TxInner::Sqlite(t) => f(Target::Sqlite(t)).await,
+            TxInner::Postgres(t) => f(Target::Postgres(t)).await,
         }
     }
 }
@@ -202,11 +212,16 @@ impl Exec for Tx {
 impl Tx {
     /// Commits the transaction.
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
         }
         Ok(())
+    }
+
+    /// The key audit rows in this transaction are chained with.
+    pub(crate) fn audit_key(&self) -> &AuditKey {
+        &self.audit_key
     }
 }
 
@@ -230,10 +245,23 @@ impl Store {
     /// Opens a write transaction (`BEGIN IMMEDIATE` on SQLite, so a
     /// read-then-write transaction waits for the lock instead of failing).
     pub async fn write(&self) -> Result<Tx> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx { inner, audit_key: self.audit_key.clone() })
+    }
+
+    /// The key this store chains audit rows with (and checks them against).
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.audit_key
+    }
+
+    /// The same database with another audit key (for a key file created
+    /// after the database was opened).
+    pub fn with_audit_key(mut self, audit_key: AuditKey) -> Self {
+        self.audit_key = Arc::new(audit_key);
+        self
     }
 
     /// Checks the database answers (for `/healthz`).

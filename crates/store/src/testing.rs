@@ -1,9 +1,12 @@
 //! Helpers for test suites: a fresh, migrated database per test on each
-//! engine. Not used by the application.
+//! engine, with its own random audit key in a key file. Not used by the
+//! application.
 
 use crate::sql::Q;
 use crate::{DatabaseUrl, Engine, Exec, Result, Store};
-use std::path::Path;
+use safetynet_domain::audit::{AuditKey, GENESIS_HASH};
+use secrecy::ExposeSecret;
+use std::path::{Path, PathBuf};
 
 /// Environment variable naming a PostgreSQL server for tests
 /// (`postgres://user@host:port/db`); each test creates its own database on it.
@@ -20,22 +23,61 @@ pub fn engines() -> Vec<Engine> {
     }
 }
 
-/// A new empty, migrated database on `engine`; SQLite files go in `dir`.
-/// Returns the store and its URL (for running the CLI against it).
-pub async fn fresh(engine: Engine, dir: &Path) -> Result<(Store, String)> {
+/// A new empty, migrated database on `engine` with a new random audit key;
+/// SQLite files go in `dir`. Returns the store, its URL and the audit key
+/// file (for running the CLI against it: for SQLite the key file is where
+/// the CLI looks by default, beside the database, `<file>.audit-key`).
+pub async fn fresh(engine: Engine, dir: &Path) -> Result<(Store, String, PathBuf)> {
     let name = format!("sn_test_{}", uuid::Uuid::new_v4().simple());
-    let url = match engine {
-        Engine::Sqlite => format!("sqlite://{}", dir.join(format!("{name}.db")).display()),
+    let (url, key_file) = match engine {
+        Engine::Sqlite => {
+            let db = dir.join(format!("{name}.db"));
+            (format!("sqlite://{}", db.display()), dir.join(format!("{name}.db.audit-key")))
+        }
         Engine::Postgres => {
             let admin = std::env::var(POSTGRES_ENV).unwrap_or_default();
-            let admin_store = Store::connect(&DatabaseUrl::parse(&admin)?).await?;
+            let admin_store = Store::connect(&DatabaseUrl::parse(&admin)?, AuditKey::generate()).await?;
             admin_store.conn().await?.execute(&Q::new(format!("CREATE DATABASE {name}"))).await?;
             admin_store.close().await;
-            replace_db_name(&admin, &name)
+            (replace_db_name(&admin, &name), dir.join(format!("{name}.audit-key")))
         }
     };
-    let store = Store::open(&DatabaseUrl::parse(&url)?).await?;
-    Ok((store, url))
+    let key = AuditKey::generate();
+    write_key_file(&key_file, &key)?;
+    let store = Store::open(&DatabaseUrl::parse(&url)?, key).await?;
+    Ok((store, url, key_file))
+}
+
+/// Writes `key` to `path` (mode 0600 on Unix), as the CLI would.
+pub fn write_key_file(path: &Path, key: &AuditKey) -> Result<()> {
+    std::fs::write(path, key.to_file_text().expose_secret()).map_err(io_error)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io_error)?;
+    }
+    Ok(())
+}
+
+/// Reads a key file written by [`write_key_file`] (or the CLI).
+pub fn read_key_file(path: &Path) -> Result<AuditKey> {
+    let text = std::fs::read_to_string(path).map_err(io_error)?;
+    AuditKey::from_hex(&text).map_err(|e| crate::StoreError::Rule("audit_key", e.to_string()))
+}
+
+fn io_error(e: std::io::Error) -> crate::StoreError {
+    crate::StoreError::Db(sqlx::Error::Io(e))
+}
+
+/// `url` with its user name replaced by `user` (and no password).
+pub fn replace_user(url: &str, user: &str) -> String {
+    let Some(s) = url.find("://") else { return url.to_string() };
+    let rest = &url[s + 3..];
+    let host = match rest.find('@') {
+        Some(at) if rest[..at].find('/').is_none() => &rest[at + 1..],
+        _ => rest,
+    };
+    format!("{}{user}@{host}", &url[..s + 3])
 }
 
 fn replace_db_name(url: &str, name: &str) -> String {
@@ -53,6 +95,13 @@ fn replace_db_name(url: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn replaces_user() {
+        assert_eq!(super::replace_user("postgres://postgres@h:1/db", "app"), "postgres://app@h:1/db");
+        assert_eq!(super::replace_user("postgres://u:pw@h:1/db", "app"), "postgres://app@h:1/db");
+        assert_eq!(super::replace_user("postgres://h:1/db", "app"), "postgres://app@h:1/db");
+    }
+
+    #[test]
     fn replaces_database_name() {
         assert_eq!(super::replace_db_name("postgres://u@h:1/postgres", "x"), "postgres://u@h:1/x");
         assert_eq!(super::replace_db_name("postgres://u@h:1", "x"), "postgres://u@h:1/x");
@@ -64,31 +113,124 @@ mod tests {
 }
 
 /// A direct change to the audit trail, as an attacker with database access
-/// might make it (for testing `audit verify`).
+/// (but not the audit key) might make it (for testing `audit verify`).
 #[derive(Debug, Clone, Copy)]
 pub enum Tamper {
     /// Rewrite the detail of row `seq`.
     Edit(i64),
     /// Delete row `seq`.
     Delete(i64),
+    /// Rewrite the detail of row `seq`, then re-chain it and every later row
+    /// with plain SHA-256 (all an attacker without the key can do) and
+    /// update `audit_head` to match.
+    EditAndRechain(i64),
+    /// Delete every row after `keep` and reset `audit_head` to row `keep`.
+    RemoveNewest {
+        /// The last row kept.
+        keep: i64,
+    },
 }
 
-/// Drops the append-only triggers and applies `t`.
+/// Drops the append-only triggers (on `audit_log` and `audit_head`) and
+/// applies `t`. Only the tables' owner can do this.
 pub async fn tamper_audit(store: &Store, t: Tamper) -> Result<()> {
     let mut tx = store.write().await?;
-    for trigger in ["audit_log_no_update", "audit_log_no_delete"] {
-        let sql = match store.engine() {
-            Engine::Sqlite => format!("DROP TRIGGER IF EXISTS {trigger}"),
-            Engine::Postgres => format!("DROP TRIGGER IF EXISTS {trigger} ON audit_log"),
-        };
-        tx.execute(&Q::new(sql)).await?;
-    }
-    let q = match t {
-        Tamper::Edit(seq) => Q::new("UPDATE audit_log SET detail = '{\"tampered\":true}' WHERE seq = $1").bind(seq),
-        Tamper::Delete(seq) => Q::new("DELETE FROM audit_log WHERE seq = $1").bind(seq),
+    let triggers: &[(&str, &str)] = match store.engine() {
+        Engine::Sqlite => &[
+            ("audit_log_no_update", ""),
+            ("audit_log_no_delete", ""),
+            ("audit_head_forward", ""),
+            ("audit_head_no_delete", ""),
+        ],
+        Engine::Postgres => &[
+            ("audit_log_no_update", " ON audit_log"),
+            ("audit_log_no_delete", " ON audit_log"),
+            ("audit_head_forward", " ON audit_head"),
+        ],
     };
-    tx.execute(&q).await?;
+    for (trigger, on) in triggers {
+        tx.execute(&Q::new(format!("DROP TRIGGER IF EXISTS {trigger}{on}"))).await?;
+    }
+    let edit = |seq: i64| Q::new("UPDATE audit_log SET detail = '{\"tampered\":true}' WHERE seq = $1").bind(seq);
+    match t {
+        Tamper::Edit(seq) => {
+            tx.execute(&edit(seq)).await?;
+        }
+        Tamper::Delete(seq) => {
+            tx.execute(&Q::new("DELETE FROM audit_log WHERE seq = $1").bind(seq)).await?;
+        }
+        Tamper::EditAndRechain(seq) => {
+            tx.execute(&edit(seq)).await?;
+            let prev = tx.optional(&Q::new("SELECT hash FROM audit_log WHERE seq = $1").bind(seq - 1)).await?;
+            let mut prev_hash = match prev {
+                Some(r) => r.text("hash")?,
+                None => GENESIS_HASH.to_string(),
+            };
+            let rows = tx
+                .all(
+                    &Q::new(
+                        "SELECT seq, at, user_id, agency_code, action, record_type, record_id, detail, source
+                     FROM audit_log WHERE seq >= $1 ORDER BY seq",
+                    )
+                    .bind(seq),
+                )
+                .await?;
+            let mut head = (seq - 1, prev_hash.clone());
+            for r in &rows {
+                let (n, at) = (r.int("seq")?, r.int("at")?);
+                let action = r.text("action")?;
+                let fields = [
+                    r.opt_text("user_id")?,
+                    r.opt_text("agency_code")?,
+                    Some(action),
+                    Some(r.text("record_type")?),
+                    r.opt_text("record_id")?,
+                    Some(r.text("detail")?),
+                    Some(r.text("source")?),
+                ];
+                let hash = plain_sha256_chain_hash(&prev_hash, n, at, &fields);
+                tx.execute(
+                    &Q::new("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                        .bind(&prev_hash)
+                        .bind(&hash)
+                        .bind(n),
+                )
+                .await?;
+                prev_hash = hash.clone();
+                head = (n, hash);
+            }
+            tx.execute(&Q::new("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(head.0).bind(head.1))
+                .await?;
+        }
+        Tamper::RemoveNewest { keep } => {
+            tx.execute(&Q::new("DELETE FROM audit_log WHERE seq > $1").bind(keep)).await?;
+            let hash = match tx.optional(&Q::new("SELECT hash FROM audit_log WHERE seq = $1").bind(keep)).await? {
+                Some(r) => r.text("hash")?,
+                None => GENESIS_HASH.to_string(),
+            };
+            tx.execute(&Q::new("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(keep).bind(hash)).await?;
+        }
+    }
     tx.commit().await
+}
+
+/// The chain hash as it was before the chain was keyed: SHA-256 over the
+/// length-prefixed fields, which anyone can recompute. `fields` are the
+/// event's user, agency, action, record type, record id, detail and source.
+fn plain_sha256_chain_hash(prev_hash: &str, seq: i64, at_ms: i64, fields: &[Option<String>; 7]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut field = |s: &str| {
+        h.update((s.len() as u64).to_be_bytes());
+        h.update(s.as_bytes());
+    };
+    field(prev_hash);
+    field(&seq.to_string());
+    field(&at_ms.to_string());
+    for f in fields {
+        field(f.as_deref().unwrap_or("\u{0}"));
+    }
+    hex::encode(h.finalize())
 }
 
 /// Tries to change row `seq` without dropping the triggers (must fail).
@@ -97,4 +239,57 @@ pub async fn try_edit_audit(store: &Store, seq: i64) -> Result<u64> {
     let n = tx.execute(&Q::new("UPDATE audit_log SET detail = 'x' WHERE seq = $1").bind(seq)).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// Tries to delete row `seq` without dropping the triggers (must fail).
+pub async fn try_delete_audit(store: &Store, seq: i64) -> Result<u64> {
+    let mut tx = store.write().await?;
+    let n = tx.execute(&Q::new("DELETE FROM audit_log WHERE seq = $1").bind(seq)).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Tries to empty the trail at once: `TRUNCATE` on PostgreSQL (which fires
+/// no row triggers), `DELETE` without `WHERE` on SQLite (must fail).
+pub async fn try_truncate_audit(store: &Store) -> Result<()> {
+    let sql = match store.engine() {
+        Engine::Postgres => "TRUNCATE audit_log",
+        Engine::Sqlite => "DELETE FROM audit_log",
+    };
+    let mut tx = store.write().await?;
+    tx.execute(&Q::new(sql)).await?;
+    tx.commit().await
+}
+
+/// Tries to set the head back to row `seq` without dropping the triggers
+/// (must fail).
+pub async fn try_reset_audit_head(store: &Store, seq: i64) -> Result<u64> {
+    let mut tx = store.write().await?;
+    let n = tx
+        .execute(
+            &Q::new("UPDATE audit_head SET seq = $1, hash = COALESCE((SELECT hash FROM audit_log WHERE seq = $1), $2) WHERE id = 1")
+                .bind(seq)
+                .bind(GENESIS_HASH),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// PostgreSQL: creates a login role with a unique name and no rights, as
+/// an operator would for the application; returns its name and `url` with
+/// it as the user (the test server trusts local connections).
+pub async fn create_login_role(owner: &Store, url: &str) -> Result<(String, String)> {
+    let name = format!("sn_app_{}", uuid::Uuid::new_v4().simple());
+    owner.conn().await?.execute(&Q::new(format!("CREATE ROLE {name} LOGIN"))).await?;
+    Ok((name.clone(), replace_user(url, &name)))
+}
+
+/// PostgreSQL: removes a role made by [`create_login_role`] and its grants
+/// in `owner`'s database (best effort: test databases are not dropped).
+pub async fn drop_login_role(owner: &Store, name: &str) -> Result<()> {
+    let mut conn = owner.conn().await?;
+    conn.execute(&Q::new(format!("DROP OWNED BY {name}"))).await?;
+    conn.execute(&Q::new(format!("DROP ROLE {name}"))).await?;
+    Ok(())
 }

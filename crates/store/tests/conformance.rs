@@ -9,7 +9,7 @@ use safetynet_domain::policy::{AuthMethod, ManageAgencies, ManageUsers, Principa
 use safetynet_domain::role::Role;
 use safetynet_store::crimes::{begin_staging, merge_staged, stage_outcomes, stage_street, CrimeFilter};
 use safetynet_store::sessions::LoginFailure;
-use safetynet_store::testing::{engines, fresh};
+use safetynet_store::testing::{engines, fresh, read_key_file};
 use safetynet_store::users::{Actor, NewUser};
 use safetynet_store::{DatabaseUrl, Store, StoreError};
 
@@ -18,14 +18,15 @@ const T0: i64 = 1_768_467_600_000; // 2026-01-15 09:00 UTC
 struct Db {
     store: Store,
     url: String,
+    key_file: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
 async fn each(f: impl AsyncFn(&Db)) {
     for engine in engines() {
         let dir = tempfile::tempdir().expect("dir");
-        let (store, url) = fresh(engine, dir.path()).await.expect("fresh");
-        f(&Db { store, url, _dir: dir }).await;
+        let (store, url, key_file) = fresh(engine, dir.path()).await.expect("fresh");
+        f(&Db { store, url, key_file, _dir: dir }).await;
     }
 }
 
@@ -66,7 +67,8 @@ async fn migrations_are_idempotent_and_reopening_keeps_data() {
     each(async |db: &Db| {
         db.store.audit(T0, &event("{}")).await.expect("audit");
         db.store.migrate().await.expect("again");
-        let reopened = Store::open(&DatabaseUrl::parse(&db.url).expect("url")).await.expect("reopen");
+        let key = read_key_file(&db.key_file).expect("key");
+        let reopened = Store::open(&DatabaseUrl::parse(&db.url).expect("url"), key).await.expect("reopen");
         assert_eq!(reopened.audit_len().await.expect("len"), 1);
         reopened.ping().await.expect("ping");
     })
@@ -202,6 +204,143 @@ async fn a_transaction_dropped_without_commit_leaves_nothing() {
         }
         assert_eq!(db.store.audit_len().await.expect("len"), 0);
         assert_eq!(db.store.verify_audit().await.expect("verify"), Ok(0));
+    })
+    .await;
+}
+
+async fn audit_rows(store: &Store, n: i64) {
+    for i in 0..n {
+        store.audit(T0 + i, &event(&format!("{{\"i\":{i}}}"))).await.expect("audit");
+    }
+}
+
+#[tokio::test]
+async fn a_row_edited_and_rechained_without_the_key_is_caught() {
+    use safetynet_domain::audit::ChainBreak;
+    use safetynet_store::testing::{tamper_audit, Tamper};
+    each(async |db: &Db| {
+        audit_rows(&db.store, 5).await;
+        assert_eq!(db.store.verify_audit().await.expect("verify"), Ok(5));
+        // Edit row 3, re-chain rows 3..5 with plain SHA-256 and move the head:
+        // consistent for anyone without the key, but not under it.
+        tamper_audit(&db.store, Tamper::EditAndRechain(3)).await.expect("tamper");
+        assert_eq!(db.store.verify_audit().await.expect("verify"), Err(ChainBreak::Altered { seq: 3 }));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn removing_the_newest_rows_and_resetting_the_head_is_caught_by_a_checkpoint() {
+    use safetynet_domain::audit::{ChainBreak, CheckpointFile};
+    use safetynet_store::testing::{tamper_audit, Tamper};
+    each(async |db: &Db| {
+        assert_eq!(db.store.audit_checkpoint(T0).await.expect("db").map(|c| c.seq), Ok(0), "empty trail");
+        audit_rows(&db.store, 5).await;
+        let cp = db.store.audit_checkpoint(T0 + 10).await.expect("db").expect("intact");
+        assert_eq!((cp.seq, cp.at_ms), (5, T0 + 10));
+        // Written and read back as a signed file.
+        let file = CheckpointFile::parse(&cp.sign(db.store.audit_key()).to_text()).expect("parse");
+        let cp = file.verify(db.store.audit_key()).expect("signature");
+        assert_eq!(db.store.verify_audit_with(Some(&cp)).await.expect("verify"), Ok(5));
+        // Later rows are fine: the checkpoint only fixes the past.
+        audit_rows(&db.store, 1).await;
+        assert_eq!(db.store.verify_audit_with(Some(&cp)).await.expect("verify"), Ok(6));
+        tamper_audit(&db.store, Tamper::RemoveNewest { keep: 3 }).await.expect("tamper");
+        // Without the checkpoint the shortened trail looks whole...
+        assert_eq!(db.store.verify_audit().await.expect("verify"), Ok(3));
+        // ...with it, the removal is named.
+        assert_eq!(
+            db.store.verify_audit_with(Some(&cp)).await.expect("verify"),
+            Err(ChainBreak::BeforeCheckpoint { last: 3, checkpoint: 5 })
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_audit_trail_and_its_head_refuse_changes_deletes_and_truncation() {
+    use safetynet_store::testing::{try_delete_audit, try_edit_audit, try_reset_audit_head, try_truncate_audit};
+    each(async |db: &Db| {
+        audit_rows(&db.store, 4).await;
+        assert!(try_edit_audit(&db.store, 2).await.is_err(), "update refused");
+        assert!(try_delete_audit(&db.store, 4).await.is_err(), "delete refused");
+        // On PostgreSQL TRUNCATE fires no row trigger: a statement trigger
+        // refuses it, even for the owner (the test user is a superuser).
+        assert!(try_truncate_audit(&db.store).await.is_err(), "truncate refused");
+        assert!(try_reset_audit_head(&db.store, 2).await.is_err(), "the head cannot be set back");
+        assert_eq!(db.store.audit_len().await.expect("len"), 4);
+        assert_eq!(db.store.verify_audit().await.expect("verify"), Ok(4));
+        audit_rows(&db.store, 1).await;
+        assert_eq!(db.store.verify_audit().await.expect("verify"), Ok(5), "appending still moves the head");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_trail_written_with_another_key_fails_at_its_first_row() {
+    use safetynet_domain::audit::{AuditKey, ChainBreak};
+    each(async |db: &Db| {
+        assert!(db.store.audit_key_matches().await.expect("db"), "an empty trail matches any key");
+        audit_rows(&db.store, 3).await;
+        assert!(db.store.audit_key_matches().await.expect("db"));
+        let url = DatabaseUrl::parse(&db.url).expect("url");
+        let other = Store::open(&url, AuditKey::generate()).await.expect("open");
+        assert!(!other.audit_key_matches().await.expect("db"));
+        let broken = other.verify_audit().await.expect("verify");
+        assert_eq!(broken, Err(ChainBreak::Altered { seq: 1 }));
+        assert!(broken.err().map(|b| b.to_string()).unwrap_or_default().contains("different key"));
+        other.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_app_role_may_append_to_the_audit_trail_but_not_change_or_truncate_it() {
+    use safetynet_store::testing::{
+        create_login_role, drop_login_role, tamper_audit, try_delete_audit, try_edit_audit, try_reset_audit_head,
+        try_truncate_audit, Tamper,
+    };
+    each(async |db: &Db| {
+        if db.store.engine() == safetynet_store::Engine::Sqlite {
+            let e = db.store.grant_app_role("safetynet_app").await.expect_err("no roles in SQLite");
+            assert!(e.to_string().contains("PostgreSQL"), "{e}");
+            return;
+        }
+        audit_rows(&db.store, 2).await;
+        let (role, app_url) = create_login_role(&db.store, &db.url).await.expect("role");
+        // Before the grants the role can do nothing with the tables.
+        let key = || read_key_file(&db.key_file).expect("key");
+        let url = DatabaseUrl::parse(&app_url).expect("url");
+        assert!(Store::open(&url, key()).await.is_err(), "no rights yet");
+        // Refused: unknown roles, bad names, and the owner itself.
+        assert!(db.store.grant_app_role("sn_no_such_role").await.is_err());
+        assert!(db.store.grant_app_role("x; DROP TABLE users").await.is_err());
+        assert!(db.store.grant_app_role("postgres").await.is_err(), "the owner (or a superuser) is refused");
+        db.store.grant_app_role(&role).await.expect("grant");
+        db.store.grant_app_role(&role).await.expect("grant again (idempotent)");
+        let app = Store::open(&url, key()).await.expect("the app role opens a migrated database");
+        // Ordinary application writes work, audited in the same transaction.
+        let (_, principal) = seed_user(&app, "app.role@x.gov.uk", "AG-APP").await;
+        assert_eq!(principal.agency, "AG-APP");
+        let seq = app.audit(T0, &event("{}")).await.expect("append");
+        assert!(seq > 2);
+        assert_eq!(app.verify_audit().await.expect("verify"), Ok(seq));
+        // The audit trail itself: no UPDATE, DELETE or TRUNCATE, no dropping
+        // its triggers, no moving the head back.
+        assert!(try_edit_audit(&app, 1).await.is_err(), "update");
+        let e = try_delete_audit(&app, seq).await.expect_err("delete");
+        assert!(e.to_string().contains("permission denied"), "{e}");
+        let e = try_truncate_audit(&app).await.expect_err("truncate");
+        assert!(e.to_string().contains("permission denied"), "{e}");
+        assert!(tamper_audit(&app, Tamper::RemoveNewest { keep: 1 }).await.is_err(), "dropping triggers");
+        assert!(try_reset_audit_head(&app, 1).await.is_err(), "head reset");
+        assert_eq!(app.verify_audit().await.expect("verify"), Ok(seq));
+        // TRUNCATE is refused for the owner too.
+        let e = try_truncate_audit(&db.store).await.expect_err("owner truncate");
+        assert!(e.to_string().contains("append-only"), "{e}");
+        assert_eq!(db.store.audit_len().await.expect("len"), seq);
+        app.close().await;
+        drop_login_role(&db.store, &role).await.expect("drop role");
     })
     .await;
 }

@@ -37,6 +37,9 @@ pub struct TestApp {
     pub engine: Engine,
     pub store: Store,
     pub url: String,
+    /// The database's audit key file (pass it as --audit-key-file: for
+    /// PostgreSQL there is no default).
+    pub key_file: String,
     pub clock: FixedClock,
     pub router: Router,
     pub state: AppState,
@@ -75,12 +78,13 @@ pub struct Session {
 impl TestApp {
     pub async fn new(engine: Engine) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (store, url) = fresh(engine, dir.path()).await.expect("fresh database");
+        let (store, url, key_file) = fresh(engine, dir.path()).await.expect("fresh database");
+        let key_file = key_file.display().to_string();
         let clock = FixedClock::new(start());
         seed_partnership(&store, start().timestamp_millis()).await.expect("seed");
         let state = AppState::new(store.clone(), Arc::new(clock.clone()), WebConfig::default());
         let router = safetynet_web::router(state.clone());
-        Self { engine, store, url, clock, router, state, dir }
+        Self { engine, store, url, key_file, clock, router, state, dir }
     }
 
     /// Imports fixture files (as the operator).
