@@ -41,11 +41,18 @@ struct DbArg {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the demo: St Albans partnership, demo users and police.uk sample on SQLite.
+    /// Run the demo: St Albans partnership, demo users and police.uk sample
+    /// (SQLite in --data-dir, or the database given by --database-url).
     Demo {
         /// Folder for safetynet.db (created if missing).
         #[arg(long, default_value = "safetynet-demo")]
         data_dir: PathBuf,
+        /// Run the demo on this database instead (e.g. postgres://...).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// The audit key file (default for SQLite: beside the database).
+        #[arg(long)]
+        audit_key_file: Option<PathBuf>,
         /// Address to listen on.
         #[arg(long)]
         bind: Option<String>,
@@ -65,6 +72,18 @@ enum Command {
         /// PostgreSQL: grant this existing role what the application needs (and only INSERT, SELECT on the audit trail).
         #[arg(long)]
         app_role: Option<String>,
+    },
+    /// Set the partnership up in a migrated database: name, districts, boundary.
+    Init {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        args: crate::setup::InitArgs,
+    },
+    /// Manage agencies.
+    Agency {
+        #[command(subcommand)]
+        command: AgencyCommand,
     },
     /// Print the configuration and where each setting came from.
     CheckConfig,
@@ -118,7 +137,76 @@ enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+enum AgencyCommand {
+    /// Add an agency.
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        /// Code (capitals, digits and hyphens, e.g. HERTS-POLICE).
+        #[arg(long)]
+        code: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// responsible_authority or partner.
+        #[arg(long, default_value = "responsible_authority")]
+        kind: String,
+    },
+    /// List the agencies.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Rename an agency (its code stays).
+    Rename {
+        #[command(flatten)]
+        db: DbArg,
+        /// Code.
+        #[arg(long)]
+        code: String,
+        /// New name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum UserCommand {
+    /// List users (of one agency with --agency).
+    List {
+        #[command(flatten)]
+        db: DbArg,
+        /// Only this agency's users.
+        #[arg(long)]
+        agency: Option<String>,
+    },
+    /// Disable an account (ends its sessions and API tokens).
+    Disable {
+        #[command(flatten)]
+        db: DbArg,
+        /// E-mail address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled account.
+    Enable {
+        #[command(flatten)]
+        db: DbArg,
+        /// E-mail address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Replace an account's roles.
+    Roles {
+        #[command(flatten)]
+        db: DbArg,
+        /// E-mail address.
+        #[arg(long)]
+        email: String,
+        /// Role (repeat for several): partnership_admin, csp_manager, case_officer, agency_viewer, auditor.
+        #[arg(long, required = true)]
+        role: Vec<String>,
+    },
     /// Add a user. The password is read from SAFETYNET_PASSWORD or standard input.
     Add {
         #[command(flatten)]
@@ -469,7 +557,41 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let clock: SharedClock = Arc::new(SystemClock);
     let now_ms = clock.now().timestamp_millis();
     match cli.command {
-        Command::Demo { data_dir, bind } => crate::demo::run(&config.with_flags(None, bind), &data_dir, clock).await?,
+        Command::Demo { data_dir, database_url, audit_key_file, bind } => {
+            let config = config.with_flags(None, bind).with_audit_key_file(audit_key_file);
+            crate::demo::run(&config, &data_dir, database_url, clock).await?
+        }
+        Command::Init { db, args } => {
+            let store = open(&config, &db, KeyUse::Create).await?;
+            println!("{}", crate::setup::init(&store, &args, now_ms).await?);
+        }
+        Command::Agency { command: AgencyCommand::Add { db, code, name, kind } } => {
+            crate::setup::agency_add(&open(&config, &db, KeyUse::Write).await?, &code, &name, &kind, now_ms).await?;
+            println!("agency added: {}", code.trim().to_uppercase());
+        }
+        Command::Agency { command: AgencyCommand::List { db } } => {
+            print!("{}", crate::setup::agency_list(&open(&config, &db, KeyUse::Write).await?).await?);
+        }
+        Command::Agency { command: AgencyCommand::Rename { db, code, name } } => {
+            crate::setup::agency_rename(&open(&config, &db, KeyUse::Write).await?, &code, &name, now_ms).await?;
+            println!("agency renamed");
+        }
+        Command::User { command: UserCommand::List { db, agency } } => {
+            let store = open(&config, &db, KeyUse::Write).await?;
+            print!("{}", crate::setup::user_list(&store, agency.as_deref(), now_ms).await?);
+        }
+        Command::User { command: UserCommand::Disable { db, email } } => {
+            crate::setup::user_set_active(&open(&config, &db, KeyUse::Write).await?, &email, false, now_ms).await?;
+            println!("account disabled; its sessions and API tokens are ended");
+        }
+        Command::User { command: UserCommand::Enable { db, email } } => {
+            crate::setup::user_set_active(&open(&config, &db, KeyUse::Write).await?, &email, true, now_ms).await?;
+            println!("account enabled");
+        }
+        Command::User { command: UserCommand::Roles { db, email, role } } => {
+            crate::setup::user_set_roles(&open(&config, &db, KeyUse::Write).await?, &email, &role, now_ms).await?;
+            println!("roles set: {}", role.join(", "));
+        }
         Command::Serve { db, bind } => {
             let store = open(&config, &db, KeyUse::Write).await?;
             let config = config.with_flags(None, bind);

@@ -83,7 +83,7 @@ pub async fn seed_partnership(store: &Store, now_ms: i64) -> anyhow::Result<()> 
             name: "St Albans City and District Community Safety Partnership".into(),
             lad_codes: vec!["E07000240".into()],
         };
-        store.set_partnership(&p, now_ms).await?;
+        store.set_partnership(&p, &Actor { principal: &operator, at_ms: now_ms, source: "demo" }).await?;
         store.set_partnership_area(&safetynet_domain::geo::BoundingBox::ST_ALBANS).await?;
         let boundary = include_str!("../../../data/boundaries/st-albans-lad.geojson");
         let (areas, _) =
@@ -149,9 +149,19 @@ fn embedded_csv(dir: &'static Dir<'static>, out: &mut Vec<Source>) {
 }
 
 /// Runs the demo server.
-pub async fn run(config: &Config, data_dir: &Path, clock: SharedClock) -> anyhow::Result<()> {
-    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
-    let url = DatabaseUrl::parse(&format!("sqlite://{}", data_dir.join("safetynet.db").display()))?;
+pub async fn run(
+    config: &Config,
+    data_dir: &Path,
+    database_url: Option<String>,
+    clock: SharedClock,
+) -> anyhow::Result<()> {
+    let url = match database_url.or_else(|| config.database_url.value.clone()) {
+        Some(u) => DatabaseUrl::parse(&u)?,
+        None => {
+            std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+            DatabaseUrl::parse(&format!("sqlite://{}", data_dir.join("safetynet.db").display()))?
+        }
+    };
     // The audit key: the configured file, else beside the database
     // (`safetynet.db.audit-key`), created with mode 0600 the first time.
     let key_file = config.audit_key_file_for(&url)?.value;

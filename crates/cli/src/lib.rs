@@ -14,3 +14,4 @@ pub mod import;
 pub mod import_imd;
 pub mod import_incidents;
 pub mod report;
+pub mod setup;

@@ -192,6 +192,8 @@ async fn lsoa_hotspot_permutations_have_the_grid_limit() {
                 "areas",
                 "--database-url",
                 &app.url,
+                "--audit-key-file",
+                &app.key_file,
                 &geo,
                 "--level",
                 "lsoa",

@@ -9,8 +9,10 @@ use safetynet_domain::partnership::{Agency, AgencyCode, AgencyKind, Partnership}
 use safetynet_domain::policy::{ManageAgencies, Permit};
 
 impl Store {
-    /// Sets the partnership's name and district codes (one per installation).
-    pub async fn set_partnership(&self, p: &Partnership, at_ms: i64) -> Result<()> {
+    /// Sets the partnership's name and district codes (one per
+    /// installation); audited.
+    pub async fn set_partnership(&self, p: &Partnership, actor: &crate::users::Actor<'_>) -> Result<()> {
+        let at_ms = actor.at_ms;
         let mut tx = self.write().await?;
         let lads = p.lad_codes.join(",");
         let n =
@@ -20,11 +22,13 @@ impl Store {
                 &Q::new("INSERT INTO partnership (id, name, lad_codes, created_at) VALUES ($1, $2, $3, $4)")
                     .bind(new_id_at_ms(at_ms))
                     .bind(&p.name)
-                    .bind(lads)
+                    .bind(&lads)
                     .bind(at_ms),
             )
             .await?;
         }
+        let detail = serde_json::json!({ "name": p.name, "lad_codes": lads });
+        append(&mut tx, at_ms, &actor.event(AuditAction::Update, "partnership", None, detail)).await?;
         tx.commit().await
     }
 
