@@ -18,6 +18,7 @@ pub mod interventions;
 pub mod lockout;
 pub mod meeting;
 pub mod month;
+pub mod net;
 pub mod operation;
 pub mod partnership;
 pub mod password;
