@@ -4,6 +4,7 @@
 //! `safetynet check-config` prints every setting and where it came from.
 
 use anyhow::{bail, Context};
+use safetynet_domain::net::{parse_ranges, IpRange};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,7 @@ struct FileConfig {
     session_absolute_hours: Option<i64>,
     safety: Option<safetynet_web::SafetyConfig>,
     weekly_trends_day: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 /// One setting's value and where it came from.
@@ -50,6 +52,8 @@ pub struct Config {
     pub safety: Setting<safetynet_web::SafetyConfig>,
     /// Day the weekly trends job runs.
     pub weekly_trends_day: Setting<chrono::Weekday>,
+    /// Reverse proxies whose `X-Forwarded-For` header is believed.
+    pub trusted_proxies: Setting<Vec<IpRange>>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -145,6 +149,21 @@ impl Config {
                 },
                 None => Setting { value: chrono::Weekday::Mon, source: "default".into() },
             },
+            trusted_proxies: match (env_str("SAFETYNET_TRUSTED_PROXIES"), file.trusted_proxies) {
+                (Some(v), _) => Setting {
+                    value: parse_ranges(&v).map_err(|e| anyhow::anyhow!("SAFETYNET_TRUSTED_PROXIES: {e}"))?,
+                    source: "env SAFETYNET_TRUSTED_PROXIES".into(),
+                },
+                (None, Some(list)) => Setting {
+                    value: list
+                        .iter()
+                        .map(|r| IpRange::parse(r))
+                        .collect::<Result<_, _>>()
+                        .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?,
+                    source: fsrc.clone(),
+                },
+                (None, None) => Setting { value: Vec::new(), source: "default".into() },
+            },
             file: path,
         };
         if !(1..=24 * 60).contains(&cfg.session_idle_minutes.value) {
@@ -178,6 +197,7 @@ impl Config {
                 idle_ms: self.session_idle_minutes.value * 60_000,
                 absolute_ms: self.session_absolute_hours.value * 3_600_000,
             },
+            trusted_proxies: self.trusted_proxies.value.clone(),
         }
     }
 }

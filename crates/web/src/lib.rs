@@ -77,6 +77,9 @@ pub struct WebConfig {
     pub tile_url: String,
     /// Session lifetimes.
     pub session: SessionPolicy,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or
+    /// CIDR ranges); empty: the socket peer is the client.
+    pub trusted_proxies: Vec<safetynet_domain::net::IpRange>,
 }
 
 /// Shared state of the app.
