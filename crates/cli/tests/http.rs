@@ -549,8 +549,9 @@ async fn one_address_failing_behind_a_trusted_proxy_does_not_lock_out_others() {
     each_engine_with(behind_local_proxy, async |app: &TestApp| {
         let proxy = "127.0.0.1";
         for i in 0..25 {
-            let res =
-                app.sign_in_from(proxy, Some("203.0.113.5"), &format!("user{i}@example.gov.uk"), "wrong password here").await;
+            let res = app
+                .sign_in_from(proxy, Some("203.0.113.5"), &format!("user{i}@example.gov.uk"), "wrong password here")
+                .await;
             assert!(res.status == StatusCode::UNAUTHORIZED || res.status == StatusCode::TOO_MANY_REQUESTS);
         }
         // The attacker's address is throttled, even with a right password...
@@ -570,7 +571,10 @@ async fn one_address_failing_behind_a_trusted_proxy_does_not_lock_out_others() {
         }
         let res = app.sign_in_from(peer, Some("198.51.100.99"), MANAGER, safetynet::demo::DEMO_PASSWORD).await;
         assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "a forged header does not escape the throttle");
-        assert_eq!(app.sign_in_from("192.0.2.45", None, MANAGER, safetynet::demo::DEMO_PASSWORD).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.sign_in_from("192.0.2.45", None, MANAGER, safetynet::demo::DEMO_PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
         // The audit trail records the real client, not the proxy or the forgery.
         let auditor = app.sign_in(AUDITOR).await;
         let page = app.get("/audit?action=login_failure", Some(&auditor)).await;
@@ -599,13 +603,16 @@ async fn nobody_changes_their_own_roles_and_role_changes_are_audited() {
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         assert!(res.body.contains("you cannot change your own roles or account status"), "{}", res.body);
         for active in ["false", "true"] {
-            let res = app.post(&format!("/admin/users/{own}/active"), Some(&admin), Some(&admin.csrf), &[("active", active)]).await;
+            let res = app
+                .post(&format!("/admin/users/{own}/active"), Some(&admin), Some(&admin.csrf), &[("active", active)])
+                .await;
             assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         }
         // Nothing changed: still no audit or case access.
         assert_eq!(app.get("/audit", Some(&admin)).await.status, StatusCode::FORBIDDEN);
         assert_eq!(app.get("/cases", Some(&admin)).await.status, StatusCode::FORBIDDEN);
-        let me = app.store.principal(&own, safetynet_domain::policy::AuthMethod::Session).await.expect("db").expect("me");
+        let me =
+            app.store.principal(&own, safetynet_domain::policy::AuthMethod::Session).await.expect("db").expect("me");
         assert_eq!(me.roles, vec![safetynet_domain::role::Role::PartnershipAdmin]);
         // The own-account page says so instead of offering the form.
         let page = app.get(&format!("/admin/users/{own}"), Some(&admin)).await;
@@ -631,7 +638,10 @@ async fn nobody_changes_their_own_roles_and_role_changes_are_audited() {
             page.body
         );
         let api = app.get_bearer(&format!("/api/v1/audit?per_page=200"), &app.token(AUDITOR).await).await.json();
-        assert!(api["items"].as_array().expect("items").iter().any(|i| i.to_string().contains("roles_before")), "{api}");
+        assert!(
+            api["items"].as_array().expect("items").iter().any(|i| i.to_string().contains("roles_before")),
+            "{api}"
+        );
         // The store refuses it too, whatever calls it.
         let permit = me.permit::<safetynet_domain::policy::ManageUsers>().expect("permit");
         let actor = safetynet_store::users::Actor { principal: &me, at_ms: 0, source: "test" };
@@ -731,7 +741,11 @@ async fn password_change_refuses_weak_passwords_counts_wrong_ones_and_revokes_to
         let id = user_id(app, OFFICER).await;
         let auditor = app.sign_in(AUDITOR).await;
         let audit = app.get(&format!("/audit?action=login_failure&user={id}"), Some(&auditor)).await;
-        assert!(audit.body.contains(r#"data-testid="audit-total">2<"#) && audit.body.contains("bad_current_password"), "{}", audit.body);
+        assert!(
+            audit.body.contains(r#"data-testid="audit-total">2<"#) && audit.body.contains("bad_current_password"),
+            "{}",
+            audit.body
+        );
         // A good change: other sessions and every API token end, and it says so.
         let ok = change(demo, "kettle marmalade window").await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
@@ -745,7 +759,12 @@ async fn password_change_refuses_weak_passwords_counts_wrong_ones_and_revokes_to
         assert_eq!(app.get_bearer("/api/v1/me", &token).await.status, StatusCode::UNAUTHORIZED, "tokens revoked");
         assert_eq!(app.get("/account", Some(&s)).await.status, StatusCode::OK, "this session continues");
         let audit = app.get("/audit?record_type=user_password", Some(&auditor)).await;
-        assert!(audit.body.contains("&quot;api_tokens_revoked&quot;:1") && audit.body.contains("&quot;sessions_revoked&quot;:1"), "{}", audit.body);
+        assert!(
+            audit.body.contains("&quot;api_tokens_revoked&quot;:1")
+                && audit.body.contains("&quot;sessions_revoked&quot;:1"),
+            "{}",
+            audit.body
+        );
         // The earlier failures were cleared by the change; five more lock the
         // account and end this session.
         for i in 0..4 {
@@ -755,7 +774,11 @@ async fn password_change_refuses_weak_passwords_counts_wrong_ones_and_revokes_to
         assert_eq!(locked.status, StatusCode::FORBIDDEN, "{}", locked.body);
         assert!(locked.body.contains("Your account is locked"));
         assert_eq!(app.get("/account", Some(&s)).await.location(), "/sign-in", "signed out");
-        assert_eq!(app.sign_in_response(OFFICER, "kettle marmalade window").await.status, StatusCode::UNAUTHORIZED, "locked");
+        assert_eq!(
+            app.sign_in_response(OFFICER, "kettle marmalade window").await.status,
+            StatusCode::UNAUTHORIZED,
+            "locked"
+        );
         app.clock.advance(chrono::Duration::minutes(16));
         assert_eq!(app.sign_in_response(OFFICER, "kettle marmalade window").await.status, StatusCode::SEE_OTHER);
         // Administrators' new accounts get the same policy.
@@ -772,4 +795,17 @@ async fn password_change_refuses_weak_passwords_counts_wrong_ones_and_revokes_to
         assert!(res.body.contains("repeats too few different characters"), "{}", res.body);
     })
     .await;
+}
+
+/// The demo password (which every test signs in with) passes the policy for
+/// every demo user.
+#[test]
+fn the_demo_password_passes_the_password_policy() {
+    for (email, name, _, _) in safetynet::demo::USERS {
+        assert_eq!(
+            safetynet_domain::password::check_policy(safetynet::demo::DEMO_PASSWORD, &[email, name]),
+            Ok(()),
+            "{email}"
+        );
+    }
 }

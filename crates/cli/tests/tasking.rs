@@ -834,7 +834,11 @@ async fn forum_with_survey(app: &TestApp, areas: &[&str]) -> (safetynet_store::s
 
 /// A resident's answer to survey `id` with `token` (in the form and the cookie).
 fn survey_answer(id: &str, token: &str, area: &str) -> axum::http::Request<axum::body::Body> {
-    let body = format!("token={}&area={}&choice1=Litter", safetynet::commands::encode(token), safetynet::commands::encode(area));
+    let body = format!(
+        "token={}&area={}&choice1=Litter",
+        safetynet::commands::encode(token),
+        safetynet::commands::encode(area)
+    );
     axum::http::Request::post(format!("/public/surveys/{id}"))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("cookie", format!("sn_survey={token}"))
@@ -921,7 +925,15 @@ async fn a_suppressed_area_cannot_be_worked_out_from_all_areas() {
             .enumerate()
         {
             app.store
-                .respond(&s.id, area, &list(&["Drugs"]), &format!("v{i}"), "net", date("2026-01-15"), start().timestamp_millis())
+                .respond(
+                    &s.id,
+                    area,
+                    &list(&["Drugs"]),
+                    &format!("v{i}"),
+                    "net",
+                    date("2026-01-15"),
+                    start().timestamp_millis(),
+                )
                 .await
                 .expect("respond");
         }

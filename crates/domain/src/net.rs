@@ -148,7 +148,10 @@ mod tests {
         let proxies = parse_ranges("127.0.0.1, 10.0.0.0/8").expect("ranges");
         // From a trusted proxy: the right-most untrusted hop.
         assert_eq!(client_address(ip("127.0.0.1"), &["203.0.113.5"], &proxies), ip("203.0.113.5"));
-        assert_eq!(client_address(ip("127.0.0.1"), &["198.51.100.1, 203.0.113.5, 10.1.1.1"], &proxies), ip("203.0.113.5"));
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &["198.51.100.1, 203.0.113.5, 10.1.1.1"], &proxies),
+            ip("203.0.113.5")
+        );
         assert_eq!(client_address(ip("127.0.0.1"), &["198.51.100.1", "203.0.113.5:4431"], &proxies), ip("203.0.113.5"));
         assert_eq!(client_address(ip("127.0.0.1"), &["garbage, 203.0.113.5"], &proxies), ip("203.0.113.5"));
         assert_eq!(client_address(ip("127.0.0.1"), &["203.0.113.5, garbage"], &proxies), ip("127.0.0.1"));

@@ -60,26 +60,32 @@ fn check_length(password: &str) -> Result<(), PasswordError> {
     }
 }
 
-/// The parts of a name or e-mail address a password must not contain:
-/// the whole value, an e-mail's local part and domain name, and each word
-/// of four letters or more.
-fn personal_words(personal: &[&str]) -> Vec<String> {
-    let mut words = Vec::new();
+/// What a password must not contain: each whole value (e-mail address,
+/// name), an e-mail's local part, and each word of a name of four letters or
+/// more. The second list is every word of them, which zxcvbn counts as
+/// easy to guess (so "stalbans2024" scores low for a St Albans address).
+fn personal_words(personal: &[&str]) -> (Vec<String>, Vec<String>) {
+    let mut refused = Vec::new();
+    let mut hints = Vec::new();
     for p in personal {
         let p = p.trim().to_lowercase();
         if p.is_empty() {
             continue;
         }
-        let (local, domain) = p.split_once('@').unwrap_or((p.as_str(), ""));
-        words.push(p.clone());
-        words.push(local.to_string());
-        words.extend(domain.split('.').next().map(str::to_string));
-        words.extend(p.split(|c: char| !c.is_alphanumeric()).map(str::to_string));
+        refused.push(p.clone());
+        match p.split_once('@') {
+            Some((local, _)) => refused.push(local.to_string()),
+            None => refused.extend(p.split_whitespace().map(str::to_string)),
+        }
+        hints.push(p.clone());
+        hints.extend(p.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_string));
     }
-    words.retain(|w| w.chars().count() >= 4);
-    words.sort();
-    words.dedup();
-    words
+    refused.retain(|w| w.chars().count() >= 4);
+    refused.sort();
+    refused.dedup();
+    hints.sort();
+    hints.dedup();
+    (refused, hints)
 }
 
 /// Checks the password policy (NCSC guidance: length over complexity, and a
@@ -98,17 +104,17 @@ pub fn check_policy(password: &str, personal: &[&str]) -> Result<(), PasswordErr
         return Err(PasswordError::Repetitive);
     }
     let lower = password.to_lowercase();
-    let words = personal_words(personal);
-    if words.iter().any(|w| lower.contains(w.as_str())) {
+    let (refused, hints) = personal_words(personal);
+    if refused.iter().any(|w| lower.contains(w.as_str())) {
         return Err(PasswordError::Personal);
     }
-    let inputs: Vec<&str> = words.iter().map(String::as_str).collect();
+    let inputs: Vec<&str> = hints.iter().map(String::as_str).collect();
     let estimate = zxcvbn::zxcvbn(password, &inputs);
     if u8::from(estimate.score()) < MIN_SCORE {
-        let mut why = estimate
-            .feedback()
-            .and_then(|f| f.warning())
-            .map_or_else(|| "it matches patterns attackers try first.".to_string(), |w| w.to_string());
+        let mut why = estimate.feedback().and_then(|f| f.warning()).map_or_else(
+            || "it could be guessed from your name, your email address or patterns attackers try first.".to_string(),
+            |w| w.to_string(),
+        );
         why.push_str(" A few random words make a strong password that is easy to remember.");
         return Err(PasswordError::Guessable(why));
     }
@@ -169,7 +175,16 @@ mod tests {
         assert_eq!(check_policy("aaaaaaaaaaaa", &me), Err(PasswordError::Repetitive));
         assert_eq!(check_policy("abababababababab", &me), Err(PasswordError::Repetitive));
         assert_eq!(check_policy("bloggs kettle marmalade", &me), Err(PasswordError::Personal));
-        assert_eq!(check_policy("stalbans-kettle-marmalade", &me), Err(PasswordError::Personal));
+        assert_eq!(check_policy("jo.bloggs kettle marmalade", &me), Err(PasswordError::Personal));
+        // Words of the address count as easy to guess.
+        assert!(matches!(check_policy("stalbans2024", &me), Err(PasswordError::Guessable(_))));
+        assert_eq!(check_policy("stalbans2024", &[]), Ok(()));
+        // A word that happens to be in the address is not refused by itself.
+        let fire = ["fire.officer@hertsfire.gov.uk"];
+        assert_eq!(check_policy("a strong fire password", &fire), Ok(()));
+        for p in ["long enough password", "password from stdin", "a long new password"] {
+            assert_eq!(check_policy(p, &fire), Ok(()), "{p}");
+        }
         for weak in ["password1234", "qwertyuiop123", "123456789012", "Password2024!", "iloveyou1234"] {
             assert!(matches!(check_policy(weak, &me), Err(PasswordError::Guessable(_))), "{weak}");
         }

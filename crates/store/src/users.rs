@@ -328,12 +328,7 @@ impl Store {
     /// their other sessions and revokes all their API tokens (whoever knew
     /// the old password may have made them) and clears failed sign-ins;
     /// audited with what was revoked.
-    pub async fn change_password(
-        &self,
-        actor: &Actor<'_>,
-        new_hash: &str,
-        keep_session_hash: &str,
-    ) -> Result<Revoked> {
+    pub async fn change_password(&self, actor: &Actor<'_>, new_hash: &str, keep_session_hash: &str) -> Result<Revoked> {
         let id = &actor.principal.user_id;
         let mut tx = self.write().await?;
         tx.execute(

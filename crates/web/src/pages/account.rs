@@ -10,8 +10,8 @@ use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
-use safetynet_domain::password::{check_policy, hash_password, verify_password};
 use safetynet_domain::lockout::LOCK_AFTER_FAILURES;
+use safetynet_domain::password::{check_policy, hash_password, verify_password};
 use safetynet_domain::token::{hash_secret, new_api_token};
 use safetynet_store::sessions::LoginFailure;
 
@@ -111,7 +111,13 @@ pub async fn change_password(
     if account.locked_until_ms.is_some_and(|t| t > user.now_ms) {
         state
             .store
-            .record_login_failure(Some(&account.id), Some(&account.agency), LoginFailure::Locked, &user.addr, user.now_ms)
+            .record_login_failure(
+                Some(&account.id),
+                Some(&account.agency),
+                LoginFailure::Locked,
+                &user.addr,
+                user.now_ms,
+            )
             .await?;
         return locked_out(&state, &user).await;
     }
