@@ -637,7 +637,7 @@ async fn nobody_changes_their_own_roles_and_role_changes_are_audited() {
             "{}",
             page.body
         );
-        let api = app.get_bearer(&format!("/api/v1/audit?per_page=200"), &app.token(AUDITOR).await).await.json();
+        let api = app.get_bearer("/api/v1/audit?per_page=200", &app.token(AUDITOR).await).await.json();
         assert!(
             api["items"].as_array().expect("items").iter().any(|i| i.to_string().contains("roles_before")),
             "{api}"
