@@ -629,6 +629,15 @@ async fn nobody_changes_their_own_roles_and_role_changes_are_audited() {
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let auditor = app.sign_in(AUDITOR).await;
+        // The refused attempts are on the trail too.
+        let page = app.get(&format!("/audit?action=permission_change&record_id={own}"), Some(&auditor)).await;
+        assert!(
+            page.body.contains(r#"data-testid="audit-total">3<"#)
+                && page.body.contains("&quot;refused&quot;:&quot;own_account&quot;")
+                && page.body.contains("&quot;auditor&quot;"),
+            "{}",
+            page.body
+        );
         let page = app.get(&format!("/audit?action=permission_change&record_id={officer}"), Some(&auditor)).await;
         assert!(
             page.body.contains(r#"data-testid="audit-total">1<"#)

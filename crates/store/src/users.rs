@@ -90,12 +90,18 @@ pub const OWN_ACCOUNT: &str =
     "you cannot change your own roles or account status: ask another partnership administrator";
 
 /// Nobody changes their own roles or account status (separation of duties:
-/// an administrator cannot make themselves an auditor or a manager).
-fn refuse_self(actor: &Actor<'_>, id: &str) -> Result<()> {
-    if !actor.principal.user_id.is_empty() && actor.principal.user_id == id {
-        return Err(StoreError::Forbidden(OWN_ACCOUNT));
+/// an administrator cannot make themselves an auditor or a manager). The
+/// refused attempt is itself audited, as a permission change that did not
+/// happen, so the auditor sees it.
+async fn refuse_self(store: &Store, actor: &Actor<'_>, id: &str, requested: serde_json::Value) -> Result<()> {
+    if actor.principal.user_id.is_empty() || actor.principal.user_id != id {
+        return Ok(());
     }
-    Ok(())
+    let mut tx = store.write().await?;
+    let detail = serde_json::json!({ "refused": "own_account", "requested": requested });
+    append(&mut tx, actor.at_ms, &actor.event(AuditAction::PermissionChange, "user", Some(id), detail)).await?;
+    tx.commit().await?;
+    Err(StoreError::Forbidden(OWN_ACCOUNT))
 }
 
 fn roles_json(roles: &[Role]) -> serde_json::Value {
@@ -208,7 +214,7 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<()> {
         let _ = permit;
-        refuse_self(actor, id)?;
+        refuse_self(self, actor, id, serde_json::json!({ "roles": roles_json(roles) })).await?;
         let mut tx = self.write().await?;
         require_user(&mut tx, id).await?;
         let before = roles_of(&mut tx, id).await?;
@@ -233,7 +239,7 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<()> {
         let _ = permit;
-        refuse_self(actor, id)?;
+        refuse_self(self, actor, id, serde_json::json!({ "active": active })).await?;
         let mut tx = self.write().await?;
         let before = tx
             .optional(&Q::new("SELECT active FROM users WHERE id = $1").bind(id))
