@@ -618,6 +618,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let roles = role.iter().map(|r| Role::parse(r)).collect::<Result<Vec<_>, _>>()?;
             let display_name = parse_name("name", name.as_deref().unwrap_or(email.as_str()), 120)?;
             let pw = read_password()?;
+            password::check_policy(&pw, &[email.as_str(), &display_name])
+                .map_err(|e| anyhow!("password refused: {e}"))?;
             let password_hash = tokio::task::spawn_blocking(move || password::hash_password(&pw)).await??;
             let store = open(&config, &db, KeyUse::Write).await?;
             let operator = Principal::operator();
@@ -954,6 +956,16 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
         (None, None) => ("(default: beside the SQLite database)    [default]".into(), true),
     };
     println!("audit_key_file         = {key_line}");
+    let proxies = &c.trusted_proxies.value;
+    println!(
+        "trusted_proxies        = {}    [{}]",
+        if proxies.is_empty() {
+            "(none: the socket peer is the client; X-Forwarded-For is ignored)".to_string()
+        } else {
+            proxies.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        },
+        c.trusted_proxies.source
+    );
     println!("secure cookies         = {}", c.web().secure_cookies);
     if db.starts_with("INVALID") || !key_ok {
         bail!("the configuration is not valid");

@@ -4,6 +4,7 @@
 //! `safetynet check-config` prints every setting and where it came from.
 
 use anyhow::{bail, Context};
+use safetynet_domain::net::{parse_ranges, IpRange};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,7 @@ struct FileConfig {
     session_absolute_hours: Option<i64>,
     safety: Option<safetynet_web::SafetyConfig>,
     weekly_trends_day: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
     audit_key_file: Option<PathBuf>,
     analysis: Option<FileAnalysis>,
 }
@@ -72,6 +74,8 @@ pub struct Config {
     /// `None`: the default, beside an SQLite database (see
     /// [`Config::audit_key_file_for`]); PostgreSQL has no default.
     pub audit_key_file: Setting<Option<PathBuf>>,
+    /// Reverse proxies whose `X-Forwarded-For` header is believed.
+    pub trusted_proxies: Setting<Vec<IpRange>>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -197,6 +201,21 @@ impl Config {
                 env_str("SAFETYNET_AUDIT_KEY_FILE").map(|p| Some(PathBuf::from(p))),
                 "SAFETYNET_AUDIT_KEY_FILE",
             ),
+            trusted_proxies: match (env_str("SAFETYNET_TRUSTED_PROXIES"), file.trusted_proxies) {
+                (Some(v), _) => Setting {
+                    value: parse_ranges(&v).map_err(|e| anyhow::anyhow!("SAFETYNET_TRUSTED_PROXIES: {e}"))?,
+                    source: "env SAFETYNET_TRUSTED_PROXIES".into(),
+                },
+                (None, Some(list)) => Setting {
+                    value: list
+                        .iter()
+                        .map(|r| IpRange::parse(r))
+                        .collect::<Result<_, _>>()
+                        .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?,
+                    source: fsrc.clone(),
+                },
+                (None, None) => Setting { value: Vec::new(), source: "default".into() },
+            },
             file: path,
         };
         if !(1..=24 * 60).contains(&cfg.session_idle_minutes.value) {
@@ -271,6 +290,7 @@ impl Config {
                 concurrency: self.analysis_concurrency.value.max(1) as usize,
                 cache_bytes: (self.analysis_cache_mib.value.max(0) as usize) << 20,
             },
+            trusted_proxies: self.trusted_proxies.value.clone(),
         }
     }
 }

@@ -14,6 +14,7 @@ fn bin() -> Command {
     c.env_remove("SAFETYNET_DATABASE_URL")
         .env_remove("SAFETYNET_CONFIG")
         .env_remove("SAFETYNET_PASSWORD")
+        .env_remove("SAFETYNET_TRUSTED_PROXIES")
         .current_dir(std::env::temp_dir());
     c
 }
@@ -64,6 +65,21 @@ fn check_config_explains_and_refuses_unknown_keys() {
     let out = text(&o.stdout);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(out.contains("127.0.0.1:9999") && out.contains("[file "));
+    assert!(out.contains("trusted_proxies        = (none"), "{out}");
+    let o = bin()
+        .args(["check-config", "--config", &good.display().to_string()])
+        .env("SAFETYNET_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")
+        .output()
+        .expect("run");
+    assert!(
+        text(&o.stdout).contains("trusted_proxies        = 127.0.0.1, 10.0.0.0/8    [env SAFETYNET_TRUSTED_PROXIES]"),
+        "{}",
+        text(&o.stdout)
+    );
+    let proxies = dir.path().join("proxies.toml");
+    std::fs::write(&proxies, "trusted_proxies = [\"10.1.2.3\", \"192.168.0.0/33\"]\n").expect("write");
+    let o = run(&["check-config", "--config", &proxies.display().to_string()]);
+    assert!(!o.status.success() && text(&o.stderr).contains("192.168.0.0/33"), "{}", text(&o.stderr));
     assert!(out.contains("postgres://me:***@db/x") && !out.contains("secret"), "password redacted: {out}");
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "bnd = \"x\"\n").expect("write");
@@ -539,6 +555,20 @@ async fn user_add_and_token_create() {
             .output()
             .expect("run");
         assert!(text(&o.stderr).contains("at least 12 characters"));
+        // The password policy applies here too (finding 12).
+        for (weak, why) in [
+            ("aaaaaaaaaaaa", "repeats too few different characters"),
+            ("password1234", "too easy to guess"),
+            ("weak.user kettle lamp", "must not contain your name or email address"),
+        ] {
+            let o = bin()
+                .args(["user", "add", "--database-url", &app.url, "--agency", "HFRS", "--role", "auditor"])
+                .args(["--email", "weak.user@hertsfire.gov.uk"])
+                .env("SAFETYNET_PASSWORD", weak)
+                .output()
+                .expect("run");
+            assert!(!o.status.success() && text(&o.stderr).contains(why), "{weak}: {}", text(&o.stderr));
+        }
 
         let o = run(&[
             "token",

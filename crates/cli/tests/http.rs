@@ -532,3 +532,289 @@ async fn password_change_and_api_tokens_from_the_account_page() {
     })
     .await;
 }
+
+async fn user_id(app: &TestApp, email: &str) -> String {
+    app.store
+        .user_id_by_email(&safetynet_domain::partnership::Email::parse(email).expect("email"))
+        .await
+        .expect("db")
+        .expect("user")
+}
+
+/// Finding 7: behind the TLS proxy every user shares the proxy's address;
+/// the throttle must count the real client, and only a trusted proxy's
+/// `X-Forwarded-For` may name it.
+#[tokio::test]
+async fn one_address_failing_behind_a_trusted_proxy_does_not_lock_out_others() {
+    each_engine_with(behind_local_proxy, async |app: &TestApp| {
+        let proxy = "127.0.0.1";
+        for i in 0..25 {
+            let res = app
+                .sign_in_from(proxy, Some("203.0.113.5"), &format!("user{i}@example.gov.uk"), "wrong password here")
+                .await;
+            assert!(res.status == StatusCode::UNAUTHORIZED || res.status == StatusCode::TOO_MANY_REQUESTS);
+        }
+        // The attacker's address is throttled, even with a right password...
+        let res = app.sign_in_from(proxy, Some("203.0.113.5"), OFFICER, safetynet::demo::DEMO_PASSWORD).await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+        // ...but other people behind the same proxy sign in.
+        for (client, who) in [("198.51.100.7", OFFICER), ("198.51.100.8, 10.9.9.9", POLICE)] {
+            let res = app.sign_in_from(proxy, Some(client), who, safetynet::demo::DEMO_PASSWORD).await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{who} from {client}: {}", res.body);
+        }
+        // From an untrusted peer a forged X-Forwarded-For is ignored: the
+        // throttle applies to the peer, whatever it claims.
+        let peer = "192.0.2.44";
+        for i in 0..20 {
+            let forged = format!("203.0.113.{}", 100 + i);
+            app.sign_in_from(peer, Some(&forged), &format!("x{i}@example.gov.uk"), "wrong password here").await;
+        }
+        let res = app.sign_in_from(peer, Some("198.51.100.99"), MANAGER, safetynet::demo::DEMO_PASSWORD).await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "a forged header does not escape the throttle");
+        assert_eq!(
+            app.sign_in_from("192.0.2.45", None, MANAGER, safetynet::demo::DEMO_PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+        // The audit trail records the real client, not the proxy or the forgery.
+        let auditor = app.sign_in(AUDITOR).await;
+        let page = app.get("/audit?action=login_failure", Some(&auditor)).await;
+        assert!(page.body.contains("203.0.113.5") && page.body.contains("192.0.2.44"), "{}", page.body);
+        assert!(!page.body.contains("203.0.113.100"), "a forged address is never recorded");
+    })
+    .await;
+}
+
+/// Finding 8: a partnership administrator cannot give themselves roles (or
+/// change their own account's status); others' role changes are audited with
+/// the roles before and after, and the auditor sees them.
+#[tokio::test]
+async fn nobody_changes_their_own_roles_and_role_changes_are_audited() {
+    each_engine(async |app: &TestApp| {
+        let admin = app.sign_in(ADMIN).await;
+        let own = user_id(app, ADMIN).await;
+        let res = app
+            .post(
+                &format!("/admin/users/{own}/roles"),
+                Some(&admin),
+                Some(&admin.csrf),
+                &[("role", "partnership_admin"), ("role", "auditor"), ("role", "csp_manager")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert!(res.body.contains("you cannot change your own roles or account status"), "{}", res.body);
+        for active in ["false", "true"] {
+            let res = app
+                .post(&format!("/admin/users/{own}/active"), Some(&admin), Some(&admin.csrf), &[("active", active)])
+                .await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        }
+        // Nothing changed: still no audit or case access.
+        assert_eq!(app.get("/audit", Some(&admin)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.get("/cases", Some(&admin)).await.status, StatusCode::FORBIDDEN);
+        let me =
+            app.store.principal(&own, safetynet_domain::policy::AuthMethod::Session).await.expect("db").expect("me");
+        assert_eq!(me.roles, vec![safetynet_domain::role::Role::PartnershipAdmin]);
+        // The own-account page says so instead of offering the form.
+        let page = app.get(&format!("/admin/users/{own}"), Some(&admin)).await;
+        assert!(page.body.contains("own-account") && !page.body.contains("Save roles"), "{}", page.body);
+        // Changing someone else's roles works and is audited before and after.
+        let officer = user_id(app, OFFICER).await;
+        let res = app
+            .post(
+                &format!("/admin/users/{officer}/roles"),
+                Some(&admin),
+                Some(&admin.csrf),
+                &[("role", "case_officer"), ("role", "agency_viewer")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let auditor = app.sign_in(AUDITOR).await;
+        // The refused attempts are on the trail too.
+        let page = app.get(&format!("/audit?action=permission_change&record_id={own}"), Some(&auditor)).await;
+        assert!(
+            page.body.contains(r#"data-testid="audit-total">3<"#)
+                && page.body.contains("&quot;refused&quot;:&quot;own_account&quot;")
+                && page.body.contains("&quot;auditor&quot;"),
+            "{}",
+            page.body
+        );
+        let page = app.get(&format!("/audit?action=permission_change&record_id={officer}"), Some(&auditor)).await;
+        assert!(
+            page.body.contains(r#"data-testid="audit-total">1<"#)
+                && page.body.contains("&quot;roles_before&quot;:[&quot;case_officer&quot;]")
+                && page.body.contains("&quot;roles&quot;:[&quot;case_officer&quot;,&quot;agency_viewer&quot;]"),
+            "{}",
+            page.body
+        );
+        let api = app.get_bearer("/api/v1/audit?per_page=200", &app.token(AUDITOR).await).await.json();
+        assert!(
+            api["items"].as_array().expect("items").iter().any(|i| i.to_string().contains("roles_before")),
+            "{api}"
+        );
+        // The store refuses it too, whatever calls it.
+        let permit = me.permit::<safetynet_domain::policy::ManageUsers>().expect("permit");
+        let actor = safetynet_store::users::Actor { principal: &me, at_ms: 0, source: "test" };
+        let r = app.store.set_roles(&permit, &own, &[safetynet_domain::role::Role::Auditor], &actor).await;
+        assert!(matches!(r, Err(safetynet_store::StoreError::Forbidden(_))), "{r:?}");
+    })
+    .await;
+}
+
+fn small_incident() -> serde_json::Value {
+    serde_json::json!({
+        "category": "asb-personal",
+        "occurred_from": "2026-01-14T21:30:00Z",
+        "reported_at": "2026-01-15T07:00:00Z",
+        "latitude": 51.7520, "longitude": -0.3390,
+        "address": "12 Verulam Road, St Albans",
+        "description": "Loud music late at night",
+        "source": "public",
+        "hate_strand": null,
+        "domestic_abuse": false, "involves_child": false, "repeat": false,
+        "outside_area_reason": null,
+        "people": []
+    })
+}
+
+/// Finding 11: an API write authenticated by the session cookie needs the
+/// session's CSRF token in `X-CSRF-Token` (a cross-site form or fetch sends
+/// the cookie but cannot know the token); bearer tokens do not.
+#[tokio::test]
+async fn cookie_authenticated_api_writes_need_the_csrf_header() {
+    each_engine(async |app: &TestApp| {
+        let s = app.sign_in(OFFICER).await;
+        let post = |csrf: Option<&str>| {
+            let mut req = axum::http::Request::post("/api/v1/incidents")
+                .header("content-type", "application/json")
+                .header("cookie", format!("sn_session={}", s.cookie));
+            if let Some(c) = csrf {
+                req = req.header("x-csrf-token", c);
+            }
+            req.body(axum::body::Body::from(small_incident().to_string())).expect("request")
+        };
+        let res = app.send(post(None)).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert_eq!(res.json()["error"]["status"], 403);
+        assert!(res.json()["error"]["message"].as_str().unwrap_or("").contains("X-CSRF-Token"), "{}", res.body);
+        assert_eq!(app.send(post(Some("not-the-token"))).await.status, StatusCode::FORBIDDEN);
+        let other = app.sign_in(OFFICER).await;
+        assert_eq!(app.send(post(Some(&other.csrf))).await.status, StatusCode::FORBIDDEN, "another session's token");
+        let ok = app.send(post(Some(&s.csrf))).await;
+        assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+        // Reads need no token; bearer tokens need none either.
+        assert_eq!(app.get("/api/v1/incidents", Some(&s)).await.status, StatusCode::OK);
+        let t = app.token(OFFICER).await;
+        assert_eq!(app.json("POST", "/api/v1/incidents", &t, small_incident()).await.status, StatusCode::CREATED);
+        // Signed-in pages carry the token for scripts.
+        let page = app.get("/dashboard", Some(&s)).await;
+        assert!(page.body.contains(&format!(r#"<meta name="csrf-token" content="{}">"#, s.csrf)), "{}", page.body);
+    })
+    .await;
+}
+
+/// Finding 12: weak passwords are refused with the reason; a wrong current
+/// password counts towards the lockout and is audited; a change revokes the
+/// other sessions and every API token, and says so.
+#[tokio::test]
+async fn password_change_refuses_weak_passwords_counts_wrong_ones_and_revokes_tokens() {
+    each_engine(async |app: &TestApp| {
+        let s = app.sign_in(OFFICER).await;
+        let other = app.sign_in(OFFICER).await;
+        let token = app.token(OFFICER).await;
+        let change = |current: &str, new: &str| {
+            let fields = [("current", current.to_string()), ("new", new.to_string()), ("confirm", new.to_string())];
+            let s = s.clone();
+            async move {
+                let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.post("/account/password", Some(&s), Some(&s.csrf), &f).await
+            }
+        };
+        let demo = safetynet::demo::DEMO_PASSWORD;
+        for (weak, why) in [
+            ("aaaaaaaaaaaa", "repeats too few different characters"),
+            ("password1234", "too easy to guess"),
+            ("qwertyuiop12", "too easy to guess"),
+            ("asb.officer kettle lamp", "must not contain your name or email address"),
+            ("short", "at least 12 characters"),
+        ] {
+            let res = change(demo, weak).await;
+            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{weak}");
+            assert!(res.body.contains(why), "{weak}: {}", res.body);
+        }
+        // Wrong current passwords are counted and audited.
+        for _ in 0..2 {
+            let res = change("not my password", "kettle marmalade window").await;
+            assert_eq!(res.status, StatusCode::BAD_REQUEST);
+            assert!(res.body.contains("Your current password is not correct"));
+        }
+        let id = user_id(app, OFFICER).await;
+        let auditor = app.sign_in(AUDITOR).await;
+        let audit = app.get(&format!("/audit?action=login_failure&user={id}"), Some(&auditor)).await;
+        assert!(
+            audit.body.contains(r#"data-testid="audit-total">2<"#) && audit.body.contains("bad_current_password"),
+            "{}",
+            audit.body
+        );
+        // A good change: other sessions and every API token end, and it says so.
+        let ok = change(demo, "kettle marmalade window").await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        assert!(
+            ok.body.contains("You have been signed out everywhere else")
+                && ok.body.contains("Your API token has been revoked"),
+            "{}",
+            ok.body
+        );
+        assert_eq!(app.get("/account", Some(&other)).await.location(), "/sign-in");
+        assert_eq!(app.get_bearer("/api/v1/me", &token).await.status, StatusCode::UNAUTHORIZED, "tokens revoked");
+        assert_eq!(app.get("/account", Some(&s)).await.status, StatusCode::OK, "this session continues");
+        let audit = app.get("/audit?record_type=user_password", Some(&auditor)).await;
+        assert!(
+            audit.body.contains("&quot;api_tokens_revoked&quot;:1")
+                && audit.body.contains("&quot;sessions_revoked&quot;:1"),
+            "{}",
+            audit.body
+        );
+        // The earlier failures were cleared by the change; five more lock the
+        // account and end this session.
+        for i in 0..4 {
+            assert_eq!(change("still not it", "window kettle marmalade").await.status, StatusCode::BAD_REQUEST, "{i}");
+        }
+        let locked = change("still not it", "window kettle marmalade").await;
+        assert_eq!(locked.status, StatusCode::FORBIDDEN, "{}", locked.body);
+        assert!(locked.body.contains("Your account is locked"));
+        assert_eq!(app.get("/account", Some(&s)).await.location(), "/sign-in", "signed out");
+        assert_eq!(
+            app.sign_in_response(OFFICER, "kettle marmalade window").await.status,
+            StatusCode::UNAUTHORIZED,
+            "locked"
+        );
+        app.clock.advance(chrono::Duration::minutes(16));
+        assert_eq!(app.sign_in_response(OFFICER, "kettle marmalade window").await.status, StatusCode::SEE_OTHER);
+        // Administrators' new accounts get the same policy.
+        let admin = app.sign_in(ADMIN).await;
+        let fields = [
+            ("email", "weak@hertsfire.gov.uk"),
+            ("display_name", "Weak Password"),
+            ("agency", "HFRS"),
+            ("role", "agency_viewer"),
+            ("password", "aaaaaaaaaaaa"),
+        ];
+        let res = app.post("/admin/users", Some(&admin), Some(&admin.csrf), &fields).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        assert!(res.body.contains("repeats too few different characters"), "{}", res.body);
+    })
+    .await;
+}
+
+/// The demo password (which every test signs in with) passes the policy for
+/// every demo user.
+#[test]
+fn the_demo_password_passes_the_password_policy() {
+    for (email, name, _, _) in safetynet::demo::USERS {
+        assert_eq!(
+            safetynet_domain::password::check_policy(safetynet::demo::DEMO_PASSWORD, &[email, name]),
+            Ok(()),
+            "{email}"
+        );
+    }
+}

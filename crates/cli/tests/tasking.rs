@@ -400,7 +400,7 @@ async fn the_disclosure_threshold_suppresses_small_counts_at_its_edge() {
         assert_eq!(
             at5,
             json!([
-                ["All areas", "9", "Drugs; Speeding; Litter"],
+                ["All areas", "not shown", "Drugs; Speeding; Litter"],
                 ["Redbourn", "5", "Drugs; Speeding; Litter"],
                 ["Harpenden", "fewer than 5", "not shown: fewer than 5 responses"]
             ])
@@ -802,6 +802,163 @@ async fn surveys_take_responses_only_while_open_and_cap_each_network() {
         respond("one-more".into(), "home", "2026-01-15").await.expect("another network is fine");
         let again = respond("one-more".into(), "home", "2026-01-15").await;
         assert!(matches!(again, Err(safetynet_store::StoreError::Conflict(_))), "one response per browser: {again:?}");
+    })
+    .await;
+}
+
+/// A Priority Setting Forum meeting on 2026-01-20 and a survey open all
+/// January over `areas`.
+async fn forum_with_survey(app: &TestApp, areas: &[&str]) -> (safetynet_store::surveys::Survey, String) {
+    let boss = manager(app).await;
+    let permit = boss.permit::<ManagePartnershipWork>().expect("permit");
+    let actor = Actor { principal: &boss, at_ms: start().timestamp_millis(), source: "test" };
+    app.store.save_series(&permit, "psf", MeetingKind::Psf, "Forum", None, &actor).await.expect("series");
+    let m = app.store.schedule_meeting(&permit, "psf", date("2026-01-20"), "Hall", &actor).await.expect("meeting");
+    let list = |xs: &[&str]| xs.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+    let s = app
+        .store
+        .create_survey(
+            &permit,
+            "psf",
+            "Priorities",
+            &list(&["Speeding", "Litter", "Drugs"]),
+            &list(areas),
+            date("2026-01-01"),
+            date("2026-01-31"),
+            &actor,
+        )
+        .await
+        .expect("survey");
+    (s, m.id)
+}
+
+/// A resident's answer to survey `id` with `token` (in the form and the cookie).
+fn survey_answer(id: &str, token: &str, area: &str) -> axum::http::Request<axum::body::Body> {
+    let body = format!(
+        "token={}&area={}&choice1=Litter",
+        safetynet::commands::encode(token),
+        safetynet::commands::encode(area)
+    );
+    axum::http::Request::post(format!("/public/surveys/{id}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("sn_survey={token}"))
+        .body(axum::body::Body::from(body))
+        .expect("request")
+}
+
+/// Finding 13: the one-response token is issued (and signed) by the server
+/// with the form; a token the client made up is refused, so ballots cannot be
+/// stuffed without loading the form for each.
+#[tokio::test]
+async fn survey_responses_need_a_token_the_server_issued() {
+    each_engine(async |app: &TestApp| {
+        let (s, _) = forum_with_survey(app, &["Redbourn", "Harpenden"]).await;
+        let form = app.get(&format!("/public/surveys/{}", s.id), None).await;
+        let token = form.set_cookie("sn_survey").expect("survey cookie");
+        assert!(form.body.contains(&format!(r#"name="token" value="{token}""#)), "the form carries the token");
+        // Tokens the client chose: plain random, or shaped like an issued one.
+        let made_up = [
+            safetynet_domain::token::random_secret(),
+            format!("{}.{}", safetynet_domain::token::random_secret(), safetynet_domain::token::random_secret()),
+            "x".to_string(),
+        ];
+        for t in &made_up {
+            let res = app.send(survey_answer(&s.id, t, "Harpenden")).await;
+            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{t}");
+            assert!(res.body.contains("did not come from the survey"), "{}", res.body);
+        }
+        let ok = app.send(survey_answer(&s.id, &token, "Harpenden")).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        assert_eq!(app.send(survey_answer(&s.id, &token, "Redbourn")).await.status, StatusCode::CONFLICT, "used once");
+        let results = app.store.survey_results(&s.id, i64::MAX).await.expect("results");
+        assert_eq!(results[0].responses, 1, "only the issued token's ballot counted");
+        // Reloading the form in the same browser keeps its token.
+        let mut again = axum::http::Request::get(format!("/public/surveys/{}", s.id));
+        again = again.header("cookie", format!("sn_survey={token}"));
+        let again = app.send(again.body(axum::body::Body::empty()).expect("request")).await;
+        assert!(again.set_cookie("sn_survey").is_none() && again.body.contains(&token));
+        // A token signed for this survey server is not valid under another key.
+        let other_key = safetynet_domain::token::issue("another server's key", "survey");
+        assert_eq!(app.send(survey_answer(&s.id, &other_key, "Redbourn")).await.status, StatusCode::BAD_REQUEST);
+    })
+    .await;
+}
+
+/// Finding 13: the per-network cap counts the real client behind a trusted
+/// proxy, so one address is capped while the proxy's other clients answer.
+#[tokio::test]
+async fn the_survey_cap_counts_each_real_client_behind_a_trusted_proxy() {
+    each_engine_with(behind_local_proxy, async |app: &TestApp| {
+        let (s, _) = forum_with_survey(app, &["Redbourn", "Harpenden"]).await;
+        let answer_from = |client: &'static str| {
+            let id = s.id.clone();
+            async move {
+                let form = app.get(&format!("/public/surveys/{id}"), None).await;
+                let token = form.set_cookie("sn_survey").expect("survey cookie");
+                let mut req = survey_answer(&id, &token, "Redbourn");
+                req.headers_mut().insert("x-forwarded-for", client.parse().expect("header"));
+                app.send_from("127.0.0.1", req).await
+            }
+        };
+        for i in 0..safetynet_store::surveys::RESPONSES_PER_SOURCE {
+            assert_eq!(answer_from("203.0.113.5").await.status, StatusCode::OK, "ballot {i}");
+        }
+        let capped = answer_from("203.0.113.5").await;
+        assert_eq!(capped.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(capped.body.contains("too many responses have come from your network"), "{}", capped.body);
+        assert_eq!(answer_from("198.51.100.7").await.status, StatusCode::OK, "another resident behind the same proxy");
+    })
+    .await;
+}
+
+/// Finding 13: with one area suppressed, "All areas" minus the published
+/// areas would give its count away; the total is withheld instead, in the
+/// pack, the public summary and (as "published as") on the staff page.
+#[tokio::test]
+async fn a_suppressed_area_cannot_be_worked_out_from_all_areas() {
+    each_engine(async |app: &TestApp| {
+        let (s, meeting) = forum_with_survey(app, &["Redbourn", "Harpenden", "Wheathampstead"]).await;
+        let list = |xs: &[&str]| xs.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        for (i, area) in std::iter::repeat_n("Redbourn", 7)
+            .chain(std::iter::repeat_n("Harpenden", 6))
+            .chain(std::iter::repeat_n("Wheathampstead", 2))
+            .enumerate()
+        {
+            app.store
+                .respond(
+                    &s.id,
+                    area,
+                    &list(&["Drugs"]),
+                    &format!("v{i}"),
+                    "net",
+                    date("2026-01-15"),
+                    start().timestamp_millis(),
+                )
+                .await
+                .expect("respond");
+        }
+        let token = app.token(MANAGER).await;
+        let pack = app.get_bearer("/api/v1/packs/psf?date=2026-01-20", &token).await.json();
+        let rows = pack["sections"]
+            .as_array()
+            .and_then(|x| x.iter().find(|s| s["id"] == "survey"))
+            .map(|s| s["blocks"][1]["rows"].clone())
+            .expect("rows");
+        assert_eq!(
+            rows.as_array().expect("rows").iter().map(|r| r[1].clone()).collect::<Vec<_>>(),
+            vec![json!("not shown"), json!("7"), json!("6"), json!("fewer than 5")],
+            "{rows}"
+        );
+        let public = app.get(&format!("/public/forums/{meeting}"), None).await;
+        assert_eq!(public.status, StatusCode::OK);
+        assert!(public.body.contains("not shown") && !public.body.contains(">15<"), "{}", public.body);
+        let staff = app.get(&format!("/surveys/{}", s.id), Some(&app.sign_in(MANAGER).await)).await;
+        assert!(
+            staff.body.contains("15 responses (published as: not shown)")
+                && staff.body.contains("2 responses (published as: fewer than 5)"),
+            "{}",
+            staff.body
+        );
     })
     .await;
 }

@@ -139,6 +139,10 @@ pub enum Disclosed {
         /// The value to print.
         value: i64,
     },
+    /// At or above the threshold but withheld all the same, so that a
+    /// suppressed count beside it cannot be worked out by subtraction from
+    /// the total (secondary, or complementary, suppression).
+    Withheld,
 }
 
 impl Disclosed {
@@ -162,6 +166,32 @@ impl Disclosed {
             Self::Zero => "0".into(),
             Self::Suppressed { below } => format!("fewer than {below}"),
             Self::Count { value } => value.to_string(),
+            Self::Withheld => "not shown".into(),
+        }
+    }
+
+    /// Disclosure control for a `total` and the `parts` it is the sum of (a
+    /// table's "All areas" row and one row per area). Each count is
+    /// controlled as by [`Disclosed::of`], and then, so that no suppressed
+    /// count can be worked out by subtracting the published parts from the
+    /// published total (complementary suppression):
+    ///
+    /// - when any part is suppressed and the total is not, the total is
+    ///   withheld ("not shown");
+    /// - when the total itself is suppressed, every part is shown as
+    ///   suppressed, zeros included (otherwise the number of parts that are
+    ///   not zero could pin them all at 1).
+    ///
+    /// The rule looks only at which counts are suppressed, never at their
+    /// values, so what is withheld gives nothing away either.
+    pub fn of_parts(total: i64, parts: &[i64], threshold: i64) -> (Self, Vec<Self>) {
+        let threshold = threshold.max(1);
+        let shown: Vec<Self> = parts.iter().map(|p| Self::of(*p, threshold)).collect();
+        let total_shown = Self::of(total, threshold);
+        match total_shown {
+            Self::Suppressed { below } => (total_shown, vec![Self::Suppressed { below }; parts.len()]),
+            Self::Count { .. } if shown.iter().any(|d| matches!(d, Self::Suppressed { .. })) => (Self::Withheld, shown),
+            _ => (total_shown, shown),
         }
     }
 }
@@ -201,6 +231,55 @@ mod tests {
         assert_eq!(Disclosed::of(122, 5).text(), "120");
         assert_eq!(Disclosed::of(2, 3).text(), "fewer than 3");
         assert_eq!(Disclosed::of(3, 3).text(), "3");
+    }
+
+    #[test]
+    fn a_suppressed_part_cannot_be_recovered_from_the_total() {
+        let text = |(t, p): (Disclosed, Vec<Disclosed>)| {
+            std::iter::once(t.text()).chain(p.into_iter().map(Disclosed::text)).collect::<Vec<_>>()
+        };
+        // One area suppressed: the total is withheld, the other areas shown.
+        assert_eq!(text(Disclosed::of_parts(29, &[3, 12, 8, 6], 5)), ["not shown", "fewer than 5", "12", "8", "6"]);
+        assert_eq!(text(Disclosed::of_parts(22, &[1, 1, 20], 5)), ["not shown", "fewer than 5", "fewer than 5", "20"]);
+        // Nothing suppressed, zeros shown.
+        assert_eq!(text(Disclosed::of_parts(15, &[0, 5, 10], 5)), ["15", "0", "5", "10"]);
+        assert_eq!(text(Disclosed::of_parts(123, &[0, 61, 62], 5)), ["125", "0", "61", "62"]);
+        // A suppressed total: every part is suppressed, zeros included.
+        assert_eq!(text(Disclosed::of_parts(3, &[3, 0], 5)), ["fewer than 5", "fewer than 5", "fewer than 5"]);
+        assert_eq!(text(Disclosed::of_parts(0, &[0, 0], 5)), ["0", "0", "0"]);
+        // Brute force: no published table determines a suppressed part, even
+        // to a reader who knows the rule.
+        for t in [3, 5] {
+            for a in 0..9 {
+                for b in 0..9 {
+                    for c in 0..9 {
+                        let parts = [a, b, c];
+                        let (tot, shown) = Disclosed::of_parts(a + b + c, &parts, t);
+                        let consistent = |x: &[i64; 3]| {
+                            let (t2, s2) = Disclosed::of_parts(x.iter().sum(), x, t);
+                            t2 == tot && s2 == shown
+                        };
+                        for (i, d) in shown.iter().enumerate() {
+                            if !matches!(d, Disclosed::Suppressed { .. }) {
+                                continue;
+                            }
+                            let mut values = std::collections::BTreeSet::new();
+                            for x in 0..15 {
+                                for y in 0..15 {
+                                    for z in 0..15 {
+                                        let cand = [x, y, z];
+                                        if consistent(&cand) {
+                                            values.insert(cand[i]);
+                                        }
+                                    }
+                                }
+                            }
+                            assert!(values.len() > 1, "{parts:?} at {t}: part {i} is given away");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -30,6 +30,39 @@ pub fn csrf_for_session(session_secret: &str) -> String {
     hash_secret(&format!("csrf:{session_secret}"))
 }
 
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// HMAC-SHA256 of `message` under `key`, hex encoded.
+pub fn sign(key: &str, message: &str) -> String {
+    use hmac::Mac;
+    match HmacSha256::new_from_slice(key.as_bytes()) {
+        Ok(mut mac) => {
+            mac.update(message.as_bytes());
+            hex::encode(mac.finalize().into_bytes())
+        }
+        // HMAC takes keys of any length; this arm is never taken.
+        Err(_) => hash_secret(&format!("{key}:{message}")),
+    }
+}
+
+/// A token issued by the server for one `purpose`: a random nonce and its
+/// HMAC under the server's `key` (`nonce.mac`). Only the server can make
+/// one; [`verify_issued`] checks it without storing anything.
+pub fn issue(key: &str, purpose: &str) -> String {
+    let nonce = random_secret();
+    let mac = sign(key, &format!("{purpose}:{nonce}"));
+    format!("{nonce}.{mac}")
+}
+
+/// Whether `token` was issued by [`issue`] with this key and purpose.
+pub fn verify_issued(key: &str, purpose: &str, token: &str) -> bool {
+    let Some((nonce, mac)) = token.split_once('.') else { return false };
+    if nonce.len() != 64 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return false;
+    }
+    constant_time_eq(&sign(key, &format!("{purpose}:{nonce}")), mac)
+}
+
 /// Compares two strings in time independent of where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -55,5 +88,22 @@ mod tests {
         assert!(constant_time_eq("abc", "abc"));
         assert!(!constant_time_eq("abc", "abd"));
         assert!(!constant_time_eq("abc", "ab"));
+    }
+
+    #[test]
+    fn issued_tokens_verify_only_with_their_key_and_purpose() {
+        let t = issue("key", "survey");
+        assert!(verify_issued("key", "survey", &t));
+        assert!(!verify_issued("other key", "survey", &t));
+        assert!(!verify_issued("key", "other", &t));
+        assert!(!verify_issued("key", "survey", &random_secret()), "a client-chosen token");
+        assert!(!verify_issued("key", "survey", &format!("{}.{}", random_secret(), random_secret())));
+        assert!(!verify_issued("key", "survey", ""));
+        assert_ne!(issue("key", "survey"), t);
+        // RFC 4231 test case 2.
+        assert_eq!(
+            sign("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 }

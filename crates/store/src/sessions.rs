@@ -9,6 +9,7 @@ use safetynet_domain::audit::{AuditAction, AuditEvent};
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::lockout::{SessionPolicy, THROTTLE_MAX_FAILURES, THROTTLE_WINDOW_MS};
 use safetynet_domain::policy::{AuthMethod, Principal};
+use safetynet_domain::token::random_secret;
 
 /// Why a sign-in failed (for the audit trail only: users see one message).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +24,9 @@ pub enum LoginFailure {
     Locked,
     /// The source address made too many failed attempts.
     Throttled,
+    /// A signed-in user gave the wrong current password when changing it
+    /// (counted towards the account's lockout like a wrong sign-in).
+    BadCurrentPassword,
 }
 
 impl LoginFailure {
@@ -33,6 +37,7 @@ impl LoginFailure {
             Self::Inactive => "inactive",
             Self::Locked => "locked",
             Self::Throttled => "throttled",
+            Self::BadCurrentPassword => "bad_current_password",
         }
     }
 }
@@ -66,8 +71,10 @@ impl Store {
         })
     }
 
-    /// Records a failed sign-in: counts it against the account (locking it at
-    /// the threshold) and the source address, and audits it, in one transaction.
+    /// Records a failed sign-in (or a wrong current password on a password
+    /// change): counts it against the account (locking it at the threshold)
+    /// and the source address, and audits it, in one transaction. True when
+    /// this failure locked the account.
     pub async fn record_login_failure(
         &self,
         user_id: Option<&str>,
@@ -75,10 +82,10 @@ impl Store {
         why: LoginFailure,
         source: &str,
         now_ms: i64,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let mut tx = self.write().await?;
         let mut locked_now = false;
-        if let (Some(id), LoginFailure::BadPassword) = (user_id, why) {
+        if let (Some(id), LoginFailure::BadPassword | LoginFailure::BadCurrentPassword) = (user_id, why) {
             locked_now = count_failure(&mut tx, id, now_ms).await?;
         }
         let row = tx
@@ -106,7 +113,43 @@ impl Store {
             source: source.into(),
         };
         append(&mut tx, now_ms, &event).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(locked_now)
+    }
+
+    /// The server secret called `name`: a random value made on first use and
+    /// kept in the database (so that no key is written into the code or the
+    /// configuration, and every server of a deployment shares it). Its
+    /// creation is audited; the value never is.
+    pub async fn server_secret(&self, name: &str, now_ms: i64) -> Result<String> {
+        let q = Q::new("SELECT value FROM server_secrets WHERE name = $1").bind(name);
+        if let Some(r) = self.conn().await?.optional(&q).await? {
+            return Ok(r.text("value")?);
+        }
+        let mut tx = self.write().await?;
+        let made = tx
+            .execute(
+                &Q::new("INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+                    .bind(name)
+                    .bind(random_secret())
+                    .bind(now_ms),
+            )
+            .await?;
+        if made > 0 {
+            let event = AuditEvent {
+                user_id: None,
+                agency: None,
+                action: AuditAction::Create,
+                record_type: "server_secret".into(),
+                record_id: Some(name.to_string()),
+                detail: "{}".into(),
+                source: "server".into(),
+            };
+            append(&mut tx, now_ms, &event).await?;
+        }
+        let value = tx.one(&q).await?.text("value")?;
+        tx.commit().await?;
+        Ok(value)
     }
 
     /// Starts a session for a verified user (resets their failure count); audited.

@@ -76,6 +76,34 @@ impl Actor<'_> {
     }
 }
 
+/// What a password change revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revoked {
+    /// Other sessions ended.
+    pub sessions: u64,
+    /// API tokens revoked.
+    pub api_tokens: u64,
+}
+
+/// The message when someone tries to change their own roles or status.
+pub const OWN_ACCOUNT: &str =
+    "you cannot change your own roles or account status: ask another partnership administrator";
+
+/// Nobody changes their own roles or account status (separation of duties:
+/// an administrator cannot make themselves an auditor or a manager). The
+/// refused attempt is itself audited, as a permission change that did not
+/// happen, so the auditor sees it.
+async fn refuse_self(store: &Store, actor: &Actor<'_>, id: &str, requested: serde_json::Value) -> Result<()> {
+    if actor.principal.user_id.is_empty() || actor.principal.user_id != id {
+        return Ok(());
+    }
+    let mut tx = store.write().await?;
+    let detail = serde_json::json!({ "refused": "own_account", "requested": requested });
+    append(&mut tx, actor.at_ms, &actor.event(AuditAction::PermissionChange, "user", Some(id), detail)).await?;
+    tx.commit().await?;
+    Err(StoreError::Forbidden(OWN_ACCOUNT))
+}
+
 fn roles_json(roles: &[Role]) -> serde_json::Value {
     serde_json::Value::from(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>())
 }
@@ -176,7 +204,8 @@ impl Store {
         })
     }
 
-    /// Replaces a user's roles; audited as a permission change.
+    /// Replaces a user's roles; audited as a permission change with the
+    /// roles before and after. Nobody changes their own roles.
     pub async fn set_roles(
         &self,
         permit: &Permit<ManageUsers>,
@@ -185,16 +214,23 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<()> {
         let _ = permit;
+        refuse_self(self, actor, id, serde_json::json!({ "roles": roles_json(roles) })).await?;
         let mut tx = self.write().await?;
         require_user(&mut tx, id).await?;
+        let before = roles_of(&mut tx, id).await?;
+        let mut after = roles.to_vec();
+        after.sort();
+        after.dedup();
         tx.execute(&Q::new("DELETE FROM user_roles WHERE user_id = $1").bind(id)).await?;
-        write_roles(&mut tx, id, roles).await?;
-        let detail = serde_json::json!({ "roles": roles_json(roles) });
+        write_roles(&mut tx, id, &after).await?;
+        let detail = serde_json::json!({ "roles_before": roles_json(&before), "roles": roles_json(&after) });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::PermissionChange, "user", Some(id), detail)).await?;
         tx.commit().await
     }
 
-    /// Activates or deactivates an account (deactivating ends its sessions and tokens).
+    /// Activates or deactivates an account (deactivating ends its sessions
+    /// and tokens); audited with the status before and after. Nobody changes
+    /// their own account's status.
     pub async fn set_active(
         &self,
         permit: &Permit<ManageUsers>,
@@ -203,8 +239,13 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<()> {
         let _ = permit;
+        refuse_self(self, actor, id, serde_json::json!({ "active": active })).await?;
         let mut tx = self.write().await?;
-        require_user(&mut tx, id).await?;
+        let before = tx
+            .optional(&Q::new("SELECT active FROM users WHERE id = $1").bind(id))
+            .await?
+            .ok_or(StoreError::NotFound("user"))?
+            .boolean("active")?;
         tx.execute(
             &Q::new("UPDATE users SET active = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
                 .bind(active)
@@ -214,7 +255,7 @@ impl Store {
         if !active {
             revoke_all(&mut tx, id, actor.at_ms).await?;
         }
-        let detail = serde_json::json!({ "active": active });
+        let detail = serde_json::json!({ "active_before": before, "active": active });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::PermissionChange, "user", Some(id), detail)).await?;
         tx.commit().await
     }
@@ -243,9 +284,28 @@ impl Store {
 
     /// The password hash of a user (for password change).
     pub async fn password_hash(&self, user_id: &str) -> Result<String> {
-        let row =
-            self.conn().await?.optional(&Q::new("SELECT password_hash FROM users WHERE id = $1").bind(user_id)).await?;
-        Ok(row.ok_or(StoreError::NotFound("user"))?.text("password_hash")?)
+        Ok(self.account_record(user_id).await?.password_hash)
+    }
+
+    /// What a password change needs to know about the user's own account
+    /// (its hash and any lockout), by id.
+    pub async fn account_record(&self, user_id: &str) -> Result<LoginRecord> {
+        let row = self
+            .conn()
+            .await?
+            .optional(
+                &Q::new("SELECT id, agency_code, password_hash, active, locked_until FROM users WHERE id = $1")
+                    .bind(user_id),
+            )
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
+        Ok(LoginRecord {
+            id: row.text("id")?,
+            agency: row.text("agency_code")?,
+            password_hash: row.text("password_hash")?,
+            active: row.boolean("active")?,
+            locked_until_ms: row.opt_int("locked_until")?,
+        })
     }
 
     /// Loads the principal for an active user.
@@ -270,33 +330,42 @@ impl Store {
         }))
     }
 
-    /// Changes the user's own password, ends their other sessions; audited.
-    pub async fn change_password(&self, actor: &Actor<'_>, new_hash: &str, keep_session_hash: &str) -> Result<()> {
+    /// Changes the user's own password and, in the same transaction, ends
+    /// their other sessions and revokes all their API tokens (whoever knew
+    /// the old password may have made them) and clears failed sign-ins;
+    /// audited with what was revoked.
+    pub async fn change_password(&self, actor: &Actor<'_>, new_hash: &str, keep_session_hash: &str) -> Result<Revoked> {
         let id = &actor.principal.user_id;
         let mut tx = self.write().await?;
         tx.execute(
-            &Q::new("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+            &Q::new("UPDATE users SET password_hash = $1, password_changed_at = $2, failed_logins = 0, locked_until = NULL WHERE id = $3")
                 .bind(new_hash)
                 .bind(actor.at_ms)
                 .bind(id),
         )
         .await?;
-        tx.execute(
-            &Q::new(
-                "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND token_hash <> $3 AND revoked_at IS NULL",
+        let sessions = tx
+            .execute(
+                &Q::new(
+                    "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND token_hash <> $3 AND revoked_at IS NULL",
+                )
+                .bind(actor.at_ms)
+                .bind(id)
+                .bind(keep_session_hash),
             )
-            .bind(actor.at_ms)
-            .bind(id)
-            .bind(keep_session_hash),
-        )
-        .await?;
-        append(
-            &mut tx,
-            actor.at_ms,
-            &actor.event(AuditAction::Update, "user_password", Some(id), serde_json::json!({})),
-        )
-        .await?;
-        tx.commit().await
+            .await?;
+        let api_tokens = tx
+            .execute(
+                &Q::new("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                    .bind(actor.at_ms)
+                    .bind(id),
+            )
+            .await?;
+        let revoked = Revoked { sessions, api_tokens };
+        let detail = serde_json::json!({ "sessions_revoked": sessions, "api_tokens_revoked": api_tokens });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "user_password", Some(id), detail)).await?;
+        tx.commit().await?;
+        Ok(revoked)
     }
 
     /// The id of the user with this e-mail.

@@ -1,6 +1,7 @@
 //! Who is calling: session cookies for pages, bearer tokens (or the session)
-//! for the API, CSRF checks for every form that changes state, and the
-//! client's source address for the audit trail.
+//! for the API, CSRF checks for every form and every cookie-authenticated
+//! API call that changes state, and the client's source address (through
+//! trusted proxies only) for the audit trail and the throttles.
 //!
 //! The raw session secret lives only in the browser's `HttpOnly` cookie; the
 //! server stores its SHA-256. The CSRF token is derived from the raw secret.
@@ -10,6 +11,8 @@ use crate::AppState;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
+use axum::http::Method;
+use safetynet_domain::net::client_address;
 use safetynet_domain::policy::{Capability, Permit, Principal};
 use safetynet_domain::token::{constant_time_eq, csrf_for_session, hash_secret};
 use safetynet_store::users::Actor;
@@ -35,18 +38,32 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> S
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
 }
 
-/// The client's address (socket peer), or "unknown" in-process.
+/// Header a client sends the session's CSRF token in on API writes.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The real client's address, or "unknown" in-process. When the socket peer
+/// is one of the configured `trusted_proxies`, the right-most address in
+/// `X-Forwarded-For` that is not itself a trusted proxy; otherwise the peer,
+/// and the header is ignored (anyone can write it).
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl ClientAddr {
+    /// Resolves the client of a request.
+    pub fn of(parts: &Parts, state: &AppState) -> Self {
+        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+            return Self("unknown".into());
+        };
+        let forwarded: Vec<&str> =
+            parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        Self(client_address(peer.ip(), &forwarded, &state.config.trusted_proxies).to_string())
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
-        Ok(Self(addr))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts, state))
     }
 }
 
@@ -88,13 +105,16 @@ impl FromRequestParts<AppState> for PageUser {
             .session_principal(&session_hash, state.config.session, now_ms)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let ClientAddr(addr) =
-            ClientAddr::from_request_parts(parts, state).await.unwrap_or(ClientAddr("unknown".into()));
+        let ClientAddr(addr) = ClientAddr::of(parts, state);
         Ok(Self { principal, session_hash, csrf: csrf_for_session(&secret), addr, now_ms })
     }
 }
 
-/// A caller of the JSON API: bearer token first, else a session cookie.
+/// A caller of the JSON API: bearer token first, else a session cookie. A
+/// cookie-authenticated call that may change state (any method but GET, HEAD
+/// and OPTIONS) must carry the session's CSRF token in `X-CSRF-Token`, as a
+/// form carries it in a field: the browser sends the cookie with a forged
+/// cross-site request, but the forger cannot read the token.
 #[derive(Debug, Clone)]
 pub struct ApiUser {
     /// Who.
@@ -166,14 +186,25 @@ impl FromRequestParts<AppState> for ApiUser {
             }
             None => match cookie(parts, SESSION_COOKIE) {
                 Some(secret) => {
-                    state.store.session_principal(&hash_secret(&secret), state.config.session, now_ms).await?
+                    let principal =
+                        state.store.session_principal(&hash_secret(&secret), state.config.session, now_ms).await?;
+                    let reads = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+                    if principal.is_some() && !reads {
+                        let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+                        if !constant_time_eq(sent, &csrf_for_session(&secret)) {
+                            return Err(AppError::Forbidden(
+                                "a signed-in browser's change through the API needs the X-CSRF-Token header (the csrf-token of the page); scripts use a bearer token".into(),
+                            )
+                            .into());
+                        }
+                    }
+                    principal
                 }
                 None => None,
             },
         };
         let principal = principal.ok_or(AppError::Unauthenticated)?;
-        let ClientAddr(addr) =
-            ClientAddr::from_request_parts(parts, state).await.unwrap_or(ClientAddr("unknown".into()));
+        let ClientAddr(addr) = ClientAddr::of(parts, state);
         Ok(Self { principal, addr, now_ms })
     }
 }

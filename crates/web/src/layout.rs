@@ -66,6 +66,7 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                 title { (title) " – SafetyNet" }
                 meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover";
                 meta name="robots" content="noindex, nofollow";
+                @if let Some(u) = user { meta name="csrf-token" content=(u.csrf); }
                 link rel="stylesheet" href="/assets/govuk-frontend.min.css";
                 @if opts.map { link rel="stylesheet" href="/assets/leaflet/leaflet.css"; }
                 link rel="stylesheet" href="/assets/app.css";

@@ -114,6 +114,9 @@ pub struct WebConfig {
     pub session: SessionPolicy,
     /// Analysis time budget, concurrency and cache.
     pub analysis: AnalysisLimits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or
+    /// CIDR ranges); empty: the socket peer is the client.
+    pub trusted_proxies: Vec<safetynet_domain::net::IpRange>,
 }
 
 /// Shared state of the app.

@@ -151,7 +151,7 @@ pub fn document() -> Value {
         "components": {
             "securitySchemes": {
                 "bearer": { "type": "http", "scheme": "bearer" },
-                "session": { "type": "apiKey", "in": "cookie", "name": "sn_session" }
+                "session": { "type": "apiKey", "in": "cookie", "name": "sn_session", "description": "A signed-in browser's session. Calls that change state (any method but GET, HEAD and OPTIONS) must also send the session's CSRF token in the X-CSRF-Token header (a signed-in page's meta csrf-token), or get 403." }
             },
             "schemas": {
                 "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "properties": { "status": { "type": "integer" }, "message": { "type": "string" }, "rule": { "type": "string", "description": "The rule that refused the request (422 only)" } } } } },

@@ -821,19 +821,28 @@ async fn psf(
                 "{} (open {} to {}). Residents ranked up to three priorities; first choice scores most (Borda count).",
                 s.title, s.opens_on, s.closes_on
             )));
+            let (total, areas) = match results.split_first() {
+                Some((all, areas)) => (all.responses, areas.iter().map(|r| r.responses).collect::<Vec<_>>()),
+                None => (0, Vec::new()),
+            };
+            let (total_shown, areas_shown) = Disclosed::of_parts(total, &areas, threshold);
             let rows = results
                 .iter()
-                .map(|r| {
-                    let shown = r.responses >= threshold;
-                    let ranking = if shown {
+                .zip(std::iter::once(total_shown).chain(areas_shown))
+                .map(|(r, shown)| {
+                    let ranking = if r.responses >= threshold {
                         r.ranking.iter().take(3).map(|x| x.0.clone()).collect::<Vec<_>>().join("; ")
                     } else {
                         format!("not shown: fewer than {threshold} responses")
                     };
-                    vec![r.area.clone(), Disclosed::of(r.responses, threshold).text(), ranking]
+                    vec![r.area.clone(), shown.text(), ranking]
                 })
                 .collect();
             blocks.push(table(&["Area", "Responses", "Top priorities"], rows));
+            blocks.push(para(format!(
+                "Areas with 1 to {} responses are shown as \"fewer than {threshold}\"; when any area is, the total for all areas is not shown, so that no area's count can be worked out from the others.",
+                threshold - 1
+            )));
             if let Some(all) = results.first().filter(|r| r.responses >= threshold) {
                 top = all.ranking.iter().take(3).map(|x| x.0.clone()).collect();
             }

@@ -77,12 +77,17 @@ pub struct Session {
 
 impl TestApp {
     pub async fn new(engine: Engine) -> Self {
+        Self::with_config(engine, WebConfig::default()).await
+    }
+
+    /// A fresh app with these web settings.
+    pub async fn with_config(engine: Engine, config: WebConfig) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let (store, url, key_file) = fresh(engine, dir.path()).await.expect("fresh database");
         let key_file = key_file.display().to_string();
         let clock = FixedClock::new(start());
         seed_partnership(&store, start().timestamp_millis()).await.expect("seed");
-        let state = AppState::new(store.clone(), Arc::new(clock.clone()), WebConfig::default());
+        let state = AppState::new(store.clone(), Arc::new(clock.clone()), config);
         let router = safetynet_web::router(state.clone());
         Self { engine, store, url, key_file, clock, router, state, dir }
     }
@@ -101,6 +106,29 @@ impl TestApp {
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
         Res { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// Sends `req` as if it came over a socket from `peer` (an IP address),
+    /// as `serve` records it.
+    pub async fn send_from(&self, peer: &str, mut req: Request<Body>) -> Res {
+        let ip: std::net::IpAddr = peer.parse().expect("peer address");
+        req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(ip, 50_000)));
+        self.send(req).await
+    }
+
+    /// The sign-in form submitted from socket peer `peer`, with an
+    /// `X-Forwarded-For` header when given.
+    pub async fn sign_in_from(&self, peer: &str, forwarded_for: Option<&str>, email: &str, password: &str) -> Res {
+        let form = self.get("/sign-in", None).await;
+        let login_csrf = form.set_cookie("sn_login_csrf").expect("login csrf cookie");
+        let body = serde_urlencoded_encode(&[("email", email), ("password", password), ("csrf_token", &login_csrf)]);
+        let mut req = Request::post("/sign-in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("sn_login_csrf={login_csrf}"));
+        if let Some(f) = forwarded_for {
+            req = req.header("x-forwarded-for", f);
+        }
+        self.send_from(peer, req.body(Body::from(body)).expect("request")).await
     }
 
     pub async fn get(&self, path: &str, session: Option<&Session>) -> Res {
@@ -211,6 +239,22 @@ pub async fn each_engine(f: impl AsyncFn(&TestApp)) {
     for engine in engines() {
         let app = TestApp::new(engine).await;
         f(&app).await;
+    }
+}
+
+/// As [`each_engine`], with these web settings.
+pub async fn each_engine_with(config: impl Fn() -> WebConfig, f: impl AsyncFn(&TestApp)) {
+    for engine in engines() {
+        let app = TestApp::with_config(engine, config()).await;
+        f(&app).await;
+    }
+}
+
+/// Web settings trusting a reverse proxy on 127.0.0.1.
+pub fn behind_local_proxy() -> WebConfig {
+    WebConfig {
+        trusted_proxies: safetynet_domain::net::parse_ranges("127.0.0.1").expect("proxy"),
+        ..WebConfig::default()
     }
 }
 

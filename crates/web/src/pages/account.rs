@@ -1,16 +1,19 @@
 //! The signed-in user's own account: change password, create and revoke
 //! personal API tokens (shown once).
 
-use crate::auth::{CsrfForm, PageUser};
+use crate::auth::{set_cookie, CsrfForm, PageUser, SESSION_COOKIE};
 use crate::error::{AppError, PageResult};
-use crate::layout::{csrf_field, error_summary, format_time, page, Nav, PageOpts};
+use crate::layout::{csrf_field, error_page, error_summary, format_time, page, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
+use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
+use safetynet_domain::lockout::LOCK_AFTER_FAILURES;
 use safetynet_domain::password::{check_policy, hash_password, verify_password};
 use safetynet_domain::token::{hash_secret, new_api_token};
+use safetynet_store::sessions::LoginFailure;
 
 async fn render(
     state: &AppState,
@@ -37,7 +40,7 @@ async fn render(
             div class="govuk-form-group" { label class="govuk-label" for="current" { "Current password" } input class="govuk-input govuk-!-width-one-half" id="current" name="current" type="password" autocomplete="current-password"; }
             div class="govuk-form-group" {
                 label class="govuk-label" for="new" { "New password" }
-                div class="govuk-hint" id="new-hint" { "At least 12 characters. A few random words make a strong password." }
+                div class="govuk-hint" id="new-hint" { "At least 12 characters, not a common or easily guessed password, and not your name or email address. A few random words make a strong password. Changing it signs you out everywhere else and revokes your API tokens." }
                 input class="govuk-input govuk-!-width-one-half" id="new" name="new" type="password" autocomplete="new-password" aria-describedby="new-hint";
             }
             div class="govuk-form-group" { label class="govuk-label" for="confirm" { "Confirm new password" } input class="govuk-input govuk-!-width-one-half" id="confirm" name="confirm" type="password" autocomplete="new-password"; }
@@ -95,24 +98,65 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-/// `POST /account/password`: ends the user's other sessions.
+/// `POST /account/password`. A wrong current password counts towards the
+/// account's lockout (as a wrong sign-in does) and is audited; once locked,
+/// the change is refused and this session ends. A new password must pass the
+/// policy. On success the user's other sessions end and all their API
+/// tokens are revoked, in the same transaction as the change.
 pub async fn change_password(
     State(state): State<AppState>,
     CsrfForm(user, f): CsrfForm<PasswordForm>,
 ) -> PageResult<Response> {
-    let stored = state.store.password_hash(&user.principal.user_id).await?;
+    let account = state.store.account_record(&user.principal.user_id).await?;
+    if account.locked_until_ms.is_some_and(|t| t > user.now_ms) {
+        state
+            .store
+            .record_login_failure(
+                Some(&account.id),
+                Some(&account.agency),
+                LoginFailure::Locked,
+                &user.addr,
+                user.now_ms,
+            )
+            .await?;
+        return locked_out(&state, &user).await;
+    }
+    let stored = account.password_hash.clone();
     let current = f.current.clone();
     let ok = tokio::task::spawn_blocking(move || verify_password(Some(&stored), &current))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    if !ok {
+        let locked = state
+            .store
+            .record_login_failure(
+                Some(&account.id),
+                Some(&account.agency),
+                LoginFailure::BadCurrentPassword,
+                &user.addr,
+                user.now_ms,
+            )
+            .await?;
+        if locked {
+            return locked_out(&state, &user).await;
+        }
+    }
     let mut errors = Vec::new();
     if !ok {
-        errors.push(("current".to_string(), "Your current password is not correct".to_string()));
+        errors.push((
+            "current".to_string(),
+            format!(
+                "Your current password is not correct. After {LOCK_AFTER_FAILURES} wrong passwords your account is locked for 15 minutes."
+            ),
+        ));
     }
-    if let Err(e) = check_policy(&f.new) {
+    let p = &user.principal;
+    if let Err(e) = check_policy(&f.new, &[&p.email, &p.display_name]) {
         errors.push(("new".to_string(), format!("New password: {e}")));
     } else if f.new != f.confirm {
         errors.push(("confirm".to_string(), "The new passwords do not match".to_string()));
+    } else if ok && f.new == f.current {
+        errors.push(("new".to_string(), "New password: choose a password you have not been using".to_string()));
     }
     if !errors.is_empty() {
         return Ok((StatusCode::BAD_REQUEST, render(&state, &user, &errors, None, None).await?).into_response());
@@ -122,16 +166,25 @@ pub async fn change_password(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    state.store.change_password(&user.actor(), &hash, &user.session_hash).await?;
-    Ok(render(
-        &state,
-        &user,
-        &[],
-        Some("Your password has been changed. You have been signed out everywhere else."),
-        None,
-    )
-    .await?
-    .into_response())
+    let revoked = state.store.change_password(&user.actor(), &hash, &user.session_hash).await?;
+    let tokens = match revoked.api_tokens {
+        0 => String::new(),
+        1 => " Your API token has been revoked: create a new one for any script that used it.".to_string(),
+        n => format!(" Your {n} API tokens have been revoked: create new ones for any scripts that used them."),
+    };
+    let notice = format!("Your password has been changed. You have been signed out everywhere else.{tokens}");
+    Ok(render(&state, &user, &[], Some(&notice), None).await?.into_response())
+}
+
+/// Ends this session after the account locked on wrong current passwords.
+async fn locked_out(state: &AppState, user: &PageUser) -> PageResult<Response> {
+    state.store.end_session(&user.actor(), &user.session_hash).await?;
+    let clear = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
+    let body = error_page(
+        "Your account is locked",
+        "Your current password was entered wrongly too many times. Your account is locked for 15 minutes and you have been signed out. Sign in again after that, or ask a partnership administrator to unlock it.",
+    );
+    Ok((StatusCode::FORBIDDEN, [(SET_COOKIE, clear)], body).into_response())
 }
 
 /// `POST /account/tokens`.

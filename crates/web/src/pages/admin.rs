@@ -160,7 +160,7 @@ async fn users_page(state: &AppState, user: &PageUser, errors: &[(String, String
             }
             div class="govuk-form-group" {
                 label class="govuk-label" for="password" { "Initial password" }
-                div class="govuk-hint" id="password-hint" { "At least 12 characters. Give it to the user in person or by phone; they can change it under Your account." }
+                div class="govuk-hint" id="password-hint" { "At least 12 characters, not a common or easily guessed password, and not their name or email address. Give it to the user in person or by phone; they can change it under Your account." }
                 input class="govuk-input govuk-!-width-two-thirds" id="password" name="password" type="password" autocomplete="new-password" aria-describedby="password-hint";
             }
             button type="submit" class="govuk-button" data-module="govuk-button" { "Add user" }
@@ -218,7 +218,11 @@ pub async fn add_user(
         },
     );
     let password = field(&pairs, "password").to_string();
-    check("password", safetynet_domain::password::check_policy(&password).map_err(|e| e.to_string()));
+    check(
+        "password",
+        safetynet_domain::password::check_policy(&password, &[field(&pairs, "email"), field(&pairs, "display_name")])
+            .map_err(|e| e.to_string()),
+    );
     let (Ok(email), Ok(display_name), Ok(agency), Ok(roles), true) = (email, name, agency, roles, errors.is_empty())
     else {
         return Ok((axum::http::StatusCode::BAD_REQUEST, users_page(&state, &user, &errors).await?).into_response());
@@ -245,6 +249,7 @@ pub async fn user(State(state): State<AppState>, user: PageUser, Path(id): Path<
         return Err(AppError::NotFound("user").into());
     }
     let u = state.store.user(&permit, &id, &user.actor()).await?;
+    let own = u.id == user.principal.user_id;
     let body = html! {
         span class="govuk-caption-l" { (u.agency) }
         h1 class="govuk-heading-l" { (u.display_name) }
@@ -256,6 +261,10 @@ pub async fn user(State(state): State<AppState>, user: PageUser, Path(id): Path<
             } }
         }
         h2 class="govuk-heading-m" { "Roles" }
+        @if own {
+            p class="govuk-body" data-testid="own-account" { (u.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")) }
+            div class="govuk-inset-text" { "This is your own account. Nobody changes their own roles or account status: ask another partnership administrator." }
+        } @else {
         form method="post" action=(format!("/admin/users/{}/roles", u.id)) {
             (csrf_field(&user))
             div class="govuk-form-group" { fieldset class="govuk-fieldset" { legend class="govuk-fieldset__legend govuk-visually-hidden" { "Roles" } (role_checkboxes("role", &u.roles)) } }
@@ -275,12 +284,14 @@ pub async fn user(State(state): State<AppState>, user: PageUser, Path(id): Path<
                 }
             }
         }
+        }
         p class="govuk-body" { a class="govuk-link" href="/admin/users" { "Back to users" } }
     };
     Ok(page(Some(&user), Nav::Admin, &u.display_name, PageOpts::default(), body))
 }
 
-/// `POST /admin/users/{id}/roles`.
+/// `POST /admin/users/{id}/roles`: refused (403) for the administrator's
+/// own account; audited with the roles before and after.
 pub async fn set_roles(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -298,16 +309,14 @@ pub struct ActiveForm {
     active: bool,
 }
 
-/// `POST /admin/users/{id}/active`.
+/// `POST /admin/users/{id}/active`: refused (403) for the administrator's
+/// own account.
 pub async fn set_active(
     State(state): State<AppState>,
     Path(id): Path<String>,
     CsrfForm(user, f): CsrfForm<ActiveForm>,
 ) -> PageResult<Response> {
     let permit = user.permit::<ManageUsers>()?;
-    if id == user.principal.user_id && !f.active {
-        return Err(AppError::BadRequest("you cannot deactivate your own account".into()).into());
-    }
     state.store.set_active(&permit, &id, f.active, &user.actor()).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }

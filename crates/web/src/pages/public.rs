@@ -9,18 +9,27 @@ use crate::error::{AppError, PageResult};
 use crate::layout::{error_summary, page, Nav, PageOpts};
 use crate::packs::{build, PackOptions};
 use crate::AppState;
-use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use maud::html;
 use safetynet_domain::meeting::MeetingKind;
 use safetynet_domain::policy::{AuthMethod, Principal};
-use safetynet_domain::token::{hash_secret, random_secret};
+use safetynet_domain::token::{hash_secret, issue, verify_issued};
 use safetynet_store::surveys::{Survey, MAX_RANKED};
 
-/// Cookie holding the resident's random survey token.
+/// Cookie holding the resident's survey token.
 const SURVEY_COOKIE: &str = "sn_survey";
+
+/// What survey tokens are signed for (with the `survey_token` server secret).
+const SURVEY_PURPOSE: &str = "survey";
+
+/// The key survey tokens are signed with: a random server secret kept in
+/// the database, made on first use.
+async fn survey_key(state: &AppState) -> Result<String, AppError> {
+    Ok(state.store.server_secret("survey_token", state.now_ms()).await?)
+}
 
 /// The public, as an audit actor.
 fn public() -> Principal {
@@ -82,8 +91,9 @@ fn survey_form(s: &Survey, token: &str, errors: &[(String, String)]) -> maud::Ma
 pub async fn survey(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> PageResult<Response> {
     let s = state.store.survey(&id).await?;
     let (parts, _) = req.into_parts();
-    let existing = cookie(&parts, SURVEY_COOKIE);
-    let token = existing.clone().unwrap_or_else(random_secret);
+    let key = survey_key(&state).await?;
+    let existing = cookie(&parts, SURVEY_COOKIE).filter(|t| verify_issued(&key, SURVEY_PURPOSE, t));
+    let token = existing.clone().unwrap_or_else(|| issue(&key, SURVEY_PURPOSE));
     let body = if s.is_open(state.today()) {
         survey_form(&s, &token, &[])
     } else {
@@ -99,13 +109,15 @@ pub async fn survey(State(state): State<AppState>, Path(id): Path<String>, req: 
     Ok(res)
 }
 
-/// `POST /public/surveys/{id}`: one response per browser (double-submit
-/// token: the form's token must match the cookie's).
+/// `POST /public/surveys/{id}`: one response per server-issued token (the
+/// form's token must be signed by this server and match the cookie's; a used
+/// one is refused), and at most
+/// [`RESPONSES_PER_SOURCE`](safetynet_store::surveys::RESPONSES_PER_SOURCE)
+/// from one client address.
 pub async fn respond(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> PageResult<Response> {
     let s = state.store.survey(&id).await?;
-    let (mut parts, body) = req.into_parts();
-    let ClientAddr(addr) =
-        ClientAddr::from_request_parts(&mut parts, &state).await.unwrap_or(ClientAddr("unknown".into()));
+    let (parts, body) = req.into_parts();
+    let ClientAddr(addr) = ClientAddr::of(&parts, &state);
     let from_cookie = cookie(&parts, SURVEY_COOKIE).unwrap_or_default();
     let bytes = axum::body::to_bytes(body, 64 * 1024)
         .await
@@ -115,6 +127,12 @@ pub async fn respond(State(state): State<AppState>, Path(id): Path<String>, req:
     let token = crate::forms::field(&pairs, "token");
     if from_cookie.is_empty() || token != from_cookie {
         return Err(AppError::BadRequest("your browser must accept cookies to answer this survey (one response per person): reload the page and try again".into()).into());
+    }
+    if !verify_issued(&survey_key(&state).await?, SURVEY_PURPOSE, token) {
+        return Err(AppError::BadRequest(
+            "this response did not come from the survey's form on this site: reload the page and try again".into(),
+        )
+        .into());
     }
     let ranking: Vec<String> = (1..=MAX_RANKED)
         .map(|i| crate::forms::field(&pairs, &format!("choice{i}")).to_string())

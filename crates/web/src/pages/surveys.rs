@@ -10,7 +10,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{Html, Response};
 use maud::html;
-use safetynet_domain::meeting::MeetingKind;
+use safetynet_domain::meeting::{Disclosed, MeetingKind, DEFAULT_DISCLOSURE_THRESHOLD};
 use safetynet_domain::policy::{ManagePartnershipWork, ViewCrimeData};
 
 type Form = CsrfForm<Vec<(String, String)>>;
@@ -125,13 +125,20 @@ pub async fn results(
     user.permit::<ViewCrimeData>()?;
     let s = state.store.survey(&id).await?;
     let results = state.store.survey_results(&id, i64::MAX).await?;
+    let (total, areas) = match results.split_first() {
+        Some((all, areas)) => (all.responses, areas.iter().map(|r| r.responses).collect::<Vec<_>>()),
+        None => (0, Vec::new()),
+    };
+    let (total_shown, areas_shown) = Disclosed::of_parts(total, &areas, DEFAULT_DISCLOSURE_THRESHOLD);
+    let published: Vec<Disclosed> = std::iter::once(total_shown).chain(areas_shown).collect();
     let body = html! {
         a class="govuk-back-link" href="/surveys" { "Surveys" }
         span class="govuk-caption-l" { (s.opens_on) " to " (s.closes_on) }
         h1 class="govuk-heading-l" { (s.title) }
         p class="govuk-body" { "Public link: " a class="govuk-link" href=(format!("/public/surveys/{}", s.id)) { "/public/surveys/" (s.id) } ". Points: a first choice scores " (s.options.len()) ", a second one less, and so on (Borda count)." }
-        @for r in &results {
-            h2 class="govuk-heading-m" { (r.area) " " span class="govuk-caption-m" { (r.responses) " responses" } }
+        p class="govuk-body" { "These are the full counts, for staff. The public summary and the forum's pack publish them under disclosure control: areas with fewer than " (DEFAULT_DISCLOSURE_THRESHOLD) " responses are suppressed and, when any is, the total for all areas is not shown either." }
+        @for (r, shown) in results.iter().zip(&published) {
+            h2 class="govuk-heading-m" { (r.area) " " span class="govuk-caption-m" data-testid="survey-published" { (r.responses) " responses (published as: " (shown.text()) ")" } }
             @if r.responses > 0 {
                 table class="govuk-table" data-testid="survey-results" {
                     thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Priority", "Points", "First choices"] { th scope="col" class="govuk-table__header" { (h) } } } }
