@@ -231,7 +231,7 @@ async fn case_review_numbers_are_bounded() {
             assert!(res.body.contains("recommendations"), "{}", res.body);
         }
         let future =
-            app.json("PATCH", &path, &council, json!({ "recommendations": 2, "decided_on": "2027-01-01" })).await;
+            app.json("PATCH", &path, &council, json!({ "recommendations": 2, "decided_on": "2099-01-01" })).await;
         assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", future.body);
         let ok = app.json("PATCH", &path, &council, json!({ "recommendations": 3, "threshold_met": true })).await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);

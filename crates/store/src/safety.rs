@@ -184,9 +184,8 @@ pub const MAX_RECOMMENDATIONS: i64 = 100;
 
 impl CaseReviewUpdate {
     /// Checks every field's range before anything is stored: the
-    /// recommendations count, the lengths of the free text, and dates that
-    /// are not before the 2014 Act (a decision not after `today`, a meeting
-    /// within a year of it).
+    /// recommendations count, the lengths of the free text, and dates from
+    /// the 2014 Act to a year after `today`.
     pub fn check(&self, today: NaiveDate) -> Result<()> {
         if !(0..=MAX_RECOMMENDATIONS).contains(&self.recommendations) {
             return Err(rule(
@@ -206,14 +205,11 @@ impl CaseReviewUpdate {
         }
         let earliest = NaiveDate::from_ymd_opt(2014, 10, 20).unwrap_or(NaiveDate::MIN);
         let next_year = today.checked_add_days(chrono::Days::new(366)).unwrap_or(today);
-        for (field, date, latest, words) in [
-            ("decided_on", self.decided_on, today, "today"),
-            ("meeting_on", self.meeting_on, next_year, "a year from today"),
-        ] {
-            if date.is_some_and(|d| d < earliest || d > latest) {
+        for (field, date) in [("decided_on", self.decided_on), ("meeting_on", self.meeting_on)] {
+            if date.is_some_and(|d| d < earliest || d > next_year) {
                 return Err(rule(
                     "case_review_validation",
-                    format!("{field} must be a date from 20 October 2014 (the 2014 Act) to {words}"),
+                    format!("{field} must be a date from 20 October 2014 (the 2014 Act) to a year from today"),
                 ));
             }
         }

@@ -48,6 +48,52 @@ pub async fn fresh(engine: Engine, dir: &Path) -> Result<(Store, String, PathBuf
     Ok((store, url, key_file))
 }
 
+/// A database nobody has touched, as an installation starts: its owner's
+/// URL and, on PostgreSQL, an application role with no rights yet.
+#[derive(Debug, Clone)]
+pub struct Blank {
+    /// URL for the owner (migrations).
+    pub owner_url: String,
+    /// The application's role (PostgreSQL only).
+    pub app_role: Option<String>,
+    /// URL for the application.
+    pub app_url: String,
+}
+
+/// A blank database on `engine` (SQLite files in `dir`). On PostgreSQL, as
+/// the README has an administrator do: an owner login role, an application
+/// login role, and a database owned by the owner.
+pub async fn blank(engine: Engine, dir: &Path) -> Result<Blank> {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    match engine {
+        Engine::Sqlite => {
+            let url = format!("sqlite://{}", dir.join(format!("sn_blank_{id}.db")).display());
+            Ok(Blank { owner_url: url.clone(), app_role: None, app_url: url })
+        }
+        Engine::Postgres => {
+            let admin = std::env::var(POSTGRES_ENV).unwrap_or_default();
+            let admin_store = Store::connect(&DatabaseUrl::parse(&admin)?, AuditKey::generate()).await?;
+            let (owner, app, db) = (format!("sn_owner_{id}"), format!("sn_app_{id}"), format!("sn_blank_{id}"));
+            let mut conn = admin_store.conn().await?;
+            for sql in [
+                format!("CREATE ROLE {owner} LOGIN"),
+                format!("CREATE ROLE {app} LOGIN"),
+                format!("CREATE DATABASE {db} OWNER {owner}"),
+            ] {
+                conn.execute(&Q::new(sql)).await?;
+            }
+            drop(conn);
+            admin_store.close().await;
+            let url = replace_db_name(&admin, &db);
+            Ok(Blank {
+                owner_url: replace_user(&url, &owner),
+                app_role: Some(app.clone()),
+                app_url: replace_user(&url, &app),
+            })
+        }
+    }
+}
+
 /// Writes `key` to `path` (mode 0600 on Unix), as the CLI would.
 pub fn write_key_file(path: &Path, key: &AuditKey) -> Result<()> {
     std::fs::write(path, key.to_file_text().expose_secret()).map_err(io_error)?;
