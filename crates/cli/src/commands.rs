@@ -170,6 +170,16 @@ enum AgencyCommand {
     },
 }
 
+/// One account, by e-mail address.
+#[derive(Debug, clap::Args)]
+struct AccountArg {
+    #[command(flatten)]
+    db: DbArg,
+    /// E-mail address.
+    #[arg(long)]
+    email: String,
+}
+
 #[derive(Debug, Subcommand)]
 enum UserCommand {
     /// List users (of one agency with --agency).
@@ -181,21 +191,9 @@ enum UserCommand {
         agency: Option<String>,
     },
     /// Disable an account (ends its sessions and API tokens).
-    Disable {
-        #[command(flatten)]
-        db: DbArg,
-        /// E-mail address.
-        #[arg(long)]
-        email: String,
-    },
+    Disable(AccountArg),
     /// Enable a disabled account.
-    Enable {
-        #[command(flatten)]
-        db: DbArg,
-        /// E-mail address.
-        #[arg(long)]
-        email: String,
-    },
+    Enable(AccountArg),
     /// Replace an account's roles.
     Roles {
         #[command(flatten)]
@@ -580,11 +578,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&config, &db, KeyUse::Write).await?;
             print!("{}", crate::setup::user_list(&store, agency.as_deref(), now_ms).await?);
         }
-        Command::User { command: UserCommand::Disable { db, email } } => {
+        Command::User { command: UserCommand::Disable(AccountArg { db, email }) } => {
             crate::setup::user_set_active(&open(&config, &db, KeyUse::Write).await?, &email, false, now_ms).await?;
             println!("account disabled; its sessions and API tokens are ended");
         }
-        Command::User { command: UserCommand::Enable { db, email } } => {
+        Command::User { command: UserCommand::Enable(AccountArg { db, email }) } => {
             crate::setup::user_set_active(&open(&config, &db, KeyUse::Write).await?, &email, true, now_ms).await?;
             println!("account enabled");
         }
