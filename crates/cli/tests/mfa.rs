@@ -319,3 +319,76 @@ async fn an_administrator_resets_a_second_factor_but_not_their_own() {
     })
     .await;
 }
+
+fn bin() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_safetynet"));
+    c.env_remove("SAFETYNET_DATABASE_URL")
+        .env_remove("SAFETYNET_CONFIG")
+        .env_remove("SAFETYNET_AUDIT_KEY_FILE")
+        .env_remove("SAFETYNET_REQUIRE_MFA")
+        .current_dir(std::env::temp_dir());
+    c
+}
+
+#[test]
+fn check_config_shows_which_roles_must_use_two_step_sign_in() {
+    let out = bin().arg("check-config").output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("require_mfa            = partnership_admin, auditor    [default]"), "{text}");
+    let out = bin().arg("check-config").env("SAFETYNET_REQUIRE_MFA", "auditor, case_officer").output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("require_mfa            = case_officer, auditor    [env SAFETYNET_REQUIRE_MFA]"), "{text}");
+    let dir = tempfile::tempdir().expect("dir");
+    let none = dir.path().join("none.toml");
+    std::fs::write(&none, "[security]\nrequire_mfa = []\n").expect("write");
+    let out = bin().args(["check-config", "--config", &none.display().to_string()]).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("require_mfa            = (none"), "{text}");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[security]\nrequire_mfa = [\"root\"]\n").expect("write");
+    let out = bin().args(["check-config", "--config", &bad.display().to_string()]).output().expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("require_mfa"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test]
+async fn the_command_line_resets_a_second_factor() {
+    each_engine(async |app: &TestApp| {
+        let s = app.sign_in(OFFICER).await;
+        enrol(app, &s).await;
+        let id = user_id(app, OFFICER).await;
+        assert!(app.store.mfa_enrolled(&id).await.expect("db"));
+        let out = bin()
+            .args([
+                "user",
+                "reset-mfa",
+                "--email",
+                OFFICER,
+                "--database-url",
+                &app.url,
+                "--audit-key-file",
+                &app.key_file,
+            ])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(!app.store.mfa_enrolled(&id).await.expect("db"));
+        let rows = audit(app, AuditAction::PermissionChange, "mfa").await;
+        assert!(rows.iter().any(|e| e.row.event.detail.contains("mfa_reset") && e.row.event.source == "cli"));
+        let out = bin()
+            .args([
+                "user",
+                "reset-mfa",
+                "--email",
+                "nobody@example.gov.uk",
+                "--database-url",
+                &app.url,
+                "--audit-key-file",
+                &app.key_file,
+            ])
+            .output()
+            .expect("run");
+        assert!(!out.status.success());
+    })
+    .await;
+}
