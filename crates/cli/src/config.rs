@@ -246,7 +246,11 @@ impl Config {
             },
             require_mfa: match (env_str("SAFETYNET_REQUIRE_MFA"), file.security.and_then(|s| s.require_mfa)) {
                 (Some(v), _) => Setting {
-                    value: parse_roles(v.split(',')).context("SAFETYNET_REQUIRE_MFA")?,
+                    value: if v.trim() == "none" {
+                        Vec::new()
+                    } else {
+                        parse_roles(v.split(',')).context("SAFETYNET_REQUIRE_MFA")?
+                    },
                     source: "env SAFETYNET_REQUIRE_MFA".into(),
                 },
                 (None, Some(list)) => Setting {

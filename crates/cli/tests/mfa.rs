@@ -338,6 +338,9 @@ fn check_config_shows_which_roles_must_use_two_step_sign_in() {
     let out = bin().arg("check-config").env("SAFETYNET_REQUIRE_MFA", "auditor, case_officer").output().expect("run");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(text.contains("require_mfa            = case_officer, auditor    [env SAFETYNET_REQUIRE_MFA]"), "{text}");
+    let out = bin().arg("check-config").env("SAFETYNET_REQUIRE_MFA", "none").output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("require_mfa            = (none"), "{text}");
     let dir = tempfile::tempdir().expect("dir");
     let none = dir.path().join("none.toml");
     std::fs::write(&none, "[security]\nrequire_mfa = []\n").expect("write");
