@@ -194,6 +194,8 @@ enum UserCommand {
     Disable(AccountArg),
     /// Enable a disabled account.
     Enable(AccountArg),
+    /// Reset an account's two-step sign-in (they set it up again at their next sign-in).
+    ResetMfa(AccountArg),
     /// Replace an account's roles.
     Roles {
         #[command(flatten)]
@@ -586,6 +588,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::setup::user_set_active(&open(&config, &db, KeyUse::Write).await?, &email, true, now_ms).await?;
             println!("account enabled");
         }
+        Command::User { command: UserCommand::ResetMfa(AccountArg { db, email }) } => {
+            crate::setup::user_reset_mfa(&open(&config, &db, KeyUse::Write).await?, &email, now_ms).await?;
+            println!("two-step sign-in reset: the user sets it up again at their next sign-in");
+        }
         Command::User { command: UserCommand::Roles { db, email, role } } => {
             crate::setup::user_set_roles(&open(&config, &db, KeyUse::Write).await?, &email, &role, now_ms).await?;
             println!("roles set: {}", role.join(", "));
@@ -963,6 +969,15 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
             proxies.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
         },
         c.trusted_proxies.source
+    );
+    println!(
+        "require_mfa            = {}    [{}]",
+        if c.require_mfa.value.is_empty() {
+            "(none: two-step sign-in is offered to everyone, required of nobody)".to_string()
+        } else {
+            c.require_mfa.value.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+        },
+        c.require_mfa.source
     );
     println!("secure cookies         = {}", c.web().secure_cookies);
     if db.starts_with("INVALID") || !key_ok {

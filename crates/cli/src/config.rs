@@ -5,6 +5,7 @@
 
 use anyhow::{bail, Context};
 use safetynet_domain::net::{parse_ranges, IpRange};
+use safetynet_domain::role::Role;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,14 @@ struct FileConfig {
     trusted_proxies: Option<Vec<String>>,
     audit_key_file: Option<PathBuf>,
     analysis: Option<FileAnalysis>,
+    security: Option<FileSecurity>,
+}
+
+/// `[security]` in the TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSecurity {
+    require_mfa: Option<Vec<String>>,
 }
 
 /// `[analysis]` in the TOML file.
@@ -76,6 +85,10 @@ pub struct Config {
     pub audit_key_file: Setting<Option<PathBuf>>,
     /// Reverse proxies whose `X-Forwarded-For` header is believed.
     pub trusted_proxies: Setting<Vec<IpRange>>,
+    /// Roles whose holders must use two-step sign-in: `[security]
+    /// require_mfa`, `SAFETYNET_REQUIRE_MFA` (comma-separated; empty list
+    /// in the file for none). Default: partnership administrators and auditors.
+    pub require_mfa: Setting<Vec<Role>>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -83,6 +96,21 @@ pub struct Config {
 /// Default map tiles: OpenStreetMap's standard layer. Points and boundaries
 /// still show when tiles cannot be reached.
 pub const DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+
+/// Roles that must use two-step sign-in unless configured otherwise.
+pub const DEFAULT_REQUIRE_MFA: [Role; 2] = [Role::PartnershipAdmin, Role::Auditor];
+
+/// Role names (blank entries skipped), sorted and without repeats.
+fn parse_roles<'a>(names: impl Iterator<Item = &'a str>) -> anyhow::Result<Vec<Role>> {
+    let mut roles = names
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| Role::parse(n).map_err(|e| anyhow::anyhow!("{e}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    roles.sort();
+    roles.dedup();
+    Ok(roles)
+}
 
 fn layer<T: Clone>(default: T, file: Option<T>, file_src: &str, env: Option<T>, env_name: &str) -> Setting<T> {
     if let Some(v) = env {
@@ -216,6 +244,21 @@ impl Config {
                 },
                 (None, None) => Setting { value: Vec::new(), source: "default".into() },
             },
+            require_mfa: match (env_str("SAFETYNET_REQUIRE_MFA"), file.security.and_then(|s| s.require_mfa)) {
+                (Some(v), _) => Setting {
+                    value: if v.trim() == "none" {
+                        Vec::new()
+                    } else {
+                        parse_roles(v.split(',')).context("SAFETYNET_REQUIRE_MFA")?
+                    },
+                    source: "env SAFETYNET_REQUIRE_MFA".into(),
+                },
+                (None, Some(list)) => Setting {
+                    value: parse_roles(list.iter().map(String::as_str)).context("[security] require_mfa")?,
+                    source: fsrc.clone(),
+                },
+                (None, None) => Setting { value: DEFAULT_REQUIRE_MFA.to_vec(), source: "default".into() },
+            },
             file: path,
         };
         if !(1..=24 * 60).contains(&cfg.session_idle_minutes.value) {
@@ -291,6 +334,7 @@ impl Config {
                 cache_bytes: (self.analysis_cache_mib.value.max(0) as usize) << 20,
             },
             trusted_proxies: self.trusted_proxies.value.clone(),
+            require_mfa: self.require_mfa.value.clone(),
         }
     }
 }

@@ -183,6 +183,15 @@ pub async fn user_set_roles(store: &Store, email: &str, roles: &[String], now_ms
     Ok(())
 }
 
+/// Resets an account's two-step sign-in; audited.
+pub async fn user_reset_mfa(store: &Store, email: &str, now_ms: i64) -> anyhow::Result<()> {
+    let id = user_id(store, email).await?;
+    let operator = Principal::operator();
+    let permit = operator.permit::<ManageUsers>()?;
+    store.reset_mfa(&permit, &id, &operator_actor(&operator, now_ms)).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -177,7 +177,9 @@ async fn sign_in(port: u16, email: &str) {
         .send_form(&[("email", email), ("password", PASSWORD), ("csrf_token", &csrf)])
         .expect("sign in");
     assert_eq!(res.status(), 303, "signed in");
-    assert_eq!(res.header("location"), Some("/dashboard"));
+    // Administrators must use two-step sign-in (the default `require_mfa`):
+    // the first sign-in leads to setting it up.
+    assert_eq!(res.header("location"), Some("/account/two-step"));
     let session = res
         .all("set-cookie")
         .into_iter()
@@ -185,6 +187,36 @@ async fn sign_in(port: u16, email: &str) {
         .and_then(|c| c.split(';').next())
         .expect("session cookie")
         .to_string();
+    let secret = session.split_once('=').map(|(_, v)| v.to_string()).unwrap_or_default();
+    let csrf = safetynet_domain::token::csrf_for_session(&secret);
+    let held = agent.get(&format!("{base}/dashboard")).set("Cookie", &session).call().expect("dashboard");
+    assert_eq!(held.header("location"), Some("/account/two-step"), "nothing else before enrolment");
+    let start = agent
+        .post(&format!("{base}/account/two-step/start"))
+        .set("Cookie", &session)
+        .send_form(&[("csrf_token", &csrf)])
+        .expect("start enrolment")
+        .into_string()
+        .expect("body");
+    let key: String = start
+        .split(r#"data-testid="mfa-secret">"#)
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("secret shown")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let bytes = totp_rs::Secret::Encoded(key).to_bytes().expect("base32");
+    let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "admin".into()).expect("totp");
+    let code = totp.generate_current().expect("time");
+    let done = agent
+        .post(&format!("{base}/account/two-step/confirm"))
+        .set("Cookie", &session)
+        .send_form(&[("csrf_token", &csrf), ("code", &code)])
+        .expect("confirm enrolment")
+        .into_string()
+        .expect("body");
+    assert!(done.contains("recovery-codes"), "{done}");
     let page = agent.get(&format!("{base}/dashboard")).set("Cookie", &session).call().expect("dashboard");
     let body = page.into_string().expect("body");
     assert!(body.contains("St Albans City and District CSP"), "the partnership set by init shows");

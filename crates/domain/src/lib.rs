@@ -18,6 +18,7 @@ pub mod interventions;
 pub mod links;
 pub mod lockout;
 pub mod meeting;
+pub mod mfa;
 pub mod month;
 pub mod net;
 pub mod operation;

@@ -14,6 +14,7 @@ pub mod crimes;
 pub mod incidents;
 pub mod jobs;
 pub mod meetings;
+pub mod mfa;
 pub mod operations;
 pub mod partnership;
 mod records;

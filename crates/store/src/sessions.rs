@@ -27,6 +27,9 @@ pub enum LoginFailure {
     /// A signed-in user gave the wrong current password when changing it
     /// (counted towards the account's lockout like a wrong sign-in).
     BadCurrentPassword,
+    /// A wrong (or reused) two-step sign-in code or recovery code after a
+    /// correct password (counted towards the account's lockout).
+    BadSecondFactor,
 }
 
 impl LoginFailure {
@@ -38,6 +41,7 @@ impl LoginFailure {
             Self::Locked => "locked",
             Self::Throttled => "throttled",
             Self::BadCurrentPassword => "bad_current_password",
+            Self::BadSecondFactor => "bad_second_factor",
         }
     }
 }
@@ -85,7 +89,11 @@ impl Store {
     ) -> Result<bool> {
         let mut tx = self.write().await?;
         let mut locked_now = false;
-        if let (Some(id), LoginFailure::BadPassword | LoginFailure::BadCurrentPassword) = (user_id, why) {
+        if let (
+            Some(id),
+            LoginFailure::BadPassword | LoginFailure::BadCurrentPassword | LoginFailure::BadSecondFactor,
+        ) = (user_id, why)
+        {
             locked_now = count_failure(&mut tx, id, now_ms).await?;
         }
         let row = tx

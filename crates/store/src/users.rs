@@ -93,7 +93,12 @@ pub const OWN_ACCOUNT: &str =
 /// an administrator cannot make themselves an auditor or a manager). The
 /// refused attempt is itself audited, as a permission change that did not
 /// happen, so the auditor sees it.
-async fn refuse_self(store: &Store, actor: &Actor<'_>, id: &str, requested: serde_json::Value) -> Result<()> {
+pub(crate) async fn refuse_self(
+    store: &Store,
+    actor: &Actor<'_>,
+    id: &str,
+    requested: serde_json::Value,
+) -> Result<()> {
     if actor.principal.user_id.is_empty() || actor.principal.user_id != id {
         return Ok(());
     }

@@ -67,6 +67,25 @@ impl FromRequestParts<AppState> for ClientAddr {
     }
 }
 
+/// Name of the cookie of a sign-in waiting for its second step.
+pub const MFA_PENDING_COOKIE: &str = "sn_mfa";
+
+/// Paths a user who must set up two-step sign-in may still use.
+const ENROLMENT_PATHS: [&str; 4] =
+    [crate::pages::TWO_STEP_PATH, "/account/two-step/start", "/account/two-step/confirm", "/sign-out"];
+
+/// Refuses a principal whose role requires two-step sign-in that they have
+/// not set up ([`AppError::MfaEnrolmentRequired`]). Only holders of a
+/// required role cost a query.
+pub async fn check_mfa_enrolled(state: &AppState, principal: &Principal) -> Result<(), AppError> {
+    if safetynet_domain::mfa::required_for(&principal.roles, &state.config.require_mfa)
+        && !state.store.mfa_enrolled(&principal.user_id).await?
+    {
+        return Err(AppError::MfaEnrolmentRequired);
+    }
+    Ok(())
+}
+
 /// A signed-in user of the web pages.
 #[derive(Debug, Clone)]
 pub struct PageUser {
@@ -105,6 +124,9 @@ impl FromRequestParts<AppState> for PageUser {
             .session_principal(&session_hash, state.config.session, now_ms)
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        if !ENROLMENT_PATHS.contains(&parts.uri.path()) {
+            check_mfa_enrolled(state, &principal).await?;
+        }
         let ClientAddr(addr) = ClientAddr::of(parts, state);
         Ok(Self { principal, session_hash, csrf: csrf_for_session(&secret), addr, now_ms })
     }
@@ -204,6 +226,7 @@ impl FromRequestParts<AppState> for ApiUser {
             },
         };
         let principal = principal.ok_or(AppError::Unauthenticated)?;
+        check_mfa_enrolled(state, &principal).await?;
         let ClientAddr(addr) = ClientAddr::of(parts, state);
         Ok(Self { principal, addr, now_ms })
     }

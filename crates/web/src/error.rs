@@ -17,6 +17,10 @@ pub enum AppError {
     /// Signed in but not allowed.
     #[error("{0}")]
     Forbidden(String),
+    /// Signed in with a role that requires two-step sign-in, not yet set up:
+    /// pages redirect to the enrolment page, the API answers 403.
+    #[error("your role requires two-step sign-in: set it up at /account/two-step before doing anything else")]
+    MfaEnrolmentRequired,
     /// Bad input, with a message the user can act on.
     #[error("{0}")]
     BadRequest(String),
@@ -49,7 +53,7 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::Csrf | AppError::MfaEnrolmentRequired => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -106,6 +110,9 @@ impl IntoResponse for PageError {
         self.0.log();
         if matches!(self.0, AppError::Unauthenticated) {
             return Redirect::to("/sign-in").into_response();
+        }
+        if matches!(self.0, AppError::MfaEnrolmentRequired) {
+            return Redirect::to(crate::pages::TWO_STEP_PATH).into_response();
         }
         let status = self.0.status();
         let title = match status {

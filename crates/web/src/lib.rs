@@ -117,6 +117,11 @@ pub struct WebConfig {
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or
     /// CIDR ranges); empty: the socket peer is the client.
     pub trusted_proxies: Vec<safetynet_domain::net::IpRange>,
+    /// Roles whose holders must use two-step sign-in (`[security]
+    /// require_mfa`). Empty here, so that `WebConfig::default()` (tests,
+    /// embedding) imposes nothing; the command line's configuration defaults
+    /// to partnership administrators and auditors.
+    pub require_mfa: Vec<safetynet_domain::role::Role>,
 }
 
 /// Shared state of the app.

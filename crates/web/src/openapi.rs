@@ -150,8 +150,8 @@ pub fn document() -> Value {
         },
         "components": {
             "securitySchemes": {
-                "bearer": { "type": "http", "scheme": "bearer" },
-                "session": { "type": "apiKey", "in": "cookie", "name": "sn_session", "description": "A signed-in browser's session. Calls that change state (any method but GET, HEAD and OPTIONS) must also send the session's CSRF token in the X-CSRF-Token header (a signed-in page's meta csrf-token), or get 403." }
+                "bearer": { "type": "http", "scheme": "bearer", "description": "A personal API token. Like the session, refused with 403 while its user holds a role that requires two-step sign-in (require_mfa) and has not set it up." },
+                "session": { "type": "apiKey", "in": "cookie", "name": "sn_session", "description": "A signed-in browser's session. Calls that change state (any method but GET, HEAD and OPTIONS) must also send the session's CSRF token in the X-CSRF-Token header (a signed-in page's meta csrf-token), or get 403. A user whose role requires two-step sign-in and who has not set it up gets 403 until they have." }
             },
             "schemas": {
                 "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "properties": { "status": { "type": "integer" }, "message": { "type": "string" }, "rule": { "type": "string", "description": "The rule that refused the request (422 only)" } } } } },

@@ -34,6 +34,8 @@ async fn render(
             div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Agency" } dd class="govuk-summary-list__value" { (p.agency) } }
             div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Roles" } dd class="govuk-summary-list__value" { (p.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")) } }
         }
+        h2 class="govuk-heading-m" { "Two-step sign-in" }
+        p class="govuk-body" { a class="govuk-link" href=(super::TWO_STEP_PATH) data-testid="two-step-link" { "Manage two-step sign-in" } }
         h2 class="govuk-heading-m" { "Change your password" }
         form method="post" action="/account/password" novalidate {
             (csrf_field(user))

@@ -250,11 +250,13 @@ pub async fn user(State(state): State<AppState>, user: PageUser, Path(id): Path<
     }
     let u = state.store.user(&permit, &id, &user.actor()).await?;
     let own = u.id == user.principal.user_id;
+    let mfa = state.store.mfa_enrolled(&u.id).await?;
     let body = html! {
         span class="govuk-caption-l" { (u.agency) }
         h1 class="govuk-heading-l" { (u.display_name) }
         dl class="govuk-summary-list" {
             div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Email" } dd class="govuk-summary-list__value" { (u.email) } }
+            div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Two-step sign-in" } dd class="govuk-summary-list__value" data-testid="user-mfa" { @if mfa { "On" } @else { "Off" } } }
             div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Status" } dd class="govuk-summary-list__value" data-testid="user-status" {
                 (status_tag(&u, user.now_ms))
                 @if let Some(t) = u.locked_until_ms.filter(|t| *t > user.now_ms) { " until " (format_time(t)) }
@@ -281,6 +283,12 @@ pub async fn user(State(state): State<AppState>, user: PageUser, Path(id): Path<
                 form method="post" action=(format!("/admin/users/{}/unlock", u.id)) class="sn-inline-form" {
                     (csrf_field(&user))
                     button type="submit" class="govuk-button govuk-button--secondary" { "Unlock account" }
+                }
+            }
+            @if mfa {
+                form method="post" action=(format!("/admin/users/{}/mfa-reset", u.id)) class="sn-inline-form" {
+                    (csrf_field(&user))
+                    button type="submit" class="govuk-button govuk-button--warning" { "Reset two-step sign-in" }
                 }
             }
         }
@@ -329,5 +337,18 @@ pub async fn unlock(
 ) -> PageResult<Response> {
     let permit = user.permit::<ManageUsers>()?;
     state.store.unlock_user(&permit, &id, &user.actor()).await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+/// `POST /admin/users/{id}/mfa-reset`: removes the user's second factor and
+/// recovery codes (they set it up again); refused (403) for the
+/// administrator's own account; audited.
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, _): CsrfForm<super::Empty>,
+) -> PageResult<Response> {
+    let permit = user.permit::<ManageUsers>()?;
+    state.store.reset_mfa(&permit, &id, &user.actor()).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }

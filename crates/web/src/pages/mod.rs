@@ -16,6 +16,9 @@ mod public;
 mod signin;
 mod strategy;
 mod surveys;
+mod two_step;
+
+pub use two_step::TWO_STEP_PATH;
 
 use crate::error::{AppError, PageError, PageResult};
 use crate::forms::Errors;
@@ -32,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/healthz", get(dashboard::healthz))
         .route("/sign-in", get(signin::form).post(signin::submit))
         .route("/sign-out", post(signin::sign_out))
+        .route("/sign-in/code", get(signin::code_form).post(signin::code_submit))
         .route("/dashboard", get(dashboard::show))
         .route("/crimes", get(crimes::browse))
         .route("/crimes/export.csv", get(crimes::export_csv))
@@ -47,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/roles", post(admin::set_roles))
         .route("/admin/users/{id}/active", post(admin::set_active))
         .route("/admin/users/{id}/unlock", post(admin::unlock))
+        .route("/admin/users/{id}/mfa-reset", post(admin::reset_mfa))
         .route("/incidents", get(incidents::list).post(incidents::create))
         .route("/incidents/new", get(incidents::new))
         .route("/incidents/{id}", get(incidents::show))
@@ -97,6 +102,9 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", post(account::change_password))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/account/two-step", get(two_step::show))
+        .route("/account/two-step/start", post(two_step::start))
+        .route("/account/two-step/confirm", post(two_step::confirm))
 }
 
 /// What a form post leads to: `success` on success, or the page again (from

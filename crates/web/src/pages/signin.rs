@@ -4,9 +4,12 @@
 //! recorded in the audit trail.
 
 use super::Empty;
-use crate::auth::{cookie, set_cookie, ClientAddr, CsrfForm, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{
+    check_mfa_enrolled, cookie, set_cookie, ClientAddr, CsrfForm, LOGIN_CSRF_COOKIE, MFA_PENDING_COOKIE, SESSION_COOKIE,
+};
 use crate::error::{AppError, PageResult};
 use crate::layout::{error_summary, page, Nav, PageOpts};
+use crate::pages::TWO_STEP_PATH;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
@@ -15,9 +18,10 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
+use safetynet_domain::mfa::{hash_recovery_code, is_totp_code, PENDING_MS};
 use safetynet_domain::partnership::Email;
 use safetynet_domain::password::verify_password;
-use safetynet_domain::policy::{AuthMethod, ViewAudit, ViewCrimeData};
+use safetynet_domain::policy::{AuthMethod, Principal, ViewAudit, ViewCrimeData};
 use safetynet_domain::token::{constant_time_eq, hash_secret, random_secret};
 use safetynet_store::sessions::LoginFailure;
 
@@ -122,9 +126,41 @@ pub async fn submit(
         store.record_login_failure(id, agency, failure.unwrap_or(LoginFailure::Inactive), &addr, now_ms).await?;
         return fail(StatusCode::UNAUTHORIZED);
     };
+    if store.mfa_enrolled(&principal.user_id).await? {
+        // The password was right; the session starts only after the code.
+        let pending = random_secret();
+        store.create_mfa_pending(&principal.user_id, &hash_secret(&pending), now_ms).await?;
+        let secure = state.config.secure_cookies;
+        let mut res = Redirect::to("/sign-in/code").into_response();
+        let h = res.headers_mut();
+        for c in [
+            set_cookie(MFA_PENDING_COOKIE, &pending, PENDING_MS / 1000, secure),
+            set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure),
+        ] {
+            if let Ok(v) = c.parse() {
+                h.append(SET_COOKIE, v);
+            }
+        }
+        return Ok(res);
+    }
+    begin_session(&state, &principal, &addr, now_ms, &[]).await
+}
+
+/// Starts a session for a verified principal and sends them to their
+/// landing page (or to set up two-step sign-in when their role requires it),
+/// clearing the cookies in `clear` and the login CSRF cookie.
+async fn begin_session(
+    state: &AppState,
+    principal: &Principal,
+    addr: &str,
+    now_ms: i64,
+    clear: &[&str],
+) -> PageResult<Response> {
     let secret = random_secret();
-    store.start_session(&principal, &hash_secret(&secret), state.config.session, &addr, now_ms).await?;
-    let landing = if principal.can::<ViewCrimeData>() {
+    state.store.start_session(principal, &hash_secret(&secret), state.config.session, addr, now_ms).await?;
+    let landing = if check_mfa_enrolled(state, principal).await.is_err() {
+        TWO_STEP_PATH
+    } else if principal.can::<ViewCrimeData>() {
         "/dashboard"
     } else if principal.can::<ViewAudit>() {
         "/audit"
@@ -135,12 +171,155 @@ pub async fn submit(
     let max_age = state.config.session.absolute_ms / 1000;
     let mut res = Redirect::to(landing).into_response();
     let h = res.headers_mut();
-    for c in [set_cookie(SESSION_COOKIE, &secret, max_age, secure), set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure)] {
+    let mut cookies =
+        vec![set_cookie(SESSION_COOKIE, &secret, max_age, secure), set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure)];
+    cookies.extend(clear.iter().map(|name| set_cookie(name, "", 0, secure)));
+    for c in cookies {
         if let Ok(v) = c.parse() {
             h.append(SET_COOKIE, v);
         }
     }
     Ok(res)
+}
+
+/// The CSRF token of the code form, derived from the pending cookie's value.
+fn pending_csrf(pending: &str) -> String {
+    hash_secret(&format!("mfa-csrf:{pending}"))
+}
+
+/// The message for a wrong, reused or unknown code.
+pub const BAD_CODE: &str =
+    "The code is not correct, or has been used already. Enter the current 6-digit code from your authenticator app, or one of your recovery codes.";
+
+fn render_code(pending: &str, error: Option<&str>) -> Html<String> {
+    let errors: Vec<(String, String)> = error.map(|e| vec![("code".to_string(), e.to_string())]).unwrap_or_default();
+    page(
+        None,
+        Nav::None,
+        "Enter your sign-in code",
+        PageOpts::default(),
+        html! {
+            div class="govuk-grid-row" {
+                div class="govuk-grid-column-two-thirds" {
+                    (error_summary(&errors))
+                    h1 class="govuk-heading-l" { "Enter your sign-in code" }
+                    form method="post" action="/sign-in/code" novalidate {
+                        input type="hidden" name="csrf_token" value=(pending_csrf(pending));
+                        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+                            label class="govuk-label govuk-label--s" for="code" { "Enter the 6-digit code from your authenticator app (or a recovery code)" }
+                            input class="govuk-input govuk-input--width-10" id="code" name="code" type="text" autocomplete="one-time-code" spellcheck="false" autofocus;
+                        }
+                        button type="submit" class="govuk-button" data-module="govuk-button" { "Continue" }
+                    }
+                    p class="govuk-body" { a class="govuk-link" href="/sign-in" { "Start again" } }
+                }
+            }
+        },
+    )
+}
+
+/// `GET /sign-in/code`: the second step, for a sign-in whose password was
+/// right in the last 5 minutes; otherwise back to the start.
+pub async fn code_form(State(state): State<AppState>, parts: Parts) -> PageResult<Response> {
+    let Some(pending) = cookie(&parts, MFA_PENDING_COOKIE).filter(|c| !c.is_empty()) else {
+        return Ok(Redirect::to("/sign-in").into_response());
+    };
+    if state.store.mfa_pending_user(&hash_secret(&pending), state.now_ms()).await?.is_none() {
+        return Ok(Redirect::to("/sign-in").into_response());
+    }
+    Ok(render_code(&pending, None).into_response())
+}
+
+/// The code form.
+#[derive(Debug, serde::Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /sign-in/code`. A correct TOTP code (this step or the one either
+/// side, and later than the last one used) or an unused recovery code
+/// starts the session. A wrong one counts towards the account's lockout and
+/// is audited (`bad_second_factor`); at the lockout the pending sign-in ends.
+pub async fn code_submit(
+    State(state): State<AppState>,
+    parts: Parts,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<CodeForm>,
+) -> PageResult<Response> {
+    let pending = cookie(&parts, MFA_PENDING_COOKIE).unwrap_or_default();
+    if pending.is_empty() || !constant_time_eq(&pending_csrf(&pending), &f.csrf_token) {
+        return Err(AppError::Csrf.into());
+    }
+    let store = &state.store;
+    let now_ms = state.now_ms();
+    let secure = state.config.secure_cookies;
+    let pending_hash = hash_secret(&pending);
+    let restart = |status: StatusCode| {
+        let secret = random_secret();
+        let mut res = with_login_cookie(status, render(&secret, "", Some(FAILED)), &secret, secure);
+        if let Ok(v) = set_cookie(MFA_PENDING_COOKIE, "", 0, secure).parse() {
+            res.headers_mut().append(SET_COOKIE, v);
+        }
+        Ok(res)
+    };
+    let Some(user_id) = store.mfa_pending_user(&pending_hash, now_ms).await? else {
+        return Ok(Redirect::to("/sign-in").into_response());
+    };
+    if store.is_throttled(&addr, now_ms).await? {
+        store.record_login_failure(Some(&user_id), None, LoginFailure::Throttled, &addr, now_ms).await?;
+        return restart(StatusCode::TOO_MANY_REQUESTS);
+    }
+    let account = store.account_record(&user_id).await?;
+    let failure = if account.locked_until_ms.is_some_and(|t| t > now_ms) {
+        Some(LoginFailure::Locked)
+    } else if !account.active {
+        Some(LoginFailure::Inactive)
+    } else {
+        None
+    };
+    if let Some(why) = failure {
+        store.end_mfa_pending(&pending_hash).await?;
+        store.record_login_failure(Some(&account.id), Some(&account.agency), why, &addr, now_ms).await?;
+        return restart(StatusCode::UNAUTHORIZED);
+    }
+    let code = f.code.trim();
+    let accepted = match store.mfa_factor(&user_id).await? {
+        None => false,
+        Some(factor) if is_totp_code(code) => {
+            match factor.secret.verify(code, now_ms.div_euclid(1000), factor.last_step) {
+                Some(step) => store.use_mfa_step(&user_id, &pending_hash, step).await?,
+                None => false,
+            }
+        }
+        Some(_) => {
+            store
+                .use_recovery_code(&user_id, &account.agency, &pending_hash, &hash_recovery_code(code), &addr, now_ms)
+                .await?
+        }
+    };
+    if !accepted {
+        let locked = store
+            .record_login_failure(
+                Some(&account.id),
+                Some(&account.agency),
+                LoginFailure::BadSecondFactor,
+                &addr,
+                now_ms,
+            )
+            .await?;
+        if locked {
+            store.end_mfa_pending(&pending_hash).await?;
+            return restart(StatusCode::UNAUTHORIZED);
+        }
+        return Ok((StatusCode::UNAUTHORIZED, render_code(&pending, Some(BAD_CODE))).into_response());
+    }
+    let Some(principal) = store.principal(&user_id, AuthMethod::Session).await? else {
+        return restart(StatusCode::UNAUTHORIZED);
+    };
+    begin_session(&state, &principal, &addr, now_ms, &[MFA_PENDING_COOKIE]).await
 }
 
 /// `POST /sign-out`.
