@@ -19,6 +19,7 @@ pub mod links;
 pub mod lockout;
 pub mod meeting;
 pub mod month;
+pub mod notification;
 pub mod operation;
 pub mod partnership;
 pub mod password;

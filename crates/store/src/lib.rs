@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod meetings;
 pub mod operations;
 pub mod partnership;
+pub mod notifications;
 mod records;
 pub mod safety;
 pub mod sessions;

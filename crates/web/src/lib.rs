@@ -19,6 +19,8 @@ pub mod figure;
 mod forms;
 pub mod jobs;
 mod layout;
+pub mod mail;
+pub mod notify;
 mod openapi;
 pub mod pack_html;
 pub mod packs;
@@ -114,6 +116,8 @@ pub struct WebConfig {
     pub session: SessionPolicy,
     /// Analysis time budget, concurrency and cache.
     pub analysis: AnalysisLimits,
+    /// E-mail notifications: the SMTP server, links, reminder schedule.
+    pub notifications: notify::NotifyConfig,
 }
 
 /// Shared state of the app.
