@@ -20,6 +20,9 @@ struct FileConfig {
     safety: Option<safetynet_web::SafetyConfig>,
     weekly_trends_day: Option<String>,
     analysis: Option<FileAnalysis>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    notifications: Option<safetynet_domain::notification::Schedule>,
 }
 
 /// `[analysis]` in the TOML file.
@@ -67,6 +70,13 @@ pub struct Config {
     pub analysis_concurrency: Setting<i64>,
     /// MiB of recent analysis answers kept: `[analysis] cache_mib` (0: none).
     pub analysis_cache_mib: Setting<i64>,
+    /// The SMTP server for notifications (password never printed); none
+    /// keeps messages in the outbox.
+    pub smtp_url: Setting<Option<safetynet_web::mail::SmtpUrl>>,
+    /// The sender of notifications.
+    pub mail_from: Setting<String>,
+    /// When reminders are sent: `[notifications]` in the file.
+    pub notifications: Setting<safetynet_domain::notification::Schedule>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -185,8 +195,31 @@ impl Config {
                 env_int("SAFETYNET_ANALYSIS_CACHE_MIB")?,
                 "SAFETYNET_ANALYSIS_CACHE_MIB",
             ),
+            smtp_url: {
+                let raw = layer(None, file.smtp_url.map(Some), &fsrc, env_str("SAFETYNET_SMTP_URL").map(Some), "SAFETYNET_SMTP_URL");
+                let value = raw
+                    .value
+                    .as_deref()
+                    .map(safetynet_web::mail::SmtpUrl::parse)
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("{e} ({})", raw.source))?;
+                Setting { value, source: raw.source }
+            },
+            mail_from: layer(
+                String::new(),
+                file.mail_from,
+                &fsrc,
+                env_str("SAFETYNET_MAIL_FROM"),
+                "SAFETYNET_MAIL_FROM",
+            ),
+            notifications: match file.notifications {
+                Some(n) => Setting { value: n, source: fsrc.clone() },
+                None => Setting { value: Default::default(), source: "default".into() },
+            },
             file: path,
         };
+        cfg.notifications.value.check().map_err(|e| anyhow::anyhow!(e))?;
+        cfg.mail_sender()?;
         if !(1..=24 * 60).contains(&cfg.session_idle_minutes.value) {
             bail!("session_idle_minutes must be between 1 and 1440");
         }
@@ -216,6 +249,32 @@ impl Config {
         self
     }
 
+    /// The sender: `mail_from`, or `safetynet@` the public URL's host
+    /// (else `localhost`).
+    pub fn mail_sender(&self) -> anyhow::Result<safetynet_web::mail::Mailbox> {
+        let from = if self.mail_from.value.trim().is_empty() {
+            let host = self
+                .public_url
+                .value
+                .as_deref()
+                .and_then(|u| u.split_once("://"))
+                .map(|(_, rest)| rest.split(['/', ':', '?']).next().unwrap_or("").to_string())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "localhost".into());
+            format!("SafetyNet <safetynet@{host}>")
+        } else {
+            self.mail_from.value.clone()
+        };
+        safetynet_web::mail::parse_from(&from).map_err(|e| anyhow::anyhow!(e))
+    }
+
+    /// The mail settings, when an SMTP server is configured.
+    pub fn mail(&self) -> Option<safetynet_web::mail::MailSettings> {
+        let smtp = self.smtp_url.value.clone()?;
+        let from = self.mail_sender().ok()?;
+        Some(safetynet_web::mail::MailSettings { smtp, from })
+    }
+
     /// The web layer's settings.
     pub fn web(&self) -> safetynet_web::WebConfig {
         safetynet_web::WebConfig {
@@ -232,6 +291,11 @@ impl Config {
                 time_budget: std::time::Duration::from_secs(self.analysis_time_budget_secs.value.max(1) as u64),
                 concurrency: self.analysis_concurrency.value.max(1) as usize,
                 cache_bytes: (self.analysis_cache_mib.value.max(0) as usize) << 20,
+            },
+            notifications: safetynet_web::notify::NotifyConfig {
+                mail: self.mail(),
+                public_url: self.public_url.value.clone(),
+                schedule: self.notifications.value,
             },
         }
     }

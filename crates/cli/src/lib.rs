@@ -12,4 +12,5 @@ pub mod demo_strategy;
 pub mod import;
 pub mod import_imd;
 pub mod import_incidents;
+pub mod mail;
 pub mod report;

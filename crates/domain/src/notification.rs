@@ -8,6 +8,7 @@
 //! from the fields below, which hold references, agency codes, dates and
 //! counts, so a template cannot reach anything else.
 
+use crate::policy::{EditRecords, ManagePartnershipWork, Principal};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +68,16 @@ impl Kind {
     /// Parses a stable name.
     pub fn parse(s: &str) -> Option<Kind> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether someone with `p`'s roles can receive this kind: the daily
+    /// summary goes to CSP managers ([`ManagePartnershipWork`]), the rest to
+    /// those who work cases ([`EditRecords`]).
+    pub fn applies_to(self, p: &Principal) -> bool {
+        match self {
+            Kind::DailyDigest => p.can::<ManagePartnershipWork>(),
+            _ => p.can::<EditRecords>(),
+        }
     }
 }
 

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
-use lettre::message::Mailbox;
+pub use lettre::message::Mailbox;
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
