@@ -305,9 +305,10 @@ impl Event {
     }
 }
 
-/// Keeps messages 7-bit (so they travel as plain text through any server).
+/// Keeps messages printable 7-bit text (so they travel as written through
+/// any server).
 fn ascii(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii() { c } else { '?' }).collect()
+    s.chars().map(|c| if c == '\n' || (c.is_ascii() && !c.is_ascii_control()) { c } else { '?' }).collect()
 }
 
 /// The full text sent: the body, the link, and how to stop these e-mails.

@@ -8,7 +8,8 @@
 //! message; the date comes from the caller's clock, never the wall clock.
 
 use chrono::{DateTime, Utc};
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::Body;
 pub use lettre::message::Mailbox;
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncTransport, Message, Tokio1Executor};
@@ -163,7 +164,7 @@ impl Mailer {
             .date(std::time::SystemTime::from(at))
             .message_id(Some(format!("<{id}@{domain}>")))
             .header(ContentType::TEXT_PLAIN)
-            .body(body.to_string())
+            .body(plain_body(body))
             .map_err(|e| MailError::Invalid(e.to_string()))?;
         self.transport.send(message).await.map(|_| ()).map_err(|e| {
             let text = error_text(&e);
@@ -175,6 +176,20 @@ impl Mailer {
                 MailError::Unreachable(text)
             }
         })
+    }
+}
+
+/// The body as 7-bit text when it is printable ASCII in lines of fewer than
+/// 998 characters (what RFC 5322 allows; every SafetyNet message is), so
+/// it arrives exactly as written; otherwise lettre chooses an encoding.
+fn plain_body(body: &str) -> Body {
+    let crlf = body.replace("\r\n", "\n").replace('\n', "\r\n");
+    let printable = crlf.bytes().all(|b| b == b'\r' || b == b'\n' || (b.is_ascii() && !b.is_ascii_control()));
+    let short = crlf.split("\r\n").all(|l| l.len() < 998);
+    if printable && short && !crlf.split("\r\n").any(|l| l.contains('\r')) {
+        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
+    } else {
+        Body::new(body.to_string())
     }
 }
 
@@ -210,6 +225,13 @@ mod tests {
             assert!(e.to_string().starts_with("smtp_url"), "{e}");
         }
         assert!(SmtpUrl::parse("smtp://u:p%40ss@h").expect("valid").redacted().ends_with("u:***@h"));
+    }
+
+    #[test]
+    fn plain_text_goes_as_seven_bit() {
+        assert_eq!(plain_body(&format!("a\n{}", "x".repeat(200))).encoding(), ContentTransferEncoding::SevenBit);
+        assert_ne!(plain_body("caf\u{e9}").encoding(), ContentTransferEncoding::SevenBit);
+        assert_ne!(plain_body("nul\0").encoding(), ContentTransferEncoding::SevenBit);
     }
 
     #[test]
