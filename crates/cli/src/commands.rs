@@ -700,7 +700,9 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
     );
     match &c.smtp_url.value {
         Some(u) => println!("smtp_url               = {}    [{}]", u.redacted(), c.smtp_url.source),
-        None => println!("smtp_url               = (not set: notifications wait in the outbox)    [{}]", c.smtp_url.source),
+        None => {
+            println!("smtp_url               = (not set: notifications wait in the outbox)    [{}]", c.smtp_url.source)
+        }
     }
     println!("mail_from              = {}    [{}]", c.mail_sender()?, c.mail_from.source);
     let n = &c.notifications.value;

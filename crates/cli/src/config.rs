@@ -196,7 +196,13 @@ impl Config {
                 "SAFETYNET_ANALYSIS_CACHE_MIB",
             ),
             smtp_url: {
-                let raw = layer(None, file.smtp_url.map(Some), &fsrc, env_str("SAFETYNET_SMTP_URL").map(Some), "SAFETYNET_SMTP_URL");
+                let raw = layer(
+                    None,
+                    file.smtp_url.map(Some),
+                    &fsrc,
+                    env_str("SAFETYNET_SMTP_URL").map(Some),
+                    "SAFETYNET_SMTP_URL",
+                );
                 let value = raw
                     .value
                     .as_deref()

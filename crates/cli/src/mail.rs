@@ -51,7 +51,9 @@ pub async fn run(config: &Config, clock: SharedClock, command: MailCommand) -> a
             mailer
                 .send(&new_id_at_ms(now.timestamp_millis()), &to, "SafetyNet test message", &body, now)
                 .await
-                .map_err(|e| anyhow!("the test message to {to} was not sent through {}: {e}", settings.smtp.redacted()))?;
+                .map_err(|e| {
+                    anyhow!("the test message to {to} was not sent through {}: {e}", settings.smtp.redacted())
+                })?;
             println!("test message sent to {to} through {} from {}", settings.smtp.redacted(), settings.from);
         }
         MailCommand::Send { database_url } => {

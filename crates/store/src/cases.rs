@@ -560,13 +560,11 @@ impl Store {
         )
         .await
         .map_err(|e| e.conflict_as("a share with this agency"))?;
-        let notice = Notice::CaseShared {
-            reference,
-            lead_agency: actor.principal.agency.clone(),
-            agency: agency.to_string(),
-        };
+        let notice =
+            Notice::CaseShared { reference, lead_agency: actor.principal.agency.clone(), agency: agency.to_string() };
         let to = To::Agency(agency, CASE_WORKERS);
-        enqueue(&mut tx, to, &notice, &format!("/cases/{case_id}"), None, &actor.principal.user_id, actor.at_ms).await?;
+        enqueue(&mut tx, to, &notice, &format!("/cases/{case_id}"), None, &actor.principal.user_id, actor.at_ms)
+            .await?;
         event(&mut tx, case_id, "share", &format!("Shared with {agency} under {}", lawful_basis.trim()), actor).await?;
         let detail = serde_json::json!({ "agency": agency, "lawful_basis": lawful_basis.trim() });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Share, "case", Some(case_id), detail)).await?;

@@ -237,12 +237,7 @@ impl Store {
     /// Queues reminders for live cases whose review date falls from `from`
     /// to `until` (inclusive): to the lead officer, or the owning agency's
     /// case workers when none; once per case, review date and person.
-    pub async fn queue_review_reminders(
-        &self,
-        from: NaiveDate,
-        until: NaiveDate,
-        actor: &Actor<'_>,
-    ) -> Result<usize> {
+    pub async fn queue_review_reminders(&self, from: NaiveDate, until: NaiveDate, actor: &Actor<'_>) -> Result<usize> {
         let mut tx = self.write().await?;
         let rows = tx
             .all(
@@ -358,7 +353,8 @@ impl Store {
             let mut reviews =
                 Q::new("SELECT COUNT(*) AS n FROM cases c WHERE c.status <> 'closed' AND c.next_review_on <= ");
             reviews.arg(&today).push(" AND");
-            let high = Q::new("SELECT COUNT(*) AS n FROM cases c WHERE c.status <> 'closed' AND c.risk_level = 'high' AND");
+            let high =
+                Q::new("SELECT COUNT(*) AS n FROM cases c WHERE c.status <> 'closed' AND c.risk_level = 'high' AND");
             let counts = Digest {
                 overdue_tasks: count(&mut tx, overdue).await?,
                 reviews_due: count(&mut tx, reviews).await?,
@@ -480,7 +476,9 @@ impl Store {
             )
             .await?;
         let recent_failures = conn
-            .all(&Q::new(format!("{OUTBOX_SELECT} WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC LIMIT 10")))
+            .all(&Q::new(format!(
+                "{OUTBOX_SELECT} WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC LIMIT 10"
+            )))
             .await?
             .iter()
             .map(outbox_row)

@@ -91,7 +91,12 @@ pub fn spawn_scheduler(state: AppState) {
                 tracing::error!(error = %e, "public page reads could not be audited");
             }
             match crate::notify::queue_due(&state).await {
-                Ok(q) if q.total() > 0 => tracing::info!(reviews = q.reviews, case_reviews = q.case_reviews, digests = q.digests, "reminders queued"),
+                Ok(q) if q.total() > 0 => tracing::info!(
+                    reviews = q.reviews,
+                    case_reviews = q.case_reviews,
+                    digests = q.digests,
+                    "reminders queued"
+                ),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "queueing reminders failed"),
             }

@@ -220,7 +220,8 @@ mod tests {
         assert!(u.for_lettre().contains("tls=required"));
         assert!(SmtpUrl::parse("smtp://127.0.0.1:2525").is_ok());
         assert!(SmtpUrl::parse("smtps://a:b@mail.example.gov.uk").is_ok());
-        for bad in ["http://x", "smtp://", "smtp://:25", "smtp://h?tls=maybe", "smtps://h?tls=starttls", "mail.example"] {
+        for bad in ["http://x", "smtp://", "smtp://:25", "smtp://h?tls=maybe", "smtps://h?tls=starttls", "mail.example"]
+        {
             let e = SmtpUrl::parse(bad).expect_err(bad);
             assert!(e.to_string().starts_with("smtp_url"), "{e}");
         }

@@ -64,8 +64,7 @@ pub async fn queue_due(state: &AppState) -> Result<Queued, AppError> {
     let actor = Actor { principal: &operator, at_ms: now.timestamp_millis(), source: "scheduler" };
     let review_until = today.checked_add_days(chrono::Days::new(schedule.review_days.into())).unwrap_or(today);
     let reviews = state.store.queue_review_reminders(today, review_until, &actor).await?;
-    let deadline_until =
-        add_working_days(today, schedule.case_review_working_days, &england_bank_holidays_2024_2027());
+    let deadline_until = add_working_days(today, schedule.case_review_working_days, &england_bank_holidays_2024_2027());
     let case_reviews = state.store.queue_case_review_reminders(today, deadline_until, &actor).await?;
     let uk_hour = now.with_timezone(&chrono_tz::Europe::London).hour();
     let digests =

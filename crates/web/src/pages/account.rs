@@ -22,13 +22,8 @@ async fn render(
 ) -> PageResult<Html<String>> {
     let tokens = state.store.api_tokens(&user.principal.user_id).await?;
     let p = &user.principal;
-    let prefs: Vec<_> = state
-        .store
-        .notification_preferences(&p.user_id)
-        .await?
-        .into_iter()
-        .filter(|(k, _)| k.applies_to(p))
-        .collect();
+    let prefs: Vec<_> =
+        state.store.notification_preferences(&p.user_id).await?.into_iter().filter(|(k, _)| k.applies_to(p)).collect();
     let body = html! {
         (error_summary(errors))
         @if let Some(n) = notice { div class="govuk-notification-banner govuk-notification-banner--success" role="alert" { div class="govuk-notification-banner__content" { p class="govuk-notification-banner__heading" data-testid="notice" { (n) } } } }
