@@ -530,6 +530,15 @@ async fn reminders_are_queued_once_and_no_message_carries_personal_data() {
         app.clock.advance(Duration::days(1));
         let q = queue_due(&state).await.expect("queue");
         assert_eq!((q.reviews, q.case_reviews, q.digests), (0, 0, 1), "{q:?}");
+        // Sent messages are kept for 90 days, then deleted; the unique keys go with them
+        // only when their deadlines are long past.
+        let before = outbox(app).await.len();
+        app.clock.advance(Duration::days(89));
+        queue_due(&state).await.expect("queue");
+        assert!(outbox(app).await.len() > before, "kept, plus today's summary");
+        app.clock.advance(Duration::days(2));
+        let q = queue_due(&state).await.expect("queue");
+        assert_eq!(outbox(app).await.len(), q.total() + 2, "only the recent summaries are left");
         sink.stop();
     })
     .await;

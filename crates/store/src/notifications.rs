@@ -446,6 +446,20 @@ impl Store {
         tx.commit().await
     }
 
+    /// Deletes messages sent or given up before `before_ms` (the outbox is a
+    /// queue, not an archive); returns how many.
+    pub async fn purge_outbox(&self, before_ms: i64) -> Result<u64> {
+        let mut tx = self.write().await?;
+        let n = tx
+            .execute(
+                &Q::new("DELETE FROM outbox WHERE (sent_at IS NOT NULL AND sent_at < $1) OR (failed_at IS NOT NULL AND failed_at < $1)")
+                    .bind(before_ms),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// The most recent messages, newest first (for `mail status` and tests).
     pub async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
         self.conn()

@@ -55,9 +55,15 @@ pub struct Delivery {
     pub error: Option<String>,
 }
 
-/// Queues the reminders due today (idempotent: each is queued once).
+/// Sent and given-up messages are kept this long (for `mail status` and
+/// questions about what was sent), then deleted.
+pub const KEEP_DAYS: i64 = 90;
+
+/// Queues the reminders due today (idempotent: each is queued once), and
+/// deletes messages sent or given up more than [`KEEP_DAYS`] ago.
 pub async fn queue_due(state: &AppState) -> Result<Queued, AppError> {
     let now = state.clock.now();
+    state.store.purge_outbox(now.timestamp_millis() - KEEP_DAYS * 86_400_000).await?;
     let today = london_date(now);
     let schedule = state.config.notifications.schedule;
     let operator = Principal::operator();
