@@ -183,13 +183,14 @@ impl Mailer {
 /// 998 characters (what RFC 5322 allows; every SafetyNet message is), so
 /// it arrives exactly as written; otherwise lettre chooses an encoding.
 fn plain_body(body: &str) -> Body {
-    let crlf = body.replace("\r\n", "\n").replace('\n', "\r\n");
-    let printable = crlf.bytes().all(|b| b == b'\r' || b == b'\n' || (b.is_ascii() && !b.is_ascii_control()));
-    let short = crlf.split("\r\n").all(|l| l.len() < 998);
-    if printable && short && !crlf.split("\r\n").any(|l| l.contains('\r')) {
+    // Control characters (a NUL, a lone CR) have no place in a message.
+    let text: String =
+        body.replace("\r\n", "\n").chars().map(|c| if c != '\n' && c.is_control() { '?' } else { c }).collect();
+    let crlf = text.replace('\n', "\r\n");
+    if crlf.is_ascii() && crlf.split("\r\n").all(|l| l.len() < 998) {
         Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
     } else {
-        Body::new(body.to_string())
+        Body::new(text)
     }
 }
 
@@ -232,7 +233,9 @@ mod tests {
     fn plain_text_goes_as_seven_bit() {
         assert_eq!(plain_body(&format!("a\n{}", "x".repeat(200))).encoding(), ContentTransferEncoding::SevenBit);
         assert_ne!(plain_body("caf\u{e9}").encoding(), ContentTransferEncoding::SevenBit);
-        assert_ne!(plain_body("nul\0").encoding(), ContentTransferEncoding::SevenBit);
+        let nul = plain_body("nul\0 and a lone\rCR\n");
+        assert_eq!(nul.encoding(), ContentTransferEncoding::SevenBit);
+        assert_eq!(nul.into_vec(), b"nul? and a lone?CR\r\n");
     }
 
     #[test]
