@@ -134,6 +134,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// E-mail notifications: test the SMTP server, run the outbox, show its state.
+    Mail {
+        #[command(subcommand)]
+        command: crate::mail::MailCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -764,6 +769,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => println!("weekly trends: already ran this week"),
             }
         }
+        Command::Mail { command } => return crate::mail::run(&config, clock, command).await,
         Command::Audit { command: AuditCommand::Verify { db, checkpoint } } => {
             let store = open(&config, &db, KeyUse::Verify).await?;
             let checkpoint = match &checkpoint {
@@ -979,6 +985,21 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
         },
         c.require_mfa.source
     );
+    match &c.smtp_url.value {
+        Some(u) => println!("smtp_url               = {}    [{}]", u.redacted(), c.smtp_url.source),
+        None => {
+            println!("smtp_url               = (not set: notifications wait in the outbox)    [{}]", c.smtp_url.source)
+        }
+    }
+    println!("mail_from              = {}    [{}]", c.mail_sender()?, c.mail_from.source);
+    let n = &c.notifications.value;
+    println!(
+        "notifications          = reviews {} days ahead; ASB Case Review deadlines {} working days ahead; daily summary from {:02}:00    [{}]",
+        n.review_days, n.case_review_working_days, n.digest_hour, c.notifications.source
+    );
+    if c.smtp_url.value.is_some() && c.public_url.value.is_none() {
+        println!("warning: smtp_url is set but public_url is not: links in e-mails will be paths, not addresses");
+    }
     println!("secure cookies         = {}", c.web().secure_cookies);
     if db.starts_with("INVALID") || !key_ok {
         bail!("the configuration is not valid");

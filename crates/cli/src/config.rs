@@ -24,6 +24,9 @@ struct FileConfig {
     trusted_proxies: Option<Vec<String>>,
     audit_key_file: Option<PathBuf>,
     analysis: Option<FileAnalysis>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    notifications: Option<safetynet_domain::notification::Schedule>,
     security: Option<FileSecurity>,
 }
 
@@ -89,6 +92,13 @@ pub struct Config {
     /// require_mfa`, `SAFETYNET_REQUIRE_MFA` (comma-separated; empty list
     /// in the file for none). Default: partnership administrators and auditors.
     pub require_mfa: Setting<Vec<Role>>,
+    /// The SMTP server for notifications (password never printed); none
+    /// keeps messages in the outbox.
+    pub smtp_url: Setting<Option<safetynet_web::mail::SmtpUrl>>,
+    /// The sender of notifications.
+    pub mail_from: Setting<String>,
+    /// When reminders are sent: `[notifications]` in the file.
+    pub notifications: Setting<safetynet_domain::notification::Schedule>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -259,8 +269,37 @@ impl Config {
                 },
                 (None, None) => Setting { value: DEFAULT_REQUIRE_MFA.to_vec(), source: "default".into() },
             },
+            smtp_url: {
+                let raw = layer(
+                    None,
+                    file.smtp_url.map(Some),
+                    &fsrc,
+                    env_str("SAFETYNET_SMTP_URL").map(Some),
+                    "SAFETYNET_SMTP_URL",
+                );
+                let value = raw
+                    .value
+                    .as_deref()
+                    .map(safetynet_web::mail::SmtpUrl::parse)
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("{e} ({})", raw.source))?;
+                Setting { value, source: raw.source }
+            },
+            mail_from: layer(
+                String::new(),
+                file.mail_from,
+                &fsrc,
+                env_str("SAFETYNET_MAIL_FROM"),
+                "SAFETYNET_MAIL_FROM",
+            ),
+            notifications: match file.notifications {
+                Some(n) => Setting { value: n, source: fsrc.clone() },
+                None => Setting { value: Default::default(), source: "default".into() },
+            },
             file: path,
         };
+        cfg.notifications.value.check().map_err(|e| anyhow::anyhow!(e))?;
+        cfg.mail_sender()?;
         if !(1..=24 * 60).contains(&cfg.session_idle_minutes.value) {
             bail!("session_idle_minutes must be between 1 and 1440");
         }
@@ -316,6 +355,32 @@ impl Config {
         }
     }
 
+    /// The sender: `mail_from`, or `safetynet@` the public URL's host
+    /// (else `localhost`).
+    pub fn mail_sender(&self) -> anyhow::Result<safetynet_web::mail::Mailbox> {
+        let from = if self.mail_from.value.trim().is_empty() {
+            let host = self
+                .public_url
+                .value
+                .as_deref()
+                .and_then(|u| u.split_once("://"))
+                .map(|(_, rest)| rest.split(['/', ':', '?']).next().unwrap_or("").to_string())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "localhost".into());
+            format!("SafetyNet <safetynet@{host}>")
+        } else {
+            self.mail_from.value.clone()
+        };
+        safetynet_web::mail::parse_from(&from).map_err(|e| anyhow::anyhow!(e))
+    }
+
+    /// The mail settings, when an SMTP server is configured.
+    pub fn mail(&self) -> Option<safetynet_web::mail::MailSettings> {
+        let smtp = self.smtp_url.value.clone()?;
+        let from = self.mail_sender().ok()?;
+        Some(safetynet_web::mail::MailSettings { smtp, from })
+    }
+
     /// The web layer's settings.
     pub fn web(&self) -> safetynet_web::WebConfig {
         safetynet_web::WebConfig {
@@ -335,6 +400,11 @@ impl Config {
             },
             trusted_proxies: self.trusted_proxies.value.clone(),
             require_mfa: self.require_mfa.value.clone(),
+            notifications: safetynet_web::notify::NotifyConfig {
+                mail: self.mail(),
+                public_url: self.public_url.value.clone(),
+                schedule: self.notifications.value,
+            },
         }
     }
 }

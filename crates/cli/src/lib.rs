@@ -13,5 +13,6 @@ pub mod demo_strategy;
 pub mod import;
 pub mod import_imd;
 pub mod import_incidents;
+pub mod mail;
 pub mod report;
 pub mod setup;

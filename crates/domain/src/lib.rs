@@ -21,6 +21,7 @@ pub mod meeting;
 pub mod mfa;
 pub mod month;
 pub mod net;
+pub mod notification;
 pub mod operation;
 pub mod partnership;
 pub mod password;

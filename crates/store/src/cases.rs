@@ -5,6 +5,7 @@
 //! the lead agency's.
 
 use crate::audit::append;
+use crate::notifications::{enqueue, To, CASE_WORKERS};
 use crate::records::{case_shares, case_visible, next_reference};
 use crate::sql::{Row, Q};
 use crate::users::Actor;
@@ -13,6 +14,7 @@ use chrono::{DateTime, Datelike, NaiveDate};
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::case::{transition, CaseStatus, TaskStatus};
 use safetynet_domain::ids::new_id_at_ms;
+use safetynet_domain::notification::Event as Notice;
 use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess, ViewRecords, Visible};
 use serde::{Deserialize, Serialize};
 
@@ -539,7 +541,7 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        require_lead(&mut tx, permit, case_id).await?;
+        let reference = require_lead(&mut tx, permit, case_id).await?;
         if tx.optional(&Q::new("SELECT code FROM agencies WHERE code = $1").bind(agency)).await?.is_none() {
             return Err(StoreError::NotFound("agency"));
         }
@@ -558,6 +560,11 @@ impl Store {
         )
         .await
         .map_err(|e| e.conflict_as("a share with this agency"))?;
+        let notice =
+            Notice::CaseShared { reference, lead_agency: actor.principal.agency.clone(), agency: agency.to_string() };
+        let to = To::Agency(agency, CASE_WORKERS);
+        enqueue(&mut tx, to, &notice, &format!("/cases/{case_id}"), None, &actor.principal.user_id, actor.at_ms)
+            .await?;
         event(&mut tx, case_id, "share", &format!("Shared with {agency} under {}", lawful_basis.trim()), actor).await?;
         let detail = serde_json::json!({ "agency": agency, "lawful_basis": lawful_basis.trim() });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Share, "case", Some(case_id), detail)).await?;
@@ -573,7 +580,7 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<String> {
         let mut tx = self.write().await?;
-        case_right(&mut tx, permit, case_id).await?;
+        let (_, reference) = case_right(&mut tx, permit, case_id).await?;
         let owner = task.owner_agency.clone().unwrap_or_else(|| actor.principal.agency.clone());
         if tx.optional(&Q::new("SELECT code FROM agencies WHERE code = $1").bind(&owner)).await?.is_none() {
             return Err(StoreError::NotFound("agency"));
@@ -594,6 +601,21 @@ impl Store {
             .bind(actor.at_ms),
         )
         .await?;
+        // The officer it is given to, or else the owning agency's case
+        // workers, hear of it: in this transaction, so no task goes untold
+        // and no message tells of a task that was not saved.
+        let notice = Notice::TaskAssigned {
+            reference,
+            agency: owner.clone(),
+            personal: task.owner_officer_id.is_some(),
+            due_on: task.due_on,
+        };
+        let to = match &task.owner_officer_id {
+            Some(officer) => To::User(officer),
+            None => To::Agency(&owner, CASE_WORKERS),
+        };
+        let link = format!("/cases/{case_id}#tasks");
+        enqueue(&mut tx, to, &notice, &link, None, &actor.principal.user_id, actor.at_ms).await?;
         event(
             &mut tx,
             case_id,

@@ -15,6 +15,7 @@ pub mod incidents;
 pub mod jobs;
 pub mod meetings;
 pub mod mfa;
+pub mod notifications;
 pub mod operations;
 pub mod partnership;
 mod records;

@@ -273,6 +273,14 @@ impl Store {
                 .bind(actor.at_ms),
         )
         .await?;
+        let notice = crate::notifications::Event::OperationTask {
+            reference: op.reference.clone(),
+            agency: owner_agency.to_string(),
+            due_on,
+        };
+        let to = crate::notifications::To::Agency(owner_agency, crate::notifications::CASE_WORKERS);
+        let link = format!("/operations/{}", op.id);
+        crate::notifications::enqueue(&mut tx, to, &notice, &link, None, &actor.principal.user_id, actor.at_ms).await?;
         let detail =
             serde_json::json!({ "operation": op.reference, "title": title.trim(), "owner_agency": owner_agency });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "operation_task", Some(&id), detail)).await?;

@@ -339,3 +339,49 @@ pub async fn drop_login_role(owner: &Store, name: &str) -> Result<()> {
     conn.execute(&Q::new(format!("DROP ROLE {name}"))).await?;
     Ok(())
 }
+
+/// Makes every insert into `table` fail until [`allow_inserts`] (for testing
+/// that a change and what it writes alongside roll back together).
+pub async fn block_inserts(store: &Store, table: &str) -> Result<()> {
+    let table = identifier(table)?;
+    let mut tx = store.write().await?;
+    match store.engine() {
+        Engine::Sqlite => {
+            tx.execute(&Q::new(format!(
+                "CREATE TRIGGER test_block_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'blocked by a test'); END"
+            )))
+            .await?;
+        }
+        Engine::Postgres => {
+            tx.execute(&Q::new(
+                "CREATE OR REPLACE FUNCTION test_block() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'blocked by a test'; END $$ LANGUAGE plpgsql",
+            ))
+            .await?;
+            tx.execute(&Q::new(format!(
+                "CREATE TRIGGER test_block_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION test_block()"
+            )))
+            .await?;
+        }
+    }
+    tx.commit().await
+}
+
+/// Undoes [`block_inserts`].
+pub async fn allow_inserts(store: &Store, table: &str) -> Result<()> {
+    let table = identifier(table)?;
+    let sql = match store.engine() {
+        Engine::Sqlite => format!("DROP TRIGGER IF EXISTS test_block_{table}"),
+        Engine::Postgres => format!("DROP TRIGGER IF EXISTS test_block_{table} ON {table}"),
+    };
+    let mut tx = store.write().await?;
+    tx.execute(&Q::new(sql)).await?;
+    tx.commit().await
+}
+
+fn identifier(name: &str) -> Result<&str> {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+        Ok(name)
+    } else {
+        Err(crate::StoreError::NotFound("table"))
+    }
+}

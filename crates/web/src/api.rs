@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
         .route("/me", get(me))
+        .route("/me/notifications", get(my_notifications).put(set_my_notifications))
         .route("/crimes", get(crimes))
         .route("/crimes/summary", get(summary))
         .route("/agencies", get(agencies))
@@ -33,6 +34,46 @@ pub fn routes() -> Router<AppState> {
 
 async fn me(user: ApiUser) -> Json<Value> {
     Json(json!({ "user": user.principal }))
+}
+
+/// The caller's notification choices as JSON.
+async fn notification_items(state: &AppState, user: &ApiUser) -> ApiResult<Json<Value>> {
+    let prefs = state.store.notification_preferences(&user.principal.user_id).await?;
+    let items: Vec<Value> = prefs
+        .into_iter()
+        .map(|(k, enabled)| {
+            json!({ "kind": k.as_str(), "label": k.label(), "applies": k.applies_to(&user.principal), "enabled": enabled })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn my_notifications(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Value>> {
+    notification_items(&state, &user).await
+}
+
+/// `PUT /me/notifications`: `{kind: bool, ...}`; unknown kinds are a 400.
+async fn set_my_notifications(
+    State(state): State<AppState>,
+    user: ApiUser,
+    crate::auth::ApiJson(body): crate::auth::ApiJson<std::collections::BTreeMap<String, bool>>,
+) -> ApiResult<Json<Value>> {
+    if user.principal.user_id.is_empty() {
+        return Err(AppError::BadRequest("the operator has no notification choices".into()).into());
+    }
+    let mut choices = Vec::with_capacity(body.len());
+    for (k, enabled) in &body {
+        let kind = safetynet_domain::notification::Kind::parse(k).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "unknown notification kind '{}' (expected one of: {})",
+                k.chars().take(40).collect::<String>(),
+                safetynet_domain::notification::Kind::ALL.map(|k| k.as_str()).join(", ")
+            ))
+        })?;
+        choices.push((kind, *enabled));
+    }
+    state.store.set_notification_preferences(&user.actor(), &choices).await?;
+    notification_items(&state, &user).await
 }
 
 async fn crimes(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {

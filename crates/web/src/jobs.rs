@@ -60,8 +60,24 @@ pub async fn run_weekly_trends(state: &AppState, force: bool) -> Result<Option<u
 }
 
 /// Asks the weekly job to run every 15 minutes for as long as the server
-/// runs, and writes the public pages' read counts to the audit trail.
+/// runs, writes the public pages' read counts to the audit trail, queues
+/// the reminders that have fallen due, and (every minute) sends what is due
+/// in the e-mail outbox.
 pub fn spawn_scheduler(state: AppState) {
+    let mail_state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match crate::notify::deliver_configured(&mail_state).await {
+                Ok(Some(d)) if d.sent + d.retrying + d.gave_up > 0 => {
+                    tracing::info!(sent = d.sent, retrying = d.retrying, gave_up = d.gave_up, error = ?d.error, "e-mail outbox")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "e-mail outbox pass failed"),
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
         loop {
@@ -73,6 +89,16 @@ pub fn spawn_scheduler(state: AppState) {
             }
             if let Err(e) = crate::public_views::flush(&state).await {
                 tracing::error!(error = %e, "public page reads could not be audited");
+            }
+            match crate::notify::queue_due(&state).await {
+                Ok(q) if q.total() > 0 => tracing::info!(
+                    reviews = q.reviews,
+                    case_reviews = q.case_reviews,
+                    digests = q.digests,
+                    "reminders queued"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "queueing reminders failed"),
             }
             match crate::evaluation::evaluate_ended(&state).await {
                 Ok(0) => {}

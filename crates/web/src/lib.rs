@@ -19,6 +19,8 @@ pub mod figure;
 mod forms;
 pub mod jobs;
 mod layout;
+pub mod mail;
+pub mod notify;
 mod openapi;
 pub mod pack_html;
 pub mod packs;
@@ -122,6 +124,8 @@ pub struct WebConfig {
     /// embedding) imposes nothing; the command line's configuration defaults
     /// to partnership administrators and auditors.
     pub require_mfa: Vec<safetynet_domain::role::Role>,
+    /// E-mail notifications: the SMTP server, links, reminder schedule.
+    pub notifications: notify::NotifyConfig,
 }
 
 /// Shared state of the app.

@@ -115,6 +115,10 @@ pub fn document() -> Value {
         "security": [{ "bearer": [] }, { "session": [] }],
         "paths": {
             "/me": { "get": { "summary": "The caller", "responses": merged(json!({ "200": { "description": "The authenticated user" } })) } },
+            "/me/notifications": {
+                "get": { "summary": "Your e-mail notification choices: `items[] {kind, label, applies, enabled}` (all on until switched off)", "responses": merged(json!({ "200": { "description": "Your choices" } })) },
+                "put": { "summary": "Switch kinds on or off: `{\"task_assigned\": false, ...}` (kinds: task_assigned, case_shared, review_due, case_review_deadline, operation_task, daily_digest); returns your choices", "responses": merged(json!({ "200": { "description": "Your choices" } })) }
+            },
             "/crimes": { "get": {
                 "summary": "Recorded crime and ASB (police.uk street-level data with outcomes joined by Crime ID)",
                 "parameters": [

@@ -1,5 +1,6 @@
 //! The signed-in user's own account: change password, create and revoke
-//! personal API tokens (shown once).
+//! personal API tokens (shown once), and choose which e-mail notifications
+//! to get.
 
 use crate::auth::{set_cookie, CsrfForm, PageUser, SESSION_COOKIE};
 use crate::error::{AppError, PageResult};
@@ -24,6 +25,8 @@ async fn render(
 ) -> PageResult<Html<String>> {
     let tokens = state.store.api_tokens(&user.principal.user_id).await?;
     let p = &user.principal;
+    let prefs: Vec<_> =
+        state.store.notification_preferences(&p.user_id).await?.into_iter().filter(|(k, _)| k.applies_to(p)).collect();
     let body = html! {
         (error_summary(errors))
         @if let Some(n) = notice { div class="govuk-notification-banner govuk-notification-banner--success" role="alert" { div class="govuk-notification-banner__content" { p class="govuk-notification-banner__heading" data-testid="notice" { (n) } } } }
@@ -47,6 +50,28 @@ async fn render(
             }
             div class="govuk-form-group" { label class="govuk-label" for="confirm" { "Confirm new password" } input class="govuk-input govuk-!-width-one-half" id="confirm" name="confirm" type="password" autocomplete="new-password"; }
             button type="submit" class="govuk-button" { "Change password" }
+        }
+        form method="post" action="/account/notifications" novalidate data-testid="notification-preferences" {
+            (csrf_field(user))
+            div class="govuk-form-group" {
+                fieldset class="govuk-fieldset" aria-describedby="notify-hint" {
+                    legend class="govuk-fieldset__legend govuk-fieldset__legend--m" { h2 class="govuk-fieldset__heading" { "E-mail notifications" } }
+                    div class="govuk-hint" id="notify-hint" { "E-mails say what happened and link to the record. They never contain names, addresses or case details: you sign in to see those." }
+                    @if prefs.is_empty() {
+                        p class="govuk-body" { "Your roles do not receive e-mail notifications." }
+                    } @else {
+                        div class="govuk-checkboxes" data-module="govuk-checkboxes" {
+                            @for (k, on) in &prefs {
+                                div class="govuk-checkboxes__item" {
+                                    input class="govuk-checkboxes__input" id=(format!("notify-{}", k.as_str())) name=(k.as_str()) type="checkbox" value="on" checked[*on];
+                                    label class="govuk-label govuk-checkboxes__label" for=(format!("notify-{}", k.as_str())) { (k.label()) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !prefs.is_empty() { button type="submit" class="govuk-button govuk-button--secondary" { "Save e-mail choices" } }
         }
         h2 class="govuk-heading-m" { "API tokens" }
         p class="govuk-body" { "A token lets a script use the SafetyNet API as you, with your rights. It expires after 90 days." }
@@ -207,4 +232,19 @@ pub async fn revoke_token(
 ) -> PageResult<Response> {
     state.store.revoke_api_token(&user.actor(), &id).await?;
     Ok(Redirect::to("/account").into_response())
+}
+
+/// `POST /account/notifications`: a ticked box is on, an unticked one off
+/// (only the kinds that apply to the user's roles are changed).
+pub async fn save_notifications(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<std::collections::HashMap<String, String>>,
+) -> PageResult<Html<String>> {
+    let choices: Vec<_> = safetynet_domain::notification::Kind::ALL
+        .into_iter()
+        .filter(|k| k.applies_to(&user.principal))
+        .map(|k| (k, f.contains_key(k.as_str())))
+        .collect();
+    state.store.set_notification_preferences(&user.actor(), &choices).await?;
+    render(&state, &user, &[], Some("Your e-mail choices have been saved"), None).await
 }

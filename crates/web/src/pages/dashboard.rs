@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use maud::{html, Markup};
 use safetynet_domain::meeting::MeetingKind;
-use safetynet_domain::policy::{UpdateCommitments, ViewCrimeData, ViewRecords};
+use safetynet_domain::policy::{ManageUsers, UpdateCommitments, ViewCrimeData, ViewRecords};
 use safetynet_domain::role::Role;
 
 /// `GET /healthz`: no auth; 200 when the database answers.
@@ -93,6 +93,35 @@ async fn your_work(state: &AppState, user: &PageUser) -> PageResult<Markup> {
     })
 }
 
+/// For partnership administrators: e-mail notifications that are waiting
+/// because no SMTP server is configured, or that could not be delivered.
+async fn mail_notice(state: &AppState, user: &PageUser) -> PageResult<Markup> {
+    if !user.principal.can::<ManageUsers>() {
+        return Ok(html! {});
+    }
+    let s = state.store.outbox_status(user.now_ms).await?;
+    let unconfigured = state.config.notifications.mail.is_none();
+    Ok(html! {
+        @if (unconfigured && s.waiting > 0) || s.failed_last_day > 0 || s.retrying > 0 {
+            div class="govuk-warning-text" data-testid="mail-notice" {
+                span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
+                strong class="govuk-warning-text__text" {
+                    span class="govuk-visually-hidden" { "Warning" }
+                    @if unconfigured && s.waiting > 0 {
+                        (s.waiting) " e-mail notification(s) are waiting: no SMTP server is configured (set " code { "smtp_url" } "). "
+                    } @else if s.retrying > 0 {
+                        (s.retrying) " e-mail notification(s) could not be sent yet and will be tried again. "
+                    }
+                    @if s.failed_last_day > 0 {
+                        (s.failed_last_day) " e-mail notification(s) were given up in the last day. "
+                    }
+                    "See " code { "safetynet mail status" } "."
+                }
+            }
+        }
+    })
+}
+
 /// The next JAG and RAG, each with its pack.
 async fn next_meetings(state: &AppState) -> PageResult<Markup> {
     let mut next = Vec::new();
@@ -149,6 +178,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
     let totals = store.crime_monthly_totals().await?;
     let work = your_work(&state, &user).await?;
     let meetings = next_meetings(&state).await?;
+    let mail = mail_notice(&state, &user).await?;
     // The weekly job's alerts when it has run; otherwise the latest month, now.
     let stored = state.store.latest_alerts().await?;
     let (alert_title, alerts): (String, Vec<(String, String)>) = if stored.is_empty() {
@@ -162,6 +192,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
     };
     let body = html! {
         h1 class="govuk-heading-xl" { "Dashboard" }
+        (mail)
         (work)
         (meetings)
         @if let Some(p) = &partnership {

@@ -100,6 +100,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/export.csv", get(audit::export_csv))
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))
+        .route("/account/notifications", post(account::save_notifications))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/account/two-step", get(two_step::show))
