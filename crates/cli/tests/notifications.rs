@@ -687,10 +687,13 @@ async fn mail_commands_through_the_real_binary() {
         let (case_id, _) = seed_case(app, &council).await;
         post(app, &format!("/api/v1/cases/{case_id}/tasks"), &council, task("Sentinel task", "HERTS-POLICE", None))
             .await;
-        let o = run_bin(&["mail", "status", "--database-url", &app.url], &[]).await;
+        let o =
+            run_bin(&["mail", "status", "--database-url", &app.url], &[("SAFETYNET_AUDIT_KEY_FILE", &app.key_file)])
+                .await;
         assert!(!o.status.success(), "waiting without a server is reported as a failure");
         assert!(text(&o.stdout).contains("waiting: 1"), "{}", text(&o.stdout));
-        let o = run_bin(&["mail", "send", "--database-url", &app.url], &[]).await;
+        let o = run_bin(&["mail", "send", "--database-url", &app.url], &[("SAFETYNET_AUDIT_KEY_FILE", &app.key_file)])
+            .await;
         assert!(o.status.success(), "{}", text(&o.stderr));
         assert!(
             text(&o.stdout).contains("no SMTP server is configured (smtp_url): 1 message(s) wait"),
@@ -698,12 +701,20 @@ async fn mail_commands_through_the_real_binary() {
             text(&o.stdout)
         );
         let before = sink.mails().len();
-        let o = run_bin(&["mail", "send", "--database-url", &app.url], &env).await;
+        let o = run_bin(
+            &["mail", "send", "--database-url", &app.url],
+            &[env[0], env[1], ("SAFETYNET_AUDIT_KEY_FILE", &app.key_file)],
+        )
+        .await;
         assert!(o.status.success(), "{}", text(&o.stderr));
         assert!(text(&o.stdout).contains("sent: 1, to retry: 0, given up: 0"), "{}", text(&o.stdout));
         assert_eq!(sink.mails().len(), before + 1);
         assert_eq!(sink.mails().last().map(|m| m.to.clone()), Some(vec![POLICE.to_string()]));
-        let o = run_bin(&["mail", "status", "--database-url", &app.url], &env).await;
+        let o = run_bin(
+            &["mail", "status", "--database-url", &app.url],
+            &[env[0], env[1], ("SAFETYNET_AUDIT_KEY_FILE", &app.key_file)],
+        )
+        .await;
         assert!(o.status.success(), "{}", text(&o.stderr));
         assert!(text(&o.stdout).contains("sent in the last 24 hours: 1"), "{}", text(&o.stdout));
     })
