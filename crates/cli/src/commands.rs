@@ -134,6 +134,23 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The retention schedule (`[retention]` in the configuration).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// Anonymise people and free text in records past retention (counts are kept); audited.
+    Run {
+        #[command(flatten)]
+        db: DbArg,
+        /// Report what would be anonymised, per record type, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -760,6 +777,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => println!("weekly trends: already ran this week"),
             }
         }
+        Command::Retention { command: RetentionCommand::Run { db, dry_run } } => {
+            let store = open(&config, &db, KeyUse::Write).await?;
+            let schedule = config.retention.value;
+            let report = if dry_run {
+                store.retention_dry_run(&schedule, now_ms).await?
+            } else {
+                let operator = Principal::operator();
+                let actor = Actor { principal: &operator, at_ms: now_ms, source: "cli" };
+                store.retention_run(&schedule, None, &actor).await?.unwrap_or_default()
+            };
+            let verb = if dry_run { "would anonymise" } else { "anonymised" };
+            println!(
+                "retention ({}): closed cases after {} years, incidents in no case after {} years",
+                if dry_run { "dry run, nothing changed" } else { "run, audited" },
+                schedule.closed_case_years,
+                schedule.unlinked_incident_years
+            );
+            println!("  cases      {verb} {}", report.cases.len());
+            println!("  incidents  {verb} {}", report.incidents.len());
+            println!("  people     {verb} {}", report.people.len());
+        }
         Command::Audit { command: AuditCommand::Verify { db, checkpoint } } => {
             let store = open(&config, &db, KeyUse::Verify).await?;
             let checkpoint = match &checkpoint {
@@ -930,6 +968,11 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
         s.reviews.high_days, s.reviews.medium_days, s.reviews.standard_days, s.case_review.threshold, s.case_review.window_months, s.repeat_radius_m, c.safety.source
     );
     println!("weekly_trends_day      = {}    [{}]", c.weekly_trends_day.value, c.weekly_trends_day.source);
+    let r = &c.retention.value;
+    println!(
+        "retention              = closed cases {} years, unlinked incidents {} years, scheduled {}    [{}]",
+        r.closed_case_years, r.unlinked_incident_years, r.scheduled, c.retention.source
+    );
     println!(
         "analysis               = time budget {} s, {} at once, cache {} MiB    [{}; {}; {}]",
         c.analysis_time_budget_secs.value,

@@ -23,6 +23,7 @@ struct FileConfig {
     trusted_proxies: Option<Vec<String>>,
     audit_key_file: Option<PathBuf>,
     analysis: Option<FileAnalysis>,
+    retention: Option<safetynet_domain::retention::Schedule>,
 }
 
 /// `[analysis]` in the TOML file.
@@ -76,6 +77,8 @@ pub struct Config {
     pub audit_key_file: Setting<Option<PathBuf>>,
     /// Reverse proxies whose `X-Forwarded-For` header is believed.
     pub trusted_proxies: Setting<Vec<IpRange>>,
+    /// The retention schedule: `[retention]` in the file.
+    pub retention: Setting<safetynet_domain::retention::Schedule>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -216,8 +219,13 @@ impl Config {
                 },
                 (None, None) => Setting { value: Vec::new(), source: "default".into() },
             },
+            retention: match file.retention {
+                Some(r) => Setting { value: r, source: fsrc.clone() },
+                None => Setting { value: Default::default(), source: "default".into() },
+            },
             file: path,
         };
+        cfg.retention.value.check().map_err(|e| anyhow::anyhow!(e))?;
         if !(1..=24 * 60).contains(&cfg.session_idle_minutes.value) {
             bail!("session_idle_minutes must be between 1 and 1440");
         }
@@ -291,6 +299,7 @@ impl Config {
                 cache_bytes: (self.analysis_cache_mib.value.max(0) as usize) << 20,
             },
             trusted_proxies: self.trusted_proxies.value.clone(),
+            retention: self.retention.value,
         }
     }
 }

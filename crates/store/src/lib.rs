@@ -17,6 +17,7 @@ pub mod meetings;
 pub mod operations;
 pub mod partnership;
 mod records;
+pub mod retention;
 pub mod safety;
 pub mod sessions;
 pub mod sql;

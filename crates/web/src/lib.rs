@@ -117,6 +117,8 @@ pub struct WebConfig {
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or
     /// CIDR ranges); empty: the socket peer is the client.
     pub trusted_proxies: Vec<safetynet_domain::net::IpRange>,
+    /// The retention schedule (the scheduler runs it daily if `scheduled`).
+    pub retention: safetynet_domain::retention::Schedule,
 }
 
 /// Shared state of the app.
