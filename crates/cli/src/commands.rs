@@ -134,10 +134,33 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Subject access requests.
+    Sar {
+        #[command(subcommand)]
+        command: SarCommand,
+    },
     /// The retention schedule (`[retention]` in the configuration).
     Retention {
         #[command(subcommand)]
         command: RetentionCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SarCommand {
+    /// Write everything an agency holds about a person (and the audit of who viewed it) as JSON; audited as an export.
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+        /// The agency answering the request (the controller).
+        #[arg(long)]
+        agency: String,
+        /// The person's id (a record the agency owns).
+        #[arg(long)]
+        person: String,
+        /// Where to write the JSON.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -776,6 +799,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(n) => println!("weekly trends: {n} alerts kept"),
                 None => println!("weekly trends: already ran this week"),
             }
+        }
+        Command::Sar { command: SarCommand::Export { db, agency, person, out } } => {
+            let agency = AgencyCode::parse(&agency).map_err(|e| anyhow!("--agency: {e}"))?;
+            let store = open(&config, &db, KeyUse::Write).await?;
+            let operator = Principal::operator();
+            let actor = Actor { principal: &operator, at_ms: now_ms, source: "cli" };
+            let export = match store.subject_access(agency.as_str(), person.trim(), &actor).await {
+                Err(safetynet_store::StoreError::NotFound(_)) => {
+                    bail!("{} holds no person with id {}", agency.as_str(), person.trim())
+                }
+                r => r?,
+            };
+            let text = serde_json::to_string_pretty(&export)?;
+            std::fs::write(&out, text).with_context(|| format!("cannot write {}", out.display()))?;
+            println!("subject access export written to {} (audited): {}", out.display(), export["counts"]);
         }
         Command::Retention { command: RetentionCommand::Run { db, dry_run } } => {
             let store = open(&config, &db, KeyUse::Write).await?;

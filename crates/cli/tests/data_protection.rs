@@ -196,3 +196,66 @@ async fn retention_from_the_command_line_dry_run_then_run() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn subject_access_export_holds_the_persons_data_and_nothing_of_another_agencys_unshared_record() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let mine = post(app, "/api/v1/incidents", &council, incident("Jane Smith", "asb-personal")).await;
+        let mine = mine["id"].as_str().unwrap_or_default().to_string();
+        // The police record the same victim: their record, not shared with the council.
+        let theirs = post(app, "/api/v1/incidents", &police, incident("Jane Smith", "crime-public-order")).await;
+        let theirs = theirs["id"].as_str().unwrap_or_default().to_string();
+        let case = post(
+            app,
+            "/api/v1/cases",
+            &council,
+            json!({ "title": "Verulam Road noise", "problem": "Threats", "incidents": [mine] }),
+        )
+        .await;
+        let case_id = case["id"].as_str().unwrap_or_default().to_string();
+        let person = get(app, &format!("/api/v1/incidents/{mine}"), &council).await["record"]["people"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let out = app.dir.path().join("sar.json");
+        let export = |agency: &str| {
+            bin()
+                .args(["sar", "export", "--agency", agency, "--person", &person, "--out", &out.display().to_string()])
+                .args(["--database-url", &app.url, "--audit-key-file", &app.key_file])
+                .output()
+                .expect("run")
+        };
+        let o = export("SACDC");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
+        assert_eq!(v["controller"], "SACDC");
+        assert_eq!(v["people"][0]["full_name"], "Jane Smith");
+        let text = v.to_string();
+        assert!(text.contains(&mine) && text.contains(&case_id), "{text}");
+        assert!(!text.contains(&theirs), "another agency's unshared incident: {text}");
+        assert_eq!(v["incidents"][0]["held_as"], "owner");
+        // The audit of who viewed it: the officer's read of the incident above.
+        let viewed = v["audit"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|a| a["action"] == "view" && a["record_id"] == mine.as_str() && a["user_name"] == "Sam Okafor");
+        assert!(viewed, "{}", v["audit"]);
+        // The export itself is audited.
+        let auditor = app.token(AUDITOR).await;
+        let audit = get(app, "/api/v1/audit?per_page=200", &auditor).await;
+        let exported = audit["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| r["action"] == "export" && r["record_type"] == "person" && r["record_id"] == person.as_str());
+        assert!(exported, "{audit}");
+        // Another agency does not hold this person record.
+        let o = export("HERTS-POLICE");
+        assert!(!o.status.success());
+        assert!(String::from_utf8_lossy(&o.stderr).contains("holds no person"));
+    })
+    .await;
+}

@@ -22,6 +22,7 @@ pub mod safety;
 pub mod sessions;
 pub mod sql;
 pub mod strategy;
+pub mod subject_access;
 pub mod summary;
 pub mod surveys;
 pub mod testing;
