@@ -148,7 +148,7 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum SarCommand {
-    /// Write everything an agency holds about a person (and the audit of who viewed it) as JSON; audited as an export.
+    /// Write everything an agency holds about a person (and the audit of who viewed it) as JSON and a PDF; audited as an export.
     Export {
         #[command(flatten)]
         db: DbArg,
@@ -158,7 +158,7 @@ enum SarCommand {
         /// The person's id (a record the agency owns).
         #[arg(long)]
         person: String,
-        /// Where to write the JSON.
+        /// Where to write the JSON; the readable PDF is written beside it (FILE with `.pdf`).
         #[arg(long)]
         out: PathBuf,
     },
@@ -801,6 +801,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Sar { command: SarCommand::Export { db, agency, person, out } } => {
+            if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+                bail!("--out names the JSON file (e.g. sar.json); the PDF is written beside it");
+            }
             let agency = AgencyCode::parse(&agency).map_err(|e| anyhow!("--agency: {e}"))?;
             let store = open(&config, &db, KeyUse::Write).await?;
             let operator = Principal::operator();
@@ -813,7 +816,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let text = serde_json::to_string_pretty(&export)?;
             std::fs::write(&out, text).with_context(|| format!("cannot write {}", out.display()))?;
-            println!("subject access export written to {} (audited): {}", out.display(), export["counts"]);
+            let pdf = out.with_extension("pdf");
+            std::fs::write(&pdf, safetynet_web::sar::subject_access_pdf(&export))
+                .with_context(|| format!("cannot write {}", pdf.display()))?;
+            println!(
+                "subject access export written to {} and {} (audited): {}",
+                out.display(),
+                pdf.display(),
+                export["counts"]
+            );
         }
         Command::Retention { command: RetentionCommand::Run { db, dry_run } } => {
             let store = open(&config, &db, KeyUse::Write).await?;

@@ -231,6 +231,8 @@ async fn subject_access_export_holds_the_persons_data_and_nothing_of_another_age
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
         assert_eq!(v["controller"], "SACDC");
+        let pdf = std::fs::read(out.with_extension("pdf")).expect("the PDF beside the JSON");
+        assert!(pdf.starts_with(b"%PDF-"), "a PDF");
         assert_eq!(v["people"][0]["full_name"], "Jane Smith");
         let text = v.to_string();
         assert!(text.contains(&mine) && text.contains(&case_id), "{text}");

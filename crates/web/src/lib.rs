@@ -26,6 +26,7 @@ mod pages;
 mod params;
 pub mod pdf;
 pub mod public_views;
+pub mod sar;
 
 pub use auth::SESSION_COOKIE;
 
