@@ -261,3 +261,44 @@ async fn subject_access_export_holds_the_persons_data_and_nothing_of_another_age
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_lawful_basis_of_a_share_is_shown_wherever_the_shared_record_is_shown() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let mine = post(app, "/api/v1/incidents", &council, incident("Jane Smith", "asb-personal")).await;
+        let mine = mine["id"].as_str().unwrap_or_default().to_string();
+        let case = post(
+            app,
+            "/api/v1/cases",
+            &council,
+            json!({ "title": "Verulam Road noise", "problem": "Threats", "incidents": [mine] }),
+        )
+        .await;
+        let case_id = case["id"].as_str().unwrap_or_default().to_string();
+        let case_ref = case["reference"].as_str().unwrap_or_default().to_string();
+        post(
+            app,
+            &format!("/api/v1/cases/{case_id}/shares"),
+            &council,
+            json!({ "agency": "HERTS-POLICE", "lawful_basis": "Crime and Disorder Act 1998 s115" }),
+        )
+        .await;
+        let police = app.sign_in(POLICE).await;
+        let page = app.get(&format!("/cases/{case_id}"), Some(&police)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("data-testid=\"share-basis\""), "{}", page.body);
+        assert!(page.body.contains("Crime and Disorder Act 1998 s115"));
+        assert!(page.body.contains("15 Jan 2026"), "the date of the share");
+        let page = app.get(&format!("/incidents/{mine}"), Some(&police)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("data-testid=\"share-basis\""), "{}", page.body);
+        assert!(page.body.contains(&format!("through case {case_ref}")), "{}", page.body);
+        assert!(page.body.contains("Crime and Disorder Act 1998 s115"));
+        // The owner sees its own record without a share notice.
+        let owner = app.sign_in(OFFICER).await;
+        let page = app.get(&format!("/incidents/{mine}"), Some(&owner)).await;
+        assert!(!page.body.contains("data-testid=\"share-basis\""));
+    })
+    .await;
+}
