@@ -134,6 +134,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Rectify or erase a person record (the owning agency only; audited).
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
     /// Subject access requests.
     Sar {
         #[command(subcommand)]
@@ -143,6 +148,41 @@ enum Command {
     Retention {
         #[command(subcommand)]
         command: RetentionCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PersonCommand {
+    /// Correct a person's name, date of birth or address (rectification); audited.
+    Rectify {
+        #[command(flatten)]
+        db: DbArg,
+        /// The agency that recorded the person.
+        #[arg(long)]
+        agency: String,
+        /// The person's id.
+        #[arg(long)]
+        person: String,
+        /// The corrected name.
+        #[arg(long)]
+        name: Option<String>,
+        /// The corrected date of birth (YYYY-MM-DD; "none" clears it).
+        #[arg(long)]
+        date_of_birth: Option<String>,
+        /// The corrected address.
+        #[arg(long)]
+        address: Option<String>,
+    },
+    /// Erase a person: name "Anonymised", date of birth and address cleared (erasure); audited.
+    Erase {
+        #[command(flatten)]
+        db: DbArg,
+        /// The agency that recorded the person.
+        #[arg(long)]
+        agency: String,
+        /// The person's id.
+        #[arg(long)]
+        person: String,
     },
 }
 
@@ -798,6 +838,41 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match safetynet_web::jobs::run_weekly_trends(&state, true).await.map_err(|e| anyhow!(e.to_string()))? {
                 Some(n) => println!("weekly trends: {n} alerts kept"),
                 None => println!("weekly trends: already ran this week"),
+            }
+        }
+        Command::Person { command } => {
+            let (db, agency, person) = match &command {
+                PersonCommand::Rectify { db, agency, person, .. } | PersonCommand::Erase { db, agency, person } => {
+                    (db, agency, person)
+                }
+            };
+            let agency = AgencyCode::parse(agency).map_err(|e| anyhow!("--agency: {e}"))?;
+            let store = open(&config, db, KeyUse::Write).await?;
+            let principal = Principal::operator_for_agency(agency.as_str());
+            let permit = principal.permit::<safetynet_domain::policy::EditRecords>().map_err(|e| anyhow!("{e}"))?;
+            let actor = Actor { principal: &principal, at_ms: now_ms, source: "cli" };
+            match &command {
+                PersonCommand::Rectify { name, date_of_birth, address, .. } => {
+                    let date_of_birth = match date_of_birth.as_deref().map(str::trim) {
+                        None => None,
+                        Some("none") => Some(None),
+                        Some(d) => Some(Some(
+                            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                                .map_err(|_| anyhow!("--date-of-birth must be YYYY-MM-DD or none"))?,
+                        )),
+                    };
+                    let c = safetynet_store::incidents::PersonCorrection {
+                        full_name: name.clone(),
+                        date_of_birth,
+                        address: address.clone(),
+                    };
+                    let changed = store.rectify_person(&permit, person.trim(), &c, &actor).await?;
+                    println!("person {} rectified (audited): {}", person.trim(), changed.join(", "));
+                }
+                PersonCommand::Erase { .. } => {
+                    store.erase_person(&permit, person.trim(), &actor).await?;
+                    println!("person {} erased (audited)", person.trim());
+                }
             }
         }
         Command::Sar { command: SarCommand::Export { db, agency, person, out } } => {

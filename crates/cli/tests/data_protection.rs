@@ -302,3 +302,51 @@ async fn the_lawful_basis_of_a_share_is_shown_wherever_the_shared_record_is_show
     })
     .await;
 }
+
+#[tokio::test]
+async fn rectification_and_erasure_by_the_owning_agency_only_and_audited() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let mine = post(app, "/api/v1/incidents", &council, incident("Jane Smyth", "asb-personal")).await;
+        let mine = mine["id"].as_str().unwrap_or_default().to_string();
+        let person = get(app, &format!("/api/v1/incidents/{mine}"), &council).await["record"]["people"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let cmd = |args: &[&str]| {
+            bin()
+                .args(["person"])
+                .args(args)
+                .args(["--person", &person, "--database-url", &app.url, "--audit-key-file", &app.key_file])
+                .output()
+                .expect("run")
+        };
+        let o = cmd(&["rectify", "--agency", "HERTS-POLICE", "--name", "Jane Smith"]);
+        assert!(!o.status.success(), "a non-owner may not rectify");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("only the agency that recorded"));
+        let o = cmd(&["erase", "--agency", "HERTS-POLICE"]);
+        assert!(!o.status.success(), "a non-owner may not erase");
+        let o = cmd(&["rectify", "--agency", "SACDC", "--name", "Jane Smith", "--date-of-birth", "none"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v = get(app, &format!("/api/v1/incidents/{mine}"), &council).await;
+        assert_eq!(v["record"]["people"][0]["full_name"], "Jane Smith");
+        assert!(v["record"]["people"][0]["date_of_birth"].is_null());
+        let o = cmd(&["erase", "--agency", "SACDC"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v = get(app, &format!("/api/v1/incidents/{mine}"), &council).await;
+        assert_eq!(v["record"]["people"][0]["full_name"], ANONYMISED_NAME);
+        assert_eq!(v["record"]["category"], "asb-personal", "the incident is kept");
+        let auditor = app.token(AUDITOR).await;
+        let audit = get(app, "/api/v1/audit?per_page=200", &auditor).await;
+        let rows: Vec<String> = audit["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["record_type"] == "person" && r["record_id"] == person.as_str())
+            .map(Value::to_string)
+            .collect();
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(rows.iter().all(|r| !r.contains("Jane")), "{rows:?}");
+    })
+    .await;
+}

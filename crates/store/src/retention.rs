@@ -163,7 +163,7 @@ async fn anonymise_incident(tx: &mut Tx, id: &str, at_ms: i64) -> Result<()> {
     Ok(())
 }
 
-async fn anonymise_person(tx: &mut Tx, id: &str, at_ms: i64) -> Result<()> {
+pub(crate) async fn anonymise_person(tx: &mut Tx, id: &str, at_ms: i64) -> Result<()> {
     // Match keys unique to the record, so anonymised people never match
     // each other as duplicates or repeat victims.
     let key = format!("anonymised:{id}");
