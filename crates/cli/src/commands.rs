@@ -139,6 +139,86 @@ enum Command {
         #[command(subcommand)]
         command: crate::mail::MailCommand,
     },
+    /// Rectify or erase a person record (the owning agency only; audited).
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
+    /// Subject access requests.
+    Sar {
+        #[command(subcommand)]
+        command: SarCommand,
+    },
+    /// The retention schedule (`[retention]` in the configuration).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PersonCommand {
+    /// Correct a person's name, date of birth or address (rectification); audited.
+    Rectify {
+        #[command(flatten)]
+        db: DbArg,
+        /// The agency that recorded the person.
+        #[arg(long)]
+        agency: String,
+        /// The person's id.
+        #[arg(long)]
+        person: String,
+        /// The corrected name.
+        #[arg(long)]
+        name: Option<String>,
+        /// The corrected date of birth (YYYY-MM-DD; "none" clears it).
+        #[arg(long)]
+        date_of_birth: Option<String>,
+        /// The corrected address.
+        #[arg(long)]
+        address: Option<String>,
+    },
+    /// Erase a person: name "Anonymised", date of birth and address cleared (erasure); audited.
+    Erase {
+        #[command(flatten)]
+        db: DbArg,
+        /// The agency that recorded the person.
+        #[arg(long)]
+        agency: String,
+        /// The person's id.
+        #[arg(long)]
+        person: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SarCommand {
+    /// Write everything an agency holds about a person (and the audit of who viewed it) as JSON and a PDF; audited as an export.
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+        /// The agency answering the request (the controller).
+        #[arg(long)]
+        agency: String,
+        /// The person's id (a record the agency owns).
+        #[arg(long)]
+        person: String,
+        /// Where to write the JSON; the readable PDF is written beside it (FILE with `.pdf`).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// Anonymise people and free text in records past retention (counts are kept); audited.
+    Run {
+        #[command(flatten)]
+        db: DbArg,
+        /// Report what would be anonymised, per record type, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -770,6 +850,88 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Mail { command } => return crate::mail::run(&config, clock, command).await,
+        Command::Person { command } => {
+            let (db, agency, person) = match &command {
+                PersonCommand::Rectify { db, agency, person, .. } | PersonCommand::Erase { db, agency, person } => {
+                    (db, agency, person)
+                }
+            };
+            let agency = AgencyCode::parse(agency).map_err(|e| anyhow!("--agency: {e}"))?;
+            let store = open(&config, db, KeyUse::Write).await?;
+            let principal = Principal::operator_for_agency(agency.as_str());
+            let permit = principal.permit::<safetynet_domain::policy::EditRecords>().map_err(|e| anyhow!("{e}"))?;
+            let actor = Actor { principal: &principal, at_ms: now_ms, source: "cli" };
+            match &command {
+                PersonCommand::Rectify { name, date_of_birth, address, .. } => {
+                    let date_of_birth = match date_of_birth.as_deref().map(str::trim) {
+                        None => None,
+                        Some("none") => Some(None),
+                        Some(d) => Some(Some(
+                            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                                .map_err(|_| anyhow!("--date-of-birth must be YYYY-MM-DD or none"))?,
+                        )),
+                    };
+                    let c = safetynet_store::incidents::PersonCorrection {
+                        full_name: name.clone(),
+                        date_of_birth,
+                        address: address.clone(),
+                    };
+                    let changed = store.rectify_person(&permit, person.trim(), &c, &actor).await?;
+                    println!("person {} rectified (audited): {}", person.trim(), changed.join(", "));
+                }
+                PersonCommand::Erase { .. } => {
+                    store.erase_person(&permit, person.trim(), &actor).await?;
+                    println!("person {} erased (audited)", person.trim());
+                }
+            }
+        }
+        Command::Sar { command: SarCommand::Export { db, agency, person, out } } => {
+            if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+                bail!("--out names the JSON file (e.g. sar.json); the PDF is written beside it");
+            }
+            let agency = AgencyCode::parse(&agency).map_err(|e| anyhow!("--agency: {e}"))?;
+            let store = open(&config, &db, KeyUse::Write).await?;
+            let operator = Principal::operator();
+            let actor = Actor { principal: &operator, at_ms: now_ms, source: "cli" };
+            let export = match store.subject_access(agency.as_str(), person.trim(), &actor).await {
+                Err(safetynet_store::StoreError::NotFound(_)) => {
+                    bail!("{} holds no person with id {}", agency.as_str(), person.trim())
+                }
+                r => r?,
+            };
+            let text = serde_json::to_string_pretty(&export)?;
+            std::fs::write(&out, text).with_context(|| format!("cannot write {}", out.display()))?;
+            let pdf = out.with_extension("pdf");
+            std::fs::write(&pdf, safetynet_web::sar::subject_access_pdf(&export))
+                .with_context(|| format!("cannot write {}", pdf.display()))?;
+            println!(
+                "subject access export written to {} and {} (audited): {}",
+                out.display(),
+                pdf.display(),
+                export["counts"]
+            );
+        }
+        Command::Retention { command: RetentionCommand::Run { db, dry_run } } => {
+            let store = open(&config, &db, KeyUse::Write).await?;
+            let schedule = config.retention.value;
+            let report = if dry_run {
+                store.retention_dry_run(&schedule, now_ms).await?
+            } else {
+                let operator = Principal::operator();
+                let actor = Actor { principal: &operator, at_ms: now_ms, source: "cli" };
+                store.retention_run(&schedule, None, &actor).await?.unwrap_or_default()
+            };
+            let verb = if dry_run { "would anonymise" } else { "anonymised" };
+            println!(
+                "retention ({}): closed cases after {} years, incidents in no case after {} years",
+                if dry_run { "dry run, nothing changed" } else { "run, audited" },
+                schedule.closed_case_years,
+                schedule.unlinked_incident_years
+            );
+            println!("  cases      {verb} {}", report.cases.len());
+            println!("  incidents  {verb} {}", report.incidents.len());
+            println!("  people     {verb} {}", report.people.len());
+        }
         Command::Audit { command: AuditCommand::Verify { db, checkpoint } } => {
             let store = open(&config, &db, KeyUse::Verify).await?;
             let checkpoint = match &checkpoint {
@@ -940,6 +1102,11 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
         s.reviews.high_days, s.reviews.medium_days, s.reviews.standard_days, s.case_review.threshold, s.case_review.window_months, s.repeat_radius_m, c.safety.source
     );
     println!("weekly_trends_day      = {}    [{}]", c.weekly_trends_day.value, c.weekly_trends_day.source);
+    let r = &c.retention.value;
+    println!(
+        "retention              = closed cases {} years, unlinked incidents {} years, scheduled {}    [{}]",
+        r.closed_case_years, r.unlinked_incident_years, r.scheduled, c.retention.source
+    );
     println!(
         "analysis               = time budget {} s, {} at once, cache {} MiB    [{}; {}; {}]",
         c.analysis_time_budget_secs.value,

@@ -24,6 +24,7 @@ struct FileConfig {
     trusted_proxies: Option<Vec<String>>,
     audit_key_file: Option<PathBuf>,
     analysis: Option<FileAnalysis>,
+    retention: Option<safetynet_domain::retention::Schedule>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
     notifications: Option<safetynet_domain::notification::Schedule>,
@@ -99,6 +100,8 @@ pub struct Config {
     pub mail_from: Setting<String>,
     /// When reminders are sent: `[notifications]` in the file.
     pub notifications: Setting<safetynet_domain::notification::Schedule>,
+    /// The retention schedule: `[retention]` in the file.
+    pub retention: Setting<safetynet_domain::retention::Schedule>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -296,10 +299,15 @@ impl Config {
                 Some(n) => Setting { value: n, source: fsrc.clone() },
                 None => Setting { value: Default::default(), source: "default".into() },
             },
+            retention: match file.retention {
+                Some(r) => Setting { value: r, source: fsrc.clone() },
+                None => Setting { value: Default::default(), source: "default".into() },
+            },
             file: path,
         };
         cfg.notifications.value.check().map_err(|e| anyhow::anyhow!(e))?;
         cfg.mail_sender()?;
+        cfg.retention.value.check().map_err(|e| anyhow::anyhow!(e))?;
         if !(1..=24 * 60).contains(&cfg.session_idle_minutes.value) {
             bail!("session_idle_minutes must be between 1 and 1440");
         }
@@ -405,6 +413,7 @@ impl Config {
                 public_url: self.public_url.value.clone(),
                 schedule: self.notifications.value,
             },
+            retention: self.retention.value,
         }
     }
 }

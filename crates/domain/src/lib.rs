@@ -27,6 +27,7 @@ pub mod partnership;
 pub mod password;
 pub mod policeuk;
 pub mod policy;
+pub mod retention;
 pub mod risk;
 pub mod role;
 pub mod strategy;

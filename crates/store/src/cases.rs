@@ -810,3 +810,67 @@ async fn link(
     }
     Ok(())
 }
+
+/// A share through which an agency sees another agency's record: shown
+/// wherever the shared record is shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShareNotice {
+    /// The owning agency that shared it.
+    pub owner: String,
+    /// The agency it was shared with.
+    pub agency: String,
+    /// The lawful basis recorded for the share.
+    pub lawful_basis: String,
+    /// When (Unix ms).
+    pub shared_at_ms: i64,
+    /// The owner's case the record was shared through (an incident seen
+    /// through a shared case), if not shared directly.
+    pub via_case: Option<String>,
+}
+
+impl Store {
+    /// The shares through which `permit`'s agency sees `record_type`
+    /// ("case" or "incident") `record_id` of another agency; empty for its own
+    /// records or records not shared with it.
+    pub async fn shares_seen_by(
+        &self,
+        permit: &Permit<ViewRecords>,
+        record_type: &str,
+        record_id: &str,
+    ) -> Result<Vec<ShareNotice>> {
+        let agency = permit.principal().agency.clone();
+        let q = match record_type {
+            "case" => Q::new(
+                "SELECT c.owner_agency AS owner, s.agency_code, s.lawful_basis, s.shared_at, NULL AS via_case
+                 FROM record_shares s JOIN cases c ON c.id = s.record_id
+                 WHERE s.record_type = 'case' AND s.record_id = $1 AND s.agency_code = $2 AND c.owner_agency <> $2",
+            ),
+            _ => Q::new(
+                "SELECT i.owner_agency AS owner, s.agency_code, s.lawful_basis, s.shared_at, NULL AS via_case
+                 FROM record_shares s JOIN incidents i ON i.id = s.record_id
+                 WHERE s.record_type = 'incident' AND s.record_id = $1 AND s.agency_code = $2 AND i.owner_agency <> $2
+                 UNION ALL
+                 SELECT c.owner_agency AS owner, s.agency_code, s.lawful_basis, s.shared_at, c.reference AS via_case
+                 FROM case_incidents ci JOIN cases c ON c.id = ci.case_id
+                   JOIN incidents i ON i.id = ci.incident_id AND i.owner_agency = c.owner_agency
+                   JOIN record_shares s ON s.record_type = 'case' AND s.record_id = c.id
+                 WHERE ci.incident_id = $1 AND s.agency_code = $2 AND c.owner_agency <> $2",
+            ),
+        };
+        let rows = self.conn().await?.all(&q.bind(record_id).bind(&agency)).await?;
+        let mut out: Vec<ShareNotice> = rows
+            .iter()
+            .map(|r| {
+                Ok(ShareNotice {
+                    owner: r.text("owner")?,
+                    agency: r.text("agency_code")?,
+                    lawful_basis: r.text("lawful_basis")?,
+                    shared_at_ms: r.int("shared_at")?,
+                    via_case: r.opt_text("via_case")?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        out.sort_by(|a, b| (a.shared_at_ms, &a.via_case).cmp(&(b.shared_at_ms, &b.via_case)));
+        Ok(out)
+    }
+}

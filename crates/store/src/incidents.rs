@@ -786,3 +786,102 @@ pub(crate) fn access_name(a: &RecordAccess) -> &'static str {
 pub fn source_label(code: &str) -> &'static str {
     Source::parse(code).map_or("Other", Source::label)
 }
+
+/// Corrections to a person record (rectification, UK GDPR Article 16):
+/// `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct PersonCorrection {
+    /// The corrected name.
+    pub full_name: Option<String>,
+    /// The corrected date of birth (`Some(None)` clears it).
+    pub date_of_birth: Option<Option<NaiveDate>>,
+    /// The corrected address.
+    pub address: Option<String>,
+}
+
+/// Fails unless the permit's agency owns person `person_id` ("not found"
+/// for a person that does not exist, "forbidden" for another agency's).
+async fn require_owned_person(tx: &mut Tx, permit: &Permit<EditRecords>, person_id: &str) -> Result<()> {
+    let owner = tx.optional(&Q::new("SELECT owner_agency FROM people WHERE id = $1").bind(person_id)).await?;
+    match owner {
+        None => Err(StoreError::NotFound("person")),
+        Some(r) if r.text("owner_agency")? != permit.principal().agency => {
+            Err(StoreError::Forbidden("only the agency that recorded a person may rectify or erase them"))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+impl Store {
+    /// Rectifies a person record; the owning agency only; audited (the
+    /// fields changed, never their values).
+    pub async fn rectify_person(
+        &self,
+        permit: &Permit<EditRecords>,
+        person_id: &str,
+        c: &PersonCorrection,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<&'static str>> {
+        let today = DateTime::from_timestamp_millis(actor.at_ms).unwrap_or_default().date_naive();
+        let probe = NewPerson {
+            full_name: c.full_name.clone().unwrap_or_else(|| "x".into()),
+            date_of_birth: c.date_of_birth.flatten(),
+            address: c.address.clone().unwrap_or_default(),
+            role: PersonRole::Witness,
+            uprn: None,
+            is_business: false,
+        };
+        if let Some(e) = check_people(std::slice::from_ref(&probe), today).into_iter().next() {
+            return Err(StoreError::Rule("person", e.message));
+        }
+        let mut tx = self.write().await?;
+        require_owned_person(&mut tx, permit, person_id).await?;
+        let mut changed = Vec::new();
+        if let Some(n) = &c.full_name {
+            tx.execute(
+                &Q::new("UPDATE people SET full_name = $1, name_key = $2 WHERE id = $3")
+                    .bind(n.trim())
+                    .bind(match_key(n))
+                    .bind(person_id),
+            )
+            .await?;
+            changed.push("full_name");
+        }
+        if let Some(d) = &c.date_of_birth {
+            tx.execute(
+                &Q::new("UPDATE people SET date_of_birth = $1 WHERE id = $2")
+                    .bind(d.map(|d| d.to_string()))
+                    .bind(person_id),
+            )
+            .await?;
+            changed.push("date_of_birth");
+        }
+        if let Some(a) = &c.address {
+            tx.execute(
+                &Q::new("UPDATE people SET address = $1, address_key = $2, uprn = NULL WHERE id = $3")
+                    .bind(a.trim())
+                    .bind(match_key(a))
+                    .bind(person_id),
+            )
+            .await?;
+            changed.push("address");
+        }
+        let detail = serde_json::json!({ "rectified": changed });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "person", Some(person_id), detail)).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Erases a person record (UK GDPR Article 17) as the retention schedule
+    /// anonymises one: name "Anonymised", date of birth and address cleared,
+    /// marked `anonymised_at`. The owning agency only; audited. Incidents
+    /// and cases keep their counts.
+    pub async fn erase_person(&self, permit: &Permit<EditRecords>, person_id: &str, actor: &Actor<'_>) -> Result<()> {
+        let mut tx = self.write().await?;
+        require_owned_person(&mut tx, permit, person_id).await?;
+        crate::retention::anonymise_person(&mut tx, person_id, actor.at_ms).await?;
+        let detail = serde_json::json!({ "erased": true });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "person", Some(person_id), detail)).await?;
+        tx.commit().await
+    }
+}

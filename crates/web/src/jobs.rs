@@ -2,6 +2,7 @@
 //! time), once per ISO week however often it is asked (the store claims the
 //! week), computes the latest month's emerging issues and keeps them for the
 //! dashboard. `serve` asks every 15 minutes; `safetynet jobs weekly` asks once.
+//! The retention schedule, when turned on, runs once per UK day the same way.
 
 use crate::error::AppError;
 use crate::AppState;
@@ -59,6 +60,25 @@ pub async fn run_weekly_trends(state: &AppState, force: bool) -> Result<Option<u
     Ok(state.store.complete_job(WEEKLY_TRENDS, &period, &stored, &actor).await?.then_some(stored.len()))
 }
 
+/// Runs the retention schedule once per UK day if the configuration turns
+/// scheduling on; returns how many records were anonymised, or `None` when
+/// it did not run (off, or already run today).
+pub async fn run_retention(state: &AppState) -> Result<Option<usize>, AppError> {
+    let schedule = state.config.retention;
+    if !schedule.scheduled {
+        return Ok(None);
+    }
+    let now = state.clock.now();
+    let day = london_date(now).to_string();
+    let operator = Principal::operator();
+    let actor = Actor { principal: &operator, at_ms: now.timestamp_millis(), source: "scheduler" };
+    Ok(state
+        .store
+        .retention_run(&schedule, Some(&day), &actor)
+        .await?
+        .map(|r| r.cases.len() + r.incidents.len() + r.people.len()))
+}
+
 /// Asks the weekly job to run every 15 minutes for as long as the server
 /// runs, writes the public pages' read counts to the audit trail, queues
 /// the reminders that have fallen due, and (every minute) sends what is due
@@ -86,6 +106,11 @@ pub fn spawn_scheduler(state: AppState) {
                 Ok(Some(n)) => tracing::info!(alerts = n, "weekly trends job ran"),
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e, "weekly trends job failed"),
+            }
+            match run_retention(&state).await {
+                Ok(Some(n)) => tracing::info!(records = n, "retention schedule ran"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "retention schedule failed"),
             }
             if let Err(e) = crate::public_views::flush(&state).await {
                 tracing::error!(error = %e, "public page reads could not be audited");

@@ -28,6 +28,7 @@ mod pages;
 mod params;
 pub mod pdf;
 pub mod public_views;
+pub mod sar;
 
 pub use auth::SESSION_COOKIE;
 
@@ -126,6 +127,8 @@ pub struct WebConfig {
     pub require_mfa: Vec<safetynet_domain::role::Role>,
     /// E-mail notifications: the SMTP server, links, reminder schedule.
     pub notifications: notify::NotifyConfig,
+    /// The retention schedule (the scheduler runs it daily if `scheduled`).
+    pub retention: safetynet_domain::retention::Schedule,
 }
 
 /// Shared state of the app.

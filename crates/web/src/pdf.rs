@@ -330,7 +330,9 @@ pub fn pack_pdf(pack: &Pack) -> Vec<u8> {
     l.gap(6.0);
     l.rule(Colour::BLUE, 2.0);
     l.gap(6.0);
-    l.lines("Agenda", 14.0, true, 0.0, Colour::TEXT);
+    if !pack.agenda.is_empty() {
+        l.lines("Agenda", 14.0, true, 0.0, Colour::TEXT);
+    }
     for (i, item) in pack.agenda.iter().enumerate() {
         l.lines(&format!("{}. {item}", i + 1), BODY, false, 8.0, Colour::TEXT);
     }

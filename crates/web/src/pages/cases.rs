@@ -102,6 +102,20 @@ pub async fn create(
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
+/// "Shared with AGENCY by OWNER under BASIS on DATE": the lawful basis of
+/// each share through which the reader sees another agency's record.
+pub(crate) fn share_notices(shares: &[safetynet_store::cases::ShareNotice]) -> Markup {
+    html! {
+        @for s in shares {
+            div class="govuk-inset-text" data-testid="share-basis" {
+                "Shared with " strong { (s.agency) } " by " strong { (s.owner) }
+                @if let Some(c) = &s.via_case { " (through case " (c) ")" }
+                " under " strong { (s.lawful_basis) } " on " (crate::layout::format_time(s.shared_at_ms)) "."
+            }
+        }
+    }
+}
+
 fn section(title: &str, id: &str, inner: Markup) -> Markup {
     html! { section class="govuk-!-margin-bottom-8" id=(id) { h2 class="govuk-heading-m" { (title) } (inner) } }
 }
@@ -141,10 +155,12 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
     let status = CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Open);
     let today = state.today().to_string();
     let overdue_review = case.next_review_on.as_deref().is_some_and(|d| d <= today.as_str()) && status.is_live();
+    let shared_to_us = state.store.shares_seen_by(&permit, "case", &case.id).await?;
     let body = html! {
         (error_summary(errors))
         span class="govuk-caption-l" { (case.reference) " · led by " (case.owner_agency) }
         h1 class="govuk-heading-l" data-testid="case-title" { (case.plan.title) }
+        (share_notices(&shared_to_us))
         p class="govuk-body" {
             strong class="govuk-tag govuk-tag--blue govuk-!-margin-right-2" data-testid="case-status" { (status.label()) }
             (risk_tag(case.risk_level.as_deref()))

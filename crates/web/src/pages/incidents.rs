@@ -313,9 +313,11 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
             ));
         }
     }
+    let shared_to_us = state.store.shares_seen_by(&permit, "incident", &incident.id).await?;
     let body = html! {
         span class="govuk-caption-l" { (incident.owner_agency) }
         h1 class="govuk-heading-l" { "Incident " (incident.reference) }
+        (super::cases::share_notices(&shared_to_us))
         @if repeat_count > 0 || !repeats.other_agencies.is_empty() {
             div class="govuk-warning-text" data-testid="repeat-warning" {
                 span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
