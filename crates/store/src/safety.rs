@@ -787,12 +787,10 @@ impl Store {
             *hidden.entry(owner).or_default() += 1;
         }
         eligibility.qualifying.retain(|id| !unseen.contains(id.as_str()));
-        let not_counted_elsewhere = eligibility
-            .reasons
-            .iter()
-            .filter(|r| unseen.iter().any(|id| r.starts_with(&format!("complaint {id} "))))
-            .count();
-        eligibility.reasons.retain(|r| !unseen.iter().any(|id| r.starts_with(&format!("complaint {id} "))));
+        let hidden_prefixes: Vec<String> = unseen.iter().map(|id| format!("complaint {id} ")).collect();
+        let before = eligibility.reasons.len();
+        eligibility.reasons.retain(|r| !hidden_prefixes.iter().any(|p| r.starts_with(p.as_str())));
+        let not_counted_elsewhere = before - eligibility.reasons.len();
         if not_counted_elsewhere > 0 {
             eligibility.reasons.insert(
                 0,
