@@ -67,8 +67,21 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<(AuditKey, Created)> {
         return Ok((load(path)?, Created::No));
     }
     let key = AuditKey::generate();
+    match save_new(path, &key) {
+        Ok(()) => {}
+        // Another process made it in the meantime: use theirs.
+        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::AlreadyExists) => {
+            return Ok((load(path)?, Created::No))
+        }
+        Err(e) => return Err(e),
+    }
+    Ok((key, Created::Yes))
+}
+
+/// Writes `key` to a new file at `path` (mode 0600); never overwrites (or
+/// follows a symlink to) an existing file.
+pub fn save_new(path: &Path, key: &AuditKey) -> anyhow::Result<()> {
     let mut opts = std::fs::OpenOptions::new();
-    // create_new: never overwrite (or follow a symlink to) an existing file.
     opts.write(true).create_new(true);
     #[cfg(unix)]
     {
@@ -77,16 +90,12 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<(AuditKey, Created)> {
     }
     let mut file = match opts.open(path) {
         Ok(f) => f,
-        // Another process made it in the meantime: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok((load(path)?, Created::No)),
-        Err(e) => {
-            return Err(e).with_context(|| format!("cannot create the audit key file {}", path.display()));
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(e.into()),
+        Err(e) => return Err(e).with_context(|| format!("cannot create the audit key file {}", path.display())),
     };
     file.write_all(key.to_file_text().expose_secret().as_bytes())
         .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write the audit key file {}", path.display()))?;
-    Ok((key, Created::Yes))
+        .with_context(|| format!("cannot write the audit key file {}", path.display()))
 }
 
 /// A line for `check-config`: whether the file is there and usable (never

@@ -30,13 +30,13 @@ pub struct Cli {
 }
 
 #[derive(Debug, clap::Args)]
-struct DbArg {
+pub(crate) struct DbArg {
     /// sqlite://PATH or postgres://USER@HOST:PORT/DB
     #[arg(long, env = "SAFETYNET_DATABASE_URL")]
-    database_url: Option<String>,
+    pub(crate) database_url: Option<String>,
     /// The audit key file (default for SQLite: beside the database, PATH.audit-key).
     #[arg(long)]
-    audit_key_file: Option<PathBuf>,
+    pub(crate) audit_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +154,10 @@ enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Back the database up while it serves (SQLite: a checked copy; PostgreSQL: pg_dump of a checked snapshot), with a manifest of what it holds.
+    Backup(crate::backup::BackupArgs),
+    /// Restore a backup into a new SQLite file or an empty PostgreSQL database, checked against its manifest and the audit trail.
+    Restore(crate::backup::RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -590,6 +594,17 @@ pub(crate) async fn open_url(
     key_file: Option<PathBuf>,
     key_use: KeyUse,
 ) -> anyhow::Result<Store> {
+    let (url, key_file) = resolve(config, url, key_file)?;
+    open_with_key(&url, &key_file, key_use).await
+}
+
+/// The database named by `url` or the configuration, and its audit key
+/// file from `key_file` or the configuration.
+pub(crate) fn resolve(
+    config: &Config,
+    url: Option<String>,
+    key_file: Option<PathBuf>,
+) -> anyhow::Result<(DatabaseUrl, PathBuf)> {
     let cfg = config.clone().with_flags(url, None).with_audit_key_file(key_file);
     let url = cfg
         .database_url
@@ -598,7 +613,7 @@ pub(crate) async fn open_url(
         .ok_or_else(|| anyhow!("no database: pass --database-url or set SAFETYNET_DATABASE_URL"))?;
     let url = DatabaseUrl::parse(&url)?;
     let key_file = cfg.audit_key_file_for(&url)?.value;
-    open_with_key(&url, &key_file, key_use).await
+    Ok((url, key_file))
 }
 
 /// Opens `url` with the audit key in `key_file` (see [`KeyUse`]).
@@ -800,6 +815,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 store.load_categories(&cats, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
             println!("categories: {added} added, {updated} updated");
         }
+        Command::Backup(args) => return crate::backup::backup(&config, args, clock.now()).await,
+        Command::Restore(args) => return crate::backup::restore(&config, args, clock.now()).await,
         Command::Report(args) => println!("{}", crate::report::run(&config, clock, args).await?),
         Command::Strategy { command: StrategyCommand::Load { db, file } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;

@@ -4,6 +4,7 @@
 //! errors into exit codes; the library crates below it do neither.
 
 pub mod audit_key;
+pub mod backup;
 pub mod commands;
 pub mod config;
 pub mod demo;

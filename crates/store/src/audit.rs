@@ -13,7 +13,7 @@
 use crate::sql::{Row, Q};
 use crate::{Engine, Exec, Result, Store, Tx};
 use safetynet_domain::audit::{
-    chain_hash, first_row_verifies, AuditAction, AuditEvent, AuditRow, ChainBreak, ChainVerifier, Checkpoint,
+    chain_hash, first_row_verifies, AuditAction, AuditEvent, AuditKey, AuditRow, ChainBreak, ChainVerifier, Checkpoint,
 };
 use safetynet_domain::policy::{Permit, ViewAudit};
 
@@ -82,26 +82,7 @@ impl Store {
 
     /// `(rows verified, head seq, head hash)`.
     async fn walk_audit(&self, checkpoint: Option<&Checkpoint>) -> Result<Result<(i64, i64, String), ChainBreak>> {
-        let mut conn = self.conn().await?;
-        let head = conn.one(&Q::new("SELECT seq, hash FROM audit_head WHERE id = 1")).await?;
-        let (head_seq, head_hash) = (head.int("seq")?, head.text("hash")?);
-        let mut verifier = ChainVerifier::new(self.audit_key()).expect_head(head_seq, &head_hash);
-        if let Some(cp) = checkpoint {
-            verifier = verifier.expect_checkpoint(cp);
-        }
-        let mut after = 0i64;
-        loop {
-            let rows =
-                conn.all(&Q::new(format!("{SELECT} WHERE seq > $1 ORDER BY seq LIMIT 5000")).bind(after)).await?;
-            let Some(last) = rows.last() else { break };
-            after = last.int("seq")?;
-            for row in &rows {
-                if let Err(e) = verifier.check(&audit_row(row)?) {
-                    return Ok(Err(e));
-                }
-            }
-        }
-        Ok(verifier.finish().map(|n| (n, head_seq, head_hash)))
+        walk(&mut self.conn().await?, self.audit_key(), checkpoint).await
     }
 
     /// Whether the store's key is the one this database's trail was written
@@ -232,4 +213,33 @@ fn audit_row(r: &Row) -> Result<AuditRow> {
         row.hash = String::new();
     }
     Ok(row)
+}
+
+/// Walks the chain as `conn` sees it (inside a transaction: one snapshot)
+/// with `key`: `(rows verified, head seq, head hash)`, or the first break.
+/// The head is read first, so rows appended during the walk do not count
+/// as tampering.
+pub(crate) async fn walk(
+    conn: &mut impl Exec,
+    key: &AuditKey,
+    checkpoint: Option<&Checkpoint>,
+) -> Result<Result<(i64, i64, String), ChainBreak>> {
+    let head = conn.one(&Q::new("SELECT seq, hash FROM audit_head WHERE id = 1")).await?;
+    let (head_seq, head_hash) = (head.int("seq")?, head.text("hash")?);
+    let mut verifier = ChainVerifier::new(key).expect_head(head_seq, &head_hash);
+    if let Some(cp) = checkpoint {
+        verifier = verifier.expect_checkpoint(cp);
+    }
+    let mut after = 0i64;
+    loop {
+        let rows = conn.all(&Q::new(format!("{SELECT} WHERE seq > $1 ORDER BY seq LIMIT 5000")).bind(after)).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.int("seq")?;
+        for row in &rows {
+            if let Err(e) = verifier.check(&audit_row(row)?) {
+                return Ok(Err(e));
+            }
+        }
+    }
+    Ok(verifier.finish().map(|n| (n, head_seq, head_hash)))
 }

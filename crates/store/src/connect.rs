@@ -303,7 +303,7 @@ fn check_role_name(role: &str) -> Result<()> {
 }
 
 /// A double-quoted SQL identifier.
-fn quote_ident(name: &str) -> String {
+pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

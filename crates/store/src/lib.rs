@@ -8,6 +8,7 @@
 
 pub mod areas;
 pub mod audit;
+pub mod backup;
 pub mod cases;
 mod connect;
 pub mod crimes;
@@ -268,6 +269,16 @@ impl Store {
         self
     }
 
+    /// Connections in use, idle, and at most, for `/metrics`.
+    pub fn pool_use(&self) -> PoolUse {
+        let (size, idle, max) = match &self.pool {
+            Pool::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Pool::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+        };
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        PoolUse { in_use: size.saturating_sub(idle), idle, max }
+    }
+
     /// Checks the database answers (for `/healthz`).
     pub async fn ping(&self) -> Result<()> {
         self.conn().await?.one(&Q::new("SELECT 1 AS one")).await.map(|_| ())
@@ -280,4 +291,15 @@ impl Store {
             Pool::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// Database connections, for monitoring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Connections lent out.
+    pub in_use: u32,
+    /// Connections open and waiting.
+    pub idle: u32,
+    /// The pool's size limit.
+    pub max: u32,
 }
