@@ -18,11 +18,18 @@ use safetynet_domain::policy::{Permit, ViewRecords};
 /// counter (inside the caller's transaction, so references never repeat).
 pub(crate) async fn next_reference(tx: &mut Tx, prefix: &str, year: i32) -> Result<String> {
     let name = format!("{prefix}-{year}");
-    let n = tx.execute(&Q::new("UPDATE counters SET value = value + 1 WHERE name = $1").bind(&name)).await?;
-    if n == 0 {
-        tx.execute(&Q::new("INSERT INTO counters (name, value) VALUES ($1, 1)").bind(&name)).await?;
-    }
-    let v = tx.one(&Q::new("SELECT value FROM counters WHERE name = $1").bind(&name)).await?.int("value")?;
+    // One statement: two writers taking a year's first reference at once
+    // both succeed (the second waits for the first's row, then counts on).
+    let v = tx
+        .one(
+            &Q::new(
+                "INSERT INTO counters (name, value) VALUES ($1, 1)
+                 ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+            )
+            .bind(&name),
+        )
+        .await?
+        .int("value")?;
     Ok(format!("{name}-{v:05}"))
 }
 
