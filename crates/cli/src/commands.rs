@@ -545,7 +545,6 @@ enum AuditCommand {
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -562,10 +561,17 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing() {
+/// Logs to standard error, filtered by `SAFETYNET_LOG` (default
+/// `info,sqlx=warn`), as text or one JSON object a line (`log_format`); a
+/// request's lines carry its id (the `request` span).
+fn init_tracing(format: crate::config::LogFormat) {
     let filter =
         tracing_subscriber::EnvFilter::try_from_env("SAFETYNET_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let fmt = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        crate::config::LogFormat::Text => fmt.try_init(),
+        crate::config::LogFormat::Json => fmt.json().with_current_span(true).with_span_list(false).try_init(),
+    };
 }
 
 /// How a command uses the audit key file.
@@ -654,6 +660,7 @@ pub(crate) async fn open_with_key(url: &DatabaseUrl, key_file: &Path, key_use: K
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
+    init_tracing(config.log_format.value);
     let clock: SharedClock = Arc::new(SystemClock);
     let now_ms = clock.now().timestamp_millis();
     match cli.command {
@@ -1184,6 +1191,12 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
     if c.smtp_url.value.is_some() && c.public_url.value.is_none() {
         println!("warning: smtp_url is set but public_url is not: links in e-mails will be paths, not addresses");
     }
+    println!(
+        "metrics_token          = {}    [{}]",
+        if c.metrics_token.value.is_some() { "(set: /metrics answers with it)" } else { "(not set: no /metrics)" },
+        c.metrics_token.source
+    );
+    println!("log_format             = {}    [{}]", c.log_format.value.as_str(), c.log_format.source);
     println!("secure cookies         = {}", c.web().secure_cookies);
     if db.starts_with("INVALID") || !key_ok {
         bail!("the configuration is not valid");

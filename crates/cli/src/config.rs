@@ -29,6 +29,8 @@ struct FileConfig {
     mail_from: Option<String>,
     notifications: Option<safetynet_domain::notification::Schedule>,
     security: Option<FileSecurity>,
+    metrics_token: Option<String>,
+    log_format: Option<String>,
 }
 
 /// `[security]` in the TOML file.
@@ -102,8 +104,39 @@ pub struct Config {
     pub notifications: Setting<safetynet_domain::notification::Schedule>,
     /// The retention schedule: `[retention]` in the file.
     pub retention: Setting<safetynet_domain::retention::Schedule>,
+    /// The token that opens `/metrics` (never printed); none: no `/metrics`.
+    pub metrics_token: Setting<Option<safetynet_web::metrics::MetricsToken>>,
+    /// How log lines are written: `text` (default) or `json`, one object a line.
+    pub log_format: Setting<LogFormat>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object a line, for a log collector.
+    Json,
+}
+
+impl LogFormat {
+    fn parse(s: &str) -> anyhow::Result<Self> {
+        match s.trim() {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            other => bail!("log_format must be \"text\" or \"json\", not \"{other}\""),
+        }
+    }
+
+    /// The setting's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Json => "json",
+        }
+    }
 }
 
 /// Default map tiles: OpenStreetMap's standard layer. Points and boundaries
@@ -303,6 +336,32 @@ impl Config {
                 Some(r) => Setting { value: r, source: fsrc.clone() },
                 None => Setting { value: Default::default(), source: "default".into() },
             },
+            metrics_token: {
+                let raw = layer(
+                    None,
+                    file.metrics_token.map(Some),
+                    &fsrc,
+                    env_str("SAFETYNET_METRICS_TOKEN").map(Some),
+                    "SAFETYNET_METRICS_TOKEN",
+                );
+                let value = raw
+                    .value
+                    .as_deref()
+                    .map(safetynet_web::metrics::MetricsToken::new)
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("{e} ({})", raw.source))?;
+                Setting { value, source: raw.source }
+            },
+            log_format: {
+                let raw = layer(
+                    "text".to_string(),
+                    file.log_format,
+                    &fsrc,
+                    env_str("SAFETYNET_LOG_FORMAT"),
+                    "SAFETYNET_LOG_FORMAT",
+                );
+                Setting { value: LogFormat::parse(&raw.value)?, source: raw.source }
+            },
             file: path,
         };
         cfg.notifications.value.check().map_err(|e| anyhow::anyhow!(e))?;
@@ -414,6 +473,7 @@ impl Config {
                 schedule: self.notifications.value,
             },
             retention: self.retention.value,
+            metrics_token: self.metrics_token.value.clone(),
         }
     }
 }

@@ -83,6 +83,7 @@ macro_rules! matrix {
 const MATRIX: &[Entry] = matrix! {
     "GET" "/" => None, false, none;
     "GET" "/healthz" => None, false, none;
+    "GET" "/metrics" => None, false, none;
     "GET" "/sign-in" => None, false, none;
     "POST" "/sign-in" => None, false, |_| json!({ "email": "nobody@example.gov.uk", "password": "wrong" });
     "POST" "/sign-out" => None, false, none;

@@ -89,7 +89,9 @@ pub fn spawn_scheduler(state: AppState) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
-            match crate::notify::deliver_configured(&mail_state).await {
+            let delivered = crate::notify::deliver_configured(&mail_state).await;
+            mail_state.metrics.job_ran("outbox", delivered.is_ok());
+            match delivered {
                 Ok(Some(d)) if d.sent + d.retrying + d.gave_up > 0 => {
                     tracing::info!(sent = d.sent, retrying = d.retrying, gave_up = d.gave_up, error = ?d.error, "e-mail outbox")
                 }
@@ -102,20 +104,29 @@ pub fn spawn_scheduler(state: AppState) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
         loop {
             tick.tick().await;
-            match run_weekly_trends(&state, false).await {
+            let ran = |job: &str, ok: bool| state.metrics.job_ran(job, ok);
+            let weekly = run_weekly_trends(&state, false).await;
+            ran("weekly_trends", weekly.is_ok());
+            match weekly {
                 Ok(Some(n)) => tracing::info!(alerts = n, "weekly trends job ran"),
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e, "weekly trends job failed"),
             }
-            match run_retention(&state).await {
+            let retention = run_retention(&state).await;
+            ran("retention", retention.is_ok());
+            match retention {
                 Ok(Some(n)) => tracing::info!(records = n, "retention schedule ran"),
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e, "retention schedule failed"),
             }
-            if let Err(e) = crate::public_views::flush(&state).await {
+            let flushed = crate::public_views::flush(&state).await;
+            ran("public_views", flushed.is_ok());
+            if let Err(e) = flushed {
                 tracing::error!(error = %e, "public page reads could not be audited");
             }
-            match crate::notify::queue_due(&state).await {
+            let queued = crate::notify::queue_due(&state).await;
+            ran("reminders", queued.is_ok());
+            match queued {
                 Ok(q) if q.total() > 0 => tracing::info!(
                     reviews = q.reviews,
                     case_reviews = q.case_reviews,
@@ -125,7 +136,9 @@ pub fn spawn_scheduler(state: AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "queueing reminders failed"),
             }
-            match crate::evaluation::evaluate_ended(&state).await {
+            let evaluated = crate::evaluation::evaluate_ended(&state).await;
+            ran("evaluation", evaluated.is_ok());
+            match evaluated {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(operations = n, "ended operations evaluated"),
                 Err(e) => tracing::error!(error = %e, "operation evaluation failed"),

@@ -20,6 +20,7 @@ mod forms;
 pub mod jobs;
 mod layout;
 pub mod mail;
+pub mod metrics;
 pub mod notify;
 mod openapi;
 pub mod pack_html;
@@ -28,10 +29,12 @@ mod pages;
 mod params;
 pub mod pdf;
 pub mod public_views;
+pub mod request_id;
 pub mod sar;
 
 pub use auth::SESSION_COOKIE;
 
+use axum::routing::get;
 use axum::Router;
 use safetynet_domain::clock::SharedClock;
 use safetynet_domain::lockout::SessionPolicy;
@@ -129,6 +132,8 @@ pub struct WebConfig {
     pub notifications: notify::NotifyConfig,
     /// The retention schedule (the scheduler runs it daily if `scheduled`).
     pub retention: safetynet_domain::retention::Schedule,
+    /// The token that opens `/metrics`; none: there is no `/metrics`.
+    pub metrics_token: Option<metrics::MetricsToken>,
 }
 
 /// Shared state of the app.
@@ -146,6 +151,8 @@ pub struct AppState {
     pub public_views: Arc<public_views::PublicViews>,
     /// Slots for heavy analyses (`config.analysis.concurrency` of them).
     pub(crate) analysis_slots: Arc<tokio::sync::Semaphore>,
+    /// Request, scheduler and pool metrics for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -161,6 +168,7 @@ impl AppState {
             analysis_slots: Arc::new(tokio::sync::Semaphore::new(
                 limits.concurrency.clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
             )),
+            metrics: Default::default(),
         }
     }
 
@@ -174,14 +182,22 @@ impl AppState {
     }
 }
 
-/// Builds the whole app.
+/// Builds the whole app. Outermost first, a request gets its id, its log
+/// span, its metrics, then the security headers and its handler.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .merge(assets::routes())
+        .route("/metrics", get(metrics::scrape))
         .layer(axum::middleware::from_fn(layout::security_headers))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(request_id::span)
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)
 }
 
