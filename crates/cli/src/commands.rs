@@ -532,6 +532,14 @@ enum AuditCommand {
         #[arg(long)]
         checkpoint: Option<PathBuf>,
     },
+    /// Re-key the trail: verify it with the current key, re-chain every row with the new key (created 0600 if missing), record the rotation. Run as the database owner with the server stopped.
+    RotateKey {
+        #[command(flatten)]
+        db: DbArg,
+        /// The new key file.
+        #[arg(long)]
+        new_key_file: PathBuf,
+    },
     /// Verify the trail, then write its head (row, hash, time) signed with the audit key, to keep elsewhere.
     Checkpoint {
         #[command(flatten)]
@@ -977,6 +985,41 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 Err(broken) => {
                     eprintln!("audit trail BROKEN: {broken}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        Command::Audit { command: AuditCommand::RotateKey { db, new_key_file } } => {
+            let (url, old_file) = resolve(&config, db.database_url.clone(), db.audit_key_file.clone())?;
+            if new_key_file == old_file {
+                bail!("--new-key-file must be a new file, not the current key file {}", old_file.display());
+            }
+            let store = open_with_key(&url, &old_file, KeyUse::Write).await?;
+            let (new_key, created) = crate::audit_key::load_or_create(&new_key_file)?;
+            let operator = Principal::operator();
+            let actor = Actor { principal: &operator, at_ms: now_ms, source: "cli" };
+            match store.rotate_audit_key(new_key, &actor).await? {
+                Ok(n) => {
+                    let made = if created == crate::audit_key::Created::Yes { " (created, mode 0600)" } else { "" };
+                    println!(
+                        "audit key rotated: {n} rows verified with the old key and re-chained with {}{made}.",
+                        new_key_file.display()
+                    );
+                    let point = match &url {
+                        DatabaseUrl::Sqlite(p) => format!(
+                            "point audit_key_file at it (or move it to the default, {})",
+                            crate::audit_key::default_for_sqlite(p).display()
+                        ),
+                        DatabaseUrl::Postgres(_) => "point audit_key_file at it".to_string(),
+                    };
+                    println!(
+                        "Now {point}, start SafetyNet again and take a new checkpoint. Keep the old key with the \
+                         backups taken before the rotation: they were written with it."
+                    );
+                }
+                Err(broken) => {
+                    eprintln!("audit trail BROKEN: {broken}");
+                    eprintln!("the key was not rotated: a rotation must only vouch for an intact trail");
                     return Ok(ExitCode::from(2));
                 }
             }

@@ -864,3 +864,52 @@ async fn strategy_load_and_meeting_reports_from_the_command_line() {
     })
     .await;
 }
+
+/// The triggers that keep the trail append-only, as the engine describes them.
+async fn audit_triggers(store: &safetynet_store::Store) -> Vec<String> {
+    use safetynet_store::{sql::Q, Engine, Exec};
+    let q = match store.engine() {
+        Engine::Sqlite => "SELECT name || ':' || sql AS t FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('audit_log', 'audit_head') ORDER BY name",
+        Engine::Postgres => "SELECT tgname::text || ':' || tgenabled::text AS t FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN ('audit_log'::regclass, 'audit_head'::regclass) ORDER BY tgname",
+    };
+    let rows = store.conn().await.expect("conn").all(&Q::new(q)).await.expect("triggers");
+    rows.iter().map(|r| r.text("t").expect("t")).collect()
+}
+
+#[tokio::test]
+async fn rotating_the_audit_key_rechains_a_sound_trail_and_keeps_it_append_only() {
+    each_engine(async |app: &TestApp| {
+        import(app, &["good-street.csv"], false);
+        let rows = app.store.audit_len().await.expect("len");
+        let triggers = audit_triggers(&app.store).await;
+        assert!(triggers.len() >= 3, "{triggers:?}");
+        let new_key = app.dir.path().join("rotated.key").display().to_string();
+        let o = run_app(app, &["audit", "rotate-key", "--new-key-file", &new_key]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).contains(&format!("{rows} rows verified")), "{}", text(&o.stdout));
+        // The trail now verifies with the new key only, with the rotation recorded.
+        let old = run_app(app, &["audit", "verify"]);
+        assert_eq!(old.status.code(), Some(2), "the old key no longer verifies");
+        let o = run(&["audit", "verify", "--database-url", &app.url, "--audit-key-file", &new_key]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).contains(&format!("{} rows verified", rows + 1)), "{}", text(&o.stdout));
+        // Still append-only, with the very same triggers.
+        assert_eq!(audit_triggers(&app.store).await, triggers);
+        assert!(try_edit_audit(&app.store, 2).await.is_err());
+        // A rotation onto the same file is refused.
+        let o = run_app(app, &["audit", "rotate-key", "--new-key-file", &app.key_file]);
+        assert!(!o.status.success());
+    })
+    .await;
+    each_engine(async |app: &TestApp| {
+        // A trail that does not verify is not re-keyed: nothing changes.
+        tamper_audit(&app.store, Tamper::Edit(2)).await.expect("tamper");
+        let new_key = app.dir.path().join("rotated.key").display().to_string();
+        let o = run_app(app, &["audit", "rotate-key", "--new-key-file", &new_key]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+        assert!(text(&o.stderr).contains("audit row 2 was altered"), "{}", text(&o.stderr));
+        let o = run_app(app, &["audit", "verify"]);
+        assert!(text(&o.stderr).contains("audit row 2 was altered"), "the old key still describes the trail");
+    })
+    .await;
+}

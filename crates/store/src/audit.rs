@@ -186,10 +186,10 @@ impl AuditFilter {
     }
 }
 
-const SELECT: &str =
+pub(crate) const SELECT: &str =
     "SELECT seq, at, user_id, agency_code, action, record_type, record_id, detail, source, prev_hash, hash FROM audit_log";
 
-fn audit_row(r: &Row) -> Result<AuditRow> {
+pub(crate) fn audit_row(r: &Row) -> Result<AuditRow> {
     let action_name = r.text("action")?;
     // An unknown action name cannot verify: map it to one whose hash differs.
     let action = AuditAction::ALL.into_iter().find(|a| a.as_str() == action_name).unwrap_or(AuditAction::Update);

@@ -8,6 +8,7 @@
 
 pub mod areas;
 pub mod audit;
+mod audit_rotation;
 pub mod backup;
 pub mod cases;
 mod connect;
