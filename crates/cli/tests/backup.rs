@@ -116,7 +116,7 @@ async fn a_backup_taken_during_writes_restores_whole_and_verifies() {
         let m = manifest(&backup);
         assert_eq!(m["format"], "safetynet-backup/1");
         let counted = m["contents"]["tables"]["incidents"].as_i64().expect("incidents counted");
-        assert!(counted >= 20 && counted <= 50, "{counted}");
+        assert!((20..=50).contains(&counted), "{counted}");
 
         let (target, role) = new_target(app).await;
         let mut restore = vec!["restore", "--database-url", &target, "--audit-key-file", &app.key_file];

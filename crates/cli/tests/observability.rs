@@ -1,5 +1,6 @@
 //! Observability: a request id on every response and log line, `/metrics`
-//! behind its own token, and JSON logs by configuration.
+//! behind its own token, JSON logs by configuration, and a clean stop on
+//! SIGTERM.
 
 mod common;
 
@@ -87,7 +88,7 @@ async fn metrics_need_their_own_token_and_count_by_route() {
 }
 
 #[tokio::test]
-async fn json_logs_carry_the_request_id() {
+async fn json_logs_carry_the_request_id_and_sigterm_stops_the_server_cleanly() {
     let app = TestApp::new(safetynet_store::Engine::Sqlite).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let log = app.dir.path().join("server.log");
@@ -113,9 +114,18 @@ async fn json_logs_carry_the_request_id() {
     assert_eq!(res.header("x-request-id"), Some("trace-me-42"));
     let metrics = ureq::get(&format!("{base}/metrics")).set("Authorization", &format!("Bearer {TOKEN}")).call();
     assert_eq!(metrics.map(|r| r.status()).ok(), Some(200), "the token from the environment opens /metrics");
-    std::thread::sleep(Duration::from_millis(300));
-    let _ = server.kill();
-    let _ = server.wait();
+    // systemd stops a service with SIGTERM: the server finishes and exits 0.
+    let term = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill");
+    assert!(term.success());
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(20), "SIGTERM did not stop the server");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
     let text = std::fs::read_to_string(&log).expect("log");
     let lines: Vec<serde_json::Value> = text
         .lines()

@@ -201,15 +201,28 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the app on `listener` until Ctrl-C, recording client addresses.
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM (systemd's stop).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Serves the app on `listener` until Ctrl-C or SIGTERM, recording client
+/// addresses; in-flight requests finish first.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     jobs::spawn_scheduler(state.clone());
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
     if let Err(e) = public_views::flush(&state).await {
         tracing::error!(error = %e, "public page reads could not be audited");
     }
