@@ -27,6 +27,11 @@ fn safetynet(args: &[&str]) -> Output {
         .expect("run safetynet")
 }
 
+/// `safetynet backup` of the database at `url` to `out`.
+fn backup_to(url: &str, key_file: &str, out: &Path) -> Output {
+    safetynet(&["backup", "--database-url", url, "--audit-key-file", key_file, "--out", &out.display().to_string()])
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -36,27 +41,11 @@ fn ok(o: &Output, what: &str) -> String {
     text(&o.stdout)
 }
 
-fn incident(n: usize) -> Value {
-    json!({
-        "category": "asb-nuisance",
-        "occurred_from": "2026-01-14T21:30:00Z",
-        "reported_at": "2026-01-15T07:00:00Z",
-        "latitude": 51.752049, "longitude": -0.339012,
-        "address": format!("{n} Verulam Road, St Albans"),
-        "description": format!("Noise complaint number {n}"),
-        "source": "public",
-        "hate_strand": null,
-        "domestic_abuse": false, "involves_child": false, "repeat": false,
-        "outside_area_reason": null,
-        "people": []
-    })
-}
-
 /// Records `n` incidents as the council's officer; returns their ids.
 async fn record(app: &TestApp, token: &str, from: usize, n: usize) -> Vec<String> {
     let mut ids = Vec::new();
     for i in from..from + n {
-        let res = app.json("POST", "/api/v1/incidents", token, incident(i)).await;
+        let res = app.json("POST", "/api/v1/incidents", token, incident_json(i)).await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         ids.push(res.json()["id"].as_str().expect("id").to_string());
     }
@@ -92,22 +81,8 @@ async fn a_backup_taken_during_writes_restores_whole_and_verifies() {
         let before = record(app, &token, 0, 20).await;
         let backup = app.dir.path().join("backup.snb");
         // Writes go on while the backup runs.
-        let args: Vec<String> = [
-            "backup",
-            "--database-url",
-            &app.url,
-            "--audit-key-file",
-            &app.key_file,
-            "--out",
-            &backup.display().to_string(),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        let running = tokio::task::spawn_blocking(move || {
-            let a: Vec<&str> = args.iter().map(String::as_str).collect();
-            safetynet(&a)
-        });
+        let (url, key_file, out) = (app.url.clone(), app.key_file.clone(), backup.clone());
+        let running = tokio::task::spawn_blocking(move || backup_to(&url, &key_file, &out));
         let during = record(app, &token, 20, 30).await;
         let printed = ok(&running.await.expect("backup"), "backup");
         assert!(printed.contains("audit trail intact"), "{printed}");
@@ -163,8 +138,7 @@ async fn a_backup_taken_during_writes_restores_whole_and_verifies() {
             assert!(ok(&list, "agency list as the application").contains("SACDC"));
         }
         // A backup never overwrites, and a restore never replaces.
-        let again =
-            safetynet(&["backup", "--database-url", &app.url, "--audit-key-file", &app.key_file, "--out", &from]);
+        let again = backup_to(&app.url, &app.key_file, &backup);
         assert!(!again.status.success() && text(&again.stderr).contains("already exists"));
         let again = safetynet(&restore);
         assert!(!again.status.success(), "restoring over a database");
@@ -179,10 +153,7 @@ async fn a_backup_that_differs_from_its_manifest_is_not_restored() {
         record(app, &token, 0, 3).await;
         let backup = app.dir.path().join("b.snb");
         let out = backup.display().to_string();
-        ok(
-            &safetynet(&["backup", "--database-url", &app.url, "--audit-key-file", &app.key_file, "--out", &out]),
-            "backup",
-        );
+        ok(&backup_to(&app.url, &app.key_file, Path::new(&out)), "backup");
         let manifest_file = format!("{out}.manifest.json");
         let mut m = manifest(&backup);
         m["contents"]["tables"]["incidents"] = json!(4);
@@ -207,10 +178,7 @@ async fn a_broken_trail_is_not_backed_up_and_a_wrong_key_restores_nothing() {
         let other_key = app.dir.path().join("other.key");
         safetynet_store::testing::write_key_file(&other_key, &AuditKey::generate()).expect("key");
         // A good backup, restored with another key: refused, nothing left.
-        ok(
-            &safetynet(&["backup", "--database-url", &app.url, "--audit-key-file", &app.key_file, "--out", &out]),
-            "backup",
-        );
+        ok(&backup_to(&app.url, &app.key_file, Path::new(&out)), "backup");
         let (target, _) = new_target(app).await;
         let other = other_key.display().to_string();
         let o = safetynet(&["restore", "--database-url", &target, "--audit-key-file", &other, "--from", &out]);
@@ -219,15 +187,7 @@ async fn a_broken_trail_is_not_backed_up_and_a_wrong_key_restores_nothing() {
         // A trail altered in the database: no backup is written.
         tamper_audit(&app.store, Tamper::Edit(3)).await.expect("tamper");
         let second = app.dir.path().join("d.snb");
-        let o = safetynet(&[
-            "backup",
-            "--database-url",
-            &app.url,
-            "--audit-key-file",
-            &app.key_file,
-            "--out",
-            &second.display().to_string(),
-        ]);
+        let o = backup_to(&app.url, &app.key_file, &second);
         assert!(!o.status.success(), "{}", text(&o.stdout));
         assert!(!second.exists() && !Path::new(&format!("{}.manifest.json", second.display())).exists());
     })

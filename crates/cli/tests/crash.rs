@@ -8,17 +8,12 @@ mod common;
 use common::*;
 use safetynet_store::sql::Q;
 use safetynet_store::Exec;
-use serde_json::json;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const OFFICER: &str = "asb.officer@stalbans.gov.uk";
 const CLIENTS: usize = 6;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
 
 /// One client: records incidents until the server stops answering (then it
 /// stops); every
@@ -26,17 +21,7 @@ fn free_port() -> u16 {
 fn client(base: String, token: String, n: usize, acked: Arc<Mutex<Vec<String>>>, log: std::path::PathBuf) {
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(5)).build();
     for i in 0.. {
-        let body = json!({
-            "category": "asb-nuisance",
-            "occurred_from": "2026-01-14T21:30:00Z",
-            "reported_at": "2026-01-15T07:00:00Z",
-            "latitude": 51.752049, "longitude": -0.339012,
-            "address": format!("{i} Holywell Hill, St Albans"),
-            "description": format!("Client {n}, report {i}"),
-            "source": "public", "hate_strand": null,
-            "domestic_abuse": false, "involves_child": false, "repeat": false,
-            "outside_area_reason": null, "people": []
-        });
+        let body = incident_json(n * 100_000 + i);
         match agent
             .post(&format!("{base}/api/v1/incidents"))
             .set("Authorization", &format!("Bearer {token}"))
@@ -77,29 +62,13 @@ async fn every_acknowledged_write_survives_a_killed_server() {
             .expect("token create");
         assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
         let token = String::from_utf8_lossy(&made.stdout).trim().to_string();
-        let port = free_port();
-        let mut server = Command::new(env!("CARGO_BIN_EXE_safetynet"))
-            .args(["serve", "--database-url", &app.url, "--audit-key-file", &app.key_file])
-            .args(["--bind", &format!("127.0.0.1:{port}")])
-            .env_remove("SAFETYNET_DATABASE_URL")
-            .env_remove("SAFETYNET_CONFIG")
-            .env_remove("SAFETYNET_AUDIT_KEY_FILE")
-            .current_dir(app.dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(std::fs::File::create(app.dir.path().join("server.log")).expect("log")))
-            .spawn()
-            .expect("serve");
-        let base = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        while ureq::get(&format!("{base}/healthz")).call().is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let mut server = app.serve(&[]);
+        let base = server.base.clone();
         let acked = Arc::new(Mutex::new(Vec::new()));
         let clients: Vec<_> = (0..CLIENTS)
             .map(|n| {
                 let (base, token, acked) = (base.clone(), token.clone(), acked.clone());
-                let log = app.dir.path().join("server.log");
+                let log = server.log.clone();
                 std::thread::spawn(move || client(base, token, n, acked, log))
             })
             .collect();
@@ -111,8 +80,8 @@ async fn every_acknowledged_write_survives_a_killed_server() {
         {
             std::thread::sleep(Duration::from_millis(5));
         }
-        server.kill().expect("SIGKILL");
-        let _ = server.wait();
+        server.child.kill().expect("SIGKILL");
+        let _ = server.child.wait();
         for c in clients {
             c.join().expect("client");
         }
@@ -140,20 +109,12 @@ async fn every_acknowledged_write_survives_a_killed_server() {
 async fn concurrent_first_writes_of_a_year_all_succeed() {
     each_engine(async |app: &TestApp| {
         let token = app.token(OFFICER).await;
-        let body = |n: usize| {
-            json!({
-                "category": "asb-nuisance", "occurred_from": "2026-01-14T21:30:00Z", "reported_at": "2026-01-15T07:00:00Z",
-                "latitude": 51.752049, "longitude": -0.339012, "address": format!("{n} London Road"),
-                "description": "Noise", "source": "public", "hate_strand": null, "domestic_abuse": false,
-                "involves_child": false, "repeat": false, "outside_area_reason": null, "people": []
-            })
-        };
         let mut writes = tokio::task::JoinSet::new();
         for n in 0..12 {
             let req = axum::http::Request::post("/api/v1/incidents")
                 .header("authorization", format!("Bearer {token}"))
                 .header("content-type", "application/json")
-                .body(axum::body::Body::from(body(n).to_string()))
+                .body(axum::body::Body::from(incident_json(n).to_string()))
                 .expect("request");
             let router = app.router.clone();
             writes.spawn(async move {

@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use common::*;
 use safetynet_web::metrics::MetricsToken;
 use safetynet_web::WebConfig;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef-metrics";
@@ -90,43 +90,25 @@ async fn metrics_need_their_own_token_and_count_by_route() {
 #[tokio::test]
 async fn json_logs_carry_the_request_id_and_sigterm_stops_the_server_cleanly() {
     let app = TestApp::new(safetynet_store::Engine::Sqlite).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
-    let log = app.dir.path().join("server.log");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_safetynet"))
-        .args(["serve", "--database-url", &app.url, "--audit-key-file", &app.key_file])
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .env_remove("SAFETYNET_CONFIG")
-        .env_remove("SAFETYNET_LOG")
-        .env("SAFETYNET_LOG_FORMAT", "json")
-        .env("SAFETYNET_METRICS_TOKEN", TOKEN)
-        .current_dir(app.dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(std::fs::File::create(&log).expect("log")))
-        .spawn()
-        .expect("serve");
-    let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while ureq::get(&format!("{base}/healthz")).call().is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut server = app.serve(&[("SAFETYNET_LOG_FORMAT", "json"), ("SAFETYNET_METRICS_TOKEN", TOKEN)]);
+    let base = server.base.clone();
     let res = ureq::get(&format!("{base}/sign-in")).set("x-request-id", "trace-me-42").call().expect("sign-in");
     assert_eq!(res.header("x-request-id"), Some("trace-me-42"));
     let metrics = ureq::get(&format!("{base}/metrics")).set("Authorization", &format!("Bearer {TOKEN}")).call();
     assert_eq!(metrics.map(|r| r.status()).ok(), Some(200), "the token from the environment opens /metrics");
     // systemd stops a service with SIGTERM: the server finishes and exits 0.
-    let term = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill");
+    let term = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().expect("kill");
     assert!(term.success());
     let stopping = Instant::now();
     let status = loop {
-        if let Some(status) = server.try_wait().expect("wait") {
+        if let Some(status) = server.child.try_wait().expect("wait") {
             break status;
         }
         assert!(stopping.elapsed() < Duration::from_secs(20), "SIGTERM did not stop the server");
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
-    let text = std::fs::read_to_string(&log).expect("log");
+    let text = std::fs::read_to_string(&server.log).expect("log");
     let lines: Vec<serde_json::Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))

@@ -264,3 +264,65 @@ pub const OFFICER: &str = "asb.officer@stalbans.gov.uk";
 pub const POLICE: &str = "pc.neighbourhood@herts.police.uk";
 pub const VIEWER: &str = "viewer@hertsfire.gov.uk";
 pub const AUDITOR: &str = "auditor@stalbans.gov.uk";
+
+/// A minimal incident for the API (no people), numbered `n`.
+pub fn incident_json(n: usize) -> serde_json::Value {
+    serde_json::json!({
+        "category": "asb-nuisance",
+        "occurred_from": "2026-01-14T21:30:00Z",
+        "reported_at": "2026-01-15T07:00:00Z",
+        "latitude": 51.752049, "longitude": -0.339012,
+        "address": format!("{n} Verulam Road, St Albans"),
+        "description": format!("Noise complaint number {n}"),
+        "source": "public", "hate_strand": null,
+        "domestic_abuse": false, "involves_child": false, "repeat": false,
+        "outside_area_reason": null, "people": []
+    })
+}
+
+/// The real server (`safetynet serve`) on a free loopback port, against a
+/// test app's database; killed when dropped if still running.
+pub struct Served {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Its standard error.
+    pub log: PathBuf,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl TestApp {
+    /// Starts `safetynet serve` on this app's database with `envs`, and
+    /// waits until `/healthz` answers.
+    pub fn serve(&self, envs: &[(&str, &str)]) -> Served {
+        use std::time::{Duration, Instant};
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let log = self.dir.path().join(format!("server-{port}.log"));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_safetynet"))
+            .args(["serve", "--database-url", &self.url, "--audit-key-file", &self.key_file])
+            .args(["--bind", &format!("127.0.0.1:{port}")])
+            .env_remove("SAFETYNET_DATABASE_URL")
+            .env_remove("SAFETYNET_CONFIG")
+            .env_remove("SAFETYNET_AUDIT_KEY_FILE")
+            .env_remove("SAFETYNET_LOG")
+            .envs(envs.iter().copied())
+            .current_dir(self.dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::from(std::fs::File::create(&log).expect("log")))
+            .spawn()
+            .expect("serve");
+        let served = Served { child, base: format!("http://127.0.0.1:{port}"), log };
+        let started = Instant::now();
+        while ureq::get(&format!("{}/healthz", served.base)).call().is_err() {
+            assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        served
+    }
+}
