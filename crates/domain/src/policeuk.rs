@@ -10,8 +10,8 @@
 
 use crate::month::Month;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::io::Read;
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, Read};
 
 /// Columns of a street-level file, in order.
 pub const STREET_HEADER: [&str; 12] = [
@@ -164,7 +164,7 @@ pub enum FileError {
 
 /// Streams validated rows out of one police.uk CSV file.
 pub struct PoliceUkReader<R: Read> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<LineEnds<R>>,
     kind: FileKind,
     record: csv::StringRecord,
     ordinals: HashMap<[u8; 16], u32>,
@@ -179,7 +179,7 @@ impl<R: Read> std::fmt::Debug for PoliceUkReader<R> {
 impl<R: Read> PoliceUkReader<R> {
     /// Reads the header and tells the file's kind.
     pub fn new(input: R) -> Result<Self, FileError> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(LineEnds::new(input));
         let mut header = csv::StringRecord::new();
         match reader.read_record(&mut header) {
             Ok(true) => {}
@@ -203,9 +203,10 @@ impl<R: Read> PoliceUkReader<R> {
         self.kind
     }
 
-    /// Bytes consumed so far (for progress).
+    /// Bytes taken from the input so far (for progress; the csv reader's
+    /// buffer may be ahead of the row last returned).
     pub fn bytes_read(&self) -> u64 {
-        self.reader.position().byte()
+        self.reader.get_ref().raw_bytes
     }
 
     /// The next row, `Some(Err)` for a rejected row, `None` at the end.
@@ -213,11 +214,13 @@ impl<R: Read> PoliceUkReader<R> {
         match self.reader.read_record(&mut self.record) {
             Ok(false) => None,
             Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
+                let start = self.record.position().map_or(0, |p| p.byte());
+                let line = self.reader.get_mut().line_of_record(start);
                 Some(self.parse_current().map_err(|reason| Rejection { line, reason }))
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let start = e.position().map_or(0, |p| p.byte());
+                let line = self.reader.get_mut().line_of_record(start);
                 let reason = match e.kind() {
                     csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8 text".to_string(),
                     _ => format!("unreadable row: {e}"),
@@ -288,6 +291,124 @@ impl<R: Read> PoliceUkReader<R> {
                 }))
             }
         }
+    }
+}
+
+/// The input as the csv reader sees it, with its line numbers kept here.
+///
+/// The csv reader dates a record from where the previous one ended, before
+/// the line endings it skips: the `\n` of a CRLF (it ends a record at the
+/// `\r`) and blank lines. So every rejected row of a CRLF file (Excel,
+/// Windows) was reported one line too early, and rows after a blank line too.
+/// This reader drops each carriage return that directly precedes a line feed
+/// (a CRLF file is read exactly as its LF twin; a lone `\r` is kept, the csv
+/// reader ends a line there too) and remembers where the line feeds it hands
+/// out are, so [`LineEnds::line_of_record`] can count them.
+struct LineEnds<R> {
+    inner: R,
+    buf: Box<[u8]>,
+    start: usize,
+    end: usize,
+    /// A `\r` was read last and is held until the next byte shows whether a `\n` follows.
+    pending_cr: bool,
+    /// Bytes taken from `inner`.
+    raw_bytes: u64,
+    /// Bytes handed out.
+    out_bytes: u64,
+    /// Offsets (in the bytes handed out) of line feeds not yet counted.
+    newlines: VecDeque<u64>,
+    /// Line feeds counted.
+    lines_before: u64,
+}
+
+impl<R: Read> LineEnds<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            buf: vec![0; 64 * 1024].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            pending_cr: false,
+            raw_bytes: 0,
+            out_bytes: 0,
+            newlines: VecDeque::new(),
+            lines_before: 0,
+        }
+    }
+
+    /// The 1-based line of a record the csv reader says starts at `start`
+    /// (an offset in the bytes handed out): one more than the line feeds
+    /// before it, including those the csv reader skipped at its start.
+    /// Records must be asked about in file order.
+    fn line_of_record(&mut self, start: u64) -> u64 {
+        let mut at = start;
+        while let Some(&nl) = self.newlines.front() {
+            if nl > at {
+                break;
+            }
+            if nl == at {
+                at += 1;
+            }
+            self.newlines.pop_front();
+            self.lines_before += 1;
+        }
+        self.lines_before + 1
+    }
+
+    /// Refills the buffer; `false` at the end of the input.
+    fn fill(&mut self) -> io::Result<bool> {
+        let got = loop {
+            match self.inner.read(&mut self.buf) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        self.start = 0;
+        self.end = got;
+        self.raw_bytes += got as u64;
+        Ok(got > 0)
+    }
+
+    fn emit(&mut self, out: &mut [u8], n: &mut usize, b: u8) {
+        if b == b'\n' {
+            self.newlines.push_back(self.out_bytes);
+        }
+        out[*n] = b;
+        *n += 1;
+        self.out_bytes += 1;
+    }
+}
+
+impl<R: Read> Read for LineEnds<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let mut n = 0;
+        while n < out.len() {
+            if self.start == self.end {
+                if n > 0 {
+                    break;
+                }
+                if !self.fill()? {
+                    if std::mem::take(&mut self.pending_cr) {
+                        self.emit(out, &mut n, b'\r');
+                    }
+                    break;
+                }
+            }
+            let b = self.buf[self.start];
+            if std::mem::take(&mut self.pending_cr) && b != b'\n' {
+                // The held `\r` was not part of a CRLF: hand it out, then look at `b` again.
+                self.emit(out, &mut n, b'\r');
+                continue;
+            }
+            self.start += 1;
+            if b == b'\r' {
+                self.pending_cr = true;
+            } else {
+                self.emit(out, &mut n, b);
+            }
+        }
+        Ok(n)
     }
 }
 
@@ -384,6 +505,54 @@ mod tests {
         assert!(errs[2].1.contains("columns"));
         assert_eq!(errs[3].0, 6);
         assert_eq!(rows.iter().filter(|r| r.is_ok()).count(), 2);
+    }
+
+    #[test]
+    fn crlf_files_and_blank_lines_report_the_lines_as_numbered_in_an_editor() {
+        let lf = format!(
+            "{HEAD}{ASB},2021-13,H,H,,,x,,,Drugs,,\n{ASB}\n,2021-01,H,H,abc,51.7,x,,,Drugs,,\n\"a\nb\",2021-01,H,H,,,x,,,,,\n,2021-01,H,H,1,2,x\n{ASB}"
+        );
+        let crlf = lf.replace('\n', "\r\n");
+        let lines = |text: &str| -> Vec<(u64, String)> {
+            let (_, rows) = all(text);
+            rows.iter().filter_map(|r| r.as_ref().err()).map(|e| (e.line, e.reason.clone())).collect()
+        };
+        let expected: Vec<u64> = vec![3, 6, 7, 9];
+        assert_eq!(lines(&lf).iter().map(|x| x.0).collect::<Vec<_>>(), expected, "{:?}", lines(&lf));
+        assert_eq!(lines(&crlf), lines(&lf));
+        // the same rows get the same keys, so a file re-saved with CRLF adds nothing
+        let keys = |text: &str| -> Vec<String> { all(text).1.iter().filter(|r| r.is_ok()).map(key).collect() };
+        assert_eq!(keys(&crlf), keys(&lf));
+        // a lone carriage return is still a line ending, and one at the very end is kept
+        let cr = format!("{HEAD}{ASB}").replace('\n', "\r");
+        assert_eq!(all(&cr).1.len(), 1);
+        // the same when the input arrives a byte at a time (a CRLF split between reads)
+        struct OneByte<'a>(&'a [u8]);
+        impl Read for OneByte<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let Some((first, rest)) = self.0.split_first() else { return Ok(0) };
+                if let Some(slot) = out.first_mut() {
+                    *slot = *first;
+                    self.0 = rest;
+                    return Ok(1);
+                }
+                Ok(0)
+            }
+        }
+        let mut r = PoliceUkReader::new(OneByte(crlf.as_bytes())).expect("header");
+        let mut slow = Vec::new();
+        while let Some(row) = r.next_row() {
+            if let Err(e) = row {
+                slow.push((e.line, e.reason));
+            }
+        }
+        assert_eq!(slow, lines(&lf));
+        assert_eq!(r.bytes_read(), crlf.len() as u64);
+        let mut tail = LineEnds::new("a\r\nb\r".as_bytes());
+        let mut out = Vec::new();
+        tail.read_to_end(&mut out).expect("read");
+        assert_eq!(out, b"a\nb\r");
+        assert_eq!(tail.raw_bytes, 5);
     }
 
     #[test]
