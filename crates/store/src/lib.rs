@@ -29,6 +29,7 @@ pub mod strategy;
 pub mod subject_access;
 pub mod summary;
 pub mod surveys;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
 

@@ -1,6 +1,8 @@
 //! Helpers for test suites: a fresh, migrated database per test on each
 //! engine, with its own random audit key in a key file. Not used by the
-//! application.
+//! application: compiled only with the `testing` feature, which the test
+//! suites enable through their dev-dependencies, so the release binary
+//! cannot drop the audit triggers.
 
 use crate::sql::Q;
 use crate::{DatabaseUrl, Engine, Exec, Result, Store};
