@@ -107,6 +107,11 @@ enum Command {
         #[command(subcommand)]
         command: CategoriesCommand,
     },
+    /// The England and Wales bank holidays used by the ASB Case Review clocks.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// Risk assessment questionnaires.
     Questionnaires {
         #[command(subcommand)]
@@ -401,6 +406,17 @@ enum CategoriesCommand {
         #[command(flatten)]
         db: DbArg,
         /// The TOML file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// Replace the bank holidays with a file in GOV.UK's format (https://www.gov.uk/bank-holidays.json); audited.
+    Load {
+        #[command(flatten)]
+        db: DbArg,
+        /// The JSON file (its england-and-wales division is used).
         file: PathBuf,
     },
 }
@@ -832,6 +848,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Backup(args) => return crate::backup::backup(&config, args, clock.now()).await,
         Command::Restore(args) => return crate::backup::restore(&config, args, clock.now()).await,
+        Command::Calendar { command: CalendarCommand::Load { db, file } } => {
+            let text = read_limited(&file, MAX_CALENDAR_BYTES)?;
+            let calendar = safetynet_domain::calendar::BankHolidays::parse(&text)
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            let store = open(&config, &db, KeyUse::Write).await?;
+            let operator = Principal::operator();
+            let loaded = store
+                .load_bank_holidays(&calendar, &Actor { principal: &operator, at_ms: now_ms, source: "cli" })
+                .await?;
+            println!(
+                "bank holidays loaded (audited): {} days, {} to {} (the calendar in use before had {})",
+                loaded.days, loaded.from, loaded.until, loaded.replaced
+            );
+            if calendar.runs_out_soon(safetynet_domain::uk_time::london_date(clock.now())) {
+                eprintln!(
+                    "warning: this calendar runs out on {}: load a newer file soon (the dashboard warns too)",
+                    loaded.until
+                );
+            }
+        }
         Command::Report(args) => println!("{}", crate::report::run(&config, clock, args).await?),
         Command::Strategy { command: StrategyCommand::Load { db, file } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -1048,6 +1084,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Largest bank holidays file read (GOV.UK's is about 20 KB).
+const MAX_CALENDAR_BYTES: u64 = 1024 * 1024;
+
+/// Reads a text file of at most `max` bytes.
+fn read_limited(file: &Path, max: u64) -> anyhow::Result<String> {
+    let size = std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?.len();
+    if size > max {
+        bail!("{}: {size} bytes is more than the {max} bytes this file may have", file.display());
+    }
+    std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))
 }
 
 /// Serves the web app until Ctrl-C.

@@ -4,11 +4,11 @@
 //! shared with the police, risk assessed, with tasks and an intervention.
 
 use chrono::{DateTime, Duration, Utc};
-use safetynet_domain::case_review::{london_date, london_midnight};
 use safetynet_domain::incident::{HateStrand, IncidentInput, PersonRole, Source};
 use safetynet_domain::interventions::{FpnLimits, InterventionKind};
 use safetynet_domain::policy::{AuthMethod, EditRecords, Principal, ViewRecords};
 use safetynet_domain::risk::{Answers, ReviewIntervals};
+use safetynet_domain::uk_time::{london_date, london_midnight};
 use safetynet_store::cases::{NewCase, NewTask, Plan};
 use safetynet_store::incidents::{NewPerson, Submitted};
 use safetynet_store::safety::NewIntervention;

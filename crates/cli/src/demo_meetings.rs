@@ -8,12 +8,12 @@
 use crate::demo_cases::principal;
 use anyhow::Context;
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use safetynet_domain::case_review::london_date;
 use safetynet_domain::clock::SharedClock;
 use safetynet_domain::meeting::{ActionStatus, MeetingKind};
 use safetynet_domain::operation::Zone;
 use safetynet_domain::policy::{ManagePartnershipWork, Principal};
 use safetynet_domain::token::hash_secret;
+use safetynet_domain::uk_time::london_date;
 use safetynet_store::meetings::NewAction;
 use safetynet_store::operations::NewOperation;
 use safetynet_store::users::Actor;

@@ -5,9 +5,9 @@
 
 use crate::demo_cases::principal;
 use chrono::{DateTime, Duration, Utc};
-use safetynet_domain::case_review::london_date;
 use safetynet_domain::policy::{Principal, UpdateCommitments};
 use safetynet_domain::strategy::{parse_strategy, CommitmentStatus, Rag, StrategyDef};
+use safetynet_domain::uk_time::london_date;
 use safetynet_store::strategy::{LoadSummary, NewCommitmentUpdate};
 use safetynet_store::users::Actor;
 use safetynet_store::Store;

@@ -63,7 +63,6 @@ pub enum IncidentImportError {
 
 /// Parses a time: RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` / `YYYY-MM-DDTHH:MM` in UK local time.
 pub fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    use chrono::TimeZone;
     let s = s.trim();
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&chrono::Utc));
@@ -71,8 +70,7 @@ pub fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
         .iter()
         .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
-        .and_then(|n| chrono_tz::Europe::London.from_local_datetime(&n).earliest())
-        .map(|t| t.with_timezone(&chrono::Utc))
+        .and_then(safetynet_domain::uk_time::london_to_utc)
 }
 
 fn flag(v: &str) -> bool {

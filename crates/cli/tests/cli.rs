@@ -913,3 +913,106 @@ async fn rotating_the_audit_key_rechains_a_sound_trail_and_keeps_it_append_only(
     })
     .await;
 }
+
+/// The bundled calendar as a full GOV.UK file, with `extra` England and Wales events added.
+fn calendar_file(app: &TestApp, name: &str, extra: serde_json::Value) -> String {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(safetynet_domain::calendar::BUNDLED_JSON).expect("bundled json");
+    if let (Some(events), Some(more)) = (doc["england-and-wales"]["events"].as_array_mut(), extra.as_array()) {
+        events.extend(more.iter().cloned());
+    }
+    doc["scotland"] = serde_json::json!({ "division": "scotland", "events": [
+        { "title": "2nd January", "date": "2029-01-02", "notes": "", "bunting": true }
+    ] });
+    let path = app.dir.path().join(name);
+    std::fs::write(&path, doc.to_string()).expect("write");
+    path.display().to_string()
+}
+
+#[tokio::test]
+async fn calendar_load_replaces_the_bank_holidays_the_case_review_clocks_use() {
+    use safetynet_domain::case_review::Timescales;
+    use safetynet_domain::policy::{ViewAudit, ViewRecords};
+    use safetynet_store::audit::AuditFilter;
+    use safetynet_store::users::Actor;
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+    each_engine(async |app: &TestApp| {
+        let before = app.store.bank_holidays().await.expect("calendar");
+        assert_eq!((before.loaded_at_ms, before.holidays.covers_until()), (None, d("2028-12-31")), "bundled");
+        let event =
+            |title: &str, date: &str| serde_json::json!({ "title": title, "date": date, "notes": "", "bunting": true });
+        let file = calendar_file(
+            app,
+            "bank-holidays.json",
+            serde_json::json!([
+                event("New Year’s Day", "2029-01-01"),
+                event("Good Friday", "2029-03-30"),
+                event("Easter Monday", "2029-04-02"),
+                event("Early May bank holiday", "2029-05-07"),
+                event("Spring bank holiday", "2029-05-28"),
+                event("Summer bank holiday", "2029-08-27"),
+                event("Christmas Day", "2029-12-25"),
+                event("Boxing Day", "2029-12-26"),
+            ]),
+        );
+        let o = run_app(app, &["calendar", "load", &file]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert_eq!(
+            text(&o.stdout).trim(),
+            "bank holidays loaded (audited): 99 days, 2018-01-01 to 2029-12-31 (the calendar in use before had 91)"
+        );
+        let stored = app.store.bank_holidays().await.expect("calendar");
+        assert_eq!(stored.holidays.covers_until(), d("2029-12-31"));
+        assert!(stored.loaded_at_ms.is_some());
+        assert!(!stored.holidays.contains(d("2029-01-02")), "Scotland's 2 January is not used");
+
+        // Audited like other administrative changes.
+        let auditor = principal_for(app, "auditor@stalbans.gov.uk").await;
+        let filter = AuditFilter { record_type: Some("bank_holidays".into()), ..AuditFilter::default() };
+        let (rows, n) = app
+            .store
+            .search_audit(&auditor.permit::<ViewAudit>().expect("permit"), &filter, 10, 0)
+            .await
+            .expect("audit");
+        assert_eq!(n, 1);
+        assert_eq!(rows[0].row.event.source, "cli");
+        assert!(rows[0].row.event.detail.contains("\"until\":\"2029-12-31\""), "{}", rows[0].row.event.detail);
+
+        // The Case Review clocks now skip Easter 2029: received Wednesday 28 March,
+        // acknowledged by Wednesday 4 April (the bundled calendar would say Monday 2 April).
+        let officer = principal_for(app, "asb.officer@stalbans.gov.uk").await;
+        let actor = Actor { principal: &officer, at_ms: start().timestamp_millis(), source: "test" };
+        let permit = officer.permit::<ViewRecords>().expect("permit");
+        let review = app
+            .store
+            .open_case_review(&permit, None, "victim", d("2029-03-28"), &Timescales::default(), &actor)
+            .await
+            .expect("case review");
+        assert_eq!(review.clocks.acknowledge_by, d("2029-04-04"));
+
+        // A bad file changes nothing and says why, naming the file.
+        let bad = calendar_file(app, "bad.json", serde_json::json!([event("Christmas Day", "2027-12-25")]));
+        let o = run_app(app, &["calendar", "load", &bad]);
+        assert!(!o.status.success());
+        let err = text(&o.stderr);
+        assert!(err.contains("bad.json") && err.contains("2027-12-25 is a Saturday"), "{err}");
+        let not_json = app.dir.path().join("not.json");
+        std::fs::write(&not_json, "<html>").expect("write");
+        let o = run_app(app, &["calendar", "load", &not_json.display().to_string()]);
+        assert!(text(&o.stderr).contains("not a GOV.UK bank holidays file"), "{}", text(&o.stderr));
+        assert_eq!(app.store.bank_holidays().await.expect("calendar").holidays, stored.holidays);
+        // Loading the bundled file again goes back to 2028.
+        let bundled = app.dir.path().join("bundled.json");
+        std::fs::write(&bundled, safetynet_domain::calendar::BUNDLED_JSON).expect("write");
+        let o = run_app(app, &["calendar", "load", &bundled.display().to_string()]);
+        assert!(o.status.success() && text(&o.stdout).contains("91 days"), "{}", text(&o.stderr));
+    })
+    .await;
+}
+
+/// A demo user as the store knows them.
+async fn principal_for(app: &TestApp, email: &str) -> safetynet_domain::policy::Principal {
+    let email = safetynet_domain::partnership::Email::parse(email).expect("email");
+    let id = app.store.user_id_by_email(&email).await.expect("db").expect("user");
+    app.store.principal(&id, safetynet_domain::policy::AuthMethod::Session).await.expect("db").expect("active")
+}

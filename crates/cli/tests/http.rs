@@ -818,3 +818,59 @@ fn the_demo_password_passes_the_password_policy() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_dashboard_warns_managers_90_days_before_the_bank_holidays_run_out() {
+    use safetynet_domain::calendar::BankHolidays;
+    use safetynet_domain::clock::Clock;
+    use safetynet_domain::policy::Principal;
+    use safetynet_store::users::Actor;
+    const MANAGER: &str = "csp.manager@stalbans.gov.uk";
+    const OFFICER: &str = "asb.officer@stalbans.gov.uk";
+    each_engine(async |app: &TestApp| {
+        let notice = async |email: &str| -> Option<String> {
+            let page = app.get("/dashboard", Some(&app.sign_in(email).await)).await;
+            assert_eq!(page.status, StatusCode::OK);
+            page.body.find("data-testid=\"calendar-notice\"").map(|at| page.body[at..].chars().take(600).collect())
+        };
+        // 15 January 2026, the bundled calendar (to 31 December 2028): no warning.
+        assert_eq!(notice(MANAGER).await, None);
+        // A calendar loaded up to 2026 runs out on 31 December 2026: 350 days away, still none.
+        let operator = Principal::operator();
+        let to_2026: Vec<_> = BankHolidays::bundled()
+            .days()
+            .iter()
+            .filter(|d| chrono::Datelike::year(&d.date) <= 2026)
+            .cloned()
+            .collect();
+        let to_2026 = BankHolidays::from_days(to_2026).expect("calendar");
+        let at_ms = app.clock.now().timestamp_millis();
+        app.store
+            .load_bank_holidays(&to_2026, &Actor { principal: &operator, at_ms, source: "test" })
+            .await
+            .expect("load");
+        assert_eq!(notice(MANAGER).await, None);
+        // 3 October 2026: 89 days before it runs out. Managers are warned, officers are not.
+        app.clock.advance(chrono::Duration::days(261));
+        assert_eq!(app.state.clock.now().date_naive().to_string(), "2026-10-03");
+        let shown = notice(MANAGER).await.expect("warning for the CSP manager");
+        assert!(
+            shown.contains("govuk-warning-text__text") && shown.contains("runs out on 31 December 2026"),
+            "{shown}"
+        );
+        assert!(shown.contains("safetynet calendar load"), "{shown}");
+        assert_eq!(notice(OFFICER).await, None);
+        // Loading the bundled calendar again (to 2028) ends the warning.
+        let at_ms = app.clock.now().timestamp_millis();
+        app.store
+            .load_bank_holidays(BankHolidays::bundled(), &Actor { principal: &operator, at_ms, source: "test" })
+            .await
+            .expect("load");
+        assert_eq!(notice(MANAGER).await, None);
+        // In 2029 the bundled calendar has run out: the warning says so.
+        app.clock.advance(chrono::Duration::days(900));
+        let shown = notice(MANAGER).await.expect("warning after the end");
+        assert!(shown.contains("ran out on 31 December 2028"), "{shown}");
+    })
+    .await;
+}

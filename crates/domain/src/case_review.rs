@@ -1,10 +1,10 @@
 //! The ASB Case Review (section 104, Anti-social Behaviour, Crime and Policing
 //! Act 2014): which complaints count towards the threshold, when the officer
 //! should tell the victim about the review, the working-day clocks for
-//! acknowledging, deciding and meeting, England and Wales bank holidays, and
-//! the shape of the annual published figures.
+//! acknowledging, deciding and meeting (skipping the bank holidays of a
+//! [`BankHolidays`] calendar), and the shape of the annual published figures.
 //!
-//! Calendar rules are applied to UK local dates (Europe/London), so a
+//! Calendar rules are applied to UK local dates (see [`crate::uk_time`]), so a
 //! complaint received at 00:30 BST on 1 April counts as received on 1 April
 //! even though it is still 31 March in UTC.
 //!
@@ -17,8 +17,9 @@
 //! calendar months (same clamping: behaviour on 31 January, reported by 28/29
 //! February), and not before the behaviour's local date.
 
-use chrono::{DateTime, Datelike, Days, LocalResult, Months, NaiveDate, TimeZone, Utc, Weekday};
-use chrono_tz::Europe::London;
+use crate::calendar::BankHolidays;
+use crate::uk_time::{london_date, london_midnight};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -75,41 +76,6 @@ pub struct Eligibility {
     pub window_start: DateTime<Utc>,
     /// Plain-words reasons: each complaint not counted and why, and the outcome.
     pub reasons: Vec<String>,
-}
-
-/// The UK local (Europe/London) calendar date of an instant.
-pub fn london_date(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&London).date_naive()
-}
-
-/// The instant of UK local midnight at the start of `d`. (UK clocks change at
-/// 01:00/02:00, so local midnight always exists and is never ambiguous.)
-pub fn london_midnight(d: NaiveDate) -> DateTime<Utc> {
-    let naive = d.and_time(chrono::NaiveTime::MIN);
-    match London.from_local_datetime(&naive) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
-        LocalResult::None => naive.and_utc(),
-    }
-}
-
-/// Adds calendar months to an instant in UK local time, clamping the day to
-/// the end of a shorter month, keeping the local wall-clock time (the earlier
-/// instant if it is ambiguous, an hour later if it falls in the spring gap).
-pub fn london_add_months(t: DateTime<Utc>, months: u32) -> DateTime<Utc> {
-    let local = t.with_timezone(&London).naive_local();
-    let Some(target) = local.checked_add_months(Months::new(months)) else {
-        return DateTime::<Utc>::MAX_UTC;
-    };
-    match London.from_local_datetime(&target) {
-        LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x.with_timezone(&Utc),
-        LocalResult::None => {
-            let later = target + chrono::Duration::hours(1);
-            match London.from_local_datetime(&later) {
-                LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x.with_timezone(&Utc),
-                LocalResult::None => target.and_utc(),
-            }
-        }
-    }
 }
 
 fn sub_months(d: NaiveDate, months: u32) -> NaiveDate {
@@ -208,9 +174,10 @@ pub struct Clocks {
     pub meeting_by: NaiveDate,
 }
 
-/// Monday to Friday and not a listed bank holiday.
-pub fn is_working_day(d: NaiveDate, bank_holidays: &[NaiveDate]) -> bool {
-    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !bank_holidays.contains(&d)
+/// Monday to Friday and not a bank holiday in `bank_holidays`. (Past the
+/// calendar's end every weekday counts: see [`BankHolidays::covers_until`].)
+pub fn is_working_day(d: NaiveDate, bank_holidays: &BankHolidays) -> bool {
+    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !bank_holidays.contains(d)
 }
 
 fn next_day(d: NaiveDate) -> NaiveDate {
@@ -220,7 +187,7 @@ fn next_day(d: NaiveDate) -> NaiveDate {
 /// The date `n` working days after `from`. If `from` is not a working day,
 /// it is treated as received on the next working day (so an application on
 /// Saturday has the same deadlines as one on Monday); `n = 0` gives that day.
-pub fn add_working_days(from: NaiveDate, n: u32, bank_holidays: &[NaiveDate]) -> NaiveDate {
+pub fn add_working_days(from: NaiveDate, n: u32, bank_holidays: &BankHolidays) -> NaiveDate {
     let mut d = from;
     while !is_working_day(d, bank_holidays) && d < NaiveDate::MAX {
         d = next_day(d);
@@ -237,51 +204,12 @@ pub fn add_working_days(from: NaiveDate, n: u32, bank_holidays: &[NaiveDate]) ->
 /// The acknowledge, decide and meeting deadlines for an application received
 /// on `received_on` (a UK local date), skipping weekends and `bank_holidays`
 /// (see [`add_working_days`] for weekend receipt).
-pub fn clocks(received_on: NaiveDate, t: &Timescales, bank_holidays: &[NaiveDate]) -> Clocks {
+pub fn clocks(received_on: NaiveDate, t: &Timescales, bank_holidays: &BankHolidays) -> Clocks {
     Clocks {
         acknowledge_by: add_working_days(received_on, t.acknowledge_working_days, bank_holidays),
         decide_by: add_working_days(received_on, t.decision_working_days, bank_holidays),
         meeting_by: add_working_days(received_on, t.meeting_working_days, bank_holidays),
     }
-}
-
-/// England and Wales bank holidays, 2024 to 2027 (including substitute days).
-pub fn england_bank_holidays_2024_2027() -> Vec<NaiveDate> {
-    const DAYS: [(i32, u32, u32); 32] = [
-        (2024, 1, 1),
-        (2024, 3, 29),
-        (2024, 4, 1),
-        (2024, 5, 6),
-        (2024, 5, 27),
-        (2024, 8, 26),
-        (2024, 12, 25),
-        (2024, 12, 26),
-        (2025, 1, 1),
-        (2025, 4, 18),
-        (2025, 4, 21),
-        (2025, 5, 5),
-        (2025, 5, 26),
-        (2025, 8, 25),
-        (2025, 12, 25),
-        (2025, 12, 26),
-        (2026, 1, 1),
-        (2026, 4, 3),
-        (2026, 4, 6),
-        (2026, 5, 4),
-        (2026, 5, 25),
-        (2026, 8, 31),
-        (2026, 12, 25),
-        (2026, 12, 28),
-        (2027, 1, 1),
-        (2027, 3, 26),
-        (2027, 3, 29),
-        (2027, 5, 3),
-        (2027, 5, 31),
-        (2027, 8, 30),
-        (2027, 12, 27),
-        (2027, 12, 28),
-    ];
-    DAYS.iter().filter_map(|&(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)).collect()
 }
 
 /// The Case Review figures a partnership publishes each year (counted by storage).
@@ -392,13 +320,7 @@ mod tests {
     }
 
     #[test]
-    fn local_dates_across_bst_changes() {
-        assert_eq!(london_date(utc("2025-03-31T23:30:00Z")), d(2025, 4, 1)); // 00:30 BST on 1 April
-        assert_eq!(london_date(utc("2025-03-30T00:30:00Z")), d(2025, 3, 30)); // before the change (01:00 UTC)
-        assert_eq!(london_date(utc("2025-10-25T23:30:00Z")), d(2025, 10, 26)); // 00:30 BST, last Sunday of October
-        assert_eq!(london_date(utc("2025-10-26T23:30:00Z")), d(2025, 10, 26)); // 23:30 GMT
-        assert_eq!(london_midnight(d(2025, 4, 1)), utc("2025-03-31T23:00:00Z"));
-
+    fn eligibility_by_local_dates_across_bst_changes() {
         // Behaviour 31 March 2025: report by 30 April (clamped). Received 23:30 BST on 30 April
         // qualifies; received 00:30 BST on 1 May (still 30 April in UTC) does not.
         let now = utc("2025-05-10T12:00:00Z");
@@ -461,38 +383,65 @@ mod tests {
 
     #[test]
     fn working_day_clocks() {
-        let bh = england_bank_holidays_2024_2027();
-        assert_eq!(bh.len(), 32);
-        assert!(bh.iter().all(|x| is_working_day(*x, &[])), "every bank holiday falls on a weekday");
+        let bh = BankHolidays::bundled();
+        assert!(bh.days().iter().all(|x| is_working_day(x.date, &weekends_only())), "every bank holiday is a weekday");
         let t = Timescales::default();
         // Monday 2 June 2025, no holidays in range
-        let k = clocks(d(2025, 6, 2), &t, &bh);
+        let k = clocks(d(2025, 6, 2), &t, bh);
         assert_eq!(k.acknowledge_by, d(2025, 6, 5));
         assert_eq!(k.decide_by, d(2025, 6, 20));
         assert_eq!(k.meeting_by, d(2025, 7, 1));
         // received Saturday: same as Monday
-        assert_eq!(clocks(d(2025, 5, 31), &t, &bh), k);
+        assert_eq!(clocks(d(2025, 5, 31), &t, bh), k);
         // across Easter 2025 (Good Friday 18 April, Easter Monday 21 April)
-        let k = clocks(d(2025, 4, 16), &t, &bh);
+        let k = clocks(d(2025, 4, 16), &t, bh);
         assert_eq!(k.acknowledge_by, d(2025, 4, 23));
         // across Christmas 2026 (25 Dec Friday, 28 Dec substitute, 1 Jan Friday)
-        let k = clocks(d(2026, 12, 24), &t, &bh);
+        let k = clocks(d(2026, 12, 24), &t, bh);
         assert_eq!(k.acknowledge_by, d(2026, 12, 31));
         // received on a bank holiday: counting as from the next working day
-        assert_eq!(add_working_days(d(2025, 8, 25), 0, &bh), d(2025, 8, 26));
-        assert_eq!(add_working_days(d(2025, 8, 25), 1, &bh), d(2025, 8, 27));
-        // without the holiday list, weekends only
-        assert_eq!(add_working_days(d(2025, 4, 16), 3, &[]), d(2025, 4, 21));
+        assert_eq!(add_working_days(d(2025, 8, 25), 0, bh), d(2025, 8, 26));
+        assert_eq!(add_working_days(d(2025, 8, 25), 1, bh), d(2025, 8, 27));
+        // without the holidays, weekends only
+        assert_eq!(add_working_days(d(2025, 4, 16), 3, &weekends_only()), d(2025, 4, 21));
+        // 2028, past the old hard-coded list: Easter (14 and 17 April) is skipped
+        assert_eq!(add_working_days(d(2028, 4, 12), 3, bh), d(2028, 4, 19));
+    }
+
+    /// A calendar whose only holiday is far from every date tested.
+    fn weekends_only() -> BankHolidays {
+        BankHolidays::parse(
+            r#"{"england-and-wales": {"events": [{"title": "X", "date": "1990-01-01", "notes": "", "bunting": true}]}}"#,
+        )
+        .expect("calendar")
     }
 
     #[test]
-    fn london_add_months_keeps_local_time() {
-        // 10:00 BST on 1 May plus 6 months is 10:00 GMT on 1 November
-        assert_eq!(london_add_months(utc("2025-05-01T09:00:00Z"), 6), utc("2025-11-01T10:00:00Z"));
-        // 31 August plus 6 months clamps to 28 February
-        assert_eq!(london_add_months(utc("2025-08-31T09:00:00Z"), 6), utc("2026-02-28T10:00:00Z"));
-        // landing in the spring-forward gap moves an hour later
-        assert_eq!(london_add_months(utc("2025-09-29T00:30:00Z"), 6), utc("2026-03-29T01:30:00Z"));
+    fn working_days_across_a_loaded_year_beyond_the_bundled_calendar() {
+        // GOV.UK's file as it would be published for 2029 (Easter Sunday 1 April 2029).
+        let json = r#"{"england-and-wales": {"division": "england-and-wales", "events": [
+            {"title": "New Year’s Day", "date": "2029-01-01", "notes": "", "bunting": true},
+            {"title": "Good Friday", "date": "2029-03-30", "notes": "", "bunting": false},
+            {"title": "Easter Monday", "date": "2029-04-02", "notes": "", "bunting": true},
+            {"title": "Early May bank holiday", "date": "2029-05-07", "notes": "", "bunting": true},
+            {"title": "Spring bank holiday", "date": "2029-05-28", "notes": "", "bunting": true},
+            {"title": "Summer bank holiday", "date": "2029-08-27", "notes": "", "bunting": true},
+            {"title": "Christmas Day", "date": "2029-12-25", "notes": "", "bunting": true},
+            {"title": "Boxing Day", "date": "2029-12-26", "notes": "", "bunting": true}
+        ]}}"#;
+        let loaded = BankHolidays::parse(json).expect("2029");
+        let t = Timescales::default();
+        // Received Wednesday 28 March 2029: Thursday 29, (Good Friday, weekend, Easter Monday), Tuesday 3, Wednesday 4.
+        let k = clocks(d(2029, 3, 28), &t, &loaded);
+        assert_eq!(k.acknowledge_by, d(2029, 4, 4));
+        assert_eq!(k.decide_by, d(2029, 4, 19));
+        assert_eq!(k.meeting_by, d(2029, 4, 30));
+        // Thursday 3 May: Friday 4, (weekend, early May bank holiday), Tuesday 8, Wednesday 9
+        assert_eq!(clocks(d(2029, 5, 3), &t, &loaded).acknowledge_by, d(2029, 5, 9));
+        // Christmas 2029: Monday 24, (25, 26), 27, 28, (weekend), 31 December
+        assert_eq!(clocks(d(2029, 12, 24), &t, &loaded).acknowledge_by, d(2029, 12, 31));
+        // the bundled calendar (to 2028) knows nothing of 2029: Easter counted as working days
+        assert_eq!(clocks(d(2029, 3, 28), &t, BankHolidays::bundled()).acknowledge_by, d(2029, 4, 2));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::case_review::london_add_months;
+use crate::uk_time::london_add_months;
 
 /// A kind of intervention, lowest rung first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -7,6 +7,7 @@
 
 pub mod areas;
 pub mod audit;
+pub mod calendar;
 pub mod case;
 pub mod case_review;
 pub mod categories;
@@ -32,3 +33,4 @@ pub mod risk;
 pub mod role;
 pub mod strategy;
 pub mod token;
+pub mod uk_time;

@@ -10,6 +10,7 @@ pub mod areas;
 pub mod audit;
 mod audit_rotation;
 pub mod backup;
+pub mod calendar;
 pub mod cases;
 mod connect;
 pub mod crimes;

@@ -17,6 +17,7 @@ use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::interventions::{self, FpnLimits, InterventionKind, Prior, Proposed};
 use safetynet_domain::policy::{record_access, Permit, RecordAccess, ViewRecords};
 use safetynet_domain::risk::{self, Answers, Assessment, Judgement, Questionnaire, ReviewIntervals, RiskLevel};
+use safetynet_domain::uk_time::london_date;
 use serde::{Deserialize, Serialize};
 
 /// A stored risk assessment.
@@ -819,8 +820,9 @@ impl Store {
         timescales: &Timescales,
         actor: &Actor<'_>,
     ) -> Result<CaseReview> {
-        let clocks = case_review::clocks(received_on, timescales, &case_review::england_bank_holidays_2024_2027());
         let mut tx = self.write().await?;
+        let calendar = crate::calendar::bank_holidays_in(&mut tx).await?;
+        let clocks = case_review::clocks(received_on, timescales, &calendar.holidays);
         if let Some(pid) = person_id {
             require_person(&mut tx, permit, pid).await?;
         }
@@ -862,7 +864,7 @@ impl Store {
         u: &CaseReviewUpdate,
         actor: &Actor<'_>,
     ) -> Result<CaseReview> {
-        let today = DateTime::from_timestamp_millis(actor.at_ms).map_or(NaiveDate::MAX, case_review::london_date);
+        let today = DateTime::from_timestamp_millis(actor.at_ms).map_or(NaiveDate::MAX, london_date);
         u.check(today)?;
         let mut tx = self.write().await?;
         let owner = tx

@@ -555,7 +555,7 @@ pub fn parse_bands(s: &str, name: &str, max: f64, unit: &str) -> Result<Vec<(f64
 /// The study period `from`..=`to` (dates), at most
 /// [`limits::MAX_STUDY_DAYS`] long: (from, to, days, start ms, end ms).
 fn study_period(from: &str, to: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate, i64, i64, i64), AppError> {
-    use safetynet_domain::case_review::london_midnight;
+    use safetynet_domain::uk_time::london_midnight;
     let date = |s: &str| {
         chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| AppError::BadRequest("from and to must be dates like 2026-01-31".into()))
@@ -641,8 +641,8 @@ async fn scan_api(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<serde_json::Value>> {
     use safetynet_analysis::scan::{space_time_permutation_scan, Cases, Location, ScanOptions};
-    use safetynet_domain::case_review::london_date;
     use safetynet_domain::policy::ViewRecords;
+    use safetynet_domain::uk_time::london_date;
     let permit = user.permit::<ViewRecords>()?;
     let q: ScanQuery = parse_query(raw.as_deref())?;
     let (from, _, days, start, end) = study_period(&q.from, &q.to)?;
@@ -898,7 +898,7 @@ async fn incident_trends_api(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<serde_json::Value>> {
     use chrono::Datelike;
-    use safetynet_domain::case_review::{london_date, london_midnight};
+    use safetynet_domain::uk_time::{london_date, london_midnight};
     let permit = user.permit::<safetynet_domain::policy::ViewRecords>()?;
     let q: IncidentTrendQuery = parse_query(raw.as_deref())?;
     let weeks = q.weeks.unwrap_or(104);

@@ -1,8 +1,9 @@
 //! GOV.UK form components used across pages, each showing its error (if
 //! any) the Design System way, and parsing helpers for form values.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use maud::{html, Markup};
+use safetynet_domain::uk_time::{london_local, london_to_utc};
 
 /// Field errors as (field id, message).
 pub type Errors = Vec<(String, String)>;
@@ -104,20 +105,18 @@ pub fn opt_field(pairs: &[(String, String)], name: &str) -> Option<String> {
 /// Parses an `<input type="datetime-local">` value as UK local time.
 pub fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M").ok()?;
-    chrono_tz::Europe::London.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
+    london_to_utc(naive)
 }
 
 /// Formats a UTC time for an `<input type="datetime-local">` in UK time.
 pub fn local_datetime_value(t: DateTime<Utc>) -> String {
-    t.with_timezone(&chrono_tz::Europe::London).format("%Y-%m-%dT%H:%M").to_string()
+    london_local(t).format("%Y-%m-%dT%H:%M").to_string()
 }
 
 /// Formats Unix ms as UK local date and time, e.g. "15 Jan 2026 09:00".
 pub fn uk_time(ms: i64) -> String {
-    DateTime::from_timestamp_millis(ms).map_or_else(
-        || "-".into(),
-        |t| t.with_timezone(&chrono_tz::Europe::London).format("%-d %b %Y %H:%M").to_string(),
-    )
+    DateTime::from_timestamp_millis(ms)
+        .map_or_else(|| "-".into(), |t| london_local(t).format("%-d %b %Y %H:%M").to_string())
 }
 
 /// Parses a `YYYY-MM-DD` date field.

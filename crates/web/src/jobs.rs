@@ -7,8 +7,8 @@
 use crate::error::AppError;
 use crate::AppState;
 use chrono::Datelike;
-use safetynet_domain::case_review::london_date;
 use safetynet_domain::policy::Principal;
+use safetynet_domain::uk_time::london_date;
 use safetynet_store::jobs::StoredAlert;
 use safetynet_store::users::Actor;
 

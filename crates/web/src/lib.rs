@@ -178,7 +178,7 @@ impl AppState {
 
     /// Today's date in the UK.
     fn today(&self) -> chrono::NaiveDate {
-        safetynet_domain::case_review::london_date(self.clock.now())
+        safetynet_domain::uk_time::london_date(self.clock.now())
     }
 }
 

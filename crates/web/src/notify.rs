@@ -16,10 +16,10 @@
 use crate::error::AppError;
 use crate::mail::{MailError, MailSettings, Mailer};
 use crate::AppState;
-use chrono::Timelike;
-use safetynet_domain::case_review::{add_working_days, england_bank_holidays_2024_2027, london_date};
+use safetynet_domain::case_review::add_working_days;
 use safetynet_domain::notification::{full_body, next_attempt_ms, Schedule};
 use safetynet_domain::policy::Principal;
+use safetynet_domain::uk_time::{london_date, london_hour};
 use safetynet_store::notifications::Queued;
 use safetynet_store::users::Actor;
 use serde::Serialize;
@@ -70,9 +70,10 @@ pub async fn queue_due(state: &AppState) -> Result<Queued, AppError> {
     let actor = Actor { principal: &operator, at_ms: now.timestamp_millis(), source: "scheduler" };
     let review_until = today.checked_add_days(chrono::Days::new(schedule.review_days.into())).unwrap_or(today);
     let reviews = state.store.queue_review_reminders(today, review_until, &actor).await?;
-    let deadline_until = add_working_days(today, schedule.case_review_working_days, &england_bank_holidays_2024_2027());
+    let calendar = state.store.bank_holidays().await?;
+    let deadline_until = add_working_days(today, schedule.case_review_working_days, &calendar.holidays);
     let case_reviews = state.store.queue_case_review_reminders(today, deadline_until, &actor).await?;
-    let uk_hour = now.with_timezone(&chrono_tz::Europe::London).hour();
+    let uk_hour = london_hour(now);
     let digests =
         if uk_hour >= schedule.digest_hour { state.store.queue_daily_digests(today, &actor).await? } else { 0 };
     Ok(Queued { reviews, case_reviews, digests })

@@ -122,6 +122,36 @@ async fn mail_notice(state: &AppState, user: &PageUser) -> PageResult<Markup> {
     })
 }
 
+/// For partnership administrators and CSP managers: the bank holidays
+/// calendar runs out within [`safetynet_domain::calendar::WARN_DAYS`] days of today (after that, the
+/// ASB Case Review clocks would count bank holidays as working days).
+async fn calendar_notice(state: &AppState, user: &PageUser) -> PageResult<Markup> {
+    if !(user.principal.has(Role::PartnershipAdmin) || user.principal.has(Role::CspManager)) {
+        return Ok(html! {});
+    }
+    let calendar = state.store.bank_holidays().await?;
+    let today = state.today();
+    if !calendar.holidays.runs_out_soon(today) {
+        return Ok(html! {});
+    }
+    let until = calendar.holidays.covers_until();
+    Ok(html! {
+        div class="govuk-warning-text" data-testid="calendar-notice" {
+            span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
+            strong class="govuk-warning-text__text" {
+                span class="govuk-visually-hidden" { "Warning" }
+                @if until < today {
+                    "The bank holidays calendar ran out on " (until.format("%-d %B %Y")) ": "
+                } @else {
+                    "The bank holidays calendar runs out on " (until.format("%-d %B %Y")) ": "
+                }
+                "after that the ASB Case Review working-day clocks count bank holidays as working days. "
+                "Load GOV.UK's current file with " code { "safetynet calendar load FILE" } " (from https://www.gov.uk/bank-holidays.json)."
+            }
+        }
+    })
+}
+
 /// The next JAG and RAG, each with its pack.
 async fn next_meetings(state: &AppState) -> PageResult<Markup> {
     let mut next = Vec::new();
@@ -179,6 +209,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
     let work = your_work(&state, &user).await?;
     let meetings = next_meetings(&state).await?;
     let mail = mail_notice(&state, &user).await?;
+    let calendar = calendar_notice(&state, &user).await?;
     // The weekly job's alerts when it has run; otherwise the latest month, now.
     let stored = state.store.latest_alerts().await?;
     let (alert_title, alerts): (String, Vec<(String, String)>) = if stored.is_empty() {
@@ -193,6 +224,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
     let body = html! {
         h1 class="govuk-heading-xl" { "Dashboard" }
         (mail)
+        (calendar)
         (work)
         (meetings)
         @if let Some(p) = &partnership {
