@@ -1,0 +1,199 @@
+//! Risk assessments: the questionnaires (the defaults and a partnership's own
+//! versions), assessing risk on a case (which sets its level and next review
+//! date) and the assessments on a case.
+
+use super::rule;
+use crate::audit::append;
+use crate::cases::{case_right, event};
+use crate::sql::Q;
+use crate::users::Actor;
+use crate::{Exec, Result, Store, StoreError};
+use chrono::NaiveDate;
+use safetynet_domain::audit::AuditAction;
+use safetynet_domain::ids::new_id_at_ms;
+use safetynet_domain::policy::{Permit, ViewRecords};
+use safetynet_domain::risk::{self, Answers, Assessment, Judgement, Questionnaire, ReviewIntervals, RiskLevel};
+use serde::Serialize;
+
+/// A stored risk assessment.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredAssessment {
+    /// The result.
+    #[serde(flatten)]
+    pub assessment: Assessment,
+    /// When (Unix ms).
+    pub assessed_at_ms: i64,
+    /// Next review date.
+    pub next_review_on: String,
+}
+
+impl Store {
+    /// Adds any default questionnaire version that is missing.
+    pub async fn ensure_default_questionnaires(&self, at_ms: i64) -> Result<()> {
+        let mut tx = self.write().await?;
+        for (q, body) in risk::default_questionnaires().into_iter().zip([risk::ASB_VICTIM_V1, risk::DASH_V1]) {
+            tx.execute(
+                &Q::new("INSERT INTO questionnaires (id, version, title, body, loaded_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id, version) DO NOTHING")
+                    .bind(&q.id)
+                    .bind(i64::from(q.version))
+                    .bind(&q.title)
+                    .bind(body)
+                    .bind(at_ms),
+            )
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Loads a partnership's own questionnaire version (TOML); audited.
+    pub async fn load_questionnaire(&self, body: &str, actor: &Actor<'_>) -> Result<Questionnaire> {
+        let q = risk::parse_questionnaire(body).map_err(|e| rule("questionnaire", e))?;
+        let mut tx = self.write().await?;
+        tx.execute(
+            &Q::new("INSERT INTO questionnaires (id, version, title, body, loaded_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&q.id)
+                .bind(i64::from(q.version))
+                .bind(&q.title)
+                .bind(body)
+                .bind(actor.at_ms),
+        )
+        .await
+        .map_err(|e| e.conflict_as("this questionnaire version"))?;
+        let detail = serde_json::json!({ "id": q.id, "version": q.version });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "questionnaire", Some(&q.id), detail)).await?;
+        tx.commit().await?;
+        Ok(q)
+    }
+
+    /// The latest version of every questionnaire.
+    pub async fn questionnaires(&self) -> Result<Vec<Questionnaire>> {
+        let rows = self
+            .conn()
+            .await?
+            .all(&Q::new("SELECT q.body FROM questionnaires q WHERE q.version = (SELECT MAX(v.version) FROM questionnaires v WHERE v.id = q.id) ORDER BY q.id"))
+            .await?;
+        rows.iter().map(|r| risk::parse_questionnaire(&r.text("body")?).map_err(|e| rule("questionnaire", e))).collect()
+    }
+
+    /// Assesses risk on a case with the latest version of a questionnaire,
+    /// sets the case's level and next review date; audited.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn assess_risk(
+        &self,
+        permit: &Permit<ViewRecords>,
+        case_id: &str,
+        questionnaire_id: &str,
+        answers: &Answers,
+        judgement: Option<&Judgement>,
+        today: NaiveDate,
+        intervals: &ReviewIntervals,
+        actor: &Actor<'_>,
+    ) -> Result<StoredAssessment> {
+        let q = self
+            .questionnaires()
+            .await?
+            .into_iter()
+            .find(|q| q.id == questionnaire_id)
+            .ok_or(StoreError::NotFound("questionnaire"))?;
+        let mut tx = self.write().await?;
+        case_right(&mut tx, permit, case_id).await?;
+        let year_ago = actor.at_ms - 365 * 86_400_000;
+        let repeats = tx
+            .one(
+                &Q::new("SELECT COUNT(*) AS n FROM case_incidents ci JOIN incidents i ON i.id = ci.incident_id WHERE ci.case_id = $1 AND i.occurred_from >= $2")
+                    .bind(case_id)
+                    .bind(year_ago),
+            )
+            .await?
+            .int("n")?;
+        let assessment = risk::assess(&q, answers, judgement, u32::try_from(repeats).unwrap_or(u32::MAX))
+            .map_err(|e| rule("risk_assessment", e))?;
+        let next = risk::next_review(assessment.level, today, intervals);
+        tx.execute(
+            &Q::new(
+                "INSERT INTO risk_assessments (id, case_id, questionnaire_id, questionnaire_version, answers, score, computed_level, level, reasons,
+                   marac_referral, assessed_at, assessed_by, next_review_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(new_id_at_ms(actor.at_ms))
+            .bind(case_id)
+            .bind(&q.id)
+            .bind(i64::from(q.version))
+            .bind(serde_json::to_string(answers).unwrap_or_default())
+            .bind(i64::from(assessment.score))
+            .bind(assessment.computed.as_str())
+            .bind(assessment.level.as_str())
+            .bind(serde_json::to_string(&assessment.reasons).unwrap_or_default())
+            .bind(assessment.marac_referral)
+            .bind(actor.at_ms)
+            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty()))
+            .bind(next.to_string()),
+        )
+        .await?;
+        tx.execute(
+            &Q::new("UPDATE cases SET risk_level = $1, next_review_on = $2, updated_at = $3 WHERE id = $4")
+                .bind(assessment.level.as_str())
+                .bind(next.to_string())
+                .bind(actor.at_ms)
+                .bind(case_id),
+        )
+        .await?;
+        let marac = if assessment.marac_referral { "; MARAC referral" } else { "" };
+        let line = format!(
+            "{} v{}: {} risk (score {}){marac}; next review {next}",
+            q.title,
+            q.version,
+            assessment.level.label(),
+            assessment.score
+        );
+        event(&mut tx, case_id, "assessment", &line, actor).await?;
+        let detail = serde_json::json!({ "questionnaire": q.id, "version": q.version, "level": assessment.level.as_str(), "marac": assessment.marac_referral });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "risk_assessment", Some(case_id), detail))
+            .await?;
+        tx.commit().await?;
+        Ok(StoredAssessment { assessment, assessed_at_ms: actor.at_ms, next_review_on: next.to_string() })
+    }
+
+    /// Risk assessments on a case, newest first.
+    pub async fn risk_assessments(
+        &self,
+        permit: &Permit<ViewRecords>,
+        case_id: &str,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<StoredAssessment>> {
+        let mut tx = self.write().await?;
+        case_right(&mut tx, permit, case_id).await?;
+        let detail = serde_json::json!({ "case": case_id });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::View, "risk_assessment", Some(case_id), detail)).await?;
+        let rows = tx
+            .all(
+                &Q::new(
+                    "SELECT questionnaire_id, questionnaire_version, score, computed_level, level, reasons, marac_referral, assessed_at, next_review_on, answers
+                     FROM risk_assessments WHERE case_id = $1 ORDER BY assessed_at DESC, id DESC",
+                )
+                .bind(case_id),
+            )
+            .await?;
+        let out = rows
+            .iter()
+            .map(|r| {
+                let answers: Answers = serde_json::from_str(&r.text("answers")?).unwrap_or_default();
+                Ok(StoredAssessment {
+                    assessment: Assessment {
+                        questionnaire_id: r.text("questionnaire_id")?,
+                        questionnaire_version: u32::try_from(r.int("questionnaire_version")?).unwrap_or(0),
+                        score: u32::try_from(r.int("score")?).unwrap_or(0),
+                        yes_count: u32::try_from(answers.values().filter(|v| **v).count()).unwrap_or(0),
+                        computed: RiskLevel::parse(&r.text("computed_level")?).unwrap_or(RiskLevel::Standard),
+                        level: RiskLevel::parse(&r.text("level")?).unwrap_or(RiskLevel::Standard),
+                        reasons: serde_json::from_str(&r.text("reasons")?).unwrap_or_default(),
+                        marac_referral: r.boolean("marac_referral")?,
+                    },
+                    assessed_at_ms: r.int("assessed_at")?,
+                    next_review_on: r.text("next_review_on")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}
