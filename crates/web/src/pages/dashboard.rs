@@ -123,8 +123,9 @@ async fn mail_notice(state: &AppState, user: &PageUser) -> PageResult<Markup> {
 }
 
 /// For partnership administrators and CSP managers: the bank holidays
-/// calendar runs out within [`safetynet_domain::calendar::WARN_DAYS`] days of today (after that, the
-/// ASB Case Review clocks would count bank holidays as working days).
+/// calendar runs out within [`safetynet_domain::calendar::WARN_DAYS`] days
+/// of today (after that, the ASB Case Review clocks would count bank
+/// holidays as working days).
 async fn calendar_notice(state: &AppState, user: &PageUser) -> PageResult<Markup> {
     if !(user.principal.has(Role::PartnershipAdmin) || user.principal.has(Role::CspManager)) {
         return Ok(html! {});
