@@ -120,7 +120,7 @@ enum Command {
     /// Analysis of recorded crime.
     Analyse {
         #[command(subcommand)]
-        command: AnalyseCommand,
+        command: crate::analyse::AnalyseCommand,
     },
     /// Write a meeting pack (jag, rag or psf) for a date as HTML or PDF.
     Report(crate::report::ReportArgs),
@@ -443,92 +443,6 @@ enum QuestionnaireCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum AnalysisFormat {
-    Json,
-    Geojson,
-    Csv,
-}
-
-/// Options shared by the analysis methods (the same as the API's query).
-#[derive(Debug, clap::Args)]
-struct AnalyseArgs {
-    #[command(flatten)]
-    db: DbArg,
-    /// First month (YYYY-MM) for recorded crime, or first date (YYYY-MM-DD) for incidents.
-    #[arg(long)]
-    from: Option<String>,
-    /// Last month or date.
-    #[arg(long)]
-    to: Option<String>,
-    /// Crime type (recorded crime) or category code (incidents).
-    #[arg(long = "type")]
-    crime_type: Option<String>,
-    /// LSOA code or name.
-    #[arg(long)]
-    area: Option<String>,
-    /// Analyse as this agency (needed for incident methods: scan, near-repeat).
-    #[arg(long)]
-    agency: Option<String>,
-    /// Cell size in metres.
-    #[arg(long)]
-    cell_m: Option<f64>,
-    /// Permutations or replications.
-    #[arg(long)]
-    permutations: Option<usize>,
-    /// Seed.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Any other API option, as name=value (repeatable), e.g. --option bandwidth_m=400.
-    #[arg(long = "option")]
-    options: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = AnalysisFormat::Json)]
-    format: AnalysisFormat,
-    /// Write to this file instead of standard output.
-    #[arg(long)]
-    out: Option<PathBuf>,
-}
-
-#[derive(Debug, Subcommand)]
-enum AnalyseCommand {
-    /// Grid hotspots (Gi*, Local Moran's I, FDR) of recorded crime.
-    Hotspots(AnalyseArgs),
-    /// Quartic kernel density of recorded crime.
-    Density(AnalyseArgs),
-    /// Emerging issues in monthly recorded crime (EARS, CUSUM, seasonal).
-    Trends(AnalyseArgs),
-    /// Predictive accuracy (PAI, PEI): pass --option score_from=YYYY-MM --option score_to=YYYY-MM.
-    Pai(AnalyseArgs),
-    /// Space-time permutation scan of an agency's incidents.
-    Scan(AnalyseArgs),
-    /// Knox near-repeat table of an agency's incidents.
-    NearRepeat(AnalyseArgs),
-    /// Weighted displacement difference and quotient from before/after counts.
-    Evaluate {
-        /// Target area: before,after.
-        #[arg(long, value_parser = parse_pair)]
-        target: (f64, f64),
-        /// Control area: before,after.
-        #[arg(long, value_parser = parse_pair)]
-        control: (f64, f64),
-        /// Buffer around the target: before,after.
-        #[arg(long, value_parser = parse_pair)]
-        buffer: Option<(f64, f64)>,
-        /// The buffer's control: before,after.
-        #[arg(long, value_parser = parse_pair)]
-        buffer_control: Option<(f64, f64)>,
-    },
-}
-
-fn parse_pair(s: &str) -> Result<(f64, f64), String> {
-    let (a, b) = s.split_once(',').ok_or("give two counts as before,after")?;
-    Ok((
-        a.trim().parse().map_err(|_| format!("'{a}' is not a number"))?,
-        b.trim().parse().map_err(|_| format!("'{b}' is not a number"))?,
-    ))
-}
-
 #[derive(Debug, Subcommand)]
 enum JobsCommand {
     /// Compute this week's emerging issues now (once per ISO week).
@@ -612,7 +526,7 @@ pub(crate) enum KeyUse {
     Create,
 }
 
-async fn open(config: &Config, db: &DbArg, key_use: KeyUse) -> anyhow::Result<Store> {
+pub(crate) async fn open(config: &Config, db: &DbArg, key_use: KeyUse) -> anyhow::Result<Store> {
     open_url(config, db.database_url.clone(), db.audit_key_file.clone(), key_use).await
 }
 
@@ -887,28 +801,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 store.load_questionnaire(&text, &Actor { principal: &operator, at_ms: now_ms, source: "cli" }).await?;
             println!("questionnaire {} version {} loaded ({} questions)", q.id, q.version, q.questions.len());
         }
-        Command::Analyse { command: AnalyseCommand::Hotspots(a) } => analyse(&config, clock, "hotspots", a).await?,
-        Command::Analyse { command: AnalyseCommand::Density(a) } => analyse(&config, clock, "density", a).await?,
-        Command::Analyse { command: AnalyseCommand::Trends(a) } => analyse(&config, clock, "trends", a).await?,
-        Command::Analyse { command: AnalyseCommand::Pai(a) } => analyse(&config, clock, "pai", a).await?,
-        Command::Analyse { command: AnalyseCommand::Scan(a) } => analyse(&config, clock, "scan", a).await?,
-        Command::Analyse { command: AnalyseCommand::NearRepeat(a) } => {
-            analyse(&config, clock, "near-repeat", a).await?
-        }
-        Command::Analyse { command: AnalyseCommand::Evaluate { target, control, buffer, buffer_control } } => {
-            use safetynet_analysis::evaluate::{advise, wdd, wdq, BeforeAfter, WddInput, WdqInput};
-            let pair = |p: (f64, f64)| BeforeAfter::new(p.0, p.1);
-            let zero = (0.0, 0.0);
-            let w = wdd(&WddInput {
-                treated: pair(target),
-                control: pair(control),
-                displacement_treated: pair(buffer.unwrap_or(zero)),
-                displacement_control: pair(buffer_control.unwrap_or(zero)),
-            })?;
-            let q = buffer
-                .and_then(|b| wdq(&WdqInput { target: pair(target), buffer: pair(b), control: pair(control) }).ok());
-            println!("{}", serde_json::json!({ "wdd": w, "wdq": q, "advice": advise(&w, q) }));
-        }
+        Command::Analyse { command } => crate::analyse::run(&config, clock, command).await?,
         Command::Jobs { command: JobsCommand::Weekly { db } } => {
             let store = open(&config, &db, KeyUse::Write).await?;
             let state = safetynet_web::AppState::new(store, clock, config.web());
@@ -1110,63 +1003,7 @@ pub async fn serve(store: Store, config: &Config, clock: SharedClock) -> anyhow:
     Ok(())
 }
 
-/// Runs an analysis method through the same code as the API, so the options
-/// and the results are the same.
-async fn analyse(config: &Config, clock: SharedClock, method: &str, a: AnalyseArgs) -> anyhow::Result<()> {
-    let store = open(config, &a.db, KeyUse::Write).await?;
-    let incidents = matches!(method, "scan" | "near-repeat");
-    let format = match a.format {
-        AnalysisFormat::Json => "json",
-        AnalysisFormat::Geojson => "geojson",
-        AnalysisFormat::Csv => "csv",
-    };
-    let mut pairs: Vec<(String, String)> = [
-        ("from", a.from),
-        ("to", a.to),
-        (if incidents { "category" } else { "type" }, a.crime_type),
-        ("lsoa", a.area),
-        ("cell_m", a.cell_m.map(|v| v.to_string())),
-        (if method == "scan" { "replications" } else { "permutations" }, a.permutations.map(|v| v.to_string())),
-        ("seed", a.seed.map(|v| v.to_string())),
-        ("format", Some(format.to_string())),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
-    .collect();
-    for o in &a.options {
-        let (k, v) = o.split_once('=').ok_or_else(|| anyhow!("--option takes name=value, not '{o}'"))?;
-        pairs.push((k.trim().to_string(), v.trim().to_string()));
-    }
-    let raw = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
-    let agency = match a.agency {
-        Some(code) => AgencyCode::parse(&code)?.to_string(),
-        None if incidents => {
-            bail!("incidents are agency records: pass --agency CODE to analyse that agency's incidents")
-        }
-        None => String::new(),
-    };
-    let state = safetynet_web::AppState::new(store, clock, config.web());
-    let bar = TerminalProgress::new();
-    bar.start(0);
-    let result =
-        safetynet_web::api_analysis::run_method(&state, Principal::operator_for_agency(&agency), "cli", method, raw)
-            .await;
-    bar.finish();
-    let (_, body) = result.map_err(|e| anyhow!(e))?;
-    write_out(a.out.as_deref(), &body)
-}
-
-/// Percent-encodes a query value.
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn write_out(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_out(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
     match out {
         Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
         None => {
@@ -1297,10 +1134,10 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
 }
 
 /// A progress bar on standard error, hidden when it is not a terminal.
-struct TerminalProgress(indicatif::ProgressBar);
+pub(crate) struct TerminalProgress(indicatif::ProgressBar);
 
 impl TerminalProgress {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
         if let Ok(style) = indicatif::ProgressStyle::with_template(
             "{spinner} importing [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",

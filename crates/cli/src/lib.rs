@@ -3,6 +3,7 @@
 //! clock (once per command, passed inward), prints to the terminal and turns
 //! errors into exit codes; the library crates below it do neither.
 
+pub mod analyse;
 pub mod audit_key;
 pub mod backup;
 pub mod commands;

@@ -28,8 +28,16 @@ async fn hotspots_and_evaluation() {
         let again = app.get_bearer("/api/v1/analytics/hotspots?from=2021-06&to=2021-08&permutations=99&seed=4", &t).await;
         assert_eq!(again.body, res.body, "same seed, same answer (here from the cache)");
         let fresh = safetynet_web::AppState::new(app.store.clone(), std::sync::Arc::new(app.clock.clone()), safetynet_web::WebConfig::default());
-        let (_, computed) = safetynet_web::api_analysis::run_method(&fresh, safetynet_domain::policy::Principal::operator_for_agency(""), "test", "hotspots", "from=2021-06&to=2021-08&permutations=99&seed=4".into()).await.expect("run");
-        assert_eq!(computed, res.body, "a fresh computation equals the cached answer");
+        let params = safetynet_app::Params::from_pairs([("from", "2021-06"), ("to", "2021-08"), ("permutations", "99"), ("seed", "4")]).expect("params");
+        let request = safetynet_app::analyses::crime::HotspotRequest::from_params(&params).expect("request");
+        let operator = safetynet_domain::policy::Principal::operator();
+        let permit = operator.permit::<safetynet_domain::policy::ViewCrimeData>().expect("permit");
+        let computed = fresh.analyst.hotspots(&permit, &request).await.expect("run");
+        let computed = safetynet_app::analyses::output::hotspots(&computed, Default::default()).expect("render");
+        assert_eq!(computed.body, res.body, "a fresh computation equals the cached answer");
+        let unknown = app.get_bearer("/api/v1/analytics/hotspots?from=2021-06&permutaions=99", &t).await;
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "a misspelt option is refused, not ignored");
+        assert!(unknown.body.contains("unknown option: permutaions"), "{}", unknown.body);
         let csv = app.get_bearer("/api/v1/analytics/hotspots?from=2021-06&to=2021-06&permutations=19&format=csv", &t).await;
         assert!(csv.body.starts_with("easting,northing,count,gi_z"));
         let empty = app.get_bearer("/api/v1/analytics/hotspots?from=2030-01&to=2030-01", &t).await;

@@ -56,18 +56,12 @@ async fn a_huge_time_band_is_refused_and_the_server_still_answers() {
         let fine = app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14", &officer).await;
         assert_eq!(fine.status, StatusCode::OK, "the server still answers: {}", fine.body);
         assert_eq!(fine.json()["events"], 2);
-        // The command line takes the same path (`safetynet analyse near-repeat`).
-        let state =
-            safetynet_web::AppState::new(app.store.clone(), std::sync::Arc::new(app.clock.clone()), Default::default());
-        let operator = safetynet_domain::policy::Principal::operator_for_agency("");
-        let cli = safetynet_web::api_analysis::run_method(
-            &state,
-            operator,
-            "cli",
-            "near-repeat",
-            "from=2026-01-01&to=2026-01-14&time_bands=0-1e15".into(),
-        )
-        .await;
+        // The command line makes the same request (`safetynet analyse near-repeat`).
+        let params =
+            safetynet_app::Params::from_pairs([("from", "2026-01-01"), ("to", "2026-01-14"), ("time_bands", "0-1e15")])
+                .expect("params");
+        let cli =
+            safetynet_app::analyses::incidents::NearRepeatRequest::from_params(&params).map_err(|e| e.to_string());
         assert!(cli.is_err_and(|m| m.contains("time_bands")));
     })
     .await;
@@ -241,14 +235,17 @@ async fn a_tiny_time_budget_stops_a_heavy_analysis_with_the_budget_message() {
         let density = get_from(&router, "/api/v1/analytics/density?cell_m=10&bandwidth_m=1000", &manager).await;
         // (11,444 points, each reaching 201 x 201 cells of 2.7 million.)
         assert_eq!(density.json()["error"]["rule"], "analysis_budget", "{}", density.body);
-        let cli = safetynet_web::api_analysis::run_method(
-            &state,
-            safetynet_domain::policy::Principal::operator_for_agency(""),
-            "cli",
-            "hotspots",
-            "from=2021-01&to=2021-12&cell_m=50&permutations=9999".into(),
-        )
-        .await;
+        let params = safetynet_app::Params::from_pairs([
+            ("from", "2021-01"),
+            ("to", "2021-12"),
+            ("cell_m", "50"),
+            ("permutations", "9999"),
+        ])
+        .expect("params");
+        let request = safetynet_app::analyses::crime::HotspotRequest::from_params(&params).expect("request");
+        let operator = safetynet_domain::policy::Principal::operator();
+        let permit = operator.permit::<safetynet_domain::policy::ViewCrimeData>().expect("permit");
+        let cli = state.analyst.hotspots(&permit, &request).await.map_err(|e| e.to_string());
         assert!(cli.is_err_and(|m| m.contains("stopped after 0.05 s")));
         let again = get_from(&router, heavy, &manager).await;
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "a stopped analysis is not cached as an answer");

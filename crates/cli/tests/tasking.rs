@@ -416,11 +416,7 @@ async fn the_disclosure_threshold_suppresses_small_counts_at_its_edge() {
         assert_eq!(form.status, StatusCode::OK);
         let cookie = form.set_cookie("sn_survey").expect("survey cookie");
         let post = |fields: Vec<(&'static str, String)>, cookie: Option<String>| {
-            let body = fields
-                .iter()
-                .map(|(k, v)| format!("{k}={}", safetynet::commands::encode(v)))
-                .collect::<Vec<_>>()
-                .join("&");
+            let body = fields.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
             let mut req = axum::http::Request::post(format!("/public/surveys/{}", s.id))
                 .header("content-type", "application/x-www-form-urlencoded");
             if let Some(c) = cookie {
@@ -834,11 +830,7 @@ async fn forum_with_survey(app: &TestApp, areas: &[&str]) -> (safetynet_store::s
 
 /// A resident's answer to survey `id` with `token` (in the form and the cookie).
 fn survey_answer(id: &str, token: &str, area: &str) -> axum::http::Request<axum::body::Body> {
-    let body = format!(
-        "token={}&area={}&choice1=Litter",
-        safetynet::commands::encode(token),
-        safetynet::commands::encode(area)
-    );
+    let body = format!("token={}&area={}&choice1=Litter", encode(token), encode(area));
     axum::http::Request::post(format!("/public/surveys/{id}"))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("cookie", format!("sn_survey={token}"))

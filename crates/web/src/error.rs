@@ -70,6 +70,19 @@ impl AppError {
     }
 }
 
+impl From<safetynet_app::Error> for AppError {
+    fn from(e: safetynet_app::Error) -> Self {
+        use safetynet_app::Error;
+        match e {
+            Error::Invalid(message) => AppError::BadRequest(message),
+            Error::Refused { rule, message } => AppError::Unprocessable { rule: rule.into(), message },
+            Error::Busy(message) => AppError::Busy(message),
+            Error::Store(e) => e.into(),
+            Error::Internal(detail) => AppError::Internal(detail),
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -4,9 +4,10 @@
 //! recommendation. Run on demand and, by the scheduler, once an operation
 //! has ended and police.uk data covers its months.
 
-use crate::api_analysis::{run_evaluate, EvaluateQuery};
 use crate::error::AppError;
 use crate::AppState;
+use safetynet_analysis::evaluate::BeforeAfter;
+use safetynet_app::analyses::evaluate::{evaluate as weigh, EvaluateRequest};
 use safetynet_domain::month::Month;
 use safetynet_domain::operation::{evaluation_months, Place, Placer};
 use safetynet_domain::policy::Principal;
@@ -81,17 +82,9 @@ pub async fn evaluate(state: &AppState, op: &Operation) -> Result<(serde_json::V
         _ => 1.0,
     };
     let scaled = Counts { before: control.before * scale, after: control.after * scale };
-    let q = EvaluateQuery {
-        target_before: target.before,
-        target_after: target.after,
-        control_before: scaled.before,
-        control_after: scaled.after,
-        buffer_before: buffer.before,
-        buffer_after: buffer.after,
-        buffer_control_before: 0.0,
-        buffer_control_after: 0.0,
-    };
-    let mut result = run_evaluate(&q)?;
+    let pair = |c: Counts| BeforeAfter::new(c.before, c.after);
+    let request = EvaluateRequest::new(pair(target), pair(scaled), pair(buffer), BeforeAfter::new(0.0, 0.0))?;
+    let mut result = serde_json::to_value(weigh(&request)?).map_err(|e| AppError::Internal(e.to_string()))?;
     let recommendation = result["advice"]["recommendation"].as_str().unwrap_or("change_approach").to_string();
     result["months"] = serde_json::json!({ "before": [b0, b1], "during": [a0, a1] });
     result["counts"] = serde_json::json!({

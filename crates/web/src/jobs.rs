@@ -34,10 +34,14 @@ pub async fn run_weekly_trends(state: &AppState, force: bool) -> Result<Option<u
     if state.store.job_ran(WEEKLY_TRENDS, &period).await? {
         return Ok(None);
     }
-    let alerts = match crate::api_analysis::run_trends(state, None).await {
-        Ok((_, alerts)) => alerts,
-        Err(AppError::Unprocessable { .. }) => Vec::new(),
-        Err(e) => return Err(e),
+    let operator = Principal::operator();
+    let permit = operator.permit::<safetynet_domain::policy::ViewCrimeData>()?;
+    let request = safetynet_app::analyses::crime::TrendsRequest::default();
+    let alerts = match state.analyst.trends(&permit, &request).await {
+        Ok(trends) => trends.alerts,
+        // No recorded crime yet: nothing to alert on.
+        Err(safetynet_app::Error::Refused { .. }) => Vec::new(),
+        Err(e) => return Err(e.into()),
     };
     let stored: Vec<StoredAlert> = alerts
         .iter()
@@ -55,7 +59,6 @@ pub async fn run_weekly_trends(state: &AppState, force: bool) -> Result<Option<u
             reason: a.alert.reason.clone(),
         })
         .collect();
-    let operator = Principal::operator();
     let actor = Actor { principal: &operator, at_ms: now.timestamp_millis(), source: "scheduler" };
     Ok(state.store.complete_job(WEEKLY_TRENDS, &period, &stored, &actor).await?.then_some(stored.len()))
 }

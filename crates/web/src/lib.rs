@@ -71,39 +71,7 @@ impl Default for SafetyConfig {
     }
 }
 
-/// Limits on analyses (`[analysis]` in the config file).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AnalysisLimits {
-    /// How long one analysis may run before it is stopped (default 10 s);
-    /// also how long it may wait for a free slot.
-    pub time_budget: std::time::Duration,
-    /// Heavy analyses running at once (default: the number of cores).
-    pub concurrency: usize,
-    /// Bytes of recent analysis answers kept (default 64 MiB; 0 keeps none).
-    pub cache_bytes: usize,
-}
-
-impl AnalysisLimits {
-    /// The default time budget.
-    pub const DEFAULT_TIME_BUDGET_SECS: u64 = 10;
-    /// The default cache size.
-    pub const DEFAULT_CACHE_MIB: usize = 64;
-
-    /// The number of cores (at least 1), the default concurrency.
-    pub fn cores() -> usize {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    }
-}
-
-impl Default for AnalysisLimits {
-    fn default() -> Self {
-        Self {
-            time_budget: std::time::Duration::from_secs(Self::DEFAULT_TIME_BUDGET_SECS),
-            concurrency: Self::cores(),
-            cache_bytes: Self::DEFAULT_CACHE_MIB << 20,
-        }
-    }
-}
+pub use safetynet_app::analyses::AnalysisLimits;
 
 /// Web settings.
 #[derive(Debug, Clone, Default)]
@@ -149,8 +117,8 @@ pub struct AppState {
     pub(crate) analytics_cache: Arc<std::sync::Mutex<api_analysis::Cache>>,
     /// Anonymous reads of public pages not yet written to the audit trail.
     pub public_views: Arc<public_views::PublicViews>,
-    /// Slots for heavy analyses (`config.analysis.concurrency` of them).
-    pub(crate) analysis_slots: Arc<tokio::sync::Semaphore>,
+    /// Runs the analyses within `config.analysis`'s slots and time budget.
+    pub analyst: safetynet_app::analyses::Analyst,
     /// Request, scheduler and pool metrics for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
 }
@@ -160,14 +128,12 @@ impl AppState {
     pub fn new(store: Store, clock: SharedClock, config: WebConfig) -> Self {
         let limits = config.analysis;
         Self {
+            analyst: safetynet_app::analyses::Analyst::new(store.clone(), limits),
             store,
             clock,
             config: Arc::new(config),
             analytics_cache: Arc::new(std::sync::Mutex::new(api_analysis::Cache::new(limits.cache_bytes))),
             public_views: Default::default(),
-            analysis_slots: Arc::new(tokio::sync::Semaphore::new(
-                limits.concurrency.clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
-            )),
             metrics: Default::default(),
         }
     }

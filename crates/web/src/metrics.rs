@@ -165,7 +165,7 @@ pub async fn scrape(State(state): State<AppState>, headers: axum::http::HeaderMa
         }
         Err(e) => tracing::error!(error = %e, "metrics: the outbox could not be read"),
     }
-    m.analysis_slots_free.set(i64::try_from(state.analysis_slots.available_permits()).unwrap_or(i64::MAX));
+    m.analysis_slots_free.set(i64::try_from(state.analyst.slots_free()).unwrap_or(i64::MAX));
     let mut text = String::new();
     if encode(&mut text, &m.registry).is_err() {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();

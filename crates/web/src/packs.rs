@@ -11,7 +11,9 @@ use crate::error::AppError;
 use crate::figure::{line_chart, map, zone_ring, Colour, Drawing, Focus};
 use crate::AppState;
 use chrono::{Days, NaiveDate};
-use safetynet_analysis::local::SpotClass;
+use safetynet_analysis::grid::DEFAULT_CELL_M;
+use safetynet_analysis::local::{LocalOptions, SpotClass};
+use safetynet_app::analyses::crime::TrendsRequest;
 use safetynet_domain::meeting::{Disclosed, MeetingKind, DEFAULT_DISCLOSURE_THRESHOLD};
 use safetynet_domain::month::Month;
 use safetynet_domain::policy::{ManagePartnershipWork, Principal, ViewCrimeData, ViewRecords};
@@ -249,14 +251,19 @@ async fn jag(
         .unwrap_or_else(|| date.checked_sub_days(Days::new(28)).unwrap_or(date));
     Ok(vec![
         actions_section(record),
-        emerging(state, date, since).await?,
+        emerging(state, date, since, viewer).await?,
         cases(state, date, viewer, record).await?,
         operations(state, date, since).await?,
         tasking(state, date, record).await?,
     ])
 }
 
-async fn emerging(state: &AppState, date: NaiveDate, since: NaiveDate) -> Result<Section, AppError> {
+async fn emerging(
+    state: &AppState,
+    date: NaiveDate,
+    since: NaiveDate,
+    viewer: &Principal,
+) -> Result<Section, AppError> {
     let title = "New and emerging issues and hotspots since the last JAG";
     let months = months_to(state, date).await?;
     let Some(&latest) = months.last() else {
@@ -266,79 +273,94 @@ async fn emerging(state: &AppState, date: NaiveDate, since: NaiveDate) -> Result
         "Since {since}. Recorded crime is published monthly by police.uk; the latest month held for this date is {}.",
         latest.long_name()
     ))];
+    let permit = match viewer.permit::<ViewCrimeData>() {
+        Ok(p) => p,
+        Err(e) => return Ok(section("emerging", title, vec![para(format!("This section is not available: {e}"))])),
+    };
     let first_new = Month::of_date(since).map_or(latest, |m| m.min(latest));
-    let raw = format!("to={latest}");
-    let alerts = crate::api_analysis::run_trends(state, Some(&raw)).await.map(|(_, a)| a).unwrap_or_default();
-    let fresh: Vec<Vec<String>> = alerts
-        .iter()
-        .filter(|a| Month::parse(&a.month).is_ok_and(|m| m >= first_new))
-        .map(|a| {
-            vec![
-                a.crime_type.clone(),
-                a.month.clone(),
-                format!("{:.0}", a.alert.observed),
-                format!("{:.1}", a.alert.expected),
-                a.alert.reason.clone(),
-            ]
-        })
-        .collect();
-    if fresh.is_empty() {
-        blocks.push(para("No crime type rose beyond its expected range (EARS, CUSUM and seasonal rules)."));
-    } else {
-        blocks.push(table(&["Crime type", "Month", "Observed", "Expected", "Why"], fresh));
+    let trends = TrendsRequest { filter: CrimeFilter { to: Some(latest), ..Default::default() }, ..Default::default() };
+    match state.analyst.trends(&permit, &trends).await {
+        Ok(t) => {
+            let fresh: Vec<Vec<String>> = t
+                .alerts
+                .iter()
+                .filter(|a| Month::parse(&a.month).is_ok_and(|m| m >= first_new))
+                .map(|a| {
+                    vec![
+                        a.crime_type.clone(),
+                        a.month.clone(),
+                        format!("{:.0}", a.alert.observed),
+                        format!("{:.1}", a.alert.expected),
+                        a.alert.reason.clone(),
+                    ]
+                })
+                .collect();
+            if fresh.is_empty() {
+                blocks.push(para("No crime type rose beyond its expected range (EARS, CUSUM and seasonal rules)."));
+            } else {
+                blocks.push(table(&["Crime type", "Month", "Observed", "Expected", "Why"], fresh));
+            }
+        }
+        Err(e) => blocks.push(para(format!("The emerging-issues analysis could not be run: {e}"))),
     }
     let from = back(latest, 2);
-    let hot_query = format!("from={from}&to={latest}&permutations=199&seed=1");
-    if let Ok((grid, _)) = crate::api_analysis::run_hotspots(state, Some(&hot_query)).await {
-        let filter = CrimeFilter { from: Some(from), to: Some(latest), crime_type: None, lsoa: None };
-        let points = state.store.crime_points(&filter, 200_000).await?;
-        let mut hot: Vec<_> =
-            grid.cells.iter().filter(|c| matches!(c.stats.gi_class, SpotClass::Hot99 | SpotClass::Hot95)).collect();
-        hot.sort_by(|a, b| b.count.cmp(&a.count).then(a.easting.total_cmp(&b.easting)));
-        let rows: Vec<Vec<String>> = hot
-            .iter()
-            .take(8)
-            .map(|c| {
-                let inside = |p: &&safetynet_store::crimes::Crime| match (p.longitude, p.latitude) {
-                    (Some(lon), Some(lat)) => {
-                        let (e, n) = safetynet_analysis::bng::to_grid(lon, lat);
-                        e >= c.easting && e < c.easting + grid.cell_m && n >= c.northing && n < c.northing + grid.cell_m
+    let filter = CrimeFilter { from: Some(from), to: Some(latest), crime_type: None, lsoa: None };
+    let local = LocalOptions { permutations: 199, seed: 1, fdr: 0.05 };
+    match state.analyst.grid_hotspots(&permit, &filter, DEFAULT_CELL_M, local).await {
+        Err(e) => blocks.push(para(format!("The hot spot analysis could not be run: {e}"))),
+        Ok(grid) => {
+            let points = state.store.crime_points(&filter, 200_000).await?;
+            let mut hot: Vec<_> =
+                grid.cells.iter().filter(|c| matches!(c.stats.gi_class, SpotClass::Hot99 | SpotClass::Hot95)).collect();
+            hot.sort_by(|a, b| b.count.cmp(&a.count).then(a.easting.total_cmp(&b.easting)));
+            let rows: Vec<Vec<String>> = hot
+                .iter()
+                .take(8)
+                .map(|c| {
+                    let inside = |p: &&safetynet_store::crimes::Crime| match (p.longitude, p.latitude) {
+                        (Some(lon), Some(lat)) => {
+                            let (e, n) = safetynet_analysis::bng::to_grid(lon, lat);
+                            e >= c.easting
+                                && e < c.easting + grid.cell_m
+                                && n >= c.northing
+                                && n < c.northing + grid.cell_m
+                        }
+                        _ => false,
+                    };
+                    let mut places: Vec<(String, usize)> = Vec::new();
+                    for p in points.iter().filter(inside) {
+                        match places.iter_mut().find(|(l, _)| *l == p.location) {
+                            Some(e) => e.1 += 1,
+                            None => places.push((p.location.clone(), 1)),
+                        }
                     }
-                    _ => false,
-                };
-                let mut places: Vec<(String, usize)> = Vec::new();
-                for p in points.iter().filter(inside) {
-                    match places.iter_mut().find(|(l, _)| *l == p.location) {
-                        Some(e) => e.1 += 1,
-                        None => places.push((p.location.clone(), 1)),
-                    }
-                }
-                places.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                let class = if c.stats.gi_class == SpotClass::Hot99 { "99%" } else { "95%" };
-                vec![
-                    places.first().map_or_else(String::new, |p| p.0.clone()),
-                    c.count.to_string(),
-                    class.to_string(),
-                    format!("{:.2}", c.stats.gi_z),
-                ]
-            })
-            .collect();
-        blocks.push(para(format!(
-            "Hot spots of all recorded crime and ASB, {} to {} (Gi* on {} m cells, 199 permutations):",
-            from.long_name(),
-            latest.long_name(),
-            grid.cell_m
-        )));
-        if rows.is_empty() {
-            blocks.push(para("No cell is a hot spot at 95% confidence."));
-        } else {
-            blocks.push(table(&["Where (busiest location in the cell)", "Records", "Confidence", "Gi* z"], rows));
+                    places.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                    let class = if c.stats.gi_class == SpotClass::Hot99 { "99%" } else { "95%" };
+                    vec![
+                        places.first().map_or_else(String::new, |p| p.0.clone()),
+                        c.count.to_string(),
+                        class.to_string(),
+                        format!("{:.2}", c.stats.gi_z),
+                    ]
+                })
+                .collect();
+            blocks.push(para(format!(
+                "Hot spots of all recorded crime and ASB, {} to {} (Gi* on {} m cells, 199 permutations):",
+                from.long_name(),
+                latest.long_name(),
+                grid.cell_m
+            )));
+            if rows.is_empty() {
+                blocks.push(para("No cell is a hot spot at 95% confidence."));
+            } else {
+                blocks.push(table(&["Where (busiest location in the cell)", "Records", "Confidence", "Gi* z"], rows));
+            }
+            let rings = crate::figure::district_rings(state).await?;
+            blocks.push(figure(
+                "Hot spots",
+                map("Hot spots of recorded crime", &rings, Some(&grid), &[], &[], Focus::District),
+            ));
         }
-        let rings = crate::figure::district_rings(state).await?;
-        blocks.push(figure(
-            "Hot spots",
-            map("Hot spots of recorded crime", &rings, Some(&grid), &[], &[], Focus::District),
-        ));
     }
     Ok(section("emerging", title, blocks))
 }

@@ -17,6 +17,13 @@ pub fn parse_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, AppError
         .map_err(|e| AppError::BadRequest(format!("invalid query parameters: {e}")))
 }
 
+/// The options of a query string for a use case's request (a 400 for a NUL
+/// byte, a malformed pair or a name given twice).
+pub fn options(raw: Option<&str>) -> Result<safetynet_app::Params, AppError> {
+    let pairs: Vec<(String, String)> = parse_query(raw)?;
+    Ok(safetynet_app::Params::from_pairs(pairs)?)
+}
+
 /// `?from=YYYY-MM&to=YYYY-MM&type=...&lsoa=...&page=N&per_page=N`.
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 pub struct CrimeQuery {

@@ -226,11 +226,7 @@ impl TestApp {
 }
 
 pub fn serde_urlencoded_encode(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", safetynet::commands::encode(k), safetynet::commands::encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
 /// Runs `f` once per engine, each with a fresh app that lives (with its
@@ -325,4 +321,14 @@ impl TestApp {
         }
         served
     }
+}
+
+/// Percent-encodes a query or form value (for requests the tests send).
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

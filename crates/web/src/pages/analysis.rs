@@ -2,17 +2,23 @@
 //! (coloured by Gi* significance, explained in plain English, downloadable
 //! as GeoJSON and CSV), and the operation evaluation calculator.
 
-use crate::api_analysis::{run_evaluate, EvaluateQuery};
 use crate::auth::PageUser;
+use crate::error::AppError;
 use crate::error::PageResult;
 use crate::forms::input;
 use crate::layout::{page, Nav, PageOpts};
-use crate::params::{parse_query, CrimeQuery};
+use crate::params::{options, parse_query, CrimeQuery};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::response::Html;
 use maud::html;
-use safetynet_domain::policy::{ManagePartnershipWork, ViewCrimeData};
+use safetynet_analysis::evaluate::Recommendation;
+use safetynet_app::analyses::crime::{HotspotRequest, HotspotUnit, Trends, TrendsRequest};
+use safetynet_app::analyses::evaluate::{evaluate as weigh, EvaluateRequest};
+use safetynet_app::analyses::incidents::{NearRepeatRequest, ScanRequest};
+use safetynet_app::Params;
+use safetynet_domain::policy::{ManagePartnershipWork, Permit, ViewCrimeData};
+use safetynet_store::crimes::CrimeFilter;
 
 /// A line chart of monthly counts with alert months marked (server-rendered
 /// SVG with a text alternative listing every value).
@@ -74,8 +80,14 @@ pub async fn hotspots_svg(
     user: PageUser,
     RawQuery(raw): RawQuery,
 ) -> PageResult<axum::response::Response> {
-    user.permit::<ViewCrimeData>()?;
-    let (grid, _) = crate::api_analysis::run_hotspots(&state, raw.as_deref()).await?;
+    let permit = user.permit::<ViewCrimeData>()?;
+    let p = options(raw.as_deref())?;
+    let req = HotspotRequest::from_params(&p)?;
+    p.finish()?;
+    let HotspotUnit::Grid(cell_m) = req.unit else {
+        return Err(AppError::BadRequest("the map draws grid cells: leave level out".into()).into());
+    };
+    let grid = state.analyst.grid_hotspots(&permit, &req.filter, cell_m, req.local).await?;
     let rings = crate::figure::district_rings(&state).await?;
     let drawing = crate::figure::map(
         "Hot spots of recorded crime",
@@ -94,10 +106,10 @@ pub async fn series_svg(
     user: PageUser,
     RawQuery(raw): RawQuery,
 ) -> PageResult<axum::response::Response> {
-    user.permit::<ViewCrimeData>()?;
+    let permit = user.permit::<ViewCrimeData>()?;
     let q: CrimeQuery = parse_query(raw.as_deref())?;
     let current_type = q.crime_type.clone().unwrap_or_default();
-    let (months, values, alerts) = series_data(&state, &current_type).await?;
+    let (months, values, alerts) = series_data(&state, &permit, &current_type).await?;
     let title = chart_title(&current_type);
     let chart = series_chart(&title, &months, &values, &alerts).into_string();
     let start = chart.find("<svg").unwrap_or(0);
@@ -126,13 +138,14 @@ fn chart_title(current_type: &str) -> String {
 }
 
 /// Months, counts and alert months for one crime type (or all).
-async fn series_data(state: &AppState, current_type: &str) -> PageResult<(Vec<String>, Vec<f64>, Vec<String>)> {
-    let chart_query = serde_urlencoded::to_string([("type", current_type), ("all", "true")]).unwrap_or_default();
-    let (months, alerts) = crate::api_analysis::run_trends(state, Some(&chart_query)).await.unwrap_or_default();
-    let filter = safetynet_store::crimes::CrimeFilter {
-        crime_type: Some(current_type.to_string()).filter(|t| !t.is_empty()),
-        ..Default::default()
-    };
+async fn series_data(
+    state: &AppState,
+    permit: &Permit<ViewCrimeData>,
+    current_type: &str,
+) -> PageResult<(Vec<String>, Vec<f64>, Vec<String>)> {
+    let filter =
+        CrimeFilter { crime_type: Some(current_type.to_string()).filter(|t| !t.is_empty()), ..Default::default() };
+    let Trends { months, alerts } = series_trends(state, permit, &filter).await?;
     let totals = state.store.crime_month_counts(&filter, false).await?;
     let values =
         months.iter().map(|m| totals.iter().filter(|r| r.0.to_string() == *m).map(|r| r.3 as f64).sum()).collect();
@@ -146,7 +159,7 @@ async fn series_data(state: &AppState, current_type: &str) -> PageResult<(Vec<St
 
 /// `GET /analysis`.
 pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
-    user.permit::<ViewCrimeData>()?;
+    let permit = user.permit::<ViewCrimeData>()?;
     let q: CrimeQuery = parse_query(raw.as_deref())?;
     let months = state.store.crime_months().await?;
     let latest = months.first().map(|m| m.to_string()).unwrap_or_default();
@@ -157,26 +170,9 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
     let query =
         serde_urlencoded::to_string([("from", from.as_str()), ("to", to.as_str()), ("type", current_type.as_str())])
             .unwrap_or_default();
-    let trends = crate::api_analysis::run_trends(&state, None).await.map(|(_, a)| a).unwrap_or_default();
+    let trends = or_empty(state.analyst.trends(&permit, &TrendsRequest::default()).await)?.alerts;
     // The series behind the chart: the chosen type (or all), every month, with alert months.
-    let chart_query =
-        serde_urlencoded::to_string([("type", current_type.as_str()), ("all", "true")]).unwrap_or_default();
-    let (chart_months, chart_alerts) =
-        crate::api_analysis::run_trends(&state, Some(&chart_query)).await.unwrap_or_default();
-    let type_filter = safetynet_store::crimes::CrimeFilter {
-        crime_type: Some(current_type.clone()).filter(|t| !t.is_empty()),
-        ..Default::default()
-    };
-    let totals = state.store.crime_month_counts(&type_filter, false).await?;
-    let chart_values: Vec<f64> = chart_months
-        .iter()
-        .map(|m| totals.iter().filter(|(mm, _, _, _)| mm.to_string() == *m).map(|r| r.3 as f64).sum())
-        .collect();
-    let alert_months: Vec<String> = chart_alerts
-        .iter()
-        .filter(|a| current_type.is_empty() || a.crime_type == current_type)
-        .map(|a| a.month.clone())
-        .collect();
+    let (chart_months, chart_values, alert_months) = series_data(&state, &permit, &current_type).await?;
     let body = html! {
         h1 class="govuk-heading-l" { "Analysis" }
         h2 class="govuk-heading-m" { "Hotspots" }
@@ -278,29 +274,23 @@ pub async fn incidents(
     user: PageUser,
     RawQuery(raw): RawQuery,
 ) -> PageResult<Html<String>> {
-    user.permit::<safetynet_domain::policy::ViewRecords>()?;
+    let permit = user.permit::<safetynet_domain::policy::ViewRecords>()?;
     let q: IncidentAnalysisQuery = parse_query(raw.as_deref())?;
     let today = state.today();
     let from =
         q.from.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| (today - chrono::Duration::days(90)).to_string());
     let to = q.to.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| today.to_string());
     let category = q.category.clone().unwrap_or_default();
-    let query = serde_urlencoded::to_string([
-        ("from", from.as_str()),
-        ("to", to.as_str()),
-        ("category", category.as_str()),
-        ("permutations", "99"),
-        ("replications", "99"),
-    ])
-    .unwrap_or_default();
-    let principal = user.principal.clone();
-    let knox =
-        crate::api_analysis::run_method(&state, principal.clone(), &user.addr, "near-repeat", query.clone()).await;
-    let scan = crate::api_analysis::run_method(&state, principal, &user.addr, "scan", query).await;
-    let json = |r: &Result<(String, String), String>| {
-        r.as_ref().ok().and_then(|(_, b)| serde_json::from_str::<serde_json::Value>(b).ok())
+    let p = || Params::from_pairs([("from", from.as_str()), ("to", to.as_str()), ("category", category.as_str())]);
+    let actor = user.actor();
+    let knox = match NearRepeatRequest::from_params(&p()?.with("permutations", "99")) {
+        Ok(req) => state.analyst.near_repeat(&permit, &req, &actor).await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
     };
-    let (knox_v, scan_v) = (json(&knox), json(&scan));
+    let scan = match ScanRequest::from_params(&p()?.with("replications", "99")) {
+        Ok(req) => state.analyst.scan(&permit, &req, &actor).await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
     let cats = state.store.categories().await?;
     let body = html! {
         a class="govuk-back-link" href="/analysis" { "Back to analysis" }
@@ -324,42 +314,42 @@ pub async fn incidents(
         }
         h2 class="govuk-heading-m" { "Near repeats (Knox)" }
         p class="govuk-body" { "How many pairs of incidents happened close together in both space and time, against what random timing would give (99 permutations). A ratio above 1 with a small p-value means incidents near an earlier one soon after it are more common than chance: a near-repeat pattern worth acting on." }
-        @match &knox_v {
-            Some(v) => {
+        @match &knox {
+            Ok(v) => {
                 table class="govuk-table" data-testid="knox-table" {
                     thead class="govuk-table__head" { tr class="govuk-table__row" {
                         th scope="col" class="govuk-table__header" { "Distance (m)" }
-                        @for t in v["knox"]["time_bands"].as_array().into_iter().flatten() { th scope="col" class="govuk-table__header" { (t[0]) "-" (t[1]) " days" } }
+                        @for t in &v.knox.time_bands { th scope="col" class="govuk-table__header" { (t.0) "-" (t.1) " days" } }
                     } }
                     tbody class="govuk-table__body" {
-                        @for (r, d) in v["knox"]["distance_bands"].as_array().into_iter().flatten().enumerate() {
+                        @for (r, d) in v.knox.distance_bands.iter().enumerate() {
                             tr class="govuk-table__row" {
-                                th scope="row" class="govuk-table__header" { (d[0]) "-" (d[1]) }
-                                @for (c, o) in v["knox"]["observed"][r].as_array().into_iter().flatten().enumerate() {
-                                    td class="govuk-table__cell" { (o) " pairs" br; span class="govuk-body-s" { "ratio " (format!("{:.2}", v["knox"]["ratio_median"][r][c].as_f64().unwrap_or(0.0))) ", p " (format!("{:.2}", v["knox"]["p_values"][r][c].as_f64().unwrap_or(1.0))) } }
+                                th scope="row" class="govuk-table__header" { (d.0) "-" (d.1) }
+                                @for (c, o) in v.knox.observed[r].iter().enumerate() {
+                                    td class="govuk-table__cell" { (o) " pairs" br; span class="govuk-body-s" { "ratio " (format!("{:.2}", v.knox.ratio_median[r][c])) ", p " (format!("{:.2}", v.knox.p_values[r][c])) } }
                                 }
                             }
                         }
                     }
                 }
             }
-            None => { p class="govuk-body" data-testid="knox-message" { (knox.as_ref().err().cloned().unwrap_or_default()) } }
+            Err(message) => { p class="govuk-body" data-testid="knox-message" { (message) } }
         }
         h2 class="govuk-heading-m" { "Emerging cluster (space-time scan)" }
         p class="govuk-body" { "The circle and run of days ending today with the most incidents beyond what their usual places and days predict (Kulldorff's space-time permutation scan, 99 replications)." }
-        @match scan_v.as_ref().map(|v| &v["most_likely_cluster"]) {
-            Some(c) if c.is_object() => {
+        @match scan.as_ref().map(|s| &s.most_likely_cluster) {
+            Ok(Some(c)) => {
                 dl class="govuk-summary-list" data-testid="scan-cluster" {
-                    @for (k, val) in [("Dates", format!("{} to {}", c["start_date"].as_str().unwrap_or(""), c["end_date"].as_str().unwrap_or(""))),
-                        ("Places", format!("{} within {:.2} km", c["locations"].as_array().map_or(0, Vec::len), c["radius_km"].as_f64().unwrap_or(0.0))),
-                        ("Observed / expected", format!("{} / {:.2}", c["observed"], c["expected"].as_f64().unwrap_or(0.0))),
-                        ("p-value", format!("{:.2}", c["p_value"].as_f64().unwrap_or(1.0)))] {
+                    @for (k, val) in [("Dates", format!("{} to {}", c.start_date, c.end_date)),
+                        ("Places", format!("{} within {:.2} km", c.cluster.locations.len(), c.cluster.radius_km)),
+                        ("Observed / expected", format!("{} / {:.2}", c.cluster.observed, c.cluster.expected)),
+                        ("p-value", format!("{:.2}", c.cluster.p_value))] {
                         div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (val) } }
                     }
                 }
             }
-            Some(_) => { p class="govuk-body" { "No circle has more incidents than expected." } }
-            None => { p class="govuk-body" { (scan.as_ref().err().cloned().unwrap_or_default()) } }
+            Ok(None) => { p class="govuk-body" { "No circle has more incidents than expected." } }
+            Err(message) => { p class="govuk-body" { (message) } }
         }
     };
     Ok(page(Some(&user), Nav::Analysis, "Near repeats and emerging clusters", PageOpts::default(), body))
@@ -368,16 +358,32 @@ pub async fn incidents(
 /// `GET /analysis/evaluate?...`.
 pub async fn evaluate(user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
     user.permit::<ViewCrimeData>()?;
-    let q: EvaluateQuery = parse_query(raw.as_deref())?;
-    let result = run_evaluate(&q)?;
-    let advice = &result["advice"];
+    let p = options(raw.as_deref())?;
+    let request = EvaluateRequest::from_params(&p)?;
+    p.finish()?;
+    let advice = weigh(&request)?.advice;
     let body = html! {
         a class="govuk-back-link" href="/analysis" { "Back to analysis" }
         h1 class="govuk-heading-l" { "Operation evaluation" }
         div class="govuk-panel govuk-panel--confirmation" data-testid="recommendation" {
-            h2 class="govuk-panel__title" { (match advice["recommendation"].as_str() { Some("scale_back") => "Scale back", Some("continue") => "Continue", _ => "Change approach" }) }
+            h2 class="govuk-panel__title" { (match advice.recommendation { Recommendation::ScaleBack => "Scale back", Recommendation::Continue => "Continue", Recommendation::ChangeApproach => "Change approach" }) }
         }
-        ul class="govuk-list govuk-list--bullet" { @for r in advice["reasoning"].as_array().into_iter().flatten() { li { (r.as_str().unwrap_or("")) } } }
+        ul class="govuk-list govuk-list--bullet" { @for r in &advice.reasoning { li { (r) } } }
     };
     Ok(page(Some(&user), Nav::Analysis, "Operation evaluation", PageOpts::default(), body))
+}
+
+/// The series' trends, or none when no recorded crime matches (other
+/// failures are shown as errors).
+fn or_empty(r: Result<Trends, safetynet_app::Error>) -> PageResult<Trends> {
+    match r {
+        Err(safetynet_app::Error::Refused { .. }) => Ok(Trends::default()),
+        r => Ok(r?),
+    }
+}
+
+/// The monthly series of `filter`'s crime, every month, with alerts.
+async fn series_trends(state: &AppState, permit: &Permit<ViewCrimeData>, filter: &CrimeFilter) -> PageResult<Trends> {
+    let request = TrendsRequest { filter: filter.clone(), by_lsoa: false, all: true };
+    or_empty(state.analyst.trends(permit, &request).await)
 }

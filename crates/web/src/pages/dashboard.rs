@@ -214,7 +214,8 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
     // The weekly job's alerts when it has run; otherwise the latest month, now.
     let stored = state.store.latest_alerts().await?;
     let (alert_title, alerts): (String, Vec<(String, String)>) = if stored.is_empty() {
-        let live = crate::api_analysis::run_trends(&state, None).await.map(|(_, a)| a).unwrap_or_default();
+        let permit = user.permit::<ViewCrimeData>()?;
+        let live = state.analyst.trends(&permit, &Default::default()).await.map(|t| t.alerts).unwrap_or_default();
         ("Emerging issues".into(), live.into_iter().map(|a| (a.crime_type, a.alert.reason)).collect())
     } else {
         (

@@ -1,0 +1,373 @@
+//! Analyses of an agency's incidents (personal records: the caller's
+//! permit to view records decides which incidents count, and reading them
+//! is audited): near repeats (Knox), the most likely space-time cluster
+//! (the permutation scan), and weekly trends by category.
+
+use super::limits::{self, count_in, number_in};
+use super::Analyst;
+use crate::{Error, Params};
+use chrono::NaiveDate;
+use safetynet_analysis::knox::{Knox, Metric};
+use safetynet_analysis::scan::Cluster;
+use safetynet_domain::policy::{Permit, ViewRecords};
+use safetynet_domain::uk_time::{london_date, london_midnight};
+use safetynet_store::users::Actor;
+use std::collections::BTreeMap;
+
+/// A study period of whole UK days, `from` to `to` inclusive, at most
+/// [`limits::MAX_STUDY_DAYS`] long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StudyPeriod {
+    /// The first day.
+    pub from: NaiveDate,
+    /// The last day.
+    pub to: NaiveDate,
+}
+
+impl StudyPeriod {
+    /// The period from the `from` and `to` options (dates like 2026-01-31).
+    pub fn from_params(p: &Params) -> Result<Self, Error> {
+        let date = |name: &str| {
+            NaiveDate::parse_from_str(p.required(name)?, "%Y-%m-%d")
+                .map_err(|_| Error::Invalid("from and to must be dates like 2026-01-31".into()))
+        };
+        let (from, to) = (date("from")?, date("to")?);
+        if from > to {
+            return Err(Error::Invalid("from must not be after to".into()));
+        }
+        let period = Self { from, to };
+        if period.days() > limits::MAX_STUDY_DAYS {
+            return Err(Error::Invalid(format!("the study period must be 1 to {} days", limits::MAX_STUDY_DAYS)));
+        }
+        Ok(period)
+    }
+
+    /// Days in the period.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    /// The period as Unix milliseconds, from its first UK midnight to the
+    /// one after its last day.
+    fn millis(&self) -> (i64, i64) {
+        let after = self.to.succ_opt().unwrap_or(self.to);
+        (london_midnight(self.from).timestamp_millis(), london_midnight(after).timestamp_millis())
+    }
+}
+
+/// The `category` option: an incident category code, or all.
+fn category(p: &Params) -> Result<Option<String>, Error> {
+    p.short_text("category", 100)
+}
+
+/// Parses "0-0.1,0.1-200,200-400" into `name` bands: at most
+/// [`limits::MAX_BANDS`], each from a lower to a higher finite non-negative
+/// number up to `max`, in order without overlapping.
+pub fn parse_bands(s: &str, name: &str, max: f64, unit: &str) -> Result<Vec<(f64, f64)>, Error> {
+    let bad = |m: String| Error::Invalid(format!("{name}_bands: {m}"));
+    let parts: Vec<&str> = s.split(',').collect();
+    if parts.len() > limits::MAX_BANDS {
+        return Err(bad(format!("at most {} bands", limits::MAX_BANDS)));
+    }
+    let mut bands: Vec<(f64, f64)> = Vec::with_capacity(parts.len());
+    for b in parts {
+        let (lo, hi) = b.split_once('-').ok_or_else(|| bad(format!("band '{b}' must look like 0-200")))?;
+        let num = |v: &str| v.trim().parse::<f64>().map_err(|_| bad(format!("'{v}' is not a number")));
+        let (lo, hi) = (num(lo)?, num(hi)?);
+        if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= hi && hi <= max) {
+            return Err(bad(format!("band {lo}-{hi} must run from a lower to a higher number, 0 to {max}{unit}")));
+        }
+        if bands.last().is_some_and(|(_, prev)| lo < *prev) {
+            return Err(bad("bands must be in order and must not overlap".into()));
+        }
+        bands.push((lo, hi));
+    }
+    Ok(bands)
+}
+
+/// Near repeats: `from`, `to`, `category`, `distance_bands` (m),
+/// `time_bands` (days), `metric` (`euclidean` or `manhattan`),
+/// `permutations`, `seed`.
+#[derive(Debug, Clone)]
+pub struct NearRepeatRequest {
+    /// The study period.
+    pub period: StudyPeriod,
+    /// Incident category (all if none).
+    pub category: Option<String>,
+    /// Distance bands (m).
+    pub distance_bands: Vec<(f64, f64)>,
+    /// Time bands (days).
+    pub time_bands: Vec<(f64, f64)>,
+    /// Distance measure.
+    pub metric: Metric,
+    /// Monte Carlo permutations.
+    pub permutations: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl NearRepeatRequest {
+    /// The request from options.
+    pub fn from_params(p: &Params) -> Result<Self, Error> {
+        let period = StudyPeriod::from_params(p)?;
+        let distance_bands = parse_bands(
+            p.text("distance_bands").unwrap_or("0-0.1,0.1-200,200-400,400-600"),
+            "distance",
+            limits::MAX_DISTANCE_BAND_M,
+            " metres",
+        )?;
+        let time_bands =
+            parse_bands(p.text("time_bands").unwrap_or("0-7,7-14,14-21"), "time", limits::MAX_TIME_BAND_DAYS, " days")?;
+        let metric = match p.text("metric").unwrap_or("euclidean") {
+            "euclidean" => Metric::Euclidean,
+            "manhattan" => Metric::Manhattan,
+            _ => return Err(Error::Invalid("metric must be euclidean or manhattan".into())),
+        };
+        Ok(Self {
+            period,
+            category: category(p)?,
+            distance_bands,
+            time_bands,
+            metric,
+            permutations: count_in(p, "permutations", 99, &limits::PERMUTATIONS)?,
+            seed: p.seed("seed", 1)?,
+        })
+    }
+}
+
+/// The Knox table of the incidents in the period.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NearRepeat {
+    /// Incidents analysed.
+    pub events: usize,
+    /// How band edges are read.
+    pub band_convention: &'static str,
+    /// The table.
+    pub knox: Knox,
+}
+
+/// Space-time permutation scan: `from`, `to`, `category`, `max_radius_km`,
+/// `max_window_days`, `prospective` (default true), `replications`, `seed`.
+#[derive(Debug, Clone)]
+pub struct ScanRequest {
+    /// The study period.
+    pub period: StudyPeriod,
+    /// Incident category (all if none).
+    pub category: Option<String>,
+    /// Largest circle (km).
+    pub max_radius_km: f64,
+    /// Longest window (days).
+    pub max_window_days: usize,
+    /// Only windows ending on the last day (surveillance).
+    pub prospective: bool,
+    /// Monte Carlo replications.
+    pub replications: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl ScanRequest {
+    /// The request from options.
+    pub fn from_params(p: &Params) -> Result<Self, Error> {
+        Ok(Self {
+            period: StudyPeriod::from_params(p)?,
+            category: category(p)?,
+            max_radius_km: number_in(p, "max_radius_km", 1.0, &limits::SCAN_RADIUS_KM, " km")?,
+            max_window_days: count_in(p, "max_window_days", 7, &limits::SCAN_WINDOW_DAYS)?,
+            prospective: p.flag("prospective", true)?,
+            replications: count_in(p, "replications", 999, &limits::REPLICATIONS)?,
+            seed: p.seed("seed", 1)?,
+        })
+    }
+}
+
+/// A cluster with its first and last days as dates.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DatedCluster {
+    /// The cluster.
+    #[serde(flatten)]
+    pub cluster: Cluster,
+    /// Its first day.
+    pub start_date: NaiveDate,
+    /// Its last day.
+    pub end_date: NaiveDate,
+}
+
+/// The scan's answer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Scan {
+    /// Incidents analysed.
+    pub incidents: usize,
+    /// The most likely cluster, if any.
+    pub most_likely_cluster: Option<DatedCluster>,
+}
+
+/// Weekly incident trends: `weeks` of history (default 104), `all`.
+#[derive(Debug, Clone, Copy)]
+pub struct IncidentTrendsRequest {
+    /// Weeks of history, the latest being the current week.
+    pub weeks: i64,
+    /// Alerts for every week, not only the latest.
+    pub all: bool,
+}
+
+impl IncidentTrendsRequest {
+    /// The request from options.
+    pub fn from_params(p: &Params) -> Result<Self, Error> {
+        let weeks = p.integer("weeks", 104)?;
+        if !limits::INCIDENT_TREND_WEEKS.contains(&weeks) {
+            return Err(Error::Invalid(format!(
+                "weeks must be from {} to {}",
+                limits::INCIDENT_TREND_WEEKS.start(),
+                limits::INCIDENT_TREND_WEEKS.end()
+            )));
+        }
+        Ok(Self { weeks, all: p.flag("all", false)? })
+    }
+}
+
+/// One category's alert in a week.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WeeklyAlert {
+    /// Category code.
+    pub category: String,
+    /// The Monday the week starts.
+    pub week_starting: NaiveDate,
+    /// The alert.
+    pub alert: safetynet_analysis::trends::Alert,
+}
+
+/// Weekly counts by category and their alerts.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IncidentTrends {
+    /// The Monday the first week starts.
+    pub first_week_starting: NaiveDate,
+    /// Weeks counted.
+    pub weeks: i64,
+    /// Counts per week, by category.
+    pub counts: BTreeMap<String, Vec<f64>>,
+    /// The alerts.
+    pub alerts: Vec<WeeklyAlert>,
+}
+
+impl Analyst {
+    /// Incident positions and times in `period` the permit may see (audited
+    /// as a read by `actor`).
+    async fn points(
+        &self,
+        permit: &Permit<ViewRecords>,
+        period: &StudyPeriod,
+        category: Option<&str>,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<(f64, f64, i64)>, Error> {
+        let (start, end) = period.millis();
+        Ok(self.store().incident_points(permit, start, end, category, actor).await?)
+    }
+
+    /// The Knox near-repeat table of the incidents the permit may see.
+    pub async fn near_repeat(
+        &self,
+        permit: &Permit<ViewRecords>,
+        req: &NearRepeatRequest,
+        actor: &Actor<'_>,
+    ) -> Result<NearRepeat, Error> {
+        use safetynet_analysis::knox::{knox, Event};
+        let points = self.points(permit, &req.period, req.category.as_deref(), actor).await?;
+        let events: Vec<Event> = points
+            .iter()
+            .map(|(lon, lat, ms)| {
+                let (x, y) = safetynet_analysis::bng::to_grid(*lon, *lat);
+                Event { x, y, day: ms.div_euclid(86_400_000) }
+            })
+            .collect();
+        let r = req.clone();
+        let table = self
+            .budgeted(move |interrupt| {
+                knox(&events, &r.distance_bands, &r.time_bands, r.metric, r.permutations, r.seed, interrupt)
+            })
+            .await?;
+        Ok(NearRepeat {
+            events: points.len(),
+            band_convention: "first band [lo, hi], later bands (lo, hi]",
+            knox: table,
+        })
+    }
+
+    /// The most likely space-time cluster of the incidents the permit may
+    /// see; locations are the distinct incident positions (to about a metre).
+    pub async fn scan(
+        &self,
+        permit: &Permit<ViewRecords>,
+        req: &ScanRequest,
+        actor: &Actor<'_>,
+    ) -> Result<Scan, Error> {
+        use safetynet_analysis::scan::{space_time_permutation_scan, Cases, Location, ScanOptions};
+        let points = self.points(permit, &req.period, req.category.as_deref(), actor).await?;
+        let (from, days) = (req.period.from, req.period.days());
+        let mut locations: Vec<Location> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = Default::default();
+        let mut cases = Vec::with_capacity(points.len());
+        for (lon, lat, ms) in &points {
+            let id = format!("{lat:.5},{lon:.5}");
+            let location = *index.entry(id.clone()).or_insert_with(|| {
+                locations.push(Location { id, lat: *lat, lon: *lon });
+                locations.len() - 1
+            });
+            let day = chrono::DateTime::from_timestamp_millis(*ms)
+                .map_or(0, |t| (london_date(t) - from).num_days().max(0) as usize);
+            cases.push(Cases { location, day: day.min(days as usize - 1), count: 1 });
+        }
+        let opts = ScanOptions {
+            days: days as usize,
+            max_radius_km: req.max_radius_km,
+            max_window_days: req.max_window_days,
+            prospective: req.prospective,
+            replications: req.replications,
+            seed: req.seed,
+        };
+        let cluster =
+            self.budgeted(move |interrupt| space_time_permutation_scan(&locations, &cases, opts, interrupt)).await?;
+        Ok(Scan {
+            incidents: points.len(),
+            most_likely_cluster: cluster.map(|c| DatedCluster {
+                start_date: from + chrono::Duration::days(c.start_day as i64),
+                end_date: from + chrono::Duration::days(c.end_day as i64),
+                cluster: c,
+            }),
+        })
+    }
+
+    /// Weekly counts of the incidents the permit may see, by category, with
+    /// the same rules as the monthly trends (season of 52 weeks). Weeks run
+    /// Monday to Sunday, UK time; the latest is the one containing `today`.
+    pub async fn incident_trends(
+        &self,
+        permit: &Permit<ViewRecords>,
+        req: &IncidentTrendsRequest,
+        today: NaiveDate,
+        actor: &Actor<'_>,
+    ) -> Result<IncidentTrends, Error> {
+        use chrono::Datelike;
+        let this_monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
+        let first_monday = this_monday - chrono::Duration::weeks(req.weeks - 1);
+        let from = london_midnight(first_monday).timestamp_millis();
+        let to = london_midnight(this_monday + chrono::Duration::weeks(1)).timestamp_millis();
+        let rows = self.store().incident_times(permit, from, to, actor).await?;
+        let mut counts: BTreeMap<String, Vec<f64>> = Default::default();
+        for (category, ms) in rows {
+            let Some(t) = chrono::DateTime::from_timestamp_millis(ms) else { continue };
+            let week = (london_date(t) - first_monday).num_days().div_euclid(7);
+            if (0..req.weeks).contains(&week) {
+                counts.entry(category).or_insert_with(|| vec![0.0; req.weeks as usize])[week as usize] += 1.0;
+            }
+        }
+        let mut alerts = Vec::new();
+        for (category, s) in &counts {
+            for alert in safetynet_analysis::trends::alerts(s, 52, req.all) {
+                let week_starting = first_monday + chrono::Duration::weeks(alert.period as i64);
+                alerts.push(WeeklyAlert { category: category.clone(), week_starting, alert });
+            }
+        }
+        Ok(IncidentTrends { first_week_starting: first_monday, weeks: req.weeks, counts, alerts })
+    }
+}
