@@ -11,6 +11,7 @@
 //! This crate holds no SQL and never reads the wall clock.
 
 pub mod analyses;
+pub mod daily;
 mod error;
 mod params;
 

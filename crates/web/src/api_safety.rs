@@ -5,6 +5,7 @@
 
 use crate::auth::{ApiJson, ApiUser};
 use crate::error::{ApiResult, AppError};
+use crate::forms::check_text;
 use crate::params::parse_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -12,11 +13,12 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
+use safetynet_app::daily::{DailyReview, DailyReviewRequest};
 use safetynet_domain::case::{CaseStatus, TaskStatus};
 use safetynet_domain::incident::IncidentInput;
 use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
 use safetynet_domain::risk::{Answers, Judgement};
-use safetynet_domain::uk_time::{london_date, london_midnight};
+use safetynet_domain::uk_time::london_date;
 use safetynet_store::cases::{NewCase, NewTask, Plan};
 use safetynet_store::incidents::{IncidentFilter, NewPerson, Submitted};
 use safetynet_store::safety::{CaseReviewUpdate, NewIntervention};
@@ -202,18 +204,6 @@ async fn create_case(
     check_text("problem", &new.problem, 5_000)?;
     let (id, reference) = state.store.open_case(&edit, &view, &new, &user.actor()).await?;
     Ok(created(json!({ "id": id, "reference": reference })))
-}
-
-/// Checks a required free-text field.
-pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
-    let n = value.trim().chars().count();
-    if n == 0 {
-        Err(AppError::BadRequest(format!("{field} must not be empty")))
-    } else if n > max {
-        Err(AppError::BadRequest(format!("{field} must be {max} characters or fewer")))
-    } else {
-        Ok(())
-    }
 }
 
 async fn list_cases(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
@@ -483,34 +473,16 @@ async fn expiring(State(state): State<AppState>, user: ApiUser, RawQuery(raw): R
     ))
 }
 
-#[derive(Debug, Deserialize)]
-struct DateQuery {
-    #[serde(default)]
-    date: Option<String>,
-}
-
-/// The daily review window for date `d`: the 24 hours before 08:00 UK time on `d`.
-pub fn daily_window(d: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
-    let end = london_midnight(d) + chrono::Duration::hours(8);
-    (end - chrono::Duration::hours(24), end)
-}
-
-/// Parses `?date=YYYY-MM-DD` (default: today in the UK).
-pub fn parse_date(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> {
-    let q: DateQuery = parse_query(raw)?;
-    match q.date.as_deref().filter(|d| !d.is_empty()) {
-        None => Ok(today),
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| AppError::BadRequest("date must be in the form YYYY-MM-DD".into())),
-    }
-}
-
-async fn daily_review(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+async fn daily_review(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<DailyReview>> {
     let permit = user.permit::<ViewRecords>()?;
-    let date = parse_date(raw.as_deref(), state.today())?;
-    let (from, to) = daily_window(date);
-    let items = state.store.daily_review(&permit, from, to, &user.actor()).await?;
-    Ok(Json(json!({ "date": date, "from": from, "to": to, "items": items })))
+    let p = crate::params::options(raw.as_deref())?;
+    let request = DailyReviewRequest::from_params(&p, state.today())?;
+    p.finish()?;
+    Ok(Json(safetynet_app::daily::daily_review(&state.store, &permit, &request, &user.actor()).await?))
 }
 
 #[derive(Debug, Deserialize)]

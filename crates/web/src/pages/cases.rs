@@ -90,8 +90,8 @@ pub async fn create(
     let view = user.permit::<ViewRecords>()?;
     let title = field(&pairs, "title").trim().to_string();
     let problem = field(&pairs, "problem").trim().to_string();
-    crate::api_safety::check_text("title", &title, 200)?;
-    crate::api_safety::check_text("problem", &problem, 5_000)?;
+    crate::forms::check_text("title", &title, 200)?;
+    crate::forms::check_text("problem", &problem, 5_000)?;
     let new = NewCase {
         title,
         problem,
@@ -409,7 +409,7 @@ pub async fn save_plan(
         let permit = user.permit::<ViewRecords>()?;
         user.permit::<EditRecords>()?;
         let v = |n: &str| field(&pairs, n).to_string();
-        crate::api_safety::check_text("title", &v("title"), 200)?;
+        crate::forms::check_text("title", &v("title"), 200)?;
         let plan = Plan {
             title: v("title"),
             problem: v("problem"),
@@ -456,7 +456,7 @@ pub async fn record_review(
     let r = async {
         let permit = user.permit::<ViewRecords>()?;
         user.permit::<EditRecords>()?;
-        crate::api_safety::check_text("review notes", field(&pairs, "review_notes"), 5_000)?;
+        crate::forms::check_text("review notes", field(&pairs, "review_notes"), 5_000)?;
         state
             .store
             .record_review(
@@ -505,7 +505,7 @@ pub async fn add_task(
     let r = async {
         let permit = user.permit::<ViewRecords>()?;
         user.permit::<EditRecords>()?;
-        crate::api_safety::check_text("task", field(&pairs, "task_title"), 300)?;
+        crate::forms::check_text("task", field(&pairs, "task_title"), 300)?;
         let due_on =
             parse_date(field(&pairs, "task_due")).ok_or_else(|| AppError::BadRequest("enter a due date".into()))?;
         let task = NewTask {
@@ -550,7 +550,7 @@ pub async fn add_note(
     let r = async {
         let permit = user.permit::<ViewRecords>()?;
         user.permit::<EditRecords>()?;
-        crate::api_safety::check_text("note", field(&pairs, "note"), 5_000)?;
+        crate::forms::check_text("note", field(&pairs, "note"), 5_000)?;
         state.store.add_note(&permit, &id, field(&pairs, "note"), &user.actor()).await?;
         Ok(())
     }
@@ -567,7 +567,7 @@ pub async fn share(
     let r = async {
         let permit = user.permit::<ViewRecords>()?;
         user.permit::<EditRecords>()?;
-        crate::api_safety::check_text("lawful basis", field(&pairs, "lawful_basis"), 200)?;
+        crate::forms::check_text("lawful basis", field(&pairs, "lawful_basis"), 200)?;
         state
             .store
             .share_case(&permit, &id, field(&pairs, "agency"), field(&pairs, "lawful_basis"), &user.actor())
@@ -595,7 +595,7 @@ pub async fn add_breach(
             return Err(AppError::BadRequest("a breach cannot be in the future".into()).into());
         }
         let notes = field(&pairs, &format!("breach_notes-{intervention}"));
-        crate::api_safety::check_text("what happened", notes, 2000)?;
+        crate::forms::check_text("what happened", notes, 2000)?;
         state.store.add_breach(&permit, &intervention, when, notes, &user.actor()).await?;
         Ok(())
     }
@@ -613,7 +613,7 @@ pub async fn add_intervention(
         let permit = user.permit::<ViewRecords>()?;
         user.permit::<EditRecords>()?;
         let kind = InterventionKind::parse(field(&pairs, "kind")).map_err(|e| AppError::BadRequest(e.to_string()))?;
-        crate::api_safety::check_text("conduct", field(&pairs, "conduct"), 1_000)?;
+        crate::forms::check_text("conduct", field(&pairs, "conduct"), 1_000)?;
         let issued_on = parse_date(field(&pairs, "issued_on"))
             .ok_or_else(|| AppError::BadRequest("enter the issue date".into()))?;
         let starts_at =

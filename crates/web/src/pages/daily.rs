@@ -1,7 +1,6 @@
 //! The daily review: the last 24 hours' incidents (to 08:00 UK time on the
 //! chosen day), ranked by risk with the reasons, for the morning meeting.
 
-use crate::api_safety::{daily_window, parse_date};
 use crate::auth::PageUser;
 use crate::error::PageResult;
 use crate::forms::uk_time;
@@ -10,14 +9,16 @@ use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::response::Html;
 use maud::html;
+use safetynet_app::daily::{daily_review, DailyReview, DailyReviewRequest};
 use safetynet_domain::policy::ViewRecords;
 
 /// `GET /daily-review?date=YYYY-MM-DD`.
 pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
     let permit = user.permit::<ViewRecords>()?;
-    let date = parse_date(raw.as_deref(), state.today())?;
-    let (from, to) = daily_window(date);
-    let items = state.store.daily_review(&permit, from, to, &user.actor()).await?;
+    let p = crate::params::options(raw.as_deref())?;
+    let request = DailyReviewRequest::from_params(&p, state.today())?;
+    p.finish()?;
+    let DailyReview { date, from, to, items } = daily_review(&state.store, &permit, &request, &user.actor()).await?;
     let cats = state.store.categories().await?;
     let body = html! {
         h1 class="govuk-heading-l" { "Daily review" }
