@@ -141,6 +141,17 @@ async fn audit_api_is_for_auditors() {
         assert_eq!(body["items"][0]["action"], "search", "the search itself is the newest row");
         assert_eq!(app.get_bearer("/api/v1/audit?per_page=500", &auditor).await.status, StatusCode::BAD_REQUEST);
         assert_eq!(app.get_bearer("/api/v1/audit?page=abc", &auditor).await.status, StatusCode::BAD_REQUEST);
+        // Filters work as on the page, and a misspelt one is refused, not ignored.
+        let tokens = app.get_bearer("/api/v1/audit?record_type=api_token&per_page=200", &auditor).await.json();
+        let items = tokens["items"].as_array().cloned().unwrap_or_default();
+        assert!(!items.is_empty());
+        assert!(items.iter().all(|i| i["record_type"] == "api_token"), "{tokens}");
+        assert_eq!(tokens["total"].as_i64(), Some(items.len() as i64));
+        let typo = app.get_bearer("/api/v1/audit?recordtype=api_token", &auditor).await;
+        assert_eq!(typo.status, StatusCode::BAD_REQUEST);
+        assert!(typo.body.contains("unknown parameter: recordtype"), "{}", typo.body);
+        let bad = app.get_bearer("/api/v1/audit?action=frobnicate", &auditor).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
     })
     .await;
 }
@@ -208,6 +219,29 @@ async fn openapi_documents_every_route_that_exists() {
         assert!(operations > 35, "{operations}");
         let agencies = app.get_bearer("/api/v1/agencies", &t).await.json();
         assert_eq!(agencies["total"], 20);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_body_fields_and_query_parameters_are_refused_by_name() {
+    each_engine(async |app: &TestApp| {
+        let officer = token_for(app, OFFICER, 30).await;
+        let res = app
+            .json(
+                "POST",
+                "/api/v1/cases",
+                &officer,
+                serde_json::json!({ "title": "Noise", "problem": "Loud music", "priorty": "high" }),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+        assert!(res.body.contains("unknown field: priorty"), "{}", res.body);
+        let list = app.get_bearer("/api/v1/incidents?categroy=asb-nuisance", &officer).await;
+        assert_eq!(list.status, StatusCode::BAD_REQUEST);
+        assert!(list.body.contains("unknown parameter: categroy"), "{}", list.body);
+        let fine = app.get_bearer("/api/v1/incidents?page=1", &officer).await;
+        assert_eq!(fine.status, StatusCode::OK, "{}", fine.body);
     })
     .await;
 }

@@ -4,7 +4,7 @@
 
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, AppError};
-use crate::params::{join_errors, parse_query, CrimeQuery};
+use crate::params::{join_errors, opt, parse_api_query, AuditQuery, CrimeQuery};
 use crate::AppState;
 use axum::extract::Path;
 use axum::extract::{RawQuery, State};
@@ -78,7 +78,7 @@ async fn set_my_notifications(
 
 async fn crimes(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
     user.permit::<ViewCrimeData>()?;
-    let q: CrimeQuery = parse_query(raw.as_deref())?;
+    let q: CrimeQuery = parse_api_query(raw.as_deref())?;
     let filter = q.filter().map_err(|e| join_errors(&e))?;
     let (page, per_page) = q.paging(50).map_err(|e| join_errors(&e))?;
     let (items, total) = state.store.crimes(&filter, per_page, (page - 1) * per_page).await?;
@@ -93,7 +93,7 @@ struct SummaryQuery {
 
 async fn summary(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
     user.permit::<ViewCrimeData>()?;
-    let q: SummaryQuery = parse_query(raw.as_deref())?;
+    let q: SummaryQuery = parse_api_query(raw.as_deref())?;
     let month = match q.month.as_deref().filter(|m| !m.is_empty()) {
         Some(m) => Month::parse(m).map_err(|e| AppError::BadRequest(e.to_string()))?,
         None => match state.store.crime_months().await?.first() {
@@ -125,33 +125,27 @@ async fn user(State(state): State<AppState>, user: ApiUser, Path(id): Path<Strin
     Ok(Json(json!(visible)))
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct AuditApiQuery {
-    #[serde(default)]
-    page: Option<i64>,
-    #[serde(default)]
-    per_page: Option<i64>,
-}
-
 async fn audit(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
     let permit = user.permit::<ViewAudit>()?;
-    let q: AuditApiQuery = parse_query(raw.as_deref())?;
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(50);
-    if !(1..=100_000).contains(&page) || !(1..=200).contains(&per_page) {
+    let q: AuditQuery = parse_api_query(raw.as_deref())?;
+    let filter = q.filter().map_err(|e| join_errors(&e))?;
+    let number = |v: &Option<String>, default: i64, max: i64| match opt(v) {
+        None => Some(default),
+        Some(s) => s.parse::<i64>().ok().filter(|n| (1..=max).contains(n)),
+    };
+    let (Some(page), Some(per_page)) = (number(&q.page, 1, 100_000), number(&q.per_page, 50, 200)) else {
         return Err(AppError::BadRequest("page must be 1 or more and per_page from 1 to 200".into()).into());
-    }
+    };
     let event = safetynet_domain::audit::AuditEvent {
         user_id: Some(user.principal.user_id.clone()),
         agency: Some(user.principal.agency.clone()),
         action: AuditAction::Search,
         record_type: "audit_log".into(),
         record_id: None,
-        detail: json!({ "page": page, "per_page": per_page, "via": "api" }).to_string(),
+        detail: json!({ "query": serde_urlencoded::to_string(&q).unwrap_or_default(), "page": page, "per_page": per_page, "via": "api" }).to_string(),
         source: user.addr.clone(),
     };
     state.store.audit(user.now_ms, &event).await?;
-    let (items, total) =
-        state.store.search_audit(&permit, &Default::default(), per_page, (page - 1) * per_page).await?;
+    let (items, total) = state.store.search_audit(&permit, &filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(json!({ "items": items, "total": total, "page": page, "per_page": per_page })))
 }

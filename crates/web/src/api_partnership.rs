@@ -169,7 +169,7 @@ async fn pack(
 ) -> ApiResult<Json<Value>> {
     user.permit::<ViewCrimeData>()?;
     let kind = MeetingKind::parse(&kind).ok_or(AppError::NotFound("pack"))?;
-    let q: PackQuery = crate::params::parse_query(raw.as_deref())?;
+    let q: PackQuery = crate::params::parse_api_query(raw.as_deref())?;
     let date = match q.date.as_deref() {
         Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
             .map_err(|_| AppError::BadRequest("date must be YYYY-MM-DD".into()))?,

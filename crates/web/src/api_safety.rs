@@ -6,7 +6,7 @@
 use crate::auth::{ApiJson, ApiUser};
 use crate::error::{ApiResult, AppError};
 use crate::forms::check_text;
-use crate::params::parse_query;
+use crate::params::parse_api_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -134,7 +134,7 @@ async fn list_incidents(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let permit = user.permit::<ViewRecords>()?;
-    let q: ListQuery = parse_query(raw.as_deref())?;
+    let q: ListQuery = parse_api_query(raw.as_deref())?;
     let (page, per_page) = paging(&q)?;
     let filter = IncidentFilter {
         category: q.category.filter(|c| !c.is_empty()),
@@ -164,7 +164,7 @@ async fn repeats(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let permit = user.permit::<ViewRecords>()?;
-    let q: RadiusQuery = parse_query(raw.as_deref())?;
+    let q: RadiusQuery = parse_api_query(raw.as_deref())?;
     let radius = q.radius_m.unwrap_or(state.config.safety.repeat_radius_m);
     if !(1.0..=5_000.0).contains(&radius) {
         return Err(AppError::BadRequest("radius_m must be from 1 to 5000".into()).into());
@@ -208,7 +208,7 @@ async fn create_case(
 
 async fn list_cases(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
     let permit = user.permit::<ViewRecords>()?;
-    let q: ListQuery = parse_query(raw.as_deref())?;
+    let q: ListQuery = parse_api_query(raw.as_deref())?;
     let (page, per_page) = paging(&q)?;
     let (items, total) =
         state.store.cases(&permit, q.live.unwrap_or(false), per_page, (page - 1) * per_page, &user.actor()).await?;
@@ -463,7 +463,7 @@ struct DaysQuery {
 
 async fn expiring(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
     let permit = user.permit::<ViewRecords>()?;
-    let q: DaysQuery = parse_query(raw.as_deref())?;
+    let q: DaysQuery = parse_api_query(raw.as_deref())?;
     let days = q.within_days.unwrap_or(28);
     if !(1..=366).contains(&days) {
         return Err(AppError::BadRequest("within_days must be from 1 to 366".into()).into());
@@ -492,7 +492,7 @@ struct PersonQuery {
 
 async fn eligibility(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
     let permit = user.permit::<ViewRecords>()?;
-    let q: PersonQuery = parse_query(raw.as_deref())?;
+    let q: PersonQuery = parse_api_query(raw.as_deref())?;
     let report = state
         .store
         .case_review_eligibility(&permit, &q.person, &state.config.safety.case_review, state.clock.now(), &user.actor())
@@ -559,7 +559,7 @@ struct YearQuery {
 
 async fn figures(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
     user.permit::<ViewRecords>()?;
-    let q: YearQuery = parse_query(raw.as_deref())?;
+    let q: YearQuery = parse_api_query(raw.as_deref())?;
     let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&london_date(state.clock.now())));
     if !(2014..=2100).contains(&year) {
         return Err(AppError::BadRequest("year must be from 2014".into()).into());

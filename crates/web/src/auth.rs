@@ -173,11 +173,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         if json_has_nul(&bytes) {
             return Err(AppError::BadRequest(NUL_MESSAGE.into()).into());
         }
-        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Self(v)),
-            Err(e) => Err(AppError::BadRequest(format!("invalid JSON body: {}", e.body_text())).into()),
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes.clone()));
+        // The content type and the JSON syntax, as axum checks them.
+        if let Err(e) = axum::Json::<serde_json::Value>::from_request(req, state).await {
+            return Err(AppError::BadRequest(format!("invalid JSON body: {}", e.body_text())).into());
         }
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        crate::params::strict(&mut de, "field")
+            .map(Self)
+            .map_err(|e| AppError::BadRequest(format!("invalid JSON body: {e}")).into())
     }
 }
 

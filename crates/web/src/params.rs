@@ -3,7 +3,9 @@
 //! bound as SQL parameters downstream.
 
 use crate::error::AppError;
+use safetynet_domain::audit::AuditAction;
 use safetynet_domain::month::Month;
+use safetynet_store::audit::AuditFilter;
 use safetynet_store::crimes::CrimeFilter;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -15,6 +17,36 @@ pub fn parse_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, AppError
     }
     serde_urlencoded::from_str(raw.unwrap_or(""))
         .map_err(|e| AppError::BadRequest(format!("invalid query parameters: {e}")))
+}
+
+/// Parses an API query string into `T` like [`parse_query`], and refuses
+/// any parameter `T` does not know, naming it (a misspelt filter must not
+/// silently return everything).
+pub fn parse_api_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, AppError> {
+    if crate::auth::form_has_nul(raw.unwrap_or("").as_bytes()) {
+        return Err(AppError::BadRequest(crate::auth::NUL_MESSAGE.into()));
+    }
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.unwrap_or("").as_bytes()));
+    strict(de, "parameter").map_err(|e| AppError::BadRequest(format!("invalid query parameters: {e}")))
+}
+
+/// Deserializes `T` from `de`, failing on any field `T` ignores; `what`
+/// names the kind of field in the message ("parameter", "field").
+pub fn strict<'de, T, D>(de: D, what: &str) -> Result<T, String>
+where
+    T: DeserializeOwned,
+    D: serde::Deserializer<'de>,
+    D::Error: std::fmt::Display,
+{
+    let mut unknown = Vec::new();
+    let value: T = serde_ignored::deserialize(de, |path| unknown.push(path.to_string())).map_err(|e| e.to_string())?;
+    if unknown.is_empty() {
+        Ok(value)
+    } else {
+        unknown.sort();
+        unknown.dedup();
+        Err(format!("unknown {what}{}: {}", if unknown.len() == 1 { "" } else { "s" }, unknown.join(", ")))
+    }
 }
 
 /// The options of a query string for a use case's request (a 400 for a NUL
@@ -112,6 +144,79 @@ impl CrimeQuery {
                 .filter_map(|(k, v)| present(v).map(|v| (k, v)))
                 .collect();
         serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
+
+/// The audit search (page and API): `?from=YYYY-MM-DD&to=YYYY-MM-DD&action=&user=&agency=&record_type=&record_id=&page=&per_page=`.
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub(crate) from: Option<String>,
+    #[serde(default)]
+    pub(crate) to: Option<String>,
+    #[serde(default)]
+    pub(crate) action: Option<String>,
+    #[serde(default)]
+    pub(crate) user: Option<String>,
+    #[serde(default)]
+    pub(crate) agency: Option<String>,
+    #[serde(default)]
+    pub(crate) record_type: Option<String>,
+    #[serde(default)]
+    pub(crate) record_id: Option<String>,
+    #[serde(default)]
+    pub(crate) page: Option<String>,
+    /// Rows a page (the API; the page shows 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) per_page: Option<String>,
+}
+
+/// A trimmed, non-empty value of at most 100 bytes.
+pub fn opt(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty() && s.len() <= 100).map(str::to_string)
+}
+
+impl AuditQuery {
+    /// The store filter, or the problems.
+    pub fn filter(&self) -> Result<AuditFilter, Vec<(String, String)>> {
+        let mut errors = Vec::new();
+        let mut day = |field: &str, v: &Option<String>, end: bool| -> Option<i64> {
+            let s = opt(v)?;
+            match chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+                Ok(d) => {
+                    let d = if end { d.succ_opt().unwrap_or(d) } else { d };
+                    Some(d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis()))
+                }
+                Err(_) => {
+                    errors.push((field.to_string(), format!("{field} must be a date like 2026-11-26")));
+                    None
+                }
+            }
+        };
+        let from_ms = day("from", &self.from, false);
+        let to_ms = day("to", &self.to, true);
+        let action = match opt(&self.action) {
+            None => None,
+            Some(a) => match AuditAction::ALL.into_iter().find(|x| x.as_str() == a) {
+                Some(x) => Some(x),
+                None => {
+                    errors.push(("action".into(), "choose an action from the list".into()));
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(AuditFilter {
+            from_ms,
+            to_ms,
+            user: opt(&self.user),
+            agency: opt(&self.agency),
+            action,
+            record_type: opt(&self.record_type),
+            record_id: opt(&self.record_id),
+        })
     }
 }
 

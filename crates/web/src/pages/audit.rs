@@ -6,6 +6,7 @@ use crate::auth::PageUser;
 use crate::error::{AppError, PageResult};
 use crate::layout::{error_summary, format_time, page, pagination, Nav, PageOpts};
 use crate::params::parse_query;
+use crate::params::{opt, AuditQuery};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
@@ -18,74 +19,7 @@ use safetynet_store::audit::{AuditEntry, AuditFilter};
 const PER_PAGE: i64 = 50;
 const EXPORT_LIMIT: i64 = 100_000;
 
-/// `?from=YYYY-MM-DD&to=YYYY-MM-DD&action=&user=&agency=&record_type=&record_id=&page=`.
-#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
-pub struct AuditQuery {
-    #[serde(default)]
-    from: Option<String>,
-    #[serde(default)]
-    to: Option<String>,
-    #[serde(default)]
-    action: Option<String>,
-    #[serde(default)]
-    user: Option<String>,
-    #[serde(default)]
-    agency: Option<String>,
-    #[serde(default)]
-    record_type: Option<String>,
-    #[serde(default)]
-    record_id: Option<String>,
-    #[serde(default)]
-    page: Option<String>,
-}
-
-fn opt(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty() && s.len() <= 100).map(str::to_string)
-}
-
 impl AuditQuery {
-    /// The store filter, or the problems.
-    pub fn filter(&self) -> Result<AuditFilter, Vec<(String, String)>> {
-        let mut errors = Vec::new();
-        let mut day = |field: &str, v: &Option<String>, end: bool| -> Option<i64> {
-            let s = opt(v)?;
-            match chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-                Ok(d) => {
-                    let d = if end { d.succ_opt().unwrap_or(d) } else { d };
-                    Some(d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis()))
-                }
-                Err(_) => {
-                    errors.push((field.to_string(), format!("{field} must be a date like 2026-11-26")));
-                    None
-                }
-            }
-        };
-        let from_ms = day("from", &self.from, false);
-        let to_ms = day("to", &self.to, true);
-        let action = match opt(&self.action) {
-            None => None,
-            Some(a) => match AuditAction::ALL.into_iter().find(|x| x.as_str() == a) {
-                Some(x) => Some(x),
-                None => {
-                    errors.push(("action".into(), "choose an action from the list".into()));
-                    None
-                }
-            },
-        };
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(AuditFilter {
-            from_ms,
-            to_ms,
-            user: opt(&self.user),
-            agency: opt(&self.agency),
-            action,
-            record_type: opt(&self.record_type),
-            record_id: opt(&self.record_id),
-        })
-    }
-
     fn link_query(&self) -> String {
         let q = AuditQuery { page: None, ..self.clone_fields() };
         serde_urlencoded::to_string(&q).unwrap_or_default()
@@ -101,6 +35,7 @@ impl AuditQuery {
             record_type: opt(&self.record_type),
             record_id: opt(&self.record_id),
             page: None,
+            per_page: None,
         }
     }
 }
