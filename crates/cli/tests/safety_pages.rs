@@ -6,6 +6,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
+use serde_json::json;
 
 async fn form(app: &TestApp, s: &Session, path: &str, fields: &[(&str, &str)]) -> Res {
     app.post(path, Some(s), Some(&s.csrf), fields).await
@@ -205,6 +206,24 @@ async fn an_officer_runs_a_case_through_the_pages() {
         ];
         assert_eq!(form(app, &me, &format!("{case_path}/breaches"), &breach).await.status, StatusCode::SEE_OTHER);
         assert!(app.get(&case_path, Some(&me)).await.body.contains("1 breach(es)"));
+        // The API takes the same report with the same rules and messages.
+        let token = app.token(OFFICER).await;
+        let api = format!("/api/v1/interventions/{intervention}/breaches");
+        let ahead =
+            app.json("POST", &api, &token, json!({ "breached_at": "2026-02-01T10:00:00Z", "notes": "Shouting" })).await;
+        assert_eq!(ahead.status, StatusCode::BAD_REQUEST, "{}", ahead.body);
+        assert!(ahead.body.contains("a breach cannot be in the future"), "{}", ahead.body);
+        let long = "x".repeat(5_001);
+        let page_long = [
+            ("intervention", intervention.as_str()),
+            (at.as_str(), "2026-01-15T08:30"),
+            (notes.as_str(), long.as_str()),
+        ];
+        let on_page = form(app, &me, &format!("{case_path}/breaches"), &page_long).await;
+        let by_api =
+            app.json("POST", &api, &token, json!({ "breached_at": "2026-01-15T08:30:00Z", "notes": long })).await;
+        assert_eq!((on_page.status, by_api.status), (StatusCode::BAD_REQUEST, StatusCode::BAD_REQUEST));
+        assert!(on_page.body.contains("5000 characters or fewer") && by_api.body.contains("5000 characters or fewer"));
 
         // A stale plan edit is refused, not lost silently.
         let plan = [

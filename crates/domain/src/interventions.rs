@@ -539,3 +539,51 @@ mod tests {
         assert!(expiring(&items, now, i64::MIN).is_empty());
     }
 }
+
+/// A breach of an intervention as reported (by the page or the API): when
+/// it happened, never after `now`, and what happened (1 to
+/// [`BreachReport::MAX_NOTES`] characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreachReport {
+    /// When the breach happened.
+    pub breached_at: DateTime<Utc>,
+    /// What happened (trimmed).
+    pub notes: String,
+}
+
+impl BreachReport {
+    /// The longest account of a breach.
+    pub const MAX_NOTES: usize = 5_000;
+
+    /// A checked report, or the message to show.
+    pub fn new(breached_at: DateTime<Utc>, notes: &str, now: DateTime<Utc>) -> Result<Self, String> {
+        if breached_at > now {
+            return Err("a breach cannot be in the future".into());
+        }
+        let notes = notes.trim();
+        match notes.chars().count() {
+            0 => Err("say what happened".into()),
+            n if n > Self::MAX_NOTES => Err(format!("what happened must be {} characters or fewer", Self::MAX_NOTES)),
+            _ => Ok(Self { breached_at, notes: notes.to_string() }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod breach_tests {
+    use super::*;
+
+    #[test]
+    fn a_breach_is_in_the_past_and_says_what_happened() {
+        let now = DateTime::parse_from_rfc3339("2026-01-15T09:00:00Z").map(|t| t.with_timezone(&Utc)).expect("t");
+        let earlier = now - chrono::Duration::hours(3);
+        assert_eq!(
+            BreachReport::new(earlier, "  shouted at a neighbour ", now).map(|b| b.notes),
+            Ok("shouted at a neighbour".into())
+        );
+        assert!(BreachReport::new(now + chrono::Duration::minutes(1), "x", now).is_err_and(|e| e.contains("future")));
+        assert!(BreachReport::new(earlier, "   ", now).is_err());
+        assert!(BreachReport::new(earlier, &"x".repeat(5_001), now).is_err_and(|e| e.contains("5000")));
+        assert!(BreachReport::new(earlier, &"x".repeat(5_000), now).is_ok());
+    }
+}

@@ -16,6 +16,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use safetynet_app::daily::{DailyReview, DailyReviewRequest};
 use safetynet_domain::case::{CaseStatus, TaskStatus};
 use safetynet_domain::incident::IncidentInput;
+use safetynet_domain::interventions::BreachReport;
 use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
 use safetynet_domain::risk::{Answers, Judgement};
 use safetynet_domain::uk_time::london_date;
@@ -450,8 +451,8 @@ async fn add_breach(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let permit = user.permit::<ViewRecords>()?;
     user.permit::<EditRecords>()?;
-    check_text("notes", &b.notes, 5_000)?;
-    state.store.add_breach(&permit, &id, b.breached_at, &b.notes, &user.actor()).await?;
+    let report = BreachReport::new(b.breached_at, &b.notes, state.clock.now()).map_err(AppError::BadRequest)?;
+    state.store.add_breach(&permit, &id, &report, &user.actor()).await?;
     Ok(created(json!({ "breach": true })))
 }
 

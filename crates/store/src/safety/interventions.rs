@@ -11,7 +11,7 @@ use crate::{Exec, Result, Store, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::ids::new_id_at_ms;
-use safetynet_domain::interventions::{self, FpnLimits, InterventionKind, Prior, Proposed};
+use safetynet_domain::interventions::{self, BreachReport, FpnLimits, InterventionKind, Prior, Proposed};
 use safetynet_domain::policy::{Permit, ViewRecords};
 use serde::{Deserialize, Serialize};
 
@@ -173,10 +173,10 @@ impl Store {
         &self,
         permit: &Permit<ViewRecords>,
         intervention_id: &str,
-        breached_at: DateTime<Utc>,
-        notes: &str,
+        report: &BreachReport,
         actor: &Actor<'_>,
     ) -> Result<()> {
+        let (breached_at, notes) = (report.breached_at, report.notes.as_str());
         let mut tx = self.write().await?;
         let row = tx
             .optional(&Q::new("SELECT case_id, kind FROM interventions WHERE id = $1").bind(intervention_id))

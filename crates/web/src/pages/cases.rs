@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use safetynet_domain::case::{CaseStatus, TaskStatus, LAWFUL_BASES};
+use safetynet_domain::interventions::BreachReport;
 use safetynet_domain::interventions::InterventionKind;
 use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
 use safetynet_domain::risk::{Answers, Judgement, RiskLevel};
@@ -591,12 +592,9 @@ pub async fn add_breach(
         user.permit::<EditRecords>()?;
         let when = parse_local_datetime(field(&pairs, &at))
             .ok_or_else(|| AppError::BadRequest("enter when the breach happened".into()))?;
-        if when > state.clock.now() {
-            return Err(AppError::BadRequest("a breach cannot be in the future".into()).into());
-        }
         let notes = field(&pairs, &format!("breach_notes-{intervention}"));
-        crate::forms::check_text("what happened", notes, 2000)?;
-        state.store.add_breach(&permit, &intervention, when, notes, &user.actor()).await?;
+        let report = BreachReport::new(when, notes, state.clock.now()).map_err(AppError::BadRequest)?;
+        state.store.add_breach(&permit, &intervention, &report, &user.actor()).await?;
         Ok(())
     }
     .await;
