@@ -117,6 +117,7 @@ pub(crate) async fn principal(store: &Store, email: &str) -> anyhow::Result<Prin
 pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
     let officer = principal(store, "asb.officer@stalbans.gov.uk").await?;
     let view = officer.permit::<ViewRecords>()?;
+    let edit = officer.permit::<EditRecords>()?;
     let (_, existing) = store
         .cases(&view, false, 1, 0, &Actor { principal: &officer, at_ms: now.timestamp_millis(), source: "demo" })
         .await?;
@@ -176,7 +177,7 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
         incidents: council_incidents,
         lead_officer_id: None,
     };
-    let (case_id, _) = store.open_case(&officer.permit::<EditRecords>()?, &view, &new, &actor).await?;
+    let (case_id, _) = store.open_case(&edit, &view, &new, &actor).await?;
     let plan = Plan {
         title: new.title.clone(),
         problem: new.problem.clone(),
@@ -187,14 +188,14 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
             .into(),
         assessment: String::new(),
     };
-    store.update_plan(&view, &case_id, 1, &plan, &actor).await?;
-    store.share_case(&view, &case_id, "HERTS-POLICE", "Crime and Disorder Act 1998 s115", &actor).await?;
+    store.update_plan(&edit, &case_id, 1, &plan, &actor).await?;
+    store.share_case(&edit, &case_id, "HERTS-POLICE", "Crime and Disorder Act 1998 s115", &actor).await?;
     let questionnaire = store.questionnaires().await?.into_iter().find(|q| q.id == "asb-victim");
     if let Some(q) = questionnaire {
         let answers: Answers =
             q.questions.iter().enumerate().map(|(i, question)| (question.id.clone(), i % 3 == 0)).collect();
         store
-            .assess_risk(&view, &case_id, &q.id, &answers, None, london_date(now), &ReviewIntervals::default(), &actor)
+            .assess_risk(&edit, &case_id, &q.id, &answers, None, london_date(now), &ReviewIntervals::default(), &actor)
             .await?;
     }
     for (title, owner, days) in [
@@ -209,7 +210,7 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
             due_on: london_date(now) + Duration::days(days),
             notes: String::new(),
         };
-        store.add_task(&view, &case_id, &task, &actor).await?;
+        store.add_task(&edit, &case_id, &task, &actor).await?;
     }
     let cpw = NewIntervention {
         kind: InterventionKind::CommunityProtectionWarning,
@@ -223,6 +224,6 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
         expires_at: Some(now + Duration::days(20)),
         amount_pence: None,
     };
-    store.add_intervention(&view, &case_id, &cpw, &FpnLimits::default(), &actor).await?;
+    store.add_intervention(&edit, &case_id, &cpw, &FpnLimits::default(), &actor).await?;
     Ok(())
 }

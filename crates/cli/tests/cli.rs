@@ -932,7 +932,7 @@ fn calendar_file(app: &TestApp, name: &str, extra: serde_json::Value) -> String 
 #[tokio::test]
 async fn calendar_load_replaces_the_bank_holidays_the_case_review_clocks_use() {
     use safetynet_domain::case_review::Timescales;
-    use safetynet_domain::policy::{ViewAudit, ViewRecords};
+    use safetynet_domain::policy::{EditRecords, ViewAudit};
     use safetynet_store::audit::AuditFilter;
     use safetynet_store::users::Actor;
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
@@ -982,7 +982,7 @@ async fn calendar_load_replaces_the_bank_holidays_the_case_review_clocks_use() {
         // acknowledged by Wednesday 4 April (the bundled calendar would say Monday 2 April).
         let officer = principal_for(app, "asb.officer@stalbans.gov.uk").await;
         let actor = Actor { principal: &officer, at_ms: start().timestamp_millis(), source: "test" };
-        let permit = officer.permit::<ViewRecords>().expect("permit");
+        let permit = officer.permit::<EditRecords>().expect("permit");
         let review = app
             .store
             .open_case_review(&permit, None, "victim", d("2029-03-28"), &Timescales::default(), &actor)

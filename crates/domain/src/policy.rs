@@ -110,6 +110,15 @@ impl<C> Permit<C> {
     }
 }
 
+impl Permit<EditRecords> {
+    /// Whoever may change records may see them (every role with
+    /// [`EditRecords`] has [`ViewRecords`]: a test holds the matrix to it),
+    /// so a store write can apply the visibility rules with its edit permit.
+    pub fn view(&self) -> Permit<ViewRecords> {
+        Permit { principal: self.principal.clone(), _c: PhantomData }
+    }
+}
+
 macro_rules! capabilities {
     ($($(#[$doc:meta])* $name:ident = $words:literal: [$($role:ident),*];)*) => {$(
         $(#[$doc])*
@@ -172,6 +181,13 @@ pub fn record_access(permit: &Permit<ViewRecords>, owner_agency: &str, shared_wi
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn whoever_may_edit_records_may_view_them() {
+        for role in EditRecords::ROLES {
+            assert!(ViewRecords::ROLES.contains(role), "{role:?} may edit but not view records");
+        }
+    }
+
     use super::*;
 
     fn user(agency: &str, roles: &[Role]) -> Principal {

@@ -312,11 +312,13 @@ impl Store {
     /// Links an incident the actor may see to a case they work on; audited.
     pub async fn link_incident(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         case_id: &str,
         incident: &str,
         actor: &Actor<'_>,
     ) -> Result<()> {
+        let view = permit.view();
+        let permit = &view;
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
         link(&mut tx, permit, case_id, incident, actor).await?;
@@ -457,12 +459,14 @@ impl Store {
     /// [`StoreError::Stale`]); lead agency only; audited. Returns the new version.
     pub async fn update_plan(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         case_id: &str,
         expected_version: i64,
         plan: &Plan,
         actor: &Actor<'_>,
     ) -> Result<i64> {
+        let view = permit.view();
+        let permit = &view;
         let mut tx = self.write().await?;
         require_lead(&mut tx, permit, case_id).await?;
         check_version(&mut tx, case_id, expected_version).await?;
@@ -497,13 +501,15 @@ impl Store {
     /// agency only; optimistic concurrency as [`Store::update_plan`].
     pub async fn change_status(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         case_id: &str,
         expected_version: i64,
         to: CaseStatus,
         outcome: Option<&str>,
         actor: &Actor<'_>,
     ) -> Result<i64> {
+        let view = permit.view();
+        let permit = &view;
         let mut tx = self.write().await?;
         require_lead(&mut tx, permit, case_id).await?;
         let from = tx.one(&Q::new("SELECT status FROM cases WHERE id = $1").bind(case_id)).await?.text("status")?;
@@ -534,12 +540,14 @@ impl Store {
     /// only; audited as a share.
     pub async fn share_case(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         case_id: &str,
         agency: &str,
         lawful_basis: &str,
         actor: &Actor<'_>,
     ) -> Result<()> {
+        let view = permit.view();
+        let permit = &view;
         let mut tx = self.write().await?;
         let reference = require_lead(&mut tx, permit, case_id).await?;
         if tx.optional(&Q::new("SELECT code FROM agencies WHERE code = $1").bind(agency)).await?.is_none() {
@@ -574,11 +582,13 @@ impl Store {
     /// Adds a task (any agency working the case); audited. Returns its id.
     pub async fn add_task(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         case_id: &str,
         task: &NewTask,
         actor: &Actor<'_>,
     ) -> Result<String> {
+        let view = permit.view();
+        let permit = &view;
         let mut tx = self.write().await?;
         let (_, reference) = case_right(&mut tx, permit, case_id).await?;
         let owner = task.owner_agency.clone().unwrap_or_else(|| actor.principal.agency.clone());
@@ -637,12 +647,14 @@ impl Store {
     /// Changes a task's status and notes; audited.
     pub async fn update_task(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         task_id: &str,
         status: TaskStatus,
         notes: &str,
         actor: &Actor<'_>,
     ) -> Result<()> {
+        let view = permit.view();
+        let permit = &view;
         let mut tx = self.write().await?;
         let row = tx
             .optional(&Q::new("SELECT case_id, title FROM case_tasks WHERE id = $1").bind(task_id))
@@ -674,11 +686,13 @@ impl Store {
     /// Adds a note to the timeline; audited.
     pub async fn add_note(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         case_id: &str,
         text: &str,
         actor: &Actor<'_>,
     ) -> Result<()> {
+        let view = permit.view();
+        let permit = &view;
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
         event(&mut tx, case_id, "note", text.trim(), actor).await?;

@@ -234,8 +234,7 @@ async fn update_plan(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<PlanBody>,
 ) -> ApiResult<Json<Value>> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     check_text("title", &b.plan.title, 200)?;
     for (f, v) in
         [("problem", &b.plan.problem), ("assessment", &b.plan.assessment), ("analysis_victim", &b.plan.analysis_victim)]
@@ -262,8 +261,7 @@ async fn change_status(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<StatusBody>,
 ) -> ApiResult<Json<Value>> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     let to = CaseStatus::parse(&b.status)
         .ok_or_else(|| AppError::BadRequest("status must be open, under_review, closed or reopened".into()))?;
     let version = state.store.change_status(&permit, &id, b.version, to, b.outcome.as_deref(), &user.actor()).await?;
@@ -282,8 +280,7 @@ async fn share(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ShareBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     check_text("lawful_basis", &b.lawful_basis, 200)?;
     state.store.share_case(&permit, &id, &b.agency.trim().to_uppercase(), &b.lawful_basis, &user.actor()).await?;
     Ok(created(json!({ "agency": b.agency.trim().to_uppercase(), "lawful_basis": b.lawful_basis.trim() })))
@@ -300,8 +297,7 @@ async fn link_incident(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<LinkBody>,
 ) -> ApiResult<Json<Value>> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     state.store.link_incident(&permit, &id, &b.incident, &user.actor()).await?;
     Ok(Json(json!({ "linked": b.incident })))
 }
@@ -317,8 +313,7 @@ async fn add_note(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NoteBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     check_text("text", &b.text, 5_000)?;
     state.store.add_note(&permit, &id, &b.text, &user.actor()).await?;
     Ok(created(json!({ "noted": true })))
@@ -330,8 +325,7 @@ async fn record_review(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NoteBody>,
 ) -> ApiResult<Json<Value>> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     check_text("text", &b.text, 5_000)?;
     let next = state
         .store
@@ -354,8 +348,7 @@ async fn assess(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AssessBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     let r = state
         .store
         .assess_risk(
@@ -387,8 +380,7 @@ async fn add_task(
     Path(id): Path<String>,
     ApiJson(t): ApiJson<NewTask>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     check_text("title", &t.title, 300)?;
     let task_id = state.store.add_task(&permit, &id, &t, &user.actor()).await?;
     Ok(created(json!({ "id": task_id, "due_on": t.due_on })))
@@ -407,8 +399,7 @@ async fn update_task(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<TaskBody>,
 ) -> ApiResult<Json<Value>> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     let status = TaskStatus::parse(&b.status)
         .ok_or_else(|| AppError::BadRequest("status must be open, in_progress, done or cancelled".into()))?;
     state.store.update_task(&permit, &id, status, &b.notes, &user.actor()).await?;
@@ -421,8 +412,7 @@ async fn add_intervention(
     Path(id): Path<String>,
     ApiJson(n): ApiJson<NewIntervention>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     check_text("conduct", &n.conduct, 1_000)?;
     let iid = state.store.add_intervention(&permit, &id, &n, &state.config.safety.fpn, &user.actor()).await?;
     Ok(created(json!({ "id": iid })))
@@ -449,8 +439,7 @@ async fn add_breach(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<BreachBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     let report = BreachReport::new(b.breached_at, &b.notes, state.clock.now()).map_err(AppError::BadRequest)?;
     state.store.add_breach(&permit, &id, &report, &user.actor()).await?;
     Ok(created(json!({ "breach": true })))
@@ -514,8 +503,7 @@ async fn open_case_review(
     user: ApiUser,
     ApiJson(b): ApiJson<OpenReviewBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     if !["victim", "on_behalf", "community"].contains(&b.applicant_kind.as_str()) {
         return Err(AppError::BadRequest("applicant_kind must be victim, on_behalf or community".into()).into());
     }
@@ -547,8 +535,7 @@ async fn update_case_review(
     Path(id): Path<String>,
     ApiJson(u): ApiJson<CaseReviewUpdate>,
 ) -> ApiResult<Json<Value>> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     Ok(Json(json!(state.store.update_case_review(&permit, &id, &u, &user.actor()).await?)))
 }
 

@@ -13,7 +13,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::case_review::{self, AnnualFigures, Clocks, Complaint, Eligibility, Rules, Timescales};
 use safetynet_domain::ids::new_id_at_ms;
-use safetynet_domain::policy::{record_access, Permit, RecordAccess, ViewRecords};
+use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess, ViewRecords};
 use safetynet_domain::uk_time::london_date;
 use serde::{Deserialize, Serialize};
 
@@ -209,13 +209,15 @@ impl Store {
     /// Records a Case Review application and starts its clocks; audited.
     pub async fn open_case_review(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         person_id: Option<&str>,
         applicant_kind: &str,
         received_on: NaiveDate,
         timescales: &Timescales,
         actor: &Actor<'_>,
     ) -> Result<CaseReview> {
+        let view = permit.view();
+        let permit = &view;
         let mut tx = self.write().await?;
         let calendar = crate::calendar::bank_holidays_in(&mut tx).await?;
         let clocks = case_review::clocks(received_on, timescales, &calendar.holidays);
@@ -255,11 +257,13 @@ impl Store {
     /// handling agency only); audited.
     pub async fn update_case_review(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         id: &str,
         u: &CaseReviewUpdate,
         actor: &Actor<'_>,
     ) -> Result<CaseReview> {
+        let view = permit.view();
+        let permit = &view;
         let today = DateTime::from_timestamp_millis(actor.at_ms).map_or(NaiveDate::MAX, london_date);
         u.check(today)?;
         let mut tx = self.write().await?;

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::interventions::{self, BreachReport, FpnLimits, InterventionKind, Prior, Proposed};
-use safetynet_domain::policy::{Permit, ViewRecords};
+use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
 use serde::{Deserialize, Serialize};
 
 /// A new intervention.
@@ -76,12 +76,14 @@ impl Store {
     /// (`StoreError::Rule(rule, message)` when one fails); audited.
     pub async fn add_intervention(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         case_id: &str,
         new: &NewIntervention,
         limits: &FpnLimits,
         actor: &Actor<'_>,
     ) -> Result<String> {
+        let view = permit.view();
+        let permit = &view;
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
         let (mut name, mut dob, mut business) =
@@ -171,11 +173,13 @@ impl Store {
     /// Records a breach of an intervention; audited.
     pub async fn add_breach(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         intervention_id: &str,
         report: &BreachReport,
         actor: &Actor<'_>,
     ) -> Result<()> {
+        let view = permit.view();
+        let permit = &view;
         let (breached_at, notes) = (report.breached_at, report.notes.as_str());
         let mut tx = self.write().await?;
         let row = tx

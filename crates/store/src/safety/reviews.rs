@@ -8,7 +8,7 @@ use crate::users::Actor;
 use crate::{Exec, Result, Store};
 use chrono::NaiveDate;
 use safetynet_domain::audit::AuditAction;
-use safetynet_domain::policy::{Permit, ViewRecords};
+use safetynet_domain::policy::{EditRecords, Permit};
 use safetynet_domain::risk::{self, ReviewIntervals, RiskLevel};
 
 impl Store {
@@ -16,13 +16,15 @@ impl Store {
     /// case's risk level; audited. Returns the next review date.
     pub async fn record_review(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         case_id: &str,
         notes: &str,
         today: NaiveDate,
         intervals: &ReviewIntervals,
         actor: &Actor<'_>,
     ) -> Result<NaiveDate> {
+        let view = permit.view();
+        let permit = &view;
         let mut tx = self.write().await?;
         crate::cases::require_lead(&mut tx, permit, case_id).await?;
         let level = tx

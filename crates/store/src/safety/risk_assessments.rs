@@ -11,7 +11,7 @@ use crate::{Exec, Result, Store, StoreError};
 use chrono::NaiveDate;
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::ids::new_id_at_ms;
-use safetynet_domain::policy::{Permit, ViewRecords};
+use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
 use safetynet_domain::risk::{self, Answers, Assessment, Judgement, Questionnaire, ReviewIntervals, RiskLevel};
 use serde::Serialize;
 
@@ -80,7 +80,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn assess_risk(
         &self,
-        permit: &Permit<ViewRecords>,
+        permit: &Permit<EditRecords>,
         case_id: &str,
         questionnaire_id: &str,
         answers: &Answers,
@@ -89,6 +89,8 @@ impl Store {
         intervals: &ReviewIntervals,
         actor: &Actor<'_>,
     ) -> Result<StoredAssessment> {
+        let view = permit.view();
+        let permit = &view;
         let q = self
             .questionnaires()
             .await?

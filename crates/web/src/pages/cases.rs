@@ -407,8 +407,7 @@ pub async fn save_plan(
     CsrfForm(user, pairs): Form,
 ) -> PageResult<Response> {
     let r = async {
-        let permit = user.permit::<ViewRecords>()?;
-        user.permit::<EditRecords>()?;
+        let permit = user.permit::<EditRecords>()?;
         let v = |n: &str| field(&pairs, n).to_string();
         crate::forms::check_text("title", &v("title"), 200)?;
         let plan = Plan {
@@ -434,8 +433,7 @@ pub async fn change_status(
     CsrfForm(user, pairs): Form,
 ) -> PageResult<Response> {
     let r = async {
-        let permit = user.permit::<ViewRecords>()?;
-        user.permit::<EditRecords>()?;
+        let permit = user.permit::<EditRecords>()?;
         let to =
             CaseStatus::parse(field(&pairs, "status")).ok_or_else(|| AppError::BadRequest("choose a status".into()))?;
         state
@@ -455,8 +453,7 @@ pub async fn record_review(
     CsrfForm(user, pairs): Form,
 ) -> PageResult<Response> {
     let r = async {
-        let permit = user.permit::<ViewRecords>()?;
-        user.permit::<EditRecords>()?;
+        let permit = user.permit::<EditRecords>()?;
         crate::forms::check_text("review notes", field(&pairs, "review_notes"), 5_000)?;
         state
             .store
@@ -482,8 +479,7 @@ pub async fn link_incident(
     CsrfForm(user, pairs): Form,
 ) -> PageResult<Response> {
     let r = async {
-        let permit = user.permit::<ViewRecords>()?;
-        user.permit::<EditRecords>()?;
+        let permit = user.permit::<EditRecords>()?;
         let reference =
             opt_field(&pairs, "incident").ok_or_else(|| AppError::BadRequest("enter an incident reference".into()))?;
         match state.store.link_incident(&permit, &id, &reference, &user.actor()).await {
@@ -504,8 +500,7 @@ pub async fn add_task(
     CsrfForm(user, pairs): Form,
 ) -> PageResult<Response> {
     let r = async {
-        let permit = user.permit::<ViewRecords>()?;
-        user.permit::<EditRecords>()?;
+        let permit = user.permit::<EditRecords>()?;
         crate::forms::check_text("task", field(&pairs, "task_title"), 300)?;
         let due_on =
             parse_date(field(&pairs, "task_due")).ok_or_else(|| AppError::BadRequest("enter a due date".into()))?;
@@ -531,8 +526,7 @@ pub async fn update_task(
 ) -> PageResult<Response> {
     let case = field(&pairs, "case").to_string();
     let r = async {
-        let permit = user.permit::<ViewRecords>()?;
-        user.permit::<EditRecords>()?;
+        let permit = user.permit::<EditRecords>()?;
         let status = TaskStatus::parse(field(&pairs, "status"))
             .ok_or_else(|| AppError::BadRequest("choose a task status".into()))?;
         state.store.update_task(&permit, &task, status, field(&pairs, "notes"), &user.actor()).await?;
@@ -549,8 +543,7 @@ pub async fn add_note(
     CsrfForm(user, pairs): Form,
 ) -> PageResult<Response> {
     let r = async {
-        let permit = user.permit::<ViewRecords>()?;
-        user.permit::<EditRecords>()?;
+        let permit = user.permit::<EditRecords>()?;
         crate::forms::check_text("note", field(&pairs, "note"), 5_000)?;
         state.store.add_note(&permit, &id, field(&pairs, "note"), &user.actor()).await?;
         Ok(())
@@ -566,8 +559,7 @@ pub async fn share(
     CsrfForm(user, pairs): Form,
 ) -> PageResult<Response> {
     let r = async {
-        let permit = user.permit::<ViewRecords>()?;
-        user.permit::<EditRecords>()?;
+        let permit = user.permit::<EditRecords>()?;
         crate::forms::check_text("lawful basis", field(&pairs, "lawful_basis"), 200)?;
         state
             .store
@@ -588,8 +580,7 @@ pub async fn add_breach(
     let intervention = field(&pairs, "intervention").to_string();
     let at = format!("breached_at-{intervention}");
     let r = async {
-        let permit = user.permit::<ViewRecords>()?;
-        user.permit::<EditRecords>()?;
+        let permit = user.permit::<EditRecords>()?;
         let when = parse_local_datetime(field(&pairs, &at))
             .ok_or_else(|| AppError::BadRequest("enter when the breach happened".into()))?;
         let notes = field(&pairs, &format!("breach_notes-{intervention}"));
@@ -608,8 +599,7 @@ pub async fn add_intervention(
     CsrfForm(user, pairs): Form,
 ) -> PageResult<Response> {
     let r = async {
-        let permit = user.permit::<ViewRecords>()?;
-        user.permit::<EditRecords>()?;
+        let permit = user.permit::<EditRecords>()?;
         let kind = InterventionKind::parse(field(&pairs, "kind")).map_err(|e| AppError::BadRequest(e.to_string()))?;
         crate::forms::check_text("conduct", field(&pairs, "conduct"), 1_000)?;
         let issued_on = parse_date(field(&pairs, "issued_on"))
@@ -719,8 +709,7 @@ pub async fn assess(
     Path(id): Path<String>,
     CsrfForm(user, pairs): Form,
 ) -> PageResult<Response> {
-    let permit = user.permit::<ViewRecords>()?;
-    user.permit::<EditRecords>()?;
+    let permit = user.permit::<EditRecords>()?;
     let qid = field(&pairs, "questionnaire").to_string();
     let q = state
         .store
