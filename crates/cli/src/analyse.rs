@@ -3,9 +3,10 @@
 //! Flags become the request's options directly (no query string); any
 //! other option is `--option name=value`, and an unknown one is refused.
 
-use crate::commands::{open, write_out, DbArg, KeyUse, TerminalProgress};
 use crate::config::Config;
+use crate::db::{open, DbArg, KeyUse};
 use crate::import::Progress;
+use crate::terminal::{write_out, TerminalProgress};
 use anyhow::{anyhow, bail};
 use clap::{Subcommand, ValueEnum};
 use safetynet_analysis::evaluate::BeforeAfter;

@@ -10,8 +10,8 @@
 //! temporary file renamed into place at the end, PostgreSQL in one
 //! transaction. The audit key is not in the backup: keep it apart.
 
-use crate::commands::{open_with_key, resolve, DbArg, KeyUse};
 use crate::config::Config;
+use crate::db::{open_with_key, resolve, DbArg, KeyUse};
 use anyhow::{anyhow, bail, Context};
 use safetynet_domain::audit::{AuditAction, AuditEvent, ChainBreak};
 use safetynet_store::backup::Contents;

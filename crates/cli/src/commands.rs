@@ -2,17 +2,20 @@
 //! stable contract (README, issues, scripts rely on them).
 
 use crate::config::Config;
-use crate::import::{collect_sources, import_police_uk, Progress};
+use crate::db::{open, open_with_key, resolve, DbArg, KeyUse};
+use crate::import::{collect_sources, import_police_uk};
+use crate::serve::serve;
+use crate::terminal::TerminalProgress;
 use anyhow::{anyhow, bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
-use safetynet_domain::audit::{AuditKey, CheckpointFile};
+use safetynet_domain::audit::CheckpointFile;
 use safetynet_domain::clock::{SharedClock, SystemClock};
 use safetynet_domain::partnership::{parse_name, AgencyCode, Email};
 use safetynet_domain::policy::{ManageUsers, Principal};
 use safetynet_domain::role::Role;
 use safetynet_domain::{password, token};
 use safetynet_store::users::{Actor, NewUser};
-use safetynet_store::{DatabaseUrl, Store};
+use safetynet_store::DatabaseUrl;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,16 +30,6 @@ pub struct Cli {
     config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct DbArg {
-    /// sqlite://PATH or postgres://USER@HOST:PORT/DB
-    #[arg(long, env = "SAFETYNET_DATABASE_URL")]
-    pub(crate) database_url: Option<String>,
-    /// The audit key file (default for SQLite: beside the database, PATH.audit-key).
-    #[arg(long)]
-    pub(crate) audit_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -512,90 +505,6 @@ fn init_tracing(format: crate::config::LogFormat) {
     };
 }
 
-/// How a command uses the audit key file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum KeyUse {
-    /// The key file must exist, and the trail's first row must verify with
-    /// it (every command that writes, including `serve`).
-    Write,
-    /// The key file must exist; the trail is not checked here (`audit
-    /// verify` and `audit checkpoint` report on it themselves).
-    Verify,
-    /// Created (mode 0600) if missing, for a database whose trail is empty
-    /// (`migrate`, `demo`); then as [`KeyUse::Write`].
-    Create,
-}
-
-pub(crate) async fn open(config: &Config, db: &DbArg, key_use: KeyUse) -> anyhow::Result<Store> {
-    open_url(config, db.database_url.clone(), db.audit_key_file.clone(), key_use).await
-}
-
-/// Opens the database named by `url` or the configuration, with the audit
-/// key from `key_file` or the configuration (see [`KeyUse`]).
-pub(crate) async fn open_url(
-    config: &Config,
-    url: Option<String>,
-    key_file: Option<PathBuf>,
-    key_use: KeyUse,
-) -> anyhow::Result<Store> {
-    let (url, key_file) = resolve(config, url, key_file)?;
-    open_with_key(&url, &key_file, key_use).await
-}
-
-/// The database named by `url` or the configuration, and its audit key
-/// file from `key_file` or the configuration.
-pub(crate) fn resolve(
-    config: &Config,
-    url: Option<String>,
-    key_file: Option<PathBuf>,
-) -> anyhow::Result<(DatabaseUrl, PathBuf)> {
-    let cfg = config.clone().with_flags(url, None).with_audit_key_file(key_file);
-    let url = cfg
-        .database_url
-        .value
-        .clone()
-        .ok_or_else(|| anyhow!("no database: pass --database-url or set SAFETYNET_DATABASE_URL"))?;
-    let url = DatabaseUrl::parse(&url)?;
-    let key_file = cfg.audit_key_file_for(&url)?.value;
-    Ok((url, key_file))
-}
-
-/// Opens `url` with the audit key in `key_file` (see [`KeyUse`]).
-pub(crate) async fn open_with_key(url: &DatabaseUrl, key_file: &Path, key_use: KeyUse) -> anyhow::Result<Store> {
-    let cannot_open = || format!("cannot open {}", url.redacted());
-    let store = if key_use == KeyUse::Create && !key_file.exists() {
-        // Never start a new key for a trail that was written with another one.
-        let store = Store::open(url, AuditKey::generate()).await.with_context(cannot_open)?;
-        if store.audit_len().await? > 0 {
-            bail!(
-                "the audit key file {} does not exist, but this database's audit trail already has rows: \
-                 put the key it was written with there (a new key would break the chain)",
-                key_file.display()
-            );
-        }
-        let (key, created) = crate::audit_key::load_or_create(key_file)?;
-        if created == crate::audit_key::Created::Yes {
-            eprintln!(
-                "Created the audit key file {} (mode 0600). Keep a copy somewhere safe, apart from the database: \
-                 without it the audit trail cannot be verified or written.",
-                key_file.display()
-            );
-        }
-        store.with_audit_key(key)
-    } else {
-        let key = crate::audit_key::load(key_file)?;
-        Store::open(url, key).await.with_context(cannot_open)?
-    };
-    if key_use != KeyUse::Verify && !store.audit_key_matches().await? {
-        bail!(
-            "the audit key in {} is not the key this database's audit trail was written with (its first row does \
-             not verify): use the right key file, or run `safetynet audit verify` to see whether the trail was altered",
-            key_file.display()
-        );
-    }
-    Ok(store)
-}
-
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     init_tracing(config.log_format.value);
@@ -991,28 +900,6 @@ fn read_limited(file: &Path, max: u64) -> anyhow::Result<String> {
     std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))
 }
 
-/// Serves the web app until Ctrl-C.
-pub async fn serve(store: Store, config: &Config, clock: SharedClock) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(&config.bind.value)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.bind.value))?;
-    let addr = listener.local_addr()?;
-    println!("SafetyNet is running at http://{addr}/  (Ctrl-C to stop)");
-    let state = safetynet_web::AppState::new(store, clock, config.web());
-    safetynet_web::serve(listener, state).await?;
-    Ok(())
-}
-
-pub(crate) fn write_out(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
-    match out {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
-        None => {
-            println!("{text}");
-            Ok(())
-        }
-    }
-}
-
 fn read_password() -> anyhow::Result<String> {
     if let Ok(p) = std::env::var("SAFETYNET_PASSWORD") {
         return Ok(p);
@@ -1131,31 +1018,4 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
     }
     println!("configuration OK");
     Ok(())
-}
-
-/// A progress bar on standard error, hidden when it is not a terminal.
-pub(crate) struct TerminalProgress(indicatif::ProgressBar);
-
-impl TerminalProgress {
-    pub(crate) fn new() -> Self {
-        let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} importing [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        Self(bar)
-    }
-}
-
-impl Progress for TerminalProgress {
-    fn start(&self, total: u64) {
-        self.0.set_length(total);
-    }
-    fn advance(&self, bytes: u64) {
-        self.0.inc(bytes);
-    }
-    fn finish(&self) {
-        self.0.finish_and_clear();
-    }
 }

@@ -165,7 +165,7 @@ pub async fn run(
     // The audit key: the configured file, else beside the database
     // (`safetynet.db.audit-key`), created with mode 0600 the first time.
     let key_file = config.audit_key_file_for(&url)?.value;
-    let store = crate::commands::open_with_key(&url, &key_file, crate::commands::KeyUse::Create).await?;
+    let store = crate::db::open_with_key(&url, &key_file, crate::db::KeyUse::Create).await?;
     seed(&store, clock.now().timestamp_millis()).await?;
     crate::demo_cases::seed_cases(&store, clock.now()).await?;
     crate::demo_strategy::seed_strategy(&store, clock.now()).await?;
@@ -176,5 +176,5 @@ pub async fn run(
     for (email, _, agency, role) in USERS {
         println!("  {email:<34} {agency:<13} {}", role.label());
     }
-    crate::commands::serve(store, config, clock).await
+    crate::serve::serve(store, config, clock).await
 }

@@ -57,7 +57,7 @@ pub async fn run(config: &Config, clock: SharedClock, command: MailCommand) -> a
             println!("test message sent to {to} through {} from {}", settings.smtp.redacted(), settings.from);
         }
         MailCommand::Send { database_url } => {
-            let store = crate::commands::open_url(config, database_url, None, crate::commands::KeyUse::Write).await?;
+            let store = crate::db::open_url(config, database_url, None, crate::db::KeyUse::Write).await?;
             let state = safetynet_web::AppState::new(store, clock.clone(), config.web());
             let (queued, delivery) = safetynet_web::notify::run(&state).await.map_err(|e| anyhow!(e.to_string()))?;
             println!(
@@ -81,7 +81,7 @@ pub async fn run(config: &Config, clock: SharedClock, command: MailCommand) -> a
             }
         }
         MailCommand::Status { database_url } => {
-            let store = crate::commands::open_url(config, database_url, None, crate::commands::KeyUse::Write).await?;
+            let store = crate::db::open_url(config, database_url, None, crate::db::KeyUse::Write).await?;
             let s = store.outbox_status(clock.now().timestamp_millis()).await?;
             match &config.smtp_url.value {
                 Some(u) => println!("smtp_url: {}    [{}]", u.redacted(), config.smtp_url.source),

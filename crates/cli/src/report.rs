@@ -70,13 +70,8 @@ pub async fn run(config: &Config, clock: SharedClock, a: ReportArgs) -> anyhow::
     if !(1..=100).contains(&a.threshold) {
         anyhow::bail!("--threshold must be from 1 to 100");
     }
-    let store = crate::commands::open_url(
-        config,
-        a.database_url.clone(),
-        a.audit_key_file.clone(),
-        crate::commands::KeyUse::Write,
-    )
-    .await?;
+    let store =
+        crate::db::open_url(config, a.database_url.clone(), a.audit_key_file.clone(), crate::db::KeyUse::Write).await?;
     let viewer = match &a.as_user {
         None => Principal::operator(),
         Some(email) => {

@@ -60,3 +60,74 @@ fn the_application_layer_knows_nothing_of_http_or_the_terminal() {
     let found = mentions(&rust_files(&repo().join("crates/app/src")), &["sqlx", "Utc::now", "SystemClock"]);
     assert!(found.is_empty(), "no SQL and no wall clock in the application layer:\n{}", found.join("\n"));
 }
+
+/// The crate's top-level modules and which others each names
+/// (`crate::name`), from its source files (`lib.rs` and `main.rs`, the
+/// roots, left out).
+fn module_graph(src: &Path) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut graph: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for f in rust_files(src) {
+        let rel = f.strip_prefix(src).expect("inside src");
+        let module = rel.components().next().and_then(|c| c.as_os_str().to_str()).unwrap_or_default();
+        let module = module.trim_end_matches(".rs").to_string();
+        if module == "lib" || module == "main" {
+            continue;
+        }
+        // Code only: doc links are not imports.
+        let text: String = std::fs::read_to_string(&f)
+            .expect("read")
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let names = graph.entry(module.clone()).or_default();
+        for part in text.split("crate::").skip(1) {
+            let name: String = part.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            if !name.is_empty() && name != module {
+                names.insert(name);
+            }
+        }
+    }
+    graph
+}
+
+/// A cycle in `graph`, if there is one, as the modules in order.
+fn find_cycle(graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|n| n == node) {
+            let mut cycle = path[i..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten().filter(|n| graph.contains_key(*n)) {
+            if let Some(c) = visit(next, graph, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = Default::default();
+    graph.keys().find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_module_imports_form_a_circle() {
+    for krate in ["app", "web", "cli", "store", "domain"] {
+        let graph = module_graph(&repo().join("crates").join(krate).join("src"));
+        assert!(graph.len() > 3, "{krate}: the scan found too few modules");
+        if let Some(cycle) = find_cycle(&graph) {
+            panic!("crates/{krate}: the modules import each other in a circle: {}", cycle.join(" -> "));
+        }
+    }
+}

@@ -72,7 +72,7 @@ pub const MFA_PENDING_COOKIE: &str = "sn_mfa";
 
 /// Paths a user who must set up two-step sign-in may still use.
 const ENROLMENT_PATHS: [&str; 4] =
-    [crate::pages::TWO_STEP_PATH, "/account/two-step/start", "/account/two-step/confirm", "/sign-out"];
+    [crate::viewer::TWO_STEP_PATH, "/account/two-step/start", "/account/two-step/confirm", "/sign-out"];
 
 /// Refuses a principal whose role requires two-step sign-in that they have
 /// not set up ([`AppError::MfaEnrolmentRequired`]). Only holders of a
@@ -86,20 +86,7 @@ pub async fn check_mfa_enrolled(state: &AppState, principal: &Principal) -> Resu
     Ok(())
 }
 
-/// A signed-in user of the web pages.
-#[derive(Debug, Clone)]
-pub struct PageUser {
-    /// Who.
-    pub principal: Principal,
-    /// Hash of the session secret (to end this session).
-    pub session_hash: String,
-    /// The CSRF token for this session's forms.
-    pub csrf: String,
-    /// Source address.
-    pub addr: String,
-    /// Request time (Unix ms).
-    pub now_ms: i64,
-}
+pub use crate::viewer::PageUser;
 
 impl PageUser {
     /// Proof of a capability, or 403.
@@ -170,8 +157,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let bytes = axum::body::to_bytes(body, 2 * 1024 * 1024)
             .await
             .map_err(|_| AppError::BadRequest("the request body is too large (2 MiB at most)".into()))?;
-        if json_has_nul(&bytes) {
-            return Err(AppError::BadRequest(NUL_MESSAGE.into()).into());
+        if crate::params::json_has_nul(&bytes) {
+            return Err(AppError::BadRequest(crate::params::NUL_MESSAGE.into()).into());
         }
         let req = Request::from_parts(parts, axum::body::Body::from(bytes.clone()));
         // The content type and the JSON syntax, as axum checks them.
@@ -183,21 +170,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .map(Self)
             .map_err(|e| AppError::BadRequest(format!("invalid JSON body: {e}")).into())
     }
-}
-
-/// Why a request with a NUL character is refused.
-pub const NUL_MESSAGE: &str = "text must not contain NUL characters";
-
-/// True when a JSON body holds a NUL character, raw or escaped (`\u0000`):
-/// no field accepts one, and the two databases would store it differently.
-pub fn json_has_nul(bytes: &[u8]) -> bool {
-    bytes.contains(&0) || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
-}
-
-/// True when a form body or query string holds a NUL character, raw or
-/// percent-encoded (`%00`).
-pub fn form_has_nul(bytes: &[u8]) -> bool {
-    bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00")
 }
 
 impl FromRequestParts<AppState> for ApiUser {
@@ -256,8 +228,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .await
             .map_err(|_| AppError::BadRequest("the form is too large".into()))?;
         let token: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
-        if form_has_nul(&bytes) {
-            return Err(AppError::BadRequest(NUL_MESSAGE.into()).into());
+        if crate::params::form_has_nul(&bytes) {
+            return Err(AppError::BadRequest(crate::params::NUL_MESSAGE.into()).into());
         }
         if !constant_time_eq(&token.csrf_token, &user.csrf) {
             return Err(AppError::Csrf.into());

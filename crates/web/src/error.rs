@@ -125,7 +125,7 @@ impl IntoResponse for PageError {
             return Redirect::to("/sign-in").into_response();
         }
         if matches!(self.0, AppError::MfaEnrolmentRequired) {
-            return Redirect::to(crate::pages::TWO_STEP_PATH).into_response();
+            return Redirect::to(crate::viewer::TWO_STEP_PATH).into_response();
         }
         let status = self.0.status();
         let title = match status {

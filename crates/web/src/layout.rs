@@ -1,7 +1,7 @@
 //! The page shell (GOV.UK Design System markup), shared components and the
 //! security headers every response carries.
 
-use crate::auth::PageUser;
+use crate::viewer::PageUser;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;

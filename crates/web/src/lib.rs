@@ -31,6 +31,7 @@ pub mod pdf;
 pub mod public_views;
 pub mod request_id;
 pub mod sar;
+mod viewer;
 
 pub use auth::SESSION_COOKIE;
 

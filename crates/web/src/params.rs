@@ -10,10 +10,25 @@ use safetynet_store::crimes::CrimeFilter;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+/// Why a request with a NUL character is refused.
+pub const NUL_MESSAGE: &str = "text must not contain NUL characters";
+
+/// True when a JSON body holds a NUL character, raw or escaped (`\u0000`):
+/// no field accepts one, and the two databases would store it differently.
+pub fn json_has_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+}
+
+/// True when a form body or query string holds a NUL character, raw or
+/// percent-encoded (`%00`).
+pub fn form_has_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00")
+}
+
 /// Parses a raw query string into `T`, or a 400 naming the problem.
 pub fn parse_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, AppError> {
-    if crate::auth::form_has_nul(raw.unwrap_or("").as_bytes()) {
-        return Err(AppError::BadRequest(crate::auth::NUL_MESSAGE.into()));
+    if form_has_nul(raw.unwrap_or("").as_bytes()) {
+        return Err(AppError::BadRequest(NUL_MESSAGE.into()));
     }
     serde_urlencoded::from_str(raw.unwrap_or(""))
         .map_err(|e| AppError::BadRequest(format!("invalid query parameters: {e}")))
@@ -23,8 +38,8 @@ pub fn parse_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, AppError
 /// any parameter `T` does not know, naming it (a misspelt filter must not
 /// silently return everything).
 pub fn parse_api_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, AppError> {
-    if crate::auth::form_has_nul(raw.unwrap_or("").as_bytes()) {
-        return Err(AppError::BadRequest(crate::auth::NUL_MESSAGE.into()));
+    if form_has_nul(raw.unwrap_or("").as_bytes()) {
+        return Err(AppError::BadRequest(NUL_MESSAGE.into()));
     }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.unwrap_or("").as_bytes()));
     strict(de, "parameter").map_err(|e| AppError::BadRequest(format!("invalid query parameters: {e}")))

@@ -14,8 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup, PreEscaped};
 use safetynet_domain::mfa::{hash_recovery_code, new_recovery_codes, required_for, TotpSecret};
 
-/// The enrolment page.
-pub const TWO_STEP_PATH: &str = "/account/two-step";
+pub use crate::viewer::TWO_STEP_PATH;
 
 /// The QR code of `text` as inline SVG markup (no XML prologue, no namespace:
 /// HTML needs neither), or `None` when the text is too long for a QR code.
