@@ -317,3 +317,33 @@ async fn the_demo_case_seeds_once_and_shows_on_the_daily_review() {
     })
     .await;
 }
+
+/// A stored status the code does not know is an error, never read as
+/// "Open" (which let any transition through).
+#[tokio::test]
+async fn an_unknown_stored_status_is_an_error_not_open() {
+    use safetynet_store::{sql::Q, Exec};
+    each_engine(async |app: &TestApp| {
+        let officer = app.token("asb.officer@stalbans.gov.uk").await;
+        let case = app.json("POST", "/api/v1/cases", &officer, json!({ "title": "Noise", "problem": "Loud music" })).await;
+        assert_eq!(case.status, StatusCode::CREATED, "{}", case.body);
+        let id = case.json()["id"].as_str().expect("id").to_string();
+        let mut conn = app.store.conn().await.expect("conn");
+        conn.execute(&Q::new("UPDATE cases SET status = 'bogus' WHERE id = $1").bind(id.as_str())).await.expect("corrupt");
+        drop(conn);
+        let res = app
+            .json("POST", &format!("/api/v1/cases/{id}/status"), &officer, json!({ "version": 1, "status": "under_review" }))
+            .await;
+        assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", res.body);
+        let row = app
+            .store
+            .conn()
+            .await
+            .expect("conn")
+            .one(&Q::new("SELECT status FROM cases WHERE id = $1").bind(id.as_str()))
+            .await
+            .expect("case");
+        assert_eq!(row.text("status").expect("status"), "bogus", "nothing was changed");
+    })
+    .await;
+}

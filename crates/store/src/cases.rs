@@ -513,7 +513,7 @@ impl Store {
         let mut tx = self.write().await?;
         require_lead(&mut tx, permit, case_id).await?;
         let from = tx.one(&Q::new("SELECT status FROM cases WHERE id = $1").bind(case_id)).await?.text("status")?;
-        let from = CaseStatus::parse(&from).unwrap_or(CaseStatus::Open);
+        let from = crate::sql::known(CaseStatus::parse(&from), "status", &from)?;
         transition(from, to, outcome).map_err(|e| StoreError::Rule("case_status", e.to_string()))?;
         check_version(&mut tx, case_id, expected_version).await?;
         let outcome = outcome.map(str::trim).filter(|o| !o.is_empty());

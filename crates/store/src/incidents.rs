@@ -207,7 +207,8 @@ async fn people_of(conn: &mut impl Exec, incident_id: &str) -> Result<Vec<Linked
         .await?;
     rows.iter()
         .map(|r| {
-            let role = PersonRole::parse(&r.text("role")?).unwrap_or(PersonRole::Witness);
+            let role = r.text("role")?;
+            let role = crate::sql::known(PersonRole::parse(&role), "role", &role)?;
             Ok(LinkedPerson { person: person_row(r)?, role })
         })
         .collect()

@@ -133,7 +133,10 @@ const ACTION_COLS: &str = "id, series_code, raised_at, raised_on, title, owner_a
 fn series_row(r: &Row) -> Result<Series> {
     Ok(Series {
         code: r.text("code")?,
-        kind: MeetingKind::parse(&r.text("kind")?).unwrap_or(MeetingKind::Jag),
+        kind: {
+            let k = r.text("kind")?;
+            crate::sql::known(MeetingKind::parse(&k), "kind", &k)?
+        },
         title: r.text("title")?,
         agenda: serde_json::from_str(&r.text("agenda")?).unwrap_or_default(),
     })

@@ -185,8 +185,14 @@ impl Store {
                         questionnaire_version: u32::try_from(r.int("questionnaire_version")?).unwrap_or(0),
                         score: u32::try_from(r.int("score")?).unwrap_or(0),
                         yes_count: u32::try_from(answers.values().filter(|v| **v).count()).unwrap_or(0),
-                        computed: RiskLevel::parse(&r.text("computed_level")?).unwrap_or(RiskLevel::Standard),
-                        level: RiskLevel::parse(&r.text("level")?).unwrap_or(RiskLevel::Standard),
+                        computed: {
+                            let v = r.text("computed_level")?;
+                            crate::sql::known(RiskLevel::parse(&v).ok(), "computed_level", &v)?
+                        },
+                        level: {
+                            let v = r.text("level")?;
+                            crate::sql::known(RiskLevel::parse(&v).ok(), "level", &v)?
+                        },
                         reasons: serde_json::from_str(&r.text("reasons")?).unwrap_or_default(),
                         marac_referral: r.boolean("marac_referral")?,
                     },
