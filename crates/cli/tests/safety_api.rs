@@ -325,14 +325,22 @@ async fn an_unknown_stored_status_is_an_error_not_open() {
     use safetynet_store::{sql::Q, Exec};
     each_engine(async |app: &TestApp| {
         let officer = app.token("asb.officer@stalbans.gov.uk").await;
-        let case = app.json("POST", "/api/v1/cases", &officer, json!({ "title": "Noise", "problem": "Loud music" })).await;
+        let case =
+            app.json("POST", "/api/v1/cases", &officer, json!({ "title": "Noise", "problem": "Loud music" })).await;
         assert_eq!(case.status, StatusCode::CREATED, "{}", case.body);
         let id = case.json()["id"].as_str().expect("id").to_string();
         let mut conn = app.store.conn().await.expect("conn");
-        conn.execute(&Q::new("UPDATE cases SET status = 'bogus' WHERE id = $1").bind(id.as_str())).await.expect("corrupt");
+        conn.execute(&Q::new("UPDATE cases SET status = 'bogus' WHERE id = $1").bind(id.as_str()))
+            .await
+            .expect("corrupt");
         drop(conn);
         let res = app
-            .json("POST", &format!("/api/v1/cases/{id}/status"), &officer, json!({ "version": 1, "status": "under_review" }))
+            .json(
+                "POST",
+                &format!("/api/v1/cases/{id}/status"),
+                &officer,
+                json!({ "version": 1, "status": "under_review" }),
+            )
             .await;
         assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", res.body);
         let row = app

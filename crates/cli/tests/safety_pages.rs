@@ -240,6 +240,24 @@ async fn an_officer_runs_a_case_through_the_pages() {
         let stale = form(app, &me, &format!("{case_path}/plan"), &plan).await;
         assert_eq!(stale.status, StatusCode::CONFLICT);
         assert!(stale.body.contains("someone else changed"));
+        // The page and the API check a plan alike (neither checked this field before).
+        let essay = "x".repeat(10_001);
+        let mut long_plan = plan;
+        long_plan[0] = ("version", "2");
+        long_plan[4] = ("analysis_offender", essay.as_str());
+        let on_page = form(app, &me, &format!("{case_path}/plan"), &long_plan).await;
+        let case_id = case_path.trim_start_matches("/cases/");
+        let body = json!({ "version": 2, "title": "Holywell Hill threats", "problem": "p", "analysis_victim": "",
+            "analysis_offender": essay, "analysis_location": "", "analysis_controllers": "", "assessment": "" });
+        let by_api = app.json("PUT", &format!("/api/v1/cases/{case_id}/plan"), &token, body).await;
+        assert_eq!(
+            (on_page.status, by_api.status),
+            (StatusCode::BAD_REQUEST, StatusCode::BAD_REQUEST),
+            "{}",
+            by_api.body
+        );
+        let message = "analysis_offender must be 10000 characters or fewer";
+        assert!(on_page.body.contains(message) && by_api.body.contains(message));
 
         // Share with the police: now they can read the case and add to it.
         assert!(app.get(&case_path, Some(&police)).await.body.contains("signpost"));

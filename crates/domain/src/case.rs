@@ -147,6 +147,55 @@ pub const LAWFUL_BASES: &[&str] = &[
     "Care Act 2014 s42 (adult safeguarding)",
 ];
 
+/// The SARA plan fields a lead officer edits.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Plan {
+    /// Title.
+    pub title: String,
+    /// Scanning: the problem.
+    pub problem: String,
+    /// Analysis: the victim side of the problem-analysis triangle.
+    pub analysis_victim: String,
+    /// Analysis: the offender side.
+    pub analysis_offender: String,
+    /// Analysis: the location side.
+    pub analysis_location: String,
+    /// Analysis: handlers, guardians and place managers.
+    pub analysis_controllers: String,
+    /// Assessment: did it work, and the evidence.
+    pub assessment: String,
+}
+
+impl Plan {
+    /// The longest title.
+    pub const MAX_TITLE: usize = 200;
+    /// The longest of the other fields.
+    pub const MAX_TEXT: usize = 10_000;
+
+    /// Checks the plan as the page and the API both take it: a title of 1
+    /// to [`Plan::MAX_TITLE`] characters, every other field at most
+    /// [`Plan::MAX_TEXT`]; the message names the field.
+    pub fn check(&self) -> Result<(), String> {
+        match self.title.trim().chars().count() {
+            0 => return Err("title must not be empty".into()),
+            n if n > Self::MAX_TITLE => return Err(format!("title must be {} characters or fewer", Self::MAX_TITLE)),
+            _ => {}
+        }
+        let fields = [
+            ("problem", &self.problem),
+            ("analysis_victim", &self.analysis_victim),
+            ("analysis_offender", &self.analysis_offender),
+            ("analysis_location", &self.analysis_location),
+            ("analysis_controllers", &self.analysis_controllers),
+            ("assessment", &self.assessment),
+        ];
+        match fields.iter().find(|(_, v)| v.chars().count() > Self::MAX_TEXT) {
+            Some((name, _)) => Err(format!("{name} must be {} characters or fewer", Self::MAX_TEXT)),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,24 +33,7 @@ pub struct NewCase {
     pub lead_officer_id: Option<String>,
 }
 
-/// The SARA plan fields a lead officer edits.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
-pub struct Plan {
-    /// Title.
-    pub title: String,
-    /// Scanning: the problem.
-    pub problem: String,
-    /// Analysis: the victim side of the problem-analysis triangle.
-    pub analysis_victim: String,
-    /// Analysis: the offender side.
-    pub analysis_offender: String,
-    /// Analysis: the location side.
-    pub analysis_location: String,
-    /// Analysis: handlers, guardians and place managers.
-    pub analysis_controllers: String,
-    /// Assessment: did it work, and the evidence.
-    pub assessment: String,
-}
+pub use safetynet_domain::case::Plan;
 
 /// A task in the plan (SARA: Response).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -235,14 +235,7 @@ async fn update_plan(
     ApiJson(b): ApiJson<PlanBody>,
 ) -> ApiResult<Json<Value>> {
     let permit = user.permit::<EditRecords>()?;
-    check_text("title", &b.plan.title, 200)?;
-    for (f, v) in
-        [("problem", &b.plan.problem), ("assessment", &b.plan.assessment), ("analysis_victim", &b.plan.analysis_victim)]
-    {
-        if v.chars().count() > 10_000 {
-            return Err(AppError::BadRequest(format!("{f} must be 10000 characters or fewer")).into());
-        }
-    }
+    b.plan.check().map_err(AppError::BadRequest)?;
     let version = state.store.update_plan(&permit, &id, b.version, &b.plan, &user.actor()).await?;
     Ok(Json(json!({ "version": version })))
 }

@@ -409,7 +409,6 @@ pub async fn save_plan(
     let r = async {
         let permit = user.permit::<EditRecords>()?;
         let v = |n: &str| field(&pairs, n).to_string();
-        crate::forms::check_text("title", &v("title"), 200)?;
         let plan = Plan {
             title: v("title"),
             problem: v("problem"),
@@ -419,6 +418,7 @@ pub async fn save_plan(
             analysis_controllers: v("analysis_controllers"),
             assessment: v("assessment"),
         };
+        plan.check().map_err(AppError::BadRequest)?;
         state.store.update_plan(&permit, &id, version(&pairs)?, &plan, &user.actor()).await?;
         Ok(())
     }
