@@ -432,7 +432,8 @@ fn download(content_type: &str, name: String, bytes: Vec<u8>) -> Response {
 /// `GET /meetings/{id}/pack.pdf`.
 pub async fn pack_pdf(State(state): State<AppState>, user: PageUser, Path(id): Path<String>) -> PageResult<Response> {
     let p = meeting_pack(&state, &user, &id, "pdf").await?;
-    Ok(download("application/pdf", format!("{}-pack-{}.pdf", p.kind.as_str(), p.date), crate::pdf::pack_pdf(&p)))
+    let pdf = crate::pdf::pack_pdf(&p).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download("application/pdf", format!("{}-pack-{}.pdf", p.kind.as_str(), p.date), pdf))
 }
 
 /// `GET /meetings/{id}/pack.html`.
