@@ -126,7 +126,7 @@ impl Run {
             .zip(shaped.glyph_positions())
             .map(|(info, pos)| {
                 let start = info.cluster as usize;
-                let end = starts.iter().copied().find(|&s| s > start).unwrap_or(text.len());
+                let end = starts.get(starts.partition_point(|&s| s <= start)).copied().unwrap_or(text.len());
                 KrillaGlyph {
                     glyph_id: GlyphId::new(info.glyph_id),
                     text_range: start..end,
@@ -676,10 +676,12 @@ pub fn pack_pdf(pack: &Pack) -> Result<Vec<u8>, PdfError> {
     l.rule(Colour::BLUE, 2.0);
     l.gap(6.0);
     if !pack.agenda.is_empty() {
+        l.open(Tag::Section);
         l.heading(2, "Agenda", 14.0);
         let items: Vec<(String, &str)> =
             pack.agenda.iter().enumerate().map(|(i, item)| (format!("{}.", i + 1), item.as_str())).collect();
         l.list(ListNumbering::Decimal, &items);
+        l.close();
     }
     for s in &pack.sections {
         l.gap(10.0);
