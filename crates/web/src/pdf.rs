@@ -940,8 +940,9 @@ mod tests {
     }
 
     #[test]
-    fn packs_have_a_structure_tree_language_and_pdf_ua_identification() {
+    fn packs_have_a_structure_tree_language_and_pdf_ua_identification_and_are_reproducible() {
         let pdf = pack_pdf(&pack_with_names()).expect("pdf");
+        assert!(pdf == pack_pdf(&pack_with_names()).expect("pdf"), "the same pack gives the same bytes");
         let text = String::from_utf8_lossy(&pdf);
         for want in ["/StructTreeRoot", "/MarkInfo", "pdfuaid:part", "/Lang(en-GB)", "/Outlines"] {
             assert!(text.contains(want), "missing {want}");
