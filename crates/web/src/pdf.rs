@@ -194,8 +194,8 @@ fn wrap(text: &str, size: f64, bold: bool, width: f64) -> Vec<String> {
 /// How a stretch of page content is marked.
 #[derive(Debug, Clone, Copy)]
 enum Marked {
-    /// Content: a leaf of the structure tree (its slot), text or a figure.
-    Leaf(usize, bool),
+    /// Content: a leaf of the structure tree, text or (`figure`) a drawing.
+    Leaf { slot: usize, figure: bool },
     /// Page furniture.
     Artifact(ArtifactType),
 }
@@ -293,7 +293,7 @@ impl<'a> Layout<'a> {
         if let Some(node) = self.open.last_mut() {
             node.children.push(Child::Leaf(slot));
         }
-        self.op(Op::Begin(Marked::Leaf(slot, figure)));
+        self.op(Op::Begin(Marked::Leaf { slot, figure }));
     }
 
     /// One line of text as content of the innermost structure element.
@@ -625,7 +625,7 @@ fn draw_marks(surface: &mut Surface<'_>, fonts: &Fonts, marks: &[Mark], f: &Fram
 fn draw_page(surface: &mut Surface<'_>, fonts: &Fonts, ops: &[Op<'_>], ids: &mut [Option<Identifier>]) {
     for op in ops {
         match op {
-            Op::Begin(Marked::Leaf(slot, figure)) => {
+            Op::Begin(Marked::Leaf { slot, figure }) => {
                 let tag = if *figure { ContentTag::Other } else { ContentTag::Span(SpanTag::empty()) };
                 let id = surface.start_tagged(tag);
                 if let Some(place) = ids.get_mut(*slot) {
