@@ -91,7 +91,7 @@ pub async fn run(config: &Config, clock: SharedClock, a: ReportArgs) -> anyhow::
         .map_err(|e| anyhow!("{e}"))?;
     let (bytes, format) = match a.format {
         ReportFormat::Html => (safetynet_web::pack_html::standalone(&pack).into_bytes(), "html"),
-        ReportFormat::Pdf => (safetynet_web::pdf::pack_pdf(&pack), "pdf"),
+        ReportFormat::Pdf => (safetynet_web::pdf::pack_pdf(&pack)?, "pdf"),
     };
     std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
     store.record_pack(kind, a.date, format, &Actor { principal: &viewer, at_ms: now_ms, source: "cli" }).await?;

@@ -799,7 +799,7 @@ async fn strategy_load_and_meeting_reports_from_the_command_line() {
             &pdf.display().to_string(),
         ]);
         assert!(o.status.success(), "{}", text(&o.stderr));
-        assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF-1.4"));
+        assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF-1.7"));
         let html = app.dir.path().join("psf.html");
         let o = run(&[
             "report",

@@ -262,6 +262,56 @@ async fn subject_access_export_holds_the_persons_data_and_nothing_of_another_age
     .await;
 }
 
+/// Runs a poppler tool (Debian package poppler-utils, installed by CI) on
+/// a file; `None`, with a note, when it is not installed outside CI.
+fn poppler(tool: &str, file: &std::path::Path, args: &[&str]) -> Option<String> {
+    match std::process::Command::new(tool).arg(file).args(args).output() {
+        Ok(o) => {
+            assert!(o.status.success(), "{tool}: {}", String::from_utf8_lossy(&o.stderr));
+            Some(String::from_utf8_lossy(&o.stdout).into_owned())
+        }
+        Err(_) if std::env::var_os("CI").is_some() => panic!("{tool} (poppler-utils) must be installed under CI"),
+        Err(_) => {
+            eprintln!("SKIPPED: install the Debian package poppler-utils to read the PDF with {tool}");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_subject_access_pdf_prints_names_as_written_tagged_with_its_font_embedded() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let mut body = incident("Łukasz Wiśniewski", "asb-personal");
+        body["description"] = json!("Threats from Ŵyn ap Gruffydd; Ağır Çelik saw it");
+        let made = post(app, "/api/v1/incidents", &council, body).await;
+        let id = made["id"].as_str().unwrap_or_default().to_string();
+        let person = get(app, &format!("/api/v1/incidents/{id}"), &council).await["record"]["people"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let out = app.dir.path().join("sar.json");
+        let o = bin()
+            .args(["sar", "export", "--agency", "SACDC", "--person", &person, "--out", &out.display().to_string()])
+            .args(["--database-url", &app.url, "--audit-key-file", &app.key_file])
+            .output()
+            .expect("run");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let pdf = out.with_extension("pdf");
+        let Some(text) = poppler("pdftotext", &pdf, &["-"]) else { return };
+        for name in ["Łukasz Wiśniewski", "Ŵyn ap Gruffydd", "Ağır Çelik"] {
+            assert!(text.contains(name), "{name:?} not printed as written:\n{text}");
+        }
+        let info = poppler("pdfinfo", &pdf, &[]).unwrap_or_default();
+        assert!(info.contains("Tagged:          yes"), "{info}");
+        assert!(info.contains("Title:           Subject access export"), "{info}");
+        let fonts = poppler("pdffonts", &pdf, &[]).unwrap_or_default();
+        let embedded = fonts.lines().filter(|l| l.contains("LiberationSans") && l.contains(" yes yes yes ")).count();
+        assert_eq!(embedded, 2, "regular and bold embedded as subsets with a Unicode map:\n{fonts}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_lawful_basis_of_a_share_is_shown_wherever_the_shared_record_is_shown() {
     each_engine(async |app: &TestApp| {

@@ -209,7 +209,7 @@ async fn pdf_packs_open_with_pages_and_text() {
             .and_then(|m| m["id"].as_str().map(String::from))
             .expect("jag");
         let pdf = pdf_bytes(app, &format!("/meetings/{jag}/pack.pdf"), &boss).await;
-        assert!(pdf.starts_with(b"%PDF-1.4"));
+        assert!(pdf.starts_with(b"%PDF-1.7"));
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("jag.pdf");
         std::fs::write(&path, &pdf).expect("write");
@@ -221,6 +221,8 @@ async fn pdf_packs_open_with_pages_and_text() {
             .and_then(|n| n.trim().parse().ok())
             .expect("page count");
         assert!(pages >= 2, "{info}");
+        assert!(info.contains("Tagged:          yes"), "a tagged PDF: {info}");
+        assert!(info.contains("Title:           Joint Agency Group pack 2026-01-22"), "{info}");
         let text = pdf_text(&pdf);
         for want in [
             "Joint Agency Group pack",

@@ -1,6 +1,6 @@
 //! The readable PDF of a subject access export: the store's JSON laid out as
 //! a document (one table of fields per record, the audit rows as one table),
-//! rendered by our own PDF writer like a meeting pack.
+//! rendered as a tagged PDF like a meeting pack ([`crate::pdf`]).
 
 use crate::packs::{Block, Pack, Section};
 use safetynet_domain::meeting::MeetingKind;
@@ -51,7 +51,7 @@ fn records(export: &Value, key: &str, title: &str, empty: &str) -> Section {
 
 /// The PDF of a subject access export made by
 /// `Store::subject_access`.
-pub fn subject_access_pdf(export: &Value) -> Vec<u8> {
+pub fn subject_access_pdf(export: &Value) -> Result<Vec<u8>, crate::pdf::PdfError> {
     let controller = cell("", &export["controller"]);
     let audit_rows: Vec<Vec<String>> = export["audit"]
         .as_array()

@@ -432,7 +432,13 @@ fn download(content_type: &str, name: String, bytes: Vec<u8>) -> Response {
 /// `GET /meetings/{id}/pack.pdf`.
 pub async fn pack_pdf(State(state): State<AppState>, user: PageUser, Path(id): Path<String>) -> PageResult<Response> {
     let p = meeting_pack(&state, &user, &id, "pdf").await?;
-    Ok(download("application/pdf", format!("{}-pack-{}.pdf", p.kind.as_str(), p.date), crate::pdf::pack_pdf(&p)))
+    let name = format!("{}-pack-{}.pdf", p.kind.as_str(), p.date);
+    // Laying out and shaping a long pack is CPU work: off the async workers.
+    let pdf = tokio::task::spawn_blocking(move || crate::pdf::pack_pdf(&p))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download("application/pdf", name, pdf))
 }
 
 /// `GET /meetings/{id}/pack.html`.
