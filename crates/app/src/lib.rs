@@ -13,6 +13,8 @@
 pub mod analyses;
 pub mod daily;
 mod error;
+pub mod evaluation;
+pub mod jobs;
 mod params;
 
 pub use error::Error;

@@ -713,8 +713,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyse { command } => crate::analyse::run(&config, clock, command).await?,
         Command::Jobs { command: JobsCommand::Weekly { db } } => {
             let store = open(&config, &db, KeyUse::Write).await?;
-            let state = safetynet_web::AppState::new(store, clock, config.web());
-            match safetynet_web::jobs::run_weekly_trends(&state, true).await.map_err(|e| anyhow!(e.to_string()))? {
+            let analyst = safetynet_app::analyses::Analyst::new(store, config.web().analysis);
+            let operator = Principal::operator();
+            let actor = Actor { principal: &operator, at_ms: now_ms, source: "cli" };
+            let today = safetynet_domain::uk_time::london_date(clock.now());
+            let day = config.weekly_trends_day.value;
+            match safetynet_app::jobs::weekly_trends(&analyst, today, day, true, &actor).await? {
                 Some(n) => println!("weekly trends: {n} alerts kept"),
                 None => println!("weekly trends: already ran this week"),
             }

@@ -18,7 +18,6 @@ use safetynet_store::meetings::NewAction;
 use safetynet_store::operations::NewOperation;
 use safetynet_store::users::Actor;
 use safetynet_store::Store;
-use safetynet_web::{AppState, WebConfig};
 
 const IMD: &str = include_str!("../../../data/imd2019/st-albans-imd.csv");
 const POPULATION: &str = include_str!("../../../data/imd2019/st-albans-population.csv");
@@ -217,11 +216,10 @@ async fn seed_operations(
             agencies: vec!["HERTS-POLICE".into(), "HCC-SFYP".into()],
         },
     ];
-    let state = AppState::new(store.clone(), clock, WebConfig::default());
     for op in &ops {
         let stored = store.create_operation(&permit, op, &actor).await?;
         if op.ends_on < today {
-            safetynet_web::evaluation::evaluate_and_save(&state, &stored, &actor)
+            safetynet_app::evaluation::evaluate_and_save(store, &stored, &actor)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         } else {

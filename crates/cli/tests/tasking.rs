@@ -317,13 +317,12 @@ async fn operations_are_evaluated_automatically_when_they_end() {
         let id = created.json()["id"].as_str().expect("id").to_string();
         assert_eq!(created.json()["reference"], "OP-2021-00001");
         // The clock is on the operation's last day: nothing to evaluate yet.
-        let st = state(app);
         app.clock.advance(chrono::DateTime::parse_from_rfc3339("2021-08-31T12:00:00Z").expect("t").with_timezone(&chrono::Utc) - start());
-        assert_eq!(safetynet_web::evaluation::evaluate_ended(&st).await.expect("pass"), 0);
+        assert_eq!(evaluate_ended(app).await, 0);
         // The day after it ends, the scheduler's pass evaluates it once.
         app.clock.advance(Duration::days(1));
-        assert_eq!(safetynet_web::evaluation::evaluate_ended(&st).await.expect("pass"), 1);
-        assert_eq!(safetynet_web::evaluation::evaluate_ended(&st).await.expect("pass"), 0);
+        assert_eq!(evaluate_ended(app).await, 1);
+        assert_eq!(evaluate_ended(app).await, 0);
         let got = app.get_bearer(&format!("/api/v1/operations/{id}"), &boss).await.json();
         assert_eq!(got["status"], "concluded");
         let e = &got["operation"]["evaluation"];
@@ -955,4 +954,14 @@ async fn a_suppressed_area_cannot_be_worked_out_from_all_areas() {
         );
     })
     .await;
+}
+
+/// The scheduler's pass over ended operations, at the test clock's time.
+async fn evaluate_ended(app: &TestApp) -> usize {
+    let operator = safetynet_domain::policy::Principal::operator();
+    let now = safetynet_domain::clock::Clock::now(&app.clock);
+    let actor =
+        safetynet_store::users::Actor { principal: &operator, at_ms: now.timestamp_millis(), source: "scheduler" };
+    let today = safetynet_domain::uk_time::london_date(now);
+    safetynet_app::evaluation::evaluate_ended(&app.store, today, &actor).await.expect("pass")
 }

@@ -103,7 +103,7 @@ async fn operation(State(state): State<AppState>, user: ApiUser, Path(id): Path<
 async fn evaluate(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     user.permit::<ManagePartnershipWork>()?;
     let (op, _) = state.store.operation(&id).await?;
-    crate::evaluation::evaluate_and_save(&state, &op, &user.actor()).await?;
+    safetynet_app::evaluation::evaluate_and_save(&state.store, &op, &user.actor()).await?;
     let (op, _) = state.store.operation(&id).await?;
     Ok(Json(json!({ "recommendation": op.recommendation, "evaluation": op.evaluation })))
 }

@@ -1,85 +1,32 @@
-//! Scheduled work. The weekly trends job runs on the configured day (UK
-//! time), once per ISO week however often it is asked (the store claims the
-//! week), computes the latest month's emerging issues and keeps them for the
-//! dashboard. `serve` asks every 15 minutes; `safetynet jobs weekly` asks once.
-//! The retention schedule, when turned on, runs once per UK day the same way.
+//! The scheduler `serve` starts: the use cases of [`safetynet_app::jobs`]
+//! (weekly trends, retention), the public pages' read counts, reminders,
+//! ended operations' evaluation every 15 minutes, and the e-mail outbox
+//! every minute, each pass counted in the metrics.
 
 use crate::error::AppError;
 use crate::AppState;
-use chrono::Datelike;
 use safetynet_domain::policy::Principal;
 use safetynet_domain::uk_time::london_date;
-use safetynet_store::jobs::StoredAlert;
 use safetynet_store::users::Actor;
 
-/// The job's name in the job table.
-pub const WEEKLY_TRENDS: &str = "weekly_trends";
-
-/// The ISO week of a date, e.g. `2026-W04`.
-pub fn iso_week(d: chrono::NaiveDate) -> String {
-    let w = d.iso_week();
-    format!("{}-W{:02}", w.year(), w.week())
-}
-
-/// Runs the weekly trends job if today is its day and it has not run this
-/// week; returns the number of alerts kept, or `None` when it did not run.
+/// The weekly trends job through [`safetynet_app::jobs::weekly_trends`], as
+/// the scheduler.
 pub async fn run_weekly_trends(state: &AppState, force: bool) -> Result<Option<usize>, AppError> {
     let now = state.clock.now();
-    let today = london_date(now);
     let day = state.config.weekly_trends_day.unwrap_or(chrono::Weekday::Mon);
-    if !force && today.weekday() != day {
-        return Ok(None);
-    }
-    let period = iso_week(today);
-    if state.store.job_ran(WEEKLY_TRENDS, &period).await? {
-        return Ok(None);
-    }
     let operator = Principal::operator();
-    let permit = operator.permit::<safetynet_domain::policy::ViewCrimeData>()?;
-    let request = safetynet_app::analyses::crime::TrendsRequest::default();
-    let alerts = match state.analyst.trends(&permit, &request).await {
-        Ok(trends) => trends.alerts,
-        // No recorded crime yet: nothing to alert on.
-        Err(safetynet_app::Error::Refused { .. }) => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
-    let stored: Vec<StoredAlert> = alerts
-        .iter()
-        .map(|a| StoredAlert {
-            period: period.clone(),
-            crime_type: a.crime_type.clone(),
-            area: a.area.clone(),
-            month: a.month.clone(),
-            rule: serde_json::to_value(a.alert.rule)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-            observed: a.alert.observed,
-            expected: a.alert.expected,
-            reason: a.alert.reason.clone(),
-        })
-        .collect();
     let actor = Actor { principal: &operator, at_ms: now.timestamp_millis(), source: "scheduler" };
-    Ok(state.store.complete_job(WEEKLY_TRENDS, &period, &stored, &actor).await?.then_some(stored.len()))
+    Ok(safetynet_app::jobs::weekly_trends(&state.analyst, london_date(now), day, force, &actor).await?)
 }
 
-/// Runs the retention schedule once per UK day if the configuration turns
-/// scheduling on; returns how many records were anonymised, or `None` when
-/// it did not run (off, or already run today).
+/// The retention schedule through [`safetynet_app::jobs::scheduled_retention`],
+/// as the scheduler.
 pub async fn run_retention(state: &AppState) -> Result<Option<usize>, AppError> {
-    let schedule = state.config.retention;
-    if !schedule.scheduled {
-        return Ok(None);
-    }
     let now = state.clock.now();
-    let day = london_date(now).to_string();
     let operator = Principal::operator();
     let actor = Actor { principal: &operator, at_ms: now.timestamp_millis(), source: "scheduler" };
-    Ok(state
-        .store
-        .retention_run(&schedule, Some(&day), &actor)
-        .await?
-        .map(|r| r.cases.len() + r.incidents.len() + r.people.len()))
+    let schedule = &state.config.retention;
+    Ok(safetynet_app::jobs::scheduled_retention(&state.store, schedule, london_date(now), &actor).await?)
 }
 
 /// Asks the weekly job to run every 15 minutes for as long as the server
@@ -139,7 +86,9 @@ pub fn spawn_scheduler(state: AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "queueing reminders failed"),
             }
-            let evaluated = crate::evaluation::evaluate_ended(&state).await;
+            let operator = Principal::operator();
+            let actor = Actor { principal: &operator, at_ms: state.now_ms(), source: "scheduler" };
+            let evaluated = safetynet_app::evaluation::evaluate_ended(&state.store, state.today(), &actor).await;
             ran("evaluation", evaluated.is_ok());
             match evaluated {
                 Ok(0) => {}
@@ -148,14 +97,4 @@ pub fn spawn_scheduler(state: AppState) {
             }
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn iso_weeks() {
-        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
-        assert_eq!(super::iso_week(d("2026-01-19")), "2026-W04");
-        assert_eq!(super::iso_week(d("2027-01-01")), "2026-W53", "1 January 2027 is in the last ISO week of 2026");
-    }
 }

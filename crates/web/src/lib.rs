@@ -14,7 +14,6 @@ mod api_safety;
 mod assets;
 mod auth;
 mod error;
-pub mod evaluation;
 pub mod figure;
 mod forms;
 pub mod jobs;

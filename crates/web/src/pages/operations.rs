@@ -365,7 +365,7 @@ pub async fn evaluate(
     let r = async {
         user.permit::<ManagePartnershipWork>()?;
         let (op, _) = state.store.operation(&id).await?;
-        crate::evaluation::evaluate_and_save(&state, &op, &user.actor()).await?;
+        safetynet_app::evaluation::evaluate_and_save(&state.store, &op, &user.actor()).await?;
         Ok(())
     }
     .await;

@@ -4,16 +4,16 @@
 //! recommendation. Run on demand and, by the scheduler, once an operation
 //! has ended and police.uk data covers its months.
 
-use crate::error::AppError;
-use crate::AppState;
+use crate::analyses::evaluate::{evaluate as weigh, EvaluateRequest};
+use crate::Error;
+use chrono::NaiveDate;
 use safetynet_analysis::evaluate::BeforeAfter;
-use safetynet_app::analyses::evaluate::{evaluate as weigh, EvaluateRequest};
 use safetynet_domain::month::Month;
 use safetynet_domain::operation::{evaluation_months, Place, Placer};
-use safetynet_domain::policy::Principal;
 use safetynet_store::crimes::CrimeFilter;
 use safetynet_store::operations::Operation;
 use safetynet_store::users::Actor;
+use safetynet_store::Store;
 
 /// Before and after counts for one area.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
@@ -22,16 +22,16 @@ struct Counts {
     after: f64,
 }
 
-fn parse_day(s: &str) -> Result<chrono::NaiveDate, AppError> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| AppError::Internal(format!("bad stored date {s}")))
+fn parse_day(s: &str) -> Result<NaiveDate, Error> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::Internal(format!("bad stored date {s}")))
 }
 
 /// Computes an operation's evaluation (without storing it). Refused when
 /// police.uk data does not yet cover the months compared.
-pub async fn evaluate(state: &AppState, op: &Operation) -> Result<(serde_json::Value, String), AppError> {
+pub async fn evaluate(store: &Store, op: &Operation) -> Result<(serde_json::Value, String), Error> {
     let ((b0, b1), (a0, a1)) = evaluation_months(parse_day(&op.starts_on)?, parse_day(&op.ends_on)?)
-        .ok_or_else(|| AppError::BadRequest("the operation's dates are out of range".into()))?;
-    let held = state.store.crime_months().await?;
+        .ok_or_else(|| Error::Invalid("the operation's dates are out of range".into()))?;
+    let held = store.crime_months().await?;
     let covers = |from: Month, to: Month| {
         let mut m = from;
         loop {
@@ -45,8 +45,8 @@ pub async fn evaluate(state: &AppState, op: &Operation) -> Result<(serde_json::V
         }
     };
     if !covers(b0, b1) || !covers(a0, a1) {
-        return Err(AppError::Unprocessable {
-            rule: "evaluation_data".into(),
+        return Err(Error::Refused {
+            rule: "evaluation_data",
             message: format!(
                 "recorded crime for {b0} to {a1} is not all loaded yet (police.uk publishes each month about two months later)"
             ),
@@ -59,7 +59,7 @@ pub async fn evaluate(state: &AppState, op: &Operation) -> Result<(serde_json::V
     for (from, to, after) in [(b0, b1, false), (a0, a1, true)] {
         for t in &types {
             let filter = CrimeFilter { from: Some(from), to: Some(to), crime_type: t.clone(), lsoa: None };
-            for (lon, lat) in state.store.crime_locations(&filter).await? {
+            for (lon, lat) in store.crime_locations(&filter).await? {
                 let counts = match placer.place(lon, lat) {
                     Place::Target => &mut target,
                     Place::Buffer => &mut buffer,
@@ -84,7 +84,7 @@ pub async fn evaluate(state: &AppState, op: &Operation) -> Result<(serde_json::V
     let scaled = Counts { before: control.before * scale, after: control.after * scale };
     let pair = |c: Counts| BeforeAfter::new(c.before, c.after);
     let request = EvaluateRequest::new(pair(target), pair(scaled), pair(buffer), BeforeAfter::new(0.0, 0.0))?;
-    let mut result = serde_json::to_value(weigh(&request)?).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut result = serde_json::to_value(weigh(&request)?).map_err(|e| Error::Internal(e.to_string()))?;
     let recommendation = result["advice"]["recommendation"].as_str().unwrap_or("change_approach").to_string();
     result["months"] = serde_json::json!({ "before": [b0, b1], "during": [a0, a1] });
     result["counts"] = serde_json::json!({
@@ -95,25 +95,22 @@ pub async fn evaluate(state: &AppState, op: &Operation) -> Result<(serde_json::V
 }
 
 /// Evaluates and stores one operation's result, as `actor`.
-pub async fn evaluate_and_save(state: &AppState, op: &Operation, actor: &Actor<'_>) -> Result<String, AppError> {
-    let (result, recommendation) = evaluate(state, op).await?;
-    state.store.save_operation_evaluation(&op.id, &result, &recommendation, actor).await?;
+pub async fn evaluate_and_save(store: &Store, op: &Operation, actor: &Actor<'_>) -> Result<String, Error> {
+    let (result, recommendation) = evaluate(store, op).await?;
+    store.save_operation_evaluation(&op.id, &result, &recommendation, actor).await?;
     Ok(recommendation)
 }
 
 /// The scheduler's pass: evaluates every ended operation whose months are
 /// covered by the data; returns how many were evaluated. Operations still
 /// waiting for data are left for a later pass.
-pub async fn evaluate_ended(state: &AppState) -> Result<usize, AppError> {
-    let now = state.clock.now();
-    let ended = state.store.operations_to_evaluate(state.today()).await?;
-    let operator = Principal::operator();
-    let actor = Actor { principal: &operator, at_ms: now.timestamp_millis(), source: "scheduler" };
+pub async fn evaluate_ended(store: &Store, today: NaiveDate, actor: &Actor<'_>) -> Result<usize, Error> {
+    let ended = store.operations_to_evaluate(today).await?;
     let mut n = 0;
     for op in &ended {
-        match evaluate_and_save(state, op, &actor).await {
+        match evaluate_and_save(store, op, actor).await {
             Ok(_) => n += 1,
-            Err(AppError::Unprocessable { .. }) => {}
+            Err(Error::Refused { .. }) => {}
             Err(e) => return Err(e),
         }
     }
