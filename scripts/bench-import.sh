@@ -26,14 +26,9 @@ shopt -u nullglob
 [ "${#STREET[@]}" -gt 0 ] && [ "${#OUTCOMES[@]}" -gt 0 ] \
   || { echo "bench: no street/*.csv or outcomes/*.csv under $DATA" >&2; exit 1; }
 
-if [ -n "${SAFETYNET_BIN:-}" ]; then
-  BIN=$SAFETYNET_BIN
-else
-  (cd "$REPO" && cargo build --release -p safetynet)
-  BIN=${CARGO_TARGET_DIR:-$REPO/target}/release/safetynet
-  case $BIN in /*) ;; *) BIN=$REPO/$BIN ;; esac
-fi
-[ -x "$BIN" ] || { echo "bench: binary not found: $BIN" >&2; exit 1; }
+# shellcheck source=scripts/bench-lib.sh
+. "$REPO/scripts/bench-lib.sh"
+safetynet_bin
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/safetynet-bench.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
