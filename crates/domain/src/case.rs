@@ -199,6 +199,35 @@ impl Plan {
     }
 }
 
+/// What opens a case, as the page and the API take it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewCase {
+    /// Short title.
+    pub title: String,
+    /// Scanning: the problem, in a sentence or two.
+    pub problem: String,
+    /// Incidents (ids or references) the case starts from.
+    #[serde(default)]
+    pub incidents: Vec<String>,
+    /// Lead officer (user id); default the actor.
+    #[serde(default)]
+    pub lead_officer_id: Option<String>,
+}
+
+impl NewCase {
+    /// The longest problem statement when opening a case.
+    pub const MAX_PROBLEM: usize = 5_000;
+
+    /// Checks the case as the page and the API both take it: a title of 1
+    /// to [`Plan::MAX_TITLE`] characters and a problem of 1 to
+    /// [`NewCase::MAX_PROBLEM`]; the message names the field.
+    pub fn check(&self) -> Result<(), String> {
+        text::required("title", &self.title, Plan::MAX_TITLE)?;
+        text::required("problem", &self.problem, Self::MAX_PROBLEM)?;
+        Ok(())
+    }
+}
+
 /// A new task in a plan (SARA: Response), as the page and the API take it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct NewTask {
@@ -412,5 +441,14 @@ mod tests {
         );
         assert_eq!(IncidentLink::new(" INC-1 ").map(|l| l.as_str().to_string()), Ok("INC-1".into()));
         assert_eq!(IncidentLink::new(""), Err("incident must not be empty".into()));
+        let case = |title: &str, problem: &str| NewCase {
+            title: title.into(),
+            problem: problem.into(),
+            incidents: Vec::new(),
+            lead_officer_id: None,
+        };
+        assert_eq!(case("Noise", "Loud music").check(), Ok(()));
+        assert_eq!(case("Noise", " ").check(), Err("problem must not be empty".into()));
+        assert_eq!(case(&"x".repeat(201), "p").check(), Err("title must be 200 characters or fewer".into()));
     }
 }

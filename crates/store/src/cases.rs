@@ -16,24 +16,9 @@ use safetynet_domain::case::{transition, CaseNote, CaseShare, CaseStatus, Incide
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::notification::Event as Notice;
 use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess, ViewRecords, Visible};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// What opens a case.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct NewCase {
-    /// Short title.
-    pub title: String,
-    /// Scanning: the problem, in a sentence or two.
-    pub problem: String,
-    /// Incidents (ids or references) the case starts from.
-    #[serde(default)]
-    pub incidents: Vec<String>,
-    /// Lead officer (user id); default the actor.
-    #[serde(default)]
-    pub lead_officer_id: Option<String>,
-}
-
-pub use safetynet_domain::case::{NewTask, Plan};
+pub use safetynet_domain::case::{NewCase, NewTask, Plan};
 
 /// A task in the plan (SARA: Response).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

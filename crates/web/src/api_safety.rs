@@ -5,7 +5,6 @@
 
 use crate::auth::{ApiJson, ApiUser};
 use crate::error::{ApiResult, AppError};
-use crate::forms::check_text;
 use crate::params::parse_api_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -202,8 +201,7 @@ async fn create_case(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let edit = user.permit::<EditRecords>()?;
     let view = user.permit::<ViewRecords>()?;
-    check_text("title", &new.title, 200)?;
-    check_text("problem", &new.problem, 5_000)?;
+    new.check().map_err(AppError::BadRequest)?;
     let (id, reference) = state.store.open_case(&edit, &view, &new, &user.actor()).await?;
     Ok(created(json!({ "id": id, "reference": reference })))
 }

@@ -93,14 +93,13 @@ pub async fn create(
     let view = user.permit::<ViewRecords>()?;
     let title = field(&pairs, "title").trim().to_string();
     let problem = field(&pairs, "problem").trim().to_string();
-    crate::forms::check_text("title", &title, 200)?;
-    crate::forms::check_text("problem", &problem, 5_000)?;
     let new = NewCase {
         title,
         problem,
         incidents: opt_field(&pairs, "incident").into_iter().collect(),
         lead_officer_id: None,
     };
+    new.check().map_err(AppError::BadRequest)?;
     let (id, _) = state.store.open_case(&edit, &view, &new, &user.actor()).await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
