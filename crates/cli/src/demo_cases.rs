@@ -4,6 +4,7 @@
 //! shared with the police, risk assessed, with tasks and an intervention.
 
 use chrono::{DateTime, Duration, Utc};
+use safetynet_domain::case::CaseShare;
 use safetynet_domain::incident::{HateStrand, IncidentInput, PersonRole, Source};
 use safetynet_domain::interventions::{FpnLimits, InterventionKind};
 use safetynet_domain::policy::{AuthMethod, EditRecords, Principal, ViewRecords};
@@ -189,7 +190,8 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
         assessment: String::new(),
     };
     store.update_plan(&edit, &case_id, 1, &plan, &actor).await?;
-    store.share_case(&edit, &case_id, "HERTS-POLICE", "Crime and Disorder Act 1998 s115", &actor).await?;
+    let share = CaseShare::new("HERTS-POLICE", "Crime and Disorder Act 1998 s115").map_err(|e| anyhow::anyhow!(e))?;
+    store.share_case(&edit, &case_id, &share, &actor).await?;
     let questionnaire = store.questionnaires().await?.into_iter().find(|q| q.id == "asb-victim");
     if let Some(q) = questionnaire {
         let answers: Answers =

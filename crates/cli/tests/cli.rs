@@ -983,9 +983,12 @@ async fn calendar_load_replaces_the_bank_holidays_the_case_review_clocks_use() {
         let officer = principal_for(app, "asb.officer@stalbans.gov.uk").await;
         let actor = Actor { principal: &officer, at_ms: start().timestamp_millis(), source: "test" };
         let permit = officer.permit::<EditRecords>().expect("permit");
+        let application =
+            safetynet_domain::case_review::CaseReviewApplication::new(None, "victim", d("2029-03-28"), d("2029-03-28"))
+                .expect("application");
         let review = app
             .store
-            .open_case_review(&permit, None, "victim", d("2029-03-28"), &Timescales::default(), &actor)
+            .open_case_review(&permit, &application, &Timescales::default(), &actor)
             .await
             .expect("case review");
         assert_eq!(review.clocks.acknowledge_by, d("2029-04-04"));

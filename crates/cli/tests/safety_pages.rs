@@ -415,6 +415,169 @@ async fn an_officer_runs_a_case_through_the_pages() {
     .await;
 }
 
+/// One bad command through both front doors: the same status and the same message.
+fn both_refuse(page: &Res, api: &Res, status: StatusCode, message: &str) {
+    assert_eq!((page.status, api.status), (status, status), "{message}\npage: {}\napi: {}", page.body, api.body);
+    assert!(page.body.contains(message), "page lacks {message:?}: {}", page.body);
+    assert!(api.body.contains(message), "API lacks {message:?}: {}", api.body);
+}
+
+#[tokio::test]
+async fn the_page_and_the_api_refuse_the_same_bad_commands() {
+    each_engine(async |app: &TestApp| {
+        let me = app.sign_in(OFFICER).await;
+        let token = app.token(OFFICER).await;
+        let res = form(app, &me, "/incidents", INCIDENT).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let incident_id = res.location().trim_start_matches("/incidents/").to_string();
+        let fields = [("incident", incident_id.as_str()), ("title", "Holywell Hill threats"), ("problem", "Threats")];
+        let res = form(app, &me, "/cases", &fields).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        let case_path = res.location().to_string();
+        let id = case_path.trim_start_matches("/cases/").to_string();
+        let api = |tail: &str| format!("/api/v1/cases/{id}/{tail}");
+        let long = |n: usize| "x".repeat(n);
+
+        // Case notes: the page said "note", the API "text".
+        let page = form(app, &me, &format!("{case_path}/notes"), &[("note", &long(5_001))]).await;
+        let by_api = app.json("POST", &api("notes"), &token, json!({ "text": long(5_001) })).await;
+        both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, "note must be 5000 characters or fewer");
+
+        // Review notes: the page said "review notes", the API "text".
+        let page = form(app, &me, &format!("{case_path}/reviews"), &[("review_notes", " ")]).await;
+        let by_api = app.json("POST", &api("reviews"), &token, json!({ "text": " " })).await;
+        both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, "review notes must not be empty");
+
+        // A task's title: the page said "task", the API "title".
+        let page =
+            form(app, &me, &format!("{case_path}/tasks"), &[("task_title", " "), ("task_due", "2026-01-20")]).await;
+        let by_api = app.json("POST", &api("tasks"), &token, json!({ "title": " ", "due_on": "2026-01-20" })).await;
+        both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, "title must not be empty");
+        // A task's notes were bounded nowhere.
+        let by_api = app
+            .json(
+                "POST",
+                &api("tasks"),
+                &token,
+                json!({ "title": "Visit", "due_on": "2026-01-20", "notes": long(5_001) }),
+            )
+            .await;
+        assert_eq!(by_api.status, StatusCode::BAD_REQUEST, "{}", by_api.body);
+        assert!(by_api.body.contains("notes must be 5000 characters or fewer"));
+        let task = app.json("POST", &api("tasks"), &token, json!({ "title": "Visit", "due_on": "2026-01-20" })).await;
+        assert_eq!(task.status, StatusCode::CREATED, "{}", task.body);
+        let task_id = task.json()["id"].as_str().expect("task id").to_string();
+        let notes = long(5_001);
+        let fields = [("case", id.as_str()), ("status", "done"), ("notes", notes.as_str())];
+        let page = form(app, &me, &format!("/tasks/{task_id}"), &fields).await;
+        let body = json!({ "status": "done", "notes": notes });
+        let by_api = app.json("PATCH", &format!("/api/v1/tasks/{task_id}"), &token, body).await;
+        both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, "notes must be 5000 characters or fewer");
+        let fields = [("case", id.as_str()), ("status", "finished"), ("notes", "")];
+        let page = form(app, &me, &format!("/tasks/{task_id}"), &fields).await;
+        let body = json!({ "status": "finished" });
+        let by_api = app.json("PATCH", &format!("/api/v1/tasks/{task_id}"), &token, body).await;
+        let message = "status must be open, in_progress, done or cancelled";
+        both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, message);
+
+        // Status changes: the page said "choose a status"; an outcome was unbounded.
+        let page = form(app, &me, &format!("{case_path}/status"), &[("version", "1"), ("status", "shut")]).await;
+        let by_api = app.json("POST", &api("status"), &token, json!({ "version": 1, "status": "shut" })).await;
+        let message = "status must be open, under_review, closed or reopened";
+        both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, message);
+        let outcome = long(2_001);
+        let fields = [("version", "1"), ("status", "closed"), ("outcome", outcome.as_str())];
+        let page = form(app, &me, &format!("{case_path}/status"), &fields).await;
+        let body = json!({ "version": 1, "status": "closed", "outcome": outcome });
+        let by_api = app.json("POST", &api("status"), &token, body).await;
+        both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, "outcome must be 2000 characters or fewer");
+
+        // Linking an incident: the API took an empty reference to a 404.
+        let page = form(app, &me, &format!("{case_path}/incidents"), &[("incident", " ")]).await;
+        let by_api = app.json("POST", &api("incidents"), &token, json!({ "incident": " " })).await;
+        both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, "incident must not be empty");
+
+        // Interventions: the subject's name was unbounded.
+        let name = long(201);
+        let fields = [
+            ("kind", "warning_letter"),
+            ("subject_name", name.as_str()),
+            ("conduct", "Threats"),
+            ("issued_on", "2026-01-15"),
+        ];
+        let page = form(app, &me, &format!("{case_path}/interventions"), &fields).await;
+        let body = json!({ "kind": "warning_letter", "subject_name": name, "conduct": "Threats",
+            "issued_on": "2026-01-15", "starts_at": "2026-01-15T00:00:00Z" });
+        let by_api = app.json("POST", &api("interventions"), &token, body).await;
+        both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, "subject_name must be 200 characters or fewer");
+
+        // Risk: the reason for professional judgement was unbounded.
+        let qs = app.get_bearer("/api/v1/questionnaires", &token).await.json();
+        let questions: Vec<String> = qs["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|q| q["id"] == "asb-victim")
+            .flat_map(|q| q["questions"].as_array().cloned().unwrap_or_default())
+            .filter_map(|q| q["id"].as_str().map(str::to_string))
+            .collect();
+        assert!(!questions.is_empty());
+        let reason = long(2_001);
+        let mut fields: Vec<(&str, &str)> = questions.iter().map(|q| (q.as_str(), "no")).collect();
+        fields.extend([("questionnaire", "asb-victim"), ("judgement_level", "high"), ("judgement_reason", &reason)]);
+        let page = form(app, &me, &format!("{case_path}/risk"), &fields).await;
+        let answers: serde_json::Map<String, serde_json::Value> =
+            questions.iter().map(|q| (q.clone(), json!(false))).collect();
+        let body = json!({ "questionnaire": "asb-victim", "answers": answers,
+            "judgement": { "level": "high", "reason": reason } });
+        let by_api = app.json("POST", &api("risk-assessments"), &token, body).await;
+        let message = "judgement_reason must be 2000 characters or fewer";
+        both_refuse(&page, &by_api, StatusCode::UNPROCESSABLE_ENTITY, message);
+
+        // ASB Case Review applications: two messages for a future date.
+        let page =
+            form(app, &me, "/case-reviews", &[("applicant_kind", "victim"), ("received_on", "2026-02-01")]).await;
+        let body = json!({ "applicant_kind": "victim", "received_on": "2026-02-01" });
+        let by_api = app.json("POST", "/api/v1/case-reviews", &token, body).await;
+        both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, "received_on cannot be in the future");
+        let page =
+            form(app, &me, "/case-reviews", &[("applicant_kind", "landlord"), ("received_on", "2026-01-15")]).await;
+        let body = json!({ "applicant_kind": "landlord", "received_on": "2026-01-15" });
+        let by_api = app.json("POST", "/api/v1/case-reviews", &token, body).await;
+        let message = "applicant_kind must be victim, on_behalf or community";
+        both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, message);
+        // Their updates: the page allowed a panel of 500 characters, the API 2,000.
+        let body = json!({ "applicant_kind": "victim", "received_on": "2026-01-15" });
+        let review = app.json("POST", "/api/v1/case-reviews", &token, body).await;
+        assert_eq!(review.status, StatusCode::CREATED, "{}", review.body);
+        let review_id = review.json()["id"].as_str().expect("id").to_string();
+        let panel = long(600);
+        let page =
+            form(app, &me, &format!("/case-reviews/{review_id}"), &[("recommendations", "0"), ("panel", &panel)]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let panel = long(2_001);
+        let page =
+            form(app, &me, &format!("/case-reviews/{review_id}"), &[("recommendations", "0"), ("panel", &panel)]).await;
+        let by_api =
+            app.json("PATCH", &format!("/api/v1/case-reviews/{review_id}"), &token, json!({ "panel": panel })).await;
+        both_refuse(&page, &by_api, StatusCode::UNPROCESSABLE_ENTITY, "panel must be 2000 characters or fewer");
+
+        // Shares: the agency was upper-cased only by the API; the lawful basis
+        // was "lawful basis" on the page and "lawful_basis" in the API.
+        let page =
+            form(app, &me, &format!("{case_path}/shares"), &[("agency", "herts-police"), ("lawful_basis", " ")]).await;
+        let body = json!({ "agency": "herts-police", "lawful_basis": " " });
+        let by_api = app.json("POST", &api("shares"), &token, body).await;
+        both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, "lawful_basis must not be empty");
+        let fields = [("agency", " herts-police "), ("lawful_basis", "Crime and Disorder Act 1998 s115")];
+        let page = form(app, &me, &format!("{case_path}/shares"), &fields).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let shown = app.get(&case_path, Some(&me)).await.body;
+        assert!(shown.contains("<strong>HERTS-POLICE</strong> (Crime and Disorder Act 1998 s115)"), "{shown}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_suggested_duplicate_person_is_merged_from_the_incident_page() {
     each_engine(async |app: &TestApp| {

@@ -1,6 +1,9 @@
 //! Cases and their problem-oriented plans: the status workflow (open, under
 //! review, closed with an outcome, reopened) and task states.
 
+use crate::partnership::AgencyCode;
+use crate::text;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Where a case is in its life.
@@ -196,6 +199,190 @@ impl Plan {
     }
 }
 
+/// What opens a case, as the page and the API take it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewCase {
+    /// Short title.
+    pub title: String,
+    /// Scanning: the problem, in a sentence or two.
+    pub problem: String,
+    /// Incidents (ids or references) the case starts from.
+    #[serde(default)]
+    pub incidents: Vec<String>,
+    /// Lead officer (user id); default the actor.
+    #[serde(default)]
+    pub lead_officer_id: Option<String>,
+}
+
+impl NewCase {
+    /// The longest problem statement when opening a case.
+    pub const MAX_PROBLEM: usize = 5_000;
+
+    /// Checks the case as the page and the API both take it: a title of 1
+    /// to [`Plan::MAX_TITLE`] characters and a problem of 1 to
+    /// [`NewCase::MAX_PROBLEM`]; the message names the field.
+    pub fn check(&self) -> Result<(), String> {
+        text::required("title", &self.title, Plan::MAX_TITLE)?;
+        text::required("problem", &self.problem, Self::MAX_PROBLEM)?;
+        Ok(())
+    }
+}
+
+/// A new task in a plan (SARA: Response), as the page and the API take it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewTask {
+    /// What is to be done.
+    pub title: String,
+    /// Owning agency (default the actor's).
+    #[serde(default)]
+    pub owner_agency: Option<String>,
+    /// Owning officer.
+    #[serde(default)]
+    pub owner_officer_id: Option<String>,
+    /// Due date.
+    pub due_on: NaiveDate,
+    /// Notes.
+    #[serde(default)]
+    pub notes: String,
+}
+
+impl NewTask {
+    /// The longest task title.
+    pub const MAX_TITLE: usize = 300;
+
+    /// Checks the task as the page and the API both take it: a title of 1
+    /// to [`NewTask::MAX_TITLE`] characters and notes of at most
+    /// [`TaskUpdate::MAX_NOTES`]; the message names the field.
+    pub fn check(&self) -> Result<(), String> {
+        text::required("title", &self.title, Self::MAX_TITLE)?;
+        text::optional("notes", &self.notes, TaskUpdate::MAX_NOTES)?;
+        Ok(())
+    }
+}
+
+/// A task's new status and notes, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskUpdate {
+    /// The new status.
+    pub status: TaskStatus,
+    /// Notes (trimmed; may be empty).
+    pub notes: String,
+}
+
+impl TaskUpdate {
+    /// The longest task notes.
+    pub const MAX_NOTES: usize = 5_000;
+
+    /// A checked update from the status code and the notes, or the message to show.
+    pub fn new(status: &str, notes: &str) -> Result<Self, String> {
+        let status = TaskStatus::parse(status.trim())
+            .ok_or_else(|| "status must be open, in_progress, done or cancelled".to_string())?;
+        Ok(Self { status, notes: text::optional("notes", notes, Self::MAX_NOTES)? })
+    }
+}
+
+/// A note added to a case's timeline (1 to [`CaseNote::MAX`] characters, trimmed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseNote(String);
+
+impl CaseNote {
+    /// The longest note.
+    pub const MAX: usize = 5_000;
+
+    /// A checked note, or the message to show.
+    pub fn new(text: &str) -> Result<Self, String> {
+        text::required("note", text, Self::MAX).map(Self)
+    }
+
+    /// The note's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a scheduled case review found and decided (1 to
+/// [`ReviewNote::MAX`] characters, trimmed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewNote(String);
+
+impl ReviewNote {
+    /// The longest review note.
+    pub const MAX: usize = 5_000;
+
+    /// A checked review note, or the message to show.
+    pub fn new(text: &str) -> Result<Self, String> {
+        text::required("review notes", text, Self::MAX).map(Self)
+    }
+
+    /// The note's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Sharing a case with another agency under a lawful basis, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseShare {
+    /// The agency shared with (upper-cased).
+    pub agency: AgencyCode,
+    /// The lawful basis (trimmed, 1 to [`CaseShare::MAX_BASIS`] characters).
+    pub lawful_basis: String,
+}
+
+impl CaseShare {
+    /// The longest lawful basis.
+    pub const MAX_BASIS: usize = 200;
+
+    /// A checked share, or the message to show.
+    pub fn new(agency: &str, lawful_basis: &str) -> Result<Self, String> {
+        let agency = AgencyCode::parse(agency).map_err(|e| e.to_string())?;
+        Ok(Self { agency, lawful_basis: text::required("lawful_basis", lawful_basis, Self::MAX_BASIS)? })
+    }
+}
+
+/// A requested status change: the status and, when closing, the outcome.
+/// Whether the step is allowed from the current status is [`transition`]'s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    /// The status asked for.
+    pub to: CaseStatus,
+    /// The outcome (trimmed; `None` when blank).
+    pub outcome: Option<String>,
+}
+
+impl StatusChange {
+    /// The longest outcome.
+    pub const MAX_OUTCOME: usize = 2_000;
+
+    /// A checked change from the status code and outcome, or the message to show.
+    pub fn new(status: &str, outcome: Option<&str>) -> Result<Self, String> {
+        let to = CaseStatus::parse(status.trim())
+            .ok_or_else(|| "status must be open, under_review, closed or reopened".to_string())?;
+        let outcome = text::optional("outcome", outcome.unwrap_or(""), Self::MAX_OUTCOME)?;
+        Ok(Self { to, outcome: Some(outcome).filter(|o| !o.is_empty()) })
+    }
+}
+
+/// An incident to link to a case, by id or reference (trimmed, 1 to
+/// [`IncidentLink::MAX`] characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentLink(String);
+
+impl IncidentLink {
+    /// The longest id or reference.
+    pub const MAX: usize = 100;
+
+    /// A checked link, or the message to show.
+    pub fn new(incident: &str) -> Result<Self, String> {
+        text::required("incident", incident, Self::MAX).map(Self)
+    }
+
+    /// The incident's id or reference.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,5 +401,54 @@ mod tests {
         assert!(!Closed.is_live() && Reopened.is_live());
         assert!(TaskStatus::InProgress.is_outstanding() && !TaskStatus::Done.is_outstanding());
         assert_eq!(CaseStatus::parse("under_review"), Some(UnderReview));
+    }
+
+    #[test]
+    fn commands_are_checked_with_the_field_named() {
+        assert_eq!(CaseNote::new("  seen ").map(|n| n.as_str().to_string()), Ok("seen".into()));
+        assert_eq!(CaseNote::new(" "), Err("note must not be empty".into()));
+        assert_eq!(CaseNote::new(&"x".repeat(5_001)), Err("note must be 5000 characters or fewer".into()));
+        assert_eq!(ReviewNote::new(""), Err("review notes must not be empty".into()));
+        assert!(ReviewNote::new(&"x".repeat(5_000)).is_ok());
+        assert_eq!(TaskUpdate::new("done", " ok "), Ok(TaskUpdate { status: TaskStatus::Done, notes: "ok".into() }));
+        assert_eq!(TaskUpdate::new("finished", ""), Err("status must be open, in_progress, done or cancelled".into()));
+        assert_eq!(TaskUpdate::new("done", &"x".repeat(5_001)), Err("notes must be 5000 characters or fewer".into()));
+        let task = |title: &str, notes: &str| NewTask {
+            title: title.into(),
+            owner_agency: None,
+            owner_officer_id: None,
+            due_on: NaiveDate::from_ymd_opt(2026, 1, 20).unwrap_or_default(),
+            notes: notes.into(),
+        };
+        assert_eq!(task("Visit", "").check(), Ok(()));
+        assert_eq!(task(" ", "").check(), Err("title must not be empty".into()));
+        assert_eq!(task("Visit", &"x".repeat(5_001)).check(), Err("notes must be 5000 characters or fewer".into()));
+        let share = CaseShare::new(" herts-police ", " Crime and Disorder Act 1998 s115 ").expect("share");
+        assert_eq!(
+            (share.agency.as_str(), share.lawful_basis.as_str()),
+            ("HERTS-POLICE", "Crime and Disorder Act 1998 s115")
+        );
+        assert!(CaseShare::new("HERTS-POLICE", "").is_err_and(|e| e == "lawful_basis must not be empty"));
+        assert!(CaseShare::new("", "basis").is_err_and(|e| e.starts_with("agency code")));
+        assert_eq!(StatusChange::new("closed", Some("  ")), Ok(StatusChange { to: CaseStatus::Closed, outcome: None }));
+        assert_eq!(
+            StatusChange::new("shut", None),
+            Err("status must be open, under_review, closed or reopened".into())
+        );
+        assert_eq!(
+            StatusChange::new("closed", Some(&"x".repeat(2_001))),
+            Err("outcome must be 2000 characters or fewer".into())
+        );
+        assert_eq!(IncidentLink::new(" INC-1 ").map(|l| l.as_str().to_string()), Ok("INC-1".into()));
+        assert_eq!(IncidentLink::new(""), Err("incident must not be empty".into()));
+        let case = |title: &str, problem: &str| NewCase {
+            title: title.into(),
+            problem: problem.into(),
+            incidents: Vec::new(),
+            lead_officer_id: None,
+        };
+        assert_eq!(case("Noise", "Loud music").check(), Ok(()));
+        assert_eq!(case("Noise", " ").check(), Err("problem must not be empty".into()));
+        assert_eq!(case(&"x".repeat(201), "p").check(), Err("title must be 200 characters or fewer".into()));
     }
 }

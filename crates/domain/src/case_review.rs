@@ -452,3 +452,131 @@ mod tests {
         assert!(json.contains("\"reviews_held\":0"));
     }
 }
+
+/// The decision and meeting details of a Case Review.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct CaseReviewUpdate {
+    /// Threshold met.
+    pub threshold_met: Option<bool>,
+    /// Decision date.
+    pub decided_on: Option<NaiveDate>,
+    /// Meeting date.
+    pub meeting_on: Option<NaiveDate>,
+    /// Chair.
+    pub chair: Option<String>,
+    /// Panel.
+    pub panel: Option<String>,
+    /// Victim attended.
+    pub victim_attended: Option<bool>,
+    /// Recommendations made.
+    #[serde(default)]
+    pub recommendations: i64,
+    /// Outcome.
+    pub outcome: Option<String>,
+    /// Appeal.
+    pub appeal: Option<String>,
+}
+
+/// Most recommendations one Case Review can record.
+pub const MAX_RECOMMENDATIONS: i64 = 100;
+
+impl CaseReviewUpdate {
+    /// Checks every field's range before anything is stored: the
+    /// recommendations count, the lengths of the free text, and dates from
+    /// the 2014 Act to a year after `today`.
+    pub fn check(&self, today: NaiveDate) -> Result<(), String> {
+        if !(0..=MAX_RECOMMENDATIONS).contains(&self.recommendations) {
+            return Err(format!("recommendations must be a whole number from 0 to {MAX_RECOMMENDATIONS}"));
+        }
+        for (field, value, max) in [
+            ("chair", &self.chair, 200),
+            ("panel", &self.panel, 2_000),
+            ("outcome", &self.outcome, 5_000),
+            ("appeal", &self.appeal, 5_000),
+        ] {
+            if value.as_deref().is_some_and(|v| v.chars().count() > max) {
+                return Err(format!("{field} must be {max} characters or fewer"));
+            }
+        }
+        let earliest = NaiveDate::from_ymd_opt(2014, 10, 20).unwrap_or(NaiveDate::MIN);
+        let next_year = today.checked_add_days(chrono::Days::new(366)).unwrap_or(today);
+        for (field, date) in [("decided_on", self.decided_on), ("meeting_on", self.meeting_on)] {
+            if date.is_some_and(|d| d < earliest || d > next_year) {
+                return Err(format!("{field} must be a date from 20 October 2014 (the 2014 Act) to a year from today"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An application for an ASB Case Review as received, checked: who applied
+/// (`victim`, `on_behalf` or `community`), about whom (optional) and when
+/// (never after today).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseReviewApplication {
+    /// The person the application is about, when recorded.
+    pub person_id: Option<String>,
+    /// Who applied: `victim`, `on_behalf` or `community`.
+    pub applicant_kind: String,
+    /// The day it was received.
+    pub received_on: NaiveDate,
+}
+
+impl CaseReviewApplication {
+    /// Who may apply.
+    pub const APPLICANT_KINDS: [&str; 3] = ["victim", "on_behalf", "community"];
+
+    /// A checked application, or the message to show.
+    pub fn new(
+        person_id: Option<&str>,
+        applicant_kind: &str,
+        received_on: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Self, String> {
+        let applicant_kind = applicant_kind.trim();
+        if !Self::APPLICANT_KINDS.contains(&applicant_kind) {
+            return Err("applicant_kind must be victim, on_behalf or community".into());
+        }
+        if received_on > today {
+            return Err("received_on cannot be in the future".into());
+        }
+        let person_id = person_id.map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
+        Ok(Self { person_id, applicant_kind: applicant_kind.to_string(), received_on })
+    }
+}
+
+#[cfg(test)]
+mod command_tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn an_application_is_checked_with_the_field_named() {
+        let today = d("2026-01-15");
+        let a = CaseReviewApplication::new(Some(" "), " victim ", today, today).expect("application");
+        assert_eq!((a.person_id, a.applicant_kind.as_str()), (None, "victim"));
+        assert_eq!(
+            CaseReviewApplication::new(None, "neighbour", today, today),
+            Err("applicant_kind must be victim, on_behalf or community".into())
+        );
+        assert_eq!(
+            CaseReviewApplication::new(None, "victim", d("2026-01-16"), today),
+            Err("received_on cannot be in the future".into())
+        );
+    }
+
+    #[test]
+    fn an_update_is_checked_with_the_field_named() {
+        let today = d("2026-01-15");
+        assert_eq!(CaseReviewUpdate::default().check(today), Ok(()));
+        let panel = CaseReviewUpdate { panel: Some("x".repeat(2_001)), ..Default::default() };
+        assert_eq!(panel.check(today), Err("panel must be 2000 characters or fewer".into()));
+        let many = CaseReviewUpdate { recommendations: 101, ..Default::default() };
+        assert!(many.check(today).is_err_and(|e| e.starts_with("recommendations")));
+        let early = CaseReviewUpdate { meeting_on: Some(d("2014-10-19")), ..Default::default() };
+        assert!(early.check(today).is_err_and(|e| e.starts_with("meeting_on")));
+    }
+}

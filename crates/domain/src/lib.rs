@@ -32,5 +32,6 @@ pub mod retention;
 pub mod risk;
 pub mod role;
 pub mod strategy;
+pub mod text;
 pub mod token;
 pub mod uk_time;

@@ -126,6 +126,11 @@ pub struct Judgement {
     pub reason: String,
 }
 
+impl Judgement {
+    /// The longest reason (checked by [`assess`], for the page and the API alike).
+    pub const MAX_REASON: usize = 2_000;
+}
+
 /// The result of scoring one set of answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assessment {
@@ -173,6 +178,9 @@ pub enum RiskError {
     /// Professional judgement was given without a reason.
     #[error("professional judgement needs a reason")]
     JudgementNeedsReason,
+    /// The reason for professional judgement is too long.
+    #[error("judgement_reason must be {} characters or fewer", Judgement::MAX_REASON)]
+    JudgementReasonTooLong,
     /// Not a risk level name.
     #[error("unknown risk level '{0}' (expected one of: standard, medium, high)")]
     UnknownLevel(String),
@@ -294,6 +302,9 @@ pub fn assess(
         let reason = j.reason.trim();
         if reason.is_empty() {
             return Err(RiskError::JudgementNeedsReason);
+        }
+        if reason.chars().count() > Judgement::MAX_REASON {
+            return Err(RiskError::JudgementReasonTooLong);
         }
         if j.level > computed {
             reasons.push(format!("professional judgement raised the level to {}: {reason}", j.level.label()));
@@ -514,6 +525,10 @@ mod tests {
         assert_eq!(assess(&q, &answers(&q, 1), Some(&blank), 0), Err(RiskError::JudgementNeedsReason));
         let empty = Judgement { level: RiskLevel::High, reason: String::new() };
         assert_eq!(assess(&q, &answers(&q, 1), Some(&empty), 0), Err(RiskError::JudgementNeedsReason));
+        let essay = Judgement { level: RiskLevel::High, reason: "x".repeat(Judgement::MAX_REASON + 1) };
+        assert_eq!(assess(&q, &answers(&q, 1), Some(&essay), 0), Err(RiskError::JudgementReasonTooLong));
+        let full = Judgement { level: RiskLevel::High, reason: "x".repeat(Judgement::MAX_REASON) };
+        assert!(assess(&q, &answers(&q, 1), Some(&full), 0).is_ok());
     }
 
     #[test]

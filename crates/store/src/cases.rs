@@ -12,28 +12,13 @@ use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError, Tx};
 use chrono::{DateTime, Datelike, NaiveDate};
 use safetynet_domain::audit::AuditAction;
-use safetynet_domain::case::{transition, CaseStatus, TaskStatus};
+use safetynet_domain::case::{transition, CaseNote, CaseShare, CaseStatus, IncidentLink, StatusChange, TaskUpdate};
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::notification::Event as Notice;
 use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess, ViewRecords, Visible};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// What opens a case.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct NewCase {
-    /// Short title.
-    pub title: String,
-    /// Scanning: the problem, in a sentence or two.
-    pub problem: String,
-    /// Incidents (ids or references) the case starts from.
-    #[serde(default)]
-    pub incidents: Vec<String>,
-    /// Lead officer (user id); default the actor.
-    #[serde(default)]
-    pub lead_officer_id: Option<String>,
-}
-
-pub use safetynet_domain::case::Plan;
+pub use safetynet_domain::case::{NewCase, NewTask, Plan};
 
 /// A task in the plan (SARA: Response).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -55,24 +40,6 @@ pub struct Task {
     /// Status code.
     pub status: String,
     /// Notes.
-    pub notes: String,
-}
-
-/// A new task.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct NewTask {
-    /// What is to be done.
-    pub title: String,
-    /// Owning agency (default the actor's).
-    #[serde(default)]
-    pub owner_agency: Option<String>,
-    /// Owning officer.
-    #[serde(default)]
-    pub owner_officer_id: Option<String>,
-    /// Due date.
-    pub due_on: NaiveDate,
-    /// Notes.
-    #[serde(default)]
     pub notes: String,
 }
 
@@ -297,9 +264,10 @@ impl Store {
         &self,
         permit: &Permit<EditRecords>,
         case_id: &str,
-        incident: &str,
+        incident: &IncidentLink,
         actor: &Actor<'_>,
     ) -> Result<()> {
+        let incident = incident.as_str();
         let view = permit.view();
         let permit = &view;
         let mut tx = self.write().await?;
@@ -487,10 +455,10 @@ impl Store {
         permit: &Permit<EditRecords>,
         case_id: &str,
         expected_version: i64,
-        to: CaseStatus,
-        outcome: Option<&str>,
+        change: &StatusChange,
         actor: &Actor<'_>,
     ) -> Result<i64> {
+        let (to, outcome) = (change.to, change.outcome.as_deref());
         let view = permit.view();
         let permit = &view;
         let mut tx = self.write().await?;
@@ -499,7 +467,6 @@ impl Store {
         let from = crate::sql::known(CaseStatus::parse(&from), "status", &from)?;
         transition(from, to, outcome).map_err(|e| StoreError::Rule("case_status", e.to_string()))?;
         check_version(&mut tx, case_id, expected_version).await?;
-        let outcome = outcome.map(str::trim).filter(|o| !o.is_empty());
         tx.execute(
             &Q::new("UPDATE cases SET status = $1, outcome = $2, updated_at = $3 WHERE id = $4")
                 .bind(to.as_str())
@@ -525,10 +492,10 @@ impl Store {
         &self,
         permit: &Permit<EditRecords>,
         case_id: &str,
-        agency: &str,
-        lawful_basis: &str,
+        share: &CaseShare,
         actor: &Actor<'_>,
     ) -> Result<()> {
+        let (agency, lawful_basis) = (share.agency.as_str(), share.lawful_basis.as_str());
         let view = permit.view();
         let permit = &view;
         let mut tx = self.write().await?;
@@ -632,10 +599,10 @@ impl Store {
         &self,
         permit: &Permit<EditRecords>,
         task_id: &str,
-        status: TaskStatus,
-        notes: &str,
+        update: &TaskUpdate,
         actor: &Actor<'_>,
     ) -> Result<()> {
+        let (status, notes) = (update.status, update.notes.as_str());
         let view = permit.view();
         let permit = &view;
         let mut tx = self.write().await?;
@@ -671,14 +638,14 @@ impl Store {
         &self,
         permit: &Permit<EditRecords>,
         case_id: &str,
-        text: &str,
+        note: &CaseNote,
         actor: &Actor<'_>,
     ) -> Result<()> {
         let view = permit.view();
         let permit = &view;
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
-        event(&mut tx, case_id, "note", text.trim(), actor).await?;
+        event(&mut tx, case_id, "note", note.as_str(), actor).await?;
         append(
             &mut tx,
             actor.at_ms,

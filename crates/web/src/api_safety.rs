@@ -5,7 +5,6 @@
 
 use crate::auth::{ApiJson, ApiUser};
 use crate::error::{ApiResult, AppError};
-use crate::forms::check_text;
 use crate::params::parse_api_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -14,15 +13,16 @@ use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use safetynet_app::daily::{DailyReview, DailyReviewRequest};
-use safetynet_domain::case::{CaseStatus, TaskStatus};
+use safetynet_domain::case::{CaseNote, CaseShare, IncidentLink, ReviewNote, StatusChange, TaskUpdate};
+use safetynet_domain::case_review::{CaseReviewApplication, CaseReviewUpdate};
 use safetynet_domain::incident::IncidentInput;
 use safetynet_domain::interventions::BreachReport;
+use safetynet_domain::interventions::NewIntervention;
 use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
 use safetynet_domain::risk::{Answers, Judgement};
 use safetynet_domain::uk_time::london_date;
 use safetynet_store::cases::{NewCase, NewTask, Plan};
 use safetynet_store::incidents::{IncidentFilter, NewPerson, Submitted};
-use safetynet_store::safety::{CaseReviewUpdate, NewIntervention};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -201,8 +201,7 @@ async fn create_case(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let edit = user.permit::<EditRecords>()?;
     let view = user.permit::<ViewRecords>()?;
-    check_text("title", &new.title, 200)?;
-    check_text("problem", &new.problem, 5_000)?;
+    new.check().map_err(AppError::BadRequest)?;
     let (id, reference) = state.store.open_case(&edit, &view, &new, &user.actor()).await?;
     Ok(created(json!({ "id": id, "reference": reference })))
 }
@@ -255,10 +254,9 @@ async fn change_status(
     ApiJson(b): ApiJson<StatusBody>,
 ) -> ApiResult<Json<Value>> {
     let permit = user.permit::<EditRecords>()?;
-    let to = CaseStatus::parse(&b.status)
-        .ok_or_else(|| AppError::BadRequest("status must be open, under_review, closed or reopened".into()))?;
-    let version = state.store.change_status(&permit, &id, b.version, to, b.outcome.as_deref(), &user.actor()).await?;
-    Ok(Json(json!({ "version": version, "status": to.as_str() })))
+    let change = StatusChange::new(&b.status, b.outcome.as_deref()).map_err(AppError::BadRequest)?;
+    let version = state.store.change_status(&permit, &id, b.version, &change, &user.actor()).await?;
+    Ok(Json(json!({ "version": version, "status": change.to.as_str() })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -274,9 +272,9 @@ async fn share(
     ApiJson(b): ApiJson<ShareBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let permit = user.permit::<EditRecords>()?;
-    check_text("lawful_basis", &b.lawful_basis, 200)?;
-    state.store.share_case(&permit, &id, &b.agency.trim().to_uppercase(), &b.lawful_basis, &user.actor()).await?;
-    Ok(created(json!({ "agency": b.agency.trim().to_uppercase(), "lawful_basis": b.lawful_basis.trim() })))
+    let share = CaseShare::new(&b.agency, &b.lawful_basis).map_err(AppError::BadRequest)?;
+    state.store.share_case(&permit, &id, &share, &user.actor()).await?;
+    Ok(created(json!({ "agency": share.agency.as_str(), "lawful_basis": share.lawful_basis })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -291,7 +289,8 @@ async fn link_incident(
     ApiJson(b): ApiJson<LinkBody>,
 ) -> ApiResult<Json<Value>> {
     let permit = user.permit::<EditRecords>()?;
-    state.store.link_incident(&permit, &id, &b.incident, &user.actor()).await?;
+    let link = IncidentLink::new(&b.incident).map_err(AppError::BadRequest)?;
+    state.store.link_incident(&permit, &id, &link, &user.actor()).await?;
     Ok(Json(json!({ "linked": b.incident })))
 }
 
@@ -307,8 +306,8 @@ async fn add_note(
     ApiJson(b): ApiJson<NoteBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let permit = user.permit::<EditRecords>()?;
-    check_text("text", &b.text, 5_000)?;
-    state.store.add_note(&permit, &id, &b.text, &user.actor()).await?;
+    let note = CaseNote::new(&b.text).map_err(AppError::BadRequest)?;
+    state.store.add_note(&permit, &id, &note, &user.actor()).await?;
     Ok(created(json!({ "noted": true })))
 }
 
@@ -319,10 +318,10 @@ async fn record_review(
     ApiJson(b): ApiJson<NoteBody>,
 ) -> ApiResult<Json<Value>> {
     let permit = user.permit::<EditRecords>()?;
-    check_text("text", &b.text, 5_000)?;
+    let note = ReviewNote::new(&b.text).map_err(AppError::BadRequest)?;
     let next = state
         .store
-        .record_review(&permit, &id, &b.text, state.today(), &state.config.safety.reviews, &user.actor())
+        .record_review(&permit, &id, &note, state.today(), &state.config.safety.reviews, &user.actor())
         .await?;
     Ok(Json(json!({ "next_review_on": next })))
 }
@@ -374,7 +373,7 @@ async fn add_task(
     ApiJson(t): ApiJson<NewTask>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let permit = user.permit::<EditRecords>()?;
-    check_text("title", &t.title, 300)?;
+    t.check().map_err(AppError::BadRequest)?;
     let task_id = state.store.add_task(&permit, &id, &t, &user.actor()).await?;
     Ok(created(json!({ "id": task_id, "due_on": t.due_on })))
 }
@@ -393,10 +392,9 @@ async fn update_task(
     ApiJson(b): ApiJson<TaskBody>,
 ) -> ApiResult<Json<Value>> {
     let permit = user.permit::<EditRecords>()?;
-    let status = TaskStatus::parse(&b.status)
-        .ok_or_else(|| AppError::BadRequest("status must be open, in_progress, done or cancelled".into()))?;
-    state.store.update_task(&permit, &id, status, &b.notes, &user.actor()).await?;
-    Ok(Json(json!({ "id": id, "status": status.as_str() })))
+    let update = TaskUpdate::new(&b.status, &b.notes).map_err(AppError::BadRequest)?;
+    state.store.update_task(&permit, &id, &update, &user.actor()).await?;
+    Ok(Json(json!({ "id": id, "status": update.status.as_str() })))
 }
 
 async fn add_intervention(
@@ -406,7 +404,7 @@ async fn add_intervention(
     ApiJson(n): ApiJson<NewIntervention>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let permit = user.permit::<EditRecords>()?;
-    check_text("conduct", &n.conduct, 1_000)?;
+    n.check().map_err(AppError::BadRequest)?;
     let iid = state.store.add_intervention(&permit, &id, &n, &state.config.safety.fpn, &user.actor()).await?;
     Ok(created(json!({ "id": iid })))
 }
@@ -497,22 +495,12 @@ async fn open_case_review(
     ApiJson(b): ApiJson<OpenReviewBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let permit = user.permit::<EditRecords>()?;
-    if !["victim", "on_behalf", "community"].contains(&b.applicant_kind.as_str()) {
-        return Err(AppError::BadRequest("applicant_kind must be victim, on_behalf or community".into()).into());
-    }
-    if b.received_on > state.today() {
-        return Err(AppError::BadRequest("received_on cannot be in the future".into()).into());
-    }
+    let application =
+        CaseReviewApplication::new(b.person_id.as_deref(), &b.applicant_kind, b.received_on, state.today())
+            .map_err(AppError::BadRequest)?;
     let r = state
         .store
-        .open_case_review(
-            &permit,
-            b.person_id.as_deref(),
-            &b.applicant_kind,
-            b.received_on,
-            &state.config.safety.case_review_timescales,
-            &user.actor(),
-        )
+        .open_case_review(&permit, &application, &state.config.safety.case_review_timescales, &user.actor())
         .await?;
     Ok(created(json!(r)))
 }

@@ -124,18 +124,6 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
-/// Checks a required free-text field.
-pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), crate::error::AppError> {
-    let n = value.trim().chars().count();
-    if n == 0 {
-        Err(crate::error::AppError::BadRequest(format!("{field} must not be empty")))
-    } else if n > max {
-        Err(crate::error::AppError::BadRequest(format!("{field} must be {max} characters or fewer")))
-    } else {
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use safetynet_domain::case_review::{self, AnnualFigures, Clocks, Complaint, Elig
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess, ViewRecords};
 use safetynet_domain::uk_time::london_date;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A Case Review eligibility answer for one person.
 #[derive(Debug, Clone, Serialize)]
@@ -64,67 +64,7 @@ pub struct CaseReview {
     pub appeal: Option<String>,
 }
 
-/// The decision and meeting details of a Case Review.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct CaseReviewUpdate {
-    /// Threshold met.
-    pub threshold_met: Option<bool>,
-    /// Decision date.
-    pub decided_on: Option<NaiveDate>,
-    /// Meeting date.
-    pub meeting_on: Option<NaiveDate>,
-    /// Chair.
-    pub chair: Option<String>,
-    /// Panel.
-    pub panel: Option<String>,
-    /// Victim attended.
-    pub victim_attended: Option<bool>,
-    /// Recommendations made.
-    #[serde(default)]
-    pub recommendations: i64,
-    /// Outcome.
-    pub outcome: Option<String>,
-    /// Appeal.
-    pub appeal: Option<String>,
-}
-
-/// Most recommendations one Case Review can record.
-pub const MAX_RECOMMENDATIONS: i64 = 100;
-
-impl CaseReviewUpdate {
-    /// Checks every field's range before anything is stored: the
-    /// recommendations count, the lengths of the free text, and dates from
-    /// the 2014 Act to a year after `today`.
-    pub fn check(&self, today: NaiveDate) -> Result<()> {
-        if !(0..=MAX_RECOMMENDATIONS).contains(&self.recommendations) {
-            return Err(rule(
-                "case_review_validation",
-                format!("recommendations must be a whole number from 0 to {MAX_RECOMMENDATIONS}"),
-            ));
-        }
-        for (field, value, max) in [
-            ("chair", &self.chair, 200),
-            ("panel", &self.panel, 2_000),
-            ("outcome", &self.outcome, 5_000),
-            ("appeal", &self.appeal, 5_000),
-        ] {
-            if value.as_deref().is_some_and(|v| v.chars().count() > max) {
-                return Err(rule("case_review_validation", format!("{field} must be {max} characters or fewer")));
-            }
-        }
-        let earliest = NaiveDate::from_ymd_opt(2014, 10, 20).unwrap_or(NaiveDate::MIN);
-        let next_year = today.checked_add_days(chrono::Days::new(366)).unwrap_or(today);
-        for (field, date) in [("decided_on", self.decided_on), ("meeting_on", self.meeting_on)] {
-            if date.is_some_and(|d| d < earliest || d > next_year) {
-                return Err(rule(
-                    "case_review_validation",
-                    format!("{field} must be a date from 20 October 2014 (the 2014 Act) to a year from today"),
-                ));
-            }
-        }
-        Ok(())
-    }
-}
+pub use safetynet_domain::case_review::{CaseReviewApplication, CaseReviewUpdate, MAX_RECOMMENDATIONS};
 
 impl Store {
     /// Whether a person's complaints to every agency meet the ASB Case
@@ -210,15 +150,14 @@ impl Store {
     pub async fn open_case_review(
         &self,
         permit: &Permit<EditRecords>,
-        person_id: Option<&str>,
-        applicant_kind: &str,
-        received_on: NaiveDate,
+        application: &CaseReviewApplication,
         timescales: &Timescales,
         actor: &Actor<'_>,
     ) -> Result<CaseReview> {
         let view = permit.view();
         let permit = &view;
         let mut tx = self.write().await?;
+        let (person_id, received_on) = (application.person_id.as_deref(), application.received_on);
         let calendar = crate::calendar::bank_holidays_in(&mut tx).await?;
         let clocks = case_review::clocks(received_on, timescales, &calendar.holidays);
         if let Some(pid) = person_id {
@@ -235,7 +174,7 @@ impl Store {
             .bind(&reference)
             .bind(&actor.principal.agency)
             .bind(person_id.map(str::to_string))
-            .bind(applicant_kind)
+            .bind(application.applicant_kind.as_str())
             .bind(received_on.to_string())
             .bind(clocks.acknowledge_by.to_string())
             .bind(clocks.decide_by.to_string())
@@ -265,7 +204,7 @@ impl Store {
         let view = permit.view();
         let permit = &view;
         let today = DateTime::from_timestamp_millis(actor.at_ms).map_or(NaiveDate::MAX, london_date);
-        u.check(today)?;
+        u.check(today).map_err(|m| rule("case_review_validation", m))?;
         let mut tx = self.write().await?;
         let owner = tx
             .optional(&Q::new("SELECT owner_agency FROM case_review_applications WHERE id = $1").bind(id))

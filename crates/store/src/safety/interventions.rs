@@ -13,38 +13,9 @@ use safetynet_domain::audit::AuditAction;
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::interventions::{self, BreachReport, FpnLimits, InterventionKind, Prior, Proposed};
 use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// A new intervention.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct NewIntervention {
-    /// Kind.
-    pub kind: InterventionKind,
-    /// The subject, when recorded as a person.
-    #[serde(default)]
-    pub person_id: Option<String>,
-    /// Subject's name (taken from the person when `person_id` is given).
-    #[serde(default)]
-    pub subject_name: String,
-    /// Subject's date of birth (taken from the person when recorded).
-    #[serde(default)]
-    pub subject_date_of_birth: Option<NaiveDate>,
-    /// The subject is a business.
-    #[serde(default)]
-    pub subject_is_business: bool,
-    /// The behaviour addressed.
-    pub conduct: String,
-    /// Issue date.
-    pub issued_on: NaiveDate,
-    /// In force from.
-    pub starts_at: DateTime<Utc>,
-    /// Expires.
-    #[serde(default)]
-    pub expires_at: Option<DateTime<Utc>>,
-    /// Fixed penalty amount in pence.
-    #[serde(default)]
-    pub amount_pence: Option<i64>,
-}
+pub use safetynet_domain::interventions::NewIntervention;
 
 /// A stored intervention.
 #[derive(Debug, Clone, Serialize)]

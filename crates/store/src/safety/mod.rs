@@ -13,7 +13,7 @@ mod interventions;
 mod reviews;
 mod risk_assessments;
 
-pub use case_reviews::{CaseReview, CaseReviewUpdate, EligibilityReport, MAX_RECOMMENDATIONS};
+pub use case_reviews::{CaseReview, CaseReviewApplication, CaseReviewUpdate, EligibilityReport, MAX_RECOMMENDATIONS};
 pub use daily_review::DailyItem;
 pub use interventions::{Intervention, NewIntervention};
 pub use risk_assessments::StoredAssessment;

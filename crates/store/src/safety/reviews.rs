@@ -8,6 +8,7 @@ use crate::users::Actor;
 use crate::{Exec, Result, Store};
 use chrono::NaiveDate;
 use safetynet_domain::audit::AuditAction;
+use safetynet_domain::case::ReviewNote;
 use safetynet_domain::policy::{EditRecords, Permit};
 use safetynet_domain::risk::{self, ReviewIntervals, RiskLevel};
 
@@ -18,7 +19,7 @@ impl Store {
         &self,
         permit: &Permit<EditRecords>,
         case_id: &str,
-        notes: &str,
+        notes: &ReviewNote,
         today: NaiveDate,
         intervals: &ReviewIntervals,
         actor: &Actor<'_>,
@@ -43,7 +44,8 @@ impl Store {
                 .bind(case_id),
         )
         .await?;
-        event(&mut tx, case_id, "review", &format!("Review held: {} Next review {next}.", notes.trim()), actor).await?;
+        event(&mut tx, case_id, "review", &format!("Review held: {} Next review {next}.", notes.as_str()), actor)
+            .await?;
         append(
             &mut tx,
             actor.at_ms,

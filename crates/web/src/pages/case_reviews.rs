@@ -12,8 +12,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use maud::html;
+use safetynet_domain::case_review::{CaseReviewApplication, CaseReviewUpdate};
 use safetynet_domain::policy::{EditRecords, ViewRecords};
-use safetynet_store::safety::CaseReviewUpdate;
 
 #[derive(Debug, Default, serde::Deserialize)]
 struct Query {
@@ -96,21 +96,13 @@ pub async fn open(
     let permit = user.permit::<EditRecords>()?;
     let received = parse_date(field(&pairs, "received_on"))
         .ok_or_else(|| AppError::BadRequest("enter the date the application was received".into()))?;
-    if received > state.today() {
-        return Err(AppError::BadRequest("the application cannot be received in the future".into()).into());
-    }
-    let person = opt_field(&pairs, "person_id");
     let kind = opt_field(&pairs, "applicant_kind").unwrap_or_else(|| "victim".into());
+    let application =
+        CaseReviewApplication::new(opt_field(&pairs, "person_id").as_deref(), &kind, received, state.today())
+            .map_err(AppError::BadRequest)?;
     state
         .store
-        .open_case_review(
-            &permit,
-            person.as_deref(),
-            &kind,
-            received,
-            &state.config.safety.case_review_timescales,
-            &user.actor(),
-        )
+        .open_case_review(&permit, &application, &state.config.safety.case_review_timescales, &user.actor())
         .await?;
     Ok(Redirect::to("/case-reviews").into_response())
 }
@@ -200,11 +192,6 @@ pub async fn decide(
             .filter(|n| (0..=100).contains(n))
             .ok_or_else(|| AppError::BadRequest("enter the number of recommendations (0 to 100)".into()))?;
         at = "outcome";
-        for (name, max) in [("chair", 200), ("panel", 500), ("outcome", 5000), ("appeal", 5000)] {
-            if field(&pairs, name).chars().count() > max {
-                return Err(AppError::BadRequest(format!("the {name} must be {max} characters or fewer")).into());
-            }
-        }
         let update = CaseReviewUpdate {
             threshold_met: opt_yes_no(&pairs, "threshold_met"),
             decided_on,

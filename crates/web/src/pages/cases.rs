@@ -15,13 +15,15 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup};
-use safetynet_domain::case::{CaseStatus, TaskStatus, LAWFUL_BASES};
+use safetynet_domain::case::{
+    CaseNote, CaseShare, CaseStatus, IncidentLink, NewTask, ReviewNote, StatusChange, TaskStatus, TaskUpdate,
+    LAWFUL_BASES,
+};
 use safetynet_domain::interventions::BreachReport;
-use safetynet_domain::interventions::InterventionKind;
+use safetynet_domain::interventions::{InterventionKind, NewIntervention};
 use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
 use safetynet_domain::risk::{Answers, Judgement, RiskLevel};
-use safetynet_store::cases::{Case, NewCase, NewTask, Plan};
-use safetynet_store::safety::NewIntervention;
+use safetynet_store::cases::{Case, NewCase, Plan};
 use safetynet_store::StoreError;
 
 const PER_PAGE: i64 = 25;
@@ -91,14 +93,13 @@ pub async fn create(
     let view = user.permit::<ViewRecords>()?;
     let title = field(&pairs, "title").trim().to_string();
     let problem = field(&pairs, "problem").trim().to_string();
-    crate::forms::check_text("title", &title, 200)?;
-    crate::forms::check_text("problem", &problem, 5_000)?;
     let new = NewCase {
         title,
         problem,
         incidents: opt_field(&pairs, "incident").into_iter().collect(),
         lead_officer_id: None,
     };
+    new.check().map_err(AppError::BadRequest)?;
     let (id, _) = state.store.open_case(&edit, &view, &new, &user.actor()).await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
@@ -434,12 +435,9 @@ pub async fn change_status(
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let to =
-            CaseStatus::parse(field(&pairs, "status")).ok_or_else(|| AppError::BadRequest("choose a status".into()))?;
-        state
-            .store
-            .change_status(&permit, &id, version(&pairs)?, to, opt_field(&pairs, "outcome").as_deref(), &user.actor())
-            .await?;
+        let change =
+            StatusChange::new(field(&pairs, "status"), Some(field(&pairs, "outcome"))).map_err(AppError::BadRequest)?;
+        state.store.change_status(&permit, &id, version(&pairs)?, &change, &user.actor()).await?;
         Ok(())
     }
     .await;
@@ -454,17 +452,10 @@ pub async fn record_review(
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        crate::forms::check_text("review notes", field(&pairs, "review_notes"), 5_000)?;
+        let note = ReviewNote::new(field(&pairs, "review_notes")).map_err(AppError::BadRequest)?;
         state
             .store
-            .record_review(
-                &permit,
-                &id,
-                field(&pairs, "review_notes"),
-                state.today(),
-                &state.config.safety.reviews,
-                &user.actor(),
-            )
+            .record_review(&permit, &id, &note, state.today(), &state.config.safety.reviews, &user.actor())
             .await?;
         Ok(())
     }
@@ -480,11 +471,10 @@ pub async fn link_incident(
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let reference =
-            opt_field(&pairs, "incident").ok_or_else(|| AppError::BadRequest("enter an incident reference".into()))?;
-        match state.store.link_incident(&permit, &id, &reference, &user.actor()).await {
+        let link = IncidentLink::new(field(&pairs, "incident")).map_err(AppError::BadRequest)?;
+        match state.store.link_incident(&permit, &id, &link, &user.actor()).await {
             Err(StoreError::NotFound("incident")) => {
-                Err(AppError::BadRequest(format!("no incident {reference} that you can see")).into())
+                Err(AppError::BadRequest(format!("no incident {} that you can see", link.as_str())).into())
             }
             other => other.map_err(PageError::from),
         }
@@ -501,7 +491,6 @@ pub async fn add_task(
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        crate::forms::check_text("task", field(&pairs, "task_title"), 300)?;
         let due_on =
             parse_date(field(&pairs, "task_due")).ok_or_else(|| AppError::BadRequest("enter a due date".into()))?;
         let task = NewTask {
@@ -511,6 +500,7 @@ pub async fn add_task(
             due_on,
             notes: String::new(),
         };
+        task.check().map_err(AppError::BadRequest)?;
         state.store.add_task(&permit, &id, &task, &user.actor()).await?;
         Ok(())
     }
@@ -527,9 +517,8 @@ pub async fn update_task(
     let case = field(&pairs, "case").to_string();
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let status = TaskStatus::parse(field(&pairs, "status"))
-            .ok_or_else(|| AppError::BadRequest("choose a task status".into()))?;
-        state.store.update_task(&permit, &task, status, field(&pairs, "notes"), &user.actor()).await?;
+        let update = TaskUpdate::new(field(&pairs, "status"), field(&pairs, "notes")).map_err(AppError::BadRequest)?;
+        state.store.update_task(&permit, &task, &update, &user.actor()).await?;
         Ok(())
     }
     .await;
@@ -544,8 +533,8 @@ pub async fn add_note(
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        crate::forms::check_text("note", field(&pairs, "note"), 5_000)?;
-        state.store.add_note(&permit, &id, field(&pairs, "note"), &user.actor()).await?;
+        let note = CaseNote::new(field(&pairs, "note")).map_err(AppError::BadRequest)?;
+        state.store.add_note(&permit, &id, &note, &user.actor()).await?;
         Ok(())
     }
     .await;
@@ -560,11 +549,9 @@ pub async fn share(
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        crate::forms::check_text("lawful basis", field(&pairs, "lawful_basis"), 200)?;
-        state
-            .store
-            .share_case(&permit, &id, field(&pairs, "agency"), field(&pairs, "lawful_basis"), &user.actor())
-            .await?;
+        let share =
+            CaseShare::new(field(&pairs, "agency"), field(&pairs, "lawful_basis")).map_err(AppError::BadRequest)?;
+        state.store.share_case(&permit, &id, &share, &user.actor()).await?;
         Ok(())
     }
     .await;
@@ -601,7 +588,6 @@ pub async fn add_intervention(
     let r = async {
         let permit = user.permit::<EditRecords>()?;
         let kind = InterventionKind::parse(field(&pairs, "kind")).map_err(|e| AppError::BadRequest(e.to_string()))?;
-        crate::forms::check_text("conduct", field(&pairs, "conduct"), 1_000)?;
         let issued_on = parse_date(field(&pairs, "issued_on"))
             .ok_or_else(|| AppError::BadRequest("enter the issue date".into()))?;
         let starts_at =
@@ -637,6 +623,7 @@ pub async fn add_intervention(
             expires_at,
             amount_pence,
         };
+        new.check().map_err(AppError::BadRequest)?;
         state.store.add_intervention(&permit, &id, &new, &state.config.safety.fpn, &user.actor()).await?;
         Ok(())
     }
