@@ -110,14 +110,13 @@ impl<C> Permit<C> {
     }
 }
 
-impl Permit<EditRecords> {
-    /// Whoever may change records may see them (every role with
-    /// [`EditRecords`] has [`ViewRecords`]: a test holds the matrix to it),
-    /// so a store write can apply the visibility rules with its edit permit.
-    pub fn view(&self) -> Permit<ViewRecords> {
-        Permit { principal: self.principal.clone(), _c: PhantomData }
-    }
-}
+/// Capabilities whose holders see case records: viewing them, and changing
+/// them (every role with [`EditRecords`] has [`ViewRecords`]: a test holds
+/// the matrix to it). The visibility rules take a permit for either, so a
+/// store write checks them with the edit permit it requires.
+pub trait SeesRecords: Capability {}
+impl SeesRecords for ViewRecords {}
+impl SeesRecords for EditRecords {}
 
 macro_rules! capabilities {
     ($($(#[$doc:meta])* $name:ident = $words:literal: [$($role:ident),*];)*) => {$(
@@ -170,7 +169,7 @@ pub enum RecordAccess {
 
 /// Decides how much of a record owned by `owner_agency` and explicitly
 /// shared with `shared_with` the holder of `permit` may see.
-pub fn record_access(permit: &Permit<ViewRecords>, owner_agency: &str, shared_with: &[String]) -> RecordAccess {
+pub fn record_access<C: SeesRecords>(permit: &Permit<C>, owner_agency: &str, shared_with: &[String]) -> RecordAccess {
     let agency = &permit.principal().agency;
     if agency == owner_agency || shared_with.iter().any(|a| a == agency) {
         RecordAccess::Full

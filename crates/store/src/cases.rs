@@ -15,7 +15,7 @@ use safetynet_domain::audit::AuditAction;
 use safetynet_domain::case::{transition, CaseNote, CaseShare, CaseStatus, IncidentLink, StatusChange, TaskUpdate};
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::notification::Event as Notice;
-use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess, ViewRecords, Visible};
+use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess, SeesRecords, ViewRecords, Visible};
 use serde::Serialize;
 
 pub use safetynet_domain::case::{NewCase, NewTask, Plan};
@@ -178,9 +178,9 @@ pub(crate) enum CaseRight {
 }
 
 /// Loads a case's owner and shares and checks the actor may work on it.
-pub(crate) async fn case_right(
+pub(crate) async fn case_right<C: SeesRecords>(
     tx: &mut Tx,
-    permit: &Permit<ViewRecords>,
+    permit: &Permit<C>,
     case_id: &str,
 ) -> Result<(CaseRight, String)> {
     let row = tx
@@ -197,7 +197,7 @@ pub(crate) async fn case_right(
 }
 
 /// Fails unless the actor's agency leads the case.
-pub(crate) async fn require_lead(tx: &mut Tx, permit: &Permit<ViewRecords>, case_id: &str) -> Result<String> {
+pub(crate) async fn require_lead<C: SeesRecords>(tx: &mut Tx, permit: &Permit<C>, case_id: &str) -> Result<String> {
     match case_right(tx, permit, case_id).await? {
         (CaseRight::Lead, reference) => Ok(reference),
         (CaseRight::Partner, _) => Err(StoreError::Forbidden("only the lead agency can do this")),
@@ -268,8 +268,6 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<()> {
         let incident = incident.as_str();
-        let view = permit.view();
-        let permit = &view;
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
         link(&mut tx, permit, case_id, incident, actor).await?;
@@ -416,8 +414,6 @@ impl Store {
         plan: &Plan,
         actor: &Actor<'_>,
     ) -> Result<i64> {
-        let view = permit.view();
-        let permit = &view;
         let mut tx = self.write().await?;
         require_lead(&mut tx, permit, case_id).await?;
         check_version(&mut tx, case_id, expected_version).await?;
@@ -459,8 +455,6 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<i64> {
         let (to, outcome) = (change.to, change.outcome.as_deref());
-        let view = permit.view();
-        let permit = &view;
         let mut tx = self.write().await?;
         require_lead(&mut tx, permit, case_id).await?;
         let from = tx.one(&Q::new("SELECT status FROM cases WHERE id = $1").bind(case_id)).await?.text("status")?;
@@ -496,8 +490,6 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<()> {
         let (agency, lawful_basis) = (share.agency.as_str(), share.lawful_basis.as_str());
-        let view = permit.view();
-        let permit = &view;
         let mut tx = self.write().await?;
         let reference = require_lead(&mut tx, permit, case_id).await?;
         if tx.optional(&Q::new("SELECT code FROM agencies WHERE code = $1").bind(agency)).await?.is_none() {
@@ -537,8 +529,6 @@ impl Store {
         task: &NewTask,
         actor: &Actor<'_>,
     ) -> Result<String> {
-        let view = permit.view();
-        let permit = &view;
         let mut tx = self.write().await?;
         let (_, reference) = case_right(&mut tx, permit, case_id).await?;
         let owner = task.owner_agency.clone().unwrap_or_else(|| actor.principal.agency.clone());
@@ -603,8 +593,6 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<()> {
         let (status, notes) = (update.status, update.notes.as_str());
-        let view = permit.view();
-        let permit = &view;
         let mut tx = self.write().await?;
         let row = tx
             .optional(&Q::new("SELECT case_id, title FROM case_tasks WHERE id = $1").bind(task_id))
@@ -641,8 +629,6 @@ impl Store {
         note: &CaseNote,
         actor: &Actor<'_>,
     ) -> Result<()> {
-        let view = permit.view();
-        let permit = &view;
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
         event(&mut tx, case_id, "note", note.as_str(), actor).await?;
@@ -717,9 +703,9 @@ impl Store {
     }
 }
 
-async fn link(
+async fn link<C: SeesRecords>(
     tx: &mut Tx,
-    permit: &Permit<ViewRecords>,
+    permit: &Permit<C>,
     case_id: &str,
     incident: &str,
     actor: &Actor<'_>,

@@ -12,7 +12,7 @@
 
 use crate::sql::Q;
 use crate::{Exec, Result, StoreError, Tx};
-use safetynet_domain::policy::{Permit, ViewRecords};
+use safetynet_domain::policy::{Permit, SeesRecords};
 
 /// The next human reference, e.g. `INC-2026-00042`, from a per-prefix-and-year
 /// counter (inside the caller's transaction, so references never repeat).
@@ -97,7 +97,11 @@ pub(crate) fn person_visible(q: &mut Q, alias: &str, agency: &str) {
 /// Fails with "person was not found" unless `person_id` names a person the
 /// permit's agency may see (the same answer as for a person who does not
 /// exist, so other agencies' people cannot be probed).
-pub(crate) async fn require_person(conn: &mut impl Exec, permit: &Permit<ViewRecords>, person_id: &str) -> Result<()> {
+pub(crate) async fn require_person<C: SeesRecords>(
+    conn: &mut impl Exec,
+    permit: &Permit<C>,
+    person_id: &str,
+) -> Result<()> {
     let mut q = Q::new("SELECT p.id FROM people p WHERE p.id = ");
     q.arg(person_id).push(" AND");
     person_visible(&mut q, "p", &permit.principal().agency);

@@ -154,8 +154,6 @@ impl Store {
         timescales: &Timescales,
         actor: &Actor<'_>,
     ) -> Result<CaseReview> {
-        let view = permit.view();
-        let permit = &view;
         let mut tx = self.write().await?;
         let (person_id, received_on) = (application.person_id.as_deref(), application.received_on);
         let calendar = crate::calendar::bank_holidays_in(&mut tx).await?;
@@ -201,8 +199,6 @@ impl Store {
         u: &CaseReviewUpdate,
         actor: &Actor<'_>,
     ) -> Result<CaseReview> {
-        let view = permit.view();
-        let permit = &view;
         let today = DateTime::from_timestamp_millis(actor.at_ms).map_or(NaiveDate::MAX, london_date);
         u.check(today).map_err(|m| rule("case_review_validation", m))?;
         let mut tx = self.write().await?;

@@ -53,8 +53,6 @@ impl Store {
         limits: &FpnLimits,
         actor: &Actor<'_>,
     ) -> Result<String> {
-        let view = permit.view();
-        let permit = &view;
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
         let (mut name, mut dob, mut business) =
@@ -149,8 +147,6 @@ impl Store {
         report: &BreachReport,
         actor: &Actor<'_>,
     ) -> Result<()> {
-        let view = permit.view();
-        let permit = &view;
         let (breached_at, notes) = (report.breached_at, report.notes.as_str());
         let mut tx = self.write().await?;
         let row = tx

@@ -24,8 +24,6 @@ impl Store {
         intervals: &ReviewIntervals,
         actor: &Actor<'_>,
     ) -> Result<NaiveDate> {
-        let view = permit.view();
-        let permit = &view;
         let mut tx = self.write().await?;
         crate::cases::require_lead(&mut tx, permit, case_id).await?;
         let level = tx

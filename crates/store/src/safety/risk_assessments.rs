@@ -89,8 +89,6 @@ impl Store {
         intervals: &ReviewIntervals,
         actor: &Actor<'_>,
     ) -> Result<StoredAssessment> {
-        let view = permit.view();
-        let permit = &view;
         let q = self
             .questionnaires()
             .await?
