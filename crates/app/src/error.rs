@@ -19,6 +19,9 @@ pub enum Error {
     /// Too busy to take this on now; try again shortly.
     #[error("{0}")]
     Busy(String),
+    /// The caller lacks the capability the use case needs.
+    #[error(transparent)]
+    Denied(#[from] safetynet_domain::policy::Denied),
     /// The store failed or refused.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -12,9 +12,12 @@
 
 pub mod analyses;
 pub mod daily;
+pub mod district;
 mod error;
 pub mod evaluation;
 pub mod jobs;
+pub mod notify;
+pub mod packs;
 mod params;
 
 pub use error::Error;

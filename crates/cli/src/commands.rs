@@ -776,7 +776,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let text = serde_json::to_string_pretty(&export)?;
             std::fs::write(&out, text).with_context(|| format!("cannot write {}", out.display()))?;
             let pdf = out.with_extension("pdf");
-            std::fs::write(&pdf, safetynet_web::sar::subject_access_pdf(&export)?)
+            std::fs::write(&pdf, safetynet_render::subject_access::subject_access_pdf(&export)?)
                 .with_context(|| format!("cannot write {}", pdf.display()))?;
             println!(
                 "subject access export written to {} and {} (audited): {}",

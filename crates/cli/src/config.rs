@@ -97,7 +97,7 @@ pub struct Config {
     pub require_mfa: Setting<Vec<Role>>,
     /// The SMTP server for notifications (password never printed); none
     /// keeps messages in the outbox.
-    pub smtp_url: Setting<Option<safetynet_web::mail::SmtpUrl>>,
+    pub smtp_url: Setting<Option<safetynet_mail::SmtpUrl>>,
     /// The sender of notifications.
     pub mail_from: Setting<String>,
     /// When reminders are sent: `[notifications]` in the file.
@@ -316,7 +316,7 @@ impl Config {
                 let value = raw
                     .value
                     .as_deref()
-                    .map(safetynet_web::mail::SmtpUrl::parse)
+                    .map(safetynet_mail::SmtpUrl::parse)
                     .transpose()
                     .map_err(|e| anyhow::anyhow!("{e} ({})", raw.source))?;
                 Setting { value, source: raw.source }
@@ -424,7 +424,7 @@ impl Config {
 
     /// The sender: `mail_from`, or `safetynet@` the public URL's host
     /// (else `localhost`).
-    pub fn mail_sender(&self) -> anyhow::Result<safetynet_web::mail::Mailbox> {
+    pub fn mail_sender(&self) -> anyhow::Result<safetynet_mail::Mailbox> {
         let from = if self.mail_from.value.trim().is_empty() {
             let host = self
                 .public_url
@@ -438,14 +438,14 @@ impl Config {
         } else {
             self.mail_from.value.clone()
         };
-        safetynet_web::mail::parse_from(&from).map_err(|e| anyhow::anyhow!(e))
+        safetynet_mail::parse_from(&from).map_err(|e| anyhow::anyhow!(e))
     }
 
     /// The mail settings, when an SMTP server is configured.
-    pub fn mail(&self) -> Option<safetynet_web::mail::MailSettings> {
+    pub fn mail(&self) -> Option<safetynet_mail::MailSettings> {
         let smtp = self.smtp_url.value.clone()?;
         let from = self.mail_sender().ok()?;
-        Some(safetynet_web::mail::MailSettings { smtp, from })
+        Some(safetynet_mail::MailSettings { smtp, from })
     }
 
     /// The web layer's settings.
@@ -467,7 +467,7 @@ impl Config {
             },
             trusted_proxies: self.trusted_proxies.value.clone(),
             require_mfa: self.require_mfa.value.clone(),
-            notifications: safetynet_web::notify::NotifyConfig {
+            notifications: safetynet_app::notify::NotifyConfig {
                 mail: self.mail(),
                 public_url: self.public_url.value.clone(),
                 schedule: self.notifications.value,

@@ -4,9 +4,10 @@
 use crate::config::Config;
 use anyhow::{anyhow, bail};
 use clap::Subcommand;
+use safetynet_app::notify;
 use safetynet_domain::clock::SharedClock;
 use safetynet_domain::ids::new_id_at_ms;
-use safetynet_web::mail::Mailer;
+use safetynet_mail::Mailer;
 use std::process::ExitCode;
 
 /// The `mail` subcommands.
@@ -58,8 +59,7 @@ pub async fn run(config: &Config, clock: SharedClock, command: MailCommand) -> a
         }
         MailCommand::Send { database_url } => {
             let store = crate::db::open_url(config, database_url, None, crate::db::KeyUse::Write).await?;
-            let state = safetynet_web::AppState::new(store, clock.clone(), config.web());
-            let (queued, delivery) = safetynet_web::notify::run(&state).await.map_err(|e| anyhow!(e.to_string()))?;
+            let (queued, delivery) = notify::run(&store, &config.web().notifications, clock.as_ref()).await?;
             println!(
                 "reminders queued: {} (reviews {}, ASB Case Review deadlines {}, daily summaries {})",
                 queued.total(),
@@ -75,7 +75,7 @@ pub async fn run(config: &Config, clock: SharedClock, command: MailCommand) -> a
                     }
                 }
                 None => {
-                    let waiting = state.store.outbox_status(clock.now().timestamp_millis()).await?.waiting;
+                    let waiting = store.outbox_status(clock.now().timestamp_millis()).await?.waiting;
                     println!("no SMTP server is configured (smtp_url): {waiting} message(s) wait in the outbox");
                 }
             }

@@ -7,13 +7,14 @@ use crate::config::Config;
 use anyhow::{anyhow, Context};
 use chrono::NaiveDate;
 use clap::ValueEnum;
+use safetynet_app::analyses::Analyst;
+use safetynet_app::packs::{build, PackRequest};
 use safetynet_domain::clock::SharedClock;
 use safetynet_domain::meeting::{MeetingKind, DEFAULT_DISCLOSURE_THRESHOLD};
 use safetynet_domain::partnership::Email;
 use safetynet_domain::policy::{AuthMethod, Principal};
+use safetynet_render::{html, pdf};
 use safetynet_store::users::Actor;
-use safetynet_web::packs::{build, PackOptions};
-use safetynet_web::{AppState, WebConfig};
 use std::path::PathBuf;
 
 /// Which pack.
@@ -67,9 +68,6 @@ pub struct ReportArgs {
 
 /// Writes the pack; returns a line for the terminal.
 pub async fn run(config: &Config, clock: SharedClock, a: ReportArgs) -> anyhow::Result<String> {
-    if !(1..=100).contains(&a.threshold) {
-        anyhow::bail!("--threshold must be from 1 to 100");
-    }
     let store =
         crate::db::open_url(config, a.database_url.clone(), a.audit_key_file.clone(), crate::db::KeyUse::Write).await?;
     let viewer = match &a.as_user {
@@ -84,16 +82,15 @@ pub async fn run(config: &Config, clock: SharedClock, a: ReportArgs) -> anyhow::
         Kind::Rag => MeetingKind::Rag,
         Kind::Psf => MeetingKind::Psf,
     };
-    let now_ms = clock.now().timestamp_millis();
-    let state = AppState::new(store.clone(), clock, WebConfig::default());
-    let pack = build(&state, kind, a.date, &viewer, PackOptions { disclosure_threshold: a.threshold })
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
+    let req = PackRequest::new(kind, a.date).with_threshold(a.threshold).map_err(|e| anyhow!("--{e}"))?;
+    let actor = Actor { principal: &viewer, at_ms: clock.now().timestamp_millis(), source: "cli" };
+    let analyst = Analyst::new(store.clone(), config.web().analysis);
+    let pack = build(&analyst, &req, &actor).await?;
     let (bytes, format) = match a.format {
-        ReportFormat::Html => (safetynet_web::pack_html::standalone(&pack).into_bytes(), "html"),
-        ReportFormat::Pdf => (safetynet_web::pdf::pack_pdf(&pack)?, "pdf"),
+        ReportFormat::Html => (html::standalone(&pack).into_bytes(), "html"),
+        ReportFormat::Pdf => (pdf::pack_pdf(&pack)?, "pdf"),
     };
     std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
-    store.record_pack(kind, a.date, format, &Actor { principal: &viewer, at_ms: now_ms, source: "cli" }).await?;
+    store.record_pack(kind, a.date, format, &actor).await?;
     Ok(format!("{} for {} written to {} ({} bytes)", pack.title, a.date, a.out.display(), bytes.len()))
 }

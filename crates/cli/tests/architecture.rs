@@ -61,6 +61,25 @@ fn the_application_layer_knows_nothing_of_http_or_the_terminal() {
     assert!(found.is_empty(), "no SQL and no wall clock in the application layer:\n{}", found.join("\n"));
 }
 
+#[test]
+fn documents_are_rendered_from_what_they_are_given() {
+    let manifest = std::fs::read_to_string(repo().join("crates/render/Cargo.toml")).expect("manifest");
+    for dep in ["safetynet-store", "safetynet-app", "safetynet-web", "axum", "sqlx", "tokio"] {
+        assert!(
+            !manifest.contains(dep),
+            "safetynet-render reads no data and knows no HTTP: it must not depend on {dep}"
+        );
+    }
+    // The command line makes packs and subject access PDFs through the
+    // application layer and the renderer, never through the web crate.
+    let cli = rust_files(&repo().join("crates/cli/src"));
+    let found = mentions(&cli, &["safetynet_web::pack", "safetynet_web::pdf", "safetynet_web::sar", "AppState::new"])
+        .into_iter()
+        .filter(|l| !l.contains("crates/cli/src/serve.rs"))
+        .collect::<Vec<_>>();
+    assert!(found.is_empty(), "only the composition root (serve.rs) builds the web app's state:\n{}", found.join("\n"));
+}
+
 /// The crate's top-level modules and which others each names
 /// (`crate::name`), from its source files (`lib.rs` and `main.rs`, the
 /// roots, left out).
@@ -123,7 +142,7 @@ fn find_cycle(graph: &std::collections::BTreeMap<String, std::collections::BTree
 
 #[test]
 fn no_module_imports_form_a_circle() {
-    for krate in ["app", "web", "cli", "store", "domain"] {
+    for krate in ["app", "render", "web", "cli", "store", "domain", "analysis"] {
         let graph = module_graph(&repo().join("crates").join(krate).join("src"));
         assert!(graph.len() > 3, "{krate}: the scan found too few modules");
         if let Some(cycle) = find_cycle(&graph) {

@@ -10,21 +10,32 @@ mod common;
 use axum::http::StatusCode;
 use chrono::Duration;
 use common::*;
+use safetynet_app::notify::{self, Delivery, NotifyConfig};
 use safetynet_domain::notification::Schedule;
 use safetynet_domain::partnership::{AgencyCode, Email};
 use safetynet_domain::policy::{AuthMethod, ManagePartnershipWork, ManageUsers, Principal};
 use safetynet_domain::role::Role;
-use safetynet_store::notifications::OutboxMessage;
+use safetynet_mail::{parse_from, MailSettings, SmtpUrl};
+use safetynet_store::notifications::{OutboxMessage, Queued};
 use safetynet_store::testing::{allow_inserts, block_inserts};
 use safetynet_store::users::{Actor, NewUser};
-use safetynet_web::mail::{parse_from, MailSettings, SmtpUrl};
-use safetynet_web::notify::{deliver, queue_due, NotifyConfig};
 use safetynet_web::{AppState, WebConfig};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
+
+/// One delivery pass as the server's minute loop makes it.
+async fn deliver(state: &safetynet_web::AppState, settings: &MailSettings) -> Result<Delivery, safetynet_app::Error> {
+    let public_url = state.config.notifications.public_url.as_deref();
+    notify::deliver(&state.store, settings, public_url, state.clock.as_ref()).await
+}
+
+/// Queues what is due now, as the server's scheduler does.
+async fn queue_due(state: &safetynet_web::AppState) -> Result<Queued, safetynet_app::Error> {
+    notify::queue_due(&state.store, state.config.notifications.schedule, state.clock.now()).await
+}
 
 // --- a small SMTP sink ----------------------------------------------------------
 

@@ -12,6 +12,7 @@ mod common;
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate};
 use common::*;
+use safetynet_domain::clock::Clock;
 use safetynet_domain::meeting::MeetingKind;
 use safetynet_domain::policy::{ManagePartnershipWork, Principal};
 use safetynet_store::meetings::NewAction;
@@ -119,15 +120,10 @@ async fn the_jag_case_section_is_only_for_entitled_attendees() {
         assert!(!restricted.to_string().contains("CASE-"));
         // Made at the command line without --as, the pack leaves it out too.
         let st = state(app);
-        let pack = safetynet_web::packs::build(
-            &st,
-            MeetingKind::Jag,
-            date("2026-01-22"),
-            &Principal::operator(),
-            Default::default(),
-        )
-        .await
-        .expect("pack");
+        let operator = Principal::operator();
+        let actor = Actor { principal: &operator, at_ms: app.clock.now().timestamp_millis(), source: "cli" };
+        let req = safetynet_app::packs::PackRequest::new(MeetingKind::Jag, date("2026-01-22"));
+        let pack = safetynet_app::packs::build(&st.analyst, &req, &actor).await.expect("pack");
         assert!(!serde_json::to_string(&pack).expect("json").contains("Jane Smith"));
     })
     .await;

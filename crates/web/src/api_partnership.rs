@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
+use safetynet_app::packs::{build, PackRequest};
 use safetynet_domain::meeting::{ActionStatus, MeetingKind};
 use safetynet_domain::policy::{ManagePartnershipWork, UpdateCommitments, ViewCrimeData};
 use safetynet_store::meetings::NewAction;
@@ -175,18 +176,11 @@ async fn pack(
             .map_err(|_| AppError::BadRequest("date must be YYYY-MM-DD".into()))?,
         None => state.today(),
     };
-    let threshold = q.threshold.unwrap_or(safetynet_domain::meeting::DEFAULT_DISCLOSURE_THRESHOLD);
-    if !(1..=100).contains(&threshold) {
-        return Err(AppError::BadRequest("threshold must be from 1 to 100".into()).into());
+    let mut req = PackRequest::new(kind, date);
+    if let Some(threshold) = q.threshold {
+        req = req.with_threshold(threshold)?;
     }
-    let p = crate::packs::build(
-        &state,
-        kind,
-        date,
-        &user.principal,
-        crate::packs::PackOptions { disclosure_threshold: threshold },
-    )
-    .await?;
+    let p = build(&state.analyst, &req, &user.actor()).await?;
     state.store.record_pack(kind, date, "json", &user.actor()).await?;
     Ok(Json(json!(p)))
 }

@@ -77,6 +77,7 @@ impl From<safetynet_app::Error> for AppError {
             Error::Invalid(message) => AppError::BadRequest(message),
             Error::Refused { rule, message } => AppError::Unprocessable { rule: rule.into(), message },
             Error::Busy(message) => AppError::Busy(message),
+            Error::Denied(d) => d.into(),
             Error::Store(e) => e.into(),
             Error::Internal(detail) => AppError::Internal(detail),
         }

@@ -5,6 +5,7 @@
 
 use crate::error::AppError;
 use crate::AppState;
+use safetynet_app::notify;
 use safetynet_domain::policy::Principal;
 use safetynet_domain::uk_time::london_date;
 use safetynet_store::users::Actor;
@@ -39,7 +40,12 @@ pub fn spawn_scheduler(state: AppState) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
-            let delivered = crate::notify::deliver_configured(&mail_state).await;
+            let delivered = notify::deliver_configured(
+                &mail_state.store,
+                &mail_state.config.notifications,
+                mail_state.clock.as_ref(),
+            )
+            .await;
             mail_state.metrics.job_ran("outbox", delivered.is_ok());
             match delivered {
                 Ok(Some(d)) if d.sent + d.retrying + d.gave_up > 0 => {
@@ -74,7 +80,7 @@ pub fn spawn_scheduler(state: AppState) {
             if let Err(e) = flushed {
                 tracing::error!(error = %e, "public page reads could not be audited");
             }
-            let queued = crate::notify::queue_due(&state).await;
+            let queued = notify::queue_due(&state.store, state.config.notifications.schedule, state.clock.now()).await;
             ran("reminders", queued.is_ok());
             match queued {
                 Ok(q) if q.total() > 0 => tracing::info!(

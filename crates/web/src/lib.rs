@@ -14,22 +14,15 @@ mod api_safety;
 mod assets;
 mod auth;
 mod error;
-pub mod figure;
 mod forms;
 pub mod jobs;
 mod layout;
-pub mod mail;
 pub mod metrics;
-pub mod notify;
 mod openapi;
-pub mod pack_html;
-pub mod packs;
 mod pages;
 mod params;
-pub mod pdf;
 pub mod public_views;
 pub mod request_id;
-pub mod sar;
 mod viewer;
 
 pub use auth::SESSION_COOKIE;
@@ -97,7 +90,7 @@ pub struct WebConfig {
     /// to partnership administrators and auditors.
     pub require_mfa: Vec<safetynet_domain::role::Role>,
     /// E-mail notifications: the SMTP server, links, reminder schedule.
-    pub notifications: notify::NotifyConfig,
+    pub notifications: safetynet_app::notify::NotifyConfig,
     /// The retention schedule (the scheduler runs it daily if `scheduled`).
     pub retention: safetynet_domain::retention::Schedule,
     /// The token that opens `/metrics`; none: there is no `/metrics`.

@@ -16,8 +16,10 @@ use safetynet_analysis::evaluate::Recommendation;
 use safetynet_app::analyses::crime::{HotspotRequest, HotspotUnit, Trends, TrendsRequest};
 use safetynet_app::analyses::evaluate::{evaluate as weigh, EvaluateRequest};
 use safetynet_app::analyses::incidents::{NearRepeatRequest, ScanRequest};
+use safetynet_app::district::district_rings;
 use safetynet_app::Params;
 use safetynet_domain::policy::{ManagePartnershipWork, Permit, ViewCrimeData};
+use safetynet_render::figure;
 use safetynet_store::crimes::CrimeFilter;
 
 /// A line chart of monthly counts with alert months marked (server-rendered
@@ -88,15 +90,8 @@ pub async fn hotspots_svg(
         return Err(AppError::BadRequest("the map draws grid cells: leave level out".into()).into());
     };
     let grid = state.analyst.grid_hotspots(&permit, &req.filter, cell_m, req.local).await?;
-    let rings = crate::figure::district_rings(&state).await?;
-    let drawing = crate::figure::map(
-        "Hot spots of recorded crime",
-        &rings,
-        Some(&grid),
-        &[],
-        &[],
-        crate::figure::Focus::District,
-    );
+    let rings = district_rings(&state.store).await?;
+    let drawing = figure::map("Hot spots of recorded crime", &rings, Some(&grid), &[], &[], figure::Focus::District);
     Ok(svg_response("safetynet-hotspots.svg", drawing.to_svg()))
 }
 

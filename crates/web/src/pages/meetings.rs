@@ -7,16 +7,18 @@ use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::forms::{field, input, parse_date, select, textarea, Errors};
 use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
-use crate::packs::{build, Pack, PackOptions};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use maud::html;
+use safetynet_app::packs::{build, PackRequest};
 use safetynet_domain::meeting::{ActionStatus, MeetingKind};
 use safetynet_domain::partnership::Email;
 use safetynet_domain::policy::{ManagePartnershipWork, ViewCrimeData};
+use safetynet_render::pack::Pack;
+use safetynet_render::{html as pack_html, pdf};
 use safetynet_store::meetings::NewAction;
 
 type Form = CsrfForm<Vec<(String, String)>>;
@@ -399,7 +401,7 @@ async fn meeting_pack(state: &AppState, user: &PageUser, id: &str, format: &str)
     let kind = state.store.one_series(&m.series_code).await?.kind;
     let date =
         NaiveDate::parse_from_str(&m.held_on, "%Y-%m-%d").map_err(|_| AppError::Internal("bad meeting date".into()))?;
-    let pack = build(state, kind, date, &user.principal, PackOptions::default()).await?;
+    let pack = build(&state.analyst, &PackRequest::new(kind, date), &user.actor()).await?;
     state.store.record_pack(kind, date, format, &user.actor()).await?;
     Ok(pack)
 }
@@ -413,7 +415,7 @@ pub async fn pack(State(state): State<AppState>, user: PageUser, Path(id): Path<
             a class="govuk-button govuk-button--secondary" href=(format!("/meetings/{id}/pack.pdf")) { "Download PDF" }
             a class="govuk-button govuk-button--secondary" href=(format!("/meetings/{id}/pack.html")) { "Download HTML" }
         }
-        (crate::pack_html::body(&p))
+        (pack_html::body(&p))
     };
     Ok(page(Some(&user), Nav::Meetings, &p.title, PageOpts::default(), body))
 }
@@ -434,7 +436,7 @@ pub async fn pack_pdf(State(state): State<AppState>, user: PageUser, Path(id): P
     let p = meeting_pack(&state, &user, &id, "pdf").await?;
     let name = format!("{}-pack-{}.pdf", p.kind.as_str(), p.date);
     // Laying out and shaping a long pack is CPU work: off the async workers.
-    let pdf = tokio::task::spawn_blocking(move || crate::pdf::pack_pdf(&p))
+    let pdf = tokio::task::spawn_blocking(move || pdf::pack_pdf(&p))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -447,6 +449,6 @@ pub async fn pack_html(State(state): State<AppState>, user: PageUser, Path(id): 
     Ok(download(
         "text/html; charset=utf-8",
         format!("{}-pack-{}.html", p.kind.as_str(), p.date),
-        crate::pack_html::standalone(&p).into_bytes(),
+        pack_html::standalone(&p).into_bytes(),
     ))
 }

@@ -5,18 +5,19 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::figure::{map, zone_ring, Colour, Focus};
 use crate::forms::{field, input, parse_date, select, textarea, Errors};
 use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
-use crate::packs::recommendation_label;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup, PreEscaped};
+use safetynet_app::district::district_rings;
+use safetynet_app::packs::recommendation_label;
 use safetynet_domain::areas::Level;
 use safetynet_domain::operation::{OperationStatus, Zone};
 use safetynet_domain::policy::{ManagePartnershipWork, UpdateCommitments, ViewCrimeData};
+use safetynet_render::figure::{map, zone_ring, Colour, Focus};
 use safetynet_store::crimes::CrimeFilter;
 use safetynet_store::operations::{NewOperation, Operation};
 
@@ -258,7 +259,7 @@ async fn operation_map(state: &AppState, o: &Operation) -> Result<(String, Strin
         }
         caption = format!("Grey dots: the targeted recorded crime, {} to {}.", first.long_name(), last.long_name());
     }
-    let rings = crate::figure::district_rings(state).await?;
+    let rings = district_rings(&state.store).await?;
     Ok((map(&o.name, &rings, None, &zones, &points, Focus::Zones).to_svg(), caption))
 }
 

@@ -7,17 +7,18 @@
 use crate::auth::{cookie, set_cookie, ClientAddr};
 use crate::error::{AppError, PageResult};
 use crate::layout::{error_summary, page, Nav, PageOpts};
-use crate::packs::{build, PackOptions};
 use crate::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use maud::html;
+use safetynet_app::packs::{build, PackRequest};
 use safetynet_domain::meeting::MeetingKind;
 use safetynet_domain::policy::{AuthMethod, Principal};
 use safetynet_domain::token::{hash_secret, issue, verify_issued};
 use safetynet_store::surveys::{Survey, MAX_RANKED};
+use safetynet_store::users::Actor;
 
 /// Cookie holding the resident's survey token.
 const SURVEY_COOKIE: &str = "sn_survey";
@@ -53,12 +54,13 @@ pub async fn forum(State(state): State<AppState>, Path(id): Path<String>) -> Pag
     let date =
         NaiveDate::parse_from_str(&m.held_on, "%Y-%m-%d").map_err(|_| AppError::Internal("bad meeting date".into()))?;
     let who = public();
-    let pack = build(&state, kind, date, &who, PackOptions::default()).await?;
+    let actor = Actor { principal: &who, at_ms: state.now_ms(), source: "public" };
+    let pack = build(&state.analyst, &PackRequest::new(kind, date), &actor).await?;
     state.public_views.count(&format!("forum/{}", m.id));
     let surveys = state.store.surveys(Some(&m.series_code)).await?;
     let open: Vec<&Survey> = surveys.iter().filter(|s| s.is_open(state.today())).collect();
     let body = html! {
-        (crate::pack_html::body(&pack))
+        (safetynet_render::html::body(&pack))
         @for s in open {
             div class="govuk-inset-text" { "Have your say: " a class="govuk-link" href=(format!("/public/surveys/{}", s.id)) { (s.title) } }
         }

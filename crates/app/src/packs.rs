@@ -7,94 +7,24 @@
 //! carries counts under disclosure control and nothing finer than the
 //! district.
 
-use crate::error::AppError;
-use crate::figure::{line_chart, map, zone_ring, Colour, Drawing, Focus};
-use crate::AppState;
+use crate::analyses::crime::TrendsRequest;
+use crate::analyses::Analyst;
+use crate::district::district_rings;
+use crate::Error;
 use chrono::{Days, NaiveDate};
 use safetynet_analysis::grid::DEFAULT_CELL_M;
 use safetynet_analysis::local::{LocalOptions, SpotClass};
-use safetynet_app::analyses::crime::TrendsRequest;
 use safetynet_domain::meeting::{Disclosed, MeetingKind, DEFAULT_DISCLOSURE_THRESHOLD};
 use safetynet_domain::month::Month;
 use safetynet_domain::policy::{ManagePartnershipWork, Principal, ViewCrimeData, ViewRecords};
 use safetynet_domain::uk_time::london_midnight;
+use safetynet_render::figure::{line_chart, map, zone_ring, Colour, Drawing, Focus};
+use safetynet_render::pack::{Block, Pack, Section};
 use safetynet_store::crimes::CrimeFilter;
 use safetynet_store::meetings::{Action, MeetingRecord};
 use safetynet_store::operations::Operation;
 use safetynet_store::strategy::{CommitmentUpdate, Strategy};
-use serde::Serialize;
-
-/// A meeting pack.
-#[derive(Debug, Clone, Serialize)]
-pub struct Pack {
-    /// Which meeting.
-    pub kind: MeetingKind,
-    /// Title.
-    pub title: String,
-    /// The partnership.
-    pub partnership: String,
-    /// The pack's date.
-    pub date: String,
-    /// The meeting, when one is scheduled on that date.
-    pub meeting_id: Option<String>,
-    /// Where.
-    pub location: String,
-    /// Handling marking printed on every page.
-    pub marking: String,
-    /// Agenda.
-    pub agenda: Vec<String>,
-    /// Sections in agenda order.
-    pub sections: Vec<Section>,
-}
-
-/// One section.
-#[derive(Debug, Clone, Serialize)]
-pub struct Section {
-    /// Stable id.
-    pub id: String,
-    /// Heading.
-    pub title: String,
-    /// Content.
-    pub blocks: Vec<Block>,
-}
-
-/// A piece of content.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Block {
-    /// A paragraph.
-    Paragraph {
-        /// Text.
-        text: String,
-    },
-    /// A bulleted list.
-    Bullets {
-        /// Items.
-        items: Vec<String>,
-    },
-    /// A table.
-    Table {
-        /// Column headings.
-        headers: Vec<String>,
-        /// Rows of cells.
-        rows: Vec<Vec<String>>,
-    },
-    /// A chart or map (its marks are not part of the structured content).
-    Figure {
-        /// Caption.
-        caption: String,
-        /// The text alternative.
-        alt: String,
-        /// The drawing.
-        #[serde(skip)]
-        drawing: Drawing,
-    },
-    /// Content the reader may not see, and why.
-    Restricted {
-        /// Why.
-        text: String,
-    },
-}
+use safetynet_store::users::Actor;
 
 fn para(t: impl Into<String>) -> Block {
     Block::Paragraph { text: t.into() }
@@ -112,24 +42,39 @@ fn section(id: &str, title: &str, blocks: Vec<Block>) -> Section {
     Section { id: id.into(), title: title.into(), blocks }
 }
 
-/// Options for building a pack.
+/// A pack to make: which meeting's, for which day, and the disclosure
+/// threshold of its public content.
 #[derive(Debug, Clone, Copy)]
-pub struct PackOptions {
+pub struct PackRequest {
+    /// Which meeting.
+    pub kind: MeetingKind,
+    /// The pack's date: every section reads data as it stood then.
+    pub date: NaiveDate,
     /// Counts below this are suppressed in public content.
     pub disclosure_threshold: i64,
 }
 
-impl Default for PackOptions {
-    fn default() -> Self {
-        Self { disclosure_threshold: DEFAULT_DISCLOSURE_THRESHOLD }
+impl PackRequest {
+    /// A request with the default disclosure threshold.
+    pub fn new(kind: MeetingKind, date: NaiveDate) -> Self {
+        Self { kind, date, disclosure_threshold: DEFAULT_DISCLOSURE_THRESHOLD }
+    }
+
+    /// Sets the disclosure threshold (`threshold`, 1 to 100).
+    pub fn with_threshold(self, threshold: i64) -> Result<Self, Error> {
+        if !(1..=100).contains(&threshold) {
+            return Err(Error::Invalid("threshold must be from 1 to 100".into()));
+        }
+        Ok(Self { disclosure_threshold: threshold, ..self })
     }
 }
 
 /// The months of recorded crime a pack for `date` may use: every month held
 /// up to the month of `date`, oldest first.
-async fn months_to(state: &AppState, date: NaiveDate) -> Result<Vec<Month>, AppError> {
+async fn months_to(analyst: &Analyst, date: NaiveDate) -> Result<Vec<Month>, Error> {
     let limit = Month::of_date(date);
-    let mut held: Vec<Month> = state.store.crime_months().await?.into_iter().filter(|m| Some(*m) <= limit).collect();
+    let mut held: Vec<Month> =
+        analyst.store().crime_months().await?.into_iter().filter(|m| Some(*m) <= limit).collect();
     held.sort();
     Ok(held)
 }
@@ -183,26 +128,22 @@ fn actions_section(record: Option<&MeetingRecord>) -> Section {
     section("actions", "Actions from the last meeting", blocks)
 }
 
-/// Builds the pack of `kind` for `date`, as `viewer` may see it.
-pub async fn build(
-    state: &AppState,
-    kind: MeetingKind,
-    date: NaiveDate,
-    viewer: &Principal,
-    opts: PackOptions,
-) -> Result<Pack, AppError> {
-    let meeting = state.store.meeting_of_kind_on(kind, date).await?;
+/// Builds the pack `req` asks for, as `actor`'s principal may see it (the
+/// case records it reads are audited as `actor`'s).
+pub async fn build(analyst: &Analyst, req: &PackRequest, actor: &Actor<'_>) -> Result<Pack, Error> {
+    let PackRequest { kind, date, .. } = *req;
+    let meeting = analyst.store().meeting_of_kind_on(kind, date).await?;
     let record = match &meeting {
-        Some(m) => Some(state.store.meeting_record(&m.id).await?),
+        Some(m) => Some(analyst.store().meeting_record(&m.id).await?),
         None => None,
     };
     let partnership =
-        state.store.partnership().await?.map(|p| p.name).unwrap_or_else(|| "Community Safety Partnership".into());
+        analyst.store().partnership().await?.map(|p| p.name).unwrap_or_else(|| "Community Safety Partnership".into());
     let agenda = record.as_ref().map_or_else(|| kind.standing_agenda(), |r| r.series.agenda.clone());
     let sections = match kind {
-        MeetingKind::Jag => jag(state, date, viewer, record.as_ref()).await?,
-        MeetingKind::Rag => rag(state, date, record.as_ref()).await?,
-        MeetingKind::Psf => psf(state, date, record.as_ref(), opts).await?,
+        MeetingKind::Jag => jag(analyst, date, actor, record.as_ref()).await?,
+        MeetingKind::Rag => rag(analyst, date, record.as_ref()).await?,
+        MeetingKind::Psf => psf(analyst, date, record.as_ref(), req.disclosure_threshold).await?,
     };
     Ok(Pack {
         kind,
@@ -226,7 +167,7 @@ pub async fn build(
 
 /// Whether `viewer` may see personal data in this meeting's pack: they can
 /// view records and attend (or run) the meeting.
-async fn entitled(state: &AppState, viewer: &Principal, record: Option<&MeetingRecord>) -> Result<bool, AppError> {
+async fn entitled(analyst: &Analyst, viewer: &Principal, record: Option<&MeetingRecord>) -> Result<bool, Error> {
     if !viewer.can::<ViewRecords>() {
         return Ok(false);
     }
@@ -234,38 +175,33 @@ async fn entitled(state: &AppState, viewer: &Principal, record: Option<&MeetingR
         return Ok(true);
     }
     Ok(match record {
-        Some(r) => state.store.is_attendee(&r.meeting.id, &viewer.user_id).await?,
+        Some(r) => analyst.store().is_attendee(&r.meeting.id, &viewer.user_id).await?,
         None => false,
     })
 }
 
 async fn jag(
-    state: &AppState,
+    analyst: &Analyst,
     date: NaiveDate,
-    viewer: &Principal,
+    actor: &Actor<'_>,
     record: Option<&MeetingRecord>,
-) -> Result<Vec<Section>, AppError> {
+) -> Result<Vec<Section>, Error> {
     let since = record
         .and_then(|r| r.previous.as_ref())
         .and_then(|p| NaiveDate::parse_from_str(&p.held_on, "%Y-%m-%d").ok())
         .unwrap_or_else(|| date.checked_sub_days(Days::new(28)).unwrap_or(date));
     Ok(vec![
         actions_section(record),
-        emerging(state, date, since, viewer).await?,
-        cases(state, date, viewer, record).await?,
-        operations(state, date, since).await?,
-        tasking(state, date, record).await?,
+        emerging(analyst, date, since, actor.principal).await?,
+        cases(analyst, date, actor, record).await?,
+        operations(analyst, date, since).await?,
+        tasking(analyst, date, record).await?,
     ])
 }
 
-async fn emerging(
-    state: &AppState,
-    date: NaiveDate,
-    since: NaiveDate,
-    viewer: &Principal,
-) -> Result<Section, AppError> {
+async fn emerging(analyst: &Analyst, date: NaiveDate, since: NaiveDate, viewer: &Principal) -> Result<Section, Error> {
     let title = "New and emerging issues and hotspots since the last JAG";
-    let months = months_to(state, date).await?;
+    let months = months_to(analyst, date).await?;
     let Some(&latest) = months.last() else {
         return Ok(section("emerging", title, vec![para("No recorded crime has been loaded for this period.")]));
     };
@@ -279,7 +215,7 @@ async fn emerging(
     };
     let first_new = Month::of_date(since).map_or(latest, |m| m.min(latest));
     let trends = TrendsRequest { filter: CrimeFilter { to: Some(latest), ..Default::default() }, ..Default::default() };
-    match state.analyst.trends(&permit, &trends).await {
+    match analyst.trends(&permit, &trends).await {
         Ok(t) => {
             let fresh: Vec<Vec<String>> = t
                 .alerts
@@ -306,10 +242,10 @@ async fn emerging(
     let from = back(latest, 2);
     let filter = CrimeFilter { from: Some(from), to: Some(latest), crime_type: None, lsoa: None };
     let local = LocalOptions { permutations: 199, seed: 1, fdr: 0.05 };
-    match state.analyst.grid_hotspots(&permit, &filter, DEFAULT_CELL_M, local).await {
+    match analyst.grid_hotspots(&permit, &filter, DEFAULT_CELL_M, local).await {
         Err(e) => blocks.push(para(format!("The hot spot analysis could not be run: {e}"))),
         Ok(grid) => {
-            let points = state.store.crime_points(&filter, 200_000).await?;
+            let points = analyst.store().crime_points(&filter, 200_000).await?;
             let mut hot: Vec<_> =
                 grid.cells.iter().filter(|c| matches!(c.stats.gi_class, SpotClass::Hot99 | SpotClass::Hot95)).collect();
             hot.sort_by(|a, b| b.count.cmp(&a.count).then(a.easting.total_cmp(&b.easting)));
@@ -355,7 +291,7 @@ async fn emerging(
             } else {
                 blocks.push(table(&["Where (busiest location in the cell)", "Records", "Confidence", "Gi* z"], rows));
             }
-            let rings = crate::figure::district_rings(state).await?;
+            let rings = district_rings(analyst.store()).await?;
             blocks.push(figure(
                 "Hot spots",
                 map("Hot spots of recorded crime", &rings, Some(&grid), &[], &[], Focus::District),
@@ -366,13 +302,14 @@ async fn emerging(
 }
 
 async fn cases(
-    state: &AppState,
+    analyst: &Analyst,
     date: NaiveDate,
-    viewer: &Principal,
+    actor: &Actor<'_>,
     record: Option<&MeetingRecord>,
-) -> Result<Section, AppError> {
+) -> Result<Section, Error> {
     let title = "High-risk and overdue cases; ASB Case Reviews due";
-    if !entitled(state, viewer, record).await? {
+    let viewer = actor.principal;
+    if !entitled(analyst, viewer, record).await? {
         return Ok(section(
             "cases",
             title,
@@ -381,13 +318,14 @@ async fn cases(
             }],
         ));
     }
-    let permit = viewer.permit::<ViewRecords>().map_err(AppError::from)?;
-    let actor = safetynet_store::users::Actor { principal: viewer, at_ms: state.now_ms(), source: "pack" };
-    let high = state.store.high_risk_cases(&permit, &actor).await?;
-    let due = state.store.reviews_due(&permit, date, true, &actor).await?;
+    let permit = viewer.permit::<ViewRecords>()?;
+    // Reading case records for a pack is audited as the pack's.
+    let actor = Actor { source: "pack", ..*actor };
+    let high = analyst.store().high_risk_cases(&permit, &actor).await?;
+    let due = analyst.store().reviews_due(&permit, date, true, &actor).await?;
     let soon = date.checked_add_days(Days::new(14)).unwrap_or(date);
-    let reviews: Vec<Vec<String>> = state
-        .store
+    let reviews: Vec<Vec<String>> = analyst
+        .store()
         .case_reviews(&permit, &actor)
         .await?
         .into_iter()
@@ -466,9 +404,9 @@ pub fn recommendation_label(r: Option<&str>) -> &'static str {
     }
 }
 
-async fn operations(state: &AppState, date: NaiveDate, since: NaiveDate) -> Result<Section, AppError> {
+async fn operations(analyst: &Analyst, date: NaiveDate, since: NaiveDate) -> Result<Section, Error> {
     let title = "Active operations and their evaluations";
-    let all = state.store.operations().await?;
+    let all = analyst.store().operations().await?;
     let (d, s) = (date.to_string(), since.to_string());
     let active: Vec<&Operation> = all.iter().filter(|o| o.starts_on <= d && o.ends_on >= d).collect();
     let ended: Vec<&Operation> = all.iter().filter(|o| o.ends_on < d && o.ends_on >= s).collect();
@@ -523,13 +461,13 @@ async fn operations(state: &AppState, date: NaiveDate, since: NaiveDate) -> Resu
                 zones.push((format!("{} control", o.reference), Colour::BLUE, zone_ring(c)));
             }
         }
-        let rings = crate::figure::district_rings(state).await?;
+        let rings = district_rings(analyst.store()).await?;
         blocks.push(figure("Operation areas", map("Operation areas", &rings, None, &zones, &[], Focus::Zones)));
     }
     Ok(section("operations", title, blocks))
 }
 
-async fn tasking(state: &AppState, date: NaiveDate, record: Option<&MeetingRecord>) -> Result<Section, AppError> {
+async fn tasking(analyst: &Analyst, date: NaiveDate, record: Option<&MeetingRecord>) -> Result<Section, Error> {
     let soon = date.checked_add_days(Days::new(14)).unwrap_or(date).to_string();
     let mut blocks = Vec::new();
     let due: Vec<Action> =
@@ -539,11 +477,11 @@ async fn tasking(state: &AppState, date: NaiveDate, record: Option<&MeetingRecor
         blocks.push(table(&["Action", "Owner", "Due", "Raised", "Latest update"], action_rows(&due, true)));
     }
     let mut op_tasks = Vec::new();
-    for o in state.store.operations().await? {
+    for o in analyst.store().operations().await? {
         if o.ends_on.as_str() < date.to_string().as_str() {
             continue;
         }
-        let (_, tasks) = state.store.operation(&o.id).await?;
+        let (_, tasks) = analyst.store().operation(&o.id).await?;
         for t in tasks.into_iter().filter(|t| t.status == "open" && t.due_on <= soon) {
             op_tasks.push(vec![o.reference.clone(), t.title, t.owner_agency, t.due_on]);
         }
@@ -568,33 +506,33 @@ async fn tasking(state: &AppState, date: NaiveDate, record: Option<&MeetingRecor
 /// The strategy and each commitment's latest rating on the pack's date.
 type Ratings = (Strategy, Vec<(String, CommitmentUpdate)>);
 
-async fn rag(state: &AppState, date: NaiveDate, record: Option<&MeetingRecord>) -> Result<Vec<Section>, AppError> {
-    let ratings = match state.store.strategy().await? {
-        Some(s) => Some((s, state.store.ratings_as_of(end_of_day_ms(date)).await?)),
+async fn rag(analyst: &Analyst, date: NaiveDate, record: Option<&MeetingRecord>) -> Result<Vec<Section>, Error> {
+    let ratings = match analyst.store().strategy().await? {
+        Some(s) => Some((s, analyst.store().ratings_as_of(end_of_day_ms(date)).await?)),
         None => None,
     };
     Ok(vec![
         actions_section(record),
-        performance(state, date, ratings.as_ref()).await?,
+        performance(analyst, date, ratings.as_ref()).await?,
         commitments(ratings.as_ref()),
-        concluded(state, date).await?,
-        data_summary(state, date).await?,
+        concluded(analyst, date).await?,
+        data_summary(analyst, date).await?,
     ])
 }
 
-async fn performance(state: &AppState, date: NaiveDate, ratings: Option<&Ratings>) -> Result<Section, AppError> {
+async fn performance(analyst: &Analyst, date: NaiveDate, ratings: Option<&Ratings>) -> Result<Section, Error> {
     let title = "Performance against each priority";
     let Some((strategy, ratings)) = ratings else {
         return Ok(section("performance", title, vec![para("No strategy has been loaded.")]));
     };
-    let months = months_to(state, date).await?;
+    let months = months_to(analyst, date).await?;
     let Some(&latest) = months.last() else {
         return Ok(section("performance", title, vec![para("No recorded crime has been loaded for this period.")]));
     };
     let (first, prev_first) = (back(latest, 11), back(latest, 23));
-    let population: i64 = state.store.area_stats().await?.iter().filter_map(|a| a.population).sum();
+    let population: i64 = analyst.store().area_stats().await?.iter().filter_map(|a| a.population).sum();
     let filter = CrimeFilter { from: Some(prev_first), to: Some(latest), crime_type: None, lsoa: None };
-    let counts = state.store.crime_month_counts(&filter, false).await?;
+    let counts = analyst.store().crime_month_counts(&filter, false).await?;
     let mut blocks = vec![para(format!(
         "The last 12 months ({} to {}) against the 12 before. {}",
         first.long_name(),
@@ -706,11 +644,11 @@ fn capitalise(s: &str) -> String {
     c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
-async fn concluded(state: &AppState, date: NaiveDate) -> Result<Section, AppError> {
+async fn concluded(analyst: &Analyst, date: NaiveDate) -> Result<Section, Error> {
     let d = date.to_string();
     let year_ago = date.checked_sub_days(Days::new(365)).unwrap_or(date).to_string();
-    let ops: Vec<Operation> = state
-        .store
+    let ops: Vec<Operation> = analyst
+        .store()
         .operations()
         .await?
         .into_iter()
@@ -733,13 +671,13 @@ async fn concluded(state: &AppState, date: NaiveDate) -> Result<Section, AppErro
     Ok(section("concluded", "Operations concluded and their outcomes", blocks))
 }
 
-async fn data_summary(state: &AppState, date: NaiveDate) -> Result<Section, AppError> {
+async fn data_summary(analyst: &Analyst, date: NaiveDate) -> Result<Section, Error> {
     let from = date.checked_sub_days(Days::new(365)).unwrap_or(date);
     let to = date.checked_add_days(Days::new(1)).unwrap_or(date);
     let operator = Principal::operator_for_agency("");
-    let permit = operator.permit::<ViewCrimeData>().map_err(AppError::from)?;
-    let s = state
-        .store
+    let permit = operator.permit::<ViewCrimeData>()?;
+    let s = analyst
+        .store()
         .data_summary(
             &permit,
             london_midnight(from).timestamp_millis(),
@@ -748,7 +686,7 @@ async fn data_summary(state: &AppState, date: NaiveDate) -> Result<Section, AppE
             to,
         )
         .await?;
-    let cats = state.store.categories().await?;
+    let cats = analyst.store().categories().await?;
     let label = |code: &str| cats.iter().find(|c| c.code == code).map_or_else(|| code.to_string(), |c| c.label.clone());
     let pairs = |v: &[(String, i64)], f: &dyn Fn(&str) -> String| {
         v.iter().map(|(k, n)| vec![f(k), n.to_string()]).collect::<Vec<_>>()
@@ -768,15 +706,14 @@ async fn data_summary(state: &AppState, date: NaiveDate) -> Result<Section, AppE
 }
 
 async fn psf(
-    state: &AppState,
+    analyst: &Analyst,
     date: NaiveDate,
     record: Option<&MeetingRecord>,
-    opts: PackOptions,
-) -> Result<Vec<Section>, AppError> {
-    let threshold = opts.disclosure_threshold;
+    threshold: i64,
+) -> Result<Vec<Section>, Error> {
     let mut out = Vec::new();
     // Crime in the area: the district as a whole, counts under disclosure control.
-    let months = months_to(state, date).await?;
+    let months = months_to(analyst, date).await?;
     let mut blocks = Vec::new();
     match months.last() {
         None => blocks.push(para("No recorded crime has been published for this period yet.")),
@@ -784,7 +721,7 @@ async fn psf(
             let first = back(latest, 2);
             let (ly_first, ly_last) = (back(first, 12), back(latest, 12));
             let filter = CrimeFilter { from: Some(ly_first), to: Some(latest), crime_type: None, lsoa: None };
-            let counts = state.store.crime_month_counts(&filter, false).await?;
+            let counts = analyst.store().crime_month_counts(&filter, false).await?;
             let year_held = months.iter().filter(|m| **m >= ly_first && **m <= ly_last).count() == 3;
             let mut types: Vec<String> = counts.iter().map(|c| c.1.clone()).collect();
             types.sort();
@@ -816,7 +753,7 @@ async fn psf(
     // You said, we did: closed actions with a published note.
     let done: Vec<String> = match record {
         Some(r) => {
-            let actions = state.store.closed_actions(&r.series.code, date).await?;
+            let actions = analyst.store().closed_actions(&r.series.code, date).await?;
             actions
                 .iter()
                 .filter(|a| !a.public_note.is_empty())
@@ -834,11 +771,11 @@ async fn psf(
     let mut blocks = Vec::new();
     let mut top: Vec<String> = Vec::new();
     let series = record.map(|r| r.series.code.clone());
-    let survey = state.store.surveys(series.as_deref()).await?.into_iter().find(|s| s.opens_on <= date.to_string());
+    let survey = analyst.store().surveys(series.as_deref()).await?.into_iter().find(|s| s.opens_on <= date.to_string());
     match survey {
         None => blocks.push(para("No survey has been run for this forum yet.")),
         Some(s) => {
-            let results = state.store.survey_results(&s.id, end_of_day_ms(date)).await?;
+            let results = analyst.store().survey_results(&s.id, end_of_day_ms(date)).await?;
             blocks.push(para(format!(
                 "{} (open {} to {}). Residents ranked up to three priorities; first choice scores most (Borda count).",
                 s.title, s.opens_on, s.closes_on
@@ -871,8 +808,12 @@ async fn psf(
         }
     }
     out.push(section("survey", "Residents' priorities: survey results", blocks));
-    let mut proposed: Vec<String> =
-        state.store.strategy().await?.map(|s| s.priorities.into_iter().map(|p| p.title).collect()).unwrap_or_default();
+    let mut proposed: Vec<String> = analyst
+        .store()
+        .strategy()
+        .await?
+        .map(|s| s.priorities.into_iter().map(|p| p.title).collect())
+        .unwrap_or_default();
     if !top.is_empty() {
         proposed.push(format!("Local focus from the survey: {}", top.join(", ")));
     }

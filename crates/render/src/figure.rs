@@ -392,22 +392,6 @@ pub fn zone_ring(z: &safetynet_domain::operation::Zone) -> Vec<(f64, f64)> {
     coords.as_array().into_iter().flatten().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect()
 }
 
-/// The partnership's district boundary rings (WGS84) for maps.
-pub async fn district_rings(state: &crate::AppState) -> Result<Vec<Vec<(f64, f64)>>, crate::error::AppError> {
-    let lads = state.store.partnership().await?.map(|p| p.lad_codes).unwrap_or_default();
-    Ok(state
-        .store
-        .areas(safetynet_domain::areas::Level::Lad)
-        .await?
-        .iter()
-        .filter(|a| lads.contains(&a.code))
-        .filter_map(|a| {
-            safetynet_domain::areas::Shape::from_geojson(&serde_json::from_str(&a.geometry).unwrap_or_default()).ok()
-        })
-        .flat_map(|s| s.polygons.into_iter().flatten())
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! a document (one table of fields per record, the audit rows as one table),
 //! rendered as a tagged PDF like a meeting pack ([`crate::pdf`]).
 
-use crate::packs::{Block, Pack, Section};
+use crate::pack::{Block, Pack, Section};
 use safetynet_domain::meeting::MeetingKind;
 use serde_json::Value;
 

@@ -21,7 +21,7 @@
 //! [`Pack`] it is given.
 
 use crate::figure::{Anchor, Colour, Drawing, Mark};
-use crate::packs::{Block, Pack};
+use crate::pack::{Block, Pack};
 use krilla::color::rgb;
 use krilla::configure::{Accessibility, ConfigurationBuilder};
 use krilla::destination::XyzDestination;
@@ -860,7 +860,7 @@ mod tests {
             location: "Civic Centre".into(),
             marking: "OFFICIAL-SENSITIVE".into(),
             agenda: vec!["Actions from the last meeting".into(), "Cases".into()],
-            sections: vec![crate::packs::Section {
+            sections: vec![crate::pack::Section {
                 id: "people".into(),
                 title: "People".into(),
                 blocks: vec![

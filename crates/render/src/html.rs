@@ -2,7 +2,7 @@
 //! document (its own print stylesheet, figures inline as SVG) that a chair
 //! can save, print or publish.
 
-use crate::packs::{Block, Pack};
+use crate::pack::{Block, Pack};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 /// The pack's content (headings, agenda, sections).

@@ -13,15 +13,17 @@
 //! attempt and waits its turn), so nothing is lost while the server is down.
 //! Without `smtp_url`, messages stay in the outbox.
 
-use crate::error::AppError;
-use crate::mail::{MailError, MailSettings, Mailer};
-use crate::AppState;
+use crate::Error;
+use chrono::{DateTime, Utc};
 use safetynet_domain::case_review::add_working_days;
+use safetynet_domain::clock::Clock;
 use safetynet_domain::notification::{full_body, next_attempt_ms, Schedule};
 use safetynet_domain::policy::Principal;
 use safetynet_domain::uk_time::{london_date, london_hour};
+use safetynet_mail::{MailError, MailSettings, Mailer};
 use safetynet_store::notifications::Queued;
 use safetynet_store::users::Actor;
+use safetynet_store::Store;
 use serde::Serialize;
 
 /// How long a message taken for sending is left to its sender before
@@ -59,37 +61,40 @@ pub struct Delivery {
 /// questions about what was sent), then deleted.
 pub const KEEP_DAYS: i64 = 90;
 
-/// Queues the reminders due today (idempotent: each is queued once), and
-/// deletes messages sent or given up more than [`KEEP_DAYS`] ago.
-pub async fn queue_due(state: &AppState) -> Result<Queued, AppError> {
-    let now = state.clock.now();
-    state.store.purge_outbox(now.timestamp_millis() - KEEP_DAYS * 86_400_000).await?;
+/// Queues the reminders due at `now` on `schedule` (idempotent: each is
+/// queued once), and deletes messages sent or given up more than
+/// [`KEEP_DAYS`] ago.
+pub async fn queue_due(store: &Store, schedule: Schedule, now: DateTime<Utc>) -> Result<Queued, Error> {
+    store.purge_outbox(now.timestamp_millis() - KEEP_DAYS * 86_400_000).await?;
     let today = london_date(now);
-    let schedule = state.config.notifications.schedule;
     let operator = Principal::operator();
     let actor = Actor { principal: &operator, at_ms: now.timestamp_millis(), source: "scheduler" };
     let review_until = today.checked_add_days(chrono::Days::new(schedule.review_days.into())).unwrap_or(today);
-    let reviews = state.store.queue_review_reminders(today, review_until, &actor).await?;
-    let calendar = state.store.bank_holidays().await?;
+    let reviews = store.queue_review_reminders(today, review_until, &actor).await?;
+    let calendar = store.bank_holidays().await?;
     let deadline_until = add_working_days(today, schedule.case_review_working_days, &calendar.holidays);
-    let case_reviews = state.store.queue_case_review_reminders(today, deadline_until, &actor).await?;
+    let case_reviews = store.queue_case_review_reminders(today, deadline_until, &actor).await?;
     let uk_hour = london_hour(now);
-    let digests =
-        if uk_hour >= schedule.digest_hour { state.store.queue_daily_digests(today, &actor).await? } else { 0 };
+    let digests = if uk_hour >= schedule.digest_hour { store.queue_daily_digests(today, &actor).await? } else { 0 };
     Ok(Queued { reviews, case_reviews, digests })
 }
 
-/// Sends what is due in the outbox through `settings`.
-pub async fn deliver(state: &AppState, settings: &MailSettings) -> Result<Delivery, AppError> {
-    let mailer = Mailer::new(settings).map_err(|e| AppError::Internal(e.to_string()))?;
-    let public_url = state.config.notifications.public_url.as_deref();
-    let due = state.store.due_outbox(state.clock.now().timestamp_millis(), BATCH).await?;
+/// Sends what is due in the outbox through `settings`, links starting with
+/// `public_url`, each attempt timed by `clock`.
+pub async fn deliver(
+    store: &Store,
+    settings: &MailSettings,
+    public_url: Option<&str>,
+    clock: &dyn Clock,
+) -> Result<Delivery, Error> {
+    let mailer = Mailer::new(settings).map_err(|e| Error::Internal(e.to_string()))?;
+    let due = store.due_outbox(clock.now().timestamp_millis(), BATCH).await?;
     let mut report = Delivery::default();
     let mut unreachable: Option<String> = None;
     for m in due {
-        let now = state.clock.now();
+        let now = clock.now();
         let now_ms = now.timestamp_millis();
-        if !state.store.claim_outbox(&m, now_ms + LEASE_MS).await? {
+        if !store.claim_outbox(&m, now_ms + LEASE_MS).await? {
             continue;
         }
         let result = match &unreachable {
@@ -101,7 +106,7 @@ pub async fn deliver(state: &AppState, settings: &MailSettings) -> Result<Delive
         };
         match result {
             Ok(()) => {
-                state.store.outbox_sent(&m.id, now_ms).await?;
+                store.outbox_sent(&m.id, now_ms).await?;
                 report.sent += 1;
             }
             Err(e) => {
@@ -116,7 +121,7 @@ pub async fn deliver(state: &AppState, settings: &MailSettings) -> Result<Delive
                     unreachable.get_or_insert_with(|| text.clone());
                 }
                 let text = e.to_string();
-                state.store.outbox_failed(&m.id, attempts, next, &text, now_ms).await?;
+                store.outbox_failed(&m.id, attempts, next, &text, now_ms).await?;
                 if next.is_none() {
                     tracing::warn!(message = %m.id, kind = %m.kind, attempts, error = %text, "e-mail given up");
                     report.gave_up += 1;
@@ -132,19 +137,19 @@ pub async fn deliver(state: &AppState, settings: &MailSettings) -> Result<Delive
 
 /// One pass of the job: queue what has fallen due, then send (when an SMTP
 /// server is configured).
-pub async fn run(state: &AppState) -> Result<(Queued, Option<Delivery>), AppError> {
-    let queued = queue_due(state).await?;
-    let delivery = match &state.config.notifications.mail {
-        Some(settings) => Some(deliver(state, settings).await?),
-        None => None,
-    };
-    Ok((queued, delivery))
+pub async fn run(store: &Store, config: &NotifyConfig, clock: &dyn Clock) -> Result<(Queued, Option<Delivery>), Error> {
+    let queued = queue_due(store, config.schedule, clock.now()).await?;
+    Ok((queued, deliver_configured(store, config, clock).await?))
 }
 
 /// Sends what is due, if an SMTP server is configured (the minute loop).
-pub async fn deliver_configured(state: &AppState) -> Result<Option<Delivery>, AppError> {
-    match &state.config.notifications.mail {
-        Some(settings) => Ok(Some(deliver(state, settings).await?)),
+pub async fn deliver_configured(
+    store: &Store,
+    config: &NotifyConfig,
+    clock: &dyn Clock,
+) -> Result<Option<Delivery>, Error> {
+    match &config.mail {
+        Some(settings) => Ok(Some(deliver(store, settings, config.public_url.as_deref(), clock).await?)),
         None => Ok(None),
     }
 }
