@@ -22,14 +22,10 @@ struct Counts {
     after: f64,
 }
 
-fn parse_day(s: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::Internal(format!("bad stored date {s}")))
-}
-
 /// Computes an operation's evaluation (without storing it). Refused when
 /// police.uk data does not yet cover the months compared.
 pub async fn evaluate(store: &Store, op: &Operation) -> Result<(serde_json::Value, String), Error> {
-    let ((b0, b1), (a0, a1)) = evaluation_months(parse_day(&op.starts_on)?, parse_day(&op.ends_on)?)
+    let ((b0, b1), (a0, a1)) = evaluation_months(op.starts_on, op.ends_on)
         .ok_or_else(|| Error::Invalid("the operation's dates are out of range".into()))?;
     let held = store.crime_months().await?;
     let covers = |from: Month, to: Month| {

@@ -14,6 +14,7 @@ use crate::Error;
 use chrono::{Days, NaiveDate};
 use safetynet_analysis::grid::DEFAULT_CELL_M;
 use safetynet_analysis::local::{LocalOptions, SpotClass};
+use safetynet_domain::case::TaskStatus;
 use safetynet_domain::meeting::{Disclosed, MeetingKind, DEFAULT_DISCLOSURE_THRESHOLD};
 use safetynet_domain::month::Month;
 use safetynet_domain::policy::{ManagePartnershipWork, Principal, ViewCrimeData, ViewRecords};
@@ -96,7 +97,7 @@ fn action_rows(actions: &[Action], with_names: bool) -> Vec<Vec<String>> {
             } else {
                 a.owner_agency.clone()
             };
-            vec![a.title.clone(), owner, a.due_on.clone(), a.raised_on.clone(), a.update_note.clone()]
+            vec![a.title.clone(), owner, a.due_on.to_string(), a.raised_on.to_string(), a.update_note.clone()]
         })
         .collect()
 }
@@ -121,7 +122,7 @@ fn actions_section(record: Option<&MeetingRecord>) -> Section {
             items: r
                 .closed_since_last
                 .iter()
-                .map(|a| format!("{} ({}, {})", a.title, a.owner_agency, a.status))
+                .map(|a| format!("{} ({}, {})", a.title, a.owner_agency, a.status.as_str()))
                 .collect(),
         });
     }
@@ -188,7 +189,7 @@ async fn jag(
 ) -> Result<Vec<Section>, Error> {
     let since = record
         .and_then(|r| r.previous.as_ref())
-        .and_then(|p| NaiveDate::parse_from_str(&p.held_on, "%Y-%m-%d").ok())
+        .map(|p| p.held_on)
         .unwrap_or_else(|| date.checked_sub_days(Days::new(28)).unwrap_or(date));
     Ok(vec![
         actions_section(record),
@@ -407,7 +408,7 @@ pub fn recommendation_label(r: Option<&str>) -> &'static str {
 async fn operations(analyst: &Analyst, date: NaiveDate, since: NaiveDate) -> Result<Section, Error> {
     let title = "Active operations and their evaluations";
     let all = analyst.store().operations().await?;
-    let (d, s) = (date.to_string(), since.to_string());
+    let (d, s) = (date, since);
     let active: Vec<&Operation> = all.iter().filter(|o| o.starts_on <= d && o.ends_on >= d).collect();
     let ended: Vec<&Operation> = all.iter().filter(|o| o.ends_on < d && o.ends_on >= s).collect();
     let evaluated: Vec<&Operation> = all
@@ -468,7 +469,7 @@ async fn operations(analyst: &Analyst, date: NaiveDate, since: NaiveDate) -> Res
 }
 
 async fn tasking(analyst: &Analyst, date: NaiveDate, record: Option<&MeetingRecord>) -> Result<Section, Error> {
-    let soon = date.checked_add_days(Days::new(14)).unwrap_or(date).to_string();
+    let soon = date.checked_add_days(Days::new(14)).unwrap_or(date);
     let mut blocks = Vec::new();
     let due: Vec<Action> =
         record.map(|r| r.carried.iter().filter(|a| a.due_on <= soon).cloned().collect()).unwrap_or_default();
@@ -478,12 +479,12 @@ async fn tasking(analyst: &Analyst, date: NaiveDate, record: Option<&MeetingReco
     }
     let mut op_tasks = Vec::new();
     for o in analyst.store().operations().await? {
-        if o.ends_on.as_str() < date.to_string().as_str() {
+        if o.ends_on < date {
             continue;
         }
         let (_, tasks) = analyst.store().operation(&o.id).await?;
-        for t in tasks.into_iter().filter(|t| t.status == "open" && t.due_on <= soon) {
-            op_tasks.push(vec![o.reference.clone(), t.title, t.owner_agency, t.due_on]);
+        for t in tasks.into_iter().filter(|t| t.status == TaskStatus::Open && t.due_on <= soon) {
+            op_tasks.push(vec![o.reference.clone(), t.title, t.owner_agency, t.due_on.to_string()]);
         }
     }
     if !op_tasks.is_empty() {
@@ -645,8 +646,8 @@ fn capitalise(s: &str) -> String {
 }
 
 async fn concluded(analyst: &Analyst, date: NaiveDate) -> Result<Section, Error> {
-    let d = date.to_string();
-    let year_ago = date.checked_sub_days(Days::new(365)).unwrap_or(date).to_string();
+    let d = date;
+    let year_ago = date.checked_sub_days(Days::new(365)).unwrap_or(date);
     let ops: Vec<Operation> = analyst
         .store()
         .operations()
@@ -771,7 +772,7 @@ async fn psf(
     let mut blocks = Vec::new();
     let mut top: Vec<String> = Vec::new();
     let series = record.map(|r| r.series.code.clone());
-    let survey = analyst.store().surveys(series.as_deref()).await?.into_iter().find(|s| s.opens_on <= date.to_string());
+    let survey = analyst.store().surveys(series.as_deref()).await?.into_iter().find(|s| s.opens_on <= date);
     match survey {
         None => blocks.push(para("No survey has been run for this forum yet.")),
         Some(s) => {

@@ -4,7 +4,7 @@
 //! pack generation (see [`Store::record_pack`]).
 
 use crate::audit::append;
-use crate::sql::{Row, Q};
+use crate::sql::{DateText, OptDateText, Row, Stored, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError};
 use chrono::NaiveDate;
@@ -28,14 +28,15 @@ pub struct Series {
 }
 
 /// A meeting.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Meeting {
     /// Id.
     pub id: String,
     /// Series code.
     pub series_code: String,
     /// Date.
-    pub held_on: String,
+    #[sqlx(try_from = "DateText")]
+    pub held_on: NaiveDate,
     /// Where.
     pub location: String,
     /// Minutes (free text).
@@ -63,7 +64,7 @@ pub struct Decision {
 }
 
 /// An action: raised at a meeting, carried until done.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Action {
     /// Id.
     pub id: String,
@@ -72,7 +73,8 @@ pub struct Action {
     /// Meeting that raised it.
     pub raised_at: String,
     /// Date of that meeting.
-    pub raised_on: String,
+    #[sqlx(try_from = "DateText")]
+    pub raised_on: NaiveDate,
     /// What is to be done.
     pub title: String,
     /// Owning agency.
@@ -80,11 +82,14 @@ pub struct Action {
     /// Owner's name or role.
     pub owner_name: String,
     /// Due date.
-    pub due_on: String,
-    /// Status code.
-    pub status: String,
+    #[sqlx(try_from = "DateText")]
+    pub due_on: NaiveDate,
+    /// Where it stands.
+    #[sqlx(try_from = "Stored")]
+    pub status: ActionStatus,
     /// The day it was closed.
-    pub closed_on: Option<String>,
+    #[sqlx(try_from = "OptDateText")]
+    pub closed_on: Option<NaiveDate>,
     /// Latest progress note.
     pub update_note: String,
     /// "We did": the note that may be published (Priority Setting Forums).
@@ -143,30 +148,11 @@ fn series_row(r: &Row) -> Result<Series> {
 }
 
 fn meeting_row(r: &Row) -> Result<Meeting> {
-    Ok(Meeting {
-        id: r.text("id")?,
-        series_code: r.text("series_code")?,
-        held_on: r.text("held_on")?,
-        location: r.text("location")?,
-        minutes: r.text("minutes")?,
-    })
+    Ok(r.decode()?)
 }
 
 fn action_row(r: &Row) -> Result<Action> {
-    Ok(Action {
-        id: r.text("id")?,
-        series_code: r.text("series_code")?,
-        raised_at: r.text("raised_at")?,
-        raised_on: r.text("raised_on")?,
-        title: r.text("title")?,
-        owner_agency: r.text("owner_agency")?,
-        owner_name: r.text("owner_name")?,
-        due_on: r.text("due_on")?,
-        status: r.text("status")?,
-        closed_on: r.opt_text("closed_on")?,
-        update_note: r.text("update_note")?,
-        public_note: r.text("public_note")?,
-    })
+    Ok(r.decode()?)
 }
 
 fn text_rule(what: &'static str, text: &str, max: usize) -> Result<()> {
@@ -315,7 +301,7 @@ impl Store {
 
     /// The meeting of a kind held on `date`, if one was.
     pub async fn meeting_of_kind_on(&self, kind: MeetingKind, date: NaiveDate) -> Result<Option<Meeting>> {
-        Ok(self.next_meeting(kind, date).await?.filter(|m| m.held_on == date.to_string()))
+        Ok(self.next_meeting(kind, date).await?.filter(|m| m.held_on == date))
     }
 
     /// The meeting with its attendees, decisions and actions as on its date.
@@ -329,7 +315,7 @@ impl Store {
                     "SELECT {MEETING_COLS} FROM meetings WHERE series_code = $1 AND held_on < $2 ORDER BY held_on DESC LIMIT 1"
                 ))
                 .bind(&meeting.series_code)
-                .bind(&meeting.held_on),
+                .bind(meeting.held_on),
             )
             .await?
             .as_ref()
@@ -358,7 +344,7 @@ impl Store {
         let actions = |sql: &str| {
             Q::new(format!("SELECT {ACTION_COLS} FROM meeting_actions WHERE series_code = $1 AND {sql} ORDER BY due_on, raised_on, created_at, title, id"))
                 .bind(&meeting.series_code)
-                .bind(&meeting.held_on)
+                .bind(meeting.held_on)
         };
         let carried = c
             .all(&actions("raised_on < $2 AND (closed_on IS NULL OR closed_on >= $2)"))
@@ -366,7 +352,7 @@ impl Store {
             .iter()
             .map(action_row)
             .collect::<Result<Vec<_>>>()?;
-        let since = previous.as_ref().map_or_else(|| "0000-00-00".to_string(), |p| p.held_on.clone());
+        let since = previous.as_ref().map_or_else(|| "0000-00-00".to_string(), |p| p.held_on.to_string());
         let closed_since_last = c
             .all(&actions("closed_on < $2 AND closed_on >= $3").bind(since))
             .await?
@@ -524,7 +510,7 @@ impl Store {
                 .bind(&id)
                 .bind(&meeting.series_code)
                 .bind(&meeting.id)
-                .bind(&meeting.held_on)
+                .bind(meeting.held_on)
                 .bind(a.title.trim())
                 .bind(&a.owner_agency)
                 .bind(a.owner_name.trim())

@@ -5,11 +5,12 @@
 
 use crate::audit::append;
 use crate::records::next_reference;
-use crate::sql::{Row, Q};
+use crate::sql::{DateText, Row, Stored, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use safetynet_domain::audit::AuditAction;
+use safetynet_domain::case::TaskStatus;
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::operation::{OperationStatus, Zone};
 use safetynet_domain::policy::{ManagePartnershipWork, Permit, UpdateCommitments};
@@ -70,9 +71,9 @@ pub struct Operation {
     /// Crime types.
     pub crime_types: Vec<String>,
     /// First day.
-    pub starts_on: String,
+    pub starts_on: NaiveDate,
     /// Last day.
-    pub ends_on: String,
+    pub ends_on: NaiveDate,
     /// Lead agency.
     pub lead_agency: String,
     /// Participating agencies.
@@ -88,13 +89,12 @@ pub struct Operation {
 impl Operation {
     /// Its status on `today`.
     pub fn status(&self, today: NaiveDate) -> OperationStatus {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(today);
-        OperationStatus::on(today, d(&self.starts_on), d(&self.ends_on), self.evaluated_at.is_some())
+        OperationStatus::on(today, self.starts_on, self.ends_on, self.evaluated_at.is_some())
     }
 }
 
 /// A task in an operation.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct OperationTask {
     /// Id.
     pub id: String,
@@ -103,9 +103,11 @@ pub struct OperationTask {
     /// Owning agency.
     pub owner_agency: String,
     /// Due date.
-    pub due_on: String,
-    /// `open` or `done`.
-    pub status: String,
+    #[sqlx(try_from = "DateText")]
+    pub due_on: NaiveDate,
+    /// Open or done.
+    #[sqlx(try_from = "Stored")]
+    pub status: TaskStatus,
 }
 
 const OP_COLS: &str = "id, reference, name, prompted_by, prompted_link, target_zone, buffer_m, control_zone, crime_types, starts_on, ends_on, lead_agency, agencies, evaluation, recommendation, evaluated_at";
@@ -128,8 +130,8 @@ fn op_row(r: &Row) -> Result<Operation> {
         buffer_m: r.opt_real("buffer_m")?.unwrap_or(0.0),
         control: r.opt_text("control_zone")?.map(|t| zone(&t)).transpose()?,
         crime_types: list(&r.text("crime_types")?),
-        starts_on: r.text("starts_on")?,
-        ends_on: r.text("ends_on")?,
+        starts_on: r.date("starts_on")?,
+        ends_on: r.date("ends_on")?,
         lead_agency: r.text("lead_agency")?,
         agencies: list(&r.text("agencies")?),
         evaluation: r.opt_text("evaluation")?.and_then(|t| serde_json::from_str(&t).ok()),
@@ -231,18 +233,7 @@ impl Store {
                     .bind(&op.id),
             )
             .await?;
-        let tasks = rows
-            .iter()
-            .map(|r| {
-                Ok(OperationTask {
-                    id: r.text("id")?,
-                    title: r.text("title")?,
-                    owner_agency: r.text("owner_agency")?,
-                    due_on: r.text("due_on")?,
-                    status: r.text("status")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let tasks = rows.iter().map(Row::decode).collect::<std::result::Result<Vec<_>, _>>()?;
         Ok((op, tasks))
     }
 

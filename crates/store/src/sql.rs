@@ -5,6 +5,11 @@
 //! are Unix milliseconds), doubles and booleans. [`Q`] builds a statement
 //! with typed arguments; [`Row`] reads typed columns from either engine.
 //! Dynamic filters append `$n` placeholders through [`Q::arg`], never values.
+//!
+//! Row types derive their mapping (`#[derive(sqlx::FromRow)]`, read with
+//! [`Row::decode`]); dates stored as `YYYY-MM-DD` text come back as
+//! `NaiveDate` through [`DateText`], and enum values through [`Stored`], so
+//! a value the code does not know is a decoding error naming the column.
 
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
@@ -48,6 +53,7 @@ value_from! {
     bool => Bool;
     &str => Text via str::to_string;
     &String => Text via String::clone;
+    chrono::NaiveDate => Text via |d: chrono::NaiveDate| d.to_string();
 }
 
 /// A statement and its arguments.
@@ -170,6 +176,89 @@ impl Row {
         opt_bool -> Option<bool>;
     }
 }
+
+impl Row {
+    /// A non-null `YYYY-MM-DD` date column.
+    pub fn date(&self, col: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
+        let text = self.text(col)?;
+        chrono::NaiveDate::try_from(DateText(text))
+            .map_err(|e| sqlx::Error::ColumnDecode { index: col.to_string(), source: Box::new(e) })
+    }
+
+    /// The whole row as `T`, whose mapping is derived (`sqlx::FromRow`).
+    pub fn decode<T>(&self) -> Result<T, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow>,
+    {
+        let decoded = match self {
+            Row::Sqlite(r) => T::from_row(r),
+            Row::Postgres(r) => T::from_row(r),
+        };
+        // sqlx's derive loses a `try_from` conversion's message: say which
+        // stored value the column held.
+        decoded.map_err(|e| match e {
+            sqlx::Error::ColumnDecode { index, source } => match self.opt_text(&index) {
+                Ok(Some(stored)) => sqlx::Error::ColumnDecode { index, source: Box::new(Unknown(stored)) },
+                _ => sqlx::Error::ColumnDecode { index, source },
+            },
+            other => other,
+        })
+    }
+}
+
+/// Why a stored text could not be read as its type.
+#[derive(Debug, thiserror::Error)]
+#[error("'{0}' is not a value the application knows")]
+pub struct Unknown(String);
+
+/// A date column (`YYYY-MM-DD` text on both engines), read as `NaiveDate`
+/// with `#[sqlx(try_from = "DateText")]`.
+#[derive(Debug, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct DateText(String);
+
+impl TryFrom<DateText> for chrono::NaiveDate {
+    type Error = Unknown;
+    fn try_from(t: DateText) -> Result<Self, Unknown> {
+        chrono::NaiveDate::parse_from_str(&t.0, "%Y-%m-%d").map_err(|_| Unknown(t.0))
+    }
+}
+
+/// A nullable date column, read as `Option<NaiveDate>`.
+#[derive(Debug, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct OptDateText(Option<String>);
+
+impl TryFrom<OptDateText> for Option<chrono::NaiveDate> {
+    type Error = Unknown;
+    fn try_from(t: OptDateText) -> Result<Self, Unknown> {
+        t.0.map(|d| chrono::NaiveDate::try_from(DateText(d))).transpose()
+    }
+}
+
+/// A column holding one of an enum's stored names, read as the enum with
+/// `#[sqlx(try_from = "Stored")]` (the enum is listed in [`stored_enums`]).
+#[derive(Debug, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct Stored(String);
+
+/// Reads each enum from its stored name with its `parse`.
+macro_rules! stored_enums {
+    ($($t:ty),* $(,)?) => {$(
+        impl TryFrom<Stored> for $t {
+            type Error = Unknown;
+            fn try_from(s: Stored) -> Result<Self, Unknown> {
+                <$t>::parse(&s.0).ok_or(Unknown(s.0))
+            }
+        }
+    )*};
+}
+
+stored_enums!(
+    safetynet_domain::meeting::ActionStatus,
+    safetynet_domain::meeting::MeetingKind,
+    safetynet_domain::case::TaskStatus,
+);
 
 /// A stored value read back as one of its enum's values: a value the code
 /// does not know is a decoding error naming the column, never a default

@@ -36,16 +36,15 @@ pub struct Survey {
     /// Areas residents choose from (names residents recognise).
     pub areas: Vec<String>,
     /// First day open.
-    pub opens_on: String,
+    pub opens_on: NaiveDate,
     /// Last day open.
-    pub closes_on: String,
+    pub closes_on: NaiveDate,
 }
 
 impl Survey {
     /// Whether it takes responses on `today`.
     pub fn is_open(&self, today: NaiveDate) -> bool {
-        let t = today.to_string();
-        self.opens_on <= t && t <= self.closes_on
+        self.opens_on <= today && today <= self.closes_on
     }
 }
 
@@ -68,8 +67,8 @@ fn survey_row(r: &Row) -> Result<Survey> {
         title: r.text("title")?,
         options: list(r.text("options")?),
         areas: list(r.text("areas")?),
-        opens_on: r.text("opens_on")?,
-        closes_on: r.text("closes_on")?,
+        opens_on: r.date("opens_on")?,
+        closes_on: r.date("closes_on")?,
     })
 }
 

@@ -433,3 +433,34 @@ async fn police_rows_load_idempotently_and_query_alike() {
     })
     .await;
 }
+
+/// Dates come back from the store as dates: a stored day that is not a
+/// `YYYY-MM-DD` date is a decoding error naming its column, never a string
+/// that sorts wrongly or a default day.
+#[tokio::test]
+async fn a_stored_date_that_is_not_a_date_is_an_error_naming_its_column() {
+    use safetynet_store::{sql::Q, Exec};
+    each(async |db: &Db| {
+        let mut conn = db.store.conn().await.expect("conn");
+        conn.execute(&Q::new(
+            "INSERT INTO meeting_series (code, kind, title, agenda, created_at) VALUES ('jag-x', 'jag', 'JAG', '[]', 0)",
+        ))
+        .await
+        .expect("series");
+        for (id, held_on) in [("m-good", "2026-01-22"), ("m-bad", "22/01/2026")] {
+            conn.execute(
+                &Q::new("INSERT INTO meetings (id, series_code, held_on, location, minutes, created_at) VALUES ($1, 'jag-x', $2, '', '', 0)")
+                    .bind(id)
+                    .bind(held_on),
+            )
+            .await
+            .expect("meeting");
+        }
+        drop(conn);
+        let good = db.store.meeting("m-good").await.expect("a well-formed meeting reads");
+        assert_eq!(good.held_on, chrono::NaiveDate::from_ymd_opt(2026, 1, 22).expect("day"));
+        let err = db.store.meeting("m-bad").await.expect_err("a malformed date is refused").to_string();
+        assert!(err.contains("held_on") && err.contains("22/01/2026"), "{err}");
+    })
+    .await;
+}

@@ -11,7 +11,6 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use maud::html;
 use safetynet_app::packs::{build, PackRequest};
 use safetynet_domain::meeting::{ActionStatus, MeetingKind};
@@ -79,7 +78,7 @@ async fn render_list(state: &AppState, user: &PageUser, errors: &Errors) -> Page
             @else {
                 ul class="govuk-list" data-testid=(format!("series-{}", s.code)) {
                     @for m in of {
-                        li { a class="govuk-link" href=(format!("/meetings/{}", m.id)) { (m.held_on) } @if !m.location.is_empty() { " · " (m.location) } @if m.held_on.as_str() >= today.to_string().as_str() { " " strong class="govuk-tag govuk-tag--blue" { "Upcoming" } } }
+                        li { a class="govuk-link" href=(format!("/meetings/{}", m.id)) { (m.held_on) } @if !m.location.is_empty() { " · " (m.location) } @if m.held_on >= today { " " strong class="govuk-tag govuk-tag--blue" { "Upcoming" } } }
                     }
                 }
             }
@@ -208,7 +207,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                     form method="post" action=(format!("/meeting-actions/{}", a.id)) class="sn-action__form" novalidate {
                         (csrf_field(user))
                         input type="hidden" name="meeting" value=(id);
-                        (select(&format!("status-{}", a.id), "Status", &statuses, &a.status, None, errors))
+                        (select(&format!("status-{}", a.id), "Status", &statuses, a.status.as_str(), None, errors))
                         (input(&format!("note-{}", a.id), "Progress note", "text", &a.update_note, None, errors))
                         @if kind == MeetingKind::Psf { (input(&format!("public-{}", a.id), "What we did (published)", "text", &a.public_note, None, errors)) }
                         button class="govuk-button govuk-button--secondary" type="submit" { "Update action" }
@@ -223,7 +222,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                 thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Action", "Owner", "Due", "Status"] { th scope="col" class="govuk-table__header" { (h) } } } }
                 tbody class="govuk-table__body" { @for a in &r.raised { tr class="govuk-table__row" {
                     td class="govuk-table__cell" { (a.title) } td class="govuk-table__cell" { (a.owner_agency) @if !a.owner_name.is_empty() { " · " (a.owner_name) } }
-                    td class="govuk-table__cell" { (a.due_on) } td class="govuk-table__cell" { (ActionStatus::parse(&a.status).map_or("", ActionStatus::label)) }
+                    td class="govuk-table__cell" { (a.due_on) } td class="govuk-table__cell" { (a.status.label()) }
                 } } }
             }
         }
@@ -314,7 +313,7 @@ pub async fn update_action(
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
         let meeting = state.store.meeting(&meeting_id).await?;
-        let on = NaiveDate::parse_from_str(&meeting.held_on, "%Y-%m-%d").unwrap_or(state.today());
+        let on = meeting.held_on;
         let status = ActionStatus::parse(field(&pairs, &format!("status-{action}")))
             .ok_or_else(|| AppError::BadRequest("choose the action's status".into()))?;
         let note = field(&pairs, &format!("note-{action}"));
@@ -399,8 +398,7 @@ async fn meeting_pack(state: &AppState, user: &PageUser, id: &str, format: &str)
     user.permit::<ViewCrimeData>()?;
     let m = state.store.meeting(id).await?;
     let kind = state.store.one_series(&m.series_code).await?.kind;
-    let date =
-        NaiveDate::parse_from_str(&m.held_on, "%Y-%m-%d").map_err(|_| AppError::Internal("bad meeting date".into()))?;
+    let date = m.held_on;
     let pack = build(&state.analyst, &PackRequest::new(kind, date), &user.actor()).await?;
     state.store.record_pack(kind, date, format, &user.actor()).await?;
     Ok(pack)

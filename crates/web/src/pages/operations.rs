@@ -15,6 +15,7 @@ use maud::{html, Markup, PreEscaped};
 use safetynet_app::district::district_rings;
 use safetynet_app::packs::recommendation_label;
 use safetynet_domain::areas::Level;
+use safetynet_domain::case::TaskStatus;
 use safetynet_domain::operation::{OperationStatus, Zone};
 use safetynet_domain::policy::{ManagePartnershipWork, UpdateCommitments, ViewCrimeData};
 use safetynet_render::figure::{map, zone_ring, Colour, Focus};
@@ -244,9 +245,9 @@ async fn operation_map(state: &AppState, o: &Operation) -> Result<(String, Strin
         zones.push(("Control".to_string(), Colour::BLUE, zone_ring(c)));
     }
     // Context: the targeted crime in the last three months held up to the end.
-    let end = safetynet_domain::month::Month::parse(o.ends_on.get(..7).unwrap_or(""));
+    let end = safetynet_domain::month::Month::of_date(o.ends_on);
     let held = state.store.crime_months().await?;
-    let last = held.iter().copied().filter(|m| end.as_ref().is_ok_and(|e| m <= e)).max();
+    let last = held.iter().copied().filter(|m| end.is_some_and(|e| *m <= e)).max();
     let mut points = Vec::new();
     let mut caption = String::new();
     if let Some(last) = last {
@@ -311,8 +312,8 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         ul class="govuk-list" data-testid="operation-tasks" {
             @for t in &tasks {
                 li {
-                    strong { (t.title) } " · " (t.owner_agency) " · due " (t.due_on) " · " (t.status)
-                    @if t.status == "open" && user.principal.can::<UpdateCommitments>() && (manager || user.principal.agency == t.owner_agency) {
+                    strong { (t.title) } " · " (t.owner_agency) " · due " (t.due_on) " · " (t.status.label())
+                    @if t.status == TaskStatus::Open && user.principal.can::<UpdateCommitments>() && (manager || user.principal.agency == t.owner_agency) {
                         form method="post" action=(format!("/operation-tasks/{}/done", t.id)) class="sn-inline-form" {
                             (csrf_field(user))
                             input type="hidden" name="operation" value=(o.id);

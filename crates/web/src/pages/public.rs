@@ -11,7 +11,6 @@ use crate::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::NaiveDate;
 use maud::html;
 use safetynet_app::packs::{build, PackRequest};
 use safetynet_domain::meeting::MeetingKind;
@@ -51,8 +50,7 @@ pub async fn forum(State(state): State<AppState>, Path(id): Path<String>) -> Pag
     if kind != MeetingKind::Psf {
         return Err(AppError::NotFound("forum").into());
     }
-    let date =
-        NaiveDate::parse_from_str(&m.held_on, "%Y-%m-%d").map_err(|_| AppError::Internal("bad meeting date".into()))?;
+    let date = m.held_on;
     let who = public();
     let actor = Actor { principal: &who, at_ms: state.now_ms(), source: "public" };
     let pack = build(&state.analyst, &PackRequest::new(kind, date), &actor).await?;
