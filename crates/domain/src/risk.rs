@@ -131,6 +131,28 @@ impl Judgement {
     pub const MAX_REASON: usize = 2_000;
 }
 
+/// A request to assess a case's risk, as the page and the API take it: the
+/// questionnaire (by id), the answers and, optionally, professional
+/// judgement. [`assess`] checks it against the questionnaire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentRequest {
+    /// The questionnaire's id (its latest version is used).
+    pub questionnaire: String,
+    /// Every question's answer.
+    pub answers: Answers,
+    /// Professional judgement, if any.
+    #[serde(default)]
+    pub judgement: Option<Judgement>,
+}
+
+impl Questionnaire {
+    /// The questions `answers` leaves unanswered, in order; [`assess`]
+    /// refuses answers while any is.
+    pub fn unanswered<'a>(&'a self, answers: &'a Answers) -> impl Iterator<Item = &'a Question> + 'a {
+        self.questions.iter().filter(|q| !answers.contains_key(&q.id))
+    }
+}
+
 /// The result of scoring one set of answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assessment {
@@ -253,13 +275,15 @@ pub fn assess(
     if let Some(unknown) = answers.keys().find(|k| !q.questions.iter().any(|x| &x.id == *k)) {
         return Err(RiskError::UnknownQuestion(unknown.chars().take(80).collect()));
     }
+    if let Some(question) = q.unanswered(answers).next() {
+        return Err(RiskError::Unanswered(question.id.clone()));
+    }
     let mut score: u32 = 0;
     let mut yes_count: u32 = 0;
     let mut high_triggers = Vec::new();
     for question in &q.questions {
         match answers.get(&question.id) {
-            None => return Err(RiskError::Unanswered(question.id.clone())),
-            Some(false) => {}
+            None | Some(false) => {}
             Some(true) => {
                 score = score.saturating_add(question.weight);
                 yes_count += 1;

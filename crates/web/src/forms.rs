@@ -4,6 +4,8 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use maud::{html, Markup};
 use safetynet_domain::uk_time::{london_local, london_to_utc};
+use serde::Deserialize;
+use std::collections::HashMap;
 
 /// Field errors as (field id, message).
 pub type Errors = Vec<(String, String)>;
@@ -92,14 +94,49 @@ pub fn yes_no(id: &str, question: &str, current: Option<bool>, errors: &Errors) 
     group(id, errors, inner)
 }
 
-/// The value of field `name` in form pairs ("" when absent).
-pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+/// The value of a [`yes_no`] radio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum YesNo {
+    /// "yes".
+    Yes,
+    /// "no".
+    No,
 }
 
-/// A trimmed non-empty field, or None.
-pub fn opt_field(pairs: &[(String, String)], name: &str) -> Option<String> {
-    Some(field(pairs, name).trim().to_string()).filter(|s| !s.is_empty())
+impl YesNo {
+    /// True for "yes".
+    pub fn is_yes(self) -> bool {
+        self == Self::Yes
+    }
+}
+
+/// A trimmed form value, or `None` when it is blank.
+pub fn given(value: &str) -> Option<&str> {
+    Some(value.trim()).filter(|v| !v.is_empty())
+}
+
+/// The inputs of a form that lists several records, each input named after
+/// its record (`status-{id}`, `agenda-{code}`), read whole.
+#[derive(Debug, Default, Deserialize)]
+pub struct PerRecord(HashMap<String, String>);
+
+impl PerRecord {
+    /// The value of input `{name}-{id}` ("" when absent).
+    pub fn of(&self, name: &str, id: &str) -> &str {
+        self.0.get(&format!("{name}-{id}")).map_or("", String::as_str)
+    }
+
+    /// The value of input `name` ("" when absent), for inputs named by the
+    /// record alone (a questionnaire's question ids).
+    pub fn named(&self, name: &str) -> &str {
+        self.0.get(name).map_or("", String::as_str)
+    }
+
+    /// True when the form carries input `name` (a ticked checkbox).
+    pub fn ticked(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
 }
 
 /// Parses an `<input type="datetime-local">` value as UK local time.

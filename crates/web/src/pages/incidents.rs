@@ -6,8 +6,7 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageResult};
 use crate::forms::{
-    checkbox, field, input, local_datetime_value, opt_field, parse_date, parse_local_datetime, select, textarea,
-    uk_time, Errors,
+    checkbox, given, input, local_datetime_value, parse_date, parse_local_datetime, select, textarea, uk_time, Errors,
 };
 use crate::layout::{csrf_field, error_summary, page, pagination, Nav, PageOpts};
 use crate::params::parse_query;
@@ -99,16 +98,16 @@ fn form_page(
     state: &AppState,
     user: &PageUser,
     cats: &[Category],
-    pairs: &[(String, String)],
+    form: Option<&IncidentForm>,
     errors: &Errors,
 ) -> Html<String> {
     let now = state.clock.now();
-    let v = |n: &str| field(pairs, n).to_string();
-    let reported = if pairs.is_empty() { local_datetime_value(now) } else { v("reported_at") };
+    let v = |n: &str| form.map(|f| f.value(n)).unwrap_or_default();
+    let reported = if form.is_none() { local_datetime_value(now) } else { v("reported_at") };
     let sources: Vec<(String, String)> = Source::ALL.iter().map(|s| (s.as_str().into(), s.label().into())).collect();
     let strands: Vec<(String, String)> =
         HateStrand::ALL.iter().map(|s| (s.as_str().into(), s.label().into())).collect();
-    let checked = |n: &str| field(pairs, n) == "true";
+    let checked = |n: &str| v(n) == "true";
     let source = if v("source").is_empty() { "public".to_string() } else { v("source") };
     let body = html! {
         (error_summary(errors))
@@ -160,98 +159,155 @@ fn form_page(
 pub async fn new(State(state): State<AppState>, user: PageUser) -> PageResult<Html<String>> {
     user.permit::<EditRecords>()?;
     let cats = state.store.categories().await?;
-    Ok(form_page(&state, &user, &cats, &[], &Vec::new()))
+    Ok(form_page(&state, &user, &cats, None, &Vec::new()))
 }
 
-fn person(pairs: &[(String, String)], prefix: &str, role: PersonRole, errors: &mut Errors) -> Option<NewPerson> {
-    let name = opt_field(pairs, &format!("{prefix}_name"))?;
-    let dob_field = format!("{prefix}_dob");
-    let date_of_birth = match opt_field(pairs, &dob_field) {
-        None => None,
-        Some(d) => match parse_date(&d) {
-            Some(d) => Some(d),
-            None => {
-                errors.push((dob_field, "enter a date of birth like 2 March 1950".into()));
+/// The incident form: times as `datetime-local` values in UK time,
+/// coordinates as typed, flags as ticked checkboxes and up to two people.
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct IncidentForm {
+    category: String,
+    occurred_from: String,
+    occurred_to: String,
+    reported_at: String,
+    description: String,
+    source: String,
+    address: String,
+    uprn: String,
+    latitude: String,
+    longitude: String,
+    outside_area_reason: String,
+    hate_strand: String,
+    domestic_abuse: String,
+    involves_child: String,
+    repeat: String,
+    victim_name: String,
+    victim_dob: String,
+    victim_address: String,
+    perpetrator_name: String,
+    perpetrator_dob: String,
+    perpetrator_address: String,
+}
+
+/// One person's inputs on the incident form.
+struct PersonInputs<'a> {
+    prefix: &'a str,
+    role: PersonRole,
+    name: &'a str,
+    dob: &'a str,
+    address: &'a str,
+}
+
+impl IncidentForm {
+    /// The value of input `name` as sent, for showing the form again.
+    fn value(&self, name: &str) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v[name].as_str().map(String::from)).unwrap_or_default()
+    }
+
+    /// The people the form names.
+    fn people(&self) -> [PersonInputs<'_>; 2] {
+        [
+            PersonInputs {
+                prefix: "victim",
+                role: PersonRole::Victim,
+                name: &self.victim_name,
+                dob: &self.victim_dob,
+                address: &self.victim_address,
+            },
+            PersonInputs {
+                prefix: "perpetrator",
+                role: PersonRole::Perpetrator,
+                name: &self.perpetrator_name,
+                dob: &self.perpetrator_dob,
+                address: &self.perpetrator_address,
+            },
+        ]
+    }
+
+    /// The incident and its people as the API takes them, collecting the
+    /// problems with the browser's encoding (times, numbers, dates) in `errors`.
+    fn read(&self, errors: &mut Errors) -> Option<(IncidentInput, Vec<NewPerson>)> {
+        let mut time = |name: &str, value: &str, required: bool| match given(value) {
+            None if required => {
+                errors.push((name.to_string(), "enter a date and time".into()));
                 None
             }
-        },
-    };
-    Some(NewPerson {
-        role,
-        full_name: name,
-        date_of_birth,
-        address: field(pairs, &format!("{prefix}_address")).trim().to_string(),
-        uprn: None,
-        is_business: false,
-    })
-}
-
-/// Reads the form into an incident and its people, collecting format errors.
-fn read_form(pairs: &[(String, String)], errors: &mut Errors) -> Option<(IncidentInput, Vec<NewPerson>)> {
-    let mut time = |name: &str, required: bool| match opt_field(pairs, name) {
-        None if required => {
-            errors.push((name.to_string(), "enter a date and time".into()));
-            None
-        }
-        None => None,
-        Some(s) => parse_local_datetime(&s).or_else(|| {
-            errors.push((name.to_string(), "enter a date and time like 15/01/2026 09:00".into()));
-            None
-        }),
-    };
-    let occurred_from = time("occurred_from", true);
-    let occurred_to = time("occurred_to", false);
-    let reported_at = time("reported_at", true);
-    let mut coord = |name: &str| {
-        opt_field(pairs, name).and_then(|s| {
-            s.parse::<f64>().ok().or_else(|| {
-                errors.push((name.to_string(), format!("{name} must be a number")));
+            None => None,
+            Some(s) => parse_local_datetime(s).or_else(|| {
+                errors.push((name.to_string(), "enter a date and time like 15/01/2026 09:00".into()));
                 None
+            }),
+        };
+        let occurred_from = time("occurred_from", &self.occurred_from, true);
+        let occurred_to = time("occurred_to", &self.occurred_to, false);
+        let reported_at = time("reported_at", &self.reported_at, true);
+        let mut coord = |name: &str, value: &str| {
+            given(value).and_then(|s| {
+                s.parse::<f64>().ok().or_else(|| {
+                    errors.push((name.to_string(), format!("{name} must be a number")));
+                    None
+                })
             })
-        })
-    };
-    let latitude = coord("latitude");
-    let longitude = coord("longitude");
-    let mut people = Vec::new();
-    people.extend(person(pairs, "victim", PersonRole::Victim, errors));
-    people.extend(person(pairs, "perpetrator", PersonRole::Perpetrator, errors));
-    let input = IncidentInput {
-        category: field(pairs, "category").to_string(),
-        occurred_from: occurred_from?,
-        occurred_to,
-        reported_at: reported_at?,
-        latitude,
-        longitude,
-        address: field(pairs, "address").to_string(),
-        uprn: opt_field(pairs, "uprn"),
-        description: field(pairs, "description").to_string(),
-        source: Source::parse(field(pairs, "source")).unwrap_or(Source::Other),
-        hate_strand: HateStrand::parse(field(pairs, "hate_strand")),
-        domestic_abuse: field(pairs, "domestic_abuse") == "true",
-        involves_child: field(pairs, "involves_child") == "true",
-        repeat: field(pairs, "repeat") == "true",
-        outside_area_reason: opt_field(pairs, "outside_area_reason"),
-    };
-    Some((input, people))
+        };
+        let latitude = coord("latitude", &self.latitude);
+        let longitude = coord("longitude", &self.longitude);
+        let mut people = Vec::new();
+        for p in self.people() {
+            let Some(name) = given(p.name) else { continue };
+            let date_of_birth = given(p.dob).and_then(|d| {
+                parse_date(d).or_else(|| {
+                    errors.push((format!("{}_dob", p.prefix), "enter a date of birth like 2 March 1950".into()));
+                    None
+                })
+            });
+            people.push(NewPerson {
+                role: p.role,
+                full_name: name.to_string(),
+                date_of_birth,
+                address: p.address.trim().to_string(),
+                uprn: None,
+                is_business: false,
+            });
+        }
+        let input = IncidentInput {
+            category: self.category.clone(),
+            occurred_from: occurred_from?,
+            occurred_to,
+            reported_at: reported_at?,
+            latitude,
+            longitude,
+            address: self.address.clone(),
+            uprn: given(&self.uprn).map(String::from),
+            description: self.description.clone(),
+            source: Source::parse(&self.source).unwrap_or(Source::Other),
+            hate_strand: HateStrand::parse(&self.hate_strand),
+            domestic_abuse: self.domestic_abuse == "true",
+            involves_child: self.involves_child == "true",
+            repeat: self.repeat == "true",
+            outside_area_reason: given(&self.outside_area_reason).map(String::from),
+        };
+        Some((input, people))
+    }
 }
 
 /// `POST /incidents`.
 pub async fn create(
     State(state): State<AppState>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(user, form): CsrfForm<IncidentForm>,
 ) -> PageResult<Response> {
     let permit = user.permit::<EditRecords>()?;
     let cats = state.store.categories().await?;
     let mut errors = Vec::new();
-    let parsed = read_form(&pairs, &mut errors);
+    let parsed = form.read(&mut errors);
     let (Some((input, people)), true) = (parsed, errors.is_empty()) else {
-        return Ok((StatusCode::BAD_REQUEST, form_page(&state, &user, &cats, &pairs, &errors)).into_response());
+        return Ok((StatusCode::BAD_REQUEST, form_page(&state, &user, &cats, Some(&form), &errors)).into_response());
     };
     match state.store.submit_incident(&permit, &input, None, &people, &user.actor()).await? {
         Submitted::Recorded { id, .. } => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
         Submitted::Invalid { errors } => {
             let errors: Errors = errors.into_iter().map(|e| (e.field.to_string(), e.message)).collect();
-            Ok((StatusCode::BAD_REQUEST, form_page(&state, &user, &cats, &pairs, &errors)).into_response())
+            Ok((StatusCode::BAD_REQUEST, form_page(&state, &user, &cats, Some(&form), &errors)).into_response())
         }
         Submitted::AlreadyPresent => Err(AppError::Conflict("this incident was already recorded".into()).into()),
     }
@@ -400,17 +456,23 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
     Ok(page(Some(&user), Nav::Incidents, &format!("Incident {}", incident.reference), PageOpts::default(), body))
 }
 
+/// The merge form: the duplicate, and the incident to go back to.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MergeForm {
+    duplicate: String,
+    incident: String,
+}
+
 /// `POST /people/{id}/merge`: a person confirms a suggested duplicate is the
 /// same person; the duplicate is merged into this record (audited).
 pub async fn merge(
     State(state): State<AppState>,
     Path(keep): Path<String>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(user, f): CsrfForm<MergeForm>,
 ) -> PageResult<Response> {
     let permit = user.permit::<EditRecords>()?;
-    let duplicate = crate::forms::field(&pairs, "duplicate");
-    state.store.merge_people(&permit, &keep, duplicate, &user.actor()).await?;
-    let incident = crate::forms::field(&pairs, "incident");
-    let back = if incident.is_empty() { "/incidents".to_string() } else { format!("/incidents/{incident}") };
+    state.store.merge_people(&permit, &keep, &f.duplicate, &user.actor()).await?;
+    let back = given(&f.incident).map_or_else(|| "/incidents".to_string(), |i| format!("/incidents/{i}"));
     Ok(Redirect::to(&back).into_response())
 }

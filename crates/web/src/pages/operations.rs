@@ -6,7 +6,7 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::figure::{map, zone_ring, Colour, Focus};
-use crate::forms::{field, input, parse_date, select, textarea, Errors};
+use crate::forms::{given, input, parse_date, select, textarea, Errors};
 use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
 use crate::packs::recommendation_label;
 use crate::AppState;
@@ -20,8 +20,6 @@ use safetynet_domain::policy::{ManagePartnershipWork, UpdateCommitments, ViewCri
 use safetynet_store::crimes::CrimeFilter;
 use safetynet_store::operations::{NewOperation, Operation};
 
-type Form = CsrfForm<Vec<(String, String)>>;
-
 fn status_tag(s: OperationStatus) -> Markup {
     let (class, text) = match s {
         OperationStatus::Planned => ("govuk-tag--grey", "Planned"),
@@ -31,21 +29,97 @@ fn status_tag(s: OperationStatus) -> Markup {
     html! { strong class=(format!("govuk-tag {class}")) { (text) } }
 }
 
-fn values<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-    pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty()).collect()
+/// The form that starts an operation (also read from the list's query
+/// string, which prefills it from an analysis): the target as an area, a
+/// polygon or a circle, dates as the browser sends them, ticked crime types
+/// and agencies.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OperationForm {
+    name: String,
+    prompted_by: String,
+    prompted_link: String,
+    target_area: String,
+    target_geojson: String,
+    target_lat: String,
+    target_lon: String,
+    target_radius_m: String,
+    buffer_m: String,
+    control_geojson: String,
+    crime_type: Vec<String>,
+    starts_on: String,
+    ends_on: String,
+    lead_agency: String,
+    agency: Vec<String>,
+}
+
+impl OperationForm {
+    /// The value of a single-valued input, for showing the form again.
+    fn value(&self, name: &str) -> &str {
+        match name {
+            "name" => &self.name,
+            "prompted_by" => &self.prompted_by,
+            "prompted_link" => &self.prompted_link,
+            "target_area" => &self.target_area,
+            "target_geojson" => &self.target_geojson,
+            "target_lat" => &self.target_lat,
+            "target_lon" => &self.target_lon,
+            "target_radius_m" => &self.target_radius_m,
+            "buffer_m" => &self.buffer_m,
+            "control_geojson" => &self.control_geojson,
+            "starts_on" => &self.starts_on,
+            "ends_on" => &self.ends_on,
+            "lead_agency" => &self.lead_agency,
+            _ => "",
+        }
+    }
+
+    /// The command the API takes, or the field at fault and why.
+    async fn command(&self, state: &AppState) -> Result<NewOperation, (&'static str, AppError)> {
+        let at = |field: &'static str| move |e: AppError| (field, e);
+        let target = match area_zone(state, &self.target_area).await.map_err(at("target_lat"))? {
+            Some(z) => z,
+            None => match polygon(&self.target_geojson, "target area").map_err(at("target_lat"))? {
+                Some(z) => z,
+                None => circle(&self.target_lat, &self.target_lon, &self.target_radius_m)
+                    .map_err(at("target_lat"))?
+                    .ok_or_else(|| ("target_lat", AppError::BadRequest("give the target area".into())))?,
+            },
+        };
+        let control = polygon(&self.control_geojson, "control area").map_err(at("control_geojson"))?;
+        let buffer_m = number(&self.buffer_m, "buffer").map_err(at("buffer_m"))?.unwrap_or(0.0);
+        let starts_on = parse_date(&self.starts_on)
+            .ok_or_else(|| ("starts_on", AppError::BadRequest("enter the start date".into())))?;
+        let ends_on =
+            parse_date(&self.ends_on).ok_or_else(|| ("ends_on", AppError::BadRequest("enter the end date".into())))?;
+        let ticked = |v: &[String]| v.iter().filter_map(|t| given(t)).map(String::from).collect();
+        Ok(NewOperation {
+            name: self.name.clone(),
+            prompted_by: self.prompted_by.clone(),
+            prompted_link: self.prompted_link.trim().to_string(),
+            target,
+            buffer_m,
+            control,
+            crime_types: ticked(&self.crime_type),
+            starts_on,
+            ends_on,
+            lead_agency: given(&self.lead_agency).map(String::from),
+            agencies: ticked(&self.agency),
+        })
+    }
 }
 
 /// `GET /operations?prompted_by=&link=`: the list and (for the CSP manager) the form.
 pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
     user.permit::<ViewCrimeData>()?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    render_list(&state, &user, &pairs, &Errors::new()).await
+    let form: OperationForm = serde_html_form::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    render_list(&state, &user, &form, &Errors::new()).await
 }
 
 async fn render_list(
     state: &AppState,
     user: &PageUser,
-    form: &[(String, String)],
+    form: &OperationForm,
     errors: &Errors,
 ) -> PageResult<Html<String>> {
     let today = state.today();
@@ -62,8 +136,11 @@ async fn render_list(
             ));
         }
     }
-    let v = |n: &str| field(form, n).to_string();
-    let chosen = |n: &str, value: &str| values(form, n).contains(&value);
+    let v = |n: &str| form.value(n).to_string();
+    let chosen = |n: &str, value: &str| {
+        let ticked = if n == "agency" { &form.agency } else { &form.crime_type };
+        ticked.iter().any(|t| t == value)
+    };
     let body = html! {
         (error_summary(errors))
         h1 class="govuk-heading-l" { "Operations" }
@@ -138,33 +215,32 @@ async fn render_list(
     Ok(page(Some(user), Nav::Operations, "Operations", PageOpts { map: true }, body))
 }
 
-fn number(pairs: &[(String, String)], name: &str, what: &str) -> Result<Option<f64>, AppError> {
-    let v = field(pairs, name).trim();
-    if v.is_empty() {
-        return Ok(None);
+/// A number input's value (`None` when blank).
+fn number(v: &str, what: &str) -> Result<Option<f64>, AppError> {
+    match given(v) {
+        None => Ok(None),
+        Some(v) => v.parse::<f64>().map(Some).map_err(|_| AppError::BadRequest(format!("the {what} must be a number"))),
     }
-    v.parse::<f64>().map(Some).map_err(|_| AppError::BadRequest(format!("the {what} must be a number")))
 }
 
-fn zone(pairs: &[(String, String)], prefix: &str, what: &str) -> Result<Option<Zone>, AppError> {
-    let geojson = field(pairs, &format!("{prefix}_geojson")).trim();
-    if !geojson.is_empty() {
-        let mut g: serde_json::Value = serde_json::from_str(geojson)
-            .map_err(|_| AppError::BadRequest(format!("the {what} is not valid GeoJSON")))?;
-        if g["type"] == "Feature" {
-            g = g["geometry"].clone();
-        }
-        return Ok(Some(Zone::Polygon { geometry: g }));
+/// A polygon given as GeoJSON (a geometry or a feature), `None` when blank.
+fn polygon(geojson: &str, what: &str) -> Result<Option<Zone>, AppError> {
+    let Some(geojson) = given(geojson) else { return Ok(None) };
+    let mut g: serde_json::Value =
+        serde_json::from_str(geojson).map_err(|_| AppError::BadRequest(format!("the {what} is not valid GeoJSON")))?;
+    if g["type"] == "Feature" {
+        g = g["geometry"].clone();
     }
-    let (lat, lon, r) = (
-        number(pairs, &format!("{prefix}_lat"), "latitude")?,
-        number(pairs, &format!("{prefix}_lon"), "longitude")?,
-        number(pairs, &format!("{prefix}_radius_m"), "radius")?,
-    );
+    Ok(Some(Zone::Polygon { geometry: g }))
+}
+
+/// The target as a circle: all three values or none.
+fn circle(lat: &str, lon: &str, radius_m: &str) -> Result<Option<Zone>, AppError> {
+    let (lat, lon, r) = (number(lat, "latitude")?, number(lon, "longitude")?, number(radius_m, "radius")?);
     Ok(match (lat, lon, r) {
         (Some(lat), Some(lon), Some(radius_m)) => Some(Zone::Circle { lon, lat, radius_m }),
         (None, None, None) => None,
-        _ => return Err(AppError::BadRequest(format!("give the {what}'s centre latitude, longitude and radius"))),
+        _ => return Err(AppError::BadRequest("give the target area's centre latitude, longitude and radius".into())),
     })
 }
 
@@ -180,40 +256,14 @@ async fn area_zone(state: &AppState, choice: &str) -> Result<Option<Zone>, AppEr
 }
 
 /// `POST /operations`.
-pub async fn create(State(state): State<AppState>, CsrfForm(user, pairs): Form) -> PageResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    CsrfForm(user, form): CsrfForm<OperationForm>,
+) -> PageResult<Response> {
     let mut at = "name";
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        at = "target_lat";
-        let target = match area_zone(&state, field(&pairs, "target_area")).await? {
-            Some(z) => z,
-            None => zone(&pairs, "target", "target area")?
-                .ok_or_else(|| AppError::BadRequest("give the target area".into()))?,
-        };
-        at = "control_geojson";
-        let control = zone(&pairs, "control", "control area")?;
-        at = "buffer_m";
-        let buffer_m = number(&pairs, "buffer_m", "buffer")?.unwrap_or(0.0);
-        at = "starts_on";
-        let starts_on = parse_date(field(&pairs, "starts_on"))
-            .ok_or_else(|| AppError::BadRequest("enter the start date".into()))?;
-        at = "ends_on";
-        let ends_on =
-            parse_date(field(&pairs, "ends_on")).ok_or_else(|| AppError::BadRequest("enter the end date".into()))?;
-        at = "name";
-        let op = NewOperation {
-            name: field(&pairs, "name").to_string(),
-            prompted_by: field(&pairs, "prompted_by").to_string(),
-            prompted_link: field(&pairs, "prompted_link").trim().to_string(),
-            target,
-            buffer_m,
-            control,
-            crime_types: values(&pairs, "crime_type").into_iter().map(String::from).collect(),
-            starts_on,
-            ends_on,
-            lead_agency: Some(field(&pairs, "lead_agency").to_string()).filter(|s| !s.is_empty()),
-            agencies: values(&pairs, "agency").into_iter().map(String::from).collect(),
-        };
+        let op = super::noting(form.command(&state).await, &mut at)?;
         Ok::<_, PageError>(state.store.create_operation(&permit, &op, &user.actor()).await?)
     }
     .await;
@@ -225,7 +275,7 @@ pub async fn create(State(state): State<AppState>, CsrfForm(user, pairs): Form) 
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            Ok((status, render_list(&state, &user, &pairs, &vec![(at.to_string(), e.to_string())]).await?)
+            Ok((status, render_list(&state, &user, &form, &vec![(at.to_string(), e.to_string())]).await?)
                 .into_response())
         }
         Err(e) => Err(e),
@@ -360,7 +410,7 @@ async fn after(
 pub async fn evaluate(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, _pairs): Form,
+    CsrfForm(user, _): CsrfForm<super::Empty>,
 ) -> PageResult<Response> {
     let r = async {
         user.permit::<ManagePartnershipWork>()?;
@@ -372,38 +422,49 @@ pub async fn evaluate(
     after(&state, &user, &id, r, "evaluate").await
 }
 
+/// The form that adds a task to an operation.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TaskForm {
+    task: String,
+    owner_agency: String,
+    due_on: String,
+}
+
 /// `POST /operations/{id}/tasks`.
 pub async fn add_task(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<TaskForm>,
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        let due = parse_date(field(&pairs, "due_on"))
-            .ok_or_else(|| AppError::BadRequest("enter the date the task is due".into()))?;
-        state
-            .store
-            .add_operation_task(&permit, &id, field(&pairs, "task"), field(&pairs, "owner_agency"), due, &user.actor())
-            .await?;
+        let due = parse_date(&f.due_on).ok_or_else(|| AppError::BadRequest("enter the date the task is due".into()))?;
+        state.store.add_operation_task(&permit, &id, &f.task, &f.owner_agency, due, &user.actor()).await?;
         Ok(())
     }
     .await;
     after(&state, &user, &id, r, "task").await
 }
 
+/// The form that marks an operation's task done (it names the operation).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TaskDoneForm {
+    operation: String,
+}
+
 /// `POST /operation-tasks/{id}/done`.
 pub async fn task_done(
     State(state): State<AppState>,
     Path(task): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<TaskDoneForm>,
 ) -> PageResult<Response> {
-    let op = field(&pairs, "operation").to_string();
     let r = async {
         let permit = user.permit::<UpdateCommitments>()?;
         state.store.complete_operation_task(&permit, &task, &user.actor()).await?;
         Ok(())
     }
     .await;
-    after(&state, &user, &op, r, "task").await
+    after(&state, &user, &f.operation, r, "task").await
 }
