@@ -14,7 +14,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use maud::html;
-use safetynet_domain::meeting::{ActionStatus, MeetingKind};
+use safetynet_domain::meeting::{agenda_from_lines, ActionStatus, MeetingKind};
 use safetynet_domain::partnership::Email;
 use safetynet_domain::policy::{ManagePartnershipWork, ViewCrimeData};
 use safetynet_store::meetings::NewAction;
@@ -142,10 +142,7 @@ pub async fn save_series(
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
         let series = state.store.one_series(&code).await?;
-        let agenda: Vec<String> = f.of("agenda", &code).lines().filter_map(given).map(String::from).collect();
-        if agenda.is_empty() || agenda.len() > 30 || agenda.iter().any(|a| a.chars().count() > 200) {
-            return Err(AppError::BadRequest("give 1 to 30 agenda items of at most 200 characters".into()).into());
-        }
+        let agenda = agenda_from_lines(f.of("agenda", &code)).map_err(AppError::BadRequest)?;
         state
             .store
             .save_series(&permit, &code, series.kind, f.of("title", &code), Some(&agenda), &user.actor())
