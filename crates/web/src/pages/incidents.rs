@@ -102,13 +102,13 @@ fn form_page(
     errors: &Errors,
 ) -> Html<String> {
     let now = state.clock.now();
-    let v = |n: &str| form.map(|f| f.value(n)).unwrap_or_default();
-    let reported = if form.is_none() { local_datetime_value(now) } else { v("reported_at") };
+    let blank = IncidentForm::default();
+    let f = form.unwrap_or(&blank);
+    let reported = if form.is_none() { local_datetime_value(now) } else { f.reported_at.clone() };
     let sources: Vec<(String, String)> = Source::ALL.iter().map(|s| (s.as_str().into(), s.label().into())).collect();
     let strands: Vec<(String, String)> =
         HateStrand::ALL.iter().map(|s| (s.as_str().into(), s.label().into())).collect();
-    let checked = |n: &str| v(n) == "true";
-    let source = if v("source").is_empty() { "public".to_string() } else { v("source") };
+    let source = given(&f.source).unwrap_or("public");
     let body = html! {
         (error_summary(errors))
         span class="govuk-caption-l" { (user.principal.agency) }
@@ -116,37 +116,38 @@ fn form_page(
         form method="post" action="/incidents" novalidate {
             (csrf_field(user))
             h2 class="govuk-heading-m" { "What happened" }
-            (select("category", "Category", &category_options(cats), &v("category"), Some("Choose a category"), errors))
+            (select("category", "Category", &category_options(cats), &f.category, Some("Choose a category"), errors))
             div class="govuk-grid-row" {
-                div class="govuk-grid-column-one-half" { (input("occurred_from", "When did it happen (or start)?", "datetime-local", &v("occurred_from"), Some("UK time"), errors)) }
-                div class="govuk-grid-column-one-half" { (input("occurred_to", "Until (optional)", "datetime-local", &v("occurred_to"), Some("For a period, such as overnight"), errors)) }
+                div class="govuk-grid-column-one-half" { (input("occurred_from", "When did it happen (or start)?", "datetime-local", &f.occurred_from, Some("UK time"), errors)) }
+                div class="govuk-grid-column-one-half" { (input("occurred_to", "Until (optional)", "datetime-local", &f.occurred_to, Some("For a period, such as overnight"), errors)) }
             }
             (input("reported_at", "When was it reported?", "datetime-local", &reported, None, errors))
-            (textarea("description", "Description", &v("description"), Some("What happened, in the words of the person reporting it where possible"), 5, errors))
-            (select("source", "Reported by", &sources, &source, None, errors))
+            (textarea("description", "Description", &f.description, Some("What happened, in the words of the person reporting it where possible"), 5, errors))
+            (select("source", "Reported by", &sources, source, None, errors))
             h2 class="govuk-heading-m" { "Where" }
-            (input("address", "Address or place", "text", &v("address"), None, errors))
-            (input("uprn", "UPRN (optional)", "text", &v("uprn"), Some("Unique Property Reference Number, up to 12 digits"), errors))
+            (input("address", "Address or place", "text", &f.address, None, errors))
+            (input("uprn", "UPRN (optional)", "text", &f.uprn, Some("Unique Property Reference Number, up to 12 digits"), errors))
             div class="sn-map sn-map--picker" data-pin-picker="" data-tiles=(state.config.tile_url) role="region" aria-label="Map: click to set the location" {}
             div class="govuk-grid-row" {
-                div class="govuk-grid-column-one-half" { (input("latitude", "Latitude", "number", &v("latitude"), None, errors)) }
-                div class="govuk-grid-column-one-half" { (input("longitude", "Longitude", "number", &v("longitude"), None, errors)) }
+                div class="govuk-grid-column-one-half" { (input("latitude", "Latitude", "number", &f.latitude, None, errors)) }
+                div class="govuk-grid-column-one-half" { (input("longitude", "Longitude", "number", &f.longitude, None, errors)) }
             }
-            (input("outside_area_reason", "If the location is outside the partnership's area, why record it here?", "text", &v("outside_area_reason"), None, errors))
+            (input("outside_area_reason", "If the location is outside the partnership's area, why record it here?", "text", &f.outside_area_reason, None, errors))
             h2 class="govuk-heading-m" { "Flags" }
-            (select("hate_strand", "Hate motivated?", &strands, &v("hate_strand"), Some("Not hate motivated"), errors))
+            (select("hate_strand", "Hate motivated?", &strands, &f.hate_strand, Some("Not hate motivated"), errors))
             div class="govuk-form-group" { div class="govuk-checkboxes govuk-checkboxes--small" {
-                (checkbox("domestic_abuse", "Domestic-abuse related", checked("domestic_abuse")))
-                (checkbox("involves_child", "Involves a child", checked("involves_child")))
-                (checkbox("repeat", "Reported as a repeat", checked("repeat")))
+                (checkbox("domestic_abuse", "Domestic-abuse related", f.domestic_abuse))
+                (checkbox("involves_child", "Involves a child", f.involves_child))
+                (checkbox("repeat", "Reported as a repeat", f.repeat))
             } }
             h2 class="govuk-heading-m" { "People" }
-            @for (role, title) in [("victim", "Victim"), ("perpetrator", "Perpetrator or suspect")] {
+            @for (p, title) in f.people().into_iter().zip(["Victim", "Perpetrator or suspect"]) {
+                @let role = p.prefix;
                 fieldset class="govuk-fieldset govuk-!-margin-bottom-6" {
                     legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (title) " (optional)" }
-                    (input(&format!("{role}_name"), "Full name", "text", &v(&format!("{role}_name")), None, errors))
-                    (input(&format!("{role}_dob"), "Date of birth", "date", &v(&format!("{role}_dob")), None, errors))
-                    (input(&format!("{role}_address"), "Address", "text", &v(&format!("{role}_address")), None, errors))
+                    (input(&format!("{role}_name"), "Full name", "text", p.name, None, errors))
+                    (input(&format!("{role}_dob"), "Date of birth", "date", p.dob, None, errors))
+                    (input(&format!("{role}_address"), "Address", "text", p.address, None, errors))
                 }
             }
             button type="submit" class="govuk-button" data-module="govuk-button" { "Record incident" }
@@ -164,7 +165,7 @@ pub async fn new(State(state): State<AppState>, user: PageUser) -> PageResult<Ht
 
 /// The incident form: times as `datetime-local` values in UK time,
 /// coordinates as typed, flags as ticked checkboxes and up to two people.
-#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct IncidentForm {
     category: String,
@@ -179,9 +180,9 @@ pub struct IncidentForm {
     longitude: String,
     outside_area_reason: String,
     hate_strand: String,
-    domestic_abuse: String,
-    involves_child: String,
-    repeat: String,
+    domestic_abuse: bool,
+    involves_child: bool,
+    repeat: bool,
     victim_name: String,
     victim_dob: String,
     victim_address: String,
@@ -200,11 +201,6 @@ struct PersonInputs<'a> {
 }
 
 impl IncidentForm {
-    /// The value of input `name` as sent, for showing the form again.
-    fn value(&self, name: &str) -> String {
-        serde_json::to_value(self).ok().and_then(|v| v[name].as_str().map(String::from)).unwrap_or_default()
-    }
-
     /// The people the form names.
     fn people(&self) -> [PersonInputs<'_>; 2] {
         [
@@ -282,9 +278,9 @@ impl IncidentForm {
             description: self.description.clone(),
             source: Source::parse(&self.source).unwrap_or(Source::Other),
             hate_strand: HateStrand::parse(&self.hate_strand),
-            domestic_abuse: self.domestic_abuse == "true",
-            involves_child: self.involves_child == "true",
-            repeat: self.repeat == "true",
+            domestic_abuse: self.domestic_abuse,
+            involves_child: self.involves_child,
+            repeat: self.repeat,
             outside_area_reason: given(&self.outside_area_reason).map(String::from),
         };
         Some((input, people))

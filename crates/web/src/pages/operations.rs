@@ -54,26 +54,6 @@ pub struct OperationForm {
 }
 
 impl OperationForm {
-    /// The value of a single-valued input, for showing the form again.
-    fn value(&self, name: &str) -> &str {
-        match name {
-            "name" => &self.name,
-            "prompted_by" => &self.prompted_by,
-            "prompted_link" => &self.prompted_link,
-            "target_area" => &self.target_area,
-            "target_geojson" => &self.target_geojson,
-            "target_lat" => &self.target_lat,
-            "target_lon" => &self.target_lon,
-            "target_radius_m" => &self.target_radius_m,
-            "buffer_m" => &self.buffer_m,
-            "control_geojson" => &self.control_geojson,
-            "starts_on" => &self.starts_on,
-            "ends_on" => &self.ends_on,
-            "lead_agency" => &self.lead_agency,
-            _ => "",
-        }
-    }
-
     /// The command the API takes, or the field at fault and why.
     async fn command(&self, state: &AppState) -> Result<NewOperation, (&'static str, AppError)> {
         let at = |field: &'static str| move |e: AppError| (field, e);
@@ -136,11 +116,7 @@ async fn render_list(
             ));
         }
     }
-    let v = |n: &str| form.value(n).to_string();
-    let chosen = |n: &str, value: &str| {
-        let ticked = if n == "agency" { &form.agency } else { &form.crime_type };
-        ticked.iter().any(|t| t == value)
-    };
+    let chosen = |ticked: &[String], value: &str| ticked.iter().any(|t| t == value);
     let body = html! {
         (error_summary(errors))
         h1 class="govuk-heading-l" { "Operations" }
@@ -162,46 +138,46 @@ async fn render_list(
             h2 class="govuk-heading-m" id="new" { "Start an operation" }
             form method="post" action="/operations" novalidate {
                 (csrf_field(user))
-                (input("name", "Name", "text", &v("name"), None, errors))
-                (textarea("prompted_by", "What prompted it", &v("prompted_by"), Some("The emerging issue or hotspot, e.g. from the weekly trends or the JAG."), 2, errors))
-                (input("prompted_link", "Link to the analysis (optional)", "text", &v("prompted_link"), Some("A SafetyNet path such as /analysis?type=Burglary"), errors))
+                (input("name", "Name", "text", &form.name, None, errors))
+                (textarea("prompted_by", "What prompted it", &form.prompted_by, Some("The emerging issue or hotspot, e.g. from the weekly trends or the JAG."), 2, errors))
+                (input("prompted_link", "Link to the analysis (optional)", "text", &form.prompted_link, Some("A SafetyNet path such as /analysis?type=Burglary"), errors))
                 fieldset class="govuk-fieldset" {
                     legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Target area: a circle, or a polygon drawn on a map (GeoJSON)" }
-                    (input("target_lat", "Centre latitude", "number", &v("target_lat"), None, errors))
-                    (input("target_lon", "Centre longitude", "number", &v("target_lon"), None, errors))
-                    (input("target_radius_m", "Radius (metres)", "number", &v("target_radius_m"), None, errors))
+                    (input("target_lat", "Centre latitude", "number", &form.target_lat, None, errors))
+                    (input("target_lon", "Centre longitude", "number", &form.target_lon, None, errors))
+                    (input("target_radius_m", "Radius (metres)", "number", &form.target_radius_m, None, errors))
                     @if !areas.is_empty() {
-                        (select("target_area", "Or choose an area", &areas, &v("target_area"), Some("No area"), errors))
+                        (select("target_area", "Or choose an area", &areas, &form.target_area, Some("No area"), errors))
                     }
                     div class="govuk-hint" { "Or click on the map to draw the target area's corners (the polygon is written into the box below)." }
                     div class="sn-map sn-map--draw" id="target-draw" data-draw-target="target_geojson" data-tiles=(state.config.tile_url) role="region" aria-label="Map for drawing the target area" {}
-                    (textarea("target_geojson", "Or a polygon (GeoJSON; drawn on the map above)", &v("target_geojson"), None, 3, errors))
+                    (textarea("target_geojson", "Or a polygon (GeoJSON; drawn on the map above)", &form.target_geojson, None, 3, errors))
                 }
-                (input("buffer_m", "Buffer around the target (metres, 0 for none)", "number", &v("buffer_m"), Some("Crime displaced nearby shows up here."), errors))
-                (textarea("control_geojson", "Control area as a GeoJSON Polygon (optional)", &v("control_geojson"), Some("Leave blank to compare with the rest of the district."), 2, errors))
+                (input("buffer_m", "Buffer around the target (metres, 0 for none)", "number", &form.buffer_m, Some("Crime displaced nearby shows up here."), errors))
+                (textarea("control_geojson", "Control area as a GeoJSON Polygon (optional)", &form.control_geojson, Some("Leave blank to compare with the rest of the district."), 2, errors))
                 div class="govuk-form-group" {
                     fieldset class="govuk-fieldset" {
                         legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Crime types it targets (none ticked: all)" }
                         div class="govuk-checkboxes govuk-checkboxes--small sn-columns" data-module="govuk-checkboxes" {
                             @for (i, t) in types.iter().enumerate() {
                                 div class="govuk-checkboxes__item" {
-                                    input class="govuk-checkboxes__input" id=(format!("type-{i}")) name="crime_type" type="checkbox" value=(t) checked[chosen("crime_type", t)];
+                                    input class="govuk-checkboxes__input" id=(format!("type-{i}")) name="crime_type" type="checkbox" value=(t) checked[chosen(&form.crime_type, t)];
                                     label class="govuk-label govuk-checkboxes__label" for=(format!("type-{i}")) { (t) }
                                 }
                             }
                         }
                     }
                 }
-                (input("starts_on", "Starts", "date", &v("starts_on"), None, errors))
-                (input("ends_on", "Ends", "date", &v("ends_on"), None, errors))
-                (select("lead_agency", "Lead agency", &agency_options, &v("lead_agency"), Some("Your agency"), errors))
+                (input("starts_on", "Starts", "date", &form.starts_on, None, errors))
+                (input("ends_on", "Ends", "date", &form.ends_on, None, errors))
+                (select("lead_agency", "Lead agency", &agency_options, &form.lead_agency, Some("Your agency"), errors))
                 div class="govuk-form-group" {
                     fieldset class="govuk-fieldset" {
                         legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Other agencies taking part" }
                         div class="govuk-checkboxes govuk-checkboxes--small sn-columns" data-module="govuk-checkboxes" {
                             @for (i, (code, name)) in agency_options.iter().enumerate() {
                                 div class="govuk-checkboxes__item" {
-                                    input class="govuk-checkboxes__input" id=(format!("agency-{i}")) name="agency" type="checkbox" value=(code) checked[chosen("agency", code)];
+                                    input class="govuk-checkboxes__input" id=(format!("agency-{i}")) name="agency" type="checkbox" value=(code) checked[chosen(&form.agency, code)];
                                     label class="govuk-label govuk-checkboxes__label" for=(format!("agency-{i}")) { (name) }
                                 }
                             }
