@@ -565,6 +565,22 @@ mod tests {
         a.remove("strangulation");
         assert_eq!(assess(&q, &a, None, 0), Err(RiskError::Unanswered("strangulation".into())));
         assert!(matches!(assess(&q, &Answers::new(), None, 0), Err(RiskError::Unanswered(_))));
+        assert_eq!(q.unanswered(&a).map(|x| x.id.as_str()).collect::<Vec<_>>(), ["strangulation"]);
+        assert_eq!(q.unanswered(&Answers::new()).count(), q.questions.len());
+    }
+
+    #[test]
+    fn an_assessment_request_reads_as_the_api_takes_it() {
+        let r: AssessmentRequest = serde_json::from_value(serde_json::json!({
+            "questionnaire": "dash", "answers": { "strangulation": true },
+            "judgement": { "level": "high", "reason": "new threat" }
+        }))
+        .expect("request");
+        assert_eq!(r.answers.get("strangulation"), Some(&true));
+        assert_eq!(r.judgement.map(|j| j.level), Some(RiskLevel::High));
+        let r: AssessmentRequest =
+            serde_json::from_value(serde_json::json!({ "questionnaire": "dash", "answers": {} })).expect("request");
+        assert_eq!(r.judgement, None);
     }
 
     #[test]

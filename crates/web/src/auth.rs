@@ -217,7 +217,7 @@ struct CsrfField {
 /// A signed-in user's form submission whose CSRF token has been checked.
 /// Every state-changing page route takes its form through this extractor,
 /// as a typed form: `serde_html_form` reads repeated keys (checkboxes of one
-/// name) into a `Vec` and an empty value into `None`.
+/// name) into a `Vec`.
 #[derive(Debug)]
 pub struct CsrfForm<T>(pub PageUser, pub T);
 

@@ -176,4 +176,28 @@ mod tests {
         assert!(parse_local_datetime("yesterday").is_none());
         assert_eq!(parse_date("2026-02-30"), None);
     }
+
+    #[test]
+    fn typed_forms_read_repeated_keys_radios_and_per_record_inputs() {
+        #[derive(Deserialize)]
+        struct Ticked {
+            #[serde(default)]
+            role: Vec<String>,
+            #[serde(default, deserialize_with = "serde_html_form::de::empty_as_none")]
+            answer: Option<YesNo>,
+        }
+        let f: Ticked = serde_html_form::from_str("role=a&role=b&answer=yes").expect("form");
+        assert_eq!((f.role, f.answer.map(YesNo::is_yes)), (vec!["a".to_string(), "b".to_string()], Some(true)));
+        // An unticked radio is not sent at all.
+        let f: Ticked = serde_html_form::from_str("role=a").expect("form");
+        assert_eq!((f.role.len(), f.answer), (1, None));
+        let f: Ticked = serde_html_form::from_str("answer=").expect("form");
+        assert_eq!(f.answer, None);
+        assert!(serde_html_form::from_str::<Ticked>("answer=maybe").is_err());
+        let f: PerRecord = serde_html_form::from_str("status-7=done&q1=no&notify=on").expect("form");
+        assert_eq!((f.of("status", "7"), f.of("status", "8"), f.named("q1")), ("done", "", "no"));
+        assert!(f.ticked("notify") && !f.ticked("other"));
+        assert_eq!(given("  x "), Some("x"));
+        assert_eq!(given("  "), None);
+    }
 }

@@ -166,11 +166,13 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct DecisionForm {
+    #[serde(deserialize_with = "serde_html_form::de::empty_as_none")]
     threshold_met: Option<YesNo>,
     decided_on: String,
     meeting_on: String,
     chair: String,
     panel: String,
+    #[serde(deserialize_with = "serde_html_form::de::empty_as_none")]
     victim_attended: Option<YesNo>,
     recommendations: String,
     outcome: String,
