@@ -1,6 +1,7 @@
 //! GOV.UK form components used across pages, each showing its error (if
 //! any) the Design System way, and parsing helpers for form values.
 
+use crate::error::AppError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use maud::{html, Markup};
 use safetynet_domain::uk_time::{london_local, london_to_utc};
@@ -114,6 +115,14 @@ impl YesNo {
 /// A trimmed form value, or `None` when it is blank.
 pub fn given(value: &str) -> Option<&str> {
     Some(value.trim()).filter(|v| !v.is_empty())
+}
+
+/// A number input's value (`None` when blank), or a 400 naming `what`.
+pub fn number(value: &str, what: &str) -> Result<Option<f64>, AppError> {
+    match given(value) {
+        None => Ok(None),
+        Some(v) => v.parse::<f64>().map(Some).map_err(|_| AppError::BadRequest(format!("the {what} must be a number"))),
+    }
 }
 
 /// The inputs of a form that lists several records, each input named after

@@ -6,7 +6,7 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::figure::{map, zone_ring, Colour, Focus};
-use crate::forms::{given, input, parse_date, select, textarea, Errors};
+use crate::forms::{given, input, number, parse_date, select, textarea, Errors};
 use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
 use crate::packs::recommendation_label;
 use crate::AppState;
@@ -189,14 +189,6 @@ async fn render_list(
         }
     };
     Ok(page(Some(user), Nav::Operations, "Operations", PageOpts { map: true }, body))
-}
-
-/// A number input's value (`None` when blank).
-fn number(v: &str, what: &str) -> Result<Option<f64>, AppError> {
-    match given(v) {
-        None => Ok(None),
-        Some(v) => v.parse::<f64>().map(Some).map_err(|_| AppError::BadRequest(format!("the {what} must be a number"))),
-    }
 }
 
 /// A polygon given as GeoJSON (a geometry or a feature), `None` when blank.

@@ -4,7 +4,7 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::forms::{given, input, select, textarea, uk_time, Errors};
+use crate::forms::{given, input, number, select, textarea, uk_time, Errors};
 use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
@@ -155,7 +155,7 @@ pub struct CommitmentForm {
 impl CommitmentForm {
     /// The edit the store checks, or the field at fault and why.
     fn edit(self) -> Result<CommitmentEdit, (&'static str, AppError)> {
-        let target = opt_number(&self.target, "target").map_err(|e| ("target", e))?;
+        let target = number(&self.target, "target").map_err(|e| ("target", e))?;
         let every = self.update_every_days.trim().parse::<u32>().map_err(|_| {
             ("update_every_days", AppError::BadRequest("enter the number of days between updates".into()))
         })?;
@@ -278,14 +278,6 @@ async fn after(
     .await
 }
 
-/// A number input's value (`None` when blank).
-fn opt_number(v: &str, what: &str) -> Result<Option<f64>, AppError> {
-    match given(v) {
-        None => Ok(None),
-        Some(v) => v.parse::<f64>().map(Some).map_err(|_| AppError::BadRequest(format!("the {what} must be a number"))),
-    }
-}
-
 /// The progress form: the choices as codes, the figure as typed and the
 /// evidence one link a line.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -305,7 +297,7 @@ impl ProgressForm {
         let status = CommitmentStatus::parse(&self.status)
             .ok_or_else(|| ("rag", AppError::BadRequest("choose a status".into())))?;
         let rag = Rag::parse(&self.rag).ok_or_else(|| ("rag", AppError::BadRequest("choose a rating".into())))?;
-        let figure = opt_number(&self.figure, "figure").map_err(|e| ("figure", e))?;
+        let figure = number(&self.figure, "figure").map_err(|e| ("figure", e))?;
         let evidence = self.evidence.lines().filter_map(given).map(String::from).collect();
         Ok(NewCommitmentUpdate { status, rag, reason: self.reason, note: self.note, figure, evidence })
     }
