@@ -8,7 +8,7 @@ use safetynet_domain::case::CaseShare;
 use safetynet_domain::incident::{HateStrand, IncidentInput, PersonRole, Source};
 use safetynet_domain::interventions::{FpnLimits, InterventionKind};
 use safetynet_domain::policy::{AuthMethod, EditRecords, Principal, ViewRecords};
-use safetynet_domain::risk::{Answers, ReviewIntervals};
+use safetynet_domain::risk::{Answers, AssessmentRequest, ReviewIntervals};
 use safetynet_domain::uk_time::{london_date, london_midnight};
 use safetynet_store::cases::{NewCase, NewTask, Plan};
 use safetynet_store::incidents::{NewPerson, Submitted};
@@ -196,9 +196,8 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
     if let Some(q) = questionnaire {
         let answers: Answers =
             q.questions.iter().enumerate().map(|(i, question)| (question.id.clone(), i % 3 == 0)).collect();
-        store
-            .assess_risk(&edit, &case_id, &q.id, &answers, None, london_date(now), &ReviewIntervals::default(), &actor)
-            .await?;
+        let request = AssessmentRequest { questionnaire: q.id, answers, judgement: None };
+        store.assess_risk(&edit, &case_id, &request, london_date(now), &ReviewIntervals::default(), &actor).await?;
     }
     for (title, owner, days) in [
         ("Joint visit to the neighbour with the housing officer", "SACDC", -2),

@@ -491,6 +491,13 @@ async fn the_page_and_the_api_refuse_the_same_bad_commands() {
         let body = json!({ "version": 1, "status": "closed", "outcome": outcome });
         let by_api = app.json("POST", &api("status"), &token, body).await;
         both_refuse(&page, &by_api, StatusCode::BAD_REQUEST, "outcome must be 2000 characters or fewer");
+        // Closing a case needs an outcome, on the page as through the API.
+        let fields = [("version", "1"), ("status", "closed"), ("outcome", " ")];
+        let page = form(app, &me, &format!("{case_path}/status"), &fields).await;
+        let body = json!({ "version": 1, "status": "closed", "outcome": " " });
+        let by_api = app.json("POST", &api("status"), &token, body).await;
+        let message = "closing a case needs an outcome: say what was achieved";
+        both_refuse(&page, &by_api, StatusCode::UNPROCESSABLE_ENTITY, message);
 
         // Linking an incident: the API took an empty reference to a 404.
         let page = form(app, &me, &format!("{case_path}/incidents"), &[("incident", " ")]).await;
@@ -533,6 +540,21 @@ async fn the_page_and_the_api_refuse_the_same_bad_commands() {
         let by_api = app.json("POST", &api("risk-assessments"), &token, body).await;
         let message = "judgement_reason must be 2000 characters or fewer";
         both_refuse(&page, &by_api, StatusCode::UNPROCESSABLE_ENTITY, message);
+        // Judgement may raise the level, never lower it: one rule for both.
+        let mut fields: Vec<(&str, &str)> = questions.iter().map(|q| (q.as_str(), "yes")).collect();
+        fields.extend([
+            ("questionnaire", "asb-victim"),
+            ("judgement_level", "standard"),
+            ("judgement_reason", "Known"),
+        ]);
+        let page = form(app, &me, &format!("{case_path}/risk"), &fields).await;
+        let answers: serde_json::Map<String, serde_json::Value> =
+            questions.iter().map(|q| (q.clone(), json!(true))).collect();
+        let body = json!({ "questionnaire": "asb-victim", "answers": answers,
+            "judgement": { "level": "standard", "reason": "Known" } });
+        let by_api = app.json("POST", &api("risk-assessments"), &token, body).await;
+        let message = "professional judgement cannot lower the level from high to standard";
+        both_refuse(&page, &by_api, StatusCode::UNPROCESSABLE_ENTITY, message);
 
         // ASB Case Review applications: two messages for a future date.
         let page =
@@ -561,6 +583,12 @@ async fn the_page_and_the_api_refuse_the_same_bad_commands() {
         let by_api =
             app.json("PATCH", &format!("/api/v1/case-reviews/{review_id}"), &token, json!({ "panel": panel })).await;
         both_refuse(&page, &by_api, StatusCode::UNPROCESSABLE_ENTITY, "panel must be 2000 characters or fewer");
+        // The number of recommendations: the page had its own range and message.
+        let page = form(app, &me, &format!("/case-reviews/{review_id}"), &[("recommendations", "101")]).await;
+        let body = json!({ "recommendations": 101 });
+        let by_api = app.json("PATCH", &format!("/api/v1/case-reviews/{review_id}"), &token, body).await;
+        let message = "recommendations must be a whole number from 0 to 100";
+        both_refuse(&page, &by_api, StatusCode::UNPROCESSABLE_ENTITY, message);
 
         // Shares: the agency was upper-cased only by the API; the lawful basis
         // was "lawful basis" on the page and "lawful_basis" in the API.

@@ -961,3 +961,65 @@ async fn evaluate_ended(app: &TestApp) -> usize {
     let today = safetynet_domain::uk_time::london_date(now);
     safetynet_app::evaluation::evaluate_ended(&app.store, today, &actor).await.expect("pass")
 }
+
+/// The page's refusal and the API's: same status, same message.
+fn both_refuse(page: &Res, api: &Res, status: StatusCode, message: &str) {
+    assert_eq!((page.status, api.status), (status, status), "{message}\npage: {}\napi: {}", page.body, api.body);
+    assert!(page.body.contains(message), "page lacks {message:?}: {}", page.body);
+    assert!(api.body.contains(message), "API lacks {message:?}: {}", api.body);
+}
+
+#[tokio::test]
+async fn the_partnership_pages_and_the_api_refuse_the_same_bad_commands() {
+    each_engine(async |app: &TestApp| {
+        seed_demo(app).await;
+        let boss = app.sign_in(MANAGER).await;
+        let token = app.token(MANAGER).await;
+        let post = |path: String, fields: Vec<(&'static str, &'static str)>| {
+            let boss = &boss;
+            async move { app.post(&path, Some(boss), Some(&boss.csrf), &fields).await }
+        };
+
+        // Progress on a commitment: the reason for the rating is required.
+        let strategy = app.get_bearer("/api/v1/strategy", &token).await.json();
+        let commitment = strategy["priorities"][0]["commitments"][0]["id"].as_str().expect("commitment").to_string();
+        let fields = vec![("status", "in_progress"), ("rag", "amber"), ("reason", " "), ("note", "")];
+        let page = post(format!("/strategy/commitments/{commitment}/updates"), fields).await;
+        let body = json!({ "status": "in_progress", "rag": "amber", "reason": " " });
+        let by_api =
+            app.json("POST", &format!("/api/v1/strategy/commitments/{commitment}/updates"), &token, body).await;
+        let message = "enter the reason for the rating (at most 2000 characters)";
+        both_refuse(&page, &by_api, StatusCode::UNPROCESSABLE_ENTITY, message);
+
+        // An operation that ends before it starts, with its target as a circle.
+        let fields = vec![
+            ("name", "Operation Backwards"),
+            ("prompted_by", "Burglary up in Clarence ward"),
+            ("target_lat", "51.7520"),
+            ("target_lon", "-0.3360"),
+            ("target_radius_m", "400"),
+            ("buffer_m", "0"),
+            ("crime_type", "Burglary"),
+            ("crime_type", "Robbery"),
+            ("starts_on", "2026-02-10"),
+            ("ends_on", "2026-02-01"),
+        ];
+        let page = post("/operations".into(), fields).await;
+        let body = json!({ "name": "Operation Backwards", "prompted_by": "Burglary up in Clarence ward",
+            "target": { "kind": "circle", "lat": 51.752, "lon": -0.336, "radius_m": 400.0 },
+            "crime_types": ["Burglary", "Robbery"], "starts_on": "2026-02-10", "ends_on": "2026-02-01" });
+        let by_api = app.json("POST", "/api/v1/operations", &token, body).await;
+        let message = "the operation must end on or after the day it starts";
+        both_refuse(&page, &by_api, StatusCode::UNPROCESSABLE_ENTITY, message);
+
+        // A meeting's action needs a title.
+        let meetings = app.get_bearer("/api/v1/meetings", &token).await.json();
+        let meeting = meetings["items"][0]["id"].as_str().expect("meeting").to_string();
+        let fields = vec![("title", " "), ("owner_agency", "SACDC"), ("due_on", "2026-03-01")];
+        let page = post(format!("/meetings/{meeting}/actions"), fields).await;
+        let body = json!({ "title": " ", "owner_agency": "SACDC", "due_on": "2026-03-01" });
+        let by_api = app.json("POST", &format!("/api/v1/meetings/{meeting}/actions"), &token, body).await;
+        both_refuse(&page, &by_api, StatusCode::UNPROCESSABLE_ENTITY, "enter the action (at most 500 characters)");
+    })
+    .await;
+}

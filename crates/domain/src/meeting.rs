@@ -216,6 +216,22 @@ pub fn borda(options: &[String], ballots: &[Vec<String>]) -> Vec<(String, i64, i
     out
 }
 
+/// A series' standing agenda as edited: one item a line (blank lines
+/// dropped), 1 to [`MAX_AGENDA_ITEMS`] items of at most
+/// [`MAX_AGENDA_ITEM`] characters.
+pub fn agenda_from_lines(text: &str) -> Result<Vec<String>, String> {
+    let items: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+    if items.is_empty() || items.len() > MAX_AGENDA_ITEMS || items.iter().any(|a| a.chars().count() > MAX_AGENDA_ITEM) {
+        return Err(format!("give 1 to {MAX_AGENDA_ITEMS} agenda items of at most {MAX_AGENDA_ITEM} characters"));
+    }
+    Ok(items)
+}
+
+/// Most items on a standing agenda.
+pub const MAX_AGENDA_ITEMS: usize = 30;
+/// The longest agenda item.
+pub const MAX_AGENDA_ITEM: usize = 200;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,9 +311,13 @@ mod tests {
 
     #[test]
     fn kinds_and_statuses_round_trip() {
+        assert_eq!(agenda_from_lines(" Welcome \n\nActions"), Ok(vec!["Welcome".into(), "Actions".into()]));
+        assert!(agenda_from_lines(" \n").is_err());
+        assert!(agenda_from_lines(&"x".repeat(201)).is_err());
         for k in MeetingKind::ALL {
             assert_eq!(MeetingKind::parse(k.as_str()), Some(k));
             assert!(k.standing_agenda().len() >= 5);
+            assert!(agenda_from_lines(&k.standing_agenda().join("\n")).is_ok());
         }
         for s in ActionStatus::ALL {
             assert_eq!(ActionStatus::parse(s.as_str()), Some(s));

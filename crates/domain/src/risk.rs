@@ -131,6 +131,28 @@ impl Judgement {
     pub const MAX_REASON: usize = 2_000;
 }
 
+/// A request to assess a case's risk, as the page and the API take it: the
+/// questionnaire (by id), the answers and, optionally, professional
+/// judgement. [`assess`] checks it against the questionnaire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentRequest {
+    /// The questionnaire's id (its latest version is used).
+    pub questionnaire: String,
+    /// Every question's answer.
+    pub answers: Answers,
+    /// Professional judgement, if any.
+    #[serde(default)]
+    pub judgement: Option<Judgement>,
+}
+
+impl Questionnaire {
+    /// The questions `answers` leaves unanswered, in order; [`assess`]
+    /// refuses answers while any is.
+    pub fn unanswered<'a>(&'a self, answers: &'a Answers) -> impl Iterator<Item = &'a Question> + 'a {
+        self.questions.iter().filter(|q| !answers.contains_key(&q.id))
+    }
+}
+
 /// The result of scoring one set of answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assessment {
@@ -253,13 +275,15 @@ pub fn assess(
     if let Some(unknown) = answers.keys().find(|k| !q.questions.iter().any(|x| &x.id == *k)) {
         return Err(RiskError::UnknownQuestion(unknown.chars().take(80).collect()));
     }
+    if let Some(question) = q.unanswered(answers).next() {
+        return Err(RiskError::Unanswered(question.id.clone()));
+    }
     let mut score: u32 = 0;
     let mut yes_count: u32 = 0;
     let mut high_triggers = Vec::new();
     for question in &q.questions {
         match answers.get(&question.id) {
-            None => return Err(RiskError::Unanswered(question.id.clone())),
-            Some(false) => {}
+            None | Some(false) => {}
             Some(true) => {
                 score = score.saturating_add(question.weight);
                 yes_count += 1;
@@ -541,6 +565,22 @@ mod tests {
         a.remove("strangulation");
         assert_eq!(assess(&q, &a, None, 0), Err(RiskError::Unanswered("strangulation".into())));
         assert!(matches!(assess(&q, &Answers::new(), None, 0), Err(RiskError::Unanswered(_))));
+        assert_eq!(q.unanswered(&a).map(|x| x.id.as_str()).collect::<Vec<_>>(), ["strangulation"]);
+        assert_eq!(q.unanswered(&Answers::new()).count(), q.questions.len());
+    }
+
+    #[test]
+    fn an_assessment_request_reads_as_the_api_takes_it() {
+        let r: AssessmentRequest = serde_json::from_value(serde_json::json!({
+            "questionnaire": "dash", "answers": { "strangulation": true },
+            "judgement": { "level": "high", "reason": "new threat" }
+        }))
+        .expect("request");
+        assert_eq!(r.answers.get("strangulation"), Some(&true));
+        assert_eq!(r.judgement.map(|j| j.level), Some(RiskLevel::High));
+        let r: AssessmentRequest =
+            serde_json::from_value(serde_json::json!({ "questionnaire": "dash", "answers": {} })).expect("request");
+        assert_eq!(r.judgement, None);
     }
 
     #[test]

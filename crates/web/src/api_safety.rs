@@ -19,7 +19,7 @@ use safetynet_domain::incident::IncidentInput;
 use safetynet_domain::interventions::BreachReport;
 use safetynet_domain::interventions::NewIntervention;
 use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
-use safetynet_domain::risk::{Answers, Judgement};
+use safetynet_domain::risk::AssessmentRequest;
 use safetynet_domain::uk_time::london_date;
 use safetynet_store::cases::{NewCase, NewTask, Plan};
 use safetynet_store::incidents::{IncidentFilter, NewPerson, Submitted};
@@ -326,33 +326,16 @@ async fn record_review(
     Ok(Json(json!({ "next_review_on": next })))
 }
 
-#[derive(Debug, Deserialize)]
-struct AssessBody {
-    questionnaire: String,
-    answers: Answers,
-    #[serde(default)]
-    judgement: Option<Judgement>,
-}
-
 async fn assess(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<AssessBody>,
+    ApiJson(request): ApiJson<AssessmentRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let permit = user.permit::<EditRecords>()?;
     let r = state
         .store
-        .assess_risk(
-            &permit,
-            &id,
-            &b.questionnaire,
-            &b.answers,
-            b.judgement.as_ref(),
-            state.today(),
-            &state.config.safety.reviews,
-            &user.actor(),
-        )
+        .assess_risk(&permit, &id, &request, state.today(), &state.config.safety.reviews, &user.actor())
         .await?;
     Ok(created(json!(r)))
 }

@@ -215,7 +215,9 @@ struct CsrfField {
 }
 
 /// A signed-in user's form submission whose CSRF token has been checked.
-/// Every state-changing page route takes its form through this extractor.
+/// Every state-changing page route takes its form through this extractor,
+/// as a typed form: `serde_html_form` reads repeated keys (checkboxes of one
+/// name) into a `Vec`.
 #[derive(Debug)]
 pub struct CsrfForm<T>(pub PageUser, pub T);
 
@@ -227,14 +229,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let bytes = axum::body::to_bytes(body, 1024 * 1024)
             .await
             .map_err(|_| AppError::BadRequest("the form is too large".into()))?;
-        let token: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
+        let token: CsrfField = serde_html_form::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
         if crate::params::form_has_nul(&bytes) {
             return Err(AppError::BadRequest(crate::params::NUL_MESSAGE.into()).into());
         }
         if !constant_time_eq(&token.csrf_token, &user.csrf) {
             return Err(AppError::Csrf.into());
         }
-        let form: T = serde_urlencoded::from_bytes(&bytes)
+        let form: T = serde_html_form::from_bytes(&bytes)
             .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
         Ok(Self(user, form))
     }

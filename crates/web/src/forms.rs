@@ -1,9 +1,12 @@
 //! GOV.UK form components used across pages, each showing its error (if
 //! any) the Design System way, and parsing helpers for form values.
 
+use crate::error::AppError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use maud::{html, Markup};
 use safetynet_domain::uk_time::{london_local, london_to_utc};
+use serde::Deserialize;
+use std::collections::HashMap;
 
 /// Field errors as (field id, message).
 pub type Errors = Vec<(String, String)>;
@@ -92,14 +95,57 @@ pub fn yes_no(id: &str, question: &str, current: Option<bool>, errors: &Errors) 
     group(id, errors, inner)
 }
 
-/// The value of field `name` in form pairs ("" when absent).
-pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+/// The value of a [`yes_no`] radio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum YesNo {
+    /// "yes".
+    Yes,
+    /// "no".
+    No,
 }
 
-/// A trimmed non-empty field, or None.
-pub fn opt_field(pairs: &[(String, String)], name: &str) -> Option<String> {
-    Some(field(pairs, name).trim().to_string()).filter(|s| !s.is_empty())
+impl YesNo {
+    /// True for "yes".
+    pub fn is_yes(self) -> bool {
+        self == Self::Yes
+    }
+}
+
+/// A trimmed form value, or `None` when it is blank.
+pub fn given(value: &str) -> Option<&str> {
+    Some(value.trim()).filter(|v| !v.is_empty())
+}
+
+/// A number input's value (`None` when blank), or a 400 naming `what`.
+pub fn number(value: &str, what: &str) -> Result<Option<f64>, AppError> {
+    match given(value) {
+        None => Ok(None),
+        Some(v) => v.parse::<f64>().map(Some).map_err(|_| AppError::BadRequest(format!("the {what} must be a number"))),
+    }
+}
+
+/// The inputs of a form that lists several records, each input named after
+/// its record (`status-{id}`, `agenda-{code}`), read whole.
+#[derive(Debug, Default, Deserialize)]
+pub struct PerRecord(HashMap<String, String>);
+
+impl PerRecord {
+    /// The value of input `{name}-{id}` ("" when absent).
+    pub fn of(&self, name: &str, id: &str) -> &str {
+        self.0.get(&format!("{name}-{id}")).map_or("", String::as_str)
+    }
+
+    /// The value of input `name` ("" when absent), for inputs named by the
+    /// record alone (a questionnaire's question ids).
+    pub fn named(&self, name: &str) -> &str {
+        self.0.get(name).map_or("", String::as_str)
+    }
+
+    /// True when the form carries input `name` (a ticked checkbox).
+    pub fn ticked(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
 }
 
 /// Parses an `<input type="datetime-local">` value as UK local time.
@@ -138,5 +184,29 @@ mod tests {
         assert_eq!(local_datetime_value(t), "2026-07-01T09:00");
         assert!(parse_local_datetime("yesterday").is_none());
         assert_eq!(parse_date("2026-02-30"), None);
+    }
+
+    #[test]
+    fn typed_forms_read_repeated_keys_radios_and_per_record_inputs() {
+        #[derive(Deserialize)]
+        struct Ticked {
+            #[serde(default)]
+            role: Vec<String>,
+            #[serde(default, deserialize_with = "serde_html_form::de::empty_as_none")]
+            answer: Option<YesNo>,
+        }
+        let f: Ticked = serde_html_form::from_str("role=a&role=b&answer=yes").expect("form");
+        assert_eq!((f.role, f.answer.map(YesNo::is_yes)), (vec!["a".to_string(), "b".to_string()], Some(true)));
+        // An unticked radio is not sent at all.
+        let f: Ticked = serde_html_form::from_str("role=a").expect("form");
+        assert_eq!((f.role.len(), f.answer), (1, None));
+        let f: Ticked = serde_html_form::from_str("answer=").expect("form");
+        assert_eq!(f.answer, None);
+        assert!(serde_html_form::from_str::<Ticked>("answer=maybe").is_err());
+        let f: PerRecord = serde_html_form::from_str("status-7=done&q1=no&notify=on").expect("form");
+        assert_eq!((f.of("status", "7"), f.of("status", "8"), f.named("q1")), ("done", "", "no"));
+        assert!(f.ticked("notify") && !f.ticked("other"));
+        assert_eq!(given("  x "), Some("x"));
+        assert_eq!(given("  "), None);
     }
 }

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
-use safetynet_domain::risk::{self, Answers, Assessment, Judgement, Questionnaire, ReviewIntervals, RiskLevel};
+use safetynet_domain::risk::{self, Answers, Assessment, AssessmentRequest, Questionnaire, ReviewIntervals, RiskLevel};
 use serde::Serialize;
 
 /// A stored risk assessment.
@@ -75,16 +75,13 @@ impl Store {
         rows.iter().map(|r| risk::parse_questionnaire(&r.text("body")?).map_err(|e| rule("questionnaire", e))).collect()
     }
 
-    /// Assesses risk on a case with the latest version of a questionnaire,
-    /// sets the case's level and next review date; audited.
-    #[allow(clippy::too_many_arguments)]
+    /// Assesses risk on a case with the latest version of the request's
+    /// questionnaire, sets the case's level and next review date; audited.
     pub async fn assess_risk(
         &self,
         permit: &Permit<EditRecords>,
         case_id: &str,
-        questionnaire_id: &str,
-        answers: &Answers,
-        judgement: Option<&Judgement>,
+        request: &AssessmentRequest,
         today: NaiveDate,
         intervals: &ReviewIntervals,
         actor: &Actor<'_>,
@@ -93,7 +90,7 @@ impl Store {
             .questionnaires()
             .await?
             .into_iter()
-            .find(|q| q.id == questionnaire_id)
+            .find(|q| q.id == request.questionnaire)
             .ok_or(StoreError::NotFound("questionnaire"))?;
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
@@ -106,8 +103,9 @@ impl Store {
             )
             .await?
             .int("n")?;
-        let assessment = risk::assess(&q, answers, judgement, u32::try_from(repeats).unwrap_or(u32::MAX))
-            .map_err(|e| rule("risk_assessment", e))?;
+        let assessment =
+            risk::assess(&q, &request.answers, request.judgement.as_ref(), u32::try_from(repeats).unwrap_or(u32::MAX))
+                .map_err(|e| rule("risk_assessment", e))?;
         let next = risk::next_review(assessment.level, today, intervals);
         tx.execute(
             &Q::new(
@@ -118,7 +116,7 @@ impl Store {
             .bind(case_id)
             .bind(&q.id)
             .bind(i64::from(q.version))
-            .bind(serde_json::to_string(answers).unwrap_or_default())
+            .bind(serde_json::to_string(&request.answers).unwrap_or_default())
             .bind(i64::from(assessment.score))
             .bind(assessment.computed.as_str())
             .bind(assessment.level.as_str())

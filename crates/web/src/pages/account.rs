@@ -4,6 +4,7 @@
 
 use crate::auth::{set_cookie, CsrfForm, PageUser, SESSION_COOKIE};
 use crate::error::{AppError, PageResult};
+use crate::forms::PerRecord;
 use crate::layout::{csrf_field, error_page, error_summary, format_time, page, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -238,12 +239,12 @@ pub async fn revoke_token(
 /// (only the kinds that apply to the user's roles are changed).
 pub async fn save_notifications(
     State(state): State<AppState>,
-    CsrfForm(user, f): CsrfForm<std::collections::HashMap<String, String>>,
+    CsrfForm(user, f): CsrfForm<PerRecord>,
 ) -> PageResult<Html<String>> {
     let choices: Vec<_> = safetynet_domain::notification::Kind::ALL
         .into_iter()
         .filter(|k| k.applies_to(&user.principal))
-        .map(|k| (k, f.contains_key(k.as_str())))
+        .map(|k| (k, f.ticked(k.as_str())))
         .collect();
     state.store.set_notification_preferences(&user.actor(), &choices).await?;
     render(&state, &user, &[], Some("Your e-mail choices have been saved"), None).await

@@ -177,24 +177,24 @@ fn status_tag(u: &UserSummary, now_ms: i64) -> Markup {
     }
 }
 
-/// Parses repeated `role=` fields of a form body.
-fn roles_from(pairs: &[(String, String)]) -> Result<Vec<Role>, AppError> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == "role")
-        .map(|(_, v)| Role::parse(v).map_err(|e| AppError::BadRequest(e.to_string())))
-        .collect()
+/// The ticked roles (repeated `role=` fields), parsed.
+fn roles_from(ticked: &[String]) -> Result<Vec<Role>, AppError> {
+    ticked.iter().map(|v| Role::parse(v).map_err(|e| AppError::BadRequest(e.to_string()))).collect()
 }
 
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+/// The new-user form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewUserForm {
+    email: String,
+    display_name: String,
+    agency: String,
+    role: Vec<String>,
+    password: String,
 }
 
 /// `POST /admin/users`.
-pub async fn add_user(
-    State(state): State<AppState>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
-) -> PageResult<Response> {
+pub async fn add_user(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<NewUserForm>) -> PageResult<Response> {
     let permit = user.permit::<ManageUsers>()?;
     let mut errors = Vec::new();
     let mut check = |field_id: &str, r: Result<(), String>| {
@@ -202,13 +202,13 @@ pub async fn add_user(
             errors.push((field_id.to_string(), m));
         }
     };
-    let email = Email::parse(field(&pairs, "email"));
+    let email = Email::parse(&f.email);
     check("email", email.as_ref().map(|_| ()).map_err(ToString::to_string));
-    let name = parse_name("full name", field(&pairs, "display_name"), 120);
+    let name = parse_name("full name", &f.display_name, 120);
     check("display_name", name.as_ref().map(|_| ()).map_err(ToString::to_string));
-    let agency = AgencyCode::parse(field(&pairs, "agency"));
+    let agency = AgencyCode::parse(&f.agency);
     check("agency", agency.as_ref().map(|_| ()).map_err(ToString::to_string));
-    let roles = roles_from(&pairs);
+    let roles = roles_from(&f.role);
     check(
         "roles",
         match &roles {
@@ -217,12 +217,11 @@ pub async fn add_user(
             Err(e) => Err(e.to_string()),
         },
     );
-    let password = field(&pairs, "password").to_string();
     check(
         "password",
-        safetynet_domain::password::check_policy(&password, &[field(&pairs, "email"), field(&pairs, "display_name")])
-            .map_err(|e| e.to_string()),
+        safetynet_domain::password::check_policy(&f.password, &[&f.email, &f.display_name]).map_err(|e| e.to_string()),
     );
+    let password = f.password;
     let (Ok(email), Ok(display_name), Ok(agency), Ok(roles), true) = (email, name, agency, roles, errors.is_empty())
     else {
         return Ok((axum::http::StatusCode::BAD_REQUEST, users_page(&state, &user, &errors).await?).into_response());
@@ -298,15 +297,22 @@ pub async fn user(State(state): State<AppState>, user: PageUser, Path(id): Path<
     Ok(page(Some(&user), Nav::Admin, &u.display_name, PageOpts::default(), body))
 }
 
+/// The roles form: the ticked roles.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RolesForm {
+    role: Vec<String>,
+}
+
 /// `POST /admin/users/{id}/roles`: refused (403) for the administrator's
 /// own account; audited with the roles before and after.
 pub async fn set_roles(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(user, f): CsrfForm<RolesForm>,
 ) -> PageResult<Response> {
     let permit = user.permit::<ManageUsers>()?;
-    let roles = roles_from(&pairs)?;
+    let roles = roles_from(&f.role)?;
     state.store.set_roles(&permit, &id, &roles, &user.actor()).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }

@@ -4,7 +4,7 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageResult};
-use crate::forms::{field, input, opt_field, parse_date, textarea, yes_no, Errors};
+use crate::forms::{given, input, parse_date, textarea, yes_no, Errors, YesNo};
 use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
@@ -88,18 +88,23 @@ pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
     Ok(page(Some(&user), Nav::CaseReviews, "ASB Case Reviews", PageOpts::default(), body))
 }
 
+/// The application form (a blank applicant kind is the victim).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ApplicationForm {
+    person_id: String,
+    applicant_kind: String,
+    received_on: String,
+}
+
 /// `POST /case-reviews`.
-pub async fn open(
-    State(state): State<AppState>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
-) -> PageResult<Response> {
+pub async fn open(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<ApplicationForm>) -> PageResult<Response> {
     let permit = user.permit::<EditRecords>()?;
-    let received = parse_date(field(&pairs, "received_on"))
+    let received = parse_date(&f.received_on)
         .ok_or_else(|| AppError::BadRequest("enter the date the application was received".into()))?;
-    let kind = opt_field(&pairs, "applicant_kind").unwrap_or_else(|| "victim".into());
+    let kind = given(&f.applicant_kind).unwrap_or("victim");
     let application =
-        CaseReviewApplication::new(opt_field(&pairs, "person_id").as_deref(), &kind, received, state.today())
-            .map_err(AppError::BadRequest)?;
+        CaseReviewApplication::new(given(&f.person_id), kind, received, state.today()).map_err(AppError::BadRequest)?;
     state
         .store
         .open_case_review(&permit, &application, &state.config.safety.case_review_timescales, &user.actor())
@@ -155,20 +160,55 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
     render(&state, &user, &id, &Errors::new()).await
 }
 
-fn opt_date(pairs: &[(String, String)], name: &str, what: &str) -> Result<Option<chrono::NaiveDate>, AppError> {
-    match opt_field(pairs, name) {
-        None => Ok(None),
-        Some(v) => {
-            parse_date(&v).map(Some).ok_or_else(|| AppError::BadRequest(format!("enter the date {what} as a date")))
-        }
-    }
+/// The decision form: yes/no radios, dates as the browser sends them and
+/// blank text as not given; checked by [`CaseReviewUpdate::check`] as the
+/// API's update is.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    #[serde(deserialize_with = "serde_html_form::de::empty_as_none")]
+    threshold_met: Option<YesNo>,
+    decided_on: String,
+    meeting_on: String,
+    chair: String,
+    panel: String,
+    #[serde(deserialize_with = "serde_html_form::de::empty_as_none")]
+    victim_attended: Option<YesNo>,
+    recommendations: String,
+    outcome: String,
+    appeal: String,
 }
 
-fn opt_yes_no(pairs: &[(String, String)], name: &str) -> Option<bool> {
-    match field(pairs, name) {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => None,
+impl DecisionForm {
+    /// The update the API takes, or the field at fault and why.
+    fn into_update(self) -> Result<CaseReviewUpdate, (&'static str, AppError)> {
+        let date = |field: &'static str, v: &str, what: &str| match given(v) {
+            None => Ok(None),
+            Some(v) => parse_date(v)
+                .map(Some)
+                .ok_or_else(|| (field, AppError::BadRequest(format!("enter the date {what} as a date")))),
+        };
+        let recommendations = match given(&self.recommendations) {
+            None => 0,
+            Some(n) => n.parse::<i64>().map_err(|_| {
+                (
+                    "recommendations",
+                    AppError::BadRequest("enter the number of recommendations as a whole number".into()),
+                )
+            })?,
+        };
+        let text = |v: &str| given(v).map(String::from);
+        Ok(CaseReviewUpdate {
+            threshold_met: self.threshold_met.map(YesNo::is_yes),
+            decided_on: date("decided_on", &self.decided_on, "it was decided")?,
+            meeting_on: date("meeting_on", &self.meeting_on, "of the meeting")?,
+            chair: text(&self.chair),
+            panel: text(&self.panel),
+            victim_attended: self.victim_attended.map(YesNo::is_yes),
+            recommendations,
+            outcome: text(&self.outcome),
+            appeal: text(&self.appeal),
+        })
     }
 }
 
@@ -176,33 +216,12 @@ fn opt_yes_no(pairs: &[(String, String)], name: &str) -> Option<bool> {
 pub async fn decide(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(user, f): CsrfForm<DecisionForm>,
 ) -> PageResult<Response> {
-    let mut at = "decided_on";
+    let mut at = "outcome";
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let decided_on = opt_date(&pairs, "decided_on", "it was decided")?;
-        at = "meeting_on";
-        let meeting_on = opt_date(&pairs, "meeting_on", "of the meeting")?;
-        at = "recommendations";
-        let recommendations = field(&pairs, "recommendations")
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (0..=100).contains(n))
-            .ok_or_else(|| AppError::BadRequest("enter the number of recommendations (0 to 100)".into()))?;
-        at = "outcome";
-        let update = CaseReviewUpdate {
-            threshold_met: opt_yes_no(&pairs, "threshold_met"),
-            decided_on,
-            meeting_on,
-            chair: opt_field(&pairs, "chair"),
-            panel: opt_field(&pairs, "panel"),
-            victim_attended: opt_yes_no(&pairs, "victim_attended"),
-            recommendations,
-            outcome: opt_field(&pairs, "outcome"),
-            appeal: opt_field(&pairs, "appeal"),
-        };
+        let update = super::noting(f.into_update(), &mut at)?;
         state.store.update_case_review(&permit, &id, &update, &user.actor()).await?;
         Ok(())
     }

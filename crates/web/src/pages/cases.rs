@@ -6,7 +6,7 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::forms::{
-    field, input, opt_field, parse_date, parse_local_datetime, select, textarea, uk_time, yes_no, Errors,
+    given, input, parse_date, parse_local_datetime, select, textarea, uk_time, yes_no, Errors, PerRecord,
 };
 use crate::layout::{csrf_field, error_summary, page, pagination, Nav, PageOpts};
 use crate::params::parse_query;
@@ -22,7 +22,7 @@ use safetynet_domain::case::{
 use safetynet_domain::interventions::BreachReport;
 use safetynet_domain::interventions::{InterventionKind, NewIntervention};
 use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
-use safetynet_domain::risk::{Answers, Judgement, RiskLevel};
+use safetynet_domain::risk::{Answers, AssessmentRequest, Judgement, Questionnaire, RiskLevel};
 use safetynet_store::cases::{Case, NewCase, Plan};
 use safetynet_store::StoreError;
 
@@ -84,21 +84,31 @@ pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
     Ok(page(Some(&user), Nav::Cases, "Cases", PageOpts::default(), body))
 }
 
+/// The form that opens a case from one incident.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewCaseForm {
+    title: String,
+    problem: String,
+    incident: String,
+}
+
+impl From<NewCaseForm> for NewCase {
+    fn from(f: NewCaseForm) -> Self {
+        NewCase {
+            title: f.title.trim().to_string(),
+            problem: f.problem.trim().to_string(),
+            incidents: given(&f.incident).map(String::from).into_iter().collect(),
+            lead_officer_id: None,
+        }
+    }
+}
+
 /// `POST /cases`: open a case from an incident.
-pub async fn create(
-    State(state): State<AppState>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
-) -> PageResult<Response> {
+pub async fn create(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<NewCaseForm>) -> PageResult<Response> {
     let edit = user.permit::<EditRecords>()?;
     let view = user.permit::<ViewRecords>()?;
-    let title = field(&pairs, "title").trim().to_string();
-    let problem = field(&pairs, "problem").trim().to_string();
-    let new = NewCase {
-        title,
-        problem,
-        incidents: opt_field(&pairs, "incident").into_iter().collect(),
-        lead_officer_id: None,
-    };
+    let new = NewCase::from(f);
     new.check().map_err(AppError::BadRequest)?;
     let (id, _) = state.store.open_case(&edit, &view, &new, &user.actor()).await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
@@ -393,66 +403,98 @@ async fn after(
     .await
 }
 
-type Form = CsrfForm<Vec<(String, String)>>;
+/// The case's version as a form carries it (to refuse a stale edit).
+fn version(v: &str) -> Result<i64, AppError> {
+    v.trim().parse().map_err(|_| AppError::BadRequest("the form is missing the case version: reload the page".into()))
+}
 
-fn version(pairs: &[(String, String)]) -> Result<i64, AppError> {
-    field(pairs, "version")
-        .parse()
-        .map_err(|_| AppError::BadRequest("the form is missing the case version: reload the page".into()))
+/// The plan form: the SARA fields of [`Plan`] and the case's version.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PlanForm {
+    version: String,
+    title: String,
+    problem: String,
+    analysis_victim: String,
+    analysis_offender: String,
+    analysis_location: String,
+    analysis_controllers: String,
+    assessment: String,
+}
+
+impl From<PlanForm> for Plan {
+    fn from(f: PlanForm) -> Self {
+        Plan {
+            title: f.title,
+            problem: f.problem,
+            analysis_victim: f.analysis_victim,
+            analysis_offender: f.analysis_offender,
+            analysis_location: f.analysis_location,
+            analysis_controllers: f.analysis_controllers,
+            assessment: f.assessment,
+        }
+    }
 }
 
 /// `POST /cases/{id}/plan`.
 pub async fn save_plan(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<PlanForm>,
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let v = |n: &str| field(&pairs, n).to_string();
-        let plan = Plan {
-            title: v("title"),
-            problem: v("problem"),
-            analysis_victim: v("analysis_victim"),
-            analysis_offender: v("analysis_offender"),
-            analysis_location: v("analysis_location"),
-            analysis_controllers: v("analysis_controllers"),
-            assessment: v("assessment"),
-        };
+        let version = version(&f.version)?;
+        let plan = Plan::from(f);
         plan.check().map_err(AppError::BadRequest)?;
-        state.store.update_plan(&permit, &id, version(&pairs)?, &plan, &user.actor()).await?;
+        state.store.update_plan(&permit, &id, version, &plan, &user.actor()).await?;
         Ok(())
     }
     .await;
     after(&state, &user, &id, r, "title").await
 }
 
+/// The status form: the status asked for, the outcome and the case's version.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    version: String,
+    status: String,
+    outcome: Option<String>,
+}
+
 /// `POST /cases/{id}/status`.
 pub async fn change_status(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<StatusForm>,
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let change =
-            StatusChange::new(field(&pairs, "status"), Some(field(&pairs, "outcome"))).map_err(AppError::BadRequest)?;
-        state.store.change_status(&permit, &id, version(&pairs)?, &change, &user.actor()).await?;
+        let change = StatusChange::new(&f.status, f.outcome.as_deref()).map_err(AppError::BadRequest)?;
+        state.store.change_status(&permit, &id, version(&f.version)?, &change, &user.actor()).await?;
         Ok(())
     }
     .await;
     after(&state, &user, &id, r, "status").await
 }
 
+/// The review form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    review_notes: String,
+}
+
 /// `POST /cases/{id}/reviews`.
 pub async fn record_review(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<ReviewForm>,
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let note = ReviewNote::new(field(&pairs, "review_notes")).map_err(AppError::BadRequest)?;
+        let note = ReviewNote::new(&f.review_notes).map_err(AppError::BadRequest)?;
         state
             .store
             .record_review(&permit, &id, &note, state.today(), &state.config.safety.reviews, &user.actor())
@@ -463,15 +505,22 @@ pub async fn record_review(
     after(&state, &user, &id, r, "review_notes").await
 }
 
+/// The form that links an incident to a case.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct LinkForm {
+    incident: String,
+}
+
 /// `POST /cases/{id}/incidents`.
 pub async fn link_incident(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<LinkForm>,
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let link = IncidentLink::new(field(&pairs, "incident")).map_err(AppError::BadRequest)?;
+        let link = IncidentLink::new(&f.incident).map_err(AppError::BadRequest)?;
         match state.store.link_incident(&permit, &id, &link, &user.actor()).await {
             Err(StoreError::NotFound("incident")) => {
                 Err(AppError::BadRequest(format!("no incident {} that you can see", link.as_str())).into())
@@ -483,23 +532,33 @@ pub async fn link_incident(
     after(&state, &user, &id, r, "incident").await
 }
 
+/// The new-task form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TaskForm {
+    task_title: String,
+    task_owner: String,
+    task_due: String,
+}
+
+impl TryFrom<TaskForm> for NewTask {
+    type Error = AppError;
+    fn try_from(f: TaskForm) -> Result<Self, AppError> {
+        let due_on = parse_date(&f.task_due).ok_or_else(|| AppError::BadRequest("enter a due date".into()))?;
+        let owner_agency = given(&f.task_owner).map(String::from);
+        Ok(NewTask { title: f.task_title, owner_agency, owner_officer_id: None, due_on, notes: String::new() })
+    }
+}
+
 /// `POST /cases/{id}/tasks`.
 pub async fn add_task(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<TaskForm>,
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let due_on =
-            parse_date(field(&pairs, "task_due")).ok_or_else(|| AppError::BadRequest("enter a due date".into()))?;
-        let task = NewTask {
-            title: field(&pairs, "task_title").to_string(),
-            owner_agency: opt_field(&pairs, "task_owner"),
-            owner_officer_id: None,
-            due_on,
-            notes: String::new(),
-        };
+        let task = NewTask::try_from(f)?;
         task.check().map_err(AppError::BadRequest)?;
         state.store.add_task(&permit, &id, &task, &user.actor()).await?;
         Ok(())
@@ -508,32 +567,47 @@ pub async fn add_task(
     after(&state, &user, &id, r, "task_title").await
 }
 
+/// A task's status form (it names the case to return to).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TaskStatusForm {
+    case: String,
+    status: String,
+    notes: String,
+}
+
 /// `POST /tasks/{id}`.
 pub async fn update_task(
     State(state): State<AppState>,
     Path(task): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<TaskStatusForm>,
 ) -> PageResult<Response> {
-    let case = field(&pairs, "case").to_string();
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let update = TaskUpdate::new(field(&pairs, "status"), field(&pairs, "notes")).map_err(AppError::BadRequest)?;
+        let update = TaskUpdate::new(&f.status, &f.notes).map_err(AppError::BadRequest)?;
         state.store.update_task(&permit, &task, &update, &user.actor()).await?;
         Ok(())
     }
     .await;
-    after(&state, &user, &case, r, "tasks").await
+    after(&state, &user, &f.case, r, "tasks").await
+}
+
+/// The note form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NoteForm {
+    note: String,
 }
 
 /// `POST /cases/{id}/notes`.
 pub async fn add_note(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<NoteForm>,
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let note = CaseNote::new(field(&pairs, "note")).map_err(AppError::BadRequest)?;
+        let note = CaseNote::new(&f.note).map_err(AppError::BadRequest)?;
         state.store.add_note(&permit, &id, &note, &user.actor()).await?;
         Ok(())
     }
@@ -541,16 +615,23 @@ pub async fn add_note(
     after(&state, &user, &id, r, "note").await
 }
 
+/// The share form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ShareForm {
+    agency: String,
+    lawful_basis: String,
+}
+
 /// `POST /cases/{id}/shares`.
 pub async fn share(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<ShareForm>,
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let share =
-            CaseShare::new(field(&pairs, "agency"), field(&pairs, "lawful_basis")).map_err(AppError::BadRequest)?;
+        let share = CaseShare::new(&f.agency, &f.lawful_basis).map_err(AppError::BadRequest)?;
         state.store.share_case(&permit, &id, &share, &user.actor()).await?;
         Ok(())
     }
@@ -558,52 +639,72 @@ pub async fn share(
     after(&state, &user, &id, r, "agency").await
 }
 
+/// The breach form: which intervention, and its `breached_at-{id}` and
+/// `breach_notes-{id}` inputs (one pair per intervention on the page).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct BreachForm {
+    #[serde(default)]
+    intervention: String,
+    #[serde(flatten)]
+    inputs: PerRecord,
+}
+
 /// `POST /cases/{id}/breaches`: a breach of one of the case's interventions.
 pub async fn add_breach(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<BreachForm>,
 ) -> PageResult<Response> {
-    let intervention = field(&pairs, "intervention").to_string();
-    let at = format!("breached_at-{intervention}");
+    let at = format!("breached_at-{}", f.intervention);
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let when = parse_local_datetime(field(&pairs, &at))
+        let when = parse_local_datetime(f.inputs.of("breached_at", &f.intervention))
             .ok_or_else(|| AppError::BadRequest("enter when the breach happened".into()))?;
-        let notes = field(&pairs, &format!("breach_notes-{intervention}"));
+        let notes = f.inputs.of("breach_notes", &f.intervention);
         let report = BreachReport::new(when, notes, state.clock.now()).map_err(AppError::BadRequest)?;
-        state.store.add_breach(&permit, &intervention, &report, &user.actor()).await?;
+        state.store.add_breach(&permit, &f.intervention, &report, &user.actor()).await?;
         Ok(())
     }
     .await;
     after(&state, &user, &id, r, &at).await
 }
 
-/// `POST /cases/{id}/interventions`.
-pub async fn add_intervention(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
-) -> PageResult<Response> {
-    let r = async {
-        let permit = user.permit::<EditRecords>()?;
-        let kind = InterventionKind::parse(field(&pairs, "kind")).map_err(|e| AppError::BadRequest(e.to_string()))?;
-        let issued_on = parse_date(field(&pairs, "issued_on"))
-            .ok_or_else(|| AppError::BadRequest("enter the issue date".into()))?;
-        let starts_at =
-            match opt_field(&pairs, "starts_at") {
-                Some(s) => parse_local_datetime(&s)
-                    .ok_or_else(|| AppError::BadRequest("enter when it is in force from".into()))?,
-                None => crate::forms::parse_local_datetime(&format!("{issued_on}T00:00"))
-                    .unwrap_or_else(|| state.clock.now()),
-            };
-        let expires_at = match opt_field(&pairs, "expires_at") {
+/// The intervention form: dates and times as the browser sends them, the
+/// amount in pounds.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct InterventionForm {
+    kind: String,
+    person_id: String,
+    subject_name: String,
+    subject_dob: String,
+    conduct: String,
+    issued_on: String,
+    starts_at: String,
+    expires_at: String,
+    amount: String,
+}
+
+impl InterventionForm {
+    /// The command the API takes; `now` stands in for a start time that
+    /// cannot be placed in UK time.
+    fn into_command(self, now: chrono::DateTime<chrono::Utc>) -> Result<NewIntervention, AppError> {
+        let kind = InterventionKind::parse(&self.kind).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let issued_on =
+            parse_date(&self.issued_on).ok_or_else(|| AppError::BadRequest("enter the issue date".into()))?;
+        let starts_at = match given(&self.starts_at) {
             Some(s) => {
-                Some(parse_local_datetime(&s).ok_or_else(|| AppError::BadRequest("enter a valid expiry".into()))?)
+                parse_local_datetime(s).ok_or_else(|| AppError::BadRequest("enter when it is in force from".into()))?
+            }
+            None => parse_local_datetime(&format!("{issued_on}T00:00")).unwrap_or(now),
+        };
+        let expires_at = match given(&self.expires_at) {
+            Some(s) => {
+                Some(parse_local_datetime(s).ok_or_else(|| AppError::BadRequest("enter a valid expiry".into()))?)
             }
             None => None,
         };
-        let amount_pence = match opt_field(&pairs, "amount") {
+        let amount_pence = match given(&self.amount) {
             Some(a) => Some(
                 a.parse::<f64>()
                     .map(|p| (p * 100.0).round() as i64)
@@ -611,18 +712,30 @@ pub async fn add_intervention(
             ),
             None => None,
         };
-        let new = NewIntervention {
+        Ok(NewIntervention {
             kind,
-            person_id: opt_field(&pairs, "person_id"),
-            subject_name: field(&pairs, "subject_name").to_string(),
-            subject_date_of_birth: parse_date(field(&pairs, "subject_dob")),
+            person_id: given(&self.person_id).map(String::from),
+            subject_name: self.subject_name,
+            subject_date_of_birth: parse_date(&self.subject_dob),
             subject_is_business: false,
-            conduct: field(&pairs, "conduct").to_string(),
+            conduct: self.conduct,
             issued_on,
             starts_at,
             expires_at,
             amount_pence,
-        };
+        })
+    }
+}
+
+/// `POST /cases/{id}/interventions`.
+pub async fn add_intervention(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, f): CsrfForm<InterventionForm>,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<EditRecords>()?;
+        let new = f.into_command(state.clock.now())?;
         new.check().map_err(AppError::BadRequest)?;
         state.store.add_intervention(&permit, &id, &new, &state.config.safety.fpn, &user.actor()).await?;
         Ok(())
@@ -637,26 +750,47 @@ struct RiskQuery {
     questionnaire: Option<String>,
 }
 
-async fn risk_form(
-    state: &AppState,
-    user: &PageUser,
-    id: &str,
-    qid: &str,
-    pairs: &[(String, String)],
-    errors: &Errors,
-) -> PageResult<Html<String>> {
-    let q = state
-        .store
-        .questionnaires()
-        .await?
-        .into_iter()
-        .find(|q| q.id == qid)
-        .ok_or(AppError::NotFound("questionnaire"))?;
-    let answer = |qid: &str| match field(pairs, qid) {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => None,
-    };
+/// The risk form: the questionnaire, a yes/no radio per question (named by
+/// the question's id) and the optional professional judgement.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct RiskForm {
+    #[serde(default)]
+    questionnaire: String,
+    #[serde(default)]
+    judgement_level: String,
+    #[serde(default)]
+    judgement_reason: String,
+    #[serde(flatten)]
+    radios: PerRecord,
+}
+
+impl RiskForm {
+    /// The answer given to a question, if any.
+    fn answer(&self, question: &str) -> Option<bool> {
+        match self.radios.named(question) {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The request the API takes, answering `q`'s questions.
+    fn request(&self, q: &Questionnaire) -> AssessmentRequest {
+        let answers: Answers =
+            q.questions.iter().filter_map(|x| self.answer(&x.id).map(|a| (x.id.clone(), a))).collect();
+        let judgement = RiskLevel::parse(&self.judgement_level)
+            .ok()
+            .map(|level| Judgement { level, reason: self.judgement_reason.clone() });
+        AssessmentRequest { questionnaire: q.id.clone(), answers, judgement }
+    }
+}
+
+async fn questionnaire(state: &AppState, id: &str) -> PageResult<Questionnaire> {
+    let q = state.store.questionnaires().await?.into_iter().find(|q| q.id == id);
+    Ok(q.ok_or(AppError::NotFound("questionnaire"))?)
+}
+
+fn risk_form(user: &PageUser, id: &str, q: &Questionnaire, f: &RiskForm, errors: &Errors) -> Html<String> {
     let levels: Vec<(String, String)> =
         RiskLevel::ALL.iter().map(|l| (l.as_str().to_string(), l.label().to_string())).collect();
     let body = html! {
@@ -667,15 +801,15 @@ async fn risk_form(
         form method="post" action=(format!("/cases/{id}/risk")) novalidate {
             (csrf_field(user))
             input type="hidden" name="questionnaire" value=(q.id);
-            @for question in &q.questions { (yes_no(&question.id, &question.text, answer(&question.id), errors)) }
+            @for question in &q.questions { (yes_no(&question.id, &question.text, f.answer(&question.id), errors)) }
             h2 class="govuk-heading-m" { "Professional judgement (optional)" }
             p class="govuk-body" { "You may raise the level, never lower it, and you must give a reason." }
-            (select("judgement_level", "Raise the level to", &levels, field(pairs, "judgement_level"), Some("No change"), errors))
-            (textarea("judgement_reason", "Reason", field(pairs, "judgement_reason"), None, 2, errors))
+            (select("judgement_level", "Raise the level to", &levels, &f.judgement_level, Some("No change"), errors))
+            (textarea("judgement_reason", "Reason", &f.judgement_reason, None, 2, errors))
             button class="govuk-button" type="submit" data-testid="submit-risk" { "Save assessment" }
         }
     };
-    Ok(page(Some(user), Nav::Cases, &q.title, PageOpts::default(), body))
+    page(Some(user), Nav::Cases, &q.title, PageOpts::default(), body)
 }
 
 /// `GET /cases/{id}/risk?questionnaire=`.
@@ -687,55 +821,30 @@ pub async fn risk(
 ) -> PageResult<Html<String>> {
     user.permit::<EditRecords>()?;
     let q: RiskQuery = parse_query(raw.as_deref())?;
-    risk_form(&state, &user, &id, q.questionnaire.as_deref().unwrap_or("asb-victim"), &[], &Vec::new()).await
+    let q = questionnaire(&state, q.questionnaire.as_deref().unwrap_or("asb-victim")).await?;
+    Ok(risk_form(&user, &id, &q, &RiskForm::default(), &Vec::new()))
 }
 
-/// `POST /cases/{id}/risk`.
+/// `POST /cases/{id}/risk`: every unanswered question is shown at once;
+/// the rest of the request is checked as the API's is.
 pub async fn assess(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<RiskForm>,
 ) -> PageResult<Response> {
     let permit = user.permit::<EditRecords>()?;
-    let qid = field(&pairs, "questionnaire").to_string();
-    let q = state
-        .store
-        .questionnaires()
-        .await?
-        .into_iter()
-        .find(|q| q.id == qid)
-        .ok_or(AppError::NotFound("questionnaire"))?;
-    let mut answers = Answers::new();
-    let mut errors: Errors = Vec::new();
-    for question in &q.questions {
-        match field(&pairs, &question.id) {
-            "yes" => drop(answers.insert(question.id.clone(), true)),
-            "no" => drop(answers.insert(question.id.clone(), false)),
-            _ => errors.push((question.id.clone(), format!("Answer: {}", question.text))),
-        }
-    }
-    let judgement = RiskLevel::parse(field(&pairs, "judgement_level"))
-        .ok()
-        .map(|level| Judgement { level, reason: field(&pairs, "judgement_reason").to_string() });
+    let q = questionnaire(&state, &f.questionnaire).await?;
+    let request = f.request(&q);
+    let mut errors: Errors =
+        q.unanswered(&request.answers).map(|x| (x.id.clone(), format!("Answer: {}", x.text))).collect();
     if errors.is_empty() {
-        match state
-            .store
-            .assess_risk(
-                &permit,
-                &id,
-                &qid,
-                &answers,
-                judgement.as_ref(),
-                state.today(),
-                &state.config.safety.reviews,
-                &user.actor(),
-            )
-            .await
+        let today = state.today();
+        match state.store.assess_risk(&permit, &id, &request, today, &state.config.safety.reviews, &user.actor()).await
         {
             Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}#risk")).into_response()),
             Err(StoreError::Rule(_, message)) => errors.push(("judgement_level".into(), message)),
             Err(e) => return Err(e.into()),
         }
     }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, risk_form(&state, &user, &id, &qid, &pairs, &errors).await?).into_response())
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, risk_form(&user, &id, &q, &f, &errors)).into_response())
 }

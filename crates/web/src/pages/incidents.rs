@@ -6,8 +6,7 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageResult};
 use crate::forms::{
-    checkbox, field, input, local_datetime_value, opt_field, parse_date, parse_local_datetime, select, textarea,
-    uk_time, Errors,
+    checkbox, given, input, local_datetime_value, parse_date, parse_local_datetime, select, textarea, uk_time, Errors,
 };
 use crate::layout::{csrf_field, error_summary, page, pagination, Nav, PageOpts};
 use crate::params::parse_query;
@@ -99,17 +98,17 @@ fn form_page(
     state: &AppState,
     user: &PageUser,
     cats: &[Category],
-    pairs: &[(String, String)],
+    form: Option<&IncidentForm>,
     errors: &Errors,
 ) -> Html<String> {
     let now = state.clock.now();
-    let v = |n: &str| field(pairs, n).to_string();
-    let reported = if pairs.is_empty() { local_datetime_value(now) } else { v("reported_at") };
+    let blank = IncidentForm::default();
+    let f = form.unwrap_or(&blank);
+    let reported = if form.is_none() { local_datetime_value(now) } else { f.reported_at.clone() };
     let sources: Vec<(String, String)> = Source::ALL.iter().map(|s| (s.as_str().into(), s.label().into())).collect();
     let strands: Vec<(String, String)> =
         HateStrand::ALL.iter().map(|s| (s.as_str().into(), s.label().into())).collect();
-    let checked = |n: &str| field(pairs, n) == "true";
-    let source = if v("source").is_empty() { "public".to_string() } else { v("source") };
+    let source = given(&f.source).unwrap_or("public");
     let body = html! {
         (error_summary(errors))
         span class="govuk-caption-l" { (user.principal.agency) }
@@ -117,37 +116,38 @@ fn form_page(
         form method="post" action="/incidents" novalidate {
             (csrf_field(user))
             h2 class="govuk-heading-m" { "What happened" }
-            (select("category", "Category", &category_options(cats), &v("category"), Some("Choose a category"), errors))
+            (select("category", "Category", &category_options(cats), &f.category, Some("Choose a category"), errors))
             div class="govuk-grid-row" {
-                div class="govuk-grid-column-one-half" { (input("occurred_from", "When did it happen (or start)?", "datetime-local", &v("occurred_from"), Some("UK time"), errors)) }
-                div class="govuk-grid-column-one-half" { (input("occurred_to", "Until (optional)", "datetime-local", &v("occurred_to"), Some("For a period, such as overnight"), errors)) }
+                div class="govuk-grid-column-one-half" { (input("occurred_from", "When did it happen (or start)?", "datetime-local", &f.occurred_from, Some("UK time"), errors)) }
+                div class="govuk-grid-column-one-half" { (input("occurred_to", "Until (optional)", "datetime-local", &f.occurred_to, Some("For a period, such as overnight"), errors)) }
             }
             (input("reported_at", "When was it reported?", "datetime-local", &reported, None, errors))
-            (textarea("description", "Description", &v("description"), Some("What happened, in the words of the person reporting it where possible"), 5, errors))
-            (select("source", "Reported by", &sources, &source, None, errors))
+            (textarea("description", "Description", &f.description, Some("What happened, in the words of the person reporting it where possible"), 5, errors))
+            (select("source", "Reported by", &sources, source, None, errors))
             h2 class="govuk-heading-m" { "Where" }
-            (input("address", "Address or place", "text", &v("address"), None, errors))
-            (input("uprn", "UPRN (optional)", "text", &v("uprn"), Some("Unique Property Reference Number, up to 12 digits"), errors))
+            (input("address", "Address or place", "text", &f.address, None, errors))
+            (input("uprn", "UPRN (optional)", "text", &f.uprn, Some("Unique Property Reference Number, up to 12 digits"), errors))
             div class="sn-map sn-map--picker" data-pin-picker="" data-tiles=(state.config.tile_url) role="region" aria-label="Map: click to set the location" {}
             div class="govuk-grid-row" {
-                div class="govuk-grid-column-one-half" { (input("latitude", "Latitude", "number", &v("latitude"), None, errors)) }
-                div class="govuk-grid-column-one-half" { (input("longitude", "Longitude", "number", &v("longitude"), None, errors)) }
+                div class="govuk-grid-column-one-half" { (input("latitude", "Latitude", "number", &f.latitude, None, errors)) }
+                div class="govuk-grid-column-one-half" { (input("longitude", "Longitude", "number", &f.longitude, None, errors)) }
             }
-            (input("outside_area_reason", "If the location is outside the partnership's area, why record it here?", "text", &v("outside_area_reason"), None, errors))
+            (input("outside_area_reason", "If the location is outside the partnership's area, why record it here?", "text", &f.outside_area_reason, None, errors))
             h2 class="govuk-heading-m" { "Flags" }
-            (select("hate_strand", "Hate motivated?", &strands, &v("hate_strand"), Some("Not hate motivated"), errors))
+            (select("hate_strand", "Hate motivated?", &strands, &f.hate_strand, Some("Not hate motivated"), errors))
             div class="govuk-form-group" { div class="govuk-checkboxes govuk-checkboxes--small" {
-                (checkbox("domestic_abuse", "Domestic-abuse related", checked("domestic_abuse")))
-                (checkbox("involves_child", "Involves a child", checked("involves_child")))
-                (checkbox("repeat", "Reported as a repeat", checked("repeat")))
+                (checkbox("domestic_abuse", "Domestic-abuse related", f.domestic_abuse))
+                (checkbox("involves_child", "Involves a child", f.involves_child))
+                (checkbox("repeat", "Reported as a repeat", f.repeat))
             } }
             h2 class="govuk-heading-m" { "People" }
-            @for (role, title) in [("victim", "Victim"), ("perpetrator", "Perpetrator or suspect")] {
+            @for (p, title) in f.people().into_iter().zip(["Victim", "Perpetrator or suspect"]) {
+                @let role = p.prefix;
                 fieldset class="govuk-fieldset govuk-!-margin-bottom-6" {
                     legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (title) " (optional)" }
-                    (input(&format!("{role}_name"), "Full name", "text", &v(&format!("{role}_name")), None, errors))
-                    (input(&format!("{role}_dob"), "Date of birth", "date", &v(&format!("{role}_dob")), None, errors))
-                    (input(&format!("{role}_address"), "Address", "text", &v(&format!("{role}_address")), None, errors))
+                    (input(&format!("{role}_name"), "Full name", "text", p.name, None, errors))
+                    (input(&format!("{role}_dob"), "Date of birth", "date", p.dob, None, errors))
+                    (input(&format!("{role}_address"), "Address", "text", p.address, None, errors))
                 }
             }
             button type="submit" class="govuk-button" data-module="govuk-button" { "Record incident" }
@@ -160,98 +160,150 @@ fn form_page(
 pub async fn new(State(state): State<AppState>, user: PageUser) -> PageResult<Html<String>> {
     user.permit::<EditRecords>()?;
     let cats = state.store.categories().await?;
-    Ok(form_page(&state, &user, &cats, &[], &Vec::new()))
+    Ok(form_page(&state, &user, &cats, None, &Vec::new()))
 }
 
-fn person(pairs: &[(String, String)], prefix: &str, role: PersonRole, errors: &mut Errors) -> Option<NewPerson> {
-    let name = opt_field(pairs, &format!("{prefix}_name"))?;
-    let dob_field = format!("{prefix}_dob");
-    let date_of_birth = match opt_field(pairs, &dob_field) {
-        None => None,
-        Some(d) => match parse_date(&d) {
-            Some(d) => Some(d),
-            None => {
-                errors.push((dob_field, "enter a date of birth like 2 March 1950".into()));
+/// The incident form: times as `datetime-local` values in UK time,
+/// coordinates as typed, flags as ticked checkboxes and up to two people.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct IncidentForm {
+    category: String,
+    occurred_from: String,
+    occurred_to: String,
+    reported_at: String,
+    description: String,
+    source: String,
+    address: String,
+    uprn: String,
+    latitude: String,
+    longitude: String,
+    outside_area_reason: String,
+    hate_strand: String,
+    domestic_abuse: bool,
+    involves_child: bool,
+    repeat: bool,
+    victim_name: String,
+    victim_dob: String,
+    victim_address: String,
+    perpetrator_name: String,
+    perpetrator_dob: String,
+    perpetrator_address: String,
+}
+
+/// One person's inputs on the incident form.
+struct PersonInputs<'a> {
+    prefix: &'a str,
+    role: PersonRole,
+    name: &'a str,
+    dob: &'a str,
+    address: &'a str,
+}
+
+impl IncidentForm {
+    /// The people the form names.
+    fn people(&self) -> [PersonInputs<'_>; 2] {
+        [
+            PersonInputs {
+                prefix: "victim",
+                role: PersonRole::Victim,
+                name: &self.victim_name,
+                dob: &self.victim_dob,
+                address: &self.victim_address,
+            },
+            PersonInputs {
+                prefix: "perpetrator",
+                role: PersonRole::Perpetrator,
+                name: &self.perpetrator_name,
+                dob: &self.perpetrator_dob,
+                address: &self.perpetrator_address,
+            },
+        ]
+    }
+
+    /// The incident and its people as the API takes them, collecting the
+    /// problems with the browser's encoding (times, numbers, dates) in `errors`.
+    fn read(&self, errors: &mut Errors) -> Option<(IncidentInput, Vec<NewPerson>)> {
+        let mut time = |name: &str, value: &str, required: bool| match given(value) {
+            None if required => {
+                errors.push((name.to_string(), "enter a date and time".into()));
                 None
             }
-        },
-    };
-    Some(NewPerson {
-        role,
-        full_name: name,
-        date_of_birth,
-        address: field(pairs, &format!("{prefix}_address")).trim().to_string(),
-        uprn: None,
-        is_business: false,
-    })
-}
-
-/// Reads the form into an incident and its people, collecting format errors.
-fn read_form(pairs: &[(String, String)], errors: &mut Errors) -> Option<(IncidentInput, Vec<NewPerson>)> {
-    let mut time = |name: &str, required: bool| match opt_field(pairs, name) {
-        None if required => {
-            errors.push((name.to_string(), "enter a date and time".into()));
-            None
-        }
-        None => None,
-        Some(s) => parse_local_datetime(&s).or_else(|| {
-            errors.push((name.to_string(), "enter a date and time like 15/01/2026 09:00".into()));
-            None
-        }),
-    };
-    let occurred_from = time("occurred_from", true);
-    let occurred_to = time("occurred_to", false);
-    let reported_at = time("reported_at", true);
-    let mut coord = |name: &str| {
-        opt_field(pairs, name).and_then(|s| {
-            s.parse::<f64>().ok().or_else(|| {
-                errors.push((name.to_string(), format!("{name} must be a number")));
+            None => None,
+            Some(s) => parse_local_datetime(s).or_else(|| {
+                errors.push((name.to_string(), "enter a date and time like 15/01/2026 09:00".into()));
                 None
+            }),
+        };
+        let occurred_from = time("occurred_from", &self.occurred_from, true);
+        let occurred_to = time("occurred_to", &self.occurred_to, false);
+        let reported_at = time("reported_at", &self.reported_at, true);
+        let mut coord = |name: &str, value: &str| {
+            given(value).and_then(|s| {
+                s.parse::<f64>().ok().or_else(|| {
+                    errors.push((name.to_string(), format!("{name} must be a number")));
+                    None
+                })
             })
-        })
-    };
-    let latitude = coord("latitude");
-    let longitude = coord("longitude");
-    let mut people = Vec::new();
-    people.extend(person(pairs, "victim", PersonRole::Victim, errors));
-    people.extend(person(pairs, "perpetrator", PersonRole::Perpetrator, errors));
-    let input = IncidentInput {
-        category: field(pairs, "category").to_string(),
-        occurred_from: occurred_from?,
-        occurred_to,
-        reported_at: reported_at?,
-        latitude,
-        longitude,
-        address: field(pairs, "address").to_string(),
-        uprn: opt_field(pairs, "uprn"),
-        description: field(pairs, "description").to_string(),
-        source: Source::parse(field(pairs, "source")).unwrap_or(Source::Other),
-        hate_strand: HateStrand::parse(field(pairs, "hate_strand")),
-        domestic_abuse: field(pairs, "domestic_abuse") == "true",
-        involves_child: field(pairs, "involves_child") == "true",
-        repeat: field(pairs, "repeat") == "true",
-        outside_area_reason: opt_field(pairs, "outside_area_reason"),
-    };
-    Some((input, people))
+        };
+        let latitude = coord("latitude", &self.latitude);
+        let longitude = coord("longitude", &self.longitude);
+        let mut people = Vec::new();
+        for p in self.people() {
+            let Some(name) = given(p.name) else { continue };
+            let date_of_birth = given(p.dob).and_then(|d| {
+                parse_date(d).or_else(|| {
+                    errors.push((format!("{}_dob", p.prefix), "enter a date of birth like 2 March 1950".into()));
+                    None
+                })
+            });
+            people.push(NewPerson {
+                role: p.role,
+                full_name: name.to_string(),
+                date_of_birth,
+                address: p.address.trim().to_string(),
+                uprn: None,
+                is_business: false,
+            });
+        }
+        let input = IncidentInput {
+            category: self.category.clone(),
+            occurred_from: occurred_from?,
+            occurred_to,
+            reported_at: reported_at?,
+            latitude,
+            longitude,
+            address: self.address.clone(),
+            uprn: given(&self.uprn).map(String::from),
+            description: self.description.clone(),
+            source: Source::parse(&self.source).unwrap_or(Source::Other),
+            hate_strand: HateStrand::parse(&self.hate_strand),
+            domestic_abuse: self.domestic_abuse,
+            involves_child: self.involves_child,
+            repeat: self.repeat,
+            outside_area_reason: given(&self.outside_area_reason).map(String::from),
+        };
+        Some((input, people))
+    }
 }
 
 /// `POST /incidents`.
 pub async fn create(
     State(state): State<AppState>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(user, form): CsrfForm<IncidentForm>,
 ) -> PageResult<Response> {
     let permit = user.permit::<EditRecords>()?;
     let cats = state.store.categories().await?;
     let mut errors = Vec::new();
-    let parsed = read_form(&pairs, &mut errors);
+    let parsed = form.read(&mut errors);
     let (Some((input, people)), true) = (parsed, errors.is_empty()) else {
-        return Ok((StatusCode::BAD_REQUEST, form_page(&state, &user, &cats, &pairs, &errors)).into_response());
+        return Ok((StatusCode::BAD_REQUEST, form_page(&state, &user, &cats, Some(&form), &errors)).into_response());
     };
     match state.store.submit_incident(&permit, &input, None, &people, &user.actor()).await? {
         Submitted::Recorded { id, .. } => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
         Submitted::Invalid { errors } => {
             let errors: Errors = errors.into_iter().map(|e| (e.field.to_string(), e.message)).collect();
-            Ok((StatusCode::BAD_REQUEST, form_page(&state, &user, &cats, &pairs, &errors)).into_response())
+            Ok((StatusCode::BAD_REQUEST, form_page(&state, &user, &cats, Some(&form), &errors)).into_response())
         }
         Submitted::AlreadyPresent => Err(AppError::Conflict("this incident was already recorded".into()).into()),
     }
@@ -400,17 +452,23 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
     Ok(page(Some(&user), Nav::Incidents, &format!("Incident {}", incident.reference), PageOpts::default(), body))
 }
 
+/// The merge form: the duplicate, and the incident to go back to.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MergeForm {
+    duplicate: String,
+    incident: String,
+}
+
 /// `POST /people/{id}/merge`: a person confirms a suggested duplicate is the
 /// same person; the duplicate is merged into this record (audited).
 pub async fn merge(
     State(state): State<AppState>,
     Path(keep): Path<String>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(user, f): CsrfForm<MergeForm>,
 ) -> PageResult<Response> {
     let permit = user.permit::<EditRecords>()?;
-    let duplicate = crate::forms::field(&pairs, "duplicate");
-    state.store.merge_people(&permit, &keep, duplicate, &user.actor()).await?;
-    let incident = crate::forms::field(&pairs, "incident");
-    let back = if incident.is_empty() { "/incidents".to_string() } else { format!("/incidents/{incident}") };
+    state.store.merge_people(&permit, &keep, &f.duplicate, &user.actor()).await?;
+    let back = given(&f.incident).map_or_else(|| "/incidents".to_string(), |i| format!("/incidents/{i}"));
     Ok(Redirect::to(&back).into_response())
 }

@@ -5,7 +5,7 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::forms::{field, input, parse_date, select, textarea, Errors};
+use crate::forms::{given, input, parse_date, select, textarea, Errors, PerRecord};
 use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -13,14 +13,12 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 use safetynet_app::packs::{build, PackRequest};
-use safetynet_domain::meeting::{ActionStatus, MeetingKind};
+use safetynet_domain::meeting::{agenda_from_lines, ActionStatus, MeetingKind};
 use safetynet_domain::partnership::Email;
 use safetynet_domain::policy::{ManagePartnershipWork, ViewCrimeData};
 use safetynet_render::pack::Pack;
 use safetynet_render::{html as pack_html, pdf};
 use safetynet_store::meetings::NewAction;
-
-type Form = CsrfForm<Vec<(String, String)>>;
 
 /// `GET /meetings`: every series with its meetings, and the next JAG and RAG.
 pub async fn list(State(state): State<AppState>, user: PageUser) -> PageResult<Html<String>> {
@@ -97,16 +95,24 @@ async fn render_list(state: &AppState, user: &PageUser, errors: &Errors) -> Page
     Ok(page(Some(user), Nav::Meetings, "Meetings", PageOpts::default(), body))
 }
 
+/// The form that schedules a meeting.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ScheduleForm {
+    series: String,
+    held_on: String,
+    location: String,
+}
+
 /// `POST /meetings`: schedule a meeting.
-pub async fn schedule(State(state): State<AppState>, CsrfForm(user, pairs): Form) -> PageResult<Response> {
+pub async fn schedule(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<ScheduleForm>,
+) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        let date = parse_date(field(&pairs, "held_on"))
-            .ok_or_else(|| AppError::BadRequest("enter the meeting's date".into()))?;
-        let m = state
-            .store
-            .schedule_meeting(&permit, field(&pairs, "series"), date, field(&pairs, "location"), &user.actor())
-            .await?;
+        let date = parse_date(&f.held_on).ok_or_else(|| AppError::BadRequest("enter the meeting's date".into()))?;
+        let m = state.store.schedule_meeting(&permit, &f.series, date, &f.location, &user.actor()).await?;
         Ok::<_, PageError>(m.id)
     }
     .await;
@@ -126,31 +132,21 @@ pub async fn schedule(State(state): State<AppState>, CsrfForm(user, pairs): Form
     }
 }
 
-/// `POST /meeting-series/{code}`: retitle a series and edit its standing agenda.
+/// `POST /meeting-series/{code}`: retitle a series and edit its standing
+/// agenda (inputs `title-{code}` and `agenda-{code}`, one item a line).
 pub async fn save_series(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<PerRecord>,
 ) -> PageResult<Response> {
     let at = format!("agenda-{code}");
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
         let series = state.store.one_series(&code).await?;
-        let agenda: Vec<String> =
-            field(&pairs, &at).lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
-        if agenda.is_empty() || agenda.len() > 30 || agenda.iter().any(|a| a.chars().count() > 200) {
-            return Err(AppError::BadRequest("give 1 to 30 agenda items of at most 200 characters".into()).into());
-        }
+        let agenda = agenda_from_lines(f.of("agenda", &code)).map_err(AppError::BadRequest)?;
         state
             .store
-            .save_series(
-                &permit,
-                &code,
-                series.kind,
-                field(&pairs, &format!("title-{code}")),
-                Some(&agenda),
-                &user.actor(),
-            )
+            .save_series(&permit, &code, series.kind, f.of("title", &code), Some(&agenda), &user.actor())
             .await?;
         Ok(())
     }
@@ -277,25 +273,37 @@ async fn after(
     .await
 }
 
+/// The form that raises an action: the API's [`NewAction`] with the date
+/// as the browser sends it.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ActionForm {
+    title: String,
+    owner_agency: String,
+    owner_name: String,
+    due_on: String,
+}
+
+impl TryFrom<ActionForm> for NewAction {
+    type Error = AppError;
+    fn try_from(f: ActionForm) -> Result<Self, AppError> {
+        let due_on =
+            parse_date(&f.due_on).ok_or_else(|| AppError::BadRequest("enter the date the action is due".into()))?;
+        Ok(NewAction { title: f.title, owner_agency: f.owner_agency, owner_name: f.owner_name, due_on })
+    }
+}
+
 /// `POST /meetings/{id}/actions`.
 pub async fn add_action(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<ActionForm>,
 ) -> PageResult<Response> {
-    let mut at = "title";
+    let mut at = "due_on";
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        at = "due_on";
-        let due_on = parse_date(field(&pairs, "due_on"))
-            .ok_or_else(|| AppError::BadRequest("enter the date the action is due".into()))?;
+        let a = NewAction::try_from(f)?;
         at = "title";
-        let a = NewAction {
-            title: field(&pairs, "title").to_string(),
-            owner_agency: field(&pairs, "owner_agency").to_string(),
-            owner_name: field(&pairs, "owner_name").to_string(),
-            due_on,
-        };
         state.store.add_action(&permit, &id, &a, &user.actor()).await?;
         Ok(())
     }
@@ -303,90 +311,112 @@ pub async fn add_action(
     after(&state, &user, &id, r, at).await
 }
 
+/// The form that updates one of a meeting's actions: the meeting, and the
+/// action's `status-{id}`, `note-{id}` and `public-{id}` inputs.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ActionUpdateForm {
+    #[serde(default)]
+    meeting: String,
+    #[serde(flatten)]
+    inputs: PerRecord,
+}
+
 /// `POST /meeting-actions/{id}`: update an action (status closes it on the meeting's date).
 pub async fn update_action(
     State(state): State<AppState>,
     Path(action): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<ActionUpdateForm>,
 ) -> PageResult<Response> {
-    let meeting_id = field(&pairs, "meeting").to_string();
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        let meeting = state.store.meeting(&meeting_id).await?;
+        let meeting = state.store.meeting(&f.meeting).await?;
         let on = meeting.held_on;
-        let status = ActionStatus::parse(field(&pairs, &format!("status-{action}")))
+        let status = ActionStatus::parse(f.inputs.of("status", &action))
             .ok_or_else(|| AppError::BadRequest("choose the action's status".into()))?;
-        let note = field(&pairs, &format!("note-{action}"));
-        let public = field(&pairs, &format!("public-{action}"));
+        let (note, public) = (f.inputs.of("note", &action), f.inputs.of("public", &action));
         state.store.update_action(&permit, &action, status, note, public, on, &user.actor()).await?;
         Ok(())
     }
     .await;
-    after(&state, &user, &meeting_id, r, &format!("status-{action}")).await
+    after(&state, &user, &f.meeting, r, &format!("status-{action}")).await
+}
+
+/// The form that records an attendee: a SafetyNet user by e-mail, or a
+/// name and organisation.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AttendeeForm {
+    email: String,
+    name: String,
+    organisation: String,
 }
 
 /// `POST /meetings/{id}/attendees`.
 pub async fn add_attendee(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<AttendeeForm>,
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        let email = field(&pairs, "email").trim();
-        let user_id = if email.is_empty() {
-            None
-        } else {
-            let e = Email::parse(email).map_err(|_| AppError::BadRequest("enter a valid e-mail address".into()))?;
-            Some(
-                state
-                    .store
-                    .user_id_by_email(&e)
-                    .await?
-                    .ok_or_else(|| AppError::BadRequest("no SafetyNet user has that e-mail address".into()))?,
-            )
+        let user_id = match given(&f.email) {
+            None => None,
+            Some(email) => {
+                let e = Email::parse(email).map_err(|_| AppError::BadRequest("enter a valid e-mail address".into()))?;
+                Some(
+                    state
+                        .store
+                        .user_id_by_email(&e)
+                        .await?
+                        .ok_or_else(|| AppError::BadRequest("no SafetyNet user has that e-mail address".into()))?,
+                )
+            }
         };
-        state
-            .store
-            .add_attendee(
-                &permit,
-                &id,
-                user_id.as_deref(),
-                field(&pairs, "name"),
-                field(&pairs, "organisation"),
-                &user.actor(),
-            )
-            .await?;
+        state.store.add_attendee(&permit, &id, user_id.as_deref(), &f.name, &f.organisation, &user.actor()).await?;
         Ok(())
     }
     .await;
     after(&state, &user, &id, r, "email").await
 }
 
+/// The decision form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    decision: String,
+}
+
 /// `POST /meetings/{id}/decisions`.
 pub async fn add_decision(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<DecisionForm>,
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        state.store.add_decision(&permit, &id, field(&pairs, "decision"), &user.actor()).await?;
+        state.store.add_decision(&permit, &id, &f.decision, &user.actor()).await?;
         Ok(())
     }
     .await;
     after(&state, &user, &id, r, "decision").await
 }
 
+/// The minutes form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MinutesForm {
+    minutes: String,
+}
+
 /// `POST /meetings/{id}/minutes`.
 pub async fn save_minutes(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<MinutesForm>,
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        state.store.set_minutes(&permit, &id, field(&pairs, "minutes"), &user.actor()).await?;
+        state.store.set_minutes(&permit, &id, &f.minutes, &user.actor()).await?;
         Ok(())
     }
     .await;

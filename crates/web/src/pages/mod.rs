@@ -134,6 +134,15 @@ where
     }
 }
 
+/// A page form's conversion into its command, noting in `at` the field a
+/// refusal is shown at.
+pub fn noting<T>(r: Result<T, (&'static str, AppError)>, at: &mut &'static str) -> Result<T, AppError> {
+    r.map_err(|(field, e)| {
+        *at = field;
+        e
+    })
+}
+
 /// A form with no fields but the CSRF token.
 #[derive(Debug, serde::Deserialize)]
 pub struct Empty {}

@@ -5,7 +5,7 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::forms::{field, input, parse_date, select, textarea, Errors};
+use crate::forms::{given, input, number, parse_date, select, textarea, Errors};
 use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -22,8 +22,6 @@ use safetynet_render::figure::{map, zone_ring, Colour, Focus};
 use safetynet_store::crimes::CrimeFilter;
 use safetynet_store::operations::{NewOperation, Operation};
 
-type Form = CsrfForm<Vec<(String, String)>>;
-
 fn status_tag(s: OperationStatus) -> Markup {
     let (class, text) = match s {
         OperationStatus::Planned => ("govuk-tag--grey", "Planned"),
@@ -33,21 +31,77 @@ fn status_tag(s: OperationStatus) -> Markup {
     html! { strong class=(format!("govuk-tag {class}")) { (text) } }
 }
 
-fn values<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-    pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty()).collect()
+/// The form that starts an operation (also read from the list's query
+/// string, which prefills it from an analysis): the target as an area, a
+/// polygon or a circle, dates as the browser sends them, ticked crime types
+/// and agencies.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OperationForm {
+    name: String,
+    prompted_by: String,
+    prompted_link: String,
+    target_area: String,
+    target_geojson: String,
+    target_lat: String,
+    target_lon: String,
+    target_radius_m: String,
+    buffer_m: String,
+    control_geojson: String,
+    crime_type: Vec<String>,
+    starts_on: String,
+    ends_on: String,
+    lead_agency: String,
+    agency: Vec<String>,
+}
+
+impl OperationForm {
+    /// The command the API takes, or the field at fault and why.
+    async fn command(&self, state: &AppState) -> Result<NewOperation, (&'static str, AppError)> {
+        let at = |field: &'static str| move |e: AppError| (field, e);
+        let target = match area_zone(state, &self.target_area).await.map_err(at("target_lat"))? {
+            Some(z) => z,
+            None => match polygon(&self.target_geojson, "target area").map_err(at("target_lat"))? {
+                Some(z) => z,
+                None => circle(&self.target_lat, &self.target_lon, &self.target_radius_m)
+                    .map_err(at("target_lat"))?
+                    .ok_or_else(|| ("target_lat", AppError::BadRequest("give the target area".into())))?,
+            },
+        };
+        let control = polygon(&self.control_geojson, "control area").map_err(at("control_geojson"))?;
+        let buffer_m = number(&self.buffer_m, "buffer").map_err(at("buffer_m"))?.unwrap_or(0.0);
+        let starts_on = parse_date(&self.starts_on)
+            .ok_or_else(|| ("starts_on", AppError::BadRequest("enter the start date".into())))?;
+        let ends_on =
+            parse_date(&self.ends_on).ok_or_else(|| ("ends_on", AppError::BadRequest("enter the end date".into())))?;
+        let ticked = |v: &[String]| v.iter().filter_map(|t| given(t)).map(String::from).collect();
+        Ok(NewOperation {
+            name: self.name.clone(),
+            prompted_by: self.prompted_by.clone(),
+            prompted_link: self.prompted_link.trim().to_string(),
+            target,
+            buffer_m,
+            control,
+            crime_types: ticked(&self.crime_type),
+            starts_on,
+            ends_on,
+            lead_agency: given(&self.lead_agency).map(String::from),
+            agencies: ticked(&self.agency),
+        })
+    }
 }
 
 /// `GET /operations?prompted_by=&link=`: the list and (for the CSP manager) the form.
 pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
     user.permit::<ViewCrimeData>()?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    render_list(&state, &user, &pairs, &Errors::new()).await
+    let form: OperationForm = serde_html_form::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    render_list(&state, &user, &form, &Errors::new()).await
 }
 
 async fn render_list(
     state: &AppState,
     user: &PageUser,
-    form: &[(String, String)],
+    form: &OperationForm,
     errors: &Errors,
 ) -> PageResult<Html<String>> {
     let today = state.today();
@@ -64,8 +118,7 @@ async fn render_list(
             ));
         }
     }
-    let v = |n: &str| field(form, n).to_string();
-    let chosen = |n: &str, value: &str| values(form, n).contains(&value);
+    let chosen = |ticked: &[String], value: &str| ticked.iter().any(|t| t == value);
     let body = html! {
         (error_summary(errors))
         h1 class="govuk-heading-l" { "Operations" }
@@ -87,46 +140,46 @@ async fn render_list(
             h2 class="govuk-heading-m" id="new" { "Start an operation" }
             form method="post" action="/operations" novalidate {
                 (csrf_field(user))
-                (input("name", "Name", "text", &v("name"), None, errors))
-                (textarea("prompted_by", "What prompted it", &v("prompted_by"), Some("The emerging issue or hotspot, e.g. from the weekly trends or the JAG."), 2, errors))
-                (input("prompted_link", "Link to the analysis (optional)", "text", &v("prompted_link"), Some("A SafetyNet path such as /analysis?type=Burglary"), errors))
+                (input("name", "Name", "text", &form.name, None, errors))
+                (textarea("prompted_by", "What prompted it", &form.prompted_by, Some("The emerging issue or hotspot, e.g. from the weekly trends or the JAG."), 2, errors))
+                (input("prompted_link", "Link to the analysis (optional)", "text", &form.prompted_link, Some("A SafetyNet path such as /analysis?type=Burglary"), errors))
                 fieldset class="govuk-fieldset" {
                     legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Target area: a circle, or a polygon drawn on a map (GeoJSON)" }
-                    (input("target_lat", "Centre latitude", "number", &v("target_lat"), None, errors))
-                    (input("target_lon", "Centre longitude", "number", &v("target_lon"), None, errors))
-                    (input("target_radius_m", "Radius (metres)", "number", &v("target_radius_m"), None, errors))
+                    (input("target_lat", "Centre latitude", "number", &form.target_lat, None, errors))
+                    (input("target_lon", "Centre longitude", "number", &form.target_lon, None, errors))
+                    (input("target_radius_m", "Radius (metres)", "number", &form.target_radius_m, None, errors))
                     @if !areas.is_empty() {
-                        (select("target_area", "Or choose an area", &areas, &v("target_area"), Some("No area"), errors))
+                        (select("target_area", "Or choose an area", &areas, &form.target_area, Some("No area"), errors))
                     }
                     div class="govuk-hint" { "Or click on the map to draw the target area's corners (the polygon is written into the box below)." }
                     div class="sn-map sn-map--draw" id="target-draw" data-draw-target="target_geojson" data-tiles=(state.config.tile_url) role="region" aria-label="Map for drawing the target area" {}
-                    (textarea("target_geojson", "Or a polygon (GeoJSON; drawn on the map above)", &v("target_geojson"), None, 3, errors))
+                    (textarea("target_geojson", "Or a polygon (GeoJSON; drawn on the map above)", &form.target_geojson, None, 3, errors))
                 }
-                (input("buffer_m", "Buffer around the target (metres, 0 for none)", "number", &v("buffer_m"), Some("Crime displaced nearby shows up here."), errors))
-                (textarea("control_geojson", "Control area as a GeoJSON Polygon (optional)", &v("control_geojson"), Some("Leave blank to compare with the rest of the district."), 2, errors))
+                (input("buffer_m", "Buffer around the target (metres, 0 for none)", "number", &form.buffer_m, Some("Crime displaced nearby shows up here."), errors))
+                (textarea("control_geojson", "Control area as a GeoJSON Polygon (optional)", &form.control_geojson, Some("Leave blank to compare with the rest of the district."), 2, errors))
                 div class="govuk-form-group" {
                     fieldset class="govuk-fieldset" {
                         legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Crime types it targets (none ticked: all)" }
                         div class="govuk-checkboxes govuk-checkboxes--small sn-columns" data-module="govuk-checkboxes" {
                             @for (i, t) in types.iter().enumerate() {
                                 div class="govuk-checkboxes__item" {
-                                    input class="govuk-checkboxes__input" id=(format!("type-{i}")) name="crime_type" type="checkbox" value=(t) checked[chosen("crime_type", t)];
+                                    input class="govuk-checkboxes__input" id=(format!("type-{i}")) name="crime_type" type="checkbox" value=(t) checked[chosen(&form.crime_type, t)];
                                     label class="govuk-label govuk-checkboxes__label" for=(format!("type-{i}")) { (t) }
                                 }
                             }
                         }
                     }
                 }
-                (input("starts_on", "Starts", "date", &v("starts_on"), None, errors))
-                (input("ends_on", "Ends", "date", &v("ends_on"), None, errors))
-                (select("lead_agency", "Lead agency", &agency_options, &v("lead_agency"), Some("Your agency"), errors))
+                (input("starts_on", "Starts", "date", &form.starts_on, None, errors))
+                (input("ends_on", "Ends", "date", &form.ends_on, None, errors))
+                (select("lead_agency", "Lead agency", &agency_options, &form.lead_agency, Some("Your agency"), errors))
                 div class="govuk-form-group" {
                     fieldset class="govuk-fieldset" {
                         legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Other agencies taking part" }
                         div class="govuk-checkboxes govuk-checkboxes--small sn-columns" data-module="govuk-checkboxes" {
                             @for (i, (code, name)) in agency_options.iter().enumerate() {
                                 div class="govuk-checkboxes__item" {
-                                    input class="govuk-checkboxes__input" id=(format!("agency-{i}")) name="agency" type="checkbox" value=(code) checked[chosen("agency", code)];
+                                    input class="govuk-checkboxes__input" id=(format!("agency-{i}")) name="agency" type="checkbox" value=(code) checked[chosen(&form.agency, code)];
                                     label class="govuk-label govuk-checkboxes__label" for=(format!("agency-{i}")) { (name) }
                                 }
                             }
@@ -140,33 +193,24 @@ async fn render_list(
     Ok(page(Some(user), Nav::Operations, "Operations", PageOpts { map: true }, body))
 }
 
-fn number(pairs: &[(String, String)], name: &str, what: &str) -> Result<Option<f64>, AppError> {
-    let v = field(pairs, name).trim();
-    if v.is_empty() {
-        return Ok(None);
+/// A polygon given as GeoJSON (a geometry or a feature), `None` when blank.
+fn polygon(geojson: &str, what: &str) -> Result<Option<Zone>, AppError> {
+    let Some(geojson) = given(geojson) else { return Ok(None) };
+    let mut g: serde_json::Value =
+        serde_json::from_str(geojson).map_err(|_| AppError::BadRequest(format!("the {what} is not valid GeoJSON")))?;
+    if g["type"] == "Feature" {
+        g = g["geometry"].clone();
     }
-    v.parse::<f64>().map(Some).map_err(|_| AppError::BadRequest(format!("the {what} must be a number")))
+    Ok(Some(Zone::Polygon { geometry: g }))
 }
 
-fn zone(pairs: &[(String, String)], prefix: &str, what: &str) -> Result<Option<Zone>, AppError> {
-    let geojson = field(pairs, &format!("{prefix}_geojson")).trim();
-    if !geojson.is_empty() {
-        let mut g: serde_json::Value = serde_json::from_str(geojson)
-            .map_err(|_| AppError::BadRequest(format!("the {what} is not valid GeoJSON")))?;
-        if g["type"] == "Feature" {
-            g = g["geometry"].clone();
-        }
-        return Ok(Some(Zone::Polygon { geometry: g }));
-    }
-    let (lat, lon, r) = (
-        number(pairs, &format!("{prefix}_lat"), "latitude")?,
-        number(pairs, &format!("{prefix}_lon"), "longitude")?,
-        number(pairs, &format!("{prefix}_radius_m"), "radius")?,
-    );
+/// The target as a circle: all three values or none.
+fn circle(lat: &str, lon: &str, radius_m: &str) -> Result<Option<Zone>, AppError> {
+    let (lat, lon, r) = (number(lat, "latitude")?, number(lon, "longitude")?, number(radius_m, "radius")?);
     Ok(match (lat, lon, r) {
         (Some(lat), Some(lon), Some(radius_m)) => Some(Zone::Circle { lon, lat, radius_m }),
         (None, None, None) => None,
-        _ => return Err(AppError::BadRequest(format!("give the {what}'s centre latitude, longitude and radius"))),
+        _ => return Err(AppError::BadRequest("give the target area's centre latitude, longitude and radius".into())),
     })
 }
 
@@ -182,40 +226,14 @@ async fn area_zone(state: &AppState, choice: &str) -> Result<Option<Zone>, AppEr
 }
 
 /// `POST /operations`.
-pub async fn create(State(state): State<AppState>, CsrfForm(user, pairs): Form) -> PageResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    CsrfForm(user, form): CsrfForm<OperationForm>,
+) -> PageResult<Response> {
     let mut at = "name";
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        at = "target_lat";
-        let target = match area_zone(&state, field(&pairs, "target_area")).await? {
-            Some(z) => z,
-            None => zone(&pairs, "target", "target area")?
-                .ok_or_else(|| AppError::BadRequest("give the target area".into()))?,
-        };
-        at = "control_geojson";
-        let control = zone(&pairs, "control", "control area")?;
-        at = "buffer_m";
-        let buffer_m = number(&pairs, "buffer_m", "buffer")?.unwrap_or(0.0);
-        at = "starts_on";
-        let starts_on = parse_date(field(&pairs, "starts_on"))
-            .ok_or_else(|| AppError::BadRequest("enter the start date".into()))?;
-        at = "ends_on";
-        let ends_on =
-            parse_date(field(&pairs, "ends_on")).ok_or_else(|| AppError::BadRequest("enter the end date".into()))?;
-        at = "name";
-        let op = NewOperation {
-            name: field(&pairs, "name").to_string(),
-            prompted_by: field(&pairs, "prompted_by").to_string(),
-            prompted_link: field(&pairs, "prompted_link").trim().to_string(),
-            target,
-            buffer_m,
-            control,
-            crime_types: values(&pairs, "crime_type").into_iter().map(String::from).collect(),
-            starts_on,
-            ends_on,
-            lead_agency: Some(field(&pairs, "lead_agency").to_string()).filter(|s| !s.is_empty()),
-            agencies: values(&pairs, "agency").into_iter().map(String::from).collect(),
-        };
+        let op = super::noting(form.command(&state).await, &mut at)?;
         Ok::<_, PageError>(state.store.create_operation(&permit, &op, &user.actor()).await?)
     }
     .await;
@@ -227,7 +245,7 @@ pub async fn create(State(state): State<AppState>, CsrfForm(user, pairs): Form) 
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            Ok((status, render_list(&state, &user, &pairs, &vec![(at.to_string(), e.to_string())]).await?)
+            Ok((status, render_list(&state, &user, &form, &vec![(at.to_string(), e.to_string())]).await?)
                 .into_response())
         }
         Err(e) => Err(e),
@@ -362,7 +380,7 @@ async fn after(
 pub async fn evaluate(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, _pairs): Form,
+    CsrfForm(user, _): CsrfForm<super::Empty>,
 ) -> PageResult<Response> {
     let r = async {
         user.permit::<ManagePartnershipWork>()?;
@@ -374,38 +392,49 @@ pub async fn evaluate(
     after(&state, &user, &id, r, "evaluate").await
 }
 
+/// The form that adds a task to an operation.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TaskForm {
+    task: String,
+    owner_agency: String,
+    due_on: String,
+}
+
 /// `POST /operations/{id}/tasks`.
 pub async fn add_task(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<TaskForm>,
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        let due = parse_date(field(&pairs, "due_on"))
-            .ok_or_else(|| AppError::BadRequest("enter the date the task is due".into()))?;
-        state
-            .store
-            .add_operation_task(&permit, &id, field(&pairs, "task"), field(&pairs, "owner_agency"), due, &user.actor())
-            .await?;
+        let due = parse_date(&f.due_on).ok_or_else(|| AppError::BadRequest("enter the date the task is due".into()))?;
+        state.store.add_operation_task(&permit, &id, &f.task, &f.owner_agency, due, &user.actor()).await?;
         Ok(())
     }
     .await;
     after(&state, &user, &id, r, "task").await
 }
 
+/// The form that marks an operation's task done (it names the operation).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TaskDoneForm {
+    operation: String,
+}
+
 /// `POST /operation-tasks/{id}/done`.
 pub async fn task_done(
     State(state): State<AppState>,
     Path(task): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<TaskDoneForm>,
 ) -> PageResult<Response> {
-    let op = field(&pairs, "operation").to_string();
     let r = async {
         let permit = user.permit::<UpdateCommitments>()?;
         state.store.complete_operation_task(&permit, &task, &user.actor()).await?;
         Ok(())
     }
     .await;
-    after(&state, &user, &op, r, "task").await
+    after(&state, &user, &f.operation, r, "task").await
 }

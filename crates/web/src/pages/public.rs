@@ -109,6 +109,18 @@ pub async fn survey(State(state): State<AppState>, Path(id): Path<String>, req: 
     Ok(res)
 }
 
+/// A resident's survey response: the form's token, the area and the
+/// ranked choices (`choice1`, `choice2`, …).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SurveyResponseForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    area: String,
+    #[serde(flatten)]
+    choices: crate::forms::PerRecord,
+}
+
 /// `POST /public/surveys/{id}`: one response per server-issued token (the
 /// form's token must be signed by this server and match the cookie's; a used
 /// one is refused), and at most
@@ -122,9 +134,9 @@ pub async fn respond(State(state): State<AppState>, Path(id): Path<String>, req:
     let bytes = axum::body::to_bytes(body, 64 * 1024)
         .await
         .map_err(|_| AppError::BadRequest("the form is too large".into()))?;
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::BadRequest("the form could not be read".into()))?;
-    let token = crate::forms::field(&pairs, "token");
+    let form: SurveyResponseForm =
+        serde_html_form::from_bytes(&bytes).map_err(|_| AppError::BadRequest("the form could not be read".into()))?;
+    let token = form.token.as_str();
     if from_cookie.is_empty() || token != from_cookie {
         return Err(AppError::BadRequest("your browser must accept cookies to answer this survey (one response per person): reload the page and try again".into()).into());
     }
@@ -135,12 +147,12 @@ pub async fn respond(State(state): State<AppState>, Path(id): Path<String>, req:
         .into());
     }
     let ranking: Vec<String> = (1..=MAX_RANKED)
-        .map(|i| crate::forms::field(&pairs, &format!("choice{i}")).to_string())
+        .map(|i| form.choices.named(&format!("choice{i}")).to_string())
         .filter(|c| !c.is_empty())
         .collect();
     let voter = hash_secret(&format!("{}:{token}", s.id));
     let source = hash_secret(&format!("survey-network:{}:{addr}", s.id));
-    let area = crate::forms::field(&pairs, "area");
+    let area = form.area.as_str();
     match state.store.respond(&s.id, area, &ranking, &voter, &source, state.today(), state.now_ms()).await {
         Ok(()) => {
             let body = html! {

@@ -4,7 +4,7 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::forms::{field, input, select, textarea, uk_time, Errors};
+use crate::forms::{given, input, number, select, textarea, uk_time, Errors};
 use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
@@ -139,35 +139,45 @@ fn commitment_fields(c: Option<&Commitment>, agencies: &[(String, String)], erro
     }
 }
 
-/// Reads the commitment fields; `at` names the field a problem is shown at.
-fn commitment_form(pairs: &[(String, String)], at: &mut &'static str) -> Result<CommitmentEdit, AppError> {
-    *at = "target";
-    let target = opt_number(pairs, "target", "target")?;
-    *at = "update_every_days";
-    let every = field(pairs, "update_every_days")
-        .trim()
-        .parse::<u32>()
-        .map_err(|_| AppError::BadRequest("enter the number of days between updates".into()))?;
-    *at = "title";
-    Ok(CommitmentEdit {
-        title: field(pairs, "title").to_string(),
-        owner_agency: field(pairs, "owner_agency").to_string(),
-        team: field(pairs, "team").to_string(),
-        measure: field(pairs, "measure").to_string(),
-        target,
-        update_every_days: every,
-    })
+/// The commitment form the CSP manager fills in (to add, with the priority).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CommitmentForm {
+    priority: String,
+    title: String,
+    owner_agency: String,
+    team: String,
+    measure: String,
+    target: String,
+    update_every_days: String,
+}
+
+impl CommitmentForm {
+    /// The edit the store checks, or the field at fault and why.
+    fn edit(self) -> Result<CommitmentEdit, (&'static str, AppError)> {
+        let target = number(&self.target, "target").map_err(|e| ("target", e))?;
+        let every = self.update_every_days.trim().parse::<u32>().map_err(|_| {
+            ("update_every_days", AppError::BadRequest("enter the number of days between updates".into()))
+        })?;
+        Ok(CommitmentEdit {
+            title: self.title,
+            owner_agency: self.owner_agency,
+            team: self.team,
+            measure: self.measure,
+            target,
+            update_every_days: every,
+        })
+    }
 }
 
 /// `POST /strategy/commitments`: the CSP manager adds a commitment.
-pub async fn add(State(state): State<AppState>, CsrfForm(user, pairs): Form) -> PageResult<Response> {
+pub async fn add(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<CommitmentForm>) -> PageResult<Response> {
     let mut at = "title";
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        let c = commitment_form(&pairs, &mut at)?;
-        Ok::<_, PageError>(
-            state.store.add_commitment(&permit, field(&pairs, "priority"), &c, state.today(), &user.actor()).await?,
-        )
+        let priority = f.priority.clone();
+        let c = super::noting(f.edit(), &mut at)?;
+        Ok::<_, PageError>(state.store.add_commitment(&permit, &priority, &c, state.today(), &user.actor()).await?)
     }
     .await;
     let (outcome, success) = match r {
@@ -255,8 +265,6 @@ pub async fn commitment(
     render(&state, &user, &id, &Errors::new()).await
 }
 
-type Form = CsrfForm<Vec<(String, String)>>;
-
 async fn after(
     state: &AppState,
     user: &PageUser,
@@ -270,38 +278,41 @@ async fn after(
     .await
 }
 
-fn opt_number(pairs: &[(String, String)], name: &str, what: &str) -> Result<Option<f64>, AppError> {
-    let v = field(pairs, name).trim();
-    if v.is_empty() {
-        return Ok(None);
+/// The progress form: the choices as codes, the figure as typed and the
+/// evidence one link a line.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ProgressForm {
+    status: String,
+    rag: String,
+    reason: String,
+    note: String,
+    figure: String,
+    evidence: String,
+}
+
+impl ProgressForm {
+    /// The update the API takes, or the field at fault and why.
+    fn update(self) -> Result<NewCommitmentUpdate, (&'static str, AppError)> {
+        let status = CommitmentStatus::parse(&self.status)
+            .ok_or_else(|| ("rag", AppError::BadRequest("choose a status".into())))?;
+        let rag = Rag::parse(&self.rag).ok_or_else(|| ("rag", AppError::BadRequest("choose a rating".into())))?;
+        let figure = number(&self.figure, "figure").map_err(|e| ("figure", e))?;
+        let evidence = self.evidence.lines().filter_map(given).map(String::from).collect();
+        Ok(NewCommitmentUpdate { status, rag, reason: self.reason, note: self.note, figure, evidence })
     }
-    v.parse::<f64>().map(Some).map_err(|_| AppError::BadRequest(format!("the {what} must be a number")))
 }
 
 /// `POST /strategy/commitments/{id}/updates`.
 pub async fn add_update(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<ProgressForm>,
 ) -> PageResult<Response> {
-    let mut at = "rag";
+    let mut at = "reason";
     let r = async {
         let permit = user.permit::<UpdateCommitments>()?;
-        let status = CommitmentStatus::parse(field(&pairs, "status"))
-            .ok_or_else(|| AppError::BadRequest("choose a status".into()))?;
-        let rag = Rag::parse(field(&pairs, "rag")).ok_or_else(|| AppError::BadRequest("choose a rating".into()))?;
-        at = "figure";
-        let figure = opt_number(&pairs, "figure", "figure")?;
-        at = "reason";
-        let evidence = field(&pairs, "evidence").lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from);
-        let update = NewCommitmentUpdate {
-            status,
-            rag,
-            reason: field(&pairs, "reason").to_string(),
-            note: field(&pairs, "note").to_string(),
-            figure,
-            evidence: evidence.collect(),
-        };
+        let update = super::noting(f.update(), &mut at)?;
         state.store.add_commitment_update(&permit, &id, &update, state.today(), &user.actor()).await?;
         Ok(())
     }
@@ -313,12 +324,12 @@ pub async fn add_update(
 pub async fn edit(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(user, pairs): Form,
+    CsrfForm(user, f): CsrfForm<CommitmentForm>,
 ) -> PageResult<Response> {
     let mut at = "title";
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
-        let edit = commitment_form(&pairs, &mut at)?;
+        let edit = super::noting(f.edit(), &mut at)?;
         state.store.edit_commitment(&permit, &id, &edit, &user.actor()).await?;
         Ok(())
     }

@@ -4,7 +4,7 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::forms::{field, input, parse_date, select, textarea, Errors};
+use crate::forms::{given, input, parse_date, select, textarea, Errors};
 use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -13,24 +13,30 @@ use maud::html;
 use safetynet_domain::meeting::{Disclosed, MeetingKind, DEFAULT_DISCLOSURE_THRESHOLD};
 use safetynet_domain::policy::{ManagePartnershipWork, ViewCrimeData};
 
-type Form = CsrfForm<Vec<(String, String)>>;
+/// The form that starts a survey: the priorities and areas one a line,
+/// dates as the browser sends them.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SurveyForm {
+    series: String,
+    title: String,
+    options: String,
+    areas: String,
+    opens_on: String,
+    closes_on: String,
+}
 
 fn lines(text: &str) -> Vec<String> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+    text.lines().filter_map(given).map(String::from).collect()
 }
 
 /// `GET /surveys`.
 pub async fn list(State(state): State<AppState>, user: PageUser) -> PageResult<Html<String>> {
     user.permit::<ViewCrimeData>()?;
-    render(&state, &user, &[], &Errors::new()).await
+    render(&state, &user, &SurveyForm::default(), &Errors::new()).await
 }
 
-async fn render(
-    state: &AppState,
-    user: &PageUser,
-    form: &[(String, String)],
-    errors: &Errors,
-) -> PageResult<Html<String>> {
+async fn render(state: &AppState, user: &PageUser, form: &SurveyForm, errors: &Errors) -> PageResult<Html<String>> {
     let surveys = state.store.surveys(None).await?;
     let forums: Vec<(String, String)> = state
         .store
@@ -45,7 +51,6 @@ async fn render(
         let results = state.store.survey_results(&s.id, i64::MAX).await?;
         counts.push(results.first().map_or(0, |r| r.responses));
     }
-    let v = |n: &str| field(form, n).to_string();
     let body = html! {
         (error_summary(errors))
         a class="govuk-back-link" href="/meetings" { "Meetings" }
@@ -67,12 +72,12 @@ async fn render(
             h2 class="govuk-heading-m" { "Start a survey" }
             form method="post" action="/surveys" novalidate {
                 (csrf_field(user))
-                (select("series", "Forum", &forums, &v("series"), None, errors))
-                (input("title", "Title", "text", &v("title"), None, errors))
-                (textarea("options", "Priorities to rank (one per line)", &v("options"), None, 6, errors))
-                (textarea("areas", "Areas residents choose from (one per line)", &v("areas"), Some("Places residents recognise: towns, villages, neighbourhoods."), 6, errors))
-                (input("opens_on", "Opens", "date", &v("opens_on"), None, errors))
-                (input("closes_on", "Closes", "date", &v("closes_on"), None, errors))
+                (select("series", "Forum", &forums, &form.series, None, errors))
+                (input("title", "Title", "text", &form.title, None, errors))
+                (textarea("options", "Priorities to rank (one per line)", &form.options, None, 6, errors))
+                (textarea("areas", "Areas residents choose from (one per line)", &form.areas, Some("Places residents recognise: towns, villages, neighbourhoods."), 6, errors))
+                (input("opens_on", "Opens", "date", &form.opens_on, None, errors))
+                (input("closes_on", "Closes", "date", &form.closes_on, None, errors))
                 button class="govuk-button" type="submit" { "Start survey" }
             }
         }
@@ -81,29 +86,21 @@ async fn render(
 }
 
 /// `POST /surveys`.
-pub async fn create(State(state): State<AppState>, CsrfForm(user, pairs): Form) -> PageResult<Response> {
+pub async fn create(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<SurveyForm>) -> PageResult<Response> {
     let mut at = "title";
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
         at = "opens_on";
-        let opens = parse_date(field(&pairs, "opens_on"))
-            .ok_or_else(|| AppError::BadRequest("enter the day the survey opens".into()))?;
+        let opens =
+            parse_date(&f.opens_on).ok_or_else(|| AppError::BadRequest("enter the day the survey opens".into()))?;
         at = "closes_on";
-        let closes = parse_date(field(&pairs, "closes_on"))
-            .ok_or_else(|| AppError::BadRequest("enter the day the survey closes".into()))?;
+        let closes =
+            parse_date(&f.closes_on).ok_or_else(|| AppError::BadRequest("enter the day the survey closes".into()))?;
         at = "options";
+        let (options, areas) = (lines(&f.options), lines(&f.areas));
         let s = state
             .store
-            .create_survey(
-                &permit,
-                field(&pairs, "series"),
-                field(&pairs, "title"),
-                &lines(field(&pairs, "options")),
-                &lines(field(&pairs, "areas")),
-                opens,
-                closes,
-                &user.actor(),
-            )
+            .create_survey(&permit, &f.series, &f.title, &options, &areas, opens, closes, &user.actor())
             .await?;
         Ok::<_, PageError>(s.id)
     }
@@ -112,8 +109,7 @@ pub async fn create(State(state): State<AppState>, CsrfForm(user, pairs): Form) 
         Ok(id) => (Ok(()), format!("/surveys/{id}")),
         Err(e) => (Err(e), String::new()),
     };
-    super::form_result(outcome, &success, at, |errors| async move { render(&state, &user, &pairs, &errors).await })
-        .await
+    super::form_result(outcome, &success, at, |errors| async move { render(&state, &user, &f, &errors).await }).await
 }
 
 /// `GET /surveys/{id}`: full results by area.
