@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# County-scale load benchmark (issue 10): generated data on each engine, `safetynet serve`
+# driven by wrk with a bearer token, p50/p99/throughput per endpoint and the ratio of each
+# endpoint's throughput to `/healthz` (the server's ceiling on this machine, in the same run).
+#
+# Usage: scripts/bench-load.sh
+#   YEARS=5            years of police.uk data (the bundled months relabelled; ~108,000 rows a year)
+#   INCIDENTS=200000   partner incidents imported for the ASB officer's agency
+#   CONNS=50           concurrent connections;  DURATION=20s per endpoint
+#   DATA=DIR           police.uk folder (default ../shared/data/police-uk-hertfordshire-2021)
+#   SAFETYNET_BENCH_POSTGRES_URL=postgres://USER@HOST:PORT/postgres  also run on PostgreSQL
+#                      (a database safetynet_bench_<pid> is created there and dropped after)
+#   SAFETYNET_BIN      use this binary instead of building the release one
+#   MAX_RATIO=N        exit 1 when any endpoint's p99 exceeds N x /healthz's p99 (a CI guard)
+#
+# Prints one table per engine: endpoint, p50 ms, p99 ms, requests/s, non-2xx, throughput as a
+# share of /healthz's. Timings are only comparable within one run: the machine is shared.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+YEARS=${YEARS:-5}
+INCIDENTS=${INCIDENTS:-200000}
+CONNS=${CONNS:-50}
+DURATION=${DURATION:-20s}
+DATA=${DATA:-$REPO/../shared/data/police-uk-hertfordshire-2021}
+OFFICER=asb.officer@stalbans.gov.uk
+
+command -v wrk >/dev/null || { echo "bench: wrk not found (apt-get install wrk)" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "bench: python3 not found" >&2; exit 1; }
+# shellcheck source=scripts/bench-lib.sh
+. "$REPO/scripts/bench-lib.sh"
+safetynet_bin
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/safetynet-load.XXXXXX")
+SERVER=
+cleanup() {
+  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_up() { # URL
+  for _ in $(seq 1 120); do curl -sf "$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "bench: the server did not answer at $1" >&2; return 1
+}
+
+echo "generating: $YEARS years of police.uk data, $INCIDENTS incidents" >&2
+python3 "$REPO/scripts/gen-county.py" "$TMP/data" --data "$DATA" --years "$YEARS" --incidents "$INCIDENTS" >&2
+
+# Seeds the demo partnership into URL (the demo serves; it is stopped once up), then
+# imports the generated data and prints a token for the ASB officer.
+prepare() { # URL KEY
+  local url=$1 key=$2 port
+  port=$(free_port)
+  "$BIN" demo --database-url "$url" --audit-key-file "$key" --bind "127.0.0.1:$port" >"$TMP/demo.log" 2>&1 &
+  SERVER=$!
+  wait_up "http://127.0.0.1:$port"
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$BIN" import police-uk --database-url "$url" --audit-key-file "$key" "$TMP/data/police-uk" >"$TMP/import-police.log" 2>&1
+  t1=$(date +%s.%N)
+  echo "police.uk import: $(python3 -c "print(f'{$t1-$t0:.1f}')") s" >&2
+  t0=$(date +%s.%N)
+  "$BIN" import incidents --database-url "$url" --audit-key-file "$key" --agency SACDC "$TMP/data/incidents.csv" >"$TMP/import-incidents.log" 2>&1
+  t1=$(date +%s.%N)
+  echo "incident import: $(python3 -c "print(f'{$t1-$t0:.1f} s, {$INCIDENTS/($t1-$t0):.0f} rows/s')")" >&2
+  "$BIN" token create --database-url "$url" --audit-key-file "$key" --email "$OFFICER" | tail -1
+}
+
+# wrk's latency percentiles and throughput for one endpoint, as "p50 p99 rps non2xx".
+measure() { # BASE PATH TOKEN
+  local out
+  out=$(wrk -t2 -c"$CONNS" -d"$DURATION" --timeout 10s --latency -H "Authorization: Bearer $3" "$1$2")
+  python3 - "$out" <<'PY'
+import re, sys
+text = sys.argv[1]
+def ms(label):
+    m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    if not m:
+        return float("nan")
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+timeouts = re.search(r"timeout (\d+)", text)
+print(f"{ms('50'):.1f} {ms('99'):.1f} {float(rps.group(1)) if rps else 0:.0f} {(int(bad.group(1)) if bad else 0) + (int(timeouts.group(1)) if timeouts else 0)}")
+PY
+}
+
+ENDPOINTS=(
+  /healthz
+  "/api/v1/crimes"
+  "/api/v1/crimes?page=40"
+  "/api/v1/crimes?type=Burglary&from=2019-01&to=2019-12"
+  "/api/v1/incidents"
+  "/api/v1/incidents?page=50"
+  "/api/v1/cases"
+  "/api/v1/daily-review?date=2026-11-30"
+)
+
+FAILED=0
+run_engine() { # NAME URL KEY
+  local name=$1 url=$2 key=$3 token port base
+  token=$(prepare "$url" "$key")
+  port=$(free_port)
+  base="http://127.0.0.1:$port"
+  "$BIN" serve --database-url "$url" --audit-key-file "$key" --bind "127.0.0.1:$port" >"$TMP/serve.log" 2>&1 &
+  SERVER=$!
+  wait_up "$base"
+  printf '\n%s (%s connections, %s each)\n' "$name" "$CONNS" "$DURATION"
+  printf '%-55s %9s %9s %9s %8s %9s\n' endpoint "p50 ms" "p99 ms" "req/s" "non-2xx" "x healthz"
+  local ceiling_rps=0 ceiling_p99=0
+  for path in "${ENDPOINTS[@]}"; do
+    read -r p50 p99 rps bad < <(measure "$base" "$path" "$token")
+    if [ "$path" = /healthz ]; then ceiling_rps=$rps; ceiling_p99=$p99; fi
+    share=$(python3 -c "print(f'{$rps/max($ceiling_rps,1):.4f}')")
+    printf '%-55s %9s %9s %9s %8s %9s\n' "$path" "$p50" "$p99" "$rps" "$bad" "$share"
+    if [ -n "${MAX_RATIO:-}" ] && [ "$path" != /healthz ]; then
+      if python3 -c "import sys; sys.exit(0 if $p99 > ${MAX_RATIO} * max($ceiling_p99, 1.0) else 1)"; then
+        echo "  regression: p99 $p99 ms > $MAX_RATIO x healthz p99 ($ceiling_p99 ms)"; FAILED=1
+      fi
+    fi
+  done
+  echo "server memory (max RSS, kB): $(grep VmHWM /proc/$SERVER/status | awk '{print $2}')"
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+}
+
+mkdir -p "$TMP/sqlite"
+run_engine SQLite "sqlite://$TMP/sqlite/safetynet.db" "$TMP/sqlite/safetynet.db.audit-key"
+
+if [ -n "${SAFETYNET_BENCH_POSTGRES_URL:-}" ]; then
+  DB=safetynet_bench_$$
+  psql "$SAFETYNET_BENCH_POSTGRES_URL" -qc "CREATE DATABASE $DB" >/dev/null
+  PG_URL=${SAFETYNET_BENCH_POSTGRES_URL%/*}/$DB
+  run_engine PostgreSQL "$PG_URL" "$TMP/pg.audit-key" || FAILED=1
+  psql "$SAFETYNET_BENCH_POSTGRES_URL" -qc "DROP DATABASE $DB WITH (FORCE)" >/dev/null
+fi
+exit "$FAILED"
