@@ -12,6 +12,7 @@
 #                      (a database safetynet_bench_<pid> is created there and dropped after)
 #   SAFETYNET_BIN      use this binary instead of building the release one
 #   MAX_RATIO=N        exit 1 when any endpoint's p99 exceeds N x /healthz's p99 (a CI guard)
+#   LOGS=DIR           keep each engine's server and import logs there
 #
 # Prints one table per engine: endpoint, p50 ms, p99 ms, requests/s, non-2xx, throughput as a
 # share of /healthz's. Timings are only comparable within one run: the machine is shared.
@@ -126,6 +127,10 @@ run_engine() { # NAME URL KEY
   done
   echo "server memory (max RSS, kB): $(grep VmHWM /proc/$SERVER/status | awk '{print $2}')"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+  if [ -n "${LOGS:-}" ]; then
+    mkdir -p "$LOGS"
+    for f in serve demo import-police import-incidents; do cp "$TMP/$f.log" "$LOGS/$name-$f.log"; done
+  fi
 }
 
 mkdir -p "$TMP/sqlite"

@@ -349,7 +349,7 @@ async fn cases(
                     c.title.clone(),
                     c.owner_agency.clone(),
                     c.risk_level.clone().unwrap_or_else(|| "not assessed".into()),
-                    c.next_review_on.clone().unwrap_or_default(),
+                    c.next_review_on.map(|d| d.to_string()).unwrap_or_default(),
                 ]
             })
             .collect()

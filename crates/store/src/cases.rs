@@ -7,12 +7,14 @@
 use crate::audit::append;
 use crate::notifications::{enqueue, To, CASE_WORKERS};
 use crate::records::{case_shares, case_visible, next_reference};
-use crate::sql::{Row, Q};
+use crate::sql::{DateText, OptDateText, Row, Stored, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError, Tx};
 use chrono::{DateTime, Datelike, NaiveDate};
 use safetynet_domain::audit::AuditAction;
-use safetynet_domain::case::{transition, CaseNote, CaseShare, CaseStatus, IncidentLink, StatusChange, TaskUpdate};
+use safetynet_domain::case::{
+    transition, CaseNote, CaseShare, CaseStatus, IncidentLink, StatusChange, TaskStatus, TaskUpdate,
+};
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::notification::Event as Notice;
 use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess, SeesRecords, ViewRecords, Visible};
@@ -21,7 +23,7 @@ use serde::Serialize;
 pub use safetynet_domain::case::{NewCase, NewTask, Plan};
 
 /// A task in the plan (SARA: Response).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Task {
     /// Id.
     pub id: String,
@@ -36,9 +38,11 @@ pub struct Task {
     /// Officer who owns it.
     pub owner_officer_id: Option<String>,
     /// Due date.
-    pub due_on: String,
-    /// Status code.
-    pub status: String,
+    #[sqlx(try_from = "DateText")]
+    pub due_on: NaiveDate,
+    /// Where it stands.
+    #[sqlx(try_from = "Stored")]
+    pub status: TaskStatus,
     /// Notes.
     pub notes: String,
 }
@@ -67,8 +71,8 @@ pub struct Case {
     pub owner_agency: String,
     /// Lead officer.
     pub lead_officer_id: Option<String>,
-    /// Status code.
-    pub status: String,
+    /// Where it is in its life.
+    pub status: CaseStatus,
     /// Outcome when closed.
     pub outcome: Option<String>,
     /// The plan.
@@ -76,7 +80,7 @@ pub struct Case {
     /// Latest risk level.
     pub risk_level: Option<String>,
     /// Next review date.
-    pub next_review_on: Option<String>,
+    pub next_review_on: Option<NaiveDate>,
     /// Version for optimistic concurrency: send it back with changes.
     pub version: i64,
     /// Opened (Unix ms).
@@ -92,7 +96,7 @@ pub struct Case {
 }
 
 /// A case in a list.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct CaseSummary {
     /// Id.
     pub id: String,
@@ -104,12 +108,14 @@ pub struct CaseSummary {
     pub owner_agency: String,
     /// Lead officer.
     pub lead_officer_id: Option<String>,
-    /// Status code.
-    pub status: String,
+    /// Where it is in its life.
+    #[sqlx(try_from = "Stored")]
+    pub status: CaseStatus,
     /// Latest risk level.
     pub risk_level: Option<String>,
     /// Next review date.
-    pub next_review_on: Option<String>,
+    #[sqlx(try_from = "OptDateText")]
+    pub next_review_on: Option<NaiveDate>,
 }
 
 /// A share of a case with another agency.
@@ -126,30 +132,11 @@ pub struct Share {
 const CASE_COLS: &str = "c.id, c.reference, c.title, c.owner_agency, c.lead_officer_id, c.status, c.outcome, c.problem, c.analysis_victim, c.analysis_offender, c.analysis_location, c.analysis_controllers, c.assessment, c.risk_level, c.next_review_on, c.version, c.created_at";
 
 fn summary_row(r: &Row) -> Result<CaseSummary> {
-    Ok(CaseSummary {
-        id: r.text("id")?,
-        reference: r.text("reference")?,
-        title: r.text("title")?,
-        owner_agency: r.text("owner_agency")?,
-        lead_officer_id: r.opt_text("lead_officer_id")?,
-        status: r.text("status")?,
-        risk_level: r.opt_text("risk_level")?,
-        next_review_on: r.opt_text("next_review_on")?,
-    })
+    Ok(r.decode()?)
 }
 
 fn task_row(r: &Row) -> Result<Task> {
-    Ok(Task {
-        id: r.text("id")?,
-        case_id: r.text("case_id")?,
-        case_reference: r.text("case_reference")?,
-        title: r.text("title")?,
-        owner_agency: r.text("owner_agency")?,
-        owner_officer_id: r.opt_text("owner_officer_id")?,
-        due_on: r.text("due_on")?,
-        status: r.text("status")?,
-        notes: r.text("notes")?,
-    })
+    Ok(r.decode()?)
 }
 
 const TASK_SELECT: &str = "SELECT t.id, t.case_id, c.reference AS case_reference, t.title, t.owner_agency, t.owner_officer_id, t.due_on, t.status, t.notes FROM case_tasks t JOIN cases c ON c.id = t.case_id";
@@ -351,7 +338,7 @@ impl Store {
                 reference: r.text("reference")?,
                 owner_agency: owner,
                 lead_officer_id: r.opt_text("lead_officer_id")?,
-                status: r.text("status")?,
+                status: r.stored("status")?,
                 outcome: r.opt_text("outcome")?,
                 plan: Plan {
                     title: r.text("title")?,
@@ -363,7 +350,7 @@ impl Store {
                     assessment: r.text("assessment")?,
                 },
                 risk_level: r.opt_text("risk_level")?,
-                next_review_on: r.opt_text("next_review_on")?,
+                next_review_on: r.opt_date("next_review_on")?,
                 version: r.int("version")?,
                 created_at_ms: r.int("created_at")?,
                 shares,

@@ -185,6 +185,19 @@ impl Row {
             .map_err(|e| sqlx::Error::ColumnDecode { index: col.to_string(), source: Box::new(e) })
     }
 
+    /// A nullable `YYYY-MM-DD` date column.
+    pub fn opt_date(&self, col: &str) -> Result<Option<chrono::NaiveDate>, sqlx::Error> {
+        let text = self.opt_text(col)?;
+        Option::<chrono::NaiveDate>::try_from(OptDateText(text))
+            .map_err(|e| sqlx::Error::ColumnDecode { index: col.to_string(), source: Box::new(e) })
+    }
+
+    /// A column holding one of an enum's stored names (see [`stored_enums`]).
+    pub fn stored<T: TryFrom<Stored, Error = Unknown>>(&self, col: &str) -> Result<T, sqlx::Error> {
+        let text = self.text(col)?;
+        T::try_from(Stored(text)).map_err(|e| sqlx::Error::ColumnDecode { index: col.to_string(), source: Box::new(e) })
+    }
+
     /// The whole row as `T`, whose mapping is derived (`sqlx::FromRow`).
     pub fn decode<T>(&self) -> Result<T, sqlx::Error>
     where
@@ -258,6 +271,7 @@ stored_enums!(
     safetynet_domain::meeting::ActionStatus,
     safetynet_domain::meeting::MeetingKind,
     safetynet_domain::case::TaskStatus,
+    safetynet_domain::case::CaseStatus,
 );
 
 /// A stored value read back as one of its enum's values: a value the code

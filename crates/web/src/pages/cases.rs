@@ -16,8 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use safetynet_domain::case::{
-    CaseNote, CaseShare, CaseStatus, IncidentLink, NewTask, ReviewNote, StatusChange, TaskStatus, TaskUpdate,
-    LAWFUL_BASES,
+    CaseNote, CaseShare, IncidentLink, NewTask, ReviewNote, StatusChange, TaskUpdate, LAWFUL_BASES,
 };
 use safetynet_domain::interventions::BreachReport;
 use safetynet_domain::interventions::{InterventionKind, NewIntervention};
@@ -36,10 +35,6 @@ fn risk_tag(level: Option<&str>) -> Markup {
         _ => ("govuk-tag--grey", "Not assessed"),
     };
     html! { strong class=(format!("govuk-tag {class}")) data-testid="risk-level" { (text) } }
-}
-
-fn status_label(code: &str) -> &'static str {
-    CaseStatus::parse(code).map_or("Unknown", CaseStatus::label)
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -73,9 +68,9 @@ pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
                     td class="govuk-table__cell" { a class="govuk-link" href=(format!("/cases/{}", c.id)) { (c.reference) } }
                     td class="govuk-table__cell" { (c.title) }
                     td class="govuk-table__cell" { (c.owner_agency) }
-                    td class="govuk-table__cell" { (status_label(&c.status)) }
+                    td class="govuk-table__cell" { (c.status.label()) }
                     td class="govuk-table__cell" { (risk_tag(c.risk_level.as_deref())) }
-                    td class="govuk-table__cell" { (c.next_review_on.as_deref().unwrap_or("-")) }
+                    td class="govuk-table__cell" { (c.next_review_on.map_or_else(|| "-".to_string(), |d| d.to_string())) }
                 } }
             }
         }
@@ -164,9 +159,9 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
             incidents.push(record);
         }
     }
-    let status = CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Open);
-    let today = state.today().to_string();
-    let overdue_review = case.next_review_on.as_deref().is_some_and(|d| d <= today.as_str()) && status.is_live();
+    let status = case.status;
+    let today = state.today();
+    let overdue_review = case.next_review_on.is_some_and(|d| d <= today) && status.is_live();
     let shared_to_us = state.store.shares_seen_by(&permit, "case", &case.id).await?;
     let body = html! {
         (error_summary(errors))
@@ -270,12 +265,12 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                 thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Task", "Owner", "Due", "Status", ""] { th scope="col" class="govuk-table__header" { (h) } } } }
                 tbody class="govuk-table__body" {
                     @for t in &case.tasks {
-                        @let outstanding = TaskStatus::parse(&t.status).is_some_and(TaskStatus::is_outstanding);
+                        @let outstanding = t.status.is_outstanding();
                         tr class="govuk-table__row" {
                             td class="govuk-table__cell" { (t.title) @if !t.notes.is_empty() { br; span class="govuk-body-s" { (t.notes) } } }
                             td class="govuk-table__cell" { (t.owner_agency) }
                             td class={ "govuk-table__cell" @if outstanding && t.due_on < today { " sn-up" } } { (t.due_on) @if outstanding && t.due_on < today { " (overdue)" } }
-                            td class="govuk-table__cell" { (TaskStatus::parse(&t.status).map_or("", TaskStatus::label)) }
+                            td class="govuk-table__cell" { (t.status.label()) }
                             td class="govuk-table__cell" {
                                 @if can_edit && outstanding {
                                     form method="post" action=(format!("/tasks/{}", t.id)) class="sn-inline-form" {
@@ -344,7 +339,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                     (input("subject_dob", "Their date of birth (if not listed)", "date", "", None, errors))
                     (input("conduct", "Conduct addressed", "text", "", Some("A CPN needs an earlier CPW for the same conduct"), errors))
                     div class="govuk-grid-row" {
-                        div class="govuk-grid-column-one-third" { (input("issued_on", "Issued on", "date", &today, None, errors)) }
+                        div class="govuk-grid-column-one-third" { (input("issued_on", "Issued on", "date", &today.to_string(), None, errors)) }
                         div class="govuk-grid-column-one-third" { (input("starts_at", "In force from", "datetime-local", "", None, errors)) }
                         div class="govuk-grid-column-one-third" { (input("expires_at", "Expires (optional)", "datetime-local", "", None, errors)) }
                     }

@@ -85,7 +85,7 @@ async fn your_work(state: &AppState, user: &PageUser) -> PageResult<Markup> {
             }
             @if !reviews.is_empty() {
                 h3 class="govuk-heading-s" { "Reviews due" }
-                ul class="govuk-list govuk-list--bullet" { @for c in &reviews { li { a class="govuk-link" href=(format!("/cases/{}", c.id)) { (c.reference) } ": " (c.title) " (due " (c.next_review_on.as_deref().unwrap_or("")) ")" } } }
+                ul class="govuk-list govuk-list--bullet" { @for c in &reviews { li { a class="govuk-link" href=(format!("/cases/{}", c.id)) { (c.reference) } ": " (c.title) " (due " (c.next_review_on.map(|d| d.to_string()).unwrap_or_default()) ")" } } }
             }
             (updates)
             p class="govuk-body" { a class="govuk-link" href="/daily-review" { "Go to today's daily review" } }
