@@ -335,7 +335,7 @@ async fn cases(
             vec![
                 r.reference,
                 r.owner_agency,
-                r.received_on,
+                r.received_on.to_string(),
                 r.clocks.decide_by.to_string(),
                 r.clocks.meeting_by.to_string(),
             ]
@@ -629,7 +629,7 @@ fn commitments(ratings: Option<&Ratings>) -> Section {
                 vec![
                     c.title.clone(),
                     if c.team.is_empty() { c.owner_agency.clone() } else { format!("{} ({})", c.owner_agency, c.team) },
-                    u.map_or_else(|| "Not rated".into(), |u| capitalise(&u.rag)),
+                    u.map_or_else(|| "Not rated".into(), |u| u.rag.label().into()),
                     u.map_or_else(String::new, |u| u.reason.clone()),
                 ]
             })

@@ -198,6 +198,14 @@ impl Row {
         T::try_from(Stored(text)).map_err(|e| sqlx::Error::ColumnDecode { index: col.to_string(), source: Box::new(e) })
     }
 
+    /// A nullable column holding one of an enum's stored names.
+    pub fn opt_stored<T: TryFrom<Stored, Error = Unknown>>(&self, col: &str) -> Result<Option<T>, sqlx::Error> {
+        let text = self.opt_text(col)?;
+        text.map(|t| T::try_from(Stored(t)))
+            .transpose()
+            .map_err(|e| sqlx::Error::ColumnDecode { index: col.to_string(), source: Box::new(e) })
+    }
+
     /// The whole row as `T`, whose mapping is derived (`sqlx::FromRow`).
     pub fn decode<T>(&self) -> Result<T, sqlx::Error>
     where
@@ -272,6 +280,8 @@ stored_enums!(
     safetynet_domain::meeting::MeetingKind,
     safetynet_domain::case::TaskStatus,
     safetynet_domain::case::CaseStatus,
+    safetynet_domain::strategy::CommitmentStatus,
+    safetynet_domain::strategy::Rag,
 );
 
 /// A stored value read back as one of its enum's values: a value the code

@@ -23,9 +23,9 @@ pub struct Strategy {
     /// Title.
     pub title: String,
     /// First day.
-    pub starts_on: String,
+    pub starts_on: NaiveDate,
     /// Last day.
-    pub ends_on: String,
+    pub ends_on: NaiveDate,
     /// Priorities in order, each with its commitments.
     pub priorities: Vec<Priority>,
 }
@@ -68,10 +68,10 @@ pub struct Commitment {
     pub target: Option<f64>,
     /// The latest figure reported against the measure.
     pub progress: Option<f64>,
-    /// Status code.
-    pub status: String,
+    /// Where it stands.
+    pub status: CommitmentStatus,
     /// Latest rating (none before the first update).
-    pub rag: Option<String>,
+    pub rag: Option<Rag>,
     /// Why it has that rating.
     pub rag_reason: String,
     /// Days between updates.
@@ -79,14 +79,13 @@ pub struct Commitment {
     /// When the last update was recorded (Unix ms).
     pub last_update_at: Option<i64>,
     /// When the next update is due.
-    pub next_update_due: String,
+    pub next_update_due: NaiveDate,
 }
 
 impl Commitment {
     /// Whether the owner owes an update on `today`.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        CommitmentStatus::parse(&self.status).is_some_and(CommitmentStatus::is_live)
-            && self.next_update_due.as_str() < today.to_string().as_str()
+        self.status.is_live() && self.next_update_due < today
     }
 }
 
@@ -104,9 +103,9 @@ pub struct CommitmentUpdate {
     /// Their agency.
     pub author_agency: String,
     /// Status after the update.
-    pub status: String,
+    pub status: CommitmentStatus,
     /// Rating.
-    pub rag: String,
+    pub rag: Rag,
     /// Why that rating.
     pub reason: String,
     /// What was done.
@@ -186,12 +185,12 @@ fn commitment_row(r: &Row) -> Result<Commitment> {
         measure: r.text("measure")?,
         target: r.opt_real("target")?,
         progress: r.opt_real("progress")?,
-        status: r.text("status")?,
-        rag: r.opt_text("rag")?,
+        status: r.stored("status")?,
+        rag: r.opt_stored("rag")?,
         rag_reason: r.text("rag_reason")?,
         update_every_days: r.int("update_every_days")?,
         last_update_at: r.opt_int("last_update_at")?,
-        next_update_due: r.text("next_update_due")?,
+        next_update_due: r.date("next_update_due")?,
     })
 }
 
@@ -202,8 +201,8 @@ fn update_row(r: &Row) -> Result<CommitmentUpdate> {
         author_id: r.opt_text("author_id")?,
         author_name: r.text("author_name")?,
         author_agency: r.text("author_agency")?,
-        status: r.text("status")?,
-        rag: r.text("rag")?,
+        status: r.stored("status")?,
+        rag: r.stored("rag")?,
         reason: r.text("reason")?,
         note: r.text("note")?,
         figure: r.opt_real("figure")?,
@@ -397,8 +396,8 @@ impl Store {
         Ok(Some(Strategy {
             code,
             title: s.text("title")?,
-            starts_on: s.text("starts_on")?,
-            ends_on: s.text("ends_on")?,
+            starts_on: s.date("starts_on")?,
+            ends_on: s.date("ends_on")?,
             priorities,
         }))
     }
@@ -496,8 +495,8 @@ impl Store {
             author_id: author,
             author_name: who.display_name.clone(),
             author_agency: who.agency.clone(),
-            status: update.status.as_str().into(),
-            rag: update.rag.as_str().into(),
+            status: update.status,
+            rag: update.rag,
             reason: update.reason.trim().into(),
             note: update.note.trim().into(),
             figure: update.figure,

@@ -41,7 +41,7 @@ pub struct CaseReview {
     /// victim, on_behalf, community.
     pub applicant_kind: String,
     /// Received.
-    pub received_on: String,
+    pub received_on: NaiveDate,
     /// Deadlines.
     pub clocks: Clocks,
     /// Threshold decision.
@@ -297,19 +297,17 @@ const CR_SELECT: &str = "SELECT id, reference, owner_agency, person_id, applican
     decided_on, meeting_on, chair, panel, victim_attended, recommendations, outcome, appeal FROM case_review_applications";
 
 fn case_review_row(r: &Row) -> Result<CaseReview> {
-    let date =
-        |c: &str| -> Result<NaiveDate> { Ok(NaiveDate::parse_from_str(&r.text(c)?, "%Y-%m-%d").unwrap_or_default()) };
     Ok(CaseReview {
         id: r.text("id")?,
         reference: r.text("reference")?,
         owner_agency: r.text("owner_agency")?,
         person_id: r.opt_text("person_id")?,
         applicant_kind: r.text("applicant_kind")?,
-        received_on: r.text("received_on")?,
+        received_on: r.date("received_on")?,
         clocks: Clocks {
-            acknowledge_by: date("acknowledge_by")?,
-            decide_by: date("decide_by")?,
-            meeting_by: date("meeting_by")?,
+            acknowledge_by: r.date("acknowledge_by")?,
+            decide_by: r.date("decide_by")?,
+            meeting_by: r.date("meeting_by")?,
         },
         threshold_met: r.opt_bool("threshold_met")?,
         decided_on: r.opt_text("decided_on")?,

@@ -33,7 +33,7 @@ pub struct Intervention {
     /// Conduct.
     pub conduct: String,
     /// Issue date.
-    pub issued_on: String,
+    pub issued_on: NaiveDate,
     /// Expires (Unix ms).
     pub expires_at_ms: Option<i64>,
     /// Fixed penalty amount (pence).
@@ -64,7 +64,7 @@ impl Store {
                 .await?
                 .ok_or(StoreError::NotFound("person"))?;
             name = p.text("full_name")?;
-            dob = p.opt_text("date_of_birth")?.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).or(dob);
+            dob = p.opt_date("date_of_birth")?.or(dob);
             business = p.boolean("is_business")?;
         }
         if name.is_empty() {
@@ -86,14 +86,15 @@ impl Store {
             .all(&prior_q)
             .await?
             .iter()
-            .filter_map(|r| {
-                Some(Prior {
-                    kind: InterventionKind::parse(&r.text("kind").ok()?).ok()?,
-                    conduct: r.text("conduct").ok()?,
-                    issued_on: NaiveDate::parse_from_str(&r.text("issued_on").ok()?, "%Y-%m-%d").ok()?,
+            .map(|r| {
+                let kind = r.text("kind")?;
+                Ok(Prior {
+                    kind: crate::sql::known(InterventionKind::parse(&kind).ok(), "kind", &kind)?,
+                    conduct: r.text("conduct")?,
+                    issued_on: r.date("issued_on")?,
                 })
             })
-            .collect();
+            .collect::<std::result::Result<_, sqlx::Error>>()?;
         let proposed = Proposed {
             kind: new.kind,
             conduct: new.conduct.clone(),
@@ -237,7 +238,7 @@ fn intervention_row(r: &Row) -> Result<Intervention> {
         subject_name: r.text("subject_name")?,
         kind: r.text("kind")?,
         conduct: r.text("conduct")?,
-        issued_on: r.text("issued_on")?,
+        issued_on: r.date("issued_on")?,
         expires_at_ms: r.opt_int("expires_at")?,
         amount_pence: r.opt_int("amount_pence")?,
         breaches: r.int("breaches")?,

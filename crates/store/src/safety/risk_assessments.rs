@@ -24,7 +24,7 @@ pub struct StoredAssessment {
     /// When (Unix ms).
     pub assessed_at_ms: i64,
     /// Next review date.
-    pub next_review_on: String,
+    pub next_review_on: NaiveDate,
 }
 
 impl Store {
@@ -148,7 +148,7 @@ impl Store {
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "risk_assessment", Some(case_id), detail))
             .await?;
         tx.commit().await?;
-        Ok(StoredAssessment { assessment, assessed_at_ms: actor.at_ms, next_review_on: next.to_string() })
+        Ok(StoredAssessment { assessment, assessed_at_ms: actor.at_ms, next_review_on: next })
     }
 
     /// Risk assessments on a case, newest first.
@@ -193,7 +193,7 @@ impl Store {
                         marac_referral: r.boolean("marac_referral")?,
                     },
                     assessed_at_ms: r.int("assessed_at")?,
-                    next_review_on: r.text("next_review_on")?,
+                    next_review_on: r.date("next_review_on")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -16,18 +16,14 @@ use safetynet_domain::strategy::{CommitmentStatus, Rag};
 use safetynet_store::strategy::{Commitment, CommitmentEdit, NewCommitmentUpdate};
 
 /// A red/amber/green tag (grey before the first update).
-pub fn rag_tag(rag: Option<&str>) -> Markup {
-    let (class, text) = match rag.and_then(Rag::parse) {
+pub fn rag_tag(rag: Option<Rag>) -> Markup {
+    let (class, text) = match rag {
         Some(Rag::Red) => ("govuk-tag--red", "Red"),
         Some(Rag::Amber) => ("govuk-tag--orange", "Amber"),
         Some(Rag::Green) => ("govuk-tag--green", "Green"),
         None => ("govuk-tag--grey", "Not rated"),
     };
     html! { strong class=(format!("govuk-tag {class}")) data-testid="rag" { (text) } }
-}
-
-fn status_label(code: &str) -> &'static str {
-    CommitmentStatus::parse(code).map_or("Unknown", CommitmentStatus::label)
 }
 
 /// "4 of 10" against a target, or the latest figure.
@@ -65,19 +61,19 @@ async fn render_list(state: &AppState, user: &PageUser, f: &Filter, errors: &Err
         return Ok(page(Some(user), Nav::Strategy, "Strategy", PageOpts::default(), body));
     };
     let all: Vec<&Commitment> = s.priorities.iter().flat_map(|p| &p.commitments).collect();
-    let count = |r: Option<&str>| all.iter().filter(|c| c.rag.as_deref() == r).count();
+    let count = |r: Option<Rag>| all.iter().filter(|c| c.rag == r).count();
     let overdue = all.iter().filter(|c| c.is_overdue(today)).count();
     let agencies = state.store.agencies().await?;
     let agency_options: Vec<(String, String)> = agencies.iter().map(|a| (a.code.to_string(), a.name.clone())).collect();
     let shown = |c: &Commitment| {
         f.agency.as_deref().is_none_or(|a| a.is_empty() || c.owner_agency == a || c.partners.iter().any(|p| p == a))
-            && f.rag.as_deref().is_none_or(|r| r.is_empty() || c.rag.as_deref().unwrap_or("none") == r)
+            && f.rag.as_deref().is_none_or(|r| r.is_empty() || c.rag.map_or("none", Rag::as_str) == r)
     };
     let body = html! {
         span class="govuk-caption-l" { (s.starts_on) " to " (s.ends_on) }
         h1 class="govuk-heading-l" { (s.title) }
         div class="govuk-grid-row" data-testid="rag-summary" {
-            @for (label, r) in [("Green", Some("green")), ("Amber", Some("amber")), ("Red", Some("red")), ("Not yet rated", None)] {
+            @for (label, r) in [("Green", Some(Rag::Green)), ("Amber", Some(Rag::Amber)), ("Red", Some(Rag::Red)), ("Not yet rated", None)] {
                 div class="govuk-grid-column-one-quarter" { div class="sn-stat" { span class="govuk-body-s" { (label) } span class="sn-stat__value" { (count(r)) } } }
             }
         }
@@ -101,8 +97,8 @@ async fn render_list(state: &AppState, user: &PageUser, f: &Filter, errors: &Err
                                 td class="govuk-table__cell" { a class="govuk-link" href=(format!("/strategy/commitments/{}", c.id)) { (c.title) } }
                                 td class="govuk-table__cell" { (c.owner_agency) @if !c.team.is_empty() { br; span class="govuk-body-s" { (c.team) } } }
                                 td class="govuk-table__cell" { (progress_text(c)) }
-                                td class="govuk-table__cell" { (status_label(&c.status)) }
-                                td class="govuk-table__cell" { (rag_tag(c.rag.as_deref())) }
+                                td class="govuk-table__cell" { (c.status.label()) }
+                                td class="govuk-table__cell" { (rag_tag(c.rag)) }
                                 td class="govuk-table__cell" {
                                     @if c.is_overdue(today) { strong class="govuk-tag govuk-tag--red" { "Overdue" } br; }
                                     (c.next_update_due)
@@ -206,7 +202,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         span class="govuk-caption-l" { (c.owner_agency) @if !c.team.is_empty() { " · " (c.team) } }
         h1 class="govuk-heading-l" { (c.title) }
         dl class="govuk-summary-list" data-testid="commitment-summary" {
-            @for (k, v) in [("Status", html! { (status_label(&c.status)) }), ("Rating", html! { (rag_tag(c.rag.as_deref())) " " (c.rag_reason) }),
+            @for (k, v) in [("Status", html! { (c.status.label()) }), ("Rating", html! { (rag_tag(c.rag)) " " (c.rag_reason) }),
                 ("Measure", html! { (c.measure) }), ("Progress", html! { (progress_text(&c)) }),
                 ("Partners", html! { (c.partners.join(", ")) }),
                 ("Next update due", html! { (c.next_update_due) @if c.is_overdue(state.today()) { " " strong class="govuk-tag govuk-tag--red" { "Overdue" } } })] {
@@ -217,8 +213,8 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
             h2 class="govuk-heading-m" { "Record progress" }
             form method="post" action=(format!("/strategy/commitments/{}/updates", c.id)) novalidate {
                 (csrf_field(user))
-                (select("status", "Status", &statuses, &c.status, None, errors))
-                (select("rag", "Rating", &rags, c.rag.as_deref().unwrap_or(""), Some("Choose a rating"), errors))
+                (select("status", "Status", &statuses, c.status.as_str(), None, errors))
+                (select("rag", "Rating", &rags, c.rag.map_or("", Rag::as_str), Some("Choose a rating"), errors))
                 (textarea("reason", "Why this rating", "", Some("What puts it on track, at risk or off track."), 3, errors))
                 (textarea("note", "What has been done", "", None, 4, errors))
                 (input("figure", "Figure against the measure (optional)", "number", "", Some(&c.measure), errors))
@@ -231,7 +227,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         ol class="govuk-list sn-timeline" data-testid="history" {
             @for u in &history {
                 li class="govuk-!-margin-bottom-4" {
-                    p class="govuk-body govuk-!-margin-bottom-1" { (rag_tag(Some(&u.rag))) " " strong { (status_label(&u.status)) } " · " (uk_time(u.at_ms)) " · " (u.author_name) " (" (u.author_agency) ")" }
+                    p class="govuk-body govuk-!-margin-bottom-1" { (rag_tag(Some(u.rag))) " " strong { (u.status.label()) } " · " (uk_time(u.at_ms)) " · " (u.author_name) " (" (u.author_agency) ")" }
                     p class="govuk-body govuk-!-margin-bottom-1" { (u.reason) }
                     @if !u.note.is_empty() { p class="govuk-body-s govuk-!-margin-bottom-1" { (u.note) } }
                     @if let Some(f) = u.figure { p class="govuk-body-s govuk-!-margin-bottom-1" { "Figure: " (f) } }
