@@ -348,7 +348,7 @@ async fn cases(
                     c.reference.clone(),
                     c.title.clone(),
                     c.owner_agency.clone(),
-                    c.risk_level.clone().unwrap_or_else(|| "not assessed".into()),
+                    c.risk_level.map_or("not assessed", |l| l.as_str()).to_string(),
                     c.next_review_on.map(|d| d.to_string()).unwrap_or_default(),
                 ]
             })

@@ -7,7 +7,7 @@
 use crate::audit::append;
 use crate::notifications::{enqueue, To, CASE_WORKERS};
 use crate::records::{case_shares, case_visible, next_reference};
-use crate::sql::{DateText, OptDateText, Row, Stored, Q};
+use crate::sql::{DateText, OptDateText, OptStored, Row, Stored, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError, Tx};
 use chrono::{DateTime, Datelike, NaiveDate};
@@ -18,6 +18,7 @@ use safetynet_domain::case::{
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::notification::Event as Notice;
 use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess, SeesRecords, ViewRecords, Visible};
+use safetynet_domain::risk::RiskLevel;
 use serde::Serialize;
 
 pub use safetynet_domain::case::{NewCase, NewTask, Plan};
@@ -78,7 +79,7 @@ pub struct Case {
     /// The plan.
     pub plan: Plan,
     /// Latest risk level.
-    pub risk_level: Option<String>,
+    pub risk_level: Option<RiskLevel>,
     /// Next review date.
     pub next_review_on: Option<NaiveDate>,
     /// Version for optimistic concurrency: send it back with changes.
@@ -112,7 +113,8 @@ pub struct CaseSummary {
     #[sqlx(try_from = "Stored")]
     pub status: CaseStatus,
     /// Latest risk level.
-    pub risk_level: Option<String>,
+    #[sqlx(try_from = "OptStored")]
+    pub risk_level: Option<RiskLevel>,
     /// Next review date.
     #[sqlx(try_from = "OptDateText")]
     pub next_review_on: Option<NaiveDate>,
@@ -349,7 +351,7 @@ impl Store {
                     analysis_controllers: r.text("analysis_controllers")?,
                     assessment: r.text("assessment")?,
                 },
-                risk_level: r.opt_text("risk_level")?,
+                risk_level: r.opt_stored("risk_level")?,
                 next_review_on: r.opt_date("next_review_on")?,
                 version: r.int("version")?,
                 created_at_ms: r.int("created_at")?,

@@ -263,13 +263,43 @@ impl TryFrom<OptDateText> for Option<chrono::NaiveDate> {
 #[sqlx(transparent)]
 pub struct Stored(String);
 
-/// Reads each enum from its stored name with its `parse`.
+/// A nullable column holding one of an enum's stored names, read as
+/// `Option<Enum>` with `#[sqlx(try_from = "OptStored")]`.
+#[derive(Debug, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct OptStored(Option<String>);
+
+/// An enum's `parse`, whether it gives an `Option` or a `Result`.
+trait Parsed<T> {
+    fn parsed(self) -> Option<T>;
+}
+
+impl<T> Parsed<T> for Option<T> {
+    fn parsed(self) -> Option<T> {
+        self
+    }
+}
+
+impl<T, E> Parsed<T> for Result<T, E> {
+    fn parsed(self) -> Option<T> {
+        self.ok()
+    }
+}
+
+/// Reads each enum (and its `Option`) from its stored name with its `parse`.
 macro_rules! stored_enums {
     ($($t:ty),* $(,)?) => {$(
         impl TryFrom<Stored> for $t {
             type Error = Unknown;
             fn try_from(s: Stored) -> Result<Self, Unknown> {
-                <$t>::parse(&s.0).ok_or(Unknown(s.0))
+                let parsed = Parsed::parsed(<$t>::parse(&s.0));
+                parsed.ok_or_else(|| Unknown(s.0))
+            }
+        }
+        impl TryFrom<OptStored> for Option<$t> {
+            type Error = Unknown;
+            fn try_from(s: OptStored) -> Result<Self, Unknown> {
+                s.0.map(|v| <$t>::try_from(Stored(v))).transpose()
             }
         }
     )*};
@@ -282,6 +312,8 @@ stored_enums!(
     safetynet_domain::case::CaseStatus,
     safetynet_domain::strategy::CommitmentStatus,
     safetynet_domain::strategy::Rag,
+    safetynet_domain::risk::RiskLevel,
+    safetynet_domain::interventions::InterventionKind,
 );
 
 /// A stored value read back as one of its enum's values: a value the code

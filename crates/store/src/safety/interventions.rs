@@ -28,8 +28,8 @@ pub struct Intervention {
     pub person_id: Option<String>,
     /// Subject name.
     pub subject_name: String,
-    /// Kind code.
-    pub kind: String,
+    /// Which power.
+    pub kind: InterventionKind,
     /// Conduct.
     pub conduct: String,
     /// Issue date.
@@ -87,12 +87,7 @@ impl Store {
             .await?
             .iter()
             .map(|r| {
-                let kind = r.text("kind")?;
-                Ok(Prior {
-                    kind: crate::sql::known(InterventionKind::parse(&kind).ok(), "kind", &kind)?,
-                    conduct: r.text("conduct")?,
-                    issued_on: r.date("issued_on")?,
-                })
+                Ok(Prior { kind: r.stored("kind")?, conduct: r.text("conduct")?, issued_on: r.date("issued_on")? })
             })
             .collect::<std::result::Result<_, sqlx::Error>>()?;
         let proposed = Proposed {
@@ -236,7 +231,7 @@ fn intervention_row(r: &Row) -> Result<Intervention> {
         case_id: r.text("case_id")?,
         person_id: r.opt_text("person_id")?,
         subject_name: r.text("subject_name")?,
-        kind: r.text("kind")?,
+        kind: r.stored("kind")?,
         conduct: r.text("conduct")?,
         issued_on: r.date("issued_on")?,
         expires_at_ms: r.opt_int("expires_at")?,

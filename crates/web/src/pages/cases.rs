@@ -27,12 +27,12 @@ use safetynet_store::StoreError;
 
 const PER_PAGE: i64 = 25;
 
-fn risk_tag(level: Option<&str>) -> Markup {
+fn risk_tag(level: Option<RiskLevel>) -> Markup {
     let (class, text) = match level {
-        Some("high") => ("govuk-tag--red", "High risk"),
-        Some("medium") => ("govuk-tag--orange", "Medium risk"),
-        Some("standard") => ("govuk-tag--green", "Standard risk"),
-        _ => ("govuk-tag--grey", "Not assessed"),
+        Some(RiskLevel::High) => ("govuk-tag--red", "High risk"),
+        Some(RiskLevel::Medium) => ("govuk-tag--orange", "Medium risk"),
+        Some(RiskLevel::Standard) => ("govuk-tag--green", "Standard risk"),
+        None => ("govuk-tag--grey", "Not assessed"),
     };
     html! { strong class=(format!("govuk-tag {class}")) data-testid="risk-level" { (text) } }
 }
@@ -69,7 +69,7 @@ pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
                     td class="govuk-table__cell" { (c.title) }
                     td class="govuk-table__cell" { (c.owner_agency) }
                     td class="govuk-table__cell" { (c.status.label()) }
-                    td class="govuk-table__cell" { (risk_tag(c.risk_level.as_deref())) }
+                    td class="govuk-table__cell" { (risk_tag(c.risk_level)) }
                     td class="govuk-table__cell" { (c.next_review_on.map_or_else(|| "-".to_string(), |d| d.to_string())) }
                 } }
             }
@@ -170,7 +170,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         (share_notices(&shared_to_us))
         p class="govuk-body" {
             strong class="govuk-tag govuk-tag--blue govuk-!-margin-right-2" data-testid="case-status" { (status.label()) }
-            (risk_tag(case.risk_level.as_deref()))
+            (risk_tag(case.risk_level))
         }
         @if let Some(next) = &case.next_review_on {
             p class={ "govuk-body" @if overdue_review { " sn-up" } } data-testid="next-review" {
@@ -305,7 +305,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
             @else {
                 table class="govuk-table" { tbody class="govuk-table__body" {
                     @for x in &interventions { tr class="govuk-table__row" {
-                        td class="govuk-table__cell" { (InterventionKind::parse(&x.kind).map_or("Intervention", InterventionKind::label)) }
+                        td class="govuk-table__cell" { (x.kind.label()) }
                         td class="govuk-table__cell" { (x.subject_name) }
                         td class="govuk-table__cell" { (x.conduct) }
                         td class="govuk-table__cell" { "Issued " (x.issued_on) @if let Some(e) = x.expires_at_ms { br; "Expires " (uk_time(e)) } }
