@@ -130,7 +130,9 @@ pub async fn stage_outcomes(tx: &mut Tx, rows: &[OutcomeRow]) -> Result<()> {
 }
 
 /// Moves staged rows into the real tables in key order; returns how many
-/// were new (rows whose key is already stored are skipped).
+/// were new (rows whose key is already stored are skipped). The counts by
+/// month and type of every month the batch touched are recounted in the
+/// same transaction, so they always match the rows.
 pub async fn merge_staged(tx: &mut Tx) -> Result<u64> {
     let mut added = 0;
     for (table, cols) in [("police_crimes", STREET_COLS), ("police_outcomes", OUTCOME_COLS)] {
@@ -139,9 +141,24 @@ pub async fn merge_staged(tx: &mut Tx) -> Result<u64> {
                 "INSERT INTO {table} ({cols}) SELECT {cols} FROM stage_{table} WHERE true ORDER BY row_key ON CONFLICT (row_key) DO NOTHING"
             )))
             .await?;
+        if table == "police_crimes" {
+            recount_staged_months(tx).await?;
+        }
         tx.execute(&Q::new(format!("DELETE FROM stage_{table}"))).await?;
     }
     Ok(added)
+}
+
+/// Recounts `police_crime_counts` for the months in the staged street rows.
+async fn recount_staged_months(tx: &mut Tx) -> Result<()> {
+    const STAGED: &str = "SELECT DISTINCT month FROM stage_police_crimes";
+    tx.execute(&Q::new(format!("DELETE FROM police_crime_counts WHERE month IN ({STAGED})"))).await?;
+    tx.execute(&Q::new(format!(
+        "INSERT INTO police_crime_counts (month, crime_type, n)
+         SELECT month, crime_type, COUNT(*) FROM police_crimes WHERE month IN ({STAGED}) GROUP BY month, crime_type"
+    )))
+    .await?;
+    Ok(())
 }
 
 /// Filters shared by the browser, map, export and API. Every value is bound
@@ -230,7 +247,14 @@ impl Store {
     /// A page of crimes matching `filter`, newest month first, and the total.
     pub async fn crimes(&self, filter: &CrimeFilter, limit: i64, offset: i64) -> Result<(Vec<Crime>, i64)> {
         let mut conn = self.conn().await?;
-        let mut count = Q::new("SELECT COUNT(*) AS n FROM police_crimes WHERE 1 = 1");
+        // Without an area the total comes from the counts the importer keeps
+        // (at most one row per month and type); an area's rows are few and
+        // indexed by area.
+        let mut count = if filter.lsoa.is_none() {
+            Q::new("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM police_crime_counts WHERE 1 = 1")
+        } else {
+            Q::new("SELECT COUNT(*) AS n FROM police_crimes WHERE 1 = 1")
+        };
         filter.apply(&mut count);
         let total = conn.one(&count).await?.int("n")?;
         let mut q = Q::new(format!("{CRIME_SELECT} WHERE 1 = 1"));

@@ -434,6 +434,54 @@ async fn police_rows_load_idempotently_and_query_alike() {
     .await;
 }
 
+/// The browser's totals come from counts the importer keeps: after every
+/// import (new months, more rows for a month already held, a repeat) they
+/// equal a count of the rows, for every filter.
+#[tokio::test]
+async fn the_kept_crime_counts_match_the_rows_after_every_import() {
+    use safetynet_store::{sql::Q, Exec};
+    const MORE: &str = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context
+c9,2021-01,Herts,Herts,-0.33,51.75,On or near C,E01000001,St Albans 001A,Burglary,Under investigation,
+c10,2021-03,Herts,Herts,-0.33,51.75,On or near C,E01000001,St Albans 001A,Drugs,,
+";
+    each(async |db: &Db| {
+        let m = |s: &str| safetynet_domain::month::Month::parse(s).ok();
+        let filters = [
+            CrimeFilter::default(),
+            CrimeFilter { from: m("2021-01"), to: m("2021-01"), ..Default::default() },
+            CrimeFilter { from: m("2021-02"), ..Default::default() },
+            CrimeFilter { crime_type: Some("Burglary".into()), ..Default::default() },
+            CrimeFilter { to: m("2021-02"), crime_type: Some("Drugs".into()), ..Default::default() },
+        ];
+        for text in [STREET, MORE, STREET, MORE] {
+            load(&db.store, text).await;
+            for f in &filters {
+                let (_, total) = db.store.crimes(f, 1, 0).await.expect("page");
+                let mut q = Q::new("SELECT COUNT(*) AS n FROM police_crimes WHERE 1 = 1");
+                if let Some(from) = f.from {
+                    q.push(" AND month >= ").arg(from.to_string());
+                }
+                if let Some(to) = f.to {
+                    q.push(" AND month <= ").arg(to.to_string());
+                }
+                if let Some(t) = &f.crime_type {
+                    q.push(" AND crime_type = ").arg(t.as_str());
+                }
+                let counted = db.store.conn().await.expect("conn").one(&q).await.expect("count").int("n").expect("n");
+                assert_eq!(total, counted, "{f:?}");
+            }
+        }
+        let (_, all) = db.store.crimes(&CrimeFilter::default(), 1, 0).await.expect("page");
+        assert_eq!(all, 7, "five rows, then two more; repeats add nothing");
+        let (page, _) = db.store.crimes(&CrimeFilter::default(), 7, 0).await.expect("page");
+        let order: Vec<(String, String)> = page.iter().map(|c| (c.month.clone(), c.crime_type.clone())).collect();
+        let mut sorted = order.clone();
+        sorted.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        assert_eq!(order, sorted, "newest month first, then type");
+    })
+    .await;
+}
+
 /// Dates come back from the store as dates: a stored day that is not a
 /// `YYYY-MM-DD` date is a decoding error naming its column, never a string
 /// that sorts wrongly or a default day.
