@@ -152,6 +152,7 @@ pub const LAWFUL_BASES: &[&str] = &[
 
 /// The SARA plan fields a lead officer edits.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Plan {
     /// Title.
     pub title: String,
@@ -201,6 +202,7 @@ impl Plan {
 
 /// What opens a case, as the page and the API take it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NewCase {
     /// Short title.
     pub title: String,
@@ -230,6 +232,7 @@ impl NewCase {
 
 /// A new task in a plan (SARA: Response), as the page and the API take it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NewTask {
     /// What is to be done.
     pub title: String,

@@ -177,6 +177,7 @@ impl CrimeFilter {
 
 /// An outcome attached to a crime.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Outcome {
     /// Month of the outcome.
     pub month: String,
@@ -186,6 +187,7 @@ pub struct Outcome {
 
 /// A street-level record as served.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Crime {
     /// police.uk Crime ID (absent for ASB).
     pub crime_id: Option<String>,
@@ -217,6 +219,7 @@ pub struct Crime {
 
 /// Count of one crime type in one month and the month before.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct TypeCount {
     /// Crime type.
     pub crime_type: String,

@@ -130,6 +130,12 @@ where
     Ok(respond(Output { content_type, body }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/analytics/hotspots",
+    summary = "Grid hotspots of recorded crime: ?from=&to=&type=&lsoa= filters, ?cell_m=250 (10 to 10000), ?permutations=999 (9 to 9999, also for ?level=lsoa), ?seed=1, ?format=geojson|json|csv. Gi* (binary, self-weight 1), Local Moran's I, conditional-permutation p-values, Benjamini-Hochberg flags",
+    responses((status = 200, description = "Success"))
+)]
 async fn hotspots_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewCrimeData>()?;
     let (req, format) = request(raw.as_deref(), HotspotRequest::from_params)?;
@@ -139,6 +145,12 @@ async fn hotspots_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw
     .await?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/analytics/density",
+    summary = "Quartic kernel density of recorded crime: crime filters, ?cell_m=50 (10 to 5000), ?bandwidth_m=300 (10 to 10000, one to 100 cells), ?format=json|csv (points per km2 on aligned BNG cells)",
+    responses((status = 200, description = "Success"))
+)]
 async fn density_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewCrimeData>()?;
     let (req, format) = request(raw.as_deref(), DensityRequest::from_params)?;
@@ -148,24 +160,48 @@ async fn density_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw)
     .await?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/analytics/trends",
+    summary = "Emerging issues in monthly recorded crime: crime filters, ?by=type|lsoa_type, ?all=true for every month; EARS C1/C2/C3, Poisson CUSUM and a seasonal rule, each alert with rule, expected and observed",
+    responses((status = 200, description = "Success"))
+)]
 async fn trends_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewCrimeData>()?;
     let (req, format) = request(raw.as_deref(), TrendsRequest::from_params)?;
     Ok(respond(output::json_only(&state.analyst.trends(&permit, &req).await?, format)?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/analytics/pai",
+    summary = "Predictive Accuracy Index and efficiency of a grid hotspot map made on ?from=&to= months, scored on later ?score_from=&score_to= months; ?type=, ?cell_m=250 (10 to 10000), ?coverage=0.01,0.05 (up to 20 shares above 0 and at most 1)",
+    responses((status = 200, description = "Success"))
+)]
 async fn pai_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewCrimeData>()?;
     let (req, format) = request(raw.as_deref(), PaiRequest::from_params)?;
     Ok(respond(output::json_only(&state.analyst.pai(&permit, &req).await?, format)?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/analytics/evaluate",
+    summary = "Weighted displacement difference and quotient from counts: target_before, target_after, control_before, control_after, buffer_before, buffer_after, buffer_control_before, buffer_control_after (each 0 to 10000000); with a recommendation",
+    responses((status = 200, description = "Success"))
+)]
 async fn evaluate_api(user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     user.permit::<ViewCrimeData>()?;
     let (req, format) = request(raw.as_deref(), EvaluateRequest::from_params)?;
     Ok(respond(output::json_only(&evaluate(&req)?, format)?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/analytics/near-repeat",
+    summary = "Knox near-repeat table over incidents you may see: ?from=YYYY-MM-DD&to=YYYY-MM-DD (required, at most 3660 days), ?category=, ?distance_bands=0-0.1,0.1-200,200-400,400-600 (metres, up to 5000), ?time_bands=0-7,7-14,14-21 (days, up to 365); at most 20 bands of each, in order; ?metric=euclidean|manhattan, ?permutations=99 (9 to 9999), ?seed=1. First band closed [lo, hi], later bands (lo, hi]",
+    responses((status = 200, description = "Success"))
+)]
 async fn near_repeat_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewRecords>()?;
     let (req, format) = request(raw.as_deref(), NearRepeatRequest::from_params)?;
@@ -173,6 +209,12 @@ async fn near_repeat_api(State(state): State<AppState>, user: ApiUser, RawQuery(
     Ok(respond(output::json_only(&answer, format)?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/analytics/scan",
+    summary = "Space-time permutation scan over incidents you may see: ?from=&to= (dates, required, at most 3660 days), ?category=, ?max_radius_km=1 (0.01 to 20), ?max_window_days=7 (1 to 366), ?prospective=true, ?replications=999 (9 to 9999), ?seed=1; the most likely cluster with observed, expected, LLR, p-value and recurrence interval",
+    responses((status = 200, description = "Success"))
+)]
 async fn scan_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewRecords>()?;
     let (req, format) = request(raw.as_deref(), ScanRequest::from_params)?;
@@ -180,6 +222,12 @@ async fn scan_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): R
     Ok(respond(output::json_only(&answer, format)?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/analytics/incident-trends",
+    summary = "Weekly counts of the incidents you may see by category (Monday-Sunday, UK time; ?weeks=104) with EARS, CUSUM and seasonal (52-week) alerts; ?all=true for every week",
+    responses((status = 200, description = "Success"))
+)]
 async fn incident_trends_api(
     State(state): State<AppState>,
     user: ApiUser,

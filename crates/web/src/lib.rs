@@ -11,6 +11,7 @@ mod api;
 pub mod api_analysis;
 mod api_partnership;
 mod api_safety;
+mod api_types;
 mod assets;
 mod auth;
 mod error;
