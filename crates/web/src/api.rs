@@ -22,10 +22,9 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-/// Routes under `/api/v1`.
+/// Routes under `/api/v1` (but `/openapi.json`: [`crate::api_doc`]).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/openapi.json", get(crate::openapi::openapi_json))
         .route("/me", get(me))
         .route("/me/notifications", get(my_notifications).put(set_my_notifications))
         .route("/crimes", get(crimes))

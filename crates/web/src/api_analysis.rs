@@ -134,7 +134,7 @@ where
     get,
     path = "/analytics/hotspots",
     summary = "Grid hotspots of recorded crime: ?from=&to=&type=&lsoa= filters, ?cell_m=250 (10 to 10000), ?permutations=999 (9 to 9999, also for ?level=lsoa), ?seed=1, ?format=geojson|json|csv. Gi* (binary, self-weight 1), Local Moran's I, conditional-permutation p-values, Benjamini-Hochberg flags",
-    responses((status = 200, description = "Success"))
+    responses((status = 200, description = "GeoJSON, or JSON or CSV as ?format= asks"))
 )]
 async fn hotspots_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewCrimeData>()?;
@@ -149,7 +149,7 @@ async fn hotspots_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw
     get,
     path = "/analytics/density",
     summary = "Quartic kernel density of recorded crime: crime filters, ?cell_m=50 (10 to 5000), ?bandwidth_m=300 (10 to 10000, one to 100 cells), ?format=json|csv (points per km2 on aligned BNG cells)",
-    responses((status = 200, description = "Success"))
+    responses((status = 200, description = "JSON, or CSV with ?format=csv"))
 )]
 async fn density_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewCrimeData>()?;
@@ -164,7 +164,7 @@ async fn density_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw)
     get,
     path = "/analytics/trends",
     summary = "Emerging issues in monthly recorded crime: crime filters, ?by=type|lsoa_type, ?all=true for every month; EARS C1/C2/C3, Poisson CUSUM and a seasonal rule, each alert with rule, expected and observed",
-    responses((status = 200, description = "Success"))
+    responses((status = 200, description = "JSON"))
 )]
 async fn trends_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewCrimeData>()?;
@@ -176,7 +176,7 @@ async fn trends_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw):
     get,
     path = "/analytics/pai",
     summary = "Predictive Accuracy Index and efficiency of a grid hotspot map made on ?from=&to= months, scored on later ?score_from=&score_to= months; ?type=, ?cell_m=250 (10 to 10000), ?coverage=0.01,0.05 (up to 20 shares above 0 and at most 1)",
-    responses((status = 200, description = "Success"))
+    responses((status = 200, description = "JSON"))
 )]
 async fn pai_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewCrimeData>()?;
@@ -188,7 +188,7 @@ async fn pai_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): Ra
     get,
     path = "/analytics/evaluate",
     summary = "Weighted displacement difference and quotient from counts: target_before, target_after, control_before, control_after, buffer_before, buffer_after, buffer_control_before, buffer_control_after (each 0 to 10000000); with a recommendation",
-    responses((status = 200, description = "Success"))
+    responses((status = 200, description = "JSON"))
 )]
 async fn evaluate_api(user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     user.permit::<ViewCrimeData>()?;
@@ -200,7 +200,7 @@ async fn evaluate_api(user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Respo
     get,
     path = "/analytics/near-repeat",
     summary = "Knox near-repeat table over incidents you may see: ?from=YYYY-MM-DD&to=YYYY-MM-DD (required, at most 3660 days), ?category=, ?distance_bands=0-0.1,0.1-200,200-400,400-600 (metres, up to 5000), ?time_bands=0-7,7-14,14-21 (days, up to 365); at most 20 bands of each, in order; ?metric=euclidean|manhattan, ?permutations=99 (9 to 9999), ?seed=1. First band closed [lo, hi], later bands (lo, hi]",
-    responses((status = 200, description = "Success"))
+    responses((status = 200, description = "JSON"))
 )]
 async fn near_repeat_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewRecords>()?;
@@ -213,7 +213,7 @@ async fn near_repeat_api(State(state): State<AppState>, user: ApiUser, RawQuery(
     get,
     path = "/analytics/scan",
     summary = "Space-time permutation scan over incidents you may see: ?from=&to= (dates, required, at most 3660 days), ?category=, ?max_radius_km=1 (0.01 to 20), ?max_window_days=7 (1 to 366), ?prospective=true, ?replications=999 (9 to 9999), ?seed=1; the most likely cluster with observed, expected, LLR, p-value and recurrence interval",
-    responses((status = 200, description = "Success"))
+    responses((status = 200, description = "JSON"))
 )]
 async fn scan_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewRecords>()?;
@@ -226,7 +226,7 @@ async fn scan_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): R
     get,
     path = "/analytics/incident-trends",
     summary = "Weekly counts of the incidents you may see by category (Monday-Sunday, UK time; ?weeks=104) with EARS, CUSUM and seasonal (52-week) alerts; ?all=true for every week",
-    responses((status = 200, description = "Success"))
+    responses((status = 200, description = "JSON"))
 )]
 async fn incident_trends_api(
     State(state): State<AppState>,

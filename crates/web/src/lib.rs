@@ -9,6 +9,7 @@
 
 mod api;
 pub mod api_analysis;
+mod api_doc;
 mod api_partnership;
 mod api_safety;
 mod api_types;
@@ -154,7 +155,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes().merge(api_doc::routes()))
         .merge(assets::routes())
         .route("/metrics", get(metrics::scrape))
         .layer(axum::middleware::from_fn(layout::security_headers))
