@@ -776,6 +776,7 @@ async fn expiring(
     get,
     path = "/daily-review",
     summary = "?date=YYYY-MM-DD: incidents reported in the 24 hours to 08:00 UK time that day, ranked by risk with reasons",
+    params(("date" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)")),
     responses((status = 200, description = "Success", body = DailyReview))
 )]
 async fn daily_review(
