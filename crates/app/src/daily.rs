@@ -37,6 +37,7 @@ impl DailyReviewRequest {
 
 /// The day's review.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DailyReview {
     /// The day.
     pub date: NaiveDate,

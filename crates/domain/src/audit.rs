@@ -15,6 +15,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     /// Successful sign-in.
@@ -78,6 +79,7 @@ impl AuditAction {
 /// One audit row to be written. `detail` must hold no more personal data than
 /// needed: identifiers and filter values, never names, addresses or notes.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     /// Acting user id, if known.
     pub user_id: Option<String>,
@@ -97,6 +99,7 @@ pub struct AuditEvent {
 
 /// A stored audit row, as read back.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AuditRow {
     /// Position in the chain, from 1 with no gaps.
     pub seq: i64,

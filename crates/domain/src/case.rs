@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a case is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// Being worked.
@@ -93,6 +94,7 @@ pub fn transition(from: CaseStatus, to: CaseStatus, outcome: Option<&str>) -> Re
 
 /// A task in a problem-oriented plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     /// Not started.
@@ -152,6 +154,7 @@ pub const LAWFUL_BASES: &[&str] = &[
 
 /// The SARA plan fields a lead officer edits.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Plan {
     /// Title.
     pub title: String,
@@ -201,6 +204,7 @@ impl Plan {
 
 /// What opens a case, as the page and the API take it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NewCase {
     /// Short title.
     pub title: String,
@@ -230,6 +234,7 @@ impl NewCase {
 
 /// A new task in a plan (SARA: Response), as the page and the API take it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NewTask {
     /// What is to be done.
     pub title: String,

@@ -60,6 +60,7 @@ impl Default for Rules {
 
 /// Whether the Case Review threshold is met, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Eligibility {
     /// Ids of the qualifying complaints, in input order (each id once).
     pub qualifying: Vec<String>,
@@ -165,6 +166,7 @@ impl Default for Timescales {
 
 /// The deadlines for one application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Clocks {
     /// Acknowledge by the end of this day.
     pub acknowledge_by: NaiveDate,
@@ -214,6 +216,7 @@ pub fn clocks(received_on: NaiveDate, t: &Timescales, bank_holidays: &BankHolida
 
 /// The Case Review figures a partnership publishes each year (counted by storage).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AnnualFigures {
     /// Applications for a Case Review received.
     pub applications: u32,
@@ -455,6 +458,7 @@ mod tests {
 
 /// The decision and meeting details of a Case Review.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CaseReviewUpdate {
     /// Threshold met.
     pub threshold_met: Option<bool>,

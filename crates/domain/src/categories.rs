@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Category {
     /// Stable code (lower-case letters, digits, hyphens).

@@ -23,6 +23,7 @@ use crate::uk_time::london_add_months;
 
 /// A kind of intervention, lowest rung first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InterventionKind {
     /// An informal warning letter.
@@ -590,6 +591,7 @@ mod breach_tests {
 
 /// A new intervention.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NewIntervention {
     /// Kind.
     pub kind: InterventionKind,

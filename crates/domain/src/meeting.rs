@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// The kind of meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MeetingKind {
     /// Joint Agency Group: operational tasking.
@@ -81,6 +82,7 @@ impl MeetingKind {
 
 /// Where an action stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActionStatus {
     /// Still to do: carried to the next meeting of the series.

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// An area on the map: a circle around a point, or a drawn polygon.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Zone {
     /// A circle (a hotspot cell's centre and a radius, or a street corner).
@@ -193,6 +194,7 @@ pub fn evaluation_months(starts_on: NaiveDate, ends_on: NaiveDate) -> Option<((M
 
 /// An operation's life cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OperationStatus {
     /// Agreed, not started.

@@ -7,6 +7,7 @@ use std::fmt;
 /// Whether an agency is a statutory responsible authority under the Crime
 /// and Disorder Act 1998 or a co-operating partner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgencyKind {
     /// A responsible authority (council, police, fire, probation, health).
@@ -61,6 +62,7 @@ impl InvalidValue {
 
 /// An agency code: 2 to 20 characters of upper-case letters, digits and hyphens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AgencyCode(String);
 
 impl AgencyCode {
@@ -164,6 +166,7 @@ mod tests {
 
 /// An agency of the partnership.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Agency {
     /// Short code (e.g. `HERTS-POLICE`).
     pub code: AgencyCode,
@@ -184,6 +187,7 @@ pub struct Partnership {
 
 /// A user as administrators see them (never the password hash).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct UserSummary {
     /// Id.
     pub id: String,

@@ -12,6 +12,7 @@ use std::marker::PhantomData;
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
     /// A browser session cookie.
@@ -24,6 +25,7 @@ pub enum AuthMethod {
 
 /// An authenticated user (or the operator at the command line).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Principal {
     /// User id (empty for the operator).
     pub user_id: String,
@@ -236,6 +238,7 @@ mod tests {
 
 /// A record as a particular viewer may see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "access", rename_all = "snake_case")]
 pub enum Visible<T> {
     /// The whole record.

@@ -20,6 +20,7 @@ pub const DASH_ESCALATION_INCIDENTS: u32 = 3;
 
 /// How much risk a victim is assessed to face. Ordered: `Standard < Medium < High`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     /// No significant current indicators of risk of serious harm.
@@ -70,6 +71,7 @@ impl fmt::Display for RiskLevel {
 /// Which kind of questionnaire this is; decides the DASH-only rules
 /// (escalation, MARAC referral).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionnaireKind {
     /// The ASB victim risk assessment.
@@ -80,6 +82,7 @@ pub enum QuestionnaireKind {
 
 /// One yes/no question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     /// Stable id, unique within the questionnaire (the key in [`Answers`]).
@@ -95,6 +98,7 @@ pub struct Question {
 
 /// A versioned questionnaire, as loaded from TOML.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Questionnaire {
     /// Stable id, e.g. `asb-victim` or `dash`.
@@ -119,6 +123,7 @@ pub type Answers = BTreeMap<String, bool>;
 /// A practitioner's professional judgement: may raise the computed level,
 /// never lower it, and always needs a reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Judgement {
     /// The level the practitioner judges right.
     pub level: RiskLevel,
@@ -135,10 +140,12 @@ impl Judgement {
 /// questionnaire (by id), the answers and, optionally, professional
 /// judgement. [`assess`] checks it against the questionnaire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AssessmentRequest {
     /// The questionnaire's id (its latest version is used).
     pub questionnaire: String,
-    /// Every question's answer.
+    /// Every question's answer, keyed by question id: `true` is "yes".
+    #[cfg_attr(feature = "schema", schema(value_type = std::collections::BTreeMap<String, bool>))]
     pub answers: Answers,
     /// Professional judgement, if any.
     #[serde(default)]
@@ -155,6 +162,7 @@ impl Questionnaire {
 
 /// The result of scoring one set of answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Assessment {
     /// The questionnaire's id.
     pub questionnaire_id: String,

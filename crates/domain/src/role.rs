@@ -6,6 +6,7 @@ use std::fmt;
 
 /// A role held by a user of one agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Runs the system for the whole partnership: agencies, users, roles.

@@ -175,6 +175,7 @@ pub fn parse_strategy(text: &str) -> Result<StrategyDef, StrategyError> {
 
 /// A red/amber/green rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rag {
     /// Off track: needs the partnership's attention.
@@ -215,6 +216,7 @@ impl Rag {
 
 /// Where a commitment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CommitmentStatus {
     /// Not yet begun.

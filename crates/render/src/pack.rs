@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// A meeting pack.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Pack {
     /// Which meeting.
     pub kind: MeetingKind,
@@ -31,6 +32,7 @@ pub struct Pack {
 
 /// One section.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Section {
     /// Stable id.
     pub id: String,
@@ -42,6 +44,7 @@ pub struct Section {
 
 /// A piece of content.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {
     /// A paragraph.

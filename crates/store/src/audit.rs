@@ -131,6 +131,7 @@ impl Store {
 /// An audit row with the acting user's e-mail address (looked up when read;
 /// the row itself holds only the id).
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// The stored row.
     #[serde(flatten)]

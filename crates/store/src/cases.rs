@@ -25,6 +25,7 @@ pub use safetynet_domain::case::{NewCase, NewTask, Plan};
 
 /// A task in the plan (SARA: Response).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Task {
     /// Id.
     pub id: String,
@@ -50,6 +51,7 @@ pub struct Task {
 
 /// One entry in a case's timeline.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Event {
     /// When (Unix ms).
     pub at_ms: i64,
@@ -63,6 +65,7 @@ pub struct Event {
 
 /// A case as its permitted viewers see it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Case {
     /// Id.
     pub id: String,
@@ -98,6 +101,7 @@ pub struct Case {
 
 /// A case in a list.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CaseSummary {
     /// Id.
     pub id: String,
@@ -122,6 +126,7 @@ pub struct CaseSummary {
 
 /// A share of a case with another agency.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Share {
     /// Agency.
     pub agency: String,

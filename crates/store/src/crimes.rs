@@ -194,6 +194,7 @@ impl CrimeFilter {
 
 /// An outcome attached to a crime.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Outcome {
     /// Month of the outcome.
     pub month: String,
@@ -203,6 +204,7 @@ pub struct Outcome {
 
 /// A street-level record as served.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Crime {
     /// police.uk Crime ID (absent for ASB).
     pub crime_id: Option<String>,
@@ -234,6 +236,7 @@ pub struct Crime {
 
 /// Count of one crime type in one month and the month before.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct TypeCount {
     /// Crime type.
     pub crime_type: String,

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 /// A person named on a new incident.
 #[derive(Debug, Clone, serde::Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NewPerson {
     /// Their part in the incident.
     pub role: PersonRole,
@@ -41,6 +42,7 @@ pub struct NewPerson {
 
 /// A person as shown on a record.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Person {
     /// Id.
     pub id: String,
@@ -60,6 +62,7 @@ pub struct Person {
 
 /// A person's part in one incident.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct LinkedPerson {
     /// The person.
     #[serde(flatten)]
@@ -70,6 +73,7 @@ pub struct LinkedPerson {
 
 /// An incident as its permitted viewers see it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Incident {
     /// Id.
     pub id: String,
@@ -130,6 +134,7 @@ pub struct IncidentFilter {
 
 /// Prior incidents related to one incident, split by what the viewer may see.
 #[derive(Debug, Clone, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Repeats {
     /// Visible incidents involving the same victim or complainant (or a
     /// person who matches them by name and date of birth).
@@ -147,6 +152,7 @@ pub struct Repeats {
 
 /// How many matching records an agency holds.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AgencyCount {
     /// Agency to contact.
     pub contact_agency: String,

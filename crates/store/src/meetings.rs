@@ -16,6 +16,7 @@ use serde::Serialize;
 
 /// A series of meetings.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Series {
     /// Code (e.g. `jag`, `psf-harpenden`).
     pub code: String,
@@ -29,6 +30,7 @@ pub struct Series {
 
 /// A meeting.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Meeting {
     /// Id.
     pub id: String,
@@ -45,6 +47,7 @@ pub struct Meeting {
 
 /// Someone at a meeting.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Attendee {
     /// User id for SafetyNet users; none for external attendees.
     pub user_id: Option<String>,
@@ -56,6 +59,7 @@ pub struct Attendee {
 
 /// A decision recorded at a meeting.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Decision {
     /// Id.
     pub id: String,
@@ -65,6 +69,7 @@ pub struct Decision {
 
 /// An action: raised at a meeting, carried until done.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Action {
     /// Id.
     pub id: String,
@@ -98,6 +103,7 @@ pub struct Action {
 
 /// A new action.
 #[derive(Debug, Clone, serde::Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NewAction {
     /// What is to be done.
     pub title: String,
@@ -112,6 +118,7 @@ pub struct NewAction {
 
 /// A meeting with everything recorded at it and the actions carried to it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct MeetingRecord {
     /// The meeting.
     pub meeting: Meeting,

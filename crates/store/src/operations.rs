@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// What starts an operation.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NewOperation {
     /// Name (e.g. "Operation Lantern: Clarence Park ASB").
     pub name: String,
@@ -51,6 +52,7 @@ pub struct NewOperation {
 
 /// An operation as stored.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Operation {
     /// Id.
     pub id: String,
@@ -95,6 +97,7 @@ impl Operation {
 
 /// A task in an operation.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct OperationTask {
     /// Id.
     pub id: String,

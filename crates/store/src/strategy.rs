@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// A strategy with its priorities and commitments as they stand.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Strategy {
     /// Code.
     pub code: String,
@@ -32,6 +33,7 @@ pub struct Strategy {
 
 /// A priority and its commitments.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Priority {
     /// Code.
     pub code: String,
@@ -47,6 +49,7 @@ pub struct Priority {
 
 /// A commitment as it stands.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Commitment {
     /// Id.
     pub id: String,
@@ -91,6 +94,7 @@ impl Commitment {
 
 /// One progress update.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CommitmentUpdate {
     /// Id.
     pub id: String,
@@ -118,6 +122,7 @@ pub struct CommitmentUpdate {
 
 /// What an owner records.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NewCommitmentUpdate {
     /// Status after the update.
     pub status: CommitmentStatus,

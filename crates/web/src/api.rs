@@ -2,6 +2,7 @@
 //! token or session; 401 with a JSON body when neither is valid, 403 when
 //! the caller lacks the right, 400 for malformed parameters.
 
+use crate::api_types::{Items, Page};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::params::{join_errors, opt, parse_api_query, AuditQuery, CrimeQuery};
@@ -12,13 +13,18 @@ use axum::routing::get;
 use axum::{Json, Router};
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::month::Month;
+use safetynet_domain::partnership::{Agency, UserSummary};
+use safetynet_domain::policy::{Principal, Visible};
 use safetynet_domain::policy::{ViewAudit, ViewCrimeData, ViewRecords};
-use serde_json::{json, Value};
+use safetynet_store::audit::AuditEntry;
+use safetynet_store::crimes::{Crime, TypeCount};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
 
-/// Routes under `/api/v1`.
+/// Routes under `/api/v1` (but `/openapi.json`: [`crate::api_doc`]).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
         .route("/me", get(me))
         .route("/me/notifications", get(my_notifications).put(set_my_notifications))
         .route("/crimes", get(crimes))
@@ -32,32 +38,79 @@ pub fn routes() -> Router<AppState> {
         .fallback(|| async { ApiError(AppError::NotFound("API endpoint")) })
 }
 
-async fn me(user: ApiUser) -> Json<Value> {
-    Json(json!({ "user": user.principal }))
+#[utoipa::path(
+    get,
+    path = "/me",
+    summary = "The caller",
+    responses((status = 200, description = "Success", body = Me))
+)]
+async fn me(user: ApiUser) -> Json<Me> {
+    Json(Me { user: user.principal })
 }
 
-/// The caller's notification choices as JSON.
-async fn notification_items(state: &AppState, user: &ApiUser) -> ApiResult<Json<Value>> {
+/// `GET /me`.
+#[derive(Debug, Serialize, ToSchema)]
+struct Me {
+    /// Who is calling, and how they signed in.
+    user: Principal,
+}
+
+/// One kind of e-mail notification and whether the caller gets it.
+#[derive(Debug, Serialize, ToSchema)]
+struct NotificationItem {
+    /// The kind's code.
+    kind: &'static str,
+    /// What it is, in words.
+    label: &'static str,
+    /// Whether it can apply to the caller's roles.
+    applies: bool,
+    /// Switched on.
+    enabled: bool,
+}
+
+/// The caller's notification choices.
+async fn notification_items(state: &AppState, user: &ApiUser) -> ApiResult<Json<Items<NotificationItem>>> {
     let prefs = state.store.notification_preferences(&user.principal.user_id).await?;
-    let items: Vec<Value> = prefs
+    let items: Vec<NotificationItem> = prefs
         .into_iter()
-        .map(|(k, enabled)| {
-            json!({ "kind": k.as_str(), "label": k.label(), "applies": k.applies_to(&user.principal), "enabled": enabled })
+        .map(|(k, enabled)| NotificationItem {
+            kind: k.as_str(),
+            label: k.label(),
+            applies: k.applies_to(&user.principal),
+            enabled,
         })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(items.into()))
 }
 
-async fn my_notifications(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/me/notifications",
+    summary = "Your e-mail notification choices: `items[] {kind, label, applies, enabled}` (all on until switched off)",
+    responses((status = 200, description = "Success", body = Items<NotificationItem>))
+)]
+async fn my_notifications(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Items<NotificationItem>>> {
     notification_items(&state, &user).await
 }
 
+/// `{kind: bool, ...}`: each notification kind switched on or off.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(transparent)]
+pub(crate) struct NotificationChoices(std::collections::BTreeMap<String, bool>);
+
 /// `PUT /me/notifications`: `{kind: bool, ...}`; unknown kinds are a 400.
+#[utoipa::path(
+    put,
+    path = "/me/notifications",
+    summary = "Switch kinds on or off: `{\"task_assigned\": false, ...}` (kinds: task_assigned, case_shared, review_due, case_review_deadline, operation_task, daily_digest); returns your choices",
+    request_body = NotificationChoices,
+    responses((status = 200, description = "Success", body = Items<NotificationItem>))
+)]
 async fn set_my_notifications(
     State(state): State<AppState>,
     user: ApiUser,
-    crate::auth::ApiJson(body): crate::auth::ApiJson<std::collections::BTreeMap<String, bool>>,
-) -> ApiResult<Json<Value>> {
+    crate::auth::ApiJson(NotificationChoices(body)): crate::auth::ApiJson<NotificationChoices>,
+) -> ApiResult<Json<Items<NotificationItem>>> {
     if user.principal.user_id.is_empty() {
         return Err(AppError::BadRequest("the operator has no notification choices".into()).into());
     }
@@ -76,56 +129,137 @@ async fn set_my_notifications(
     notification_items(&state, &user).await
 }
 
-async fn crimes(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/crimes",
+    summary = "Recorded crime and ASB (police.uk street-level data with outcomes joined by Crime ID)",
+    params(CrimeQuery),
+    responses((status = 200, description = "Success", body = Page<Crime>))
+)]
+async fn crimes(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Page<Crime>>> {
     user.permit::<ViewCrimeData>()?;
     let q: CrimeQuery = parse_api_query(raw.as_deref())?;
     let filter = q.filter().map_err(|e| join_errors(&e))?;
     let (page, per_page) = q.paging(50).map_err(|e| join_errors(&e))?;
     let (items, total) = state.store.crimes(&filter, per_page, (page - 1) * per_page).await?;
-    Ok(Json(json!({ "items": items, "total": total, "page": page, "per_page": per_page })))
+    Ok(Json(Page { items, total, page, per_page }))
 }
 
-#[derive(Debug, serde::Deserialize)]
+/// `GET /crimes/summary`: only `month` (null) and `types` (empty) when there is no data.
+#[derive(Debug, Serialize, ToSchema)]
+struct Summary {
+    /// The month, YYYY-MM.
+    #[schema(value_type = Option<String>)]
+    month: Option<Month>,
+    /// The month before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    previous_month: Option<Month>,
+    /// Records in the month.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<i64>,
+    /// Records in the month before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_total: Option<i64>,
+    /// Counts by crime type.
+    types: Vec<TypeCount>,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SummaryQuery {
+    /// Month, YYYY-MM (default: latest with data).
     #[serde(default)]
     month: Option<String>,
 }
 
-async fn summary(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/crimes/summary",
+    summary = "Counts by crime type for a month and the month before",
+    params(SummaryQuery),
+    responses((status = 200, description = "Success", body = Summary))
+)]
+async fn summary(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Summary>> {
     user.permit::<ViewCrimeData>()?;
     let q: SummaryQuery = parse_api_query(raw.as_deref())?;
     let month = match q.month.as_deref().filter(|m| !m.is_empty()) {
         Some(m) => Month::parse(m).map_err(|e| AppError::BadRequest(e.to_string()))?,
         None => match state.store.crime_months().await?.first() {
             Some(m) => *m,
-            None => return Ok(Json(json!({ "month": null, "types": [] }))),
+            None => {
+                let empty =
+                    Summary { month: None, previous_month: None, total: None, previous_total: None, types: vec![] };
+                return Ok(Json(empty));
+            }
         },
     };
     let types = state.store.crime_type_counts(month).await?;
     let total: i64 = types.iter().map(|t| t.count).sum();
     let previous_total: i64 = types.iter().map(|t| t.previous).sum();
-    Ok(Json(
-        json!({ "month": month, "previous_month": month.previous(), "total": total, "previous_total": previous_total, "types": types }),
-    ))
+    Ok(Json(Summary {
+        month: Some(month),
+        previous_month: Some(month.previous()),
+        total: Some(total),
+        previous_total: Some(previous_total),
+        types,
+    }))
 }
 
-async fn agencies(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Value>> {
+/// `GET /agencies`.
+#[derive(Debug, Serialize, ToSchema)]
+struct Agencies {
+    /// The agencies.
+    items: Vec<Agency>,
+    /// How many.
+    total: usize,
+}
+
+#[utoipa::path(
+    get,
+    path = "/agencies",
+    summary = "Agencies of the partnership",
+    responses((status = 200, description = "Success", body = Agencies))
+)]
+async fn agencies(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Agencies>> {
     let items = state.store.agencies().await?;
-    Ok(Json(json!({ "items": items, "total": items.len() })))
+    Ok(Json(Agencies { total: items.len(), items }))
 }
 
 /// A colleague's directory entry: full for the same agency, a signpost otherwise.
-async fn user(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/users/{id}",
+    summary = "A colleague's directory entry: in full for your own agency, otherwise only the agency to contact",
+    params(("id" = String, Path, description = "The user id (a UUID)")),
+    responses((status = 200, description = "Success", body = Visible<UserSummary>), (status = 404, description = "No such user", body = crate::error::ErrorBody))
+)]
+async fn user(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Visible<UserSummary>>> {
     let permit = user.permit::<ViewRecords>()?;
     if !safetynet_domain::ids::is_id(&id) {
         return Err(AppError::NotFound("user").into());
     }
     let actor = safetynet_store::users::Actor { principal: &user.principal, at_ms: user.now_ms, source: &user.addr };
     let visible = state.store.user_record(&permit, &id, &actor).await?;
-    Ok(Json(json!(visible)))
+    Ok(Json(visible))
 }
 
-async fn audit(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/audit",
+    summary = "The audit trail, newest first (auditors only)",
+    params(AuditQuery),
+    responses((status = 200, description = "Success", body = Page<AuditEntry>))
+)]
+async fn audit(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Page<AuditEntry>>> {
     let permit = user.permit::<ViewAudit>()?;
     let q: AuditQuery = parse_api_query(raw.as_deref())?;
     let filter = q.filter().map_err(|e| join_errors(&e))?;
@@ -147,5 +281,5 @@ async fn audit(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQ
     };
     state.store.audit(user.now_ms, &event).await?;
     let (items, total) = state.store.search_audit(&permit, &filter, per_page, (page - 1) * per_page).await?;
-    Ok(Json(json!({ "items": items, "total": total, "page": page, "per_page": per_page })))
+    Ok(Json(Page { items, total, page, per_page }))
 }

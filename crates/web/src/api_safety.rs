@@ -3,6 +3,7 @@
 //! Every handler turns the caller into a permit first; the store applies the
 //! agency rules and writes the audit rows.
 
+use crate::api_types::{Created, Items, Page};
 use crate::auth::{ApiJson, ApiUser};
 use crate::error::{ApiResult, AppError};
 use crate::params::parse_api_query;
@@ -14,17 +15,22 @@ use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use safetynet_app::daily::{DailyReview, DailyReviewRequest};
 use safetynet_domain::case::{CaseNote, CaseShare, IncidentLink, ReviewNote, StatusChange, TaskUpdate};
+use safetynet_domain::case_review::AnnualFigures;
 use safetynet_domain::case_review::{CaseReviewApplication, CaseReviewUpdate};
+use safetynet_domain::categories::Category;
 use safetynet_domain::incident::IncidentInput;
 use safetynet_domain::interventions::BreachReport;
 use safetynet_domain::interventions::NewIntervention;
 use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
-use safetynet_domain::risk::AssessmentRequest;
+use safetynet_domain::risk::{AssessmentRequest, Questionnaire};
 use safetynet_domain::uk_time::london_date;
+use safetynet_store::cases::{Case, CaseSummary};
 use safetynet_store::cases::{NewCase, NewTask, Plan};
+use safetynet_store::incidents::{Incident, Person, Repeats};
 use safetynet_store::incidents::{IncidentFilter, NewPerson, Submitted};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use safetynet_store::safety::{CaseReview, EligibilityReport, Intervention, StoredAssessment};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Routes under `/api/v1` for the Safety Net.
 pub fn routes() -> Router<AppState> {
@@ -57,45 +63,63 @@ pub fn routes() -> Router<AppState> {
         .route("/case-reviews/{id}", patch(update_case_review))
 }
 
-fn created(v: Value) -> (StatusCode, Json<Value>) {
+fn created<T>(v: T) -> (StatusCode, Json<T>) {
     (StatusCode::CREATED, Json(v))
 }
 
-fn visible<T: serde::Serialize>(v: Visible<T>) -> Json<Value> {
-    Json(json!(v))
+#[utoipa::path(
+    get,
+    path = "/categories",
+    summary = "Incident categories (data a partnership can extend)",
+    responses((status = 200, description = "Success", body = Items<Category>))
+)]
+async fn categories(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Items<Category>>> {
+    Ok(Json(state.store.categories().await?.into()))
 }
 
-async fn categories(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "items": state.store.categories().await? })))
-}
-
-async fn questionnaires(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "items": state.store.questionnaires().await? })))
+#[utoipa::path(
+    get,
+    path = "/questionnaires",
+    summary = "Risk assessment questionnaires, latest version of each",
+    responses((status = 200, description = "Success", body = Items<Questionnaire>))
+)]
+async fn questionnaires(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Json<Items<Questionnaire>>> {
+    Ok(Json(state.store.questionnaires().await?.into()))
 }
 
 /// `POST /incidents` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct IncidentBody {
+    /// The incident.
     #[serde(flatten)]
     incident: IncidentInput,
+    /// Your own reference (409 when it exists).
     #[serde(default)]
     reference: Option<String>,
+    /// The people involved.
     #[serde(default)]
     people: Vec<NewPerson>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/incidents",
+    summary = "Record an incident with its people (422 names the problems; 409 when `reference` exists)",
+    request_body = IncidentBody,
+    responses((status = 201, description = "Success", body = Created))
+)]
 async fn create_incident(
     State(state): State<AppState>,
     user: ApiUser,
     ApiJson(body): ApiJson<IncidentBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Created>)> {
     let permit = user.permit::<EditRecords>()?;
     match state
         .store
         .submit_incident(&permit, &body.incident, body.reference.as_deref(), &body.people, &user.actor())
         .await?
     {
-        Submitted::Recorded { id, reference } => Ok(created(json!({ "id": id, "reference": reference }))),
+        Submitted::Recorded { id, reference } => Ok(created(Created { id, reference })),
         Submitted::Invalid { errors } => Err(AppError::Unprocessable {
             rule: "incident_validation".into(),
             message: errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
@@ -107,16 +131,22 @@ async fn create_incident(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Page, from 1.
     #[serde(default)]
     page: Option<i64>,
+    /// Page size (1 to 200, default 50).
     #[serde(default)]
     per_page: Option<i64>,
+    /// Incidents: the category code.
     #[serde(default)]
     category: Option<String>,
+    /// Incidents: text to search for.
     #[serde(default)]
     q: Option<String>,
+    /// Cases: only open ones.
     #[serde(default)]
     live: Option<bool>,
 }
@@ -129,11 +159,18 @@ fn paging(q: &ListQuery) -> Result<(i64, i64), AppError> {
     Ok((page, per_page))
 }
 
+#[utoipa::path(
+    get,
+    path = "/incidents",
+    summary = "Incidents you may see; ?q= text, ?category=, ?page=, ?per_page=",
+    params(ListQuery),
+    responses((status = 200, description = "Success", body = Page<Incident>))
+)]
 async fn list_incidents(
     State(state): State<AppState>,
     user: ApiUser,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Page<Incident>>> {
     let permit = user.permit::<ViewRecords>()?;
     let q: ListQuery = parse_api_query(raw.as_deref())?;
     let (page, per_page) = paging(&q)?;
@@ -144,299 +181,582 @@ async fn list_incidents(
     };
     let (items, total) =
         state.store.incidents(&permit, &filter, per_page, (page - 1) * per_page, &user.actor()).await?;
-    Ok(Json(json!({ "items": items, "total": total, "page": page, "per_page": per_page })))
+    Ok(Json(Page { items, total, page, per_page }))
 }
 
-async fn get_incident(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/incidents/{id}",
+    summary = "An incident: `{access: full, record}` or `{access: signpost, contact_agency}`",
+    params(("id" = String, Path, description = "The incident id or reference")),
+    responses((status = 200, description = "Success", body = Visible<Incident>))
+)]
+async fn get_incident(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Visible<Incident>>> {
     let permit = user.permit::<ViewRecords>()?;
-    Ok(visible(state.store.incident(&permit, &id, &user.actor()).await?))
+    Ok(Json(state.store.incident(&permit, &id, &user.actor()).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct RadiusQuery {
+    /// Radius in metres (1 to 5000; default the configured one).
     #[serde(default)]
     radius_m: Option<f64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/incidents/{id}/repeats",
+    summary = "Earlier incidents for the same victim, address and within ?radius_m=, across agencies (others signposted)",
+    params(("id" = String, Path, description = "The incident id or reference"), RadiusQuery),
+    responses((status = 200, description = "Success", body = Repeats))
+)]
 async fn repeats(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Repeats>> {
     let permit = user.permit::<ViewRecords>()?;
     let q: RadiusQuery = parse_api_query(raw.as_deref())?;
     let radius = q.radius_m.unwrap_or(state.config.safety.repeat_radius_m);
     if !(1.0..=5_000.0).contains(&radius) {
         return Err(AppError::BadRequest("radius_m must be from 1 to 5000".into()).into());
     }
-    Ok(Json(json!(state.store.repeats(&permit, &id, radius, &user.actor()).await?)))
+    Ok(Json(state.store.repeats(&permit, &id, radius, &user.actor()).await?))
 }
 
-async fn duplicates(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/people/{id}/duplicates",
+    summary = "People who may be the same person (name with date of birth or address); suggestions only",
+    params(("id" = String, Path, description = "The person id")),
+    responses((status = 200, description = "Success", body = Items<Person>))
+)]
+async fn duplicates(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Items<Person>>> {
     let permit = user.permit::<ViewRecords>()?;
-    Ok(Json(json!({ "items": state.store.person_duplicates(&permit, &id, &user.actor()).await? })))
+    Ok(Json(state.store.person_duplicates(&permit, &id, &user.actor()).await?.into()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct MergeBody {
+    /// The person merged into this one.
     duplicate: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/people/{id}/merge",
+    summary = "Merge `{duplicate}` into this person (audited)",
+    params(("id" = String, Path, description = "The person kept")),
+    request_body = MergeBody,
+    responses((status = 200, description = "Success", body = Merged))
+)]
 async fn merge(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MergeBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Merged>> {
     let permit = user.permit::<EditRecords>()?;
     state.store.merge_people(&permit, &id, &b.duplicate, &user.actor()).await?;
-    Ok(Json(json!({ "merged": b.duplicate, "into": id })))
+    Ok(Json(Merged { merged: b.duplicate, into: id }))
 }
 
+/// `POST /people/{id}/merge`.
+#[derive(Debug, Serialize, ToSchema)]
+struct Merged {
+    /// The person merged away.
+    merged: String,
+    /// The person kept.
+    into: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/cases",
+    summary = "Open a case `{title, problem, incidents[]}` led by your agency",
+    request_body = NewCase,
+    responses((status = 201, description = "Success", body = Created))
+)]
 async fn create_case(
     State(state): State<AppState>,
     user: ApiUser,
     ApiJson(new): ApiJson<NewCase>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Created>)> {
     let edit = user.permit::<EditRecords>()?;
     let view = user.permit::<ViewRecords>()?;
     new.check().map_err(AppError::BadRequest)?;
     let (id, reference) = state.store.open_case(&edit, &view, &new, &user.actor()).await?;
-    Ok(created(json!({ "id": id, "reference": reference })))
+    Ok(created(Created { id, reference }))
 }
 
-async fn list_cases(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/cases",
+    summary = "Cases you may see; ?live=true for open ones",
+    params(ListQuery),
+    responses((status = 200, description = "Success", body = Page<CaseSummary>))
+)]
+async fn list_cases(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Page<CaseSummary>>> {
     let permit = user.permit::<ViewRecords>()?;
     let q: ListQuery = parse_api_query(raw.as_deref())?;
     let (page, per_page) = paging(&q)?;
     let (items, total) =
         state.store.cases(&permit, q.live.unwrap_or(false), per_page, (page - 1) * per_page, &user.actor()).await?;
-    Ok(Json(json!({ "items": items, "total": total, "page": page, "per_page": per_page })))
+    Ok(Json(Page { items, total, page, per_page }))
 }
 
-async fn get_case(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/cases/{id}",
+    summary = "A case with its plan, shares, tasks and timeline, or a signpost",
+    params(("id" = String, Path, description = "The record's id")),
+    responses((status = 200, description = "Success", body = Visible<Case>))
+)]
+async fn get_case(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Visible<Case>>> {
     let permit = user.permit::<ViewRecords>()?;
-    Ok(visible(state.store.case(&permit, &id, &user.actor()).await?))
+    Ok(Json(state.store.case(&permit, &id, &user.actor()).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct PlanBody {
+    /// The case version the plan was read at.
     version: i64,
+    /// The plan.
     #[serde(flatten)]
     plan: Plan,
 }
 
+#[utoipa::path(
+    put,
+    path = "/cases/{id}/plan",
+    summary = "Replace the SARA plan; send the case `version` (409 if someone else changed it)",
+    params(("id" = String, Path, description = "The record's id")),
+    request_body = PlanBody,
+    responses((status = 200, description = "Success", body = Versioned))
+)]
 async fn update_plan(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<PlanBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Versioned>> {
     let permit = user.permit::<EditRecords>()?;
     b.plan.check().map_err(AppError::BadRequest)?;
     let version = state.store.update_plan(&permit, &id, b.version, &b.plan, &user.actor()).await?;
-    Ok(Json(json!({ "version": version })))
+    Ok(Json(Versioned { version, status: None }))
 }
 
-#[derive(Debug, Deserialize)]
-struct StatusBody {
+/// The case's version after a change (send it with the next), and its status after a move.
+#[derive(Debug, Serialize, ToSchema)]
+struct Versioned {
+    /// The case's new version.
     version: i64,
+    /// Its status, when moved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct StatusBody {
+    /// The case version the status was read at.
+    version: i64,
+    /// The new status.
     status: String,
+    /// The outcome, when closing.
     #[serde(default)]
     outcome: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/status",
+    summary = "Move the case `{version, status, outcome}` (422 rule `case_status`)",
+    params(("id" = String, Path, description = "The record's id")),
+    request_body = StatusBody,
+    responses((status = 200, description = "Success", body = Versioned))
+)]
 async fn change_status(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<StatusBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Versioned>> {
     let permit = user.permit::<EditRecords>()?;
     let change = StatusChange::new(&b.status, b.outcome.as_deref()).map_err(AppError::BadRequest)?;
     let version = state.store.change_status(&permit, &id, b.version, &change, &user.actor()).await?;
-    Ok(Json(json!({ "version": version, "status": change.to.as_str() })))
+    Ok(Json(Versioned { version, status: Some(change.to.as_str().to_string()) }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct ShareBody {
+    /// The agency shared with.
     agency: String,
+    /// The lawful basis for sharing.
     lawful_basis: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/shares",
+    summary = "Share with `{agency, lawful_basis}` (lead agency only)",
+    params(("id" = String, Path, description = "The record's id")),
+    request_body = ShareBody,
+    responses((status = 201, description = "Success", body = Shared))
+)]
 async fn share(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ShareBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Shared>)> {
     let permit = user.permit::<EditRecords>()?;
     let share = CaseShare::new(&b.agency, &b.lawful_basis).map_err(AppError::BadRequest)?;
     state.store.share_case(&permit, &id, &share, &user.actor()).await?;
-    Ok(created(json!({ "agency": share.agency.as_str(), "lawful_basis": share.lawful_basis })))
+    Ok(created(Shared { agency: share.agency.as_str().to_string(), lawful_basis: share.lawful_basis }))
 }
 
-#[derive(Debug, Deserialize)]
+/// `POST /cases/{id}/shares`.
+#[derive(Debug, Serialize, ToSchema)]
+struct Shared {
+    /// The agency shared with.
+    agency: String,
+    /// The lawful basis recorded.
+    lawful_basis: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct LinkBody {
+    /// The incident id or reference.
     incident: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/incidents",
+    summary = "Link `{incident}` (id or reference)",
+    params(("id" = String, Path, description = "The record's id")),
+    request_body = LinkBody,
+    responses((status = 200, description = "Success", body = Linked))
+)]
 async fn link_incident(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<LinkBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Linked>> {
     let permit = user.permit::<EditRecords>()?;
     let link = IncidentLink::new(&b.incident).map_err(AppError::BadRequest)?;
     state.store.link_incident(&permit, &id, &link, &user.actor()).await?;
-    Ok(Json(json!({ "linked": b.incident })))
+    Ok(Json(Linked { linked: b.incident }))
 }
 
-#[derive(Debug, Deserialize)]
+/// `POST /cases/{id}/incidents`.
+#[derive(Debug, Serialize, ToSchema)]
+struct Linked {
+    /// The incident linked, as given.
+    linked: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct NoteBody {
+    /// The text.
     text: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/notes",
+    summary = "Add `{text}` to the timeline",
+    params(("id" = String, Path, description = "The record's id")),
+    request_body = NoteBody,
+    responses((status = 201, description = "Success", body = Noted))
+)]
 async fn add_note(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NoteBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Noted>)> {
     let permit = user.permit::<EditRecords>()?;
     let note = CaseNote::new(&b.text).map_err(AppError::BadRequest)?;
     state.store.add_note(&permit, &id, &note, &user.actor()).await?;
-    Ok(created(json!({ "noted": true })))
+    Ok(created(Noted { noted: true }))
 }
 
+/// `POST /cases/{id}/notes`.
+#[derive(Debug, Serialize, ToSchema)]
+struct Noted {
+    /// Always true.
+    noted: bool,
+}
+
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/reviews",
+    summary = "Record a review `{text}`; returns `next_review_on`",
+    params(("id" = String, Path, description = "The record's id")),
+    request_body = NoteBody,
+    responses((status = 200, description = "Success", body = Reviewed))
+)]
 async fn record_review(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NoteBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Reviewed>> {
     let permit = user.permit::<EditRecords>()?;
     let note = ReviewNote::new(&b.text).map_err(AppError::BadRequest)?;
     let next = state
         .store
         .record_review(&permit, &id, &note, state.today(), &state.config.safety.reviews, &user.actor())
         .await?;
-    Ok(Json(json!({ "next_review_on": next })))
+    Ok(Json(Reviewed { next_review_on: next }))
 }
 
+/// `POST /cases/{id}/reviews`.
+#[derive(Debug, Serialize, ToSchema)]
+struct Reviewed {
+    /// When the case is next due for review.
+    next_review_on: NaiveDate,
+}
+
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/risk-assessments",
+    summary = "Assess `{questionnaire, answers, judgement?}`; returns the level and `next_review_on` (422 when judgement would lower it)",
+    params(("id" = String, Path, description = "The record's id")),
+    request_body = AssessmentRequest,
+    responses((status = 201, description = "Success", body = StoredAssessment))
+)]
 async fn assess(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<AssessmentRequest>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<StoredAssessment>)> {
     let permit = user.permit::<EditRecords>()?;
     let r = state
         .store
         .assess_risk(&permit, &id, &request, state.today(), &state.config.safety.reviews, &user.actor())
         .await?;
-    Ok(created(json!(r)))
+    Ok(created(r))
 }
 
+#[utoipa::path(
+    get,
+    path = "/cases/{id}/risk-assessments",
+    summary = "Risk assessments on the case, newest first",
+    params(("id" = String, Path, description = "The record's id")),
+    responses((status = 200, description = "Success", body = Items<StoredAssessment>))
+)]
 async fn list_assessments(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Items<StoredAssessment>>> {
     let permit = user.permit::<ViewRecords>()?;
-    Ok(Json(json!({ "items": state.store.risk_assessments(&permit, &id, &user.actor()).await? })))
+    Ok(Json(state.store.risk_assessments(&permit, &id, &user.actor()).await?.into()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/tasks",
+    summary = "Add a task `{title, owner_agency?, owner_officer_id?, due_on, notes?}`",
+    params(("id" = String, Path, description = "The record's id")),
+    request_body = NewTask,
+    responses((status = 201, description = "Success", body = TaskAdded))
+)]
 async fn add_task(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(t): ApiJson<NewTask>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<TaskAdded>)> {
     let permit = user.permit::<EditRecords>()?;
     t.check().map_err(AppError::BadRequest)?;
     let task_id = state.store.add_task(&permit, &id, &t, &user.actor()).await?;
-    Ok(created(json!({ "id": task_id, "due_on": t.due_on })))
+    Ok(created(TaskAdded { id: task_id, due_on: t.due_on }))
 }
 
-#[derive(Debug, Deserialize)]
+/// `POST /cases/{id}/tasks`.
+#[derive(Debug, Serialize, ToSchema)]
+struct TaskAdded {
+    /// The new task's id.
+    id: String,
+    /// When it is due.
+    due_on: NaiveDate,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct TaskBody {
+    /// The new status.
     status: String,
+    /// Notes.
     #[serde(default)]
     notes: String,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/tasks/{id}",
+    summary = "Update a task `{status, notes}`",
+    params(("id" = String, Path, description = "The record's id")),
+    request_body = TaskBody,
+    responses((status = 200, description = "Success", body = TaskUpdated))
+)]
 async fn update_task(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<TaskBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TaskUpdated>> {
     let permit = user.permit::<EditRecords>()?;
     let update = TaskUpdate::new(&b.status, &b.notes).map_err(AppError::BadRequest)?;
     state.store.update_task(&permit, &id, &update, &user.actor()).await?;
-    Ok(Json(json!({ "id": id, "status": update.status.as_str() })))
+    Ok(Json(TaskUpdated { id, status: update.status.as_str().to_string() }))
 }
 
+/// `PATCH /tasks/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+struct TaskUpdated {
+    /// The task.
+    id: String,
+    /// Its status now.
+    status: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/interventions",
+    summary = "Record an intervention; 422 with `error.rule` when a statutory check fails (e.g. `cpn_requires_cpw`, `cpn_minimum_age`, `closure_notice_max_48_hours`)",
+    params(("id" = String, Path, description = "The record's id")),
+    request_body = NewIntervention,
+    responses((status = 201, description = "Success", body = Id))
+)]
 async fn add_intervention(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(n): ApiJson<NewIntervention>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Id>)> {
     let permit = user.permit::<EditRecords>()?;
     n.check().map_err(AppError::BadRequest)?;
     let iid = state.store.add_intervention(&permit, &id, &n, &state.config.safety.fpn, &user.actor()).await?;
-    Ok(created(json!({ "id": iid })))
+    Ok(created(Id { id: iid }))
 }
 
+/// `{id}` of a new record.
+#[derive(Debug, Serialize, ToSchema)]
+struct Id {
+    /// The new record's id.
+    id: String,
+}
+
+#[utoipa::path(
+    get,
+    path = "/cases/{id}/interventions",
+    summary = "Interventions on the case",
+    params(("id" = String, Path, description = "The record's id")),
+    responses((status = 200, description = "Success", body = Items<Intervention>))
+)]
 async fn list_interventions(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Items<Intervention>>> {
     let permit = user.permit::<ViewRecords>()?;
-    Ok(Json(json!({ "items": state.store.interventions(&permit, &id, &user.actor()).await? })))
+    Ok(Json(state.store.interventions(&permit, &id, &user.actor()).await?.into()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct BreachBody {
+    /// When the breach happened (not in the future).
     breached_at: DateTime<Utc>,
+    /// What happened.
     notes: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/interventions/{id}/breaches",
+    summary = "Record a breach `{breached_at, notes}`",
+    params(("id" = String, Path, description = "The record's id")),
+    request_body = BreachBody,
+    responses((status = 201, description = "Success", body = Breach))
+)]
 async fn add_breach(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<BreachBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Breach>)> {
     let permit = user.permit::<EditRecords>()?;
     let report = BreachReport::new(b.breached_at, &b.notes, state.clock.now()).map_err(AppError::BadRequest)?;
     state.store.add_breach(&permit, &id, &report, &user.actor()).await?;
-    Ok(created(json!({ "breach": true })))
+    Ok(created(Breach { breach: true }))
 }
 
-#[derive(Debug, Deserialize)]
+/// `POST /interventions/{id}/breaches`.
+#[derive(Debug, Serialize, ToSchema)]
+struct Breach {
+    /// Always true.
+    breach: bool,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DaysQuery {
+    /// Days ahead (1 to 366, default 28).
     #[serde(default)]
     within_days: Option<i64>,
 }
 
-async fn expiring(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/interventions/expiring",
+    summary = "Interventions expiring within ?within_days= (default 28)",
+    params(DaysQuery),
+    responses((status = 200, description = "Success", body = Items<Intervention>))
+)]
+async fn expiring(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Items<Intervention>>> {
     let permit = user.permit::<ViewRecords>()?;
     let q: DaysQuery = parse_api_query(raw.as_deref())?;
     let days = q.within_days.unwrap_or(28);
     if !(1..=366).contains(&days) {
         return Err(AppError::BadRequest("within_days must be from 1 to 366".into()).into());
     }
-    Ok(Json(
-        json!({ "items": state.store.expiring_interventions(&permit, state.clock.now(), days, &user.actor()).await? }),
-    ))
+    Ok(Json(state.store.expiring_interventions(&permit, state.clock.now(), days, &user.actor()).await?.into()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/daily-review",
+    summary = "?date=YYYY-MM-DD: incidents reported in the 24 hours to 08:00 UK time that day, ranked by risk with reasons",
+    params(("date" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)")),
+    responses((status = 200, description = "Success", body = DailyReview))
+)]
 async fn daily_review(
     State(state): State<AppState>,
     user: ApiUser,
@@ -449,34 +769,57 @@ async fn daily_review(
     Ok(Json(safetynet_app::daily::daily_review(&state.store, &permit, &request, &user.actor()).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PersonQuery {
+    /// The person id.
     person: String,
 }
 
-async fn eligibility(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/case-reviews/eligibility",
+    summary = "?person={id}: qualifying complaints to every agency against the threshold; `prompt_officer` at the second",
+    params(PersonQuery),
+    responses((status = 200, description = "Success", body = EligibilityReport))
+)]
+async fn eligibility(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<EligibilityReport>> {
     let permit = user.permit::<ViewRecords>()?;
     let q: PersonQuery = parse_api_query(raw.as_deref())?;
     let report = state
         .store
         .case_review_eligibility(&permit, &q.person, &state.config.safety.case_review, state.clock.now(), &user.actor())
         .await?;
-    Ok(Json(json!(report)))
+    Ok(Json(report))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct OpenReviewBody {
+    /// The person the application is about, when recorded.
     #[serde(default)]
     person_id: Option<String>,
+    /// Who applied (victim or on their behalf).
     applicant_kind: String,
+    /// The day the application was received.
     received_on: NaiveDate,
 }
 
+#[utoipa::path(
+    post,
+    path = "/case-reviews",
+    summary = "Record an application `{person_id?, applicant_kind, received_on}`; returns its clocks",
+    request_body = OpenReviewBody,
+    responses((status = 201, description = "Success", body = CaseReview))
+)]
 async fn open_case_review(
     State(state): State<AppState>,
     user: ApiUser,
     ApiJson(b): ApiJson<OpenReviewBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<CaseReview>)> {
     let permit = user.permit::<EditRecords>()?;
     let application =
         CaseReviewApplication::new(b.person_id.as_deref(), &b.applicant_kind, b.received_on, state.today())
@@ -485,36 +828,68 @@ async fn open_case_review(
         .store
         .open_case_review(&permit, &application, &state.config.safety.case_review_timescales, &user.actor())
         .await?;
-    Ok(created(json!(r)))
+    Ok(created(r))
 }
 
-async fn list_case_reviews(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/case-reviews",
+    summary = "ASB Case Review applications handled by your agency",
+    responses((status = 200, description = "Success", body = Items<CaseReview>))
+)]
+async fn list_case_reviews(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Items<CaseReview>>> {
     let permit = user.permit::<ViewRecords>()?;
-    Ok(Json(json!({ "items": state.store.case_reviews(&permit, &user.actor()).await? })))
+    Ok(Json(state.store.case_reviews(&permit, &user.actor()).await?.into()))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/case-reviews/{id}",
+    summary = "Record the decision, meeting, recommendations, outcome and appeal",
+    params(("id" = String, Path, description = "The record's id")),
+    request_body = CaseReviewUpdate,
+    responses((status = 200, description = "Success", body = CaseReview))
+)]
 async fn update_case_review(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(u): ApiJson<CaseReviewUpdate>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CaseReview>> {
     let permit = user.permit::<EditRecords>()?;
-    Ok(Json(json!(state.store.update_case_review(&permit, &id, &u, &user.actor()).await?)))
+    Ok(Json(state.store.update_case_review(&permit, &id, &u, &user.actor()).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct YearQuery {
+    /// The year (from 2014; default this year).
     #[serde(default)]
     year: Option<i32>,
 }
 
-async fn figures(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/case-reviews/figures",
+    summary = "?year=: the annual publication figures",
+    params(YearQuery),
+    responses((status = 200, description = "Success", body = Figures))
+)]
+async fn figures(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Figures>> {
     user.permit::<ViewRecords>()?;
     let q: YearQuery = parse_api_query(raw.as_deref())?;
     let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&london_date(state.clock.now())));
     if !(2014..=2100).contains(&year) {
         return Err(AppError::BadRequest("year must be from 2014".into()).into());
     }
-    Ok(Json(json!({ "year": year, "figures": state.store.case_review_figures(year).await? })))
+    Ok(Json(Figures { year, figures: state.store.case_review_figures(year).await? }))
+}
+
+/// `GET /case-reviews/figures`.
+#[derive(Debug, Serialize, ToSchema)]
+struct Figures {
+    /// The year.
+    year: i32,
+    /// Its figures.
+    figures: AnnualFigures,
 }

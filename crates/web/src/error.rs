@@ -143,6 +143,26 @@ impl IntoResponse for PageError {
     }
 }
 
+/// The body of every API error: `{"error": {"status", "message", "rule"?}}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, in an [`ErrorBody`].
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// The HTTP status.
+    pub status: u16,
+    /// What to do about it.
+    pub message: String,
+    /// The rule that refused the request (422 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
 /// An error answered as JSON.
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
@@ -157,11 +177,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
         let status = self.0.status();
-        let mut error = serde_json::json!({ "status": status.as_u16(), "message": self.0.to_string() });
-        if let AppError::Unprocessable { rule, .. } = &self.0 {
-            error["rule"] = serde_json::Value::from(rule.as_str());
-        }
-        let body = serde_json::json!({ "error": error });
+        let rule = match &self.0 {
+            AppError::Unprocessable { rule, .. } => Some(rule.clone()),
+            _ => None,
+        };
+        let body = ErrorBody { error: ErrorDetail { status: status.as_u16(), message: self.0.to_string(), rule } };
         let mut res = (status, axum::Json(body)).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));

@@ -9,8 +9,10 @@
 
 mod api;
 pub mod api_analysis;
+mod api_doc;
 mod api_partnership;
 mod api_safety;
+mod api_types;
 mod assets;
 mod auth;
 mod error;
@@ -146,7 +148,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes().merge(api_doc::routes()))
         .merge(assets::routes())
         .route("/metrics", get(metrics::scrape))
         .layer(axum::middleware::from_fn(layout::security_headers))

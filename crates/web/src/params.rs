@@ -72,25 +72,32 @@ pub fn options(raw: Option<&str>) -> Result<safetynet_app::Params, AppError> {
 }
 
 /// `?from=YYYY-MM&to=YYYY-MM&type=...&lsoa=...&page=N&per_page=N`.
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[derive(Debug, Default, Clone, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CrimeQuery {
-    /// First month.
+    /// First month, inclusive.
     #[serde(default)]
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}$", example = "2021-06")]
     pub from: Option<String>,
-    /// Last month.
+    /// Last month, inclusive.
     #[serde(default)]
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}$", example = "2021-06")]
     pub to: Option<String>,
-    /// Crime type.
+    /// Crime type as published, e.g. Anti-social behaviour.
     #[serde(default, rename = "type")]
+    #[param(max_length = 100)]
     pub crime_type: Option<String>,
     /// LSOA code or name.
     #[serde(default)]
+    #[param(max_length = 100)]
     pub lsoa: Option<String>,
-    /// Page (from 1).
+    /// Page, from 1.
     #[serde(default)]
+    #[param(value_type = Option<i64>, minimum = 1, default = 1)]
     pub page: Option<String>,
     /// Page size.
     #[serde(default)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200, default = 50)]
     pub per_page: Option<String>,
 }
 
@@ -163,26 +170,39 @@ impl CrimeQuery {
 }
 
 /// The audit search (page and API): `?from=YYYY-MM-DD&to=YYYY-MM-DD&action=&user=&agency=&record_type=&record_id=&page=&per_page=`.
-#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// First day, YYYY-MM-DD.
     #[serde(default)]
+    #[param(format = Date)]
     pub(crate) from: Option<String>,
+    /// Last day, YYYY-MM-DD.
     #[serde(default)]
+    #[param(format = Date)]
     pub(crate) to: Option<String>,
+    /// Action recorded (e.g. view, search, create).
     #[serde(default)]
     pub(crate) action: Option<String>,
+    /// User id.
     #[serde(default)]
     pub(crate) user: Option<String>,
+    /// Agency code.
     #[serde(default)]
     pub(crate) agency: Option<String>,
+    /// Kind of record.
     #[serde(default)]
     pub(crate) record_type: Option<String>,
+    /// Record id.
     #[serde(default)]
     pub(crate) record_id: Option<String>,
+    /// Page, from 1.
     #[serde(default)]
+    #[param(value_type = Option<i64>, minimum = 1)]
     pub(crate) page: Option<String>,
     /// Rows a page (the API; the page shows 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub(crate) per_page: Option<String>,
 }
 

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 /// A Case Review eligibility answer for one person.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct EligibilityReport {
     /// The rules' verdict over complaints to every agency.
     #[serde(flatten)]
@@ -29,6 +30,7 @@ pub struct EligibilityReport {
 
 /// A Case Review application.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CaseReview {
     /// Id.
     pub id: String,

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 /// One line of the daily review.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DailyItem {
     /// Incident id.
     pub incident_id: String,

@@ -19,6 +19,7 @@ pub use safetynet_domain::interventions::NewIntervention;
 
 /// A stored intervention.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Intervention {
     /// Id.
     pub id: String,

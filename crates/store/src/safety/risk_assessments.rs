@@ -17,6 +17,7 @@ use serde::Serialize;
 
 /// A stored risk assessment.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct StoredAssessment {
     /// The result.
     #[serde(flatten)]
