@@ -1,17 +1,23 @@
 //! `safetynet import incidents`: migrate a partnership's spreadsheet of
-//! incidents. Each row is validated exactly as the web form validates it and
-//! stored in its own transaction; a bad row is reported with its line and
-//! the rest are kept; a row whose `reference` is already stored is skipped,
-//! so the same file can be imported again safely.
+//! incidents. Each row is validated exactly as the web form validates it
+//! (the categories and boundaries are read once for the whole file); a bad
+//! row is reported with its line and the rest are kept; a row whose
+//! `reference` is already stored is skipped, so the same file can be
+//! imported again safely. Rows are stored [`BATCH`] to a transaction: a
+//! failure part-way keeps every batch before it, and running the import
+//! again completes it.
 
 use safetynet_domain::incident::{HateStrand, IncidentInput, PersonRole, Source};
 use safetynet_domain::policy::{EditRecords, Principal};
-use safetynet_store::incidents::{NewPerson, Submitted};
+use safetynet_store::incidents::{submit_incident_in, NewPerson, Submitted};
 use safetynet_store::users::Actor;
 use safetynet_store::Store;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
+
+/// Rows stored in one transaction.
+pub const BATCH: usize = 1000;
 
 /// Columns every file must have.
 pub const REQUIRED: [&str; 6] = ["reference", "category", "occurred_at", "latitude", "longitude", "description"];
@@ -228,6 +234,10 @@ pub async fn import_incidents(
     let input = std::fs::File::open(path).map_err(|e| IncidentImportError::Read(file.clone(), e.to_string()))?;
     let mut rows = IncidentRows::new(input, &file)?;
     let mut summary = IncidentImportSummary::default();
+    let intake = store.intake().await?;
+    let mut known_agencies: HashMap<String, bool> = HashMap::new();
+    let mut tx = store.write().await?;
+    let mut in_batch = 0;
     while let Some(row) = rows.next_row() {
         summary.rows_read += 1;
         let row = match row {
@@ -242,14 +252,31 @@ pub async fn import_incidents(
             summary.reject(reject("no owning agency: add an agency column or pass --agency".into()));
             continue;
         };
-        if store.agency(&owner).await.is_err() {
+        let known = match known_agencies.get(&owner) {
+            Some(known) => *known,
+            None => {
+                let known = store.agency(&owner).await.is_ok();
+                known_agencies.insert(owner.clone(), known);
+                known
+            }
+        };
+        if !known {
             summary.reject(reject(format!("agency '{owner}' is not one of the partnership's agencies")));
             continue;
         }
         let principal = Principal::operator_for_agency(&owner);
         let Ok(permit) = principal.permit::<EditRecords>() else { continue };
         let actor = Actor { principal: &principal, at_ms: now_ms, source: "cli" };
-        match store.submit_incident(&permit, &row.input, Some(&row.reference), &row.people, &actor).await? {
+        let submitted =
+            submit_incident_in(&mut tx, &intake, &permit, &row.input, Some(&row.reference), &row.people, &actor)
+                .await?;
+        in_batch += 1;
+        if in_batch == BATCH {
+            tx.commit().await?;
+            tx = store.write().await?;
+            in_batch = 0;
+        }
+        match submitted {
             Submitted::Recorded { .. } => summary.imported += 1,
             Submitted::AlreadyPresent => summary.already_present += 1,
             Submitted::Invalid { errors } => summary.reject(reject(
@@ -257,6 +284,7 @@ pub async fn import_incidents(
             )),
         }
     }
+    tx.commit().await?;
     Ok(summary)
 }
 

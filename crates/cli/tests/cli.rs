@@ -675,6 +675,72 @@ async fn incidents_import_from_a_spreadsheet_idempotently() {
     .await;
 }
 
+/// A file longer than one batch: every good row is stored once, placed as
+/// the form would place it, bad rows are reported with their lines whichever
+/// batch they fall in, a reference repeated in the file is stored once, and
+/// a second run adds nothing.
+#[tokio::test]
+async fn a_long_incident_file_imports_in_batches_exactly_once() {
+    use safetynet::import_incidents::BATCH;
+    each_engine(async |app: &TestApp| {
+        let mut csv = String::from("reference,category,occurred_at,latitude,longitude,description\n");
+        for i in 0..BATCH + 5 {
+            let category = if i == BATCH + 2 { "no-such-category" } else { "asb-nuisance" };
+            csv.push_str(&format!("BAT-{i:05},{category},2025-12-01 22:15,51.7531,-0.3365,Shouting late at night\n"));
+        }
+        csv.push_str("BAT-00003,asb-nuisance,2025-12-01 22:15,51.7531,-0.3365,The same reference again\n");
+        let file = app.dir.path().join("long.csv");
+        std::fs::write(&file, csv).expect("write");
+        // An LSOA around the rows' point, so placing them is checked too.
+        let lsoa = app.dir.path().join("lsoa.geojson");
+        std::fs::write(
+            &lsoa,
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"E01099999","name":"Test 001A"},
+               "geometry":{"type":"Polygon","coordinates":[[[-0.34,51.75],[-0.33,51.75],[-0.33,51.76],[-0.34,51.76],[-0.34,51.75]]]}}]}"#,
+        )
+        .expect("write");
+        let o = run(&[
+            "import", "areas", "--database-url", &app.url, "--audit-key-file", &app.key_file, &lsoa.display().to_string(),
+            "--level", "lsoa", "--code-field", "code", "--name-field", "name",
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let args = |f: &str| {
+            run(&[
+                "import",
+                "incidents",
+                "--database-url",
+                &app.url,
+                "--audit-key-file",
+                &app.key_file,
+                "--agency",
+                "SACDC",
+                "--format",
+                "json",
+                f,
+            ])
+        };
+        let o = args(&file.display().to_string());
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let stored = BATCH as u64 + 4;
+        assert_eq!(
+            (j["imported"].as_u64(), j["already_present"].as_u64(), j["rejected"].as_u64()),
+            (Some(stored), Some(1), Some(1)),
+            "{j}"
+        );
+        assert_eq!(j["rejected_rows"][0]["line"], BATCH as u64 + 4, "header is line 1");
+        let again: serde_json::Value = serde_json::from_slice(&args(&file.display().to_string()).stdout).expect("json");
+        assert_eq!((again["imported"].as_u64(), again["already_present"].as_u64()), (Some(0), Some(stored + 1)));
+        let t = app.token(OFFICER).await;
+        assert_eq!(app.get_bearer("/api/v1/incidents?q=BAT-", &t).await.json()["total"], stored);
+        let placed = app.store.area_at(safetynet_domain::areas::Level::Lsoa, -0.3365, 51.7531).await.expect("area");
+        assert_eq!(placed.as_ref().map(|(code, _)| code.as_str()), Some("E01099999"));
+        let listed = app.get_bearer("/api/v1/incidents?q=BAT-00001", &t).await.json();
+        assert_eq!(listed["items"][0]["lsoa_code"].as_str(), placed.as_ref().map(|(code, _)| code.as_str()));
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn categories_and_questionnaires_load_from_files() {
     each_engine(async |app: &TestApp| {

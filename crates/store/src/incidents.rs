@@ -4,6 +4,7 @@
 //! shown in full is the access policy's decision.
 
 use crate::audit::append;
+use crate::intake::Intake;
 use crate::records::{incident_shares, incident_visible, next_reference};
 use crate::sql::{Row, Q};
 use crate::users::Actor;
@@ -286,10 +287,136 @@ fn check_people(people: &[NewPerson], today: NaiveDate) -> Vec<FieldError> {
     errors
 }
 
+/// Every problem with an incident, its people and its reference, checked
+/// against the categories, whether it lies inside the area and the clock.
+fn problems(
+    input: &IncidentInput,
+    reference: Option<&str>,
+    people: &[NewPerson],
+    categories: &[Category],
+    inside: Option<bool>,
+    at_ms: i64,
+) -> Vec<FieldError> {
+    let now = DateTime::from_timestamp_millis(at_ms).unwrap_or_default();
+    let mut errors = validate(input, now, categories, inside);
+    errors.extend(check_people(people, now.date_naive()));
+    if let Some(r) = reference {
+        if r.trim().is_empty() || r.chars().count() > 60 {
+            errors.push(FieldError { field: "reference", message: "a reference is 1 to 60 characters".into() });
+        }
+    }
+    errors
+}
+
+/// Records an incident (validated by the caller with
+/// `incident::validate`) for the actor's agency, with its people;
+/// audited. `reference` is kept when given (imports), else generated.
+/// Returns the new id and reference, or `None` if `reference` exists.
+/// The caller commits `tx`.
+async fn record_incident(
+    tx: &mut Tx,
+    _permit: &Permit<EditRecords>,
+    input: &IncidentInput,
+    reference: Option<&str>,
+    lsoa_code: Option<&str>,
+    people: &[NewPerson],
+    actor: &Actor<'_>,
+) -> Result<Option<(String, String)>> {
+    let agency = &actor.principal.agency;
+    if let Some(r) = reference {
+        if tx.optional(&Q::new("SELECT id FROM incidents WHERE reference = $1").bind(r)).await?.is_some() {
+            return Ok(None);
+        }
+    }
+    let year = DateTime::from_timestamp_millis(actor.at_ms).map_or(2026, |t| t.year());
+    let reference = match reference {
+        Some(r) => r.to_string(),
+        None => next_reference(tx, "INC", year).await?,
+    };
+    let id = new_id_at_ms(actor.at_ms);
+    tx.execute(
+        &Q::new(
+            "INSERT INTO incidents (id, reference, owner_agency, category, occurred_from, occurred_to, reported_at, latitude, longitude,
+               address, uprn, lsoa_code, description, source, officer_id, hate, hate_strand, domestic_abuse, involves_child,
+               repeat_flag, outside_area_reason, created_at, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+        )
+        .bind(&id)
+        .bind(&reference)
+        .bind(agency)
+        .bind(&input.category)
+        .bind(input.occurred_from.timestamp_millis())
+        .bind(input.occurred_to.map(|t| t.timestamp_millis()))
+        .bind(input.reported_at.timestamp_millis())
+        .bind(input.latitude)
+        .bind(input.longitude)
+        .bind(input.address.trim())
+        .bind(input.uprn.clone())
+        .bind(lsoa_code)
+        .bind(input.description.trim())
+        .bind(input.source.as_str())
+        .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty()))
+        .bind(input.hate_strand.is_some())
+        .bind(input.hate_strand.map(HateStrand::as_str))
+        .bind(input.domestic_abuse)
+        .bind(input.involves_child)
+        .bind(input.repeat)
+        .bind(input.outside_area_reason.clone().filter(|r| !r.trim().is_empty()))
+        .bind(actor.at_ms)
+        .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+    )
+    .await
+    .map_err(|e| e.conflict_as("an incident with this reference"))?;
+    for p in people {
+        let pid = insert_person(tx, agency, p, actor.at_ms).await?;
+        tx.execute(
+            &Q::new("INSERT INTO incident_people (incident_id, person_id, role) VALUES ($1, $2, $3)")
+                .bind(&id)
+                .bind(&pid)
+                .bind(p.role.as_str()),
+        )
+        .await?;
+    }
+    let detail = serde_json::json!({ "reference": reference, "category": input.category, "people": people.len() });
+    append(tx, actor.at_ms, &actor.event(AuditAction::Create, "incident", Some(&id), detail)).await?;
+    Ok(Some((id, reference)))
+}
+
+fn submitted(recorded: Option<(String, String)>) -> Submitted {
+    match recorded {
+        Some((id, reference)) => Submitted::Recorded { id, reference },
+        None => Submitted::AlreadyPresent,
+    }
+}
+
+/// Checks and records an incident inside `tx`, placed with `intake` (read
+/// once for many rows: the import's path). Nothing is written for an
+/// invalid one or one whose `reference` is stored.
+pub async fn submit_incident_in(
+    tx: &mut Tx,
+    intake: &Intake,
+    permit: &Permit<EditRecords>,
+    input: &IncidentInput,
+    reference: Option<&str>,
+    people: &[NewPerson],
+    actor: &Actor<'_>,
+) -> Result<Submitted> {
+    let point = input.longitude.zip(input.latitude);
+    let inside = point.and_then(|(lon, lat)| intake.inside(lon, lat));
+    let errors = problems(input, reference, people, &intake.categories, inside, actor.at_ms);
+    if !errors.is_empty() {
+        return Ok(Submitted::Invalid { errors });
+    }
+    let lsoa = point.and_then(|(lon, lat)| intake.lsoa_at(lon, lat));
+    let recorded = record_incident(tx, permit, input, reference.map(str::trim), lsoa, people, actor).await?;
+    Ok(submitted(recorded))
+}
+
 impl Store {
     /// Validates an incident against the categories, the partnership's area
-    /// and the clock (`actor.at_ms`), then records it. Used by the web app,
-    /// the API and the CSV import alike.
+    /// and the clock (`actor.at_ms`), then records it: one incident from the
+    /// web app or the API (an import reads the boundaries once and uses
+    /// [`submit_incident_in`] with the same checks).
     pub async fn submit_incident(
         &self,
         permit: &Permit<EditRecords>,
@@ -298,33 +425,26 @@ impl Store {
         people: &[NewPerson],
         actor: &Actor<'_>,
     ) -> Result<Submitted> {
-        let now = DateTime::from_timestamp_millis(actor.at_ms).unwrap_or_default();
-        let inside = match (input.longitude, input.latitude) {
-            (Some(lon), Some(lat)) => self.in_partnership_area(lon, lat).await?,
-            _ => None,
+        let point = input.longitude.zip(input.latitude);
+        let inside = match point {
+            Some((lon, lat)) => self.in_partnership_area(lon, lat).await?,
+            None => None,
         };
-        let mut errors = validate(input, now, &self.categories().await?, inside);
-        errors.extend(check_people(people, now.date_naive()));
-        if let Some(r) = reference {
-            if r.trim().is_empty() || r.chars().count() > 60 {
-                errors.push(FieldError { field: "reference", message: "a reference is 1 to 60 characters".into() });
-            }
-        }
+        let errors = problems(input, reference, people, &self.categories().await?, inside, actor.at_ms);
         if !errors.is_empty() {
             return Ok(Submitted::Invalid { errors });
         }
-        let lsoa = match (input.longitude, input.latitude) {
-            (Some(lon), Some(lat)) => {
+        let lsoa = match point {
+            Some((lon, lat)) => {
                 self.area_at(safetynet_domain::areas::Level::Lsoa, lon, lat).await?.map(|(code, _)| code)
             }
-            _ => None,
+            None => None,
         };
-        Ok(
-            match self.record_incident(permit, input, reference.map(str::trim), lsoa.as_deref(), people, actor).await? {
-                Some((id, reference)) => Submitted::Recorded { id, reference },
-                None => Submitted::AlreadyPresent,
-            },
-        )
+        let mut tx = self.write().await?;
+        let recorded =
+            record_incident(&mut tx, permit, input, reference.map(str::trim), lsoa.as_deref(), people, actor).await?;
+        tx.commit().await?;
+        Ok(submitted(recorded))
     }
 
     /// The active categories, by group and label.
@@ -397,81 +517,6 @@ impl Store {
         let mut tx = self.write().await?;
         tx.execute(&Q::new("UPDATE partnership SET area_bbox = $1").bind(area.to_string())).await?;
         tx.commit().await
-    }
-
-    /// Records an incident (validated by the caller with
-    /// `incident::validate`) for the actor's agency, with its people;
-    /// audited. `reference` is kept when given (imports), else generated.
-    /// Returns the new id and reference, or `None` if `reference` exists.
-    async fn record_incident(
-        &self,
-        _permit: &Permit<EditRecords>,
-        input: &IncidentInput,
-        reference: Option<&str>,
-        lsoa_code: Option<&str>,
-        people: &[NewPerson],
-        actor: &Actor<'_>,
-    ) -> Result<Option<(String, String)>> {
-        let agency = &actor.principal.agency;
-        let mut tx = self.write().await?;
-        if let Some(r) = reference {
-            if tx.optional(&Q::new("SELECT id FROM incidents WHERE reference = $1").bind(r)).await?.is_some() {
-                return Ok(None);
-            }
-        }
-        let year = DateTime::from_timestamp_millis(actor.at_ms).map_or(2026, |t| t.year());
-        let reference = match reference {
-            Some(r) => r.to_string(),
-            None => next_reference(&mut tx, "INC", year).await?,
-        };
-        let id = new_id_at_ms(actor.at_ms);
-        tx.execute(
-            &Q::new(
-                "INSERT INTO incidents (id, reference, owner_agency, category, occurred_from, occurred_to, reported_at, latitude, longitude,
-                   address, uprn, lsoa_code, description, source, officer_id, hate, hate_strand, domestic_abuse, involves_child,
-                   repeat_flag, outside_area_reason, created_at, created_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
-            )
-            .bind(&id)
-            .bind(&reference)
-            .bind(agency)
-            .bind(&input.category)
-            .bind(input.occurred_from.timestamp_millis())
-            .bind(input.occurred_to.map(|t| t.timestamp_millis()))
-            .bind(input.reported_at.timestamp_millis())
-            .bind(input.latitude)
-            .bind(input.longitude)
-            .bind(input.address.trim())
-            .bind(input.uprn.clone())
-            .bind(lsoa_code)
-            .bind(input.description.trim())
-            .bind(input.source.as_str())
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty()))
-            .bind(input.hate_strand.is_some())
-            .bind(input.hate_strand.map(HateStrand::as_str))
-            .bind(input.domestic_abuse)
-            .bind(input.involves_child)
-            .bind(input.repeat)
-            .bind(input.outside_area_reason.clone().filter(|r| !r.trim().is_empty()))
-            .bind(actor.at_ms)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
-        )
-        .await
-        .map_err(|e| e.conflict_as("an incident with this reference"))?;
-        for p in people {
-            let pid = insert_person(&mut tx, agency, p, actor.at_ms).await?;
-            tx.execute(
-                &Q::new("INSERT INTO incident_people (incident_id, person_id, role) VALUES ($1, $2, $3)")
-                    .bind(&id)
-                    .bind(&pid)
-                    .bind(p.role.as_str()),
-            )
-            .await?;
-        }
-        let detail = serde_json::json!({ "reference": reference, "category": input.category, "people": people.len() });
-        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "incident", Some(&id), detail)).await?;
-        tx.commit().await?;
-        Ok(Some((id, reference)))
     }
 
     /// One incident, in full or as a signpost; audited.

@@ -15,6 +15,7 @@ pub mod cases;
 mod connect;
 pub mod crimes;
 pub mod incidents;
+pub mod intake;
 pub mod jobs;
 pub mod meetings;
 pub mod mfa;
