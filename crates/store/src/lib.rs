@@ -253,10 +253,22 @@ impl Store {
 
     /// Opens a write transaction (`BEGIN IMMEDIATE` on SQLite, so a
     /// read-then-write transaction waits for the lock instead of failing).
+    ///
+    /// The transaction is begun on its own task: a caller dropped while it
+    /// waits (a client that goes away) cannot stop it between `BEGIN` and
+    /// the transaction object that rolls it back, which would return the
+    /// connection to the pool still inside a transaction, failing every later
+    /// write on it. A begun transaction nobody takes is rolled back on drop.
     pub async fn write(&self) -> Result<Tx> {
         let inner = match &self.pool {
-            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+            Pool::Sqlite(p) => {
+                let p = p.clone();
+                TxInner::Sqlite(uncancelled(async move { p.begin_with("BEGIN IMMEDIATE").await }).await?)
+            }
+            Pool::Postgres(p) => {
+                let p = p.clone();
+                TxInner::Postgres(uncancelled(async move { p.begin().await }).await?)
+            }
         };
         Ok(Tx { inner, audit_key: self.audit_key.clone() })
     }
@@ -306,4 +318,14 @@ pub struct PoolUse {
     pub idle: u32,
     /// The pool's size limit.
     pub max: u32,
+}
+
+/// Runs `work` to completion on its own task, whatever becomes of the caller.
+async fn uncancelled<T: Send + 'static>(
+    work: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>> + Send + 'static,
+) -> Result<T> {
+    match tokio::spawn(work).await {
+        Ok(done) => Ok(done?),
+        Err(e) => Err(StoreError::Db(sqlx::Error::Io(std::io::Error::other(e)))),
+    }
 }

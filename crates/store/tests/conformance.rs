@@ -512,3 +512,20 @@ async fn a_stored_date_that_is_not_a_date_is_an_error_naming_its_column() {
     })
     .await;
 }
+
+/// A request whose client goes away while its write transaction is being
+/// begun must not leave that connection inside a transaction: every later
+/// write on it would fail ("begin_with at non-zero transaction depth").
+#[tokio::test]
+async fn a_write_cancelled_while_it_begins_leaves_no_connection_in_a_transaction() {
+    each(async |db: &Db| {
+        for i in 0..400u64 {
+            let _ = tokio::time::timeout(std::time::Duration::from_micros(i % 97), db.store.write()).await;
+        }
+        // Every connection of the pool is used again, each for a write.
+        for n in 0..40 {
+            db.store.audit(T0 + n, &event("after cancellations")).await.expect("every later write succeeds");
+        }
+    })
+    .await;
+}
