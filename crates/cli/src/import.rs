@@ -197,6 +197,9 @@ pub async fn import_police_uk(
         summary.files.push(file);
     }
     progress.finish();
+    if summary.imported > 0 {
+        store.refresh_statistics(&["police_crimes", "police_outcomes", "police_crime_counts"]).await?;
+    }
     Ok(summary)
 }
 

@@ -285,6 +285,9 @@ pub async fn import_incidents(
         }
     }
     tx.commit().await?;
+    if summary.imported > 0 {
+        store.refresh_statistics(&["incidents", "people", "incident_people"]).await?;
+    }
     Ok(summary)
 }
 

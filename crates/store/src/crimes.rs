@@ -247,6 +247,23 @@ pub struct TypeCount {
 }
 
 impl Store {
+    /// Refreshes PostgreSQL's planner statistics for the tables a bulk load
+    /// grew (`ANALYZE`), so the next queries are planned for the rows now
+    /// held rather than waiting for autovacuum: measured after importing
+    /// five years of a force, a deep page of the browser went from tens of
+    /// milliseconds to seconds until the statistics caught up. SQLite plans
+    /// without gathered statistics; nothing to do there.
+    pub async fn refresh_statistics(&self, tables: &[&str]) -> Result<()> {
+        if self.engine() != crate::Engine::Postgres {
+            return Ok(());
+        }
+        let mut conn = self.conn().await?;
+        for t in tables {
+            conn.execute(&Q::new(format!("ANALYZE {t}"))).await?;
+        }
+        Ok(())
+    }
+
     /// A page of crimes matching `filter`, newest month first, and the total.
     pub async fn crimes(&self, filter: &CrimeFilter, limit: i64, offset: i64) -> Result<(Vec<Crime>, i64)> {
         let mut conn = self.conn().await?;
