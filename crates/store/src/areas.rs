@@ -8,6 +8,7 @@ use crate::users::Actor;
 use crate::{Exec, Result, Store};
 use safetynet_domain::areas::{Area, Level, Shape};
 use safetynet_domain::audit::AuditAction;
+use safetynet_domain::geo::BoundingBox;
 
 /// A stored area.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +19,32 @@ pub struct StoredArea {
     pub name: String,
     /// GeoJSON geometry.
     pub geometry: String,
+}
+
+impl StoredArea {
+    /// Its boundary, if the stored geometry parses.
+    pub fn shape(&self) -> Option<Shape> {
+        Shape::from_geojson(&serde_json::from_str(&self.geometry).ok()?).ok()
+    }
+}
+
+/// The partnership's area as incidents are checked against it.
+#[derive(Debug)]
+pub enum District {
+    /// Its districts' boundaries.
+    Shapes(Vec<Shape>),
+    /// Only its bounding box (or nothing), before boundaries are loaded.
+    Box(Option<BoundingBox>),
+}
+
+impl District {
+    /// Whether a point lies inside; `None` when no area is known.
+    pub fn inside(&self, lon: f64, lat: f64) -> Option<bool> {
+        match self {
+            District::Shapes(shapes) => Some(shapes.iter().any(|s| s.contains(lon, lat))),
+            District::Box(b) => b.as_ref().map(|b| b.contains(lon, lat)),
+        }
+    }
 }
 
 impl Store {
@@ -100,16 +127,20 @@ impl Store {
     /// Whether (lon, lat) is inside the partnership's district: its LAD
     /// boundaries when loaded, else its bounding box, else `None` (unknown).
     pub async fn in_partnership_area(&self, lon: f64, lat: f64) -> Result<Option<bool>> {
+        Ok(self.district().await?.inside(lon, lat))
+    }
+
+    /// The shapes of the partnership's districts (their LAD boundaries, as
+    /// loaded; those that do not parse are left out).
+    pub async fn district_shapes(&self) -> Result<Vec<Shape>> {
         let lads = self.partnership().await?.map(|p| p.lad_codes).unwrap_or_default();
-        let loaded = self.areas(Level::Lad).await?;
-        let mine: Vec<&StoredArea> = loaded.iter().filter(|a| lads.contains(&a.code)).collect();
-        if !mine.is_empty() {
-            return Ok(Some(mine.iter().any(|a| {
-                let g: serde_json::Value = serde_json::from_str(&a.geometry).unwrap_or_default();
-                Shape::from_geojson(&g).is_ok_and(|s| s.contains(lon, lat))
-            })));
-        }
-        Ok(self.partnership_area().await?.map(|b| b.contains(lon, lat)))
+        Ok(self.areas(Level::Lad).await?.iter().filter(|a| lads.contains(&a.code)).filter_map(|a| a.shape()).collect())
+    }
+
+    /// The partnership's area: its district shapes, else its bounding box.
+    pub async fn district(&self) -> Result<District> {
+        let shapes = self.district_shapes().await?;
+        Ok(if shapes.is_empty() { District::Box(self.partnership_area().await?) } else { District::Shapes(shapes) })
     }
 
     /// Police.uk records per LSOA code matching `filter`.

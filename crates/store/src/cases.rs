@@ -451,8 +451,8 @@ impl Store {
         let (to, outcome) = (change.to, change.outcome.as_deref());
         let mut tx = self.write().await?;
         require_lead(&mut tx, permit, case_id).await?;
-        let from = tx.one(&Q::new("SELECT status FROM cases WHERE id = $1").bind(case_id)).await?.text("status")?;
-        let from = crate::sql::known(CaseStatus::parse(&from), "status", &from)?;
+        let from: CaseStatus =
+            tx.one(&Q::new("SELECT status FROM cases WHERE id = $1").bind(case_id)).await?.stored("status")?;
         transition(from, to, outcome).map_err(|e| StoreError::Rule("case_status", e.to_string()))?;
         check_version(&mut tx, case_id, expected_version).await?;
         tx.execute(

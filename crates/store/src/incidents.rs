@@ -212,13 +212,7 @@ async fn people_of(conn: &mut impl Exec, incident_id: &str) -> Result<Vec<Linked
             .bind(incident_id),
         )
         .await?;
-    rows.iter()
-        .map(|r| {
-            let role = r.text("role")?;
-            let role = crate::sql::known(PersonRole::parse(&role), "role", &role)?;
-            Ok(LinkedPerson { person: person_row(r)?, role })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(LinkedPerson { person: person_row(r)?, role: r.stored("role")? })).collect()
 }
 
 /// Inserts a person recorded by `agency`; returns the id.

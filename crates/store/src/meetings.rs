@@ -145,10 +145,7 @@ const ACTION_COLS: &str = "id, series_code, raised_at, raised_on, title, owner_a
 fn series_row(r: &Row) -> Result<Series> {
     Ok(Series {
         code: r.text("code")?,
-        kind: {
-            let k = r.text("kind")?;
-            crate::sql::known(MeetingKind::parse(&k), "kind", &k)?
-        },
+        kind: r.stored("kind")?,
         title: r.text("title")?,
         agenda: serde_json::from_str(&r.text("agenda")?).unwrap_or_default(),
     })

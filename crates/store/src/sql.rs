@@ -314,14 +314,5 @@ stored_enums!(
     safetynet_domain::strategy::Rag,
     safetynet_domain::risk::RiskLevel,
     safetynet_domain::interventions::InterventionKind,
+    safetynet_domain::incident::PersonRole,
 );
-
-/// A stored value read back as one of its enum's values: a value the code
-/// does not know is a decoding error naming the column, never a default
-/// (a corrupted status must not quietly become "Open").
-pub(crate) fn known<T>(parsed: Option<T>, column: &str, stored: &str) -> Result<T, sqlx::Error> {
-    parsed.ok_or_else(|| sqlx::Error::ColumnDecode {
-        index: column.to_string(),
-        source: format!("'{stored}' is not a value the application knows").into(),
-    })
-}

@@ -29,11 +29,8 @@ impl Store {
         let level = tx
             .one(&Q::new("SELECT risk_level FROM cases WHERE id = $1").bind(case_id))
             .await?
-            .opt_text("risk_level")?;
-        let level = match level {
-            None => RiskLevel::Standard,
-            Some(l) => crate::sql::known(RiskLevel::parse(&l).ok(), "level", &l)?,
-        };
+            .opt_stored("risk_level")?
+            .unwrap_or(RiskLevel::Standard);
         let next = risk::next_review(level, today, intervals);
         tx.execute(
             &Q::new("UPDATE cases SET next_review_on = $1, updated_at = $2 WHERE id = $3")

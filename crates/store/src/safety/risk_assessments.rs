@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
-use safetynet_domain::risk::{self, Answers, Assessment, AssessmentRequest, Questionnaire, ReviewIntervals, RiskLevel};
+use safetynet_domain::risk::{self, Answers, Assessment, AssessmentRequest, Questionnaire, ReviewIntervals};
 use serde::Serialize;
 
 /// A stored risk assessment.
@@ -182,14 +182,8 @@ impl Store {
                         questionnaire_version: u32::try_from(r.int("questionnaire_version")?).unwrap_or(0),
                         score: u32::try_from(r.int("score")?).unwrap_or(0),
                         yes_count: u32::try_from(answers.values().filter(|v| **v).count()).unwrap_or(0),
-                        computed: {
-                            let v = r.text("computed_level")?;
-                            crate::sql::known(RiskLevel::parse(&v).ok(), "computed_level", &v)?
-                        },
-                        level: {
-                            let v = r.text("level")?;
-                            crate::sql::known(RiskLevel::parse(&v).ok(), "level", &v)?
-                        },
+                        computed: r.stored("computed_level")?,
+                        level: r.stored("level")?,
                         reasons: serde_json::from_str(&r.text("reasons")?).unwrap_or_default(),
                         marac_referral: r.boolean("marac_referral")?,
                     },
