@@ -8,8 +8,9 @@
 //! again completes it.
 
 use safetynet_domain::incident::{HateStrand, IncidentInput, PersonRole, Source};
-use safetynet_domain::policy::{EditRecords, Principal};
-use safetynet_store::incidents::{submit_incident_in, NewPerson, Submitted};
+use safetynet_domain::policy::{EditRecords, Permit, Principal};
+use safetynet_store::incidents::{submit_incidents_in, NewPerson, Submission, Submitted};
+use safetynet_store::intake::Intake;
 use safetynet_store::users::Actor;
 use safetynet_store::Store;
 use serde::Serialize;
@@ -236,8 +237,7 @@ pub async fn import_incidents(
     let mut summary = IncidentImportSummary::default();
     let intake = store.intake().await?;
     let mut known_agencies: HashMap<String, bool> = HashMap::new();
-    let mut tx = store.write().await?;
-    let mut in_batch = 0;
+    let mut batch: Vec<(IncidentRow, Permit<EditRecords>)> = Vec::with_capacity(BATCH);
     while let Some(row) = rows.next_row() {
         summary.rows_read += 1;
         let row = match row {
@@ -247,9 +247,8 @@ pub async fn import_incidents(
                 continue;
             }
         };
-        let reject = |reason: String| RejectedIncident { line: row.line, reference: row.reference.clone(), reason };
         let Some(owner) = row.agency.clone().or_else(|| agency.map(str::to_string)) else {
-            summary.reject(reject("no owning agency: add an agency column or pass --agency".into()));
+            summary.reject(row.rejected("no owning agency: add an agency column or pass --agency".into()));
             continue;
         };
         let known = match known_agencies.get(&owner) {
@@ -261,34 +260,69 @@ pub async fn import_incidents(
             }
         };
         if !known {
-            summary.reject(reject(format!("agency '{owner}' is not one of the partnership's agencies")));
+            summary.reject(row.rejected(format!("agency '{owner}' is not one of the partnership's agencies")));
             continue;
         }
-        let principal = Principal::operator_for_agency(&owner);
-        let Ok(permit) = principal.permit::<EditRecords>() else { continue };
-        let actor = Actor { principal: &principal, at_ms: now_ms, source: "cli" };
-        let submitted =
-            submit_incident_in(&mut tx, &intake, &permit, &row.input, Some(&row.reference), &row.people, &actor)
-                .await?;
-        in_batch += 1;
-        if in_batch == BATCH {
-            tx.commit().await?;
-            tx = store.write().await?;
-            in_batch = 0;
+        match Principal::operator_for_agency(&owner).permit::<EditRecords>() {
+            Ok(permit) => batch.push((row, permit)),
+            Err(denied) => summary.reject(row.rejected(denied.to_string())),
         }
-        match submitted {
-            Submitted::Recorded { .. } => summary.imported += 1,
-            Submitted::AlreadyPresent => summary.already_present += 1,
-            Submitted::Invalid { errors } => summary.reject(reject(
-                errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
-            )),
+        if batch.len() == BATCH {
+            record_batch(store, &intake, &mut batch, now_ms, &mut summary).await?;
         }
     }
-    tx.commit().await?;
+    record_batch(store, &intake, &mut batch, now_ms, &mut summary).await?;
+    summary.rejected_rows.sort_by_key(|r| r.line);
     if summary.imported > 0 {
         store.refresh_statistics(&["incidents", "people", "incident_people"]).await?;
     }
     Ok(summary)
+}
+
+/// Checks and records `batch` (emptied) in one transaction, counting each
+/// row's result in `summary`.
+async fn record_batch(
+    store: &Store,
+    intake: &Intake,
+    batch: &mut Vec<(IncidentRow, Permit<EditRecords>)>,
+    now_ms: i64,
+    summary: &mut IncidentImportSummary,
+) -> Result<(), IncidentImportError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let submissions: Vec<Submission> = batch
+        .iter()
+        .map(|(row, permit)| Submission {
+            permit,
+            actor: Actor { principal: permit.principal(), at_ms: now_ms, source: "cli" },
+            input: &row.input,
+            reference: Some(&row.reference),
+            people: &row.people,
+        })
+        .collect();
+    let mut tx = store.write().await?;
+    let results = submit_incidents_in(&mut tx, intake, &submissions).await?;
+    tx.commit().await?;
+    drop(submissions);
+    for ((row, _), submitted) in batch.drain(..).zip(results) {
+        match submitted {
+            Submitted::Recorded { .. } => summary.imported += 1,
+            Submitted::AlreadyPresent => summary.already_present += 1,
+            Submitted::Invalid { errors } => {
+                summary.reject(row.rejected(
+                    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+impl IncidentRow {
+    fn rejected(&self, reason: String) -> RejectedIncident {
+        RejectedIncident { line: self.line, reference: self.reference.clone(), reason }
+    }
 }
 
 impl IncidentImportSummary {

@@ -355,3 +355,100 @@ async fn an_unknown_stored_status_is_an_error_not_open() {
     })
     .await;
 }
+
+/// The incident list reads each way an incident reaches an agency (its own,
+/// shared with it, in a shared case of the incident's owner) from its own
+/// index and takes its own total from kept counts: the pages, the order and
+/// the totals must still be exactly those of the visibility rule, for every
+/// filter, and the kept counts must follow inserts, re-filing and deletes.
+#[tokio::test]
+async fn the_incident_list_pages_and_counts_every_way_an_incident_is_seen() {
+    use safetynet_store::{sql::Q, Exec};
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let fire = app.token(VIEWER).await;
+        let mut ids = Vec::new();
+        for (who, category, at) in [
+            (&council, "asb-personal", "2026-01-15T07:00:00Z"),
+            (&council, "asb-personal", "2026-01-15T08:00:00Z"),
+            (&council, "crime-public-order", "2026-01-15T09:00:00Z"),
+            (&police, "asb-personal", "2026-01-15T07:30:00Z"),
+            (&police, "crime-public-order", "2026-01-15T06:00:00Z"),
+        ] {
+            let (s, v) = post(app, "/api/v1/incidents", who, incident("Jane Smith", category, at)).await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+            ids.push(v["id"].as_str().unwrap_or_default().to_string());
+        }
+        // A council case holding the council's first incident, shared with the
+        // police; the police contribute their first incident to it.
+        let (s, case) =
+            post(app, "/api/v1/cases", &council, json!({ "title": "List", "problem": "x", "incidents": [ids[0]] }))
+                .await;
+        assert_eq!(s, StatusCode::CREATED, "{case}");
+        let case_id = case["id"].as_str().unwrap_or_default().to_string();
+        let share = json!({ "agency": "HERTS-POLICE", "lawful_basis": "Crime and Disorder Act 1998 s115" });
+        assert_eq!(post(app, &format!("/api/v1/cases/{case_id}/shares"), &council, share).await.0, StatusCode::CREATED);
+        assert_eq!(
+            post(app, &format!("/api/v1/cases/{case_id}/incidents"), &police, json!({ "incident": ids[3] })).await.0,
+            StatusCode::OK
+        );
+
+        let list = async |token: &str, query: &str| -> (i64, Vec<String>) {
+            let (s, v) = get(app, &format!("/api/v1/incidents?{query}"), token).await;
+            assert_eq!(s, StatusCode::OK, "{query}: {v}");
+            let items = v["items"].as_array().cloned().unwrap_or_default();
+            (
+                v["total"].as_i64().unwrap_or(-1),
+                items.iter().map(|i| i["id"].as_str().unwrap_or_default().to_string()).collect(),
+            )
+        };
+        let newest_first = |picks: &[usize]| -> Vec<String> {
+            let at = ["07:00", "08:00", "09:00", "07:30", "06:00"];
+            let mut p = picks.to_vec();
+            p.sort_by(|a, b| at[*b].cmp(at[*a]));
+            p.iter().map(|&i| ids[i].clone()).collect()
+        };
+        // The council: its three, and the police incident contributed to its case.
+        assert_eq!(list(&council, "").await, (4, newest_first(&[0, 1, 2, 3])));
+        assert_eq!(list(&council, "category=asb-personal").await, (3, newest_first(&[0, 1, 3])));
+        assert_eq!(list(&council, "category=crime-public-order").await, (1, newest_first(&[2])));
+        // The police: their two, and the council's incident in the shared case.
+        assert_eq!(list(&police, "").await, (3, newest_first(&[0, 3, 4])));
+        assert_eq!(list(&police, "category=asb-personal").await, (2, newest_first(&[0, 3])));
+        // Fire: nothing of anyone else's.
+        assert_eq!(list(&fire, "").await, (0, vec![]));
+        // One at a time, the pages walk the same order with the same total.
+        let mut walked = Vec::new();
+        for page in 1..=5 {
+            let (total, items) = list(&council, &format!("per_page=1&page={page}")).await;
+            assert_eq!(total, 4);
+            walked.extend(items);
+        }
+        assert_eq!(walked, newest_first(&[0, 1, 2, 3]), "page 5 is empty");
+        // A text search counts what it matches.
+        let reference =
+            get(app, &format!("/api/v1/incidents/{}", ids[3]), &council).await.1["record"]["reference"].clone();
+        let (total, items) = list(&council, &format!("q={}", reference.as_str().unwrap_or_default())).await;
+        assert_eq!((total, items), (1, vec![ids[3].clone()]));
+        assert_eq!(list(&council, "q=verulam&category=asb-personal").await.0, 3);
+
+        // The kept counts follow re-filing and deletion.
+        let mut conn = app.store.conn().await.expect("conn");
+        conn.execute(&Q::new("UPDATE incidents SET category = 'asb-nuisance' WHERE id = $1").bind(&ids[1]))
+            .await
+            .expect("refile");
+        for table in ["incident_people", "case_incidents"] {
+            conn.execute(&Q::new(format!("DELETE FROM {table} WHERE incident_id = $1")).bind(&ids[2]))
+                .await
+                .expect("unlink");
+        }
+        conn.execute(&Q::new("DELETE FROM incidents WHERE id = $1").bind(&ids[2])).await.expect("delete");
+        drop(conn);
+        assert_eq!(list(&council, "").await, (3, newest_first(&[0, 1, 3])));
+        assert_eq!(list(&council, "category=asb-personal").await, (2, newest_first(&[0, 3])));
+        assert_eq!(list(&council, "category=asb-nuisance").await, (1, newest_first(&[1])));
+        assert_eq!(list(&council, "category=crime-public-order").await, (0, vec![]));
+    })
+    .await;
+}

@@ -10,8 +10,8 @@
 //! resetting the head is exposed by a signed [`Checkpoint`] kept elsewhere
 //! ([`Store::audit_checkpoint`], [`Store::verify_audit_with`]).
 
-use crate::sql::{Row, Q};
-use crate::{Engine, Exec, Result, Store, Tx};
+use crate::sql::{insert_rows, Row, Q};
+use crate::{Engine, Exec, Result, Store, StoreError, Tx};
 use safetynet_domain::audit::{
     chain_hash, first_row_verifies, AuditAction, AuditEvent, AuditKey, AuditRow, ChainBreak, ChainVerifier, Checkpoint,
 };
@@ -19,40 +19,63 @@ use safetynet_domain::policy::{Permit, ViewAudit};
 
 /// Appends `event` at time `at_ms` inside `tx`; returns its sequence number.
 pub async fn append(tx: &mut Tx, at_ms: i64, event: &AuditEvent) -> Result<i64> {
+    let seqs = append_many(tx, &[(at_ms, event)]).await?;
+    seqs.first().copied().ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+}
+
+/// Appends `events` (each with its time), in order, inside `tx`, in as
+/// few statements as the engine allows; returns their sequence numbers.
+pub async fn append_many(tx: &mut Tx, events: &[(i64, &AuditEvent)]) -> Result<Vec<i64>> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
     let lock = match tx.engine() {
         Engine::Postgres => " FOR UPDATE",
         Engine::Sqlite => "",
     };
     let head = tx.one(&Q::new(format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}"))).await?;
-    let (prev_seq, prev_hash) = (head.int("seq")?, head.text("hash")?);
-    let seq = prev_seq + 1;
-    let hash = chain_hash(tx.audit_key(), &prev_hash, seq, at_ms, event);
-    tx.execute(
-        &Q::new(
-            "INSERT INTO audit_log (seq, at, user_id, agency_code, action, record_type, record_id, detail, source, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(seq)
-        .bind(at_ms)
-        .bind(event.user_id.clone())
-        .bind(event.agency.clone())
-        .bind(event.action.as_str())
-        .bind(&event.record_type)
-        .bind(event.record_id.clone())
-        .bind(&event.detail)
-        .bind(&event.source)
-        .bind(prev_hash)
-        .bind(&hash),
-    )
-    .await?;
-    tx.execute(&Q::new("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(hash)).await?;
-    Ok(seq)
+    let (mut seq, mut prev_hash) = (head.int("seq")?, head.text("hash")?);
+    let mut rows = Vec::with_capacity(events.len());
+    let mut seqs = Vec::with_capacity(events.len());
+    for &(at_ms, event) in events {
+        seq += 1;
+        let hash = chain_hash(tx.audit_key(), &prev_hash, seq, at_ms, event);
+        let prev = std::mem::replace(&mut prev_hash, hash.clone());
+        rows.push(vec![
+            seq.into(),
+            at_ms.into(),
+            event.user_id.clone().into(),
+            event.agency.clone().into(),
+            event.action.as_str().into(),
+            (&event.record_type).into(),
+            event.record_id.clone().into(),
+            (&event.detail).into(),
+            (&event.source).into(),
+            prev.into(),
+            hash.into(),
+        ]);
+        seqs.push(seq);
+    }
+    let into =
+        "audit_log (seq, at, user_id, agency_code, action, record_type, record_id, detail, source, prev_hash, hash)";
+    for q in insert_rows(into, rows) {
+        tx.execute(&q).await?;
+    }
+    tx.execute(&Q::new("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(prev_hash)).await?;
+    Ok(seqs)
 }
 
 impl Store {
-    /// Records an event in its own transaction (for reads: call before
-    /// returning the data, so nothing is shown that was not audited).
+    /// Records an event, committed before this returns (for reads: call
+    /// before returning the data, so nothing is shown that was not
+    /// audited). Concurrent callers share one transaction (see
+    /// [`group_commit`](crate::group_commit)).
     pub async fn audit(&self, at_ms: i64, event: &AuditEvent) -> Result<i64> {
+        if let Some(writer) = &self.audit_writer {
+            if let Some(seq) = crate::group_commit::queue(writer, at_ms, event).await {
+                return Ok(seq);
+            }
+        }
         let mut tx = self.write().await?;
         let seq = append(&mut tx, at_ms, event).await?;
         tx.commit().await?;

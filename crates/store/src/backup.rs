@@ -140,7 +140,7 @@ impl Store {
         }
         let opts = SqliteConnectOptions::new().filename(path).read_only(true).foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await?;
-        Ok(Store { pool: Pool::Sqlite(pool), audit_key })
+        Ok(Store::new(Pool::Sqlite(pool), audit_key))
     }
 
     /// SQLite's integrity check, then [`Store::contents`].

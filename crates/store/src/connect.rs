@@ -134,7 +134,7 @@ impl Store {
                 )
             }
         };
-        Ok(Self { pool, audit_key: Arc::new(audit_key) })
+        Ok(Self::new(pool, Arc::new(audit_key)))
     }
 
     /// Adds any default incident category that is missing (never changes

@@ -284,13 +284,7 @@ impl Store {
         let ids: Vec<&str> = crimes.iter().filter_map(|c| c.crime_id.as_deref()).collect();
         if !ids.is_empty() {
             let mut oq = Q::new("SELECT crime_id, month, outcome_type FROM police_outcomes WHERE crime_id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    oq.push(",");
-                }
-                oq.arg(*id);
-            }
-            oq.push(") ORDER BY month, outcome_type");
+            oq.list(ids).push(") ORDER BY month, outcome_type");
             let outcomes = conn.all(&oq).await?;
             for o in &outcomes {
                 let id = o.text("crime_id")?;

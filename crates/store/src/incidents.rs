@@ -4,21 +4,21 @@
 //! shown in full is the access policy's decision.
 
 use crate::audit::append;
-use crate::intake::Intake;
-use crate::records::{incident_shares, incident_visible, next_reference};
+use crate::records::{incident_shares, incident_shares_of, incident_visible};
 use crate::sql::{Row, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError, Tx};
-use chrono::{DateTime, Datelike, NaiveDate};
+use chrono::{DateTime, NaiveDate};
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::categories::Category;
 use safetynet_domain::geo::{degree_margin, distance_m, BoundingBox};
-use safetynet_domain::ids::new_id_at_ms;
-use safetynet_domain::incident::{
-    match_key, validate, FieldError, HateStrand, IncidentInput, PersonRole, Source, MAX_ADDRESS,
-};
+use safetynet_domain::incident::{match_key, FieldError, IncidentInput, PersonRole, Source};
 use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess, ViewRecords, Visible};
 use serde::Serialize;
+
+mod recording;
+use recording::check_people;
+pub use recording::{submit_incidents_in, Submission};
 
 /// A person named on a new incident.
 #[derive(Debug, Clone, serde::Deserialize, Serialize)]
@@ -123,10 +123,6 @@ pub struct Incident {
 /// Filters for incident lists.
 #[derive(Debug, Clone, Default)]
 pub struct IncidentFilter {
-    /// Reported at or after (Unix ms).
-    pub from_ms: Option<i64>,
-    /// Reported before (Unix ms).
-    pub to_ms: Option<i64>,
     /// Category code.
     pub category: Option<String>,
     /// Text in the reference, address or description.
@@ -215,29 +211,6 @@ async fn people_of(conn: &mut impl Exec, incident_id: &str) -> Result<Vec<Linked
     rows.iter().map(|r| Ok(LinkedPerson { person: person_row(r)?, role: r.stored("role")? })).collect()
 }
 
-/// Inserts a person recorded by `agency`; returns the id.
-pub(crate) async fn insert_person(tx: &mut Tx, agency: &str, p: &NewPerson, at_ms: i64) -> Result<String> {
-    let id = new_id_at_ms(at_ms);
-    tx.execute(
-        &Q::new(
-            "INSERT INTO people (id, owner_agency, full_name, name_key, date_of_birth, address, address_key, uprn, is_business, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&id)
-        .bind(agency)
-        .bind(p.full_name.trim())
-        .bind(match_key(&p.full_name))
-        .bind(p.date_of_birth.map(|d| d.to_string()))
-        .bind(p.address.trim())
-        .bind(match_key(&p.address))
-        .bind(p.uprn.clone())
-        .bind(p.is_business)
-        .bind(at_ms),
-    )
-    .await?;
-    Ok(id)
-}
-
 /// The result of submitting an incident.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
@@ -258,159 +231,11 @@ pub enum Submitted {
     AlreadyPresent,
 }
 
-fn check_people(people: &[NewPerson], today: NaiveDate) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    for p in people {
-        let n = p.full_name.trim().chars().count();
-        if n == 0 || n > 200 {
-            errors.push(FieldError {
-                field: "people",
-                message: "each person needs a name of at most 200 characters".into(),
-            });
-        }
-        if p.date_of_birth.is_some_and(|d| d > today) {
-            errors.push(FieldError { field: "people", message: "a date of birth cannot be in the future".into() });
-        }
-        if p.address.chars().count() > MAX_ADDRESS {
-            errors.push(FieldError {
-                field: "people",
-                message: format!("an address must be {MAX_ADDRESS} characters or fewer"),
-            });
-        }
-    }
-    errors
-}
-
-/// Every problem with an incident, its people and its reference, checked
-/// against the categories, whether it lies inside the area and the clock.
-fn problems(
-    input: &IncidentInput,
-    reference: Option<&str>,
-    people: &[NewPerson],
-    categories: &[Category],
-    inside: Option<bool>,
-    at_ms: i64,
-) -> Vec<FieldError> {
-    let now = DateTime::from_timestamp_millis(at_ms).unwrap_or_default();
-    let mut errors = validate(input, now, categories, inside);
-    errors.extend(check_people(people, now.date_naive()));
-    if let Some(r) = reference {
-        if r.trim().is_empty() || r.chars().count() > 60 {
-            errors.push(FieldError { field: "reference", message: "a reference is 1 to 60 characters".into() });
-        }
-    }
-    errors
-}
-
-/// Records an incident (validated by the caller with
-/// `incident::validate`) for the actor's agency, with its people;
-/// audited. `reference` is kept when given (imports), else generated.
-/// Returns the new id and reference, or `None` if `reference` exists.
-/// The caller commits `tx`.
-async fn record_incident(
-    tx: &mut Tx,
-    _permit: &Permit<EditRecords>,
-    input: &IncidentInput,
-    reference: Option<&str>,
-    lsoa_code: Option<&str>,
-    people: &[NewPerson],
-    actor: &Actor<'_>,
-) -> Result<Option<(String, String)>> {
-    let agency = &actor.principal.agency;
-    if let Some(r) = reference {
-        if tx.optional(&Q::new("SELECT id FROM incidents WHERE reference = $1").bind(r)).await?.is_some() {
-            return Ok(None);
-        }
-    }
-    let year = DateTime::from_timestamp_millis(actor.at_ms).map_or(2026, |t| t.year());
-    let reference = match reference {
-        Some(r) => r.to_string(),
-        None => next_reference(tx, "INC", year).await?,
-    };
-    let id = new_id_at_ms(actor.at_ms);
-    tx.execute(
-        &Q::new(
-            "INSERT INTO incidents (id, reference, owner_agency, category, occurred_from, occurred_to, reported_at, latitude, longitude,
-               address, uprn, lsoa_code, description, source, officer_id, hate, hate_strand, domestic_abuse, involves_child,
-               repeat_flag, outside_area_reason, created_at, created_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
-        )
-        .bind(&id)
-        .bind(&reference)
-        .bind(agency)
-        .bind(&input.category)
-        .bind(input.occurred_from.timestamp_millis())
-        .bind(input.occurred_to.map(|t| t.timestamp_millis()))
-        .bind(input.reported_at.timestamp_millis())
-        .bind(input.latitude)
-        .bind(input.longitude)
-        .bind(input.address.trim())
-        .bind(input.uprn.clone())
-        .bind(lsoa_code)
-        .bind(input.description.trim())
-        .bind(input.source.as_str())
-        .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty()))
-        .bind(input.hate_strand.is_some())
-        .bind(input.hate_strand.map(HateStrand::as_str))
-        .bind(input.domestic_abuse)
-        .bind(input.involves_child)
-        .bind(input.repeat)
-        .bind(input.outside_area_reason.clone().filter(|r| !r.trim().is_empty()))
-        .bind(actor.at_ms)
-        .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
-    )
-    .await
-    .map_err(|e| e.conflict_as("an incident with this reference"))?;
-    for p in people {
-        let pid = insert_person(tx, agency, p, actor.at_ms).await?;
-        tx.execute(
-            &Q::new("INSERT INTO incident_people (incident_id, person_id, role) VALUES ($1, $2, $3)")
-                .bind(&id)
-                .bind(&pid)
-                .bind(p.role.as_str()),
-        )
-        .await?;
-    }
-    let detail = serde_json::json!({ "reference": reference, "category": input.category, "people": people.len() });
-    append(tx, actor.at_ms, &actor.event(AuditAction::Create, "incident", Some(&id), detail)).await?;
-    Ok(Some((id, reference)))
-}
-
-fn submitted(recorded: Option<(String, String)>) -> Submitted {
-    match recorded {
-        Some((id, reference)) => Submitted::Recorded { id, reference },
-        None => Submitted::AlreadyPresent,
-    }
-}
-
-/// Checks and records an incident inside `tx`, placed with `intake` (read
-/// once for many rows: the import's path). Nothing is written for an
-/// invalid one or one whose `reference` is stored.
-pub async fn submit_incident_in(
-    tx: &mut Tx,
-    intake: &Intake,
-    permit: &Permit<EditRecords>,
-    input: &IncidentInput,
-    reference: Option<&str>,
-    people: &[NewPerson],
-    actor: &Actor<'_>,
-) -> Result<Submitted> {
-    let point = input.longitude.zip(input.latitude);
-    let inside = point.and_then(|(lon, lat)| intake.inside(lon, lat));
-    let errors = problems(input, reference, people, &intake.categories, inside, actor.at_ms);
-    if !errors.is_empty() {
-        return Ok(Submitted::Invalid { errors });
-    }
-    let lsoa = point.and_then(|(lon, lat)| intake.lsoa_at(lon, lat));
-    let recorded = record_incident(tx, permit, input, reference.map(str::trim), lsoa, people, actor).await?;
-    Ok(submitted(recorded))
-}
-
 impl Store {
     /// Validates an incident against the categories, the partnership's area
     /// and the clock (`actor.at_ms`), then records it: one incident from the
     /// web app or the API (an import reads the boundaries once and uses
-    /// [`submit_incident_in`] with the same checks).
+    /// [`submit_incidents_in`] with the same checks).
     pub async fn submit_incident(
         &self,
         permit: &Permit<EditRecords>,
@@ -424,8 +249,8 @@ impl Store {
             Some((lon, lat)) => self.in_partnership_area(lon, lat).await?,
             None => None,
         };
-        let errors = problems(input, reference, people, &self.categories().await?, inside, actor.at_ms);
-        if !errors.is_empty() {
+        let submission = Submission { permit, actor: actor.clone(), input, reference, people };
+        if let Err(errors) = submission.check(&self.categories().await?, inside) {
             return Ok(Submitted::Invalid { errors });
         }
         let lsoa = match point {
@@ -435,10 +260,9 @@ impl Store {
             None => None,
         };
         let mut tx = self.write().await?;
-        let recorded =
-            record_incident(&mut tx, permit, input, reference.map(str::trim), lsoa.as_deref(), people, actor).await?;
+        let recorded = recording::record(&mut tx, &[&submission.accepted(lsoa)]).await?;
         tx.commit().await?;
-        Ok(submitted(recorded))
+        Ok(recording::submitted(recorded.into_iter().next().flatten()))
     }
 
     /// The active categories, by group and label.
@@ -542,7 +366,15 @@ impl Store {
         })
     }
 
-    /// Incidents the viewer may see, newest report first; audited as a search.
+    /// Incidents the viewer may see, newest report first, and how many match
+    /// on every page; audited as a search.
+    ///
+    /// A page costs the same at any size of table: each way an incident
+    /// reaches the viewer (its own, shared with it, in a shared case of the
+    /// incident's owner) is read from an index in the list's order and cut
+    /// at the page's end, and the total of the viewer's own comes from the
+    /// counts the triggers of migration 0015 keep. Only a text search counts
+    /// the rows it matches.
     pub async fn incidents(
         &self,
         permit: &Permit<ViewRecords>,
@@ -552,32 +384,28 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<(Vec<Incident>, i64)> {
         let agency = &permit.principal().agency;
-        let mut where_ = Q::new(" WHERE");
-        incident_visible(&mut where_, "i", agency);
-        if let Some(v) = filter.from_ms {
-            where_.push(" AND i.reported_at >= ").arg(v);
-        }
-        if let Some(v) = filter.to_ms {
-            where_.push(" AND i.reported_at < ").arg(v);
-        }
-        if let Some(c) = &filter.category {
-            where_.push(" AND i.category = ").arg(c);
-        }
-        if let Some(t) = &filter.text {
-            let like = format!("%{}%", t.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            where_
-                .push(" AND (LOWER(i.reference) LIKE ")
-                .arg(&like)
-                .push(" ESCAPE '\\' OR LOWER(i.address) LIKE ")
-                .arg(&like);
-            where_.push(" ESCAPE '\\' OR LOWER(i.description) LIKE ").arg(like).push(" ESCAPE '\\')");
-        }
         let detail = serde_json::json!({ "category": filter.category, "text": filter.text.is_some() });
         self.audit(actor.at_ms, &actor.event(AuditAction::Search, "incident", None, detail)).await?;
         let mut conn = self.conn().await?;
-        let total = conn.one(&prefixed("SELECT COUNT(*) AS n FROM incidents i", &where_)).await?.int("n")?;
-        let mut q = prefixed(&format!("SELECT {INCIDENT_COLS} FROM incidents i"), &where_);
-        q.push(" ORDER BY i.reported_at DESC, i.id LIMIT ").arg(limit).push(" OFFSET ").arg(offset);
+        let total = if filter.text.is_some() {
+            let mut q = Q::new("SELECT COUNT(*) AS n FROM (");
+            visible_keys(&mut q, agency, filter, VisibleBy::ALL, None);
+            conn.one(q.push(") v")).await?.int("n")?
+        } else {
+            let mut owned =
+                Q::new("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM incident_counts WHERE owner_agency = ");
+            owned.arg(agency.as_str());
+            if let Some(c) = &filter.category {
+                owned.push(" AND category = ").arg(c);
+            }
+            let mut others = Q::new("SELECT COUNT(*) AS n FROM (");
+            visible_keys(&mut others, agency, filter, VisibleBy::OTHERS, None);
+            conn.one(&owned).await?.int("n")? + conn.one(others.push(") v")).await?.int("n")?
+        };
+        let mut q = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i JOIN ("));
+        visible_keys(&mut q, agency, filter, VisibleBy::ALL, Some(offset.saturating_add(limit)));
+        q.push(" ORDER BY reported_at DESC, id LIMIT ").arg(limit).push(" OFFSET ").arg(offset);
+        q.push(") p ON p.id = i.id ORDER BY i.reported_at DESC, i.id");
         let items = conn.all(&q).await?.iter().map(incident_row).collect::<Result<_>>()?;
         Ok((items, total))
     }
@@ -711,9 +539,11 @@ impl Store {
         let mut out = Repeats { radius_m, ..Repeats::default() };
         let mut hidden: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
         let mut seen_full: std::collections::BTreeSet<(String, &str)> = Default::default();
+        let ids: Vec<&str> = matched.iter().map(|(i, _)| i.id.as_str()).collect();
+        let shares = incident_shares_of(&mut conn, &ids).await?;
         for (i, why) in matched {
-            let shares = incident_shares(&mut conn, &i.id).await?;
-            match record_access(permit, &i.owner_agency, &shares) {
+            let shared = shares.get(&i.id).map_or(&[][..], Vec::as_slice);
+            match record_access(permit, &i.owner_agency, shared) {
                 RecordAccess::Full => {
                     if seen_full.insert((i.id.clone(), why)) {
                         match why {
@@ -815,10 +645,58 @@ impl Store {
     }
 }
 
-fn prefixed(select: &str, where_: &Q) -> Q {
-    let mut q = where_.clone();
-    q.prepend(select);
-    q
+/// The ways an incident reaches a viewer's list (see [`visible_keys`]).
+struct VisibleBy(&'static [&'static str]);
+
+impl VisibleBy {
+    /// Its own; shared with it; in a case of the incident's owner shared with it.
+    const ALL: Self = Self(&[OWNED, SHARED, IN_SHARED_CASE]);
+    /// Every way but its own.
+    const OTHERS: Self = Self(&[SHARED, IN_SHARED_CASE]);
+}
+
+/// `FROM ... WHERE` of each way, with `$A` for the viewer's agency. The
+/// other two exclude the viewer's own, so the ways never overlap in count.
+const OWNED: &str = "FROM incidents i WHERE i.owner_agency = $A";
+const SHARED: &str = "FROM record_shares s JOIN incidents i ON i.id = s.record_id
+     WHERE s.record_type = 'incident' AND s.agency_code = $A AND i.owner_agency <> $A";
+const IN_SHARED_CASE: &str = "FROM record_shares s JOIN cases c ON c.id = s.record_id
+     JOIN case_incidents ci ON ci.case_id = c.id
+     JOIN incidents i ON i.id = ci.incident_id AND i.owner_agency = c.owner_agency
+     WHERE s.record_type = 'case' AND s.agency_code = $A AND i.owner_agency <> $A";
+
+/// Appends `(id, reported_at)` of the incidents `agency` may see that match
+/// `filter`, as a UNION of the ways in `by` (the rule of
+/// [`incident_visible`](crate::records::incident_visible), one index-friendly
+/// branch per way); with `cut`, each branch keeps only its first `cut` in
+/// list order.
+fn visible_keys(q: &mut Q, agency: &str, filter: &IncidentFilter, by: VisibleBy, cut: Option<i64>) {
+    for (n, way) in by.0.iter().enumerate() {
+        if n > 0 {
+            q.push(" UNION ");
+        }
+        q.push("SELECT id, reported_at FROM (SELECT i.id, i.reported_at ");
+        let mut parts = way.split("$A");
+        q.push(parts.next().unwrap_or_default());
+        for part in parts {
+            q.arg(agency).push(part);
+        }
+        if let Some(c) = &filter.category {
+            q.push(" AND i.category = ").arg(c);
+        }
+        if let Some(t) = &filter.text {
+            let like = format!("%{}%", t.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            q.push(" AND (LOWER(i.reference) LIKE ")
+                .arg(&like)
+                .push(" ESCAPE '\\' OR LOWER(i.address) LIKE ")
+                .arg(&like);
+            q.push(" ESCAPE '\\' OR LOWER(i.description) LIKE ").arg(like).push(" ESCAPE '\\')");
+        }
+        if let Some(cut) = cut {
+            q.push(" ORDER BY i.reported_at DESC, i.id LIMIT ").arg(cut);
+        }
+        q.push(&format!(") w{n}"));
+    }
 }
 
 pub(crate) fn access_name(a: &RecordAccess) -> &'static str {

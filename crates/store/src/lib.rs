@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod cases;
 mod connect;
 pub mod crimes;
+mod group_commit;
 pub mod incidents;
 pub mod intake;
 pub mod jobs;
@@ -105,6 +106,8 @@ enum Pool {
 pub struct Store {
     pool: Pool,
     audit_key: Arc<AuditKey>,
+    /// The group-commit writer for [`Store::audit`] (none outside a runtime).
+    audit_writer: Option<group_commit::Writer>,
 }
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.
@@ -280,9 +283,15 @@ impl Store {
 
     /// The same database with another audit key (for a key file created
     /// after the database was opened).
-    pub fn with_audit_key(mut self, audit_key: AuditKey) -> Self {
-        self.audit_key = Arc::new(audit_key);
-        self
+    pub fn with_audit_key(self, audit_key: AuditKey) -> Self {
+        Self::new(self.pool, Arc::new(audit_key))
+    }
+
+    /// A handle on `pool`, with its audit writer started.
+    fn new(pool: Pool, audit_key: Arc<AuditKey>) -> Self {
+        let mut store = Self { pool, audit_key, audit_writer: None };
+        store.audit_writer = group_commit::start(&store);
+        store
     }
 
     /// Connections in use, idle, and at most, for `/metrics`.

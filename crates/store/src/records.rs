@@ -13,6 +13,7 @@
 use crate::sql::Q;
 use crate::{Exec, Result, StoreError, Tx};
 use safetynet_domain::policy::{Permit, SeesRecords};
+use std::collections::HashMap;
 
 /// The next human reference, e.g. `INC-2026-00042`, from a per-prefix-and-year
 /// counter (inside the caller's transaction, so references never repeat).
@@ -69,18 +70,30 @@ pub(crate) async fn case_shares(conn: &mut impl Exec, case_id: &str) -> Result<V
 /// shares of the owner's cases it belongs to (never those of another
 /// agency's case that links it).
 pub(crate) async fn incident_shares(conn: &mut impl Exec, incident_id: &str) -> Result<Vec<String>> {
-    let rows = conn
-        .all(
-            &Q::new(
-                "SELECT agency_code FROM record_shares WHERE record_type = 'incident' AND record_id = $1
-                 UNION SELECT s.agency_code FROM case_incidents ci JOIN cases c ON c.id = ci.case_id
-                   JOIN incidents i ON i.id = ci.incident_id AND i.owner_agency = c.owner_agency
-                   JOIN record_shares s ON s.record_type = 'case' AND s.record_id = c.id WHERE ci.incident_id = $1",
-            )
-            .bind(incident_id),
-        )
-        .await?;
-    rows.iter().map(|r| r.text("agency_code").map_err(Into::into)).collect()
+    Ok(incident_shares_of(conn, &[incident_id]).await?.remove(incident_id).unwrap_or_default())
+}
+
+/// [`incident_shares`] of many incidents in a few queries: id -> agencies.
+pub(crate) async fn incident_shares_of(
+    conn: &mut impl Exec,
+    incident_ids: &[&str],
+) -> Result<HashMap<String, Vec<String>>> {
+    let mut shares: HashMap<String, Vec<String>> = HashMap::new();
+    for ids in incident_ids.chunks(500) {
+        let mut q = Q::new(
+            "SELECT record_id AS incident_id, agency_code FROM record_shares WHERE record_type = 'incident' AND record_id IN (",
+        );
+        q.list(ids.iter().copied()).push(
+            ") UNION SELECT ci.incident_id, s.agency_code FROM case_incidents ci JOIN cases c ON c.id = ci.case_id
+               JOIN incidents i ON i.id = ci.incident_id AND i.owner_agency = c.owner_agency
+               JOIN record_shares s ON s.record_type = 'case' AND s.record_id = c.id WHERE ci.incident_id IN (",
+        );
+        q.list(ids.iter().copied()).push(")");
+        for r in conn.all(&q).await? {
+            shares.entry(r.text("incident_id")?).or_default().push(r.text("agency_code")?);
+        }
+    }
+    Ok(shares)
 }
 
 /// Appends the condition "person `alias` is visible to `agency`": recorded by

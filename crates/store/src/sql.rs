@@ -56,6 +56,27 @@ value_from! {
     chrono::NaiveDate => Text via |d: chrono::NaiveDate| d.to_string();
 }
 
+/// Arguments one statement binds at most: under SQLite's limit (32,766)
+/// and PostgreSQL's (65,535).
+pub(crate) const MAX_ARGS: usize = 30_000;
+
+/// `INSERT INTO {into} VALUES (..), (..), ...` for `rows` (each as wide as
+/// the column list in `into`), as few statements as [`MAX_ARGS`] allows:
+/// bulk writes cost a round trip per statement, not per row.
+pub(crate) fn insert_rows(into: &str, rows: Vec<Vec<Value>>) -> Vec<Q> {
+    let per_statement = (MAX_ARGS / rows.first().map_or(1, Vec::len).max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    let mut statements = Vec::new();
+    while rows.peek().is_some() {
+        let mut q = Q::new(format!("INSERT INTO {into} VALUES "));
+        for (n, row) in rows.by_ref().take(per_statement).enumerate() {
+            q.push(if n == 0 { "(" } else { ", (" }).list(row).push(")");
+        }
+        statements.push(q);
+    }
+    statements
+}
+
 /// A statement and its arguments.
 #[derive(Debug, Clone)]
 pub struct Q {
@@ -92,6 +113,18 @@ impl Q {
         self.args.push(v.into());
         self.sql.push('$');
         self.sql.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// Appends `$n, $m, ...` bound to `values` (for `IN (...)`; give at
+    /// least one value).
+    pub fn list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
+        for (n, v) in values.into_iter().enumerate() {
+            if n > 0 {
+                self.sql.push_str(", ");
+            }
+            self.arg(v);
+        }
         self
     }
 

@@ -185,9 +185,13 @@ async fn concurrent_audit_writers_keep_one_unbroken_chain() {
             let store = db.store.clone();
             tasks.push(tokio::spawn(async move { store.audit(T0 + i, &event(&format!("{{\"i\":{i}}}"))).await }));
         }
+        let mut seqs = Vec::new();
         for t in tasks {
-            t.await.expect("join").expect("audit");
+            seqs.push(t.await.expect("join").expect("audit"));
         }
+        // Readers share commits (group commit), but each gets its own row.
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=24).collect::<Vec<i64>>());
         assert_eq!(db.store.audit_len().await.expect("len"), 24);
         assert_eq!(db.store.verify_audit().await.expect("verify"), Ok(24));
     })
@@ -272,6 +276,27 @@ async fn the_audit_trail_and_its_head_refuse_changes_deletes_and_truncation() {
         assert_eq!(db.store.verify_audit().await.expect("verify"), Ok(4));
         audit_rows(&db.store, 1).await;
         assert_eq!(db.store.verify_audit().await.expect("verify"), Ok(5), "appending still moves the head");
+        // Many rows appended at once move the head at once, but never past a
+        // missing row, nor short of the newest.
+        let tasks: Vec<_> = (0..20)
+            .map(|i| {
+                let store = db.store.clone();
+                tokio::spawn(async move { store.audit(T0 + i, &event("{}")).await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("join").expect("audit");
+        }
+        assert_eq!(db.store.verify_audit().await.expect("verify"), Ok(25));
+        {
+            use safetynet_store::{sql::Q, Exec};
+            let mut conn = db.store.conn().await.expect("conn");
+            let stray = "INSERT INTO audit_log (seq, at, action, record_type, detail, source, prev_hash, hash)
+                         VALUES (27, 0, 'view', 'test', '{}', 'test', 'x', 'stray')";
+            conn.execute(&Q::new(stray)).await.expect("a row can be appended");
+        }
+        assert!(try_reset_audit_head(&db.store, 27).await.is_err(), "the head cannot skip the missing row 26");
+        assert!(try_reset_audit_head(&db.store, 24).await.is_err(), "nor stop short of the newest row");
     })
     .await;
 }

@@ -1,7 +1,7 @@
 //! The daily review: incidents reported in a period that the viewer may see,
 //! ranked by risk with the reasons.
 
-use crate::records::incident_visible;
+use crate::records::{case_visible, incident_visible};
 use crate::sql::Q;
 use crate::users::Actor;
 use crate::{Exec, Result, Store};
@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::policy::{Permit, ViewRecords};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// One line of the daily review.
 #[derive(Debug, Clone, Serialize)]
@@ -43,37 +44,42 @@ impl Store {
         to: DateTime<Utc>,
         actor: &Actor<'_>,
     ) -> Result<Vec<DailyItem>> {
+        let agency = &permit.principal().agency;
         let mut q = Q::new(
-            "SELECT i.id, i.reference, i.owner_agency, i.category, i.reported_at, i.address, i.hate, i.hate_strand, i.domestic_abuse, i.involves_child,
-                    i.repeat_flag, i.latitude, i.longitude, k.high_harm, k.label AS category_label
+            "SELECT i.id, i.reference, i.owner_agency, i.category, i.reported_at, i.address, LOWER(i.address) AS address_key,
+                    i.hate, i.hate_strand, i.domestic_abuse, i.involves_child, i.repeat_flag, k.high_harm, k.label AS category_label
              FROM incidents i JOIN categories k ON k.code = i.category WHERE i.reported_at >= ",
         );
         q.arg(from.timestamp_millis()).push(" AND i.reported_at < ").arg(to.timestamp_millis()).push(" AND");
-        incident_visible(&mut q, "i", &permit.principal().agency);
+        incident_visible(&mut q, "i", agency);
         let detail = serde_json::json!({ "from_ms": from.timestamp_millis(), "to_ms": to.timestamp_millis() });
         self.audit(actor.at_ms, &actor.event(AuditAction::View, "daily_review", None, detail)).await?;
         let mut conn = self.conn().await?;
         let rows = conn.all(&q).await?;
         let year_before = (from - Duration::days(365)).timestamp_millis();
-        let mut items = Vec::with_capacity(rows.len());
+        let ids = rows.iter().map(|r| r.text("id")).collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut keys = Vec::new();
         for r in &rows {
-            let id = r.text("id")?;
+            let key = r.text("address_key")?;
+            if !key.trim().is_empty() && !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        let mut history = History::default();
+        for chunk in ids.chunks(CHUNK) {
+            history.read_cases(&mut conn, agency, chunk).await?;
+            history.read_victims(&mut conn, chunk, year_before).await?;
+        }
+        for chunk in keys.chunks(CHUNK) {
+            history.read_places(&mut conn, chunk, year_before).await?;
+        }
+        let mut items = Vec::with_capacity(rows.len());
+        for (r, id) in rows.iter().zip(ids) {
             let mut score = 0u32;
             let mut reasons = Vec::new();
-            // A high-risk case the viewer may see is named; one held by an
-            // agency that has not shared it is only signposted.
-            let mut hq = Q::new("SELECT c.reference, CASE WHEN");
-            crate::records::case_visible(&mut hq, "c", &permit.principal().agency);
-            hq.push(" THEN TRUE ELSE FALSE END AS visible, c.owner_agency FROM case_incidents ci JOIN cases c ON c.id = ci.case_id WHERE ci.incident_id = ")
-                .arg(&id)
-                .push(" AND c.risk_level = 'high' ORDER BY visible DESC, c.reference LIMIT 1");
-            if let Some(c) = conn.optional(&hq).await? {
+            if let Some(case) = history.high_risk_case.remove(&id) {
                 score += 5;
-                reasons.push(if c.boolean("visible")? {
-                    format!("high-risk case {}", c.text("reference")?)
-                } else {
-                    format!("high-risk case held by {} (contact them)", c.text("owner_agency")?)
-                });
+                reasons.push(case);
             }
             if r.boolean("hate")? {
                 score += 3;
@@ -94,38 +100,13 @@ impl Store {
                 score += 2;
                 reasons.push(format!("high-harm category ({})", r.text("category_label")?));
             }
-            let repeat_victim = conn
-                .one(
-                    &Q::new(
-                        "SELECT COUNT(DISTINCT o.incident_id) AS n FROM incident_people me
-                         JOIN people p ON p.id = me.person_id
-                         JOIN people q ON q.name_key = p.name_key AND (q.id = p.id OR (q.date_of_birth IS NOT NULL AND q.date_of_birth = p.date_of_birth))
-                         JOIN incident_people o ON o.person_id = q.id AND o.role IN ('victim', 'complainant')
-                         JOIN incidents oi ON oi.id = o.incident_id
-                         WHERE me.incident_id = $1 AND me.role IN ('victim', 'complainant') AND o.incident_id <> $1 AND oi.reported_at >= $2",
-                    )
-                    .bind(&id)
-                    .bind(year_before),
-                )
-                .await?
-                .int("n")?;
+            let repeat_victim = history.earlier_as_victim.get(&id).copied().unwrap_or(0);
             if repeat_victim > 0 {
                 score += 3;
                 reasons.push(format!("repeat victim: {repeat_victim} earlier incident(s) in 12 months"));
             }
-            let address = r.text("address")?;
-            let repeat_place = if address.trim().is_empty() {
-                0
-            } else {
-                conn.one(
-                    &Q::new("SELECT COUNT(*) AS n FROM incidents o WHERE o.id <> $1 AND LOWER(o.address) = $2 AND o.reported_at >= $3")
-                        .bind(&id)
-                        .bind(address.trim().to_lowercase())
-                        .bind(year_before),
-                )
-                .await?
-                .int("n")?
-            };
+            // The place's count includes this incident.
+            let repeat_place = history.at_place.get(&r.text("address_key")?).map_or(0, |n| n - 1);
             if repeat_place > 0 {
                 score += 2;
                 reasons
@@ -140,12 +121,76 @@ impl Store {
                 owner_agency: r.text("owner_agency")?,
                 category: r.text("category")?,
                 reported_at_ms: r.int("reported_at")?,
-                address,
+                address: r.text("address")?,
                 score,
                 reasons,
             });
         }
         items.sort_by(|a, b| b.score.cmp(&a.score).then(b.reported_at_ms.cmp(&a.reported_at_ms)));
         Ok(items)
+    }
+}
+
+/// Incidents (or addresses) per query: well under either engine's limit on
+/// bound values, however busy the day.
+const CHUNK: usize = 500;
+
+/// What the review looks up about a period's incidents, a chunk at a time
+/// (a few queries per review, not per incident).
+#[derive(Default)]
+struct History {
+    /// Incident id -> the reason naming its high-risk case (or signposting it).
+    high_risk_case: HashMap<String, String>,
+    /// Incident id -> other incidents in the year with its victim or complainant.
+    earlier_as_victim: HashMap<String, i64>,
+    /// Lower-cased address -> incidents there in the year.
+    at_place: HashMap<String, i64>,
+}
+
+impl History {
+    /// A high-risk case the viewer may see is named; one held by an agency
+    /// that has not shared it is only signposted.
+    async fn read_cases(&mut self, conn: &mut impl Exec, agency: &str, ids: &[String]) -> Result<()> {
+        let mut q = Q::new("SELECT ci.incident_id, c.reference, CASE WHEN");
+        case_visible(&mut q, "c", agency);
+        q.push(" THEN TRUE ELSE FALSE END AS visible, c.owner_agency FROM case_incidents ci JOIN cases c ON c.id = ci.case_id
+                 WHERE c.risk_level = 'high' AND ci.incident_id IN (")
+            .list(ids)
+            .push(") ORDER BY ci.incident_id, visible DESC, c.reference");
+        for c in conn.all(&q).await? {
+            let reason = if c.boolean("visible")? {
+                format!("high-risk case {}", c.text("reference")?)
+            } else {
+                format!("high-risk case held by {} (contact them)", c.text("owner_agency")?)
+            };
+            // Rows come best first for each incident.
+            self.high_risk_case.entry(c.text("incident_id")?).or_insert(reason);
+        }
+        Ok(())
+    }
+
+    async fn read_victims(&mut self, conn: &mut impl Exec, ids: &[String], since_ms: i64) -> Result<()> {
+        let mut q = Q::new(
+            "SELECT me.incident_id, COUNT(DISTINCT o.incident_id) AS n FROM incident_people me
+             JOIN people p ON p.id = me.person_id
+             JOIN people q ON q.name_key = p.name_key AND (q.id = p.id OR (q.date_of_birth IS NOT NULL AND q.date_of_birth = p.date_of_birth))
+             JOIN incident_people o ON o.person_id = q.id AND o.role IN ('victim', 'complainant')
+             JOIN incidents oi ON oi.id = o.incident_id
+             WHERE me.role IN ('victim', 'complainant') AND o.incident_id <> me.incident_id AND oi.reported_at >= ",
+        );
+        q.arg(since_ms).push(" AND me.incident_id IN (").list(ids).push(") GROUP BY me.incident_id");
+        for r in conn.all(&q).await? {
+            self.earlier_as_victim.insert(r.text("incident_id")?, r.int("n")?);
+        }
+        Ok(())
+    }
+
+    async fn read_places(&mut self, conn: &mut impl Exec, keys: &[String], since_ms: i64) -> Result<()> {
+        let mut q = Q::new("SELECT LOWER(address) AS address_key, COUNT(*) AS n FROM incidents WHERE reported_at >= ");
+        q.arg(since_ms).push(" AND LOWER(address) IN (").list(keys).push(") GROUP BY LOWER(address)");
+        for r in conn.all(&q).await? {
+            self.at_place.insert(r.text("address_key")?, r.int("n")?);
+        }
+        Ok(())
     }
 }

@@ -1,0 +1,55 @@
+-- County scale (issue 10): a page of the incident list is read from an index
+-- in the list's order, and its total from counts that a trigger keeps, so
+-- neither depends on how many incidents the partnership holds.
+
+-- Incidents per owning agency and category, kept by the trigger below in
+-- the transaction that inserts, deletes or re-files an incident.
+CREATE TABLE incident_counts (
+    owner_agency TEXT NOT NULL,
+    category TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (owner_agency, category)
+);
+INSERT INTO incident_counts (owner_agency, category, n)
+    SELECT owner_agency, category, COUNT(*) FROM incidents GROUP BY owner_agency, category;
+
+CREATE FUNCTION incident_counts_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        UPDATE incident_counts SET n = n - 1 WHERE owner_agency = OLD.owner_agency AND category = OLD.category;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO incident_counts (owner_agency, category, n) VALUES (NEW.owner_agency, NEW.category, 1)
+            ON CONFLICT (owner_agency, category) DO UPDATE SET n = incident_counts.n + 1;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER incident_counts_keep AFTER INSERT OR DELETE OR UPDATE OF owner_agency, category ON incidents
+FOR EACH ROW EXECUTE FUNCTION incident_counts_keep();
+
+-- The list's order (newest report first, then id) per owner, and per owner
+-- and category; they cover the page's keys, and replace incidents_owner.
+DROP INDEX incidents_owner;
+CREATE INDEX incidents_owner_page ON incidents (owner_agency, reported_at DESC, id);
+CREATE INDEX incidents_owner_category_page ON incidents (owner_agency, category, reported_at DESC, id);
+
+-- The daily review's repeat-location count: incidents at an address (as
+-- lower-cased) since a date.
+CREATE INDEX incidents_address ON incidents (LOWER(address), reported_at);
+
+-- Audit rows are appended many to a statement (group commit of reads,
+-- imports), so the head moves forward by as many rows at once: still only
+-- forward, only to the newest row, with every row in between present
+-- (see 0008 and docs/permissions.md).
+CREATE OR REPLACE FUNCTION audit_head_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'UPDATE' OR NEW.id <> OLD.id OR NEW.seq <= OLD.seq
+       OR NOT EXISTS (SELECT 1 FROM audit_log WHERE seq = NEW.seq AND hash = NEW.hash)
+       OR EXISTS (SELECT 1 FROM audit_log WHERE seq > NEW.seq)
+       OR (SELECT COUNT(*) FROM audit_log WHERE seq > OLD.seq AND seq <= NEW.seq) <> NEW.seq - OLD.seq THEN
+        RAISE EXCEPTION 'audit_head only moves forward to the newest audit row';
+    END IF;
+    RETURN NEW;
+END;
+$$;

@@ -1,0 +1,52 @@
+-- County scale (issue 10): a page of the incident list is read from an index
+-- in the list's order, and its total from counts that triggers keep, so
+-- neither depends on how many incidents the partnership holds.
+
+-- Incidents per owning agency and category, kept by the triggers below in
+-- the transaction that inserts, deletes or re-files an incident.
+CREATE TABLE incident_counts (
+    owner_agency TEXT NOT NULL,
+    category TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (owner_agency, category)
+);
+INSERT INTO incident_counts (owner_agency, category, n)
+    SELECT owner_agency, category, COUNT(*) FROM incidents GROUP BY owner_agency, category;
+
+CREATE TRIGGER incident_counts_insert AFTER INSERT ON incidents
+BEGIN
+    INSERT INTO incident_counts (owner_agency, category, n) VALUES (NEW.owner_agency, NEW.category, 1)
+        ON CONFLICT (owner_agency, category) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER incident_counts_delete AFTER DELETE ON incidents
+BEGIN
+    UPDATE incident_counts SET n = n - 1 WHERE owner_agency = OLD.owner_agency AND category = OLD.category;
+END;
+CREATE TRIGGER incident_counts_update AFTER UPDATE OF owner_agency, category ON incidents
+BEGIN
+    UPDATE incident_counts SET n = n - 1 WHERE owner_agency = OLD.owner_agency AND category = OLD.category;
+    INSERT INTO incident_counts (owner_agency, category, n) VALUES (NEW.owner_agency, NEW.category, 1)
+        ON CONFLICT (owner_agency, category) DO UPDATE SET n = n + 1;
+END;
+
+-- The list's order (newest report first, then id) per owner, and per owner
+-- and category; they cover the page's keys, and replace incidents_owner.
+DROP INDEX incidents_owner;
+CREATE INDEX incidents_owner_page ON incidents (owner_agency, reported_at DESC, id);
+CREATE INDEX incidents_owner_category_page ON incidents (owner_agency, category, reported_at DESC, id);
+
+-- The daily review's repeat-location count: incidents at an address (as
+-- lower-cased) since a date.
+CREATE INDEX incidents_address ON incidents (LOWER(address), reported_at);
+
+-- Audit rows are appended many to a statement (group commit of reads,
+-- imports), so the head moves forward by as many rows at once: still only
+-- forward, only to the newest row, with every row in between present
+-- (see 0008 and docs/permissions.md).
+DROP TRIGGER audit_head_forward;
+CREATE TRIGGER audit_head_forward BEFORE UPDATE ON audit_head
+WHEN NEW.id <> OLD.id OR NEW.seq <= OLD.seq
+     OR NOT EXISTS (SELECT 1 FROM audit_log WHERE seq = NEW.seq AND hash = NEW.hash)
+     OR EXISTS (SELECT 1 FROM audit_log WHERE seq > NEW.seq)
+     OR (SELECT COUNT(*) FROM audit_log WHERE seq > OLD.seq AND seq <= NEW.seq) <> NEW.seq - OLD.seq
+BEGIN SELECT RAISE(ABORT, 'audit_head only moves forward to the newest audit row'); END;

@@ -1,0 +1,75 @@
+//! Group commit for the audit rows of reads ([`Store::audit`]).
+//!
+//! Every view of personal data is audited before its answer goes out. One
+//! transaction per view serialises fifty readers behind fifty commits; here
+//! they hand their rows to one writer task, which appends every row waiting
+//! into one transaction and answers each reader only once that transaction
+//! has committed. Nothing is dropped or delayed past the response: a reader
+//! whose batch fails, or that finds no writer (no runtime, or the writer's
+//! runtime gone), writes its row in a transaction of its own and gets that
+//! transaction's answer.
+
+use crate::audit::append_many;
+use crate::{Result, Store};
+use safetynet_domain::audit::AuditEvent;
+use tokio::sync::{mpsc, oneshot};
+
+/// Rows appended in one transaction, at most.
+const MAX_BATCH: usize = 256;
+
+/// One reader's row, and where to send its sequence number.
+#[derive(Debug)]
+pub(crate) struct Waiting {
+    at_ms: i64,
+    event: AuditEvent,
+    done: oneshot::Sender<Option<i64>>,
+}
+
+/// The handle readers queue rows on.
+pub(crate) type Writer = mpsc::UnboundedSender<Waiting>;
+
+/// Starts the writer for `store` (whose own writer is ignored: the task
+/// writes directly) on the current runtime; `None` outside one.
+pub(crate) fn start(store: &Store) -> Option<Writer> {
+    let runtime = tokio::runtime::Handle::try_current().ok()?;
+    let (queue, rx) = mpsc::unbounded_channel();
+    let direct = Store { audit_writer: None, ..store.clone() };
+    runtime.spawn(write_batches(direct, rx));
+    Some(queue)
+}
+
+/// Appends `event` through the writer; `None` when the caller must write
+/// it itself (no writer, or its batch failed).
+pub(crate) async fn queue(writer: &Writer, at_ms: i64, event: &AuditEvent) -> Option<i64> {
+    let (done, answer) = oneshot::channel();
+    writer.send(Waiting { at_ms, event: event.clone(), done }).ok()?;
+    answer.await.ok().flatten()
+}
+
+async fn write_batches(store: Store, mut rx: mpsc::UnboundedReceiver<Waiting>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        match append_all(&store, &batch).await {
+            Ok(seqs) => {
+                for (w, seq) in batch.drain(..).zip(seqs) {
+                    // A reader that went away needs no answer.
+                    let _ = w.done.send(Some(seq));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, rows = batch.len(), "audit group commit failed; each reader writes its own row");
+                for w in batch.drain(..) {
+                    let _ = w.done.send(None);
+                }
+            }
+        }
+    }
+}
+
+async fn append_all(store: &Store, batch: &[Waiting]) -> Result<Vec<i64>> {
+    let mut tx = store.write().await?;
+    let events: Vec<(i64, &AuditEvent)> = batch.iter().map(|w| (w.at_ms, &w.event)).collect();
+    let seqs = append_many(&mut tx, &events).await?;
+    tx.commit().await?;
+    Ok(seqs)
+}
