@@ -11,7 +11,10 @@
 #   SAFETYNET_BENCH_POSTGRES_URL=postgres://USER@HOST:PORT/postgres  also run on PostgreSQL
 #                      (a database safetynet_bench_<pid> is created there and dropped after)
 #   SAFETYNET_BIN      use this binary instead of building the release one
-#   MAX_RATIO=N        exit 1 when any endpoint's p99 exceeds N x /healthz's p99 (a CI guard)
+#   MAX_RATIO=N        exit 1 when any endpoint's p99 exceeds N x /healthz's p99
+#   BASELINE=FILE      exit 1 when any endpoint's throughput, as a share of /healthz's, falls
+#                      below a third of the share FILE records for it on that engine (a 3x
+#                      regression: the CI guard, see .ci/run); UPDATE_BASELINE=1 rewrites FILE
 #   LOGS=DIR           keep each engine's server and import logs there
 #
 # Prints one table per engine: endpoint, p50 ms, p99 ms, requests/s, non-2xx, throughput as a
@@ -72,9 +75,9 @@ prepare() { # URL KEY
 }
 
 # wrk's latency percentiles and throughput for one endpoint, as "p50 p99 rps non2xx".
-measure() { # BASE PATH TOKEN
+measure() { # BASE PATH HEADER
   local out
-  out=$(wrk -t2 -c"$CONNS" -d"$DURATION" --timeout 10s --latency -H "Authorization: Bearer $3" "$1$2")
+  out=$(wrk -t2 -c"$CONNS" -d"$DURATION" --timeout 10s --latency -H "$3" "$1$2")
   python3 - "$out" <<'PY'
 import re, sys
 text = sys.argv[1]
@@ -91,15 +94,47 @@ print(f"{ms('50'):.1f} {ms('99'):.1f} {float(rps.group(1)) if rps else 0:.0f} {(
 PY
 }
 
-ENDPOINTS=(
+# Signs the ASB officer in through the sign-in form; prints the session cookie.
+sign_in() { # BASE
+  local jar=$TMP/cookies csrf
+  rm -f "$jar"
+  csrf=$(curl -sf -c "$jar" -b "$jar" "$1/sign-in" | grep -o 'name="csrf_token" value="[0-9a-f]*"' | sed 's/.*value="//; s/"$//')
+  curl -sf -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$csrf" --data-urlencode "email=$OFFICER" \
+    --data-urlencode "password=safetynet-demo-2024" "$1/sign-in"
+  awk '$6 == "sn_session" { print $7 }' "$jar"
+}
+
+# The first id in a list answer whose records match a Python condition on `r`.
+first_id() { # BASE PATH TOKEN CONDITION
+  curl -sf -H "Authorization: Bearer $3" "$1$2" | python3 -c "
+import json, sys
+items = json.load(sys.stdin)['items']
+print(next((r['id'] for r in items if $4), items[0]['id'] if items else ''))"
+}
+
+# API endpoints (bearer token), then pages (session cookie); CASE and INCIDENT are
+# replaced by a case's and an incident's ids (one with a victim, for its repeats).
+API_ENDPOINTS=(
   /healthz
   "/api/v1/crimes"
   "/api/v1/crimes?page=40"
   "/api/v1/crimes?type=Burglary&from=2019-01&to=2019-12"
   "/api/v1/incidents"
   "/api/v1/incidents?page=50"
+  "/api/v1/incidents?category=asb-personal&page=20"
   "/api/v1/cases"
+  "/api/v1/cases/CASE"
+  "/api/v1/incidents/INCIDENT/repeats"
   "/api/v1/daily-review?date=2026-11-30"
+)
+PAGE_ENDPOINTS=(
+  /dashboard
+  "/crimes?page=40"
+  "/crimes?type=Burglary&from=2019-01&to=2019-12"
+  "/incidents?page=50"
+  "/cases"
+  "/cases/CASE"
+  "/daily-review?date=2026-11-30"
 )
 
 FAILED=0
@@ -112,13 +147,30 @@ run_engine() { # NAME URL KEY
   SERVER=$!
   wait_up "$base"
   printf '\n%s (%s connections, %s each)\n' "$name" "$CONNS" "$DURATION"
+  local case_id incident_id session
+  case_id=$(first_id "$base" /api/v1/cases "$token" True)
+  incident_id=$(first_id "$base" "/api/v1/incidents?per_page=50" "$token" "r['people']")
+  session=$(sign_in "$base")
+  echo "case $case_id, incident $incident_id" >&2
   printf '%-55s %9s %9s %9s %8s %9s\n' endpoint "p50 ms" "p99 ms" "req/s" "non-2xx" "x healthz"
-  local ceiling_rps=0 ceiling_p99=0
-  for path in "${ENDPOINTS[@]}"; do
-    read -r p50 p99 rps bad < <(measure "$base" "$path" "$token")
+  local ceiling_rps=0 ceiling_p99=0 path header
+  for path in "${API_ENDPOINTS[@]}" "${PAGE_ENDPOINTS[@]}"; do
+    case $path in
+      /api/*) header="Authorization: Bearer $token" ;;
+      /healthz) header="Accept: */*" ;;
+      *) header="Cookie: sn_session=$session" ;;
+    esac
+    path=${path//CASE/$case_id}
+    path=${path//INCIDENT/$incident_id}
+    read -r p50 p99 rps bad < <(measure "$base" "$path" "$header")
     if [ "$path" = /healthz ]; then ceiling_rps=$rps; ceiling_p99=$p99; fi
     share=$(python3 -c "print(f'{$rps/max($ceiling_rps,1):.4f}')")
-    printf '%-55s %9s %9s %9s %8s %9s\n' "$path" "$p50" "$p99" "$rps" "$bad" "$share"
+    label=${path//$case_id/\{case\}}
+    label=${label//$incident_id/\{incident\}}
+    printf '%-55s %9s %9s %9s %8s %9s\n' "$label" "$p50" "$p99" "$rps" "$bad" "$share"
+    if [ "$path" != /healthz ]; then
+      echo "$name $label $share" >>"$TMP/shares"
+    fi
     if [ -n "${MAX_RATIO:-}" ] && [ "$path" != /healthz ]; then
       if python3 -c "import sys; sys.exit(0 if $p99 > ${MAX_RATIO} * max($ceiling_p99, 1.0) else 1)"; then
         echo "  regression: p99 $p99 ms > $MAX_RATIO x healthz p99 ($ceiling_p99 ms)"; FAILED=1
@@ -142,5 +194,28 @@ if [ -n "${SAFETYNET_BENCH_POSTGRES_URL:-}" ]; then
   PG_URL=${SAFETYNET_BENCH_POSTGRES_URL%/*}/$DB
   run_engine PostgreSQL "$PG_URL" "$TMP/pg.audit-key" || FAILED=1
   psql "$SAFETYNET_BENCH_POSTGRES_URL" -qc "DROP DATABASE $DB WITH (FORCE)" >/dev/null
+fi
+
+if [ -n "${BASELINE:-}" ]; then
+  if [ "${UPDATE_BASELINE:-}" = 1 ]; then
+    { echo "# engine endpoint share-of-healthz (scripts/bench-load.sh with UPDATE_BASELINE=1)"; cat "$TMP/shares"; } >"$BASELINE"
+    echo "baseline written to $BASELINE"
+  else
+    python3 - "$BASELINE" "$TMP/shares" <<'PY' || FAILED=1
+import sys
+def read(path):
+    out = {}
+    for line in open(path):
+        if line.strip() and not line.startswith("#"):
+            engine, endpoint, share = line.split()
+            out[(engine, endpoint)] = float(share)
+    return out
+base, now = read(sys.argv[1]), read(sys.argv[2])
+bad = [(k, base[k], v) for k, v in now.items() if k in base and v < base[k] / 3]
+for (engine, endpoint), was, is_ in bad:
+    print(f"regression: {engine} {endpoint}: {is_:.4f} of /healthz's throughput, baseline {was:.4f} (more than 3x slower)")
+sys.exit(1 if bad else 0)
+PY
+  fi
 fi
 exit "$FAILED"

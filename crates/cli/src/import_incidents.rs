@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// Rows stored in one transaction.
-pub const BATCH: usize = 1000;
+pub const BATCH: usize = 5000;
 
 /// Columns every file must have.
 pub const REQUIRED: [&str; 6] = ["reference", "category", "occurred_at", "latitude", "longitude", "description"];

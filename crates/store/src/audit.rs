@@ -58,7 +58,7 @@ pub async fn append_many(tx: &mut Tx, events: &[(i64, &AuditEvent)]) -> Result<V
     }
     let into =
         "audit_log (seq, at, user_id, agency_code, action, record_type, record_id, detail, source, prev_hash, hash)";
-    for q in insert_rows(into, rows) {
+    for q in insert_rows(tx.engine(), into, rows) {
         tx.execute(&q).await?;
     }
     tx.execute(&Q::new("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(prev_hash)).await?;

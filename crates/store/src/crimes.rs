@@ -131,10 +131,20 @@ pub async fn stage_outcomes(tx: &mut Tx, rows: &[OutcomeRow]) -> Result<()> {
 
 /// Moves staged rows into the real tables in key order; returns how many
 /// were new (rows whose key is already stored are skipped). The counts by
-/// month and type of every month the batch touched are recounted in the
-/// same transaction, so they always match the rows.
+/// month and type of every month the batch touched are recounted, the new
+/// outcomes counted by month and the LSOAs listed, in the same transaction,
+/// so they always match the rows.
 pub async fn merge_staged(tx: &mut Tx) -> Result<u64> {
     let mut added = 0;
+    // Outcomes are counted as they are added (their table has no month index).
+    tx.execute(&Q::new(
+        "INSERT INTO police_outcome_counts (month, n)
+         SELECT month, COUNT(*) FROM (SELECT DISTINCT row_key, month FROM stage_police_outcomes) s
+         WHERE NOT EXISTS (SELECT 1 FROM police_outcomes o WHERE o.row_key = s.row_key)
+         GROUP BY month
+         ON CONFLICT (month) DO UPDATE SET n = police_outcome_counts.n + excluded.n",
+    ))
+    .await?;
     for (table, cols) in [("police_crimes", STREET_COLS), ("police_outcomes", OUTCOME_COLS)] {
         added += tx
             .execute(&Q::new(format!(
@@ -142,21 +152,28 @@ pub async fn merge_staged(tx: &mut Tx) -> Result<u64> {
             )))
             .await?;
         if table == "police_crimes" {
-            recount_staged_months(tx).await?;
+            recount_staged(tx).await?;
         }
         tx.execute(&Q::new(format!("DELETE FROM stage_{table}"))).await?;
     }
     Ok(added)
 }
 
-/// Recounts `police_crime_counts` for the months in the staged street rows.
-async fn recount_staged_months(tx: &mut Tx) -> Result<()> {
+/// Recounts `police_crime_counts` for the months in the staged street rows,
+/// and adds their LSOAs to `police_crime_areas`.
+async fn recount_staged(tx: &mut Tx) -> Result<()> {
     const STAGED: &str = "SELECT DISTINCT month FROM stage_police_crimes";
     tx.execute(&Q::new(format!("DELETE FROM police_crime_counts WHERE month IN ({STAGED})"))).await?;
     tx.execute(&Q::new(format!(
         "INSERT INTO police_crime_counts (month, crime_type, n)
          SELECT month, crime_type, COUNT(*) FROM police_crimes WHERE month IN ({STAGED}) GROUP BY month, crime_type"
     )))
+    .await?;
+    tx.execute(&Q::new(
+        "INSERT INTO police_crime_areas (lsoa_code, lsoa_name)
+         SELECT lsoa_code, MIN(lsoa_name) FROM stage_police_crimes WHERE lsoa_code <> '' GROUP BY lsoa_code
+         ON CONFLICT (lsoa_code) DO NOTHING",
+    ))
     .await?;
     Ok(())
 }
@@ -341,8 +358,11 @@ impl Store {
 
     /// Months with data, newest first.
     pub async fn crime_months(&self) -> Result<Vec<Month>> {
-        let rows =
-            self.conn().await?.all(&Q::new("SELECT DISTINCT month FROM police_crimes ORDER BY month DESC")).await?;
+        let rows = self
+            .conn()
+            .await?
+            .all(&Q::new("SELECT DISTINCT month FROM police_crime_counts ORDER BY month DESC"))
+            .await?;
         Ok(rows.iter().filter_map(|r| r.text("month").ok()).filter_map(|m| Month::parse(&m).ok()).collect())
     }
 
@@ -351,7 +371,7 @@ impl Store {
         let rows = self
             .conn()
             .await?
-            .all(&Q::new("SELECT DISTINCT crime_type FROM police_crimes ORDER BY crime_type"))
+            .all(&Q::new("SELECT DISTINCT crime_type FROM police_crime_counts ORDER BY crime_type"))
             .await?;
         rows.iter().map(|r| r.text("crime_type").map_err(Into::into)).collect()
     }
@@ -361,7 +381,7 @@ impl Store {
         let rows = self
             .conn()
             .await?
-            .all(&Q::new("SELECT DISTINCT lsoa_code, lsoa_name FROM police_crimes WHERE lsoa_code <> '' ORDER BY lsoa_name, lsoa_code"))
+            .all(&Q::new("SELECT lsoa_code, lsoa_name FROM police_crime_areas ORDER BY lsoa_name, lsoa_code"))
             .await?;
         rows.iter().map(|r| Ok((r.text("lsoa_code")?, r.text("lsoa_name")?))).collect()
     }
@@ -374,10 +394,10 @@ impl Store {
             .all(
                 &Q::new(
                     "SELECT crime_type,
-                            SUM(CASE WHEN month = $1 THEN 1 ELSE 0 END) AS n,
-                            SUM(CASE WHEN month = $2 THEN 1 ELSE 0 END) AS prev
-                     FROM police_crimes WHERE month IN ($1, $2)
-                     GROUP BY crime_type ORDER BY n DESC, crime_type",
+                            CAST(SUM(CASE WHEN month = $1 THEN n ELSE 0 END) AS BIGINT) AS n,
+                            CAST(SUM(CASE WHEN month = $2 THEN n ELSE 0 END) AS BIGINT) AS prev
+                     FROM police_crime_counts WHERE month IN ($1, $2)
+                     GROUP BY crime_type ORDER BY 2 DESC, crime_type",
                 )
                 .bind(month.to_string())
                 .bind(month.previous().to_string()),
@@ -393,7 +413,9 @@ impl Store {
         let rows = self
             .conn()
             .await?
-            .all(&Q::new("SELECT month, COUNT(*) AS n FROM police_crimes GROUP BY month ORDER BY month"))
+            .all(&Q::new(
+                "SELECT month, CAST(SUM(n) AS BIGINT) AS n FROM police_crime_counts GROUP BY month ORDER BY month",
+            ))
             .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -404,11 +426,12 @@ impl Store {
         Ok(out)
     }
 
-    /// Total rows of street data and of outcomes.
+    /// Total rows of street data and of outcomes (from the kept counts).
     pub async fn police_row_counts(&self) -> Result<(i64, i64)> {
         let mut conn = self.conn().await?;
-        let c = conn.one(&Q::new("SELECT COUNT(*) AS n FROM police_crimes")).await?.int("n")?;
-        let o = conn.one(&Q::new("SELECT COUNT(*) AS n FROM police_outcomes")).await?.int("n")?;
+        let total = |table: &str| Q::new(format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM {table}"));
+        let c = conn.one(&total("police_crime_counts")).await?.int("n")?;
+        let o = conn.one(&total("police_outcome_counts")).await?.int("n")?;
         Ok((c, o))
     }
 }

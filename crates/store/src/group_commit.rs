@@ -8,9 +8,14 @@
 //! whose batch fails, or that finds no writer (no runtime, or the writer's
 //! runtime gone), writes its row in a transaction of its own and gets that
 //! transaction's answer.
+//!
+//! The writer has a connection of its own, outside the shared pool: a
+//! reader may hold a pooled connection while it waits for its row, and a
+//! writer queuing for the same pool behind a full house of such readers
+//! would wait for ever.
 
 use crate::audit::append_many;
-use crate::{Result, Store};
+use crate::{Pool, Result, Store};
 use safetynet_domain::audit::AuditEvent;
 use tokio::sync::{mpsc, oneshot};
 
@@ -25,24 +30,37 @@ pub(crate) struct Waiting {
     done: oneshot::Sender<Option<i64>>,
 }
 
-/// The handle readers queue rows on.
-pub(crate) type Writer = mpsc::UnboundedSender<Waiting>;
+/// The handle readers queue rows on, and the writer's own connection.
+#[derive(Debug, Clone)]
+pub(crate) struct Writer {
+    queue: mpsc::UnboundedSender<Waiting>,
+    pool: Pool,
+}
 
-/// Starts the writer for `store` (whose own writer is ignored: the task
-/// writes directly) on the current runtime; `None` outside one.
+impl Writer {
+    /// Closes the writer's connection.
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Starts the writer for `store` on the current runtime, with one
+/// connection of its own (opened when first needed); `None` outside a
+/// runtime.
 pub(crate) fn start(store: &Store) -> Option<Writer> {
     let runtime = tokio::runtime::Handle::try_current().ok()?;
     let (queue, rx) = mpsc::unbounded_channel();
-    let direct = Store { audit_writer: None, ..store.clone() };
+    let pool = store.pool.single_connection();
+    let direct = Store { pool: pool.clone(), audit_writer: None, audit_key: store.audit_key.clone() };
     runtime.spawn(write_batches(direct, rx));
-    Some(queue)
+    Some(Writer { queue, pool })
 }
 
 /// Appends `event` through the writer; `None` when the caller must write
 /// it itself (no writer, or its batch failed).
 pub(crate) async fn queue(writer: &Writer, at_ms: i64, event: &AuditEvent) -> Option<i64> {
     let (done, answer) = oneshot::channel();
-    writer.send(Waiting { at_ms, event: event.clone(), done }).ok()?;
+    writer.queue.send(Waiting { at_ms, event: event.clone(), done }).ok()?;
     answer.await.ok().flatten()
 }
 

@@ -40,6 +40,8 @@ pub use connect::{DatabaseUrl, UrlError};
 
 use safetynet_domain::audit::AuditKey;
 use sql::{Row, Q};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::SqlitePoolOptions;
 use sqlx::{PgPool, SqlitePool};
 use std::sync::Arc;
 
@@ -94,10 +96,45 @@ pub enum Engine {
     Postgres,
 }
 
+impl Engine {
+    /// Arguments a bulk statement should bind at most. SQLite finds each
+    /// numbered placeholder by a linear search (binding n arguments costs
+    /// n squared), so its statements stay small; PostgreSQL's cost is the
+    /// round trip, so its statements are large (its limit is 65,535).
+    pub(crate) fn args_per_statement(self) -> usize {
+        match self {
+            Engine::Sqlite => 200,
+            Engine::Postgres => 20_000,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+impl Pool {
+    /// A pool of one connection to the same database with the same
+    /// options, opened when first used.
+    fn single_connection(&self) -> Self {
+        match self {
+            Pool::Sqlite(p) => Pool::Sqlite(
+                SqlitePoolOptions::new().max_connections(1).connect_lazy_with((*p.connect_options()).clone()),
+            ),
+            Pool::Postgres(p) => Pool::Postgres(
+                PgPoolOptions::new().max_connections(1).connect_lazy_with((*p.connect_options()).clone()),
+            ),
+        }
+    }
+
+    async fn close(&self) {
+        match self {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
 }
 
 /// A handle to the database (cheap to clone). It carries the audit key, so
@@ -309,12 +346,12 @@ impl Store {
         self.conn().await?.one(&Q::new("SELECT 1 AS one")).await.map(|_| ())
     }
 
-    /// Closes the pool.
+    /// Closes the pool (and the audit writer's connection).
     pub async fn close(&self) {
-        match &self.pool {
-            Pool::Sqlite(p) => p.close().await,
-            Pool::Postgres(p) => p.close().await,
+        if let Some(writer) = &self.audit_writer {
+            writer.close().await;
         }
+        self.pool.close().await;
     }
 }
 

@@ -11,6 +11,7 @@
 //! `NaiveDate` through [`DateText`], and enum values through [`Stored`], so
 //! a value the code does not know is a decoding error naming the column.
 
+use crate::Engine;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Postgres, Sqlite};
@@ -56,15 +57,12 @@ value_from! {
     chrono::NaiveDate => Text via |d: chrono::NaiveDate| d.to_string();
 }
 
-/// Arguments one statement binds at most: under SQLite's limit (32,766)
-/// and PostgreSQL's (65,535).
-pub(crate) const MAX_ARGS: usize = 30_000;
-
 /// `INSERT INTO {into} VALUES (..), (..), ...` for `rows` (each as wide as
-/// the column list in `into`), as few statements as [`MAX_ARGS`] allows:
-/// bulk writes cost a round trip per statement, not per row.
-pub(crate) fn insert_rows(into: &str, rows: Vec<Vec<Value>>) -> Vec<Q> {
-    let per_statement = (MAX_ARGS / rows.first().map_or(1, Vec::len).max(1)).max(1);
+/// the column list in `into`), in statements of about
+/// [`Engine::args_per_statement`] arguments: bulk writes cost a round trip
+/// per statement, not per row.
+pub(crate) fn insert_rows(engine: Engine, into: &str, rows: Vec<Vec<Value>>) -> Vec<Q> {
+    let per_statement = (engine.args_per_statement() / rows.first().map_or(1, Vec::len).max(1)).max(1);
     let mut rows = rows.into_iter().peekable();
     let mut statements = Vec::new();
     while rows.peek().is_some() {

@@ -498,6 +498,21 @@ c10,2021-03,Herts,Herts,-0.33,51.75,On or near C,E01000001,St Albans 001A,Drugs,
         }
         let (_, all) = db.store.crimes(&CrimeFilter::default(), 1, 0).await.expect("page");
         assert_eq!(all, 7, "five rows, then two more; repeats add nothing");
+        // The dashboard's totals and the browser's lists come from what the
+        // importer keeps: they must match the rows.
+        let count = async |sql: &str| -> i64 {
+            let mut conn = db.store.conn().await.expect("conn");
+            conn.one(&Q::new(sql)).await.expect("count").int("n").expect("n")
+        };
+        let crimes = count("SELECT COUNT(*) AS n FROM police_crimes").await;
+        let outcomes = count("SELECT COUNT(*) AS n FROM police_outcomes").await;
+        assert_eq!(db.store.police_row_counts().await.expect("totals"), (crimes, outcomes));
+        let months = db.store.crime_monthly_totals().await.expect("monthly");
+        assert_eq!(months.iter().map(|(_, n)| n).sum::<i64>(), crimes);
+        let lsoas = count("SELECT COUNT(DISTINCT lsoa_code) AS n FROM police_crimes WHERE lsoa_code <> ''").await;
+        assert_eq!(db.store.crime_lsoas().await.expect("lsoas").len() as i64, lsoas);
+        let types = count("SELECT COUNT(DISTINCT crime_type) AS n FROM police_crimes").await;
+        assert_eq!(db.store.crime_types().await.expect("types").len() as i64, types);
         let (page, _) = db.store.crimes(&CrimeFilter::default(), 7, 0).await.expect("page");
         let order: Vec<(String, String)> = page.iter().map(|c| (c.month.clone(), c.crime_type.clone())).collect();
         let mut sorted = order.clone();

@@ -177,7 +177,6 @@ async fn list_incidents(
     let filter = IncidentFilter {
         category: q.category.filter(|c| !c.is_empty()),
         text: q.q.filter(|t| !t.is_empty()),
-        ..Default::default()
     };
     let (items, total) =
         state.store.incidents(&permit, &filter, per_page, (page - 1) * per_page, &user.actor()).await?;

@@ -53,3 +53,21 @@ BEGIN
     RETURN NEW;
 END;
 $$;
+
+-- The crime browser's area list: the LSOAs that police.uk rows name, kept by
+-- the importer (store::crimes::merge_staged) instead of a scan of every row
+-- per page. (Its month and type lists read police_crime_counts.)
+CREATE TABLE police_crime_areas (
+    lsoa_code TEXT PRIMARY KEY,
+    lsoa_name TEXT NOT NULL
+);
+INSERT INTO police_crime_areas (lsoa_code, lsoa_name)
+    SELECT lsoa_code, MIN(lsoa_name) FROM police_crimes WHERE lsoa_code <> '' GROUP BY lsoa_code;
+
+-- Outcome rows per month, kept by the importer as it adds them, for the
+-- dashboard's totals (instead of a count of every row per view).
+CREATE TABLE police_outcome_counts (
+    month TEXT PRIMARY KEY,
+    n BIGINT NOT NULL
+);
+INSERT INTO police_outcome_counts (month, n) SELECT month, COUNT(*) FROM police_outcomes GROUP BY month;

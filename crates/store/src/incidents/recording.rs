@@ -7,7 +7,7 @@ use super::{NewPerson, Submitted};
 use crate::audit::append_many;
 use crate::intake::Intake;
 use crate::records::next_reference;
-use crate::sql::{insert_rows, Value, MAX_ARGS, Q};
+use crate::sql::{insert_rows, Value, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Tx};
 use chrono::{DateTime, Datelike, NaiveDate};
@@ -149,7 +149,7 @@ const INCIDENT_PEOPLE: &str = "incident_people (incident_id, person_id, role)";
 pub(super) async fn record(tx: &mut Tx, incidents: &[&Accepted<'_>]) -> Result<Vec<Option<(String, String)>>> {
     let given: Vec<&str> = incidents.iter().filter_map(|a| a.reference).collect();
     let mut taken = HashSet::new();
-    for chunk in given.chunks(MAX_ARGS) {
+    for chunk in given.chunks(tx.engine().args_per_statement()) {
         let mut q = Q::new("SELECT reference FROM incidents WHERE reference IN (");
         q.list(chunk.iter().copied()).push(")");
         for r in tx.all(&q).await? {
@@ -220,10 +220,11 @@ pub(super) async fn record(tx: &mut Tx, incidents: &[&Accepted<'_>]) -> Result<V
         events.push((at_ms, a.actor.event(AuditAction::Create, "incident", Some(&id), detail)));
         recorded.push(Some((id, reference)));
     }
-    for q in insert_rows(INCIDENTS, rows) {
+    let engine = tx.engine();
+    for q in insert_rows(engine, INCIDENTS, rows) {
         tx.execute(&q).await.map_err(|e| e.conflict_as("an incident with this reference"))?;
     }
-    for q in insert_rows(PEOPLE, people).into_iter().chain(insert_rows(INCIDENT_PEOPLE, links)) {
+    for q in insert_rows(engine, PEOPLE, people).into_iter().chain(insert_rows(engine, INCIDENT_PEOPLE, links)) {
         tx.execute(&q).await?;
     }
     let events: Vec<(i64, &AuditEvent)> = events.iter().map(|(at, e)| (*at, e)).collect();

@@ -68,7 +68,7 @@ pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
         q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).filter(|p| (1..=100_000).contains(p)).unwrap_or(1);
     let text = q.q.clone().filter(|t| !t.trim().is_empty() && t.len() <= 100);
     let category = q.category.clone().filter(|c| !c.is_empty());
-    let filter = IncidentFilter { text: text.clone(), category: category.clone(), ..Default::default() };
+    let filter = IncidentFilter { text: text.clone(), category: category.clone() };
     let (items, total) =
         state.store.incidents(&permit, &filter, PER_PAGE, (page_no - 1) * PER_PAGE, &user.actor()).await?;
     let cats = state.store.categories().await?;
