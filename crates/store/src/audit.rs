@@ -66,22 +66,6 @@ pub async fn append_many(tx: &mut Tx, events: &[(i64, &AuditEvent)]) -> Result<V
 }
 
 impl Store {
-    /// Records an event, committed before this returns (for reads: call
-    /// before returning the data, so nothing is shown that was not
-    /// audited). Concurrent callers share one transaction (see
-    /// [`group_commit`](crate::group_commit)).
-    pub async fn audit(&self, at_ms: i64, event: &AuditEvent) -> Result<i64> {
-        if let Some(writer) = &self.audit_writer {
-            if let Some(seq) = crate::group_commit::queue(writer, at_ms, event).await {
-                return Ok(seq);
-            }
-        }
-        let mut tx = self.write().await?;
-        let seq = append(&mut tx, at_ms, event).await?;
-        tx.commit().await?;
-        Ok(seq)
-    }
-
     /// Walks the whole chain; `Ok(Err(_))` names the first broken row,
     /// `Ok(Ok(n))` is the number of intact rows.
     pub async fn verify_audit(&self) -> Result<Result<i64, ChainBreak>> {

@@ -7,43 +7,19 @@
 //! inserts local (the main cost of a bulk load), and the conflict clause
 //! makes a repeated import add nothing while reporting how many rows were new.
 
-use crate::sql::{Row, Value, Q};
-use crate::{Engine, Exec, Result, Store, Tx};
+use crate::sql::{insert_rows, Row, Value, Q};
+use crate::{Exec, Result, Store, Tx};
 use safetynet_domain::month::Month;
 use safetynet_domain::policeuk::{OutcomeRow, Place, StreetRow};
 use serde::Serialize;
 
-/// Rows per INSERT statement (13 parameters a row stays far below both
-/// engines' parameter limits).
+/// Rows the importer reads before staging them (staged in statements of
+/// about [`crate::Engine::args_per_statement`] arguments).
 pub const BATCH_ROWS: usize = 500;
 
 const STREET_COLS: &str = "row_key, crime_id, month, reported_by, falls_within, longitude, latitude, location, lsoa_code, lsoa_name, crime_type, last_outcome, context";
 const OUTCOME_COLS: &str = "row_key, crime_id, month, reported_by, falls_within, longitude, latitude, location, lsoa_code, lsoa_name, outcome_type";
 const PLACE_DDL: &str = "month TEXT, reported_by TEXT, falls_within TEXT, longitude DOUBLE PRECISION, latitude DOUBLE PRECISION, location TEXT, lsoa_code TEXT, lsoa_name TEXT";
-
-/// `INSERT INTO table (cols) VALUES (...),(...)`. SQLite gets anonymous `?`
-/// placeholders: it looks named ones (`$n`) up by a linear scan per bind,
-/// which makes a 6,500-parameter statement quadratic.
-fn multi_insert(engine: Engine, table: &str, cols: &str, width: usize, rows: usize) -> String {
-    let mut sql = format!("INSERT INTO {table} ({cols}) VALUES ");
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ",(" });
-        for c in 0..width {
-            if c > 0 {
-                sql.push(',');
-            }
-            match engine {
-                Engine::Sqlite => sql.push('?'),
-                Engine::Postgres => {
-                    sql.push('$');
-                    sql.push_str(&(r * width + c + 1).to_string());
-                }
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
 
 /// The columns both kinds of row share, in table order after `row_key, crime_id`.
 fn common_values(month: Month, reported_by: &str, falls_within: &str, p: &Place) -> [Value; 8] {
@@ -63,14 +39,12 @@ fn common_values(month: Month, reported_by: &str, falls_within: &str, p: &Place)
 trait Stageable {
     const TABLE: &'static str;
     const COLS: &'static str;
-    const WIDTH: usize;
     fn values(&self) -> Vec<Value>;
 }
 
 impl Stageable for StreetRow {
     const TABLE: &'static str = "police_crimes";
     const COLS: &'static str = STREET_COLS;
-    const WIDTH: usize = 13;
     fn values(&self) -> Vec<Value> {
         let mut v = vec![self.row_key.as_str().into(), self.crime_id.as_deref().into()];
         v.extend(common_values(self.month, &self.reported_by, &self.falls_within, &self.place));
@@ -82,7 +56,6 @@ impl Stageable for StreetRow {
 impl Stageable for OutcomeRow {
     const TABLE: &'static str = "police_outcomes";
     const COLS: &'static str = OUTCOME_COLS;
-    const WIDTH: usize = 11;
     fn values(&self) -> Vec<Value> {
         let mut v = vec![self.row_key.as_str().into(), self.crime_id.as_str().into()];
         v.extend(common_values(self.month, &self.reported_by, &self.falls_within, &self.place));
@@ -92,13 +65,8 @@ impl Stageable for OutcomeRow {
 }
 
 async fn stage<T: Stageable>(tx: &mut Tx, rows: &[T]) -> Result<()> {
-    for chunk in rows.chunks(BATCH_ROWS) {
-        let mut q = Q::new(multi_insert(tx.engine(), &format!("stage_{}", T::TABLE), T::COLS, T::WIDTH, chunk.len()));
-        for r in chunk {
-            for v in r.values() {
-                q = q.bind(v);
-            }
-        }
+    let into = format!("stage_{} ({})", T::TABLE, T::COLS);
+    for q in insert_rows(tx.engine(), &into, rows.iter().map(Stageable::values).collect()) {
         tx.execute(&q).await?;
     }
     Ok(())
@@ -337,9 +305,15 @@ impl Store {
         filter: &CrimeFilter,
         by_lsoa: bool,
     ) -> Result<Vec<(Month, String, String, i64)>> {
-        let lsoa = if by_lsoa { "lsoa_name" } else { "''" };
-        let mut q =
-            Q::new(format!("SELECT month, crime_type, {lsoa} AS area, COUNT(*) AS n FROM police_crimes WHERE 1 = 1"));
+        // Without areas the importer's counts hold the answer (a row per
+        // month and type, not a scan of every row).
+        let mut q = if by_lsoa {
+            Q::new("SELECT month, crime_type, lsoa_name AS area, COUNT(*) AS n FROM police_crimes WHERE 1 = 1")
+        } else if filter.lsoa.is_none() {
+            Q::new("SELECT month, crime_type, '' AS area, CAST(SUM(n) AS BIGINT) AS n FROM police_crime_counts WHERE 1 = 1")
+        } else {
+            Q::new("SELECT month, crime_type, '' AS area, COUNT(*) AS n FROM police_crimes WHERE 1 = 1")
+        };
         filter.apply(&mut q);
         q.push(if by_lsoa {
             " GROUP BY month, crime_type, lsoa_name ORDER BY month"

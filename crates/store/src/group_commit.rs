@@ -14,7 +14,7 @@
 //! writer queuing for the same pool behind a full house of such readers
 //! would wait for ever.
 
-use crate::audit::append_many;
+use crate::audit::{append, append_many};
 use crate::{Pool, Result, Store};
 use safetynet_domain::audit::AuditEvent;
 use tokio::sync::{mpsc, oneshot};
@@ -56,9 +56,26 @@ pub(crate) fn start(store: &Store) -> Option<Writer> {
     Some(Writer { queue, pool })
 }
 
+impl Store {
+    /// Records an event, committed before this returns (for reads: call
+    /// before returning the data, so nothing is shown that was not
+    /// audited). Concurrent callers share one transaction (this module's group commit).
+    pub async fn audit(&self, at_ms: i64, event: &AuditEvent) -> Result<i64> {
+        if let Some(writer) = &self.audit_writer {
+            if let Some(seq) = queue(writer, at_ms, event).await {
+                return Ok(seq);
+            }
+        }
+        let mut tx = self.write().await?;
+        let seq = append(&mut tx, at_ms, event).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+}
+
 /// Appends `event` through the writer; `None` when the caller must write
 /// it itself (no writer, or its batch failed).
-pub(crate) async fn queue(writer: &Writer, at_ms: i64, event: &AuditEvent) -> Option<i64> {
+async fn queue(writer: &Writer, at_ms: i64, event: &AuditEvent) -> Option<i64> {
     let (done, answer) = oneshot::channel();
     writer.queue.send(Waiting { at_ms, event: event.clone(), done }).ok()?;
     answer.await.ok().flatten()

@@ -8,7 +8,7 @@ use crate::records::{incident_shares, incident_shares_of, incident_visible};
 use crate::sql::{Row, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError, Tx};
-use chrono::{DateTime, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate};
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::categories::Category;
 use safetynet_domain::geo::{degree_margin, distance_m, BoundingBox};
@@ -145,7 +145,20 @@ pub struct Repeats {
     pub other_agencies: Vec<AgencyCount>,
     /// Radius used for `nearby`, in metres.
     pub radius_m: f64,
+    /// Matches are incidents reported within this many days of this one
+    /// (either side).
+    pub window_days: i64,
+    /// Each list holds at most this many matches, the nearest in time
+    /// first; `truncated` says whether any list had more.
+    pub limit: usize,
+    /// Whether any kind of match had more than `limit`.
+    pub truncated: bool,
 }
+
+/// Days either side of an incident searched for repeats.
+pub const REPEAT_WINDOW_DAYS: i64 = 365;
+/// Matches of each kind returned at most.
+pub const REPEAT_LIMIT: usize = 100;
 
 /// How many matching records an agency holds.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -475,68 +488,103 @@ impl Store {
         let mut conn = self.conn().await?;
         let agency = &permit.principal().agency;
         let mut matched: Vec<(Incident, &'static str)> = Vec::new();
-
-        // Same person: victims and complainants, matched by id or name + date of birth.
-        let mut pq = Q::new(format!(
-            "SELECT DISTINCT {INCIDENT_COLS} FROM incidents i JOIN incident_people ip ON ip.incident_id = i.id JOIN people p ON p.id = ip.person_id
-             WHERE i.id <> "
-        ));
-        pq.arg(&base.id).push(" AND ip.role IN ('victim', 'complainant') AND (1 = 0");
-        let mut any_person = false;
-        for lp in base.people.iter().filter(|p| matches!(p.role, PersonRole::Victim | PersonRole::Complainant)) {
-            any_person = true;
-            pq.push(" OR p.id = ").arg(&lp.person.id);
-            if let Some(dob) = &lp.person.date_of_birth {
-                pq.push(" OR (p.name_key = ")
-                    .arg(match_key(&lp.person.full_name))
-                    .push(" AND p.date_of_birth = ")
-                    .arg(dob)
-                    .push(")");
-            }
-        }
-        pq.push(")");
-        if any_person {
-            for r in conn.all(&pq).await? {
-                matched.push((incident_row(&r)?, "person"));
-            }
-        }
-        // Same address or UPRN.
-        let key = match_key(&base.address);
-        if !key.is_empty() || base.uprn.is_some() {
-            let mut aq = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id <> "));
-            aq.arg(&base.id).push(" AND (LOWER(i.address) = ").arg(base.address.trim().to_lowercase());
-            if let Some(u) = &base.uprn {
-                aq.push(" OR i.uprn = ").arg(u);
-            }
-            aq.push(")");
-            for r in conn.all(&aq).await? {
-                let i = incident_row(&r)?;
-                if match_key(&i.address) == key || (base.uprn.is_some() && i.uprn == base.uprn) {
-                    matched.push((i, "address"));
+        // Each kind of match: within the window, nearest in time first, one
+        // more than the limit (to know whether there were more). The window
+        // is written `+i.reported_at` so that no engine reads it from the
+        // report-time index instead of the match's own (a year of the
+        // county is far more rows than one place or person has).
+        let window = Duration::days(REPEAT_WINDOW_DAYS).num_milliseconds();
+        let around = |q: &mut Q| {
+            q.push(" AND +i.reported_at BETWEEN ")
+                .arg(base.reported_at_ms - window)
+                .push(" AND ")
+                .arg(base.reported_at_ms + window)
+                .push(" ORDER BY ABS(i.reported_at - ")
+                .arg(base.reported_at_ms)
+                .push("), i.id LIMIT ")
+                .arg(REPEAT_LIMIT as i64 + 1);
+        };
+        let mut truncated = false;
+        let mut keep = |rows: Vec<Row>,
+                        why: &'static str,
+                        matched: &mut Vec<(Incident, &'static str)>,
+                        accept: &dyn Fn(&Incident) -> bool|
+         -> Result<()> {
+            truncated |= rows.len() > REPEAT_LIMIT;
+            for r in rows.iter().take(REPEAT_LIMIT) {
+                let i = incident_row(r)?;
+                if accept(&i) {
+                    matched.push((i, why));
                 }
             }
+            Ok(())
+        };
+
+        // Same person: victims and complainants, matched by id or by name and
+        // date of birth (each match read from its own index).
+        let mut pq = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id <> "));
+        pq.arg(&base.id).push(
+            " AND i.id IN (SELECT ip.incident_id FROM incident_people ip
+               WHERE ip.role IN ('victim', 'complainant') AND ip.person_id IN (",
+        );
+        let mut any_person = false;
+        for lp in base.people.iter().filter(|p| matches!(p.role, PersonRole::Victim | PersonRole::Complainant)) {
+            pq.push(if any_person {
+                " UNION SELECT id FROM people WHERE id = "
+            } else {
+                "SELECT id FROM people WHERE id = "
+            });
+            pq.arg(&lp.person.id);
+            any_person = true;
+            if let Some(dob) = &lp.person.date_of_birth {
+                pq.push(" UNION SELECT id FROM people WHERE name_key = ")
+                    .arg(match_key(&lp.person.full_name))
+                    .push(" AND date_of_birth = ")
+                    .arg(dob);
+            }
+        }
+        pq.push("))");
+        around(&mut pq);
+        if any_person {
+            keep(conn.all(&pq).await?, "person", &mut matched, &|_| true)?;
+        }
+        // Same address (as lower-cased, then compared by match key) or UPRN:
+        // one query each, so each reads its own index.
+        let key = match_key(&base.address);
+        let same_place = |i: &Incident| match_key(&i.address) == key || (base.uprn.is_some() && i.uprn == base.uprn);
+        if !key.is_empty() {
+            let mut aq = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id <> "));
+            aq.arg(&base.id).push(" AND LOWER(i.address) = ").arg(base.address.trim().to_lowercase());
+            around(&mut aq);
+            keep(conn.all(&aq).await?, "address", &mut matched, &same_place)?;
+        }
+        if let Some(u) = &base.uprn {
+            let mut uq = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id <> "));
+            uq.arg(&base.id).push(" AND i.uprn = ").arg(u);
+            around(&mut uq);
+            keep(conn.all(&uq).await?, "address", &mut matched, &same_place)?;
         }
         // Nearby: a coarse box in SQL, the exact distance here.
         if let (Some(lat), Some(lon)) = (base.latitude, base.longitude) {
             let (dlon, dlat) = degree_margin(lat, radius_m);
-            let nq = Q::new(format!(
-                "SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id <> $1 AND i.latitude BETWEEN $2 AND $3 AND i.longitude BETWEEN $4 AND $5"
-            ))
-            .bind(&base.id)
-            .bind(lat - dlat)
-            .bind(lat + dlat)
-            .bind(lon - dlon)
-            .bind(lon + dlon);
-            for r in conn.all(&nq).await? {
-                let i = incident_row(&r)?;
-                if let (Some(a), Some(b)) = (i.latitude, i.longitude) {
-                    if distance_m((lon, lat), (b, a)) <= radius_m {
-                        matched.push((i, "nearby"));
-                    }
-                }
-            }
+            let mut nq = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id <> "));
+            nq.arg(&base.id)
+                .push(" AND i.latitude BETWEEN ")
+                .arg(lat - dlat)
+                .push(" AND ")
+                .arg(lat + dlat)
+                .push(" AND i.longitude BETWEEN ")
+                .arg(lon - dlon)
+                .push(" AND ")
+                .arg(lon + dlon);
+            around(&mut nq);
+            let within = |i: &Incident| {
+                i.latitude.zip(i.longitude).is_some_and(|(a, b)| distance_m((lon, lat), (b, a)) <= radius_m)
+            };
+            keep(conn.all(&nq).await?, "nearby", &mut matched, &within)?;
         }
-        let mut out = Repeats { radius_m, ..Repeats::default() };
+        let mut out =
+            Repeats { radius_m, window_days: REPEAT_WINDOW_DAYS, limit: REPEAT_LIMIT, truncated, ..Repeats::default() };
         let mut hidden: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
         let mut seen_full: std::collections::BTreeSet<(String, &str)> = Default::default();
         let ids: Vec<&str> = matched.iter().map(|(i, _)| i.id.as_str()).collect();

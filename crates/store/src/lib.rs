@@ -97,13 +97,11 @@ pub enum Engine {
 }
 
 impl Engine {
-    /// Arguments a bulk statement should bind at most. SQLite finds each
-    /// numbered placeholder by a linear search (binding n arguments costs
-    /// n squared), so its statements stay small; PostgreSQL's cost is the
-    /// round trip, so its statements are large (its limit is 65,535).
+    /// Arguments a bulk statement binds at most ([`sql::insert_rows`]):
+    /// well under SQLite's limit (32,766) and PostgreSQL's (65,535).
     pub(crate) fn args_per_statement(self) -> usize {
         match self {
-            Engine::Sqlite => 200,
+            Engine::Sqlite => 6_500,
             Engine::Postgres => 20_000,
         }
     }

@@ -10,7 +10,7 @@
 //! A person is visible to the agency that recorded them and to agencies that
 //! may see an incident they are recorded on.
 
-use crate::sql::Q;
+use crate::sql::{IN_LIST, Q};
 use crate::{Exec, Result, StoreError, Tx};
 use safetynet_domain::policy::{Permit, SeesRecords};
 use std::collections::HashMap;
@@ -79,7 +79,7 @@ pub(crate) async fn incident_shares_of(
     incident_ids: &[&str],
 ) -> Result<HashMap<String, Vec<String>>> {
     let mut shares: HashMap<String, Vec<String>> = HashMap::new();
-    for ids in incident_ids.chunks(500) {
+    for ids in incident_ids.chunks(IN_LIST) {
         let mut q = Q::new(
             "SELECT record_id AS incident_id, agency_code FROM record_shares WHERE record_type = 'incident' AND record_id IN (",
         );

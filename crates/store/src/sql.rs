@@ -57,10 +57,16 @@ value_from! {
     chrono::NaiveDate => Text via |d: chrono::NaiveDate| d.to_string();
 }
 
+/// Values one `IN (...)` list binds at most ([`Q::list`]): its numbered
+/// placeholders cost SQLite a scan each, so a list of n costs n squared.
+pub(crate) const IN_LIST: usize = 500;
+
 /// `INSERT INTO {into} VALUES (..), (..), ...` for `rows` (each as wide as
 /// the column list in `into`), in statements of about
 /// [`Engine::args_per_statement`] arguments: bulk writes cost a round trip
-/// per statement, not per row.
+/// per statement, not per row. SQLite gets anonymous `?` placeholders: it
+/// looks numbered ones (`$n`) up by a linear scan per bind, which makes a
+/// statement of thousands of arguments quadratic.
 pub(crate) fn insert_rows(engine: Engine, into: &str, rows: Vec<Vec<Value>>) -> Vec<Q> {
     let per_statement = (engine.args_per_statement() / rows.first().map_or(1, Vec::len).max(1)).max(1);
     let mut rows = rows.into_iter().peekable();
@@ -68,7 +74,20 @@ pub(crate) fn insert_rows(engine: Engine, into: &str, rows: Vec<Vec<Value>>) -> 
     while rows.peek().is_some() {
         let mut q = Q::new(format!("INSERT INTO {into} VALUES "));
         for (n, row) in rows.by_ref().take(per_statement).enumerate() {
-            q.push(if n == 0 { "(" } else { ", (" }).list(row).push(")");
+            q.push(if n == 0 { "(" } else { ", (" });
+            for (c, v) in row.into_iter().enumerate() {
+                q.push(if c == 0 { "" } else { ", " });
+                match engine {
+                    Engine::Sqlite => {
+                        q.sql.push('?');
+                        q.args.push(v);
+                    }
+                    Engine::Postgres => {
+                        q.arg(v);
+                    }
+                }
+            }
+            q.push(")");
         }
         statements.push(q);
     }
@@ -115,7 +134,7 @@ impl Q {
     }
 
     /// Appends `$n, $m, ...` bound to `values` (for `IN (...)`; give at
-    /// least one value).
+    /// least one value, at most [`IN_LIST`]).
     pub fn list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
         for (n, v) in values.into_iter().enumerate() {
             if n > 0 {

@@ -174,10 +174,7 @@ async fn list_incidents(
     let permit = user.permit::<ViewRecords>()?;
     let q: ListQuery = parse_api_query(raw.as_deref())?;
     let (page, per_page) = paging(&q)?;
-    let filter = IncidentFilter {
-        category: q.category.filter(|c| !c.is_empty()),
-        text: q.q.filter(|t| !t.is_empty()),
-    };
+    let filter = IncidentFilter { category: q.category.filter(|c| !c.is_empty()), text: q.q.filter(|t| !t.is_empty()) };
     let (items, total) =
         state.store.incidents(&permit, &filter, per_page, (page - 1) * per_page, &user.actor()).await?;
     Ok(Json(Page { items, total, page, per_page }))
@@ -210,7 +207,7 @@ struct RadiusQuery {
 #[utoipa::path(
     get,
     path = "/incidents/{id}/repeats",
-    summary = "Earlier incidents for the same victim, address and within ?radius_m=, across agencies (others signposted)",
+    summary = "Incidents within a year either side for the same victim, the same address and within ?radius_m=, across agencies (others signposted); at most 100 of each, nearest in time first",
     params(("id" = String, Path, description = "The incident id or reference"), RadiusQuery),
     responses((status = 200, description = "Success", body = Repeats))
 )]

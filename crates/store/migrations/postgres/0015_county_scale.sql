@@ -71,3 +71,22 @@ CREATE TABLE police_outcome_counts (
     n BIGINT NOT NULL
 );
 INSERT INTO police_outcome_counts (month, n) SELECT month, COUNT(*) FROM police_outcomes GROUP BY month;
+
+-- The crime browser filtered by type reads its page in order from here
+-- (0014's index serves the unfiltered order).
+CREATE INDEX police_crimes_type_page ON police_crimes (crime_type, month DESC, row_key);
+
+-- Repeats at the same UPRN (the address has incidents_address).
+CREATE INDEX incidents_uprn ON incidents (uprn);
+
+-- The same person by name and date of birth (repeat victims in the daily
+-- review and an incident's repeats), read from the index alone; it covers
+-- 0002's people_name.
+DROP INDEX people_name;
+CREATE INDEX people_name_dob ON people (name_key, date_of_birth);
+
+-- Repeats nearby: the box (and the time window) is decided in the index, so
+-- only incidents inside it are read (0002's incidents_lat read every
+-- incident in the latitude band).
+DROP INDEX incidents_lat;
+CREATE INDEX incidents_place ON incidents (latitude, longitude, reported_at);

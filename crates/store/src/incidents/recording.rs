@@ -7,7 +7,7 @@ use super::{NewPerson, Submitted};
 use crate::audit::append_many;
 use crate::intake::Intake;
 use crate::records::next_reference;
-use crate::sql::{insert_rows, Value, Q};
+use crate::sql::{insert_rows, Value, IN_LIST, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Tx};
 use chrono::{DateTime, Datelike, NaiveDate};
@@ -149,7 +149,7 @@ const INCIDENT_PEOPLE: &str = "incident_people (incident_id, person_id, role)";
 pub(super) async fn record(tx: &mut Tx, incidents: &[&Accepted<'_>]) -> Result<Vec<Option<(String, String)>>> {
     let given: Vec<&str> = incidents.iter().filter_map(|a| a.reference).collect();
     let mut taken = HashSet::new();
-    for chunk in given.chunks(tx.engine().args_per_statement()) {
+    for chunk in given.chunks(IN_LIST) {
         let mut q = Q::new("SELECT reference FROM incidents WHERE reference IN (");
         q.list(chunk.iter().copied()).push(")");
         for r in tx.all(&q).await? {

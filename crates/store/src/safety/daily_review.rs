@@ -2,7 +2,7 @@
 //! ranked by risk with the reasons.
 
 use crate::records::{case_visible, incident_visible};
-use crate::sql::Q;
+use crate::sql::{IN_LIST, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -66,11 +66,11 @@ impl Store {
             }
         }
         let mut history = History::default();
-        for chunk in ids.chunks(CHUNK) {
+        for chunk in ids.chunks(IN_LIST) {
             history.read_cases(&mut conn, agency, chunk).await?;
             history.read_victims(&mut conn, chunk, year_before).await?;
         }
-        for chunk in keys.chunks(CHUNK) {
+        for chunk in keys.chunks(IN_LIST) {
             history.read_places(&mut conn, chunk, year_before).await?;
         }
         let mut items = Vec::with_capacity(rows.len());
@@ -131,10 +131,6 @@ impl Store {
     }
 }
 
-/// Incidents (or addresses) per query: well under either engine's limit on
-/// bound values, however busy the day.
-const CHUNK: usize = 500;
-
 /// What the review looks up about a period's incidents, a chunk at a time
 /// (a few queries per review, not per incident).
 #[derive(Default)]
@@ -170,15 +166,25 @@ impl History {
     }
 
     async fn read_victims(&mut self, conn: &mut impl Exec, ids: &[String], since_ms: i64) -> Result<()> {
+        // The victims and complainants of these incidents, and everyone who
+        // is the same person (by id, or by name and date of birth: each
+        // read from its own index), then their other incidents since then.
         let mut q = Q::new(
-            "SELECT me.incident_id, COUNT(DISTINCT o.incident_id) AS n FROM incident_people me
-             JOIN people p ON p.id = me.person_id
-             JOIN people q ON q.name_key = p.name_key AND (q.id = p.id OR (q.date_of_birth IS NOT NULL AND q.date_of_birth = p.date_of_birth))
-             JOIN incident_people o ON o.person_id = q.id AND o.role IN ('victim', 'complainant')
-             JOIN incidents oi ON oi.id = o.incident_id
-             WHERE me.role IN ('victim', 'complainant') AND o.incident_id <> me.incident_id AND oi.reported_at >= ",
+            "WITH me AS (SELECT incident_id, person_id FROM incident_people
+                         WHERE role IN ('victim', 'complainant') AND incident_id IN (",
         );
-        q.arg(since_ms).push(" AND me.incident_id IN (").list(ids).push(") GROUP BY me.incident_id");
+        q.list(ids).push(
+            ")),
+             same AS (SELECT incident_id, person_id AS other FROM me
+                      UNION SELECT me.incident_id, q.id FROM me JOIN people p ON p.id = me.person_id
+                        JOIN people q ON q.name_key = p.name_key AND q.date_of_birth = p.date_of_birth
+                      WHERE p.date_of_birth IS NOT NULL)
+             SELECT same.incident_id, COUNT(DISTINCT o.incident_id) AS n FROM same
+             JOIN incident_people o ON o.person_id = same.other AND o.role IN ('victim', 'complainant')
+             JOIN incidents oi ON oi.id = o.incident_id
+             WHERE o.incident_id <> same.incident_id AND oi.reported_at >= ",
+        );
+        q.arg(since_ms).push(" GROUP BY same.incident_id");
         for r in conn.all(&q).await? {
             self.earlier_as_victim.insert(r.text("incident_id")?, r.int("n")?);
         }
