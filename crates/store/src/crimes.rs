@@ -12,6 +12,7 @@ use crate::{Exec, Result, Store, Tx};
 use safetynet_domain::month::Month;
 use safetynet_domain::policeuk::{OutcomeRow, Place, StreetRow};
 use serde::Serialize;
+use std::sync::{Arc, Mutex};
 
 /// Rows the importer reads before staging them (staged in statements of
 /// about [`crate::Engine::args_per_statement`] arguments).
@@ -306,7 +307,12 @@ impl Store {
         by_lsoa: bool,
     ) -> Result<Vec<(Month, String, String, i64)>> {
         // Without areas the importer's counts hold the answer (a row per
-        // month and type, not a scan of every row).
+        // month and type, not a scan of every row); unfiltered (the
+        // dashboard, the packs) it is held in memory with the choices.
+        if !by_lsoa && *filter == CrimeFilter::default() {
+            let choices = self.crime_choices().await?;
+            return Ok(choices.counts.iter().map(|(m, t, n)| (*m, t.clone(), String::new(), *n)).collect());
+        }
         let mut q = if by_lsoa {
             Q::new("SELECT month, crime_type, lsoa_name AS area, COUNT(*) AS n FROM police_crimes WHERE 1 = 1")
         } else if filter.lsoa.is_none() {
@@ -332,69 +338,89 @@ impl Store {
 
     /// Months with data, newest first.
     pub async fn crime_months(&self) -> Result<Vec<Month>> {
-        let rows = self
-            .conn()
-            .await?
-            .all(&Q::new("SELECT DISTINCT month FROM police_crime_counts ORDER BY month DESC"))
-            .await?;
-        Ok(rows.iter().filter_map(|r| r.text("month").ok()).filter_map(|m| Month::parse(&m).ok()).collect())
+        Ok(self.crime_choices().await?.months.clone())
     }
 
     /// Distinct crime types present, alphabetically.
     pub async fn crime_types(&self) -> Result<Vec<String>> {
-        let rows = self
-            .conn()
-            .await?
-            .all(&Q::new("SELECT DISTINCT crime_type FROM police_crime_counts ORDER BY crime_type"))
-            .await?;
-        rows.iter().map(|r| r.text("crime_type").map_err(Into::into)).collect()
+        Ok(self.crime_choices().await?.types.clone())
     }
 
     /// Distinct LSOAs present as (code, name), by name.
     pub async fn crime_lsoas(&self) -> Result<Vec<(String, String)>> {
-        let rows = self
-            .conn()
-            .await?
-            .all(&Q::new("SELECT lsoa_code, lsoa_name FROM police_crime_areas ORDER BY lsoa_name, lsoa_code"))
-            .await?;
-        rows.iter().map(|r| Ok((r.text("lsoa_code")?, r.text("lsoa_name")?))).collect()
+        Ok(self.crime_choices().await?.areas.clone())
     }
 
-    /// Counts by type for `month` beside the previous month (types in either).
-    pub async fn crime_type_counts(&self, month: Month) -> Result<Vec<TypeCount>> {
-        let rows = self
-            .conn()
-            .await?
-            .all(
-                &Q::new(
-                    "SELECT crime_type,
-                            CAST(SUM(CASE WHEN month = $1 THEN n ELSE 0 END) AS BIGINT) AS n,
-                            CAST(SUM(CASE WHEN month = $2 THEN n ELSE 0 END) AS BIGINT) AS prev
-                     FROM police_crime_counts WHERE month IN ($1, $2)
-                     GROUP BY crime_type ORDER BY 2 DESC, crime_type",
-                )
-                .bind(month.to_string())
-                .bind(month.previous().to_string()),
-            )
+    /// The months, types and areas police.uk data holds, and its counts by
+    /// month and type, read once per
+    /// version of that data (the kept counts' rows and total, which every
+    /// import that adds rows changes) and kept in memory: the crime
+    /// browser offers them on every page, and hundreds of areas cost more
+    /// to read than the page itself.
+    async fn crime_choices(&self) -> Result<Arc<CrimeChoices>> {
+        let mut conn = self.conn().await?;
+        let v = conn
+            .one(&Q::new("SELECT COUNT(*) AS k, CAST(COALESCE(SUM(n), 0) AS BIGINT) AS total FROM police_crime_counts"))
             .await?;
-        rows.iter()
-            .map(|r| Ok(TypeCount { crime_type: r.text("crime_type")?, count: r.int("n")?, previous: r.int("prev")? }))
-            .collect()
+        let version = (v.int("k")?, v.int("total")?);
+        if let Some(cached) = self.crime_choices.get(version) {
+            return Ok(cached);
+        }
+        let months = conn.all(&Q::new("SELECT DISTINCT month FROM police_crime_counts ORDER BY month DESC")).await?;
+        let types =
+            conn.all(&Q::new("SELECT DISTINCT crime_type FROM police_crime_counts ORDER BY crime_type")).await?;
+        let areas = conn
+            .all(&Q::new("SELECT lsoa_code, lsoa_name FROM police_crime_areas ORDER BY lsoa_name, lsoa_code"))
+            .await?;
+        let counts = conn
+            .all(&Q::new("SELECT month, crime_type, n FROM police_crime_counts ORDER BY month, crime_type"))
+            .await?;
+        let choices = Arc::new(CrimeChoices {
+            months: months.iter().filter_map(|r| r.text("month").ok()).filter_map(|m| Month::parse(&m).ok()).collect(),
+            types: types.iter().map(|r| r.text("crime_type")).collect::<std::result::Result<_, _>>()?,
+            areas: areas
+                .iter()
+                .map(|r| Ok((r.text("lsoa_code")?, r.text("lsoa_name")?)))
+                .collect::<std::result::Result<_, sqlx::Error>>()?,
+            counts: counts
+                .iter()
+                .filter_map(|r| {
+                    let month = Month::parse(&r.text("month").ok()?).ok()?;
+                    Some(r.text("crime_type").and_then(|t| Ok((month, t, r.int("n")?))))
+                })
+                .collect::<std::result::Result<_, sqlx::Error>>()?,
+        });
+        self.crime_choices.put(version, choices.clone());
+        Ok(choices)
+    }
+
+    /// Counts by type for `month` beside the previous month (types in
+    /// either), most first.
+    pub async fn crime_type_counts(&self, month: Month) -> Result<Vec<TypeCount>> {
+        let choices = self.crime_choices().await?;
+        let mut by_type: std::collections::BTreeMap<&str, TypeCount> = Default::default();
+        let previous = month.previous();
+        for (m, t, n) in choices.counts.iter().filter(|(m, _, _)| *m == month || *m == previous) {
+            let c = by_type.entry(t).or_insert_with(|| TypeCount { crime_type: t.clone(), count: 0, previous: 0 });
+            if *m == month {
+                c.count += n;
+            } else {
+                c.previous += n;
+            }
+        }
+        let mut out: Vec<TypeCount> = by_type.into_values().collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.crime_type.cmp(&b.crime_type)));
+        Ok(out)
     }
 
     /// Records per month, oldest first.
     pub async fn crime_monthly_totals(&self) -> Result<Vec<(Month, i64)>> {
-        let rows = self
-            .conn()
-            .await?
-            .all(&Q::new(
-                "SELECT month, CAST(SUM(n) AS BIGINT) AS n FROM police_crime_counts GROUP BY month ORDER BY month",
-            ))
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            if let Ok(m) = Month::parse(&r.text("month")?) {
-                out.push((m, r.int("n")?));
+        let choices = self.crime_choices().await?;
+        let mut out: Vec<(Month, i64)> = Vec::new();
+        for (m, _, n) in &choices.counts {
+            match out.last_mut() {
+                Some((last, total)) if last == m => *total += n,
+                _ => out.push((*m, *n)),
             }
         }
         Ok(out)
@@ -428,4 +454,32 @@ fn crime_row(r: &Row) -> Result<Crime> {
         context: r.text("context")?,
         outcomes: Vec::new(),
     })
+}
+
+/// What the crime browser offers to filter by, and the counts by month and
+/// type (oldest first) that the dashboard and the packs chart.
+#[derive(Debug, Default)]
+pub(crate) struct CrimeChoices {
+    months: Vec<Month>,
+    types: Vec<String>,
+    areas: Vec<(String, String)>,
+    counts: Vec<(Month, String, i64)>,
+}
+
+/// [`CrimeChoices`] for one version of the police data (shared by a
+/// store's clones).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ChoicesCache(Arc<Mutex<Option<((i64, i64), Arc<CrimeChoices>)>>>);
+
+impl ChoicesCache {
+    fn get(&self, version: (i64, i64)) -> Option<Arc<CrimeChoices>> {
+        let held = self.0.lock().ok()?;
+        held.as_ref().filter(|(v, _)| *v == version).map(|(_, c)| c.clone())
+    }
+
+    fn put(&self, version: (i64, i64), choices: Arc<CrimeChoices>) {
+        if let Ok(mut held) = self.0.lock() {
+            *held = Some((version, choices));
+        }
+    }
 }

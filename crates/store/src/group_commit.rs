@@ -51,7 +51,7 @@ pub(crate) fn start(store: &Store) -> Option<Writer> {
     let runtime = tokio::runtime::Handle::try_current().ok()?;
     let (queue, rx) = mpsc::unbounded_channel();
     let pool = store.pool.single_connection();
-    let direct = Store { pool: pool.clone(), audit_writer: None, audit_key: store.audit_key.clone() };
+    let direct = Store { pool: pool.clone(), audit_writer: None, ..store.clone() };
     runtime.spawn(write_batches(direct, rx));
     Some(Writer { queue, pool })
 }

@@ -143,6 +143,8 @@ pub struct Store {
     audit_key: Arc<AuditKey>,
     /// The group-commit writer for [`Store::audit`] (none outside a runtime).
     audit_writer: Option<group_commit::Writer>,
+    /// The crime browser's choices for the police data last read.
+    crime_choices: crimes::ChoicesCache,
 }
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.
@@ -324,7 +326,7 @@ impl Store {
 
     /// A handle on `pool`, with its audit writer started.
     fn new(pool: Pool, audit_key: Arc<AuditKey>) -> Self {
-        let mut store = Self { pool, audit_key, audit_writer: None };
+        let mut store = Self { pool, audit_key, audit_writer: None, crime_choices: Default::default() };
         store.audit_writer = group_commit::start(&store);
         store
     }
