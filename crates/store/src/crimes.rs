@@ -469,15 +469,21 @@ pub(crate) struct CrimeChoices {
 /// [`CrimeChoices`] for one version of the police data (shared by a
 /// store's clones).
 #[derive(Debug, Default, Clone)]
-pub(crate) struct ChoicesCache(Arc<Mutex<Option<((i64, i64), Arc<CrimeChoices>)>>>);
+pub(crate) struct ChoicesCache(Arc<Mutex<Option<Versioned>>>);
+
+/// A version of the police data: the kept counts' rows and their total.
+type DataVersion = (i64, i64);
+
+/// Choices and the version of the data they were read from.
+type Versioned = (DataVersion, Arc<CrimeChoices>);
 
 impl ChoicesCache {
-    fn get(&self, version: (i64, i64)) -> Option<Arc<CrimeChoices>> {
+    fn get(&self, version: DataVersion) -> Option<Arc<CrimeChoices>> {
         let held = self.0.lock().ok()?;
         held.as_ref().filter(|(v, _)| *v == version).map(|(_, c)| c.clone())
     }
 
-    fn put(&self, version: (i64, i64), choices: Arc<CrimeChoices>) {
+    fn put(&self, version: DataVersion, choices: Arc<CrimeChoices>) {
         if let Ok(mut held) = self.0.lock() {
             *held = Some((version, choices));
         }
