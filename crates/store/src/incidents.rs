@@ -505,11 +505,7 @@ impl Store {
                 .arg(REPEAT_LIMIT as i64 + 1);
         };
         let mut truncated = false;
-        let mut keep = |rows: Vec<Row>,
-                        why: &'static str,
-                        matched: &mut Vec<(Incident, &'static str)>,
-                        accept: &dyn Fn(&Incident) -> bool|
-         -> Result<()> {
+        let mut keep = |rows: Vec<Row>, why: &'static str, accept: &dyn Fn(&Incident) -> bool| -> Result<()> {
             truncated |= rows.len() > REPEAT_LIMIT;
             for r in rows.iter().take(REPEAT_LIMIT) {
                 let i = incident_row(r)?;
@@ -546,7 +542,7 @@ impl Store {
         pq.push("))");
         around(&mut pq);
         if any_person {
-            keep(conn.all(&pq).await?, "person", &mut matched, &|_| true)?;
+            keep(conn.all(&pq).await?, "person", &|_| true)?;
         }
         // Same address (as lower-cased, then compared by match key) or UPRN:
         // one query each, so each reads its own index.
@@ -556,13 +552,13 @@ impl Store {
             let mut aq = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id <> "));
             aq.arg(&base.id).push(" AND LOWER(i.address) = ").arg(base.address.trim().to_lowercase());
             around(&mut aq);
-            keep(conn.all(&aq).await?, "address", &mut matched, &same_place)?;
+            keep(conn.all(&aq).await?, "address", &same_place)?;
         }
         if let Some(u) = &base.uprn {
             let mut uq = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id <> "));
             uq.arg(&base.id).push(" AND i.uprn = ").arg(u);
             around(&mut uq);
-            keep(conn.all(&uq).await?, "address", &mut matched, &same_place)?;
+            keep(conn.all(&uq).await?, "address", &same_place)?;
         }
         // Nearby: a coarse box in SQL, the exact distance here.
         if let (Some(lat), Some(lon)) = (base.latitude, base.longitude) {
@@ -581,7 +577,7 @@ impl Store {
             let within = |i: &Incident| {
                 i.latitude.zip(i.longitude).is_some_and(|(a, b)| distance_m((lon, lat), (b, a)) <= radius_m)
             };
-            keep(conn.all(&nq).await?, "nearby", &mut matched, &within)?;
+            keep(conn.all(&nq).await?, "nearby", &within)?;
         }
         let mut out =
             Repeats { radius_m, window_days: REPEAT_WINDOW_DAYS, limit: REPEAT_LIMIT, truncated, ..Repeats::default() };

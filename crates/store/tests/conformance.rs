@@ -569,3 +569,22 @@ async fn a_write_cancelled_while_it_begins_leaves_no_connection_in_a_transaction
     })
     .await;
 }
+
+/// A read is audited while its handler may still hold a pooled connection:
+/// with every connection of the pool held that way, the audit row must
+/// still be written (the writer has a connection of its own) instead of
+/// waiting for a pooled one that none of the holders will give back.
+#[tokio::test]
+async fn a_read_is_audited_while_every_pooled_connection_is_held() {
+    each(async |db: &Db| {
+        let mut held = Vec::new();
+        for _ in 0..db.store.pool_use().max {
+            held.push(db.store.conn().await.expect("conn"));
+        }
+        let audited = tokio::time::timeout(std::time::Duration::from_secs(5), db.store.audit(T0, &event("{}"))).await;
+        assert!(matches!(audited, Ok(Ok(_))), "the audit row waited for a pooled connection: {audited:?}");
+        drop(held);
+        assert_eq!(db.store.verify_audit().await.expect("verify"), Ok(1));
+    })
+    .await;
+}
