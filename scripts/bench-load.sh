@@ -5,7 +5,10 @@
 #
 # Usage: scripts/bench-load.sh
 #   YEARS=5            years of police.uk data (the bundled months relabelled; ~108,000 rows a year)
-#   INCIDENTS=200000   partner incidents imported for the ASB officer's agency
+#   INCIDENTS=1000000  partner incidents, dealt over ten agencies (scripts/gen-county.py)
+#   USERS=500 CASES=20000 MEETING_YEARS=5
+#                      then `safetynet generate`: users over every agency, cases worked up
+#                      over the agencies' incidents, years of JAG/RAG/forum meetings
 #   CONNS=50           concurrent connections;  DURATION=20s per endpoint
 #   DATA=DIR           police.uk folder (default ../shared/data/police-uk-hertfordshire-2021)
 #   SAFETYNET_BENCH_POSTGRES_URL=postgres://USER@HOST:PORT/postgres  also run on PostgreSQL
@@ -23,7 +26,10 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 YEARS=${YEARS:-5}
-INCIDENTS=${INCIDENTS:-200000}
+INCIDENTS=${INCIDENTS:-1000000}
+USERS=${USERS:-500}
+CASES=${CASES:-20000}
+MEETING_YEARS=${MEETING_YEARS:-5}
 CONNS=${CONNS:-50}
 DURATION=${DURATION:-20s}
 DATA=${DATA:-$REPO/../shared/data/police-uk-hertfordshire-2021}
@@ -50,11 +56,12 @@ wait_up() { # URL
   echo "bench: the server did not answer at $1" >&2; return 1
 }
 
-echo "generating: $YEARS years of police.uk data, $INCIDENTS incidents" >&2
+echo "generating: $YEARS years of police.uk data, $INCIDENTS incidents, $USERS users, $CASES cases" >&2
 python3 "$REPO/scripts/gen-county.py" "$TMP/data" --data "$DATA" --years "$YEARS" --incidents "$INCIDENTS" >&2
 
 # Seeds the demo partnership into URL (the demo serves; it is stopped once up), then
-# imports the generated data and prints a token for the ASB officer.
+# imports the generated data, generates the partnership's work over it and prints a
+# token for the ASB officer.
 prepare() { # URL KEY
   local url=$1 key=$2 port
   port=$(free_port)
@@ -68,9 +75,19 @@ prepare() { # URL KEY
   t1=$(date +%s.%N)
   echo "police.uk import: $(python3 -c "print(f'{$t1-$t0:.1f}')") s" >&2
   t0=$(date +%s.%N)
-  "$BIN" import incidents --database-url "$url" --audit-key-file "$key" --agency SACDC "$TMP/data/incidents.csv" >"$TMP/import-incidents.log" 2>&1
+  local file
+  : >"$TMP/import-incidents.log"
+  for file in "$TMP"/data/incidents/*.csv; do
+    "$BIN" import incidents --database-url "$url" --audit-key-file "$key" --agency "$(basename "$file" .csv)" \
+      "$file" >>"$TMP/import-incidents.log" 2>&1
+  done
   t1=$(date +%s.%N)
   echo "incident import: $(python3 -c "print(f'{$t1-$t0:.1f} s, {$INCIDENTS/($t1-$t0):.0f} rows/s')")" >&2
+  t0=$(date +%s.%N)
+  "$BIN" generate --database-url "$url" --audit-key-file "$key" --users "$USERS" --cases "$CASES" \
+    --meeting-years "$MEETING_YEARS" >"$TMP/generate.log" 2>&1
+  t1=$(date +%s.%N)
+  echo "$(tail -1 "$TMP/generate.log") in $(python3 -c "print(f'{$t1-$t0:.1f}')") s" >&2
   "$BIN" token create --database-url "$url" --audit-key-file "$key" --email "$OFFICER" | tail -1
 }
 
@@ -181,7 +198,7 @@ run_engine() { # NAME URL KEY
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
   if [ -n "${LOGS:-}" ]; then
     mkdir -p "$LOGS"
-    for f in serve demo import-police import-incidents; do cp "$TMP/$f.log" "$LOGS/$name-$f.log"; done
+    for f in serve demo import-police import-incidents generate; do cp "$TMP/$f.log" "$LOGS/$name-$f.log"; done
   fi
 }
 

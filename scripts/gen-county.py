@@ -6,13 +6,18 @@ Writes, under OUT:
       the police.uk months in DATA relabelled over YEARS years (shifted back
       12 months at a time), each copy with its own Crime IDs, so a force's
       five years hold about 5 x 108,000 street rows for Hertfordshire;
-  incidents.csv
+  incidents/AGENCY.csv
       INCIDENTS partner incidents in the `safetynet import incidents` format,
-      placed where the street rows of LSOAs named PLACE are (so they fall
-      inside the partnership's area), over the five years before 2026-12,
-      a victim on every third and a perpetrator on every fifth, with names,
-      dates of birth and addresses drawn from small pools, so repeats and
-      possible duplicates occur as they do in real records.
+      dealt in turn to the ten AGENCIES (one file each, imported with
+      `--agency AGENCY`), placed where the street rows of LSOAs named PLACE
+      are (so they fall inside the partnership's area), over the five years
+      before 2026-12, a victim on every tenth and a perpetrator on every
+      twentieth (about 150,000 people for 1,000,000 incidents), with names,
+      dates of birth and addresses drawn from a pool of INCIDENTS / 40, so
+      repeats and possible duplicates occur as they do in real records.
+
+The users, cases and meetings come from `safetynet generate` once these are
+imported (scripts/bench-load.sh does both).
 
 Usage: scripts/gen-county.py OUT [--data DIR] [--years 5] [--incidents 200000]
                                  [--place "St Albans"] [--seed 1]
@@ -20,6 +25,7 @@ The same arguments always give the same files.
 """
 
 import argparse
+import contextlib
 import csv
 import hashlib
 import os
@@ -36,6 +42,8 @@ FIRST = ["Alex", "Sam", "Jo", "Chris", "Pat", "Lukasz", "Aisha", "Wyn", "Mei", "
          "Niamh", "Oluwaseun", "Zofia", "Hamza", "Ellie", "Dylan", "Grace", "Yusuf"]
 LAST = ["Smith", "Jones", "Patel", "Kowalski", "Okafor", "Evans", "Khan", "Murphy", "Nowak", "Ahmed",
         "Williams", "Brown", "Taylor", "Davies", "Wilson", "Hughes", "Ali", "Walker", "Wright", "Green"]
+AGENCIES = ["SACDC", "HERTS-POLICE", "HFRS", "PROBATION", "HV-CCG", "HCC", "HCC-SFYP", "BTP", "HOUSING",
+            "HCC-TS"]
 STREETS = ["High Street", "Station Road", "Church Lane", "London Road", "Victoria Street", "Park Avenue",
            "Hatfield Road", "Marshalswick Lane", "Verulam Road", "Catherine Street"]
 
@@ -98,18 +106,23 @@ def incidents(out, n, where, rng):
     span_minutes = 5 * 365 * 24 * 60
     people = [(f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                f"{rng.randint(1940, 2008)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-               f"{rng.randint(1, 200)} {rng.choice(STREETS)}") for _ in range(max(1, n // 10))]
+               f"{rng.randint(1, 200)} {rng.choice(STREETS)}") for _ in range(max(1, n // 40))]
     header = ["reference", "category", "occurred_at", "latitude", "longitude", "description", "source",
               "victim_name", "victim_dob", "victim_address", "perpetrator_name", "perpetrator_dob"]
-    with open(os.path.join(out, "incidents.csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
+    folder = os.path.join(out, "incidents")
+    os.makedirs(folder, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        writers = [csv.writer(stack.enter_context(open(os.path.join(folder, f"{a}.csv"), "w", newline="",
+                                                       encoding="utf-8")), lineterminator="\n") for a in AGENCIES]
+        for w in writers:
+            w.writerow(header)
         for i in range(n):
+            w = writers[i % len(writers)]
             lat, lon = rng.choice(where)
             at = end - timedelta(minutes=rng.randrange(span_minutes))
             category = rng.choice(CATEGORIES)
-            victim = people[rng.randrange(len(people))] if i % 3 == 0 else ("", "", "")
-            perp = people[rng.randrange(len(people))] if i % 5 == 0 else ("", "", "")
+            victim = people[rng.randrange(len(people))] if rng.random() < 0.10 else ("", "", "")
+            perp = people[rng.randrange(len(people))] if rng.random() < 0.05 else ("", "", "")
             w.writerow([f"GEN-{i:07d}", category, at.strftime("%Y-%m-%dT%H:%M:00Z"), lat, lon,
                         f"Generated incident {i} ({category})", rng.choice(["public", "police", "council", "housing"]), victim[0], victim[1], victim[2],
                         perp[0], perp[1]])

@@ -156,6 +156,23 @@ enum Command {
     Backup(crate::backup::BackupArgs),
     /// Restore a backup into a new SQLite file or an empty PostgreSQL database, checked against its manifest and the audit trail.
     Restore(crate::backup::RestoreArgs),
+    /// Generate county-scale users, cases and meetings for load benchmarks, over a demo database holding imported incidents (scripts/bench-load.sh; never on live data).
+    Generate {
+        #[command(flatten)]
+        db: DbArg,
+        /// Users, spread over every agency.
+        #[arg(long, default_value_t = 500)]
+        users: usize,
+        /// Cases, each over some of an agency's own incidents.
+        #[arg(long, default_value_t = 20_000)]
+        cases: usize,
+        /// Years of JAG, RAG and forum meetings before today.
+        #[arg(long, default_value_t = 5)]
+        meeting_years: u32,
+        /// Seed: the same sizes and seed give the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -587,6 +604,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .create_user(&permit, &NewUser { email, display_name, agency, roles, password_hash }, &actor)
                 .await?;
             println!("user created: {id}");
+        }
+        Command::Generate { db, users, cases, meeting_years, seed } => {
+            let store = open(&config, &db, KeyUse::Write).await?;
+            let sizes = crate::generate::Sizes { users, cases, meeting_years, seed };
+            let made = crate::generate::generate(&store, sizes, clock.now()).await?;
+            println!(
+                "generated: {} users, {} cases, {} meetings, {} actions",
+                made.users, made.cases, made.meetings, made.actions
+            );
         }
         Command::Token { command: TokenCommand::Create { db, email, expires_in_days } } => {
             let store = open(&config, &db, KeyUse::Write).await?;

@@ -127,7 +127,7 @@ pub async fn seed_partnership(store: &Store, now_ms: i64) -> anyhow::Result<()> 
 
 /// The demo password's hash, computed once per process (production hashes
 /// each get their own salt; demo accounts share one so start-up is quick).
-async fn demo_hash() -> anyhow::Result<String> {
+pub(crate) async fn demo_hash() -> anyhow::Result<String> {
     static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     let h = HASH
         .get_or_try_init(|| async {

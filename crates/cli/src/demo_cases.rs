@@ -118,7 +118,6 @@ pub(crate) async fn principal(store: &Store, email: &str) -> anyhow::Result<Prin
 pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
     let officer = principal(store, "asb.officer@stalbans.gov.uk").await?;
     let view = officer.permit::<ViewRecords>()?;
-    let edit = officer.permit::<EditRecords>()?;
     let (_, existing) = store
         .cases(&view, false, 1, 0, &Actor { principal: &officer, at_ms: now.timestamp_millis(), source: "demo" })
         .await?;
@@ -169,8 +168,6 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
             }
         }
     }
-    let at_ms = now.timestamp_millis();
-    let actor = Actor { principal: &officer, at_ms, source: "demo" };
     let new = NewCase {
         title: "Verulam Road: threats to an elderly resident".into(),
         problem: "Repeated noise, banging and threats from a neighbour to a resident in her seventies who lives alone."
@@ -178,7 +175,25 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
         incidents: council_incidents,
         lead_officer_id: None,
     };
-    let (case_id, _) = store.open_case(&edit, &view, &new, &actor).await?;
+    work_up_case(store, &officer, &new, "HERTS-POLICE", now).await?;
+    Ok(())
+}
+
+/// Opens `new` for `officer`'s agency and works it up as an ASB officer
+/// would: a problem-solving plan, shared with `partner` under s115, a risk
+/// assessment, three tasks (two for the officer's agency, one for the
+/// partner) and a community protection warning. Returns the case id.
+pub(crate) async fn work_up_case(
+    store: &Store,
+    officer: &Principal,
+    new: &NewCase,
+    partner: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    let view = officer.permit::<ViewRecords>()?;
+    let edit = officer.permit::<EditRecords>()?;
+    let actor = Actor { principal: officer, at_ms: now.timestamp_millis(), source: "demo" };
+    let (case_id, _) = store.open_case(&edit, &view, new, &actor).await?;
     let plan = Plan {
         title: new.title.clone(),
         problem: new.problem.clone(),
@@ -190,7 +205,7 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
         assessment: String::new(),
     };
     store.update_plan(&edit, &case_id, 1, &plan, &actor).await?;
-    let share = CaseShare::new("HERTS-POLICE", "Crime and Disorder Act 1998 s115").map_err(|e| anyhow::anyhow!(e))?;
+    let share = CaseShare::new(partner, "Crime and Disorder Act 1998 s115").map_err(|e| anyhow::anyhow!(e))?;
     store.share_case(&edit, &case_id, &share, &actor).await?;
     let questionnaire = store.questionnaires().await?.into_iter().find(|q| q.id == "asb-victim");
     if let Some(q) = questionnaire {
@@ -199,10 +214,11 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
         let request = AssessmentRequest { questionnaire: q.id, answers, judgement: None };
         store.assess_risk(&edit, &case_id, &request, london_date(now), &ReviewIntervals::default(), &actor).await?;
     }
+    let own = officer.agency.to_string();
     for (title, owner, days) in [
-        ("Joint visit to the neighbour with the housing officer", "SACDC", -2),
-        ("PCSO reassurance visits twice a week", "HERTS-POLICE", 7),
-        ("Install noise recording equipment", "SACDC", 14),
+        ("Joint visit to the neighbour with the housing officer", own.as_str(), -2),
+        ("PCSO reassurance visits twice a week", partner, 7),
+        ("Install noise recording equipment", own.as_str(), 14),
     ] {
         let task = NewTask {
             title: title.into(),
@@ -226,5 +242,5 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
         amount_pence: None,
     };
     store.add_intervention(&edit, &case_id, &cpw, &FpnLimits::default(), &actor).await?;
-    Ok(())
+    Ok(case_id)
 }
