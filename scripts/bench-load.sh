@@ -21,7 +21,8 @@
 #   LOGS=DIR           keep each engine's server and import logs there
 #
 # Prints one table per engine: endpoint, p50 ms, p99 ms, requests/s, non-2xx, throughput as a
-# share of /healthz's. Timings are only comparable within one run: the machine is shared.
+# share of /healthz's; then the seconds to build meeting packs and a year's hotspots once, and
+# the server's peak memory. Timings are only comparable within one run: the machine is shared.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -154,6 +155,17 @@ PAGE_ENDPOINTS=(
   "/daily-review?date=2026-11-30"
 )
 
+# Built once per request rather than served under load: meeting packs for the latest
+# date and one in the middle of the history, and a year of the county's hotspots.
+BUILD_ENDPOINTS=(
+  "/api/v1/packs/jag?date=2026-11-30"
+  "/api/v1/packs/rag?date=2026-11-30"
+  "/api/v1/packs/psf?date=2026-11-30"
+  "/api/v1/packs/jag?date=2019-06-01"
+  "/api/v1/analytics/hotspots?from=2021-01&to=2021-12"
+  "/api/v1/analytics/hotspots?from=2020-01&to=2020-12&type=Burglary"
+)
+
 FAILED=0
 run_engine() { # NAME URL KEY
   local name=$1 url=$2 key=$3 token port base
@@ -193,6 +205,13 @@ run_engine() { # NAME URL KEY
         echo "  regression: p99 $p99 ms > $MAX_RATIO x healthz p99 ($ceiling_p99 ms)"; FAILED=1
       fi
     fi
+  done
+  printf '%-55s %9s %9s\n' "built once" seconds status
+  for path in "${BUILD_ENDPOINTS[@]}"; do
+    read -r status seconds < <(curl -s -o /dev/null -w '%{http_code} %{time_total}\n' \
+      -H "Authorization: Bearer $token" "$base$path")
+    printf '%-55s %9s %9s\n' "$path" "$seconds" "$status"
+    [ "$status" = 200 ] || { echo "  failed: $path answered $status"; FAILED=1; }
   done
   echo "server memory (max RSS, kB): $(grep VmHWM /proc/$SERVER/status | awk '{print $2}')"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
