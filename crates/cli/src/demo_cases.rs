@@ -175,19 +175,21 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
         incidents: council_incidents,
         lead_officer_id: None,
     };
-    work_up_case(store, &officer, &new, "HERTS-POLICE", now).await?;
+    work_up_case(store, &officer, &new, "HERTS-POLICE", "Kyle Example", now).await?;
     Ok(())
 }
 
 /// Opens `new` for `officer`'s agency and works it up as an ASB officer
 /// would: a problem-solving plan, shared with `partner` under s115, a risk
 /// assessment, three tasks (two for the officer's agency, one for the
-/// partner) and a community protection warning. Returns the case id.
+/// partner) and a community protection warning to `subject`. Returns the
+/// case id.
 pub(crate) async fn work_up_case(
     store: &Store,
     officer: &Principal,
     new: &NewCase,
     partner: &str,
+    subject: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<String> {
     let view = officer.permit::<ViewRecords>()?;
@@ -232,7 +234,7 @@ pub(crate) async fn work_up_case(
     let cpw = NewIntervention {
         kind: InterventionKind::CommunityProtectionWarning,
         person_id: None,
-        subject_name: "Kyle Example".into(),
+        subject_name: subject.into(),
         subject_date_of_birth: chrono::NaiveDate::from_ymd_opt(2000, 6, 1),
         subject_is_business: false,
         conduct: "Noise and threatening behaviour towards neighbours".into(),

@@ -171,7 +171,8 @@ async fn cases(
         };
         let partner = if agency.as_str() == "HERTS-POLICE" { "SACDC" } else { "HERTS-POLICE" };
         let opened = now - Duration::minutes(rng.gen_range(0..5 * 365 * 24 * 60));
-        work_up_case(store, officer, &new, partner, opened).await?;
+        let subject = format!("{} {}", FIRST[rng.gen_range(0..FIRST.len())], LAST[rng.gen_range(0..LAST.len())]);
+        work_up_case(store, officer, &new, partner, &subject, opened).await?;
         out.cases += 1;
     }
     Ok(())
