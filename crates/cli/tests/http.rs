@@ -8,6 +8,10 @@ use axum::http::StatusCode;
 use common::*;
 use safetynet_domain::token::hash_secret;
 
+/// Where a page sends a browser whose session has ended.
+const ENDED_DASHBOARD: &str = "/sign-in?next=%2Fdashboard&expired=1";
+const ENDED_ACCOUNT: &str = "/sign-in?next=%2Faccount&expired=1";
+
 const INJECTIONS: &[&str] = &[
     "' OR '1'='1",
     "'; DROP TABLE police_crimes; --",
@@ -49,10 +53,10 @@ async fn pages_need_a_session() {
         ] {
             let res = app.get(path, None).await;
             assert_eq!(res.status, StatusCode::SEE_OTHER, "{path}");
-            assert_eq!(res.location(), "/sign-in", "{path}");
+            assert_eq!(res.location(), format!("/sign-in?next={}", encode(path)), "{path}");
         }
         let bogus = Session { cookie: "not-a-session".into(), csrf: "x".into() };
-        assert_eq!(app.get("/dashboard", Some(&bogus)).await.location(), "/sign-in");
+        assert_eq!(app.get("/dashboard", Some(&bogus)).await.location(), "/sign-in?next=%2Fdashboard&expired=1");
         let res = app.get("/sign-in", None).await;
         assert_eq!(res.status, StatusCode::OK);
         assert!(res.body.contains("Sign in to SafetyNet"));
@@ -175,7 +179,7 @@ async fn sessions_expire_when_idle_and_absolutely_and_sign_out_revokes() {
         app.clock.advance(chrono::Duration::minutes(29));
         assert_eq!(app.get("/dashboard", Some(&s)).await.status, StatusCode::OK);
         app.clock.advance(chrono::Duration::minutes(31));
-        assert_eq!(app.get("/dashboard", Some(&s)).await.location(), "/sign-in", "idle timeout");
+        assert_eq!(app.get("/dashboard", Some(&s)).await.location(), ENDED_DASHBOARD, "idle timeout");
 
         let s = app.sign_in(OFFICER).await;
         for _ in 0..36 {
@@ -184,7 +188,7 @@ async fn sessions_expire_when_idle_and_absolutely_and_sign_out_revokes() {
                 break;
             }
         }
-        assert_eq!(app.get("/account", Some(&s)).await.location(), "/sign-in", "absolute timeout");
+        assert_eq!(app.get("/account", Some(&s)).await.location(), ENDED_ACCOUNT, "absolute timeout");
 
         let s = app.sign_in(OFFICER).await;
         assert_eq!(
@@ -194,7 +198,7 @@ async fn sessions_expire_when_idle_and_absolutely_and_sign_out_revokes() {
         );
         let res = app.post("/sign-out", Some(&s), Some(&s.csrf), &[]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
-        assert_eq!(app.get("/dashboard", Some(&s)).await.location(), "/sign-in", "revoked");
+        assert_eq!(app.get("/dashboard", Some(&s)).await.location(), ENDED_DASHBOARD, "revoked");
     })
     .await;
 }
@@ -405,7 +409,7 @@ async fn users_admin_create_roles_deactivate() {
         let res =
             app.post(&format!("{user_path}/active"), Some(&admin), Some(&admin.csrf), &[("active", "false")]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
-        assert_eq!(app.get("/audit", Some(&theirs)).await.location(), "/sign-in");
+        assert_eq!(app.get("/audit", Some(&theirs)).await.location(), "/sign-in?next=%2Faudit&expired=1");
         assert_eq!(
             app.sign_in_response("new.officer@hertsfire.gov.uk", "a long new password").await.status,
             StatusCode::UNAUTHORIZED
@@ -499,7 +503,7 @@ async fn password_change_and_api_tokens_from_the_account_page() {
             .await;
         assert_eq!(ok.status, StatusCode::OK);
         assert!(ok.body.contains("Your password has been changed"));
-        assert_eq!(app.get("/account", Some(&other)).await.location(), "/sign-in", "other sessions end");
+        assert_eq!(app.get("/account", Some(&other)).await.location(), ENDED_ACCOUNT, "other sessions end");
         assert_eq!(app.get("/account", Some(&s)).await.status, StatusCode::OK, "this one continues");
         assert_eq!(app.sign_in_response(OFFICER, "brand new password 1").await.status, StatusCode::SEE_OTHER);
 
@@ -764,7 +768,7 @@ async fn password_change_refuses_weak_passwords_counts_wrong_ones_and_revokes_to
             "{}",
             ok.body
         );
-        assert_eq!(app.get("/account", Some(&other)).await.location(), "/sign-in");
+        assert_eq!(app.get("/account", Some(&other)).await.location(), ENDED_ACCOUNT);
         assert_eq!(app.get_bearer("/api/v1/me", &token).await.status, StatusCode::UNAUTHORIZED, "tokens revoked");
         assert_eq!(app.get("/account", Some(&s)).await.status, StatusCode::OK, "this session continues");
         let audit = app.get("/audit?record_type=user_password", Some(&auditor)).await;
@@ -782,7 +786,7 @@ async fn password_change_refuses_weak_passwords_counts_wrong_ones_and_revokes_to
         let locked = change("still not it", "window kettle marmalade").await;
         assert_eq!(locked.status, StatusCode::FORBIDDEN, "{}", locked.body);
         assert!(locked.body.contains("Your account is locked"));
-        assert_eq!(app.get("/account", Some(&s)).await.location(), "/sign-in", "signed out");
+        assert_eq!(app.get("/account", Some(&s)).await.location(), ENDED_ACCOUNT, "signed out");
         assert_eq!(
             app.sign_in_response(OFFICER, "kettle marmalade window").await.status,
             StatusCode::UNAUTHORIZED,
@@ -871,6 +875,63 @@ async fn the_dashboard_warns_managers_90_days_before_the_bank_holidays_run_out()
         app.clock.advance(chrono::Duration::days(900));
         let shown = notice(MANAGER).await.expect("warning after the end");
         assert!(shown.contains("ran out on 31 December 2028"), "{shown}");
+    })
+    .await;
+}
+
+/// The sign-in form submitted with a page to return to.
+async fn sign_in_returning_to(app: &TestApp, next: &str) -> Res {
+    let form = app.get("/sign-in", None).await;
+    let login_csrf = form.set_cookie("sn_login_csrf").expect("login csrf cookie");
+    let body = serde_urlencoded_encode(&[
+        ("email", OFFICER),
+        ("password", safetynet::demo::DEMO_PASSWORD),
+        ("csrf_token", &login_csrf),
+        ("next", next),
+    ]);
+    let req = axum::http::Request::post("/sign-in")
+        .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(axum::http::header::COOKIE, format!("sn_login_csrf={login_csrf}"))
+        .body(axum::body::Body::from(body))
+        .expect("request");
+    app.send(req).await
+}
+
+#[tokio::test]
+async fn signing_in_returns_to_the_page_asked_for_and_never_off_site() {
+    each_engine(async |app: &TestApp| {
+        // A page asked for without a session: sign in, then back to it.
+        let res = app.get("/cases?page=2", None).await;
+        assert_eq!(res.location(), "/sign-in?next=%2Fcases%3Fpage%3D2");
+        let form = app.get(res.location(), None).await;
+        assert!(form.body.contains(r#"name="next" value="/cases?page=2""#), "{}", form.body);
+        assert!(!form.body.contains("sign-in-notice"), "no notice on a first visit");
+        assert_eq!(sign_in_returning_to(app, "/cases?page=2").await.location(), "/cases?page=2");
+
+        // Anything but a path on this site lands on the usual first page.
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example/",
+            "https://evil.example/",
+            "/\t/evil.example/",
+            "/sign-out",
+            "/sign-in?next=/cases",
+            "cases",
+        ] {
+            assert_eq!(sign_in_returning_to(app, bad).await.location(), "/dashboard", "{bad:?}");
+            let form = app.get(&format!("/sign-in?next={}", encode(bad)), None).await;
+            assert!(!form.body.contains(r#"name="next""#), "{bad:?} is not carried");
+        }
+
+        // An ended session says so; signing out says so; a form posted
+        // without a session returns to no page (its target is not one).
+        let form = app.get(ENDED_DASHBOARD, None).await;
+        assert!(form.body.contains("You have been signed out because your session ended"), "{}", form.body);
+        let s = app.sign_in(OFFICER).await;
+        let out = app.post("/sign-out", Some(&s), Some(&s.csrf), &[]).await;
+        assert_eq!(out.location(), "/sign-in?signed_out=1");
+        assert!(app.get(out.location(), None).await.body.contains("You have signed out."));
+        assert_eq!(app.post("/cases", None, Some("x"), &[("title", "t")]).await.location(), "/sign-in");
     })
     .await;
 }

@@ -277,7 +277,7 @@ async fn a_role_that_requires_it_is_sent_to_enrol_first() {
         let auditor = session_of(&app.sign_in_response(AUDITOR, DEMO_PASSWORD).await);
         let out = app.post("/sign-out", Some(&auditor), Some(&auditor.csrf), &[]).await;
         assert_eq!(out.status, StatusCode::SEE_OTHER);
-        assert_eq!(out.location(), "/sign-in");
+        assert_eq!(out.location(), "/sign-in?signed_out=1");
     })
     .await;
 }
@@ -392,6 +392,61 @@ async fn the_command_line_resets_a_second_factor() {
             .output()
             .expect("run");
         assert!(!out.status.success());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_page_asked_for_is_carried_through_the_second_step() {
+    each_engine(async |app: &TestApp| {
+        let s = app.sign_in(OFFICER).await;
+        let enrolled = enrol(app, &s).await;
+        step(app);
+        let form = app.get("/sign-in?next=%2Fcases", None).await;
+        let login_csrf = form.set_cookie("sn_login_csrf").expect("login csrf cookie");
+        let body = serde_urlencoded_encode(&[
+            ("email", OFFICER),
+            ("password", DEMO_PASSWORD),
+            ("csrf_token", &login_csrf),
+            ("next", "/cases"),
+        ]);
+        let res = app
+            .send(
+                Request::post("/sign-in")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::COOKIE, format!("sn_login_csrf={login_csrf}"))
+                    .body(Body::from(body))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(res.location(), "/sign-in/code?next=%2Fcases");
+        let pending = res.set_cookie("sn_mfa").expect("pending cookie");
+        let page = app
+            .send(
+                Request::get(res.location())
+                    .header(header::COOKIE, format!("sn_mfa={pending}"))
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        assert!(page.body.contains(r#"name="next" value="/cases""#), "{}", page.body);
+        let csrf = csrf_of(app, &pending).await;
+        let body = serde_urlencoded_encode(&[
+            ("code", &code(app, &enrolled.secret, 0)),
+            ("csrf_token", &csrf),
+            ("next", "/cases"),
+        ]);
+        let done = app
+            .send(
+                Request::post("/sign-in/code")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::COOKIE, format!("sn_mfa={pending}"))
+                    .body(Body::from(body))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(done.location(), "/cases", "{}", done.body);
+        session_of(&done);
     })
     .await;
 }

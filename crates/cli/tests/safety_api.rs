@@ -452,3 +452,54 @@ async fn the_incident_list_pages_and_counts_every_way_an_incident_is_seen() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_case_list_pages_and_counts_own_and_shared_cases() {
+    use safetynet_store::{sql::Q, Exec};
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let mut ids = Vec::new();
+        for (who, title) in [(&council, "C1"), (&police, "P1"), (&council, "C2"), (&police, "P2"), (&council, "C3")] {
+            app.clock.advance(chrono::Duration::minutes(1));
+            let (s, v) = post(app, "/api/v1/cases", who, json!({ "title": title, "problem": "x" })).await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+            ids.push(v["id"].as_str().unwrap_or_default().to_string());
+        }
+        let share = json!({ "agency": "HERTS-POLICE", "lawful_basis": "Crime and Disorder Act 1998 s115" });
+        for c in [&ids[0], &ids[4]] {
+            assert_eq!(
+                post(app, &format!("/api/v1/cases/{c}/shares"), &council, share.clone()).await.0,
+                StatusCode::CREATED
+            );
+        }
+        let list = async |token: &str, query: &str| -> (i64, Vec<String>) {
+            let (s, v) = get(app, &format!("/api/v1/cases?{query}"), token).await;
+            assert_eq!(s, StatusCode::OK, "{query}: {v}");
+            let items = v["items"].as_array().cloned().unwrap_or_default();
+            (
+                v["total"].as_i64().unwrap_or(-1),
+                items.iter().map(|i| i["id"].as_str().unwrap_or_default().to_string()).collect(),
+            )
+        };
+        let newest_first = |picks: &[usize]| -> Vec<String> { picks.iter().rev().map(|&i| ids[i].clone()).collect() };
+        // The police: their own two and the two the council shared, newest first.
+        assert_eq!(list(&police, "").await, (4, newest_first(&[0, 1, 3, 4])));
+        assert_eq!(list(&council, "").await, (3, newest_first(&[0, 2, 4])));
+        let mut walked = Vec::new();
+        for page in 1..=5 {
+            let (total, items) = list(&police, &format!("per_page=1&page={page}")).await;
+            assert_eq!(total, 4);
+            walked.extend(items);
+        }
+        assert_eq!(walked, newest_first(&[0, 1, 3, 4]), "page 5 is empty");
+        // Closed cases leave the live list, whoever holds them.
+        let mut conn = app.store.conn().await.expect("conn");
+        for c in [&ids[1], &ids[4]] {
+            conn.execute(&Q::new("UPDATE cases SET status = 'closed' WHERE id = $1").bind(c)).await.expect("close");
+        }
+        assert_eq!(list(&police, "live=true").await, (2, newest_first(&[0, 3])));
+        assert_eq!(list(&police, "live=true&per_page=1&page=2").await, (2, newest_first(&[0])));
+    })
+    .await;
+}

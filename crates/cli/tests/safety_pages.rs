@@ -32,7 +32,7 @@ const INCIDENT: &[(&str, &str)] = &[
 async fn safety_pages_need_the_right_role() {
     each_engine(async |app: &TestApp| {
         for path in ["/incidents", "/incidents/new", "/cases", "/daily-review", "/case-reviews"] {
-            assert_eq!(app.get(path, None).await.location(), "/sign-in", "{path}");
+            assert_eq!(app.get(path, None).await.location(), format!("/sign-in?next={}", encode(path)), "{path}");
         }
         let admin = app.sign_in(ADMIN).await;
         let auditor = app.sign_in(AUDITOR).await;

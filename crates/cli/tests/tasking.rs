@@ -443,7 +443,7 @@ async fn meeting_and_operation_pages_work_for_the_right_people() {
     each_engine(async |app: &TestApp| {
         seed_demo(app).await;
         for path in ["/meetings", "/operations"] {
-            assert_eq!(app.get(path, None).await.location(), "/sign-in", "{path}");
+            assert_eq!(app.get(path, None).await.location(), format!("/sign-in?next={}", encode(path)), "{path}");
             assert_eq!(app.get(path, Some(&app.sign_in(AUDITOR).await)).await.status, StatusCode::FORBIDDEN);
         }
         let boss = app.sign_in(MANAGER).await;

@@ -163,6 +163,11 @@ pub(crate) async fn event(tx: &mut Tx, case_id: &str, kind: &str, summary: &str,
     Ok(())
 }
 
+/// `FROM ... WHERE` of the cases shared with an agency (to be bound next):
+/// its shares, then those cases (`CROSS JOIN` keeps SQLite to that order).
+const SHARED_CASES: &str =
+    "FROM record_shares s CROSS JOIN cases c WHERE c.id = s.record_id AND s.record_type = 'case' AND s.agency_code = ";
+
 /// What the actor may do to a case, decided by the policy from its shares.
 pub(crate) enum CaseRight {
     /// The lead agency.
@@ -377,23 +382,31 @@ impl Store {
         offset: i64,
         actor: &Actor<'_>,
     ) -> Result<(Vec<CaseSummary>, i64)> {
-        let mut where_ = Q::new(" WHERE");
-        case_visible(&mut where_, "c", &permit.principal().agency);
-        if live_only {
-            where_.push(" AND c.status <> 'closed'");
-        }
+        let agency = permit.principal().agency.as_str();
         self.audit(
             actor.at_ms,
             &actor.event(AuditAction::Search, "case", None, serde_json::json!({ "live_only": live_only })),
         )
         .await?;
         let mut conn = self.conn().await?;
-        let mut count = where_.clone();
-        count.prepend("SELECT COUNT(*) AS n FROM cases c");
+        // Each way a case reaches the viewer (its own; shared with it) is
+        // read in the list's order and counted on its own: the two never
+        // overlap, as a share is never to the case's own agency.
+        let live = if live_only { " AND c.status <> 'closed'" } else { "" };
+        let mut count = Q::new("SELECT (SELECT COUNT(*) FROM cases c WHERE c.owner_agency = ");
+        count.arg(agency).push(live).push(") + (SELECT COUNT(*) ");
+        count.push(SHARED_CASES).arg(agency).push(" AND c.owner_agency <> ").arg(agency).push(live).push(") AS n");
         let total = conn.one(&count).await?.int("n")?;
-        let mut q = where_;
-        q.prepend(&format!("SELECT {CASE_COLS} FROM cases c"));
-        q.push(" ORDER BY c.created_at DESC, c.id LIMIT ").arg(limit).push(" OFFSET ").arg(offset);
+        let cut = offset.saturating_add(limit);
+        let mut q = Q::new(format!(
+            "SELECT {CASE_COLS} FROM cases c JOIN (SELECT id, created_at FROM (SELECT c.id, c.created_at FROM cases c WHERE c.owner_agency = "
+        ));
+        q.arg(agency).push(live).push(" ORDER BY c.created_at DESC, c.id LIMIT ").arg(cut);
+        q.push(") w0 UNION SELECT id, created_at FROM (SELECT c.id, c.created_at ").push(SHARED_CASES).arg(agency);
+        q.push(" AND c.owner_agency <> ").arg(agency).push(live);
+        q.push(" ORDER BY c.created_at DESC, c.id LIMIT ").arg(cut).push(") w1");
+        q.push(" ORDER BY created_at DESC, id LIMIT ").arg(limit).push(" OFFSET ").arg(offset);
+        q.push(") p ON p.id = c.id ORDER BY c.created_at DESC, c.id");
         let items = conn.all(&q).await?.iter().map(summary_row).collect::<Result<_>>()?;
         Ok((items, total))
     }
@@ -795,10 +808,9 @@ impl Store {
                  WHERE s.record_type = 'incident' AND s.record_id = $1 AND s.agency_code = $2 AND i.owner_agency <> $2
                  UNION ALL
                  SELECT c.owner_agency AS owner, s.agency_code, s.lawful_basis, s.shared_at, c.reference AS via_case
-                 FROM case_incidents ci JOIN cases c ON c.id = ci.case_id
-                   JOIN incidents i ON i.id = ci.incident_id AND i.owner_agency = c.owner_agency
-                   JOIN record_shares s ON s.record_type = 'case' AND s.record_id = c.id
-                 WHERE ci.incident_id = $1 AND s.agency_code = $2 AND c.owner_agency <> $2",
+                 FROM case_incidents ci CROSS JOIN cases c CROSS JOIN incidents i CROSS JOIN record_shares s
+                 WHERE ci.incident_id = $1 AND c.id = ci.case_id AND i.id = ci.incident_id AND i.owner_agency = c.owner_agency
+                   AND s.record_type = 'case' AND s.record_id = c.id AND s.agency_code = $2 AND c.owner_agency <> $2",
             ),
         };
         let rows = self.conn().await?.all(&q.bind(record_id).bind(&agency)).await?;

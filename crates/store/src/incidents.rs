@@ -708,7 +708,8 @@ const SHARED: &str = "FROM record_shares s JOIN incidents i ON i.id = s.record_i
 /// keeps SQLite to that order (it otherwise read every incident of each
 /// case's owner by `i.owner_agency = c.owner_agency`, half a second at
 /// 100,000 incidents); PostgreSQL plans it as an inner join.
-const IN_SHARED_CASE: &str = "FROM record_shares s CROSS JOIN cases c CROSS JOIN case_incidents ci CROSS JOIN incidents i
+const IN_SHARED_CASE: &str =
+    "FROM record_shares s CROSS JOIN cases c CROSS JOIN case_incidents ci CROSS JOIN incidents i
      WHERE c.id = s.record_id AND ci.case_id = c.id AND i.id = ci.incident_id AND i.owner_agency = c.owner_agency
        AND s.record_type = 'case' AND s.agency_code = $A AND i.owner_agency <> $A";
 

@@ -53,7 +53,10 @@ pub(crate) fn incident_visible(q: &mut Q, alias: &str, agency: &str) {
     ))
     .arg(agency)
     .push(")");
-    q.push(&format!(" OR EXISTS (SELECT 1 FROM case_incidents ci JOIN cases c ON c.id = ci.case_id WHERE ci.incident_id = {alias}.id AND c.owner_agency = {alias}.owner_agency AND"));
+    // `CROSS JOIN` keeps SQLite to the incident's links, then their cases:
+    // left to plan it, it read every case of the owner per incident (7.6 s
+    // for a day's review at 20,000 cases); PostgreSQL plans it as a join.
+    q.push(&format!(" OR EXISTS (SELECT 1 FROM case_incidents ci CROSS JOIN cases c WHERE ci.incident_id = {alias}.id AND c.id = ci.case_id AND c.owner_agency = {alias}.owner_agency AND"));
     case_visible(q, "c", agency);
     q.push("))");
 }
@@ -84,11 +87,15 @@ pub(crate) async fn incident_shares_of(
             "SELECT record_id AS incident_id, agency_code FROM record_shares WHERE record_type = 'incident' AND record_id IN (",
         );
         q.list(ids.iter().copied()).push(
-            ") UNION SELECT ci.incident_id, s.agency_code FROM case_incidents ci JOIN cases c ON c.id = ci.case_id
-               JOIN incidents i ON i.id = ci.incident_id AND i.owner_agency = c.owner_agency
-               JOIN record_shares s ON s.record_type = 'case' AND s.record_id = c.id WHERE ci.incident_id IN (",
+            ") UNION SELECT ci.incident_id, s.agency_code FROM case_incidents ci CROSS JOIN cases c
+               CROSS JOIN incidents i CROSS JOIN record_shares s WHERE ci.incident_id IN (",
         );
-        q.list(ids.iter().copied()).push(")");
+        // In this order (links, their cases, the incident, the case's
+        // shares): SQLite otherwise read every case share per incident.
+        q.list(ids.iter().copied()).push(
+            ") AND c.id = ci.case_id AND i.id = ci.incident_id AND i.owner_agency = c.owner_agency
+               AND s.record_type = 'case' AND s.record_id = c.id",
+        );
         for r in conn.all(&q).await? {
             shares.entry(r.text("incident_id")?).or_default().push(r.text("agency_code")?);
         }

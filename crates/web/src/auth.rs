@@ -32,6 +32,32 @@ pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
     })
 }
 
+/// `next` if it is safe to send a browser to after signing in: an absolute
+/// path on this site (never `//host` or `/\host`, which browsers read as
+/// another site, nor control characters, which they strip), at most 2,000
+/// bytes, and not the sign-in or sign-out pages themselves.
+pub fn return_path(next: &str) -> Option<&str> {
+    let safe = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.len() <= 2000
+        && !next.chars().any(char::is_control)
+        && !next.starts_with("/sign-in")
+        && !next.starts_with("/sign-out");
+    safe.then_some(next)
+}
+
+/// The refusal of a page request without a live session: sign in, then
+/// come back here (GET requests only; a form's target is not a page).
+fn sign_in_to_continue(parts: &Parts, expired: bool) -> AppError {
+    let next = (parts.method == Method::GET)
+        .then(|| parts.uri.path_and_query().map(|p| p.as_str()))
+        .flatten()
+        .and_then(return_path)
+        .map(str::to_string);
+    AppError::SignInToContinue { next, expired }
+}
+
 /// A `Set-Cookie` value with the security attributes.
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
@@ -103,14 +129,15 @@ impl PageUser {
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = crate::error::PageError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let secret = cookie(parts, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
+        let secret =
+            cookie(parts, SESSION_COOKIE).filter(|s| !s.is_empty()).ok_or_else(|| sign_in_to_continue(parts, false))?;
         let now_ms = state.now_ms();
         let session_hash = hash_secret(&secret);
         let principal = state
             .store
             .session_principal(&session_hash, state.config.session, now_ms)
             .await?
-            .ok_or(AppError::Unauthenticated)?;
+            .ok_or_else(|| sign_in_to_continue(parts, true))?;
         if !ENROLMENT_PATHS.contains(&parts.uri.path()) {
             check_mfa_enrolled(state, &principal).await?;
         }

@@ -14,6 +14,17 @@ pub enum AppError {
     /// Not signed in, or the session or token is no longer valid.
     #[error("sign in to continue")]
     Unauthenticated,
+    /// A page asked for without a live session: pages send the browser to
+    /// sign in and then back to `next` (a GET's own path, already checked
+    /// by [`return_path`](crate::auth::return_path)); `expired` when it sent
+    /// a session that has ended.
+    #[error("sign in to continue")]
+    SignInToContinue {
+        /// Where to return after signing in.
+        next: Option<String>,
+        /// The browser's session had ended (idle, expired or revoked).
+        expired: bool,
+    },
     /// Signed in but not allowed.
     #[error("{0}")]
     Forbidden(String),
@@ -52,7 +63,7 @@ pub enum AppError {
 impl AppError {
     fn status(&self) -> StatusCode {
         match self {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::SignInToContinue { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) | AppError::Csrf | AppError::MfaEnrolmentRequired => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -125,6 +136,9 @@ impl IntoResponse for PageError {
         if matches!(self.0, AppError::Unauthenticated) {
             return Redirect::to("/sign-in").into_response();
         }
+        if let AppError::SignInToContinue { next, expired } = &self.0 {
+            return Redirect::to(&sign_in_url(next.as_deref(), *expired)).into_response();
+        }
         if matches!(self.0, AppError::MfaEnrolmentRequired) {
             return Redirect::to(crate::viewer::TWO_STEP_PATH).into_response();
         }
@@ -140,6 +154,23 @@ impl IntoResponse for PageError {
         };
         let body = crate::layout::error_page(title, &self.0.to_string());
         (status, body).into_response()
+    }
+}
+
+/// The sign-in page, told where to return and whether a session ended.
+fn sign_in_url(next: Option<&str>, expired: bool) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if let Some(n) = next {
+        query.append_pair("next", n);
+    }
+    if expired {
+        query.append_pair("expired", "1");
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        "/sign-in".into()
+    } else {
+        format!("/sign-in?{query}")
     }
 }
 
