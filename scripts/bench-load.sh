@@ -206,6 +206,7 @@ run_engine() { # NAME URL KEY
       fi
     fi
   done
+  echo "server memory after the load (max RSS, kB): $(grep VmHWM /proc/$SERVER/status | awk '{print $2}')"
   printf '%-55s %9s %9s\n' "built once" seconds status
   for path in "${BUILD_ENDPOINTS[@]}"; do
     read -r status seconds < <(curl -s -o /dev/null -w '%{http_code} %{time_total}\n' \

@@ -449,6 +449,23 @@ async fn the_incident_list_pages_and_counts_every_way_an_incident_is_seen() {
         assert_eq!(list(&council, "category=asb-personal").await, (2, newest_first(&[0, 3])));
         assert_eq!(list(&council, "category=asb-nuisance").await, (1, newest_first(&[1])));
         assert_eq!(list(&council, "category=crime-public-order").await, (0, vec![]));
+
+        // The police's view of others' incidents is kept between changes to
+        // sharing (read once here), and follows a re-filing and a share's end.
+        assert_eq!(list(&police, "").await, (3, newest_first(&[0, 3, 4])));
+        let mut conn = app.store.conn().await.expect("conn");
+        conn.execute(&Q::new("UPDATE incidents SET category = 'asb-nuisance' WHERE id = $1").bind(&ids[0]))
+            .await
+            .expect("refile");
+        drop(conn);
+        assert_eq!(list(&police, "category=asb-personal").await, (1, newest_first(&[3])));
+        assert_eq!(list(&police, "category=asb-nuisance").await, (1, newest_first(&[0])));
+        let mut conn = app.store.conn().await.expect("conn");
+        conn.execute(&Q::new("DELETE FROM record_shares WHERE record_type = 'case' AND record_id = $1").bind(&case_id))
+            .await
+            .expect("end the share");
+        drop(conn);
+        assert_eq!(list(&police, "").await, (2, newest_first(&[3, 4])));
     })
     .await;
 }

@@ -146,7 +146,7 @@ fn task_row(r: &Row) -> Result<Task> {
     Ok(r.decode()?)
 }
 
-const TASK_SELECT: &str = "SELECT t.id, t.case_id, c.reference AS case_reference, t.title, t.owner_agency, t.owner_officer_id, t.due_on, t.status, t.notes FROM case_tasks t JOIN cases c ON c.id = t.case_id";
+const TASK_COLS: &str = "t.id, t.case_id, c.reference AS case_reference, t.title, t.owner_agency, t.owner_officer_id, t.due_on, t.status, t.notes";
 
 /// Writes a timeline entry inside `tx`.
 pub(crate) async fn event(tx: &mut Tx, case_id: &str, kind: &str, summary: &str, actor: &Actor<'_>) -> Result<()> {
@@ -323,7 +323,7 @@ impl Store {
             .map(|x| x.text("incident_id").map_err(Into::into))
             .collect::<Result<Vec<_>>>()?;
         let tasks = conn
-            .all(&Q::new(format!("{TASK_SELECT} WHERE t.case_id = $1 ORDER BY t.due_on, t.created_at")).bind(&case_id))
+            .all(&Q::new(format!("SELECT {TASK_COLS} FROM case_tasks t JOIN cases c ON c.id = t.case_id WHERE t.case_id = $1 ORDER BY t.due_on, t.created_at")).bind(&case_id))
             .await?
             .iter()
             .map(task_row)
@@ -659,16 +659,24 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<Vec<Task>> {
         let p = permit.principal();
-        let mut q = Q::new(format!("{TASK_SELECT} WHERE t.status IN ('open', 'in_progress') AND t.due_on < "));
-        q.arg(today.to_string()).push(" AND");
+        let mut q = if all_visible {
+            Q::new(format!("SELECT {TASK_COLS} FROM case_tasks t JOIN cases c ON c.id = t.case_id WHERE"))
+        } else {
+            // Their tasks and their cases' tasks, each from its own index
+            // (migration 0019), first (`CROSS JOIN` keeps SQLite to that
+            // order), not every outstanding task in the partnership.
+            let mut mine = Q::new(format!(
+                "SELECT {TASK_COLS} FROM (SELECT mt.id FROM case_tasks mt WHERE mt.owner_officer_id = "
+            ));
+            mine.arg(&p.user_id)
+                .push(" UNION SELECT lt.id FROM cases lc CROSS JOIN case_tasks lt WHERE lc.lead_officer_id = ");
+            mine.arg(&p.user_id).push(
+                " AND lt.case_id = lc.id) mine CROSS JOIN case_tasks t CROSS JOIN cases c WHERE t.id = mine.id AND c.id = t.case_id AND",
+            );
+            mine
+        };
+        q.push(" t.status IN ('open', 'in_progress') AND t.due_on < ").arg(today.to_string()).push(" AND");
         case_visible(&mut q, "c", &p.agency);
-        if !all_visible {
-            q.push(" AND (t.owner_officer_id = ")
-                .arg(&p.user_id)
-                .push(" OR c.lead_officer_id = ")
-                .arg(&p.user_id)
-                .push(")");
-        }
         q.push(" ORDER BY t.due_on, c.reference");
         let detail = serde_json::json!({ "list": "overdue_tasks", "today": today.to_string() });
         self.audit(actor.at_ms, &actor.event(AuditAction::View, "task", None, detail)).await?;

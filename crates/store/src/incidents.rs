@@ -17,8 +17,11 @@ use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess,
 use serde::Serialize;
 
 mod recording;
+mod shared_keys;
 use recording::check_people;
 pub use recording::{submit_incidents_in, Submission};
+use shared_keys::ListKey;
+pub(crate) use shared_keys::SharedKeysCache;
 
 /// A person named on a new incident.
 #[derive(Debug, Clone, serde::Deserialize, Serialize)]
@@ -400,26 +403,41 @@ impl Store {
         let detail = serde_json::json!({ "category": filter.category, "text": filter.text.is_some() });
         self.audit(actor.at_ms, &actor.event(AuditAction::Search, "incident", None, detail)).await?;
         let mut conn = self.conn().await?;
-        let total = if filter.text.is_some() {
-            let mut q = Q::new("SELECT COUNT(*) AS n FROM (");
-            visible_keys(&mut q, agency, filter, VisibleBy::ALL, None);
-            conn.one(q.push(") v")).await?.int("n")?
-        } else {
-            let mut owned =
-                Q::new("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM incident_counts WHERE owner_agency = ");
-            owned.arg(agency.as_str());
-            if let Some(c) = &filter.category {
-                owned.push(" AND category = ").arg(c);
-            }
-            let mut others = Q::new("SELECT COUNT(*) AS n FROM (");
-            visible_keys(&mut others, agency, filter, VisibleBy::OTHERS, None);
-            conn.one(&owned).await?.int("n")? + conn.one(others.push(") v")).await?.int("n")?
-        };
-        let mut q = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i JOIN ("));
-        visible_keys(&mut q, agency, filter, VisibleBy::ALL, Some(offset.saturating_add(limit)));
-        q.push(" ORDER BY reported_at DESC, id LIMIT ").arg(limit).push(" OFFSET ").arg(offset);
-        q.push(") p ON p.id = i.id ORDER BY i.reported_at DESC, i.id");
-        let items = conn.all(&q).await?.iter().map(incident_row).collect::<Result<_>>()?;
+        if filter.text.is_some() {
+            let mut count = Q::new("SELECT COUNT(*) AS n FROM (");
+            visible_keys(&mut count, agency, filter, VisibleBy::ALL, None);
+            let total = conn.one(count.push(") v")).await?.int("n")?;
+            let mut q = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i JOIN ("));
+            visible_keys(&mut q, agency, filter, VisibleBy::ALL, Some(offset.saturating_add(limit)));
+            q.push(" ORDER BY reported_at DESC, id LIMIT ").arg(limit).push(" OFFSET ").arg(offset);
+            q.push(") p ON p.id = i.id ORDER BY i.reported_at DESC, i.id");
+            let items = conn.all(&q).await?.iter().map(incident_row).collect::<Result<_>>()?;
+            return Ok((items, total));
+        }
+        // The viewer's own from an index in list order (and their total from
+        // the kept counts); the others' from the keys kept per sharing version.
+        let shared = self.shared_keys(&mut conn, agency).await?;
+        let shared: Vec<&ListKey> =
+            shared.iter().filter(|k| filter.category.as_ref().is_none_or(|c| &k.category == c)).collect();
+        let mut owned_total =
+            Q::new("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM incident_counts WHERE owner_agency = ");
+        owned_total.arg(agency.as_str());
+        if let Some(c) = &filter.category {
+            owned_total.push(" AND category = ").arg(c);
+        }
+        let total = conn.one(&owned_total).await?.int("n")? + i64::try_from(shared.len()).unwrap_or(i64::MAX);
+        let mut own = Q::new("");
+        visible_keys(&mut own, agency, filter, VisibleBy::OWN, Some(offset.saturating_add(limit)));
+        let own: Vec<(String, i64)> =
+            conn.all(&own).await?.iter().map(|r| Ok((r.text("id")?, r.int("reported_at")?))).collect::<Result<_>>()?;
+        let page = newest_first_page(&own, &shared, offset, limit);
+        if page.is_empty() {
+            return Ok((Vec::new(), total));
+        }
+        let mut q = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id IN ("));
+        q.list(page.iter().copied()).push(")");
+        let mut items: Vec<Incident> = conn.all(&q).await?.iter().map(incident_row).collect::<Result<_>>()?;
+        items.sort_by_key(|i| page.iter().position(|id| *id == i.id));
         Ok((items, total))
     }
 
@@ -695,6 +713,8 @@ struct VisibleBy(&'static [&'static str]);
 impl VisibleBy {
     /// Its own; shared with it; in a case of the incident's owner shared with it.
     const ALL: Self = Self(&[OWNED, SHARED, IN_SHARED_CASE]);
+    /// Its own only.
+    const OWN: Self = Self(&[OWNED]);
     /// Every way but its own.
     const OTHERS: Self = Self(&[SHARED, IN_SHARED_CASE]);
 }
@@ -745,6 +765,25 @@ fn visible_keys(q: &mut Q, agency: &str, filter: &IncidentFilter, by: VisibleBy,
         }
         q.push(&format!(") w{n}"));
     }
+}
+
+/// The ids of one page (`offset`, `limit`) of the merge of two lists each
+/// already newest first (`own` as (id, reported at), `shared` as keys).
+fn newest_first_page<'a>(own: &'a [(String, i64)], shared: &[&'a ListKey], offset: i64, limit: i64) -> Vec<&'a str> {
+    let (mut a, mut b) = (own.iter().peekable(), shared.iter().peekable());
+    let mut merged = std::iter::from_fn(|| match (a.peek(), b.peek()) {
+        (Some((id, at)), Some(k))
+            if (std::cmp::Reverse(*at), id.as_str()) <= (std::cmp::Reverse(k.reported_at), k.id.as_str()) =>
+        {
+            a.next().map(|(id, _)| id.as_str())
+        }
+        (_, Some(_)) => b.next().map(|k| k.id.as_str()),
+        (Some(_), None) => a.next().map(|(id, _)| id.as_str()),
+        (None, None) => None,
+    });
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(limit).unwrap_or(0);
+    merged.by_ref().skip(skip).take(take).collect()
 }
 
 pub(crate) fn access_name(a: &RecordAccess) -> &'static str {

@@ -145,6 +145,8 @@ pub struct Store {
     audit_writer: Option<group_commit::Writer>,
     /// The crime browser's choices for the police data last read.
     crime_choices: crimes::ChoicesCache,
+    /// Each agency's incidents shared by others, for the sharing last read.
+    shared_keys: incidents::SharedKeysCache,
 }
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.
@@ -326,7 +328,13 @@ impl Store {
 
     /// A handle on `pool`, with its audit writer started.
     fn new(pool: Pool, audit_key: Arc<AuditKey>) -> Self {
-        let mut store = Self { pool, audit_key, audit_writer: None, crime_choices: Default::default() };
+        let mut store = Self {
+            pool,
+            audit_key,
+            audit_writer: None,
+            crime_choices: Default::default(),
+            shared_keys: Default::default(),
+        };
         store.audit_writer = group_commit::start(&store);
         store
     }
