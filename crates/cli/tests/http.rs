@@ -935,3 +935,21 @@ async fn signing_in_returns_to_the_page_asked_for_and_never_off_site() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_unknown_address_gets_a_helpful_page_not_found() {
+    each_engine(async |app: &TestApp| {
+        for path in ["/no-such-page", "/cases/1/no-such-tab", "/dashboard/"] {
+            let res = app.get(path, None).await;
+            assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}");
+            assert!(res.body.contains("<h1 class=\"govuk-heading-l\">Page not found</h1>"), "{path}: {}", res.body);
+            assert!(res.body.contains("check you copied the entire address"), "{path}");
+            assert!(res.headers.contains_key("content-security-policy"), "{path}: the page has the usual headers");
+        }
+        // The API keeps its JSON answer.
+        let api = app.get("/api/v1/no-such-endpoint", None).await;
+        assert_eq!(api.status, StatusCode::NOT_FOUND);
+        assert_eq!(api.json()["error"]["status"], 404, "{}", api.body);
+    })
+    .await;
+}

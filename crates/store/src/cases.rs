@@ -7,6 +7,7 @@
 use crate::audit::append;
 use crate::notifications::{enqueue, To, CASE_WORKERS};
 use crate::records::{case_shares, case_visible, next_reference};
+use crate::shared_keys::{newest_first_page, ListKey};
 use crate::sql::{DateText, OptDateText, OptStored, Row, Stored, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError, Tx};
@@ -389,25 +390,30 @@ impl Store {
         )
         .await?;
         let mut conn = self.conn().await?;
-        // Each way a case reaches the viewer (its own; shared with it) is
-        // read in the list's order and counted on its own: the two never
-        // overlap, as a share is never to the case's own agency.
+        // Its own from an index in list order, counted there; those shared
+        // with it from the keys kept per sharing version (a share is never
+        // to the case's own agency, so the two never overlap).
         let live = if live_only { " AND c.status <> 'closed'" } else { "" };
-        let mut count = Q::new("SELECT (SELECT COUNT(*) FROM cases c WHERE c.owner_agency = ");
-        count.arg(agency).push(live).push(") + (SELECT COUNT(*) ");
-        count.push(SHARED_CASES).arg(agency).push(" AND c.owner_agency <> ").arg(agency).push(live).push(") AS n");
-        let total = conn.one(&count).await?.int("n")?;
-        let cut = offset.saturating_add(limit);
-        let mut q = Q::new(format!(
-            "SELECT {CASE_COLS} FROM cases c JOIN (SELECT id, created_at FROM (SELECT c.id, c.created_at FROM cases c WHERE c.owner_agency = "
-        ));
-        q.arg(agency).push(live).push(" ORDER BY c.created_at DESC, c.id LIMIT ").arg(cut);
-        q.push(") w0 UNION SELECT id, created_at FROM (SELECT c.id, c.created_at ").push(SHARED_CASES).arg(agency);
-        q.push(" AND c.owner_agency <> ").arg(agency).push(live);
-        q.push(" ORDER BY c.created_at DESC, c.id LIMIT ").arg(cut).push(") w1");
-        q.push(" ORDER BY created_at DESC, id LIMIT ").arg(limit).push(" OFFSET ").arg(offset);
-        q.push(") p ON p.id = c.id ORDER BY c.created_at DESC, c.id");
-        let items = conn.all(&q).await?.iter().map(summary_row).collect::<Result<_>>()?;
+        let mut read = Q::new("SELECT c.id, c.created_at AS at, c.status AS tag ");
+        read.push(SHARED_CASES).arg(agency).push(" AND c.owner_agency <> ").arg(agency);
+        read.push(" ORDER BY c.created_at DESC, c.id");
+        let shared = self.shared_keys(&mut conn, "case", agency, &read).await?;
+        let shared: Vec<&ListKey> = shared.iter().filter(|k| !live_only || k.tag != "closed").collect();
+        let mut count = Q::new("SELECT COUNT(*) AS n FROM cases c WHERE c.owner_agency = ");
+        count.arg(agency).push(live);
+        let total = conn.one(&count).await?.int("n")? + i64::try_from(shared.len()).unwrap_or(i64::MAX);
+        let mut own = Q::new("SELECT c.id, c.created_at FROM cases c WHERE c.owner_agency = ");
+        own.arg(agency).push(live).push(" ORDER BY c.created_at DESC, c.id LIMIT ").arg(offset.saturating_add(limit));
+        let own: Vec<(String, i64)> =
+            conn.all(&own).await?.iter().map(|r| Ok((r.text("id")?, r.int("created_at")?))).collect::<Result<_>>()?;
+        let page = newest_first_page(&own, &shared, offset, limit);
+        if page.is_empty() {
+            return Ok((Vec::new(), total));
+        }
+        let mut q = Q::new(format!("SELECT {CASE_COLS} FROM cases c WHERE c.id IN ("));
+        q.list(page.iter().copied()).push(")");
+        let mut items: Vec<CaseSummary> = conn.all(&q).await?.iter().map(summary_row).collect::<Result<_>>()?;
+        items.sort_by_key(|c| page.iter().position(|id| *id == c.id));
         Ok((items, total))
     }
 

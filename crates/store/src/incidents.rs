@@ -17,11 +17,9 @@ use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess,
 use serde::Serialize;
 
 mod recording;
-mod shared_keys;
+use crate::shared_keys::{newest_first_page, ListKey};
 use recording::check_people;
 pub use recording::{submit_incidents_in, Submission};
-use shared_keys::ListKey;
-pub(crate) use shared_keys::SharedKeysCache;
 
 /// A person named on a new incident.
 #[derive(Debug, Clone, serde::Deserialize, Serialize)]
@@ -416,9 +414,12 @@ impl Store {
         }
         // The viewer's own from an index in list order (and their total from
         // the kept counts); the others' from the keys kept per sharing version.
-        let shared = self.shared_keys(&mut conn, agency).await?;
+        let mut read = Q::new("SELECT k.id, k.reported_at AS at, i.category AS tag FROM (");
+        visible_keys(&mut read, agency, &IncidentFilter::default(), VisibleBy::OTHERS, None);
+        read.push(") k JOIN incidents i ON i.id = k.id ORDER BY k.reported_at DESC, k.id");
+        let shared = self.shared_keys(&mut conn, "incident", agency, &read).await?;
         let shared: Vec<&ListKey> =
-            shared.iter().filter(|k| filter.category.as_ref().is_none_or(|c| &k.category == c)).collect();
+            shared.iter().filter(|k| filter.category.as_ref().is_none_or(|c| &k.tag == c)).collect();
         let mut owned_total =
             Q::new("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM incident_counts WHERE owner_agency = ");
         owned_total.arg(agency.as_str());
@@ -765,25 +766,6 @@ fn visible_keys(q: &mut Q, agency: &str, filter: &IncidentFilter, by: VisibleBy,
         }
         q.push(&format!(") w{n}"));
     }
-}
-
-/// The ids of one page (`offset`, `limit`) of the merge of two lists each
-/// already newest first (`own` as (id, reported at), `shared` as keys).
-fn newest_first_page<'a>(own: &'a [(String, i64)], shared: &[&'a ListKey], offset: i64, limit: i64) -> Vec<&'a str> {
-    let (mut a, mut b) = (own.iter().peekable(), shared.iter().peekable());
-    let mut merged = std::iter::from_fn(|| match (a.peek(), b.peek()) {
-        (Some((id, at)), Some(k))
-            if (std::cmp::Reverse(*at), id.as_str()) <= (std::cmp::Reverse(k.reported_at), k.id.as_str()) =>
-        {
-            a.next().map(|(id, _)| id.as_str())
-        }
-        (_, Some(_)) => b.next().map(|k| k.id.as_str()),
-        (Some(_), None) => a.next().map(|(id, _)| id.as_str()),
-        (None, None) => None,
-    });
-    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
-    let take = usize::try_from(limit).unwrap_or(0);
-    merged.by_ref().skip(skip).take(take).collect()
 }
 
 pub(crate) fn access_name(a: &RecordAccess) -> &'static str {

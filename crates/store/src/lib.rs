@@ -27,6 +27,7 @@ mod records;
 pub mod retention;
 pub mod safety;
 pub mod sessions;
+mod shared_keys;
 pub mod sql;
 pub mod strategy;
 pub mod subject_access;
@@ -146,7 +147,7 @@ pub struct Store {
     /// The crime browser's choices for the police data last read.
     crime_choices: crimes::ChoicesCache,
     /// Each agency's incidents shared by others, for the sharing last read.
-    shared_keys: incidents::SharedKeysCache,
+    shared_keys: shared_keys::SharedKeysCache,
 }
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.

@@ -180,6 +180,26 @@ pub fn error_page(title: &str, message: &str) -> Html<String> {
     )
 }
 
+/// The GOV.UK "Page not found" page, for any path the service does not have.
+pub fn not_found_page() -> Html<String> {
+    page(
+        None,
+        Nav::None,
+        "Page not found",
+        PageOpts::default(),
+        html! {
+            h1 class="govuk-heading-l" { "Page not found" }
+            p class="govuk-body" { "If you typed the web address, check it is correct." }
+            p class="govuk-body" { "If you pasted the web address, check you copied the entire address." }
+            p class="govuk-body" {
+                "If the web address is correct or you followed a link, the page may have moved. Go to your "
+                a class="govuk-link" href="/dashboard" { "dashboard" }
+                ", or ask your partnership's SafetyNet administrator."
+            }
+        },
+    )
+}
+
 /// GOV.UK pagination links: `base` already carries the other query parameters.
 pub fn pagination(base: &str, page: i64, per_page: i64, total: i64) -> Markup {
     let pages = ((total + per_page - 1) / per_page).max(1);

@@ -151,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes().merge(api_doc::routes()))
         .merge(assets::routes())
         .route("/metrics", get(metrics::scrape))
+        .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, layout::not_found_page()) })
         .layer(axum::middleware::from_fn(layout::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(
