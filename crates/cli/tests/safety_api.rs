@@ -40,6 +40,17 @@ async fn get(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
     (res.status, res.json())
 }
 
+/// A list answer's total and its items' ids, in order (the request must succeed).
+async fn listed(app: &TestApp, path: &str, token: &str) -> (i64, Vec<String>) {
+    let (s, v) = get(app, path, token).await;
+    assert_eq!(s, StatusCode::OK, "{path}: {v}");
+    let items = v["items"].as_array().cloned().unwrap_or_default();
+    (
+        v["total"].as_i64().unwrap_or(-1),
+        items.iter().map(|i| i["id"].as_str().unwrap_or_default().to_string()).collect(),
+    )
+}
+
 #[tokio::test]
 async fn incidents_are_validated() {
     each_engine(async |app: &TestApp| {
@@ -394,15 +405,7 @@ async fn the_incident_list_pages_and_counts_every_way_an_incident_is_seen() {
             StatusCode::OK
         );
 
-        let list = async |token: &str, query: &str| -> (i64, Vec<String>) {
-            let (s, v) = get(app, &format!("/api/v1/incidents?{query}"), token).await;
-            assert_eq!(s, StatusCode::OK, "{query}: {v}");
-            let items = v["items"].as_array().cloned().unwrap_or_default();
-            (
-                v["total"].as_i64().unwrap_or(-1),
-                items.iter().map(|i| i["id"].as_str().unwrap_or_default().to_string()).collect(),
-            )
-        };
+        let list = async |token: &str, query: &str| listed(app, &format!("/api/v1/incidents?{query}"), token).await;
         let newest_first = |picks: &[usize]| -> Vec<String> {
             let at = ["07:00", "08:00", "09:00", "07:30", "06:00"];
             let mut p = picks.to_vec();
@@ -490,15 +493,7 @@ async fn the_case_list_pages_and_counts_own_and_shared_cases() {
                 StatusCode::CREATED
             );
         }
-        let list = async |token: &str, query: &str| -> (i64, Vec<String>) {
-            let (s, v) = get(app, &format!("/api/v1/cases?{query}"), token).await;
-            assert_eq!(s, StatusCode::OK, "{query}: {v}");
-            let items = v["items"].as_array().cloned().unwrap_or_default();
-            (
-                v["total"].as_i64().unwrap_or(-1),
-                items.iter().map(|i| i["id"].as_str().unwrap_or_default().to_string()).collect(),
-            )
-        };
+        let list = async |token: &str, query: &str| listed(app, &format!("/api/v1/cases?{query}"), token).await;
         let newest_first = |picks: &[usize]| -> Vec<String> { picks.iter().rev().map(|&i| ids[i].clone()).collect() };
         // The police: their own two and the two the council shared, newest first.
         assert_eq!(list(&police, "").await, (4, newest_first(&[0, 1, 3, 4])));

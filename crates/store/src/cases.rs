@@ -7,7 +7,7 @@
 use crate::audit::append;
 use crate::notifications::{enqueue, To, CASE_WORKERS};
 use crate::records::{case_shares, case_visible, next_reference};
-use crate::shared_keys::{newest_first_page, ListKey};
+use crate::shared_keys::{page_rows, ListKey};
 use crate::sql::{DateText, OptDateText, OptStored, Row, Stored, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError, Tx};
@@ -402,19 +402,11 @@ impl Store {
         let mut count = Q::new("SELECT COUNT(*) AS n FROM cases c WHERE c.owner_agency = ");
         count.arg(agency).push(live);
         let total = conn.one(&count).await?.int("n")? + i64::try_from(shared.len()).unwrap_or(i64::MAX);
-        let mut own = Q::new("SELECT c.id, c.created_at FROM cases c WHERE c.owner_agency = ");
+        let mut own = Q::new("SELECT c.id, c.created_at AS at FROM cases c WHERE c.owner_agency = ");
         own.arg(agency).push(live).push(" ORDER BY c.created_at DESC, c.id LIMIT ").arg(offset.saturating_add(limit));
-        let own: Vec<(String, i64)> =
-            conn.all(&own).await?.iter().map(|r| Ok((r.text("id")?, r.int("created_at")?))).collect::<Result<_>>()?;
-        let page = newest_first_page(&own, &shared, offset, limit);
-        if page.is_empty() {
-            return Ok((Vec::new(), total));
-        }
-        let mut q = Q::new(format!("SELECT {CASE_COLS} FROM cases c WHERE c.id IN ("));
-        q.list(page.iter().copied()).push(")");
-        let mut items: Vec<CaseSummary> = conn.all(&q).await?.iter().map(summary_row).collect::<Result<_>>()?;
-        items.sort_by_key(|c| page.iter().position(|id| *id == c.id));
-        Ok((items, total))
+        let select = format!("SELECT {CASE_COLS} FROM cases c WHERE c.id IN (");
+        let rows = page_rows(&mut conn, &own, &shared, offset, limit, &select).await?;
+        Ok((rows.iter().map(summary_row).collect::<Result<_>>()?, total))
     }
 
     /// Replaces the plan if `expected_version` is current (else

@@ -17,7 +17,7 @@ use safetynet_domain::policy::{record_access, EditRecords, Permit, RecordAccess,
 use serde::Serialize;
 
 mod recording;
-use crate::shared_keys::{newest_first_page, ListKey};
+use crate::shared_keys::{page_rows, ListKey};
 use recording::check_people;
 pub use recording::{submit_incidents_in, Submission};
 
@@ -427,19 +427,12 @@ impl Store {
             owned_total.push(" AND category = ").arg(c);
         }
         let total = conn.one(&owned_total).await?.int("n")? + i64::try_from(shared.len()).unwrap_or(i64::MAX);
-        let mut own = Q::new("");
+        let mut own = Q::new("SELECT id, reported_at AS at FROM (");
         visible_keys(&mut own, agency, filter, VisibleBy::OWN, Some(offset.saturating_add(limit)));
-        let own: Vec<(String, i64)> =
-            conn.all(&own).await?.iter().map(|r| Ok((r.text("id")?, r.int("reported_at")?))).collect::<Result<_>>()?;
-        let page = newest_first_page(&own, &shared, offset, limit);
-        if page.is_empty() {
-            return Ok((Vec::new(), total));
-        }
-        let mut q = Q::new(format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id IN ("));
-        q.list(page.iter().copied()).push(")");
-        let mut items: Vec<Incident> = conn.all(&q).await?.iter().map(incident_row).collect::<Result<_>>()?;
-        items.sort_by_key(|i| page.iter().position(|id| *id == i.id));
-        Ok((items, total))
+        own.push(") o ORDER BY at DESC, id");
+        let select = format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id IN (");
+        let rows = page_rows(&mut conn, &own, &shared, offset, limit, &select).await?;
+        Ok((rows.iter().map(incident_row).collect::<Result<_>>()?, total))
     }
 
     /// Located incidents the viewer may see, occurring in `[from_ms, to_ms)`,

@@ -6,7 +6,7 @@
 //! current, instead of joining every share (thousands of rows for a district
 //! team at county scale) on every page.
 
-use crate::sql::Q;
+use crate::sql::{Row, Q};
 use crate::{Exec, Result, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -69,14 +69,34 @@ impl Store {
     }
 }
 
-/// The ids of one page (`offset`, `limit`) of the merge of two lists each
-/// already newest first (`own` as (id, time), `shared` as keys).
-pub(crate) fn newest_first_page<'a>(
-    own: &'a [(String, i64)],
-    shared: &[&'a ListKey],
+/// The rows of one page (`offset`, `limit`) of a list, in its order: the
+/// agency's own keys as `own` reads them (columns `id` and `at`, newest
+/// first, at least `offset + limit` of them) merged with `shared`, then read
+/// by `select` (text ending in `id IN (`).
+pub(crate) async fn page_rows(
+    conn: &mut impl Exec,
+    own: &Q,
+    shared: &[&ListKey],
     offset: i64,
     limit: i64,
-) -> Vec<&'a str> {
+    select: &str,
+) -> Result<Vec<Row>> {
+    let own: Vec<(String, i64)> =
+        conn.all(own).await?.iter().map(|r| Ok((r.text("id")?, r.int("at")?))).collect::<Result<_>>()?;
+    let page = newest_first_page(&own, shared, offset, limit);
+    if page.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Q::new(select);
+    q.list(page.iter().copied()).push(")");
+    let mut rows = conn.all(&q).await?;
+    rows.sort_by_cached_key(|r| r.text("id").ok().and_then(|id| page.iter().position(|p| *p == id)));
+    Ok(rows)
+}
+
+/// The ids of one page (`offset`, `limit`) of the merge of two lists each
+/// already newest first (`own` as (id, time), `shared` as keys).
+fn newest_first_page<'a>(own: &'a [(String, i64)], shared: &[&'a ListKey], offset: i64, limit: i64) -> Vec<&'a str> {
     let (mut a, mut b) = (own.iter().peekable(), shared.iter().peekable());
     let mut merged = std::iter::from_fn(|| match (a.peek(), b.peek()) {
         (Some((id, at)), Some(k))
