@@ -471,11 +471,22 @@ async fn operations(analyst: &Analyst, date: NaiveDate, since: NaiveDate) -> Res
 async fn tasking(analyst: &Analyst, date: NaiveDate, record: Option<&MeetingRecord>) -> Result<Section, Error> {
     let soon = date.checked_add_days(Days::new(14)).unwrap_or(date);
     let mut blocks = Vec::new();
-    let due: Vec<Action> =
-        record.map(|r| r.carried.iter().filter(|a| a.due_on <= soon).cloned().collect()).unwrap_or_default();
-    blocks.push(para(format!("Actions due by {soon}: {}", due.len())));
+    // With no meeting on the date, the actions still open on it.
+    let open = match record {
+        Some(r) => r.carried.clone(),
+        None => analyst.store().open_actions_of_kind(MeetingKind::Jag, date).await?,
+    };
+    let due: Vec<Action> = open.into_iter().filter(|a| a.due_on <= soon).collect();
+    let overdue = due.iter().filter(|a| a.due_on < date).count();
+    blocks.push(para(format!("Actions due by {soon}: {} ({overdue} overdue)", due.len())));
     if !due.is_empty() {
-        blocks.push(table(&["Action", "Owner", "Due", "Raised", "Latest update"], action_rows(&due, true)));
+        let mut rows = action_rows(&due, true);
+        for (row, a) in rows.iter_mut().zip(&due) {
+            if a.due_on < date {
+                row[2] = format!("OVERDUE: {}", a.due_on);
+            }
+        }
+        blocks.push(table(&["Action", "Owner", "Due", "Raised", "Latest update"], rows));
     }
     let mut op_tasks = Vec::new();
     for o in analyst.store().operations().await? {

@@ -1042,6 +1042,14 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
         c.metrics_token.source
     );
     println!("log_format             = {}    [{}]", c.log_format.value.as_str(), c.log_format.source);
+    let public = &c.public.value;
+    println!(
+        "public                 = name {}, contact {}, logo {}    [{}]",
+        public.name.as_deref().unwrap_or("(the partnership's recorded name)"),
+        public.contact_email.as_deref().unwrap_or("(none: the council's customer services)"),
+        public.logo.as_ref().map_or("none", |l| l.content_type),
+        c.public.source
+    );
     println!("secure cookies         = {}", c.web().secure_cookies);
     if db.starts_with("INVALID") || !key_ok {
         bail!("the configuration is not valid");

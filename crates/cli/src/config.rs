@@ -31,6 +31,16 @@ struct FileConfig {
     security: Option<FileSecurity>,
     metrics_token: Option<String>,
     log_format: Option<String>,
+    public: Option<FilePublic>,
+}
+
+/// `[public]` in the TOML file: the partnership as the public sees it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePublic {
+    name: Option<String>,
+    contact_email: Option<String>,
+    logo_file: Option<PathBuf>,
 }
 
 /// `[security]` in the TOML file.
@@ -108,6 +118,11 @@ pub struct Config {
     pub metrics_token: Setting<Option<safetynet_web::metrics::MetricsToken>>,
     /// How log lines are written: `text` (default) or `json`, one object a line.
     pub log_format: Setting<LogFormat>,
+    /// The partnership's name, contact and logo on public pages, the
+    /// accessibility statement and the privacy notice: `[public]` in the
+    /// file (`name`, `contact_email`, `logo_file`, a PNG or SVG; a relative
+    /// path is read from the file's folder).
+    pub public: Setting<safetynet_web::PublicInfo>,
     /// The file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -362,6 +377,10 @@ impl Config {
                 );
                 Setting { value: LogFormat::parse(&raw.value)?, source: raw.source }
             },
+            public: match file.public {
+                Some(p) => Setting { value: public_info(p, path.as_deref())?, source: fsrc.clone() },
+                None => Setting { value: Default::default(), source: "default".into() },
+            },
             file: path,
         };
         cfg.notifications.value.check().map_err(|e| anyhow::anyhow!(e))?;
@@ -474,6 +493,36 @@ impl Config {
             },
             retention: self.retention.value,
             metrics_token: self.metrics_token.value.clone(),
+            public: self.public.value.clone(),
         }
     }
+}
+
+/// `[public]` checked, with its logo read.
+fn public_info(p: FilePublic, config_file: Option<&Path>) -> anyhow::Result<safetynet_web::PublicInfo> {
+    let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let name = given(p.name);
+    if name.as_ref().is_some_and(|n| n.chars().count() > 120) {
+        bail!("[public] name must be 120 characters or fewer");
+    }
+    let contact_email = given(p.contact_email);
+    if let Some(e) = &contact_email {
+        safetynet_domain::partnership::Email::parse(e).map_err(|e| anyhow::anyhow!("[public] contact_email: {e}"))?;
+    }
+    let logo = match p.logo_file {
+        None => None,
+        Some(f) => {
+            let f = match config_file.and_then(Path::parent) {
+                Some(dir) if f.is_relative() => dir.join(f),
+                _ => f,
+            };
+            let bytes = std::fs::read(&f).with_context(|| format!("cannot read [public] logo_file {}", f.display()))?;
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Some(
+                safetynet_web::Logo::from_file(&name, bytes)
+                    .map_err(|e| anyhow::anyhow!("[public] logo_file {}: {e}", f.display()))?,
+            )
+        }
+    };
+    Ok(safetynet_web::PublicInfo { name, contact_email, logo })
 }

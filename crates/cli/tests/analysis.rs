@@ -62,6 +62,18 @@ async fn hotspots_and_evaluation() {
         assert!(chart.body.starts_with("<svg xmlns=") && chart.body.contains("Burglary per month"));
         let ev = app.get("/analysis/evaluate?target_before=100&target_after=120&control_before=100&control_after=100", Some(&s)).await;
         assert!(ev.body.contains("Change approach"), "{}", ev.body);
+        assert!(ev.body.contains(r#"value="120""#), "the counts stay in the form to try others");
+        let empty = app.get("/analysis/evaluate?target_before=&target_after=&control_before=&control_after=x", Some(&s)).await;
+        assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+        for message in [
+            "Enter the number of crimes in the target area before the operation",
+            "Enter the number of crimes in the target area after the operation",
+            "Enter the number of crimes in the control area before the operation",
+            "The control area count after must be a whole number, like 12",
+        ] {
+            assert!(empty.body.contains(message), "{message}: {}", empty.body);
+        }
+        assert!(!empty.body.contains("parse"), "no raw parser error: {}", empty.body);
         let auditor = app.sign_in(AUDITOR).await;
         assert_eq!(app.get("/analysis", Some(&auditor)).await.status, StatusCode::FORBIDDEN);
     })

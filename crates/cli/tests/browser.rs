@@ -66,7 +66,7 @@ impl Driver {
         let caps = json!({ "capabilities": { "alwaysMatch": { "browserName": "chrome", "goog:chromeOptions": {
             "binary": CHROMIUM,
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                     "--no-first-run", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,1100",
+                     "--no-first-run", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1366,1000",
                      format!("--user-data-dir={}", profile.display())]
         } } } });
         let res = call("POST", &format!("{base}/session"), Some(caps));
@@ -159,6 +159,33 @@ fn browser_available() -> bool {
     ok
 }
 
+/// Runs axe-core on the page with the WCAG 2.0, 2.1 and 2.2 A and AA rules;
+/// returns each violation with up to five of the elements it names.
+const AXE_RUN: &str = "const done = arguments[arguments.length - 1];
+axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] }, resultTypes: ['violations'] })
+  .then((r) => done(r.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ': ' + n.failureSummary) }))))
+  .catch((e) => done([{ id: 'axe-error', help: String(e) }]));";
+
+/// axe-core from `tools/a11y` (`npm ci --prefix tools/a11y`, which `.ci/run`
+/// does); without it the accessibility check is skipped with a message,
+/// except under CI where that is a failure.
+fn axe_source() -> Option<&'static str> {
+    static AXE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    AXE.get_or_init(|| {
+        let path = repo().join("tools/a11y/node_modules/axe-core/axe.min.js");
+        let found = std::fs::read_to_string(&path).ok();
+        if found.is_none() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "axe-core must be installed under CI: npm ci --prefix tools/a11y"
+            );
+            eprintln!("SKIPPED accessibility checks: run `npm ci --prefix tools/a11y` to install axe-core");
+        }
+        found
+    })
+    .as_deref()
+}
+
 /// Serves the app for `app` on a free port and runs `steps` with a browser.
 async fn with_browser(app: &TestApp, steps: impl FnOnce(&Driver, &str, &str) + Send + 'static) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -201,6 +228,29 @@ impl Driver {
         );
     }
 
+    /// Resizes the window: 1366 px is a council desktop, 390 px a phone.
+    fn width(&self, px: u32) {
+        call("POST", &self.url("/window/rect"), Some(json!({ "width": px, "height": 1000 })));
+    }
+
+    /// Checks the page state with axe-core for WCAG 2.2 A and AA, and at phone
+    /// width that nothing but a table's own container scrolls sideways.
+    fn check(&self, state: &str) {
+        let overflow =
+            self.script("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        assert!(overflow.as_i64().unwrap_or(0) <= 0, "{state}: the page scrolls sideways by {overflow} px");
+        let Some(axe) = axe_source() else { return };
+        self.script(&format!("{axe}\nreturn true;"));
+        let found =
+            call("POST", &self.url("/execute/async"), Some(json!({ "script": AXE_RUN, "args": [] })))["value"].clone();
+        let violations = found.as_array().cloned().unwrap_or_default();
+        assert!(
+            violations.is_empty(),
+            "{state}: WCAG 2.2 A/AA violations found by axe-core:\n{}",
+            serde_json::to_string_pretty(&found).unwrap_or_default()
+        );
+    }
+
     fn text_of(&self, css: &str) -> String {
         self.script(&format!("const e = document.querySelector({css:?}); return e ? e.textContent : '';"))
             .as_str()
@@ -227,6 +277,7 @@ async fn record_an_incident_open_a_case_assess_risk_add_a_task_and_see_the_daily
             d.set("longitude", "-0.3480");
             d.type_into("#victim_name", "Edna Example");
             d.screenshot(&format!("incident-form-{engine}.png"));
+            d.check("incident-form");
             d.click("form[action='/incidents'] button[type=submit]");
             d.wait_path("the incident", "/incidents/0");
             let reference = d.text_of("h1").trim_start_matches("Incident ").to_string();
@@ -240,16 +291,18 @@ async fn record_an_incident_open_a_case_assess_risk_add_a_task_and_see_the_daily
             d.click("[data-testid=submit-risk]");
             d.wait_for("the case again", "return !!document.querySelector('[data-testid=next-review]');");
             assert_eq!(d.text_of("[data-testid=risk-level]"), "Standard risk");
-            assert!(d.text_of("[data-testid=next-review]").contains("2026-03-12"), "{}", d.text_of("[data-testid=next-review]"));
+            assert!(d.text_of("[data-testid=next-review]").contains("12 March 2026"), "{}", d.text_of("[data-testid=next-review]"));
             d.type_into("#task_title", "Visit with the housing officer");
             d.set("task_due", "2026-01-20");
             d.click("[data-testid=add-task]");
             d.wait_for("the task", "return (document.querySelector('[data-testid=task-table]') || {}).textContent?.includes('Visit with the housing officer');");
             d.screenshot(&format!("case-{engine}.png"));
+            d.check("case");
             d.go(&format!("{base}/daily-review?date=2026-01-15"));
             let table = d.text_of("[data-testid=daily-table]");
             assert!(table.contains(&reference), "{table}");
             d.screenshot(&format!("daily-review-{engine}.png"));
+            d.check("daily-review");
         })
         .await;
     })
@@ -276,6 +329,7 @@ async fn sign_in_see_the_dashboard_and_the_crime_map() {
             d.go(&format!("{base}/dashboard"));
             assert_eq!(d.current_path(), "/sign-in", "signed-out users are sent to sign in");
             d.screenshot("sign-in.png");
+            d.check("sign-in");
             d.type_into("#email", MANAGER);
             d.type_into("#password", safetynet::demo::DEMO_PASSWORD);
             d.click("button[type=submit]");
@@ -286,6 +340,7 @@ async fn sign_in_see_the_dashboard_and_the_crime_map() {
             assert_eq!(partnership, "St Albans City and District Community Safety Partnership");
             assert_eq!(d.script("return document.querySelector('[data-testid=latest-month]').textContent;"), "July 2021");
             d.screenshot(&format!("dashboard-{engine}.png"));
+            d.check("dashboard");
             d.click("a[href='/crimes']");
             let points = d.wait_for("map points", "const m = document.getElementById('crime-map'); return m && m.dataset.state === 'ready' && Number(m.dataset.points);");
             assert!(points.as_f64().unwrap_or(0.0) >= 10.0, "points drawn: {points}");
@@ -293,6 +348,7 @@ async fn sign_in_see_the_dashboard_and_the_crime_map() {
             let rows = d.script("return document.querySelectorAll('[data-testid=crime-table] tbody tr').length;");
             assert_eq!(rows, 12);
             d.screenshot(&format!("crimes-{engine}.png"));
+            d.check("crimes");
             // Keyboard: the skip link is the first thing focused.
             let first = d.script("document.activeElement.blur(); return document.querySelector('.govuk-skip-link').getAttribute('href');");
             assert_eq!(first, "#main-content");
@@ -318,6 +374,7 @@ async fn open_the_next_jag_see_its_agenda_and_pack_and_record_an_action() {
             d.sign_in(base, MANAGER);
             d.go(&format!("{base}/meetings"));
             d.screenshot(&format!("meetings-{engine}.png"));
+            d.check("meetings");
             d.click("[data-testid=next-meetings] a.govuk-link");
             d.wait_path("the JAG", "/meetings/");
             assert!(d.text_of("h1").contains("Joint Agency Group"), "{}", d.text_of("h1"));
@@ -332,15 +389,18 @@ async fn open_the_next_jag_see_its_agenda_and_pack_and_record_an_action() {
             d.wait_for("the new action", "return (document.querySelector('[data-testid=raised-actions]') || {}).textContent?.includes('Letter to the owner');");
             d.script("document.getElementById('actions').scrollIntoView(); return true;");
             d.screenshot(&format!("jag-meeting-{engine}.png"));
+            d.check("jag-meeting");
             d.click("[data-testid=open-pack]");
             d.wait_for("the pack", "return !!document.querySelector('[data-testid=pack-emerging] svg');");
             let tasking = d.text_of("[data-testid=pack-tasking]");
             assert!(tasking.contains("Letter to the owner of the Ver Valley lay-by"), "{tasking}");
             assert!(d.text_of("[data-testid=pack-cases]").contains("CASE-2026-00001"));
             d.screenshot(&format!("jag-pack-{engine}.png"));
+            d.check("jag-pack");
             d.go(&format!("{base}/strategy"));
             assert!(d.text_of("h1").contains("Strategy 2024-2027"));
             d.screenshot(&format!("strategy-{engine}.png"));
+            d.check("strategy");
             d.go(&format!("{base}/operations"));
             // Draw a target area by clicking three corners on the map.
             d.wait_for("the drawing map", "return document.getElementById('target-draw').dataset.state === 'ready';");
@@ -350,10 +410,12 @@ async fn open_the_next_jag_see_its_agenda_and_pack_and_record_an_action() {
             assert_eq!(drawn["type"], "Polygon");
             assert_eq!(drawn["coordinates"][0].as_array().map(Vec::len), Some(4), "three corners and the closing point: {drawn}");
             d.screenshot(&format!("operation-draw-{engine}.png"));
+            d.check("operation-draw");
             d.click("[data-testid=operations] a.govuk-link");
             d.wait_path("an operation", "/operations/");
             d.script("document.querySelector('[data-testid=operation-map]').scrollIntoView(); return true;");
             d.screenshot(&format!("operation-{engine}.png"));
+            d.check("operation");
         })
         .await;
     })

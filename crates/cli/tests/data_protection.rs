@@ -339,7 +339,7 @@ async fn the_lawful_basis_of_a_share_is_shown_wherever_the_shared_record_is_show
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("data-testid=\"share-basis\""), "{}", page.body);
         assert!(page.body.contains("Crime and Disorder Act 1998 s115"));
-        assert!(page.body.contains("15 Jan 2026"), "the date of the share");
+        assert!(page.body.contains("15 January 2026"), "the date of the share");
         let page = app.get(&format!("/incidents/{mine}"), Some(&police)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("data-testid=\"share-basis\""), "{}", page.body);

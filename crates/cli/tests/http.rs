@@ -204,6 +204,98 @@ async fn sessions_expire_when_idle_and_absolutely_and_sign_out_revokes() {
 }
 
 #[tokio::test]
+async fn the_timeout_warning_can_keep_a_session_and_a_refused_form_returns_to_its_page() {
+    each_engine(async |app: &TestApp| {
+        let s = app.sign_in(OFFICER).await;
+        let page = app.get("/dashboard", Some(&s)).await;
+        assert!(
+            page.body.contains(r#"<meta name="session-idle-ms" content="1800000">"#),
+            "the page knows when to warn"
+        );
+        assert_eq!(
+            app.post("/session/keep-alive", Some(&s), None, &[]).await.status,
+            StatusCode::FORBIDDEN,
+            "needs CSRF"
+        );
+        for _ in 0..4 {
+            app.clock.advance(chrono::Duration::minutes(25));
+            let res = app.post("/session/keep-alive", Some(&s), Some(&s.csrf), &[]).await;
+            assert_eq!(res.status, StatusCode::NO_CONTENT, "'Stay signed in' keeps the session past the idle time");
+        }
+        app.clock.advance(chrono::Duration::minutes(31));
+        let req = axum::http::Request::post("/cases/x/notes")
+            .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(axum::http::header::COOKIE, format!("sn_session={}", s.cookie))
+            .header(axum::http::header::HOST, "safetynet.example")
+            .header(axum::http::header::REFERER, "http://safetynet.example/cases/x?tab=1")
+            .body(axum::body::Body::from(format!("note=kept&csrf_token={}", s.csrf)))
+            .expect("request");
+        let res = app.send(req).await;
+        assert_eq!(
+            res.location(),
+            "/sign-in?next=%2Fcases%2Fx%3Ftab%3D1&expired=1",
+            "back to the form's page, not its target"
+        );
+        let req = axum::http::Request::post("/cases/x/notes")
+            .header(axum::http::header::COOKIE, format!("sn_session={}", s.cookie))
+            .header(axum::http::header::HOST, "safetynet.example")
+            .header(axum::http::header::REFERER, "http://elsewhere.example/cases/x")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        assert_eq!(app.send(req).await.location(), "/sign-in?expired=1", "another site's page is never a return path");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_accessibility_statement_and_privacy_notice_are_public_and_name_the_partnership() {
+    let logo = b"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'></svg>".to_vec();
+    let config = move || safetynet_web::WebConfig {
+        public: safetynet_web::PublicInfo {
+            name: Some("Ver Valley Community Safety Partnership".into()),
+            contact_email: Some("safety@vervalley.gov.uk".into()),
+            logo: Some(safetynet_web::Logo::from_file("logo.svg", logo.clone()).expect("logo")),
+        },
+        ..safetynet_web::WebConfig::default()
+    };
+    each_engine_with(config, async |app: &TestApp| {
+        for path in ["/accessibility", "/privacy"] {
+            let res = app.get(path, None).await;
+            assert_eq!(res.status, StatusCode::OK, "{path} needs no sign-in");
+            assert!(
+                res.body.contains("Ver Valley Community Safety Partnership")
+                    && res.body.contains("mailto:safety@vervalley.gov.uk"),
+                "{path}: {}",
+                res.body
+            );
+            assert!(res.body.contains(r#"src="/logo""#), "{path}: the logo in the header");
+        }
+        let privacy = app.get("/privacy", None).await;
+        assert!(privacy.body.contains("anonymised 6 years after it closes"), "retention from the configured schedule");
+        let logo = app.get("/logo", None).await;
+        assert_eq!(logo.headers["content-type"], "image/svg+xml");
+        let dashboard = app.get("/sign-in", None).await;
+        assert!(
+            dashboard.body.contains(r#"href="/accessibility""#) && dashboard.body.contains(r#"href="/privacy""#),
+            "every page links to both"
+        );
+    })
+    .await;
+    each_engine(async |app: &TestApp| {
+        let res = app.get("/accessibility", None).await;
+        assert!(
+            res.body.contains("St Albans City and District Community Safety Partnership"),
+            "the recorded name by default"
+        );
+        assert!(!res.body.contains(r#"src="/logo""#));
+        assert_eq!(app.get("/logo", None).await.status, StatusCode::NOT_FOUND);
+    })
+    .await;
+    assert!(safetynet_web::Logo::from_file("logo.gif", b"GIF89a".to_vec()).is_err());
+    assert!(safetynet_web::Logo::from_file("logo.svg", vec![b'x'; 300 * 1024]).is_err());
+}
+
+#[tokio::test]
 async fn dashboard_shows_latest_month_counts_and_change() {
     each_engine(async |app: &TestApp| {
         let s = app.sign_in(MANAGER).await;
@@ -216,6 +308,11 @@ async fn dashboard_shows_latest_month_counts_and_change() {
         assert!(res.body.contains("July 2021"), "latest month");
         assert!(res.body.contains(r#"data-testid="latest-total">4<"#), "4 valid July rows: {}", res.body);
         assert!(res.body.contains("June 2021"));
+        assert!(
+            res.body.contains(r#"data-testid="stale-data""#)
+                && res.body.contains("The newest recorded crime held is for July 2021, 54 months ago"),
+            "in January 2026, July 2021's figures are not now"
+        );
         // Auditors have no access to crime data.
         let auditor = app.sign_in(AUDITOR).await;
         assert_eq!(app.get("/dashboard", Some(&auditor)).await.status, StatusCode::FORBIDDEN);
@@ -330,7 +427,7 @@ async fn agencies_admin() {
             .post("/admin/agencies", Some(&admin), Some(&admin.csrf), &[("code", "x"), ("name", ""), ("kind", "other")])
             .await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-        assert!(bad.body.contains("agency code: use 2 to 20 letters"));
+        assert!(bad.body.contains("Agency code: use 2 to 20 letters"));
         let ok = app
             .post(
                 "/admin/agencies",
@@ -363,8 +460,8 @@ async fn users_admin_create_roles_deactivate() {
             .await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         assert!(
-            bad.body.contains("enter an email address")
-                && bad.body.contains("choose at least one role")
+            bad.body.to_lowercase().contains("enter an email address")
+                && bad.body.contains("Choose at least one role")
                 && bad.body.contains("at least 12 characters")
         );
         let fields = [
@@ -380,7 +477,7 @@ async fn users_admin_create_roles_deactivate() {
         let user_path = res.location().to_string();
         let dup = app.post("/admin/users", Some(&admin), Some(&admin.csrf), &fields).await;
         assert_eq!(dup.status, StatusCode::CONFLICT);
-        assert!(dup.body.contains("a user with this email already exists"));
+        assert!(dup.body.contains("A user with this email already exists"));
         let detail = app.get(&user_path, Some(&admin)).await;
         assert!(detail.body.contains("New Officer") && detail.body.contains("Active"));
         assert_eq!(app.get("/admin/users/not-an-id", Some(&admin)).await.status, StatusCode::NOT_FOUND);
@@ -605,7 +702,7 @@ async fn nobody_changes_their_own_roles_and_role_changes_are_audited() {
             )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
-        assert!(res.body.contains("you cannot change your own roles or account status"), "{}", res.body);
+        assert!(res.body.contains("You cannot change your own roles or account status"), "{}", res.body);
         for active in ["false", "true"] {
             let res = app
                 .post(&format!("/admin/users/{own}/active"), Some(&admin), Some(&admin.csrf), &[("active", active)])

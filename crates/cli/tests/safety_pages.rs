@@ -53,6 +53,56 @@ async fn safety_pages_need_the_right_role() {
 }
 
 #[tokio::test]
+async fn an_empty_incident_form_shows_every_problem_at_once_in_sentence_case() {
+    each_engine(async |app: &TestApp| {
+        let me = app.sign_in(OFFICER).await;
+        let res = form(app, &me, "/incidents", &[("reported_at", ""), ("description", "")]).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        let summary = res.body.split("govuk-error-summary__list").nth(1).unwrap_or_default();
+        let summary = summary.split("</ul>").next().unwrap_or_default();
+        let links: Vec<&str> =
+            summary.match_indices("href=\"#").map(|(i, _)| summary[i + 7..].split('"').next().unwrap_or("")).collect();
+        assert_eq!(
+            links,
+            ["category", "occurred_from", "reported_at", "description", "address"],
+            "every problem in one round, in page order: {summary}"
+        );
+        for message in [
+            "Choose a category from the list",
+            "Enter when it happened, or when it started",
+            "Enter when it was reported",
+            "Describe what happened",
+            "Give an address or drop a pin on the map",
+        ] {
+            assert!(summary.contains(message), "{message}: {summary}");
+        }
+        // Under its label, tied to its field for screen readers.
+        assert!(
+            res.body.contains(r#"id="description-error""#)
+                && res.body.contains(r#"aria-describedby="description-info description-hint description-error""#),
+            "{}",
+            res.body
+        );
+
+        // A future start is one message, not two.
+        let mut future: Vec<(&str, &str)> = INCIDENT.to_vec();
+        future.retain(|(k, _)| *k != "occurred_from");
+        future.push(("occurred_from", "2027-06-01T10:00"));
+        let res = form(app, &me, "/incidents", &future).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        assert_eq!(res.body.matches("govuk-error-message").count(), 1, "{}", res.body);
+        assert!(res.body.contains("The incident cannot have happened in the future"));
+        // The description's limit is shown before anyone submits.
+        let blank = app.get("/incidents/new", Some(&me)).await;
+        assert!(
+            blank.body.contains(r#"data-maxlength="5000""#)
+                && blank.body.contains("You can enter up to 5000 characters")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_officer_runs_a_case_through_the_pages() {
     each_engine(async |app: &TestApp| {
         let me = app.sign_in(OFFICER).await;
@@ -70,8 +120,8 @@ async fn an_officer_runs_a_case_through_the_pages() {
         let res = form(app, &me, "/incidents", &bad).await;
         assert_eq!(res.status, StatusCode::BAD_REQUEST);
         assert!(
-            res.body.contains("describe what happened")
-                && res.body.contains("the end of the period must be after its start"),
+            res.body.contains("Describe what happened")
+                && res.body.contains("The end of the period must be after its start"),
             "{}",
             res.body
         );
@@ -134,22 +184,36 @@ async fn an_officer_runs_a_case_through_the_pages() {
         let res = form(app, &me, &format!("{case_path}/risk"), &answers).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let case = app.get(&case_path, Some(&me)).await;
-        assert!(case.body.contains("Medium risk") && case.body.contains("2026-02-12"), "28 days after 15 January");
-
-        // A task due yesterday shows as overdue on the dashboard.
-        assert_eq!(
-            form(
-                app,
-                &me,
-                &format!("{case_path}/tasks"),
-                &[("task_title", "Visit victim with fire service"), ("task_owner", "HFRS"), ("task_due", "2026-01-14")]
-            )
-            .await
-            .status,
-            StatusCode::SEE_OTHER
+        assert!(
+            case.body.contains("Medium risk") && case.body.contains("12 February 2026"),
+            "28 days after 15 January"
         );
+
+        // A task due in the past is questioned, and added once the officer confirms the date.
+        let late =
+            [("task_title", "Visit victim with fire service"), ("task_owner", "HFRS"), ("task_due", "2026-01-14")];
+        let res = form(app, &me, &format!("{case_path}/tasks"), &late).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        assert!(
+            res.body.contains("The due date 14 January 2026 is in the past")
+                && res.body.contains(r#"name="confirm_past""#),
+            "{}",
+            res.body
+        );
+        let mut confirmed = late.to_vec();
+        confirmed.push(("confirm_past", "true"));
+        assert_eq!(form(app, &me, &format!("{case_path}/tasks"), &confirmed).await.status, StatusCode::SEE_OTHER);
+        // It shows as overdue on the dashboard, in the officer's own list.
         let dash = app.get("/dashboard", Some(&me)).await;
         assert!(dash.body.contains(r#"data-testid="overdue-tasks">1<"#), "{}", dash.body);
+        let my_cases = dash.body.split(r#"data-testid="my-cases""#).nth(1).unwrap_or_default();
+        assert!(
+            my_cases.contains("Holywell Hill threats") && my_cases.contains("12 February 2026"),
+            "the case they lead: {}",
+            dash.body
+        );
+        let my_tasks = dash.body.split(r#"data-testid="my-tasks""#).nth(1).unwrap_or_default();
+        assert!(my_tasks.contains("Visit victim with fire service") && my_tasks.contains("Overdue"), "{}", dash.body);
         // The CSP manager sees it too.
         let manager = app.sign_in(MANAGER).await;
         assert!(app.get("/dashboard", Some(&manager)).await.body.contains(r#"data-testid="overdue-tasks">1<"#));
@@ -205,7 +269,7 @@ async fn an_officer_runs_a_case_through_the_pages() {
             (notes.as_str(), "Shouting again"),
         ];
         assert_eq!(form(app, &me, &format!("{case_path}/breaches"), &breach).await.status, StatusCode::SEE_OTHER);
-        assert!(app.get(&case_path, Some(&me)).await.body.contains("1 breach(es)"));
+        assert!(app.get(&case_path, Some(&me)).await.body.contains("1 breach<"));
         // The API takes the same report with the same rules and messages.
         let token = app.token(OFFICER).await;
         let api = format!("/api/v1/interventions/{intervention}/breaches");
@@ -239,7 +303,7 @@ async fn an_officer_runs_a_case_through_the_pages() {
         assert_eq!(form(app, &me, &format!("{case_path}/plan"), &plan).await.status, StatusCode::SEE_OTHER);
         let stale = form(app, &me, &format!("{case_path}/plan"), &plan).await;
         assert_eq!(stale.status, StatusCode::CONFLICT);
-        assert!(stale.body.contains("someone else changed"));
+        assert!(stale.body.contains("Someone else changed"));
         // The page and the API check a plan alike (neither checked this field before).
         let essay = "x".repeat(10_001);
         let mut long_plan = plan;
@@ -257,7 +321,7 @@ async fn an_officer_runs_a_case_through_the_pages() {
             by_api.body
         );
         let message = "analysis_offender must be 10000 characters or fewer";
-        assert!(on_page.body.contains(message) && by_api.body.contains(message));
+        assert!(on_page.body.contains(&as_sentence(message)) && by_api.body.contains(message));
 
         // Share with the police: now they can read the case and add to it.
         assert!(app.get(&case_path, Some(&police)).await.body.contains("signpost"));
@@ -276,6 +340,13 @@ async fn an_officer_runs_a_case_through_the_pages() {
         assert!(
             theirs.body.contains("Holywell Hill threats") && !theirs.body.contains("Change status"),
             "partners cannot change status"
+        );
+        let police_dash = app.get("/dashboard", Some(&police)).await;
+        let shared = police_dash.body.split(r#"data-testid="shared-with-us""#).nth(1).unwrap_or_default();
+        assert!(
+            shared.contains("from SACDC") && shared.contains("Crime and Disorder Act 1998 s115"),
+            "what was shared with my agency: {}",
+            police_dash.body
         );
         assert_eq!(
             form(app, &police, &format!("{case_path}/notes"), &[("note", "PCSO visited; no answer")]).await.status,
@@ -388,7 +459,7 @@ async fn an_officer_runs_a_case_through_the_pages() {
         let bad =
             form(app, &me, &page, &[("threshold_met", "yes"), ("decided_on", "soon"), ("recommendations", "0")]).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-        assert!(bad.body.contains("enter the date it was decided as a date"));
+        assert!(bad.body.contains("Enter the date it was decided as a date"));
         let fields = [
             ("threshold_met", "yes"),
             ("decided_on", "2026-01-20"),
@@ -418,7 +489,7 @@ async fn an_officer_runs_a_case_through_the_pages() {
 /// One bad command through both front doors: the same status and the same message.
 fn both_refuse(page: &Res, api: &Res, status: StatusCode, message: &str) {
     assert_eq!((page.status, api.status), (status, status), "{message}\npage: {}\napi: {}", page.body, api.body);
-    assert!(page.body.contains(message), "page lacks {message:?}: {}", page.body);
+    assert!(page.body.contains(&as_sentence(message)), "page lacks {message:?} (in sentence case): {}", page.body);
     assert!(api.body.contains(message), "API lacks {message:?}: {}", api.body);
 }
 
@@ -601,7 +672,7 @@ async fn the_page_and_the_api_refuse_the_same_bad_commands() {
         let page = form(app, &me, &format!("{case_path}/shares"), &fields).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         let shown = app.get(&case_path, Some(&me)).await.body;
-        assert!(shown.contains("<strong>HERTS-POLICE</strong> (Crime and Disorder Act 1998 s115)"), "{shown}");
+        assert!(shown.contains("HERTS-POLICE (Crime and Disorder Act 1998 s115)"), "{shown}");
     })
     .await;
 }

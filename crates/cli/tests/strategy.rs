@@ -72,7 +72,7 @@ async fn the_strategy_is_tracked_commitment_by_commitment() {
         let page = format!("/strategy/commitments/{healthy}");
         let r = app.post(&format!("{page}/updates"), Some(&me), Some(&me.csrf), &[("status", "in_progress"), ("reason", "Going well")]).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        assert!(r.body.contains("choose a rating"), "{}", r.body);
+        assert!(r.body.contains("Choose a rating"), "{}", r.body);
         let r = app
             .post(&format!("{page}/updates"), Some(&me), Some(&me.csrf), &[("status", "in_progress"), ("rag", "amber"), ("reason", "Two schools withdrew"), ("figure", "4"), ("evidence", "/analysis\nhttps://www.stalbans.gov.uk/")])
             .await;
@@ -104,7 +104,7 @@ async fn the_strategy_is_tracked_commitment_by_commitment() {
         assert!(app.get(r.location(), Some(&boss)).await.body.contains("Not started"));
         let r = app.post("/strategy/commitments", Some(&boss), Some(&boss.csrf), &[("priority", "crime-asb"), ("title", ""), ("owner_agency", "HERTS-POLICE"), ("update_every_days", "30")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("enter the commitment"));
+        assert!(r.body.contains("Enter the commitment"));
 
         // Loading the file again refreshes wording but keeps progress and edits of status.
         let def = safetynet_domain::strategy::parse_strategy(ST_ALBANS).expect("parse");

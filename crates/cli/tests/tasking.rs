@@ -502,7 +502,7 @@ async fn meeting_and_operation_pages_work_for_the_right_people() {
             )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        assert!(r.body.contains("enter the date the action is due"));
+        assert!(r.body.contains("Enter the date the action is due"));
         let page = app.get(&meeting, Some(&boss)).await;
         for want in [
             "Lighting survey",
@@ -557,7 +557,7 @@ async fn meeting_and_operation_pages_work_for_the_right_people() {
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(
-            r.body.contains("give the target area&#39;s centre") || r.body.contains("give the target area's centre"),
+            r.body.contains("Give the target area&#39;s centre") || r.body.contains("Give the target area's centre"),
             "{}",
             r.body
         );
@@ -682,7 +682,7 @@ async fn surveys_agendas_and_operations_are_started_from_the_pages() {
         ];
         let r = app.post("/surveys", Some(&boss), Some(&boss.csrf), &bad).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("give 2 to 20 different priorities"));
+        assert!(r.body.contains("Give 2 to 20 different priorities"));
         let officer = app.sign_in(OFFICER).await;
         assert_eq!(
             app.post("/surveys", Some(&officer), Some(&officer.csrf), &form).await.status,
@@ -741,7 +741,7 @@ async fn an_operation_can_target_a_loaded_area() {
         assert_eq!(op["operation"]["target"]["geometry"]["coordinates"][0][1], json!([-0.32, 51.752]));
         let r = app.post("/operations", Some(&boss), Some(&boss.csrf), &[("name", "x"), ("prompted_by", "y"), ("target_area", "ward:NOPE"), ("starts_on", "2026-02-01"), ("ends_on", "2026-02-07")]).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        assert!(r.body.contains("choose an area from the list"));
+        assert!(r.body.contains("Choose an area from the list"));
     })
     .await;
 }
@@ -854,7 +854,7 @@ async fn survey_responses_need_a_token_the_server_issued() {
         for t in &made_up {
             let res = app.send(survey_answer(&s.id, t, "Harpenden")).await;
             assert_eq!(res.status, StatusCode::BAD_REQUEST, "{t}");
-            assert!(res.body.contains("did not come from the survey"), "{}", res.body);
+            assert!(res.body.to_lowercase().contains("did not come from the survey"), "{}", res.body);
         }
         let ok = app.send(survey_answer(&s.id, &token, "Harpenden")).await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
@@ -894,7 +894,7 @@ async fn the_survey_cap_counts_each_real_client_behind_a_trusted_proxy() {
         }
         let capped = answer_from("203.0.113.5").await;
         assert_eq!(capped.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(capped.body.contains("too many responses have come from your network"), "{}", capped.body);
+        assert!(capped.body.contains("Too many responses have come from your network"), "{}", capped.body);
         assert_eq!(answer_from("198.51.100.7").await.status, StatusCode::OK, "another resident behind the same proxy");
     })
     .await;
@@ -965,7 +965,7 @@ async fn evaluate_ended(app: &TestApp) -> usize {
 /// The page's refusal and the API's: same status, same message.
 fn both_refuse(page: &Res, api: &Res, status: StatusCode, message: &str) {
     assert_eq!((page.status, api.status), (status, status), "{message}\npage: {}\napi: {}", page.body, api.body);
-    assert!(page.body.contains(message), "page lacks {message:?}: {}", page.body);
+    assert!(page.body.contains(&as_sentence(message)), "page lacks {message:?} (in sentence case): {}", page.body);
     assert!(api.body.contains(message), "API lacks {message:?}: {}", api.body);
 }
 

@@ -158,11 +158,13 @@ pub fn validate(
     if i.reported_at > now + slack {
         errors.push(err("reported_at", "the report time cannot be in the future"));
     }
+    // One message per cause: a future time is not also "after it was reported".
     if i.occurred_from > now + slack {
         errors.push(err("occurred_from", "the incident cannot have happened in the future"));
-    }
-    if i.occurred_from > i.reported_at {
+    } else if i.occurred_from > i.reported_at {
         errors.push(err("occurred_from", "the incident cannot have happened after it was reported"));
+    } else if i.occurred_from.timestamp() < 631_152_000 {
+        errors.push(err("occurred_from", "the date is before 1990: check the year"));
     }
     if let Some(to) = i.occurred_to {
         if to < i.occurred_from {
@@ -170,9 +172,6 @@ pub fn validate(
         } else if to > i.reported_at {
             errors.push(err("occurred_to", "the period cannot end after the incident was reported"));
         }
-    }
-    if i.occurred_from.timestamp() < 631_152_000 {
-        errors.push(err("occurred_from", "the date is before 1990: check the year"));
     }
     let desc = i.description.trim();
     if desc.is_empty() {
@@ -277,6 +276,15 @@ mod tests {
         let mut i = input();
         i.occurred_from = t("1970-01-01T00:00:00Z");
         assert_eq!(fields(&i), vec!["occurred_from"]);
+    }
+
+    #[test]
+    fn a_future_start_gives_one_message_not_two() {
+        let mut i = input();
+        i.occurred_from = t("2026-02-01T08:00:00Z");
+        let errors = validate(&i, t("2026-01-15T09:00:00Z"), &default_categories(), None);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, "the incident cannot have happened in the future");
     }
 
     #[test]

@@ -57,6 +57,11 @@ impl Month {
         }
     }
 
+    /// Whole months from this one to `later` (negative when `later` is earlier).
+    pub fn months_until(self, later: Self) -> i32 {
+        (i32::from(later.year) - i32::from(self.year)) * 12 + i32::from(later.month) - i32::from(self.month)
+    }
+
     /// "Jan 21".
     pub fn short_name(self) -> String {
         let long = self.long_name();
@@ -105,6 +110,14 @@ impl From<Month> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_until_counts_across_years() {
+        let m = |s: &str| Month::parse(s).expect("month");
+        assert_eq!(m("2021-07").months_until(m("2026-12")), 65);
+        assert_eq!(m("2026-12").months_until(m("2026-12")), 0);
+        assert_eq!(m("2027-01").months_until(m("2026-12")), -1);
+    }
 
     #[test]
     fn parses_and_rejects() {

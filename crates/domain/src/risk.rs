@@ -296,7 +296,7 @@ pub fn assess(
                 score = score.saturating_add(question.weight);
                 yes_count += 1;
                 if question.high_if_yes {
-                    high_triggers.push(question.id.as_str());
+                    high_triggers.push(question.text.as_str());
                 }
             }
         }
@@ -317,8 +317,8 @@ pub fn assess(
         RiskLevel::Standard
     };
     let mut computed = by_score;
-    for id in high_triggers {
-        reasons.push(format!("yes to '{id}', which makes the risk high on its own"));
+    for text in high_triggers {
+        reasons.push(format!("yes to \"{text}\", which makes the risk high on its own"));
         computed = RiskLevel::High;
     }
     if is_dash && repeat_incidents_last_12_months >= DASH_ESCALATION_INCIDENTS {
@@ -530,7 +530,11 @@ mod tests {
         // a single high_if_yes answer is high on its own
         let a = assess(&q, &answers_yes(&q, &["self_harm_or_suicide"]), None, 0).expect("ok");
         assert_eq!((a.score, a.computed, a.level), (3, RiskLevel::High, RiskLevel::High));
-        assert!(a.reasons.iter().any(|r| r.contains("self_harm_or_suicide")));
+        let asked = &q.questions.iter().find(|x| x.id == "self_harm_or_suicide").expect("question").text;
+        assert!(
+            a.reasons.iter().any(|r| r.contains(asked.as_str()) && !r.contains("self_harm_or_suicide")),
+            "the question as asked, not its key"
+        );
         // escalation is a DASH rule
         let a = assess(&q, &answers(&q, 0), None, 10).expect("ok");
         assert_eq!(a.level, RiskLevel::Standard);

@@ -660,18 +660,7 @@ impl Store {
         let mut q = if all_visible {
             Q::new(format!("SELECT {TASK_COLS} FROM case_tasks t JOIN cases c ON c.id = t.case_id WHERE"))
         } else {
-            // Their tasks and their cases' tasks, each from its own index
-            // (migration 0019), first (`CROSS JOIN` keeps SQLite to that
-            // order), not every outstanding task in the partnership.
-            let mut mine = Q::new(format!(
-                "SELECT {TASK_COLS} FROM (SELECT mt.id FROM case_tasks mt WHERE mt.owner_officer_id = "
-            ));
-            mine.arg(&p.user_id)
-                .push(" UNION SELECT lt.id FROM cases lc CROSS JOIN case_tasks lt WHERE lc.lead_officer_id = ");
-            mine.arg(&p.user_id).push(
-                " AND lt.case_id = lc.id) mine CROSS JOIN case_tasks t CROSS JOIN cases c WHERE t.id = mine.id AND c.id = t.case_id AND",
-            );
-            mine
+            my_tasks(&p.user_id)
         };
         q.push(" t.status IN ('open', 'in_progress') AND t.due_on < ").arg(today.to_string()).push(" AND");
         case_visible(&mut q, "c", &p.agency);
@@ -714,6 +703,101 @@ impl Store {
         self.audit(actor.at_ms, &actor.event(AuditAction::View, "case", None, detail)).await?;
         self.conn().await?.all(&q).await?.iter().map(summary_row).collect()
     }
+
+    /// A case officer's first screen: the live cases they lead, the
+    /// outstanding tasks that are theirs or on their cases (each soonest
+    /// due first, at most `limit`), and what other agencies shared with
+    /// theirs since `shared_since_ms`, newest first. One audit row.
+    pub async fn my_work(
+        &self,
+        permit: &Permit<ViewRecords>,
+        shared_since_ms: i64,
+        limit: i64,
+        actor: &Actor<'_>,
+    ) -> Result<MyWork> {
+        let p = permit.principal();
+        let mut cases = Q::new(format!("SELECT {CASE_COLS} FROM cases c WHERE c.lead_officer_id = "));
+        cases.arg(&p.user_id).push(" AND c.status <> 'closed' AND");
+        case_visible(&mut cases, "c", &p.agency);
+        cases.push(" ORDER BY c.next_review_on IS NULL, c.next_review_on, c.reference LIMIT ").arg(limit);
+        let mut tasks = my_tasks(&p.user_id);
+        tasks.push(" t.status IN ('open', 'in_progress') AND");
+        case_visible(&mut tasks, "c", &p.agency);
+        tasks.push(" ORDER BY t.due_on, c.reference LIMIT ").arg(limit);
+        let mut shared = Q::new(
+            "SELECT s.record_type, s.record_id, COALESCE(c.reference, i.reference) AS reference,
+                    COALESCE(c.owner_agency, i.owner_agency) AS owner, s.lawful_basis, s.shared_at
+             FROM record_shares s
+             LEFT JOIN cases c ON s.record_type = 'case' AND c.id = s.record_id
+             LEFT JOIN incidents i ON s.record_type = 'incident' AND i.id = s.record_id
+             WHERE s.agency_code = ",
+        );
+        shared.arg(&p.agency).push(" AND s.shared_at >= ").arg(shared_since_ms);
+        shared.push(" ORDER BY s.shared_at DESC, s.record_id LIMIT ").arg(limit);
+        let detail = serde_json::json!({ "list": "my_work" });
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "case", None, detail)).await?;
+        let mut conn = self.conn().await?;
+        let cases = conn.all(&cases).await?.iter().map(summary_row).collect::<Result<_>>()?;
+        let tasks = conn.all(&tasks).await?.iter().map(task_row).collect::<Result<_>>()?;
+        let shared = conn
+            .all(&shared)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(SharedRecord {
+                    record_type: r.text("record_type")?,
+                    record_id: r.text("record_id")?,
+                    reference: r.opt_text("reference")?.unwrap_or_default(),
+                    owner: r.opt_text("owner")?.unwrap_or_default(),
+                    lawful_basis: r.text("lawful_basis")?,
+                    shared_at_ms: r.int("shared_at")?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(MyWork { cases, tasks, shared })
+    }
+}
+
+/// The start of a query over a user's tasks and their cases' tasks, each
+/// from its own index (migration 0019), first (`CROSS JOIN` keeps SQLite
+/// to that order), not every task in the partnership; ends in `WHERE` for
+/// the caller's conditions on `t` and `c`.
+fn my_tasks(user_id: &str) -> Q {
+    let mut q =
+        Q::new(format!("SELECT {TASK_COLS} FROM (SELECT mt.id FROM case_tasks mt WHERE mt.owner_officer_id = "));
+    q.arg(user_id).push(" UNION SELECT lt.id FROM cases lc CROSS JOIN case_tasks lt WHERE lc.lead_officer_id = ");
+    q.arg(user_id).push(
+        " AND lt.case_id = lc.id) mine CROSS JOIN case_tasks t CROSS JOIN cases c WHERE t.id = mine.id AND c.id = t.case_id AND",
+    );
+    q
+}
+
+/// A case officer's own work: see [`Store::my_work`].
+#[derive(Debug, Clone, Default)]
+pub struct MyWork {
+    /// Live cases they lead.
+    pub cases: Vec<CaseSummary>,
+    /// Outstanding tasks that are theirs or on their cases.
+    pub tasks: Vec<Task>,
+    /// Records other agencies shared with theirs recently.
+    pub shared: Vec<SharedRecord>,
+}
+
+/// A record shared with the viewer's agency.
+#[derive(Debug, Clone)]
+pub struct SharedRecord {
+    /// `case` or `incident`.
+    pub record_type: String,
+    /// Its id.
+    pub record_id: String,
+    /// Its reference.
+    pub reference: String,
+    /// The agency that owns and shared it.
+    pub owner: String,
+    /// The lawful basis recorded for the share.
+    pub lawful_basis: String,
+    /// When (Unix ms).
+    pub shared_at_ms: i64,
 }
 
 async fn link<C: SeesRecords>(

@@ -308,6 +308,19 @@ impl Store {
         Ok(self.next_meeting(kind, date).await?.filter(|m| m.held_on == date))
     }
 
+    /// Actions of every series of `kind` still open on `on` (raised before
+    /// it and not closed by then), soonest due first: what a pack for a
+    /// date with no meeting carries.
+    pub async fn open_actions_of_kind(&self, kind: MeetingKind, on: NaiveDate) -> Result<Vec<Action>> {
+        let q = Q::new(format!(
+            "SELECT {ACTION_COLS} FROM meeting_actions WHERE series_code IN (SELECT code FROM meeting_series WHERE kind = $1)
+             AND raised_on < $2 AND (closed_on IS NULL OR closed_on >= $2) ORDER BY due_on, raised_on, created_at, title, id"
+        ))
+        .bind(kind.as_str())
+        .bind(on);
+        self.conn().await?.all(&q).await?.iter().map(action_row).collect()
+    }
+
     /// The meeting with its attendees, decisions and actions as on its date.
     pub async fn meeting_record(&self, id: &str) -> Result<MeetingRecord> {
         let meeting = self.meeting(id).await?;

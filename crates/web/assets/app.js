@@ -172,3 +172,145 @@ function drawMap(el) {
 }
 
 document.querySelectorAll("[data-draw-target]").forEach((el) => { drawMap(el); });
+
+// A link to something inside a closed "details" opens it (the case page's
+// "Change" links, the error summary's links to fields in a closed form).
+function openTarget() {
+  const id = decodeURIComponent(location.hash.slice(1));
+  const el = id && document.getElementById(id);
+  const details = el && el.closest("details");
+  if (details) details.open = true;
+}
+window.addEventListener("hashchange", openTarget);
+openTarget();
+document.querySelectorAll(".govuk-error-summary a").forEach((a) => a.addEventListener("click", () => setTimeout(openTarget, 0)));
+document.querySelectorAll(".govuk-form-group--error").forEach((g) => { const d = g.closest("details"); if (d) d.open = true; });
+
+// Session timeout warning (WCAG 2.2.1): two minutes before the session
+// would end, a dialog offers to stay signed in; if nobody answers, what
+// was typed is kept and the browser goes to sign in, then comes back here.
+const idleMs = Number(document.querySelector("meta[name=session-idle-ms]")?.content || 0);
+const csrf = document.querySelector("meta[name=csrf-token]")?.content;
+const user = document.querySelector("meta[name=session-user]")?.content;
+const DRAFTS = "sn-drafts";
+const REAUTH = "sn-reauth";
+
+function readDrafts() {
+  try { return JSON.parse(sessionStorage.getItem(DRAFTS) || "{}"); } catch { return {}; }
+}
+function writeDrafts(d) {
+  try { sessionStorage.setItem(DRAFTS, JSON.stringify(d)); } catch { /* storage full or off: nothing kept */ }
+}
+function draftFields(form) {
+  return [...form.elements].filter((e) => e.name && !["hidden", "password", "file", "submit", "button"].includes(e.type) && e.name !== "csrf_token");
+}
+function keepDraft(form, submitted) {
+  const fields = {};
+  for (const e of draftFields(form)) {
+    if (e.type === "checkbox" || e.type === "radio") { if (e.checked) fields[e.name + "=" + e.value] = true; } else if (e.value) fields[e.name] = e.value;
+  }
+  const drafts = readDrafts();
+  const key = form.getAttribute("action");
+  if (Object.keys(fields).length === 0) delete drafts[key]; else drafts[key] = { fields, submitted, user, at: Date.now() };
+  writeDrafts(drafts);
+}
+
+// Signing out on purpose forgets every draft.
+document.querySelectorAll("form[action='/sign-out']").forEach((f) => f.addEventListener("submit", () => sessionStorage.removeItem(DRAFTS)));
+
+const writable = [...document.querySelectorAll("form[method=post]")].filter((f) => !f.action.includes("/sign-in") && !f.action.includes("/sign-out"));
+for (const form of writable) {
+  form.addEventListener("input", () => keepDraft(form, false));
+  form.addEventListener("submit", () => keepDraft(form, true));
+}
+
+function restoreDrafts() {
+  if (location.pathname.startsWith("/sign-in")) {
+    if (Object.keys(readDrafts()).length > 0) sessionStorage.setItem(REAUTH, "1");
+    return;
+  }
+  const reauth = sessionStorage.getItem(REAUTH) === "1";
+  sessionStorage.removeItem(REAUTH);
+  const drafts = readDrafts();
+  for (const [key, d] of Object.entries(drafts)) {
+    const form = writable.find((f) => f.getAttribute("action") === key);
+    // Only the person who typed it gets it back: a shared computer's next
+    // user never sees it.
+    const stale = Date.now() - d.at > 12 * 3600 * 1000 || d.user !== user;
+    if (stale || (d.submitted && !reauth)) { delete drafts[key]; continue; }
+    if (!reauth || !form) continue;
+    for (const e of draftFields(form)) {
+      if (e.type === "checkbox" || e.type === "radio") e.checked = !!d.fields[e.name + "=" + e.value];
+      else if (e.name in d.fields) e.value = d.fields[e.name];
+    }
+    const details = form.closest("details");
+    if (details) details.open = true;
+    const note = document.createElement("div");
+    note.className = "govuk-notification-banner";
+    note.setAttribute("role", "region");
+    note.setAttribute("aria-labelledby", "draft-title");
+    note.dataset.testid = "draft-restored";
+    note.innerHTML = '<div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="draft-title">Important</h2></div>' +
+      '<div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">We kept what you typed before you were signed out.</p>' +
+      '<p class="govuk-body">It has not been saved yet: check it and submit the form again.</p></div>';
+    form.prepend(note);
+    form.scrollIntoView();
+    delete drafts[key];
+  }
+  writeDrafts(drafts);
+}
+restoreDrafts();
+
+if (idleMs > 0 && csrf) {
+  const warnBefore = Math.min(120000, idleMs / 2);
+  let warnTimer;
+  let endTimer;
+  const dialog = document.createElement("dialog");
+  dialog.className = "sn-timeout";
+  dialog.setAttribute("aria-labelledby", "timeout-title");
+  dialog.setAttribute("aria-describedby", "timeout-text");
+  dialog.innerHTML = '<h2 class="govuk-heading-m" id="timeout-title">You are about to be signed out</h2>' +
+    '<p class="govuk-body" id="timeout-text">For your security, we will sign you out in ' + Math.round(warnBefore / 60000 * 10) / 10 + ' minutes if nothing happens. Anything you have typed will be kept for you.</p>' +
+    '<div class="govuk-button-group"><button type="button" class="govuk-button" data-testid="stay-signed-in">Stay signed in</button>' +
+    '<a class="govuk-link" href="#" data-testid="timeout-sign-out">Sign out</a></div>';
+  document.body.append(dialog);
+  const signOut = () => {
+    writable.forEach((f) => keepDraft(f, false));
+    location.assign("/sign-in?expired=1&next=" + encodeURIComponent(location.pathname + location.search));
+  };
+  const arm = () => {
+    clearTimeout(warnTimer);
+    clearTimeout(endTimer);
+    warnTimer = setTimeout(() => { if (!dialog.open) dialog.showModal(); }, idleMs - warnBefore);
+    endTimer = setTimeout(signOut, idleMs);
+  };
+  dialog.querySelector("[data-testid=stay-signed-in]").addEventListener("click", async () => {
+    const res = await fetch("/session/keep-alive", { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "csrf_token=" + encodeURIComponent(csrf) });
+    dialog.close();
+    if (res.ok) arm(); else signOut();
+  });
+  dialog.querySelector("[data-testid=timeout-sign-out]").addEventListener("click", (e) => { e.preventDefault(); signOut(); });
+  dialog.addEventListener("cancel", (e) => { e.preventDefault(); dialog.querySelector("[data-testid=stay-signed-in]").click(); });
+  arm();
+}
+
+// A table wider than the screen scrolls inside its own box, which the
+// keyboard can reach.
+function fitTables() {
+  document.querySelectorAll(".govuk-main-wrapper table").forEach((t) => {
+    let wrap = t.parentElement;
+    if (!wrap.classList.contains("sn-table-wrap")) {
+      wrap = document.createElement("div");
+      wrap.className = "sn-table-wrap";
+      t.replaceWith(wrap);
+      wrap.append(t);
+    }
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", t.querySelector("caption")?.textContent || "Table (scrolls sideways)");
+    }
+  });
+}
+fitTables();
+window.addEventListener("resize", fitTables);

@@ -11,7 +11,7 @@ use crate::AppState;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
-use axum::http::Method;
+use axum::http::{header, Method};
 use safetynet_domain::net::client_address;
 use safetynet_domain::policy::{Capability, Permit, Principal};
 use safetynet_domain::token::{constant_time_eq, csrf_for_session, hash_secret};
@@ -48,14 +48,26 @@ pub fn return_path(next: &str) -> Option<&str> {
 }
 
 /// The refusal of a page request without a live session: sign in, then
-/// come back here (GET requests only; a form's target is not a page).
+/// come back here. A form's target is not a page, so a refused form comes
+/// back to the page it was sent from (its same-site `Referer`), where the
+/// browser puts back what was typed.
 fn sign_in_to_continue(parts: &Parts, expired: bool) -> AppError {
-    let next = (parts.method == Method::GET)
-        .then(|| parts.uri.path_and_query().map(|p| p.as_str()))
-        .flatten()
-        .and_then(return_path)
-        .map(str::to_string);
+    let next = if parts.method == Method::GET {
+        parts.uri.path_and_query().map(|p| p.as_str().to_string())
+    } else {
+        referring_page(parts)
+    };
+    let next = next.as_deref().and_then(return_path).map(str::to_string);
     AppError::SignInToContinue { next, expired }
+}
+
+/// The path of the page a request came from, when it is on this site.
+fn referring_page(parts: &Parts) -> Option<String> {
+    let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
+    let host = parts.headers.get(header::HOST)?.to_str().ok()?;
+    let rest = referer.strip_prefix("https://").or_else(|| referer.strip_prefix("http://"))?;
+    let path = rest.strip_prefix(host)?;
+    path.starts_with('/').then(|| path.to_string())
 }
 
 /// A `Set-Cookie` value with the security attributes.
@@ -142,7 +154,8 @@ impl FromRequestParts<AppState> for PageUser {
             check_mfa_enrolled(state, &principal).await?;
         }
         let ClientAddr(addr) = ClientAddr::of(parts, state);
-        Ok(Self { principal, session_hash, csrf: csrf_for_session(&secret), addr, now_ms })
+        let idle_ms = state.config.session.idle_ms;
+        Ok(Self { principal, session_hash, csrf: csrf_for_session(&secret), addr, now_ms, idle_ms })
     }
 }
 

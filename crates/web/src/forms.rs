@@ -2,6 +2,7 @@
 //! any) the Design System way, and parsing helpers for form values.
 
 use crate::error::AppError;
+use crate::layout::sentence;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use maud::{html, Markup};
 use safetynet_domain::uk_time::{london_local, london_to_utc};
@@ -15,35 +16,69 @@ fn error_for<'a>(errors: &'a Errors, id: &str) -> Option<&'a str> {
     errors.iter().find(|(f, _)| f == id).map(|(_, m)| m.as_str())
 }
 
-fn group(id: &str, errors: &Errors, inner: Markup) -> Markup {
+/// The ids a control's `aria-describedby` names: its hint, its error.
+fn described_by(id: &str, hint: bool, errors: &Errors) -> Option<String> {
+    let ids: Vec<String> = [hint.then(|| format!("{id}-hint")), error_for(errors, id).map(|_| format!("{id}-error"))]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// A form group in the Design System's order: label, hint, error message,
+/// then the control.
+fn group(id: &str, label: &str, hint: Option<&str>, errors: &Errors, control: Markup) -> Markup {
     let err = error_for(errors, id);
     html! {
         div class={ "govuk-form-group" @if err.is_some() { " govuk-form-group--error" } } {
-            @if let Some(e) = err { p class="govuk-error-message" id=(format!("{id}-error")) { span class="govuk-visually-hidden" { "Error: " } (e) } }
-            (inner)
+            label class="govuk-label" for=(id) { (label) }
+            @if let Some(h) = hint { div class="govuk-hint" id=(format!("{id}-hint")) { (h) } }
+            @if let Some(e) = err { p class="govuk-error-message" id=(format!("{id}-error")) { span class="govuk-visually-hidden" { "Error: " } (sentence(e)) } }
+            (control)
         }
     }
 }
 
 /// A labelled text-like input (`kind`: text, date, datetime-local, number, email).
 pub fn input(id: &str, label: &str, kind: &str, value: &str, hint: Option<&str>, errors: &Errors) -> Markup {
-    let inner = html! {
-        label class="govuk-label" for=(id) { (label) }
-        @if let Some(h) = hint { div class="govuk-hint" id=(format!("{id}-hint")) { (h) } }
+    let control = html! {
         input class={ "govuk-input" @if error_for(errors, id).is_some() { " govuk-input--error" } } id=(id) name=(id) type=(kind) value=(value)
-            aria-describedby=[hint.map(|_| format!("{id}-hint"))] step=[(kind == "number").then_some("any")];
+            aria-describedby=[described_by(id, hint.is_some(), errors)] step=[(kind == "number").then_some("any")];
     };
-    group(id, errors, inner)
+    group(id, label, hint, errors, control)
 }
 
 /// A labelled textarea.
 pub fn textarea(id: &str, label: &str, value: &str, hint: Option<&str>, rows: u32, errors: &Errors) -> Markup {
-    let inner = html! {
-        label class="govuk-label" for=(id) { (label) }
-        @if let Some(h) = hint { div class="govuk-hint" id=(format!("{id}-hint")) { (h) } }
-        textarea class={ "govuk-textarea" @if error_for(errors, id).is_some() { " govuk-textarea--error" } } id=(id) name=(id) rows=(rows) aria-describedby=[hint.map(|_| format!("{id}-hint"))] { (value) }
+    let control = html! {
+        textarea class={ "govuk-textarea" @if error_for(errors, id).is_some() { " govuk-textarea--error" } } id=(id) name=(id) rows=(rows) aria-describedby=[described_by(id, hint.is_some(), errors)] { (value) }
     };
-    group(id, errors, inner)
+    group(id, label, hint, errors, control)
+}
+
+/// A labelled textarea with the Design System's character count: people
+/// see how many of `max` characters are left as they type (and, without
+/// JavaScript, the limit in the hint).
+pub fn counted_textarea(
+    id: &str,
+    label: &str,
+    value: &str,
+    hint: Option<&str>,
+    rows: u32,
+    max: usize,
+    errors: &Errors,
+) -> Markup {
+    let err = error_for(errors, id);
+    html! {
+        div class={ "govuk-form-group govuk-character-count" @if err.is_some() { " govuk-form-group--error" } } data-module="govuk-character-count" data-maxlength=(max) {
+            label class="govuk-label" for=(id) { (label) }
+            @if let Some(h) = hint { div class="govuk-hint" id=(format!("{id}-hint")) { (h) } }
+            @if let Some(e) = err { p class="govuk-error-message" id=(format!("{id}-error")) { span class="govuk-visually-hidden" { "Error: " } (sentence(e)) } }
+            textarea class={ "govuk-textarea govuk-js-character-count" @if err.is_some() { " govuk-textarea--error" } } id=(id) name=(id) rows=(rows)
+                aria-describedby=(format!("{id}-info{}", described_by(id, hint.is_some(), errors).map(|d| format!(" {d}")).unwrap_or_default())) { (value) }
+            div id=(format!("{id}-info")) class="govuk-hint govuk-character-count__message" { "You can enter up to " (max) " characters" }
+        }
+    }
 }
 
 /// A labelled select of (value, text) options.
@@ -55,14 +90,13 @@ pub fn select(
     blank: Option<&str>,
     errors: &Errors,
 ) -> Markup {
-    let inner = html! {
-        label class="govuk-label" for=(id) { (label) }
-        select class="govuk-select" id=(id) name=(id) {
+    let control = html! {
+        select class={ "govuk-select" @if error_for(errors, id).is_some() { " govuk-select--error" } } id=(id) name=(id) aria-describedby=[described_by(id, false, errors)] {
             @if let Some(b) = blank { option value="" { (b) } }
             @for (v, t) in options { option value=(v) selected[v == current] { (t) } }
         }
     };
-    group(id, errors, inner)
+    group(id, label, None, errors, control)
 }
 
 /// A single checkbox.
@@ -77,22 +111,25 @@ pub fn checkbox(id: &str, label: &str, checked: bool) -> Markup {
 
 /// Yes/no radios for one question.
 pub fn yes_no(id: &str, question: &str, current: Option<bool>, errors: &Errors) -> Markup {
-    let inner = html! {
-        fieldset class="govuk-fieldset" {
-            legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (question) }
-            div class="govuk-radios govuk-radios--inline govuk-radios--small" data-module="govuk-radios" {
-                div class="govuk-radios__item" {
-                    input class="govuk-radios__input" id=(id) name=(id) type="radio" value="yes" checked[current == Some(true)];
-                    label class="govuk-label govuk-radios__label" for=(id) { "Yes" }
-                }
-                div class="govuk-radios__item" {
-                    input class="govuk-radios__input" id=(format!("{id}-no")) name=(id) type="radio" value="no" checked[current == Some(false)];
-                    label class="govuk-label govuk-radios__label" for=(format!("{id}-no")) { "No" }
+    let err = error_for(errors, id);
+    html! {
+        div class={ "govuk-form-group" @if err.is_some() { " govuk-form-group--error" } } {
+            fieldset class="govuk-fieldset" aria-describedby=[described_by(id, false, errors)] {
+                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (question) }
+                @if let Some(e) = err { p class="govuk-error-message" id=(format!("{id}-error")) { span class="govuk-visually-hidden" { "Error: " } (sentence(e)) } }
+                div class="govuk-radios govuk-radios--inline govuk-radios--small" data-module="govuk-radios" {
+                    div class="govuk-radios__item" {
+                        input class="govuk-radios__input" id=(id) name=(id) type="radio" value="yes" checked[current == Some(true)];
+                        label class="govuk-label govuk-radios__label" for=(id) { "Yes" }
+                    }
+                    div class="govuk-radios__item" {
+                        input class="govuk-radios__input" id=(format!("{id}-no")) name=(id) type="radio" value="no" checked[current == Some(false)];
+                        label class="govuk-label govuk-radios__label" for=(format!("{id}-no")) { "No" }
+                    }
                 }
             }
         }
-    };
-    group(id, errors, inner)
+    }
 }
 
 /// The value of a [`yes_no`] radio.
@@ -157,12 +194,6 @@ pub fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
 /// Formats a UTC time for an `<input type="datetime-local">` in UK time.
 pub fn local_datetime_value(t: DateTime<Utc>) -> String {
     london_local(t).format("%Y-%m-%dT%H:%M").to_string()
-}
-
-/// Formats Unix ms as UK local date and time, e.g. "15 Jan 2026 09:00".
-pub fn uk_time(ms: i64) -> String {
-    DateTime::from_timestamp_millis(ms)
-        .map_or_else(|| "-".into(), |t| london_local(t).format("%-d %b %Y %H:%M").to_string())
 }
 
 /// Parses a `YYYY-MM-DD` date field.

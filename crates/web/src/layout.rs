@@ -47,6 +47,17 @@ pub enum Nav {
 pub struct PageOpts {
     /// Load Leaflet.
     pub map: bool,
+    /// On public pages: the partnership's name (and logo) in the header.
+    pub brand: Option<Brand>,
+}
+
+/// The partnership as a public page's header shows it.
+#[derive(Debug, Clone)]
+pub struct Brand {
+    /// The partnership's name.
+    pub name: String,
+    /// Whether a logo is configured (served at `/logo`).
+    pub logo: bool,
 }
 
 /// A whole page for a signed-in user.
@@ -66,7 +77,11 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                 title { (title) " – SafetyNet" }
                 meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover";
                 meta name="robots" content="noindex, nofollow";
-                @if let Some(u) = user { meta name="csrf-token" content=(u.csrf); }
+                @if let Some(u) = user {
+                    meta name="csrf-token" content=(u.csrf);
+                    meta name="session-idle-ms" content=(u.idle_ms);
+                    meta name="session-user" content=(u.principal.user_id);
+                }
                 link rel="stylesheet" href="/assets/govuk-frontend.min.css";
                 @if opts.map { link rel="stylesheet" href="/assets/leaflet/leaflet.css"; }
                 link rel="stylesheet" href="/assets/app.css";
@@ -76,8 +91,14 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                 header class="govuk-header sn-header" role="banner" {
                     div class="govuk-header__container govuk-width-container sn-header__bar" {
                         div class="govuk-header__logo" {
-                            a href="/" class="sn-header__brand" { "SafetyNet" }
-                            span class="sn-header__partnership" { "Community Safety Partnership" }
+                            @if let Some(b) = &opts.brand {
+                                @if b.logo { img class="sn-header__logo" src="/logo" alt=(format!("{} logo", b.name)); }
+                                span class="sn-header__brand" data-testid="partnership-name" { (b.name) }
+                                span class="sn-header__partnership" { "Community safety, with SafetyNet" }
+                            } @else {
+                                a href="/" class="sn-header__brand" { "SafetyNet" }
+                                span class="sn-header__partnership" { "Community Safety Partnership" }
+                            }
                         }
                         @if let Some(u) = user {
                             div class="sn-header__account" {
@@ -95,6 +116,7 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                         div class="govuk-width-container" {
                             div class="govuk-service-navigation__container" {
                                 nav aria-label="Menu" class="govuk-service-navigation__wrapper" {
+                                    button type="button" class="govuk-service-navigation__toggle govuk-js-service-navigation-toggle" aria-controls="navigation" hidden { "Menu" }
                                     ul class="govuk-service-navigation__list" id="navigation" {
                                         @if u.principal.can::<ViewCrimeData>() {
                                             (item("/dashboard", "Dashboard", Nav::Dashboard))
@@ -129,6 +151,11 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                     div class="govuk-width-container" {
                         div class="govuk-footer__meta" {
                             div class="govuk-footer__meta-item govuk-footer__meta-item--grow" {
+                                h2 class="govuk-visually-hidden" { "Support links" }
+                                ul class="govuk-footer__inline-list" {
+                                    li class="govuk-footer__inline-list-item" { a class="govuk-footer__link" href="/accessibility" { "Accessibility statement" } }
+                                    li class="govuk-footer__inline-list-item" { a class="govuk-footer__link" href="/privacy" { "Privacy notice" } }
+                                }
                                 p class="govuk-body-s" {
                                     "SafetyNet: open-source software for Community Safety Partnerships. "
                                     "Recorded crime contains public sector information licensed under the "
@@ -147,7 +174,15 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
     Html(markup.into_string())
 }
 
-/// A GOV.UK error summary for form errors (field id, message).
+/// A message in sentence case, as GOV.UK shows it ("enter a date" becomes
+/// "Enter a date"); the API keeps the domain's own wording.
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A GOV.UK error summary for form errors (field id, message), one line
+/// per field (its first message), each linked to its field.
 pub fn error_summary(errors: &[(String, String)]) -> Markup {
     html! {
         @if !errors.is_empty() {
@@ -156,7 +191,9 @@ pub fn error_summary(errors: &[(String, String)]) -> Markup {
                     h2 class="govuk-error-summary__title" { "There is a problem" }
                     div class="govuk-error-summary__body" {
                         ul class="govuk-list govuk-error-summary__list" {
-                            @for (field, msg) in errors { li { a href=(format!("#{field}")) { (msg) } } }
+                            @for (i, (field, msg)) in errors.iter().enumerate() {
+                                @if !errors[..i].iter().any(|(f, _)| f == field) { li { a href=(format!("#{field}")) { (sentence(msg)) } } }
+                            }
                         }
                     }
                 }
@@ -174,7 +211,7 @@ pub fn error_page(title: &str, message: &str) -> Html<String> {
         PageOpts::default(),
         html! {
             h1 class="govuk-heading-l" { (title) }
-            p class="govuk-body" { (message) }
+            p class="govuk-body" { (sentence(message)) }
             p class="govuk-body" { a class="govuk-link" href="/dashboard" { "Go to the dashboard" } }
         },
     )
@@ -198,6 +235,30 @@ pub fn not_found_page() -> Html<String> {
             }
         },
     )
+}
+
+/// Police.uk publishes a month's crime about two months after it ends, so
+/// data older than this is stale.
+pub const STALE_AFTER_MONTHS: i32 = 3;
+
+/// A warning that the newest recorded crime held (`latest`) is old by
+/// `today`, so that nobody reads old figures as now; nothing when it is
+/// recent.
+pub fn stale_data_warning(latest: safetynet_domain::month::Month, today: chrono::NaiveDate) -> Markup {
+    let Some(this_month) = safetynet_domain::month::Month::of_date(today) else { return html! {} };
+    let age = latest.months_until(this_month);
+    html! {
+        @if age > STALE_AFTER_MONTHS {
+            div class="govuk-warning-text" data-testid="stale-data" {
+                span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
+                strong class="govuk-warning-text__text" {
+                    span class="govuk-visually-hidden" { "Warning" }
+                    "The newest recorded crime held is for " (latest.long_name()) ", " (age) " months ago. "
+                    "These figures describe that time, not now: ask an administrator to import the latest police.uk data."
+                }
+            }
+        }
+    }
 }
 
 /// GOV.UK pagination links: `base` already carries the other query parameters.
@@ -225,10 +286,23 @@ pub fn csrf_field(user: &PageUser) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(user.csrf); }
 }
 
-/// Formats Unix ms as "26 Nov 2026 15:50 UTC".
-pub fn format_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map_or_else(|| "-".into(), |t| t.format("%-d %b %Y %H:%M UTC").to_string())
+/// Formats Unix ms in UK time, the one way every page shows a time:
+/// "16 December 2026 14:05".
+pub fn uk_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(
+        || "-".into(),
+        |t| safetynet_domain::uk_time::london_local(t).format("%-d %B %Y %H:%M").to_string(),
+    )
+}
+
+/// A date as every page shows it: "16 December 2026".
+#[derive(Debug, Clone, Copy)]
+pub struct Day(pub chrono::NaiveDate);
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.format("%-d %B %Y"))
+    }
 }
 
 /// Adds security headers to every response; pages are never cached because

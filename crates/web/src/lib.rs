@@ -68,9 +68,54 @@ impl Default for SafetyConfig {
 
 pub use safetynet_app::analyses::AnalysisLimits;
 
+/// What the public sees of the partnership (`[public]` in the
+/// configuration): its name and logo on public pages, and who to contact
+/// in the accessibility statement and privacy notice.
+#[derive(Debug, Clone, Default)]
+pub struct PublicInfo {
+    /// The partnership's name; none: the name recorded in SafetyNet.
+    pub name: Option<String>,
+    /// Who residents contact about the service, their data or access needs.
+    pub contact_email: Option<String>,
+    /// The logo shown on public pages (PNG or SVG), served at `/logo`.
+    pub logo: Option<Logo>,
+}
+
+/// A logo file's bytes and their content type.
+#[derive(Debug, Clone)]
+pub struct Logo {
+    /// `image/png` or `image/svg+xml`.
+    pub content_type: &'static str,
+    /// The file.
+    pub bytes: axum::body::Bytes,
+}
+
+impl Logo {
+    /// The largest logo accepted.
+    pub const MAX_BYTES: usize = 256 * 1024;
+
+    /// A logo from a file's name and bytes: PNG or SVG, at most [`Logo::MAX_BYTES`].
+    pub fn from_file(name: &str, bytes: Vec<u8>) -> Result<Self, String> {
+        if bytes.len() > Self::MAX_BYTES {
+            return Err(format!("the logo must be {} KiB or smaller", Self::MAX_BYTES / 1024));
+        }
+        let lower = name.to_ascii_lowercase();
+        let content_type = if lower.ends_with(".png") && bytes.starts_with(b"\x89PNG") {
+            "image/png"
+        } else if lower.ends_with(".svg") && std::str::from_utf8(&bytes).is_ok_and(|t| t.contains("<svg")) {
+            "image/svg+xml"
+        } else {
+            return Err("the logo must be a PNG or SVG file".into());
+        };
+        Ok(Self { content_type, bytes: bytes.into() })
+    }
+}
+
 /// Web settings.
 #[derive(Debug, Clone, Default)]
 pub struct WebConfig {
+    /// The partnership as the public sees it.
+    pub public: PublicInfo,
     /// Day the weekly trends job runs (default Monday).
     pub weekly_trends_day: Option<chrono::Weekday>,
     /// Safety Net settings.

@@ -22,4 +22,7 @@ pub struct PageUser {
     pub addr: String,
     /// Request time (Unix ms).
     pub now_ms: i64,
+    /// How long the session lasts without a request (ms): the page warns
+    /// before it ends.
+    pub idle_ms: i64,
 }

@@ -332,3 +332,9 @@ pub fn encode(s: &str) -> String {
         })
         .collect()
 }
+
+/// A message as pages show it: sentence case (the API keeps the original).
+pub fn as_sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}

@@ -5,7 +5,7 @@
 use crate::auth::{set_cookie, CsrfForm, PageUser, SESSION_COOKIE};
 use crate::error::{AppError, PageResult};
 use crate::forms::PerRecord;
-use crate::layout::{csrf_field, error_page, error_summary, format_time, page, Nav, PageOpts};
+use crate::layout::{csrf_field, error_page, error_summary, page, uk_time, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::header::SET_COOKIE;
@@ -86,8 +86,8 @@ async fn render(
                 tbody class="govuk-table__body" {
                     @for t in &tokens { tr class="govuk-table__row" {
                         td class="govuk-table__cell sn-mono govuk-body-s" { (t.id) }
-                        td class="govuk-table__cell" { (format_time(t.created_at_ms)) }
-                        td class="govuk-table__cell" { (format_time(t.expires_at_ms)) }
+                        td class="govuk-table__cell" { (uk_time(t.created_at_ms)) }
+                        td class="govuk-table__cell" { (uk_time(t.expires_at_ms)) }
                         td class="govuk-table__cell" {
                             @if t.revoked_at_ms.is_some() { strong class="govuk-tag govuk-tag--grey" { "Revoked" } }
                             @else if t.expires_at_ms <= user.now_ms { strong class="govuk-tag govuk-tag--grey" { "Expired" } }
@@ -248,4 +248,10 @@ pub async fn save_notifications(
         .collect();
     state.store.set_notification_preferences(&user.actor(), &choices).await?;
     render(&state, &user, &[], Some("Your e-mail choices have been saved"), None).await
+}
+
+/// `POST /session/keep-alive`: the timeout warning's "Stay signed in". The
+/// request itself restarts the session's idle time; nothing else changes.
+pub async fn keep_alive(CsrfForm(_user, _): CsrfForm<PerRecord>) -> StatusCode {
+    StatusCode::NO_CONTENT
 }

@@ -3,7 +3,7 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageResult};
-use crate::layout::{csrf_field, error_summary, format_time, page, Nav, PageOpts};
+use crate::layout::{csrf_field, error_summary, page, uk_time, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -258,7 +258,7 @@ pub async fn user(State(state): State<AppState>, user: PageUser, Path(id): Path<
             div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Two-step sign-in" } dd class="govuk-summary-list__value" data-testid="user-mfa" { @if mfa { "On" } @else { "Off" } } }
             div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Status" } dd class="govuk-summary-list__value" data-testid="user-status" {
                 (status_tag(&u, user.now_ms))
-                @if let Some(t) = u.locked_until_ms.filter(|t| *t > user.now_ms) { " until " (format_time(t)) }
+                @if let Some(t) = u.locked_until_ms.filter(|t| *t > user.now_ms) { " until " (uk_time(t)) }
             } }
         }
         h2 class="govuk-heading-m" { "Roles" }

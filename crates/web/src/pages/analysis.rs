@@ -5,14 +5,15 @@
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::error::PageResult;
-use crate::forms::input;
-use crate::layout::{page, Nav, PageOpts};
+use crate::forms::{given, input, Errors};
+use crate::layout::{error_summary, page, Nav, PageOpts};
 use crate::params::{options, parse_query, CrimeQuery};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use maud::html;
-use safetynet_analysis::evaluate::Recommendation;
+use safetynet_analysis::evaluate::{BeforeAfter, Recommendation};
 use safetynet_app::analyses::crime::{HotspotRequest, HotspotUnit, Trends, TrendsRequest};
 use safetynet_app::analyses::evaluate::{evaluate as weigh, EvaluateRequest};
 use safetynet_app::analyses::incidents::{NearRepeatRequest, ScanRequest};
@@ -21,6 +22,7 @@ use safetynet_app::Params;
 use safetynet_domain::policy::{ManagePartnershipWork, Permit, ViewCrimeData};
 use safetynet_render::figure;
 use safetynet_store::crimes::CrimeFilter;
+use std::collections::HashMap;
 
 /// A line chart of monthly counts with alert months marked (server-rendered
 /// SVG with a text alternative listing every value).
@@ -234,21 +236,9 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
             p class="govuk-body" { a class="govuk-link" href="/analysis/incidents" data-testid="incident-analysis" { "Near repeats and emerging clusters in your agency's incidents" } }
         }
         h2 class="govuk-heading-m" { "Did it work? Evaluate an operation" }
-        p class="govuk-body" { "Enter crime counts for the same length of time before and after the operation. The weighted displacement difference compares the change in the target area with its control, allowing for crime moving into a buffer around it." }
-        form method="get" action="/analysis/evaluate" {
-            div class="govuk-grid-row" {
-                @for (label, b, a) in [("Target area", "target_before", "target_after"), ("Control area", "control_before", "control_after"), ("Buffer around the target", "buffer_before", "buffer_after"), ("Buffer's control", "buffer_control_before", "buffer_control_after")] {
-                    div class="govuk-grid-column-one-quarter" {
-                        h3 class="govuk-heading-s" { (label) }
-                        (input(b, "Before", "number", "", None, &Vec::new()))
-                        (input(a, "After", "number", "", None, &Vec::new()))
-                    }
-                }
-            }
-            button class="govuk-button govuk-button--secondary" type="submit" { "Evaluate" }
-        }
+        (evaluate_form(&HashMap::new(), &Vec::new()))
     };
-    Ok(page(Some(&user), Nav::Analysis, "Analysis", PageOpts { map: true }, body))
+    Ok(page(Some(&user), Nav::Analysis, "Analysis", PageOpts { map: true, ..PageOpts::default() }, body))
 }
 
 /// Options for the incident analyses (near repeats and the scan).
@@ -350,22 +340,96 @@ pub async fn incidents(
     Ok(page(Some(&user), Nav::Analysis, "Near repeats and emerging clusters", PageOpts::default(), body))
 }
 
-/// `GET /analysis/evaluate?...`.
-pub async fn evaluate(user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
+/// The calculator's areas: heading, the before and after fields, and
+/// whether they must be given (a buffer is optional).
+const EVALUATE_AREAS: [(&str, &str, &str, bool); 4] = [
+    ("Target area", "target_before", "target_after", true),
+    ("Control area", "control_before", "control_after", true),
+    ("Buffer around the target", "buffer_before", "buffer_after", false),
+    ("Buffer's control", "buffer_control_before", "buffer_control_after", false),
+];
+
+/// The evaluation calculator, with what was typed and its problems.
+fn evaluate_form(values: &HashMap<String, String>, errors: &Errors) -> maud::Markup {
+    let value = |name: &str| values.get(name).map_or("", String::as_str);
+    html! {
+        (error_summary(errors))
+        p class="govuk-body" { "Enter crime counts for the same length of time before and after the operation. The weighted displacement difference compares the change in the target area with its control, allowing for crime moving into a buffer around it. The buffer counts are optional." }
+        form method="get" action="/analysis/evaluate" novalidate {
+            div class="govuk-grid-row" {
+                @for (label, b, a, _) in EVALUATE_AREAS {
+                    div class="govuk-grid-column-one-quarter" {
+                        h3 class="govuk-heading-s" { (label) }
+                        (input(b, "Before", "number", value(b), None, errors))
+                        (input(a, "After", "number", value(a), None, errors))
+                    }
+                }
+            }
+            button class="govuk-button govuk-button--secondary" type="submit" { "Evaluate" }
+        }
+    }
+}
+
+/// The counts typed into [`evaluate_form`], with one plain message per
+/// field that is missing or not a whole number of crimes.
+fn read_counts(values: &HashMap<String, String>, errors: &mut Errors) -> [BeforeAfter; 4] {
+    EVALUATE_AREAS.map(|(label, before, after, required)| {
+        let mut count = |name: &str, when: &str| match given(values.get(name).map_or("", String::as_str)) {
+            None if required => {
+                errors.push((
+                    name.into(),
+                    format!("enter the number of crimes in the {} {when} the operation", label.to_lowercase()),
+                ));
+                0.0
+            }
+            None => 0.0,
+            Some(v) => match v.parse::<u32>() {
+                Ok(n) => f64::from(n),
+                Err(_) => {
+                    errors.push((
+                        name.into(),
+                        format!("the {} count {when} must be a whole number, like 12", label.to_lowercase()),
+                    ));
+                    0.0
+                }
+            },
+        };
+        BeforeAfter::new(count(before, "before"), count(after, "after"))
+    })
+}
+
+/// `GET /analysis/evaluate?...`: the recommendation, or the calculator
+/// again with every problem listed.
+pub async fn evaluate(user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Response> {
     user.permit::<ViewCrimeData>()?;
-    let p = options(raw.as_deref())?;
-    let request = EvaluateRequest::from_params(&p)?;
-    p.finish()?;
-    let advice = weigh(&request)?.advice;
+    let values: HashMap<String, String> = parse_query(raw.as_deref())?;
+    let mut errors = Vec::new();
+    let [target, control, buffer, buffer_control] = read_counts(&values, &mut errors);
+    let advice = if errors.is_empty() {
+        match EvaluateRequest::new(target, control, buffer, buffer_control).and_then(|r| weigh(&r)) {
+            Ok(e) => Some(e.advice),
+            Err(e) => {
+                errors.push(("target_before".into(), e.to_string()));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let status = if advice.is_some() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let body = html! {
         a class="govuk-back-link" href="/analysis" { "Back to analysis" }
         h1 class="govuk-heading-l" { "Operation evaluation" }
-        div class="govuk-panel govuk-panel--confirmation" data-testid="recommendation" {
-            h2 class="govuk-panel__title" { (match advice.recommendation { Recommendation::ScaleBack => "Scale back", Recommendation::Continue => "Continue", Recommendation::ChangeApproach => "Change approach" }) }
+        @if let Some(advice) = &advice {
+            div class="govuk-panel govuk-panel--confirmation" data-testid="recommendation" {
+                h2 class="govuk-panel__title" { (match advice.recommendation { Recommendation::ScaleBack => "Scale back", Recommendation::Continue => "Continue", Recommendation::ChangeApproach => "Change approach" }) }
+            }
+            ul class="govuk-list govuk-list--bullet" { @for r in &advice.reasoning { li { (r) } } }
+            h2 class="govuk-heading-m" { "Try other counts" }
         }
-        ul class="govuk-list govuk-list--bullet" { @for r in &advice.reasoning { li { (r) } } }
+        (evaluate_form(&values, &errors))
     };
-    Ok(page(Some(&user), Nav::Analysis, "Operation evaluation", PageOpts::default(), body))
+    Ok((status, page(Some(&user), Nav::Analysis, "Operation evaluation", PageOpts::default(), body)).into_response())
 }
 
 /// The series' trends, or none when no recorded crime matches (other

@@ -4,7 +4,7 @@
 
 use crate::auth::PageUser;
 use crate::error::{AppError, PageResult};
-use crate::layout::{error_summary, format_time, page, pagination, Nav, PageOpts};
+use crate::layout::{error_summary, page, pagination, uk_time, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::params::{opt, AuditQuery};
 use crate::AppState;
@@ -98,7 +98,7 @@ pub async fn search(State(state): State<AppState>, user: PageUser, RawQuery(raw)
             tbody class="govuk-table__body" {
                 @for AuditEntry { row: r, user_email } in &rows { tr class="govuk-table__row" {
                     td class="govuk-table__cell" { (r.seq) }
-                    td class="govuk-table__cell" { (format_time(r.at_ms)) }
+                    td class="govuk-table__cell" { (uk_time(r.at_ms)) }
                     td class="govuk-table__cell" {
                         @match (user_email, &r.event.user_id) {
                             (Some(e), _) => { (e) }

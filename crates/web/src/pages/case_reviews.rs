@@ -5,7 +5,7 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageResult};
 use crate::forms::{given, input, parse_date, textarea, yes_no, Errors, YesNo};
-use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
+use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -70,7 +70,7 @@ pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
             thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Reference", "Received", "Acknowledge by", "Decide by", "Meeting by", "Threshold", "Outcome"] { th scope="col" class="govuk-table__header" { (h) } } } }
             tbody class="govuk-table__body" {
                 @for r in &reviews { tr class="govuk-table__row" {
-                    td class="govuk-table__cell" { a class="govuk-link" href=(format!("/case-reviews/{}", r.id)) { (r.reference) } } td class="govuk-table__cell" { (r.received_on) }
+                    td class="govuk-table__cell" { a class="govuk-link" href=(format!("/case-reviews/{}", r.id)) { (r.reference) } } td class="govuk-table__cell" { (Day(r.received_on)) }
                     td class="govuk-table__cell" { (r.clocks.acknowledge_by.to_string()) } td class="govuk-table__cell" { (r.clocks.decide_by.to_string()) }
                     td class="govuk-table__cell" { (r.clocks.meeting_by.to_string()) }
                     td class="govuk-table__cell" { (match r.threshold_met { Some(true) => "Met", Some(false) => "Not met", None => "Not decided" }) }
@@ -126,7 +126,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
     let body = html! {
         (error_summary(errors))
         a class="govuk-back-link" href="/case-reviews" { "ASB Case Reviews" }
-        span class="govuk-caption-l" { "Received " (r.received_on) " · " (r.owner_agency) }
+        span class="govuk-caption-l" { "Received " (Day(r.received_on)) " · " (r.owner_agency) }
         h1 class="govuk-heading-l" { "ASB Case Review " (r.reference) }
         dl class="govuk-summary-list" data-testid="case-review-clocks" {
             @for (k, v) in [("Acknowledge by", r.clocks.acknowledge_by.to_string()), ("Decide whether the threshold is met by", r.clocks.decide_by.to_string()), ("Hold the review meeting by", r.clocks.meeting_by.to_string())] {

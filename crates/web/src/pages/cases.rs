@@ -6,9 +6,10 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::forms::{
-    given, input, parse_date, parse_local_datetime, select, textarea, uk_time, yes_no, Errors, PerRecord,
+    checkbox, counted_textarea, given, input, parse_date, parse_local_datetime, select, textarea, yes_no, Errors,
+    PerRecord,
 };
-use crate::layout::{csrf_field, error_summary, page, pagination, Nav, PageOpts};
+use crate::layout::{csrf_field, error_summary, page, pagination, sentence, uk_time, Day, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -117,7 +118,30 @@ pub(crate) fn share_notices(shares: &[safetynet_store::cases::ShareNotice]) -> M
             div class="govuk-inset-text" data-testid="share-basis" {
                 "Shared with " strong { (s.agency) } " by " strong { (s.owner) }
                 @if let Some(c) = &s.via_case { " (through case " (c) ")" }
-                " under " strong { (s.lawful_basis) } " on " (crate::layout::format_time(s.shared_at_ms)) "."
+                " under " strong { (s.lawful_basis) } " on " (crate::layout::uk_time(s.shared_at_ms)) "."
+            }
+        }
+    }
+}
+
+/// The box an officer ticks to add a task already overdue.
+const PAST_DATE_CONFIRM: &str = "The date is right: it is already overdue";
+
+/// The intervention form's fields: an error on one opens the form.
+const INTERVENTION_FIELDS: [&str; 9] =
+    ["kind", "person_id", "subject_name", "subject_dob", "conduct", "issued_on", "starts_at", "expires_at", "amount"];
+
+/// A summary-list row; `change` is (link, action, what it acts on, for
+/// screen readers).
+fn summary_row(key: &str, value: Markup, change: Option<(&str, &str, &str)>) -> Markup {
+    html! {
+        div class="govuk-summary-list__row" {
+            dt class="govuk-summary-list__key" { (key) }
+            dd class="govuk-summary-list__value" { (value) }
+            @if let Some((href, action, what)) = change {
+                dd class="govuk-summary-list__actions" { a class="govuk-link" href=(href) { (action) span class="govuk-visually-hidden" { " " (what) } } }
+            } @else {
+                dd class="govuk-summary-list__actions" {}
             }
         }
     }
@@ -170,84 +194,74 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
     let status = case.status;
     let today = state.today();
     let overdue_review = case.next_review_on.is_some_and(|d| d <= today) && status.is_live();
+    let questionnaires = state.store.questionnaires().await?;
+    let title_of =
+        |qid: &str| questionnaires.iter().find(|q| q.id == qid).map_or_else(|| qid.to_string(), |q| q.title.clone());
+    let outstanding = case.tasks.iter().filter(|t| t.status.is_outstanding()).count();
+    let overdue_tasks = case.tasks.iter().filter(|t| t.status.is_outstanding() && t.due_on < today).count();
+    let manage = lead && can_edit;
     let body = html! {
         (error_summary(errors))
         span class="govuk-caption-l" { (case.reference) " · led by " (case.owner_agency) }
         h1 class="govuk-heading-l" data-testid="case-title" { (case.plan.title) }
         (share_notices(&shared_to_us))
-        p class="govuk-body" {
-            strong class="govuk-tag govuk-tag--blue govuk-!-margin-right-2" data-testid="case-status" { (status.label()) }
-            (risk_tag(case.risk_level))
-        }
-        @if let Some(next) = &case.next_review_on {
-            p class={ "govuk-body" @if overdue_review { " sn-up" } } data-testid="next-review" {
-                "Next review: " strong { (next) } @if overdue_review { " (due)" }
-            }
-        }
-        @if let Some(o) = &case.outcome { div class="govuk-inset-text" { "Closed: " (o) } }
-        @if !case.shares.is_empty() {
-            p class="govuk-body-s" { "Shared with: " @for (i, s) in case.shares.iter().enumerate() { @if i > 0 { "; " } strong { (s.agency) } " (" (s.lawful_basis) ")" } }
+        dl class="govuk-summary-list" data-testid="case-summary" {
+            (summary_row("Status", html! { strong class="govuk-tag govuk-tag--blue" data-testid="case-status" { (status.label()) } @if let Some(o) = &case.outcome { br; "Outcome: " (o) } },
+                manage.then_some(("#status", "Change", "status"))))
+            (summary_row("Risk", html! {
+                (risk_tag(case.risk_level))
+                @if let Some(a) = assessments.first() { br; span class="govuk-body-s" { (title_of(&a.assessment.questionnaire_id)) ", " (uk_time(a.assessed_at_ms)) } }
+            }, can_edit.then_some(("#risk", "Assess", "risk"))))
+            (summary_row("Next review", html! {
+                span class={ @if overdue_review { "sn-up" } } data-testid="next-review" {
+                    @match case.next_review_on { Some(d) => { (Day(d)) @if overdue_review { " (due)" } }, None => "Not scheduled: assess the risk to set one" }
+                }
+            }, (manage && status.is_live()).then_some(("#status", "Record a review", "review"))))
+            (summary_row("Tasks", html! {
+                (outstanding) " outstanding"
+                @if overdue_tasks > 0 { ", " strong class="sn-up" { (overdue_tasks) " overdue" } }
+                " of " (case.tasks.len())
+            }, can_edit.then_some(("#tasks", "Add", "a task"))))
+            (summary_row("Incidents", html! { (incidents.len()) " linked" }, can_edit.then_some(("#incidents", "Link", "an incident"))))
+            (summary_row("Shared with", html! {
+                @if case.shares.is_empty() { "Not shared" }
+                @for (i, s) in case.shares.iter().enumerate() { @if i > 0 { "; " } (s.agency) " (" (s.lawful_basis) ")" }
+            }, manage.then_some(("#sharing", "Share", "the case"))))
+            (summary_row("Opened", html! { (uk_time(case.created_at_ms)) }, None))
         }
 
         nav class="sn-contents govuk-body" aria-label="On this page" {
-            @for (anchor, label) in [("plan", "Plan"), ("incidents", "Incidents"), ("risk", "Risk"), ("tasks", "Tasks"), ("interventions", "Interventions"), ("timeline", "Timeline")] {
+            @for (anchor, label) in [("plan", "Plan"), ("risk", "Risk"), ("tasks", "Tasks"), ("interventions", "Interventions"), ("incidents", "Incidents"), ("timeline", "Timeline")] {
                 a class="govuk-link" href=(format!("#{anchor}")) { (label) }
             }
         }
-        @if lead && can_edit {
-            (section("Status and reviews", "status", html! {
-                form method="post" action=(format!("/cases/{}/status", case.id)) {
-                    (csrf_field(user))
-                    input type="hidden" name="version" value=(case.version);
-                    (select("status", "Move the case to", &status.next().iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect::<Vec<_>>(), "", None, errors))
-                    (input("outcome", "Outcome (needed to close)", "text", "", None, errors))
-                    button class="govuk-button govuk-button--secondary" type="submit" { "Change status" }
-                }
-                @if status.is_live() {
-                    form method="post" action=(format!("/cases/{}/reviews", case.id)) {
-                        (csrf_field(user))
-                        (textarea("review_notes", "Record a review", "", Some("What was reviewed and decided. The next review is scheduled from the risk level."), 2, errors))
-                        button class="govuk-button govuk-button--secondary" type="submit" { "Record review" }
-                    }
-                }
-            }))
-        }
 
         (section("Problem-oriented plan (SARA)", "plan", html! {
-            @if lead && can_edit {
-                form method="post" action=(format!("/cases/{}/plan", case.id)) {
-                    (csrf_field(user))
-                    input type="hidden" name="version" value=(case.version);
-                    (input("title", "Title", "text", &case.plan.title, None, errors))
-                    (textarea("problem", "Scanning: the problem", &case.plan.problem, None, 3, errors))
-                    h3 class="govuk-heading-s" { "Analysis: the problem-analysis triangle" }
-                    (textarea("analysis_victim", "Victim", &case.plan.analysis_victim, None, 2, errors))
-                    (textarea("analysis_offender", "Offender", &case.plan.analysis_offender, None, 2, errors))
-                    (textarea("analysis_location", "Location", &case.plan.analysis_location, None, 2, errors))
-                    (textarea("analysis_controllers", "Handlers, guardians and place managers", &case.plan.analysis_controllers, None, 2, errors))
-                    p class="govuk-body" { "Response: the tasks below." }
-                    (textarea("assessment", "Assessment: did it work, and the evidence", &case.plan.assessment, None, 3, errors))
-                    button class="govuk-button" type="submit" { "Save plan" }
+            dl class="govuk-summary-list" {
+                @for (k, v) in [("Scanning: the problem", &case.plan.problem), ("Victim", &case.plan.analysis_victim), ("Offender", &case.plan.analysis_offender),
+                    ("Location", &case.plan.analysis_location), ("Handlers, guardians and place managers", &case.plan.analysis_controllers), ("Assessment: did it work", &case.plan.assessment)] {
+                    div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { @if v.is_empty() { span class="sn-muted" { "Not yet written" } } @else { (v) } } }
                 }
-            } @else {
-                dl class="govuk-summary-list" {
-                    @for (k, v) in [("Scanning", &case.plan.problem), ("Victim", &case.plan.analysis_victim), ("Offender", &case.plan.analysis_offender),
-                        ("Location", &case.plan.analysis_location), ("Handlers, guardians, managers", &case.plan.analysis_controllers), ("Assessment", &case.plan.assessment)] {
-                        div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (v) } }
+            }
+            @if manage {
+                details class="govuk-details" id="plan-form" {
+                    summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Change the plan" } }
+                    div class="govuk-details__text" {
+                        form method="post" action=(format!("/cases/{}/plan", case.id)) {
+                            (csrf_field(user))
+                            input type="hidden" name="version" value=(case.version);
+                            (input("title", "Title", "text", &case.plan.title, None, errors))
+                            (counted_textarea("problem", "Scanning: the problem", &case.plan.problem, None, 3, safetynet_domain::case::Plan::MAX_TEXT, errors))
+                            h3 class="govuk-heading-s" { "Analysis: the problem-analysis triangle" }
+                            (textarea("analysis_victim", "Victim", &case.plan.analysis_victim, None, 2, errors))
+                            (textarea("analysis_offender", "Offender", &case.plan.analysis_offender, None, 2, errors))
+                            (textarea("analysis_location", "Location", &case.plan.analysis_location, None, 2, errors))
+                            (textarea("analysis_controllers", "Handlers, guardians and place managers", &case.plan.analysis_controllers, None, 2, errors))
+                            p class="govuk-body" { "Response: the tasks below." }
+                            (textarea("assessment", "Assessment: did it work, and the evidence", &case.plan.assessment, None, 3, errors))
+                            button class="govuk-button" type="submit" { "Save plan" }
+                        }
                     }
-                }
-            }
-        }))
-
-        (section("Incidents", "incidents", html! {
-            ul class="govuk-list govuk-list--bullet" {
-                @for i in &incidents { li { a class="govuk-link" href=(format!("/incidents/{}", i.id)) { (i.reference) } " · " (uk_time(i.reported_at_ms)) " · " (i.address) } }
-            }
-            @if can_edit {
-                form method="post" action=(format!("/cases/{}/incidents", case.id)) {
-                    (csrf_field(user))
-                    (input("incident", "Link another incident (reference)", "text", "", None, errors))
-                    button class="govuk-button govuk-button--secondary" type="submit" { "Link incident" }
                 }
             }
         }))
@@ -256,9 +270,9 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
             @if assessments.is_empty() { p class="govuk-body" { "Not yet assessed." } }
             @for a in &assessments {
                 div class="govuk-inset-text" {
-                    strong { (RiskLevel::label(a.assessment.level)) } " on " (uk_time(a.assessed_at_ms)) " (" (a.assessment.questionnaire_id) " v" (a.assessment.questionnaire_version) ", score " (a.assessment.score) ")"
+                    strong { (RiskLevel::label(a.assessment.level)) } " on " (uk_time(a.assessed_at_ms)) ": " (title_of(&a.assessment.questionnaire_id)) ", score " (a.assessment.score)
                     @if a.assessment.marac_referral { " · " strong class="govuk-tag govuk-tag--red" { "MARAC referral" } }
-                    ul class="govuk-list govuk-body-s" { @for r in &a.assessment.reasons { li { (r) } } }
+                    ul class="govuk-list govuk-body-s" { @for r in &a.assessment.reasons { li { (sentence(r)) } } }
                 }
             }
             @if can_edit {
@@ -268,24 +282,29 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         }))
 
         (section("Tasks (response)", "tasks", html! {
-            table class="govuk-table" data-testid="task-table" {
-                thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Task", "Owner", "Due", "Status", ""] { th scope="col" class="govuk-table__header" { (h) } } } }
-                tbody class="govuk-table__body" {
-                    @for t in &case.tasks {
-                        @let outstanding = t.status.is_outstanding();
-                        tr class="govuk-table__row" {
-                            td class="govuk-table__cell" { (t.title) @if !t.notes.is_empty() { br; span class="govuk-body-s" { (t.notes) } } }
-                            td class="govuk-table__cell" { (t.owner_agency) }
-                            td class={ "govuk-table__cell" @if outstanding && t.due_on < today { " sn-up" } } { (t.due_on) @if outstanding && t.due_on < today { " (overdue)" } }
-                            td class="govuk-table__cell" { (t.status.label()) }
-                            td class="govuk-table__cell" {
-                                @if can_edit && outstanding {
-                                    form method="post" action=(format!("/tasks/{}", t.id)) class="sn-inline-form" {
-                                        (csrf_field(user))
-                                        input type="hidden" name="case" value=(case.id);
-                                        input type="hidden" name="notes" value=(t.notes);
-                                        input type="hidden" name="status" value="done";
-                                        button class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" type="submit" { "Mark done" }
+            @if case.tasks.is_empty() { p class="govuk-body" { "No tasks yet." } }
+            @else {
+                div class="sn-table-wrap" tabindex="0" role="region" aria-label="Tasks" {
+                    table class="govuk-table" data-testid="task-table" {
+                        thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Task", "Owner", "Due", "Status"] { th scope="col" class="govuk-table__header" { (h) } } th scope="col" class="govuk-table__header" { span class="govuk-visually-hidden" { "Action" } } } }
+                        tbody class="govuk-table__body" {
+                            @for t in &case.tasks {
+                                @let outstanding = t.status.is_outstanding();
+                                tr class="govuk-table__row" {
+                                    td class="govuk-table__cell" { (t.title) @if !t.notes.is_empty() { br; span class="govuk-body-s" { (t.notes) } } }
+                                    td class="govuk-table__cell" { (t.owner_agency) }
+                                    td class={ "govuk-table__cell" @if outstanding && t.due_on < today { " sn-up" } } { (Day(t.due_on)) @if outstanding && t.due_on < today { " (overdue)" } }
+                                    td class="govuk-table__cell" { (t.status.label()) }
+                                    td class="govuk-table__cell" {
+                                        @if can_edit && outstanding {
+                                            form method="post" action=(format!("/tasks/{}", t.id)) class="sn-inline-form" {
+                                                (csrf_field(user))
+                                                input type="hidden" name="case" value=(case.id);
+                                                input type="hidden" name="notes" value=(t.notes);
+                                                input type="hidden" name="status" value="done";
+                                                button class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" type="submit" { "Mark done" span class="govuk-visually-hidden" { ": " (t.title) } }
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -300,7 +319,10 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                     (input("task_title", "What needs doing", "text", "", None, errors))
                     div class="govuk-grid-row" {
                         div class="govuk-grid-column-one-half" { (select("task_owner", "Owning agency", &agency_options, &user.principal.agency, None, errors)) }
-                        div class="govuk-grid-column-one-half" { (input("task_due", "Due date", "date", "", None, errors)) }
+                        div class="govuk-grid-column-one-half" { (input("task_due", "Due date", "date", "", Some("Today or later"), errors)) }
+                    }
+                    @if errors.iter().any(|(f, _)| f == "task_due") {
+                        div class="govuk-form-group" { div class="govuk-checkboxes govuk-checkboxes--small" { (checkbox("confirm_past", PAST_DATE_CONFIRM, false)) } }
                     }
                     button class="govuk-button govuk-button--secondary" type="submit" data-testid="add-task" { "Add task" }
                 }
@@ -310,53 +332,91 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         (section("Interventions", "interventions", html! {
             @if interventions.is_empty() { p class="govuk-body" { "None recorded." } }
             @else {
-                table class="govuk-table" { tbody class="govuk-table__body" {
-                    @for x in &interventions { tr class="govuk-table__row" {
-                        td class="govuk-table__cell" { (x.kind.label()) }
-                        td class="govuk-table__cell" { (x.subject_name) }
-                        td class="govuk-table__cell" { (x.conduct) }
-                        td class="govuk-table__cell" { "Issued " (x.issued_on) @if let Some(e) = x.expires_at_ms { br; "Expires " (uk_time(e)) } }
-                        td class="govuk-table__cell" {
-                            (x.breaches) " breach(es)"
-                            @if can_edit {
-                                details class="govuk-details govuk-!-margin-bottom-0" {
-                                    summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Record a breach" } }
-                                    div class="govuk-details__text" {
-                                        form method="post" action=(format!("/cases/{}/breaches", case.id)) novalidate {
-                                            (csrf_field(user))
-                                            input type="hidden" name="intervention" value=(x.id);
-                                            (input(&format!("breached_at-{}", x.id), "When", "datetime-local", "", None, errors))
-                                            (input(&format!("breach_notes-{}", x.id), "What happened", "text", "", None, errors))
-                                            button class="govuk-button govuk-button--secondary" type="submit" data-testid="record-breach" { "Record breach" }
+                div class="sn-table-wrap" tabindex="0" role="region" aria-label="Interventions" {
+                    table class="govuk-table" {
+                        thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Intervention", "Against", "Conduct", "Dates", "Breaches"] { th scope="col" class="govuk-table__header" { (h) } } } }
+                        tbody class="govuk-table__body" {
+                            @for x in &interventions { tr class="govuk-table__row" {
+                                td class="govuk-table__cell" { (x.kind.label()) }
+                                td class="govuk-table__cell" { (x.subject_name) }
+                                td class="govuk-table__cell" { (x.conduct) }
+                                td class="govuk-table__cell" { "Issued " (Day(x.issued_on)) @if let Some(e) = x.expires_at_ms { br; "Expires " (uk_time(e)) } }
+                                td class="govuk-table__cell" {
+                                    (x.breaches) @if x.breaches == 1 { " breach" } @else { " breaches" }
+                                    @if can_edit {
+                                        details class="govuk-details govuk-!-margin-bottom-0" {
+                                            summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Record a breach" } }
+                                            div class="govuk-details__text" {
+                                                form method="post" action=(format!("/cases/{}/breaches", case.id)) novalidate {
+                                                    (csrf_field(user))
+                                                    input type="hidden" name="intervention" value=(x.id);
+                                                    (input(&format!("breached_at-{}", x.id), "When", "datetime-local", "", None, errors))
+                                                    (input(&format!("breach_notes-{}", x.id), "What happened", "text", "", None, errors))
+                                                    button class="govuk-button govuk-button--secondary" type="submit" data-testid="record-breach" { "Record breach" }
+                                                }
+                                            }
                                         }
                                     }
                                 }
-                            }
+                            } }
                         }
-                    } }
-                } }
+                    }
+                }
             }
             @if can_edit {
-                form method="post" action=(format!("/cases/{}/interventions", case.id)) {
-                    (csrf_field(user))
-                    h3 class="govuk-heading-s" { "Record an intervention" }
-                    (select("kind", "Intervention", &InterventionKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label().to_string())).collect::<Vec<_>>(), "", None, errors))
-                    (select("person_id", "Against", &people, "", Some("Someone not listed (give a name)"), errors))
-                    (input("subject_name", "Name of person or business (if not listed)", "text", "", None, errors))
-                    (input("subject_dob", "Their date of birth (if not listed)", "date", "", None, errors))
-                    (input("conduct", "Conduct addressed", "text", "", Some("A CPN needs an earlier CPW for the same conduct"), errors))
-                    div class="govuk-grid-row" {
-                        div class="govuk-grid-column-one-third" { (input("issued_on", "Issued on", "date", &today.to_string(), None, errors)) }
-                        div class="govuk-grid-column-one-third" { (input("starts_at", "In force from", "datetime-local", "", None, errors)) }
-                        div class="govuk-grid-column-one-third" { (input("expires_at", "Expires (optional)", "datetime-local", "", None, errors)) }
+                details class="govuk-details" id="intervention-form" open[errors.iter().any(|(f, _)| INTERVENTION_FIELDS.contains(&f.as_str()))] {
+                    summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Record an intervention" } }
+                    div class="govuk-details__text" {
+                        form method="post" action=(format!("/cases/{}/interventions", case.id)) {
+                            (csrf_field(user))
+                            (select("kind", "Intervention", &InterventionKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label().to_string())).collect::<Vec<_>>(), "", None, errors))
+                            (select("person_id", "Against", &people, "", Some("Someone not listed (give a name)"), errors))
+                            (input("subject_name", "Name of person or business (if not listed)", "text", "", None, errors))
+                            (input("subject_dob", "Their date of birth (if not listed)", "date", "", None, errors))
+                            (input("conduct", "Conduct addressed", "text", "", Some("A CPN needs an earlier CPW for the same conduct"), errors))
+                            div class="govuk-grid-row" {
+                                div class="govuk-grid-column-one-third" { (input("issued_on", "Issued on", "date", &today.to_string(), None, errors)) }
+                                div class="govuk-grid-column-one-third" { (input("starts_at", "In force from", "datetime-local", "", None, errors)) }
+                                div class="govuk-grid-column-one-third" { (input("expires_at", "Expires (optional)", "datetime-local", "", None, errors)) }
+                            }
+                            (input("amount", "Fixed penalty amount in pounds (FPN only)", "number", "", None, errors))
+                            button class="govuk-button govuk-button--secondary" type="submit" { "Record intervention" }
+                        }
                     }
-                    (input("amount", "Fixed penalty amount in pounds (FPN only)", "number", "", None, errors))
-                    button class="govuk-button govuk-button--secondary" type="submit" { "Record intervention" }
                 }
             }
         }))
 
-        @if lead && can_edit {
+        (section("Incidents", "incidents", html! {
+            ul class="govuk-list govuk-list--bullet" {
+                @for i in &incidents { li { a class="govuk-link" href=(format!("/incidents/{}", i.id)) { (i.reference) } " · " (uk_time(i.reported_at_ms)) " · " (i.address) } }
+            }
+            @if can_edit {
+                form method="post" action=(format!("/cases/{}/incidents", case.id)) {
+                    (csrf_field(user))
+                    (input("incident", "Link another incident (reference)", "text", "", Some("For example, INC-2026-000123"), errors))
+                    button class="govuk-button govuk-button--secondary" type="submit" { "Link incident" }
+                }
+            }
+        }))
+
+        @if manage {
+            (section("Status and reviews", "status", html! {
+                @if status.is_live() {
+                    form method="post" action=(format!("/cases/{}/reviews", case.id)) {
+                        (csrf_field(user))
+                        (textarea("review_notes", "Record a review", "", Some("What was reviewed and decided. The next review is scheduled from the risk level."), 2, errors))
+                        button class="govuk-button govuk-button--secondary" type="submit" { "Record review" }
+                    }
+                }
+                form method="post" action=(format!("/cases/{}/status", case.id)) {
+                    (csrf_field(user))
+                    input type="hidden" name="version" value=(case.version);
+                    (select("status", "Move the case to", &status.next().iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect::<Vec<_>>(), "", None, errors))
+                    (input("outcome", "Outcome (needed to close)", "text", "", None, errors))
+                    button class="govuk-button govuk-button--secondary" type="submit" { "Change status" }
+                }
+            }))
             (section("Sharing", "sharing", html! {
                 p class="govuk-body" { "Sharing lets another agency see this case in full and add tasks and notes. Record the lawful basis." }
                 form method="post" action=(format!("/cases/{}/shares", case.id)) {
@@ -372,13 +432,13 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
             @if can_edit {
                 form method="post" action=(format!("/cases/{}/notes", case.id)) {
                     (csrf_field(user))
-                    (textarea("note", "Add a note", "", None, 2, errors))
+                    (counted_textarea("note", "Add a note", "", None, 2, CaseNote::MAX, errors))
                     button class="govuk-button govuk-button--secondary" type="submit" { "Add note" }
                 }
             }
             ol class="govuk-list" data-testid="timeline" {
                 @for e in case.timeline.iter().rev() {
-                    li class="govuk-!-margin-bottom-2" { span class="govuk-body-s govuk-!-margin-right-2" { (uk_time(e.at_ms)) } strong class="govuk-tag govuk-tag--grey govuk-!-margin-right-2" { (e.kind) } (e.summary) }
+                    li class="govuk-!-margin-bottom-2" { span class="govuk-body-s govuk-!-margin-right-2" { (uk_time(e.at_ms)) } strong class="govuk-tag govuk-tag--grey govuk-!-margin-right-2" { (sentence(&e.kind)) } (e.summary) }
                 }
             }
         }))
@@ -541,6 +601,9 @@ pub struct TaskForm {
     task_title: String,
     task_owner: String,
     task_due: String,
+    /// Ticked when the officer confirms a due date in the past (recording
+    /// work that is already late).
+    confirm_past: Option<String>,
 }
 
 impl TryFrom<TaskForm> for NewTask {
@@ -558,15 +621,28 @@ pub async fn add_task(
     Path(id): Path<String>,
     CsrfForm(user, f): CsrfForm<TaskForm>,
 ) -> PageResult<Response> {
+    let today = state.today();
+    let confirmed = f.confirm_past.is_some();
+    let field = match parse_date(&f.task_due) {
+        Some(due) if due >= today || confirmed => "task_title",
+        _ => "task_due",
+    };
     let r = async {
         let permit = user.permit::<EditRecords>()?;
         let task = NewTask::try_from(f)?;
+        if task.due_on < today && !confirmed {
+            return Err(AppError::BadRequest(format!(
+                "the due date {} is in the past, so the task would be overdue at once: check the date, or tick \"{PAST_DATE_CONFIRM}\" to add it anyway",
+                Day(task.due_on)
+            ))
+            .into());
+        }
         task.check().map_err(AppError::BadRequest)?;
         state.store.add_task(&permit, &id, &task, &user.actor()).await?;
         Ok(())
     }
     .await;
-    after(&state, &user, &id, r, "task_title").await
+    after(&state, &user, &id, r, field).await
 }
 
 /// A task's status form (it names the case to return to).

@@ -107,7 +107,11 @@ pub async fn browse(State(state): State<AppState>, user: PageUser, RawQuery(raw)
         (pagination(&format!("/crimes{sep}{fq}"), page_no, PER_PAGE, total))
     };
     let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::BAD_REQUEST };
-    Ok((status, page(Some(&user), Nav::Crimes, "Recorded crime and ASB", PageOpts { map: true }, body)).into_response())
+    Ok((
+        status,
+        page(Some(&user), Nav::Crimes, "Recorded crime and ASB", PageOpts { map: true, ..PageOpts::default() }, body),
+    )
+        .into_response())
 }
 
 fn strict_filter(raw: Option<&str>) -> Result<(CrimeQuery, CrimeFilter), AppError> {

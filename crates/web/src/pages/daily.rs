@@ -3,7 +3,7 @@
 
 use crate::auth::PageUser;
 use crate::error::PageResult;
-use crate::forms::uk_time;
+use crate::layout::uk_time;
 use crate::layout::{page, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{RawQuery, State};

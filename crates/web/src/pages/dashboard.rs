@@ -3,7 +3,7 @@
 
 use crate::auth::PageUser;
 use crate::error::PageResult;
-use crate::layout::{page, Nav, PageOpts};
+use crate::layout::{page, stale_data_warning, uk_time, Day, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -60,32 +60,74 @@ fn monthly_chart(totals: &[(safetynet_domain::month::Month, i64)]) -> Markup {
     }
 }
 
-/// The signed-in officer's work: overdue tasks and reviews due (for a CSP
-/// manager, across every case their agency may see) and interventions
-/// expiring in the next four weeks.
+/// The signed-in user's work. A case officer sees their own first: the
+/// live cases they lead, their outstanding tasks, the reviews they owe and
+/// what other agencies shared with theirs in the last fortnight. A CSP
+/// manager sees overdue tasks and reviews due across every case their
+/// agency may see. Both see interventions expiring in the next four weeks.
 async fn your_work(state: &AppState, user: &PageUser) -> PageResult<Markup> {
     let updates = strategy_updates_due(state, user).await?;
     let Ok(permit) = user.principal.permit::<ViewRecords>() else { return Ok(html! {}) };
     let manager = user.principal.has(Role::CspManager);
     let today = state.today();
-    let tasks = state.store.overdue_tasks(&permit, today, manager, &user.actor()).await?;
-    let reviews = state.store.reviews_due(&permit, today, manager, &user.actor()).await?;
-    let expiring = state.store.expiring_interventions(&permit, state.clock.now(), 28, &user.actor()).await?;
+    let actor = user.actor();
+    let tasks = state.store.overdue_tasks(&permit, today, manager, &actor).await?;
+    let reviews = state.store.reviews_due(&permit, today, manager, &actor).await?;
+    let expiring = state.store.expiring_interventions(&permit, state.clock.now(), 28, &actor).await?;
+    let fortnight_ago = state.now_ms() - 14 * 86_400_000;
+    let mine = if manager { None } else { Some(state.store.my_work(&permit, fortnight_ago, 10, &actor).await?) };
     Ok(html! {
         section class="govuk-!-margin-bottom-8" data-testid="your-work" {
             h2 class="govuk-heading-l" { "Your work" }
             div class="govuk-grid-row" {
-                div class="govuk-grid-column-one-third" { div class="sn-stat" { span class="govuk-body-s" { "Overdue tasks" } span class="sn-stat__value" data-testid="overdue-tasks" { (tasks.len()) } } }
-                div class="govuk-grid-column-one-third" { div class="sn-stat" { span class="govuk-body-s" { "Reviews due" } span class="sn-stat__value" data-testid="reviews-due" { (reviews.len()) } } }
+                div class="govuk-grid-column-one-third" { div class="sn-stat" { span class="govuk-body-s" { "Overdue tasks" } span class={ "sn-stat__value" @if !tasks.is_empty() { " sn-up" } } data-testid="overdue-tasks" { (tasks.len()) } } }
+                div class="govuk-grid-column-one-third" { div class="sn-stat" { span class="govuk-body-s" { @if manager { "Reviews due" } @else { "Reviews you owe" } } span class="sn-stat__value" data-testid="reviews-due" { (reviews.len()) } } }
                 div class="govuk-grid-column-one-third" { div class="sn-stat" { span class="govuk-body-s" { "Interventions expiring in 4 weeks" } span class="sn-stat__value" { (expiring.len()) } } }
             }
-            @if !tasks.is_empty() {
+            @if let Some(m) = &mine {
+                h3 class="govuk-heading-m" { "My cases" }
+                @if m.cases.is_empty() { p class="govuk-body" { "You lead no live cases." } }
+                @else {
+                    table class="govuk-table" data-testid="my-cases" {
+                        thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Case", "Title", "Risk", "Next review"] { th scope="col" class="govuk-table__header" { (h) } } } }
+                        tbody class="govuk-table__body" {
+                            @for c in &m.cases { tr class="govuk-table__row" {
+                                td class="govuk-table__cell" { a class="govuk-link" href=(format!("/cases/{}", c.id)) { (c.reference) } }
+                                td class="govuk-table__cell" { (c.title) }
+                                td class="govuk-table__cell" { (c.risk_level.map_or("Not assessed", |l| l.label())) }
+                                td class={ "govuk-table__cell" @if c.next_review_on.is_some_and(|d| d <= today) { " sn-up" } } { (c.next_review_on.map_or_else(|| "Not set".to_string(), |d| Day(d).to_string())) }
+                            } }
+                        }
+                    }
+                }
+                h3 class="govuk-heading-m" { "My tasks" }
+                @if m.tasks.is_empty() { p class="govuk-body" { "No outstanding tasks." } }
+                @else {
+                    ul class="govuk-list govuk-list--bullet" data-testid="my-tasks" {
+                        @for t in &m.tasks { li {
+                            a class="govuk-link" href=(format!("/cases/{}#tasks", t.case_id)) { (t.case_reference) } ": " (t.title) ", due " (Day(t.due_on))
+                            @if t.due_on < today { " " strong class="govuk-tag govuk-tag--red" { "Overdue" } }
+                        } }
+                    }
+                }
+                h3 class="govuk-heading-m" { "Shared with " (user.principal.agency) " in the last 14 days" }
+                @if m.shared.is_empty() { p class="govuk-body" { "Nothing new." } }
+                @else {
+                    ul class="govuk-list govuk-list--bullet" data-testid="shared-with-us" {
+                        @for r in &m.shared { li {
+                            a class="govuk-link" href=(format!("/{}s/{}", r.record_type, r.record_id)) { (r.reference) }
+                            " from " (r.owner) " on " (uk_time(r.shared_at_ms)) " (" (r.lawful_basis) ")"
+                        } }
+                    }
+                }
+            }
+            @if !tasks.is_empty() && manager {
                 h3 class="govuk-heading-s" { "Overdue tasks" }
-                ul class="govuk-list govuk-list--bullet" { @for t in &tasks { li { a class="govuk-link" href=(format!("/cases/{}#tasks", t.case_id)) { (t.case_reference) } ": " (t.title) " (" (t.owner_agency) ", due " (t.due_on) ")" } } }
+                ul class="govuk-list govuk-list--bullet" { @for t in &tasks { li { a class="govuk-link" href=(format!("/cases/{}#tasks", t.case_id)) { (t.case_reference) } ": " (t.title) " (" (t.owner_agency) ", due " (Day(t.due_on)) ")" } } }
             }
             @if !reviews.is_empty() {
-                h3 class="govuk-heading-s" { "Reviews due" }
-                ul class="govuk-list govuk-list--bullet" { @for c in &reviews { li { a class="govuk-link" href=(format!("/cases/{}", c.id)) { (c.reference) } ": " (c.title) " (due " (c.next_review_on.map(|d| d.to_string()).unwrap_or_default()) ")" } } }
+                h3 class="govuk-heading-s" { @if manager { "Reviews due" } @else { "Reviews you owe" } }
+                ul class="govuk-list govuk-list--bullet" { @for c in &reviews { li { a class="govuk-link" href=(format!("/cases/{}", c.id)) { (c.reference) } ": " (c.title) @if let Some(d) = c.next_review_on { " (due " (Day(d)) ")" } } } }
             }
             (updates)
             p class="govuk-body" { a class="govuk-link" href="/daily-review" { "Go to today's daily review" } }
@@ -167,7 +209,7 @@ async fn next_meetings(state: &AppState) -> PageResult<Markup> {
                 h2 class="govuk-heading-m" { "Next meetings" }
                 ul class="govuk-list" {
                     @for (k, m) in &next {
-                        li { strong { (k.label()) } ": " a class="govuk-link" href=(format!("/meetings/{}", m.id)) { (m.held_on) } " · " a class="govuk-link" href=(format!("/meetings/{}/pack", m.id)) { "open the pack" } }
+                        li { strong { (k.label()) } ": " a class="govuk-link" href=(format!("/meetings/{}", m.id)) { (Day(m.held_on)) } " · " a class="govuk-link" href=(format!("/meetings/{}/pack", m.id)) { "open the pack" } }
                     }
                 }
             }
@@ -223,6 +265,9 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
             stored.into_iter().map(|a| (a.crime_type, a.reason)).collect(),
         )
     };
+    // A CSP manager's first screen is the partnership's picture; everyone
+    // else's is their own work, then the picture.
+    let partnership_first = user.principal.has(Role::CspManager) || !user.principal.can::<ViewRecords>();
     let body = html! {
         h1 class="govuk-heading-xl" { "Dashboard" }
         (mail)
@@ -238,6 +283,8 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
                 div class="govuk-inset-text" { "No recorded crime has been imported yet. Use " code { "safetynet import police-uk" } " to load police.uk data." }
             }
             Some(m) => {
+                @if !partnership_first { h2 class="govuk-heading-l" { "Recorded crime and ASB" } }
+                (stale_data_warning(m, state.today()))
                 div class="govuk-grid-row" {
                     div class="govuk-grid-column-one-third" {
                         div class="sn-stat" { span class="govuk-body-s" { "Latest month" } span class="sn-stat__value" data-testid="latest-month" { (m.long_name()) } }

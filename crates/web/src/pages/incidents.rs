@@ -6,9 +6,10 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageResult};
 use crate::forms::{
-    checkbox, given, input, local_datetime_value, parse_date, parse_local_datetime, select, textarea, uk_time, Errors,
+    checkbox, counted_textarea, given, input, local_datetime_value, parse_date, parse_local_datetime, select, textarea,
+    Errors,
 };
-use crate::layout::{csrf_field, error_summary, page, pagination, Nav, PageOpts};
+use crate::layout::{csrf_field, error_summary, page, pagination, uk_time, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -16,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use safetynet_domain::categories::Category;
-use safetynet_domain::incident::{HateStrand, IncidentInput, PersonRole, Source};
+use safetynet_domain::incident::{validate, HateStrand, IncidentInput, PersonRole, Source, MAX_DESCRIPTION};
 use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
 use safetynet_store::incidents::{Incident, IncidentFilter, NewPerson, Submitted};
 
@@ -122,7 +123,7 @@ fn form_page(
                 div class="govuk-grid-column-one-half" { (input("occurred_to", "Until (optional)", "datetime-local", &f.occurred_to, Some("For a period, such as overnight"), errors)) }
             }
             (input("reported_at", "When was it reported?", "datetime-local", &reported, None, errors))
-            (textarea("description", "Description", &f.description, Some("What happened, in the words of the person reporting it where possible"), 5, errors))
+            (counted_textarea("description", "Description", &f.description, Some("What happened, in the words of the person reporting it where possible"), 5, MAX_DESCRIPTION, errors))
             (select("source", "Reported by", &sources, source, None, errors))
             h2 class="govuk-heading-m" { "Where" }
             (input("address", "Address or place", "text", &f.address, None, errors))
@@ -153,7 +154,7 @@ fn form_page(
             button type="submit" class="govuk-button" data-module="govuk-button" { "Record incident" }
         }
     };
-    page(Some(user), Nav::Incidents, "Record an incident", PageOpts { map: true }, body)
+    page(Some(user), Nav::Incidents, "Record an incident", PageOpts { map: true, ..PageOpts::default() }, body)
 }
 
 /// `GET /incidents/new`.
@@ -222,32 +223,43 @@ impl IncidentForm {
     }
 
     /// The incident and its people as the API takes them, collecting the
-    /// problems with the browser's encoding (times, numbers, dates) in `errors`.
-    fn read(&self, errors: &mut Errors) -> Option<(IncidentInput, Vec<NewPerson>)> {
-        let mut time = |name: &str, value: &str, required: bool| match given(value) {
-            None if required => {
-                errors.push((name.to_string(), "enter a date and time".into()));
+    /// problems with the browser's encoding (times, numbers, dates) in
+    /// `errors`. A time left out or unreadable stands in as the earliest
+    /// time given (or `now`), so that the rest can still be checked and
+    /// every problem shown at once.
+    fn read(&self, now: chrono::DateTime<chrono::Utc>, errors: &mut Errors) -> (IncidentInput, Vec<NewPerson>) {
+        let mut time = |name: &str, value: &str, missing: Option<&str>| match given(value) {
+            None => {
+                if let Some(m) = missing {
+                    errors.push((name.to_string(), m.into()));
+                }
                 None
             }
-            None => None,
             Some(s) => parse_local_datetime(s).or_else(|| {
-                errors.push((name.to_string(), "enter a date and time like 15/01/2026 09:00".into()));
+                errors.push((name.to_string(), "enter a real date and time, like 15/01/2026 09:00".into()));
                 None
             }),
         };
-        let occurred_from = time("occurred_from", &self.occurred_from, true);
-        let occurred_to = time("occurred_to", &self.occurred_to, false);
-        let reported_at = time("reported_at", &self.reported_at, true);
-        let mut coord = |name: &str, value: &str| {
+        let occurred_from =
+            time("occurred_from", &self.occurred_from, Some("enter when it happened, or when it started"));
+        let occurred_to = time("occurred_to", &self.occurred_to, None);
+        let reported_at = time("reported_at", &self.reported_at, Some("enter when it was reported"));
+        let mut coord = |name: &str, what: &str, value: &str| {
             given(value).and_then(|s| {
                 s.parse::<f64>().ok().or_else(|| {
-                    errors.push((name.to_string(), format!("{name} must be a number")));
+                    errors.push((
+                        name.to_string(),
+                        format!(
+                            "the {what} must be a number, like {}",
+                            if name == "latitude" { "51.7530" } else { "-0.3480" }
+                        ),
+                    ));
                     None
                 })
             })
         };
-        let latitude = coord("latitude", &self.latitude);
-        let longitude = coord("longitude", &self.longitude);
+        let latitude = coord("latitude", "latitude", &self.latitude);
+        let longitude = coord("longitude", "longitude", &self.longitude);
         let mut people = Vec::new();
         for p in self.people() {
             let Some(name) = given(p.name) else { continue };
@@ -266,11 +278,13 @@ impl IncidentForm {
                 is_business: false,
             });
         }
+        let reported_at = reported_at.unwrap_or(now);
+        let occurred_from = occurred_from.unwrap_or_else(|| occurred_to.map_or(reported_at, |to| to.min(reported_at)));
         let input = IncidentInput {
             category: self.category.clone(),
-            occurred_from: occurred_from?,
+            occurred_from,
             occurred_to,
-            reported_at: reported_at?,
+            reported_at,
             latitude,
             longitude,
             address: self.address.clone(),
@@ -283,8 +297,38 @@ impl IncidentForm {
             repeat: self.repeat,
             outside_area_reason: given(&self.outside_area_reason).map(String::from),
         };
-        Some((input, people))
+        (input, people)
     }
+}
+
+/// The incident form's fields in page order, so that the error summary
+/// lists problems as people meet them.
+const FIELD_ORDER: [&str; 14] = [
+    "category",
+    "occurred_from",
+    "occurred_to",
+    "reported_at",
+    "description",
+    "source",
+    "address",
+    "uprn",
+    "latitude",
+    "longitude",
+    "outside_area_reason",
+    "hate_strand",
+    "victim_dob",
+    "perpetrator_dob",
+];
+
+/// Adds `more` for fields not yet in `errors`, then orders them as the page does.
+fn merge_errors(mut errors: Errors, more: impl IntoIterator<Item = (String, String)>) -> Errors {
+    for (field, message) in more {
+        if !errors.iter().any(|(f, _)| *f == field) {
+            errors.push((field, message));
+        }
+    }
+    errors.sort_by_key(|(f, _)| FIELD_ORDER.iter().position(|o| o == f).unwrap_or(FIELD_ORDER.len()));
+    errors
 }
 
 /// `POST /incidents`.
@@ -294,15 +338,19 @@ pub async fn create(
 ) -> PageResult<Response> {
     let permit = user.permit::<EditRecords>()?;
     let cats = state.store.categories().await?;
+    let now = state.clock.now();
     let mut errors = Vec::new();
-    let parsed = form.read(&mut errors);
-    let (Some((input, people)), true) = (parsed, errors.is_empty()) else {
+    let (input, people) = form.read(now, &mut errors);
+    if !errors.is_empty() {
+        // Everything else the record would be refused for, at the same time.
+        let rest = validate(&input, now, &cats, None).into_iter().map(|e| (e.field.to_string(), e.message));
+        let errors = merge_errors(errors, rest);
         return Ok((StatusCode::BAD_REQUEST, form_page(&state, &user, &cats, Some(&form), &errors)).into_response());
-    };
+    }
     match state.store.submit_incident(&permit, &input, None, &people, &user.actor()).await? {
         Submitted::Recorded { id, .. } => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
         Submitted::Invalid { errors } => {
-            let errors: Errors = errors.into_iter().map(|e| (e.field.to_string(), e.message)).collect();
+            let errors = merge_errors(Vec::new(), errors.into_iter().map(|e| (e.field.to_string(), e.message)));
             Ok((StatusCode::BAD_REQUEST, form_page(&state, &user, &cats, Some(&form), &errors)).into_response())
         }
         Submitted::AlreadyPresent => Err(AppError::Conflict("this incident was already recorded".into()).into()),

@@ -6,7 +6,7 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::forms::{given, input, parse_date, select, textarea, Errors, PerRecord};
-use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
+use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -48,8 +48,8 @@ async fn render_list(state: &AppState, user: &PageUser, errors: &Errors) -> Page
                     div class="govuk-grid-column-one-third" {
                         div class="sn-stat" {
                             span class="govuk-body-s" { "Next " (k.label()) }
-                            span class="sn-stat__value" { a class="govuk-link" href=(format!("/meetings/{}", m.id)) { (m.held_on) } }
-                            a class="govuk-link govuk-body-s" href=(format!("/meetings/{}/pack", m.id)) { "Pack ready: open it" }
+                            span class="sn-stat__value" { a class="govuk-link" href=(format!("/meetings/{}", m.id)) { (Day(m.held_on)) } }
+                            a class="govuk-link govuk-body-s sn-stat__link" href=(format!("/meetings/{}/pack", m.id)) { "Pack ready: open it" }
                         }
                     }
                 }
@@ -76,7 +76,7 @@ async fn render_list(state: &AppState, user: &PageUser, errors: &Errors) -> Page
             @else {
                 ul class="govuk-list" data-testid=(format!("series-{}", s.code)) {
                     @for m in of {
-                        li { a class="govuk-link" href=(format!("/meetings/{}", m.id)) { (m.held_on) } @if !m.location.is_empty() { " · " (m.location) } @if m.held_on >= today { " " strong class="govuk-tag govuk-tag--blue" { "Upcoming" } } }
+                        li { a class="govuk-link" href=(format!("/meetings/{}", m.id)) { (Day(m.held_on)) } @if !m.location.is_empty() { " · " (m.location) } @if m.held_on >= today { " " strong class="govuk-tag govuk-tag--blue" { "Upcoming" } } }
                     }
                 }
             }
@@ -166,7 +166,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         (error_summary(errors))
         a class="govuk-back-link" href="/meetings" { "Meetings" }
         span class="govuk-caption-l" { (r.series.title) }
-        h1 class="govuk-heading-l" { (kind.label()) ", " (r.meeting.held_on) }
+        h1 class="govuk-heading-l" { (kind.label()) ", " (Day(r.meeting.held_on)) }
         @if !r.meeting.location.is_empty() { p class="govuk-body-l" { (r.meeting.location) } }
         div class="govuk-button-group" {
             a class="govuk-button" href=(format!("/meetings/{id}/pack")) data-testid="open-pack" { "Open the pack" }
@@ -196,9 +196,10 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         h2 class="govuk-heading-m" id="actions" { "Actions carried from earlier meetings" }
         @if r.carried.is_empty() { p class="govuk-body" data-testid="no-carried" { "None outstanding." } }
         @for a in &r.carried {
-            div class="sn-action" data-testid="carried-action" {
-                p class="govuk-body govuk-!-margin-bottom-1" { strong { (a.title) } }
-                p class="govuk-body-s" { (a.owner_agency) @if !a.owner_name.is_empty() { " · " (a.owner_name) } " · due " (a.due_on) " · raised " (a.raised_on) @if !a.update_note.is_empty() { " · " (a.update_note) } }
+            @let overdue = a.due_on < r.meeting.held_on.min(state.today());
+            div class={ "sn-action" @if overdue { " sn-action--overdue" } } data-testid="carried-action" {
+                p class="govuk-body govuk-!-margin-bottom-1" { strong { (a.title) } @if overdue { " " strong class="govuk-tag govuk-tag--red" data-testid="overdue-action" { "Overdue" } } }
+                p class="govuk-body-s" { (a.owner_agency) @if !a.owner_name.is_empty() { " · " (a.owner_name) } " · due " (Day(a.due_on)) " · raised " (Day(a.raised_on)) @if !a.update_note.is_empty() { " · " (a.update_note) } }
                 @if manager {
                     form method="post" action=(format!("/meeting-actions/{}", a.id)) class="sn-action__form" novalidate {
                         (csrf_field(user))
@@ -218,7 +219,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                 thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Action", "Owner", "Due", "Status"] { th scope="col" class="govuk-table__header" { (h) } } } }
                 tbody class="govuk-table__body" { @for a in &r.raised { tr class="govuk-table__row" {
                     td class="govuk-table__cell" { (a.title) } td class="govuk-table__cell" { (a.owner_agency) @if !a.owner_name.is_empty() { " · " (a.owner_name) } }
-                    td class="govuk-table__cell" { (a.due_on) } td class="govuk-table__cell" { (a.status.label()) }
+                    td class="govuk-table__cell" { (Day(a.due_on)) } td class="govuk-table__cell" { (a.status.label()) }
                 } } }
             }
         }

@@ -14,6 +14,7 @@ mod meetings;
 mod operations;
 mod public;
 mod signin;
+mod statements;
 mod strategy;
 mod surveys;
 mod two_step;
@@ -35,6 +36,10 @@ pub fn routes() -> Router<AppState> {
         .route("/healthz", get(dashboard::healthz))
         .route("/sign-in", get(signin::form).post(signin::submit))
         .route("/sign-out", post(signin::sign_out))
+        .route("/session/keep-alive", post(account::keep_alive))
+        .route("/accessibility", get(statements::accessibility))
+        .route("/privacy", get(statements::privacy))
+        .route("/logo", get(statements::logo))
         .route("/sign-in/code", get(signin::code_form).post(signin::code_submit))
         .route("/dashboard", get(dashboard::show))
         .route("/crimes", get(crimes::browse))

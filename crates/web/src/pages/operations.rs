@@ -6,7 +6,7 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::forms::{given, input, number, parse_date, select, textarea, Errors};
-use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
+use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -129,7 +129,7 @@ async fn render_list(
                 thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Operation", "Period", "Lead", "Status", "Recommendation"] { th scope="col" class="govuk-table__header" { (h) } } } }
                 tbody class="govuk-table__body" { @for o in &ops { tr class="govuk-table__row" {
                     td class="govuk-table__cell" { a class="govuk-link" href=(format!("/operations/{}", o.id)) { (o.reference) } br; (o.name) }
-                    td class="govuk-table__cell" { (o.starts_on) " to " (o.ends_on) }
+                    td class="govuk-table__cell" { (Day(o.starts_on)) " to " (Day(o.ends_on)) }
                     td class="govuk-table__cell" { (o.lead_agency) }
                     td class="govuk-table__cell" { (status_tag(o.status(today))) }
                     td class="govuk-table__cell" { (recommendation_label(o.recommendation.as_deref())) }
@@ -190,7 +190,7 @@ async fn render_list(
             }
         }
     };
-    Ok(page(Some(user), Nav::Operations, "Operations", PageOpts { map: true }, body))
+    Ok(page(Some(user), Nav::Operations, "Operations", PageOpts { map: true, ..PageOpts::default() }, body))
 }
 
 /// A polygon given as GeoJSON (a geometry or a feature), `None` when blank.
@@ -296,7 +296,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         span class="govuk-caption-l" { (o.reference) " · " (status_tag(o.status(state.today()))) }
         h1 class="govuk-heading-l" { (o.name) }
         dl class="govuk-summary-list" {
-            @for (k, v) in [("Prompted by", o.prompted_by.clone()), ("Period", format!("{} to {}", o.starts_on, o.ends_on)), ("Lead agency", o.lead_agency.clone()),
+            @for (k, v) in [("Prompted by", o.prompted_by.clone()), ("Period", format!("{} to {}", Day(o.starts_on), Day(o.ends_on))), ("Lead agency", o.lead_agency.clone()),
                 ("Other agencies", o.agencies.join(", ")), ("Crime types", if o.crime_types.is_empty() { "All".into() } else { o.crime_types.join(", ") }),
                 ("Buffer", format!("{} m", o.buffer_m)), ("Control", if o.control.is_some() { "A chosen control area".into() } else { "The rest of the district".into() })] {
                 div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (v) } }
@@ -330,7 +330,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         ul class="govuk-list" data-testid="operation-tasks" {
             @for t in &tasks {
                 li {
-                    strong { (t.title) } " · " (t.owner_agency) " · due " (t.due_on) " · " (t.status.label())
+                    strong { (t.title) } " · " (t.owner_agency) " · due " (Day(t.due_on)) " · " (t.status.label())
                     @if t.status == TaskStatus::Open && user.principal.can::<UpdateCommitments>() && (manager || user.principal.agency == t.owner_agency) {
                         form method="post" action=(format!("/operation-tasks/{}/done", t.id)) class="sn-inline-form" {
                             (csrf_field(user))

@@ -6,7 +6,7 @@
 
 use crate::auth::{cookie, set_cookie, ClientAddr};
 use crate::error::{AppError, PageResult};
-use crate::layout::{error_summary, page, Nav, PageOpts};
+use crate::layout::{error_summary, page, Day, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
@@ -63,7 +63,13 @@ pub async fn forum(State(state): State<AppState>, Path(id): Path<String>) -> Pag
             div class="govuk-inset-text" { "Have your say: " a class="govuk-link" href=(format!("/public/surveys/{}", s.id)) { (s.title) } }
         }
     };
-    Ok(page(None, Nav::None, &pack.title, PageOpts::default(), body))
+    Ok(page(
+        None,
+        Nav::None,
+        &pack.title,
+        PageOpts { brand: Some(super::statements::brand(&state).await?), ..PageOpts::default() },
+        body,
+    ))
 }
 
 fn survey_form(s: &Survey, token: &str, errors: &[(String, String)]) -> maud::Markup {
@@ -97,9 +103,15 @@ pub async fn survey(State(state): State<AppState>, Path(id): Path<String>, req: 
     let body = if s.is_open(state.today()) {
         survey_form(&s, &token, &[])
     } else {
-        html! { h1 class="govuk-heading-l" { (s.title) } p class="govuk-body" { "This survey is open from " (s.opens_on) " to " (s.closes_on) "." } }
+        html! { h1 class="govuk-heading-l" { (s.title) } p class="govuk-body" { "This survey is open from " (Day(s.opens_on)) " to " (Day(s.closes_on)) "." } }
     };
-    let html = page(None, Nav::None, &s.title, PageOpts::default(), body);
+    let html = page(
+        None,
+        Nav::None,
+        &s.title,
+        PageOpts { brand: Some(super::statements::brand(&state).await?), ..PageOpts::default() },
+        body,
+    );
     let mut res = html.into_response();
     if existing.is_none() {
         if let Ok(v) = set_cookie(SURVEY_COOKIE, &token, 365 * 86_400, state.config.secure_cookies).parse() {
@@ -155,13 +167,32 @@ pub async fn respond(State(state): State<AppState>, Path(id): Path<String>, req:
     let area = form.area.as_str();
     match state.store.respond(&s.id, area, &ranking, &voter, &source, state.today(), state.now_ms()).await {
         Ok(()) => {
+            let today = state.today();
+            let meetings = state.store.meetings(Some(&s.series_code)).await?;
+            let latest_forum = meetings.iter().find(|m| m.held_on <= today).map(|m| m.id.clone());
             let body = html! {
                 div class="govuk-panel govuk-panel--confirmation" data-testid="survey-thanks" {
                     h1 class="govuk-panel__title" { "Thank you" }
                     div class="govuk-panel__body" { "Your priorities have been recorded for the forum." }
                 }
+                h2 class="govuk-heading-m" { "What happens next" }
+                p class="govuk-body" data-testid="survey-next" {
+                    "The survey closes on " (Day(s.closes_on)) ". The Priority Setting Forum then adds up every answer and agrees the local priorities "
+                    "that the police and council will work on until the next forum. The forum's summary, with what was agreed and what was done since the last one, is published here."
+                }
+                @if let Some(forum) = latest_forum {
+                    p class="govuk-body" { a class="govuk-link" href=(format!("/public/forums/{forum}")) { "Read the latest forum summary" } }
+                }
+                p class="govuk-body" { "To report a problem now, contact your council or, in an emergency, call 999." }
             };
-            Ok(page(None, Nav::None, "Thank you", PageOpts::default(), body).into_response())
+            Ok(page(
+                None,
+                Nav::None,
+                "Thank you",
+                PageOpts { brand: Some(super::statements::brand(&state).await?), ..PageOpts::default() },
+                body,
+            )
+            .into_response())
         }
         Err(e) => {
             let err = AppError::from(e);
@@ -179,7 +210,7 @@ pub async fn respond(State(state): State<AppState>, Path(id): Path<String>, req:
                 None,
                 Nav::None,
                 &s.title,
-                PageOpts::default(),
+                PageOpts { brand: Some(super::statements::brand(&state).await?), ..PageOpts::default() },
                 survey_form(&s, token, &[("area".into(), message)]),
             );
             Ok((status, html).into_response())

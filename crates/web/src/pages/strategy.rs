@@ -4,8 +4,8 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::forms::{given, input, number, select, textarea, uk_time, Errors};
-use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
+use crate::forms::{given, input, number, select, textarea, Errors};
+use crate::layout::{csrf_field, error_summary, page, uk_time, Day, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -70,7 +70,7 @@ async fn render_list(state: &AppState, user: &PageUser, f: &Filter, errors: &Err
             && f.rag.as_deref().is_none_or(|r| r.is_empty() || c.rag.map_or("none", Rag::as_str) == r)
     };
     let body = html! {
-        span class="govuk-caption-l" { (s.starts_on) " to " (s.ends_on) }
+        span class="govuk-caption-l" { (Day(s.starts_on)) " to " (Day(s.ends_on)) }
         h1 class="govuk-heading-l" { (s.title) }
         div class="govuk-grid-row" data-testid="rag-summary" {
             @for (label, r) in [("Green", Some(Rag::Green)), ("Amber", Some(Rag::Amber)), ("Red", Some(Rag::Red)), ("Not yet rated", None)] {

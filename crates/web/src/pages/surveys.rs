@@ -5,7 +5,7 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::forms::{given, input, parse_date, select, textarea, Errors};
-use crate::layout::{csrf_field, error_summary, page, Nav, PageOpts};
+use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{Html, Response};
@@ -62,7 +62,7 @@ async fn render(state: &AppState, user: &PageUser, form: &SurveyForm, errors: &E
                 thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Survey", "Open", "Responses", "Public link"] { th scope="col" class="govuk-table__header" { (h) } } } }
                 tbody class="govuk-table__body" { @for (s, n) in surveys.iter().zip(&counts) { tr class="govuk-table__row" {
                     td class="govuk-table__cell" { a class="govuk-link" href=(format!("/surveys/{}", s.id)) { (s.title) } }
-                    td class="govuk-table__cell" { (s.opens_on) " to " (s.closes_on) @if s.is_open(state.today()) { " " strong class="govuk-tag govuk-tag--green" { "Open" } } }
+                    td class="govuk-table__cell" { (Day(s.opens_on)) " to " (Day(s.closes_on)) @if s.is_open(state.today()) { " " strong class="govuk-tag govuk-tag--green" { "Open" } } }
                     td class="govuk-table__cell" { (n) }
                     td class="govuk-table__cell" { a class="govuk-link" href=(format!("/public/surveys/{}", s.id)) { "/public/surveys/" (s.id) } }
                 } } }
@@ -129,7 +129,7 @@ pub async fn results(
     let published: Vec<Disclosed> = std::iter::once(total_shown).chain(areas_shown).collect();
     let body = html! {
         a class="govuk-back-link" href="/surveys" { "Surveys" }
-        span class="govuk-caption-l" { (s.opens_on) " to " (s.closes_on) }
+        span class="govuk-caption-l" { (Day(s.opens_on)) " to " (Day(s.closes_on)) }
         h1 class="govuk-heading-l" { (s.title) }
         p class="govuk-body" { "Public link: " a class="govuk-link" href=(format!("/public/surveys/{}", s.id)) { "/public/surveys/" (s.id) } ". Points: a first choice scores " (s.options.len()) ", a second one less, and so on (Borda count)." }
         p class="govuk-body" { "These are the full counts, for staff. The public summary and the forum's pack publish them under disclosure control: areas with fewer than " (DEFAULT_DISCLOSURE_THRESHOLD) " responses are suppressed and, when any is, the total for all areas is not shown either." }
