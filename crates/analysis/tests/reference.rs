@@ -135,6 +135,23 @@ fn national_grid_matches_proj() {
     }
 }
 
+/// National Grid back to WGS84 against PROJ (the gazetteer import's
+/// conversion; the same fixture's `grid_points`): within 0.1 m, St Albans
+/// Cathedral's grid point included.
+#[test]
+fn national_grid_to_wgs84_matches_proj() {
+    let f: Value = serde_json::from_str(include_str!("fixtures/bng.json")).expect("fixture");
+    let points = f["grid_points"].as_array().expect("grid points");
+    assert!(points.iter().any(|p| p["name"] == "St Albans Cathedral"));
+    for p in points {
+        let (e, n) = (p["easting"].as_f64().expect("e"), p["northing"].as_f64().expect("n"));
+        let (lon, lat) = safetynet_analysis::bng::from_grid(e, n);
+        let (plon, plat) = (p["lon"].as_f64().expect("lon"), p["lat"].as_f64().expect("lat"));
+        let metres = ((lat - plat) * 111_320.0).hypot((lon - plon) * 111_320.0 * plat.to_radians().cos());
+        assert!(metres < 0.1, "{}: ours {lat} {lon}, PROJ {plat} {plon}: {metres} m apart", p["name"]);
+    }
+}
+
 fn chicago_2016() -> Vec<safetynet_analysis::knox::Event> {
     safetynet_analysis::knox::events_from_csv(include_str!("fixtures/chicago_burglary_2016.csv"))
 }

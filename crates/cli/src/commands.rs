@@ -394,6 +394,16 @@ enum ImportCommand {
         #[arg(long)]
         name_field: String,
     },
+    /// Import the council's address gazetteer (LLPG or AddressBase CSV: UPRN, ADDRESS or its parts, POSTCODE, X_COORDINATE/EASTING, Y_COORDINATE/NORTHING) for finding places.
+    Gazetteer {
+        #[command(flatten)]
+        db: DbArg,
+        /// Output format of the summary.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The CSV file.
+        file: PathBuf,
+    },
     /// Import incidents from a CSV file (reference,category,occurred_at,latitude,longitude,description, more optional).
     Incidents {
         #[command(flatten)]
@@ -649,6 +659,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 now_ms,
             )
             .await?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string(&summary)?),
+                Format::Text => print!("{}", summary.to_text()),
+            }
+        }
+        Command::Import { command: ImportCommand::Gazetteer { db, format, file } } => {
+            let store = open(&config, &db, KeyUse::Write).await?;
+            let operator = Principal::operator();
+            let actor = Actor { principal: &operator, at_ms: now_ms, source: "cli" };
+            let summary = crate::import_gazetteer::import_gazetteer(&store, &file, &actor).await?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string(&summary)?),
                 Format::Text => print!("{}", summary.to_text()),

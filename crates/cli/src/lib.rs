@@ -15,6 +15,7 @@ pub mod demo_meetings;
 pub mod demo_strategy;
 pub mod generate;
 pub mod import;
+pub mod import_gazetteer;
 pub mod import_imd;
 pub mod import_incidents;
 pub mod mail;

@@ -97,6 +97,7 @@ const MATRIX: &[Entry] = matrix! {
     "GET" "/crimes" => None, false, none;
     "GET" "/crimes/export.csv" => None, false, none;
     "GET" "/crimes/map.geojson" => None, false, none;
+    "GET" "/places" => None, false, none;
     "GET" "/analysis" => None, false, none;
     "GET" "/analysis/evaluate" => None, false, none;
     "GET" "/analysis/incidents" => None, true, none;
@@ -182,6 +183,7 @@ const MATRIX: &[Entry] = matrix! {
     "PUT" "/api/v1/me/notifications" => None, false, |_| json!({ "daily_digest": false });
     "GET" "/api/v1/crimes" => None, false, none;
     "GET" "/api/v1/crimes/summary" => None, false, none;
+    "GET" "/api/v1/places" => None, false, none;
     "GET" "/api/v1/agencies" => None, false, none;
     "GET" "/api/v1/users/{id}" => User, false, none;
     "GET" "/api/v1/audit" => None, false, none;
@@ -291,6 +293,7 @@ impl Seed {
             "/api/v1/case-reviews/eligibility" => format!("{p}?person={id}"),
             "/api/v1/analytics/near-repeat" | "/api/v1/analytics/scan" => format!("{p}?from=2026-01-01&to=2026-01-31"),
             "/api/v1/packs/{kind}" => format!("{p}?date=2026-01-22"),
+            "/places" | "/api/v1/places" => format!("{p}?q=sentinel"),
             // One month keeps the exports quick; access is checked before any data is read.
             "/crimes/export.csv" | "/crimes/map.geojson" | "/analysis/hotspots.svg" | "/api/v1/analytics/density" => {
                 format!("{p}?from=2021-12&to=2021-12")

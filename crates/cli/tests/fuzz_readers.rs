@@ -1,5 +1,5 @@
 //! A mutation fuzzer for every reader of outside files: police.uk CSV, the
-//! incident spreadsheet, GeoJSON boundaries and operation zones, IMD CSV, and
+//! incident spreadsheet, the address gazetteer, GeoJSON boundaries and operation zones, IMD CSV, and
 //! the TOML of categories, questionnaires, strategies and the configuration.
 //! Each starts from real, valid files and makes seeded random mutations
 //! (byte flips, insertions of syntax that matters, deletions, repeats,
@@ -129,6 +129,14 @@ fn incident_spreadsheet_reader_survives_any_file() {
         if let Ok(mut rows) = safetynet::import_incidents::IncidentRows::new(bytes, "fuzz.csv") {
             while rows.next_row().is_some() {}
         }
+    });
+}
+
+#[test]
+fn gazetteer_reader_survives_any_file() {
+    let seeds = vec![file("data/gazetteer/st-albans-sample.csv"), file("data/gazetteer/with-errors.csv")];
+    fuzz("gazetteer", 9, &seeds, |bytes| {
+        let _ = safetynet::import_gazetteer::read_gazetteer(bytes, "fuzz.csv");
     });
 }
 

@@ -26,6 +26,7 @@ pub mod notification;
 pub mod operation;
 pub mod partnership;
 pub mod password;
+pub mod places;
 pub mod policeuk;
 pub mod policy;
 pub mod retention;

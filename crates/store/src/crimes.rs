@@ -101,8 +101,9 @@ pub async fn stage_outcomes(tx: &mut Tx, rows: &[OutcomeRow]) -> Result<()> {
 /// Moves staged rows into the real tables in key order; returns how many
 /// were new (rows whose key is already stored are skipped). The counts by
 /// month and type of every month the batch touched are recounted, the new
-/// outcomes counted by month and the LSOAs listed, in the same transaction,
-/// so they always match the rows.
+/// outcomes counted by month, the LSOAs listed and the new records' streets
+/// added to `police_streets` (for place search, `store::places`), in the
+/// same transaction, so they always match the rows.
 pub async fn merge_staged(tx: &mut Tx) -> Result<u64> {
     let mut added = 0;
     // Outcomes are counted as they are added (their table has no month index).
@@ -113,6 +114,20 @@ pub async fn merge_staged(tx: &mut Tx) -> Result<u64> {
          GROUP BY month
          ON CONFLICT (month) DO UPDATE SET n = police_outcome_counts.n + excluded.n",
     ))
+    .await?;
+    // The streets they name, likewise (before the rows are added, to tell the new ones).
+    tx.execute(&Q::new(format!(
+        "INSERT INTO police_streets (location, district, search_key, n, sum_latitude, sum_longitude)
+         SELECT location, district, LOWER({STREET_NAME} || ' ' || district), COUNT(*), SUM(latitude), SUM(longitude)
+         FROM (SELECT DISTINCT row_key, location, latitude, longitude, {DISTRICT} AS district
+               FROM stage_police_crimes
+               WHERE latitude IS NOT NULL AND longitude IS NOT NULL AND location <> '') s
+         WHERE NOT EXISTS (SELECT 1 FROM police_crimes c WHERE c.row_key = s.row_key)
+         GROUP BY location, district
+         ON CONFLICT (location, district) DO UPDATE SET n = police_streets.n + excluded.n,
+             sum_latitude = police_streets.sum_latitude + excluded.sum_latitude,
+             sum_longitude = police_streets.sum_longitude + excluded.sum_longitude"
+    )))
     .await?;
     for (table, cols) in [("police_crimes", STREET_COLS), ("police_outcomes", OUTCOME_COLS)] {
         added += tx
@@ -127,6 +142,13 @@ pub async fn merge_staged(tx: &mut Tx) -> Result<u64> {
     }
     Ok(added)
 }
+
+/// A police.uk location's street name (without "On or near "); the same
+/// expression as migration 0021's backfill of `police_streets`.
+const STREET_NAME: &str = "CASE WHEN location LIKE 'On or near %' THEN SUBSTR(location, 12) ELSE location END";
+/// The district of an LSOA name ("St Albans 015A" is in St Albans): as migration 0021.
+const DISTRICT: &str =
+    "CASE WHEN LENGTH(lsoa_name) > 5 THEN SUBSTR(lsoa_name, 1, LENGTH(lsoa_name) - 5) ELSE lsoa_name END";
 
 /// Recounts `police_crime_counts` for the months in the staged street rows,
 /// and adds their LSOAs to `police_crime_areas`.

@@ -23,6 +23,7 @@ pub mod mfa;
 pub mod notifications;
 pub mod operations;
 pub mod partnership;
+pub mod places;
 mod records;
 pub mod retention;
 pub mod safety;

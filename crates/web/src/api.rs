@@ -5,7 +5,7 @@
 use crate::api_types::{Items, Page};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, AppError};
-use crate::params::{join_errors, opt, parse_api_query, AuditQuery, CrimeQuery};
+use crate::params::{join_errors, opt, parse_api_query, AuditQuery, CrimeQuery, PlacesQuery};
 use crate::AppState;
 use axum::extract::Path;
 use axum::extract::{RawQuery, State};
@@ -18,6 +18,7 @@ use safetynet_domain::policy::{Principal, Visible};
 use safetynet_domain::policy::{ViewAudit, ViewCrimeData, ViewRecords};
 use safetynet_store::audit::AuditEntry;
 use safetynet_store::crimes::{Crime, TypeCount};
+use safetynet_store::places::Place;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/notifications", get(my_notifications).put(set_my_notifications))
         .route("/crimes", get(crimes))
         .route("/crimes/summary", get(summary))
+        .route("/places", get(places))
         .route("/agencies", get(agencies))
         .route("/users/{id}", get(user))
         .route("/audit", get(audit))
@@ -204,6 +206,26 @@ async fn summary(State(state): State<AppState>, user: ApiUser, RawQuery(raw): Ra
         previous_total: Some(previous_total),
         types,
     }))
+}
+
+/// `GET /places`: places matching a search, best first.
+#[derive(Debug, Serialize, ToSchema)]
+struct Places {
+    /// At most 10: the council's gazetteer addresses (by address or postcode), then the streets police.uk names.
+    places: Vec<Place>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/places",
+    summary = "Find a place by address, street or postcode: `places[] {label, kind (address|street), uprn, latitude, longitude}`, at most 10; every word of `q` must match",
+    params(PlacesQuery),
+    responses((status = 200, description = "Success", body = Places))
+)]
+async fn places(State(state): State<AppState>, _user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Json<Places>> {
+    let q: PlacesQuery = parse_api_query(raw.as_deref())?;
+    let places = state.store.find_places(&q.query()?, safetynet_domain::places::MAX_RESULTS).await?;
+    Ok(Json(Places { places }))
 }
 
 /// `GET /agencies`.

@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::set_my_notifications,
         crate::api::crimes,
         crate::api::summary,
+        crate::api::places,
         crate::api::agencies,
         crate::api::user,
         crate::api::audit,
@@ -162,7 +163,7 @@ impl Modify for Conventions {
         for (path, item) in doc.paths.paths.iter_mut() {
             let names_record = path.contains('{');
             let tag = match path.split('/').nth(1).unwrap_or_default() {
-                "me" | "crimes" | "agencies" | "users" | "audit" | "openapi.json" => "General",
+                "me" | "crimes" | "places" | "agencies" | "users" | "audit" | "openapi.json" => "General",
                 "analytics" => "Analysis",
                 "strategy" | "operations" | "meetings" | "meeting-actions" | "packs" => "Partnership work",
                 _ => "Safety Net",

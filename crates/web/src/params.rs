@@ -71,6 +71,23 @@ pub fn options(raw: Option<&str>) -> Result<safetynet_app::Params, AppError> {
     Ok(safetynet_app::Params::from_pairs(pairs)?)
 }
 
+/// `?q=...`: a place search (`GET /places`, `GET /api/v1/places`).
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlacesQuery {
+    /// What to look for: words of an address, a street or a postcode, 3 to 100 characters; every word must match.
+    #[serde(default)]
+    #[param(example = "fishpool st")]
+    pub q: String,
+}
+
+impl PlacesQuery {
+    /// The checked search (a 400 naming `q`).
+    pub fn query(&self) -> Result<safetynet_domain::places::PlaceQuery, AppError> {
+        safetynet_domain::places::PlaceQuery::parse(&self.q).map_err(|e| AppError::BadRequest(e.to_string()))
+    }
+}
+
 /// `?from=YYYY-MM&to=YYYY-MM&type=...&lsoa=...&page=N&per_page=N`.
 #[derive(Debug, Default, Clone, Deserialize, Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

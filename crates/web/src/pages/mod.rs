@@ -12,6 +12,7 @@ mod dashboard;
 mod incidents;
 mod meetings;
 mod operations;
+mod places;
 mod public;
 mod signin;
 mod statements;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/crimes", get(crimes::browse))
         .route("/crimes/export.csv", get(crimes::export_csv))
         .route("/crimes/map.geojson", get(crimes::geojson))
+        .route("/places", get(places::find))
         .route("/analysis", get(analysis::show))
         .route("/analysis/evaluate", get(analysis::evaluate))
         .route("/analysis/incidents", get(analysis::incidents))
