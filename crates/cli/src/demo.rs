@@ -63,6 +63,18 @@ pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
     if summary.imported > 0 {
         println!("Imported {} police.uk rows for St Albans (2021-01 to 2022-01).", summary.imported);
     }
+    seed_gazetteer(store, now_ms).await?;
+    Ok(())
+}
+
+/// Loads the bundled sample gazetteer (synthetic St Albans addresses, see
+/// `data/gazetteer/SOURCE.txt`) so that places can be found by address;
+/// a repeat changes nothing.
+pub async fn seed_gazetteer(store: &Store, now_ms: i64) -> anyhow::Result<()> {
+    let sample = include_str!("../../../data/gazetteer/st-albans-sample.csv");
+    let read = crate::import_gazetteer::read_gazetteer(sample.as_bytes(), "st-albans-sample.csv")?;
+    let operator = Principal::operator();
+    store.load_gazetteer(&read.entries, &Actor { principal: &operator, at_ms: now_ms, source: "demo" }).await?;
     Ok(())
 }
 

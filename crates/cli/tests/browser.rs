@@ -159,6 +159,17 @@ fn browser_available() -> bool {
     ok
 }
 
+/// The elements that stick out past the right edge of the page (outside
+/// any box that scrolls by itself), for a failure message.
+const WIDEST: &str = "const w = document.documentElement.clientWidth; const out = [];
+for (const e of document.querySelectorAll('body, body *')) {
+  if (e.parentElement?.closest('.leaflet-container')) continue;
+  const r = e.getBoundingClientRect();
+  const m = Math.max(parseFloat(getComputedStyle(e).marginRight) || 0, 0);
+  if (r.right + m > w + 1) out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + [...e.classList].join('.') + ' ' + Math.round(r.right) + ' ' + JSON.stringify((e.getAttribute('href') || e.textContent).slice(0, 60)));
+}
+return out.slice(0, 8).join(', ');";
+
 /// Runs axe-core on the page with the WCAG 2.0, 2.1 and 2.2 A and AA rules;
 /// returns each violation with up to five of the elements it names.
 const AXE_RUN: &str = "const done = arguments[arguments.length - 1];
@@ -188,13 +199,18 @@ fn axe_source() -> Option<&'static str> {
 
 /// Serves the app for `app` on a free port and runs `steps` with a browser.
 async fn with_browser(app: &TestApp, steps: impl FnOnce(&Driver, &str, &str) + Send + 'static) {
+    with_browser_config(app, safetynet_web::WebConfig::default(), steps).await;
+}
+
+/// [`with_browser`] with the server's settings.
+async fn with_browser_config(
+    app: &TestApp,
+    config: safetynet_web::WebConfig,
+    steps: impl FnOnce(&Driver, &str, &str) + Send + 'static,
+) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let state = safetynet_web::AppState::new(
-        app.store.clone(),
-        std::sync::Arc::new(app.clock.clone()),
-        safetynet_web::WebConfig::default(),
-    );
+    let state = safetynet_web::AppState::new(app.store.clone(), std::sync::Arc::new(app.clock.clone()), config);
     let server = tokio::spawn(safetynet_web::serve(listener, state));
     let profile = tempfile::tempdir().expect("profile");
     let engine = format!("{:?}", app.engine).to_lowercase();
@@ -238,7 +254,10 @@ impl Driver {
     fn check(&self, state: &str) {
         let overflow =
             self.script("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
-        assert!(overflow.as_i64().unwrap_or(0) <= 0, "{state}: the page scrolls sideways by {overflow} px");
+        if overflow.as_i64().unwrap_or(0) > 0 {
+            let wide = self.script(WIDEST);
+            panic!("{state}: the page scrolls sideways by {overflow} px; widest: {wide}");
+        }
         let Some(axe) = axe_source() else { return };
         self.script(&format!("{axe}\nreturn true;"));
         let found =
@@ -416,6 +435,95 @@ async fn open_the_next_jag_see_its_agenda_and_pack_and_record_an_action() {
             d.script("document.querySelector('[data-testid=operation-map]').scrollIntoView(); return true;");
             d.screenshot(&format!("operation-{engine}.png"));
             d.check("operation");
+            // The case page at 1366 px and on a phone.
+            d.go(&format!("{base}/cases"));
+            d.click("[data-testid=case-table] a.govuk-link");
+            d.wait_path("a case", "/cases/");
+            d.screenshot(&format!("case-manager-{engine}.png"));
+            d.check("case-manager");
+            // On a phone: a menu button, and nothing scrolls sideways but a table's own box.
+            d.width(390);
+            let case_path = d.current_path();
+            for (path, name) in [(case_path.as_str(), "case-phone"), ("/cases", "cases-phone"), ("/dashboard", "dashboard-phone"), ("/daily-review?date=2026-01-15", "daily-review-phone"), ("/crimes", "crimes-phone"), ("/meetings", "meetings-phone")] {
+                d.go(&format!("{base}{path}"));
+                d.wait_for("the page", "return document.readyState === 'complete';");
+                d.screenshot(&format!("{name}-{engine}.png"));
+                d.check(name);
+            }
+            let toggle = d.script("const b = document.querySelector('.govuk-service-navigation__toggle'); return b && !b.hidden && b.getBoundingClientRect().width > 0;");
+            assert_eq!(toggle, json!(true), "the navigation is behind a menu button");
+            assert_eq!(d.script("return document.getElementById('navigation').getBoundingClientRect().height;"), json!(0), "closed at first");
+            d.click(".govuk-service-navigation__toggle");
+            assert!(d.script("return document.getElementById('navigation').getBoundingClientRect().height;").as_f64().unwrap_or(0.0) > 100.0, "open on a tap");
+        })
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_finds_a_place_is_warned_before_a_timeout_and_keeps_a_note() {
+    if !browser_available() {
+        return;
+    }
+    each_engine(async |app: &TestApp| {
+        safetynet::demo::import_sample(&app.store, start().timestamp_millis()).await.expect("sample");
+        safetynet::demo::seed_gazetteer(&app.store, start().timestamp_millis()).await.expect("gazetteer");
+        safetynet::demo_cases::seed_cases(&app.store, start()).await.expect("cases");
+        safetynet::demo_meetings::seed_tasking(&app.store, std::sync::Arc::new(app.clock.clone())).await.expect("tasking");
+        // A session that ends after 8 idle seconds: the warning comes 4 seconds in.
+        let config = safetynet_web::WebConfig {
+            session: safetynet_domain::lockout::SessionPolicy { idle_ms: 8_000, absolute_ms: 3_600_000 },
+            ..safetynet_web::WebConfig::default()
+        };
+        with_browser_config(app, config, |d, base, engine| {
+            d.sign_in(base, OFFICER);
+            d.screenshot(&format!("dashboard-officer-{engine}.png"));
+            d.check("dashboard-officer");
+            assert!(d.text_of("[data-testid=my-cases]").contains("CASE-2026-"), "the officer's own cases first");
+
+            // Every problem with an empty incident form at once, each linked to its field.
+            d.go(&format!("{base}/incidents/new"));
+            d.script("document.getElementById('reported_at').value = ''; return true;");
+            d.click("form[action='/incidents'] button[type=submit]");
+            d.wait_for("the error summary", "return !!document.querySelector('.govuk-error-summary');");
+            let listed = d.script("return document.querySelectorAll('.govuk-error-summary__list li').length;");
+            assert!(listed.as_i64().unwrap_or(0) >= 5, "every problem in one round: {listed}");
+            d.check("incident-form-errors");
+
+            // Find a place by street: it fills in the address and the pin.
+            d.type_into("#place_q", "fishpool");
+            d.click("[data-testid=find-place]");
+            d.wait_for("places", "return document.querySelectorAll('[data-testid=place-results] button').length > 0;");
+            d.check("incident-place-results");
+            d.click("[data-testid=place-results] button");
+            assert!(d.script("return document.getElementById('address').value;").as_str().unwrap_or("").contains("Fishpool Street"));
+            let lat = d.script("return Number(document.getElementById('latitude').value);").as_f64().unwrap_or(0.0);
+            assert!((51.70..51.80).contains(&lat), "the pin is in St Albans: {lat}");
+
+            // The timeout warning, and "Stay signed in".
+            d.go(&format!("{base}/cases"));
+            d.click("[data-testid=case-table] a.govuk-link");
+            d.wait_path("a case", "/cases/");
+            let case_path = d.current_path();
+            d.wait_for("the timeout warning", "return document.querySelector('dialog.sn-timeout')?.open;");
+            d.screenshot(&format!("timeout-warning-{engine}.png"));
+            d.check("timeout-warning");
+            d.click("[data-testid=stay-signed-in]");
+            d.wait_for("the warning closed", "return !document.querySelector('dialog.sn-timeout').open;");
+            assert_eq!(d.current_path(), case_path, "still on the case");
+
+            // Unanswered, the session ends: what was typed comes back after signing in again.
+            d.type_into("#note", "Spoke to the neighbour; noise continues after 11pm");
+            d.wait_path("signed out", "/sign-in");
+            assert!(d.script("return location.search;").as_str().unwrap_or("").contains("expired=1"));
+            d.type_into("#email", OFFICER);
+            d.type_into("#password", safetynet::demo::DEMO_PASSWORD);
+            d.click("button[type=submit]");
+            d.wait_for("back on the case", &format!("return location.pathname === {case_path:?} && !!document.querySelector('[data-testid=draft-restored]');"));
+            assert_eq!(d.script("return document.getElementById('note').value;").as_str(), Some("Spoke to the neighbour; noise continues after 11pm"));
+            d.check("draft-restored");
+
         })
         .await;
     })

@@ -65,11 +65,13 @@ function pinPicker(el) {
   const start = lat.value && lon.value ? [Number(lat.value), Number(lon.value)] : [51.75, -0.34];
   map.setView(start, lat.value ? 16 : 12);
   let marker = lat.value && lon.value ? L.circleMarker(start, { radius: 8 }).addTo(map) : null;
-  map.on("click", (e) => {
-    lat.value = e.latlng.lat.toFixed(6);
-    lon.value = e.latlng.lng.toFixed(6);
-    if (marker) marker.setLatLng(e.latlng); else marker = L.circleMarker(e.latlng, { radius: 8 }).addTo(map);
-  });
+  const pin = (latlng) => {
+    lat.value = latlng.lat.toFixed(6);
+    lon.value = latlng.lng.toFixed(6);
+    if (marker) marker.setLatLng(latlng); else marker = L.circleMarker(latlng, { radius: 8 }).addTo(map);
+  };
+  map.on("click", (e) => pin(e.latlng));
+  document.addEventListener("sn:place", (e) => { pin(L.latLng(e.detail.latitude, e.detail.longitude)); map.setView([e.detail.latitude, e.detail.longitude], 17); });
 }
 
 document.querySelectorAll("[data-pin-picker]").forEach((el) => { pinPicker(el); });
@@ -314,3 +316,43 @@ function fitTables() {
 }
 fitTables();
 window.addEventListener("resize", fitTables);
+
+// Finding a place on the incident form: the council's gazetteer and the
+// streets in police.uk data (GET /places), chosen from a list of buttons.
+function placeSearch(box) {
+  const q = box.querySelector("#place_q");
+  const status = box.querySelector(".sn-place-status");
+  const list = box.querySelector(".sn-place-results");
+  const set = (id, v) => { const el = document.getElementById(id); if (el && v != null) el.value = v; };
+  const find = async () => {
+    list.replaceChildren();
+    if (q.value.trim().length < 3) { status.textContent = "Type at least 3 characters."; return; }
+    status.textContent = "Searching…";
+    const res = await fetch("/places?q=" + encodeURIComponent(q.value.trim()), { credentials: "same-origin" });
+    if (!res.ok) { status.textContent = "The search did not work: type the address and drop a pin instead."; return; }
+    const { places } = await res.json();
+    status.textContent = places.length === 0 ? "No places found: check the spelling, or type the address and drop a pin." : places.length + (places.length === 1 ? " place found" : " places found") + ": choose one.";
+    for (const p of places) {
+      const li = document.createElement("li");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "govuk-button govuk-button--secondary govuk-!-margin-bottom-1 sn-place";
+      b.textContent = p.label + (p.kind === "street" ? " (street)" : "");
+      b.addEventListener("click", () => {
+        set("address", p.label);
+        set("uprn", p.uprn || "");
+        set("latitude", p.latitude.toFixed(6));
+        set("longitude", p.longitude.toFixed(6));
+        document.dispatchEvent(new CustomEvent("sn:place", { detail: p }));
+        status.textContent = "Chosen: " + p.label;
+        list.replaceChildren();
+      });
+      li.append(b);
+      list.append(li);
+    }
+  };
+  box.querySelector("[data-testid=find-place]").addEventListener("click", find);
+  q.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); find(); } });
+  box.hidden = false;
+}
+document.querySelectorAll("[data-place-search]").forEach(placeSearch);

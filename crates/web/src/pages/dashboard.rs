@@ -227,7 +227,7 @@ async fn strategy_updates_due(state: &AppState, user: &PageUser) -> PageResult<M
         @if !due.is_empty() {
             h3 class="govuk-heading-s" data-testid="strategy-updates-due" { "Strategy progress updates overdue (" (due.len()) ")" }
             ul class="govuk-list govuk-list--bullet" {
-                @for c in &due { li { a class="govuk-link" href=(format!("/strategy/commitments/{}", c.id)) { (c.title) } " (due " (c.next_update_due) ")" } }
+                @for c in &due { li { a class="govuk-link" href=(format!("/strategy/commitments/{}", c.id)) { (c.title) } " (due " (Day(c.next_update_due)) ")" } }
             }
         }
     })

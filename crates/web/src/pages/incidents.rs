@@ -126,6 +126,16 @@ fn form_page(
             (counted_textarea("description", "Description", &f.description, Some("What happened, in the words of the person reporting it where possible"), 5, MAX_DESCRIPTION, errors))
             (select("source", "Reported by", &sources, source, None, errors))
             h2 class="govuk-heading-m" { "Where" }
+            div class="govuk-form-group" data-place-search="" hidden {
+                label class="govuk-label" for="place_q" { "Find an address, street or postcode" }
+                div class="govuk-hint" id="place_q-hint" { "Type at least 3 characters and choose a place: it fills in the address, UPRN and map pin" }
+                div class="sn-place-search" {
+                    input class="govuk-input" id="place_q" type="search" autocomplete="off" aria-describedby="place_q-hint";
+                    button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-testid="find-place" { "Find" }
+                }
+                p class="govuk-body-s sn-place-status" role="status" aria-live="polite" {}
+                ul class="govuk-list sn-place-results" data-testid="place-results" {}
+            }
             (input("address", "Address or place", "text", &f.address, None, errors))
             (input("uprn", "UPRN (optional)", "text", &f.uprn, Some("Unique Property Reference Number, up to 12 digits"), errors))
             div class="sn-map sn-map--picker" data-pin-picker="" data-tiles=(state.config.tile_url) role="region" aria-label="Map: click to set the location" {}

@@ -101,7 +101,7 @@ async fn render_list(state: &AppState, user: &PageUser, f: &Filter, errors: &Err
                                 td class="govuk-table__cell" { (rag_tag(c.rag)) }
                                 td class="govuk-table__cell" {
                                     @if c.is_overdue(today) { strong class="govuk-tag govuk-tag--red" { "Overdue" } br; }
-                                    (c.next_update_due)
+                                    (Day(c.next_update_due))
                                 }
                             }
                         }
@@ -205,7 +205,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
             @for (k, v) in [("Status", html! { (c.status.label()) }), ("Rating", html! { (rag_tag(c.rag)) " " (c.rag_reason) }),
                 ("Measure", html! { (c.measure) }), ("Progress", html! { (progress_text(&c)) }),
                 ("Partners", html! { (c.partners.join(", ")) }),
-                ("Next update due", html! { (c.next_update_due) @if c.is_overdue(state.today()) { " " strong class="govuk-tag govuk-tag--red" { "Overdue" } } })] {
+                ("Next update due", html! { (Day(c.next_update_due)) @if c.is_overdue(state.today()) { " " strong class="govuk-tag govuk-tag--red" { "Overdue" } } })] {
                 div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (v) } }
             }
         }
