@@ -15,6 +15,7 @@ pub mod evaluate;
 pub mod incidents;
 pub mod limits;
 pub mod output;
+pub mod plain;
 
 use crate::Error;
 use safetynet_analysis::interrupt::Interrupt;

@@ -17,6 +17,7 @@ use safetynet_analysis::evaluate::{BeforeAfter, Recommendation};
 use safetynet_app::analyses::crime::{HotspotRequest, HotspotUnit, Trends, TrendsRequest};
 use safetynet_app::analyses::evaluate::{evaluate as weigh, EvaluateRequest};
 use safetynet_app::analyses::incidents::{NearRepeatRequest, ScanRequest};
+use safetynet_app::analyses::plain;
 use safetynet_app::district::district_rings;
 use safetynet_app::Params;
 use safetynet_domain::policy::{ManagePartnershipWork, Permit, ViewCrimeData};
@@ -301,7 +302,9 @@ pub async fn incidents(
         p class="govuk-body" { "How many pairs of incidents happened close together in both space and time, against what random timing would give (99 permutations). A ratio above 1 with a small p-value means incidents near an earlier one soon after it are more common than chance: a near-repeat pattern worth acting on." }
         @match &knox {
             Ok(v) => {
-                table class="govuk-table" data-testid="knox-table" {
+                @let e = plain::near_repeat(v);
+                (explained(&e, "knox-meaning"))
+                @if e.not_enough.is_none() { table class="govuk-table" data-testid="knox-table" {
                     thead class="govuk-table__head" { tr class="govuk-table__row" {
                         th scope="col" class="govuk-table__header" { "Distance (m)" }
                         @for t in &v.knox.time_bands { th scope="col" class="govuk-table__header" { (t.0) "-" (t.1) " days" } }
@@ -318,12 +321,15 @@ pub async fn incidents(
                     }
                 }
             }
+            }
             Err(message) => { p class="govuk-body" data-testid="knox-message" { (message) } }
         }
         h2 class="govuk-heading-m" { "Emerging cluster (space-time scan)" }
         p class="govuk-body" { "The circle and run of days ending today with the most incidents beyond what their usual places and days predict (Kulldorff's space-time permutation scan, 99 replications)." }
-        @match scan.as_ref().map(|s| &s.most_likely_cluster) {
-            Ok(Some(c)) => {
+        @if let Ok(s) = &scan { (explained(&plain::scan(s), "scan-meaning")) }
+        @match scan.as_ref().map(|s| (s.incidents >= plain::MIN_SCAN_INCIDENTS).then_some(&s.most_likely_cluster)) {
+            Ok(None) => {}
+            Ok(Some(Some(c))) => {
                 dl class="govuk-summary-list" data-testid="scan-cluster" {
                     @for (k, val) in [("Dates", format!("{} to {}", c.start_date, c.end_date)),
                         ("Places", format!("{} within {:.2} km", c.cluster.locations.len(), c.cluster.radius_km)),
@@ -333,11 +339,26 @@ pub async fn incidents(
                     }
                 }
             }
-            Ok(None) => { p class="govuk-body" { "No circle has more incidents than expected." } }
+            Ok(Some(None)) => {}
             Err(message) => { p class="govuk-body" { (message) } }
         }
     };
     Ok(page(Some(&user), Nav::Analysis, "Near repeats and emerging clusters", PageOpts::default(), body))
+}
+
+/// An analysis in plain English: what it means and what to consider (or
+/// why it cannot be read).
+fn explained(e: &plain::Explained, testid: &str) -> maud::Markup {
+    html! {
+        div class="govuk-inset-text" data-testid=(testid) {
+            @if let Some(n) = &e.not_enough { p class="govuk-body" { (n) } }
+            @for m in &e.meaning { p class="govuk-body" { (m) } }
+            @if !e.consider.is_empty() {
+                p class="govuk-body govuk-!-font-weight-bold govuk-!-margin-bottom-1" { "What to consider" }
+                ul class="govuk-list govuk-list--bullet" { @for c in &e.consider { li { (c) } } }
+            }
+        }
+    }
 }
 
 /// The calculator's areas: heading, the before and after fields, and
