@@ -102,6 +102,13 @@ fn action_rows(actions: &[Action], with_names: bool) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Who is recorded as attending, by agency (nothing before anyone is).
+fn attendance(record: Option<&MeetingRecord>) -> Option<Section> {
+    let r = record.filter(|r| !r.attendees.is_empty())?;
+    let rows = r.attendees.iter().map(|a| vec![a.agency.clone(), a.name.clone()]).collect();
+    Some(section("attendance", "Attending", vec![table(&["Agency", "Name"], rows)]))
+}
+
 fn actions_section(record: Option<&MeetingRecord>) -> Section {
     let Some(r) = record else {
         return section(
@@ -191,13 +198,16 @@ async fn jag(
         .and_then(|r| r.previous.as_ref())
         .map(|p| p.held_on)
         .unwrap_or_else(|| date.checked_sub_days(Days::new(28)).unwrap_or(date));
-    Ok(vec![
-        actions_section(record),
-        emerging(analyst, date, since, actor.principal).await?,
-        cases(analyst, date, actor, record).await?,
-        operations(analyst, date, since).await?,
-        tasking(analyst, date, record).await?,
-    ])
+    Ok(attendance(record)
+        .into_iter()
+        .chain([
+            actions_section(record),
+            emerging(analyst, date, since, actor.principal).await?,
+            cases(analyst, date, actor, record).await?,
+            operations(analyst, date, since).await?,
+            tasking(analyst, date, record).await?,
+        ])
+        .collect())
 }
 
 async fn emerging(analyst: &Analyst, date: NaiveDate, since: NaiveDate, viewer: &Principal) -> Result<Section, Error> {
@@ -274,7 +284,7 @@ async fn emerging(analyst: &Analyst, date: NaiveDate, since: NaiveDate, viewer: 
                     places.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                     let class = if c.stats.gi_class == SpotClass::Hot99 { "99%" } else { "95%" };
                     vec![
-                        places.first().map_or_else(String::new, |p| p.0.clone()),
+                        safetynet_domain::places::cell_place(&places),
                         c.count.to_string(),
                         class.to_string(),
                         format!("{:.2}", c.stats.gi_z),
@@ -290,7 +300,7 @@ async fn emerging(analyst: &Analyst, date: NaiveDate, since: NaiveDate, viewer: 
             if rows.is_empty() {
                 blocks.push(para("No cell is a hot spot at 95% confidence."));
             } else {
-                blocks.push(table(&["Where (busiest location in the cell)", "Records", "Confidence", "Gi* z"], rows));
+                blocks.push(table(&["Where (busiest streets in the cell)", "Records", "Confidence", "Gi* z"], rows));
             }
             let rings = district_rings(analyst.store()).await?;
             blocks.push(figure(
@@ -454,7 +464,9 @@ async fn operations(analyst: &Analyst, date: NaiveDate, since: NaiveDate) -> Res
         blocks.push(table(&headers, evaluated.iter().map(row).collect()));
     }
     let shown: Vec<&&Operation> = active.iter().chain(ended.iter()).collect();
-    if !shown.is_empty() {
+    // One operation's area is in its own page; a map earns its space when
+    // it shows where several are.
+    if shown.len() >= 2 {
         let mut zones = Vec::new();
         for o in &shown {
             zones.push((format!("{} target", o.reference), Colour::RED, zone_ring(&o.target)));
@@ -523,13 +535,16 @@ async fn rag(analyst: &Analyst, date: NaiveDate, record: Option<&MeetingRecord>)
         Some(s) => Some((s, analyst.store().ratings_as_of(end_of_day_ms(date)).await?)),
         None => None,
     };
-    Ok(vec![
-        actions_section(record),
-        performance(analyst, date, ratings.as_ref()).await?,
-        commitments(ratings.as_ref()),
-        concluded(analyst, date).await?,
-        data_summary(analyst, date).await?,
-    ])
+    Ok(attendance(record)
+        .into_iter()
+        .chain([
+            actions_section(record),
+            performance(analyst, date, ratings.as_ref()).await?,
+            commitments(ratings.as_ref()),
+            concluded(analyst, date).await?,
+            data_summary(analyst, date).await?,
+        ])
+        .collect())
 }
 
 async fn performance(analyst: &Analyst, date: NaiveDate, ratings: Option<&Ratings>) -> Result<Section, Error> {
@@ -565,6 +580,23 @@ async fn performance(analyst: &Analyst, date: NaiveDate, ratings: Option<&Rating
             "Only {previous_held} of the previous 12 months are held, so no comparison with the year before is made."
         )));
     }
+    if let Some(age) = Month::of_date(date)
+        .map(|m| latest.months_until(m))
+        .filter(|a| *a > safetynet_domain::month::STALE_AFTER_MONTHS)
+    {
+        blocks.push(para(format!(
+            "Warning: the newest recorded crime held is for {}, {age} months before this meeting. These figures describe that time, not now.",
+            latest.long_name()
+        )));
+    }
+    // Only the comparisons that can be made are shown.
+    let mut headers = vec!["Crime type", "Last 12 months"];
+    if comparable {
+        headers.extend(["Previous 12", "Change"]);
+    }
+    if population > 0 {
+        headers.push("Per 1,000 residents");
+    }
     for (i, p) in strategy.priorities.iter().enumerate() {
         let mut rows = Vec::new();
         let (mut now_total, mut before_total) = (0, 0);
@@ -585,7 +617,7 @@ async fn performance(analyst: &Analyst, date: NaiveDate, ratings: Option<&Rating
             .collect();
         let tally = |r: &str| rated.iter().filter(|x| **x == r).count();
         blocks.push(para(format!("Priority {}: {}", i + 1, p.title)));
-        blocks.push(table(&["Crime type", "Last 12 months", "Previous 12", "Change", "Per 1,000 residents"], rows));
+        blocks.push(table(&headers, rows));
         blocks.push(para(format!(
             "Commitments: {} green, {} amber, {} red, {} not yet rated.",
             tally("green"),
@@ -616,13 +648,18 @@ async fn performance(analyst: &Analyst, date: NaiveDate, ratings: Option<&Rating
     Ok(section("performance", title, blocks))
 }
 
+/// A performance row: the count, then the year before and the change when
+/// `before` is held, then the rate when the population is known.
 fn perf_row(name: &str, now: i64, before: Option<i64>, population: i64) -> Vec<String> {
-    let change = match before {
-        Some(b) if b > 0 => format!("{:+.1}%", (now - b) as f64 * 100.0 / b as f64),
-        _ => "n/a".into(),
-    };
-    let rate = if population > 0 { format!("{:.2}", now as f64 * 1000.0 / population as f64) } else { "n/a".into() };
-    vec![name.to_string(), now.to_string(), before.map_or_else(|| "not held".into(), |b| b.to_string()), change, rate]
+    let mut row = vec![name.to_string(), now.to_string()];
+    if let Some(b) = before {
+        let change = if b > 0 { format!("{:+.1}%", (now - b) as f64 * 100.0 / b as f64) } else { "new".into() };
+        row.extend([b.to_string(), change]);
+    }
+    if population > 0 {
+        row.push(format!("{:.2}", now as f64 * 1000.0 / population as f64));
+    }
+    row
 }
 
 fn commitments(ratings: Option<&Ratings>) -> Section {

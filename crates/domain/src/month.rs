@@ -11,6 +11,11 @@ pub struct Month {
     month: u8,
 }
 
+/// Police.uk publishes a month's crime about two months after it ends, so
+/// the newest month held being older than this many months is stale: pages
+/// and packs say so.
+pub const STALE_AFTER_MONTHS: i32 = 3;
+
 /// Why a month string was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("'{0}' is not a month in the form YYYY-MM")]

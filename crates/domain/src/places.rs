@@ -135,9 +135,55 @@ pub fn street_label(location: &str, district: &str) -> String {
     }
 }
 
+/// Words that end a street's name ("Fishpool Street", "Holywell Hill").
+const STREET_WORDS: [&str; 24] = [
+    "road", "street", "lane", "avenue", "close", "way", "drive", "hill", "place", "gardens", "crescent", "court",
+    "walk", "row", "terrace", "grove", "parade", "square", "green", "end", "rise", "mews", "view", "park",
+];
+
+/// Whether a police.uk location names a street rather than a kind of place
+/// ("On or near Supermarket", "On or near Parking Area").
+pub fn is_street(location: &str) -> bool {
+    let name = location.strip_prefix("On or near ").unwrap_or(location);
+    name.split_whitespace().last().is_some_and(|w| STREET_WORDS.contains(&w.to_lowercase().as_str()))
+}
+
+/// Where a hot cell is, for a meeting to recognise: its two busiest
+/// streets, with the busiest kind of place after them when that is busier
+/// still ("Fishpool Street and Verulam Road (mostly at: Supermarket)").
+/// `places` is (police.uk location, records), busiest first.
+pub fn cell_place(places: &[(String, usize)]) -> String {
+    let label = |l: &str| street_label(l, "");
+    let streets: Vec<String> = places.iter().filter(|(l, _)| is_street(l)).take(2).map(|(l, _)| label(l)).collect();
+    let top = places.first();
+    match (streets.as_slice(), top) {
+        ([], Some((l, _))) => label(l),
+        ([], None) => String::new(),
+        (s, Some((l, _))) if !is_street(l) => format!("{} (mostly at: {})", s.join(" and "), label(l)),
+        (s, _) => s.join(" and "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hot_cell_is_named_by_its_streets() {
+        let p = |l: &str, n: usize| (l.to_string(), n);
+        assert_eq!(
+            cell_place(&[
+                p("On or near Supermarket", 9),
+                p("On or near Fishpool Street", 4),
+                p("On or near Parking Area", 3),
+                p("On or near Verulam Road", 2)
+            ]),
+            "Fishpool Street and Verulam Road (mostly at: Supermarket)"
+        );
+        assert_eq!(cell_place(&[p("On or near Holywell Hill", 5)]), "Holywell Hill");
+        assert_eq!(cell_place(&[p("On or near Nightclub", 5)]), "Nightclub");
+        assert_eq!(cell_place(&[]), "");
+    }
 
     #[test]
     fn queries_are_checked_and_split() {

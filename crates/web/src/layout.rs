@@ -237,10 +237,6 @@ pub fn not_found_page() -> Html<String> {
     )
 }
 
-/// Police.uk publishes a month's crime about two months after it ends, so
-/// data older than this is stale.
-pub const STALE_AFTER_MONTHS: i32 = 3;
-
 /// A warning that the newest recorded crime held (`latest`) is old by
 /// `today`, so that nobody reads old figures as now; nothing when it is
 /// recent.
@@ -248,7 +244,7 @@ pub fn stale_data_warning(latest: safetynet_domain::month::Month, today: chrono:
     let Some(this_month) = safetynet_domain::month::Month::of_date(today) else { return html! {} };
     let age = latest.months_until(this_month);
     html! {
-        @if age > STALE_AFTER_MONTHS {
+        @if age > safetynet_domain::month::STALE_AFTER_MONTHS {
             div class="govuk-warning-text" data-testid="stale-data" {
                 span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
                 strong class="govuk-warning-text__text" {
