@@ -435,6 +435,15 @@ async fn open_the_next_jag_see_its_agenda_and_pack_and_record_an_action() {
             d.script("document.querySelector('[data-testid=operation-map]').scrollIntoView(); return true;");
             d.screenshot(&format!("operation-{engine}.png"));
             d.check("operation");
+            // Hot spots on a map, and listed beside it.
+            d.go(&format!("{base}/analysis"));
+            d.wait_for("the hotspot map", "return document.getElementById('hotspot-map').dataset.state === 'ready';");
+            let listed = d.script("return document.querySelectorAll('[data-testid=hotspot-list] tbody tr').length;");
+            let hot = d.script("return Number(document.getElementById('hotspot-map').dataset.hotCells);");
+            assert_eq!(listed.as_i64(), hot.as_i64().map(|h| h.min(15)), "every hot cell up to 15 is listed");
+            assert!(hot.as_i64().unwrap_or(0) > 0, "a year of St Albans crime has hot spots");
+            d.screenshot(&format!("analysis-{engine}.png"));
+            d.check("analysis");
             // The case page at 1366 px and on a phone.
             d.go(&format!("{base}/cases"));
             d.click("[data-testid=case-table] a.govuk-link");

@@ -131,9 +131,41 @@ async function hotspotMap(el) {
     return div;
   };
   legend.addTo(map);
-  const hot = data.features.filter((f) => f.properties.gi_class.startsWith("hot")).length;
-  el.dataset.hotCells = String(hot);
+  const hot = data.features.filter((f) => f.properties.gi_class.startsWith("hot"));
+  el.dataset.hotCells = String(hot.length);
+  hotspotList(el, map, hot);
   el.dataset.state = "ready";
+}
+
+// The hot cells as a list beside the map, busiest first: each can be shown
+// on the map from the keyboard.
+function hotspotList(el, map, hot) {
+  const box = document.getElementById(el.dataset.list || "");
+  if (!box) return;
+  const cells = [...hot].sort((a, b) => b.properties.count - a.properties.count).slice(0, 15);
+  if (cells.length === 0) { box.innerHTML = '<p class="govuk-body">No cell is a hot spot.</p>'; return; }
+  const level = { hot99: "99%", hot95: "95%", hot90: "90%" };
+  box.innerHTML = '<table class="govuk-table" data-testid="hotspot-list"><caption class="govuk-table__caption govuk-table__caption--s">The ' + cells.length +
+    ' busiest hot spot cells</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Records</th>' +
+    '<th scope="col" class="govuk-table__header">Confidence</th><th scope="col" class="govuk-table__header">Centre (latitude, longitude)</th>' +
+    '<th scope="col" class="govuk-table__header"><span class="govuk-visually-hidden">Map</span></th></tr></thead><tbody class="govuk-table__body"></tbody></table>';
+  const body = box.querySelector("tbody");
+  for (const f of cells) {
+    const p = f.properties;
+    const bounds = L.geoJSON(f).getBounds();
+    const c = bounds.getCenter();
+    const tr = document.createElement("tr");
+    tr.className = "govuk-table__row";
+    tr.innerHTML = `<td class="govuk-table__cell">${p.count}</td><td class="govuk-table__cell">${level[p.gi_class] || ""}${p.gi_fdr_significant ? " (FDR)" : ""}</td>` +
+      `<td class="govuk-table__cell">${c.lat.toFixed(4)}, ${c.lng.toFixed(4)}</td><td class="govuk-table__cell"></td>`;
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "govuk-button govuk-button--secondary govuk-!-margin-bottom-0";
+    b.textContent = "Show on map";
+    b.addEventListener("click", () => { map.fitBounds(bounds, { maxZoom: 16 }); el.scrollIntoView(); });
+    tr.lastElementChild.append(b);
+    body.append(tr);
+  }
 }
 
 document.querySelectorAll("[data-hotspot-map]").forEach((el) => { hotspotMap(el); });

@@ -6,7 +6,7 @@ use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::error::PageResult;
 use crate::forms::{given, input, Errors};
-use crate::layout::{error_summary, page, Nav, PageOpts};
+use crate::layout::{error_summary, page, stale_data_warning, Nav, PageOpts};
 use crate::params::{options, parse_query, CrimeQuery};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
@@ -173,6 +173,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
     let (chart_months, chart_values, alert_months) = series_data(&state, &permit, &current_type).await?;
     let body = html! {
         h1 class="govuk-heading-l" { "Analysis" }
+        @if let Some(m) = months.first() { (stale_data_warning(*m, state.today())) }
         h2 class="govuk-heading-m" { "Hotspots" }
         form method="get" action="/analysis" class="sn-filters" {
             div class="govuk-grid-row" {
@@ -190,9 +191,10 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
             }
             button class="govuk-button govuk-button--secondary" type="submit" { "Find hotspots" }
         }
-        div class="sn-map" id="hotspot-map" data-hotspot-map="" data-geojson=(format!("/api/v1/analytics/hotspots?{query}")) data-tiles=(state.config.tile_url) data-operations=(user.principal.can::<ManagePartnershipWork>()) role="region" aria-label="Map of hotspot cells" {
+        div class="sn-map" id="hotspot-map" data-hotspot-map="" data-list="hotspot-list" data-geojson=(format!("/api/v1/analytics/hotspots?{query}")) data-tiles=(state.config.tile_url) data-operations=(user.principal.can::<ManagePartnershipWork>()) role="region" aria-label="Map of hotspot cells" {
             noscript { p class="govuk-body govuk-!-padding-3" { "The map needs JavaScript: download the cells below." } }
         }
+        div id="hotspot-list" aria-live="polite" {}
         p class="govuk-body" {
             a class="govuk-link" href=(format!("/api/v1/analytics/hotspots?{query}")) download { "Download cells (GeoJSON)" } " · "
             a class="govuk-link" href=(format!("/api/v1/analytics/hotspots?{query}&format=csv")) download { "Download cells (CSV)" } " · "

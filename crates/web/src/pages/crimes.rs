@@ -4,7 +4,7 @@
 
 use crate::auth::PageUser;
 use crate::error::{AppError, PageResult};
-use crate::layout::{error_summary, page, pagination, Nav, PageOpts};
+use crate::layout::{error_summary, page, pagination, stale_data_warning, Nav, PageOpts};
 use crate::params::{join_errors, parse_query, CrimeQuery};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
@@ -41,8 +41,8 @@ pub async fn browse(State(state): State<AppState>, user: PageUser, RawQuery(raw)
     user.permit::<ViewCrimeData>()?;
     let q: CrimeQuery = parse_query(raw.as_deref())?;
     let store = &state.store;
-    let months: Vec<(String, String)> =
-        store.crime_months().await?.into_iter().map(|m| (m.to_string(), m.long_name())).collect();
+    let held = store.crime_months().await?;
+    let months: Vec<(String, String)> = held.iter().map(|m| (m.to_string(), m.long_name())).collect();
     let types: Vec<(String, String)> = store.crime_types().await?.into_iter().map(|t| (t.clone(), t)).collect();
     let lsoas: Vec<(String, String)> =
         store.crime_lsoas().await?.into_iter().map(|(c, n)| (c.clone(), format!("{n} ({c})"))).collect();
@@ -60,6 +60,7 @@ pub async fn browse(State(state): State<AppState>, user: PageUser, RawQuery(raw)
     let body = html! {
         (error_summary(&errors))
         h1 class="govuk-heading-l" { "Recorded crime and anti-social behaviour" }
+        @if let Some(m) = held.first() { (stale_data_warning(*m, state.today())) }
         form method="get" action="/crimes" class="sn-filters" {
             div class="govuk-grid-row" {
                 div class="govuk-grid-column-one-quarter" { (select("from", "From", &months.iter().rev().cloned().collect::<Vec<_>>(), q.from.as_deref(), "Earliest")) }

@@ -9,7 +9,7 @@ use crate::forms::{
     checkbox, counted_textarea, given, input, local_datetime_value, parse_date, parse_local_datetime, select, textarea,
     Errors,
 };
-use crate::layout::{csrf_field, error_summary, page, pagination, uk_time, Nav, PageOpts};
+use crate::layout::{csrf_field, error_summary, page, pagination, uk_time, Day, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -451,11 +451,16 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
         }
         h2 class="govuk-heading-m" { "People" }
         @if incident.people.is_empty() { p class="govuk-body" { "No people recorded." } } @else {
-            table class="govuk-table" { tbody class="govuk-table__body" {
+            table class="govuk-table" {
+                thead class="govuk-table__head" { tr class="govuk-table__row" {
+                    @for h in ["Role", "Name", "Date of birth", "Address"] { th scope="col" class="govuk-table__header" { (h) } }
+                    th scope="col" class="govuk-table__header" { span class="govuk-visually-hidden" { "Action" } }
+                } }
+                tbody class="govuk-table__body" {
                 @for p in &incident.people { tr class="govuk-table__row" {
                     td class="govuk-table__cell" { (p.role.label()) }
                     td class="govuk-table__cell" { (p.person.full_name) }
-                    td class="govuk-table__cell" { (p.person.date_of_birth.as_deref().unwrap_or("")) }
+                    td class="govuk-table__cell" { (p.person.date_of_birth.as_deref().and_then(parse_date).map(|d| Day(d).to_string()).unwrap_or_default()) }
                     td class="govuk-table__cell" { (p.person.address) }
                     td class="govuk-table__cell" { @if matches!(p.role, PersonRole::Victim | PersonRole::Complainant) { a class="govuk-link" href=(format!("/case-reviews?person={}", p.person.id)) { "Case Review check" } } }
                 } }
