@@ -102,11 +102,20 @@ fn action_rows(actions: &[Action], with_names: bool) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Who is recorded as attending, by agency (nothing before anyone is).
+/// Who is recorded as attending, by agency, and who sent apologies
+/// (nothing before anyone is recorded).
 fn attendance(record: Option<&MeetingRecord>) -> Option<Section> {
     let r = record.filter(|r| !r.attendees.is_empty())?;
-    let rows = r.attendees.iter().map(|a| vec![a.agency.clone(), a.name.clone()]).collect();
-    Some(section("attendance", "Attending", vec![table(&["Agency", "Name"], rows)]))
+    let (apologies, attending): (Vec<_>, Vec<_>) = r.attendees.iter().partition(|a| a.apologies);
+    let mut blocks =
+        vec![table(&["Agency", "Name"], attending.iter().map(|a| vec![a.agency.clone(), a.name.clone()]).collect())];
+    if !apologies.is_empty() {
+        blocks.push(para(format!(
+            "Apologies: {}.",
+            apologies.iter().map(|a| format!("{} ({})", a.name, a.agency)).collect::<Vec<_>>().join("; ")
+        )));
+    }
+    Some(section("attendance", "Attending and apologies", blocks))
 }
 
 fn actions_section(record: Option<&MeetingRecord>) -> Section {

@@ -97,7 +97,7 @@ pub async fn seed_tasking(store: &Store, clock: SharedClock) -> anyhow::Result<(
     store.schedule_meeting(&permit, "psf", day(today, 35), "Alban Arena, St Albans", &actor).await?;
     for email in ["csp.manager@stalbans.gov.uk", "asb.officer@stalbans.gov.uk", "pc.neighbourhood@herts.police.uk"] {
         let p = principal(store, email).await?;
-        store.add_attendee(&permit, &jag_next.id, Some(&p.user_id), "", "", &actor).await?;
+        store.add_attendee(&permit, &jag_next.id, Some(&p.user_id), "", "", false, &actor).await?;
     }
     store
         .add_attendee(
@@ -106,9 +106,11 @@ pub async fn seed_tasking(store: &Store, clock: SharedClock) -> anyhow::Result<(
             None,
             "Station Commander Dee Marsh",
             "Hertfordshire Fire & Rescue Service",
+            false,
             &actor,
         )
         .await?;
+    store.add_attendee(&permit, &jag_next.id, None, "Kit Moreno", "Hertfordshire Youth Service", true, &actor).await?;
     let action = |title: &str, owner: &str, name: &str, due: i64| NewAction {
         title: title.into(),
         owner_agency: owner.into(),

@@ -478,6 +478,7 @@ async fn meeting_and_operation_pages_work_for_the_right_people() {
         for (path, fields) in [
             ("/attendees", vec![("email", OFFICER)]),
             ("/attendees", vec![("name", "Insp. Example"), ("organisation", "BTP")]),
+            ("/attendees", vec![("name", "Cllr Absent"), ("organisation", "SACDC"), ("apologies", "true")]),
             (
                 "/actions",
                 vec![
@@ -515,6 +516,22 @@ async fn meeting_and_operation_pages_work_for_the_right_people() {
             assert!(page.body.contains(want), "{want}");
         }
         assert!(!app.get(&meeting, Some(&viewer)).await.body.contains("Record an action"), "viewers read only");
+        let apologies = page.body.split(r#"data-testid="apologies""#).nth(1).unwrap_or_default();
+        let attending = page
+            .body
+            .split(r#"data-testid="attendees""#)
+            .nth(1)
+            .unwrap_or_default()
+            .split("</ul>")
+            .next()
+            .unwrap_or_default();
+        assert!(
+            apologies.contains("Cllr Absent (SACDC)") && !attending.contains("Cllr Absent"),
+            "apologies are listed apart: {}",
+            page.body
+        );
+        let pack = app.get(&format!("{meeting}/pack"), Some(&boss)).await;
+        assert!(pack.body.contains("Apologies: Cllr Absent (SACDC)."), "{}", pack.body);
         // Update a carried action from the meeting page.
         let id = meeting.trim_start_matches("/meetings/");
         let record = app.get_bearer(&format!("/api/v1/meetings/{id}"), &app.token(MANAGER).await).await.json();

@@ -55,6 +55,8 @@ pub struct Attendee {
     pub name: String,
     /// Agency or organisation.
     pub agency: String,
+    /// They sent their apologies rather than attending.
+    pub apologies: bool,
 }
 
 /// A decision recorded at a meeting.
@@ -341,13 +343,20 @@ impl Store {
         let attendees = c
             .all(
                 &Q::new(
-                    "SELECT user_id, name, agency FROM meeting_attendees WHERE meeting_id = $1 ORDER BY agency, name",
+                    "SELECT user_id, name, agency, apologies FROM meeting_attendees WHERE meeting_id = $1 ORDER BY agency, name",
                 )
                 .bind(id),
             )
             .await?
             .iter()
-            .map(|r| Ok(Attendee { user_id: r.opt_text("user_id")?, name: r.text("name")?, agency: r.text("agency")? }))
+            .map(|r| {
+                Ok(Attendee {
+                    user_id: r.opt_text("user_id")?,
+                    name: r.text("name")?,
+                    agency: r.text("agency")?,
+                    apologies: r.boolean("apologies")?,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let decisions = c
             .all(
@@ -381,7 +390,9 @@ impl Store {
         Ok(MeetingRecord { meeting, series, attendees, decisions, carried, closed_since_last, raised, previous })
     }
 
-    /// Adds an attendee: a SafetyNet user (by id) or someone external.
+    /// Adds an attendee, or with `apologies` someone who sent theirs: a
+    /// SafetyNet user (by id) or someone external.
+    #[allow(clippy::too_many_arguments)]
     pub async fn add_attendee(
         &self,
         _permit: &Permit<ManagePartnershipWork>,
@@ -389,6 +400,7 @@ impl Store {
         user_id: Option<&str>,
         name: &str,
         agency: &str,
+        apologies: bool,
         actor: &Actor<'_>,
     ) -> Result<()> {
         self.meeting(meeting_id).await?;
@@ -410,15 +422,16 @@ impl Store {
         };
         let mut tx = self.write().await?;
         tx.execute(
-            &Q::new("INSERT INTO meeting_attendees (id, meeting_id, user_id, name, agency) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+            &Q::new("INSERT INTO meeting_attendees (id, meeting_id, user_id, name, agency, apologies) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
                 .bind(new_id_at_ms(actor.at_ms))
                 .bind(meeting_id)
                 .bind(user_id)
                 .bind(&name)
-                .bind(&agency),
+                .bind(&agency)
+                .bind(apologies),
         )
         .await?;
-        let detail = serde_json::json!({ "attendee": name, "agency": agency });
+        let detail = serde_json::json!({ "attendee": name, "agency": agency, "apologies": apologies });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "meeting", Some(meeting_id), detail)).await?;
         tx.commit().await
     }
@@ -429,9 +442,11 @@ impl Store {
             .conn()
             .await?
             .optional(
-                &Q::new("SELECT 1 AS one FROM meeting_attendees WHERE meeting_id = $1 AND user_id = $2")
-                    .bind(meeting_id)
-                    .bind(user_id),
+                &Q::new(
+                    "SELECT 1 AS one FROM meeting_attendees WHERE meeting_id = $1 AND user_id = $2 AND NOT apologies",
+                )
+                .bind(meeting_id)
+                .bind(user_id),
             )
             .await?
             .is_some())

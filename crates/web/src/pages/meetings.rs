@@ -5,7 +5,7 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::forms::{given, input, parse_date, select, textarea, Errors, PerRecord};
+use crate::forms::{checkbox, given, input, parse_date, select, textarea, Errors, PerRecord};
 use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -177,8 +177,13 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         h2 class="govuk-heading-m" { "Agenda" }
         ol class="govuk-list govuk-list--number" data-testid="agenda" { @for item in &r.series.agenda { li { (item) } } }
         h2 class="govuk-heading-m" { "Attendees" }
-        @if r.attendees.is_empty() { p class="govuk-body" { "No attendees recorded yet." } }
-        ul class="govuk-list" data-testid="attendees" { @for a in &r.attendees { li { (a.name) " (" (a.agency) ")" @if a.user_id.is_none() { " – external" } } } }
+        @let (apologies, attending): (Vec<_>, Vec<_>) = r.attendees.iter().partition(|a| a.apologies);
+        @if attending.is_empty() { p class="govuk-body" { "No attendees recorded yet." } }
+        ul class="govuk-list" data-testid="attendees" { @for a in &attending { li { (a.name) " (" (a.agency) ")" @if a.user_id.is_none() { " – external" } } } }
+        @if !apologies.is_empty() {
+            h3 class="govuk-heading-s" { "Apologies" }
+            ul class="govuk-list" data-testid="apologies" { @for a in &apologies { li { (a.name) " (" (a.agency) ")" } } }
+        }
         @if manager {
             details class="govuk-details" {
                 summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Add an attendee" } }
@@ -188,6 +193,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                         (input("email", "SafetyNet user's e-mail", "email", "", Some("Or leave blank and give a name and organisation for someone external."), errors))
                         (input("name", "Name", "text", "", None, errors))
                         (input("organisation", "Organisation", "text", "", None, errors))
+                        div class="govuk-form-group" { div class="govuk-checkboxes govuk-checkboxes--small" { (checkbox("apologies", "Sent apologies: not attending", false)) } }
                         button class="govuk-button govuk-button--secondary" type="submit" { "Add attendee" }
                     }
                 }
@@ -350,6 +356,8 @@ pub struct AttendeeForm {
     email: String,
     name: String,
     organisation: String,
+    /// Ticked for someone who sent their apologies.
+    apologies: Option<String>,
 }
 
 /// `POST /meetings/{id}/attendees`.
@@ -373,7 +381,11 @@ pub async fn add_attendee(
                 )
             }
         };
-        state.store.add_attendee(&permit, &id, user_id.as_deref(), &f.name, &f.organisation, &user.actor()).await?;
+        let apologies = f.apologies.is_some();
+        state
+            .store
+            .add_attendee(&permit, &id, user_id.as_deref(), &f.name, &f.organisation, apologies, &user.actor())
+            .await?;
         Ok(())
     }
     .await;
