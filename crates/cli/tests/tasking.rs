@@ -218,7 +218,7 @@ async fn pdf_packs_open_with_pages_and_text() {
             .expect("page count");
         assert!(pages >= 2, "{info}");
         assert!(info.contains("Tagged:          yes"), "a tagged PDF: {info}");
-        assert!(info.contains("Title:           Joint Agency Group pack 2026-01-22"), "{info}");
+        assert!(info.contains("Title:           Joint Agency Group pack 22 January 2026"), "{info}");
         let text = pdf_text(&pdf);
         for want in [
             "Joint Agency Group pack",

@@ -12,7 +12,7 @@ pub fn body(pack: &Pack) -> Markup {
             p class="sn-pack__marking" data-testid="marking" { (pack.marking) }
             span class="govuk-caption-l" { (pack.partnership) }
             h1 class="govuk-heading-l" { (pack.title) }
-            p class="govuk-body-l" { (pack.date) @if !pack.location.is_empty() { " · " (pack.location) } }
+            p class="govuk-body-l" { (pack.long_date()) @if !pack.location.is_empty() { " · " (pack.location) } }
             h2 class="govuk-heading-m" { "Agenda" }
             ol class="govuk-list govuk-list--number" data-testid="agenda" { @for item in &pack.agenda { li { (item) } } }
             @for s in &pack.sections {
@@ -67,7 +67,7 @@ pub fn standalone(pack: &Pack) -> String {
         html lang="en" {
             head {
                 meta charset="utf-8";
-                title { (pack.title) " " (pack.date) " – " (pack.partnership) }
+                title { (pack.title) " " (pack.long_date()) " – " (pack.partnership) }
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 style { (PreEscaped(PRINT_CSS)) }
             }

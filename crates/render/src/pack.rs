@@ -80,3 +80,12 @@ pub enum Block {
         text: String,
     },
 }
+
+impl Pack {
+    /// The pack's date as people read it ("22 January 2026"); the stored
+    /// `YYYY-MM-DD` when it is not one.
+    pub fn long_date(&self) -> String {
+        chrono::NaiveDate::parse_from_str(&self.date, "%Y-%m-%d")
+            .map_or_else(|_| self.date.clone(), |d| d.format("%-d %B %Y").to_string())
+    }
+}

@@ -670,7 +670,8 @@ pub fn pack_pdf(pack: &Pack) -> Result<Vec<u8>, PdfError> {
     let mut l = Layout::new();
     l.paragraph(&pack.partnership, 11.0, false, Colour::GREY);
     l.heading(1, &pack.title, 20.0);
-    let when = if pack.location.is_empty() { pack.date.clone() } else { format!("{} · {}", pack.date, pack.location) };
+    let when =
+        if pack.location.is_empty() { pack.long_date() } else { format!("{} · {}", pack.long_date(), pack.location) };
     l.paragraph(&when, 12.0, false, Colour::TEXT);
     l.gap(6.0);
     l.rule(Colour::BLUE, 2.0);
@@ -727,7 +728,7 @@ pub fn pack_pdf(pack: &Pack) -> Result<Vec<u8>, PdfError> {
         page.extend([Op::Begin(Marked::Artifact(ArtifactType::Footer)), marking, Op::End]);
         page.extend([Op::Begin(Marked::Artifact(ArtifactType::PageNumber)), page_number, Op::End]);
     }
-    render(l, &format!("{} {}", pack.title, pack.date))
+    render(l, &format!("{} {}", pack.title, pack.long_date()))
 }
 
 /// Draws the laid-out pages and writes the document with its structure tree,
@@ -921,7 +922,7 @@ mod tests {
             assert!(!text.contains('?'), "a character printed as ?:\n{text}");
             let info = poppler("pdfinfo", &[], &path)?;
             assert!(info.contains("Tagged:          yes"), "{info}");
-            assert!(info.contains("Title:           Joint Agency Group pack 2026-01-22"), "{info}");
+            assert!(info.contains("Title:           Joint Agency Group pack 22 January 2026"), "{info}");
             let pages: usize =
                 info.lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|n| n.trim().parse().ok()).expect("pages");
             assert!(pages >= 2, "the table breaks across pages: {info}");

@@ -304,7 +304,7 @@ if (idleMs > 0 && csrf) {
   dialog.setAttribute("aria-labelledby", "timeout-title");
   dialog.setAttribute("aria-describedby", "timeout-text");
   dialog.innerHTML = '<h2 class="govuk-heading-m" id="timeout-title">You are about to be signed out</h2>' +
-    '<p class="govuk-body" id="timeout-text">For your security, we will sign you out in ' + Math.round(warnBefore / 60000 * 10) / 10 + ' minutes if nothing happens. Anything you have typed will be kept for you.</p>' +
+    '<p class="govuk-body" id="timeout-text">For your security, we will sign you out in ' + (warnBefore >= 60000 ? Math.round(warnBefore / 60000) + " minutes" : Math.round(warnBefore / 1000) + " seconds") + ' if nothing happens. Anything you have typed will be kept for you.</p>' +
     '<div class="govuk-button-group"><button type="button" class="govuk-button" data-testid="stay-signed-in">Stay signed in</button>' +
     '<a class="govuk-link" href="#" data-testid="timeout-sign-out">Sign out</a></div>';
   document.body.append(dialog);
