@@ -269,10 +269,11 @@ async fn emerging(analyst: &Analyst, date: NaiveDate, since: NaiveDate, viewer: 
             let mut hot: Vec<_> =
                 grid.cells.iter().filter(|c| matches!(c.stats.gi_class, SpotClass::Hot99 | SpotClass::Hot95)).collect();
             hot.sort_by(|a, b| b.count.cmp(&a.count).then(a.easting.total_cmp(&b.easting)));
-            let rows: Vec<Vec<String>> = hot
+            let listed: Vec<_> = hot.iter().take(8).collect();
+            let rows: Vec<Vec<String>> = listed
                 .iter()
-                .take(8)
-                .map(|c| {
+                .enumerate()
+                .map(|(i, c)| {
                     let inside = |p: &&safetynet_store::crimes::Crime| match (p.longitude, p.latitude) {
                         (Some(lon), Some(lat)) => {
                             let (e, n) = safetynet_analysis::bng::to_grid(lon, lat);
@@ -293,6 +294,7 @@ async fn emerging(analyst: &Analyst, date: NaiveDate, since: NaiveDate, viewer: 
                     places.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                     let class = if c.stats.gi_class == SpotClass::Hot99 { "99%" } else { "95%" };
                     vec![
+                        (i + 1).to_string(),
                         safetynet_domain::places::cell_place(&places),
                         c.count.to_string(),
                         class.to_string(),
@@ -309,12 +311,17 @@ async fn emerging(analyst: &Analyst, date: NaiveDate, since: NaiveDate, viewer: 
             if rows.is_empty() {
                 blocks.push(para("No cell is a hot spot at 95% confidence."));
             } else {
-                blocks.push(table(&["Where (busiest streets in the cell)", "Records", "Confidence", "Gi* z"], rows));
+                blocks.push(table(
+                    &["On the map", "Where (busiest streets in the cell)", "Records", "Confidence", "Gi* z"],
+                    rows,
+                ));
             }
             let rings = district_rings(analyst.store()).await?;
+            let half = grid.cell_m / 2.0;
+            let markers: Vec<(f64, f64)> = listed.iter().map(|c| (c.easting + half, c.northing + half)).collect();
             blocks.push(figure(
                 "Hot spots",
-                map("Hot spots of recorded crime", &rings, Some(&grid), &[], &[], Focus::District),
+                map("Hot spots of recorded crime", &rings, Some(&grid), &[], &[], &markers, Focus::District),
             ));
         }
     }
@@ -484,7 +491,7 @@ async fn operations(analyst: &Analyst, date: NaiveDate, since: NaiveDate) -> Res
             }
         }
         let rings = district_rings(analyst.store()).await?;
-        blocks.push(figure("Operation areas", map("Operation areas", &rings, None, &zones, &[], Focus::Zones)));
+        blocks.push(figure("Operation areas", map("Operation areas", &rings, None, &zones, &[], &[], Focus::Zones)));
     }
     Ok(section("operations", title, blocks))
 }

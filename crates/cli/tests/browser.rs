@@ -416,6 +416,8 @@ async fn open_the_next_jag_see_its_agenda_and_pack_and_record_an_action() {
             assert!(d.text_of("[data-testid=pack-cases]").contains("CASE-2026-00001"));
             d.screenshot(&format!("jag-pack-{engine}.png"));
             d.check("jag-pack");
+            d.script("document.querySelector('[data-testid=pack-emerging] svg').scrollIntoView(); return true;");
+            d.screenshot(&format!("jag-pack-hotspots-{engine}.png"));
             d.go(&format!("{base}/strategy"));
             assert!(d.text_of("h1").contains("Strategy 2024-2027"));
             d.screenshot(&format!("strategy-{engine}.png"));

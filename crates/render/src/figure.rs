@@ -278,14 +278,17 @@ pub enum Focus {
 pub type Zone = (String, Colour, Vec<(f64, f64)>);
 
 /// A map on the British National Grid (north up): the district boundary,
-/// grid hotspots (when given), recorded crime as grey dots (when given) and
-/// zones (target, buffer, control) as outlines with their colours.
+/// grid hotspots (when given), recorded crime as grey dots (when given),
+/// zones (target, buffer, control) as outlines with their colours, and
+/// numbered markers at grid points (easting, northing), which a table
+/// beside the map names ("1: St Peter's Street").
 pub fn map(
     title: &str,
     boundary: &[Vec<(f64, f64)>],
     grid: Option<&Grid>,
     zones: &[Zone],
     points: &[(f64, f64)],
+    markers: &[(f64, f64)],
     focus: Focus,
 ) -> Drawing {
     let to_bng = |ring: &Vec<(f64, f64)>| ring.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect::<Vec<_>>();
@@ -350,6 +353,13 @@ pub fn map(
     }
     for (_, c, ring) in &zone_rings {
         marks.push(Mark::Polygon { points: ring.iter().map(|q| p(*q)).collect(), fill: None, stroke: *c, width: 3.0 });
+    }
+    for (i, at) in markers.iter().enumerate() {
+        let (cx, cy) = p(*at);
+        // Small enough that neighbouring cells' markers (250 m apart) do not hide each other.
+        marks.push(Mark::Circle { cx, cy, r: 8.5, fill: Colour::TEXT });
+        marks.push(Mark::Circle { cx, cy, r: 7.0, fill: Colour(0xff, 0xff, 0xff) });
+        marks.push(text(cx, cy + 4.0, 11.0, Anchor::Middle, Colour::TEXT, (i + 1).to_string()));
     }
     let base = h * scale;
     let mut marks = vec![Mark::Clipped { w: w * scale, h: base, marks }];
@@ -421,9 +431,11 @@ mod tests {
             None,
             &[("Target".into(), Colour::RED, square.clone())],
             &[(-0.335, 51.755)],
+            &[to_grid(-0.335, 51.755)],
             Focus::Zones,
         );
         assert!(d.width > 100.0 && d.height > 100.0);
+        assert!(d.marks.iter().any(|m| matches!(m, Mark::Clipped { marks, .. } if marks.iter().any(|k| matches!(k, Mark::Text { text, .. } if text == "1")))), "the marker is numbered");
         let mut flat = d.marks.iter().flat_map(|m| match m {
             Mark::Clipped { marks, .. } => marks.iter().collect::<Vec<_>>(),
             other => vec![other],

@@ -279,7 +279,7 @@ async fn operation_map(state: &AppState, o: &Operation) -> Result<(String, Strin
         caption = format!("Grey dots: the targeted recorded crime, {} to {}.", first.long_name(), last.long_name());
     }
     let rings = district_rings(&state.store).await?;
-    Ok((map(&o.name, &rings, None, &zones, &points, Focus::Zones).to_svg(), caption))
+    Ok((map(&o.name, &rings, None, &zones, &points, &[], Focus::Zones).to_svg(), caption))
 }
 
 async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) -> PageResult<Html<String>> {
