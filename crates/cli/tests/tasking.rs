@@ -504,6 +504,14 @@ async fn meeting_and_operation_pages_work_for_the_right_people() {
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("Enter the date the action is due"));
+        let early = [("title", "Backdated"), ("owner_agency", "SACDC"), ("due_on", "2026-02-01")];
+        let r = app.post(&format!("{meeting}/actions"), Some(&boss), Some(&boss.csrf), &early).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "due before the meeting that raised it");
+        assert!(
+            r.body.contains("The action is raised at the meeting on 19 February 2026, so it cannot be due before then"),
+            "{}",
+            r.body
+        );
         let page = app.get(&meeting, Some(&boss)).await;
         for want in [
             "Lighting survey",

@@ -532,6 +532,17 @@ impl Store {
             return Err(StoreError::Rule("text", "shorten the owner's name (at most 120 characters)".into()));
         }
         let meeting = self.meeting(meeting_id).await?;
+        // Raised at the meeting, so due on its date or later (minutes typed up
+        // afterwards may still set a date that has passed since).
+        if a.due_on < meeting.held_on {
+            return Err(StoreError::Rule(
+                "due_on",
+                format!(
+                    "the action is raised at the meeting on {}, so it cannot be due before then: check the date",
+                    meeting.held_on.format("%-d %B %Y")
+                ),
+            ));
+        }
         self.agency(&a.owner_agency)
             .await
             .map_err(|_| StoreError::Rule("agency", "choose the agency that owns the action".into()))?;

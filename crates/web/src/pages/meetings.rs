@@ -236,7 +236,7 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                 (input("title", "Action", "text", "", None, errors))
                 (select("owner_agency", "Owning agency", &agencies, "", Some("Choose an agency"), errors))
                 (input("owner_name", "Owner (name or role)", "text", "", None, errors))
-                (input("due_on", "Due", "date", "", None, errors))
+                (input("due_on", "Due", "date", "", Some("On the meeting's date or later"), errors))
                 button class="govuk-button" type="submit" data-testid="record-action" { "Record action" }
             }
             h2 class="govuk-heading-m" { "Decisions" }
@@ -310,7 +310,10 @@ pub async fn add_action(
     let r = async {
         let permit = user.permit::<ManagePartnershipWork>()?;
         let a = NewAction::try_from(f)?;
-        at = "title";
+        // The store refuses a due date before the meeting: shown at the date.
+        if a.due_on >= state.store.meeting(&id).await?.held_on {
+            at = "title";
+        }
         state.store.add_action(&permit, &id, &a, &user.actor()).await?;
         Ok(())
     }
