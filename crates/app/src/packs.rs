@@ -19,7 +19,7 @@ use safetynet_domain::meeting::{Disclosed, MeetingKind, DEFAULT_DISCLOSURE_THRES
 use safetynet_domain::month::Month;
 use safetynet_domain::policy::{ManagePartnershipWork, Principal, ViewCrimeData, ViewRecords};
 use safetynet_domain::uk_time::london_midnight;
-use safetynet_render::figure::{line_chart, map, zone_ring, Colour, Drawing, Focus};
+use safetynet_render::figure::{line_chart, map, zone_ring, Colour, Drawing, Focus, Overlay};
 use safetynet_render::pack::{Block, Pack, Section};
 use safetynet_store::crimes::CrimeFilter;
 use safetynet_store::meetings::{Action, MeetingRecord};
@@ -219,6 +219,10 @@ async fn jag(
         .collect())
 }
 
+/// Streets offered for naming on a pack's hot spot map (the map shows
+/// those that fit).
+const MAP_STREET_NAMES: usize = 24;
+
 async fn emerging(analyst: &Analyst, date: NaiveDate, since: NaiveDate, viewer: &Principal) -> Result<Section, Error> {
     let title = "New and emerging issues and hotspots since the last JAG";
     let months = months_to(analyst, date).await?;
@@ -318,10 +322,16 @@ async fn emerging(analyst: &Analyst, date: NaiveDate, since: NaiveDate, viewer: 
             }
             let rings = district_rings(analyst.store()).await?;
             let half = grid.cell_m / 2.0;
-            let markers: Vec<(f64, f64)> = listed.iter().map(|c| (c.easting + half, c.northing + half)).collect();
+            // The busiest streets named, so that the map can be read without tiles.
+            let located = points.iter().filter_map(|p| Some((p.location.as_str(), p.longitude?, p.latitude?)));
+            let overlay = Overlay {
+                points: Vec::new(),
+                markers: listed.iter().map(|c| (c.easting + half, c.northing + half)).collect(),
+                names: safetynet_domain::places::busiest_streets(located, MAP_STREET_NAMES),
+            };
             blocks.push(figure(
                 "Hot spots",
-                map("Hot spots of recorded crime", &rings, Some(&grid), &[], &[], &markers, Focus::District),
+                map("Hot spots of recorded crime", &rings, Some(&grid), &[], &overlay, Focus::District),
             ));
         }
     }
@@ -491,7 +501,10 @@ async fn operations(analyst: &Analyst, date: NaiveDate, since: NaiveDate) -> Res
             }
         }
         let rings = district_rings(analyst.store()).await?;
-        blocks.push(figure("Operation areas", map("Operation areas", &rings, None, &zones, &[], &[], Focus::Zones)));
+        blocks.push(figure(
+            "Operation areas",
+            map("Operation areas", &rings, None, &zones, &Overlay::default(), Focus::Zones),
+        ));
     }
     Ok(section("operations", title, blocks))
 }

@@ -164,9 +164,51 @@ pub fn cell_place(places: &[(String, usize)]) -> String {
     }
 }
 
+/// The streets with the most records among `points` (police.uk location,
+/// longitude, latitude), busiest first, each at its records' mean point, as
+/// names for a map. Records are grouped by street and by a square of about
+/// a kilometre, so that two streets of one name in different towns ("High
+/// Street") are two places, not one between them.
+pub fn busiest_streets<'a>(
+    points: impl IntoIterator<Item = (&'a str, f64, f64)>,
+    limit: usize,
+) -> Vec<(f64, f64, String)> {
+    let mut groups: std::collections::HashMap<(&str, i64, i64), (usize, f64, f64)> = std::collections::HashMap::new();
+    for (location, lon, lat) in points {
+        if !is_street(location) {
+            continue;
+        }
+        let e = groups.entry((location, (lon * 70.0).floor() as i64, (lat * 110.0).floor() as i64)).or_default();
+        *e = (e.0 + 1, e.1 + lon, e.2 + lat);
+    }
+    let mut streets: Vec<_> = groups.into_iter().collect();
+    streets.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
+    streets
+        .into_iter()
+        .take(limit)
+        .map(|((location, _, _), (n, lon, lat))| (lon / n as f64, lat / n as f64, street_label(location, "")))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streets_of_one_name_in_two_towns_are_two_places() {
+        let points = [
+            ("On or near High Street", -0.3400, 51.7520),
+            ("On or near High Street", -0.3402, 51.7521),
+            ("On or near High Street", -0.3560, 51.8150),
+            ("On or near Supermarket", -0.3400, 51.7520),
+            ("On or near Supermarket", -0.3400, 51.7520),
+            ("On or near Supermarket", -0.3400, 51.7520),
+        ];
+        let named = busiest_streets(points, 5);
+        assert_eq!(named.len(), 2, "{named:?}");
+        assert_eq!(named[0].2, "High Street");
+        assert!((named[0].1 - 51.75205).abs() < 1e-9 && (named[1].1 - 51.8150).abs() < 1e-9, "{named:?}");
+    }
 
     #[test]
     fn a_hot_cell_is_named_by_its_streets() {

@@ -277,18 +277,32 @@ pub enum Focus {
 /// A named, coloured outline (WGS84 ring) drawn on a map.
 pub type Zone = (String, Colour, Vec<(f64, f64)>);
 
+/// The most place names a map shows.
+const MAX_MAP_NAMES: usize = 8;
+
+/// What is drawn over a map's cells and zones.
+#[derive(Debug, Clone, Default)]
+pub struct Overlay {
+    /// Recorded crime as grey dots (longitude, latitude).
+    pub points: Vec<(f64, f64)>,
+    /// Numbered markers at grid points (easting, northing), which a table
+    /// beside the map names ("1: St Peter's Street").
+    pub markers: Vec<(f64, f64)>,
+    /// Place names at their points (longitude, latitude), most important
+    /// first: at most eight are shown, each where it hides no marker and no
+    /// other name.
+    pub names: Vec<(f64, f64, String)>,
+}
+
 /// A map on the British National Grid (north up): the district boundary,
-/// grid hotspots (when given), recorded crime as grey dots (when given),
-/// zones (target, buffer, control) as outlines with their colours, and
-/// numbered markers at grid points (easting, northing), which a table
-/// beside the map names ("1: St Peter's Street").
+/// grid hotspots (when given), zones (target, buffer, control) as outlines
+/// with their colours, and the overlay.
 pub fn map(
     title: &str,
     boundary: &[Vec<(f64, f64)>],
     grid: Option<&Grid>,
     zones: &[Zone],
-    points: &[(f64, f64)],
-    markers: &[(f64, f64)],
+    overlay: &Overlay,
     focus: Focus,
 ) -> Drawing {
     let to_bng = |ring: &Vec<(f64, f64)>| ring.iter().map(|(lon, lat)| to_grid(*lon, *lat)).collect::<Vec<_>>();
@@ -347,14 +361,40 @@ pub fn map(
             width: 1.5,
         });
     }
-    for (lon, lat) in points {
+    for (lon, lat) in &overlay.points {
         let (x, y) = p(to_grid(*lon, *lat));
         marks.push(Mark::Circle { cx: x, cy: y, r: 2.5, fill: Colour::GREY });
     }
     for (_, c, ring) in &zone_rings {
         marks.push(Mark::Polygon { points: ring.iter().map(|q| p(*q)).collect(), fill: None, stroke: *c, width: 3.0 });
     }
-    for (i, at) in markers.iter().enumerate() {
+    // Names go where they hide no marker and no other name; the rest are
+    // left out (the table beside the map names every marker).
+    let mut taken: Vec<(f64, f64, f64, f64)> = overlay
+        .markers
+        .iter()
+        .map(|at| {
+            let (x, y) = p(*at);
+            (x - 9.0, y - 9.0, x + 9.0, y + 9.0)
+        })
+        .collect();
+    let mut named = 0;
+    for (lon, lat, name) in &overlay.names {
+        if named == MAX_MAP_NAMES {
+            break;
+        }
+        let (x, y) = p(to_grid(*lon, *lat));
+        let w = name.chars().count() as f64 * 6.2 + 6.0;
+        let b = (x - w / 2.0, y - 11.0, x + w / 2.0, y + 4.0);
+        if taken.iter().any(|t| b.0 < t.2 && t.0 < b.2 && b.1 < t.3 && t.1 < b.3) {
+            continue;
+        }
+        taken.push(b);
+        named += 1;
+        marks.push(Mark::Rect { x: b.0, y: b.1, w, h: 15.0, fill: Colour(0xff, 0xff, 0xff) });
+        marks.push(text(x, y, 11.0, Anchor::Middle, Colour::GREY, name.clone()));
+    }
+    for (i, at) in overlay.markers.iter().enumerate() {
         let (cx, cy) = p(*at);
         // Small enough that neighbouring cells' markers (250 m apart) do not hide each other.
         marks.push(Mark::Circle { cx, cy, r: 8.5, fill: Colour::TEXT });
@@ -430,8 +470,11 @@ mod tests {
             std::slice::from_ref(&square),
             None,
             &[("Target".into(), Colour::RED, square.clone())],
-            &[(-0.335, 51.755)],
-            &[to_grid(-0.335, 51.755)],
+            &Overlay {
+                points: vec![(-0.335, 51.755)],
+                markers: vec![to_grid(-0.335, 51.755)],
+                names: vec![(-0.336, 51.756, "Fishpool Street".into())],
+            },
             Focus::Zones,
         );
         assert!(d.width > 100.0 && d.height > 100.0);
@@ -441,6 +484,6 @@ mod tests {
             other => vec![other],
         });
         assert!(flat.any(|m| matches!(m, Mark::Polygon { stroke, .. } if *stroke == Colour::RED)));
-        assert!(d.to_svg().contains("Target"));
+        assert!(d.to_svg().contains("Target") && d.to_svg().contains("Fishpool Street"), "zones and places are named");
     }
 }

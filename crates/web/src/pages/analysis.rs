@@ -94,8 +94,14 @@ pub async fn hotspots_svg(
     };
     let grid = state.analyst.grid_hotspots(&permit, &req.filter, cell_m, req.local).await?;
     let rings = district_rings(&state.store).await?;
-    let drawing =
-        figure::map("Hot spots of recorded crime", &rings, Some(&grid), &[], &[], &[], figure::Focus::District);
+    let drawing = figure::map(
+        "Hot spots of recorded crime",
+        &rings,
+        Some(&grid),
+        &[],
+        &Default::default(),
+        figure::Focus::District,
+    );
     Ok(svg_response("safetynet-hotspots.svg", drawing.to_svg()))
 }
 

@@ -18,7 +18,7 @@ use safetynet_domain::areas::Level;
 use safetynet_domain::case::TaskStatus;
 use safetynet_domain::operation::{OperationStatus, Zone};
 use safetynet_domain::policy::{ManagePartnershipWork, UpdateCommitments, ViewCrimeData};
-use safetynet_render::figure::{map, zone_ring, Colour, Focus};
+use safetynet_render::figure::{map, zone_ring, Colour, Focus, Overlay};
 use safetynet_store::crimes::CrimeFilter;
 use safetynet_store::operations::{NewOperation, Operation};
 
@@ -279,7 +279,8 @@ async fn operation_map(state: &AppState, o: &Operation) -> Result<(String, Strin
         caption = format!("Grey dots: the targeted recorded crime, {} to {}.", first.long_name(), last.long_name());
     }
     let rings = district_rings(&state.store).await?;
-    Ok((map(&o.name, &rings, None, &zones, &points, &[], Focus::Zones).to_svg(), caption))
+    let overlay = Overlay { points, ..Overlay::default() };
+    Ok((map(&o.name, &rings, None, &zones, &overlay, Focus::Zones).to_svg(), caption))
 }
 
 async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) -> PageResult<Html<String>> {
