@@ -66,7 +66,7 @@ impl Driver {
         let caps = json!({ "capabilities": { "alwaysMatch": { "browserName": "chrome", "goog:chromeOptions": {
             "binary": CHROMIUM,
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                     "--no-first-run", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1366,1000",
+                     "--no-first-run", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1366,1000", "--lang=en-GB",
                      format!("--user-data-dir={}", profile.display())]
         } } } });
         let res = call("POST", &format!("{base}/session"), Some(caps));
@@ -507,6 +507,8 @@ async fn an_officer_finds_a_place_is_warned_before_a_timeout_and_keeps_a_note() 
             d.click("[data-testid=find-place]");
             d.wait_for("places", "return document.querySelectorAll('[data-testid=place-results] button').length > 0;");
             d.check("incident-place-results");
+            d.script("document.getElementById('place_q').scrollIntoView(); window.scrollBy(0, -120); return true;");
+            d.screenshot(&format!("incident-place-search-{engine}.png"));
             d.click("[data-testid=place-results] button");
             assert!(d.script("return document.getElementById('address').value;").as_str().unwrap_or("").contains("Fishpool Street"));
             let lat = d.script("return Number(document.getElementById('latitude').value);").as_f64().unwrap_or(0.0);
