@@ -165,6 +165,7 @@ async fn density_and_near_repeats() {
         assert_eq!(nr.status, StatusCode::OK, "{}", nr.body);
         let v = nr.json();
         assert_eq!(v["events"], 4);
+        assert!(v["day_convention"].as_str().unwrap_or("").starts_with("days are UK local dates"), "{v}");
         // A-B: same place, 3 days; A-C and B-C: 11 m, 7 and 4 days (7 days is in the closed first band).
         assert_eq!(v["knox"]["observed"], serde_json::json!([[1, 0], [2, 0]]), "{v}");
         let wk = app.get_bearer("/api/v1/analytics/incident-trends?weeks=8", &officer).await;
@@ -176,6 +177,7 @@ async fn density_and_near_repeats() {
         assert_eq!(scan.status, StatusCode::OK, "{}", scan.body);
         let c = scan.json();
         assert_eq!(c["incidents"], 4);
+        assert_eq!(c["day_convention"], v["day_convention"], "one day convention in every method");
         assert!(c["most_likely_cluster"]["observed"].as_u64().unwrap_or(0) >= 1, "{c}");
         assert_eq!(app.get_bearer("/api/v1/analytics/scan?from=2026-01-14&to=2026-01-01", &officer).await.status, StatusCode::BAD_REQUEST);
         let police = app.token(POLICE).await;

@@ -135,11 +135,25 @@ impl NearRepeatRequest {
     }
 }
 
+/// How every incident analysis counts days, stated in each result.
+pub const DAY_CONVENTION: &str =
+    "days are UK local dates (Europe/London): an incident at 00:30 BST is on that date, not the day before";
+
+/// The UK local date of an incident reported at `ms` (Unix ms), as a day
+/// number from `from` (day 0). Near repeats and the scan both count days
+/// this way, so that an incident just after midnight in summer time is on
+/// the same day in both.
+pub fn uk_day(ms: i64, from: NaiveDate) -> i64 {
+    chrono::DateTime::from_timestamp_millis(ms).map_or(0, |t| (london_date(t) - from).num_days())
+}
+
 /// The Knox table of the incidents in the period.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct NearRepeat {
     /// Incidents analysed.
     pub events: usize,
+    /// How an incident's day is counted: [`DAY_CONVENTION`].
+    pub day_convention: &'static str,
     /// How band edges are read.
     pub band_convention: &'static str,
     /// The table.
@@ -198,6 +212,8 @@ pub struct DatedCluster {
 pub struct Scan {
     /// Incidents analysed.
     pub incidents: usize,
+    /// How an incident's day is counted: [`DAY_CONVENTION`].
+    pub day_convention: &'static str,
     /// The most likely cluster, if any.
     pub most_likely_cluster: Option<DatedCluster>,
 }
@@ -277,7 +293,7 @@ impl Analyst {
             .iter()
             .map(|(lon, lat, ms)| {
                 let (x, y) = safetynet_analysis::bng::to_grid(*lon, *lat);
-                Event { x, y, day: ms.div_euclid(86_400_000) }
+                Event { x, y, day: uk_day(*ms, req.period.from) }
             })
             .collect();
         let r = req.clone();
@@ -288,6 +304,7 @@ impl Analyst {
             .await?;
         Ok(NearRepeat {
             events: points.len(),
+            day_convention: DAY_CONVENTION,
             band_convention: "first band [lo, hi], later bands (lo, hi]",
             knox: table,
         })
@@ -313,8 +330,7 @@ impl Analyst {
                 locations.push(Location { id, lat: *lat, lon: *lon });
                 locations.len() - 1
             });
-            let day = chrono::DateTime::from_timestamp_millis(*ms)
-                .map_or(0, |t| (london_date(t) - from).num_days().max(0) as usize);
+            let day = uk_day(*ms, from).max(0) as usize;
             cases.push(Cases { location, day: day.min(days as usize - 1), count: 1 });
         }
         let opts = ScanOptions {
@@ -329,6 +345,7 @@ impl Analyst {
             self.budgeted(move |interrupt| space_time_permutation_scan(&locations, &cases, opts, interrupt)).await?;
         Ok(Scan {
             incidents: points.len(),
+            day_convention: DAY_CONVENTION,
             most_likely_cluster: cluster.map(|c| DatedCluster {
                 start_date: from + chrono::Duration::days(c.start_day as i64),
                 end_date: from + chrono::Duration::days(c.end_day as i64),
@@ -369,5 +386,38 @@ impl Analyst {
             }
         }
         Ok(IncidentTrends { first_week_starting: first_monday, weeks: req.weeks, counts, alerts })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(s: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(s).map(|t| t.timestamp_millis()).expect("time")
+    }
+
+    #[test]
+    fn days_are_uk_local_dates_on_both_sides_of_both_clock_changes() {
+        let from = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+        // Spring forward, 29 March 2026 01:00 UTC.
+        assert_eq!(uk_day(ms("2026-03-29T00:30:00Z"), from), 28, "00:30 GMT on the 29th");
+        assert_eq!(
+            uk_day(ms("2026-03-29T23:30:00Z"), from),
+            29,
+            "00:30 BST on the 30th, not the 29th as UTC would say"
+        );
+        assert_eq!(uk_day(ms("2026-03-28T23:59:00Z"), from), 27, "still GMT: the 28th");
+        // Fall back, 25 October 2026 01:00 UTC.
+        let from = NaiveDate::from_ymd_opt(2026, 10, 24).expect("date");
+        assert_eq!(uk_day(ms("2026-10-24T23:30:00Z"), from), 1, "00:30 BST on the 25th");
+        assert_eq!(uk_day(ms("2026-10-25T23:30:00Z"), from), 1, "23:30 GMT on the 25th");
+        assert_eq!(uk_day(ms("2026-10-24T22:59:00Z"), from), 0, "23:59 BST on the 24th");
+        // Summer midnight: two incidents an hour apart either side of UK midnight are a day apart;
+        // two an hour apart either side of UTC midnight are the same day.
+        let from = NaiveDate::from_ymd_opt(2026, 6, 1).expect("date");
+        assert_eq!(uk_day(ms("2026-06-01T22:30:00Z"), from), 0);
+        assert_eq!(uk_day(ms("2026-06-01T23:30:00Z"), from), 1);
+        assert_eq!(uk_day(ms("2026-06-02T00:30:00Z"), from), 1);
     }
 }

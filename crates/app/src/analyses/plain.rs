@@ -114,6 +114,7 @@ mod tests {
     fn knox(events: usize, ratio: f64, p: f64) -> NearRepeat {
         NearRepeat {
             events,
+            day_convention: "",
             band_convention: "",
             knox: Knox {
                 distance_bands: vec![(0.0, 200.0)],
@@ -137,7 +138,7 @@ mod tests {
             Some("Not enough incidents to analyse (3; at least 20 needed). Widen the dates or choose all categories.")
         );
         assert!(e.meaning.is_empty());
-        assert!(scan(&Scan { incidents: 9, most_likely_cluster: None }).not_enough.is_some());
+        assert!(scan(&Scan { incidents: 9, day_convention: "", most_likely_cluster: None }).not_enough.is_some());
     }
 
     #[test]
