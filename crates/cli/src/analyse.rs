@@ -183,6 +183,12 @@ pub async fn run(config: &Config, clock: SharedClock, command: AnalyseCommand) -
     let format = Format::from_params(&p)?;
     let principal = Principal::operator_for_agency(&agency);
     let store = open(config, &a.db, KeyUse::Write).await?;
+    if !agency.is_empty() {
+        let known: Vec<String> = store.agencies().await?.into_iter().map(|g| g.code.to_string()).collect();
+        if !known.contains(&agency) {
+            bail!("no agency has the code {agency}: the agencies are {}", known.join(", "));
+        }
+    }
     let analyst = Analyst::new(store, config.web().analysis);
     let actor = Actor { principal: &principal, at_ms: clock.now().timestamp_millis(), source: "cli" };
     let bar = TerminalProgress::new();

@@ -134,6 +134,15 @@ async fn the_command_line_writes_hotspot_geojson() {
             serde_json::from_str(&std::fs::read_to_string(&out).expect("file")).expect("geojson");
         assert_eq!(v["type"], "FeatureCollection");
         assert!(v["features"].as_array().is_some_and(|f| !f.is_empty()));
+        // An agency that does not exist is named as the problem.
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_safetynet"))
+            .args(["analyse", "near-repeat", "--database-url", &app.url, "--audit-key-file", &app.key_file])
+            .args(["--from", "2026-01-01", "--to", "2026-01-14", "--agency", "NOPE", "--format", "json"])
+            .output()
+            .expect("run");
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("no agency has the code NOPE: the agencies are") && err.contains("SACDC"), "{err}");
     })
     .await;
 }
