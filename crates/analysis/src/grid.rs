@@ -87,7 +87,7 @@ pub fn hotspots(
     let max_r = grid.iter().map(|(_, n)| (n / cell_m).floor()).fold(f64::NEG_INFINITY, f64::max);
     let (cols, rows) = extent(min_c, max_c, min_r, max_r, "use larger cells or a smaller area")?;
     if cols * rows < 3 {
-        return Err(AnalysisError::TooFew { needed: 3, found: cols * rows });
+        return Err(AnalysisError::TooFew { what: "grid cells", needed: 3, found: cols * rows });
     }
     let mut counts = vec![0u32; cols * rows];
     for (e, n) in &grid {

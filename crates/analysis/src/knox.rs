@@ -229,7 +229,7 @@ fn knox_with_pair_limit(
     interrupt: &Interrupt,
 ) -> Result<Knox, AnalysisError> {
     if events.len() < 2 {
-        return Err(AnalysisError::TooFew { needed: 2, found: events.len() });
+        return Err(AnalysisError::TooFew { what: "incidents", needed: 2, found: events.len() });
     }
     if events.len() > u32::MAX as usize {
         return Err(AnalysisError::TooLarge("too many events: narrow the dates or the category".into()));

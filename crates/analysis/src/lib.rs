@@ -33,8 +33,10 @@ pub enum AnalysisError {
     #[error("there is no data to analyse: widen the dates or the area")]
     Empty,
     /// Too few observations for the statistic.
-    #[error("at least {needed} areas or cells are needed, found {found}")]
+    #[error("at least {needed} {what} are needed, found {found}")]
     TooFew {
+        /// What is counted ("incidents", "areas or cells").
+        what: &'static str,
         /// Minimum.
         needed: usize,
         /// Found.

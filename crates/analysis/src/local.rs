@@ -110,7 +110,7 @@ fn moments(y: &[f64], w: &Weights) -> Result<(f64, f64, f64), AnalysisError> {
         return Err(AnalysisError::Invalid("one value per area or cell is needed".into()));
     }
     if y.len() < 3 {
-        return Err(AnalysisError::TooFew { needed: 3, found: y.len() });
+        return Err(AnalysisError::TooFew { what: "areas or cells", needed: 3, found: y.len() });
     }
     if y.iter().any(|v| !v.is_finite()) {
         return Err(AnalysisError::Invalid("every value must be a number".into()));

@@ -48,7 +48,7 @@ pub fn moran(y: &[f64], w: &Weights, permutations: usize, seed: u64) -> Result<M
         return Err(AnalysisError::Invalid("one value per area is needed".into()));
     }
     if n < 4 {
-        return Err(AnalysisError::TooFew { needed: 4, found: n });
+        return Err(AnalysisError::TooFew { what: "areas", needed: 4, found: n });
     }
     let mean = y.iter().sum::<f64>() / n as f64;
     let z: Vec<f64> = y.iter().map(|v| v - mean).collect();

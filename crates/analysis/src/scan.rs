@@ -219,7 +219,7 @@ pub fn space_time_permutation_scan(
         return Err(AnalysisError::TooLarge(format!("more than {MAX_CASES} cases: narrow the dates or the category")));
     }
     if total < 2.0 {
-        return Err(AnalysisError::TooFew { needed: 2, found: total as usize });
+        return Err(AnalysisError::TooFew { what: "incidents", needed: 2, found: total as usize });
     }
     let window_count = window_count(&opts);
     if window_count > MAX_WINDOWS {

@@ -192,7 +192,7 @@ async fn density_and_near_repeats() {
         let police = app.token(POLICE).await;
         let theirs = app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14", &police).await;
         assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY, "other agencies' incidents are not analysed: none to analyse");
-        assert!(theirs.json()["error"]["message"].as_str().unwrap_or("").contains("at least 2"));
+        assert!(theirs.json()["error"]["message"].as_str().unwrap_or("").contains("at least 2 incidents are needed, found 0"));
         assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14&distance_bands=0-200,100-300", &officer).await.status, StatusCode::BAD_REQUEST, "overlapping bands");
         assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-02-01&to=2026-01-01", &officer).await.status, StatusCode::BAD_REQUEST);
         let s = app.sign_in(OFFICER).await;
