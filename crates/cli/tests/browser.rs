@@ -349,6 +349,16 @@ async fn sign_in_see_the_dashboard_and_the_crime_map() {
             assert_eq!(d.current_path(), "/sign-in", "signed-out users are sent to sign in");
             d.screenshot("sign-in.png");
             d.check("sign-in");
+            // The public statements, at both widths.
+            for width in [390, 1366] {
+                d.width(width);
+                for path in ["/accessibility", "/privacy"] {
+                    d.go(&format!("{base}{path}"));
+                    d.wait_for("the statement", "return document.readyState === 'complete';");
+                    d.check(&format!("{path} at {width} px"));
+                }
+            }
+            d.go(&format!("{base}/sign-in"));
             d.type_into("#email", MANAGER);
             d.type_into("#password", safetynet::demo::DEMO_PASSWORD);
             d.click("button[type=submit]");
