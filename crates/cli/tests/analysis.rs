@@ -187,6 +187,7 @@ async fn density_and_near_repeats() {
         let c = scan.json();
         assert_eq!(c["incidents"], 4);
         assert_eq!(c["day_convention"], v["day_convention"], "one day convention in every method");
+        assert_eq!(c["replications"], 99, "the result says how many replications its p-value rests on");
         assert!(c["most_likely_cluster"]["observed"].as_u64().unwrap_or(0) >= 1, "{c}");
         assert_eq!(app.get_bearer("/api/v1/analytics/scan?from=2026-01-14&to=2026-01-01", &officer).await.status, StatusCode::BAD_REQUEST);
         let police = app.token(POLICE).await;

@@ -214,6 +214,9 @@ pub struct Scan {
     pub incidents: usize,
     /// How an incident's day is counted: [`DAY_CONVENTION`].
     pub day_convention: &'static str,
+    /// Monte Carlo replications behind the p-value (its smallest possible
+    /// value is 1 / (replications + 1)).
+    pub replications: usize,
     /// The most likely cluster, if any.
     pub most_likely_cluster: Option<DatedCluster>,
 }
@@ -346,6 +349,7 @@ impl Analyst {
         Ok(Scan {
             incidents: points.len(),
             day_convention: DAY_CONVENTION,
+            replications: req.replications,
             most_likely_cluster: cluster.map(|c| DatedCluster {
                 start_date: from + chrono::Duration::days(c.start_day as i64),
                 end_date: from + chrono::Duration::days(c.end_day as i64),
