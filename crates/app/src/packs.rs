@@ -609,10 +609,7 @@ async fn performance(analyst: &Analyst, date: NaiveDate, ratings: Option<&Rating
             "Only {previous_held} of the previous 12 months are held, so no comparison with the year before is made."
         )));
     }
-    if let Some(age) = Month::of_date(date)
-        .map(|m| latest.months_until(m))
-        .filter(|a| *a > safetynet_domain::month::STALE_AFTER_MONTHS)
-    {
+    if let Some(age) = latest.stale_on(date) {
         blocks.push(para(format!(
             "Warning: the newest recorded crime held is for {}, {age} months before this meeting. These figures describe that time, not now.",
             latest.long_name()

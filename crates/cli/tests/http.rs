@@ -314,7 +314,10 @@ async fn dashboard_shows_latest_month_counts_and_change() {
             "in January 2026, July 2021's figures are not now"
         );
         for path in ["/crimes", "/analysis"] {
-            assert!(app.get(path, Some(&s)).await.body.contains(r#"data-testid="stale-data""#), "{path} says how old its data is");
+            assert!(
+                app.get(path, Some(&s)).await.body.contains(r#"data-testid="stale-data""#),
+                "{path} says how old its data is"
+            );
         }
         // Auditors have no access to crime data.
         let auditor = app.sign_in(AUDITOR).await;

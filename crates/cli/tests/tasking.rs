@@ -90,9 +90,18 @@ async fn packs_for_a_fixed_date_match_their_snapshots() {
         // On a date with no meeting, the actions still open are counted, overdue ones too.
         let between = app.get_bearer("/api/v1/packs/jag?date=2026-01-23", &boss).await.json();
         assert!(between["meeting_id"].is_null(), "no JAG on 23 January");
-        let tasking = between["sections"].as_array().into_iter().flatten().find(|s| s["id"] == "tasking").cloned().unwrap_or_default();
+        let tasking = between["sections"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["id"] == "tasking")
+            .cloned()
+            .unwrap_or_default();
         let count = tasking["blocks"][0]["text"].as_str().unwrap_or_default().to_string();
-        assert!(count.starts_with("Actions due by 2026-02-06: ") && !count.contains(": 0 ") && count.contains("overdue)"), "{tasking}");
+        assert!(
+            count.starts_with("Actions due by 2026-02-06: ") && !count.contains(": 0 ") && count.contains("overdue)"),
+            "{tasking}"
+        );
         // The same date gives the same pack after more work is recorded later.
         app.clock.advance(Duration::days(40));
         let boss = app.token(MANAGER).await;
@@ -435,7 +444,10 @@ async fn the_disclosure_threshold_suppresses_small_counts_at_its_edge() {
         let ok = app.send(post(answer.clone(), Some(cookie.clone()))).await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
         assert!(ok.body.contains("survey-thanks"));
-        assert!(ok.body.contains(r#"data-testid="survey-next""#) && ok.body.contains("What happens next"), "a next step after the survey");
+        assert!(
+            ok.body.contains(r#"data-testid="survey-next""#) && ok.body.contains("What happens next"),
+            "a next step after the survey"
+        );
         assert_eq!(app.send(post(answer, Some(cookie))).await.status, StatusCode::CONFLICT, "one response per browser");
         let after = table(&app.get_bearer("/api/v1/packs/psf?date=2026-01-20", &token).await.json());
         assert_eq!(after[2][1], "5", "the new response counts: {after}");
@@ -531,7 +543,11 @@ async fn meeting_and_operation_pages_work_for_the_right_people() {
             assert!(page.body.contains(want), "{want}");
         }
         let camera = page.body.split("Deploy a fly-tipping camera").nth(1).unwrap_or_default();
-        assert!(camera.split("carried-action").next().unwrap_or_default().contains(r#"data-testid="overdue-action""#), "an action past its date is marked: {}", page.body);
+        assert!(
+            camera.split("carried-action").next().unwrap_or_default().contains(r#"data-testid="overdue-action""#),
+            "an action past its date is marked: {}",
+            page.body
+        );
         assert!(!app.get(&meeting, Some(&viewer)).await.body.contains("Record an action"), "viewers read only");
         let apologies = page.body.split(r#"data-testid="apologies""#).nth(1).unwrap_or_default();
         let attending = page

@@ -67,6 +67,12 @@ impl Month {
         (i32::from(later.year) - i32::from(self.year)) * 12 + i32::from(later.month) - i32::from(self.month)
     }
 
+    /// As the newest month of data held: its age in months on `day` when
+    /// that is more than [`STALE_AFTER_MONTHS`] (stale), else none.
+    pub fn stale_on(self, day: chrono::NaiveDate) -> Option<i32> {
+        Self::of_date(day).map(|m| self.months_until(m)).filter(|age| *age > STALE_AFTER_MONTHS)
+    }
+
     /// "Jan 21".
     pub fn short_name(self) -> String {
         let long = self.long_name();
@@ -122,6 +128,9 @@ mod tests {
         assert_eq!(m("2021-07").months_until(m("2026-12")), 65);
         assert_eq!(m("2026-12").months_until(m("2026-12")), 0);
         assert_eq!(m("2027-01").months_until(m("2026-12")), -1);
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        assert_eq!(m("2026-08").stale_on(day("2026-12-03")), Some(4));
+        assert_eq!(m("2026-09").stale_on(day("2026-12-03")), None, "three months is how long police.uk takes");
     }
 
     #[test]

@@ -28,13 +28,36 @@ fn described_by(id: &str, hint: bool, errors: &Errors) -> Option<String> {
 /// A form group in the Design System's order: label, hint, error message,
 /// then the control.
 fn group(id: &str, label: &str, hint: Option<&str>, errors: &Errors, control: Markup) -> Markup {
-    let err = error_for(errors, id);
+    counting_group(id, label, hint, None, errors, control)
+}
+
+/// A field's error message, if it has one.
+fn error_message(id: &str, errors: &Errors) -> Markup {
     html! {
-        div class={ "govuk-form-group" @if err.is_some() { " govuk-form-group--error" } } {
+        @if let Some(e) = error_for(errors, id) {
+            p class="govuk-error-message" id=(format!("{id}-error")) { span class="govuk-visually-hidden" { "Error: " } (sentence(e)) }
+        }
+    }
+}
+
+/// [`group`], and with `max` the Design System's character count around it.
+fn counting_group(
+    id: &str,
+    label: &str,
+    hint: Option<&str>,
+    max: Option<usize>,
+    errors: &Errors,
+    control: Markup,
+) -> Markup {
+    let failed = error_for(errors, id).is_some();
+    html! {
+        div class={ "govuk-form-group" @if max.is_some() { " govuk-character-count" } @if failed { " govuk-form-group--error" } }
+            data-module=[max.map(|_| "govuk-character-count")] data-maxlength=[max] {
             label class="govuk-label" for=(id) { (label) }
             @if let Some(h) = hint { div class="govuk-hint" id=(format!("{id}-hint")) { (h) } }
-            @if let Some(e) = err { p class="govuk-error-message" id=(format!("{id}-error")) { span class="govuk-visually-hidden" { "Error: " } (sentence(e)) } }
+            (error_message(id, errors))
             (control)
+            @if let Some(m) = max { div id=(format!("{id}-info")) class="govuk-hint govuk-character-count__message" { "You can enter up to " (m) " characters" } }
         }
     }
 }
@@ -68,17 +91,13 @@ pub fn counted_textarea(
     max: usize,
     errors: &Errors,
 ) -> Markup {
-    let err = error_for(errors, id);
-    html! {
-        div class={ "govuk-form-group govuk-character-count" @if err.is_some() { " govuk-form-group--error" } } data-module="govuk-character-count" data-maxlength=(max) {
-            label class="govuk-label" for=(id) { (label) }
-            @if let Some(h) = hint { div class="govuk-hint" id=(format!("{id}-hint")) { (h) } }
-            @if let Some(e) = err { p class="govuk-error-message" id=(format!("{id}-error")) { span class="govuk-visually-hidden" { "Error: " } (sentence(e)) } }
-            textarea class={ "govuk-textarea govuk-js-character-count" @if err.is_some() { " govuk-textarea--error" } } id=(id) name=(id) rows=(rows)
-                aria-describedby=(format!("{id}-info{}", described_by(id, hint.is_some(), errors).map(|d| format!(" {d}")).unwrap_or_default())) { (value) }
-            div id=(format!("{id}-info")) class="govuk-hint govuk-character-count__message" { "You can enter up to " (max) " characters" }
-        }
-    }
+    let described =
+        format!("{id}-info{}", described_by(id, hint.is_some(), errors).map(|d| format!(" {d}")).unwrap_or_default());
+    let control = html! {
+        textarea class={ "govuk-textarea govuk-js-character-count" @if error_for(errors, id).is_some() { " govuk-textarea--error" } } id=(id) name=(id) rows=(rows)
+            aria-describedby=(described) { (value) }
+    };
+    counting_group(id, label, hint, Some(max), errors, control)
 }
 
 /// A labelled select of (value, text) options.
@@ -116,7 +135,7 @@ pub fn yes_no(id: &str, question: &str, current: Option<bool>, errors: &Errors) 
         div class={ "govuk-form-group" @if err.is_some() { " govuk-form-group--error" } } {
             fieldset class="govuk-fieldset" aria-describedby=[described_by(id, false, errors)] {
                 legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (question) }
-                @if let Some(e) = err { p class="govuk-error-message" id=(format!("{id}-error")) { span class="govuk-visually-hidden" { "Error: " } (sentence(e)) } }
+                (error_message(id, errors))
                 div class="govuk-radios govuk-radios--inline govuk-radios--small" data-module="govuk-radios" {
                     div class="govuk-radios__item" {
                         input class="govuk-radios__input" id=(id) name=(id) type="radio" value="yes" checked[current == Some(true)];

@@ -241,10 +241,8 @@ pub fn not_found_page() -> Html<String> {
 /// `today`, so that nobody reads old figures as now; nothing when it is
 /// recent.
 pub fn stale_data_warning(latest: safetynet_domain::month::Month, today: chrono::NaiveDate) -> Markup {
-    let Some(this_month) = safetynet_domain::month::Month::of_date(today) else { return html! {} };
-    let age = latest.months_until(this_month);
     html! {
-        @if age > safetynet_domain::month::STALE_AFTER_MONTHS {
+        @if let Some(age) = latest.stale_on(today) {
             div class="govuk-warning-text" data-testid="stale-data" {
                 span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
                 strong class="govuk-warning-text__text" {

@@ -265,9 +265,9 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
             stored.into_iter().map(|a| (a.crime_type, a.reason)).collect(),
         )
     };
-    // A CSP manager's first screen is the partnership's picture; everyone
-    // else's is their own work, then the picture.
-    let partnership_first = user.principal.has(Role::CspManager) || !user.principal.can::<ViewRecords>();
+    // A case officer's own work (above) comes first; the partnership's
+    // figures follow under their own heading.
+    let own_work_first = !user.principal.has(Role::CspManager) && user.principal.can::<ViewRecords>();
     let body = html! {
         h1 class="govuk-heading-xl" { "Dashboard" }
         (mail)
@@ -283,7 +283,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> PageResult<i
                 div class="govuk-inset-text" { "No recorded crime has been imported yet. Use " code { "safetynet import police-uk" } " to load police.uk data." }
             }
             Some(m) => {
-                @if !partnership_first { h2 class="govuk-heading-l" { "Recorded crime and ASB" } }
+                @if own_work_first { h2 class="govuk-heading-l" { "Recorded crime and ASB" } }
                 (stale_data_warning(m, state.today()))
                 div class="govuk-grid-row" {
                     div class="govuk-grid-column-one-third" {
