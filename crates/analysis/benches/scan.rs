@@ -23,6 +23,7 @@ fn main() {
     let opts = ScanOptions {
         days: 365,
         max_radius_km: 2.0,
+        max_share: 0.5,
         max_window_days: 30,
         prospective: true,
         replications: 999,

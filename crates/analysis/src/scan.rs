@@ -68,6 +68,9 @@ pub struct ScanOptions {
     pub days: usize,
     /// Largest circle radius (km).
     pub max_radius_km: f64,
+    /// Largest circle as a share of all cases (SaTScan's maximum spatial
+    /// cluster size for this model; its default is 0.5).
+    pub max_share: f64,
     /// Longest time window (days).
     pub max_window_days: usize,
     /// Windows must end on the last day (prospective surveillance).
@@ -184,6 +187,259 @@ fn window_count(opts: &ScanOptions) -> usize {
     }
 }
 
+/// A study ready to scan: the case matrix, the circles and the time
+/// windows, checked against the limits. [`Study::observed`] finds the most
+/// likely cylinder; [`Study::significance`] runs the replications. The time
+/// one observed pass takes, times the replications, is the scan's cost.
+pub struct Study<'a> {
+    locations: &'a [Location],
+    opts: ScanOptions,
+    c: Vec<Vec<u32>>,
+    case_locations: Vec<usize>,
+    case_days: Vec<usize>,
+    zone_totals: Vec<f64>,
+    day_totals: Vec<f64>,
+    day_prefix: Vec<f64>,
+    total: f64,
+    circles: Vec<Circle>,
+    windows: Vec<(usize, usize)>,
+}
+
+/// The most likely cylinder of the observed cases, before its p-value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observed {
+    llr: f64,
+    circle: usize,
+    members: usize,
+    start: usize,
+    end: usize,
+}
+
+impl<'a> Study<'a> {
+    /// Checks the options and the limits and builds the study (returns
+    /// [`AnalysisError::Interrupted`] once `interrupt` is raised).
+    pub fn new(
+        locations: &'a [Location],
+        cases: &[Cases],
+        opts: ScanOptions,
+        interrupt: &Interrupt,
+    ) -> Result<Self, AnalysisError> {
+        if locations.is_empty() || cases.is_empty() {
+            return Err(AnalysisError::Empty);
+        }
+        if opts.days == 0 || opts.max_window_days == 0 || !(opts.max_radius_km > 0.0 && opts.max_radius_km.is_finite())
+        {
+            return Err(AnalysisError::Invalid(
+                "the study needs at least one day, a window of at least one day and a positive radius".into(),
+            ));
+        }
+        if !(opts.max_share > 0.0 && opts.max_share <= 0.5) {
+            return Err(AnalysisError::Invalid(
+                "the largest circle must be above 0 and at most half of the cases".into(),
+            ));
+        }
+        if let Some(bad) = cases.iter().find(|c| c.location >= locations.len() || c.day >= opts.days) {
+            return Err(AnalysisError::Invalid(format!(
+                "a case is outside the study (location {}, day {})",
+                bad.location, bad.day
+            )));
+        }
+        let nz = locations.len();
+        if nz.saturating_mul(opts.days) > MAX_MATRIX {
+            return Err(AnalysisError::TooLarge(format!(
+                "{nz} locations over {} days is more than {MAX_MATRIX} location-days: narrow the dates or the category",
+                opts.days
+            )));
+        }
+        let total: f64 = cases.iter().map(|x| f64::from(x.count)).sum();
+        if total > MAX_CASES as f64 {
+            return Err(AnalysisError::TooLarge(format!(
+                "more than {MAX_CASES} cases: narrow the dates or the category"
+            )));
+        }
+        if total < 2.0 {
+            return Err(AnalysisError::TooFew { what: "incidents", needed: 2, found: total as usize });
+        }
+        let window_count = window_count(&opts);
+        if window_count > MAX_WINDOWS {
+            return Err(AnalysisError::TooLarge(format!(
+                "{window_count} time windows is more than {MAX_WINDOWS}: use a shorter window or fewer days"
+            )));
+        }
+        // Every circle holds at most its centre's neighbours.
+        if window_count.saturating_mul(nz) > MAX_CYLINDERS {
+            return Err(too_many_cylinders(window_count.saturating_mul(nz)));
+        }
+        let mut c = vec![vec![0u32; opts.days]; nz];
+        let (mut case_locations, mut case_days) = (Vec::new(), Vec::new());
+        for x in cases {
+            c[x.location][x.day] = c[x.location][x.day].saturating_add(x.count);
+            for _ in 0..x.count {
+                case_locations.push(x.location);
+                case_days.push(x.day);
+            }
+        }
+        let zone_totals: Vec<f64> = c.iter().map(|row| row.iter().map(|v| f64::from(*v)).sum()).collect();
+        let day_totals: Vec<f64> = (0..opts.days).map(|d| c.iter().map(|row| f64::from(row[d])).sum()).collect();
+        let mut circles: Vec<Circle> = Vec::with_capacity(nz);
+        let mut members = 0usize;
+        for centre in 0..nz {
+            interrupt.check()?;
+            let mut near: Vec<(f64, usize)> = (0..nz)
+                .map(|z| (chord_km(&locations[centre], &locations[z]), z))
+                .filter(|(d, _)| *d <= opts.max_radius_km)
+                .collect();
+            near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            // Grow by nearest neighbours while the circle holds at most the
+            // largest share of the cases.
+            let cap = opts.max_share * total;
+            let mut held = 0.0;
+            let within: Vec<usize> = near
+                .into_iter()
+                .map(|(_, z)| z)
+                .take_while(|z| {
+                    held += zone_totals[*z];
+                    held <= cap
+                })
+                .collect();
+            members += within.len();
+            if members > MAX_CIRCLE_MEMBERS || members.saturating_mul(window_count) > MAX_CYLINDERS {
+                return Err(too_many_cylinders(members.saturating_mul(window_count)));
+            }
+            circles.push(Circle { members: within });
+        }
+        let windows: Vec<(usize, usize)> = if opts.prospective {
+            (1..=opts.max_window_days.min(opts.days)).map(|len| (opts.days - len, opts.days - 1)).collect()
+        } else {
+            (0..opts.days)
+                .flat_map(|s| (s..opts.days.min(s.saturating_add(opts.max_window_days))).map(move |e| (s, e)))
+                .collect()
+        };
+        let day_prefix: Vec<f64> = std::iter::once(0.0)
+            .chain(day_totals.iter().scan(0.0, |acc, d| {
+                *acc += d;
+                Some(*acc)
+            }))
+            .collect();
+        Ok(Self {
+            locations,
+            opts,
+            c,
+            case_locations,
+            case_days,
+            zone_totals,
+            day_totals,
+            day_prefix,
+            total,
+            circles,
+            windows,
+        })
+    }
+
+    /// Cylinders (circle members times time windows) each pass tests.
+    pub fn cylinders_per_pass(&self) -> usize {
+        self.circles.iter().map(|c| c.members.len()).sum::<usize>().saturating_mul(self.windows.len())
+    }
+
+    /// Threads the replications run on.
+    pub fn threads() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, STREAMS)
+    }
+
+    /// The most likely cylinder of the observed cases (None when no
+    /// cylinder has more cases than expected).
+    pub fn observed(&self, interrupt: &Interrupt) -> Result<Option<Observed>, AnalysisError> {
+        let mut cum = vec![vec![0u32; self.opts.days + 1]; self.c.len()];
+        let (llr, circle, members, start, end) = best(
+            &self.c,
+            &self.circles,
+            &self.windows,
+            &self.zone_totals,
+            &self.day_prefix,
+            self.total,
+            &mut cum,
+            interrupt,
+        )?;
+        Ok((llr > 0.0).then_some(Observed { llr, circle, members, start, end }))
+    }
+
+    /// The cluster of `observed` with its Monte Carlo p-value: the same
+    /// cases with their dates shuffled over them. Replications run in a
+    /// fixed number of seeded streams (so the answer does not depend on the
+    /// machine's core count), spread over the available cores.
+    pub fn significance(&self, observed: Observed, interrupt: &Interrupt) -> Result<Cluster, AnalysisError> {
+        let opts = self.opts;
+        let nz = self.c.len();
+        let threads = Self::threads();
+        let run_stream = |stream: usize| -> Result<usize, AnalysisError> {
+            let reps = opts.replications / STREAMS + usize::from(stream < opts.replications % STREAMS);
+            let mut rng =
+                ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(stream as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut shuffled = self.case_days.clone();
+            let mut sim = vec![vec![0u32; opts.days]; nz];
+            let mut cum = vec![vec![0u32; opts.days + 1]; nz];
+            let mut beaten = 0;
+            for _ in 0..reps {
+                interrupt.check()?;
+                shuffled.shuffle(&mut rng);
+                sim.iter_mut().for_each(|row| row.iter_mut().for_each(|v| *v = 0));
+                for (z, d) in self.case_locations.iter().zip(&shuffled) {
+                    sim[*z][*d] += 1;
+                }
+                let top = best(
+                    &sim,
+                    &self.circles,
+                    &self.windows,
+                    &self.zone_totals,
+                    &self.day_prefix,
+                    self.total,
+                    &mut cum,
+                    interrupt,
+                )?;
+                if top.0 >= observed.llr {
+                    beaten += 1;
+                }
+            }
+            Ok(beaten)
+        };
+        let beaten: usize = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let run = &run_stream;
+                    scope.spawn(move || (t..STREAMS).step_by(threads).map(run).sum::<Result<usize, AnalysisError>>())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(AnalysisError::Invalid("a worker thread failed".into()))))
+                .sum::<Result<usize, AnalysisError>>()
+        })?;
+        let p_value = (beaten + 1) as f64 / (opts.replications + 1) as f64;
+        let Observed { llr, circle, members, start: s, end: e } = observed;
+        let members = &self.circles[circle].members[..members];
+        let centre = &self.locations[members[0]];
+        let count: u32 = members.iter().map(|z| self.c[*z][s..=e].iter().sum::<u32>()).sum();
+        let zone_c: f64 = members.iter().map(|z| self.zone_totals[*z]).sum();
+        let expected = zone_c * self.day_totals[s..=e].iter().sum::<f64>() / self.total;
+        Ok(Cluster {
+            locations: members.iter().map(|z| self.locations[*z].id.clone()).collect(),
+            centre_lat: centre.lat,
+            centre_lon: centre.lon,
+            radius_km: members.iter().map(|z| chord_km(centre, &self.locations[*z])).fold(0.0, f64::max),
+            start_day: s,
+            end_day: e,
+            observed: count,
+            expected,
+            llr,
+            p_value,
+            recurrence_interval_days: opts.prospective.then(|| 1.0 / p_value),
+        })
+    }
+}
+
+/// Replication streams (fixed, so answers do not depend on the core count).
+const STREAMS: usize = 8;
+
 /// Runs the scan and returns the most likely cluster (None when no cylinder
 /// has more cases than expected). Returns [`AnalysisError::Interrupted`] once
 /// `interrupt` is raised.
@@ -193,151 +449,11 @@ pub fn space_time_permutation_scan(
     opts: ScanOptions,
     interrupt: &Interrupt,
 ) -> Result<Option<Cluster>, AnalysisError> {
-    if locations.is_empty() || cases.is_empty() {
-        return Err(AnalysisError::Empty);
+    let study = Study::new(locations, cases, opts, interrupt)?;
+    match study.observed(interrupt)? {
+        Some(observed) => study.significance(observed, interrupt).map(Some),
+        None => Ok(None),
     }
-    if opts.days == 0 || opts.max_window_days == 0 || !(opts.max_radius_km > 0.0 && opts.max_radius_km.is_finite()) {
-        return Err(AnalysisError::Invalid(
-            "the study needs at least one day, a window of at least one day and a positive radius".into(),
-        ));
-    }
-    if let Some(bad) = cases.iter().find(|c| c.location >= locations.len() || c.day >= opts.days) {
-        return Err(AnalysisError::Invalid(format!(
-            "a case is outside the study (location {}, day {})",
-            bad.location, bad.day
-        )));
-    }
-    let nz = locations.len();
-    if nz.saturating_mul(opts.days) > MAX_MATRIX {
-        return Err(AnalysisError::TooLarge(format!(
-            "{nz} locations over {} days is more than {MAX_MATRIX} location-days: narrow the dates or the category",
-            opts.days
-        )));
-    }
-    let total: f64 = cases.iter().map(|x| f64::from(x.count)).sum();
-    if total > MAX_CASES as f64 {
-        return Err(AnalysisError::TooLarge(format!("more than {MAX_CASES} cases: narrow the dates or the category")));
-    }
-    if total < 2.0 {
-        return Err(AnalysisError::TooFew { what: "incidents", needed: 2, found: total as usize });
-    }
-    let window_count = window_count(&opts);
-    if window_count > MAX_WINDOWS {
-        return Err(AnalysisError::TooLarge(format!(
-            "{window_count} time windows is more than {MAX_WINDOWS}: use a shorter window or fewer days"
-        )));
-    }
-    // Every circle holds at least its centre.
-    if window_count.saturating_mul(nz) > MAX_CYLINDERS {
-        return Err(too_many_cylinders(window_count.saturating_mul(nz)));
-    }
-    let mut c = vec![vec![0u32; opts.days]; nz];
-    for x in cases {
-        c[x.location][x.day] = c[x.location][x.day].saturating_add(x.count);
-    }
-    let zone_totals: Vec<f64> = c.iter().map(|row| row.iter().map(|v| f64::from(*v)).sum()).collect();
-    let day_totals: Vec<f64> = (0..opts.days).map(|d| c.iter().map(|row| f64::from(row[d])).sum()).collect();
-    let mut circles: Vec<Circle> = Vec::with_capacity(nz);
-    let mut members = 0usize;
-    for centre in 0..nz {
-        interrupt.check()?;
-        let mut near: Vec<(f64, usize)> = (0..nz)
-            .map(|z| (chord_km(&locations[centre], &locations[z]), z))
-            .filter(|(d, _)| *d <= opts.max_radius_km)
-            .collect();
-        members += near.len();
-        if members > MAX_CIRCLE_MEMBERS || members.saturating_mul(window_count) > MAX_CYLINDERS {
-            return Err(too_many_cylinders(members.saturating_mul(window_count)));
-        }
-        near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        circles.push(Circle { members: near.into_iter().map(|(_, z)| z).collect() });
-    }
-    let windows: Vec<(usize, usize)> = if opts.prospective {
-        (1..=opts.max_window_days.min(opts.days)).map(|len| (opts.days - len, opts.days - 1)).collect()
-    } else {
-        (0..opts.days)
-            .flat_map(|s| (s..opts.days.min(s.saturating_add(opts.max_window_days))).map(move |e| (s, e)))
-            .collect()
-    };
-    let day_prefix: Vec<f64> = std::iter::once(0.0)
-        .chain(day_totals.iter().scan(0.0, |acc, d| {
-            *acc += d;
-            Some(*acc)
-        }))
-        .collect();
-    let mut cum = vec![vec![0u32; opts.days + 1]; nz];
-    let (observed_llr, ci, k, s, e) =
-        best(&c, &circles, &windows, &zone_totals, &day_prefix, total, &mut cum, interrupt)?;
-    if observed_llr <= 0.0 {
-        return Ok(None);
-    }
-    // Monte Carlo: the same cases, dates shuffled over them. Replications run
-    // in a fixed number of seeded streams (so the answer does not depend on
-    // the machine's core count), spread over the available cores.
-    let mut case_locations = Vec::new();
-    let mut case_days = Vec::new();
-    for x in cases {
-        for _ in 0..x.count {
-            case_locations.push(x.location);
-            case_days.push(x.day);
-        }
-    }
-    const STREAMS: usize = 8;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, STREAMS);
-    let ctx = (&case_locations, &case_days, &circles, &windows, &zone_totals, &day_prefix);
-    let run_stream = |stream: usize| -> Result<usize, AnalysisError> {
-        let (locs, days, circles, windows, zone_totals, day_prefix) = ctx;
-        let reps = opts.replications / STREAMS + usize::from(stream < opts.replications % STREAMS);
-        let mut rng =
-            ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(stream as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let mut shuffled = days.clone();
-        let mut sim = vec![vec![0u32; opts.days]; nz];
-        let mut cum = vec![vec![0u32; opts.days + 1]; nz];
-        let mut beaten = 0;
-        for _ in 0..reps {
-            interrupt.check()?;
-            shuffled.shuffle(&mut rng);
-            sim.iter_mut().for_each(|row| row.iter_mut().for_each(|v| *v = 0));
-            for (z, d) in locs.iter().zip(&shuffled) {
-                sim[*z][*d] += 1;
-            }
-            if best(&sim, circles, windows, zone_totals, day_prefix, total, &mut cum, interrupt)?.0 >= observed_llr {
-                beaten += 1;
-            }
-        }
-        Ok(beaten)
-    };
-    let beaten: usize = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let run = &run_stream;
-                scope.spawn(move || (t..STREAMS).step_by(threads).map(run).sum::<Result<usize, AnalysisError>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(AnalysisError::Invalid("a worker thread failed".into()))))
-            .sum::<Result<usize, AnalysisError>>()
-    })?;
-    let p_value = (beaten + 1) as f64 / (opts.replications + 1) as f64;
-    let members = &circles[ci].members[..k];
-    let centre = &locations[members[0]];
-    let observed: u32 = members.iter().map(|z| c[*z][s..=e].iter().sum::<u32>()).sum();
-    let zone_c: f64 = members.iter().map(|z| zone_totals[*z]).sum();
-    let expected = zone_c * day_totals[s..=e].iter().sum::<f64>() / total;
-    Ok(Some(Cluster {
-        locations: members.iter().map(|z| locations[*z].id.clone()).collect(),
-        centre_lat: centre.lat,
-        centre_lon: centre.lon,
-        radius_km: members.iter().map(|z| chord_km(centre, &locations[*z])).fold(0.0, f64::max),
-        start_day: s,
-        end_day: e,
-        observed,
-        expected,
-        llr: observed_llr,
-        p_value,
-        recurrence_interval_days: opts.prospective.then(|| 1.0 / p_value),
-    }))
 }
 
 fn too_many_cylinders(n: usize) -> AnalysisError {
@@ -359,7 +475,15 @@ mod tests {
     }
 
     fn opts(days: usize, window: usize, prospective: bool) -> ScanOptions {
-        ScanOptions { days, max_radius_km: 1.0, max_window_days: window, prospective, replications: 99, seed: 1 }
+        ScanOptions {
+            days,
+            max_radius_km: 1.0,
+            max_share: 0.5,
+            max_window_days: window,
+            prospective,
+            replications: 99,
+            seed: 1,
+        }
     }
 
     #[test]
@@ -390,6 +514,26 @@ mod tests {
         let mut nan = opts(30, 7, true);
         nan.max_radius_km = f64::NAN;
         assert!(matches!(space_time_permutation_scan(&locations, &cases, nan, &never), Err(AnalysisError::Invalid(_))));
+    }
+
+    #[test]
+    fn no_circle_holds_more_than_the_largest_share_of_cases() {
+        // 20 places 111 m apart with 3 of the 60 cases each: every circle of
+        // 1 km could hold them all.
+        let (locations, cases) = study(20);
+        let never = Interrupt::never();
+        for (share, most) in [(0.05, 1), (0.1, 2), (0.5, 10)] {
+            let o = ScanOptions { max_share: share, ..opts(30, 7, false) };
+            let c = space_time_permutation_scan(&locations, &cases, o, &never).expect("scan").expect("a cluster");
+            assert!(c.locations.len() <= most, "share {share}: {} places", c.locations.len());
+        }
+        for bad in [0.0, 0.51, f64::NAN] {
+            let o = ScanOptions { max_share: bad, ..opts(30, 7, false) };
+            assert!(matches!(
+                space_time_permutation_scan(&locations, &cases, o, &never),
+                Err(AnalysisError::Invalid(_))
+            ));
+        }
     }
 
     #[test]

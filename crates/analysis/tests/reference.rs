@@ -206,6 +206,7 @@ fn space_time_scan_matches_satscan_on_nycfever() {
     let opts = ScanOptions {
         days: 24,
         max_radius_km: 3.0,
+        max_share: 0.5,
         max_window_days: 7,
         prospective: true,
         replications: 999,

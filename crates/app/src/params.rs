@@ -95,6 +95,12 @@ impl Params {
         }
     }
 
+    /// The names the getters have asked for so far.
+    #[cfg(test)]
+    pub(crate) fn names_read(&self) -> BTreeSet<String> {
+        self.read.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
     /// Refuses every option no getter read, naming them (call after
     /// building the request).
     pub fn finish(&self) -> Result<(), Error> {

@@ -1,18 +1,22 @@
 //! `safetynet analyse`: the analyses at the command line, through the same
 //! use cases and the same options as `GET /api/v1/analytics/<method>`.
-//! Flags become the request's options directly (no query string); any
-//! other option is `--option name=value`, and an unknown one is refused.
+//! Each method's flags are made from its options table (the API's names
+//! with hyphens), so `--help` lists every option with its unit and
+//! default; `--option name=value` gives one by its API name, and an
+//! unknown or inapplicable one is refused.
 
 use crate::config::Config;
 use crate::db::{open, DbArg, KeyUse};
 use crate::import::Progress;
 use crate::terminal::{write_out, TerminalProgress};
 use anyhow::{anyhow, bail};
-use clap::{Subcommand, ValueEnum};
+use clap::builder::PossibleValuesParser;
+use clap::{Arg, ArgAction, Subcommand};
 use safetynet_analysis::evaluate::BeforeAfter;
 use safetynet_app::analyses::crime::{DensityRequest, HotspotRequest, PaiRequest, TrendsRequest};
 use safetynet_app::analyses::evaluate::{evaluate, EvaluateRequest};
 use safetynet_app::analyses::incidents::{NearRepeatRequest, ScanRequest};
+use safetynet_app::analyses::options::{self, Kind, Opt};
 use safetynet_app::analyses::output::{self, Format};
 use safetynet_app::analyses::Analyst;
 use safetynet_app::Params;
@@ -22,67 +26,137 @@ use safetynet_domain::policy::{Principal, ViewCrimeData, ViewRecords};
 use safetynet_store::users::Actor;
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum AnalysisFormat {
-    Json,
-    Geojson,
-    Csv,
+/// A method's options as flags, made from its table in
+/// [`safetynet_app::analyses::options`] (so `--help` shows every option with
+/// its unit and default, under the API's names with hyphens).
+macro_rules! method_flags {
+    ($name:ident, $table:expr) => {
+        /// The method's flags, as the API's name and value pairs.
+        #[derive(Debug, Clone, Default)]
+        pub struct $name(Vec<(String, String)>);
+
+        impl clap::FromArgMatches for $name {
+            fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+                Ok(Self(given($table, m)))
+            }
+            fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+                self.0 = given($table, m);
+                Ok(())
+            }
+        }
+
+        impl clap::Args for $name {
+            fn augment_args(cmd: clap::Command) -> clap::Command {
+                $table.iter().fold(cmd, |cmd, o| cmd.arg(flag(o)))
+            }
+            fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+                Self::augment_args(cmd)
+            }
+        }
+    };
 }
 
-/// Options shared by the analysis methods (the same as the API's query).
+method_flags!(HotspotFlags, options::HOTSPOTS);
+method_flags!(DensityFlags, options::DENSITY);
+method_flags!(TrendFlags, options::TRENDS);
+method_flags!(PaiFlags, options::PAI);
+method_flags!(ScanFlags, options::SCAN);
+method_flags!(NearRepeatFlags, options::NEAR_REPEAT);
+
+/// The flag of one option.
+fn flag(o: &'static Opt) -> Arg {
+    let arg = Arg::new(o.name).long(o.flag).help(o.describe()).required(o.required);
+    let arg = o.aliases.iter().fold(arg, |arg, a| arg.alias(*a));
+    match o.kind {
+        Kind::Switch => arg.action(ArgAction::SetTrue),
+        Kind::Value if o.choices.is_empty() => arg.value_name(o.value),
+        Kind::Value => arg.value_name(o.value).value_parser(PossibleValuesParser::new(o.choices.iter().copied())),
+    }
+}
+
+/// The options given on the command line, as name and value pairs.
+fn given(table: &[Opt], m: &clap::ArgMatches) -> Vec<(String, String)> {
+    table
+        .iter()
+        .filter_map(|o| {
+            let value = match o.kind {
+                Kind::Switch => m.try_get_one::<bool>(o.name).ok().flatten().filter(|on| **on).map(|_| "true".into()),
+                Kind::Value => m.try_get_one::<String>(o.name).ok().flatten().cloned(),
+            };
+            value.map(|v| (o.name.to_string(), v))
+        })
+        .collect()
+}
+
+/// What every method that reads the database takes besides its options.
 #[derive(Debug, clap::Args)]
-pub struct AnalyseArgs {
+pub struct Common {
     #[command(flatten)]
     db: DbArg,
-    /// First month (YYYY-MM) for recorded crime, or first date (YYYY-MM-DD) for incidents.
-    #[arg(long)]
-    from: Option<String>,
-    /// Last month or date.
-    #[arg(long)]
-    to: Option<String>,
-    /// Crime type (recorded crime) or category code (incidents).
-    #[arg(long = "type")]
-    crime_type: Option<String>,
-    /// LSOA code or name.
-    #[arg(long)]
-    area: Option<String>,
-    /// Analyse as this agency (needed for incident methods: scan, near-repeat).
-    #[arg(long)]
-    agency: Option<String>,
-    /// Cell size in metres.
-    #[arg(long)]
-    cell_m: Option<f64>,
-    /// Permutations or replications.
-    #[arg(long)]
-    permutations: Option<usize>,
-    /// Seed.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Any other API option, as name=value (repeatable), e.g. --option bandwidth_m=400.
-    #[arg(long = "option")]
+    /// An option by its API name, as name=value (repeatable), e.g. --option bandwidth_m=400.
+    #[arg(long = "option", value_name = "NAME=VALUE")]
     options: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = AnalysisFormat::Json)]
-    format: AnalysisFormat,
     /// Write to this file instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
 }
 
+/// The agency whose incidents are analysed.
+#[derive(Debug, clap::Args)]
+pub struct AgencyArg {
+    /// Analyse as this agency: its own incidents and those shared with it.
+    #[arg(long, value_name = "CODE")]
+    agency: String,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AnalyseCommand {
     /// Grid hotspots (Gi*, Local Moran's I, FDR) of recorded crime.
-    Hotspots(AnalyseArgs),
+    Hotspots {
+        #[command(flatten)]
+        flags: HotspotFlags,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Quartic kernel density of recorded crime.
-    Density(AnalyseArgs),
+    Density {
+        #[command(flatten)]
+        flags: DensityFlags,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Emerging issues in monthly recorded crime (EARS, CUSUM, seasonal).
-    Trends(AnalyseArgs),
-    /// Predictive accuracy (PAI, PEI): pass --option score_from=YYYY-MM --option score_to=YYYY-MM.
-    Pai(AnalyseArgs),
+    Trends {
+        #[command(flatten)]
+        flags: TrendFlags,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Predictive accuracy (PAI, PEI) of a hotspot map on later months.
+    Pai {
+        #[command(flatten)]
+        flags: PaiFlags,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Space-time permutation scan of an agency's incidents.
-    Scan(AnalyseArgs),
+    Scan {
+        #[command(flatten)]
+        agency: AgencyArg,
+        #[command(flatten)]
+        flags: ScanFlags,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Knox near-repeat table of an agency's incidents.
-    NearRepeat(AnalyseArgs),
+    NearRepeat {
+        #[command(flatten)]
+        agency: AgencyArg,
+        #[command(flatten)]
+        flags: NearRepeatFlags,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Weighted displacement difference and quotient from before/after counts.
     Evaluate {
         /// Target area: before,after.
@@ -108,28 +182,10 @@ fn parse_pair(s: &str) -> Result<(f64, f64), String> {
     ))
 }
 
-impl AnalyseArgs {
-    /// The options the flags give, `type` and `permutations` named as the
-    /// method names them.
-    fn params(&self, incidents: bool, scan: bool) -> anyhow::Result<Params> {
-        let format = match self.format {
-            AnalysisFormat::Json => "json",
-            AnalysisFormat::Geojson => "geojson",
-            AnalysisFormat::Csv => "csv",
-        };
-        let mut pairs: Vec<(String, String)> = [
-            ("from", self.from.clone()),
-            ("to", self.to.clone()),
-            (if incidents { "category" } else { "type" }, self.crime_type.clone()),
-            ("lsoa", self.area.clone()),
-            ("cell_m", self.cell_m.map(|v| v.to_string())),
-            (if scan { "replications" } else { "permutations" }, self.permutations.map(|v| v.to_string())),
-            ("seed", self.seed.map(|v| v.to_string())),
-            ("format", Some(format.to_string())),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
-        .collect();
+impl Common {
+    /// The request's options: the flags' pairs, then each `--option`.
+    fn params(&self, flags: &[(String, String)]) -> anyhow::Result<Params> {
+        let mut pairs = flags.to_vec();
         for o in &self.options {
             let (k, v) = o.split_once('=').ok_or_else(|| anyhow!("--option takes name=value, not '{o}'"))?;
             pairs.push((k.trim().to_string(), v.trim().to_string()));
@@ -151,7 +207,7 @@ enum Method {
 
 /// Runs `safetynet analyse <method>`.
 pub async fn run(config: &Config, clock: SharedClock, command: AnalyseCommand) -> anyhow::Result<()> {
-    let (method, a) = match command {
+    let (method, flags, a, agency) = match command {
         AnalyseCommand::Evaluate { target, control, buffer, buffer_control } => {
             let pair = |p: (f64, f64)| BeforeAfter::new(p.0, p.1);
             let zero = (0.0, 0.0);
@@ -164,22 +220,20 @@ pub async fn run(config: &Config, clock: SharedClock, command: AnalyseCommand) -
             println!("{}", output::json(&evaluate(&request)?)?.body);
             return Ok(());
         }
-        AnalyseCommand::Hotspots(a) => (Method::Hotspots, a),
-        AnalyseCommand::Density(a) => (Method::Density, a),
-        AnalyseCommand::Trends(a) => (Method::Trends, a),
-        AnalyseCommand::Pai(a) => (Method::Pai, a),
-        AnalyseCommand::Scan(a) => (Method::Scan, a),
-        AnalyseCommand::NearRepeat(a) => (Method::NearRepeat, a),
-    };
-    let incidents = matches!(method, Method::Scan | Method::NearRepeat);
-    let agency = match &a.agency {
-        Some(code) => AgencyCode::parse(code)?.to_string(),
-        None if incidents => {
-            bail!("incidents are agency records: pass --agency CODE to analyse that agency's incidents")
+        AnalyseCommand::Hotspots { flags, common } => (Method::Hotspots, flags.0, common, None),
+        AnalyseCommand::Density { flags, common } => (Method::Density, flags.0, common, None),
+        AnalyseCommand::Trends { flags, common } => (Method::Trends, flags.0, common, None),
+        AnalyseCommand::Pai { flags, common } => (Method::Pai, flags.0, common, None),
+        AnalyseCommand::Scan { agency, flags, common } => (Method::Scan, flags.0, common, Some(agency.agency)),
+        AnalyseCommand::NearRepeat { agency, flags, common } => {
+            (Method::NearRepeat, flags.0, common, Some(agency.agency))
         }
+    };
+    let agency = match &agency {
+        Some(code) => AgencyCode::parse(code)?.to_string(),
         None => String::new(),
     };
-    let p = a.params(incidents, method == Method::Scan)?;
+    let p = a.params(&flags)?;
     let format = Format::from_params(&p)?;
     let principal = Principal::operator_for_agency(&agency);
     let store = open(config, &a.db, KeyUse::Write).await?;

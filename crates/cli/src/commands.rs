@@ -110,7 +110,12 @@ enum Command {
         #[command(subcommand)]
         command: QuestionnaireCommand,
     },
-    /// Analysis of recorded crime.
+    /// Analyses of recorded crime and of an agency's incidents.
+    ///
+    /// Each method's options are the API's query parameters: the flag is the
+    /// name with hyphens (--distance-bands is distance_bands), and
+    /// --option NAME=VALUE gives one by its API name. Unknown options and
+    /// options a method does not use are refused by name.
     Analyse {
         #[command(subcommand)]
         command: crate::analyse::AnalyseCommand,

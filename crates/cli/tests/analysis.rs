@@ -143,8 +143,71 @@ async fn the_command_line_writes_hotspot_geojson() {
         assert!(!o.status.success());
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains("no agency has the code NOPE: the agencies are") && err.contains("SACDC"), "{err}");
+        // Misspelt options are refused by name, at the command line and in the API.
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_safetynet"))
+            .args(["analyse", "near-repeat", "--database-url", &app.url, "--audit-key-file", &app.key_file])
+            .args(["--from", "2026-01-01", "--to", "2026-01-14", "--agency", "SACDC"])
+            .args(["--option", "distance_band=0-50", "--option", "time_bandz=0-1"])
+            .output()
+            .expect("run");
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("unknown options: distance_band, time_bandz"), "{err}");
+        let t = app.token(OFFICER).await;
+        let res = app
+            .get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14&distance_band=0-50&cell_m=5", &t)
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+        assert!(res.body.contains("unknown options: cell_m, distance_band"), "{}", res.body);
     })
     .await;
+}
+
+#[test]
+fn every_method_lists_every_option_in_its_help_and_refuses_what_it_does_not_take() {
+    use safetynet_app::analyses::options::{self, Default};
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_safetynet")).args(args).output().expect("run");
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    for (method, table) in [
+        ("hotspots", options::HOTSPOTS),
+        ("density", options::DENSITY),
+        ("trends", options::TRENDS),
+        ("pai", options::PAI),
+        ("scan", options::SCAN),
+        ("near-repeat", options::NEAR_REPEAT),
+    ] {
+        let (ok, help, _) = run(&["analyse", method, "--help"]);
+        assert!(ok, "{method} --help");
+        for o in table {
+            let listed = [" ", "\n"].iter().any(|end| help.contains(&format!("--{}{end}", o.flag)));
+            assert!(listed, "{method} --help lists --{}:\n{help}", o.flag);
+            if let Default::Value(v) = o.default {
+                if o.kind == options::Kind::Value {
+                    assert!(
+                        help.contains(&format!("[default: {v}]")),
+                        "{method} --help gives {}'s default {v}",
+                        o.name
+                    );
+                }
+            }
+        }
+    }
+    // Options a method does not use, and formats it cannot give, are refused before any work.
+    let near = ["analyse", "near-repeat", "--agency", "SACDC", "--from", "2026-01-01", "--to", "2026-01-14"];
+    let (ok, _, err) = run(&[&near[..], &["--format", "csv"]].concat());
+    assert!(!ok && err.contains("invalid value 'csv' for '--format <FORMAT>'"), "{err}");
+    let (ok, _, err) = run(&[&near[..], &["--cell-m", "100"]].concat());
+    assert!(!ok && err.contains("unexpected argument '--cell-m'"), "{err}");
+    let (ok, _, err) = run(&["analyse", "density", "--area", "St Albans 001A", "--format", "geojson"]);
+    assert!(!ok && err.contains("invalid value 'geojson'"), "{err}");
+    let (ok, _, err) = run(&["analyse", "scan", "--agency", "SACDC"]);
+    assert!(!ok && err.contains("--from <YYYY-MM-DD>") && err.contains("--to <YYYY-MM-DD>"), "required: {err}");
 }
 
 #[tokio::test]

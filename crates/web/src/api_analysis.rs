@@ -133,18 +133,7 @@ where
 #[utoipa::path(
     get,
     path = "/analytics/hotspots",
-    summary = "Grid hotspots of recorded crime: ?from=&to=&type=&lsoa= filters, ?cell_m=250 (10 to 10000), ?permutations=999 (9 to 9999, also for ?level=lsoa), ?seed=1, ?format=geojson|json|csv. Gi* (binary, self-weight 1), Local Moran's I, conditional-permutation p-values, Benjamini-Hochberg flags",
-    params(
-        ("from" = Option<String>, Query, description = "First month, YYYY-MM"),
-        ("to" = Option<String>, Query, description = "Last month, YYYY-MM"),
-        ("type" = Option<String>, Query, description = "Crime type as published"),
-        ("lsoa" = Option<String>, Query, description = "LSOA code or name"),
-        ("level" = Option<String>, Query, description = "grid (default) or lsoa"),
-        ("cell_m" = Option<f64>, Query, description = "Grid cell in metres (10 to 10000, default 250)"),
-        ("permutations" = Option<u32>, Query, description = "9 to 9999 (default 999)"),
-        ("seed" = Option<u64>, Query, description = "Random seed (default 1)"),
-        ("format" = Option<String>, Query, description = "geojson (default), json or csv")
-    ),
+    summary = "Grid or LSOA hotspots of recorded crime: Gi* (binary, self-weight 1), Local Moran's I, conditional-permutation p-values, Benjamini-Hochberg flags",
     responses((status = 200, description = "GeoJSON, or JSON or CSV as ?format= asks"))
 )]
 async fn hotspots_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
@@ -159,16 +148,7 @@ async fn hotspots_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw
 #[utoipa::path(
     get,
     path = "/analytics/density",
-    summary = "Quartic kernel density of recorded crime: crime filters, ?cell_m=50 (10 to 5000), ?bandwidth_m=300 (10 to 10000, one to 100 cells), ?format=json|csv (points per km2 on aligned BNG cells)",
-    params(
-        ("from" = Option<String>, Query, description = "First month, YYYY-MM"),
-        ("to" = Option<String>, Query, description = "Last month, YYYY-MM"),
-        ("type" = Option<String>, Query, description = "Crime type as published"),
-        ("lsoa" = Option<String>, Query, description = "LSOA code or name"),
-        ("cell_m" = Option<f64>, Query, description = "Cell in metres (10 to 5000, default 50)"),
-        ("bandwidth_m" = Option<f64>, Query, description = "Bandwidth in metres (10 to 10000, default 300)"),
-        ("format" = Option<String>, Query, description = "json (default) or csv")
-    ),
+    summary = "Quartic kernel density of recorded crime: points per km2 on aligned British National Grid cells",
     responses((status = 200, description = "JSON, or CSV with ?format=csv"))
 )]
 async fn density_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
@@ -183,15 +163,7 @@ async fn density_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw)
 #[utoipa::path(
     get,
     path = "/analytics/trends",
-    summary = "Emerging issues in monthly recorded crime: crime filters, ?by=type|lsoa_type, ?all=true for every month; EARS C1/C2/C3, Poisson CUSUM and a seasonal rule, each alert with rule, expected and observed",
-    params(
-        ("from" = Option<String>, Query, description = "First month, YYYY-MM"),
-        ("to" = Option<String>, Query, description = "Last month, YYYY-MM"),
-        ("type" = Option<String>, Query, description = "Crime type as published"),
-        ("lsoa" = Option<String>, Query, description = "LSOA code or name"),
-        ("by" = Option<String>, Query, description = "type (default) or lsoa_type"),
-        ("all" = Option<bool>, Query, description = "Every month, not only those with alerts")
-    ),
+    summary = "Emerging issues in monthly recorded crime: EARS C1/C2/C3, CUSUM and a seasonal rule, each alert with rule, expected and observed",
     responses((status = 200, description = "JSON"))
 )]
 async fn trends_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
@@ -203,16 +175,7 @@ async fn trends_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw):
 #[utoipa::path(
     get,
     path = "/analytics/pai",
-    summary = "Predictive Accuracy Index and efficiency of a grid hotspot map made on ?from=&to= months, scored on later ?score_from=&score_to= months; ?type=, ?cell_m=250 (10 to 10000), ?coverage=0.01,0.05 (up to 20 shares above 0 and at most 1)",
-    params(
-        ("from" = String, Query, description = "First prediction month, YYYY-MM"),
-        ("to" = String, Query, description = "Last prediction month, YYYY-MM"),
-        ("score_from" = String, Query, description = "First scoring month, YYYY-MM (after to)"),
-        ("score_to" = String, Query, description = "Last scoring month, YYYY-MM"),
-        ("type" = Option<String>, Query, description = "Crime type as published"),
-        ("cell_m" = Option<f64>, Query, description = "Grid cell in metres (10 to 10000, default 250)"),
-        ("coverage" = Option<String>, Query, description = "Shares of the area, comma-separated (up to 20, each above 0 and at most 1)")
-    ),
+    summary = "Predictive Accuracy Index and efficiency of a grid hotspot map made on the from-to months, scored on the later score_from-score_to months",
     responses((status = 200, description = "JSON"))
 )]
 async fn pai_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
@@ -246,17 +209,7 @@ async fn evaluate_api(user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Respo
 #[utoipa::path(
     get,
     path = "/analytics/near-repeat",
-    summary = "Knox near-repeat table over incidents you may see: ?from=YYYY-MM-DD&to=YYYY-MM-DD (required, at most 3660 days), ?category=, ?distance_bands=0-0.1,0.1-200,200-400,400-600 (metres, up to 5000), ?time_bands=0-7,7-14,14-21 (days, up to 365); at most 20 bands of each, in order; ?metric=euclidean|manhattan, ?permutations=99 (9 to 9999), ?seed=1. First band closed [lo, hi], later bands (lo, hi]",
-    params(
-        ("from" = String, Query, description = "First day, YYYY-MM-DD"),
-        ("to" = String, Query, description = "Last day, YYYY-MM-DD (at most 3660 days after from)"),
-        ("category" = Option<String>, Query, description = "Incident category code"),
-        ("distance_bands" = Option<String>, Query, description = "Metre bands, e.g. 0-0.1,0.1-200,200-400,400-600"),
-        ("time_bands" = Option<String>, Query, description = "Day bands, e.g. 0-7,7-14,14-21"),
-        ("metric" = Option<String>, Query, description = "euclidean (default) or manhattan"),
-        ("permutations" = Option<u32>, Query, description = "9 to 9999 (default 99)"),
-        ("seed" = Option<u64>, Query, description = "Random seed (default 1)")
-    ),
+    summary = "Knox near-repeat table over incidents you may see (UK local dates)",
     responses((status = 200, description = "JSON"))
 )]
 async fn near_repeat_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
@@ -269,17 +222,7 @@ async fn near_repeat_api(State(state): State<AppState>, user: ApiUser, RawQuery(
 #[utoipa::path(
     get,
     path = "/analytics/scan",
-    summary = "Space-time permutation scan over incidents you may see: ?from=&to= (dates, required, at most 3660 days), ?category=, ?max_radius_km=1 (0.01 to 20), ?max_window_days=7 (1 to 366), ?prospective=true, ?replications=999 (9 to 9999), ?seed=1; the most likely cluster with observed, expected, LLR, p-value and recurrence interval",
-    params(
-        ("from" = String, Query, description = "First day, YYYY-MM-DD"),
-        ("to" = String, Query, description = "Last day, YYYY-MM-DD (at most 3660 days after from)"),
-        ("category" = Option<String>, Query, description = "Incident category code"),
-        ("max_radius_km" = Option<f64>, Query, description = "0.01 to 20 (default 1)"),
-        ("max_window_days" = Option<u32>, Query, description = "1 to 366 (default 7)"),
-        ("prospective" = Option<bool>, Query, description = "Only clusters still running (default true)"),
-        ("replications" = Option<u32>, Query, description = "9 to 9999 (default 999)"),
-        ("seed" = Option<u64>, Query, description = "Random seed (default 1)")
-    ),
+    summary = "Space-time permutation scan over incidents you may see (UK local dates): the most likely cluster with observed, expected, LLR, p-value, recurrence interval, replications and the cylinders each pass tests; refused up front when the replications would outrun the analysis budget",
     responses((status = 200, description = "JSON"))
 )]
 async fn scan_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
@@ -292,11 +235,7 @@ async fn scan_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): R
 #[utoipa::path(
     get,
     path = "/analytics/incident-trends",
-    summary = "Weekly counts of the incidents you may see by category (Monday-Sunday, UK time; ?weeks=104) with EARS, CUSUM and seasonal (52-week) alerts; ?all=true for every week",
-    params(
-        ("weeks" = Option<i64>, Query, description = "Weeks to look back (default 104)"),
-        ("all" = Option<bool>, Query, description = "Every week, not only those with alerts")
-    ),
+    summary = "Weekly counts of the incidents you may see by category (Monday-Sunday, UK time) with EARS, CUSUM and seasonal (52-week) alerts",
     responses((status = 200, description = "JSON"))
 )]
 async fn incident_trends_api(

@@ -5,9 +5,12 @@
 //! test checks every documented path is routed.
 
 use crate::error::{ErrorBody, ErrorDetail};
-use utoipa::openapi::path::Operation;
+use safetynet_app::analyses::options::{self, Kind, Opt};
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::Required;
 use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
@@ -141,6 +144,34 @@ fn add_errors(op: &mut Operation, names_record: bool, writes: bool) {
     }
 }
 
+/// An analysis option as a query parameter, from the same table the
+/// command line makes its flags from.
+fn parameter(o: &Opt) -> Parameter {
+    let kind = match (o.kind, o.value) {
+        (Kind::Switch, _) => Type::Boolean,
+        (_, "METRES" | "KM" | "SHARE") => Type::Number,
+        (_, "N" | "DAYS") => Type::Integer,
+        _ => Type::String,
+    };
+    let default = match o.default {
+        options::Default::Value(v) => {
+            Some(serde_json::from_str(v).ok().filter(|_| kind != Type::String).unwrap_or_else(|| v.into()))
+        }
+        _ => None,
+    };
+    let mut schema = ObjectBuilder::new().schema_type(kind).default(default);
+    if !o.choices.is_empty() {
+        schema = schema.enum_values(Some(o.choices.iter().copied()));
+    }
+    ParameterBuilder::new()
+        .name(o.name)
+        .parameter_in(ParameterIn::Query)
+        .required(if o.required { Required::True } else { Required::False })
+        .description(Some(o.describe()))
+        .schema(Some(schema))
+        .build()
+}
+
 impl Modify for Conventions {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
@@ -161,6 +192,11 @@ impl Modify for Conventions {
             ))),
         );
         for (path, item) in doc.paths.paths.iter_mut() {
+            if let (Some(table), Some(op)) =
+                (path.strip_prefix("/analytics/").and_then(options::of_path), item.get.as_mut())
+            {
+                op.parameters = Some(table.iter().map(parameter).collect());
+            }
             let names_record = path.contains('{');
             let tag = match path.split('/').nth(1).unwrap_or_default() {
                 "me" | "crimes" | "places" | "agencies" | "users" | "audit" | "openapi.json" => "General",

@@ -9,6 +9,7 @@ use crate::{Error, Params};
 use chrono::NaiveDate;
 use safetynet_analysis::knox::{Knox, Metric};
 use safetynet_analysis::scan::Cluster;
+use safetynet_analysis::AnalysisError;
 use safetynet_domain::policy::{Permit, ViewRecords};
 use safetynet_domain::uk_time::{london_date, london_midnight};
 use safetynet_store::users::Actor;
@@ -161,7 +162,8 @@ pub struct NearRepeat {
 }
 
 /// Space-time permutation scan: `from`, `to`, `category`, `max_radius_km`,
-/// `max_window_days`, `prospective` (default true), `replications`, `seed`.
+/// `max_share`, `max_window_days`, `prospective` (default true),
+/// `replications`, `seed`.
 #[derive(Debug, Clone)]
 pub struct ScanRequest {
     /// The study period.
@@ -170,6 +172,8 @@ pub struct ScanRequest {
     pub category: Option<String>,
     /// Largest circle (km).
     pub max_radius_km: f64,
+    /// Largest circle as a share of the incidents.
+    pub max_share: f64,
     /// Longest window (days).
     pub max_window_days: usize,
     /// Only windows ending on the last day (surveillance).
@@ -187,6 +191,7 @@ impl ScanRequest {
             period: StudyPeriod::from_params(p)?,
             category: category(p)?,
             max_radius_km: number_in(p, "max_radius_km", 1.0, &limits::SCAN_RADIUS_KM, " km")?,
+            max_share: number_in(p, "max_share", 0.5, &limits::SCAN_SHARE, "")?,
             max_window_days: count_in(p, "max_window_days", 7, &limits::SCAN_WINDOW_DAYS)?,
             prospective: p.flag("prospective", true)?,
             replications: count_in(p, "replications", 999, &limits::REPLICATIONS)?,
@@ -217,6 +222,9 @@ pub struct Scan {
     /// Monte Carlo replications behind the p-value (its smallest possible
     /// value is 1 / (replications + 1)).
     pub replications: usize,
+    /// Cylinders (circle members times time windows) tested on the data
+    /// and again in each replication: the scan's cost.
+    pub cylinders_per_pass: usize,
     /// The most likely cluster, if any.
     pub most_likely_cluster: Option<DatedCluster>,
 }
@@ -321,7 +329,7 @@ impl Analyst {
         req: &ScanRequest,
         actor: &Actor<'_>,
     ) -> Result<Scan, Error> {
-        use safetynet_analysis::scan::{space_time_permutation_scan, Cases, Location, ScanOptions};
+        use safetynet_analysis::scan::{Cases, Location, ScanOptions, Study};
         let points = self.points(permit, &req.period, req.category.as_deref(), actor).await?;
         let (from, days) = (req.period.from, req.period.days());
         let mut locations: Vec<Location> = Vec::new();
@@ -339,17 +347,34 @@ impl Analyst {
         let opts = ScanOptions {
             days: days as usize,
             max_radius_km: req.max_radius_km,
+            max_share: req.max_share,
             max_window_days: req.max_window_days,
             prospective: req.prospective,
             replications: req.replications,
             seed: req.seed,
         };
-        let cluster =
-            self.budgeted(move |interrupt| space_time_permutation_scan(&locations, &cases, opts, interrupt)).await?;
+        let budget = self.budget;
+        let (cluster, cylinders_per_pass) = self
+            .budgeted(move |interrupt| {
+                let study = Study::new(&locations, &cases, opts, interrupt)?;
+                // One pass over the data, timed (elapsed only), gives the
+                // replications' cost before they start.
+                let started = std::time::Instant::now();
+                let observed = study.observed(interrupt)?;
+                let estimate = started.elapsed().as_secs_f64() * opts.replications as f64 / Study::threads() as f64;
+                let cost = study.cylinders_per_pass();
+                let Some(observed) = observed else { return Ok((None, cost)) };
+                if estimate > budget.as_secs_f64() {
+                    return Err(over_budget(estimate, budget, opts.replications));
+                }
+                Ok((Some(study.significance(observed, interrupt)?), cost))
+            })
+            .await?;
         Ok(Scan {
             incidents: points.len(),
             day_convention: DAY_CONVENTION,
             replications: req.replications,
+            cylinders_per_pass,
             most_likely_cluster: cluster.map(|c| DatedCluster {
                 start_date: from + chrono::Duration::days(c.start_day as i64),
                 end_date: from + chrono::Duration::days(c.end_day as i64),
@@ -393,12 +418,40 @@ impl Analyst {
     }
 }
 
+/// The refusal of a scan whose replications would outrun the budget, with
+/// the estimate and the most replications that would fit.
+fn over_budget(estimate_s: f64, budget: std::time::Duration, replications: usize) -> AnalysisError {
+    let per = estimate_s / replications.max(1) as f64;
+    let fits = (budget.as_secs_f64() / per.max(f64::MIN_POSITIVE)).floor() as usize;
+    let fewer = if fits >= *limits::REPLICATIONS.start() {
+        format!("ask for at most {fits} replications, or ")
+    } else {
+        String::new()
+    };
+    AnalysisError::TooLarge(format!(
+        "this scan would take about {:.0} s ({replications} replications), more than the analysis budget of {} s: \
+         {fewer}use a prospective scan, a shorter window, a smaller radius or fewer days",
+        estimate_s.ceil(),
+        budget.as_secs_f64(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn ms(s: &str) -> i64 {
         chrono::DateTime::parse_from_rfc3339(s).map(|t| t.timestamp_millis()).expect("time")
+    }
+
+    #[test]
+    fn a_scan_over_its_budget_says_what_it_would_cost_and_what_would_fit() {
+        let budget = std::time::Duration::from_secs(10);
+        let e = over_budget(220.0, budget, 999).to_string();
+        assert!(e.contains("about 220 s (999 replications), more than the analysis budget of 10 s"), "{e}");
+        assert!(e.contains("ask for at most 45 replications, or use a prospective scan"), "{e}");
+        let e = over_budget(5_000.0, budget, 999).to_string();
+        assert!(!e.contains("ask for at most"), "fewer than 9 would fit: {e}");
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub const MAX_TIME_BAND_DAYS: f64 = 365.0;
 pub const MAX_STUDY_DAYS: i64 = 3_660;
 /// Scan circle radius (km).
 pub const SCAN_RADIUS_KM: RangeInclusive<f64> = 0.01..=20.0;
+/// Largest scan circle as a share of the incidents (SaTScan allows up to half).
+pub const SCAN_SHARE: RangeInclusive<f64> = 0.001..=0.5;
 /// Longest scan window (days), prospective or not.
 pub const SCAN_WINDOW_DAYS: RangeInclusive<usize> = 1..=366;
 /// Most coverage shares asked of the PAI curve.

@@ -14,6 +14,7 @@ pub mod crime;
 pub mod evaluate;
 pub mod incidents;
 pub mod limits;
+pub mod options;
 pub mod output;
 pub mod plain;
 

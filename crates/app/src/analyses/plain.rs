@@ -138,9 +138,14 @@ mod tests {
             Some("Not enough incidents to analyse (3; at least 20 needed). Widen the dates or choose all categories.")
         );
         assert!(e.meaning.is_empty());
-        assert!(scan(&Scan { incidents: 9, day_convention: "", replications: 99, most_likely_cluster: None })
-            .not_enough
-            .is_some());
+        let few = Scan {
+            incidents: 9,
+            day_convention: "",
+            replications: 99,
+            cylinders_per_pass: 0,
+            most_likely_cluster: None,
+        };
+        assert!(scan(&few).not_enough.is_some());
     }
 
     #[test]
