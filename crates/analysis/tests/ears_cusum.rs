@@ -15,12 +15,17 @@ use std::path::PathBuf;
 
 const TOL: f64 = 1e-6;
 
+/// A fixture row, header to cell.
+type Row = BTreeMap<String, String>;
+/// Series and the parameters that identify one run.
+type Key = (String, String, String, String);
+
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/surveillance")
 }
 
 /// Rows of a comma-separated file (no quoted fields) as header → value maps.
-fn read_csv(name: &str) -> Vec<BTreeMap<String, String>> {
+fn read_csv(name: &str) -> Vec<Row> {
     let text = std::fs::read_to_string(dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let mut lines = text.lines();
     let header: Vec<String> = lines.next().expect("header").split(',').map(str::to_owned).collect();
@@ -48,11 +53,15 @@ fn series() -> BTreeMap<String, (Vec<f64>, f64)> {
     // herts_monthly_by_type.csv is ordered by area, type, month.
     for r in read_csv("herts_monthly_by_type.csv") {
         let key = format!("herts/{}/{}", r["area"], r["crime_type"]);
-        out.entry(key).or_insert((Vec::new(), 12.0)).0.push(r["count"].parse().unwrap());
+        out.entry(key).or_insert((Vec::new(), 12.0)).0.push(r["count"].parse().expect("fixture value"));
     }
-    let chicago = read_csv("chicago_burglary_weekly.csv").iter().map(|r| r["count"].parse().unwrap()).collect();
+    let chicago =
+        read_csv("chicago_burglary_weekly.csv").iter().map(|r| r["count"].parse().expect("fixture value")).collect();
     out.insert("chicago/burglary/weekly".into(), (chicago, 52.0));
-    let fms = read_csv("ears_cusum_fms_flytipping_monthly.csv").iter().map(|r| r["count"].parse().unwrap()).collect();
+    let fms = read_csv("ears_cusum_fms_flytipping_monthly.csv")
+        .iter()
+        .map(|r| r["count"].parse().expect("fixture value"))
+        .collect();
     out.insert("fixmystreet/st-albans/fly-tipping".into(), (fms, 12.0));
     out
 }
@@ -86,7 +95,7 @@ fn check(what: &str, got: Option<f64>, want: Option<f64>, max: &mut f64) {
 #[test]
 fn ears_matches_surveillance_earsc() {
     let series = series();
-    let mut groups: BTreeMap<(String, String, String, String), Vec<BTreeMap<String, String>>> = BTreeMap::new();
+    let mut groups: BTreeMap<Key, Vec<Row>> = BTreeMap::new();
     for r in read_csv("ears_fixtures.csv") {
         let key = (r["series"].clone(), r["method"].clone(), r["alpha"].clone(), r["min_sigma"].clone());
         groups.entry(key).or_default().push(r);
@@ -102,15 +111,15 @@ fn ears_matches_surveillance_earsc() {
             other => panic!("method {other}"),
         };
         let params = EarsParams {
-            alpha: alpha.parse().unwrap(),
-            min_sigma: min_sigma.parse().unwrap(),
+            alpha: alpha.parse().expect("fixture value"),
+            min_sigma: min_sigma.parse().expect("fixture value"),
             ..EarsParams::new(method)
         };
-        let got = ears_c(x, &params).unwrap();
+        let got = ears_c(x, &params).expect("fixture value");
         assert_eq!(got.len(), rows.len(), "{name} {method:?}: every evaluable period");
         for (g, r) in got.iter().zip(rows) {
             let what = format!("{name} {method:?} alpha {alpha} minSigma {min_sigma} t {}", r["t"]);
-            assert_eq!(g.t + 1, r["t"].parse::<usize>().unwrap(), "{what}");
+            assert_eq!(g.t + 1, r["t"].parse::<usize>().expect("fixture value"), "{what}");
             assert_eq!(Some(g.observed), num(&r["observed"]), "{what}");
             check(&format!("{what} statistic"), g.statistic, num(&r["statistic"]), &mut max.statistic);
             check(&format!("{what} expected"), Some(g.expected), num(&r["expected"]), &mut max.expected);
@@ -127,7 +136,7 @@ fn ears_matches_surveillance_earsc() {
 #[test]
 fn cusum_matches_surveillance_cusum() {
     let series = series();
-    let mut groups: BTreeMap<(String, String, String, String), Vec<BTreeMap<String, String>>> = BTreeMap::new();
+    let mut groups: BTreeMap<Key, Vec<Row>> = BTreeMap::new();
     for r in read_csv("cusum_fixtures.csv") {
         let key = (r["series"].clone(), r["trans"].clone(), r["m"].clone(), r["first"].clone());
         groups.entry(key).or_default().push(r);
@@ -136,10 +145,10 @@ fn cusum_matches_surveillance_cusum() {
     let mut max = Max::default();
     for ((name, trans, m, first), rows) in &groups {
         let (x, freq) = &series[name];
-        let first: usize = first.parse().unwrap();
+        let first: usize = first.parse().expect("fixture value");
         let params = CusumParams {
-            k: rows[0]["k"].parse().unwrap(),
-            h: rows[0]["h"].parse().unwrap(),
+            k: rows[0]["k"].parse().expect("fixture value"),
+            h: rows[0]["h"].parse().expect("fixture value"),
             transform: match trans.as_str() {
                 "standard" => CusumTransform::Standard,
                 "anscombe" => CusumTransform::Anscombe,
@@ -153,11 +162,11 @@ fn cusum_matches_surveillance_cusum() {
             },
             reset_after_alarm: false,
         };
-        let got = cusum(x, first, &params).unwrap();
+        let got = cusum(x, first, &params).expect("fixture value");
         assert_eq!(got.len(), rows.len(), "{name} {trans} {m}");
         for (g, r) in got.iter().zip(rows) {
             let what = format!("{name} {trans} m={m} t {}", r["t"]);
-            assert_eq!(g.t + 1, r["t"].parse::<usize>().unwrap(), "{what}");
+            assert_eq!(g.t + 1, r["t"].parse::<usize>().expect("fixture value"), "{what}");
             assert_eq!(Some(g.observed), num(&r["observed"]), "{what}");
             check(&format!("{what} statistic"), Some(g.statistic), num(&r["statistic"]), &mut max.statistic);
             check(&format!("{what} expected"), Some(g.expected), num(&r["expected"]), &mut max.expected);
@@ -177,12 +186,13 @@ fn arl_matches_spc() {
     assert!(rows.len() >= 96);
     let (mut max_arl, mut max_h) = (0.0f64, 0.0f64);
     for r in rows {
-        let [k, h, mu, want, h500] = ["k", "h", "mu", "arl", "h_for_arl_500"].map(|c| num(&r[c]).unwrap());
-        let got = safetynet_analysis::cusum::arl(k, h, mu).unwrap();
+        let [k, h, mu, want, h500] =
+            ["k", "h", "mu", "arl", "h_for_arl_500"].map(|c| num(&r[c]).expect("fixture value"));
+        let got = safetynet_analysis::cusum::arl(k, h, mu).expect("fixture value");
         let d = (got - want).abs() / want;
         max_arl = max_arl.max(d);
         assert!(d < 1e-6, "ARL k {k} h {h} mu {mu}: SafetyNet {got}, spc {want}");
-        let got_h = safetynet_analysis::cusum::h_for_arl(k, 500.0).unwrap();
+        let got_h = safetynet_analysis::cusum::h_for_arl(k, 500.0).expect("fixture value");
         max_h = max_h.max((got_h - h500).abs());
         assert!((got_h - h500).abs() < 1e-6, "h for ARL 500, k {k}: SafetyNet {got_h}, spc {h500}");
     }
