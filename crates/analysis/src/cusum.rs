@@ -340,6 +340,135 @@ pub fn arl(k: f64, h: f64, shift: f64) -> Option<f64> {
     (l0.is_finite() && l0 > 0.0).then_some(l0)
 }
 
+/// Poisson probabilities p(x) for x in `lo..` (a vector starting at `lo`),
+/// covering all but about 1e-17 of the mass; computed from the mode outwards
+/// so that large means do not underflow.
+fn poisson_pmf(m: f64) -> (usize, Vec<f64>) {
+    let mode = m.floor();
+    // ln(mode!) by summation for small modes, Stirling's series above.
+    let ln_fact = if mode < 30.0 {
+        (1..=mode as usize).map(|i| (i as f64).ln()).sum::<f64>()
+    } else {
+        let n = mode;
+        n * n.ln() - n + 0.5 * (2.0 * PI * n).ln() + 1.0 / (12.0 * n) - 1.0 / (360.0 * n.powi(3))
+            + 1.0 / (1260.0 * n.powi(5))
+    };
+    let p_mode = (mode * m.ln() - m - ln_fact).exp();
+    let tiny = 1e-17 * p_mode;
+    let mut up = vec![p_mode];
+    let mut x = mode;
+    while let Some(&last) = up.last() {
+        let next = last * m / (x + 1.0);
+        if next < tiny {
+            break;
+        }
+        up.push(next);
+        x += 1.0;
+    }
+    let mut down = Vec::new();
+    let (mut x, mut last) = (mode, p_mode);
+    while x >= 1.0 {
+        let next = last * x / m;
+        if next < tiny {
+            break;
+        }
+        down.push(next);
+        last = next;
+        x -= 1.0;
+    }
+    let lo = mode as usize - down.len();
+    down.reverse();
+    down.extend(up);
+    (lo, down)
+}
+
+/// In-control average run length, from S_0 = 0, of the standardised CUSUM
+/// of [`cusum`] (`"standard"`, no reset) when the counts are Poisson with
+/// the constant mean `m` it was standardised with: the exact value for
+/// counts, where [`arl`] is the large-count approximation (the two agree as
+/// m grows; for small m the discrete counts change it a lot).
+///
+/// Method: with T = S √m and c = m + k √m, T_t = max(0, T_{t−1} + x_t − c),
+/// so between two returns to 0 the state after n steps is a − n c with a
+/// the integer sum of the counts. The chain on these states (n, a), alarm
+/// at T ≥ h √m, is solved exactly, cut where the chance of going n steps
+/// without returning to 0 or alarming is below 1e-15. None for m ≤ 0,
+/// non-finite arguments, h ≤ 0, or a chain that needs more than 100,000
+/// steps or h √m above 10,000.
+pub fn arl_poisson(m: f64, k: f64, h: f64) -> Option<f64> {
+    if !(m.is_finite() && m > 0.0 && k.is_finite() && h.is_finite() && h > 0.0) {
+        return None;
+    }
+    let root = m.sqrt();
+    let c = m + k * root;
+    let big_h = h * root;
+    if big_h > 10_000.0 {
+        return None;
+    }
+    let (lo, pmf) = poisson_pmf(m);
+    let pmf_at = |x: f64| -> f64 {
+        if x < lo as f64 {
+            return 0.0;
+        }
+        pmf.get((x - lo as f64) as usize).copied().unwrap_or(0.0)
+    };
+    // Level n holds the states a in a_lo(n)..=a_hi(n) with 0 < a − n c < H.
+    let range = |n: usize| -> (f64, f64) {
+        let base = n as f64 * c;
+        ((base.floor() + 1.0).max(0.0), (base + big_h).ceil() - 1.0)
+    };
+    // Forward: the chance of each state before any return to 0 or alarm.
+    let mut levels: Vec<(f64, Vec<f64>)> = vec![(0.0, vec![1.0])];
+    loop {
+        let n = levels.len();
+        if n > 100_000 {
+            return None;
+        }
+        let (prev_lo, prev) = &levels[n - 1];
+        let (a_lo, a_hi) = range(n);
+        if a_hi < a_lo {
+            break;
+        }
+        let next: Vec<f64> = (0..=((a_hi - a_lo) as usize))
+            .map(|j| {
+                let a = a_lo + j as f64;
+                prev.iter().enumerate().map(|(i, w)| w * pmf_at(a - (prev_lo + i as f64))).sum()
+            })
+            .collect();
+        let mass: f64 = next.iter().sum();
+        levels.push((a_lo, next));
+        if mass < 1e-15 {
+            break;
+        }
+    }
+    // Backward: L(state) = A + B L(0), the last level taken as a fresh start.
+    let last = levels.len() - 1;
+    let mut ahead: (f64, Vec<(f64, f64)>) = (levels[last].0, vec![(0.0, 1.0); levels[last].1.len()]);
+    for n in (0..last).rev() {
+        let (a_lo, states) = &levels[n];
+        let (next_lo, next) = &ahead;
+        let here: Vec<(f64, f64)> = (0..states.len())
+            .map(|j| {
+                let a = a_lo + j as f64;
+                let t = a - n as f64 * c;
+                // Return to 0: x ≤ c − t.
+                let reset: f64 = pmf.iter().enumerate().filter(|(i, _)| (lo + i) as f64 <= c - t).map(|(_, p)| p).sum();
+                let (mut big_a, mut big_b) = (1.0, reset);
+                for (i, (na, nb)) in next.iter().enumerate() {
+                    let p = pmf_at(next_lo + i as f64 - a);
+                    big_a += p * na;
+                    big_b += p * nb;
+                }
+                (big_a, big_b)
+            })
+            .collect();
+        ahead = (*a_lo, here);
+    }
+    let (a0, b0) = ahead.1[0];
+    let l0 = a0 / (1.0 - b0);
+    (l0.is_finite() && l0 > 0.0).then_some(l0)
+}
+
 /// Siegmund's (1985) approximation to the same ARL:
 /// (e^{−2Δb} + 2Δb − 1) / (2Δ²) with Δ = `shift` − k and b = h + 1.166
 /// (b² when Δ = 0). Within about 1% of [`arl`] for usual k and h.
@@ -458,5 +587,44 @@ mod tests {
         assert!(cusum(&[0.0, 0.0, 3.0], 2, &p).is_err());
         assert!(cusum(&[-1.0, 2.0, 3.0], 2, &p).is_err());
         assert!(cusum(&[1.0, 2.0, 3.0], 2, &CusumParams { mean: InControlMean::Fixed(0.0), ..p }).is_err());
+    }
+
+    #[test]
+    fn poisson_arl_tends_to_the_normal_one_and_matches_simulation() {
+        use rand::{Rng, SeedableRng};
+        let normal = arl(1.04, 2.26, 0.0).expect("reference case");
+        let big = arl_poisson(10_000.0, 1.04, 2.26).expect("reference case");
+        assert!((big - normal).abs() / normal < 0.05, "{big} vs {normal}");
+        // Simulation of the CUSUM itself on Poisson(4) counts, 4000 runs.
+        let m = 4.0;
+        let exact = arl_poisson(m, 1.04, 2.26).expect("reference case");
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let (lo, pmf) = poisson_pmf(m);
+        let runs = 4000;
+        let mut total = 0.0;
+        for _ in 0..runs {
+            let (mut s, mut n) = (0.0f64, 0u64);
+            loop {
+                n += 1;
+                let mut u: f64 = rng.gen();
+                let mut x = lo;
+                for p in &pmf {
+                    if u < *p {
+                        break;
+                    }
+                    u -= p;
+                    x += 1;
+                }
+                s = (s + (x as f64 - m) / m.sqrt() - 1.04).max(0.0);
+                if s >= 2.26 {
+                    break;
+                }
+            }
+            total += n as f64;
+        }
+        let mean = total / f64::from(runs);
+        // The run length is roughly geometric: standard error about ARL / √runs.
+        assert!((mean - exact).abs() < 4.0 * exact / f64::from(runs).sqrt(), "simulated {mean}, exact {exact}");
+        assert!(arl_poisson(0.0, 1.0, 1.0).is_none());
     }
 }

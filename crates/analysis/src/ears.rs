@@ -26,6 +26,11 @@
 //!   C3 = C2_t + max(0, C2_{t−1} − 1) + max(0, C2_{t−2} − 1).
 //!
 //! In every method the alarm is x_t > upper bound (strictly), as in R.
+//! If the counts were normal with the baseline's mean and standard
+//! deviation, C1 and C2 would fire by chance with probability `alpha` per
+//! period (about once in 1 / `alpha` periods); with a 7-period baseline the
+//! real rate is higher, since the standard deviation is estimated. R's C3
+//! has no such simple rate.
 //! With `min_sigma` 0 and a flat baseline the ratio is undefined: the
 //! statistic is then `None`; where R's upper bound is `NA` (C3 only) the
 //! bound is `None` and there is no alarm (R gives `NA`).
