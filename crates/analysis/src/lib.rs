@@ -13,7 +13,9 @@
 //! numbers kept in `tests/fixtures/` with the scripts that produced them.
 
 pub mod bng;
+pub mod cusum;
 pub mod density;
+pub mod ears;
 pub mod evaluate;
 pub mod fdr;
 pub mod grid;
@@ -21,6 +23,7 @@ pub mod interrupt;
 pub mod knox;
 pub mod local;
 pub mod moran;
+pub mod normal;
 pub mod pai;
 pub mod scan;
 pub mod trends;
