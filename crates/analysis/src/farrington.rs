@@ -21,7 +21,10 @@
 //! Everything R does is reproduced, quirks included: the seasonal blocks are
 //! laid out with R's `a:b` (which counts down when `b < a`), the trend test is
 //! R's `summary.glm` t-test on the reweighted fit, the prediction's standard
-//! error uses the fit's own dispersion (not the floored `phi`), and the
+//! error uses the fit's own dispersion (not the floored `phi`) computed as R
+//! computes it after reweighting — R stores the reweighting weights ω in the
+//! glm's working-weights slot, so that dispersion is Σ ω·r² / df with the
+//! working residuals r — and the
 //! "nbPlugin" score is `(y − η₀)/(U − η₀)` on the link scale `η₀`, as in R.
 //! Where R gives up (no convergence with or without the trend) the result is
 //! `None`; where R gives `NA` (too few recent cases, an infinite quantile)

@@ -152,3 +152,40 @@ fn noufaily_constructor_is_the_documented_control_list() {
     let line = read("farrington_bristol_noufaily_doc.csv").lines().nth(1).expect("control").to_string();
     assert_eq!(FarringtonOptions::noufaily(12), options(&line));
 }
+
+/// A sparse monthly series (four single cases, then 6 and 2 at the end):
+/// R's values from
+/// `x <- rep(0, 80); x[78] <- 6; x[79] <- 2; x[c(5, 20, 33, 50)] <- 1;`
+/// `farringtonFlexible(sts(matrix(x), frequency = 12, start = c(2000, 1)),`
+/// `control = list(b = 5, w = 3, noPeriods = 10, pastWeeksNotIncluded = 6,`
+/// `pThresholdTrend = 1, weightsThreshold = 2.58, thresholdMethod = "nbPlugin"))`:
+/// no bound while the last 4 months hold fewer than 5 cases, then a bound of 0.
+#[test]
+#[allow(clippy::excessive_precision)] // R's printed values
+fn sparse_series_matches_r() {
+    let mut x = vec![0.0; 80];
+    x[77] = 6.0;
+    x[78] = 2.0;
+    for i in [4, 19, 32, 49] {
+        x[i] = 1.0;
+    }
+    let opts = FarringtonOptions::noufaily(12);
+    let phis = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.663_522_807_821_618, 2.785_340_778_884_401_6];
+    for (i, phi) in phis.iter().enumerate() {
+        let r = farrington_flexible(&x, 63 + i, &opts).expect("runs").expect("fits");
+        assert!((r.phi - phi).abs() < 1e-9, "t {}: phi {} vs R {phi}", 63 + i, r.phi);
+        assert!(r.upperbound.is_none() && r.expected.is_none() && !r.alarm && r.trend);
+    }
+    for (t, expected, alarm) in [
+        (77, 0.016_162_006_063_415_429, true),
+        (78, 0.014_488_835_348_811_534, true),
+        (79, 0.012_447_088_392_098_843, false),
+    ] {
+        let r = farrington_flexible(&x, t, &opts).expect("runs").expect("fits");
+        let e = r.expected.expect("expected");
+        assert!((e - expected).abs() < 1e-9, "t {t}: {e} vs R {expected}");
+        assert_eq!(r.upperbound, Some(0.0), "t {t}");
+        assert_eq!(r.alarm, alarm, "t {t}");
+        assert!(r.trend && r.phi == 1.0);
+    }
+}
