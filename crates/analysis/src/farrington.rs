@@ -209,7 +209,7 @@ pub fn farrington_flexible_all(
 ) -> Result<Vec<(usize, Option<FarringtonResult>)>, AnalysisError> {
     let first = opts.first_period();
     if series.len() <= first {
-        return Err(AnalysisError::TooFew { what: "periods", needed: first + 1, found: series.len() });
+        return Err(AnalysisError::TooFew { what: "periods", needed: first.saturating_add(1), found: series.len() });
     }
     let mut out = Vec::with_capacity(series.len() - first);
     for t in first..series.len() {
