@@ -1,7 +1,8 @@
 //! SafetyNet's analysis methods as plain functions over plain data: spatial
 //! weights, global and local spatial autocorrelation (Moran's I, Getis-Ord
 //! Gi*), multiple-testing control, operation evaluation (WDD, WDQ) and
-//! hotspot accuracy (PAI, PEI).
+//! hotspot accuracy (PAI, PEI), and outbreak detection in count series
+//! (the improved Farrington method of R's surveillance package).
 //!
 //! Invariants: no SQL, no HTTP, no clock; every Monte Carlo method takes a
 //! seed and gives the same answer for the same seed. Bad input (empty data,
@@ -17,6 +18,7 @@ pub mod cusum;
 pub mod density;
 pub mod ears;
 pub mod evaluate;
+pub mod farrington;
 pub mod fdr;
 pub mod grid;
 pub mod interrupt;

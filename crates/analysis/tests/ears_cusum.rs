@@ -58,10 +58,8 @@ fn series() -> BTreeMap<String, (Vec<f64>, f64)> {
     let chicago =
         read_csv("chicago_burglary_weekly.csv").iter().map(|r| r["count"].parse().expect("fixture value")).collect();
     out.insert("chicago/burglary/weekly".into(), (chicago, 52.0));
-    let fms = read_csv("ears_cusum_fms_flytipping_monthly.csv")
-        .iter()
-        .map(|r| r["count"].parse().expect("fixture value"))
-        .collect();
+    let fms =
+        read_csv("fms_flytipping_monthly.csv").iter().map(|r| r["st_albans"].parse().expect("fixture value")).collect();
     out.insert("fixmystreet/st-albans/fly-tipping".into(), (fms, 12.0));
     out
 }
