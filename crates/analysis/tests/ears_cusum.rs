@@ -3,7 +3,7 @@
 //! Chicago weekly residential burglary 2014-2017, and St Albans monthly
 //! FixMyStreet fly-tipping reports 2007-2020. The series and R's results are
 //! in `tests/fixtures/surveillance/` with the scripts that made them
-//! (`make_ears_cusum_extracts.py`, `make_ears_cusum.R`); see
+//! (`make_extracts.py`, `make_ears_cusum.R`); see
 //! `SOURCE_ears_cusum.txt` there. Every evaluated period is compared:
 //! statistics, expected values and upper bounds within 1e-6 (relative above
 //! 1), alarms equal.
@@ -195,4 +195,37 @@ fn arl_matches_spc() {
         assert!((got_h - h500).abs() < 1e-6, "h for ARL 500, k {k}: SafetyNet {got_h}, spc {h500}");
     }
     eprintln!("ARL against spc: max relative difference {max_arl:e}, h for ARL 500 max difference {max_h:e}");
+}
+
+/// The trends' EARS alerts (what the API, pages and packs show) are R's
+/// alarms with R's expected values and upper bounds, at R's default alpha.
+#[test]
+fn trend_alerts_are_rs_ears_alarms() {
+    use safetynet_analysis::trends::{alerts, Rule};
+    let fixtures = read_csv("ears_fixtures.csv");
+    let mut compared = 0;
+    for (name, (x, freq)) in series() {
+        let ours = alerts(&x, freq as usize, true);
+        for (rule, method, alpha) in
+            [(Rule::EarsC1, "C1", "0.001"), (Rule::EarsC2, "C2", "0.001"), (Rule::EarsC3, "C3", "0.025000000000000001")]
+        {
+            let theirs: Vec<&Row> = fixtures
+                .iter()
+                .filter(|r| {
+                    r["series"] == name && r["method"] == method && r["alpha"] == alpha && r["min_sigma"] == "0"
+                })
+                .filter(|r| r["alarm"] == "1")
+                .collect();
+            let mine: Vec<_> = ours.iter().filter(|a| a.rule == rule).collect();
+            assert_eq!(mine.len(), theirs.len(), "{name} {method}: alarms");
+            for (a, r) in mine.iter().zip(&theirs) {
+                assert_eq!((a.period + 1).to_string(), r["t"], "{name} {method}: R counts from 1");
+                let close = |x: f64, y: Option<f64>| y.is_some_and(|y| (x - y).abs() <= TOL * y.abs().max(1.0));
+                assert!(close(a.expected, num(&r["expected"])), "{name} {method} t {}: expected", a.period);
+                assert!(close(a.threshold, num(&r["upperbound"])), "{name} {method} t {}: bound", a.period);
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 50, "{compared} alarms compared");
 }
