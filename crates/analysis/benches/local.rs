@@ -34,7 +34,8 @@ fn main() {
     let lm = local_moran_i(&y, &w.row_standardised()).unwrap_or_else(|e| panic!("{e}"));
     println!("local: {} cells, 999 permutations, Gi* + Local Moran: {secs:.3} s", y.len());
     if let Some(path) = std::env::args().nth(2) {
-        let text: String = gi.iter().zip(&lm).map(|(g, m)| format!("{g},{m}\n")).collect();
+        let text: String =
+            gi.iter().zip(&lm).zip(&r).map(|((g, m), x)| format!("{g},{m},{},{}\n", x.gi_p, x.moran_p)).collect();
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
     }
     println!(
