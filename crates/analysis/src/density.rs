@@ -9,7 +9,7 @@
 //! most [`MAX_REACH_CELLS`] cells (so each point touches at most
 //! (2 × 100 + 1)² cells), and at most [`MAX_CELLS`] cells in the surface.
 
-use crate::bng::to_grid;
+use crate::bng::{from_grid, to_grid};
 use crate::interrupt::Interrupt;
 use crate::AnalysisError;
 use serde::Serialize;
@@ -112,7 +112,48 @@ pub fn quartic_density_wgs84(
     quartic_density(&projected, cell_m, bandwidth_m, interrupt)
 }
 
+/// Cells below this share of the peak are left out of the GeoJSON (the
+/// CSV has them all).
+pub const GEOJSON_MIN_SHARE: f64 = 0.02;
+
 impl Surface {
+    /// The cells at or above [`GEOJSON_MIN_SHARE`] of the peak as a GeoJSON
+    /// FeatureCollection: WGS84 squares with `density_per_km2` and `level`
+    /// (the density as a share of the peak, 0 to 1), for maps and GIS.
+    pub fn to_geojson(&self) -> serde_json::Value {
+        let peak = self.values.iter().copied().fold(0.0, f64::max);
+        let round = |v: f64| (v * 1e6).round() / 1e6;
+        let features: Vec<serde_json::Value> = self
+            .values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| peak > 0.0 && **v >= GEOJSON_MIN_SHARE * peak)
+            .map(|(i, v)| {
+                let (e, n) = (
+                    self.min_easting + (i % self.cols) as f64 * self.cell_m,
+                    self.min_northing + (i / self.cols) as f64 * self.cell_m,
+                );
+                let ring: Vec<[f64; 2]> =
+                    [(e, n), (e + self.cell_m, n), (e + self.cell_m, n + self.cell_m), (e, n + self.cell_m), (e, n)]
+                        .iter()
+                        .map(|(x, y)| {
+                            let (lon, lat) = from_grid(*x, *y);
+                            [round(lon), round(lat)]
+                        })
+                        .collect();
+                serde_json::json!({
+                    "type": "Feature",
+                    "geometry": { "type": "Polygon", "coordinates": [ring] },
+                    "properties": { "easting": e, "northing": n, "density_per_km2": v, "level": v / peak }
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "type": "FeatureCollection", "cell_m": self.cell_m, "bandwidth_m": self.bandwidth_m,
+            "peak_per_km2": peak, "min_share_shown": GEOJSON_MIN_SHARE, "features": features
+        })
+    }
+
     /// The non-empty cells as CSV (south-west corner, density per km²).
     pub fn to_csv(&self) -> String {
         let mut out = String::from("easting,northing,density_per_km2\n");
@@ -143,6 +184,25 @@ mod tests {
         let k0 = 3.0 / (std::f64::consts::PI * 200.0 * 200.0) * 1e6;
         assert!((peak - k0).abs() / k0 < 0.01, "{peak} vs {k0}");
         assert!(s.min_easting % 10.0 == 0.0 && s.min_northing % 10.0 == 0.0, "aligned cells");
+    }
+
+    #[test]
+    fn the_geojson_holds_the_cells_near_the_peak_as_squares_in_wgs84() {
+        let centre = to_grid(-0.3390, 51.7520);
+        let s = quartic_density(&[centre], 50.0, 200.0, &Interrupt::never()).expect("surface");
+        let g = s.to_geojson();
+        let features = g["features"].as_array().expect("features");
+        let shown =
+            s.values.iter().filter(|v| **v >= GEOJSON_MIN_SHARE * g["peak_per_km2"].as_f64().unwrap_or(1.0)).count();
+        assert_eq!(features.len(), shown);
+        assert!(features.len() < s.values.iter().filter(|v| **v > 0.0).count(), "the faint edge is left out");
+        let top = features.iter().map(|f| f["properties"]["level"].as_f64().unwrap_or(0.0)).fold(0.0, f64::max);
+        assert!((top - 1.0).abs() < 1e-12, "the peak cell has level 1");
+        let ring = features[0]["geometry"]["coordinates"][0].as_array().expect("ring");
+        assert_eq!(ring.len(), 5, "a closed square");
+        let lon = ring[0][0].as_f64().unwrap_or(0.0);
+        let lat = ring[0][1].as_f64().unwrap_or(0.0);
+        assert!((lon + 0.339).abs() < 0.01 && (lat - 51.752).abs() < 0.01, "{lon}, {lat}");
     }
 
     #[test]

@@ -139,6 +139,14 @@ fn band(bands: &[(f64, f64)], v: f64) -> Option<usize> {
     bands.iter().enumerate().position(|(i, (lo, hi))| if i == 0 { v >= *lo && v <= *hi } else { v > *lo && v <= *hi })
 }
 
+/// The distance between two events (m).
+fn distance(a: &Event, b: &Event, metric: Metric) -> f64 {
+    match metric {
+        Metric::Euclidean => ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt(),
+        Metric::Manhattan => (a.x - b.x).abs() + (a.y - b.y).abs(),
+    }
+}
+
 /// Pairs that fall in some distance band: (i, j, distance band); at most
 /// `max_pairs` of them.
 fn close_pairs(
@@ -168,10 +176,7 @@ fn close_pairs(
                         continue;
                     }
                     let b = &events[j as usize];
-                    let d = match metric {
-                        Metric::Euclidean => ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt(),
-                        Metric::Manhattan => (a.x - b.x).abs() + (a.y - b.y).abs(),
-                    };
+                    let d = distance(a, b, metric);
                     if let Some(k) = band(bands, d) {
                         if pairs.len() >= max_pairs {
                             return Err(AnalysisError::TooLarge(format!(
@@ -186,6 +191,59 @@ fn close_pairs(
         }
     }
     Ok(pairs)
+}
+
+/// A near-repeat pair: two events close in space and time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NearPair {
+    /// Index of the earlier event (or the first, on the same day).
+    pub first: usize,
+    /// Index of the later event.
+    pub second: usize,
+    /// Distance between them (m).
+    pub distance_m: f64,
+    /// Days between them.
+    pub days: i64,
+}
+
+/// The last distance band the near-repeat pairs are drawn from: the second
+/// when the first ends within a metre ("the same place"), else the first.
+pub fn near_band(distance_bands: &[(f64, f64)]) -> usize {
+    usize::from(distance_bands.len() > 1 && distance_bands[0].1 <= 1.0)
+}
+
+/// The pairs in the near-repeat cells of the table: within the first
+/// distance band past "the same place" (the second band when the first ends
+/// within a metre, else the first) and within the first time band, closest
+/// in time then in space first, at most `limit` of them; also whether more
+/// were left out. Drawn on maps so an officer sees where repeats cluster.
+pub fn near_pairs(
+    events: &[Event],
+    distance_bands: &[(f64, f64)],
+    time_bands: &[(f64, f64)],
+    metric: Metric,
+    limit: usize,
+    interrupt: &Interrupt,
+) -> Result<(Vec<NearPair>, bool), AnalysisError> {
+    check_bands("distance", distance_bands, MAX_DISTANCE_M, "m")?;
+    check_bands("time", time_bands, MAX_TIME_DAYS, "days")?;
+    let near = near_band(distance_bands);
+    let within = close_pairs(events, &distance_bands[..=near], metric, MAX_PAIRS, interrupt)?;
+    let mut pairs: Vec<NearPair> = within
+        .into_iter()
+        .filter_map(|(i, j, _)| {
+            let (a, b) = (&events[i as usize], &events[j as usize]);
+            let days = a.day.abs_diff(b.day) as i64;
+            band(&time_bands[..1], days as f64)?;
+            let distance_m = distance(a, b, metric);
+            let (first, second) = if a.day <= b.day { (i as usize, j as usize) } else { (j as usize, i as usize) };
+            Some(NearPair { first, second, distance_m, days })
+        })
+        .collect();
+    pairs.sort_by(|p, q| p.days.cmp(&q.days).then(p.distance_m.total_cmp(&q.distance_m)));
+    let more = pairs.len() > limit;
+    pairs.truncate(limit);
+    Ok((pairs, more))
 }
 
 fn table(pairs: &[(u32, u32, u8)], days: &[i64], time_lookup: &[i8], cols: usize, out: &mut [u64]) {
@@ -368,6 +426,25 @@ mod tests {
         let hundred: Vec<(f64, f64)> = (0..100).map(|i| (f64::from(i), f64::from(i) + 1.0)).collect();
         let r = knox(&e, &hundred, &hundred, Metric::Euclidean, 999, 1, &never);
         assert!(matches!(r, Err(AnalysisError::TooLarge(_))), "10,000 cells x 999 permutations: {r:?}");
+    }
+
+    #[test]
+    fn near_pairs_are_the_close_in_space_and_time_ones_nearest_first() {
+        let e = |x: f64, day: i64| Event { x, y: 0.0, day };
+        // 0 and 1: 150 m, 3 days; 0 and 2: same place, 1 day; 1 and 3: 150 m, 30 days (too late);
+        // 0 and 4: 900 m (too far).
+        let events = [e(0.0, 10), e(150.0, 13), e(0.0, 11), e(150.0, 43), e(900.0, 10)];
+        let bands = [(0.0, 0.1), (0.1, 200.0), (200.0, 400.0)];
+        let never = Interrupt::never();
+        let (pairs, more) =
+            near_pairs(&events, &bands, &[(0.0, 7.0), (7.0, 14.0)], Metric::Euclidean, 10, &never).expect("pairs");
+        let found: Vec<(usize, usize, i64)> = pairs.iter().map(|p| (p.first, p.second, p.days)).collect();
+        assert_eq!(found, [(0, 2, 1), (2, 1, 2), (0, 1, 3)]);
+        assert!(!more);
+        assert!((pairs[2].distance_m - 150.0).abs() < 1e-9);
+        let (one, more) = near_pairs(&events, &bands, &[(0.0, 7.0)], Metric::Euclidean, 1, &never).expect("pairs");
+        assert_eq!((one.len(), more), (1, true), "cut at the limit, and said so");
+        assert!(near_pairs(&events, &[], &[(0.0, 7.0)], Metric::Euclidean, 1, &never).is_err());
     }
 
     #[test]

@@ -109,6 +109,18 @@ pub struct Cluster {
     pub recurrence_interval_days: Option<f64>,
 }
 
+/// A cluster's circle of `radius_km` around (longitude, latitude) as a
+/// closed WGS84 ring of 65 points (at least 10 m across), for maps.
+pub fn circle_ring(lon: f64, lat: f64, radius_km: f64) -> Vec<(f64, f64)> {
+    let d = radius_km.max(0.01) / EARTH_RADIUS_KM;
+    (0..=64)
+        .map(|i| {
+            let a = f64::from(i) / 64.0 * std::f64::consts::TAU;
+            (lon + (d * a.sin() / lat.to_radians().cos()).to_degrees(), lat + (d * a.cos()).to_degrees())
+        })
+        .collect()
+}
+
 fn chord_km(a: &Location, b: &Location) -> f64 {
     let xyz = |l: &Location| {
         let (la, lo) = (l.lat.to_radians(), l.lon.to_radians());
@@ -483,6 +495,18 @@ mod tests {
             prospective,
             replications: 99,
             seed: 1,
+        }
+    }
+
+    #[test]
+    fn a_circle_ring_is_closed_and_its_radius_is_the_clusters() {
+        let ring = circle_ring(-0.34, 51.75, 2.0);
+        assert_eq!(ring.len(), 65);
+        assert_eq!(ring.first(), ring.last());
+        let centre = Location { id: "c".into(), lat: 51.75, lon: -0.34 };
+        for (lon, lat) in ring {
+            let d = chord_km(&centre, &Location { id: "p".into(), lat, lon });
+            assert!((d - 2.0).abs() < 0.01, "{d}");
         }
     }
 

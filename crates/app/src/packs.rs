@@ -256,7 +256,7 @@ async fn emerging(analyst: &Analyst, date: NaiveDate, since: NaiveDate, viewer: 
                 })
                 .collect();
             if fresh.is_empty() {
-                blocks.push(para("No crime type rose beyond its expected range (EARS, CUSUM and seasonal rules)."));
+                blocks.push(para("No crime type rose beyond its expected range (EARS, CUSUM and Farrington rules)."));
             } else {
                 blocks.push(table(&["Crime type", "Month", "Observed", "Expected", "Why"], fresh));
             }
@@ -325,9 +325,9 @@ async fn emerging(analyst: &Analyst, date: NaiveDate, since: NaiveDate, viewer: 
             // The busiest streets named, so that the map can be read without tiles.
             let located = points.iter().filter_map(|p| Some((p.location.as_str(), p.longitude?, p.latitude?)));
             let overlay = Overlay {
-                points: Vec::new(),
                 markers: listed.iter().map(|c| (c.easting + half, c.northing + half)).collect(),
                 names: safetynet_domain::places::busiest_streets(located, MAP_STREET_NAMES),
+                ..Overlay::default()
             };
             blocks.push(figure(
                 "Hot spots",

@@ -125,7 +125,7 @@ pub enum AnalyseCommand {
         #[command(flatten)]
         common: Common,
     },
-    /// Emerging issues in monthly recorded crime (EARS, CUSUM, seasonal).
+    /// Emerging issues in monthly recorded crime (EARS, CUSUM, Farrington).
     Trends {
         #[command(flatten)]
         flags: TrendFlags,
@@ -274,12 +274,12 @@ pub async fn run(config: &Config, clock: SharedClock, command: AnalyseCommand) -
             Method::Scan => {
                 let req = ScanRequest::from_params(&p)?;
                 p.finish()?;
-                output::json_only(&analyst.scan(&records()?, &req, &actor).await?, format)?
+                output::scan(&analyst.scan(&records()?, &req, &actor).await?, format)?
             }
             Method::NearRepeat => {
                 let req = NearRepeatRequest::from_params(&p)?;
                 p.finish()?;
-                output::json_only(&analyst.near_repeat(&records()?, &req, &actor).await?, format)?
+                analyst.near_repeat_output(&records()?, &req, format, &actor).await?
             }
         })
     }

@@ -204,8 +204,8 @@ fn every_method_lists_every_option_in_its_help_and_refuses_what_it_does_not_take
     assert!(!ok && err.contains("invalid value 'csv' for '--format <FORMAT>'"), "{err}");
     let (ok, _, err) = run(&[&near[..], &["--cell-m", "100"]].concat());
     assert!(!ok && err.contains("unexpected argument '--cell-m'"), "{err}");
-    let (ok, _, err) = run(&["analyse", "density", "--area", "St Albans 001A", "--format", "geojson"]);
-    assert!(!ok && err.contains("invalid value 'geojson'"), "{err}");
+    let (ok, _, err) = run(&["analyse", "trends", "--area", "St Albans 001A", "--format", "csv"]);
+    assert!(!ok && err.contains("invalid value 'csv'"), "{err}");
     let (ok, _, err) = run(&["analyse", "scan", "--agency", "SACDC"]);
     assert!(!ok && err.contains("--from <YYYY-MM-DD>") && err.contains("--to <YYYY-MM-DD>"), "required: {err}");
 }
@@ -224,6 +224,21 @@ async fn density_and_near_repeats() {
         let n = app.store.crime_locations(&safetynet_store::crimes::CrimeFilter { from: safetynet_domain::month::Month::parse("2021-06").ok(), to: safetynet_domain::month::Month::parse("2021-06").ok(), ..Default::default() }).await.expect("q").len() as f64;
         assert!((total - n).abs() / n < 0.02, "the surface integrates to the number of points: {total} vs {n}");
         assert_eq!(app.get_bearer("/api/v1/analytics/density?bandwidth_m=1", &t).await.status, StatusCode::BAD_REQUEST);
+        // The density as a map layer: squares from 2% of the peak, each with its level.
+        let g = app.get_bearer("/api/v1/analytics/density?from=2021-06&to=2021-06&cell_m=100&bandwidth_m=400&format=geojson", &t).await;
+        assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+        assert_eq!(g.headers["content-type"], "application/geo+json");
+        let g = g.json();
+        let squares = g["features"].as_array().cloned().unwrap_or_default();
+        let peak = s["values"].as_array().into_iter().flatten().filter_map(|v| v.as_f64()).fold(0.0, f64::max);
+        let above = s["values"].as_array().into_iter().flatten().filter_map(|v| v.as_f64()).filter(|v| *v >= 0.02 * peak).count();
+        assert_eq!(squares.len(), above, "every square from 2% of the peak");
+        assert!(squares.iter().all(|f| f["geometry"]["type"] == "Polygon" && f["properties"]["level"].as_f64().is_some_and(|l| (0.02..=1.0).contains(&l))));
+        let m = app.sign_in(MANAGER).await;
+        let svg = app.get("/analysis/density.svg?from=2021-06&to=2021-06&cell_m=100&bandwidth_m=400", Some(&m)).await;
+        assert_eq!(svg.status, StatusCode::OK, "{}", svg.body);
+        assert!(svg.body.starts_with("<svg") && svg.body.contains("Density of recorded crime: darker is more"), "{}", &svg.body[..200.min(svg.body.len())]);
+        assert_eq!(app.get("/analysis/density.svg?cell_m=wide", Some(&m)).await.status, StatusCode::BAD_REQUEST);
 
         // Three burglaries at one address a few days apart, one far away.
         let officer = app.token(OFFICER).await;
@@ -253,6 +268,31 @@ async fn density_and_near_repeats() {
         assert_eq!(c["replications"], 99, "the result says how many replications its p-value rests on");
         assert!(c["most_likely_cluster"]["observed"].as_u64().unwrap_or(0) >= 1, "{c}");
         assert_eq!(app.get_bearer("/api/v1/analytics/scan?from=2026-01-14&to=2026-01-01", &officer).await.status, StatusCode::BAD_REQUEST);
+        // The cluster and the near-repeat pairs as map layers and images.
+        let study = "from=2026-01-01&to=2026-01-14&max_radius_km=0.5&max_window_days=14&prospective=false&replications=99";
+        let cg = app.get_bearer(&format!("/api/v1/analytics/scan?{study}&format=geojson"), &officer).await;
+        assert_eq!(cg.status, StatusCode::OK, "{}", cg.body);
+        let cg = cg.json();
+        let kinds: Vec<&str> = cg["features"].as_array().into_iter().flatten().filter_map(|f| f["properties"]["kind"].as_str()).collect();
+        assert_eq!(kinds.first(), Some(&"cluster"), "{cg}");
+        assert_eq!(kinds.iter().filter(|k| **k == "place").count(), c["most_likely_cluster"]["places"].as_array().map_or(0, Vec::len));
+        assert_eq!(cg["features"][0]["properties"]["observed"], c["most_likely_cluster"]["observed"]);
+        let pg = app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14&distance_bands=0-0.1,0.1-200&time_bands=0-7,7-14&format=geojson", &officer).await;
+        assert_eq!(pg.status, StatusCode::OK, "{}", pg.body);
+        let pg = pg.json();
+        // The near cells (up to 200 m, up to 7 days): A-B (3 days), B-C (4), A-C (7), closest in time first.
+        let days: Vec<i64> = pg["features"].as_array().into_iter().flatten().filter_map(|f| f["properties"]["days"].as_i64()).collect();
+        assert_eq!(days, [3, 4, 7], "{pg}");
+        assert!(pg["features"].as_array().into_iter().flatten().all(|f| f["geometry"]["type"] == "LineString"));
+        assert_eq!(app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14&format=csv", &officer).await.status, StatusCode::BAD_REQUEST);
+        let so = app.sign_in(OFFICER).await;
+        let svg = app.get("/analysis/incidents/near-repeat.svg?from=2026-01-01&to=2026-01-14&distance_bands=0-0.1,0.1-200", Some(&so)).await;
+        assert_eq!(svg.status, StatusCode::OK, "{}", svg.body);
+        assert!(svg.body.contains("3 pairs of incidents up to 200 m and 7 days apart"), "{}", svg.body);
+        let svg = app.get(&format!("/analysis/incidents/scan.svg?{study}"), Some(&so)).await;
+        assert_eq!(svg.status, StatusCode::OK, "{}", svg.body);
+        assert!(svg.body.contains("observed") && svg.body.contains("Emerging cluster"), "{}", svg.body);
+        assert_eq!(app.get("/analysis/incidents/scan.svg?from=2026-01-01", Some(&so)).await.status, StatusCode::BAD_REQUEST);
         let police = app.token(POLICE).await;
         let theirs = app.get_bearer("/api/v1/analytics/near-repeat?from=2026-01-01&to=2026-01-14", &police).await;
         assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY, "other agencies' incidents are not analysed: none to analyse");
@@ -288,7 +328,9 @@ async fn trends_flag_emerging_issues_with_the_rule_and_the_numbers() {
                 a["rule"].is_string()
                     && a["observed"].is_number()
                     && a["expected"].is_number()
-                    && a["reason"].is_string(),
+                    && a["threshold"].as_f64().is_some_and(|t| a["observed"].as_f64().is_some_and(|o| o >= t))
+                    && a["chance_periods"].as_f64().is_some_and(|n| n > 1.0)
+                    && a["reason"].as_str().is_some_and(|r| r.contains("by chance")),
                 "{a}"
             );
         }

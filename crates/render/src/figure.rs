@@ -292,6 +292,20 @@ pub struct Overlay {
     /// first: at most eight are shown, each where it hides no marker and no
     /// other name.
     pub names: Vec<(f64, f64, String)>,
+    /// Shaded grid squares (easting and northing of the south-west corner,
+    /// side in metres, level 0 to 1: darker is more), e.g. a density surface.
+    pub shades: Vec<(f64, f64, f64, f64)>,
+    /// Lines between two points (longitude, latitude), e.g. near-repeat pairs.
+    pub lines: Vec<[(f64, f64); 2]>,
+    /// What the overlay shows, for the legend.
+    pub legend: String,
+}
+
+/// The shade of a level from 0 (pale) to 1 (dark purple).
+fn shade(level: f64) -> Colour {
+    let t = level.clamp(0.0, 1.0);
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
+    Colour(mix(0xef, 0x3f), mix(0xed, 0x00), mix(0xf5, 0x7d))
 }
 
 /// A map on the British National Grid (north up): the district boundary,
@@ -349,6 +363,10 @@ pub fn map(
         _ => Colour::LIGHT,
     };
     let mut marks = Vec::new();
+    for (e, n, side, level) in &overlay.shades {
+        let (x, y) = p((*e, n + side));
+        marks.push(Mark::Rect { x, y, w: side * scale, h: side * scale, fill: shade(*level) });
+    }
     for c in &cells {
         let (x, y) = p((c.easting, c.northing + cell));
         marks.push(Mark::Rect { x, y, w: cell * scale, h: cell * scale, fill: colour(c.stats.gi_class) });
@@ -364,6 +382,13 @@ pub fn map(
     for (lon, lat) in &overlay.points {
         let (x, y) = p(to_grid(*lon, *lat));
         marks.push(Mark::Circle { cx: x, cy: y, r: 2.5, fill: Colour::GREY });
+    }
+    for [a, b] in &overlay.lines {
+        let (a, b) = (p(to_grid(a.0, a.1)), p(to_grid(b.0, b.1)));
+        marks.push(Mark::Line { points: vec![a, b], stroke: Colour::RED, width: 2.0 });
+        for (cx, cy) in [a, b] {
+            marks.push(Mark::Circle { cx, cy, r: 3.0, fill: Colour::RED });
+        }
     }
     for (_, c, ring) in &zone_rings {
         marks.push(Mark::Polygon { points: ring.iter().map(|q| p(*q)).collect(), fill: None, stroke: *c, width: 3.0 });
@@ -408,6 +433,12 @@ pub fn map(
     } else {
         String::new()
     };
+    if !overlay.legend.is_empty() {
+        if !legend.is_empty() {
+            legend.push_str("; ");
+        }
+        legend.push_str(&overlay.legend);
+    }
     for (name, _, _) in &zone_rings {
         if !legend.is_empty() {
             legend.push_str("; ");
@@ -421,7 +452,7 @@ pub fn map(
         x += 50.0 + name.chars().count() as f64 * 11.0;
     }
     let line = if zone_rings.is_empty() { base + 25.0 } else { base + 58.0 };
-    if grid.is_some() {
+    if grid.is_some() || !overlay.legend.is_empty() {
         marks.push(text(10.0, line, 16.0, Anchor::Start, Colour::TEXT, legend.clone()));
     }
     marks.push(text(

@@ -170,6 +170,60 @@ function hotspotList(el, map, hot) {
 
 document.querySelectorAll("[data-hotspot-map]").forEach((el) => { hotspotMap(el); });
 
+// Analysis layers (density squares, a scan cluster and its places,
+// near-repeat pairs) from the API's GeoJSON: data-layers lists the URLs.
+function densityColour(level) {
+  const t = Math.max(0, Math.min(1, level));
+  const mix = (a, b) => Math.round(a + (b - a) * t);
+  return `rgb(${mix(0xef, 0x3f)},${mix(0xed, 0x00)},${mix(0xf5, 0x7d)})`;
+}
+
+function layerStyle(f) {
+  const p = f.properties;
+  if (p.kind === "cluster") return { color: "#d4351c", weight: 3, fillColor: "#d4351c", fillOpacity: 0.1 };
+  if (p.kind === "pair") return { color: "#d4351c", weight: 2, opacity: 0.8 };
+  return { weight: 0, fillColor: densityColour(p.level), fillOpacity: 0.35 + 0.45 * p.level };
+}
+
+function layerPopup(p) {
+  if (p.kind === "cluster") {
+    return `<strong>Emerging cluster</strong><br>${escapeHtml(p.start_date)} to ${escapeHtml(p.end_date)}<br>` +
+      `${p.observed} incidents against ${p.expected.toFixed(1)} expected, p = ${p.p_value.toFixed(2)}`;
+  }
+  if (p.kind === "pair") {
+    return `<strong>${Math.round(p.distance_m)} m and ${p.days} days apart</strong><br>${escapeHtml(p.from_date)} and ${escapeHtml(p.to_date)}`;
+  }
+  if (p.kind === "place") return "A place in the cluster";
+  return `<strong>${p.density_per_km2.toFixed(0)} records per km²</strong>`;
+}
+
+async function layerMap(el) {
+  const L = window.L;
+  if (!L) return;
+  const map = L.map(el, { preferCanvas: true });
+  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
+  map.setView([51.75, -0.34], 12);
+  const bounds = L.latLngBounds([]);
+  let features = 0;
+  for (const url of el.dataset.layers.split(" ").filter(Boolean)) {
+    const res = await fetch(url, { credentials: "same-origin" });
+    if (!res.ok) continue;
+    const data = await res.json();
+    const layer = L.geoJSON(data, {
+      style: layerStyle,
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 5, weight: 1, color: "#0b0c0c", fillColor: "#d4351c", fillOpacity: 0.9 }),
+      onEachFeature: (f, l) => l.bindPopup(layerPopup(f.properties)),
+    }).addTo(map);
+    features += data.features.length;
+    if (data.features.length > 0) bounds.extend(layer.getBounds());
+  }
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
+  el.dataset.features = String(features);
+  el.dataset.state = "ready";
+}
+
+document.querySelectorAll("[data-layer-map]").forEach((el) => { layerMap(el); });
+
 // Drawing an operation's target area: each click on the map adds a corner;
 // from three corners the polygon is written as GeoJSON into the form's
 // textarea (which also works by hand without this script).

@@ -163,7 +163,7 @@ async fn density_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw)
 #[utoipa::path(
     get,
     path = "/analytics/trends",
-    summary = "Emerging issues in monthly recorded crime: EARS C1/C2/C3, CUSUM and a seasonal rule, each alert with rule, expected and observed",
+    summary = "Emerging issues in monthly recorded crime by R surveillance's rules: EARS C1/C2/C3, a standardised CUSUM and improved Farrington (same time in earlier years), each alert with rule, observed, expected, threshold and how often it would fire by chance",
     responses((status = 200, description = "JSON"))
 )]
 async fn trends_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
@@ -215,8 +215,7 @@ async fn evaluate_api(user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Respo
 async fn near_repeat_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let permit = user.permit::<ViewRecords>()?;
     let (req, format) = request(raw.as_deref(), NearRepeatRequest::from_params)?;
-    let answer = state.analyst.near_repeat(&permit, &req, &user.actor()).await?;
-    Ok(respond(output::json_only(&answer, format)?))
+    Ok(respond(state.analyst.near_repeat_output(&permit, &req, format, &user.actor()).await?))
 }
 
 #[utoipa::path(
@@ -229,13 +228,13 @@ async fn scan_api(State(state): State<AppState>, user: ApiUser, RawQuery(raw): R
     let permit = user.permit::<ViewRecords>()?;
     let (req, format) = request(raw.as_deref(), ScanRequest::from_params)?;
     let answer = state.analyst.scan(&permit, &req, &user.actor()).await?;
-    Ok(respond(output::json_only(&answer, format)?))
+    Ok(respond(output::scan(&answer, format)?))
 }
 
 #[utoipa::path(
     get,
     path = "/analytics/incident-trends",
-    summary = "Weekly counts of the incidents you may see by category (Monday-Sunday, UK time) with EARS, CUSUM and seasonal (52-week) alerts",
+    summary = "Weekly counts of the incidents you may see by category (Monday-Sunday, UK time) with EARS, CUSUM and Farrington (52-week) alerts",
     responses((status = 200, description = "JSON"))
 )]
 async fn incident_trends_api(

@@ -255,7 +255,7 @@ pub struct Trends {
 
 impl Analyst {
     /// Monthly series per crime type (or LSOA and type) and their alerts
-    /// (EARS, CUSUM, seasonal). Refused (`analysis`) when no crime matches.
+    /// (EARS, CUSUM, Farrington). Refused (`analysis`) when no crime matches.
     pub async fn trends(&self, _permit: &Permit<ViewCrimeData>, req: &TrendsRequest) -> Result<Trends, Error> {
         let counts = self.store().crime_month_counts(&req.filter, req.by_lsoa).await?;
         let (Some(first), Some(last)) = (counts.iter().map(|c| c.0).min(), counts.iter().map(|c| c.0).max()) else {

@@ -4,6 +4,7 @@
 //! (the permutation scan), and weekly trends by category.
 
 use super::limits::{self, count_in, number_in};
+use super::output::{self, Format, Output};
 use super::Analyst;
 use crate::{Error, Params};
 use chrono::NaiveDate;
@@ -161,6 +162,41 @@ pub struct NearRepeat {
     pub knox: Knox,
 }
 
+/// Most near-repeat pairs drawn on a map.
+pub const MAX_MAP_PAIRS: usize = 2_000;
+
+/// One near-repeat pair on the map.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MapPair {
+    /// The earlier incident (longitude, latitude).
+    pub from: [f64; 2],
+    /// The later incident.
+    pub to: [f64; 2],
+    /// Its UK local date.
+    pub from_date: NaiveDate,
+    /// The later incident's date.
+    pub to_date: NaiveDate,
+    /// Metres apart.
+    pub distance_m: f64,
+    /// Days apart.
+    pub days: i64,
+}
+
+/// The near-repeat pairs of a study, for maps.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NearRepeatPairs {
+    /// Incidents analysed.
+    pub events: usize,
+    /// The distance band the pairs are within (m).
+    pub distance_band: (f64, f64),
+    /// The time band they are within (days).
+    pub time_band: (f64, f64),
+    /// The pairs, closest in time then space first.
+    pub pairs: Vec<MapPair>,
+    /// More pairs than [`MAX_MAP_PAIRS`] were found; the rest are left out.
+    pub truncated: bool,
+}
+
 /// Space-time permutation scan: `from`, `to`, `category`, `max_radius_km`,
 /// `max_share`, `max_window_days`, `prospective` (default true),
 /// `replications`, `seed`.
@@ -210,6 +246,8 @@ pub struct DatedCluster {
     pub start_date: NaiveDate,
     /// Its last day.
     pub end_date: NaiveDate,
+    /// Its places (longitude, latitude), nearest the centre first.
+    pub places: Vec<[f64; 2]>,
 }
 
 /// The scan's answer.
@@ -298,15 +336,9 @@ impl Analyst {
         req: &NearRepeatRequest,
         actor: &Actor<'_>,
     ) -> Result<NearRepeat, Error> {
-        use safetynet_analysis::knox::{knox, Event};
+        use safetynet_analysis::knox::knox;
         let points = self.points(permit, &req.period, req.category.as_deref(), actor).await?;
-        let events: Vec<Event> = points
-            .iter()
-            .map(|(lon, lat, ms)| {
-                let (x, y) = safetynet_analysis::bng::to_grid(*lon, *lat);
-                Event { x, y, day: uk_day(*ms, req.period.from) }
-            })
-            .collect();
+        let events = self.events(&points, req.period.from);
         let r = req.clone();
         let table = self
             .budgeted(move |interrupt| {
@@ -319,6 +351,70 @@ impl Analyst {
             band_convention: "first band [lo, hi], later bands (lo, hi]",
             knox: table,
         })
+    }
+
+    /// The pairs of incidents in the near-repeat cells (close in space and
+    /// time) the permit may see, for maps.
+    pub async fn near_repeat_pairs(
+        &self,
+        permit: &Permit<ViewRecords>,
+        req: &NearRepeatRequest,
+        actor: &Actor<'_>,
+    ) -> Result<NearRepeatPairs, Error> {
+        use safetynet_analysis::knox::near_pairs;
+        let points = self.points(permit, &req.period, req.category.as_deref(), actor).await?;
+        let events = self.events(&points, req.period.from);
+        let r = req.clone();
+        let (pairs, truncated) = self
+            .budgeted(move |interrupt| {
+                near_pairs(&events, &r.distance_bands, &r.time_bands, r.metric, MAX_MAP_PAIRS, interrupt)
+            })
+            .await?;
+        let date = |i: usize| req.period.from + chrono::Duration::days(uk_day(points[i].2, req.period.from));
+        let near = safetynet_analysis::knox::near_band(&req.distance_bands);
+        Ok(NearRepeatPairs {
+            events: points.len(),
+            distance_band: (req.distance_bands[0].0, req.distance_bands[near].1),
+            time_band: req.time_bands[0],
+            pairs: pairs
+                .iter()
+                .map(|p| MapPair {
+                    from: [points[p.first].0, points[p.first].1],
+                    to: [points[p.second].0, points[p.second].1],
+                    from_date: date(p.first),
+                    to_date: date(p.second),
+                    distance_m: p.distance_m,
+                    days: p.days,
+                })
+                .collect(),
+            truncated,
+        })
+    }
+
+    /// Near repeats as `format` asks: the table as JSON (usual), or the
+    /// pairs in its near-repeat cells as GeoJSON lines.
+    pub async fn near_repeat_output(
+        &self,
+        permit: &Permit<ViewRecords>,
+        req: &NearRepeatRequest,
+        format: Format,
+        actor: &Actor<'_>,
+    ) -> Result<Output, Error> {
+        match format {
+            Format::GeoJson => Ok(output::near_repeat_pairs(&self.near_repeat_pairs(permit, req, actor).await?)),
+            f => output::json_only(&self.near_repeat(permit, req, actor).await?, f),
+        }
+    }
+
+    /// Incident points as projected events with UK local day numbers.
+    fn events(&self, points: &[(f64, f64, i64)], from: NaiveDate) -> Vec<safetynet_analysis::knox::Event> {
+        points
+            .iter()
+            .map(|(lon, lat, ms)| {
+                let (x, y) = safetynet_analysis::bng::to_grid(*lon, *lat);
+                safetynet_analysis::knox::Event { x, y, day: uk_day(*ms, from) }
+            })
+            .collect()
     }
 
     /// The most likely space-time cluster of the incidents the permit may
@@ -354,6 +450,7 @@ impl Analyst {
             seed: req.seed,
         };
         let budget = self.budget;
+        let positions: Vec<[f64; 2]> = locations.iter().map(|l| [l.lon, l.lat]).collect();
         let (cluster, cylinders_per_pass) = self
             .budgeted(move |interrupt| {
                 let study = Study::new(&locations, &cases, opts, interrupt)?;
@@ -378,6 +475,7 @@ impl Analyst {
             most_likely_cluster: cluster.map(|c| DatedCluster {
                 start_date: from + chrono::Duration::days(c.start_day as i64),
                 end_date: from + chrono::Duration::days(c.end_day as i64),
+                places: c.locations.iter().filter_map(|id| index.get(id).map(|i| positions[*i])).collect(),
                 cluster: c,
             }),
         })

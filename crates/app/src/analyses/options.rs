@@ -141,8 +141,13 @@ pub const DENSITY: &[Opt] = &[
         "Quartic kernel bandwidth in metres, 10 to 10000 and 1 to 100 cells",
     )
     .default("300"),
-    Opt::new("format", "format", "FORMAT", "Output format: points per square kilometre on British National Grid cells")
-        .choices(&["json", "csv"])
+    Opt::new(
+        "format",
+        "format",
+        "FORMAT",
+        "Output format: points per square kilometre on British National Grid cells (geojson: the cells from 2% of the peak)",
+    )
+    .choices(&["json", "geojson", "csv"])
         .default("json"),
 ];
 
@@ -194,7 +199,9 @@ pub const NEAR_REPEAT: &[Opt] = &[
     Opt::new("metric", "metric", "METRIC", "How distance is measured").choices(&["euclidean", "manhattan"]).default("euclidean"),
     Opt::new("permutations", "permutations", "N", "Monte Carlo permutations of the dates, 9 to 9999").default("99"),
     SEED,
-    JSON_ONLY,
+    Opt::new("format", "format", "FORMAT", "Output format: json, the table; geojson, the pairs in its near-repeat cells as lines")
+        .choices(&["json", "geojson"])
+        .default("json"),
 ];
 
 /// The space-time permutation scan of an agency's incidents (`/analytics/scan`, `analyse scan`).
@@ -218,7 +225,9 @@ pub const SCAN: &[Opt] = &[
         .aliases(&["permutations"])
         .default("999"),
     SEED,
-    JSON_ONLY,
+    Opt::new("format", "format", "FORMAT", "Output format: json, or geojson for the cluster's circle and places")
+        .choices(&["json", "geojson"])
+        .default("json"),
 ];
 
 /// Weekly trends of an agency's incidents (`/analytics/incident-trends`).

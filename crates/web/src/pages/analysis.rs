@@ -2,6 +2,7 @@
 //! (coloured by Gi* significance, explained in plain English, downloadable
 //! as GeoJSON and CSV), and the operation evaluation calculator.
 
+use super::analysis_maps::{density_section, incident_map_section, svg_response};
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::error::PageResult;
@@ -63,18 +64,6 @@ fn series_chart(title: &str, months: &[String], values: &[f64], alerts: &[String
             }
         }
     }
-}
-
-fn svg_response(name: &str, svg: String) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, "image/svg+xml".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        svg,
-    )
-        .into_response()
 }
 
 /// `GET /analysis/hotspots.svg?...`: the hotspot map as a standalone SVG
@@ -219,8 +208,9 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
             (series_chart(&chart_title(&current_type), &chart_months, &chart_values, &alert_months))
             p class="govuk-body" { a class="govuk-link" href=(format!("/analysis/series.svg?{}", serde_urlencoded::to_string([("type", current_type.as_str())]).unwrap_or_default())) download { "Download the chart (SVG)" } }
         }
+        (density_section(&query, &state.config.tile_url))
         h2 class="govuk-heading-m" { "Emerging issues this month" }
-        p class="govuk-body" { "Each crime type's monthly count is checked against its recent history (EARS C1, C2, C3), a running sum of excess (CUSUM) and the same month in earlier years." }
+        p class="govuk-body" { "Each crime type's monthly count is checked against its recent history (EARS C1, C2, C3), a running sum of excess over the usual level (CUSUM) and, with more than a year of data, the same time in earlier years (improved Farrington), as R's surveillance package computes them. Each alert says how often its rule would fire by chance." }
         @if trends.is_empty() { p class="govuk-body" data-testid="no-alerts" { "No alerts for the latest month." } }
         @else {
             table class="govuk-table" data-testid="trend-alerts" {
@@ -307,6 +297,7 @@ pub async fn incidents(
             }
             button class="govuk-button govuk-button--secondary" type="submit" { "Analyse" }
         }
+        (incident_map_section(&serde_urlencoded::to_string([("from", from.as_str()), ("to", to.as_str()), ("category", category.as_str())]).unwrap_or_default(), &state.config.tile_url))
         h2 class="govuk-heading-m" { "Near repeats (Knox)" }
         p class="govuk-body" { "How many pairs of incidents happened close together in both space and time, against what random timing would give (99 permutations). A ratio above 1 with a small p-value means incidents near an earlier one soon after it are more common than chance: a near-repeat pattern worth acting on." }
         @match &knox {
@@ -352,7 +343,13 @@ pub async fn incidents(
             Err(message) => { p class="govuk-body" { (message) } }
         }
     };
-    Ok(page(Some(&user), Nav::Analysis, "Near repeats and emerging clusters", PageOpts::default(), body))
+    Ok(page(
+        Some(&user),
+        Nav::Analysis,
+        "Near repeats and emerging clusters",
+        PageOpts { map: true, ..PageOpts::default() },
+        body,
+    ))
 }
 
 /// An analysis in plain English: what it means and what to consider (or

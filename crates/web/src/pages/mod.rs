@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod analysis;
+mod analysis_maps;
 mod audit;
 mod case_reviews;
 mod cases;
@@ -52,6 +53,9 @@ pub fn routes() -> Router<AppState> {
         .route("/analysis/incidents", get(analysis::incidents))
         .route("/analysis/hotspots.svg", get(analysis::hotspots_svg))
         .route("/analysis/series.svg", get(analysis::series_svg))
+        .route("/analysis/density.svg", get(analysis_maps::density_svg))
+        .route("/analysis/incidents/scan.svg", get(analysis_maps::scan_svg))
+        .route("/analysis/incidents/near-repeat.svg", get(analysis_maps::near_repeat_svg))
         .route("/admin/agencies", get(admin::agencies).post(admin::add_agency))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}", get(admin::user))
