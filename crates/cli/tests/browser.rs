@@ -7,6 +7,7 @@
 
 mod common;
 
+use axum::http::StatusCode;
 use common::*;
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -399,6 +400,19 @@ async fn open_the_next_jag_see_its_agenda_and_pack_and_record_an_action() {
         safetynet::demo_cases::seed_cases(&app.store, start()).await.expect("cases");
         safetynet::demo_strategy::seed_strategy(&app.store, start()).await.expect("strategy");
         safetynet::demo_meetings::seed_tasking(&app.store, std::sync::Arc::new(app.clock.clone())).await.expect("tasking");
+        // Burglaries for the incident maps: a run of repeats on one street this week, others over the quarter.
+        let officer = app.token(OFFICER).await;
+        for i in 0..24u32 {
+            let (day, lat, lon) = if i < 10 {
+                (format!("2026-01-{:02}", 8 + i % 7), 51.7520 + f64::from(i) * 0.0002, -0.3390)
+            } else {
+                (format!("2025-{:02}-{:02}", 10 + i % 3, 1 + i), 51.72 + f64::from(i) * 0.003, -0.30 - f64::from(i) * 0.002)
+            };
+            let body = serde_json::json!({ "category": "crime-burglary", "occurred_from": format!("{day}T02:00:00Z"),
+                "reported_at": format!("{day}T08:00:00Z"), "latitude": lat, "longitude": lon, "address": "x",
+                "description": "Burglary", "source": "police", "domestic_abuse": false, "involves_child": false, "repeat": false });
+            assert_eq!(app.json("POST", "/api/v1/incidents", &officer, body).await.status, StatusCode::CREATED);
+        }
         with_browser(app, |d, base, engine| {
             d.sign_in(base, MANAGER);
             d.go(&format!("{base}/meetings"));
@@ -454,8 +468,19 @@ async fn open_the_next_jag_see_its_agenda_and_pack_and_record_an_action() {
             let hot = d.script("return Number(document.getElementById('hotspot-map').dataset.hotCells);");
             assert_eq!(listed.as_i64(), hot.as_i64().map(|h| h.min(15)), "every hot cell up to 15 is listed");
             assert!(hot.as_i64().unwrap_or(0) > 0, "a year of St Albans crime has hot spots");
+            d.wait_for("the density map", "return document.getElementById('density-map').dataset.state === 'ready';");
+            let squares = d.script("return Number(document.getElementById('density-map').dataset.features);");
+            assert!(squares.as_i64().unwrap_or(0) > 0, "the density layer has squares");
             d.screenshot(&format!("analysis-{engine}.png"));
             d.check("analysis");
+            // Near repeats and the emerging cluster on a map.
+            d.go(&format!("{base}/analysis/incidents"));
+            d.wait_for("the incident map", "return document.getElementById('incident-map').dataset.state === 'ready';");
+            let drawn = d.script("return Number(document.getElementById('incident-map').dataset.features);");
+            assert!(drawn.as_i64().unwrap_or(0) > 0, "pairs or a cluster are drawn");
+            d.script("document.getElementById('incident-map').scrollIntoView(); return true;");
+            d.screenshot(&format!("incident-analysis-{engine}.png"));
+            d.check("incident-analysis");
             // The case page at 1366 px and on a phone.
             d.go(&format!("{base}/cases"));
             d.click("[data-testid=case-table] a.govuk-link");

@@ -217,7 +217,7 @@ async function layerMap(el) {
     features += data.features.length;
     if (data.features.length > 0) bounds.extend(layer.getBounds());
   }
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 });
   el.dataset.features = String(features);
   el.dataset.state = "ready";
 }

@@ -277,6 +277,11 @@ pub async fn incidents(
         Err(e) => Err(e.to_string()),
     };
     let cats = state.store.categories().await?;
+    // The map shows what the page can read: pairs when the table can be
+    // read, the cluster when the scan had enough incidents and found one.
+    let show_pairs = knox.as_ref().is_ok_and(|v| plain::near_repeat(v).not_enough.is_none());
+    let show_cluster =
+        scan.as_ref().is_ok_and(|s| s.incidents >= plain::MIN_SCAN_INCIDENTS && s.most_likely_cluster.is_some());
     let body = html! {
         a class="govuk-back-link" href="/analysis" { "Back to analysis" }
         h1 class="govuk-heading-l" { "Near repeats and emerging clusters" }
@@ -297,7 +302,7 @@ pub async fn incidents(
             }
             button class="govuk-button govuk-button--secondary" type="submit" { "Analyse" }
         }
-        (incident_map_section(&serde_urlencoded::to_string([("from", from.as_str()), ("to", to.as_str()), ("category", category.as_str())]).unwrap_or_default(), &state.config.tile_url))
+        (incident_map_section(&serde_urlencoded::to_string([("from", from.as_str()), ("to", to.as_str()), ("category", category.as_str())]).unwrap_or_default(), &state.config.tile_url, show_pairs, show_cluster))
         h2 class="govuk-heading-m" { "Near repeats (Knox)" }
         p class="govuk-body" { "How many pairs of incidents happened close together in both space and time, against what random timing would give (99 permutations). A ratio above 1 with a small p-value means incidents near an earlier one soon after it are more common than chance: a near-repeat pattern worth acting on." }
         @match &knox {

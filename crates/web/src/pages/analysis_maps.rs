@@ -56,22 +56,38 @@ pub(super) fn density_section(query: &str, tiles: &str) -> Markup {
     }
 }
 
-/// The map of the scan's cluster and the near-repeat pairs on the incident
-/// analysis page, for the study `query` (from, to, category).
-pub(super) fn incident_map_section(query: &str, tiles: &str) -> Markup {
-    let scan = format!("/api/v1/analytics/scan?{query}&{PAGE_REPLICATIONS}&format=geojson");
-    let pairs = format!("/api/v1/analytics/near-repeat?{query}&format=geojson");
+/// The map of the near-repeat pairs and the scan's cluster on the incident
+/// analysis page, for the study `query` (from, to, category): each layer
+/// only when its analysis had enough incidents to read (nothing at all
+/// when neither had).
+pub(super) fn incident_map_section(query: &str, tiles: &str, pairs: bool, cluster: bool) -> Markup {
+    let scan_api = format!("/api/v1/analytics/scan?{query}&{PAGE_REPLICATIONS}&format=geojson");
+    let pairs_api = format!("/api/v1/analytics/near-repeat?{query}&format=geojson");
+    let layers: Vec<&str> = [(pairs, pairs_api.as_str()), (cluster, scan_api.as_str())]
+        .into_iter()
+        .filter_map(|(shown, url)| shown.then_some(url))
+        .collect();
     html! {
-        h2 class="govuk-heading-m" { "On the map" }
-        p class="govuk-body" { "Red lines join pairs of incidents close in both space and time (the nearest distance and time bands of the table below). The circle is the emerging cluster, if the scan found one." }
-        div class="sn-map" id="incident-map" data-layer-map="" data-layers=(format!("{scan} {pairs}")) data-tiles=(tiles) role="region" aria-label="Map of near-repeat pairs and the emerging cluster" {
-            noscript { p class="govuk-body govuk-!-padding-3" { "The map needs JavaScript: download the images or the GeoJSON below." } }
-        }
-        p class="govuk-body" {
-            a class="govuk-link" href=(pairs) download { "Download the pairs (GeoJSON)" } " · "
-            a class="govuk-link" href=(format!("/analysis/incidents/near-repeat.svg?{query}")) download data-testid="pairs-svg" { "Download the pairs (SVG)" } " · "
-            a class="govuk-link" href=(scan) download { "Download the cluster (GeoJSON)" } " · "
-            a class="govuk-link" href=(format!("/analysis/incidents/scan.svg?{query}&{PAGE_REPLICATIONS}")) download data-testid="scan-svg" { "Download the cluster (SVG)" }
+        @if !layers.is_empty() {
+            h2 class="govuk-heading-m" { "On the map" }
+            p class="govuk-body" {
+                @if pairs { "Red lines join pairs of incidents close in both space and time (the nearest distance and time bands of the table below). " }
+                @if cluster { "The red circle is the emerging cluster the scan found." }
+            }
+            div class="sn-map" id="incident-map" data-layer-map="" data-layers=(layers.join(" ")) data-tiles=(tiles) role="region" aria-label="Map of near-repeat pairs and the emerging cluster" {
+                noscript { p class="govuk-body govuk-!-padding-3" { "The map needs JavaScript: download the images or the GeoJSON below." } }
+            }
+            p class="govuk-body" {
+                @if pairs {
+                    a class="govuk-link" href=(pairs_api) download { "Download the pairs (GeoJSON)" } " · "
+                    a class="govuk-link" href=(format!("/analysis/incidents/near-repeat.svg?{query}")) download data-testid="pairs-svg" { "Download the pairs (SVG)" }
+                }
+                @if pairs && cluster { " · " }
+                @if cluster {
+                    a class="govuk-link" href=(scan_api) download { "Download the cluster (GeoJSON)" } " · "
+                    a class="govuk-link" href=(format!("/analysis/incidents/scan.svg?{query}&{PAGE_REPLICATIONS}")) download data-testid="scan-svg" { "Download the cluster (SVG)" }
+                }
+            }
         }
     }
 }
