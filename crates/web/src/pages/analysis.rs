@@ -214,7 +214,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
         @if trends.is_empty() { p class="govuk-body" data-testid="no-alerts" { "No alerts for the latest month." } }
         @else {
             table class="govuk-table" data-testid="trend-alerts" {
-                thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Type", "Month", "Observed", "Expected", "Why"] { th scope="col" class="govuk-table__header" { (h) } } } }
+                thead class="govuk-table__head" { tr class="govuk-table__row" { @for h in ["Type", "Month", "Observed", "Expected", "Threshold", "Why"] { th scope="col" class="govuk-table__header" { (h) } } } }
                 tbody class="govuk-table__body" {
                     @for a in &trends { tr class="govuk-table__row" {
                         td class="govuk-table__cell" {
@@ -227,6 +227,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
                         td class="govuk-table__cell" { (a.month) }
                         td class="govuk-table__cell govuk-table__cell--numeric" { (a.alert.observed) }
                         td class="govuk-table__cell govuk-table__cell--numeric" { (format!("{:.1}", a.alert.expected)) }
+                        td class="govuk-table__cell govuk-table__cell--numeric" { (format!("{:.1}", a.alert.threshold)) }
                         td class="govuk-table__cell govuk-body-s" { (a.alert.reason) }
                     } }
                 }
