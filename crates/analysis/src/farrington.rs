@@ -26,8 +26,8 @@
 //! glm's working-weights slot, so that dispersion is Σ ω·r² / df with the
 //! working residuals r — and the
 //! "nbPlugin" score is `(y − η₀)/(U − η₀)` on the link scale `η₀`, as in R.
-//! Where R gives up (no convergence with or without the trend) the result is
-//! `None`; where R gives `NA` (too few recent cases, an infinite quantile)
+//! Where R gives up (no convergence with or without the trend, or its
+//! reweighting stops on a 0/0 Anscombe residual) the result is `None`; where R gives `NA` (too few recent cases, an infinite quantile)
 //! the field is `None`.
 
 use crate::normal::qnorm;
@@ -191,7 +191,8 @@ pub const MAX_PERIODS: usize = 100;
 /// Runs the algorithm for period `t` (0-based) of `series`.
 ///
 /// `Ok(None)` when the GLM converges neither with nor without the trend (R
-/// gives `NA` and a warning). Errors: bad options, `t` without a full
+/// gives `NA` and a warning), cannot be fitted (a rank-deficient design) or
+/// cannot be reweighted (a 0/0 Anscombe residual: R stops with an error). Errors: bad options, `t` without a full
 /// baseline (`t < b·freq + w`), negative or non-finite counts up to `t`.
 pub fn farrington_flexible(
     series: &[f64],
@@ -317,23 +318,41 @@ fn blocks(k: i64, b: usize, w: i64, p: usize, freq: i64) -> Vec<Option<usize>> {
     f
 }
 
+/// The baseline of period `t` (0-based) as 1-based positions with their
+/// seasonal level (R's `dataGLM` rows: the blocks before the left-out
+/// recent periods).
+fn baseline_positions(t: usize, o: &FarringtonOptions) -> Vec<(usize, usize)> {
+    let k = t as i64 + 1;
+    let past = o.past_weeks_not_included.unwrap_or(o.w) as i64;
+    let levels_at = blocks(k, o.b, o.w as i64, o.no_periods, o.freq as i64);
+    (1..k - past).filter_map(|pos| levels_at[pos as usize].map(|level| (pos as usize, level))).collect()
+}
+
+/// How many baseline periods each seasonal level present in the baseline of
+/// period `t` holds, by level (one level when `no_periods` is 1). The same
+/// checks as [`farrington_flexible`] (the series only gives its length).
+pub fn baseline_level_sizes(
+    series: &[f64],
+    t: usize,
+    opts: &FarringtonOptions,
+) -> Result<std::collections::BTreeMap<usize, usize>, AnalysisError> {
+    validate(series, t, opts)?;
+    let mut sizes = std::collections::BTreeMap::new();
+    for (_, level) in baseline_positions(t, opts) {
+        *sizes.entry(level).or_insert(0) += 1;
+    }
+    Ok(sizes)
+}
+
 fn evaluate(series: &[f64], t: usize, o: &FarringtonOptions) -> Result<Option<FarringtonResult>, AnalysisError> {
     let k = t as i64 + 1;
-    let w = o.w as i64;
-    let past = o.past_weeks_not_included.unwrap_or(o.w) as i64;
-    let levels_at = blocks(k, o.b, w, o.no_periods, o.freq as i64);
     let mut wtime = Vec::new();
     let mut groups = Vec::new();
     let mut y = Vec::new();
-    for pos in 1..=k {
-        if pos >= k - past {
-            break;
-        }
-        if let Some(level) = levels_at[pos as usize] {
-            wtime.push(pos as f64);
-            groups.push(level);
-            y.push(series[pos as usize - 1]);
-        }
+    for (pos, level) in baseline_positions(t, o) {
+        wtime.push(pos as f64);
+        groups.push(level);
+        y.push(series[pos - 1]);
     }
     let data = Baseline::new(wtime, groups, y, o.no_periods > 1);
     let Some(model) = data.fit_flexible(o.trend, o) else { return Ok(None) };
@@ -516,6 +535,11 @@ impl Baseline {
                     1.5 * (yi.powf(2.0 / 3.0) * mu.powf(-1.0 / 6.0) - mu.sqrt()) / (phi * (1.0 - h)).sqrt()
                 })
                 .collect();
+            // A 0/0 residual (an exact fit at a hat value of 1) makes R's
+            // weights all NA and its refit stop with an error: no result.
+            if s.iter().any(|v| v.is_nan()) {
+                return None;
+            }
             let omega = assign_weights(&s, o.weights_threshold);
             fit = irls(&x, &self.y, Some(&omega))?;
             phi = fit.dispersion.max(1.0);

@@ -9,8 +9,10 @@
 //! past outbreaks, the negative binomial 99.5% quantile, no alarm without 5
 //! cases in the last 4 periods), which compares each period with the same
 //! time in up to 5 earlier years and needs a year and 3 periods of history;
-//! when the years held are too few to fit the seasonal factor, it is left
-//! out (the window around the same time only, as the original algorithm).
+//! when the years held are too few to fit the seasonal factor, or one of its
+//! levels holds a single period, it is left out (the window around the same
+//! time only, as the original algorithm). The CUSUM and Farrington alerts
+//! are checked period by period against R in `tests/trends.rs`.
 //!
 //! Every alert says which rule fired, the expected count, the threshold it
 //! crossed and how often the rule would fire by chance on a series with no
@@ -21,7 +23,7 @@
 
 use crate::cusum::{arl_poisson, cusum, CusumParams};
 use crate::ears::{ears_c, EarsMethod, EarsParams};
-use crate::farrington::{farrington_flexible, FarringtonOptions};
+use crate::farrington::{baseline_level_sizes, farrington_flexible, FarringtonOptions};
 use serde::Serialize;
 
 /// Which rule fired.
@@ -177,9 +179,13 @@ fn farrington_alert(series: &[f64], t: usize, season: usize) -> Option<Alert> {
         return None;
     }
     // With few years the 10-level seasonal factor cannot be fitted (R would
-    // drop the aliased levels): then only the window around the same time.
+    // drop the aliased levels or stop), or it has a level of a single period
+    // (fitted exactly: R's reweighting then divides 0 by 0 and stops, drops
+    // or keeps the level by the sign of a rounding error): then only the
+    // window around the same time.
+    let single = baseline_level_sizes(series, t, &opts).map_or(true, |sizes| sizes.values().any(|n| *n == 1));
     let r = match farrington_flexible(series, t, &opts) {
-        Ok(Some(r)) => r,
+        Ok(Some(r)) if !single => r,
         _ => farrington_flexible(series, t, &FarringtonOptions { no_periods: 1, ..opts }).ok()??,
     };
     let (true, Some(expected), Some(threshold), Some(score)) = (r.alarm, r.expected, r.upperbound, r.score) else {
