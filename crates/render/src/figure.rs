@@ -505,6 +505,7 @@ mod tests {
                 points: vec![(-0.335, 51.755)],
                 markers: vec![to_grid(-0.335, 51.755)],
                 names: vec![(-0.336, 51.756, "Fishpool Street".into())],
+                ..Overlay::default()
             },
             Focus::Zones,
         );
@@ -516,5 +517,35 @@ mod tests {
         });
         assert!(flat.any(|m| matches!(m, Mark::Polygon { stroke, .. } if *stroke == Colour::RED)));
         assert!(d.to_svg().contains("Target") && d.to_svg().contains("Fishpool Street"), "zones and places are named");
+    }
+
+    #[test]
+    fn shaded_squares_and_lines_are_drawn_with_their_legend() {
+        let square = vec![(-0.34, 51.75), (-0.33, 51.75), (-0.33, 51.76), (-0.34, 51.76), (-0.34, 51.75)];
+        let (e, n) = to_grid(-0.335, 51.755);
+        let overlay = Overlay {
+            shades: vec![(e, n, 100.0, 1.0), (e + 100.0, n, 100.0, 0.1)],
+            lines: vec![[(-0.336, 51.754), (-0.335, 51.755)]],
+            legend: "Density: darker is more".into(),
+            ..Overlay::default()
+        };
+        let d = map("Density", std::slice::from_ref(&square), None, &[], &overlay, Focus::District);
+        let flat: Vec<&Mark> = d
+            .marks
+            .iter()
+            .flat_map(|m| match m {
+                Mark::Clipped { marks, .. } => marks.iter().collect::<Vec<_>>(),
+                other => vec![other],
+            })
+            .collect();
+        let fills: Vec<Colour> =
+            flat.iter().filter_map(|m| if let Mark::Rect { fill, .. } = m { Some(*fill) } else { None }).collect();
+        assert!(fills.contains(&shade(1.0)) && fills.contains(&shade(0.1)), "both squares, by level");
+        assert!(shade(1.0).0 < shade(0.1).0, "darker is more");
+        assert!(
+            flat.iter().any(|m| matches!(m, Mark::Line { stroke, .. } if *stroke == Colour::RED)),
+            "the pair's line"
+        );
+        assert!(d.alt.contains("Density: darker is more") && d.to_svg().contains("Density: darker is more"));
     }
 }
