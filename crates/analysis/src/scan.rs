@@ -348,6 +348,18 @@ impl<'a> Study<'a> {
         })
     }
 
+    /// The best cylinder of the case matrix `c` over the study's circles and
+    /// windows (`cum` is scratch space).
+    #[allow(clippy::type_complexity)]
+    fn best(
+        &self,
+        c: &[Vec<u32>],
+        cum: &mut [Vec<u32>],
+        interrupt: &Interrupt,
+    ) -> Result<(f64, usize, usize, usize, usize), AnalysisError> {
+        best(c, &self.circles, &self.windows, &self.zone_totals, &self.day_prefix, self.total, cum, interrupt)
+    }
+
     /// Cylinders (circle members times time windows) each pass tests.
     pub fn cylinders_per_pass(&self) -> usize {
         self.circles.iter().map(|c| c.members.len()).sum::<usize>().saturating_mul(self.windows.len())
@@ -362,16 +374,7 @@ impl<'a> Study<'a> {
     /// cylinder has more cases than expected).
     pub fn observed(&self, interrupt: &Interrupt) -> Result<Option<Observed>, AnalysisError> {
         let mut cum = vec![vec![0u32; self.opts.days + 1]; self.c.len()];
-        let (llr, circle, members, start, end) = best(
-            &self.c,
-            &self.circles,
-            &self.windows,
-            &self.zone_totals,
-            &self.day_prefix,
-            self.total,
-            &mut cum,
-            interrupt,
-        )?;
+        let (llr, circle, members, start, end) = self.best(&self.c, &mut cum, interrupt)?;
         Ok((llr > 0.0).then_some(Observed { llr, circle, members, start, end }))
     }
 
@@ -398,16 +401,7 @@ impl<'a> Study<'a> {
                 for (z, d) in self.case_locations.iter().zip(&shuffled) {
                     sim[*z][*d] += 1;
                 }
-                let top = best(
-                    &sim,
-                    &self.circles,
-                    &self.windows,
-                    &self.zone_totals,
-                    &self.day_prefix,
-                    self.total,
-                    &mut cum,
-                    interrupt,
-                )?;
+                let top = self.best(&sim, &mut cum, interrupt)?;
                 if top.0 >= observed.llr {
                     beaten += 1;
                 }

@@ -103,6 +103,9 @@ const MATRIX: &[Entry] = matrix! {
     "GET" "/analysis/incidents" => None, true, none;
     "GET" "/analysis/hotspots.svg" => None, false, none;
     "GET" "/analysis/series.svg" => None, false, none;
+    "GET" "/analysis/density.svg" => None, false, none;
+    "GET" "/analysis/incidents/scan.svg" => None, true, none;
+    "GET" "/analysis/incidents/near-repeat.svg" => None, true, none;
     "GET" "/admin/agencies" => None, false, none;
     "POST" "/admin/agencies" => None, false, |_| json!({ "code": "MATRIX", "name": "Matrix agency", "kind": "council" });
     "GET" "/admin/users" => None, false, none;
@@ -291,11 +294,18 @@ impl Seed {
         let p = e.path.replace("{id}", &id).replace("{code}", &id).replace("{kind}", &id).replace("{*path}", &id);
         match e.path {
             "/api/v1/case-reviews/eligibility" => format!("{p}?person={id}"),
-            "/api/v1/analytics/near-repeat" | "/api/v1/analytics/scan" => format!("{p}?from=2026-01-01&to=2026-01-31"),
+            "/api/v1/analytics/near-repeat"
+            | "/api/v1/analytics/scan"
+            | "/analysis/incidents/near-repeat.svg"
+            | "/analysis/incidents/scan.svg" => format!("{p}?from=2026-01-01&to=2026-01-31"),
             "/api/v1/packs/{kind}" => format!("{p}?date=2026-01-22"),
             "/places" | "/api/v1/places" => format!("{p}?q=sentinel"),
             // One month keeps the exports quick; access is checked before any data is read.
-            "/crimes/export.csv" | "/crimes/map.geojson" | "/analysis/hotspots.svg" | "/api/v1/analytics/density" => {
+            "/crimes/export.csv"
+            | "/crimes/map.geojson"
+            | "/analysis/hotspots.svg"
+            | "/analysis/density.svg"
+            | "/api/v1/analytics/density" => {
                 format!("{p}?from=2021-12&to=2021-12")
             }
             "/api/v1/analytics/evaluate" => {
