@@ -20,6 +20,7 @@ struct FileConfig {
     session_idle_minutes: Option<i64>,
     session_absolute_hours: Option<i64>,
     safety: Option<safetynet_web::SafetyConfig>,
+    police_daily: Option<safetynet_app::daily::PoliceDailySettings>,
     weekly_trends_day: Option<String>,
     trusted_proxies: Option<Vec<String>>,
     audit_key_file: Option<PathBuf>,
@@ -86,6 +87,9 @@ pub struct Config {
     /// Safety Net settings (review intervals, Case Review threshold and
     /// timescales, fixed penalty maximums, repeat radius): `[safety]` in the file.
     pub safety: Setting<safetynet_web::SafetyConfig>,
+    /// The police daily crime feed (drop folder, repeat window, the sharing
+    /// rule): `[police_daily]` in the file.
+    pub police_daily: Setting<safetynet_app::daily::PoliceDailySettings>,
     /// Day the weekly trends job runs.
     pub weekly_trends_day: Setting<chrono::Weekday>,
     /// Seconds one analysis may run (and wait for a slot) before it is
@@ -251,6 +255,13 @@ impl Config {
             ),
             safety: match file.safety {
                 Some(s) => Setting { value: s, source: fsrc.clone() },
+                None => Setting { value: Default::default(), source: "default".into() },
+            },
+            police_daily: match file.police_daily {
+                Some(p) => {
+                    p.validate().map_err(|e| anyhow::anyhow!(e))?;
+                    Setting { value: p, source: fsrc.clone() }
+                }
                 None => Setting { value: Default::default(), source: "default".into() },
             },
             weekly_trends_day: match file.weekly_trends_day.as_deref() {
@@ -472,6 +483,7 @@ impl Config {
         safetynet_web::WebConfig {
             weekly_trends_day: Some(self.weekly_trends_day.value),
             safety: self.safety.value.clone(),
+            police_daily: self.police_daily.value.clone(),
             secure_cookies: self.public_url.value.as_deref().is_some_and(|u| u.starts_with("https://")),
             tile_url: self.tile_url.value.clone(),
             session: safetynet_domain::lockout::SessionPolicy {

@@ -24,6 +24,7 @@ pub mod notifications;
 pub mod operations;
 pub mod partnership;
 pub mod places;
+pub mod police_daily;
 mod records;
 pub mod retention;
 pub mod safety;

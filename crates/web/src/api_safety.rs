@@ -57,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/interventions/{id}/breaches", post(add_breach))
         .route("/interventions/expiring", get(expiring))
         .route("/daily-review", get(daily_review))
+        .route("/daily-review/decisions", post(decide))
         .route("/case-reviews", get(list_case_reviews).post(open_case_review))
         .route("/case-reviews/eligibility", get(eligibility))
         .route("/case-reviews/figures", get(figures))
@@ -749,7 +750,7 @@ async fn expiring(
 #[utoipa::path(
     get,
     path = "/daily-review",
-    summary = "?date=YYYY-MM-DD: incidents reported in the 24 hours to 08:00 UK time that day, ranked by risk with reasons",
+    summary = "?date=YYYY-MM-DD: incidents and the police's daily crimes (as the partnership's sharing rule lets your agency see them) reported in the 24 hours to 08:00 UK time that day, each ranked by risk with reasons, and your agency's decisions about them",
     params(("date" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)")),
     responses((status = 200, description = "Success", body = DailyReview))
 )]
@@ -762,7 +763,25 @@ async fn daily_review(
     let p = crate::params::options(raw.as_deref())?;
     let request = DailyReviewRequest::from_params(&p, state.today())?;
     p.finish()?;
-    Ok(Json(safetynet_app::daily::daily_review(&state.store, &permit, &request, &user.actor()).await?))
+    let settings = &state.config.police_daily;
+    Ok(Json(safetynet_app::daily::daily_review(&state.store, &permit, &request, settings, &user.actor()).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/daily-review/decisions",
+    summary = "Record what your agency decided about a line of the daily review: open_case, link_case (with case_reference) or no_action (with a reason); a new decision replaces the last, audited",
+    request_body = safetynet_app::daily::DecisionInput,
+    responses((status = 204, description = "Recorded"))
+)]
+async fn decide(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(input): ApiJson<safetynet_app::daily::DecisionInput>,
+) -> ApiResult<axum::http::StatusCode> {
+    let permit = user.permit::<EditRecords>()?;
+    safetynet_app::daily::decide(&state.store, &permit, &input, &state.config.police_daily, &user.actor()).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

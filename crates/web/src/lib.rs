@@ -142,6 +142,8 @@ pub struct WebConfig {
     pub retention: safetynet_domain::retention::Schedule,
     /// The token that opens `/metrics`; none: there is no `/metrics`.
     pub metrics_token: Option<metrics::MetricsToken>,
+    /// The police daily crime feed: drop folder, repeat window, sharing rule.
+    pub police_daily: safetynet_app::daily::PoliceDailySettings,
 }
 
 /// Shared state of the app.

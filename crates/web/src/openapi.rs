@@ -61,6 +61,7 @@ use utoipa::{Modify, OpenApi};
         crate::api_safety::add_breach,
         crate::api_safety::expiring,
         crate::api_safety::daily_review,
+        crate::api_safety::decide,
         crate::api_safety::list_case_reviews,
         crate::api_safety::open_case_review,
         crate::api_safety::eligibility,

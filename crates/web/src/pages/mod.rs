@@ -81,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/risk", get(cases::risk).post(cases::assess))
         .route("/tasks/{id}", post(cases::update_task))
         .route("/daily-review", get(daily::show))
+        .route("/daily-review/decisions", post(daily::decide_form))
         .route("/case-reviews", get(case_reviews::list).post(case_reviews::open))
         .route("/case-reviews/{id}", get(case_reviews::show).post(case_reviews::decide))
         .route("/strategy", get(strategy::show))

@@ -1,0 +1,176 @@
+//! The police's daily crime feed behind the daily review, on every engine:
+//! imports that are idempotent and audited, the sharing rule (which
+//! agencies see the crimes and which flags), the ranking with reasons across
+//! police and partner records, and the reviewers' decisions (API and page).
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use safetynet_app::daily::{DailyFlag, PoliceDailySettings};
+use safetynet_domain::policy::Principal;
+use safetynet_store::police_daily::{DailyCrimeRecord, DailyFile};
+use safetynet_store::users::Actor;
+use serde_json::json;
+
+/// SACDC sees the crimes with the weapon and repeat-location flags only;
+/// HFRS is not in the rule.
+fn sharing() -> safetynet_web::WebConfig {
+    let mut settings = PoliceDailySettings::default();
+    settings.share.insert("SACDC".into(), [DailyFlag::Weapon, DailyFlag::RepeatLocation].into());
+    safetynet_web::WebConfig { police_daily: settings, ..Default::default() }
+}
+
+fn ms(s: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(s).map(|t| t.timestamp_millis()).expect("time")
+}
+
+fn crime(reference: &str, at: &str, address: &str) -> DailyCrimeRecord {
+    DailyCrimeRecord {
+        crime_reference: reference.into(),
+        offence_code: "28/1".into(),
+        offence_description: "Burglary - residential".into(),
+        category: "crime-burglary".into(),
+        occurred_from_ms: ms(at) - 3_600_000,
+        occurred_to_ms: None,
+        reported_at_ms: ms(at),
+        latitude: Some(51.7520),
+        longitude: Some(-0.3390),
+        address: address.into(),
+        beat: None,
+        ward: Some("Verulam".into()),
+        domestic_abuse: false,
+        hate_strand: None,
+        weapon: false,
+        vulnerable_victim: false,
+        repeat_victim: false,
+        repeat_location: false,
+        child_involved: false,
+        status: "recorded".into(),
+        victim_key: None,
+    }
+}
+
+async fn import(
+    app: &TestApp,
+    name: &str,
+    sha: &str,
+    crimes: &[DailyCrimeRecord],
+) -> safetynet_store::police_daily::DailyImport {
+    let operator = Principal::operator_for_agency("HERTS-POLICE");
+    let actor = Actor { principal: &operator, at_ms: start().timestamp_millis(), source: "cli" };
+    let file = DailyFile { name, sha256: sha, owner_agency: "HERTS-POLICE", rejected: 0 };
+    app.store.import_police_daily(file, crimes, &actor).await.expect("import")
+}
+
+#[tokio::test]
+async fn imports_are_idempotent_updates_replace_and_are_audited() {
+    each_engine(async |app: &TestApp| {
+        let day = [
+            crime("41/1/26", "2026-01-14T22:00:00Z", "1 Fishpool Street"),
+            crime("41/2/26", "2026-01-15T01:00:00Z", "2 Holywell Hill"),
+        ];
+        let first = import(app, "2026-01-15.csv", "aa", &day).await;
+        assert_eq!((first.added, first.updated, first.unchanged, first.already_imported), (2, 0, 0, false));
+        let again = import(app, "2026-01-15.csv", "aa", &day).await;
+        assert!(again.already_imported, "the same file is not imported twice");
+        assert_eq!(again.added, 2, "its report is the first import's");
+        // The next day's file repeats one crime unchanged and updates the other.
+        let mut charged = day[1].clone();
+        charged.status = "charged".into();
+        let next = import(app, "2026-01-16.csv", "bb", &[day[0].clone(), charged]).await;
+        assert_eq!((next.added, next.updated, next.unchanged), (0, 1, 1));
+        let held = app.store.police_daily_crimes("HERTS-POLICE", false, 0, i64::MAX).await.expect("crimes");
+        assert_eq!(held.len(), 2, "no duplicates");
+        assert_eq!(
+            held.iter().find(|c| c.record.crime_reference == "41/2/26").map(|c| c.record.status.as_str()),
+            Some("charged")
+        );
+        let t = app.token(AUDITOR).await;
+        let audit = app.get_bearer("/api/v1/audit?record_type=police_daily", &t).await;
+        assert_eq!(audit.status, StatusCode::OK, "{}", audit.body);
+        assert!(
+            audit.body.contains("41/2/26") && audit.body.contains(r#"\"updated\":1"#),
+            "the update is audited: {}",
+            audit.body
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_review_ranks_daily_crimes_under_the_sharing_rule() {
+    each_engine_with(sharing, async |app: &TestApp| {
+        let mut armed = crime("41/3/26", "2026-01-14T23:30:00Z", "1 Fishpool Street");
+        armed.weapon = true;
+        armed.domestic_abuse = true;
+        let earlier = crime("41/4/26", "2026-01-02T10:00:00Z", "1 fishpool  street");
+        let quiet = crime("41/5/26", "2026-01-15T02:00:00Z", "9 London Road");
+        import(app, "f.csv", "cc", &[armed, earlier, quiet]).await;
+        let police = app.token(POLICE).await;
+        let review = app.get_bearer("/api/v1/daily-review?date=2026-01-15", &police).await;
+        assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+        let lines = review.json()["police_crimes"].as_array().cloned().unwrap_or_default();
+        assert_eq!(lines.len(), 2, "the window is the 24 hours to 08:00: {lines:?}");
+        assert_eq!(lines[0]["crime_reference"], "41/3/26", "highest risk first");
+        let why: Vec<&str> = lines[0]["reasons"].as_array().into_iter().flatten().filter_map(|r| r.as_str()).collect();
+        assert!(why.contains(&"domestic abuse") && why.contains(&"a weapon was involved"), "{why:?}");
+        assert!(
+            why.iter().any(|r| r.starts_with("repeat location: 1 other record(s) at this address in 90 days")),
+            "{why:?}"
+        );
+        // The council sees the same crimes with only the flags the rule gives it.
+        let council = app.token(OFFICER).await;
+        let theirs = app.get_bearer("/api/v1/daily-review?date=2026-01-15", &council).await.json();
+        let line = &theirs["police_crimes"][0];
+        assert_eq!(line["crime_reference"], "41/3/26");
+        assert_eq!(line["weapon"], true);
+        assert_eq!(line["domestic_abuse"], false, "not a flag the rule shares with the council");
+        assert!(!line["reasons"].to_string().contains("domestic abuse"), "{line}");
+        assert!(line.get("victim_key").is_none(), "the matching key is never sent");
+        // The fire service is not in the rule: no police crimes.
+        let fire = app.token(VIEWER).await;
+        let none = app.get_bearer("/api/v1/daily-review?date=2026-01-15", &fire).await.json();
+        assert_eq!(none["police_crimes"].as_array().map(Vec::len), Some(0), "{none}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reviewers_record_decisions_and_the_review_shows_them() {
+    each_engine_with(sharing, async |app: &TestApp| {
+        import(app, "f.csv", "dd", &[crime("41/6/26", "2026-01-15T03:00:00Z", "3 George Street")]).await;
+        let police = app.token(POLICE).await;
+        let review = app.get_bearer("/api/v1/daily-review?date=2026-01-15", &police).await.json();
+        let id = review["police_crimes"][0]["id"].as_str().unwrap_or_default().to_string();
+        let decide = |body: serde_json::Value| app.json("POST", "/api/v1/daily-review/decisions", &police, body);
+        let bad = decide(json!({ "date": "2026-01-15", "item_kind": "police_crime", "item_id": id, "decision": "no_action" })).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+        assert!(bad.body.contains("say why no action is needed"), "{}", bad.body);
+        let none = decide(json!({ "date": "2026-01-15", "item_kind": "police_crime", "item_id": id, "decision": "link_case" })).await;
+        assert!(none.body.contains("enter the reference of the case to link to"), "{}", none.body);
+        let ok = decide(json!({ "date": "2026-01-15", "item_kind": "police_crime", "item_id": id, "decision": "no_action", "reason": "Already with CID" })).await;
+        assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.body);
+        let after = app.get_bearer("/api/v1/daily-review?date=2026-01-15", &police).await.json();
+        assert_eq!(after["decisions"][0]["decision"], "no_action", "{after}");
+        assert_eq!(after["decisions"][0]["reason"], "Already with CID");
+        // A line the agency may not see (here: no incident has that id) is not found.
+        let other = app.json("POST", "/api/v1/daily-review/decisions", &app.token(MANAGER).await, json!({ "date": "2026-01-15", "item_kind": "incident", "item_id": id, "decision": "open_case" })).await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+        // The page form records the council's own decision and shows it.
+        let s = app.sign_in(OFFICER).await;
+        let page = app.get("/daily-review?date=2026-01-15", Some(&s)).await;
+        assert!(page.body.contains("41/6/26") && page.body.contains("Record a decision"), "{}", page.body);
+        let posted = app
+            .post("/daily-review/decisions", Some(&s), Some(&s.csrf), &[("date", "2026-01-15"), ("item_kind", "police_crime"), ("item_id", &id), ("decision", "open_case")])
+            .await;
+        assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+        assert_eq!(posted.location(), "/daily-review?date=2026-01-15");
+        let shown = app.get("/daily-review?date=2026-01-15", Some(&s)).await;
+        assert!(shown.body.contains("data-testid=\"decision\"") && shown.body.contains("Open a case"), "{}", shown.body);
+        let refused = app.post("/daily-review/decisions", Some(&s), Some(&s.csrf), &[("date", "2026-01-15"), ("item_kind", "police_crime"), ("item_id", &id)]).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(refused.body.contains("govuk-error-summary") && refused.body.contains("Choose what was decided"), "{}", refused.body);
+    })
+    .await;
+}
