@@ -374,25 +374,26 @@ pub enum DailyFileError {
 }
 
 /// Streams validated rows out of one daily crime extract.
-pub struct DailyCrimeReader<'t, R: Read> {
+pub struct DailyCrimeReader<R: Read> {
     reader: csv::Reader<LineEnds<R>>,
-    codes: &'t OffenceCodes,
+    codes: OffenceCodes,
     columns: HashMap<&'static str, usize>,
     width: usize,
     ignored: Vec<String>,
     record: csv::StringRecord,
 }
 
-impl<R: Read> std::fmt::Debug for DailyCrimeReader<'_, R> {
+impl<R: Read> std::fmt::Debug for DailyCrimeReader<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DailyCrimeReader").field("columns", &self.columns).finish_non_exhaustive()
     }
 }
 
-impl<'t, R: Read> DailyCrimeReader<'t, R> {
+impl<R: Read> DailyCrimeReader<R> {
     /// Reads the header: column names in any case, spaces or hyphens for
     /// underscores, a byte-order mark tolerated; unknown columns are ignored.
-    pub fn new(input: R, codes: &'t OffenceCodes) -> Result<Self, DailyFileError> {
+    /// The reader keeps its own copy of the (small) offence code table.
+    pub fn new(input: R, codes: &OffenceCodes) -> Result<Self, DailyFileError> {
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(LineEnds::new(input));
         let mut header = csv::StringRecord::new();
         match reader.read_record(&mut header) {
@@ -419,7 +420,14 @@ impl<'t, R: Read> DailyCrimeReader<'t, R> {
         if !missing.is_empty() {
             return Err(DailyFileError::MissingColumns { missing });
         }
-        Ok(Self { reader, codes, columns, width: header.len(), ignored, record: csv::StringRecord::new() })
+        Ok(Self {
+            reader,
+            codes: codes.clone(),
+            columns,
+            width: header.len(),
+            ignored,
+            record: csv::StringRecord::new(),
+        })
     }
 
     /// Header columns the reader does not know (and ignores).
