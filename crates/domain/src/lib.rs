@@ -27,6 +27,7 @@ pub mod operation;
 pub mod partnership;
 pub mod password;
 pub mod places;
+pub mod police_daily;
 pub mod policeuk;
 pub mod policy;
 pub mod retention;

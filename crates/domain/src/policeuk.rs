@@ -304,7 +304,7 @@ impl<R: Read> PoliceUkReader<R> {
 /// (a CRLF file is read exactly as its LF twin; a lone `\r` is kept, the csv
 /// reader ends a line there too) and remembers where the line feeds it hands
 /// out are, so [`LineEnds::line_of_record`] can count them.
-struct LineEnds<R> {
+pub(crate) struct LineEnds<R> {
     inner: R,
     buf: Box<[u8]>,
     start: usize,
@@ -312,7 +312,7 @@ struct LineEnds<R> {
     /// A `\r` was read last and is held until the next byte shows whether a `\n` follows.
     pending_cr: bool,
     /// Bytes taken from `inner`.
-    raw_bytes: u64,
+    pub(crate) raw_bytes: u64,
     /// Bytes handed out.
     out_bytes: u64,
     /// Offsets (in the bytes handed out) of line feeds not yet counted.
@@ -322,7 +322,7 @@ struct LineEnds<R> {
 }
 
 impl<R: Read> LineEnds<R> {
-    fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R) -> Self {
         Self {
             inner,
             buf: vec![0; 64 * 1024].into_boxed_slice(),
@@ -340,7 +340,7 @@ impl<R: Read> LineEnds<R> {
     /// (an offset in the bytes handed out): one more than the line feeds
     /// before it, including those the csv reader skipped at its start.
     /// Records must be asked about in file order.
-    fn line_of_record(&mut self, start: u64) -> u64 {
+    pub(crate) fn line_of_record(&mut self, start: u64) -> u64 {
         let mut at = start;
         while let Some(&nl) = self.newlines.front() {
             if nl > at {
