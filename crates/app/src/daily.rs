@@ -69,6 +69,9 @@ pub struct PoliceDailySettings {
     pub drop_dir: Option<std::path::PathBuf>,
     /// The agency the dropped files come from.
     pub drop_agency: Option<String>,
+    /// A replacement for the bundled Home Office offence code table (CSV:
+    /// `ho_code,description,category`).
+    pub offence_codes: Option<std::path::PathBuf>,
     /// Days back a repeat victim or location is looked for (1 to 3660).
     pub repeat_days: i64,
     /// Agency code -> the flags it sees. A listed agency sees every police
@@ -79,7 +82,7 @@ pub struct PoliceDailySettings {
 
 impl Default for PoliceDailySettings {
     fn default() -> Self {
-        Self { drop_dir: None, drop_agency: None, repeat_days: 90, share: BTreeMap::new() }
+        Self { drop_dir: None, drop_agency: None, offence_codes: None, repeat_days: 90, share: BTreeMap::new() }
     }
 }
 

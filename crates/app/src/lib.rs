@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod notify;
 pub mod packs;
 mod params;
+pub mod police_daily;
 
 pub use error::Error;
 pub use params::Params;

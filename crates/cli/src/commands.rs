@@ -409,6 +409,20 @@ enum ImportCommand {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Import the police's daily crime extract (CSV files; see data/police-daily/README.md) as this police agency.
+    PoliceDaily {
+        #[command(flatten)]
+        db: DbArg,
+        /// The police agency sending the files.
+        #[arg(long, value_name = "CODE")]
+        agency: String,
+        /// Output format of the report.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The extract files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Import incidents from a CSV file (reference,category,occurred_at,latitude,longitude,description, more optional).
     Incidents {
         #[command(flatten)]
@@ -677,6 +691,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match format {
                 Format::Json => println!("{}", serde_json::to_string(&summary)?),
                 Format::Text => print!("{}", summary.to_text()),
+            }
+        }
+        Command::Import { command: ImportCommand::PoliceDaily { db, agency, format, files } } => {
+            let agency = AgencyCode::parse(&agency)?.to_string();
+            let store = open(&config, &db, KeyUse::Write).await?;
+            let known: Vec<String> = store.agencies().await?.into_iter().map(|g| g.code.to_string()).collect();
+            if !known.contains(&agency) {
+                bail!("no agency has the code {agency}: the agencies are {}", known.join(", "));
+            }
+            let settings = &config.police_daily.value;
+            let codes = safetynet_app::police_daily::offence_codes(settings)?;
+            let operator = Principal::operator_for_agency(&agency);
+            let actor = Actor { principal: &operator, at_ms: now_ms, source: "cli" };
+            let mut failed = false;
+            for file in &files {
+                match safetynet_app::police_daily::import_file(&store, file, &agency, &codes, &actor).await {
+                    Ok(report) => match format {
+                        Format::Json => println!("{}", serde_json::to_string(&report)?),
+                        Format::Text => print!("{}", report.to_text()),
+                    },
+                    Err(e) => {
+                        eprintln!("{}: not imported: {e}", file.display());
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                bail!("some files were not imported (see above); the others were");
             }
         }
         Command::Import { command: ImportCommand::Imd { db, imd, population, lad } } => {

@@ -174,3 +174,77 @@ async fn reviewers_record_decisions_and_the_review_shows_them() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_command_line_imports_the_sample_once_and_names_the_bad_row() {
+    each_engine(async |app: &TestApp| {
+        let sample = repo().join("data/police-daily/sample.csv");
+        let run = || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_safetynet"))
+                .args(["import", "police-daily", "--database-url", &app.url, "--audit-key-file", &app.key_file])
+                .args(["--agency", "HERTS-POLICE"])
+                .arg(&sample)
+                .output()
+                .expect("run")
+        };
+        let o = run();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains("sample.csv: 10 added, 0 updated, 0 unchanged, 1 rejected"), "{out}");
+        assert!(out.contains("sample.csv line 8:"), "the bad row is named with its file and line: {out}");
+        let again = run();
+        assert!(
+            String::from_utf8_lossy(&again.stdout).contains("imported before"),
+            "the same file twice changes nothing"
+        );
+        let held = app.store.police_daily_crimes("HERTS-POLICE", false, 0, i64::MAX).await.expect("crimes");
+        assert_eq!(held.len(), 10, "a reference repeated in the file is one crime, the last row's");
+        let unknown = std::process::Command::new(env!("CARGO_BIN_EXE_safetynet"))
+            .args(["import", "police-daily", "--database-url", &app.url, "--audit-key-file", &app.key_file])
+            .args(["--agency", "NOPE"])
+            .arg(&sample)
+            .output()
+            .expect("run");
+        assert!(String::from_utf8_lossy(&unknown.stderr).contains("no agency has the code NOPE"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_drop_folder_files_each_extract_in_done_or_rejected_with_a_report() {
+    each_engine(async |app: &TestApp| {
+        let dir = app.dir.path().join("drop");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::copy(repo().join("data/police-daily/sample.csv"), dir.join("2026-01-15.csv")).expect("copy");
+        std::fs::write(dir.join("broken.csv"), "something,else\n1,2\n").expect("write");
+        std::fs::write(dir.join("notes.txt"), "not an extract").expect("write");
+        let settings = PoliceDailySettings {
+            drop_dir: Some(dir.clone()),
+            drop_agency: Some("HERTS-POLICE".into()),
+            ..PoliceDailySettings::default()
+        };
+        let operator = Principal::operator_for_agency("HERTS-POLICE");
+        let actor = Actor { principal: &operator, at_ms: start().timestamp_millis(), source: "scheduler" };
+        let dropped = safetynet_app::police_daily::drop_folder(&app.store, &settings, &actor)
+            .await
+            .expect("pass")
+            .expect("configured");
+        assert_eq!(dropped.len(), 2, "only the CSV files");
+        let done = std::fs::read_to_string(dir.join("done/2026-01-15.csv.report.txt")).expect("report");
+        assert!(done.contains("10 added") && done.contains("line 8:"), "{done}");
+        assert!(dir.join("done/2026-01-15.csv").exists() && !dir.join("2026-01-15.csv").exists());
+        let rejected = std::fs::read_to_string(dir.join("rejected/broken.csv.report.txt")).expect("report");
+        assert!(
+            rejected.starts_with("not imported: broken.csv:") && rejected.contains("crime_reference"),
+            "{rejected}"
+        );
+        assert!(dir.join("notes.txt").exists(), "other files are left alone");
+        let next = safetynet_app::police_daily::drop_folder(&app.store, &settings, &actor)
+            .await
+            .expect("pass")
+            .expect("configured");
+        assert!(next.is_empty(), "each file once");
+        assert_eq!(app.store.police_daily_crimes("HERTS-POLICE", false, 0, i64::MAX).await.expect("crimes").len(), 10);
+    })
+    .await;
+}

@@ -1,7 +1,8 @@
 //! The scheduler `serve` starts: the use cases of [`safetynet_app::jobs`]
 //! (weekly trends, retention), the public pages' read counts, reminders,
-//! ended operations' evaluation every 15 minutes, and the e-mail outbox
-//! every minute, each pass counted in the metrics.
+//! ended operations' evaluation every 15 minutes, and the e-mail outbox and
+//! the police daily crime drop folder every minute, each pass counted in
+//! the metrics.
 
 use crate::error::AppError;
 use crate::AppState;
@@ -30,6 +31,16 @@ pub async fn run_retention(state: &AppState) -> Result<Option<usize>, AppError> 
     Ok(safetynet_app::jobs::scheduled_retention(&state.store, schedule, london_date(now), &actor).await?)
 }
 
+/// One pass over the police daily crime drop folder (if configured), as
+/// the scheduler: each file imported and moved to `done/` or `rejected/`.
+pub async fn run_police_daily_drop(state: &AppState) -> Result<Vec<safetynet_app::police_daily::Dropped>, AppError> {
+    let settings = &state.config.police_daily;
+    let Some(agency) = &settings.drop_agency else { return Ok(Vec::new()) };
+    let operator = Principal::operator_for_agency(agency);
+    let actor = Actor { principal: &operator, at_ms: state.now_ms(), source: "scheduler" };
+    Ok(safetynet_app::police_daily::drop_folder(&state.store, settings, &actor).await?.unwrap_or_default())
+}
+
 /// Asks the weekly job to run every 15 minutes for as long as the server
 /// runs, writes the public pages' read counts to the audit trail, queues
 /// the reminders that have fallen due, and (every minute) sends what is due
@@ -47,6 +58,16 @@ pub fn spawn_scheduler(state: AppState) {
             )
             .await;
             mail_state.metrics.job_ran("outbox", delivered.is_ok());
+            let dropped = run_police_daily_drop(&mail_state).await;
+            mail_state.metrics.job_ran("police_daily", dropped.is_ok());
+            match dropped {
+                Ok(files) => {
+                    for d in files {
+                        tracing::info!(file = %d.moved_to.display(), imported = d.imported, report = %d.report.trim_end(), "police daily extract");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "police daily drop folder pass failed"),
+            }
             match delivered {
                 Ok(Some(d)) if d.sent + d.retrying + d.gave_up > 0 => {
                     tracing::info!(sent = d.sent, retrying = d.retrying, gave_up = d.gave_up, error = ?d.error, "e-mail outbox")
