@@ -212,11 +212,36 @@ async fn jag(
         .chain([
             actions_section(record),
             emerging(analyst, date, since, actor.principal).await?,
+            daily_review(analyst, date, since).await?,
             cases(analyst, date, actor, record).await?,
             operations(analyst, date, since).await?,
             tasking(analyst, date, record).await?,
         ])
         .collect())
+}
+
+/// The daily review's outcomes since the last JAG: how many lines the
+/// partnership's reviewers decided each way (counts only).
+async fn daily_review(analyst: &Analyst, date: NaiveDate, since: NaiveDate) -> Result<Section, Error> {
+    let title = "Daily review outcomes since the last JAG";
+    let (from, to) = (london_midnight(since).timestamp_millis(), london_midnight(date).timestamp_millis());
+    let c = analyst.store().daily_decision_counts(from, to).await?;
+    let day = |d: NaiveDate| d.format("%-d %B %Y").to_string();
+    let total = c.open_case + c.link_case + c.no_action;
+    let text = if total == 0 {
+        format!("No daily review decisions were recorded from {} to {}.", day(since), day(date))
+    } else {
+        format!(
+            "From {} to {} reviewers recorded {total} decision{}: {} to open a case, {} linked to a case, {} no action.",
+            day(since),
+            day(date),
+            if total == 1 { "" } else { "s" },
+            c.open_case,
+            c.link_case,
+            c.no_action
+        )
+    };
+    Ok(section("daily-review", title, vec![para(text)]))
 }
 
 /// Streets offered for naming on a pack's hot spot map (the map shows

@@ -182,3 +182,41 @@ pub async fn drop_folder(
     }
     Ok(Some(out))
 }
+
+/// One month and category of the reconciliation with police.uk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReconciliationRow {
+    /// The month (`YYYY-MM`), by the date reported (UK time).
+    pub month: String,
+    /// The category as labelled (for crime, the police.uk crime type).
+    pub category: String,
+    /// Crimes in the daily feed.
+    pub daily_feed: i64,
+    /// Crimes of that type police.uk published for the month; None when
+    /// police.uk has not published the month (or has no such type).
+    pub police_uk: Option<i64>,
+}
+
+/// The daily feed's monthly counts by category beside police.uk's for the
+/// same month and crime type, so an analyst knows which source a figure
+/// comes from and how far they differ. Months police.uk has not yet
+/// published show the feed alone.
+pub async fn reconciliation(store: &Store) -> Result<Vec<ReconciliationRow>, Error> {
+    let daily = store.police_daily_month_counts().await?;
+    let published = store.crime_month_counts(&Default::default(), false).await?;
+    let cats = store.categories().await?;
+    let months: std::collections::BTreeSet<String> = published.iter().map(|(m, ..)| m.to_string()).collect();
+    let mut rows: Vec<ReconciliationRow> = daily
+        .into_iter()
+        .map(|(month, code, n)| {
+            let category = cats.iter().find(|c| c.code == code).map_or(code.clone(), |c| c.label.clone());
+            let police_uk = months.contains(&month).then(|| {
+                published.iter().filter(|(m, t, ..)| m.to_string() == month && *t == category).map(|r| r.3).sum()
+            });
+            let police_uk = police_uk.filter(|_| code.starts_with("crime-"));
+            ReconciliationRow { month, category, daily_feed: n, police_uk }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.month.cmp(&a.month).then(a.category.cmp(&b.category)));
+    Ok(rows)
+}

@@ -136,6 +136,7 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/cases/{id}/risk" => Case, true, |_| json!({ "questionnaire": "asb-victim" });
     "POST" "/tasks/{id}" => Task, true, |_| json!({ "status": "in_progress", "notes": "n" });
     "GET" "/daily-review" => None, true, none;
+    "GET" "/daily-review/reconciliation" => None, true, none;
     "POST" "/daily-review/decisions" => None, true, |s| json!({ "date": "2026-01-15", "item_kind": "incident", "item_id": s.incident, "decision": "open_case" });
     "GET" "/case-reviews" => None, true, none;
     "POST" "/case-reviews" => None, true, |s| json!({ "person_id": s.person, "applicant_kind": "victim", "received_on": "2026-01-14" });

@@ -171,6 +171,12 @@ async fn reviewers_record_decisions_and_the_review_shows_them() {
         let refused = app.post("/daily-review/decisions", Some(&s), Some(&s.csrf), &[("date", "2026-01-15"), ("item_kind", "police_crime"), ("item_id", &id)]).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST);
         assert!(refused.body.contains("govuk-error-summary") && refused.body.contains("Choose what was decided"), "{}", refused.body);
+        // The JAG pack counts the review's outcomes since the last meeting.
+        let m = app.token(MANAGER).await;
+        let pack = app.get_bearer("/api/v1/packs/jag?date=2026-01-22", &m).await;
+        assert_eq!(pack.status, StatusCode::OK, "{}", pack.body);
+        assert!(pack.body.contains("Daily review outcomes since the last JAG"), "{}", pack.body);
+        assert!(pack.body.contains("reviewers recorded 2 decisions: 1 to open a case, 0 linked to a case, 1 no action"), "{}", pack.body);
     })
     .await;
 }
@@ -199,6 +205,18 @@ async fn the_command_line_imports_the_sample_once_and_names_the_bad_row() {
         );
         let held = app.store.police_daily_crimes("HERTS-POLICE", false, 0, i64::MAX).await.expect("crimes");
         assert_eq!(held.len(), 10, "a reference repeated in the file is one crime, the last row's");
+        // Beside police.uk: the sample's months are not published, so the feed stands alone.
+        let rows = safetynet_app::police_daily::reconciliation(&app.store).await.expect("reconciliation");
+        assert_eq!(rows.iter().map(|r| r.daily_feed).sum::<i64>(), 10);
+        assert!(rows.iter().all(|r| r.police_uk.is_none()), "{rows:?}");
+        let s = app.sign_in(POLICE).await;
+        let page = app.get("/daily-review/reconciliation", Some(&s)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("data-testid=\"reconciliation\"") && page.body.contains("not published"),
+            "{}",
+            page.body
+        );
         let unknown = std::process::Command::new(env!("CARGO_BIN_EXE_safetynet"))
             .args(["import", "police-daily", "--database-url", &app.url, "--audit-key-file", &app.key_file])
             .args(["--agency", "NOPE"])
@@ -245,6 +263,33 @@ async fn the_drop_folder_files_each_extract_in_done_or_rejected_with_a_report() 
             .expect("configured");
         assert!(next.is_empty(), "each file once");
         assert_eq!(app.store.police_daily_crimes("HERTS-POLICE", false, 0, i64::MAX).await.expect("crimes").len(), 10);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_published_month_is_reconciled_with_police_uk_by_crime_type() {
+    each_engine(async |app: &TestApp| {
+        safetynet::demo::import_sample(&app.store, 0).await.expect("sample");
+        import(
+            app,
+            "june.csv",
+            "ee",
+            &[crime("41/7/21", "2021-06-10T10:00:00Z", "a"), crime("41/8/21", "2021-06-11T10:00:00Z", "b")],
+        )
+        .await;
+        let rows = safetynet_app::police_daily::reconciliation(&app.store).await.expect("reconciliation");
+        let june = rows.iter().find(|r| r.month == "2021-06" && r.category == "Burglary").expect("June burglary");
+        assert_eq!(june.daily_feed, 2);
+        let filter = safetynet_store::crimes::CrimeFilter {
+            from: safetynet_domain::month::Month::parse("2021-06").ok(),
+            to: safetynet_domain::month::Month::parse("2021-06").ok(),
+            crime_type: Some("Burglary".into()),
+            ..Default::default()
+        };
+        let published = app.store.crime_locations(&filter).await.expect("crimes").len() as i64;
+        assert!(published > 0);
+        assert_eq!(june.police_uk, Some(published), "the same month and type from police.uk");
     })
     .await;
 }

@@ -104,6 +104,7 @@ async fn render(state: &AppState, user: &PageUser, review: &DailyReview, errors:
             }
             button class="govuk-button govuk-button--secondary" type="submit" { "Show" }
         }
+        p class="govuk-body" { a class="govuk-link" href="/daily-review/reconciliation" { "Compare the daily feed with police.uk" } }
         @if !items.is_empty() || !police_crimes.is_empty() {
             p class="govuk-body" data-testid="undecided" { (undecided) " of " (items.len() + police_crimes.len()) " lines have no decision yet." }
         }
@@ -181,4 +182,43 @@ pub async fn decide_form(
         render(state, user, &review, &errors).await
     })
     .await
+}
+
+/// `GET /daily-review/reconciliation`: the daily feed's monthly counts by
+/// category beside police.uk's (counts only).
+pub async fn reconciliation(State(state): State<AppState>, user: PageUser) -> PageResult<Html<String>> {
+    user.permit::<ViewRecords>()?;
+    let rows = safetynet_app::police_daily::reconciliation(&state.store).await?;
+    let body = html! {
+        a class="govuk-back-link" href="/daily-review" { "Back to the daily review" }
+        h1 class="govuk-heading-l" { "Daily feed and police.uk" }
+        p class="govuk-body" { "Crimes in the police's daily feed by the month they were reported, beside what police.uk published for the same month and crime type. police.uk publishes about two months late, after the force's own checks, and for the area its data was imported for; the daily feed is what the force sent each morning. Quote police.uk for published figures and the daily feed for the latest days." }
+        @if rows.is_empty() { p class="govuk-body" data-testid="reconciliation-empty" { "No daily feed has been imported yet." } }
+        @else {
+            div class="sn-table-wrap" { table class="govuk-table" data-testid="reconciliation" {
+                thead class="govuk-table__head" { tr class="govuk-table__row" {
+                    @for h in ["Month", "Category"] { th scope="col" class="govuk-table__header" { (h) } }
+                    @for h in ["Daily feed", "police.uk", "Difference"] { th scope="col" class="govuk-table__header govuk-table__header--numeric" { (h) } }
+                } }
+                tbody class="govuk-table__body" {
+                    @for r in &rows { tr class="govuk-table__row" {
+                        td class="govuk-table__cell" { (r.month) }
+                        td class="govuk-table__cell" { (r.category) }
+                        td class="govuk-table__cell govuk-table__cell--numeric" { (r.daily_feed) }
+                        @match r.police_uk {
+                            Some(n) => {
+                                td class="govuk-table__cell govuk-table__cell--numeric" { (n) }
+                                td class="govuk-table__cell govuk-table__cell--numeric" { (format!("{:+}", r.daily_feed - n)) }
+                            }
+                            None => {
+                                td class="govuk-table__cell govuk-table__cell--numeric" { "not published" }
+                                td class="govuk-table__cell govuk-table__cell--numeric" { "" }
+                            }
+                        }
+                    } }
+                }
+            } }
+        }
+    };
+    Ok(page(Some(&user), Nav::DailyReview, "Daily feed and police.uk", PageOpts::default(), body))
 }

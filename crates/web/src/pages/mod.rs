@@ -82,6 +82,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks/{id}", post(cases::update_task))
         .route("/daily-review", get(daily::show))
         .route("/daily-review/decisions", post(daily::decide_form))
+        .route("/daily-review/reconciliation", get(daily::reconciliation))
         .route("/case-reviews", get(case_reviews::list).post(case_reviews::open))
         .route("/case-reviews/{id}", get(case_reviews::show).post(case_reviews::decide))
         .route("/strategy", get(strategy::show))
