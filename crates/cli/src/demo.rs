@@ -182,6 +182,10 @@ pub async fn run(
     crate::demo_cases::seed_cases(&store, clock.now()).await?;
     crate::demo_strategy::seed_strategy(&store, clock.now()).await?;
     crate::demo_meetings::seed_tasking(&store, clock.clone()).await?;
+    crate::demo_daily::seed_police_daily(&store, clock.now()).await?;
+    let mut config = config.clone();
+    crate::demo_daily::demo_sharing(&mut config.police_daily);
+    let config = &config;
     println!("Database: {}", url.redacted());
     println!("Audit key file: {}", key_file.display());
     println!("Demo sign-ins (password for all: {DEMO_PASSWORD}):");

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod demo_cases;
+pub mod demo_daily;
 pub mod demo_meetings;
 pub mod demo_strategy;
 pub mod generate;

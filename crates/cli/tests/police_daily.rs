@@ -293,3 +293,25 @@ async fn a_published_month_is_reconciled_with_police_uk_by_crime_type() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_demo_week_fills_the_review_once() {
+    let demo = || {
+        let mut setting =
+            safetynet::config::Setting { value: PoliceDailySettings::default(), source: "default".into() };
+        safetynet::demo_daily::demo_sharing(&mut setting);
+        safetynet_web::WebConfig { police_daily: setting.value, ..Default::default() }
+    };
+    each_engine_with(demo, async |app: &TestApp| {
+        safetynet::demo_daily::seed_police_daily(&app.store, start()).await.expect("seed");
+        safetynet::demo_daily::seed_police_daily(&app.store, start()).await.expect("again");
+        let week = app.store.police_daily_crimes("HERTS-POLICE", false, 0, i64::MAX).await.expect("crimes");
+        assert!((70..=126).contains(&week.len()), "a week of 10 to 17 a day, once: {}", week.len());
+        let m = app.token(MANAGER).await;
+        let review = app.get_bearer("/api/v1/daily-review?date=2026-01-15", &m).await.json();
+        let lines = review["police_crimes"].as_array().cloned().unwrap_or_default();
+        assert!(!lines.is_empty(), "the council sees the police's crimes in the demo");
+        assert!(lines.windows(2).all(|w| w[0]["score"].as_u64() >= w[1]["score"].as_u64()), "highest risk first");
+    })
+    .await;
+}
