@@ -84,7 +84,7 @@ pub async fn scheduled_retention(
     Ok(store
         .retention_run(schedule, Some(&day), actor)
         .await?
-        .map(|r| r.cases.len() + r.incidents.len() + r.people.len()))
+        .map(|r| r.cases.len() + r.incidents.len() + r.people.len() + r.police_daily.len()))
 }
 
 #[cfg(test)]

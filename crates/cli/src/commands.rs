@@ -898,6 +898,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("  cases      {verb} {}", report.cases.len());
             println!("  incidents  {verb} {}", report.incidents.len());
             println!("  people     {verb} {}", report.people.len());
+            println!("  police daily crimes {verb} {}", report.police_daily.len());
         }
         Command::Audit { command: AuditCommand::Verify { db, checkpoint } } => {
             let store = open(&config, &db, KeyUse::Verify).await?;
@@ -1038,6 +1039,26 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
         s.reviews.high_days, s.reviews.medium_days, s.reviews.standard_days, s.case_review.threshold, s.case_review.window_months, s.repeat_radius_m, c.safety.source
     );
     println!("weekly_trends_day      = {}    [{}]", c.weekly_trends_day.value, c.weekly_trends_day.source);
+    let d = &c.police_daily.value;
+    let shared: Vec<String> = d
+        .share
+        .iter()
+        .map(|(agency, flags)| {
+            let names: Vec<String> = flags
+                .iter()
+                .map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
+                .collect();
+            format!("{agency}: {}", if names.is_empty() { "no flags".into() } else { names.join(" ") })
+        })
+        .collect();
+    println!(
+        "police_daily           = drop folder {} ({}); repeats within {} days; shared with {}    [{}]",
+        d.drop_dir.as_ref().map_or("(none)".into(), |p| p.display().to_string()),
+        d.drop_agency.as_deref().unwrap_or("-"),
+        d.repeat_days,
+        if shared.is_empty() { "no other agency".into() } else { shared.join("; ") },
+        c.police_daily.source
+    );
     let r = &c.retention.value;
     println!(
         "retention              = closed cases {} years, unlinked incidents {} years, scheduled {}    [{}]",

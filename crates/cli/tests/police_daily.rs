@@ -315,3 +315,51 @@ async fn the_demo_week_fills_the_review_once() {
     })
     .await;
 }
+
+#[test]
+fn check_config_shows_the_sharing_rule_and_refuses_a_bad_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    let run = |toml: &str| {
+        let path = dir.path().join("safetynet.toml");
+        std::fs::write(&path, toml).expect("write");
+        std::process::Command::new(env!("CARGO_BIN_EXE_safetynet"))
+            .arg("check-config")
+            .arg("--config")
+            .arg(&path)
+            .output()
+            .expect("run")
+    };
+    let o = run("[police_daily]\nrepeat_days = 30\n[police_daily.share]\nSACDC = [\"weapon\", \"domestic_abuse\"]\n");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("repeats within 30 days; shared with SACDC: domestic_abuse weapon"), "{out}");
+    let bad = run("[police_daily.share]\nSACDC = [\"wepon\"]\n");
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("unknown variant `wepon`"));
+    let half = run("[police_daily]\ndrop_dir = \"/tmp/drop\"\n");
+    assert!(String::from_utf8_lossy(&half.stderr)
+        .contains("police_daily.drop_dir and police_daily.drop_agency go together"));
+}
+
+#[tokio::test]
+async fn retention_clears_old_daily_crimes_places_and_victim_keys() {
+    each_engine(async |app: &TestApp| {
+        let mut old = crime("41/9/20", "2020-06-01T10:00:00Z", "5 Old Street");
+        old.victim_key = Some("someone|1980-01-01".into());
+        import(app, "old.csv", "ff", &[old, crime("41/10/26", "2026-01-10T10:00:00Z", "6 New Street")]).await;
+        let operator = Principal::operator();
+        let actor = Actor { principal: &operator, at_ms: start().timestamp_millis(), source: "cli" };
+        let schedule = safetynet_domain::retention::Schedule::default();
+        let report = app.store.retention_run(&schedule, None, &actor).await.expect("run").expect("ran");
+        assert_eq!(report.police_daily.len(), 1, "{report:?}");
+        let held = app.store.police_daily_crimes("HERTS-POLICE", false, 0, i64::MAX).await.expect("crimes");
+        let cleared = held.iter().find(|c| c.record.crime_reference == "41/9/20").expect("kept for the counts");
+        assert_eq!(
+            (cleared.record.address.as_str(), cleared.record.latitude, cleared.record.victim_key.as_deref()),
+            ("", None, None)
+        );
+        assert_eq!(cleared.record.category, "crime-burglary", "the category and dates stay for the counts");
+        assert!(held.iter().any(|c| c.record.address == "6 New Street"), "recent crimes are kept as sent");
+        let again = app.store.retention_run(&schedule, None, &actor).await.expect("run").expect("ran");
+        assert!(again.police_daily.is_empty(), "once");
+    })
+    .await;
+}

@@ -31,12 +31,16 @@ pub struct RetentionReport {
     pub incidents: Vec<String>,
     /// People on no record still within retention.
     pub people: Vec<String>,
+    /// The police's daily crimes past the unlinked-incident cut-off, whose
+    /// place and victim key are cleared (the force holds the record; the
+    /// category and dates stay for the counts).
+    pub police_daily: Vec<String>,
 }
 
 impl RetentionReport {
     /// Whether nothing is past retention.
     pub fn is_empty(&self) -> bool {
-        self.cases.is_empty() && self.incidents.is_empty() && self.people.is_empty()
+        self.cases.is_empty() && self.incidents.is_empty() && self.people.is_empty() && self.police_daily.is_empty()
     }
 }
 
@@ -96,7 +100,15 @@ async fn due(conn: &mut impl Exec, cut: &Cutoffs) -> Result<RetentionReport> {
         cut,
     )
     .await?;
-    Ok(RetentionReport { cutoffs: Some(*cut), cases, incidents, people })
+    let police_daily = ids(
+        conn,
+        "SELECT id FROM police_daily_crimes WHERE reported_at < $2 AND $1 = $1
+           AND (address <> '' OR victim_key IS NOT NULL OR latitude IS NOT NULL) ORDER BY id"
+            .to_string(),
+        cut,
+    )
+    .await?;
+    Ok(RetentionReport { cutoffs: Some(*cut), cases, incidents, people, police_daily })
 }
 
 async fn anonymise_case(tx: &mut Tx, id: &str, at_ms: i64) -> Result<()> {
@@ -223,13 +235,25 @@ impl Store {
         for id in &report.people {
             anonymise_person(&mut tx, id, actor.at_ms).await?;
         }
+        for id in &report.police_daily {
+            tx.execute(
+                &Q::new(
+                    "UPDATE police_daily_crimes SET address = '', address_key = '', victim_key = NULL, latitude = NULL, \
+                     longitude = NULL, beat = NULL, ward = NULL WHERE id = $1",
+                )
+                .bind(id.as_str()),
+            )
+            .await?;
+        }
         let detail = serde_json::json!({
             "schedule": schedule,
             "cutoffs": cut,
-            "counts": { "cases": report.cases.len(), "incidents": report.incidents.len(), "people": report.people.len() },
+            "counts": { "cases": report.cases.len(), "incidents": report.incidents.len(), "people": report.people.len(),
+                "police_daily": report.police_daily.len() },
             "cases": report.cases,
             "incidents": report.incidents,
             "people": report.people,
+            "police_daily": report.police_daily,
         });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "retention_run", None, detail)).await?;
         tx.commit().await?;
