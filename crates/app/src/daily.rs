@@ -157,8 +157,88 @@ pub struct Context {
     pub same_place: i64,
     /// The current operation whose target area holds it.
     pub operation: Option<String>,
+    /// It is in a current hot spot (the month of the hot spot map).
+    pub hot_spot: Option<String>,
     /// Its category is high-harm (with its label).
     pub high_harm: Option<String>,
+}
+
+/// Where lines are judged: the current hot spot cells and the operations
+/// running on the day.
+pub struct Places {
+    /// Hot cells (95% or more) of the newest month's map, by BNG cell index.
+    hot: std::collections::HashSet<(i64, i64)>,
+    /// The map's month ("January 2026"), when current.
+    month: Option<String>,
+    /// Operations running on the day.
+    operations: Vec<safetynet_store::operations::Operation>,
+}
+
+/// Cell size of the hot spot map the review uses (m).
+const HOT_CELL_M: f64 = 250.0;
+
+fn cell_of(lon: f64, lat: f64) -> (i64, i64) {
+    let (e, n) = safetynet_analysis::bng::to_grid(lon, lat);
+    ((e / HOT_CELL_M).floor() as i64, (n / HOT_CELL_M).floor() as i64)
+}
+
+impl Places {
+    /// The hot cells of `grid` (of `month`) and the day's operations.
+    pub fn new(
+        grid: Option<(&safetynet_analysis::grid::Grid, String)>,
+        operations: Vec<safetynet_store::operations::Operation>,
+    ) -> Self {
+        use safetynet_analysis::local::SpotClass;
+        let (hot, month) = match grid {
+            Some((g, month)) => (
+                g.cells
+                    .iter()
+                    .filter(|c| matches!(c.stats.gi_class, SpotClass::Hot99 | SpotClass::Hot95))
+                    .map(|c| ((c.easting / g.cell_m).floor() as i64, (c.northing / g.cell_m).floor() as i64))
+                    .collect(),
+                Some(month),
+            ),
+            None => (Default::default(), None),
+        };
+        Self { hot, month, operations }
+    }
+
+    /// The operation whose target holds the point, and the hot spot's month
+    /// when the point is in a hot cell.
+    pub fn at(&self, lon: Option<f64>, lat: Option<f64>) -> (Option<String>, Option<String>) {
+        let (Some(lon), Some(lat)) = (lon, lat) else { return (None, None) };
+        let operation =
+            self.operations.iter().find(|o| o.target.distance_m(lon, lat) == 0.0).map(|o| o.reference.clone());
+        let hot = self.month.clone().filter(|_| self.hot.contains(&cell_of(lon, lat)));
+        (operation, hot)
+    }
+}
+
+/// The hot spot grid of the newest month of recorded crime, when the viewer
+/// may see crime data and that month is current (not stale on `today`).
+async fn current_hot_spots(
+    analyst: &crate::analyses::Analyst,
+    permit: &Permit<ViewRecords>,
+    today: NaiveDate,
+) -> Result<Option<(safetynet_analysis::grid::Grid, String)>, Error> {
+    use safetynet_domain::policy::ViewCrimeData;
+    let Ok(crime) = permit.principal().permit::<ViewCrimeData>() else { return Ok(None) };
+    let Some(latest) = analyst.store().crime_months().await?.first().copied() else { return Ok(None) };
+    if latest.stale_on(today).is_some() {
+        return Ok(None);
+    }
+    let filter = safetynet_store::crimes::CrimeFilter { from: Some(latest), to: Some(latest), ..Default::default() };
+    let local = safetynet_analysis::local::LocalOptions { permutations: 99, seed: 1, fdr: 0.05 };
+    // A month too sparse to map is simply not a reason.
+    Ok(analyst.grid_hotspots(&crime, &filter, HOT_CELL_M, local).await.ok().map(|g| (g, latest.long_name())))
+}
+
+/// The points and reasons of where a line is: an operation's area, a
+/// current hot spot.
+fn place_reasons(cx: &Context) -> Vec<(u32, String)> {
+    let operation = cx.operation.as_ref().map(|op| (2, format!("in the area of operation {op}")));
+    let hot = cx.hot_spot.as_ref().map(|month| (2, format!("in a current hot spot (Gi* 95% or more, {month})")));
+    operation.into_iter().chain(hot).collect()
 }
 
 /// A daily crime's score and reasons, from the flags the viewer may see.
@@ -195,8 +275,8 @@ pub fn rank(c: &PoliceDailyCrime, cx: &Context, repeat_days: i64) -> (u32, Vec<S
     } else if r.repeat_location {
         add(2, "repeat location (police flag)".into());
     }
-    if let Some(op) = &cx.operation {
-        add(2, format!("in the area of operation {op}"));
+    for (points, why) in place_reasons(cx) {
+        add(points, why);
     }
     if let Some(label) = &cx.high_harm {
         add(2, format!("high-harm category ({label})"));
@@ -206,14 +286,15 @@ pub fn rank(c: &PoliceDailyCrime, cx: &Context, repeat_days: i64) -> (u32, Vec<S
 
 /// The daily review as the permit's agency may see it (audited by `actor`).
 pub async fn daily_review(
-    store: &Store,
+    analyst: &crate::analyses::Analyst,
     permit: &Permit<ViewRecords>,
     req: &DailyReviewRequest,
     settings: &PoliceDailySettings,
     actor: &Actor<'_>,
 ) -> Result<DailyReview, Error> {
+    let store = analyst.store();
     let (from, to) = req.window();
-    let items = store.daily_review(permit, from, to, actor).await?;
+    let mut items = store.daily_review(permit, from, to, actor).await?;
     let agency = permit.principal().agency.clone();
     let shared = settings.share.get(&agency);
     let mut crimes =
@@ -224,36 +305,36 @@ pub async fn daily_review(
         }
     }
     let since = (from - chrono::Duration::days(settings.repeat_days)).timestamp_millis();
+    let may_place = |c: &PoliceDailyCrime| {
+        c.owner_agency == agency || shared.is_some_and(|f| f.contains(&DailyFlag::RepeatLocation))
+    };
     let victims: Vec<String> = crimes.iter().filter_map(|c| c.record.victim_key.clone()).collect();
-    let places: Vec<String> = crimes
+    let addresses: Vec<String> = crimes
         .iter()
-        .filter(|c| c.owner_agency == agency || shared.is_some_and(|f| f.contains(&DailyFlag::RepeatLocation)))
+        .filter(|c| may_place(c))
         .map(|c| address_key(&c.record.address))
         .filter(|k| !k.is_empty())
         .collect();
-    let repeats = store.repeat_counts(&victims, &places, since, to.timestamp_millis()).await?;
-    let operations: Vec<_> =
+    let repeats = store.repeat_counts(&victims, &addresses, since, to.timestamp_millis()).await?;
+    let operations =
         store.operations().await?.into_iter().filter(|o| o.starts_on <= req.date && req.date <= o.ends_on).collect();
+    let grid = current_hot_spots(analyst, permit, req.date).await?;
+    let places = Places::new(grid.as_ref().map(|(g, m)| (g, m.clone())), operations);
     let cats = store.categories().await?;
     let mut police_crimes: Vec<PoliceLine> = crimes
         .into_iter()
         .map(|crime| {
             let r = &crime.record;
-            let may_place =
-                crime.owner_agency == agency || shared.is_some_and(|f| f.contains(&DailyFlag::RepeatLocation));
+            let (operation, hot_spot) = places.at(r.longitude, r.latitude);
             let cx = Context {
                 same_victim: r.victim_key.as_ref().and_then(|k| repeats.victims.get(k)).map_or(0, |n| n - 1),
-                same_place: if may_place {
+                same_place: if may_place(&crime) {
                     repeats.addresses.get(&address_key(&r.address)).map_or(0, |n| n - 1)
                 } else {
                     0
                 },
-                operation: match (r.longitude, r.latitude) {
-                    (Some(lon), Some(lat)) => {
-                        operations.iter().find(|o| o.target.distance_m(lon, lat) == 0.0).map(|o| o.reference.clone())
-                    }
-                    _ => None,
-                },
+                operation,
+                hot_spot,
                 high_harm: cats.iter().find(|k| k.code == r.category && k.high_harm).map(|k| k.label.clone()),
             };
             let (score, reasons) = rank(&crime, &cx, settings.repeat_days);
@@ -262,6 +343,16 @@ pub async fn daily_review(
         .collect();
     police_crimes
         .sort_by(|a, b| b.score.cmp(&a.score).then(b.crime.record.reported_at_ms.cmp(&a.crime.record.reported_at_ms)));
+    // Incidents gain the same place reasons.
+    for i in &mut items {
+        let (operation, hot_spot) = places.at(i.longitude, i.latitude);
+        let cx = Context { operation, hot_spot, ..Context::default() };
+        for (points, why) in place_reasons(&cx) {
+            i.score += points;
+            i.reasons.push(why);
+        }
+    }
+    items.sort_by(|a, b| b.score.cmp(&a.score).then(b.reported_at_ms.cmp(&a.reported_at_ms)));
     let keys: Vec<(String, String)> = items
         .iter()
         .map(|i| ("incident".to_string(), i.incident_id.clone()))

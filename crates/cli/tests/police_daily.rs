@@ -363,3 +363,29 @@ async fn retention_clears_old_daily_crimes_places_and_victim_keys() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn lines_in_a_current_hot_spot_or_an_operation_area_say_so() {
+    each_engine_with(sharing, async |app: &TestApp| {
+        // December 2025's recorded crime (current on 15 January 2026): a cluster at one point, the rest spread out.
+        let mut csv = String::from("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n");
+        for i in 0..240 {
+            let (lon, lat) = if i < 60 { (-0.3390, 51.7520) } else { (-0.42 + f64::from(i % 20) * 0.009, 51.70 + f64::from(i / 20) * 0.01) };
+            csv.push_str(&format!("c{i},2025-12,Hertfordshire Constabulary,Hertfordshire Constabulary,{lon:.6},{lat:.6},On or near Somewhere,E01023690,St Albans 001A,Burglary,,\n"));
+        }
+        let path = app.dir.path().join("2025-12-hertfordshire-street.csv");
+        std::fs::write(&path, csv).expect("write");
+        safetynet::import::import_police_uk(&app.store, &[safetynet::import::Source::File(path)], &Principal::operator(), "test", start().timestamp_millis(), &safetynet::import::NoProgress)
+            .await
+            .expect("import");
+        let boss = app.token(MANAGER).await;
+        let op = json!({ "name": "Operation Lantern", "prompted_by": "Hot spot", "target": { "kind": "circle", "lon": -0.3390, "lat": 51.7520, "radius_m": 300.0 }, "starts_on": "2026-01-01", "ends_on": "2026-02-28" });
+        assert_eq!(app.json("POST", "/api/v1/operations", &boss, op).await.status, StatusCode::CREATED);
+        import(app, "f.csv", "gg", &[crime("41/11/26", "2026-01-15T01:00:00Z", "Christopher Place")]).await;
+        let review = app.get_bearer("/api/v1/daily-review?date=2026-01-15", &app.token(POLICE).await).await.json();
+        let why = review["police_crimes"][0]["reasons"].to_string();
+        assert!(why.contains("in the area of operation OP-"), "{why}");
+        assert!(why.contains("in a current hot spot (Gi* 95% or more, December 2025)"), "{why}");
+    })
+    .await;
+}

@@ -764,7 +764,7 @@ async fn daily_review(
     let request = DailyReviewRequest::from_params(&p, state.today())?;
     p.finish()?;
     let settings = &state.config.police_daily;
-    Ok(Json(safetynet_app::daily::daily_review(&state.store, &permit, &request, settings, &user.actor()).await?))
+    Ok(Json(safetynet_app::daily::daily_review(&state.analyst, &permit, &request, settings, &user.actor()).await?))
 }
 
 #[utoipa::path(

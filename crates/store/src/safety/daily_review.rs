@@ -27,6 +27,10 @@ pub struct DailyItem {
     pub reported_at_ms: i64,
     /// Address.
     pub address: String,
+    /// Latitude (WGS84), when recorded.
+    pub latitude: Option<f64>,
+    /// Longitude (WGS84), when recorded.
+    pub longitude: Option<f64>,
     /// Ranking score (higher first).
     pub score: u32,
     /// Why it ranks where it does.
@@ -46,7 +50,7 @@ impl Store {
     ) -> Result<Vec<DailyItem>> {
         let agency = &permit.principal().agency;
         let mut q = Q::new(
-            "SELECT i.id, i.reference, i.owner_agency, i.category, i.reported_at, i.address, LOWER(i.address) AS address_key,
+            "SELECT i.id, i.reference, i.owner_agency, i.category, i.reported_at, i.address, i.latitude, i.longitude, LOWER(i.address) AS address_key,
                     i.hate, i.hate_strand, i.domestic_abuse, i.involves_child, i.repeat_flag, k.high_harm, k.label AS category_label
              FROM incidents i JOIN categories k ON k.code = i.category WHERE i.reported_at >= ",
         );
@@ -122,6 +126,8 @@ impl Store {
                 category: r.text("category")?,
                 reported_at_ms: r.int("reported_at")?,
                 address: r.text("address")?,
+                latitude: r.opt_real("latitude")?,
+                longitude: r.opt_real("longitude")?,
                 score,
                 reasons,
             });

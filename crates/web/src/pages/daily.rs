@@ -148,7 +148,7 @@ async fn render(state: &AppState, user: &PageUser, review: &DailyReview, errors:
 
 async fn review_of(state: &AppState, user: &PageUser, request: &DailyReviewRequest) -> PageResult<DailyReview> {
     let permit = user.permit::<ViewRecords>()?;
-    Ok(daily_review(&state.store, &permit, request, &state.config.police_daily, &user.actor()).await?)
+    Ok(daily_review(&state.analyst, &permit, request, &state.config.police_daily, &user.actor()).await?)
 }
 
 /// `GET /daily-review?date=YYYY-MM-DD`.
