@@ -285,7 +285,12 @@ async fn record_an_incident_open_a_case_assess_risk_add_a_task_and_see_the_daily
         return;
     }
     each_engine(async |app: &TestApp| {
-        with_browser(app, |d, base, engine| {
+        // The police's week of daily crimes, shared with the council as in the demo.
+        safetynet::demo_daily::seed_police_daily(&app.store, start()).await.expect("daily crimes");
+        let mut sharing = safetynet::config::Setting { value: Default::default(), source: "default".into() };
+        safetynet::demo_daily::demo_sharing(&mut sharing);
+        let config = safetynet_web::WebConfig { police_daily: sharing.value, ..Default::default() };
+        with_browser_config(app, config, |d, base, engine| {
             d.sign_in(base, OFFICER);
             d.go(&format!("{base}/incidents/new"));
             d.set("category", "asb-personal");
@@ -321,8 +326,16 @@ async fn record_an_incident_open_a_case_assess_risk_add_a_task_and_see_the_daily
             d.go(&format!("{base}/daily-review?date=2026-01-15"));
             let table = d.text_of("[data-testid=daily-table]");
             assert!(table.contains(&reference), "{table}");
+            assert!(!d.text_of("[data-testid=police-table]").is_empty(), "the police's crimes are reviewed too");
             d.screenshot(&format!("daily-review-{engine}.png"));
             d.check("daily-review");
+            // The reviewer decides about the highest-risk police crime: no action, with the reason.
+            d.script("document.querySelector('[data-testid=police-table] details').open = true; return true;");
+            d.click("[data-testid=police-table] input[value=no_action]");
+            d.type_into("[data-testid=police-table] textarea[name=reason]", "Already with the CID team");
+            d.click("[data-testid=police-table] form button[type=submit]");
+            d.wait_for("the decision", "return (document.querySelector('[data-testid=police-table] [data-testid=decision]') || {}).textContent?.includes('No action: Already with the CID team');");
+            d.check("daily-review-decided");
         })
         .await;
     })
