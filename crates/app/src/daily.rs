@@ -166,71 +166,22 @@ pub struct Context {
 /// Where lines are judged: the current hot spot cells and the operations
 /// running on the day.
 pub struct Places {
-    /// Hot cells (95% or more) of the newest month's map, by BNG cell index.
-    hot: std::collections::HashSet<(i64, i64)>,
-    /// The map's month ("January 2026"), when current.
-    month: Option<String>,
+    /// The current hot cells, if any.
+    hot: Option<crate::analyses::crime::HotCells>,
     /// Operations running on the day.
     operations: Vec<safetynet_store::operations::Operation>,
 }
 
-/// Cell size of the hot spot map the review uses (m).
-const HOT_CELL_M: f64 = 250.0;
-
-fn cell_of(lon: f64, lat: f64) -> (i64, i64) {
-    let (e, n) = safetynet_analysis::bng::to_grid(lon, lat);
-    ((e / HOT_CELL_M).floor() as i64, (n / HOT_CELL_M).floor() as i64)
-}
-
 impl Places {
-    /// The hot cells of `grid` (of `month`) and the day's operations.
-    pub fn new(
-        grid: Option<(&safetynet_analysis::grid::Grid, String)>,
-        operations: Vec<safetynet_store::operations::Operation>,
-    ) -> Self {
-        use safetynet_analysis::local::SpotClass;
-        let (hot, month) = match grid {
-            Some((g, month)) => (
-                g.cells
-                    .iter()
-                    .filter(|c| matches!(c.stats.gi_class, SpotClass::Hot99 | SpotClass::Hot95))
-                    .map(|c| ((c.easting / g.cell_m).floor() as i64, (c.northing / g.cell_m).floor() as i64))
-                    .collect(),
-                Some(month),
-            ),
-            None => (Default::default(), None),
-        };
-        Self { hot, month, operations }
-    }
-
     /// The operation whose target holds the point, and the hot spot's month
-    /// when the point is in a hot cell.
+    /// when the point is in a current hot cell.
     pub fn at(&self, lon: Option<f64>, lat: Option<f64>) -> (Option<String>, Option<String>) {
         let (Some(lon), Some(lat)) = (lon, lat) else { return (None, None) };
         let operation =
             self.operations.iter().find(|o| o.target.distance_m(lon, lat) == 0.0).map(|o| o.reference.clone());
-        let hot = self.month.clone().filter(|_| self.hot.contains(&cell_of(lon, lat)));
+        let hot = self.hot.as_ref().filter(|h| h.holds(lon, lat)).map(|h| h.month.long_name());
         (operation, hot)
     }
-}
-
-/// The hot spot grid of the newest month of recorded crime, when the viewer
-/// may see crime data and that month is current (not stale on `today`).
-async fn current_hot_spots(
-    analyst: &crate::analyses::Analyst,
-    permit: &Permit<ViewRecords>,
-    today: NaiveDate,
-) -> Result<Option<(safetynet_analysis::grid::Grid, String)>, Error> {
-    use safetynet_domain::policy::ViewCrimeData;
-    let Ok(crime) = permit.principal().permit::<ViewCrimeData>() else { return Ok(None) };
-    let Some(latest) = analyst.store().crime_months().await?.first().copied() else { return Ok(None) };
-    if latest.stale_on(today).is_some() {
-        return Ok(None);
-    }
-    let filter = safetynet_store::crimes::CrimeFilter { from: Some(latest), to: Some(latest), ..Default::default() };
-    let local = safetynet_analysis::local::LocalOptions { permutations: 99, seed: 1, fdr: 0.05 };
-    // A month too sparse to map is simply not a reason.
-    Ok(analyst.grid_hotspots(&crime, &filter, HOT_CELL_M, local).await.ok().map(|g| (g, latest.long_name())))
 }
 
 /// The points and reasons of where a line is: an operation's area, a
@@ -318,8 +269,11 @@ pub async fn daily_review(
     let repeats = store.repeat_counts(&victims, &addresses, since, to.timestamp_millis()).await?;
     let operations =
         store.operations().await?.into_iter().filter(|o| o.starts_on <= req.date && req.date <= o.ends_on).collect();
-    let grid = current_hot_spots(analyst, permit, req.date).await?;
-    let places = Places::new(grid.as_ref().map(|(g, m)| (g, m.clone())), operations);
+    let hot = match permit.principal().permit::<safetynet_domain::policy::ViewCrimeData>() {
+        Ok(crime) => analyst.current_hot_cells(&crime, req.date).await?,
+        Err(_) => None,
+    };
+    let places = Places { hot, operations };
     let cats = store.categories().await?;
     let mut police_crimes: Vec<PoliceLine> = crimes
         .into_iter()

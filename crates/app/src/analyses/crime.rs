@@ -205,6 +205,63 @@ impl Analyst {
     }
 }
 
+/// The hot cells (Gi* 95% or more) of the newest month's 250 m map: what
+/// the daily review calls a current hot spot.
+#[derive(Debug, Clone)]
+pub struct HotCells {
+    /// The month mapped.
+    pub month: Month,
+    /// Records held when it was mapped (with the month, the data version).
+    records: i64,
+    /// Cell size (m).
+    pub cell_m: f64,
+    /// The hot cells, by BNG cell index (easting / cell, northing / cell).
+    pub cells: std::sync::Arc<std::collections::HashSet<(i64, i64)>>,
+}
+
+impl HotCells {
+    /// Whether the point (WGS84) is in a hot cell.
+    pub fn holds(&self, lon: f64, lat: f64) -> bool {
+        let (e, n) = safetynet_analysis::bng::to_grid(lon, lat);
+        self.cells.contains(&((e / self.cell_m).floor() as i64, (n / self.cell_m).floor() as i64))
+    }
+}
+
+impl Analyst {
+    /// The newest month's hot cells when that month is current on `today`
+    /// (not stale), mapped once per data version (99 permutations); none
+    /// when the data is stale, absent or too sparse to map.
+    pub async fn current_hot_cells(
+        &self,
+        permit: &Permit<ViewCrimeData>,
+        today: chrono::NaiveDate,
+    ) -> Result<Option<HotCells>, Error> {
+        use safetynet_analysis::local::SpotClass;
+        const CELL_M: f64 = 250.0;
+        let Some(month) = self.store().crime_months().await?.first().copied() else { return Ok(None) };
+        if month.stale_on(today).is_some() {
+            return Ok(None);
+        }
+        let (records, _) = self.store().police_row_counts().await?;
+        let kept = self.hot_cells.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if let Some(h) = kept.filter(|h| h.month == month && h.records == records) {
+            return Ok(Some(h));
+        }
+        let filter = CrimeFilter { from: Some(month), to: Some(month), ..Default::default() };
+        let local = LocalOptions { permutations: 99, seed: 1, fdr: 0.05 };
+        let Ok(grid) = self.grid_hotspots(permit, &filter, CELL_M, local).await else { return Ok(None) };
+        let cells = grid
+            .cells
+            .iter()
+            .filter(|c| matches!(c.stats.gi_class, SpotClass::Hot99 | SpotClass::Hot95))
+            .map(|c| ((c.easting / CELL_M).floor() as i64, (c.northing / CELL_M).floor() as i64))
+            .collect();
+        let hot = HotCells { month, records, cell_m: CELL_M, cells: std::sync::Arc::new(cells) };
+        *self.hot_cells.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(hot.clone());
+        Ok(Some(hot))
+    }
+}
+
 /// Emerging issues in monthly series: `by` (`type`, the default, or
 /// `lsoa_type`), `all` (every month rather than the latest).
 #[derive(Debug, Clone, Default)]

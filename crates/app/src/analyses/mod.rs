@@ -66,6 +66,9 @@ pub struct Analyst {
     store: Store,
     slots: Arc<Semaphore>,
     budget: Duration,
+    /// The newest month's hot cells, kept per data version (see
+    /// [`Analyst::current_hot_cells`]).
+    hot_cells: Arc<std::sync::Mutex<Option<crime::HotCells>>>,
 }
 
 impl Analyst {
@@ -75,6 +78,7 @@ impl Analyst {
             store,
             slots: Arc::new(Semaphore::new(limits.concurrency.clamp(1, Semaphore::MAX_PERMITS))),
             budget: limits.time_budget,
+            hot_cells: Arc::default(),
         }
     }
 
