@@ -171,6 +171,7 @@ async fn reviewers_record_decisions_and_the_review_shows_them() {
         let refused = app.post("/daily-review/decisions", Some(&s), Some(&s.csrf), &[("date", "2026-01-15"), ("item_kind", "police_crime"), ("item_id", &id)]).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST);
         assert!(refused.body.contains("govuk-error-summary") && refused.body.contains("Choose what was decided"), "{}", refused.body);
+        assert!(refused.body.contains(r##"href="#decision""##) && refused.body.contains(r#"id="decision""#), "the summary links to the lines");
         // The JAG pack counts the review's outcomes since the last meeting.
         let m = app.token(MANAGER).await;
         let pack = app.get_bearer("/api/v1/packs/jag?date=2026-01-22", &m).await;

@@ -106,7 +106,8 @@ async fn render(state: &AppState, user: &PageUser, review: &DailyReview, errors:
         }
         p class="govuk-body" { a class="govuk-link" href="/daily-review/reconciliation" { "Compare the daily feed with police.uk" } }
         @if !items.is_empty() || !police_crimes.is_empty() {
-            p class="govuk-body" data-testid="undecided" { (undecided) " of " (items.len() + police_crimes.len()) " lines have no decision yet." }
+            // The error summary's link for a refused decision lands here, above both lists.
+            p class="govuk-body" id="decision" tabindex="-1" data-testid="undecided" { (undecided) " of " (items.len() + police_crimes.len()) " lines have no decision yet." }
         }
         h2 class="govuk-heading-m" { "Police crimes" }
         @if police_crimes.is_empty() { p class="govuk-body" data-testid="police-empty" { "No police crimes in this period that your agency may see." } }
