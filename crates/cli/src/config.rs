@@ -254,7 +254,10 @@ impl Config {
                 "SAFETYNET_SESSION_ABSOLUTE_HOURS",
             ),
             safety: match file.safety {
-                Some(s) => Setting { value: s, source: fsrc.clone() },
+                Some(s) => {
+                    s.case_review.validate().map_err(|e| anyhow::anyhow!("[safety] {e}"))?;
+                    Setting { value: s, source: fsrc.clone() }
+                }
                 None => Setting { value: Default::default(), source: "default".into() },
             },
             police_daily: match file.police_daily {

@@ -515,3 +515,27 @@ async fn the_case_list_pages_and_counts_own_and_shared_cases() {
     })
     .await;
 }
+
+/// Issue 12: a local Case Review threshold stricter than the 2014 Act allows
+/// is refused when the configuration is loaded, naming every problem.
+#[test]
+fn a_case_review_threshold_above_the_statutory_maximum_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("safetynet.toml");
+    let run = |toml: &str| {
+        std::fs::write(&path, toml).expect("write");
+        std::process::Command::new(env!("CARGO_BIN_EXE_safetynet"))
+            .arg("check-config")
+            .arg("--config")
+            .arg(&path)
+            .output()
+            .expect("run")
+    };
+    let four = run("[safety.case_review]\nthreshold = 4\nwindow_months = 3\n");
+    assert!(!four.status.success());
+    let err = String::from_utf8_lossy(&four.stderr);
+    assert!(err.contains("case_review.threshold must be from 1 to 3 (the statutory maximum), not 4"), "{err}");
+    assert!(err.contains("case_review.window_months must be from 6"), "{err}");
+    let lower = run("[safety.case_review]\nthreshold = 2\nwindow_months = 12\n");
+    assert!(lower.status.success(), "a lower bar is allowed: {}", String::from_utf8_lossy(&lower.stderr));
+}

@@ -58,6 +58,49 @@ impl Default for Rules {
     }
 }
 
+/// The most qualifying complaints a local threshold may require (the 2014
+/// Act's Case Review and its statutory guidance: no more than three
+/// complaints in six months).
+pub const STATUTORY_MAX_THRESHOLD: u32 = 3;
+/// The shortest window a local threshold may count complaints in (months).
+pub const STATUTORY_MIN_WINDOW_MONTHS: u32 = 6;
+/// The shortest time after the behaviour a complaint may be made in and
+/// still count (months).
+pub const STATUTORY_MIN_REPORT_MONTHS: u32 = 1;
+
+impl Rules {
+    /// Refuses a local threshold stricter than the law allows: more than
+    /// three complaints, a window shorter than six months, or less than a
+    /// month to complain. A partnership may set a lower bar (fewer
+    /// complaints, a longer window), never a higher one.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        if !(1..=STATUTORY_MAX_THRESHOLD).contains(&self.threshold) {
+            problems.push(format!(
+                "case_review.threshold must be from 1 to {STATUTORY_MAX_THRESHOLD} (the statutory maximum), not {}",
+                self.threshold
+            ));
+        }
+        if !(STATUTORY_MIN_WINDOW_MONTHS..=120).contains(&self.window_months) {
+            problems.push(format!(
+                "case_review.window_months must be from {STATUTORY_MIN_WINDOW_MONTHS} (the statutory minimum) to 120, not {}",
+                self.window_months
+            ));
+        }
+        if !(STATUTORY_MIN_REPORT_MONTHS..=120).contains(&self.report_within_months) {
+            problems.push(format!(
+                "case_review.report_within_months must be from {STATUTORY_MIN_REPORT_MONTHS} (the statutory minimum) to 120, not {}",
+                self.report_within_months
+            ));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+}
+
 /// Whether the Case Review threshold is met, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
@@ -231,6 +274,22 @@ pub struct AnnualFigures {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_local_threshold_may_be_lower_than_the_law_but_never_higher() {
+        assert!(Rules::default().validate().is_ok(), "3 complaints in 6 months, each within a month");
+        let at = |threshold, window_months, report_within_months| {
+            Rules { threshold, window_months, report_within_months, single_hate_incident_qualifies: false }.validate()
+        };
+        assert!(at(1, 12, 3).is_ok(), "a lower bar is allowed");
+        let four = at(4, 6, 1).expect_err("4 complaints is above the statutory maximum");
+        assert!(four.contains("case_review.threshold must be from 1 to 3"), "{four}");
+        assert!(at(0, 6, 1).is_err(), "no threshold at all");
+        assert!(at(3, 5, 1).expect_err("5 months").contains("window_months"));
+        assert!(at(3, 6, 0).expect_err("no time to complain").contains("report_within_months"));
+        let all = at(9, 2, 0).expect_err("everything wrong");
+        assert_eq!(all.matches("must be").count(), 3, "every problem named at once: {all}");
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc)
