@@ -270,6 +270,22 @@ async fn dash_high_risk_flags_marac_and_the_case_review_threshold_counts_every_a
         assert_eq!(post(app, &format!("/api/v1/people/{victim}/merge"), &council, json!({ "duplicate": b_victim })).await.0, StatusCode::OK);
         let (_, e) = get(app, &format!("/api/v1/case-reviews/eligibility?person={victim}"), &council).await;
         assert_eq!((e["count"].as_u64(), e["prompt_officer"].as_bool()), (Some(2), Some(true)), "second complaint: tell the victim: {e}");
+        // A burglary reported by the same victim is a crime, not an ASB complaint: it does not count (issue 12).
+        let mut burglary = incident("Amira Khan", "crime-burglary", "2025-12-20T10:00:00Z");
+        burglary["occurred_from"] = json!("2025-12-19T20:00:00Z");
+        let (_, burgled) = post(app, "/api/v1/incidents", &council, burglary).await;
+        let c_victim = get(app, &format!("/api/v1/incidents/{}", burgled["id"].as_str().unwrap_or_default()), &council).await.1["record"]["people"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["role"] == "victim")
+            .map(|p| p["id"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        if c_victim != victim {
+            post(app, &format!("/api/v1/people/{victim}/merge"), &council, json!({ "duplicate": c_victim })).await;
+        }
+        let (_, e) = get(app, &format!("/api/v1/case-reviews/eligibility?person={victim}"), &council).await;
+        assert_eq!(e["count"].as_u64(), Some(2), "the burglary is not counted: {e}");
         assert_eq!(get(app, "/api/v1/case-reviews/eligibility?person=nobody", &council).await.0, StatusCode::NOT_FOUND);
 
         // DASH: 14 yes answers is high risk and a MARAC referral.

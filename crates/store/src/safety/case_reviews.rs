@@ -72,7 +72,9 @@ impl Store {
     /// Whether a person's complaints to every agency meet the ASB Case
     /// Review threshold. The person's complaints are those recorded against
     /// them, people merged into them, and people recorded with the same name
-    /// and date of birth. Complaints other agencies hold count towards it but
+    /// and date of birth, about anti-social behaviour: the categories of the
+    /// "Anti-social behaviour" and "Environmental" groups and police.uk's
+    /// anti-social behaviour (a burglary is a crime, not an ASB complaint). Complaints other agencies hold count towards it but
     /// are shown only as a count per agency; audited.
     pub async fn case_review_eligibility(
         &self,
@@ -89,7 +91,9 @@ impl Store {
                 &Q::new(
                     "SELECT DISTINCT i.id, i.owner_agency, i.reported_at, i.occurred_from, i.hate FROM incident_people ip
                      JOIN people p ON p.id = ip.person_id JOIN incidents i ON i.id = ip.incident_id
-                     WHERE (p.id = $1 OR p.merged_into = $1
+                     JOIN categories k ON k.code = i.category
+                     WHERE (k.grp IN ('Anti-social behaviour', 'Environmental') OR k.code = 'crime-anti-social-behaviour')
+                       AND (p.id = $1 OR p.merged_into = $1
                             OR (p.date_of_birth IS NOT NULL
                                 AND p.name_key = (SELECT name_key FROM people WHERE id = $1)
                                 AND p.date_of_birth = (SELECT date_of_birth FROM people WHERE id = $1)))
