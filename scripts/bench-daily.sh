@@ -27,8 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 1 120); do curl -sf "$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.5; done; return 1; }
 
 DAY=$(date -u +%F)
 python3 - "$TMP" "$DAY" "$CRIMES" "$INCIDENTS" "$HISTORY" <<'PY'

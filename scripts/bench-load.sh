@@ -50,13 +50,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-wait_up() { # URL
-  for _ in $(seq 1 120); do curl -sf "$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.5; done
-  echo "bench: the server did not answer at $1" >&2; return 1
-}
-
 echo "generating: $YEARS years of police.uk data, $INCIDENTS incidents, $USERS users, $CASES cases" >&2
 python3 "$REPO/scripts/gen-county.py" "$TMP/data" --data "$DATA" --years "$YEARS" --incidents "$INCIDENTS" >&2
 

@@ -240,6 +240,18 @@ async fn an_asb_case_end_to_end_across_two_agencies() {
     .await;
 }
 
+/// The id of the victim recorded on the created incident `created`.
+async fn victim_of(app: &TestApp, created: &Value, token: &str) -> String {
+    let path = format!("/api/v1/incidents/{}", created["id"].as_str().unwrap_or_default());
+    get(app, &path, token).await.1["record"]["people"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["role"] == "victim")
+        .map(|p| p["id"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_default()
+}
+
 #[tokio::test]
 async fn dash_high_risk_flags_marac_and_the_case_review_threshold_counts_every_agency() {
     each_engine(async |app: &TestApp| {
@@ -248,13 +260,7 @@ async fn dash_high_risk_flags_marac_and_the_case_review_threshold_counts_every_a
         let mut first = incident("Amira Khan", "asb-personal", "2025-11-20T10:00:00Z");
         first["occurred_from"] = json!("2025-11-19T20:00:00Z");
         let (_, a) = post(app, "/api/v1/incidents", &council, first).await;
-        let victim = get(app, &format!("/api/v1/incidents/{}", a["id"].as_str().unwrap_or_default()), &council).await.1["record"]["people"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|p| p["role"] == "victim")
-            .map(|p| p["id"].as_str().unwrap_or_default().to_string())
-            .unwrap_or_default();
+        let victim = victim_of(app, &a, &council).await;
         let (_, e) = get(app, &format!("/api/v1/case-reviews/eligibility?person={victim}"), &council).await;
         assert_eq!((e["count"].as_u64(), e["threshold_met"].as_bool(), e["prompt_officer"].as_bool()), (Some(1), Some(false), Some(false)), "{e}");
         // Two more complaints: one to the council, one to the police (merged into the same person).
@@ -274,13 +280,7 @@ async fn dash_high_risk_flags_marac_and_the_case_review_threshold_counts_every_a
         let mut burglary = incident("Amira Khan", "crime-burglary", "2025-12-20T10:00:00Z");
         burglary["occurred_from"] = json!("2025-12-19T20:00:00Z");
         let (_, burgled) = post(app, "/api/v1/incidents", &council, burglary).await;
-        let c_victim = get(app, &format!("/api/v1/incidents/{}", burgled["id"].as_str().unwrap_or_default()), &council).await.1["record"]["people"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|p| p["role"] == "victim")
-            .map(|p| p["id"].as_str().unwrap_or_default().to_string())
-            .unwrap_or_default();
+        let c_victim = victim_of(app, &burgled, &council).await;
         if c_victim != victim {
             post(app, &format!("/api/v1/people/{victim}/merge"), &council, json!({ "duplicate": c_victim })).await;
         }

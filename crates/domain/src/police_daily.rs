@@ -11,8 +11,8 @@
 
 use crate::categories::{default_categories, Category};
 use crate::incident::{match_key, HateStrand};
-use crate::policeuk::LineEnds;
 pub use crate::policeuk::Rejection;
+use crate::policeuk::{next_record, LineEnds};
 use crate::uk_time::{london_date, london_to_utc};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -442,23 +442,11 @@ impl<R: Read> DailyCrimeReader<R> {
 
     /// The next row, `Some(Err)` for a rejected row, `None` at the end.
     pub fn next_row(&mut self) -> Option<Result<DailyCrime, Rejection>> {
-        match self.reader.read_record(&mut self.record) {
-            Ok(false) => None,
-            Ok(true) => {
-                let start = self.record.position().map_or(0, |p| p.byte());
-                let line = self.reader.get_mut().line_of_record(start);
-                Some(self.parse_current().map_err(|reason| Rejection { line, reason }))
-            }
-            Err(e) => {
-                let start = e.position().map_or(0, |p| p.byte());
-                let line = self.reader.get_mut().line_of_record(start);
-                let reason = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8 text".to_string(),
-                    _ => format!("unreadable row: {e}"),
-                };
-                Some(Err(Rejection { line, reason }))
-            }
-        }
+        let line = match next_record(&mut self.reader, &mut self.record)? {
+            Ok(line) => line,
+            Err(rejected) => return Some(Err(rejected)),
+        };
+        Some(self.parse_current().map_err(|reason| Rejection { line, reason }))
     }
 
     fn parse_current(&self) -> Result<DailyCrime, String> {

@@ -211,23 +211,11 @@ impl<R: Read> PoliceUkReader<R> {
 
     /// The next row, `Some(Err)` for a rejected row, `None` at the end.
     pub fn next_row(&mut self) -> Option<Result<Row, Rejection>> {
-        match self.reader.read_record(&mut self.record) {
-            Ok(false) => None,
-            Ok(true) => {
-                let start = self.record.position().map_or(0, |p| p.byte());
-                let line = self.reader.get_mut().line_of_record(start);
-                Some(self.parse_current().map_err(|reason| Rejection { line, reason }))
-            }
-            Err(e) => {
-                let start = e.position().map_or(0, |p| p.byte());
-                let line = self.reader.get_mut().line_of_record(start);
-                let reason = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8 text".to_string(),
-                    _ => format!("unreadable row: {e}"),
-                };
-                Some(Err(Rejection { line, reason }))
-            }
-        }
+        let line = match next_record(&mut self.reader, &mut self.record)? {
+            Ok(line) => line,
+            Err(rejected) => return Some(Err(rejected)),
+        };
+        Some(self.parse_current().map_err(|reason| Rejection { line, reason }))
     }
 
     fn parse_current(&mut self) -> Result<Row, String> {
@@ -290,6 +278,31 @@ impl<R: Read> PoliceUkReader<R> {
                     outcome_type,
                 }))
             }
+        }
+    }
+}
+
+/// Reads the next record into `record`: its line as a spreadsheet shows
+/// it, a rejection naming the line of an unreadable row, or `None` at the
+/// end (shared by the police.uk and police daily readers).
+pub(crate) fn next_record<R: Read>(
+    reader: &mut csv::Reader<LineEnds<R>>,
+    record: &mut csv::StringRecord,
+) -> Option<Result<u64, Rejection>> {
+    match reader.read_record(record) {
+        Ok(false) => None,
+        Ok(true) => {
+            let start = record.position().map_or(0, |p| p.byte());
+            Some(Ok(reader.get_mut().line_of_record(start)))
+        }
+        Err(e) => {
+            let start = e.position().map_or(0, |p| p.byte());
+            let line = reader.get_mut().line_of_record(start);
+            let reason = match e.kind() {
+                csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8 text".to_string(),
+                _ => format!("unreadable row: {e}"),
+            };
+            Some(Err(Rejection { line, reason }))
         }
     }
 }
