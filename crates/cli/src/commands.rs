@@ -260,6 +260,23 @@ enum AgencyCommand {
         /// responsible_authority or partner.
         #[arg(long, default_value = "responsible_authority")]
         kind: String,
+        /// What kind of body it is, which decides the enforcement powers it
+        /// holds: council, police, fire, housing_provider, health, probation,
+        /// youth_services, prosecutor, transport or other.
+        #[arg(long)]
+        sector: Option<String>,
+    },
+    /// Set an agency's sector (which enforcement powers it holds).
+    Sector {
+        #[command(flatten)]
+        db: DbArg,
+        /// Code.
+        #[arg(long)]
+        code: String,
+        /// council, police, fire, housing_provider, health, probation,
+        /// youth_services, prosecutor, transport or other.
+        #[arg(long)]
+        sector: String,
     },
     /// List the agencies.
     List {
@@ -565,9 +582,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&config, &db, KeyUse::Create).await?;
             println!("{}", crate::setup::init(&store, &args, now_ms).await?);
         }
-        Command::Agency { command: AgencyCommand::Add { db, code, name, kind } } => {
-            crate::setup::agency_add(&open(&config, &db, KeyUse::Write).await?, &code, &name, &kind, now_ms).await?;
+        Command::Agency { command: AgencyCommand::Add { db, code, name, kind, sector } } => {
+            let store = open(&config, &db, KeyUse::Write).await?;
+            crate::setup::agency_add(&store, &code, &name, &kind, sector.as_deref(), now_ms).await?;
             println!("agency added: {}", code.trim().to_uppercase());
+        }
+        Command::Agency { command: AgencyCommand::Sector { db, code, sector } } => {
+            crate::setup::agency_sector(&open(&config, &db, KeyUse::Write).await?, &code, &sector, now_ms).await?;
+            println!("agency sector set");
         }
         Command::Agency { command: AgencyCommand::List { db } } => {
             print!("{}", crate::setup::agency_list(&open(&config, &db, KeyUse::Write).await?).await?);

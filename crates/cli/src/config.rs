@@ -256,6 +256,7 @@ impl Config {
             safety: match file.safety {
                 Some(s) => {
                     s.case_review.validate().map_err(|e| anyhow::anyhow!("[safety] {e}"))?;
+                    s.fpn.validate().map_err(|e| anyhow::anyhow!("[safety] {e}"))?;
                     Setting { value: s, source: fsrc.clone() }
                 }
                 None => Setting { value: Default::default(), source: "default".into() },

@@ -10,6 +10,7 @@ use include_dir::{include_dir, Dir};
 use safetynet_domain::clock::SharedClock;
 use safetynet_domain::partnership::{Agency, AgencyCode, AgencyKind, Email, Partnership};
 use safetynet_domain::policy::{ManageAgencies, ManageUsers, Principal};
+use safetynet_domain::powers::Sector;
 use safetynet_domain::role::Role;
 use safetynet_store::users::{Actor, NewUser};
 use safetynet_store::{DatabaseUrl, Store};
@@ -21,28 +22,29 @@ static POLICE_UK: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../data/police-
 /// The demo password for every demo account (printed at start-up).
 pub const DEMO_PASSWORD: &str = "safetynet-demo-2024";
 
-/// Agencies of the St Albans CSP, from the strategy's membership list.
-pub const AGENCIES: &[(&str, &str, AgencyKind)] = &[
-    ("SACDC", "St Albans City & District Council", AgencyKind::ResponsibleAuthority),
-    ("HERTS-POLICE", "Hertfordshire Constabulary", AgencyKind::ResponsibleAuthority),
-    ("HFRS", "Hertfordshire Fire & Rescue Service", AgencyKind::ResponsibleAuthority),
-    ("PROBATION", "National Probation Service", AgencyKind::ResponsibleAuthority),
-    ("HV-CCG", "Herts Valleys Clinical Commissioning Group", AgencyKind::ResponsibleAuthority),
-    ("HCC", "Hertfordshire County Council", AgencyKind::ResponsibleAuthority),
-    ("HCC-SFYP", "HCC Services for Young People", AgencyKind::Partner),
-    ("HERTS-PCC", "Hertfordshire Police & Crime Commissioner", AgencyKind::Partner),
-    ("BTP", "British Transport Police", AgencyKind::Partner),
-    ("GTR", "Govia Thameslink", AgencyKind::Partner),
-    ("CPS", "Crown Prosecution Service", AgencyKind::Partner),
-    ("HMCTS-CH", "Central Herts Magistrates Bench", AgencyKind::Partner),
-    ("HCC-TS", "Hertfordshire County Council Trading Standards", AgencyKind::Partner),
-    ("HCC-HWY", "Hertfordshire County Council Highways", AgencyKind::Partner),
-    ("HOUSING", "Housing Associations", AgencyKind::Partner),
-    ("OAKLANDS", "Oaklands College", AgencyKind::Partner),
-    ("CGL", "CGL (Change, Grow, Live)", AgencyKind::Partner),
-    ("LIVING-ROOM", "The Living Room", AgencyKind::Partner),
-    ("SAFER-PLACES", "Safer Places", AgencyKind::Partner),
-    ("COMMUNITIES-1ST", "Communities 1st", AgencyKind::Partner),
+/// Agencies of the St Albans CSP, from the strategy's membership list,
+/// with the sector that decides which enforcement powers each holds.
+pub const AGENCIES: &[(&str, &str, AgencyKind, Sector)] = &[
+    ("SACDC", "St Albans City & District Council", AgencyKind::ResponsibleAuthority, Sector::Council),
+    ("HERTS-POLICE", "Hertfordshire Constabulary", AgencyKind::ResponsibleAuthority, Sector::Police),
+    ("HFRS", "Hertfordshire Fire & Rescue Service", AgencyKind::ResponsibleAuthority, Sector::Fire),
+    ("PROBATION", "National Probation Service", AgencyKind::ResponsibleAuthority, Sector::Probation),
+    ("HV-CCG", "Herts Valleys Clinical Commissioning Group", AgencyKind::ResponsibleAuthority, Sector::Health),
+    ("HCC", "Hertfordshire County Council", AgencyKind::ResponsibleAuthority, Sector::Council),
+    ("HCC-SFYP", "HCC Services for Young People", AgencyKind::Partner, Sector::YouthServices),
+    ("HERTS-PCC", "Hertfordshire Police & Crime Commissioner", AgencyKind::Partner, Sector::Other),
+    ("BTP", "British Transport Police", AgencyKind::Partner, Sector::Police),
+    ("GTR", "Govia Thameslink", AgencyKind::Partner, Sector::Other),
+    ("CPS", "Crown Prosecution Service", AgencyKind::Partner, Sector::Prosecutor),
+    ("HMCTS-CH", "Central Herts Magistrates Bench", AgencyKind::Partner, Sector::Other),
+    ("HCC-TS", "Hertfordshire County Council Trading Standards", AgencyKind::Partner, Sector::Council),
+    ("HCC-HWY", "Hertfordshire County Council Highways", AgencyKind::Partner, Sector::Council),
+    ("HOUSING", "Housing Associations", AgencyKind::Partner, Sector::HousingProvider),
+    ("OAKLANDS", "Oaklands College", AgencyKind::Partner, Sector::Other),
+    ("CGL", "CGL (Change, Grow, Live)", AgencyKind::Partner, Sector::Health),
+    ("LIVING-ROOM", "The Living Room", AgencyKind::Partner, Sector::Other),
+    ("SAFER-PLACES", "Safer Places", AgencyKind::Partner, Sector::Other),
+    ("COMMUNITIES-1ST", "Communities 1st", AgencyKind::Partner, Sector::Other),
 ];
 
 /// Demo accounts: (email, name, agency, role).
@@ -111,9 +113,10 @@ pub async fn seed_partnership(store: &Store, now_ms: i64) -> anyhow::Result<()> 
     }
     let existing: Vec<String> = store.agencies().await?.into_iter().map(|a| a.code.to_string()).collect();
     let permit = operator.permit::<ManageAgencies>()?;
-    for (code, name, kind) in AGENCIES {
+    for (code, name, kind, sector) in AGENCIES {
         if !existing.iter().any(|c| c == code) {
-            let agency = Agency { code: AgencyCode::parse(code)?, name: (*name).into(), kind: *kind };
+            let agency =
+                Agency { code: AgencyCode::parse(code)?, name: (*name).into(), kind: *kind, sector: Some(*sector) };
             store.save_agency(&permit, &agency, now_ms, "demo").await?;
         }
     }

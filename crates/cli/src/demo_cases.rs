@@ -5,9 +5,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use safetynet_domain::case::CaseShare;
+use safetynet_domain::fixed_penalty::FpnLimits;
 use safetynet_domain::incident::{HateStrand, IncidentInput, PersonRole, Source};
-use safetynet_domain::interventions::{FpnLimits, InterventionKind};
+use safetynet_domain::interventions::InterventionKind;
 use safetynet_domain::policy::{AuthMethod, EditRecords, Principal, ViewRecords};
+use safetynet_domain::pspo::NewPspo;
 use safetynet_domain::risk::{Answers, AssessmentRequest, ReviewIntervals};
 use safetynet_domain::uk_time::{london_date, london_midnight};
 use safetynet_store::cases::{NewCase, NewTask, Plan};
@@ -176,6 +178,36 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
         lead_officer_id: None,
     };
     work_up_case(store, &officer, &new, "HERTS-POLICE", "Kyle Example", now).await?;
+    seed_pspo(store, &officer, now).await
+}
+
+/// The council's city centre public spaces protection order, made nearly
+/// three years ago, so the register shows it due for renewal.
+async fn seed_pspo(store: &Store, officer: &Principal, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let today = london_date(now);
+    let ends_on = today + Duration::days(60);
+    let starts_on = ends_on
+        .checked_sub_months(chrono::Months::new(safetynet_domain::pspo::MAX_MONTHS))
+        .and_then(|d| d.succ_opt())
+        .unwrap_or(today);
+    let order = NewPspo {
+        title: "St Albans city centre: alcohol and anti-social behaviour".into(),
+        prohibitions: "Stop drinking alcohol and hand it over when asked by an authorised officer\n\
+                       No urinating or defecating in a public place\n\
+                       No aggressive begging"
+            .into(),
+        area: vec![[-0.3460, 51.7480], [-0.3290, 51.7480], [-0.3290, 51.7570], [-0.3460, 51.7570]],
+        made_on: starts_on - Duration::days(14),
+        starts_on,
+        ends_on,
+        consulted_police: true,
+        consulted_pcc: true,
+        consulted_community: true,
+        consulted_owners: true,
+        publicised_on: Some(starts_on - Duration::days(90)),
+    };
+    let actor = Actor { principal: officer, at_ms: now.timestamp_millis(), source: "demo" };
+    store.add_pspo(&officer.permit::<EditRecords>()?, &order, &actor).await?;
     Ok(())
 }
 
@@ -242,6 +274,14 @@ pub(crate) async fn work_up_case(
         starts_at: now - Duration::days(10),
         expires_at: Some(now + Duration::days(20)),
         amount_pence: None,
+        legal_basis: None,
+        follows_id: None,
+        pspo_id: None,
+        authorised_by: None,
+        compliance_by: Some(london_date(now) + Duration::days(4)),
+        convicted_on: None,
+        yot_consulted: false,
+        items_surrendered: String::new(),
     };
     store.add_intervention(&edit, &case_id, &cpw, &FpnLimits::default(), &actor).await?;
     Ok(case_id)

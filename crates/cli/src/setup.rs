@@ -8,6 +8,7 @@ use safetynet_domain::areas::{read_areas, Level};
 use safetynet_domain::geo::BoundingBox;
 use safetynet_domain::partnership::{parse_name, Agency, AgencyCode, AgencyKind, Email, Partnership};
 use safetynet_domain::policy::{ManageAgencies, ManageUsers, Principal};
+use safetynet_domain::powers::Sector;
 use safetynet_domain::role::Role;
 use safetynet_store::users::Actor;
 use safetynet_store::Store;
@@ -116,12 +117,29 @@ pub async fn init(store: &Store, args: &InitArgs, now_ms: i64) -> anyhow::Result
 }
 
 /// Adds an agency; refuses a code that exists (rename it instead).
-pub async fn agency_add(store: &Store, code: &str, name: &str, kind: &str, now_ms: i64) -> anyhow::Result<()> {
+pub async fn agency_add(
+    store: &Store,
+    code: &str,
+    name: &str,
+    kind: &str,
+    sector: Option<&str>,
+    now_ms: i64,
+) -> anyhow::Result<()> {
     let code = AgencyCode::parse(code)?;
     if store.agency(code.as_str()).await.is_ok() {
         bail!("agency {code} already exists: use safetynet agency rename");
     }
-    let agency = Agency { code, name: parse_name("name", name, 200)?, kind: AgencyKind::parse(kind)? };
+    let sector = sector.map(Sector::parse).transpose().map_err(anyhow::Error::msg)?;
+    let agency = Agency { code, name: parse_name("name", name, 200)?, kind: AgencyKind::parse(kind)?, sector };
+    let operator = Principal::operator();
+    store.save_agency(&operator.permit::<ManageAgencies>()?, &agency, now_ms, "cli").await?;
+    Ok(())
+}
+
+/// Sets an agency's sector, which decides the enforcement powers it holds.
+pub async fn agency_sector(store: &Store, code: &str, sector: &str, now_ms: i64) -> anyhow::Result<()> {
+    let mut agency = store.agency(&AgencyCode::parse(code)?.to_string()).await?;
+    agency.sector = Some(Sector::parse(sector).map_err(anyhow::Error::msg)?);
     let operator = Principal::operator();
     store.save_agency(&operator.permit::<ManageAgencies>()?, &agency, now_ms, "cli").await?;
     Ok(())
@@ -138,9 +156,10 @@ pub async fn agency_rename(store: &Store, code: &str, name: &str, now_ms: i64) -
 
 /// The agencies as a table.
 pub async fn agency_list(store: &Store) -> anyhow::Result<String> {
-    let mut out = format!("{:<16} {:<22} {}\n", "CODE", "KIND", "NAME");
+    let mut out = format!("{:<16} {:<22} {:<17} {}\n", "CODE", "KIND", "SECTOR", "NAME");
     for a in store.agencies().await? {
-        out.push_str(&format!("{:<16} {:<22} {}\n", a.code, a.kind.as_str(), a.name));
+        let sector = a.sector.map_or("(not set)", |s| s.as_str());
+        out.push_str(&format!("{:<16} {:<22} {:<17} {}\n", a.code, a.kind.as_str(), sector, a.name));
     }
     Ok(out)
 }

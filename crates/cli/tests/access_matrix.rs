@@ -43,6 +43,7 @@ enum Subject {
     Task,
     Intervention,
     CaseReview,
+    Pspo,
     User,
     Commitment,
     Operation,
@@ -107,7 +108,7 @@ const MATRIX: &[Entry] = matrix! {
     "GET" "/analysis/incidents/scan.svg" => None, true, none;
     "GET" "/analysis/incidents/near-repeat.svg" => None, true, none;
     "GET" "/admin/agencies" => None, false, none;
-    "POST" "/admin/agencies" => None, false, |_| json!({ "code": "MATRIX", "name": "Matrix agency", "kind": "council" });
+    "POST" "/admin/agencies" => None, false, |_| json!({ "code": "MATRIX", "name": "Matrix agency", "kind": "partner", "sector": "council" });
     "GET" "/admin/users" => None, false, none;
     "POST" "/admin/users" => None, false, |_| json!({ "email": "x@example.gov.uk", "display_name": "X", "agency": "SACDC", "roles": "agency_viewer", "password": "a long enough passphrase 1" });
     "GET" "/admin/users/{id}" => User, false, none;
@@ -130,7 +131,7 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/cases/{id}/tasks" => Case, true, |_| json!({ "title": "Task", "due_on": "2026-02-01" });
     "POST" "/cases/{id}/notes" => Case, true, |_| json!({ "text": "Note" });
     "POST" "/cases/{id}/shares" => Case, true, |_| json!({ "agency": "HERTS-POLICE", "lawful_basis": "again" });
-    "POST" "/cases/{id}/interventions" => Case, true, |s| json!({ "kind": "community_protection_warning", "person_id": s.person, "conduct": "Noise", "issued_on": "2026-01-10", "starts_at": "2026-01-10T09:00" });
+    "POST" "/cases/{id}/interventions" => Case, true, |s| json!({ "kind": "community_protection_warning", "person_id": s.person, "conduct": "Noise", "issued_on": "2026-01-10", "starts_at": "2026-01-10T09:00", "compliance_by": "2026-01-24" });
     "POST" "/cases/{id}/breaches" => Case, true, |s| json!({ "intervention": s.intervention, "breached_at": "2026-01-14T09:00", "notes": "Breach" });
     "GET" "/cases/{id}/risk" => Case, true, none;
     "POST" "/cases/{id}/risk" => Case, true, |_| json!({ "questionnaire": "asb-victim" });
@@ -141,6 +142,10 @@ const MATRIX: &[Entry] = matrix! {
     "GET" "/case-reviews" => None, true, none;
     "POST" "/case-reviews" => None, true, |s| json!({ "person_id": s.person, "applicant_kind": "victim", "received_on": "2026-01-14" });
     "GET" "/case-reviews/{id}" => CaseReview, true, none;
+    "GET" "/pspos" => None, false, none;
+    "POST" "/pspos" => None, false, |_| pspo_body(true);
+    "GET" "/pspos/{id}" => Pspo, false, none;
+    "POST" "/pspos/{id}/extensions" => Pspo, false, |_| json!({ "decided_on": "2026-01-15", "ends_on": "2029-06-01", "reason": "Still needed", "consulted": "true" });
     "POST" "/case-reviews/{id}" => CaseReview, true, |_| json!({ "recommendations": "1" });
     "GET" "/strategy" => None, false, none;
     "POST" "/strategy/commitments" => None, false, |_| json!({ "title": "Matrix commitment" });
@@ -214,7 +219,7 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/api/v1/cases/{id}/tasks" => Case, true, |_| json!({ "title": "Task", "due_on": "2026-02-01" });
     "PATCH" "/api/v1/tasks/{id}" => Task, true, |_| json!({ "status": "in_progress", "notes": "n" });
     "GET" "/api/v1/cases/{id}/interventions" => Case, true, none;
-    "POST" "/api/v1/cases/{id}/interventions" => Case, true, |s| json!({ "kind": "community_protection_warning", "person_id": s.person, "conduct": "Noise", "issued_on": "2026-01-10", "starts_at": "2026-01-10T09:00:00Z" });
+    "POST" "/api/v1/cases/{id}/interventions" => Case, true, |s| json!({ "kind": "community_protection_warning", "person_id": s.person, "conduct": "Noise", "issued_on": "2026-01-10", "starts_at": "2026-01-10T09:00:00Z", "compliance_by": "2026-01-24" });
     "POST" "/api/v1/interventions/{id}/breaches" => Intervention, true, |_| json!({ "breached_at": "2026-01-14T09:00:00Z", "notes": "Breach" });
     "GET" "/api/v1/interventions/expiring" => None, true, none;
     "GET" "/api/v1/daily-review" => None, true, none;
@@ -223,6 +228,10 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/api/v1/case-reviews" => None, true, |s| json!({ "person_id": s.person, "applicant_kind": "victim", "received_on": "2026-01-14" });
     "GET" "/api/v1/case-reviews/eligibility" => Person, true, none;
     "GET" "/api/v1/case-reviews/figures" => None, false, none;
+    "GET" "/api/v1/pspos" => None, false, none;
+    "POST" "/api/v1/pspos" => None, false, |_| pspo_body(false);
+    "GET" "/api/v1/pspos/{id}" => Pspo, false, none;
+    "POST" "/api/v1/pspos/{id}/extensions" => Pspo, false, |_| json!({ "decided_on": "2026-01-15", "ends_on": "2029-06-01", "reason": "Still needed", "consulted": true });
     "PATCH" "/api/v1/case-reviews/{id}" => CaseReview, true, |_| json!({ "recommendations": 1 });
     "GET" "/api/v1/analytics/hotspots" => None, false, none;
     "GET" "/api/v1/analytics/density" => None, false, none;
@@ -247,6 +256,19 @@ const MATRIX: &[Entry] = matrix! {
     "GET" "/api/v1/packs/{kind}" => PackKind, true, none;
 };
 
+/// A valid order for the register, as a page form (`area` as GeoJSON text,
+/// ticks as "true") or as the API's JSON.
+fn pspo_body(form: bool) -> Value {
+    let corners = json!([[-0.345, 51.748], [-0.33, 51.748], [-0.33, 51.757], [-0.345, 51.757]]);
+    let mut v = json!({ "title": "Matrix order", "prohibitions": "No drinking", "made_on": "2026-01-01", "starts_on": "2026-01-10",
+        "ends_on": "2028-01-09", "publicised_on": "2025-11-01" });
+    for tick in ["consulted_police", "consulted_pcc", "consulted_community"] {
+        v[tick] = if form { json!("true") } else { json!(true) };
+    }
+    v["area"] = if form { json!(json!({ "type": "Polygon", "coordinates": [corners] }).to_string()) } else { corners };
+    v
+}
+
 /// Ids of the seeded records, and the subject each placeholder takes.
 #[derive(Debug, Default, Clone)]
 struct Seed {
@@ -256,6 +278,7 @@ struct Seed {
     task: String,
     intervention: String,
     case_review: String,
+    pspo: String,
     user: String,
     commitment: String,
     operation: String,
@@ -276,6 +299,7 @@ impl Seed {
             Subject::Task => self.task.clone(),
             Subject::Intervention => self.intervention.clone(),
             Subject::CaseReview => self.case_review.clone(),
+            Subject::Pspo => self.pspo.clone(),
             Subject::User => self.user.clone(),
             Subject::Commitment => self.commitment.clone(),
             Subject::Operation => self.operation.clone(),
@@ -434,7 +458,8 @@ async fn seed(app: &TestApp) -> Seed {
     .await;
     let task = post(&format!("/api/v1/cases/{case}/tasks"), json!({ "title": "Visit", "due_on": "2026-01-10" })).await;
     post(&format!("/api/v1/cases/{case}/notes"), json!({ "text": "Spoke to the victim" })).await;
-    let cpw = post(&format!("/api/v1/cases/{case}/interventions"), json!({ "kind": "community_protection_warning", "person_id": person, "conduct": "Noise at night", "issued_on": "2026-01-10", "starts_at": "2026-01-10T09:00:00Z", "expires_at": "2026-02-10T09:00:00Z" })).await;
+    let cpw = post(&format!("/api/v1/cases/{case}/interventions"), json!({ "kind": "community_protection_warning", "person_id": person, "conduct": "Noise at night", "issued_on": "2026-01-10", "starts_at": "2026-01-10T09:00:00Z", "expires_at": "2026-02-10T09:00:00Z", "compliance_by": "2026-01-24" })).await;
+    let pspo = post("/api/v1/pspos", pspo_body(false)).await;
     let review = post(
         "/api/v1/case-reviews",
         json!({ "person_id": person, "applicant_kind": "victim", "received_on": "2026-01-14" }),
@@ -468,6 +493,7 @@ async fn seed(app: &TestApp) -> Seed {
         task: task["id"].as_str().unwrap_or_default().to_string(),
         intervention: cpw["id"].as_str().unwrap_or_default().to_string(),
         case_review: review["id"].as_str().unwrap_or_default().to_string(),
+        pspo: pspo["id"].as_str().unwrap_or_default().to_string(),
         user,
         commitment,
         operation,

@@ -202,12 +202,18 @@ async fn other_agencies_people_cannot_be_used() {
         assert_eq!(post(app, "/api/v1/case-reviews", &council, open).await.0, StatusCode::NOT_FOUND);
 
         // The police warned Kyle Example; the council's CPN check must not know it.
-        let warn = json!({ "kind": "community_protection_warning", "person_id": their_suspect, "conduct": "Throwing stones", "issued_on": "2026-01-05", "starts_at": "2026-01-05T09:00:00Z" });
-        assert_eq!(post(app, &format!("/api/v1/cases/{}/interventions", id(&police_case)), &police, warn).await.0, StatusCode::CREATED);
+        let warn = json!({ "kind": "community_protection_warning", "person_id": their_suspect, "conduct": "Throwing stones", "issued_on": "2026-01-05", "starts_at": "2026-01-05T09:00:00Z", "compliance_by": "2026-01-08" });
+        let (s, warning) = post(app, &format!("/api/v1/cases/{}/interventions", id(&police_case)), &police, warn).await;
+        assert_eq!(s, StatusCode::CREATED, "{warning}");
         let cpn = json!({ "kind": "community_protection_notice", "subject_name": "Kyle Example", "subject_date_of_birth": "2000-06-01", "conduct": "Throwing stones", "issued_on": "2026-01-15", "starts_at": "2026-01-15T09:00:00Z" });
-        let (s, v) = post(app, &format!("/api/v1/cases/{case}/interventions"), &council, cpn).await;
+        let (s, v) = post(app, &format!("/api/v1/cases/{case}/interventions"), &council, cpn.clone()).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-        assert_eq!(v["error"]["rule"], "cpn_requires_cpw", "{v}");
+        assert_eq!(v["error"]["rule"], "person_record_required", "no match on a name across agencies: {v}");
+        let mut naming = cpn;
+        naming["follows_id"] = warning["id"].clone();
+        let (s, v) = post(app, &format!("/api/v1/cases/{case}/interventions"), &council, naming).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "another agency's warning is not there for the council: {v}");
+        assert!(!v.to_string().contains("Throwing stones"), "{v}");
     })
     .await;
 }

@@ -6,6 +6,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
+use safetynet_domain::powers::Sector;
 use safetynet_domain::token::hash_secret;
 
 /// Where a page sends a browser whose session has ended.
@@ -442,9 +443,20 @@ async fn agencies_admin() {
                 &[("code", "yot"), ("name", "Youth Offending Team"), ("kind", "partner")],
             )
             .await;
+        assert_eq!(ok.status, StatusCode::BAD_REQUEST, "no sector");
+        assert!(ok.body.contains("Choose the sector"), "{}", ok.body);
+        let ok = app
+            .post(
+                "/admin/agencies",
+                Some(&admin),
+                Some(&admin.csrf),
+                &[("code", "yot"), ("name", "Youth Offending Team"), ("kind", "partner"), ("sector", "youth_services")],
+            )
+            .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
         assert!(app.get("/admin/agencies", Some(&admin)).await.body.contains("Youth Offending Team"));
-        assert_eq!(app.store.agency("YOT").await.expect("agency").name, "Youth Offending Team");
+        let yot = app.store.agency("YOT").await.expect("agency");
+        assert_eq!((yot.name.as_str(), yot.sector), ("Youth Offending Team", Some(Sector::YouthServices)));
     })
     .await;
 }

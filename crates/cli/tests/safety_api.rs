@@ -196,10 +196,14 @@ async fn an_asb_case_end_to_end_across_two_agencies() {
         let (s, v) = post(app, &format!("/api/v1/cases/{case_id}/interventions"), &council, cpn.clone()).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(v["error"]["rule"], "cpn_requires_cpw", "{v}");
-        let cpw = json!({ "kind": "community_protection_warning", "person_id": person, "conduct": "playing LOUD music at night", "issued_on": "2026-01-05", "starts_at": "2026-01-05T09:00:00Z" });
-        assert_eq!(post(app, &format!("/api/v1/cases/{case_id}/interventions"), &council, cpw).await.0, StatusCode::CREATED);
+        let cpw = json!({ "kind": "community_protection_warning", "person_id": person, "conduct": "playing LOUD music at night", "issued_on": "2026-01-05", "starts_at": "2026-01-05T09:00:00Z", "compliance_by": "2026-01-12" });
+        let (s, warning) = post(app, &format!("/api/v1/cases/{case_id}/interventions"), &council, cpw).await;
+        assert_eq!(s, StatusCode::CREATED, "{warning}");
+        let mut cpn = cpn;
+        cpn["follows_id"] = warning["id"].clone();
         let (s, v) = post(app, &format!("/api/v1/cases/{case_id}/interventions"), &council, cpn).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["warnings"], json!([]), "{v}");
         let closure = json!({ "kind": "closure_notice", "subject_name": "14 Verulam Road", "subject_is_business": true, "conduct": "Nuisance", "issued_on": "2026-01-15", "starts_at": "2026-01-15T10:00:00Z", "expires_at": "2026-01-17T10:00:01Z" });
         assert_eq!(post(app, &format!("/api/v1/cases/{case_id}/interventions"), &council, closure).await.1["error"]["rule"], "closure_notice_max_48_hours");
         let (_, list) = get(app, &format!("/api/v1/cases/{case_id}/interventions"), &police).await;

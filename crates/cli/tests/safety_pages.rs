@@ -233,7 +233,13 @@ async fn an_officer_runs_a_case_through_the_pages() {
         )
         .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(res.body.contains("There is a problem") && res.body.contains("CPW"), "{}", res.body);
+        assert!(
+            res.body.contains("There is a problem")
+                && res.body.contains("so the notice can be matched to their warning"),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains(r##"href="#person_id""##), "the error links to the field it is about: {}", res.body);
         let res = form(
             app,
             &me,

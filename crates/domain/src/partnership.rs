@@ -174,6 +174,9 @@ pub struct Agency {
     pub name: String,
     /// Responsible authority or partner.
     pub kind: AgencyKind,
+    /// What kind of body it is, which decides the powers it holds (`None`
+    /// until set: it cannot use statutory powers until then).
+    pub sector: Option<crate::powers::Sector>,
 }
 
 /// The partnership this installation serves.

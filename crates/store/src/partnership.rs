@@ -57,19 +57,21 @@ impl Store {
             tx.optional(&Q::new("SELECT code FROM agencies WHERE code = $1").bind(agency.code.as_str())).await?;
         let action = if exists.is_some() {
             tx.execute(
-                &Q::new("UPDATE agencies SET name = $1, kind = $2 WHERE code = $3")
+                &Q::new("UPDATE agencies SET name = $1, kind = $2, sector = $3 WHERE code = $4")
                     .bind(&agency.name)
                     .bind(agency.kind.as_str())
+                    .bind(agency.sector.map(|s| s.as_str().to_string()))
                     .bind(agency.code.as_str()),
             )
             .await?;
             AuditAction::Update
         } else {
             tx.execute(
-                &Q::new("INSERT INTO agencies (code, name, kind, created_at) VALUES ($1, $2, $3, $4)")
+                &Q::new("INSERT INTO agencies (code, name, kind, sector, created_at) VALUES ($1, $2, $3, $4, $5)")
                     .bind(agency.code.as_str())
                     .bind(&agency.name)
                     .bind(agency.kind.as_str())
+                    .bind(agency.sector.map(|s| s.as_str().to_string()))
                     .bind(at_ms),
             )
             .await?;
@@ -82,7 +84,8 @@ impl Store {
             action,
             record_type: "agency".into(),
             record_id: Some(agency.code.to_string()),
-            detail: serde_json::json!({ "kind": agency.kind.as_str() }).to_string(),
+            detail: serde_json::json!({ "kind": agency.kind.as_str(), "sector": agency.sector.map(|s| s.as_str()) })
+                .to_string(),
             source: source.into(),
         };
         append(&mut tx, at_ms, &event).await?;
@@ -94,7 +97,7 @@ impl Store {
         let rows = self
             .conn()
             .await?
-            .all(&Q::new("SELECT code, name, kind FROM agencies ORDER BY CASE kind WHEN 'responsible_authority' THEN 0 ELSE 1 END, name"))
+            .all(&Q::new("SELECT code, name, kind, sector FROM agencies ORDER BY CASE kind WHEN 'responsible_authority' THEN 0 ELSE 1 END, name"))
             .await?;
         rows.iter().map(agency_row).collect()
     }
@@ -104,7 +107,7 @@ impl Store {
         let row = self
             .conn()
             .await?
-            .optional(&Q::new("SELECT code, name, kind FROM agencies WHERE code = $1").bind(code))
+            .optional(&Q::new("SELECT code, name, kind, sector FROM agencies WHERE code = $1").bind(code))
             .await?;
         agency_row(&row.ok_or(StoreError::NotFound("agency"))?)
     }
@@ -116,5 +119,6 @@ fn agency_row(r: &Row) -> Result<Agency> {
         code: AgencyCode::parse(&r.text("code")?).map_err(bad)?,
         name: r.text("name")?,
         kind: AgencyKind::parse(&r.text("kind")?).map_err(bad)?,
+        sector: r.opt_stored("sector")?,
     })
 }

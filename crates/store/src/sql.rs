@@ -365,4 +365,7 @@ stored_enums!(
     safetynet_domain::risk::RiskLevel,
     safetynet_domain::interventions::InterventionKind,
     safetynet_domain::incident::PersonRole,
+    safetynet_domain::fixed_penalty::FpnBasis,
+    safetynet_domain::powers::Authoriser,
+    safetynet_domain::powers::Sector,
 );

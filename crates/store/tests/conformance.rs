@@ -46,8 +46,12 @@ async fn seed_user(store: &Store, email: &str, agency: &str) -> (String, Princip
     let op = Principal::operator();
     let actor = Actor { principal: &op, at_ms: T0, source: "test" };
     if store.agency(agency).await.is_err() {
-        let a =
-            Agency { code: AgencyCode::parse(agency).expect("code"), name: agency.into(), kind: AgencyKind::Partner };
+        let a = Agency {
+            code: AgencyCode::parse(agency).expect("code"),
+            name: agency.into(),
+            kind: AgencyKind::Partner,
+            sector: None,
+        };
         store.save_agency(&op.permit::<ManageAgencies>().expect("permit"), &a, T0, "test").await.expect("agency");
     }
     let user = NewUser {
@@ -108,6 +112,7 @@ async fn users_agencies_and_conflicts() {
             code: AgencyCode::parse("AG-ONE").expect("code"),
             name: "Renamed".into(),
             kind: AgencyKind::ResponsibleAuthority,
+            sector: Some(safetynet_domain::powers::Sector::Council),
         };
         db.store
             .save_agency(&op.permit::<ManageAgencies>().expect("permit"), &renamed, T0, "test")

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}", get(user))
         .route("/audit", get(audit))
         .merge(crate::api_safety::routes())
+        .merge(crate::api_pspos::routes())
         .merge(crate::api_analysis::routes())
         .merge(crate::api_partnership::routes())
         .fallback(|| async { ApiError(AppError::NotFound("API endpoint")) })

@@ -28,7 +28,7 @@ use safetynet_store::cases::{Case, CaseSummary};
 use safetynet_store::cases::{NewCase, NewTask, Plan};
 use safetynet_store::incidents::{Incident, Person, Repeats};
 use safetynet_store::incidents::{IncidentFilter, NewPerson, Submitted};
-use safetynet_store::safety::{CaseReview, EligibilityReport, Intervention, StoredAssessment};
+use safetynet_store::safety::{CaseReview, EligibilityReport, Intervention, Recorded, StoredAssessment};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -643,28 +643,20 @@ struct TaskUpdated {
 #[utoipa::path(
     post,
     path = "/cases/{id}/interventions",
-    summary = "Record an intervention; 422 with `error.rule` when a statutory check fails (e.g. `cpn_requires_cpw`, `cpn_minimum_age`, `closure_notice_max_48_hours`)",
+    summary = "Record an intervention; 422 with `error.rule` when a statutory check fails (e.g. `cpn_requires_cpw`, `fpn_amount_above_maximum`, `closure_notice_max_24_hours`; every rule is in docs/enforcement.md); 201 with `{id, warnings}`",
     params(("id" = String, Path, description = "The record's id")),
     request_body = NewIntervention,
-    responses((status = 201, description = "Success", body = Id))
+    responses((status = 201, description = "Success", body = Recorded))
 )]
 async fn add_intervention(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
     ApiJson(n): ApiJson<NewIntervention>,
-) -> ApiResult<(StatusCode, Json<Id>)> {
+) -> ApiResult<(StatusCode, Json<Recorded>)> {
     let permit = user.permit::<EditRecords>()?;
     n.check().map_err(AppError::BadRequest)?;
-    let iid = state.store.add_intervention(&permit, &id, &n, &state.config.safety.fpn, &user.actor()).await?;
-    Ok(created(Id { id: iid }))
-}
-
-/// `{id}` of a new record.
-#[derive(Debug, Serialize, ToSchema)]
-struct Id {
-    /// The new record's id.
-    id: String,
+    Ok(created(state.store.add_intervention(&permit, &id, &n, &state.config.safety.fpn, &user.actor()).await?))
 }
 
 #[utoipa::path(

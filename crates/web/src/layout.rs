@@ -32,6 +32,8 @@ pub enum Nav {
     DailyReview,
     /// ASB Case Reviews.
     CaseReviews,
+    /// The public spaces protection order register.
+    Pspos,
     /// Administration.
     Admin,
     /// Audit log.
@@ -131,6 +133,7 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                                             (item("/incidents", "Incidents", Nav::Incidents))
                                             (item("/cases", "Cases", Nav::Cases))
                                             (item("/case-reviews", "Case Reviews", Nav::CaseReviews))
+                                            (item("/pspos", "PSPOs", Nav::Pspos))
                                         }
                                         @if u.principal.can::<ManageUsers>() || u.principal.can::<ManageAgencies>() {
                                             (item("/admin/users", "Users and agencies", Nav::Admin))

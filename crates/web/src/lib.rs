@@ -11,6 +11,7 @@ mod api;
 pub mod api_analysis;
 mod api_doc;
 mod api_partnership;
+mod api_pspos;
 mod api_safety;
 mod api_types;
 mod assets;
@@ -49,7 +50,7 @@ pub struct SafetyConfig {
     /// ASB Case Review working-day timescales.
     pub case_review_timescales: safetynet_domain::case_review::Timescales,
     /// Fixed penalty maximums.
-    pub fpn: safetynet_domain::interventions::FpnLimits,
+    pub fpn: safetynet_domain::fixed_penalty::FpnLimits,
     /// Radius for "nearby" repeat detection, in metres.
     pub repeat_radius_m: f64,
 }

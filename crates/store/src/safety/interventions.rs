@@ -10,9 +10,12 @@ use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use safetynet_domain::audit::AuditAction;
+use safetynet_domain::fixed_penalty::{FpnBasis, FpnLimits};
 use safetynet_domain::ids::new_id_at_ms;
-use safetynet_domain::interventions::{self, BreachReport, FpnLimits, InterventionKind, Prior, Proposed};
+use safetynet_domain::interventions::{self, BreachReport, Earlier, InterventionKind, Proposed, StatutoryRule};
 use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
+use safetynet_domain::powers::{Authoriser, Sector};
+use safetynet_domain::uk_time::london_date;
 use serde::Serialize;
 
 pub use safetynet_domain::interventions::NewIntervention;
@@ -35,12 +38,53 @@ pub struct Intervention {
     pub conduct: String,
     /// Issue date.
     pub issued_on: NaiveDate,
+    /// In force from (Unix ms).
+    pub starts_at_ms: i64,
     /// Expires (Unix ms).
     pub expires_at_ms: Option<i64>,
     /// Fixed penalty amount (pence).
     pub amount_pence: Option<i64>,
+    /// A fixed penalty's legal basis.
+    pub legal_basis: Option<FpnBasis>,
+    /// The earlier intervention it follows from.
+    pub follows_id: Option<String>,
+    /// The public spaces protection order breached.
+    pub pspo_id: Option<String>,
+    /// Who authorised it.
+    pub authorised_by: Option<Authoriser>,
+    /// A warning's compliance date.
+    pub compliance_by: Option<NaiveDate>,
+    /// The conviction it rests on.
+    pub convicted_on: Option<NaiveDate>,
+    /// The youth offending team was consulted.
+    pub yot_consulted: bool,
+    /// Items surrendered (dispersal).
+    pub items_surrendered: String,
     /// Breaches recorded.
     pub breaches: i64,
+    /// The next date it needs attention (an appeal window's end, a youth
+    /// order's annual review), if any.
+    pub next_date: Option<NextDate>,
+}
+
+/// A date an intervention needs attention by, and what for.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct NextDate {
+    /// What is due ("Appeal window ends", "Youth review due by").
+    pub what: &'static str,
+    /// The date.
+    pub on: NaiveDate,
+}
+
+/// An intervention as recorded, with the warnings the statutory checks gave.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct Recorded {
+    /// The new intervention's id.
+    pub id: String,
+    /// What the officer should know (e.g. `cpw_older_than_12_months`).
+    pub warnings: Vec<StatutoryRule>,
 }
 
 impl Store {
@@ -53,9 +97,16 @@ impl Store {
         new: &NewIntervention,
         limits: &FpnLimits,
         actor: &Actor<'_>,
-    ) -> Result<String> {
+    ) -> Result<Recorded> {
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
+        let agency = &permit.principal().agency;
+        let issuer = tx
+            .optional(&Q::new("SELECT sector FROM agencies WHERE code = $1").bind(agency))
+            .await?
+            .map(|r| r.opt_stored::<Sector>("sector"))
+            .transpose()?
+            .flatten();
         let (mut name, mut dob, mut business) =
             (new.subject_name.trim().to_string(), new.subject_date_of_birth, new.subject_is_business);
         if let Some(pid) = &new.person_id {
@@ -71,42 +122,40 @@ impl Store {
         if name.is_empty() {
             return Err(rule("subject_required", "name the person or business the intervention is against"));
         }
-        // Earlier interventions against the same person record, or (with no
-        // record) the same name, only on cases the caller may see: the check
-        // must not tell a user what another agency has done.
-        let mut prior_q = Q::new(
-            "SELECT x.kind, x.conduct, x.issued_on FROM interventions x JOIN cases c ON c.id = x.case_id WHERE ",
-        );
-        match &new.person_id {
-            Some(pid) => prior_q.push("x.person_id = ").arg(pid),
-            None => prior_q.push("LOWER(x.subject_name) = ").arg(name.to_lowercase()),
+        let earlier = match &new.follows_id {
+            Some(fid) => Some(earlier(&mut tx, agency, fid, case_id, new.person_id.as_deref()).await?),
+            None => None,
         };
-        prior_q.push(" AND");
-        crate::records::case_visible(&mut prior_q, "c", &permit.principal().agency);
-        let prior: Vec<Prior> = tx
-            .all(&prior_q)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(Prior { kind: r.stored("kind")?, conduct: r.text("conduct")?, issued_on: r.date("issued_on")? })
-            })
-            .collect::<std::result::Result<_, sqlx::Error>>()?;
+        let pspo = match &new.pspo_id {
+            Some(pid) => Some(super::pspos::term(&mut tx, pid).await?),
+            None => None,
+        };
         let proposed = Proposed {
             kind: new.kind,
-            conduct: new.conduct.clone(),
+            issuer,
+            has_person_record: new.person_id.is_some(),
             subject_date_of_birth: dob,
             subject_is_business: business,
             issued_on: new.issued_on,
             starts_at: new.starts_at,
             expires_at: new.expires_at,
             fpn_amount_pence: new.amount_pence,
+            legal_basis: new.legal_basis,
+            authorised_by: new.authorised_by,
+            earlier,
+            pspo,
+            compliance_by: new.compliance_by,
+            convicted_on: new.convicted_on,
+            yot_consulted: new.yot_consulted,
         };
-        interventions::check(&proposed, &prior, limits).map_err(|e| StoreError::Rule(e.rule, e.message))?;
+        let warnings = interventions::check(&proposed, limits).map_err(|e| StoreError::Rule(e.rule, e.message))?;
         let id = new_id_at_ms(actor.at_ms);
         tx.execute(
             &Q::new(
-                "INSERT INTO interventions (id, case_id, person_id, subject_name, kind, conduct, issued_on, starts_at, expires_at, amount_pence, created_at, created_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                "INSERT INTO interventions (id, case_id, person_id, subject_name, kind, conduct, issued_on, starts_at, expires_at, amount_pence,
+                   legal_basis, follows_id, pspo_id, authorised_by, compliance_by, convicted_on, yot_consulted, items_surrendered, subject_date_of_birth,
+                   created_at, created_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
             )
             .bind(&id)
             .bind(case_id)
@@ -118,6 +167,15 @@ impl Store {
             .bind(new.starts_at.timestamp_millis())
             .bind(new.expires_at.map(|t| t.timestamp_millis()))
             .bind(new.amount_pence)
+            .bind(new.legal_basis.map(|b| b.as_str().to_string()))
+            .bind(new.follows_id.clone())
+            .bind(new.pspo_id.clone())
+            .bind(new.authorised_by.map(|a| a.as_str().to_string()))
+            .bind(new.compliance_by.map(|d| d.to_string()))
+            .bind(new.convicted_on.map(|d| d.to_string()))
+            .bind(new.yot_consulted)
+            .bind(new.items_surrendered.trim())
+            .bind(dob.map(|d| d.to_string()))
             .bind(actor.at_ms)
             .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
         )
@@ -130,10 +188,10 @@ impl Store {
             actor,
         )
         .await?;
-        let detail = serde_json::json!({ "kind": new.kind.as_str(), "case": case_id });
+        let detail = serde_json::json!({ "kind": new.kind.as_str(), "case": case_id, "warnings": warnings.iter().map(|w| w.rule).collect::<Vec<_>>() });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "intervention", Some(&id), detail)).await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(Recorded { id, warnings })
     }
 
     /// Records a breach of an intervention; audited.
@@ -195,7 +253,8 @@ impl Store {
                     .bind(case_id),
             )
             .await?;
-        let out = rows.iter().map(intervention_row).collect::<Result<Vec<_>>>()?;
+        let today = london_date(from_ms(actor.at_ms));
+        let out = rows.iter().map(|r| intervention_row(r, today)).collect::<Result<Vec<_>>>()?;
         tx.commit().await?;
         Ok(out)
     }
@@ -218,25 +277,76 @@ impl Store {
         q.push(" ORDER BY x.expires_at");
         let detail = serde_json::json!({ "list": "expiring", "within_days": within_days });
         self.audit(actor.at_ms, &actor.event(AuditAction::View, "intervention", None, detail)).await?;
-        self.conn().await?.all(&q).await?.iter().map(intervention_row).collect()
+        let today = london_date(now);
+        self.conn().await?.all(&q).await?.iter().map(|r| intervention_row(r, today)).collect()
     }
 }
 
+/// The earlier intervention `id` as the new one on `case_id` (against
+/// `person_id`) sees it: only one on a case the caller's agency may see, so
+/// naming another agency's record is "not found".
+async fn earlier(
+    tx: &mut impl Exec,
+    agency: &str,
+    id: &str,
+    case_id: &str,
+    person_id: Option<&str>,
+) -> Result<Earlier> {
+    let mut q = Q::new(format!("{INTERVENTION_SELECT} JOIN cases c ON c.id = x.case_id WHERE x.id = "));
+    q.arg(id).push(" AND");
+    crate::records::case_visible(&mut q, "c", agency);
+    let found = tx.optional(&q).await?.ok_or(StoreError::NotFound("intervention"))?;
+    let x = intervention_row(&found, NaiveDate::MIN)?;
+    Ok(Earlier {
+        kind: x.kind,
+        issued_on: x.issued_on,
+        starts_at: from_ms(x.starts_at_ms),
+        expires_at: x.expires_at_ms.map(from_ms),
+        compliance_by: x.compliance_by,
+        same_subject: person_id.is_some() && x.person_id.as_deref() == person_id,
+        same_case: x.case_id == case_id,
+        breaches: x.breaches,
+    })
+}
+
+fn from_ms(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 const INTERVENTION_SELECT: &str =
-    "SELECT x.id, x.case_id, x.person_id, x.subject_name, x.kind, x.conduct, x.issued_on, x.expires_at, x.amount_pence,
+    "SELECT x.id, x.case_id, x.person_id, x.subject_name, x.kind, x.conduct, x.issued_on, x.starts_at, x.expires_at, x.amount_pence,
+    x.legal_basis, x.follows_id, x.pspo_id, x.authorised_by, x.compliance_by, x.convicted_on, x.yot_consulted, x.items_surrendered,
+    COALESCE((SELECT p.date_of_birth FROM people p WHERE p.id = x.person_id), x.subject_date_of_birth) AS subject_dob,
     (SELECT COUNT(*) FROM intervention_breaches b WHERE b.intervention_id = x.id) AS breaches FROM interventions x";
 
-fn intervention_row(r: &Row) -> Result<Intervention> {
+/// One intervention row, its next date worked out as of `today`.
+fn intervention_row(r: &Row, today: NaiveDate) -> Result<Intervention> {
+    let kind = r.stored("kind")?;
+    let issued_on = r.date("issued_on")?;
+    let expires_at_ms = r.opt_int("expires_at")?;
+    let expires_on = expires_at_ms.map(|ms| london_date(from_ms(ms)));
+    let next_date = interventions::next_date(kind, issued_on, expires_on, r.opt_date("subject_dob")?, today)
+        .map(|(what, on)| NextDate { what, on });
     Ok(Intervention {
         id: r.text("id")?,
         case_id: r.text("case_id")?,
         person_id: r.opt_text("person_id")?,
         subject_name: r.text("subject_name")?,
-        kind: r.stored("kind")?,
+        kind,
         conduct: r.text("conduct")?,
-        issued_on: r.date("issued_on")?,
-        expires_at_ms: r.opt_int("expires_at")?,
+        issued_on,
+        starts_at_ms: r.int("starts_at")?,
+        expires_at_ms,
         amount_pence: r.opt_int("amount_pence")?,
+        legal_basis: r.opt_stored("legal_basis")?,
+        follows_id: r.opt_text("follows_id")?,
+        pspo_id: r.opt_text("pspo_id")?,
+        authorised_by: r.opt_stored("authorised_by")?,
+        compliance_by: r.opt_date("compliance_by")?,
+        convicted_on: r.opt_date("convicted_on")?,
+        yot_consulted: r.boolean("yot_consulted")?,
+        items_surrendered: r.text("items_surrendered")?,
         breaches: r.int("breaches")?,
+        next_date,
     })
 }

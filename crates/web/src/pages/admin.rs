@@ -3,6 +3,7 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageResult};
+use crate::forms::select;
 use crate::layout::{csrf_field, error_summary, page, uk_time, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -10,6 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use safetynet_domain::partnership::{parse_name, Agency, AgencyCode, AgencyKind, Email, UserSummary};
 use safetynet_domain::policy::{ManageAgencies, ManageUsers};
+use safetynet_domain::powers::Sector;
 use safetynet_domain::role::Role;
 use safetynet_store::users::NewUser;
 
@@ -38,11 +40,12 @@ async fn agencies_page(state: &AppState, user: &PageUser, errors: &[(String, Str
         (admin_tabs("agencies"))
         table class="govuk-table" data-testid="agency-table" {
             thead class="govuk-table__head" { tr class="govuk-table__row" {
-                th scope="col" class="govuk-table__header" { "Code" } th scope="col" class="govuk-table__header" { "Name" } th scope="col" class="govuk-table__header" { "Kind" }
+                th scope="col" class="govuk-table__header" { "Code" } th scope="col" class="govuk-table__header" { "Name" } th scope="col" class="govuk-table__header" { "Kind" } th scope="col" class="govuk-table__header" { "Sector" }
             } }
             tbody class="govuk-table__body" {
                 @for a in &list { tr class="govuk-table__row" {
                     td class="govuk-table__cell" { (a.code) } td class="govuk-table__cell" { (a.name) } td class="govuk-table__cell" { (a.kind.label()) }
+                    td class="govuk-table__cell" { (a.sector.map_or("Not set", Sector::label)) }
                 } }
             }
         }
@@ -71,6 +74,8 @@ async fn agencies_page(state: &AppState, user: &PageUser, errors: &[(String, Str
                     }
                 }
             }
+            (select("sector", "Sector", &Sector::ALL.map(|s| (s.as_str().to_string(), s.label().to_string())), "", Some("Choose the sector"), &errors.to_vec()))
+            p class="govuk-body" { "The sector decides which enforcement powers the agency's officers may record: a council, the police and housing providers issue community protection notices; only the police give dispersal directions." }
             button type="submit" class="govuk-button" data-module="govuk-button" { "Save agency" }
         }
     };
@@ -86,6 +91,8 @@ pub struct AgencyForm {
     name: String,
     #[serde(default)]
     kind: String,
+    #[serde(default)]
+    sector: String,
 }
 
 /// `POST /admin/agencies`.
@@ -98,10 +105,13 @@ pub async fn add_agency(
     let code = AgencyCode::parse(&f.code).map_err(|e| errors.push(("code".to_string(), e.to_string()))).ok();
     let name = parse_name("name", &f.name, 200).map_err(|e| errors.push(("name".to_string(), e.to_string()))).ok();
     let kind = AgencyKind::parse(&f.kind).map_err(|e| errors.push(("kind-0".to_string(), e.to_string()))).ok();
-    let (Some(code), Some(name), Some(kind)) = (code, name, kind) else {
+    let sector =
+        Sector::parse(&f.sector).map_err(|_| errors.push(("sector".to_string(), "Choose the sector".into()))).ok();
+    let (Some(code), Some(name), Some(kind), Some(sector)) = (code, name, kind, sector) else {
         return Ok((axum::http::StatusCode::BAD_REQUEST, agencies_page(&state, &user, &errors).await?).into_response());
     };
-    state.store.save_agency(&permit, &Agency { code, name, kind }, user.now_ms, &user.addr).await?;
+    let agency = Agency { code, name, kind, sector: Some(sector) };
+    state.store.save_agency(&permit, &agency, user.now_ms, &user.addr).await?;
     Ok(Redirect::to("/admin/agencies").into_response())
 }
 

@@ -19,9 +19,11 @@ use maud::{html, Markup};
 use safetynet_domain::case::{
     CaseNote, CaseShare, IncidentLink, NewTask, ReviewNote, StatusChange, TaskUpdate, LAWFUL_BASES,
 };
+use safetynet_domain::fixed_penalty::FpnBasis;
 use safetynet_domain::interventions::BreachReport;
 use safetynet_domain::interventions::{InterventionKind, NewIntervention};
 use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
+use safetynet_domain::powers::Authoriser;
 use safetynet_domain::risk::{Answers, AssessmentRequest, Judgement, Questionnaire, RiskLevel};
 use safetynet_store::cases::{Case, NewCase, Plan};
 use safetynet_store::StoreError;
@@ -128,8 +130,25 @@ pub(crate) fn share_notices(shares: &[safetynet_store::cases::ShareNotice]) -> M
 const PAST_DATE_CONFIRM: &str = "The date is right: it is already overdue";
 
 /// The intervention form's fields: an error on one opens the form.
-const INTERVENTION_FIELDS: [&str; 9] =
-    ["kind", "person_id", "subject_name", "subject_dob", "conduct", "issued_on", "starts_at", "expires_at", "amount"];
+const INTERVENTION_FIELDS: [&str; 17] = [
+    "kind",
+    "person_id",
+    "subject_name",
+    "subject_dob",
+    "conduct",
+    "issued_on",
+    "starts_at",
+    "expires_at",
+    "amount",
+    "legal_basis",
+    "follows_id",
+    "pspo_id",
+    "authorised_by",
+    "compliance_by",
+    "convicted_on",
+    "yot_consulted",
+    "items_surrendered",
+];
 
 /// A summary-list row; `change` is (link, action, what it acts on, for
 /// screen readers).
@@ -170,13 +189,24 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
     let linked = futures_util::future::try_join_all(
         case.incident_ids.iter().map(|iid| state.store.incident(&permit, iid, &actor)),
     );
-    let (assessments, interventions, agencies, shared_to_us, linked) = tokio::try_join!(
+    let (assessments, interventions, agencies, shared_to_us, linked, orders) = tokio::try_join!(
         state.store.risk_assessments(&permit, &case.id, &actor),
         state.store.interventions(&permit, &case.id, &actor),
         state.store.agencies(),
         state.store.shares_seen_by(&permit, "case", &case.id),
         linked,
+        state.store.pspos(&permit, state.today(), None),
     )?;
+    let follows: Vec<(String, String)> = interventions
+        .iter()
+        .map(|x| (x.id.clone(), format!("{}: {}, issued {}", x.kind.label(), x.subject_name, Day(x.issued_on))))
+        .collect();
+    let orders: Vec<(String, String)> =
+        orders.iter().map(|o| (o.id.clone(), format!("{} {} (to {})", o.reference, o.title, Day(o.ends_on)))).collect();
+    let bases: Vec<(String, String)> =
+        FpnBasis::ALL.iter().map(|b| (b.as_str().to_string(), b.label().to_string())).collect();
+    let authorisers: Vec<(String, String)> =
+        Authoriser::ALL.iter().map(|a| (a.as_str().to_string(), a.label().to_string())).collect();
     let agency_options: Vec<(String, String)> =
         agencies.iter().map(|a| (a.code.to_string(), format!("{} ({})", a.name, a.code))).collect();
     let mut people: Vec<(String, String)> = Vec::new();
@@ -340,7 +370,12 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                                 td class="govuk-table__cell" { (x.kind.label()) }
                                 td class="govuk-table__cell" { (x.subject_name) }
                                 td class="govuk-table__cell" { (x.conduct) }
-                                td class="govuk-table__cell" { "Issued " (Day(x.issued_on)) @if let Some(e) = x.expires_at_ms { br; "Expires " (uk_time(e)) } }
+                                td class="govuk-table__cell" {
+                                    "Issued " (Day(x.issued_on)) @if let Some(e) = x.expires_at_ms { br; "Expires " (uk_time(e)) }
+                                    @if let Some(by) = x.compliance_by { br; "Stop by " (Day(by)) }
+                                    @if let Some(n) = &x.next_date { br; strong { (n.what) " " (Day(n.on)) } }
+                                    @if let (Some(b), Some(a)) = (x.legal_basis, x.amount_pence) { br; (b.label()) ": " (safetynet_domain::fixed_penalty::pounds(a)) }
+                                }
                                 td class="govuk-table__cell" {
                                     (x.breaches) @if x.breaches == 1 { " breach" } @else { " breaches" }
                                     @if can_edit {
@@ -373,13 +408,29 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                             (select("person_id", "Against", &people, "", Some("Someone not listed (give a name)"), errors))
                             (input("subject_name", "Name of person or business (if not listed)", "text", "", None, errors))
                             (input("subject_dob", "Their date of birth (if not listed)", "date", "", None, errors))
-                            (input("conduct", "Conduct addressed", "text", "", Some("A CPN needs an earlier CPW for the same conduct"), errors))
+                            (input("conduct", "Conduct addressed", "text", "", None, errors))
                             div class="govuk-grid-row" {
                                 div class="govuk-grid-column-one-third" { (input("issued_on", "Issued on", "date", &today.to_string(), None, errors)) }
                                 div class="govuk-grid-column-one-third" { (input("starts_at", "In force from", "datetime-local", "", None, errors)) }
                                 div class="govuk-grid-column-one-third" { (input("expires_at", "Expires (optional)", "datetime-local", "", None, errors)) }
                             }
-                            (input("amount", "Fixed penalty amount in pounds (FPN only)", "number", "", None, errors))
+                            (select("follows_id", "Follows", &follows, "", Some("Nothing earlier"), errors))
+                            p class="govuk-hint" { "A CPN names its warning (CPW); a fixed penalty for a CPN breach names the CPN; a closure order names its notice; an extension names its order; possession names the breached order." }
+                            fieldset class="govuk-fieldset" {
+                                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "What the law asks for with this power" }
+                                div class="govuk-grid-row" {
+                                    div class="govuk-grid-column-one-half" { (input("compliance_by", "Warning: stop by (CPW)", "date", "", None, errors)) }
+                                    div class="govuk-grid-column-one-half" { (input("convicted_on", "Conviction date (CBO, possession)", "date", "", None, errors)) }
+                                }
+                                div class="govuk-grid-row" {
+                                    div class="govuk-grid-column-one-half" { (select("legal_basis", "Fixed penalty legal basis", &bases, "", Some("Not a fixed penalty"), errors)) }
+                                    div class="govuk-grid-column-one-half" { (input("amount", "Fixed penalty amount in pounds", "number", "", None, errors)) }
+                                }
+                                (select("pspo_id", "Public spaces protection order breached", &orders, "", Some("None"), errors))
+                                (select("authorised_by", "Authorised by (closure notice, dispersal)", &authorisers, "", Some("Not needed"), errors))
+                                (input("items_surrendered", "Items surrendered (dispersal)", "text", "", None, errors))
+                                div class="govuk-form-group" { div class="govuk-checkboxes govuk-checkboxes--small" { (checkbox("yot_consulted", "The youth offending team was consulted (under 18s)", false)) } }
+                            }
                             button class="govuk-button govuk-button--secondary" type="submit" { "Record intervention" }
                         }
                     }
@@ -761,47 +812,113 @@ pub struct InterventionForm {
     starts_at: String,
     expires_at: String,
     amount: String,
+    legal_basis: String,
+    follows_id: String,
+    pspo_id: String,
+    authorised_by: String,
+    compliance_by: String,
+    convicted_on: String,
+    yot_consulted: String,
+    items_surrendered: String,
+}
+
+/// An optional date field: blank is `None`, anything else must be a date.
+fn optional_date(value: &str, what: &str) -> Result<Option<chrono::NaiveDate>, AppError> {
+    given(value)
+        .map(|v| parse_date(v).ok_or_else(|| AppError::BadRequest(format!("enter {what} as a date"))))
+        .transpose()
 }
 
 impl InterventionForm {
     /// The command the API takes; `now` stands in for a start time that
-    /// cannot be placed in UK time.
-    fn into_command(self, now: chrono::DateTime<chrono::Utc>) -> Result<NewIntervention, AppError> {
-        let kind = InterventionKind::parse(&self.kind).map_err(|e| AppError::BadRequest(e.to_string()))?;
-        let issued_on =
-            parse_date(&self.issued_on).ok_or_else(|| AppError::BadRequest("enter the issue date".into()))?;
+    /// cannot be placed in UK time. A refusal names the field it is about.
+    fn into_command(self, now: chrono::DateTime<chrono::Utc>) -> Result<NewIntervention, (&'static str, AppError)> {
+        let bad = |field: &'static str| move |e: AppError| (field, e);
+        let kind = InterventionKind::parse(&self.kind).map_err(|e| ("kind", AppError::BadRequest(e.to_string())))?;
+        let issued_on = parse_date(&self.issued_on)
+            .ok_or_else(|| ("issued_on", AppError::BadRequest("enter the issue date".into())))?;
         let starts_at = match given(&self.starts_at) {
-            Some(s) => {
-                parse_local_datetime(s).ok_or_else(|| AppError::BadRequest("enter when it is in force from".into()))?
-            }
+            Some(s) => parse_local_datetime(s)
+                .ok_or_else(|| ("starts_at", AppError::BadRequest("enter when it is in force from".into())))?,
             None => parse_local_datetime(&format!("{issued_on}T00:00")).unwrap_or(now),
         };
         let expires_at = match given(&self.expires_at) {
-            Some(s) => {
-                Some(parse_local_datetime(s).ok_or_else(|| AppError::BadRequest("enter a valid expiry".into()))?)
-            }
+            Some(s) => Some(
+                parse_local_datetime(s)
+                    .ok_or_else(|| ("expires_at", AppError::BadRequest("enter a valid expiry".into())))?,
+            ),
             None => None,
         };
         let amount_pence = match given(&self.amount) {
             Some(a) => Some(
                 a.parse::<f64>()
                     .map(|p| (p * 100.0).round() as i64)
-                    .map_err(|_| AppError::BadRequest("the amount must be a number of pounds".into()))?,
+                    .map_err(|_| ("amount", AppError::BadRequest("the amount must be a number of pounds".into())))?,
             ),
             None => None,
         };
+        let legal_basis = given(&self.legal_basis)
+            .map(FpnBasis::parse)
+            .transpose()
+            .map_err(|e| ("legal_basis", AppError::BadRequest(e)))?;
+        let authorised_by = given(&self.authorised_by)
+            .map(Authoriser::parse)
+            .transpose()
+            .map_err(|e| ("authorised_by", AppError::BadRequest(e)))?;
         Ok(NewIntervention {
             kind,
             person_id: given(&self.person_id).map(String::from),
             subject_name: self.subject_name,
-            subject_date_of_birth: parse_date(&self.subject_dob),
+            subject_date_of_birth: optional_date(&self.subject_dob, "their date of birth")
+                .map_err(bad("subject_dob"))?,
             subject_is_business: false,
             conduct: self.conduct,
             issued_on,
             starts_at,
             expires_at,
             amount_pence,
+            legal_basis,
+            follows_id: given(&self.follows_id).map(String::from),
+            pspo_id: given(&self.pspo_id).map(String::from),
+            authorised_by,
+            compliance_by: optional_date(&self.compliance_by, "the compliance date").map_err(bad("compliance_by"))?,
+            convicted_on: optional_date(&self.convicted_on, "the conviction date").map_err(bad("convicted_on"))?,
+            yot_consulted: self.yot_consulted == "true",
+            items_surrendered: self.items_surrendered,
         })
+    }
+}
+
+/// The intervention form's field a statutory rule is about.
+fn rule_field(rule: &str) -> &'static str {
+    match rule {
+        "fpn_legal_basis_required" => "legal_basis",
+        "fpn_amount_required" | "fpn_amount_above_maximum" => "amount",
+        "cpn_requires_cpw"
+        | "cpw_other_subject"
+        | "cpw_compliance_period_running"
+        | "fpn_requires_cpn"
+        | "closure_order_requires_notice"
+        | "closure_hearing_within_48_hours"
+        | "extension_requires_closure_order"
+        | "extension_after_order_ended"
+        | "possession_condition_required" => "follows_id",
+        "pspo_required" | "pspo_not_in_force" => "pspo_id",
+        "dispersal_authorisation_rank" | "closure_notice_authorisation_rank" | "closure_notice_max_24_hours" => {
+            "authorised_by"
+        }
+        "cpw_compliance_date_required" | "cpw_compliance_date_before_issue" => "compliance_by",
+        "cbo_requires_conviction" => "convicted_on",
+        "yot_consultation_required" => "yot_consulted",
+        "person_record_required" | "subject_required" => "person_id",
+        "date_of_birth_required"
+        | "cpn_minimum_age"
+        | "injunction_minimum_age"
+        | "cbo_minimum_age"
+        | "dispersal_minimum_age" => "subject_dob",
+        "expiry_before_start" | "expiry_required" => "expires_at",
+        r if r.contains("max") || r.contains("duration") || r.contains("minimum_2_years") => "expires_at",
+        _ => "kind",
     }
 }
 
@@ -811,15 +928,23 @@ pub async fn add_intervention(
     Path(id): Path<String>,
     CsrfForm(user, f): CsrfForm<InterventionForm>,
 ) -> PageResult<Response> {
+    let mut field = "kind";
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let new = f.into_command(state.clock.now())?;
+        let new = super::noting(f.into_command(state.clock.now()), &mut field)?;
         new.check().map_err(AppError::BadRequest)?;
-        state.store.add_intervention(&permit, &id, &new, &state.config.safety.fpn, &user.actor()).await?;
+        state.store.add_intervention(&permit, &id, &new, &state.config.safety.fpn, &user.actor()).await.map_err(
+            |e| {
+                if let safetynet_store::StoreError::Rule(rule, _) = &e {
+                    field = rule_field(rule);
+                }
+                AppError::from(e)
+            },
+        )?;
         Ok(())
     }
     .await;
-    after(&state, &user, &id, r, "kind").await
+    after(&state, &user, &id, r, field).await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

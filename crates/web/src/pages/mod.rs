@@ -14,6 +14,7 @@ mod incidents;
 mod meetings;
 mod operations;
 mod places;
+mod pspos;
 mod public;
 mod signin;
 mod statements;
@@ -85,6 +86,9 @@ pub fn routes() -> Router<AppState> {
         .route("/daily-review/reconciliation", get(daily::reconciliation))
         .route("/case-reviews", get(case_reviews::list).post(case_reviews::open))
         .route("/case-reviews/{id}", get(case_reviews::show).post(case_reviews::decide))
+        .route("/pspos", get(pspos::list).post(pspos::create))
+        .route("/pspos/{id}", get(pspos::show))
+        .route("/pspos/{id}/extensions", post(pspos::extend))
         .route("/strategy", get(strategy::show))
         .route("/strategy/commitments", post(strategy::add))
         .route("/strategy/commitments/{id}", get(strategy::commitment).post(strategy::edit))

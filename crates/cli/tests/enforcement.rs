@@ -1,0 +1,375 @@
+//! The enforcement toolkit through the API and its pages, on every engine:
+//! each statutory rule refuses with its name where an officer would meet it
+//! (fixed penalties by legal basis, CPW before CPN by person record and
+//! compliance date, closure hours and months, who holds each power, youth
+//! injunctions and criminal behaviour orders), and the public spaces
+//! protection order register with its breaches and extensions.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use safetynet_domain::policy::{ManageAgencies, Principal};
+use serde_json::{json, Value};
+
+/// A council case about Kyle Example (born 1 June 2000), with his person
+/// record, on which interventions are recorded.
+struct Ladder<'a> {
+    app: &'a TestApp,
+    token: String,
+    case: String,
+    kyle: String,
+}
+
+impl<'a> Ladder<'a> {
+    async fn new(app: &'a TestApp, email: &str) -> Self {
+        let token = app.token(email).await;
+        let incident = json!({
+            "category": "asb-personal", "occurred_from": "2026-01-14T21:30:00Z", "reported_at": "2026-01-15T07:00:00Z",
+            "latitude": 51.752, "longitude": -0.339, "address": "12 Verulam Road, St Albans",
+            "description": "Loud music and threats", "source": "public", "hate_strand": null,
+            "domestic_abuse": false, "involves_child": false, "repeat": false, "outside_area_reason": null,
+            "people": [{ "role": "perpetrator", "full_name": "Kyle Example", "date_of_birth": "2000-06-01", "address": "14 Verulam Road" }]
+        });
+        let inc = app.json("POST", "/api/v1/incidents", &token, incident).await.json();
+        let id = inc["id"].as_str().unwrap_or_default().to_string();
+        let full = app.get_bearer(&format!("/api/v1/incidents/{id}"), &token).await.json();
+        let kyle = full["record"]["people"][0]["id"].as_str().unwrap_or_default().to_string();
+        let case = json!({ "title": "Verulam Road", "problem": "Noise and threats", "incidents": [id] });
+        let case =
+            app.json("POST", "/api/v1/cases", &token, case).await.json()["id"].as_str().unwrap_or_default().to_string();
+        Self { app, token, case, kyle }
+    }
+
+    /// Records an intervention on the case: the status and the answer.
+    async fn record(&self, body: Value) -> (StatusCode, Value) {
+        let res = self.app.json("POST", &format!("/api/v1/cases/{}/interventions", self.case), &self.token, body).await;
+        (res.status, res.json())
+    }
+
+    /// Records an intervention that must be accepted; returns its id.
+    async fn accepted(&self, body: Value) -> String {
+        let (s, v) = self.record(body.clone()).await;
+        assert_eq!(s, StatusCode::CREATED, "{body} was refused: {v}");
+        v["id"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Records an intervention that must be refused by `rule`.
+    async fn refused(&self, body: Value, rule: &str) {
+        let (s, v) = self.record(body.clone()).await;
+        assert_eq!((s, v["error"]["rule"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(rule)), "{body}: {v}");
+    }
+
+    /// A body against Kyle's record, issued 15 January 2026 at 09:00.
+    fn to_kyle(&self, kind: &str, extra: Value) -> Value {
+        let mut v = json!({ "kind": kind, "person_id": self.kyle, "conduct": "Noise and threats", "issued_on": "2026-01-15", "starts_at": "2026-01-15T09:00:00Z" });
+        merge(&mut v, extra);
+        v
+    }
+
+    /// A body against a business with no person record.
+    fn to_business(&self, kind: &str, extra: Value) -> Value {
+        let mut v = json!({ "kind": kind, "subject_name": "The Crown, 1 Holywell Hill", "subject_is_business": true, "conduct": "Drug dealing from the premises", "issued_on": "2026-01-15", "starts_at": "2026-01-15T09:00:00Z" });
+        merge(&mut v, extra);
+        v
+    }
+
+    /// A body against someone named, with a date of birth, no person record.
+    fn to_named(&self, kind: &str, dob: &str, extra: Value) -> Value {
+        let mut v = json!({ "kind": kind, "subject_name": "Jay Young", "subject_date_of_birth": dob, "conduct": "Intimidation", "issued_on": "2026-01-15", "starts_at": "2026-01-15T09:00:00Z" });
+        merge(&mut v, extra);
+        v
+    }
+}
+
+fn merge(v: &mut Value, extra: Value) {
+    for (k, x) in extra.as_object().cloned().unwrap_or_default() {
+        v[k] = x;
+    }
+}
+
+#[tokio::test]
+async fn fixed_penalties_take_their_cap_from_the_legal_basis_not_the_wording() {
+    each_engine(async |app: &TestApp| {
+        let l = Ladder::new(app, OFFICER).await;
+        l.refused(l.to_kyle("fixed_penalty_notice", json!({ "amount_pence": 15000 })), "fpn_legal_basis_required").await;
+        l.accepted(l.to_kyle("fixed_penalty_notice", json!({ "legal_basis": "litter", "amount_pence": 15000 }))).await;
+        l.refused(l.to_kyle("fixed_penalty_notice", json!({ "legal_basis": "litter", "amount_pence": 50001 })), "fpn_amount_above_maximum").await;
+        l.accepted(l.to_kyle("fixed_penalty_notice", json!({ "legal_basis": "household_waste_duty_of_care", "amount_pence": 60000 }))).await;
+        // "flytipping" in one word: the basis decides, not the text.
+        let fly = json!({ "legal_basis": "fly_tipping", "amount_pence": 100000, "conduct": "flytipping in Catherine Street" });
+        l.accepted(l.to_kyle("fixed_penalty_notice", fly)).await;
+        // A CPN-breach penalty names its notice and is capped at GBP 100, whatever the conduct.
+        let breach = json!({ "legal_basis": "cpn_breach", "amount_pence": 10000, "conduct": "Fly-tipping again" });
+        l.refused(l.to_kyle("fixed_penalty_notice", breach.clone()), "fpn_requires_cpn").await;
+        let cpw = l.accepted(l.to_kyle("community_protection_warning", json!({ "issued_on": "2026-01-02", "compliance_by": "2026-01-09" }))).await;
+        let cpn = l.accepted(l.to_kyle("community_protection_notice", json!({ "issued_on": "2026-01-12", "follows_id": cpw }))).await;
+        let mut over = breach.clone();
+        merge(&mut over, json!({ "follows_id": cpn, "amount_pence": 10001 }));
+        l.refused(l.to_kyle("fixed_penalty_notice", over), "fpn_amount_above_maximum").await;
+        let mut within = breach;
+        merge(&mut within, json!({ "follows_id": cpn }));
+        l.accepted(l.to_kyle("fixed_penalty_notice", within)).await;
+        let list = app.get_bearer(&format!("/api/v1/cases/{}/interventions", l.case), &l.token).await.json();
+        assert!(list["items"].as_array().into_iter().flatten().any(|x| x["legal_basis"] == "cpn_breach" && x["follows_id"] == cpn.as_str()), "{list}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_cpn_follows_a_chosen_warning_to_the_same_person_after_its_compliance_date() {
+    each_engine(async |app: &TestApp| {
+        let l = Ladder::new(app, OFFICER).await;
+        l.refused(l.to_kyle("community_protection_warning", json!({})), "cpw_compliance_date_required").await;
+        let cpw = l.accepted(l.to_kyle("community_protection_warning", json!({ "issued_on": "2026-01-10", "compliance_by": "2026-01-15" }))).await;
+        l.refused(l.to_kyle("community_protection_notice", json!({})), "cpn_requires_cpw").await;
+        l.refused(l.to_kyle("community_protection_notice", json!({ "follows_id": cpw })), "cpw_compliance_period_running").await;
+        let later = json!({ "follows_id": cpw, "issued_on": "2026-01-16", "starts_at": "2026-01-16T09:00:00Z" });
+        let (s, v) = l.record(l.to_kyle("community_protection_notice", later)).await;
+        assert_eq!((s, &v["warnings"]), (StatusCode::CREATED, &json!([])), "{v}");
+        // A warning a year old or more is allowed, with a warning to check the behaviour goes on.
+        let old = l.accepted(l.to_kyle("community_protection_warning", json!({ "issued_on": "2025-01-15", "compliance_by": "2025-01-29" }))).await;
+        let (s, v) = l.record(l.to_kyle("community_protection_notice", json!({ "follows_id": old }))).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["warnings"][0]["rule"], "cpw_older_than_12_months", "{v}");
+        // Someone else's warning does not count.
+        let other = json!({ "subject_name": "Someone Else", "person_id": null, "issued_on": "2026-01-01", "compliance_by": "2026-01-02" });
+        let theirs = l.accepted(l.to_kyle("community_protection_warning", other)).await;
+        l.refused(l.to_kyle("community_protection_notice", json!({ "follows_id": theirs })), "cpw_other_subject").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn closure_notices_and_orders_keep_to_their_hours_and_months() {
+    each_engine(async |app: &TestApp| {
+        let l = Ladder::new(app, OFFICER).await;
+        l.accepted(l.to_business("closure_notice", json!({ "expires_at": "2026-01-16T09:00:00Z" }))).await;
+        let long = json!({ "expires_at": "2026-01-16T15:00:00Z" });
+        l.refused(l.to_business("closure_notice", long.clone()), "closure_notice_max_24_hours").await;
+        let mut authorised = long;
+        merge(&mut authorised, json!({ "authorised_by": "chief_executive" }));
+        let notice = l.accepted(l.to_business("closure_notice", authorised)).await;
+        l.refused(l.to_business("closure_notice", json!({ "expires_at": "2026-01-17T09:00:01Z", "authorised_by": "chief_executive" })), "closure_notice_max_48_hours").await;
+        // The order: heard within 48 hours of the notice, for up to 3 months.
+        let order = json!({ "issued_on": "2026-01-16", "starts_at": "2026-01-16T14:00:00Z", "expires_at": "2026-04-16T13:00:00Z" });
+        l.refused(l.to_business("closure_order", order.clone()), "closure_order_requires_notice").await;
+        let mut late = order.clone();
+        merge(&mut late, json!({ "follows_id": notice, "issued_on": "2026-01-17", "starts_at": "2026-01-17T09:00:01Z" }));
+        l.refused(l.to_business("closure_order", late), "closure_hearing_within_48_hours").await;
+        let mut over = order.clone();
+        merge(&mut over, json!({ "follows_id": notice, "expires_at": "2026-04-16T13:00:01Z" }));
+        l.refused(l.to_business("closure_order", over), "closure_order_max_3_months").await;
+        let mut exact = order;
+        merge(&mut exact, json!({ "follows_id": notice }));
+        let order = l.accepted(l.to_business("closure_order", exact)).await;
+        // Extended by the court to 6 months in all, never more.
+        let ext = json!({ "follows_id": order, "issued_on": "2026-04-10", "starts_at": "2026-04-10T09:00:00Z", "expires_at": "2026-07-16T13:00:01Z" });
+        l.refused(l.to_business("closure_order_extension", ext.clone()), "closure_order_max_6_months").await;
+        let mut ok = ext;
+        merge(&mut ok, json!({ "expires_at": "2026-07-16T13:00:00Z" }));
+        l.accepted(l.to_business("closure_order_extension", ok)).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn each_power_is_held_by_the_sectors_the_act_names() {
+    each_engine(async |app: &TestApp| {
+        let council = Ladder::new(app, OFFICER).await;
+        let dispersal = json!({ "authorised_by": "inspector", "expires_at": "2026-01-16T09:00:00Z" });
+        council.refused(council.to_kyle("dispersal_direction", dispersal.clone()), "power_not_available").await;
+        council
+            .accepted(council.to_kyle("abatement_notice", json!({ "conduct": "Amplified music from 14 Verulam Road" })))
+            .await;
+        let police = Ladder::new(app, POLICE).await;
+        police.refused(police.to_kyle("abatement_notice", json!({})), "power_not_available").await;
+        police
+            .refused(
+                police.to_kyle("dispersal_direction", json!({ "expires_at": "2026-01-16T09:00:00Z" })),
+                "dispersal_authorisation_rank",
+            )
+            .await;
+        police.accepted(police.to_kyle("dispersal_direction", dispersal)).await;
+        police
+            .refused(
+                police.to_business("closure_notice", json!({ "expires_at": "2026-01-16T09:00:00Z" })),
+                "closure_notice_authorisation_rank",
+            )
+            .await;
+        police
+            .accepted(police.to_business(
+                "closure_notice",
+                json!({ "expires_at": "2026-01-16T09:00:00Z", "authorised_by": "inspector" }),
+            ))
+            .await;
+        // An agency whose sector is not set may write letters, not use the Act's powers.
+        let op = Principal::operator();
+        let mut sacdc = app.store.agency("SACDC").await.expect("agency");
+        sacdc.sector = None;
+        app.store.save_agency(&op.permit::<ManageAgencies>().expect("permit"), &sacdc, 0, "test").await.expect("save");
+        council.accepted(council.to_kyle("warning_letter", json!({}))).await;
+        council
+            .refused(
+                council.to_kyle("community_protection_warning", json!({ "compliance_by": "2026-01-22" })),
+                "agency_sector_required",
+            )
+            .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn youth_injunctions_and_criminal_behaviour_orders_follow_parts_1_and_2() {
+    each_engine(async |app: &TestApp| {
+        let l = Ladder::new(app, OFFICER).await;
+        // Jay is 15 on 15 January 2026.
+        let young = "2010-06-01";
+        let injunction = |extra: Value| l.to_named("civil_injunction", young, extra);
+        l.refused(
+            injunction(json!({ "expires_at": "2027-01-15T09:00:01Z", "yot_consulted": true })),
+            "injunction_youth_max_12_months",
+        )
+        .await;
+        l.refused(injunction(json!({ "expires_at": "2027-01-15T09:00:00Z" })), "yot_consultation_required").await;
+        l.accepted(injunction(json!({ "expires_at": "2027-01-15T09:00:00Z", "yot_consulted": true }))).await;
+        let cbo = |dob: &str, extra: Value| l.to_named("criminal_behaviour_order", dob, extra);
+        l.refused(cbo("1990-01-01", json!({})), "cbo_requires_conviction").await;
+        l.refused(
+            cbo("1990-01-01", json!({ "convicted_on": "2026-01-10", "expires_at": "2027-01-15T09:00:00Z" })),
+            "cbo_adult_minimum_2_years",
+        )
+        .await;
+        l.accepted(cbo("1990-01-01", json!({ "convicted_on": "2026-01-10" }))).await;
+        l.refused(cbo(young, json!({ "convicted_on": "2026-01-10", "yot_consulted": true })), "cbo_youth_duration")
+            .await;
+        l.accepted(cbo(
+            young,
+            json!({ "convicted_on": "2026-01-10", "yot_consulted": true, "expires_at": "2028-01-15T09:00:00Z" }),
+        ))
+        .await;
+        let list = app.get_bearer(&format!("/api/v1/cases/{}/interventions", l.case), &l.token).await.json();
+        let youth_cbo = list["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|x| x["kind"] == "criminal_behaviour_order" && x["expires_at_ms"].is_number())
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(youth_cbo["next_date"], json!({ "what": "Youth review due by", "on": "2027-01-14" }), "{list}");
+    })
+    .await;
+}
+
+fn order(extra: Value) -> Value {
+    let mut v = json!({
+        "title": "St Albans city centre order", "prohibitions": "No drinking alcohol when asked to stop\nDogs on leads",
+        "area": [[-0.345, 51.748], [-0.33, 51.748], [-0.33, 51.757], [-0.345, 51.757]],
+        "made_on": "2025-12-01", "starts_on": "2026-01-01", "ends_on": "2026-03-31",
+        "consulted_police": true, "consulted_pcc": true, "consulted_community": true, "publicised_on": "2025-10-01"
+    });
+    merge(&mut v, extra);
+    v
+}
+
+#[tokio::test]
+async fn the_pspo_register_takes_orders_breaches_and_extensions() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let post = async |token: &str, path: &str, body: Value| {
+            let res = app.json("POST", path, token, body).await;
+            (res.status, res.json())
+        };
+        for (extra, rule) in [
+            (json!({ "ends_on": "2029-01-01" }), "pspo_max_3_years"),
+            (json!({ "consulted_pcc": false }), "pspo_consultation_required"),
+            (json!({ "area": [[-0.345, 51.748], [-0.33, 51.748]] }), "pspo_area"),
+        ] {
+            let (s, v) = post(&council, "/api/v1/pspos", order(extra)).await;
+            assert_eq!((s, v["error"]["rule"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(rule)), "{v}");
+        }
+        let (s, v) = post(&police, "/api/v1/pspos", order(json!({}))).await;
+        assert_eq!((s, v["error"]["rule"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("power_not_available")), "{v}");
+        let (s, pspo) = post(&council, "/api/v1/pspos", order(json!({}))).await;
+        assert_eq!(s, StatusCode::CREATED, "{pspo}");
+        assert_eq!(pspo["reference"], "PSPO-2025-00001");
+        let id = pspo["id"].as_str().unwrap_or_default().to_string();
+
+        // On the register, on the map, and among those ending within 90 days.
+        let ending = app.get_bearer("/api/v1/pspos?ending_within_days=90", &police).await.json();
+        assert_eq!(ending["items"][0]["id"], id.as_str(), "{ending}");
+        let none = app.get_bearer("/api/v1/pspos?ending_within_days=30", &police).await.json();
+        assert_eq!(none["items"], json!([]));
+        let map = app.get_bearer("/api/v1/pspos?format=geojson", &police).await.json();
+        assert_eq!(map["features"][0]["geometry"]["type"], "Polygon", "{map}");
+        assert_eq!(map["features"][0]["geometry"]["coordinates"][0].as_array().map(Vec::len), Some(5), "a closed ring");
+
+        // Breaches and fixed penalties point at the order and fall within it.
+        let l = Ladder::new(app, OFFICER).await;
+        l.refused(l.to_kyle("pspo_breach", json!({})), "pspo_required").await;
+        l.accepted(l.to_kyle("pspo_breach", json!({ "pspo_id": id }))).await;
+        let fpn = json!({ "legal_basis": "pspo_breach", "amount_pence": 10000, "pspo_id": id, "issued_on": "2026-04-01", "starts_at": "2026-04-01T09:00:00Z" });
+        l.refused(l.to_kyle("fixed_penalty_notice", fpn.clone()), "pspo_not_in_force").await;
+        let mut inside = fpn;
+        merge(&mut inside, json!({ "issued_on": "2026-03-31", "starts_at": "2026-03-31T09:00:00Z" }));
+        l.accepted(l.to_kyle("fixed_penalty_notice", inside)).await;
+        let one = app.get_bearer(&format!("/api/v1/pspos/{id}"), &police).await.json();
+        assert_eq!(one["breaches"], 2, "{one}");
+
+        // Extended by the council that made it, before it ends, for up to 3 years.
+        let ext = json!({ "decided_on": "2026-01-15", "ends_on": "2029-03-31", "reason": "Drinking still reported weekly", "consulted": true });
+        let path = format!("/api/v1/pspos/{id}/extensions");
+        assert_eq!(post(&police, &path, ext.clone()).await.0, StatusCode::FORBIDDEN);
+        let mut too_long = ext.clone();
+        too_long["ends_on"] = json!("2029-04-01");
+        assert_eq!(post(&council, &path, too_long).await.1["error"]["rule"], "pspo_extension_max_3_years");
+        let (s, v) = post(&council, &path, ext).await;
+        assert_eq!((s, &v["ends_on"]), (StatusCode::CREATED, &json!("2029-03-31")), "{v}");
+        assert_eq!(v["extensions"][0]["previous_ends_on"], "2026-03-31", "{v}");
+        assert_eq!(app.get_bearer("/api/v1/pspos?format=kml", &police).await.status, StatusCode::BAD_REQUEST);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_pspo_pages_take_an_order_drawn_on_the_map_and_its_extension() {
+    each_engine(async |app: &TestApp| {
+        let me = app.sign_in(OFFICER).await;
+        let area = json!({ "type": "Polygon", "coordinates": [[[-0.345, 51.748], [-0.33, 51.748], [-0.33, 51.757], [-0.345, 51.748]]] }).to_string();
+        let mut fields = vec![
+            ("title", "Verulamium Park dog control order"),
+            ("prohibitions", "Dogs on leads near the lake"),
+            ("area", area.as_str()),
+            ("made_on", "2025-12-01"),
+            ("starts_on", "2026-01-01"),
+            ("ends_on", "2026-03-01"),
+            ("publicised_on", "2025-10-01"),
+            ("consulted_police", "true"),
+            ("consulted_pcc", "true"),
+        ];
+        let res = app.post("/pspos", Some(&me), Some(&me.csrf), &fields).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("community representatives") && res.body.contains(r##"href="#consulted""##), "{}", res.body);
+        fields.push(("consulted_community", "true"));
+        let res = app.post("/pspos", Some(&me), Some(&me.csrf), &fields).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let page = res.location().to_string();
+        let shown = app.get(&page, Some(&me)).await;
+        assert!(shown.body.contains("Verulamium Park dog control order") && shown.body.contains("Dogs on leads near the lake"), "{}", shown.body);
+        assert!(shown.body.contains("Ends within 90 days"), "{}", shown.body);
+        let list = app.get("/pspos", Some(&me)).await;
+        assert!(list.body.contains(r#"data-testid="pspo-ending""#) && list.body.contains("/api/v1/pspos?format=geojson"), "{}", list.body);
+        let ext = [("decided_on", "2026-01-15"), ("ends_on", "2029-02-28"), ("reason", "Still needed"), ("consulted", "true")];
+        let res = app.post(&format!("{page}/extensions"), Some(&me), Some(&me.csrf), &ext).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let shown = app.get(&page, Some(&me)).await;
+        assert!(shown.body.contains(r#"data-testid="pspo-extensions""#) && shown.body.contains("28 February 2029"), "{}", shown.body);
+        // The police read the register but do not extend the council's order.
+        let police = app.sign_in(POLICE).await;
+        assert!(app.get(&page, Some(&police)).await.body.contains("Verulamium Park"));
+        assert!(!app.get(&page, Some(&police)).await.body.contains("Extend the order"));
+        assert_eq!(app.post(&format!("{page}/extensions"), Some(&police), Some(&police.csrf), &ext).await.status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
