@@ -1054,7 +1054,7 @@ async fn calendar_load_replaces_the_bank_holidays_the_case_review_clocks_use() {
                 .expect("application");
         let review = app
             .store
-            .open_case_review(&permit, &application, &Timescales::default(), &actor)
+            .open_case_review(&permit, &application, &Default::default(), &Timescales::default(), &actor)
             .await
             .expect("case review");
         assert_eq!(review.clocks.acknowledge_by, d("2029-04-04"));

@@ -373,3 +373,60 @@ async fn the_pspo_pages_take_an_order_drawn_on_the_map_and_its_extension() {
     })
     .await;
 }
+
+/// An ASB complaint by Amira Khan (born 2 March 1950), received at
+/// `received` about behaviour the evening before.
+fn complaint(received: &str) -> Value {
+    let at = chrono::DateTime::parse_from_rfc3339(received).expect("time");
+    json!({
+        "category": "asb-nuisance", "occurred_from": (at - chrono::Duration::hours(14)).to_rfc3339(), "reported_at": received,
+        "latitude": 51.752, "longitude": -0.339, "address": "3 Hatfield Road, St Albans", "description": "Shouting at night",
+        "source": "public", "hate_strand": null, "domestic_abuse": false, "involves_child": false, "repeat": true,
+        "outside_area_reason": null,
+        "people": [{ "role": "victim", "full_name": "Amira Khan", "date_of_birth": "1950-03-02", "address": "3 Hatfield Road" }]
+    })
+}
+
+#[tokio::test]
+async fn the_case_review_threshold_is_measured_on_the_day_the_application_was_received() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let mut victim = String::new();
+        for received in ["2025-12-01T10:00:00Z", "2025-12-20T10:00:00Z", "2026-01-12T23:30:00Z"] {
+            let created = app.json("POST", "/api/v1/incidents", &council, complaint(received)).await.json();
+            let full = app
+                .get_bearer(&format!("/api/v1/incidents/{}", created["id"].as_str().unwrap_or_default()), &council)
+                .await
+                .json();
+            victim = full["record"]["people"][0]["id"].as_str().unwrap_or_default().to_string();
+        }
+        let count_on = async |on: &str| {
+            let path = format!("/api/v1/case-reviews/eligibility?person={victim}{on}");
+            let v = app.get_bearer(&path, &council).await.json();
+            (v["count"].as_u64(), v["threshold_met"].as_bool())
+        };
+        assert_eq!(count_on("").await, (Some(3), Some(true)), "today");
+        assert_eq!(count_on("&on=2026-01-05").await, (Some(2), Some(false)));
+        // 23:30 UTC on 12 January is 23:30 UK time: counted at the end of the 12th, not the 11th.
+        assert_eq!(count_on("&on=2026-01-12").await, (Some(3), Some(true)));
+        assert_eq!(count_on("&on=2026-01-11").await, (Some(2), Some(false)));
+        let future = format!("/api/v1/case-reviews/eligibility?person={victim}&on=2026-01-16");
+        assert_eq!(app.get_bearer(&future, &council).await.status, StatusCode::BAD_REQUEST);
+        // The application keeps the threshold as it stood the day it was received.
+        let open = json!({ "person_id": victim, "applicant_kind": "victim", "received_on": "2026-01-05" });
+        let r = app.json("POST", "/api/v1/case-reviews", &council, open).await.json();
+        assert_eq!(
+            (r["qualifying_on_application"].as_i64(), r["threshold_met_on_application"].as_bool()),
+            (Some(2), Some(false)),
+            "{r}"
+        );
+        let me = app.sign_in(OFFICER).await;
+        let page = app.get(&format!("/case-reviews/{}", r["id"].as_str().unwrap_or_default()), Some(&me)).await;
+        assert!(
+            page.body.contains(r#"data-testid="on-application""#) && page.body.contains("not met"),
+            "{}",
+            page.body
+        );
+    })
+    .await;
+}

@@ -189,6 +189,12 @@ pub fn eligibility(complaints: &[Complaint], rules: &Rules, now: DateTime<Utc>) 
     Eligibility { qualifying, count, threshold: rules.threshold, threshold_met, prompt_officer, window_start, reasons }
 }
 
+/// The last instant of UK local date `d`: eligibility "on the day an
+/// application was received" counts every complaint received that day.
+pub fn end_of_day(d: NaiveDate) -> DateTime<Utc> {
+    d.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, |next| london_midnight(next) - chrono::Duration::milliseconds(1))
+}
+
 /// Working-day timescales for handling a Case Review application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -641,5 +647,18 @@ mod command_tests {
         assert!(many.check(today).is_err_and(|e| e.starts_with("recommendations")));
         let early = CaseReviewUpdate { meeting_on: Some(d("2014-10-19")), ..Default::default() };
         assert!(early.check(today).is_err_and(|e| e.starts_with("meeting_on")));
+    }
+}
+
+#[cfg(test)]
+mod application_date_tests {
+    use super::*;
+
+    #[test]
+    fn the_end_of_a_uk_day_in_summer_and_winter() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        assert_eq!(end_of_day(d(2026, 6, 1)).to_rfc3339(), "2026-06-01T22:59:59.999+00:00");
+        assert_eq!(end_of_day(d(2026, 1, 14)).to_rfc3339(), "2026-01-14T23:59:59.999+00:00");
+        assert_eq!(london_date(end_of_day(d(2026, 3, 29))), d(2026, 3, 29), "the day the clocks go forward");
     }
 }

@@ -781,12 +781,16 @@ async fn decide(
 struct PersonQuery {
     /// The person id.
     person: String,
+    /// Count as at the end of this UK day (YYYY-MM-DD, not after today),
+    /// e.g. the day an application was received; default now.
+    #[serde(default)]
+    on: Option<NaiveDate>,
 }
 
 #[utoipa::path(
     get,
     path = "/case-reviews/eligibility",
-    summary = "?person={id}: qualifying complaints to every agency against the threshold; `prompt_officer` at the second",
+    summary = "?person={id}[&on=YYYY-MM-DD]: qualifying complaints to every agency against the threshold, now or at the end of a past day; `prompt_officer` at the second",
     params(PersonQuery),
     responses((status = 200, description = "Success", body = EligibilityReport))
 )]
@@ -797,9 +801,14 @@ async fn eligibility(
 ) -> ApiResult<Json<EligibilityReport>> {
     let permit = user.permit::<ViewRecords>()?;
     let q: PersonQuery = parse_api_query(raw.as_deref())?;
+    let as_of = match q.on {
+        Some(d) if d > state.today() => return Err(AppError::BadRequest("on cannot be after today".into()).into()),
+        Some(d) => safetynet_domain::case_review::end_of_day(d),
+        None => state.clock.now(),
+    };
     let report = state
         .store
-        .case_review_eligibility(&permit, &q.person, &state.config.safety.case_review, state.clock.now(), &user.actor())
+        .case_review_eligibility(&permit, &q.person, &state.config.safety.case_review, as_of, &user.actor())
         .await?;
     Ok(Json(report))
 }
@@ -833,7 +842,13 @@ async fn open_case_review(
             .map_err(AppError::BadRequest)?;
     let r = state
         .store
-        .open_case_review(&permit, &application, &state.config.safety.case_review_timescales, &user.actor())
+        .open_case_review(
+            &permit,
+            &application,
+            &state.config.safety.case_review,
+            &state.config.safety.case_review_timescales,
+            &user.actor(),
+        )
         .await?;
     Ok(created(r))
 }

@@ -66,5 +66,5 @@ CREATE INDEX risk_assessments_person ON risk_assessments(person_id);
 
 -- An ASB Case Review application keeps the threshold as it stood on the
 -- day the application was received.
-ALTER TABLE case_review_applications ADD COLUMN qualifying_on_application INTEGER;
+ALTER TABLE case_review_applications ADD COLUMN qualifying_on_application BIGINT;
 ALTER TABLE case_review_applications ADD COLUMN threshold_met_on_application BOOLEAN;

@@ -64,6 +64,11 @@ pub struct CaseReview {
     pub outcome: Option<String>,
     /// Appeal.
     pub appeal: Option<String>,
+    /// Qualifying complaints on the day the application was received (when
+    /// it names a person).
+    pub qualifying_on_application: Option<i64>,
+    /// The threshold was met on the day the application was received.
+    pub threshold_met_on_application: Option<bool>,
 }
 
 pub use safetynet_domain::case_review::{CaseReviewApplication, CaseReviewUpdate, MAX_RECOMMENDATIONS};
@@ -74,47 +79,22 @@ impl Store {
     /// them, people merged into them, and people recorded with the same name
     /// and date of birth, about anti-social behaviour: the categories of the
     /// "Anti-social behaviour" and "Environmental" groups and police.uk's
-    /// anti-social behaviour (a burglary is a crime, not an ASB complaint). Complaints other agencies hold count towards it but
-    /// are shown only as a count per agency; audited.
+    /// anti-social behaviour (a burglary is a crime, not an ASB complaint),
+    /// as they stood at `as_of` (now, or the end of an application's day).
+    /// Complaints other agencies hold count towards it but are shown only as
+    /// a count per agency; audited.
     pub async fn case_review_eligibility(
         &self,
         permit: &Permit<ViewRecords>,
         person_id: &str,
         rules: &Rules,
-        now: DateTime<Utc>,
+        as_of: DateTime<Utc>,
         actor: &Actor<'_>,
     ) -> Result<EligibilityReport> {
         let mut conn = self.conn().await?;
         require_person(&mut conn, permit, person_id).await?;
-        let rows = conn
-            .all(
-                &Q::new(
-                    "SELECT DISTINCT i.id, i.owner_agency, i.reported_at, i.occurred_from, i.hate FROM incident_people ip
-                     JOIN people p ON p.id = ip.person_id JOIN incidents i ON i.id = ip.incident_id
-                     JOIN categories k ON k.code = i.category
-                     WHERE (k.grp IN ('Anti-social behaviour', 'Environmental') OR k.code = 'crime-anti-social-behaviour')
-                       AND (p.id = $1 OR p.merged_into = $1
-                            OR (p.date_of_birth IS NOT NULL
-                                AND p.name_key = (SELECT name_key FROM people WHERE id = $1)
-                                AND p.date_of_birth = (SELECT date_of_birth FROM people WHERE id = $1)))
-                       AND ip.role IN ('victim', 'complainant')",
-                )
-                .bind(person_id),
-            )
-            .await?;
-        let complaints: Vec<Complaint> = rows
-            .iter()
-            .filter_map(|r| {
-                Some(Complaint {
-                    id: r.text("id").ok()?,
-                    agency: r.text("owner_agency").ok()?,
-                    received_at: DateTime::from_timestamp_millis(r.int("reported_at").ok()?)?,
-                    behaviour_at: DateTime::from_timestamp_millis(r.int("occurred_from").ok()?)?,
-                    hate: r.boolean("hate").ok()?,
-                })
-            })
-            .collect();
-        let mut eligibility = case_review::eligibility(&complaints, rules, now);
+        let complaints = complaints(&mut conn, person_id).await?;
+        let mut eligibility = case_review::eligibility(&complaints, rules, as_of);
         // Every field is filtered: complaints the caller may not see are
         // counted (per agency), never named or dated.
         let mut unseen = std::collections::BTreeSet::new();
@@ -153,10 +133,14 @@ impl Store {
     }
 
     /// Records a Case Review application and starts its clocks; audited.
+    /// With a person, it keeps how many complaints qualified, and whether
+    /// the threshold was met, on the day the application was received (the
+    /// guidance measures the threshold then, not on the day it is decided).
     pub async fn open_case_review(
         &self,
         permit: &Permit<EditRecords>,
         application: &CaseReviewApplication,
+        rules: &Rules,
         timescales: &Timescales,
         actor: &Actor<'_>,
     ) -> Result<CaseReview> {
@@ -164,15 +148,20 @@ impl Store {
         let (person_id, received_on) = (application.person_id.as_deref(), application.received_on);
         let calendar = crate::calendar::bank_holidays_in(&mut tx).await?;
         let clocks = case_review::clocks(received_on, timescales, &calendar.holidays);
+        let mut on_application = None;
         if let Some(pid) = person_id {
             require_person(&mut tx, permit, pid).await?;
+            let complaints = complaints(&mut tx, pid).await?;
+            let e = case_review::eligibility(&complaints, rules, case_review::end_of_day(received_on));
+            on_application = Some((i64::from(e.count), e.threshold_met));
         }
         let reference = next_reference(&mut tx, "ACR", received_on.year()).await?;
         let id = new_id_at_ms(actor.at_ms);
         tx.execute(
             &Q::new(
                 "INSERT INTO case_review_applications (id, reference, owner_agency, person_id, applicant_kind, received_on, acknowledge_by, decide_by,
-                   meeting_by, recommendations, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)",
+                   meeting_by, recommendations, created_at, qualifying_on_application, threshold_met_on_application)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12)",
             )
             .bind(&id)
             .bind(&reference)
@@ -183,7 +172,9 @@ impl Store {
             .bind(clocks.acknowledge_by.to_string())
             .bind(clocks.decide_by.to_string())
             .bind(clocks.meeting_by.to_string())
-            .bind(actor.at_ms),
+            .bind(actor.at_ms)
+            .bind(on_application.map(|(n, _)| n))
+            .bind(on_application.map(|(_, met)| met)),
         )
         .await?;
         append(
@@ -300,7 +291,8 @@ impl Store {
 }
 
 const CR_SELECT: &str = "SELECT id, reference, owner_agency, person_id, applicant_kind, received_on, acknowledge_by, decide_by, meeting_by, threshold_met,
-    decided_on, meeting_on, chair, panel, victim_attended, recommendations, outcome, appeal FROM case_review_applications";
+    decided_on, meeting_on, chair, panel, victim_attended, recommendations, outcome, appeal, qualifying_on_application,
+    threshold_met_on_application FROM case_review_applications";
 
 fn case_review_row(r: &Row) -> Result<CaseReview> {
     Ok(CaseReview {
@@ -324,5 +316,40 @@ fn case_review_row(r: &Row) -> Result<CaseReview> {
         recommendations: r.int("recommendations")?,
         outcome: r.opt_text("outcome")?,
         appeal: r.opt_text("appeal")?,
+        qualifying_on_application: r.opt_int("qualifying_on_application")?,
+        threshold_met_on_application: r.opt_bool("threshold_met_on_application")?,
     })
+}
+
+/// A person's complaints about anti-social behaviour to every agency (see
+/// [`Store::case_review_eligibility`] for which count).
+async fn complaints(conn: &mut impl Exec, person_id: &str) -> Result<Vec<Complaint>> {
+    let rows = conn
+        .all(
+            &Q::new(
+                "SELECT DISTINCT i.id, i.owner_agency, i.reported_at, i.occurred_from, i.hate FROM incident_people ip
+                 JOIN people p ON p.id = ip.person_id JOIN incidents i ON i.id = ip.incident_id
+                 JOIN categories k ON k.code = i.category
+                 WHERE (k.grp IN ('Anti-social behaviour', 'Environmental') OR k.code = 'crime-anti-social-behaviour')
+                   AND (p.id = $1 OR p.merged_into = $1
+                        OR (p.date_of_birth IS NOT NULL
+                            AND p.name_key = (SELECT name_key FROM people WHERE id = $1)
+                            AND p.date_of_birth = (SELECT date_of_birth FROM people WHERE id = $1)))
+                   AND ip.role IN ('victim', 'complainant')",
+            )
+            .bind(person_id),
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            Some(Complaint {
+                id: r.text("id").ok()?,
+                agency: r.text("owner_agency").ok()?,
+                received_at: DateTime::from_timestamp_millis(r.int("reported_at").ok()?)?,
+                behaviour_at: DateTime::from_timestamp_millis(r.int("occurred_from").ok()?)?,
+                hate: r.boolean("hate").ok()?,
+            })
+        })
+        .collect())
 }

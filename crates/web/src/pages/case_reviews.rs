@@ -107,7 +107,13 @@ pub async fn open(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<App
         CaseReviewApplication::new(given(&f.person_id), kind, received, state.today()).map_err(AppError::BadRequest)?;
     state
         .store
-        .open_case_review(&permit, &application, &state.config.safety.case_review_timescales, &user.actor())
+        .open_case_review(
+            &permit,
+            &application,
+            &state.config.safety.case_review,
+            &state.config.safety.case_review_timescales,
+            &user.actor(),
+        )
         .await?;
     Ok(Redirect::to("/case-reviews").into_response())
 }
@@ -128,6 +134,13 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         a class="govuk-back-link" href="/case-reviews" { "ASB Case Reviews" }
         span class="govuk-caption-l" { "Received " (Day(r.received_on)) " · " (r.owner_agency) }
         h1 class="govuk-heading-l" { "ASB Case Review " (r.reference) }
+        @if let (Some(n), Some(met)) = (r.qualifying_on_application, r.threshold_met_on_application) {
+            div class="govuk-inset-text" data-testid="on-application" {
+                "On the day the application was received, " (n) " qualifying complaint" @if n != 1 { "s" } " across every agency: the threshold was "
+                strong { @if met { "met" } @else { "not met" } } "."
+                " " a class="govuk-link" href=(format!("/case-reviews?person={}", r.person_id.as_deref().unwrap_or_default())) { "Check it as it stands today" }
+            }
+        }
         dl class="govuk-summary-list" data-testid="case-review-clocks" {
             @for (k, v) in [("Acknowledge by", r.clocks.acknowledge_by.to_string()), ("Decide whether the threshold is met by", r.clocks.decide_by.to_string()), ("Hold the review meeting by", r.clocks.meeting_by.to_string())] {
                 div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (v) } }
