@@ -244,8 +244,8 @@ pub(crate) async fn work_up_case(
     let questionnaire = store.questionnaires().await?.into_iter().find(|q| q.id == "asb-victim");
     if let Some(q) = questionnaire {
         let answers: Answers =
-            q.questions.iter().enumerate().map(|(i, question)| (question.id.clone(), i % 3 == 0)).collect();
-        let request = AssessmentRequest { questionnaire: q.id, answers, judgement: None };
+            q.questions.iter().enumerate().map(|(i, question)| (question.id.clone(), (i % 3 == 0).into())).collect();
+        let request = AssessmentRequest { questionnaire: q.id, answers, judgement: None, person_id: None };
         store.assess_risk(&edit, &case_id, &request, london_date(now), &ReviewIntervals::default(), &actor).await?;
     }
     let own = officer.agency.to_string();

@@ -430,3 +430,102 @@ async fn the_case_review_threshold_is_measured_on_the_day_the_application_was_re
     })
     .await;
 }
+
+/// An incident with `victim` (born 1 May 1985) at 7 Fleetville Road:
+/// domestic abuse or not, occurring at `at`.
+fn incident_against(victim: &str, category: &str, domestic_abuse: bool, at: &str) -> Value {
+    json!({
+        "category": category, "occurred_from": at, "reported_at": at,
+        "latitude": 51.752, "longitude": -0.32, "address": "7 Fleetville Road, St Albans", "description": "Reported by the victim",
+        "source": "public", "hate_strand": null, "domestic_abuse": domestic_abuse, "involves_child": false, "repeat": false,
+        "outside_area_reason": null,
+        "people": [{ "role": "victim", "full_name": victim, "date_of_birth": "1985-05-01", "address": "7 Fleetville Road" }]
+    })
+}
+
+/// DASH answers from the questionnaire: the first `yes` questions yes, the
+/// rest no, and the last `not_known` of those "not known".
+async fn dash_answers(app: &TestApp, token: &str, yes: usize, not_known: usize) -> Value {
+    let qs = app.get_bearer("/api/v1/questionnaires", token).await.json();
+    let dash = qs["items"].as_array().into_iter().flatten().find(|q| q["id"] == "dash").cloned().unwrap_or_default();
+    let questions = dash["questions"].as_array().cloned().unwrap_or_default();
+    let n = questions.len();
+    let answers: serde_json::Map<String, Value> = questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let a = if i >= n - not_known { json!("not_known") } else { json!(i < yes) };
+            (q["id"].as_str().unwrap_or_default().to_string(), a)
+        })
+        .collect();
+    Value::Object(answers)
+}
+
+/// Records incidents against `victim` as `token`'s agency, opens a case on
+/// them, and returns (case id, the victim's person id).
+async fn case_about(app: &TestApp, token: &str, victim: &str, incidents: &[(&str, bool, &str)]) -> (String, String) {
+    let mut ids = Vec::new();
+    let mut person = String::new();
+    for (category, da, at) in incidents {
+        let created =
+            app.json("POST", "/api/v1/incidents", token, incident_against(victim, category, *da, at)).await.json();
+        let id = created["id"].as_str().unwrap_or_default().to_string();
+        let full = app.get_bearer(&format!("/api/v1/incidents/{id}"), token).await.json();
+        person = full["record"]["people"][0]["id"].as_str().unwrap_or_default().to_string();
+        ids.push(id);
+    }
+    let case = app
+        .json("POST", "/api/v1/cases", token, json!({ "title": victim, "problem": "x", "incidents": ids }))
+        .await
+        .json();
+    (case["id"].as_str().unwrap_or_default().to_string(), person)
+}
+
+#[tokio::test]
+async fn dash_is_assessed_per_victim_on_their_domestic_abuse_incidents() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let assess = async |case: &str, body: Value| {
+            let res = app.json("POST", &format!("/api/v1/cases/{case}/risk-assessments"), &council, body).await;
+            (res.status, res.json())
+        };
+        // Three neighbour-noise incidents are not domestic abuse: no escalation, no MARAC.
+        let noise = [("asb-nuisance", false, "2025-10-01T21:00:00Z"), ("asb-nuisance", false, "2025-11-01T21:00:00Z"), ("asb-nuisance", false, "2025-12-01T21:00:00Z")];
+        let (case, victim) = case_about(app, &council, "Nell Noise", &noise).await;
+        let answers = dash_answers(app, &council, 2, 0).await;
+        let (s, v) = assess(&case, json!({ "questionnaire": "dash", "answers": answers.clone() })).await;
+        assert_eq!((s, v["error"]["rule"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("dash_victim_required")), "{v}");
+        let (s, v) = assess(&case, json!({ "questionnaire": "dash", "answers": answers.clone(), "person_id": victim })).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!((v["level"].as_str(), v["marac_referral"].as_bool()), (Some("standard"), Some(false)), "{v}");
+
+        // Three domestic abuse incidents concerning one victim in 12 months escalate.
+        let abuse = [("crime-violence-sexual", true, "2025-03-01T21:00:00Z"), ("crime-violence-sexual", true, "2025-08-01T21:00:00Z"), ("crime-violence-sexual", true, "2026-01-10T21:00:00Z")];
+        let (da_case, da_victim) = case_about(app, &council, "Dana Abbott", &abuse).await;
+        let (_, v) = assess(&da_case, json!({ "questionnaire": "dash", "answers": answers.clone(), "person_id": da_victim })).await;
+        assert_eq!((v["level"].as_str(), v["marac_referral"].as_bool(), v["repeat_marac"].as_bool()), (Some("high"), Some(true), Some(false)), "{v}");
+        // Someone not on the case is refused.
+        let (s, v) = assess(&da_case, json!({ "questionnaire": "dash", "answers": answers.clone(), "person_id": victim })).await;
+        assert_eq!((s, v["error"]["rule"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("victim_not_on_case")), "{v}");
+
+        // "Not known" is an answer on DASH, not on the ASB questionnaire.
+        let unknown = dash_answers(app, &council, 2, 3).await;
+        let (s, v) = assess(&case, json!({ "questionnaire": "dash", "answers": unknown, "person_id": victim })).await;
+        assert_eq!((s, v["not_known"].as_u64()), (StatusCode::CREATED, Some(3)), "{v}");
+        let qs = app.get_bearer("/api/v1/questionnaires", &council).await.json();
+        let asb = qs["items"].as_array().into_iter().flatten().find(|q| q["id"] == "asb-victim").cloned().unwrap_or_default();
+        let asb_answers: serde_json::Map<String, Value> = asb["questions"].as_array().into_iter().flatten()
+            .map(|q| (q["id"].as_str().unwrap_or_default().to_string(), json!("not_known"))).collect();
+        let (s, _) = assess(&case, json!({ "questionnaire": "asb-victim", "answers": asb_answers })).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // A new domestic abuse incident within 12 months of the MARAC referral is a repeat.
+        app.clock.advance(chrono::Duration::days(20));
+        let again = app.json("POST", "/api/v1/incidents", &council, incident_against("Dana Abbott", "crime-violence-sexual", true, "2026-02-01T21:00:00Z")).await;
+        assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+        let (_, v) = assess(&da_case, json!({ "questionnaire": "dash", "answers": dash_answers(app, &council, 0, 0).await, "person_id": da_victim })).await;
+        assert_eq!((v["repeat_marac"].as_bool(), v["marac_referral"].as_bool()), (Some(true), Some(true)), "{v}");
+        assert!(v["reasons"].as_array().into_iter().flatten().any(|r| r.as_str().unwrap_or("").contains("repeat")), "{v}");
+    })
+    .await;
+}

@@ -304,7 +304,7 @@ async fn dash_high_risk_flags_marac_and_the_case_review_threshold_counts_every_a
             .enumerate()
             .map(|(i, q)| (q["id"].as_str().unwrap_or_default().to_string(), json!(i < 14)))
             .collect();
-        let (s, v) = post(app, &format!("/api/v1/cases/{case_id}/risk-assessments"), &council, json!({ "questionnaire": "dash", "answers": answers })).await;
+        let (s, v) = post(app, &format!("/api/v1/cases/{case_id}/risk-assessments"), &council, json!({ "questionnaire": "dash", "answers": answers, "person_id": victim })).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         assert_eq!((v["level"].as_str(), v["marac_referral"].as_bool()), (Some("high"), Some(true)));
 

@@ -117,8 +117,81 @@ pub struct Questionnaire {
     pub high_at: u32,
 }
 
-/// Answers keyed by question id: `true` is "yes".
-pub type Answers = BTreeMap<String, bool>;
+/// One answer: yes, no, or (on the DASH checklist) not known. In JSON,
+/// `true` and `false` (or "yes" and "no") and "not_known".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Answer {
+    /// Yes.
+    Yes,
+    /// No.
+    No,
+    /// The victim did not know, or would not say (DASH only).
+    NotKnown,
+}
+
+impl From<bool> for Answer {
+    fn from(yes: bool) -> Self {
+        if yes {
+            Answer::Yes
+        } else {
+            Answer::No
+        }
+    }
+}
+
+impl Serialize for Answer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Answer::Yes => s.serialize_bool(true),
+            Answer::No => s.serialize_bool(false),
+            Answer::NotKnown => s.serialize_str("not_known"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Answer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Flag(bool),
+            Word(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Flag(b) => Ok(b.into()),
+            Raw::Word(w) => match w.as_str() {
+                "yes" => Ok(Answer::Yes),
+                "no" => Ok(Answer::No),
+                "not_known" => Ok(Answer::NotKnown),
+                _ => Err(serde::de::Error::custom("an answer is true, false or \"not_known\"")),
+            },
+        }
+    }
+}
+
+/// Answers keyed by question id.
+pub type Answers = BTreeMap<String, Answer>;
+
+/// What is known of a DASH victim's history when they are assessed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VictimHistory {
+    /// Domestic abuse incidents concerning this victim in the 12 months
+    /// before the assessment (every agency's records).
+    pub domestic_abuse_incidents: u32,
+    /// A repeat: the victim's last MARAC referral's date and the first
+    /// domestic abuse incident after it, within 12 months of it.
+    pub repeat: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// The first domestic abuse incident (by date) after a MARAC referral made
+/// on `referred_on` and no more than 12 calendar months after it (same day
+/// number, clamped to a shorter month's end): SafeLives' definition of a
+/// repeat, which goes back to MARAC. An incident on the day of the referral
+/// is the one that led to it, not a repeat.
+pub fn repeat_after(referred_on: NaiveDate, incidents: &[NaiveDate]) -> Option<NaiveDate> {
+    let until = referred_on.checked_add_months(chrono::Months::new(12))?;
+    incidents.iter().copied().filter(|d| *d > referred_on && *d <= until).min()
+}
 
 /// A practitioner's professional judgement: may raise the computed level,
 /// never lower it, and always needs a reason.
@@ -144,12 +217,17 @@ impl Judgement {
 pub struct AssessmentRequest {
     /// The questionnaire's id (its latest version is used).
     pub questionnaire: String,
-    /// Every question's answer, keyed by question id: `true` is "yes".
-    #[cfg_attr(feature = "schema", schema(value_type = std::collections::BTreeMap<String, bool>))]
+    /// Every question's answer, keyed by question id: `true` is "yes",
+    /// `false` "no", and (DASH only) "not_known".
+    #[cfg_attr(feature = "schema", schema(value_type = std::collections::BTreeMap<String, serde_json::Value>))]
     pub answers: Answers,
     /// Professional judgement, if any.
     #[serde(default)]
     pub judgement: Option<Judgement>,
+    /// The victim assessed (a person on the case): required for DASH, which
+    /// is about one victim, not a case.
+    #[serde(default)]
+    pub person_id: Option<String>,
 }
 
 impl Questionnaire {
@@ -178,8 +256,13 @@ pub struct Assessment {
     pub level: RiskLevel,
     /// Why the final level is what it is, in plain words.
     pub reasons: Vec<String>,
-    /// A DASH assessment whose final level is high: refer to MARAC.
+    /// A DASH assessment whose final level is high, or a repeat: refer to MARAC.
     pub marac_referral: bool,
+    /// Questions answered "not known".
+    pub not_known: u32,
+    /// A new domestic abuse incident within 12 months of the victim's last
+    /// MARAC referral: a repeat referral.
+    pub repeat_marac: bool,
 }
 
 /// Why a questionnaire or an assessment was refused.
@@ -214,6 +297,9 @@ pub enum RiskError {
     /// Not a risk level name.
     #[error("unknown risk level '{0}' (expected one of: standard, medium, high)")]
     UnknownLevel(String),
+    /// "Not known" on a questionnaire that is yes or no only.
+    #[error("question '{0}' must be answered yes or no: only the DASH checklist takes \"not known\"")]
+    NotKnownNotAllowed(String),
 }
 
 /// Reads and validates a questionnaire: at least one question, question ids
@@ -268,17 +354,20 @@ pub fn default_questionnaires() -> Vec<Questionnaire> {
     [ASB_VICTIM_V1, DASH_V1].into_iter().filter_map(|t| parse_questionnaire(t).ok()).collect()
 }
 
-/// Scores `answers` against `q`, applies the DASH escalation rule
-/// (`repeat_incidents_last_12_months >= DASH_ESCALATION_INCIDENTS` makes a
-/// DASH assessment high) and professional judgement (may raise, never lower;
-/// needs a reason), and flags MARAC referral for a high DASH assessment.
+/// Scores `answers` against `q`, applies the DASH escalation rule (the
+/// victim's `history` holding `DASH_ESCALATION_INCIDENTS` or more domestic
+/// abuse incidents in 12 months makes a DASH assessment high) and
+/// professional judgement (may raise, never lower; needs a reason), and
+/// flags MARAC referral for a high DASH assessment or a repeat (a new
+/// incident within 12 months of the last referral).
 ///
-/// Every question must be answered and no answer may name an unknown question.
+/// Every question must be answered and no answer may name an unknown
+/// question; "not known" counts as not yes, and only DASH takes it.
 pub fn assess(
     q: &Questionnaire,
     answers: &Answers,
     judgement: Option<&Judgement>,
-    repeat_incidents_last_12_months: u32,
+    history: &VictimHistory,
 ) -> Result<Assessment, RiskError> {
     if let Some(unknown) = answers.keys().find(|k| !q.questions.iter().any(|x| &x.id == *k)) {
         return Err(RiskError::UnknownQuestion(unknown.chars().take(80).collect()));
@@ -286,13 +375,18 @@ pub fn assess(
     if let Some(question) = q.unanswered(answers).next() {
         return Err(RiskError::Unanswered(question.id.clone()));
     }
+    let is_dash = q.kind == QuestionnaireKind::Dash;
+    if let Some((id, _)) = answers.iter().find(|(_, a)| !is_dash && **a == Answer::NotKnown) {
+        return Err(RiskError::NotKnownNotAllowed(id.chars().take(80).collect()));
+    }
     let mut score: u32 = 0;
     let mut yes_count: u32 = 0;
+    let not_known = u32::try_from(answers.values().filter(|a| **a == Answer::NotKnown).count()).unwrap_or(u32::MAX);
     let mut high_triggers = Vec::new();
     for question in &q.questions {
         match answers.get(&question.id) {
-            None | Some(false) => {}
-            Some(true) => {
+            None | Some(Answer::No) | Some(Answer::NotKnown) => {}
+            Some(Answer::Yes) => {
                 score = score.saturating_add(question.weight);
                 yes_count += 1;
                 if question.high_if_yes {
@@ -303,7 +397,6 @@ pub fn assess(
     }
 
     let mut reasons = Vec::new();
-    let is_dash = q.kind == QuestionnaireKind::Dash;
     let unit = if is_dash { "yes answers" } else { "points" };
     let measure = if is_dash { yes_count } else { score };
     let by_score = if score >= q.high_at {
@@ -321,8 +414,12 @@ pub fn assess(
         reasons.push(format!("yes to \"{text}\", which makes the risk high on its own"));
         computed = RiskLevel::High;
     }
-    if is_dash && repeat_incidents_last_12_months >= DASH_ESCALATION_INCIDENTS {
-        reasons.push(format!("{repeat_incidents_last_12_months} incidents in 12 months (escalation)"));
+    if not_known > 0 {
+        reasons.push(format!("{not_known} question(s) answered not known: find out where you can"));
+    }
+    let incidents = history.domestic_abuse_incidents;
+    if is_dash && incidents >= DASH_ESCALATION_INCIDENTS {
+        reasons.push(format!("{incidents} domestic abuse incidents concerning the victim in 12 months (escalation)"));
         computed = RiskLevel::High;
     }
 
@@ -346,8 +443,14 @@ pub fn assess(
         level = j.level;
     }
 
-    let marac_referral = is_dash && level == RiskLevel::High;
-    if marac_referral {
+    let repeat_marac = is_dash && history.repeat.is_some();
+    if let (true, Some((referred, incident))) = (is_dash, history.repeat) {
+        reasons.push(format!(
+            "a domestic abuse incident on {incident}, within 12 months of the MARAC referral on {referred}: refer again as a repeat"
+        ));
+    }
+    let marac_referral = is_dash && (level == RiskLevel::High || repeat_marac);
+    if is_dash && level == RiskLevel::High {
         reasons.push("high risk on DASH: refer to MARAC".into());
     }
     Ok(Assessment {
@@ -359,6 +462,8 @@ pub fn assess(
         level,
         reasons,
         marac_referral,
+        not_known,
+        repeat_marac,
     })
 }
 
@@ -411,11 +516,16 @@ mod tests {
 
     /// Answers with the first `yes` questions answered yes, the rest no.
     fn answers(q: &Questionnaire, yes: usize) -> Answers {
-        q.questions.iter().enumerate().map(|(i, x)| (x.id.clone(), i < yes)).collect()
+        q.questions.iter().enumerate().map(|(i, x)| (x.id.clone(), (i < yes).into())).collect()
     }
 
     fn answers_yes(q: &Questionnaire, ids: &[&str]) -> Answers {
-        q.questions.iter().map(|x| (x.id.clone(), ids.contains(&x.id.as_str()))).collect()
+        q.questions.iter().map(|x| (x.id.clone(), ids.contains(&x.id.as_str()).into())).collect()
+    }
+
+    /// A victim with `n` domestic abuse incidents in the last 12 months.
+    fn history(n: u32) -> VictimHistory {
+        VictimHistory { domestic_abuse_incidents: n, repeat: None }
     }
 
     #[test]
@@ -486,14 +596,14 @@ mod tests {
     #[test]
     fn dash_thresholds_at_their_edges() {
         let q = dash();
-        let level = |yes| assess(&q, &answers(&q, yes), None, 0).map(|a| (a.level, a.marac_referral));
+        let level = |yes| assess(&q, &answers(&q, yes), None, &history(0)).map(|a| (a.level, a.marac_referral));
         assert_eq!(level(0), Ok((RiskLevel::Standard, false)));
         assert_eq!(level(9), Ok((RiskLevel::Standard, false)));
         assert_eq!(level(10), Ok((RiskLevel::Medium, false)));
         assert_eq!(level(13), Ok((RiskLevel::Medium, false)));
         assert_eq!(level(14), Ok((RiskLevel::High, true)));
         assert_eq!(level(27), Ok((RiskLevel::High, true)));
-        let a = assess(&q, &answers(&q, 14), None, 0).expect("assessed");
+        let a = assess(&q, &answers(&q, 14), None, &history(0)).expect("assessed");
         assert_eq!((a.score, a.yes_count, a.computed), (14, 14, RiskLevel::High));
         assert_eq!((a.questionnaire_id.as_str(), a.questionnaire_version), ("dash", 1));
         assert!(a.reasons.iter().any(|r| r.starts_with("14 or more yes answers on")), "{:?}", a.reasons);
@@ -503,12 +613,18 @@ mod tests {
     fn asb_thresholds_and_high_if_yes() {
         let q = asb();
         // 3 + 3 + 2 = 8 points: medium exactly at the threshold
-        let a = assess(&q, &answers_yes(&q, &["harm", "threats_or_violence", "repeat_victim"]), None, 0).expect("ok");
+        let a = assess(&q, &answers_yes(&q, &["harm", "threats_or_violence", "repeat_victim"]), None, &history(0))
+            .expect("ok");
         assert_eq!((a.score, a.yes_count, a.level), (8, 3, RiskLevel::Medium));
         assert!(!a.marac_referral);
         // 7 points: standard
-        let a = assess(&q, &answers_yes(&q, &["harm", "repeat_victim", "isolated", "considering_moving"]), None, 0)
-            .expect("ok");
+        let a = assess(
+            &q,
+            &answers_yes(&q, &["harm", "repeat_victim", "isolated", "considering_moving"]),
+            None,
+            &history(0),
+        )
+        .expect("ok");
         assert_eq!((a.score, a.level), (7, RiskLevel::Standard));
         // 15 points: medium; 16: high
         let fifteen = [
@@ -520,15 +636,15 @@ mod tests {
             "isolated",
             "fear_of_reprisals",
         ];
-        let a = assess(&q, &answers_yes(&q, &fifteen), None, 0).expect("ok");
+        let a = assess(&q, &answers_yes(&q, &fifteen), None, &history(0)).expect("ok");
         assert_eq!((a.score, a.level), (15, RiskLevel::Medium));
         let mut sixteen = fifteen.to_vec();
         sixteen.push("considering_moving");
-        let a = assess(&q, &answers_yes(&q, &sixteen), None, 0).expect("ok");
+        let a = assess(&q, &answers_yes(&q, &sixteen), None, &history(0)).expect("ok");
         assert_eq!((a.score, a.level), (16, RiskLevel::High));
         assert!(!a.marac_referral, "MARAC referral is for DASH only");
         // a single high_if_yes answer is high on its own
-        let a = assess(&q, &answers_yes(&q, &["self_harm_or_suicide"]), None, 0).expect("ok");
+        let a = assess(&q, &answers_yes(&q, &["self_harm_or_suicide"]), None, &history(0)).expect("ok");
         assert_eq!((a.score, a.computed, a.level), (3, RiskLevel::High, RiskLevel::High));
         let asked = &q.questions.iter().find(|x| x.id == "self_harm_or_suicide").expect("question").text;
         assert!(
@@ -536,7 +652,7 @@ mod tests {
             "the question as asked, not its key"
         );
         // escalation is a DASH rule
-        let a = assess(&q, &answers(&q, 0), None, 10).expect("ok");
+        let a = assess(&q, &answers(&q, 0), None, &history(10)).expect("ok");
         assert_eq!(a.level, RiskLevel::Standard);
     }
 
@@ -544,39 +660,39 @@ mod tests {
     fn judgement_raises_never_lowers_and_needs_reason() {
         let q = dash();
         let raise = Judgement { level: RiskLevel::High, reason: "victim disclosed a new threat".into() };
-        let a = assess(&q, &answers(&q, 5), Some(&raise), 0).expect("ok");
+        let a = assess(&q, &answers(&q, 5), Some(&raise), &history(0)).expect("ok");
         assert_eq!((a.computed, a.level, a.marac_referral), (RiskLevel::Standard, RiskLevel::High, true));
         assert!(a.reasons.iter().any(|r| r.contains("professional judgement") && r.contains("new threat")));
 
         let same = Judgement { level: RiskLevel::Medium, reason: "agree".into() };
-        let a = assess(&q, &answers(&q, 10), Some(&same), 0).expect("ok");
+        let a = assess(&q, &answers(&q, 10), Some(&same), &history(0)).expect("ok");
         assert_eq!(a.level, RiskLevel::Medium);
 
         let lower = Judgement { level: RiskLevel::Medium, reason: "feels safer".into() };
         assert_eq!(
-            assess(&q, &answers(&q, 14), Some(&lower), 0),
+            assess(&q, &answers(&q, 14), Some(&lower), &history(0)),
             Err(RiskError::JudgementLowers { computed: RiskLevel::High, requested: RiskLevel::Medium })
         );
         let blank = Judgement { level: RiskLevel::High, reason: "  \n ".into() };
-        assert_eq!(assess(&q, &answers(&q, 1), Some(&blank), 0), Err(RiskError::JudgementNeedsReason));
+        assert_eq!(assess(&q, &answers(&q, 1), Some(&blank), &history(0)), Err(RiskError::JudgementNeedsReason));
         let empty = Judgement { level: RiskLevel::High, reason: String::new() };
-        assert_eq!(assess(&q, &answers(&q, 1), Some(&empty), 0), Err(RiskError::JudgementNeedsReason));
+        assert_eq!(assess(&q, &answers(&q, 1), Some(&empty), &history(0)), Err(RiskError::JudgementNeedsReason));
         let essay = Judgement { level: RiskLevel::High, reason: "x".repeat(Judgement::MAX_REASON + 1) };
-        assert_eq!(assess(&q, &answers(&q, 1), Some(&essay), 0), Err(RiskError::JudgementReasonTooLong));
+        assert_eq!(assess(&q, &answers(&q, 1), Some(&essay), &history(0)), Err(RiskError::JudgementReasonTooLong));
         let full = Judgement { level: RiskLevel::High, reason: "x".repeat(Judgement::MAX_REASON) };
-        assert!(assess(&q, &answers(&q, 1), Some(&full), 0).is_ok());
+        assert!(assess(&q, &answers(&q, 1), Some(&full), &history(0)).is_ok());
     }
 
     #[test]
     fn unknown_and_missing_answers_are_refused() {
         let q = dash();
         let mut a = answers(&q, 0);
-        a.insert("favourite_colour".into(), true);
-        assert_eq!(assess(&q, &a, None, 0), Err(RiskError::UnknownQuestion("favourite_colour".into())));
+        a.insert("favourite_colour".into(), Answer::Yes);
+        assert_eq!(assess(&q, &a, None, &history(0)), Err(RiskError::UnknownQuestion("favourite_colour".into())));
         let mut a = answers(&q, 0);
         a.remove("strangulation");
-        assert_eq!(assess(&q, &a, None, 0), Err(RiskError::Unanswered("strangulation".into())));
-        assert!(matches!(assess(&q, &Answers::new(), None, 0), Err(RiskError::Unanswered(_))));
+        assert_eq!(assess(&q, &a, None, &history(0)), Err(RiskError::Unanswered("strangulation".into())));
+        assert!(matches!(assess(&q, &Answers::new(), None, &history(0)), Err(RiskError::Unanswered(_))));
         assert_eq!(q.unanswered(&a).map(|x| x.id.as_str()).collect::<Vec<_>>(), ["strangulation"]);
         assert_eq!(q.unanswered(&Answers::new()).count(), q.questions.len());
     }
@@ -588,7 +704,7 @@ mod tests {
             "judgement": { "level": "high", "reason": "new threat" }
         }))
         .expect("request");
-        assert_eq!(r.answers.get("strangulation"), Some(&true));
+        assert_eq!(r.answers.get("strangulation"), Some(&Answer::Yes));
         assert_eq!(r.judgement.map(|j| j.level), Some(RiskLevel::High));
         let r: AssessmentRequest =
             serde_json::from_value(serde_json::json!({ "questionnaire": "dash", "answers": {} })).expect("request");
@@ -598,14 +714,63 @@ mod tests {
     #[test]
     fn dash_escalation_at_three_incidents() {
         let q = dash();
-        let a = assess(&q, &answers(&q, 2), None, DASH_ESCALATION_INCIDENTS - 1).expect("ok");
+        let a = assess(&q, &answers(&q, 2), None, &history(DASH_ESCALATION_INCIDENTS - 1)).expect("ok");
         assert_eq!(a.level, RiskLevel::Standard);
-        let a = assess(&q, &answers(&q, 2), None, DASH_ESCALATION_INCIDENTS).expect("ok");
+        let a = assess(&q, &answers(&q, 2), None, &history(DASH_ESCALATION_INCIDENTS)).expect("ok");
         assert_eq!((a.computed, a.level, a.marac_referral), (RiskLevel::High, RiskLevel::High, true));
-        assert!(a.reasons.iter().any(|r| r == "3 incidents in 12 months (escalation)"), "{:?}", a.reasons);
+        assert!(
+            a.reasons.iter().any(|r| r == "3 domestic abuse incidents concerning the victim in 12 months (escalation)"),
+            "{:?}",
+            a.reasons
+        );
         // judgement cannot undo escalation
         let lower = Judgement { level: RiskLevel::Medium, reason: "x".into() };
-        assert!(matches!(assess(&q, &answers(&q, 2), Some(&lower), 3), Err(RiskError::JudgementLowers { .. })));
+        assert!(matches!(
+            assess(&q, &answers(&q, 2), Some(&lower), &history(3)),
+            Err(RiskError::JudgementLowers { .. })
+        ));
+    }
+
+    #[test]
+    fn not_known_answers_count_as_not_yes_on_dash_only() {
+        let q = dash();
+        let mut a = answers(&q, 14);
+        let first = q.questions[0].id.clone();
+        a.insert(first.clone(), Answer::NotKnown);
+        let r = assess(&q, &a, None, &history(0)).expect("ok");
+        assert_eq!((r.yes_count, r.not_known, r.level), (13, 1, RiskLevel::Medium));
+        assert!(r.reasons.iter().any(|x| x.contains("1 question(s) answered not known")), "{:?}", r.reasons);
+        let asb = asb();
+        let mut b = answers(&asb, 0);
+        b.insert(asb.questions[0].id.clone(), Answer::NotKnown);
+        assert!(matches!(assess(&asb, &b, None, &history(0)), Err(RiskError::NotKnownNotAllowed(_))));
+        let json: Answers =
+            serde_json::from_value(serde_json::json!({ "a": true, "b": "no", "c": "not_known" })).expect("answers");
+        assert_eq!(json.values().copied().collect::<Vec<_>>(), vec![Answer::Yes, Answer::No, Answer::NotKnown]);
+        assert_eq!(
+            serde_json::to_value(&json).ok(),
+            Some(serde_json::json!({ "a": true, "b": false, "c": "not_known" }))
+        );
+        assert!(serde_json::from_value::<Answers>(serde_json::json!({ "a": "maybe" })).is_err());
+    }
+
+    #[test]
+    fn a_new_incident_within_12_months_of_a_marac_referral_is_a_repeat() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        let referred = d(2025, 3, 31);
+        assert_eq!(repeat_after(referred, &[d(2025, 3, 31)]), None, "the incident that led to it");
+        assert_eq!(repeat_after(referred, &[d(2026, 4, 1), d(2025, 4, 1)]), Some(d(2025, 4, 1)));
+        assert_eq!(repeat_after(referred, &[d(2026, 3, 31)]), Some(d(2026, 3, 31)), "12 months to the day");
+        assert_eq!(repeat_after(referred, &[d(2026, 4, 1)]), None, "a day more than 12 months");
+        assert_eq!(repeat_after(d(2024, 2, 29), &[d(2025, 2, 28)]), Some(d(2025, 2, 28)), "clamped");
+        assert_eq!(repeat_after(d(2024, 2, 29), &[d(2025, 3, 1)]), None);
+        let q = dash();
+        let repeat = VictimHistory { domestic_abuse_incidents: 1, repeat: Some((referred, d(2025, 4, 1))) };
+        let a = assess(&q, &answers(&q, 2), None, &repeat).expect("ok");
+        assert_eq!((a.level, a.marac_referral, a.repeat_marac), (RiskLevel::Standard, true, true));
+        let asb = asb();
+        let a = assess(&asb, &answers(&asb, 0), None, &repeat).expect("ok");
+        assert!(!a.repeat_marac && !a.marac_referral, "MARAC is for DASH only");
     }
 
     #[test]

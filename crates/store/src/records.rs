@@ -34,6 +34,14 @@ pub(crate) async fn next_reference(tx: &mut Tx, prefix: &str, year: i32) -> Resu
     Ok(format!("{name}-{v:05}"))
 }
 
+/// The condition "person `p` is the person `$1`": the record itself, one
+/// merged into it, or one with the same name and date of birth (how the
+/// Case Review and DASH find a victim's history across agencies).
+pub(crate) const SAME_PERSON: &str = "(p.id = $1 OR p.merged_into = $1
+    OR (p.date_of_birth IS NOT NULL
+        AND p.name_key = (SELECT name_key FROM people WHERE id = $1)
+        AND p.date_of_birth = (SELECT date_of_birth FROM people WHERE id = $1)))";
+
 /// Appends the condition "case `alias` is visible to `agency`".
 pub(crate) fn case_visible(q: &mut Q, alias: &str, agency: &str) {
     q.push(&format!(" ({alias}.owner_agency = ")).arg(agency);

@@ -130,6 +130,19 @@ pub fn checkbox(id: &str, label: &str, checked: bool) -> Markup {
 
 /// Yes/no radios for one question.
 pub fn yes_no(id: &str, question: &str, current: Option<bool>, errors: &Errors) -> Markup {
+    let current = current.map(|yes| if yes { "yes" } else { "no" });
+    answer_radios(id, question, current, &[("yes", "Yes"), ("no", "No")], errors)
+}
+
+/// Inline radios for one question, one per (value, label) option; the
+/// first option's input has the question's id (the error summary's link).
+pub fn answer_radios(
+    id: &str,
+    question: &str,
+    current: Option<&str>,
+    options: &[(&str, &str)],
+    errors: &Errors,
+) -> Markup {
     let err = error_for(errors, id);
     html! {
         div class={ "govuk-form-group" @if err.is_some() { " govuk-form-group--error" } } {
@@ -137,13 +150,12 @@ pub fn yes_no(id: &str, question: &str, current: Option<bool>, errors: &Errors) 
                 legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (question) }
                 (error_message(id, errors))
                 div class="govuk-radios govuk-radios--inline govuk-radios--small" data-module="govuk-radios" {
-                    div class="govuk-radios__item" {
-                        input class="govuk-radios__input" id=(id) name=(id) type="radio" value="yes" checked[current == Some(true)];
-                        label class="govuk-label govuk-radios__label" for=(id) { "Yes" }
-                    }
-                    div class="govuk-radios__item" {
-                        input class="govuk-radios__input" id=(format!("{id}-no")) name=(id) type="radio" value="no" checked[current == Some(false)];
-                        label class="govuk-label govuk-radios__label" for=(format!("{id}-no")) { "No" }
+                    @for (i, (value, label)) in options.iter().enumerate() {
+                        @let input_id = if i == 0 { id.to_string() } else { format!("{id}-{value}") };
+                        div class="govuk-radios__item" {
+                            input class="govuk-radios__input" id=(input_id) name=(id) type="radio" value=(value) checked[current == Some(*value)];
+                            label class="govuk-label govuk-radios__label" for=(input_id) { (label) }
+                        }
                     }
                 }
             }

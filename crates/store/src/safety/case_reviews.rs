@@ -5,7 +5,7 @@
 
 use super::rule;
 use crate::audit::append;
-use crate::records::{incident_shares, next_reference, require_person};
+use crate::records::{incident_shares, next_reference, require_person, SAME_PERSON};
 use crate::sql::{Row, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError};
@@ -326,17 +326,13 @@ fn case_review_row(r: &Row) -> Result<CaseReview> {
 async fn complaints(conn: &mut impl Exec, person_id: &str) -> Result<Vec<Complaint>> {
     let rows = conn
         .all(
-            &Q::new(
+            &Q::new(format!(
                 "SELECT DISTINCT i.id, i.owner_agency, i.reported_at, i.occurred_from, i.hate FROM incident_people ip
                  JOIN people p ON p.id = ip.person_id JOIN incidents i ON i.id = ip.incident_id
                  JOIN categories k ON k.code = i.category
                  WHERE (k.grp IN ('Anti-social behaviour', 'Environmental') OR k.code = 'crime-anti-social-behaviour')
-                   AND (p.id = $1 OR p.merged_into = $1
-                        OR (p.date_of_birth IS NOT NULL
-                            AND p.name_key = (SELECT name_key FROM people WHERE id = $1)
-                            AND p.date_of_birth = (SELECT date_of_birth FROM people WHERE id = $1)))
-                   AND ip.role IN ('victim', 'complainant')",
-            )
+                   AND {SAME_PERSON} AND ip.role IN ('victim', 'complainant')"
+            ))
             .bind(person_id),
         )
         .await?;

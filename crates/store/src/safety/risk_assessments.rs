@@ -5,6 +5,7 @@
 use super::rule;
 use crate::audit::append;
 use crate::cases::{case_right, event};
+use crate::records::{require_person, SAME_PERSON};
 use crate::sql::Q;
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError};
@@ -12,7 +13,11 @@ use chrono::NaiveDate;
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
-use safetynet_domain::risk::{self, Answers, Assessment, AssessmentRequest, Questionnaire, ReviewIntervals};
+use safetynet_domain::risk::{
+    self, Answer, Answers, Assessment, AssessmentRequest, Questionnaire, QuestionnaireKind, ReviewIntervals,
+    VictimHistory,
+};
+use safetynet_domain::uk_time::london_date;
 use serde::Serialize;
 
 /// A stored risk assessment.
@@ -26,6 +31,8 @@ pub struct StoredAssessment {
     pub assessed_at_ms: i64,
     /// Next review date.
     pub next_review_on: NaiveDate,
+    /// The victim assessed (always, for DASH).
+    pub person_id: Option<String>,
 }
 
 impl Store {
@@ -95,23 +102,24 @@ impl Store {
             .ok_or(StoreError::NotFound("questionnaire"))?;
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
-        let year_ago = actor.at_ms - 365 * 86_400_000;
-        let repeats = tx
-            .one(
-                &Q::new("SELECT COUNT(*) AS n FROM case_incidents ci JOIN incidents i ON i.id = ci.incident_id WHERE ci.case_id = $1 AND i.occurred_from >= $2")
-                    .bind(case_id)
-                    .bind(year_ago),
-            )
-            .await?
-            .int("n")?;
-        let assessment =
-            risk::assess(&q, &request.answers, request.judgement.as_ref(), u32::try_from(repeats).unwrap_or(u32::MAX))
-                .map_err(|e| rule("risk_assessment", e))?;
+        let history = match request.person_id.as_deref() {
+            Some(pid) => {
+                require_person(&mut tx, permit, pid).await?;
+                victim_history(&mut tx, case_id, pid, actor.at_ms).await?
+            }
+            None if q.kind == QuestionnaireKind::Dash => {
+                return Err(rule("dash_victim_required", "a DASH assessment is about one victim: choose who"));
+            }
+            None => VictimHistory::default(),
+        };
+        let assessment = risk::assess(&q, &request.answers, request.judgement.as_ref(), &history)
+            .map_err(|e| rule("risk_assessment", e))?;
         let next = risk::next_review(assessment.level, today, intervals);
         tx.execute(
             &Q::new(
                 "INSERT INTO risk_assessments (id, case_id, questionnaire_id, questionnaire_version, answers, score, computed_level, level, reasons,
-                   marac_referral, assessed_at, assessed_by, next_review_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                   marac_referral, assessed_at, assessed_by, next_review_on, person_id, repeat_marac)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             )
             .bind(new_id_at_ms(actor.at_ms))
             .bind(case_id)
@@ -125,7 +133,9 @@ impl Store {
             .bind(assessment.marac_referral)
             .bind(actor.at_ms)
             .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty()))
-            .bind(next.to_string()),
+            .bind(next.to_string())
+            .bind(request.person_id.clone())
+            .bind(assessment.repeat_marac),
         )
         .await?;
         tx.execute(
@@ -136,7 +146,11 @@ impl Store {
                 .bind(case_id),
         )
         .await?;
-        let marac = if assessment.marac_referral { "; MARAC referral" } else { "" };
+        let marac = match (assessment.repeat_marac, assessment.marac_referral) {
+            (true, _) => "; repeat MARAC referral",
+            (false, true) => "; MARAC referral",
+            _ => "",
+        };
         let line = format!(
             "{} v{}: {} risk (score {}){marac}; next review {next}",
             q.title,
@@ -149,7 +163,12 @@ impl Store {
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "risk_assessment", Some(case_id), detail))
             .await?;
         tx.commit().await?;
-        Ok(StoredAssessment { assessment, assessed_at_ms: actor.at_ms, next_review_on: next })
+        Ok(StoredAssessment {
+            assessment,
+            assessed_at_ms: actor.at_ms,
+            next_review_on: next,
+            person_id: request.person_id.clone(),
+        })
     }
 
     /// Risk assessments on a case, newest first.
@@ -166,8 +185,8 @@ impl Store {
         let rows = tx
             .all(
                 &Q::new(
-                    "SELECT questionnaire_id, questionnaire_version, score, computed_level, level, reasons, marac_referral, assessed_at, next_review_on, answers
-                     FROM risk_assessments WHERE case_id = $1 ORDER BY assessed_at DESC, id DESC",
+                    "SELECT questionnaire_id, questionnaire_version, score, computed_level, level, reasons, marac_referral, assessed_at, next_review_on, answers,
+                       person_id, repeat_marac FROM risk_assessments WHERE case_id = $1 ORDER BY assessed_at DESC, id DESC",
                 )
                 .bind(case_id),
             )
@@ -181,18 +200,79 @@ impl Store {
                         questionnaire_id: r.text("questionnaire_id")?,
                         questionnaire_version: u32::try_from(r.int("questionnaire_version")?).unwrap_or(0),
                         score: u32::try_from(r.int("score")?).unwrap_or(0),
-                        yes_count: u32::try_from(answers.values().filter(|v| **v).count()).unwrap_or(0),
+                        yes_count: u32::try_from(answers.values().filter(|v| **v == Answer::Yes).count()).unwrap_or(0),
                         computed: r.stored("computed_level")?,
                         level: r.stored("level")?,
                         reasons: serde_json::from_str(&r.text("reasons")?).unwrap_or_default(),
                         marac_referral: r.boolean("marac_referral")?,
+                        not_known: u32::try_from(answers.values().filter(|v| **v == Answer::NotKnown).count())
+                            .unwrap_or(0),
+                        repeat_marac: r.boolean("repeat_marac")?,
                     },
                     assessed_at_ms: r.int("assessed_at")?,
                     next_review_on: r.date("next_review_on")?,
+                    person_id: r.opt_text("person_id")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
         tx.commit().await?;
         Ok(out)
     }
+}
+
+/// A victim's domestic abuse history as of `at_ms`, from every agency's
+/// records: incidents with the domestic abuse flag on which they are the
+/// victim (their record, one merged into it, or the same name and date of
+/// birth). Refuses a person who is not a
+/// victim on one of the case's incidents (`victim_not_on_case`).
+async fn victim_history(tx: &mut impl Exec, case_id: &str, person_id: &str, at_ms: i64) -> Result<VictimHistory> {
+    let on_case = tx
+        .optional(
+            &Q::new(format!(
+                "SELECT 1 AS x FROM case_incidents ci JOIN incident_people ip ON ip.incident_id = ci.incident_id
+                 JOIN people p ON p.id = ip.person_id
+                 WHERE {SAME_PERSON} AND ci.case_id = $2 AND ip.role = 'victim'"
+            ))
+            .bind(person_id)
+            .bind(case_id),
+        )
+        .await?;
+    if on_case.is_none() {
+        return Err(rule("victim_not_on_case", "the person assessed must be a victim on one of the case's incidents"));
+    }
+    let year_ms = 365 * 86_400_000;
+    let dates: Vec<i64> = tx
+        .all(
+            &Q::new(format!(
+                "SELECT DISTINCT i.id, i.occurred_from FROM incidents i JOIN incident_people ip ON ip.incident_id = i.id
+                 JOIN people p ON p.id = ip.person_id
+                 WHERE {SAME_PERSON} AND i.domestic_abuse = TRUE AND ip.role = 'victim'
+                   AND i.occurred_from >= $2 AND i.occurred_from <= $3"
+            ))
+            .bind(person_id)
+            .bind(at_ms - 2 * year_ms)
+            .bind(at_ms),
+        )
+        .await?
+        .iter()
+        .map(|r| r.int("occurred_from"))
+        .collect::<std::result::Result<_, _>>()?;
+    let domestic_abuse_incidents =
+        u32::try_from(dates.iter().filter(|t| **t >= at_ms - year_ms).count()).unwrap_or(u32::MAX);
+    let referred = tx
+        .one(
+            &Q::new(
+                "SELECT MAX(assessed_at) AS at FROM risk_assessments WHERE person_id = $1 AND marac_referral = TRUE AND assessed_at >= $2",
+            )
+            .bind(person_id)
+            .bind(at_ms - year_ms),
+        )
+        .await?
+        .opt_int("at")?;
+    let day = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(london_date);
+    let repeat = referred.and_then(day).and_then(|on| {
+        let after: Vec<chrono::NaiveDate> = dates.iter().filter_map(|t| day(*t)).collect();
+        risk::repeat_after(on, &after).map(|incident| (on, incident))
+    });
+    Ok(VictimHistory { domestic_abuse_incidents, repeat })
 }

@@ -6,8 +6,8 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::forms::{
-    checkbox, counted_textarea, given, input, parse_date, parse_local_datetime, select, textarea, yes_no, Errors,
-    PerRecord,
+    answer_radios, checkbox, counted_textarea, given, input, parse_date, parse_local_datetime, select, textarea,
+    Errors, PerRecord,
 };
 use crate::layout::{csrf_field, error_summary, page, pagination, sentence, uk_time, Day, Nav, PageOpts};
 use crate::params::parse_query;
@@ -20,11 +20,14 @@ use safetynet_domain::case::{
     CaseNote, CaseShare, IncidentLink, NewTask, ReviewNote, StatusChange, TaskUpdate, LAWFUL_BASES,
 };
 use safetynet_domain::fixed_penalty::FpnBasis;
+use safetynet_domain::incident::PersonRole;
 use safetynet_domain::interventions::BreachReport;
 use safetynet_domain::interventions::{InterventionKind, NewIntervention};
 use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
 use safetynet_domain::powers::Authoriser;
-use safetynet_domain::risk::{Answers, AssessmentRequest, Judgement, Questionnaire, RiskLevel};
+use safetynet_domain::risk::{
+    Answer, Answers, AssessmentRequest, Judgement, Questionnaire, QuestionnaireKind, RiskLevel,
+};
 use safetynet_store::cases::{Case, NewCase, Plan};
 use safetynet_store::StoreError;
 
@@ -969,10 +972,11 @@ pub struct RiskForm {
 
 impl RiskForm {
     /// The answer given to a question, if any.
-    fn answer(&self, question: &str) -> Option<bool> {
+    fn answer(&self, question: &str) -> Option<Answer> {
         match self.radios.named(question) {
-            "yes" => Some(true),
-            "no" => Some(false),
+            "yes" => Some(Answer::Yes),
+            "no" => Some(Answer::No),
+            "not_known" => Some(Answer::NotKnown),
             _ => None,
         }
     }
@@ -984,7 +988,8 @@ impl RiskForm {
         let judgement = RiskLevel::parse(&self.judgement_level)
             .ok()
             .map(|level| Judgement { level, reason: self.judgement_reason.clone() });
-        AssessmentRequest { questionnaire: q.id.clone(), answers, judgement }
+        let person_id = given(self.radios.named("person_id")).map(String::from);
+        AssessmentRequest { questionnaire: q.id.clone(), answers, judgement, person_id }
     }
 }
 
@@ -993,9 +998,43 @@ async fn questionnaire(state: &AppState, id: &str) -> PageResult<Questionnaire> 
     Ok(q.ok_or(AppError::NotFound("questionnaire"))?)
 }
 
-fn risk_form(user: &PageUser, id: &str, q: &Questionnaire, f: &RiskForm, errors: &Errors) -> Html<String> {
+/// The victims on a case's incidents the viewer may see, as (person id,
+/// name) options: a DASH assessment is about one of them.
+async fn victims(state: &AppState, user: &PageUser, case_id: &str) -> PageResult<Vec<(String, String)>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let actor = user.actor();
+    let Visible::Full { record: case } = state.store.case(&permit, case_id, &actor).await? else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for iid in &case.incident_ids {
+        if let Visible::Full { record } = state.store.incident(&permit, iid, &actor).await? {
+            for p in record.people.iter().filter(|p| p.role == PersonRole::Victim) {
+                if !out.iter().any(|(id, _)| id == &p.person.id) {
+                    out.push((p.person.id.clone(), p.person.full_name.clone()));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn risk_form(
+    user: &PageUser,
+    id: &str,
+    q: &Questionnaire,
+    victims: &[(String, String)],
+    f: &RiskForm,
+    errors: &Errors,
+) -> Html<String> {
     let levels: Vec<(String, String)> =
         RiskLevel::ALL.iter().map(|l| (l.as_str().to_string(), l.label().to_string())).collect();
+    let dash = q.kind == QuestionnaireKind::Dash;
+    let options: &[(&str, &str)] = if dash {
+        &[("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
+    } else {
+        &[("yes", "Yes"), ("no", "No")]
+    };
     let body = html! {
         (error_summary(errors))
         span class="govuk-caption-l" { "Case risk assessment" }
@@ -1004,7 +1043,14 @@ fn risk_form(user: &PageUser, id: &str, q: &Questionnaire, f: &RiskForm, errors:
         form method="post" action=(format!("/cases/{id}/risk")) novalidate {
             (csrf_field(user))
             input type="hidden" name="questionnaire" value=(q.id);
-            @for question in &q.questions { (yes_no(&question.id, &question.text, f.answer(&question.id), errors)) }
+            @if dash {
+                (select("person_id", "Victim", victims, f.radios.named("person_id"), Some("Choose the victim"), errors))
+                p class="govuk-body" { "DASH is about one victim: their domestic abuse incidents in the last 12 months, across every agency, and any MARAC referral in the last year count towards it." }
+            }
+            @for question in &q.questions {
+                @let current = f.radios.named(&question.id);
+                (answer_radios(&question.id, &question.text, given(current), options, errors))
+            }
             h2 class="govuk-heading-m" { "Professional judgement (optional)" }
             p class="govuk-body" { "You may raise the level, never lower it, and you must give a reason." }
             (select("judgement_level", "Raise the level to", &levels, &f.judgement_level, Some("No change"), errors))
@@ -1025,7 +1071,8 @@ pub async fn risk(
     user.permit::<EditRecords>()?;
     let q: RiskQuery = parse_query(raw.as_deref())?;
     let q = questionnaire(&state, q.questionnaire.as_deref().unwrap_or("asb-victim")).await?;
-    Ok(risk_form(&user, &id, &q, &RiskForm::default(), &Vec::new()))
+    let victims = victims(&state, &user, &id).await?;
+    Ok(risk_form(&user, &id, &q, &victims, &RiskForm::default(), &Vec::new()))
 }
 
 /// `POST /cases/{id}/risk`: every unanswered question is shown at once;
@@ -1045,9 +1092,13 @@ pub async fn assess(
         match state.store.assess_risk(&permit, &id, &request, today, &state.config.safety.reviews, &user.actor()).await
         {
             Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}#risk")).into_response()),
-            Err(StoreError::Rule(_, message)) => errors.push(("judgement_level".into(), message)),
+            Err(StoreError::Rule(rule, message)) => {
+                let field = if rule.contains("victim") { "person_id" } else { "judgement_level" };
+                errors.push((field.into(), message))
+            }
             Err(e) => return Err(e.into()),
         }
     }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, risk_form(&user, &id, &q, &f, &errors)).into_response())
+    let victims = victims(&state, &user, &id).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, risk_form(&user, &id, &q, &victims, &f, &errors)).into_response())
 }
