@@ -166,9 +166,15 @@ async fn closure_notices_and_orders_keep_to_their_hours_and_months() {
         // Extended by the court to 6 months in all, never more.
         let ext = json!({ "follows_id": order, "issued_on": "2026-04-10", "starts_at": "2026-04-10T09:00:00Z", "expires_at": "2026-07-16T13:00:01Z" });
         l.refused(l.to_business("closure_order_extension", ext.clone()), "closure_order_max_6_months").await;
-        let mut ok = ext;
-        merge(&mut ok, json!({ "expires_at": "2026-07-16T13:00:00Z" }));
-        l.accepted(l.to_business("closure_order_extension", ok)).await;
+        let mut first = ext;
+        merge(&mut first, json!({ "expires_at": "2026-05-16T13:00:00Z" }));
+        l.accepted(l.to_business("closure_order_extension", first)).await;
+        // A further extension, after the order's first end but while the first extension runs.
+        let further = json!({ "follows_id": order, "issued_on": "2026-05-01", "starts_at": "2026-05-01T09:00:00Z", "expires_at": "2026-07-16T13:00:00Z" });
+        l.accepted(l.to_business("closure_order_extension", further.clone())).await;
+        let mut after_all = further;
+        merge(&mut after_all, json!({ "issued_on": "2026-07-17", "starts_at": "2026-07-17T09:00:00Z", "expires_at": "2026-07-18T09:00:00Z" }));
+        l.refused(l.to_business("closure_order_extension", after_all), "extension_after_order_ended").await;
     })
     .await;
 }
@@ -318,7 +324,7 @@ async fn the_pspo_register_takes_orders_breaches_and_extensions() {
         assert_eq!(one["breaches"], 2, "{one}");
 
         // Extended by the council that made it, before it ends, for up to 3 years.
-        let ext = json!({ "decided_on": "2026-01-15", "ends_on": "2029-03-31", "reason": "Drinking still reported weekly", "consulted": true });
+        let ext = json!({ "decided_on": "2026-01-15", "ends_on": "2029-03-31", "reason": "Drinking still reported weekly", "consulted": true, "published": true });
         let path = format!("/api/v1/pspos/{id}/extensions");
         assert_eq!(post(&police, &path, ext.clone()).await.0, StatusCode::FORBIDDEN);
         let mut too_long = ext.clone();
@@ -360,7 +366,7 @@ async fn the_pspo_pages_take_an_order_drawn_on_the_map_and_its_extension() {
         assert!(shown.body.contains("Ends within 90 days"), "{}", shown.body);
         let list = app.get("/pspos", Some(&me)).await;
         assert!(list.body.contains(r#"data-testid="pspo-ending""#) && list.body.contains("/api/v1/pspos?format=geojson"), "{}", list.body);
-        let ext = [("decided_on", "2026-01-15"), ("ends_on", "2029-02-28"), ("reason", "Still needed"), ("consulted", "true")];
+        let ext = [("decided_on", "2026-01-15"), ("ends_on", "2029-02-28"), ("reason", "Still needed"), ("consulted", "true"), ("published", "true")];
         let res = app.post(&format!("{page}/extensions"), Some(&me), Some(&me.csrf), &ext).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let shown = app.get(&page, Some(&me)).await;
@@ -526,6 +532,94 @@ async fn dash_is_assessed_per_victim_on_their_domestic_abuse_incidents() {
         let (_, v) = assess(&da_case, json!({ "questionnaire": "dash", "answers": dash_answers(app, &council, 0, 0).await, "person_id": da_victim })).await;
         assert_eq!((v["repeat_marac"].as_bool(), v["marac_referral"].as_bool()), (Some(true), Some(true)), "{v}");
         assert!(v["reasons"].as_array().into_iter().flatten().any(|r| r.as_str().unwrap_or("").contains("repeat")), "{v}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_case_page_explains_a_warning_and_asks_dash_about_one_victim() {
+    each_engine(async |app: &TestApp| {
+        let l = Ladder::new(app, OFFICER).await;
+        let old = l
+            .accepted(l.to_kyle(
+                "community_protection_warning",
+                json!({ "issued_on": "2024-12-01", "compliance_by": "2024-12-15" }),
+            ))
+            .await;
+        let me = app.sign_in(OFFICER).await;
+        let case_path = format!("/cases/{}", l.case);
+        let form = [
+            ("kind", "community_protection_notice"),
+            ("person_id", l.kyle.as_str()),
+            ("conduct", "Noise and threats"),
+            ("issued_on", "2026-01-15"),
+            ("follows_id", old.as_str()),
+        ];
+        let res = app.post(&format!("{case_path}/interventions"), Some(&me), Some(&me.csrf), &form).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert!(res.location().contains("warning=cpw_older_than_12_months"), "{}", res.location());
+        let page = app.get(res.location(), Some(&me)).await;
+        assert!(
+            page.body.contains(r#"data-testid="notice""#) && page.body.contains("12 months or more ago"),
+            "{}",
+            page.body
+        );
+        let crafted = app.get(&format!("{case_path}?warning=%3Cscript%3E"), Some(&me)).await;
+        assert!(
+            !crafted.body.contains(r#"data-testid="notice""#) && !crafted.body.contains("<script>"),
+            "only known advice is shown"
+        );
+
+        // A refusal is shown at the field it is about.
+        let bad = [
+            ("kind", "fixed_penalty_notice"),
+            ("person_id", l.kyle.as_str()),
+            ("conduct", "Litter"),
+            ("issued_on", "2026-01-15"),
+            ("amount", "150"),
+        ];
+        let res = app.post(&format!("{case_path}/interventions"), Some(&me), Some(&me.csrf), &bad).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains(r##"href="#legal_basis""##), "{}", res.body);
+
+        // DASH asks which victim, and takes "not known".
+        let abuse = [("crime-violence-sexual", true, "2025-12-01T21:00:00Z")];
+        let (da_case, victim) = case_about(app, &l.token, "Dana Abbott", &abuse).await;
+        let risk = app.get(&format!("/cases/{da_case}/risk?questionnaire=dash"), Some(&me)).await;
+        assert!(risk.body.contains("Dana Abbott") && risk.body.contains("Not known"), "{}", risk.body);
+        let answers = dash_answers(app, &l.token, 0, 1).await;
+        let mut fields: Vec<(String, String)> = answers
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    if v == &json!(true) {
+                        "yes".into()
+                    } else if v == &json!(false) {
+                        "no".into()
+                    } else {
+                        "not_known".into()
+                    },
+                )
+            })
+            .collect();
+        fields.push(("questionnaire".into(), "dash".into()));
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let res = app.post(&format!("/cases/{da_case}/risk"), Some(&me), Some(&me.csrf), &refs).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "no victim chosen");
+        assert!(res.body.contains(r##"href="#person_id""##), "{}", res.body);
+        fields.push(("person_id".into(), victim.clone()));
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let res = app.post(&format!("/cases/{da_case}/risk"), Some(&me), Some(&me.csrf), &refs).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let list = app.get_bearer(&format!("/api/v1/cases/{da_case}/risk-assessments"), &l.token).await.json();
+        assert_eq!(
+            (list["items"][0]["person_id"].as_str(), list["items"][0]["not_known"].as_u64()),
+            (Some(victim.as_str()), Some(1)),
+            "{list}"
+        );
     })
     .await;
 }

@@ -4,6 +4,7 @@
 //! every one can be changed in configuration (`[safety.fpn]`, e.g.
 //! `fly_tipping = 100000` pence) because Parliament changes them.
 
+use crate::powers::Sector;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -70,6 +71,19 @@ impl FpnBasis {
             FpnBasis::PspoBreach => "Breach of a public spaces protection order (2014 Act, s68)",
             FpnBasis::NoiseDwelling => "Night noise from a dwelling (Noise Act 1996, s8)",
             FpnBasis::NoiseLicensedPremises => "Night noise from licensed premises (Noise Act 1996, s8)",
+        }
+    }
+
+    /// The sectors whose officers may issue a penalty under this basis:
+    /// council officers for the Environmental Protection Act, Anti-social
+    /// Behaviour Act 2003 and Noise Act penalties; an authorised person
+    /// (council, police or designated housing provider, s53) for a CPN
+    /// breach; the police or the council for a PSPO breach (s68).
+    pub fn holders(self) -> &'static [Sector] {
+        match self {
+            FpnBasis::CpnBreach => &[Sector::Council, Sector::Police, Sector::HousingProvider],
+            FpnBasis::PspoBreach => &[Sector::Council, Sector::Police],
+            _ => &[Sector::Council],
         }
     }
 

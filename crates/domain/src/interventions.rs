@@ -23,7 +23,7 @@ use std::fmt;
 
 use crate::fixed_penalty::{pounds, FpnBasis, FpnLimits};
 use crate::powers::{self, Authoriser, Sector};
-use crate::uk_time::london_add_months;
+use crate::uk_time::{london_add_months, london_date};
 
 /// A kind of intervention, lowest rung first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -161,7 +161,7 @@ pub struct Earlier {
     pub issued_on: NaiveDate,
     /// When it took effect (a closure notice: when it was served).
     pub starts_at: DateTime<Utc>,
-    /// When it ends, if it does.
+    /// When it ends, if it does (a closure order: with its latest extension).
     pub expires_at: Option<DateTime<Utc>>,
     /// A warning's compliance date.
     pub compliance_by: Option<NaiveDate>,
@@ -319,6 +319,17 @@ fn expiry(p: &Proposed) -> Result<DateTime<Utc>, StatutoryRule> {
     }
 }
 
+/// What an officer should do about a warning the checks gave, by its rule
+/// name (the page shows it after the intervention is recorded).
+pub fn warning_advice(rule: &str) -> Option<&'static str> {
+    match rule {
+        "cpw_older_than_12_months" => Some(
+            "Recorded. The warning this notice follows was issued 12 months or more ago: check that the behaviour it describes is still going on.",
+        ),
+        _ => None,
+    }
+}
+
 /// A CPW this many months old or more draws a warning on a CPN.
 pub const CPW_STALE_MONTHS: u32 = 12;
 
@@ -331,8 +342,11 @@ pub const CPW_STALE_MONTHS: u32 = 12;
 ///   contract without one); `power_not_available`: the sector does not hold the power (s5, s22,
 ///   s35, s53, s76, Part 5, EPA 1990 s80; see [`powers::holders`]).
 /// - Ages (individuals only; `date_of_birth_required` when unknown):
-///   `cpn_minimum_age` 16 (s43(2)), `injunction_minimum_age` 10 (s1(2)),
-///   `cbo_minimum_age` 10 (s22), `dispersal_minimum_age` 10 (s35(9)).
+///   `cpn_minimum_age` 16 (s43(1)), `injunction_minimum_age` 10 (s1(1)),
+///   `cbo_minimum_age` 10 (the age of criminal responsibility, Children and
+///   Young Persons Act 1933 s50); `dispersal_minimum_age` 10 (s36(1)) only
+///   when the person's date of birth is known (the Act asks whether they
+///   appear to be under 10, and no date of birth is needed).
 /// - Community protection warning: `cpw_compliance_date_required` (s43(5):
 ///   the warning gives time to deal with the matter), and
 ///   `cpw_compliance_date_before_issue`.
@@ -341,7 +355,8 @@ pub const CPW_STALE_MONTHS: u32 = 12;
 ///   before the CPN's issue date), `cpw_other_subject` (the CPW is to a
 ///   different person record), `cpw_compliance_period_running` (issued on or
 ///   before the CPW's compliance date); a warning `cpw_older_than_12_months`.
-/// - Fixed penalty notice: `fpn_legal_basis_required`, `fpn_amount_required`,
+/// - Fixed penalty notice: `fpn_legal_basis_required`, `power_not_available`
+///   (the basis's [`FpnBasis::holders`]), `fpn_amount_required`,
 ///   `fpn_amount_above_maximum` (the basis's [`FpnLimits`]), `fpn_requires_cpn`
 ///   (s52: a CPN to the same person issued before), `pspo_required` and
 ///   `pspo_not_in_force` (s68).
@@ -352,7 +367,8 @@ pub const CPW_STALE_MONTHS: u32 = 12;
 ///   `yot_consultation_required` (s22(8)); adults: `cbo_adult_minimum_2_years`
 ///   (at least 2 years or indefinite, s25(5)(b)).
 /// - Dispersal direction: `dispersal_authorisation_rank` (an inspector or
-///   above, s34(1)), `expiry_required`, `dispersal_max_48_hours` (s35(2)).
+///   above, s34(1)), `expiry_required`, `dispersal_max_48_hours` (s34(1),
+///   s35(4)).
 /// - Closure notice: `closure_notice_authorisation_rank` (a police notice is
 ///   authorised by an inspector or above, s76(1)), `expiry_required`,
 ///   `closure_notice_max_48_hours` and `closure_notice_max_24_hours` (over 24
@@ -363,13 +379,16 @@ pub const CPW_STALE_MONTHS: u32 = 12;
 ///   the order is made within 48 hours of the notice's service),
 ///   `expiry_required`, `closure_order_max_3_months` (s80(6)).
 /// - Closure order extension: `extension_requires_closure_order` (the order
-///   on the same case), `extension_after_order_ended` (s82(1): sought while
-///   the order is in force), `closure_order_max_6_months` (s82(4): 6 months
-///   in total from the order).
+///   on the same case), `extension_after_order_ended` (s82: sought while the
+///   order, as already extended, is in force), `closure_order_max_6_months`
+///   (s82: 6 months in total from the order).
 /// - PSPO breach: `pspo_required`, `pspo_not_in_force`.
 /// - Possession on the absolute ground: `possession_condition_required`
-///   (Housing Act 1985 s84A: a conviction, or a named injunction, CBO or
-///   abatement notice with a breach recorded, or a closure order).
+///   (Housing Act 1985 s84A, Housing Act 1988 Schedule 2 Ground 7A: a
+///   conviction, or a named injunction, CBO or abatement notice with a
+///   breach recorded, or a closure order) and `possession_notice_out_of_time`
+///   (s83ZA: within 12 months of the conviction, 3 months of the closure
+///   order).
 pub fn check(p: &Proposed, limits: &FpnLimits) -> Result<Vec<StatutoryRule>, StatutoryRule> {
     use InterventionKind as K;
 
@@ -396,14 +415,14 @@ pub fn check(p: &Proposed, limits: &FpnLimits) -> Result<Vec<StatutoryRule>, Sta
         K::CommunityProtectionNotice => check_age(p, 16, "cpn_minimum_age")?,
         K::CivilInjunction => check_age(p, 10, "injunction_minimum_age")?,
         K::CriminalBehaviourOrder => check_age(p, 10, "cbo_minimum_age")?,
-        K::DispersalDirection => check_age(p, 10, "dispersal_minimum_age")?,
+        K::DispersalDirection if p.age().is_some() => check_age(p, 10, "dispersal_minimum_age")?,
         _ => {}
     }
     let mut warnings = Vec::new();
     match p.kind {
         K::CommunityProtectionWarning => check_cpw(p)?,
         K::CommunityProtectionNotice => warnings.extend(check_cpn(p)?),
-        K::FixedPenaltyNotice => check_fpn(p, limits)?,
+        K::FixedPenaltyNotice => check_fpn(p, sector, limits)?,
         K::CivilInjunction => check_injunction(p)?,
         K::CriminalBehaviourOrder => check_cbo(p)?,
         K::DispersalDirection => check_dispersal(p)?,
@@ -469,10 +488,20 @@ fn check_cpn(p: &Proposed) -> Result<Vec<StatutoryRule>, StatutoryRule> {
     })
 }
 
-fn check_fpn(p: &Proposed, limits: &FpnLimits) -> Result<(), StatutoryRule> {
+fn check_fpn(p: &Proposed, sector: Sector, limits: &FpnLimits) -> Result<(), StatutoryRule> {
     let Some(basis) = p.legal_basis else {
         return refuse("fpn_legal_basis_required", "choose the legal basis the fixed penalty is issued under");
     };
+    if !basis.holders().contains(&sector) {
+        return refuse(
+            "power_not_available",
+            format!(
+                "a fixed penalty under {} cannot be issued by a {} agency",
+                basis.label(),
+                sector.label().to_lowercase()
+            ),
+        );
+    }
     let max = limits.max_for(basis);
     match p.fpn_amount_pence {
         None => return refuse("fpn_amount_required", "a fixed penalty notice needs an amount"),
@@ -585,7 +614,7 @@ fn check_dispersal(p: &Proposed) -> Result<(), StatutoryRule> {
         );
     }
     if expiry(p)? - p.starts_at > Duration::hours(48) {
-        return refuse("dispersal_max_48_hours", "a dispersal authorisation lasts at most 48 hours (s35(2))");
+        return refuse("dispersal_max_48_hours", "a dispersal authorisation lasts at most 48 hours (s34(1), s35(4))");
     }
     Ok(())
 }
@@ -601,10 +630,16 @@ fn check_closure_notice(p: &Proposed, sector: Sector) -> Result<(), StatutoryRul
     if length > Duration::hours(48) {
         return refuse("closure_notice_max_48_hours", "a closure notice can last at most 48 hours (s76(2), s77)");
     }
-    if length > Duration::hours(24) && !p.authorised_by.is_some_and(Authoriser::may_authorise_48_hours) {
+    // s77(2): a superintendent for the police's notice, the chief executive
+    // (or designate) for the council's.
+    let senior = if sector == Sector::Police { Authoriser::Superintendent } else { Authoriser::ChiefExecutive };
+    if length > Duration::hours(24) && p.authorised_by != Some(senior) {
         return refuse(
             "closure_notice_max_24_hours",
-            "a closure notice lasts at most 24 hours unless a superintendent or the council's chief executive (or designate) authorises up to 48 (s76(2), s77)",
+            format!(
+                "a closure notice lasts at most 24 hours unless the {} authorises up to 48 (s76(2), s77(2))",
+                senior.label().to_lowercase()
+            ),
         );
     }
     Ok(())
@@ -620,16 +655,34 @@ fn check_closure_order(p: &Proposed) -> Result<(), StatutoryRule> {
             )
         }
     };
-    if p.starts_at - notice.starts_at > Duration::hours(48) {
+    if p.starts_at > hearing_deadline(notice.starts_at) {
         return refuse(
             "closure_hearing_within_48_hours",
-            "the court must hear the application within 48 hours of the closure notice being served (s80(3))",
+            "the court must hear the application within 48 hours of the closure notice being served, not counting Christmas Day (s80(3), s80(4))",
         );
     }
     if expiry(p)? > london_add_months(p.starts_at, 3) {
         return refuse("closure_order_max_3_months", "a closure order lasts at most 3 months (s80(6))");
     }
     Ok(())
+}
+
+/// The latest a closure order application may be heard after the notice
+/// was served at `served`: 48 hours, not counting Christmas Day (s80(4)),
+/// so a window that reaches into 25 December (UK time) is a day longer.
+pub fn hearing_deadline(served: DateTime<Utc>) -> DateTime<Utc> {
+    let plain = served + Duration::hours(48);
+    let mut day = london_date(served);
+    while day <= london_date(plain) {
+        if day.month() == 12 && day.day() == 25 {
+            return plain + Duration::hours(24);
+        }
+        day = day.succ_opt().unwrap_or(NaiveDate::MAX);
+        if day == NaiveDate::MAX {
+            break;
+        }
+    }
+    plain
 }
 
 fn check_closure_extension(p: &Proposed) -> Result<(), StatutoryRule> {
@@ -645,13 +698,13 @@ fn check_closure_extension(p: &Proposed) -> Result<(), StatutoryRule> {
     if order.expires_at.is_some_and(|end| p.starts_at > end) {
         return refuse(
             "extension_after_order_ended",
-            "an extension is sought while the closure order is still in force (s82(1))",
+            "an extension is sought while the closure order (with any extension) is still in force (s82)",
         );
     }
     if expiry(p)? > london_add_months(order.starts_at, 6) {
         return refuse(
             "closure_order_max_6_months",
-            "a closure order with its extensions lasts at most 6 months in total (s82(4))",
+            "a closure order with its extensions lasts at most 6 months in total (s82)",
         );
     }
     Ok(())
@@ -659,18 +712,34 @@ fn check_closure_extension(p: &Proposed) -> Result<(), StatutoryRule> {
 
 fn check_possession(p: &Proposed) -> Result<(), StatutoryRule> {
     use InterventionKind as K;
-    let by_order = p.earlier.as_ref().is_some_and(|e| match e.kind {
-        K::CivilInjunction | K::CriminalBehaviourOrder | K::AbatementNotice => e.breaches > 0,
-        K::ClosureOrder => true,
-        _ => false,
-    });
-    if by_order || p.convicted_on.is_some_and(|c| c <= p.issued_on) {
-        return Ok(());
+    let within = |from: NaiveDate, months: u32| {
+        from.checked_add_months(chrono::Months::new(months)).is_some_and(|last| p.issued_on <= last)
+    };
+    let late = |what: &str, months: u32| {
+        refuse(
+            "possession_notice_out_of_time",
+            format!("notice of possession proceedings on the absolute ground is served within {months} months of {what} (Housing Act 1985 s83ZA)"),
+        )
+    };
+    if let Some(c) = p.convicted_on.filter(|c| *c <= p.issued_on) {
+        return if within(c, 12) { Ok(()) } else { late("the conviction", 12) };
     }
-    refuse(
-        "possession_condition_required",
-        "the absolute ground needs one of its conditions: a conviction for a serious offence, a breached injunction, criminal behaviour order or abatement notice, or a closure order (Housing Act 1985 s84A)",
-    )
+    match &p.earlier {
+        Some(e) if e.kind == K::ClosureOrder => {
+            if within(e.issued_on, 3) {
+                Ok(())
+            } else {
+                late("the closure order", 3)
+            }
+        }
+        Some(e) if matches!(e.kind, K::CivilInjunction | K::CriminalBehaviourOrder | K::AbatementNotice) && e.breaches > 0 => {
+            Ok(())
+        }
+        _ => refuse(
+            "possession_condition_required",
+            "the absolute ground needs one of its conditions: a conviction for a serious offence, a breach of an injunction found by a court, a conviction for breaching a criminal behaviour order or a noise abatement notice, or a closure order (Housing Act 1985 s84A; Housing Act 1988 Schedule 2 Ground 7A)",
+        ),
+    }
 }
 
 /// The next date an intervention needs attention, and what for: the end of
@@ -679,18 +748,19 @@ fn check_possession(p: &Proposed) -> Result<(), StatutoryRule> {
 pub fn next_date(
     kind: InterventionKind,
     issued_on: NaiveDate,
+    starts_on: NaiveDate,
     expires_on: Option<NaiveDate>,
     subject_date_of_birth: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Option<(&'static str, NaiveDate)> {
     match kind {
         InterventionKind::AbatementNotice => {
-            let ends = issued_on + Duration::days(ABATEMENT_APPEAL_DAYS);
+            let ends = issued_on + Duration::days(ABATEMENT_APPEAL_DAYS - 1);
             (ends >= today).then_some(("Appeal window ends", ends))
         }
         InterventionKind::CriminalBehaviourOrder => {
             let dob = subject_date_of_birth?;
-            cbo_reviews(issued_on, expires_on, dob)
+            cbo_reviews(starts_on, expires_on, dob)
                 .into_iter()
                 .find(|d| *d >= today)
                 .map(|d| ("Youth review due by", d))
@@ -699,17 +769,19 @@ pub fn next_date(
     }
 }
 
-/// Days after service in which an abatement notice may be appealed
-/// (Statutory Nuisance (Appeals) Regulations 1995; EPA 1990 s80(3)).
+/// Days, beginning with the day of service, in which an abatement notice
+/// may be appealed (EPA 1990 s80(3)): served on the 10th, the last day to
+/// appeal is the 30th.
 pub const ABATEMENT_APPEAL_DAYS: i64 = 21;
 
 /// When a criminal behaviour order must be reviewed (s28): by the end of
-/// each 12-month period from the day it was made, while the subject will be
+/// each 12-month period from the day it takes effect, while the subject will be
 /// under 18 at the end of the period and the order runs until then.
-pub fn cbo_reviews(made_on: NaiveDate, expires_on: Option<NaiveDate>, dob: NaiveDate) -> Vec<NaiveDate> {
+pub fn cbo_reviews(takes_effect: NaiveDate, expires_on: Option<NaiveDate>, dob: NaiveDate) -> Vec<NaiveDate> {
     let mut out = Vec::new();
     for year in 1..=18u32 {
-        let Some(end) = made_on.checked_add_months(chrono::Months::new(12 * year)).and_then(|d| d.pred_opt()) else {
+        let Some(end) = takes_effect.checked_add_months(chrono::Months::new(12 * year)).and_then(|d| d.pred_opt())
+        else {
             break;
         };
         if age_on(dob, end) >= 18 || expires_on.is_some_and(|e| e < end) {
@@ -869,6 +941,8 @@ mod tests {
         p.earlier = Some(cpw(d(2024, 6, 10), d(2024, 6, 20)));
         let w = check(&p, &limits()).expect("allowed with a warning");
         assert_eq!(w.iter().map(|w| w.rule).collect::<Vec<_>>(), vec!["cpw_older_than_12_months"]);
+        assert!(w.iter().all(|w| warning_advice(w.rule).is_some()), "every warning has advice for the page");
+        assert_eq!(warning_advice("<script>"), None);
     }
 
     #[test]
@@ -927,6 +1001,23 @@ mod tests {
         p.legal_basis = Some(FpnBasis::Litter);
         p.fpn_amount_pence = Some(60_000);
         assert!(ok(check(&p, &raised)));
+    }
+
+    #[test]
+    fn each_fixed_penalty_basis_has_its_issuers() {
+        let mut p = proposed(K::FixedPenaltyNotice);
+        p.issuer = Some(Sector::Police);
+        p.legal_basis = Some(FpnBasis::Litter);
+        p.fpn_amount_pence = Some(10_000);
+        assert_eq!(rule(check(&p, &limits())), Some("power_not_available"), "litter penalties are the council's");
+        p.legal_basis = Some(FpnBasis::PspoBreach);
+        p.pspo = Some(PspoTerm { reference: "P".into(), starts_on: d(2025, 1, 1), ends_on: d(2026, 1, 1) });
+        assert!(ok(check(&p, &limits())));
+        p.issuer = Some(Sector::HousingProvider);
+        assert_eq!(rule(check(&p, &limits())), Some("power_not_available"));
+        p.legal_basis = Some(FpnBasis::CpnBreach);
+        p.earlier = Some(earlier(K::CommunityProtectionNotice, d(2025, 6, 9)));
+        assert!(ok(check(&p, &limits())), "a designated housing provider for its own CPN");
     }
 
     #[test]
@@ -1049,11 +1140,25 @@ mod tests {
         assert_eq!(cbo_reviews(d(2025, 6, 10), Some(d(2026, 6, 8)), d(2010, 1, 1)), vec![]);
         assert_eq!(cbo_reviews(d(2025, 6, 10), Some(d(2026, 6, 9)), d(2010, 1, 1)), vec![d(2026, 6, 9)]);
         assert_eq!(
-            next_date(K::CriminalBehaviourOrder, d(2025, 6, 10), None, Some(d(2010, 1, 1)), d(2026, 6, 10)),
+            next_date(
+                K::CriminalBehaviourOrder,
+                d(2025, 6, 10),
+                d(2025, 6, 10),
+                None,
+                Some(d(2010, 1, 1)),
+                d(2026, 6, 10)
+            ),
             Some(("Youth review due by", d(2027, 6, 9)))
         );
         assert_eq!(
-            next_date(K::CriminalBehaviourOrder, d(2025, 6, 10), None, Some(d(1990, 1, 1)), d(2025, 6, 10)),
+            next_date(
+                K::CriminalBehaviourOrder,
+                d(2025, 6, 10),
+                d(2025, 6, 10),
+                None,
+                Some(d(1990, 1, 1)),
+                d(2025, 6, 10)
+            ),
             None
         );
     }
@@ -1062,11 +1167,11 @@ mod tests {
     fn an_abatement_notice_can_be_appealed_for_21_days() {
         let on = d(2025, 6, 10);
         assert_eq!(
-            next_date(K::AbatementNotice, on, None, None, d(2025, 7, 1)),
-            Some(("Appeal window ends", d(2025, 7, 1)))
+            next_date(K::AbatementNotice, on, on, None, None, d(2025, 6, 30)),
+            Some(("Appeal window ends", d(2025, 6, 30)))
         );
-        assert_eq!(next_date(K::AbatementNotice, on, None, None, d(2025, 7, 2)), None);
-        assert_eq!(next_date(K::WarningLetter, on, None, None, on), None);
+        assert_eq!(next_date(K::AbatementNotice, on, on, None, None, d(2025, 7, 1)), None);
+        assert_eq!(next_date(K::WarningLetter, on, on, None, None, on), None);
     }
 
     #[test]
@@ -1088,6 +1193,8 @@ mod tests {
         assert_eq!(rule(check(&p, &limits())), Some("dispersal_minimum_age"));
         p.subject_date_of_birth = Some(d(2015, 6, 10));
         assert!(ok(check(&p, &limits())));
+        p.subject_date_of_birth = None;
+        assert!(ok(check(&p, &limits())), "no date of birth needed on the street");
         p.issuer = Some(Sector::Council);
         assert_eq!(rule(check(&p, &limits())), Some("power_not_available"));
     }
@@ -1119,8 +1226,39 @@ mod tests {
         assert!(ok(check(&p, &limits())));
         p.expires_at = Some(p.starts_at + Duration::hours(30));
         assert_eq!(rule(check(&p, &limits())), Some("closure_notice_max_24_hours"));
+        p.authorised_by = Some(Authoriser::ChiefExecutive);
+        assert_eq!(rule(check(&p, &limits())), Some("closure_notice_authorisation_rank"), "a police notice");
         p.authorised_by = Some(Authoriser::Superintendent);
         assert!(ok(check(&p, &limits())));
+        let mut council = proposed(K::ClosureNotice);
+        council.expires_at = Some(council.starts_at + Duration::hours(30));
+        council.authorised_by = Some(Authoriser::Superintendent);
+        assert_eq!(
+            rule(check(&council, &limits())),
+            Some("closure_notice_max_24_hours"),
+            "the council's is its chief executive's"
+        );
+    }
+
+    #[test]
+    fn christmas_day_does_not_count_towards_the_48_hours() {
+        // Served 10:00 on 23 December: heard by 10:00 on the 26th, not the 25th.
+        let served = utc("2025-12-23T10:00:00Z");
+        assert_eq!(hearing_deadline(served), utc("2025-12-26T10:00:00Z"));
+        assert_eq!(hearing_deadline(utc("2025-12-10T10:00:00Z")), utc("2025-12-12T10:00:00Z"));
+        assert_eq!(hearing_deadline(utc("2025-12-25T10:00:00Z")), utc("2025-12-28T10:00:00Z"));
+        assert_eq!(
+            hearing_deadline(utc("2025-12-26T00:30:00Z")),
+            utc("2025-12-28T00:30:00Z"),
+            "served after Christmas Day"
+        );
+        let mut p = proposed(K::ClosureOrder);
+        p.earlier = Some(notice_served_at("2025-12-23T10:00:00Z"));
+        p.starts_at = utc("2025-12-26T10:00:00Z");
+        p.expires_at = Some(utc("2026-03-26T10:00:00Z"));
+        assert!(ok(check(&p, &limits())));
+        p.starts_at = utc("2025-12-26T10:00:01Z");
+        assert_eq!(rule(check(&p, &limits())), Some("closure_hearing_within_48_hours"));
     }
 
     fn notice_served_at(at: &str) -> Earlier {
@@ -1184,11 +1322,17 @@ mod tests {
         assert_eq!(rule(check(&p, &limits())), Some("possession_condition_required"), "no breach yet");
         p.earlier = Some(Earlier { breaches: 1, ..earlier(K::CivilInjunction, d(2025, 1, 1)) });
         assert!(ok(check(&p, &limits())));
-        p.earlier = Some(earlier(K::ClosureOrder, d(2025, 1, 1)));
-        assert!(ok(check(&p, &limits())));
+        p.earlier = Some(earlier(K::ClosureOrder, d(2025, 3, 10)));
+        assert!(ok(check(&p, &limits())), "3 months to the day after the closure order");
+        p.earlier = Some(earlier(K::ClosureOrder, d(2025, 3, 9)));
+        assert_eq!(rule(check(&p, &limits())), Some("possession_notice_out_of_time"));
         p.earlier = None;
         p.convicted_on = Some(d(2025, 6, 10));
         assert!(ok(check(&p, &limits())));
+        p.convicted_on = Some(d(2024, 6, 10));
+        assert!(ok(check(&p, &limits())), "12 months to the day after the conviction");
+        p.convicted_on = Some(d(2024, 6, 9));
+        assert_eq!(rule(check(&p, &limits())), Some("possession_notice_out_of_time"));
         p.convicted_on = Some(d(2025, 6, 11));
         assert_eq!(rule(check(&p, &limits())), Some("possession_condition_required"));
     }

@@ -173,23 +173,24 @@ pub fn holders(kind: InterventionKind) -> (&'static [Sector], &'static str) {
         ),
         K::FixedPenaltyNotice => (&[S::Council, S::Police, S::HousingProvider], "s52, s68 and the enabling Acts"),
         K::CivilInjunction => (
-            &[S::Council, S::Police, S::HousingProvider, S::Transport, S::Health],
-            "s5: a council, a housing provider, the police, a transport authority or NHS Protect",
+            &[S::Council, S::Police, S::HousingProvider, S::Transport],
+            "s5: a council, a housing provider, the police or a transport authority",
         ),
         K::CriminalBehaviourOrder => (
             &[S::Prosecutor, S::Police, S::Council],
             "s22: on the prosecution's application, at police or council request",
         ),
-        K::DispersalDirection => (&[S::Police], "s35: a constable or PCSO in uniform"),
+        K::DispersalDirection => (&[S::Police], "s35: a constable or PCSO in uniform, under an authorisation"),
         K::ClosureNotice => (&[S::Police, S::Council], "s76: a police inspector or above, or the council"),
         K::ClosureOrder | K::ClosureOrderExtension => {
             (&[S::Police, S::Council], "s80 and s82: the police or the council")
         }
         K::PspoBreach => (&[S::Council, S::Police], "s67 and s68: the council or the police"),
         K::CommunityRemedy => (&[S::Police], "s101 to s103: a police officer"),
-        K::PossessionAbsoluteGround => {
-            (&[S::Council, S::HousingProvider], "Part 5 (Housing Act 1985 s84A): the landlord")
-        }
+        K::PossessionAbsoluteGround => (
+            &[S::Council, S::HousingProvider],
+            "Part 5: the landlord (Housing Act 1985 s84A; Housing Act 1988 Schedule 2 Ground 7A)",
+        ),
         K::AbatementNotice => (&[S::Council], "Environmental Protection Act 1990 s80: the council"),
     }
 }

@@ -1,7 +1,7 @@
 //! The public spaces protection order register (Part 4 of the 2014 Act): an
 //! order's area, its prohibitions, how long it lasts (at most 3 years,
 //! s60(1)), its extensions (each at most 3 more years, made before it
-//! expires, s60(2)) and the consultation and publicity it needs (s72).
+//! expires, s60(2) and (3)) and the consultation and publicity it needs (s72).
 //!
 //! **Dates** are inclusive UK dates: an order made to start on 10 June 2025
 //! for 3 years is in force to 9 June 2028, its last day.
@@ -31,25 +31,25 @@ pub struct NewPspo {
     pub starts_on: NaiveDate,
     /// The last day it is in force.
     pub ends_on: NaiveDate,
-    /// The chief officer of police was consulted (s72(3)(a)(i)).
+    /// The chief officer of police was consulted (s72).
     #[serde(default)]
     pub consulted_police: bool,
-    /// The police and crime commissioner was consulted (s72(3)(a)(ii)).
+    /// The police and crime commissioner was consulted (s72).
     #[serde(default)]
     pub consulted_pcc: bool,
-    /// Community representatives were consulted (s72(3)(a)(iii)).
+    /// Community representatives were consulted (s72).
     #[serde(default)]
     pub consulted_community: bool,
     /// Owners and occupiers of land in the area were consulted, as far as
-    /// reasonably practicable (s72(3)(a)(iv)).
+    /// reasonably practicable (s72).
     #[serde(default)]
     pub consulted_owners: bool,
-    /// The day the proposed order was published (s72(3)(b)).
+    /// The day the proposed order was published (s72).
     #[serde(default)]
     pub publicised_on: Option<NaiveDate>,
 }
 
-/// An extension of an order (s60(2)).
+/// An extension of an order (s60(2) and (3)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PspoExtension {
@@ -60,9 +60,12 @@ pub struct PspoExtension {
     /// Why it is still needed (s60(2)(a) or (b)).
     pub reason: String,
     /// The police, the PCC and community representatives were consulted
-    /// again (s72(3)).
+    /// again (s72).
     #[serde(default)]
     pub consulted: bool,
+    /// The extended order was published (s60(3)(b)).
+    #[serde(default)]
+    pub published: bool,
 }
 
 fn refuse<T>(rule: &'static str, message: impl Into<String>) -> Result<T, StatutoryRule> {
@@ -88,7 +91,7 @@ impl NewPspo {
     /// longitude and latitude), `pspo_dates` (made on or before it starts;
     /// ends on or after it starts), `pspo_max_3_years` (s60(1): its last day
     /// at most 3 years less a day after it starts), and
-    /// `pspo_consultation_required` (s72(3): the police, the police and crime
+    /// `pspo_consultation_required` (s72: the police, the police and crime
     /// commissioner and community representatives consulted, and the
     /// proposal published on or before the day it was made).
     pub fn check(&self) -> Result<(), StatutoryRule> {
@@ -136,7 +139,7 @@ impl NewPspo {
         if !missing.is_empty() {
             return refuse(
                 "pspo_consultation_required",
-                format!("before making an order the council must record (s72(3)): {}", missing.join(", ")),
+                format!("before making an order the council must record (s72): {}", missing.join(", ")),
             );
         }
         Ok(())
@@ -166,7 +169,8 @@ impl PspoExtension {
     /// `pspo_text` (a reason given), `pspo_extension_after_expiry` (decided
     /// on or before that day, s60(2)), `pspo_dates` (a later last day),
     /// `pspo_extension_max_3_years` (at most 3 years from the day after
-    /// `current_end`), `pspo_consultation_required` (consulted again).
+    /// `current_end`, s60(3)(a)), `pspo_consultation_required` (consulted
+    /// again, s72) and `pspo_extension_publication_required` (s60(3)(b)).
     pub fn check(&self, current_end: NaiveDate) -> Result<(), StatutoryRule> {
         crate::text::required("reason", &self.reason, NewPspo::MAX_PROHIBITIONS).or_else(|m| refuse("pspo_text", m))?;
         if self.decided_on > current_end {
@@ -182,13 +186,19 @@ impl PspoExtension {
         if self.ends_on > latest {
             return refuse(
                 "pspo_extension_max_3_years",
-                format!("an extension lasts at most 3 years (s60(2)): the latest last day is {latest}"),
+                format!("an extension lasts at most 3 years (s60(3)): the latest last day is {latest}"),
             );
         }
         if !self.consulted {
             return refuse(
                 "pspo_consultation_required",
-                "record that the police, the police and crime commissioner and community representatives were consulted on the extension (s72(3))",
+                "record that the police, the police and crime commissioner and community representatives were consulted on the extension (s72)",
+            );
+        }
+        if !self.published {
+            return refuse(
+                "pspo_extension_publication_required",
+                "record that the extended order was published (s60(3)(b))",
             );
         }
         Ok(())
@@ -275,6 +285,7 @@ mod tests {
             ends_on: d(2031, 6, 9),
             reason: "Still needed".into(),
             consulted: true,
+            published: true,
         };
         assert_eq!(ext.check(end), Ok(()), "decided on the last day, 3 more years");
         assert_eq!(
@@ -289,6 +300,10 @@ mod tests {
         assert_eq!(
             rule(PspoExtension { consulted: false, ..ext.clone() }.check(end)),
             Some("pspo_consultation_required")
+        );
+        assert_eq!(
+            rule(PspoExtension { published: false, ..ext.clone() }.check(end)),
+            Some("pspo_extension_publication_required")
         );
         assert_eq!(rule(PspoExtension { reason: "".into(), ..ext }.check(end)), Some("pspo_text"));
     }

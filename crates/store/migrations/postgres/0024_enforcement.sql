@@ -33,6 +33,8 @@ CREATE TABLE pspo_extensions (
     previous_ends_on TEXT NOT NULL,
     ends_on TEXT NOT NULL,
     reason TEXT NOT NULL,
+    consulted BOOLEAN NOT NULL,
+    published BOOLEAN NOT NULL,
     created_at BIGINT NOT NULL,
     created_by TEXT
 );

@@ -297,11 +297,25 @@ async fn earlier(
     crate::records::case_visible(&mut q, "c", agency);
     let found = tx.optional(&q).await?.ok_or(StoreError::NotFound("intervention"))?;
     let x = intervention_row(&found, NaiveDate::MIN)?;
+    // A closure order ends when its latest extension does.
+    let mut expires_at_ms = x.expires_at_ms;
+    if x.kind == InterventionKind::ClosureOrder {
+        let extended = tx
+            .one(
+                &Q::new(
+                    "SELECT MAX(expires_at) AS until FROM interventions WHERE follows_id = $1 AND kind = 'closure_order_extension'",
+                )
+                .bind(id),
+            )
+            .await?
+            .opt_int("until")?;
+        expires_at_ms = expires_at_ms.max(extended);
+    }
     Ok(Earlier {
         kind: x.kind,
         issued_on: x.issued_on,
         starts_at: from_ms(x.starts_at_ms),
-        expires_at: x.expires_at_ms.map(from_ms),
+        expires_at: expires_at_ms.map(from_ms),
         compliance_by: x.compliance_by,
         same_subject: person_id.is_some() && x.person_id.as_deref() == person_id,
         same_case: x.case_id == case_id,
@@ -325,7 +339,9 @@ fn intervention_row(r: &Row, today: NaiveDate) -> Result<Intervention> {
     let issued_on = r.date("issued_on")?;
     let expires_at_ms = r.opt_int("expires_at")?;
     let expires_on = expires_at_ms.map(|ms| london_date(from_ms(ms)));
-    let next_date = interventions::next_date(kind, issued_on, expires_on, r.opt_date("subject_dob")?, today)
+    let starts_at_ms = r.int("starts_at")?;
+    let starts_on = london_date(from_ms(starts_at_ms));
+    let next_date = interventions::next_date(kind, issued_on, starts_on, expires_on, r.opt_date("subject_dob")?, today)
         .map(|(what, on)| NextDate { what, on });
     Ok(Intervention {
         id: r.text("id")?,
@@ -335,7 +351,7 @@ fn intervention_row(r: &Row, today: NaiveDate) -> Result<Intervention> {
         kind,
         conduct: r.text("conduct")?,
         issued_on,
-        starts_at_ms: r.int("starts_at")?,
+        starts_at_ms,
         expires_at_ms,
         amount_pence: r.opt_int("amount_pence")?,
         legal_basis: r.opt_stored("legal_basis")?,

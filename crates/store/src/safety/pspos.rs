@@ -140,8 +140,8 @@ impl Store {
         ext.check(current).map_err(|e| StoreError::Rule(e.rule, e.message))?;
         tx.execute(
             &Q::new(
-                "INSERT INTO pspo_extensions (id, pspo_id, decided_on, previous_ends_on, ends_on, reason, created_at, created_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO pspo_extensions (id, pspo_id, decided_on, previous_ends_on, ends_on, reason, consulted, published, created_at, created_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(new_id_at_ms(actor.at_ms))
             .bind(id)
@@ -149,6 +149,8 @@ impl Store {
             .bind(current.to_string())
             .bind(ext.ends_on.to_string())
             .bind(ext.reason.trim())
+            .bind(ext.consulted)
+            .bind(ext.published)
             .bind(actor.at_ms)
             .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
         )

@@ -174,6 +174,18 @@ fn section(title: &str, id: &str, inner: Markup) -> Markup {
 }
 
 async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) -> PageResult<Html<String>> {
+    render_with(state, user, id, errors, None).await
+}
+
+/// The case page, with `notice` (advice after a step that succeeded with a
+/// warning) above it.
+async fn render_with(
+    state: &AppState,
+    user: &PageUser,
+    id: &str,
+    errors: &Errors,
+    notice: Option<&str>,
+) -> PageResult<Html<String>> {
     let permit = user.permit::<ViewRecords>()?;
     let actor = user.actor();
     let case: Case = match state.store.case(&permit, id, &actor).await? {
@@ -235,6 +247,12 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
     let manage = lead && can_edit;
     let body = html! {
         (error_summary(errors))
+        @if let Some(n) = notice {
+            div class="govuk-notification-banner" role="region" aria-labelledby="notice-title" data-testid="notice" {
+                div class="govuk-notification-banner__header" { h2 class="govuk-notification-banner__title" id="notice-title" { "Important" } }
+                div class="govuk-notification-banner__content" { p class="govuk-notification-banner__heading" { (n) } }
+            }
+        }
         span class="govuk-caption-l" { (case.reference) " · led by " (case.owner_agency) }
         h1 class="govuk-heading-l" data-testid="case-title" { (case.plan.title) }
         (share_notices(&shared_to_us))
@@ -501,8 +519,15 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
 }
 
 /// `GET /cases/{id}`.
-pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<String>) -> PageResult<Html<String>> {
-    render(&state, &user, &id, &Vec::new()).await
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> PageResult<Html<String>> {
+    let q: ShowQuery = parse_query(raw.as_deref())?;
+    let notice = q.warning.as_deref().and_then(safetynet_domain::interventions::warning_advice);
+    render_with(&state, &user, &id, &Vec::new(), notice).await
 }
 
 /// Redirects back to the case, or re-renders it with the refusal at the top.
@@ -925,6 +950,14 @@ fn rule_field(rule: &str) -> &'static str {
     }
 }
 
+/// The case page's query: a warning to explain (by rule name) after an
+/// intervention was recorded.
+#[derive(Debug, Default, serde::Deserialize)]
+struct ShowQuery {
+    #[serde(default)]
+    warning: Option<String>,
+}
+
 /// `POST /cases/{id}/interventions`.
 pub async fn add_intervention(
     State(state): State<AppState>,
@@ -936,18 +969,22 @@ pub async fn add_intervention(
         let permit = user.permit::<EditRecords>()?;
         let new = super::noting(f.into_command(state.clock.now()), &mut field)?;
         new.check().map_err(AppError::BadRequest)?;
-        state.store.add_intervention(&permit, &id, &new, &state.config.safety.fpn, &user.actor()).await.map_err(
-            |e| {
-                if let safetynet_store::StoreError::Rule(rule, _) = &e {
-                    field = rule_field(rule);
-                }
-                AppError::from(e)
-            },
-        )?;
-        Ok(())
+        let recorded =
+            state.store.add_intervention(&permit, &id, &new, &state.config.safety.fpn, &user.actor()).await.map_err(
+                |e| {
+                    if let safetynet_store::StoreError::Rule(rule, _) = &e {
+                        field = rule_field(rule);
+                    }
+                    AppError::from(e)
+                },
+            )?;
+        Ok(recorded.warnings.first().map(|w| w.rule))
     }
     .await;
-    after(&state, &user, &id, r, field).await
+    match r {
+        Ok(Some(warning)) => Ok(Redirect::to(&format!("/cases/{id}?warning={warning}#interventions")).into_response()),
+        other => after(&state, &user, &id, other.map(|_| ()), field).await,
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

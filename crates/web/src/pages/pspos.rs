@@ -166,7 +166,7 @@ fn rule_field(rule: &str) -> &'static str {
     match rule {
         "pspo_area" => "area",
         "pspo_dates" | "pspo_max_3_years" | "pspo_extension_max_3_years" => "ends_on",
-        "pspo_consultation_required" => "consulted",
+        "pspo_consultation_required" | "pspo_extension_publication_required" => "consulted",
         "pspo_extension_after_expiry" => "decided_on",
         "pspo_text" => "title",
         _ => "title",
@@ -246,6 +246,7 @@ async fn render_one(state: &AppState, user: &PageUser, id: &str, errors: &Errors
                 (textarea("reason", "Why it is still needed", "", None, 3, errors))
                 div class="govuk-form-group" id="consulted" { div class="govuk-checkboxes govuk-checkboxes--small" {
                     (checkbox("consulted", "The police, the police and crime commissioner and community representatives were consulted again", false))
+                    (checkbox("published", "The extended order has been published", false))
                 } }
                 button class="govuk-button govuk-button--secondary" type="submit" { "Extend" }
             }
@@ -268,6 +269,7 @@ pub struct ExtensionForm {
     ends_on: String,
     reason: String,
     consulted: String,
+    published: String,
 }
 
 /// `POST /pspos/{id}/extensions`.
@@ -283,6 +285,7 @@ pub async fn extend(
             ends_on: date_field(&f.ends_on, "ends_on", "the new last day in force")?,
             reason: f.reason.clone(),
             consulted: f.consulted == "true",
+            published: f.published == "true",
         })
     })();
     let refused = match command {
