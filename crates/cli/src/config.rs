@@ -257,6 +257,7 @@ impl Config {
                 Some(s) => {
                     s.case_review.validate().map_err(|e| anyhow::anyhow!("[safety] {e}"))?;
                     s.fpn.validate().map_err(|e| anyhow::anyhow!("[safety] {e}"))?;
+                    s.documents.validate().map_err(|e| anyhow::anyhow!("[safety] {e}"))?;
                     Setting { value: s, source: fsrc.clone() }
                 }
                 None => Setting { value: Default::default(), source: "default".into() },

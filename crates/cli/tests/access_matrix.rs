@@ -44,6 +44,7 @@ enum Subject {
     Intervention,
     CaseReview,
     Pspo,
+    Document,
     User,
     Commitment,
     Operation,
@@ -142,6 +143,9 @@ const MATRIX: &[Entry] = matrix! {
     "GET" "/case-reviews" => None, true, none;
     "POST" "/case-reviews" => None, true, |s| json!({ "person_id": s.person, "applicant_kind": "victim", "received_on": "2026-01-14" });
     "GET" "/case-reviews/{id}" => CaseReview, true, none;
+    "POST" "/cases/{id}/documents" => Case, true, |_| json!({ "kind": "photo", "description": "x" });
+    "POST" "/incidents/{id}/documents" => Incident, true, |_| json!({ "kind": "photo", "description": "x" });
+    "GET" "/documents/{id}" => Document, true, none;
     "GET" "/pspos" => None, false, none;
     "POST" "/pspos" => None, false, |_| pspo_body(true);
     "GET" "/pspos/{id}" => Pspo, false, none;
@@ -228,6 +232,11 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/api/v1/case-reviews" => None, true, |s| json!({ "person_id": s.person, "applicant_kind": "victim", "received_on": "2026-01-14" });
     "GET" "/api/v1/case-reviews/eligibility" => Person, true, none;
     "GET" "/api/v1/case-reviews/figures" => None, false, none;
+    "GET" "/api/v1/cases/{id}/documents" => Case, true, none;
+    "POST" "/api/v1/cases/{id}/documents" => Case, true, |_| json!({ "kind": "photo" });
+    "GET" "/api/v1/incidents/{id}/documents" => Incident, true, none;
+    "POST" "/api/v1/incidents/{id}/documents" => Incident, true, |_| json!({ "kind": "photo" });
+    "GET" "/api/v1/documents/{id}" => Document, true, none;
     "GET" "/api/v1/pspos" => None, false, none;
     "POST" "/api/v1/pspos" => None, false, |_| pspo_body(false);
     "GET" "/api/v1/pspos/{id}" => Pspo, false, none;
@@ -279,6 +288,7 @@ struct Seed {
     intervention: String,
     case_review: String,
     pspo: String,
+    document: String,
     user: String,
     commitment: String,
     operation: String,
@@ -300,6 +310,7 @@ impl Seed {
             Subject::Intervention => self.intervention.clone(),
             Subject::CaseReview => self.case_review.clone(),
             Subject::Pspo => self.pspo.clone(),
+            Subject::Document => self.document.clone(),
             Subject::User => self.user.clone(),
             Subject::Commitment => self.commitment.clone(),
             Subject::Operation => self.operation.clone(),
@@ -460,6 +471,35 @@ async fn seed(app: &TestApp) -> Seed {
     post(&format!("/api/v1/cases/{case}/notes"), json!({ "text": "Spoke to the victim" })).await;
     let cpw = post(&format!("/api/v1/cases/{case}/interventions"), json!({ "kind": "community_protection_warning", "person_id": person, "conduct": "Noise at night", "issued_on": "2026-01-10", "starts_at": "2026-01-10T09:00:00Z", "expires_at": "2026-02-10T09:00:00Z", "compliance_by": "2026-01-24" })).await;
     let pspo = post("/api/v1/pspos", pspo_body(false)).await;
+    // A diary sheet on the case whose content is personal data.
+    let officer = app
+        .store
+        .principal(
+            &app.store.user_id_by_email(&Email::parse(OFFICER).expect("email")).await.expect("db").expect("officer"),
+            AuthMethod::Session,
+        )
+        .await
+        .expect("db")
+        .expect("principal");
+    let upload = safetynet_store::documents::Upload {
+        kind: safetynet_domain::documents::DocumentKind::DiarySheet,
+        filename: "diary.txt".into(),
+        description: "Diary".into(),
+        bytes: format!("Diary of {}: {}", SECRETS[0], SECRETS[3]).into_bytes(),
+    };
+    let actor = Actor { principal: &officer, at_ms: start().timestamp_millis(), source: "test" };
+    let document = app
+        .store
+        .add_document(
+            &officer.permit().expect("permit"),
+            safetynet_store::documents::Attached::Case(&case),
+            &upload,
+            &Default::default(),
+            1 << 20,
+            &actor,
+        )
+        .await
+        .expect("document");
     let review = post(
         "/api/v1/case-reviews",
         json!({ "person_id": person, "applicant_kind": "victim", "received_on": "2026-01-14" }),
@@ -494,6 +534,7 @@ async fn seed(app: &TestApp) -> Seed {
         intervention: cpw["id"].as_str().unwrap_or_default().to_string(),
         case_review: review["id"].as_str().unwrap_or_default().to_string(),
         pspo: pspo["id"].as_str().unwrap_or_default().to_string(),
+        document: document.id,
         user,
         commitment,
         operation,

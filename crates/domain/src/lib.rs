@@ -12,6 +12,7 @@ pub mod case;
 pub mod case_review;
 pub mod categories;
 pub mod clock;
+pub mod documents;
 pub mod fixed_penalty;
 pub mod geo;
 pub mod ids;

@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod cases;
 mod connect;
 pub mod crimes;
+pub mod documents;
 mod group_commit;
 pub mod incidents;
 pub mod intake;
@@ -75,6 +76,10 @@ pub enum StoreError {
     /// Any other database error (details are for logs, not users).
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// A document's file could not be written or read (details are for
+    /// logs, not users).
+    #[error("document storage: {0}")]
+    Io(String),
 }
 
 impl StoreError {

@@ -3,7 +3,8 @@
 //! free text (descriptions, plans, notes, task notes, assessment reasons,
 //! intervention conduct and subjects) is replaced; incidents keep their
 //! category, dates, LSOA and a location rounded to about 100 m, so counts,
-//! hotspots and meeting packs do not change. Each record is marked with
+//! hotspots and meeting packs do not change. Documents and evidence attached
+//! to them are deleted (a folder's files once the run commits). Each record is marked with
 //! `anonymised_at`, so a run is idempotent. A run and its one audit row (the
 //! counts and the ids changed, never personal data) commit together.
 
@@ -226,11 +227,15 @@ impl Store {
             }
         }
         let report = due(&mut tx, &cut).await?;
+        // Documents and evidence go with the record: rows now, files once committed.
+        let mut files = Vec::new();
         for id in &report.cases {
             anonymise_case(&mut tx, id, actor.at_ms).await?;
+            files.extend(crate::documents::remove_documents(&mut tx, "case", id).await?);
         }
         for id in &report.incidents {
             anonymise_incident(&mut tx, id, actor.at_ms).await?;
+            files.extend(crate::documents::remove_documents(&mut tx, "incident", id).await?);
         }
         for id in &report.people {
             anonymise_person(&mut tx, id, actor.at_ms).await?;
@@ -257,6 +262,11 @@ impl Store {
         });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "retention_run", None, detail)).await?;
         tx.commit().await?;
+        for f in files {
+            if let Err(e) = std::fs::remove_file(&f) {
+                tracing::warn!(file = %f, error = %e, "a document past retention could not be deleted");
+            }
+        }
         Ok(Some(report))
     }
 }

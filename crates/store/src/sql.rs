@@ -2,7 +2,8 @@
 //!
 //! SQL is written once with `$1, $2, ...` placeholders (both engines accept
 //! them) using only types both engines share: text, 64-bit integers (times
-//! are Unix milliseconds), doubles and booleans. [`Q`] builds a statement
+//! are Unix milliseconds), doubles, booleans and bytes (`BLOB` in SQLite,
+//! `BYTEA` in PostgreSQL: a document's content). [`Q`] builds a statement
 //! with typed arguments; [`Row`] reads typed columns from either engine.
 //! Dynamic filters append `$n` placeholders through [`Q::arg`], never values.
 //!
@@ -27,6 +28,8 @@ pub enum Value {
     Real(Option<f64>),
     /// Boolean.
     Bool(Option<bool>),
+    /// Bytes.
+    Bytes(Option<Vec<u8>>),
 }
 
 macro_rules! value_from {
@@ -52,6 +55,7 @@ value_from! {
     i64 => Int;
     f64 => Real;
     bool => Bool;
+    Vec<u8> => Bytes;
     &str => Text via str::to_string;
     &String => Text via String::clone;
     chrono::NaiveDate => Text via |d: chrono::NaiveDate| d.to_string();
@@ -174,6 +178,7 @@ macro_rules! bind_all {
                 Value::Int(v) => q.bind(*v),
                 Value::Real(v) => q.bind(*v),
                 Value::Bool(v) => q.bind(*v),
+                Value::Bytes(v) => q.bind(v.clone()),
             };
         }
         q
@@ -224,6 +229,8 @@ impl Row {
         boolean -> bool;
         /// A nullable boolean column.
         opt_bool -> Option<bool>;
+        /// A nullable bytes column.
+        opt_bytes -> Option<Vec<u8>>;
     }
 }
 
@@ -368,4 +375,5 @@ stored_enums!(
     safetynet_domain::fixed_penalty::FpnBasis,
     safetynet_domain::powers::Authoriser,
     safetynet_domain::powers::Sector,
+    safetynet_domain::documents::DocumentKind,
 );

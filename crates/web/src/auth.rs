@@ -254,6 +254,27 @@ struct CsrfField {
     csrf_token: String,
 }
 
+/// A signed-in user's file upload (`multipart/form-data`) whose CSRF token
+/// has been checked; the file is limited to `[safety.documents] max_bytes`.
+#[derive(Debug)]
+pub struct CsrfUpload(pub PageUser, pub crate::uploads::UploadForm);
+
+impl FromRequest<AppState> for CsrfUpload {
+    type Rejection = crate::error::PageError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let user = PageUser::from_request_parts(&mut parts, state).await?;
+        let multipart = axum::extract::Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| AppError::BadRequest("send the form as multipart/form-data".into()))?;
+        let form = crate::uploads::read(multipart, state.config.safety.documents.max_bytes).await?;
+        if !constant_time_eq(form.field("csrf_token"), &user.csrf) {
+            return Err(AppError::Csrf.into());
+        }
+        Ok(Self(user, form))
+    }
+}
+
 /// A signed-in user's form submission whose CSRF token has been checked.
 /// Every state-changing page route takes its form through this extractor,
 /// as a typed form: `serde_html_form` reads repeated keys (checkboxes of one

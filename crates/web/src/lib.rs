@@ -10,6 +10,7 @@
 mod api;
 pub mod api_analysis;
 mod api_doc;
+mod api_documents;
 mod api_partnership;
 mod api_pspos;
 mod api_safety;
@@ -26,6 +27,7 @@ mod pages;
 mod params;
 pub mod public_views;
 pub mod request_id;
+mod uploads;
 mod viewer;
 
 pub use auth::SESSION_COOKIE;
@@ -53,6 +55,8 @@ pub struct SafetyConfig {
     pub fpn: safetynet_domain::fixed_penalty::FpnLimits,
     /// Radius for "nearby" repeat detection, in metres.
     pub repeat_radius_m: f64,
+    /// Where documents and evidence are kept, and the largest file.
+    pub documents: safetynet_store::documents::DocumentSettings,
 }
 
 impl Default for SafetyConfig {
@@ -63,6 +67,7 @@ impl Default for SafetyConfig {
             case_review_timescales: Default::default(),
             fpn: Default::default(),
             repeat_radius_m: 200.0,
+            documents: Default::default(),
         }
     }
 }

@@ -71,6 +71,11 @@ use utoipa::{Modify, OpenApi};
         crate::api_pspos::one,
         crate::api_pspos::create,
         crate::api_pspos::extend,
+        crate::api_documents::upload_case,
+        crate::api_documents::upload_incident,
+        crate::api_documents::list_case,
+        crate::api_documents::list_incident,
+        crate::api_documents::fetch,
         crate::api_analysis::hotspots_api,
         crate::api_analysis::density_api,
         crate::api_analysis::near_repeat_api,
@@ -283,7 +288,9 @@ mod tests {
                     assert!(op.get("requestBody").is_none(), "evaluating takes no body");
                     continue;
                 }
-                let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+                let content = &op["requestBody"]["content"];
+                let body = content.get("application/json").or_else(|| content.get("multipart/form-data"));
+                let schema = body.map_or(&Value::Null, |b| &b["schema"]);
                 assert!(is_described(schema), "{method} {path} has no request schema: {schema}");
                 assert_eq!(op["requestBody"]["required"], true, "{method} {path}");
             }

@@ -3,7 +3,7 @@
 //! risk assessments, tasks, interventions, shares, notes and the timeline.
 //! A refused change re-renders the case with the reason at the top.
 
-use crate::auth::{CsrfForm, PageUser};
+use crate::auth::{CsrfForm, CsrfUpload, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::forms::{
     answer_radios, checkbox, counted_textarea, given, input, parse_date, parse_local_datetime, select, textarea,
@@ -29,6 +29,7 @@ use safetynet_domain::risk::{
     Answer, Answers, AssessmentRequest, Judgement, Questionnaire, QuestionnaireKind, RiskLevel,
 };
 use safetynet_store::cases::{Case, NewCase, Plan};
+use safetynet_store::documents::Attached;
 use safetynet_store::StoreError;
 
 const PER_PAGE: i64 = 25;
@@ -204,13 +205,14 @@ async fn render_with(
     let linked = futures_util::future::try_join_all(
         case.incident_ids.iter().map(|iid| state.store.incident(&permit, iid, &actor)),
     );
-    let (assessments, interventions, agencies, shared_to_us, linked, orders) = tokio::try_join!(
+    let (assessments, interventions, agencies, shared_to_us, linked, orders, documents) = tokio::try_join!(
         state.store.risk_assessments(&permit, &case.id, &actor),
         state.store.interventions(&permit, &case.id, &actor),
         state.store.agencies(),
         state.store.shares_seen_by(&permit, "case", &case.id),
         linked,
         state.store.pspos(&permit, state.today(), None),
+        state.store.documents(&permit, Attached::Case(&case.id), &actor),
     )?;
     let follows: Vec<(String, String)> = interventions
         .iter()
@@ -282,7 +284,7 @@ async fn render_with(
         }
 
         nav class="sn-contents govuk-body" aria-label="On this page" {
-            @for (anchor, label) in [("plan", "Plan"), ("risk", "Risk"), ("tasks", "Tasks"), ("interventions", "Interventions"), ("incidents", "Incidents"), ("timeline", "Timeline")] {
+            @for (anchor, label) in [("plan", "Plan"), ("risk", "Risk"), ("tasks", "Tasks"), ("interventions", "Interventions"), ("documents", "Documents"), ("incidents", "Incidents"), ("timeline", "Timeline")] {
                 a class="govuk-link" href=(format!("#{anchor}")) { (label) }
             }
         }
@@ -458,6 +460,8 @@ async fn render_with(
                 }
             }
         }))
+
+        (section("Documents and evidence", "documents", super::documents::section(user, &format!("/cases/{}/documents", case.id), &documents, can_edit, errors)))
 
         (section("Incidents", "incidents", html! {
             ul class="govuk-list govuk-list--bullet" {
@@ -948,6 +952,25 @@ fn rule_field(rule: &str) -> &'static str {
         r if r.contains("max") || r.contains("duration") || r.contains("minimum_2_years") => "expires_at",
         _ => "kind",
     }
+}
+
+/// `POST /cases/{id}/documents`: a document or evidence attached to the
+/// case; a refusal (type, size) is shown at the form.
+pub async fn upload_document(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfUpload(user, form): CsrfUpload,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<EditRecords>()?;
+        let settings = &state.config.safety.documents;
+        let upload = form.upload()?;
+        let at = Attached::Case(&id);
+        state.store.add_document(&permit, at, &upload, &settings.storage(), settings.max_bytes, &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, "file").await
 }
 
 /// The case page's query: a warning to explain (by rule name) after an

@@ -19,6 +19,7 @@ use maud::{html, Markup};
 use safetynet_domain::categories::Category;
 use safetynet_domain::incident::{validate, HateStrand, IncidentInput, PersonRole, Source, MAX_DESCRIPTION};
 use safetynet_domain::policy::{EditRecords, ViewRecords, Visible};
+use safetynet_store::documents::Attached;
 use safetynet_store::incidents::{Incident, IncidentFilter, NewPerson, Submitted};
 
 const PER_PAGE: i64 = 25;
@@ -424,6 +425,8 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
         }
     }
     let shared_to_us = state.store.shares_seen_by(&permit, "incident", &incident.id).await?;
+    let documents = state.store.documents(&permit, Attached::Incident(&incident.id), &actor).await?;
+    let can_edit = user.principal.can::<EditRecords>();
     let body = html! {
         span class="govuk-caption-l" { (incident.owner_agency) }
         h1 class="govuk-heading-l" { "Incident " (incident.reference) }
@@ -488,6 +491,10 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
                     p class="govuk-body-s" { "Suggestions only (same name with the same date of birth or address). Merging keeps every record and is audited." }
                 }
             }
+        }
+        section id="documents" {
+            h2 class="govuk-heading-m" { "Documents and evidence" }
+            (super::documents::section(&user, &format!("/incidents/{}/documents", incident.id), &documents, can_edit, &Vec::new()))
         }
         h2 class="govuk-heading-m" { "Related records across the partnership" }
         @for (title, list) in [("Same victim or complainant", &repeats.same_person), ("Same address", &repeats.same_address), (&*format!("Within {} metres", repeats.radius_m), &repeats.nearby)] {

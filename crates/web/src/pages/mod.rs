@@ -1,5 +1,7 @@
 //! Server-rendered pages, one module per area.
 
+use crate::uploads::limited;
+
 mod account;
 mod admin;
 mod analysis;
@@ -10,6 +12,7 @@ mod cases;
 mod crimes;
 mod daily;
 mod dashboard;
+mod documents;
 mod incidents;
 mod meetings;
 mod operations;
@@ -86,6 +89,9 @@ pub fn routes() -> Router<AppState> {
         .route("/daily-review/reconciliation", get(daily::reconciliation))
         .route("/case-reviews", get(case_reviews::list).post(case_reviews::open))
         .route("/case-reviews/{id}", get(case_reviews::show).post(case_reviews::decide))
+        .route("/cases/{id}/documents", limited(post(cases::upload_document)))
+        .route("/incidents/{id}/documents", limited(post(documents::upload_incident)))
+        .route("/documents/{id}", get(documents::download))
         .route("/pspos", get(pspos::list).post(pspos::create))
         .route("/pspos/{id}", get(pspos::show))
         .route("/pspos/{id}/extensions", post(pspos::extend))

@@ -1,0 +1,101 @@
+//! Documents and evidence over HTTP, for the pages and the API alike:
+//! reading a `multipart/form-data` upload (one `file`, and text fields)
+//! without holding more than the configured limit in memory, and the
+//! download response (attachment, the type the bytes showed, never cached).
+
+use crate::error::AppError;
+use axum::extract::Multipart;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use safetynet_domain::documents::{size_label, DocumentKind};
+use safetynet_store::documents::{Document, Upload};
+use std::collections::HashMap;
+
+/// The most any upload request may carry, whatever the configuration: the
+/// largest file allowed and room for the form's other fields.
+pub const REQUEST_LIMIT: usize = safetynet_store::documents::DocumentSettings::LARGEST + 64 * 1024;
+
+/// `route` with its body limit raised to [`REQUEST_LIMIT`] (the default
+/// 2 MB would refuse evidence before the configured limit is reached).
+pub fn limited(route: axum::routing::MethodRouter<crate::AppState>) -> axum::routing::MethodRouter<crate::AppState> {
+    route.layer(axum::extract::DefaultBodyLimit::max(REQUEST_LIMIT))
+}
+
+/// An upload form as read: its text fields and its file.
+#[derive(Debug, Default)]
+pub struct UploadForm {
+    /// Text fields by name (the last of a repeated name).
+    pub fields: HashMap<String, String>,
+    /// The file's name and content, when one was sent.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl UploadForm {
+    /// A text field ("" when absent).
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+
+    /// The upload the store takes: a file, a `kind` and a `description`.
+    pub fn upload(self) -> Result<Upload, AppError> {
+        let kind = DocumentKind::parse(self.field("kind")).map_err(AppError::BadRequest)?;
+        let description = self.field("description").to_string();
+        let Some((filename, bytes)) = self.file else {
+            return Err(AppError::BadRequest("choose a file to upload".into()));
+        };
+        Ok(Upload { kind, filename, description, bytes })
+    }
+}
+
+/// Reads a multipart upload, refusing a file over `max_bytes` as soon as it
+/// passes the limit and text fields over 10,000 characters.
+pub async fn read(mut multipart: Multipart, max_bytes: usize) -> Result<UploadForm, AppError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!("the upload could not be read: {e}"))
+    };
+    let mut form = UploadForm::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let filename = field.file_name().unwrap_or_default().to_string();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                if bytes.len() + chunk.len() > max_bytes {
+                    return Err(AppError::BadRequest(format!(
+                        "the file is more than the {} allowed",
+                        size_label(max_bytes)
+                    )));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            if !(filename.is_empty() && bytes.is_empty()) {
+                form.file = Some((filename, bytes));
+            }
+        } else {
+            let text = field.text().await.map_err(bad)?;
+            if text.chars().count() > 10_000 {
+                return Err(AppError::BadRequest(format!("{name} is too long")));
+            }
+            form.fields.insert(name, text);
+        }
+    }
+    Ok(form)
+}
+
+/// A document as a download: an attachment with a safe name, typed by what
+/// its bytes are, never cached or sniffed.
+pub fn download(doc: &Document, bytes: Vec<u8>) -> Response {
+    let content_type = if doc.content_type == "text/plain" { "text/plain; charset=utf-8" } else { &doc.content_type };
+    let disposition = format!("attachment; filename=\"{}\"", doc.filename.replace(['"', '\\'], ""));
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    res
+}
