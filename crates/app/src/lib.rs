@@ -16,6 +16,7 @@ pub mod district;
 mod error;
 pub mod evaluation;
 pub mod jobs;
+pub mod letters;
 pub mod notify;
 pub mod packs;
 mod params;

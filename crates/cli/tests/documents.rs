@@ -122,7 +122,9 @@ async fn evidence_is_uploaded_listed_and_downloaded_only_through_its_record() {
         let diary = b"Mon 12 Jan: bass until 02:10\nTue 13 Jan: shouting at 23:40\n";
         let res = upload(app, &ipath, &council, &[("kind", "diary_sheet")], Some(("diary.txt", diary))).await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let sheet = app.get_bearer(&format!("/api/v1/documents/{}", res.json()["id"].as_str().unwrap_or_default()), &council).await;
+        let sheet = app
+            .get_bearer(&format!("/api/v1/documents/{}", res.json()["id"].as_str().unwrap_or_default()), &council)
+            .await;
         assert_eq!(sheet.body.as_bytes(), diary, "kept exactly as uploaded");
 
         // Every download is audited, with the checksum.

@@ -623,3 +623,80 @@ async fn the_case_page_explains_a_warning_and_asks_dash_about_one_victim() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn letters_and_notices_are_produced_from_their_templates_and_kept_on_the_case() {
+    each_engine(async |app: &TestApp| {
+        let l = Ladder::new(app, OFFICER).await;
+        let cpw = l.accepted(l.to_kyle("community_protection_warning", json!({ "compliance_by": "2026-01-29" }))).await;
+        let letter = async |id: &str, body: Value| {
+            app.json("POST", &format!("/api/v1/interventions/{id}/letter"), &l.token, body).await
+        };
+        let res = letter(&cpw, json!({})).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let doc = res.json();
+        assert_eq!(
+            (doc["kind"].as_str(), doc["content_type"].as_str()),
+            (Some("letter"), Some("application/pdf")),
+            "{doc}"
+        );
+        let pdf =
+            app.get_bearer(&format!("/api/v1/documents/{}", doc["id"].as_str().unwrap_or_default()), &l.token).await;
+        assert!(pdf.body.starts_with("%PDF-"), "a PDF");
+        let listed = app.get_bearer(&format!("/api/v1/cases/{}/documents", l.case), &l.token).await.json();
+        assert!(
+            listed["items"].as_array().into_iter().flatten().any(|d| d["description"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("Community Protection Warning to Kyle Example")),
+            "{listed}"
+        );
+
+        // A closure notice must say where and when the court will hear the application.
+        let notice = l.accepted(l.to_business("closure_notice", json!({ "expires_at": "2026-01-16T09:00:00Z" }))).await;
+        let res = letter(&notice, json!({})).await;
+        assert_eq!(
+            (res.status, res.json()["error"]["rule"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("letter_incomplete")),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains("where and when the court"), "{}", res.body);
+        let res = letter(&notice, json!({ "hearing": "St Albans Magistrates' Court, 10:00 on 16 January 2026" })).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let fpn = l
+            .accepted(l.to_kyle("fixed_penalty_notice", json!({ "legal_basis": "litter", "amount_pence": 15000 })))
+            .await;
+        assert_eq!(letter(&fpn, json!({})).await.json()["error"]["rule"], "letter_unavailable");
+        // Another agency cannot produce (or learn of) the council's letters.
+        let police = app.token(POLICE).await;
+        let theirs = app.json("POST", &format!("/api/v1/interventions/{cpw}/letter"), &police, json!({})).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+
+        // From the case page.
+        let me = app.sign_in(OFFICER).await;
+        let form = [("case", l.case.as_str())];
+        let res = app.post(&format!("/interventions/{cpw}/letter"), Some(&me), Some(&me.csrf), &form).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert!(res.location().ends_with("#documents"), "{}", res.location());
+        let res = app.post(&format!("/interventions/{notice}/letter"), Some(&me), Some(&me.csrf), &form).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains(&format!(r##"href="#hearing-{notice}""##)), "{}", res.body);
+        let hearing = format!("hearing-{notice}");
+        let res = app
+            .post(
+                &format!("/interventions/{notice}/letter"),
+                Some(&me),
+                Some(&me.csrf),
+                &[
+                    ("case", l.case.as_str()),
+                    (hearing.as_str(), "St Albans Magistrates' Court, 10:00 on 16 January 2026"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let page = app.get(&format!("/cases/{}", l.case), Some(&me)).await;
+        assert!(page.body.contains("Closure Notice to The Crown"), "{}", page.body);
+    })
+    .await;
+}

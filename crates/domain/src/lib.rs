@@ -18,6 +18,7 @@ pub mod geo;
 pub mod ids;
 pub mod incident;
 pub mod interventions;
+pub mod letters;
 pub mod links;
 pub mod lockout;
 pub mod meeting;

@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks/{id}", patch(update_task))
         .route("/cases/{id}/interventions", get(list_interventions).post(add_intervention))
         .route("/interventions/{id}/breaches", post(add_breach))
+        .route("/interventions/{id}/letter", post(produce_letter))
         .route("/interventions/expiring", get(expiring))
         .route("/daily-review", get(daily_review))
         .route("/daily-review/decisions", post(decide))
@@ -657,6 +658,43 @@ async fn add_intervention(
     let permit = user.permit::<EditRecords>()?;
     n.check().map_err(AppError::BadRequest)?;
     Ok(created(state.store.add_intervention(&permit, &id, &n, &state.config.safety.fpn, &user.actor()).await?))
+}
+
+/// What a letter needs beyond the record.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct LetterBody {
+    /// Where and when the court will hear the closure order application
+    /// (a closure notice must state it).
+    #[serde(default)]
+    hearing: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/interventions/{id}/letter",
+    summary = "Produce the intervention's letter or notice (warning letter, acceptable behaviour contract, CPW, CPN, closure notice) from its template with the statutory wording, as a PDF kept on the case; 201 with the document; 422 `letter_unavailable` or `letter_incomplete` naming what is missing",
+    params(("id" = String, Path, description = "The intervention's id")),
+    request_body = LetterBody,
+    responses((status = 201, description = "Success", body = safetynet_store::documents::Document))
+)]
+async fn produce_letter(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<LetterBody>,
+) -> ApiResult<(StatusCode, Json<safetynet_store::documents::Document>)> {
+    let permit = user.permit::<EditRecords>()?;
+    let doc = safetynet_app::letters::produce(
+        &state.store,
+        &permit,
+        &id,
+        body.hearing.as_deref(),
+        &state.config.safety.documents,
+        &user.actor(),
+    )
+    .await?;
+    Ok(created(doc))
 }
 
 #[utoipa::path(

@@ -59,6 +59,7 @@ use utoipa::{Modify, OpenApi};
         crate::api_safety::list_interventions,
         crate::api_safety::add_intervention,
         crate::api_safety::add_breach,
+        crate::api_safety::produce_letter,
         crate::api_safety::expiring,
         crate::api_safety::daily_review,
         crate::api_safety::decide,

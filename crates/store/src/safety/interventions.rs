@@ -259,6 +259,28 @@ impl Store {
         Ok(out)
     }
 
+    /// One intervention on a case the caller may work on, with the case's
+    /// reference (for producing its letter); not found otherwise.
+    pub async fn intervention_on_case(
+        &self,
+        permit: &Permit<EditRecords>,
+        id: &str,
+        today: NaiveDate,
+    ) -> Result<(Intervention, String)> {
+        let mut tx = self.write().await?;
+        let case_id = tx
+            .optional(&Q::new("SELECT case_id FROM interventions WHERE id = $1").bind(id))
+            .await?
+            .ok_or(StoreError::NotFound("intervention"))?
+            .text("case_id")?;
+        let (_, reference) =
+            case_right(&mut tx, permit, &case_id).await.map_err(|_| StoreError::NotFound("intervention"))?;
+        let row = tx.one(&Q::new(format!("{INTERVENTION_SELECT} WHERE x.id = $1")).bind(id)).await?;
+        let x = intervention_row(&row, today)?;
+        tx.commit().await?;
+        Ok((x, reference))
+    }
+
     /// Interventions on cases the viewer may see that expire between `now`
     /// and `now + within_days`, soonest first.
     pub async fn expiring_interventions(

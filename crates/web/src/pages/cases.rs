@@ -401,6 +401,16 @@ async fn render_with(
                                 }
                                 td class="govuk-table__cell" {
                                     (x.breaches) @if x.breaches == 1 { " breach" } @else { " breaches" }
+                                    @if can_edit && safetynet_domain::letters::template(x.kind).is_some() {
+                                        form method="post" action=(format!("/interventions/{}/letter", x.id)) novalidate {
+                                            (csrf_field(user))
+                                            input type="hidden" name="case" value=(case.id);
+                                            @if x.kind == InterventionKind::ClosureNotice {
+                                                (input(&format!("hearing-{}", x.id), "Court hearing: where and when", "text", "", None, errors))
+                                            }
+                                            button class="govuk-button govuk-button--secondary govuk-!-margin-bottom-1" type="submit" data-testid="produce-letter" { "Produce the " (x.kind.label().to_lowercase()) " (PDF)" }
+                                        }
+                                    }
                                     @if can_edit {
                                         details class="govuk-details govuk-!-margin-bottom-0" {
                                             summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Record a breach" } }
@@ -971,6 +981,38 @@ pub async fn upload_document(
     }
     .await;
     after(&state, &user, &id, r, "file").await
+}
+
+/// The letter form: the case to return to, and a closure notice's
+/// `hearing-{intervention id}` (one per intervention on the page).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LetterForm {
+    #[serde(default)]
+    case: String,
+    #[serde(flatten)]
+    inputs: PerRecord,
+}
+
+/// `POST /interventions/{id}/letter`: the intervention's letter or notice
+/// as a PDF, kept on the case; a refusal is shown on the case page.
+pub async fn produce_letter(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, f): CsrfForm<LetterForm>,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<EditRecords>()?;
+        let settings = &state.config.safety.documents;
+        let hearing = given(f.inputs.of("hearing", &id));
+        safetynet_app::letters::produce(&state.store, &permit, &id, hearing, settings, &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    let field = format!("hearing-{id}");
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{}#documents", f.case)).into_response()),
+        other => after(&state, &user, &f.case, other, &field).await,
+    }
 }
 
 /// The case page's query: a warning to explain (by rule name) after an

@@ -92,6 +92,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/documents", limited(post(cases::upload_document)))
         .route("/incidents/{id}/documents", limited(post(documents::upload_incident)))
         .route("/documents/{id}", get(documents::download))
+        .route("/interventions/{id}/letter", post(cases::produce_letter))
         .route("/pspos", get(pspos::list).post(pspos::create))
         .route("/pspos/{id}", get(pspos::show))
         .route("/pspos/{id}/extensions", post(pspos::extend))
