@@ -282,6 +282,7 @@ pub(crate) async fn work_up_case(
         convicted_on: None,
         yot_consulted: false,
         items_surrendered: String::new(),
+        area: None,
     };
     store.add_intervention(&edit, &case_id, &cpw, &FpnLimits::default(), &actor).await?;
     Ok(case_id)

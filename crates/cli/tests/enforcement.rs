@@ -183,20 +183,24 @@ async fn closure_notices_and_orders_keep_to_their_hours_and_months() {
 async fn each_power_is_held_by_the_sectors_the_act_names() {
     each_engine(async |app: &TestApp| {
         let council = Ladder::new(app, OFFICER).await;
-        let dispersal = json!({ "authorised_by": "inspector", "expires_at": "2026-01-16T09:00:00Z" });
+        let dispersal = json!({ "authorised_by": "inspector", "expires_at": "2026-01-16T09:00:00Z", "items_surrendered": "Two cans of lager",
+            "area": [[-0.343, 51.751], [-0.337, 51.751], [-0.337, 51.755], [-0.343, 51.755]] });
         council.refused(council.to_kyle("dispersal_direction", dispersal.clone()), "power_not_available").await;
         council
             .accepted(council.to_kyle("abatement_notice", json!({ "conduct": "Amplified music from 14 Verulam Road" })))
             .await;
         let police = Ladder::new(app, POLICE).await;
         police.refused(police.to_kyle("abatement_notice", json!({})), "power_not_available").await;
-        police
-            .refused(
-                police.to_kyle("dispersal_direction", json!({ "expires_at": "2026-01-16T09:00:00Z" })),
-                "dispersal_authorisation_rank",
-            )
-            .await;
+        let no_area = json!({ "expires_at": "2026-01-16T09:00:00Z", "authorised_by": "inspector" });
+        police.refused(police.to_kyle("dispersal_direction", no_area), "dispersal_area_required").await;
+        let mut unauthorised = dispersal.clone();
+        unauthorised["authorised_by"] = json!(null);
+        police.refused(police.to_kyle("dispersal_direction", unauthorised), "dispersal_authorisation_rank").await;
         police.accepted(police.to_kyle("dispersal_direction", dispersal)).await;
+        let map_path = format!("/api/v1/cases/{}/interventions?format=geojson", police.case);
+        let map = app.get_bearer(&map_path, &police.token).await.json();
+        assert_eq!(map["features"][0]["geometry"]["coordinates"][0].as_array().map(Vec::len), Some(5), "closed: {map}");
+        assert_eq!(map["features"][0]["properties"]["items_surrendered"], "Two cans of lager");
         police
             .refused(
                 police.to_business("closure_notice", json!({ "expires_at": "2026-01-16T09:00:00Z" })),

@@ -1,10 +1,21 @@
 //! Small geographic helpers on WGS84 coordinates: great-circle distance and
-//! the partnership's bounding area (a box until boundaries are loaded).
+//! the partnership's bounding area (a box until boundaries are loaded), and
+//! drawn areas as GeoJSON.
 
 use serde::{Deserialize, Serialize};
 
 /// Mean Earth radius in metres.
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// Corners (longitude, latitude) as a GeoJSON Polygon geometry, the ring
+/// closed if it is not already.
+pub fn polygon_geometry(corners: &[[f64; 2]]) -> serde_json::Value {
+    let mut ring = corners.to_vec();
+    if ring.first() != ring.last() {
+        ring.extend(ring.first().copied());
+    }
+    serde_json::json!({ "type": "Polygon", "coordinates": [ring] })
+}
 
 /// Distance in metres between two (longitude, latitude) points (haversine).
 pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {

@@ -220,6 +220,8 @@ pub struct Proposed {
     pub convicted_on: Option<NaiveDate>,
     /// The youth offending team was consulted (a respondent under 18).
     pub yot_consulted: bool,
+    /// A dispersal authorisation's area was given (3 or more corners).
+    pub has_area: bool,
 }
 
 impl Proposed {
@@ -243,6 +245,7 @@ impl Proposed {
             compliance_by: None,
             convicted_on: None,
             yot_consulted: false,
+            has_area: false,
         }
     }
 
@@ -366,7 +369,8 @@ pub const CPW_STALE_MONTHS: u32 = 12;
 ///   `cbo_youth_duration` (1 to 3 years, s25(5)(a)) and
 ///   `yot_consultation_required` (s22(8)); adults: `cbo_adult_minimum_2_years`
 ///   (at least 2 years or indefinite, s25(5)(b)).
-/// - Dispersal direction: `dispersal_authorisation_rank` (an inspector or
+/// - Dispersal direction: `dispersal_area_required` (the authorised area,
+///   s34(1), s36), `dispersal_authorisation_rank` (an inspector or
 ///   above, s34(1)), `expiry_required`, `dispersal_max_48_hours` (s34(1),
 ///   s35(4)).
 /// - Closure notice: `closure_notice_authorisation_rank` (a police notice is
@@ -607,6 +611,12 @@ fn check_cbo(p: &Proposed) -> Result<(), StatutoryRule> {
 }
 
 fn check_dispersal(p: &Proposed) -> Result<(), StatutoryRule> {
+    if !p.has_area {
+        return refuse(
+            "dispersal_area_required",
+            "a dispersal authorisation specifies the locality it covers: draw the area (s34(1), s36)",
+        );
+    }
     if !p.authorised_by.is_some_and(Authoriser::is_inspector_or_above) {
         return refuse(
             "dispersal_authorisation_rank",
@@ -1179,6 +1189,8 @@ mod tests {
         let mut p = proposed(K::DispersalDirection);
         p.issuer = Some(Sector::Police);
         p.expires_at = Some(p.starts_at + Duration::hours(48));
+        assert_eq!(rule(check(&p, &limits())), Some("dispersal_area_required"));
+        p.has_area = true;
         assert_eq!(rule(check(&p, &limits())), Some("dispersal_authorisation_rank"));
         p.authorised_by = Some(Authoriser::CouncilOfficer);
         assert_eq!(rule(check(&p, &limits())), Some("dispersal_authorisation_rank"));
@@ -1452,6 +1464,10 @@ pub struct NewIntervention {
     /// For a dispersal direction: items surrendered (s37), if any.
     #[serde(default)]
     pub items_surrendered: String,
+    /// For a dispersal direction: the authorised area's corners, longitude
+    /// and latitude pairs (WGS84; the ring is closed for you).
+    #[serde(default)]
+    pub area: Option<Vec<[f64; 2]>>,
 }
 
 impl NewIntervention {
@@ -1461,14 +1477,22 @@ impl NewIntervention {
     pub const MAX_SUBJECT: usize = 200;
 
     /// Checks the intervention as the page and the API both take it: the
-    /// conduct 1 to [`NewIntervention::MAX_CONDUCT`] characters and the
-    /// subject's name at most [`NewIntervention::MAX_SUBJECT`]; the message
+    /// conduct 1 to [`NewIntervention::MAX_CONDUCT`] characters, the
+    /// subject's name at most [`NewIntervention::MAX_SUBJECT`], an area of 3
+    /// to 2,000 valid corners; the message
     /// names the field. The statutory checks ([`check`], each rule named:
     /// dates, amounts, the ladder) come after, with the case's history.
     pub fn check(&self) -> Result<(), String> {
         crate::text::required("conduct", &self.conduct, Self::MAX_CONDUCT)?;
         crate::text::optional("subject_name", &self.subject_name, Self::MAX_SUBJECT)?;
         crate::text::optional("items_surrendered", &self.items_surrendered, Self::MAX_SUBJECT)?;
+        if let Some(area) = &self.area {
+            let ok = (3..=2_000).contains(&area.len())
+                && area.iter().all(|[lon, lat]| (-180.0..=180.0).contains(lon) && (-90.0..=90.0).contains(lat));
+            if !ok {
+                return Err("area must have 3 to 2000 corners, each a longitude and latitude".into());
+            }
+        }
         Ok(())
     }
 }
@@ -1499,6 +1523,7 @@ mod new_intervention_tests {
             convicted_on: None,
             yot_consulted: false,
             items_surrendered: String::new(),
+            area: None,
         };
         assert_eq!(ok.check(), Ok(()));
         let blank = NewIntervention { conduct: "  ".into(), ..ok.clone() };

@@ -156,11 +156,7 @@ impl NewPspo {
 
     /// The boundary as a GeoJSON Polygon geometry (closed ring).
     pub fn geometry(&self) -> serde_json::Value {
-        let mut ring: Vec<[f64; 2]> = self.corners().to_vec();
-        if let Some(first) = ring.first().copied() {
-            ring.push(first);
-        }
-        serde_json::json!({ "type": "Polygon", "coordinates": [ring] })
+        crate::geo::polygon_geometry(self.corners())
     }
 }
 

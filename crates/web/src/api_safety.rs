@@ -700,17 +700,45 @@ async fn produce_letter(
 #[utoipa::path(
     get,
     path = "/cases/{id}/interventions",
-    summary = "Interventions on the case",
-    params(("id" = String, Path, description = "The record's id")),
+    summary = "Interventions on the case; ?format=geojson for the dispersal areas",
+    params(("id" = String, Path, description = "The record's id"), FormatQuery),
     responses((status = 200, description = "Success", body = Items<Intervention>))
 )]
 async fn list_interventions(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
-) -> ApiResult<Json<Items<Intervention>>> {
+    RawQuery(raw): RawQuery,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let permit = user.permit::<ViewRecords>()?;
-    Ok(Json(state.store.interventions(&permit, &id, &user.actor()).await?.into()))
+    let q: FormatQuery = parse_api_query(raw.as_deref())?;
+    let list = state.store.interventions(&permit, &id, &user.actor()).await?;
+    Ok(match q.format.as_deref() {
+        None | Some("json") => Json(Items::from(list)).into_response(),
+        Some("geojson") => {
+            let features: Vec<serde_json::Value> = list
+                .iter()
+                .filter_map(|x| {
+                    let area = x.area.clone()?;
+                    Some(serde_json::json!({ "type": "Feature", "geometry": area,
+                        "properties": { "kind": x.kind.label(), "issued_on": x.issued_on, "items_surrendered": x.items_surrendered } }))
+                })
+                .collect();
+            let body = serde_json::json!({ "type": "FeatureCollection", "features": features });
+            ([(axum::http::header::CONTENT_TYPE, "application/geo+json")], Json(body)).into_response()
+        }
+        Some(_) => return Err(AppError::BadRequest("format must be json or geojson".into()).into()),
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct FormatQuery {
+    /// `json` (default) or `geojson` (the dispersal areas as Features).
+    #[serde(default)]
+    format: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -180,6 +180,21 @@ impl YesNo {
     }
 }
 
+/// The outer ring of a GeoJSON Polygon (a geometry or a Feature), as the
+/// area-drawing map writes it into a form.
+pub fn polygon_ring(geojson: &str) -> Result<Vec<[f64; 2]>, String> {
+    let mut g: serde_json::Value = serde_json::from_str(geojson.trim())
+        .map_err(|_| "draw the area on the map, or give a GeoJSON Polygon".to_string())?;
+    if g["type"] == "Feature" {
+        g = g["geometry"].take();
+    }
+    if g["type"] != "Polygon" {
+        return Err("the area must be a GeoJSON Polygon".into());
+    }
+    serde_json::from_value(g["coordinates"][0].take())
+        .map_err(|_| "the area's corners must be longitude, latitude pairs".into())
+}
+
 /// A trimmed form value, or `None` when it is blank.
 pub fn given(value: &str) -> Option<&str> {
     Some(value.trim()).filter(|v| !v.is_empty())

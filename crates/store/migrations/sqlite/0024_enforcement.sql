@@ -56,6 +56,8 @@ ALTER TABLE interventions ADD COLUMN items_surrendered TEXT NOT NULL DEFAULT '';
 -- The date of birth the age rules were checked against (from the person
 -- record when there is one); a youth order's reviews follow from it.
 ALTER TABLE interventions ADD COLUMN subject_date_of_birth TEXT;
+-- A dispersal authorisation's area, as a GeoJSON Polygon.
+ALTER TABLE interventions ADD COLUMN area TEXT;
 CREATE INDEX interventions_pspo ON interventions(pspo_id);
 -- CPW-before-CPN now matches on the person record, never on a name.
 DROP INDEX interventions_subject;

@@ -60,6 +60,9 @@ pub struct Intervention {
     pub yot_consulted: bool,
     /// Items surrendered (dispersal).
     pub items_surrendered: String,
+    /// A dispersal authorisation's area (a GeoJSON Polygon).
+    #[cfg_attr(feature = "schema", schema(value_type = Option<Object>))]
+    pub area: Option<serde_json::Value>,
     /// Breaches recorded.
     pub breaches: i64,
     /// The next date it needs attention (an appeal window's end, a youth
@@ -147,6 +150,7 @@ impl Store {
             compliance_by: new.compliance_by,
             convicted_on: new.convicted_on,
             yot_consulted: new.yot_consulted,
+            has_area: new.area.as_ref().is_some_and(|a| a.len() >= 3),
         };
         let warnings = interventions::check(&proposed, limits).map_err(|e| StoreError::Rule(e.rule, e.message))?;
         let id = new_id_at_ms(actor.at_ms);
@@ -154,8 +158,8 @@ impl Store {
             &Q::new(
                 "INSERT INTO interventions (id, case_id, person_id, subject_name, kind, conduct, issued_on, starts_at, expires_at, amount_pence,
                    legal_basis, follows_id, pspo_id, authorised_by, compliance_by, convicted_on, yot_consulted, items_surrendered, subject_date_of_birth,
-                   created_at, created_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+                   area, created_at, created_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
             )
             .bind(&id)
             .bind(case_id)
@@ -176,6 +180,7 @@ impl Store {
             .bind(new.yot_consulted)
             .bind(new.items_surrendered.trim())
             .bind(dob.map(|d| d.to_string()))
+            .bind(new.area.as_deref().map(|a| safetynet_domain::geo::polygon_geometry(a).to_string()))
             .bind(actor.at_ms)
             .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
         )
@@ -351,7 +356,7 @@ fn from_ms(ms: i64) -> DateTime<Utc> {
 
 const INTERVENTION_SELECT: &str =
     "SELECT x.id, x.case_id, x.person_id, x.subject_name, x.kind, x.conduct, x.issued_on, x.starts_at, x.expires_at, x.amount_pence,
-    x.legal_basis, x.follows_id, x.pspo_id, x.authorised_by, x.compliance_by, x.convicted_on, x.yot_consulted, x.items_surrendered,
+    x.legal_basis, x.follows_id, x.pspo_id, x.authorised_by, x.compliance_by, x.convicted_on, x.yot_consulted, x.items_surrendered, x.area,
     COALESCE((SELECT p.date_of_birth FROM people p WHERE p.id = x.person_id), x.subject_date_of_birth) AS subject_dob,
     (SELECT COUNT(*) FROM intervention_breaches b WHERE b.intervention_id = x.id) AS breaches FROM interventions x";
 
@@ -384,6 +389,7 @@ fn intervention_row(r: &Row, today: NaiveDate) -> Result<Intervention> {
         convicted_on: r.opt_date("convicted_on")?,
         yot_consulted: r.boolean("yot_consulted")?,
         items_surrendered: r.text("items_surrendered")?,
+        area: r.opt_text("area")?.and_then(|t| serde_json::from_str(&t).ok()),
         breaches: r.int("breaches")?,
         next_date,
     })

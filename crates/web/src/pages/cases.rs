@@ -6,8 +6,8 @@
 use crate::auth::{CsrfForm, CsrfUpload, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::forms::{
-    answer_radios, checkbox, counted_textarea, given, input, parse_date, parse_local_datetime, select, textarea,
-    Errors, PerRecord,
+    answer_radios, checkbox, counted_textarea, given, input, parse_date, parse_local_datetime, polygon_ring, select,
+    textarea, Errors, PerRecord,
 };
 use crate::layout::{csrf_field, error_summary, page, pagination, sentence, uk_time, Day, Nav, PageOpts};
 use crate::params::parse_query;
@@ -134,7 +134,7 @@ pub(crate) fn share_notices(shares: &[safetynet_store::cases::ShareNotice]) -> M
 const PAST_DATE_CONFIRM: &str = "The date is right: it is already overdue";
 
 /// The intervention form's fields: an error on one opens the form.
-const INTERVENTION_FIELDS: [&str; 17] = [
+const INTERVENTION_FIELDS: [&str; 18] = [
     "kind",
     "person_id",
     "subject_name",
@@ -152,6 +152,7 @@ const INTERVENTION_FIELDS: [&str; 17] = [
     "convicted_on",
     "yot_consulted",
     "items_surrendered",
+    "area",
 ];
 
 /// A summary-list row; `change` is (link, action, what it acts on, for
@@ -383,6 +384,9 @@ async fn render_with(
         }))
 
         (section("Interventions", "interventions", html! {
+            @if interventions.iter().any(|x| x.area.is_some()) {
+                div class="sn-map" id="intervention-map" data-layer-map="" data-layers=(format!("/api/v1/cases/{}/interventions?format=geojson", case.id)) data-tiles=(state.config.tile_url) role="region" aria-label="Map of the dispersal areas" {}
+            }
             @if interventions.is_empty() { p class="govuk-body" { "None recorded." } }
             @else {
                 div class="sn-table-wrap" tabindex="0" role="region" aria-label="Interventions" {
@@ -462,6 +466,9 @@ async fn render_with(
                                 (select("pspo_id", "Public spaces protection order breached", &orders, "", Some("None"), errors))
                                 (select("authorised_by", "Authorised by (closure notice, dispersal)", &authorisers, "", Some("Not needed"), errors))
                                 (input("items_surrendered", "Items surrendered (dispersal)", "text", "", None, errors))
+                                div class="govuk-hint" { "For a dispersal authorisation, click on the map to draw the area it covers." }
+                                div class="sn-map sn-map--draw" id="dispersal-draw" data-draw-target="area" data-tiles=(state.config.tile_url) role="region" aria-label="Map for drawing the dispersal area" {}
+                                (textarea("area", "Dispersal area (a GeoJSON Polygon; drawn on the map above)", "", None, 2, errors))
                                 div class="govuk-form-group" { div class="govuk-checkboxes govuk-checkboxes--small" { (checkbox("yot_consulted", "The youth offending team was consulted (under 18s)", false)) } }
                             }
                             button class="govuk-button govuk-button--secondary" type="submit" { "Record intervention" }
@@ -529,7 +536,8 @@ async fn render_with(
             }
         }))
     };
-    Ok(page(Some(user), Nav::Cases, &case.reference, PageOpts::default(), body))
+    let map = can_edit || interventions.iter().any(|x| x.area.is_some());
+    Ok(page(Some(user), Nav::Cases, &case.reference, PageOpts { map, ..PageOpts::default() }, body))
 }
 
 /// `GET /cases/{id}`.
@@ -862,6 +870,7 @@ pub struct InterventionForm {
     convicted_on: String,
     yot_consulted: String,
     items_surrendered: String,
+    area: String,
 }
 
 /// An optional date field: blank is `None`, anything else must be a date.
@@ -927,6 +936,7 @@ impl InterventionForm {
             convicted_on: optional_date(&self.convicted_on, "the conviction date").map_err(bad("convicted_on"))?,
             yot_consulted: self.yot_consulted == "true",
             items_surrendered: self.items_surrendered,
+            area: given(&self.area).map(polygon_ring).transpose().map_err(|m| ("area", AppError::BadRequest(m)))?,
         })
     }
 }
@@ -946,6 +956,7 @@ fn rule_field(rule: &str) -> &'static str {
         | "extension_after_order_ended"
         | "possession_condition_required" => "follows_id",
         "pspo_required" | "pspo_not_in_force" => "pspo_id",
+        "dispersal_area_required" => "area",
         "dispersal_authorisation_rank" | "closure_notice_authorisation_rank" | "closure_notice_max_24_hours" => {
             "authorised_by"
         }

@@ -5,7 +5,7 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageResult};
-use crate::forms::{checkbox, input, parse_date, textarea, Errors};
+use crate::forms::{checkbox, input, parse_date, polygon_ring, textarea, Errors};
 use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -125,20 +125,6 @@ pub struct PspoForm {
     consulted_owners: String,
 }
 
-/// The outer ring of a GeoJSON Polygon (a geometry or a Feature).
-fn ring(geojson: &str) -> Result<Vec<[f64; 2]>, String> {
-    let mut g: serde_json::Value = serde_json::from_str(geojson.trim())
-        .map_err(|_| "draw the area on the map, or give a GeoJSON Polygon".to_string())?;
-    if g["type"] == "Feature" {
-        g = g["geometry"].take();
-    }
-    if g["type"] != "Polygon" {
-        return Err("the area must be a GeoJSON Polygon".into());
-    }
-    serde_json::from_value(g["coordinates"][0].take())
-        .map_err(|_| "the area's corners must be longitude, latitude pairs".into())
-}
-
 fn date_field(value: &str, field: &'static str, what: &str) -> Result<NaiveDate, (&'static str, String)> {
     parse_date(value).ok_or_else(|| (field, format!("Enter {what}")))
 }
@@ -148,7 +134,7 @@ impl PspoForm {
         Ok(NewPspo {
             title: self.title.clone(),
             prohibitions: self.prohibitions.clone(),
-            area: ring(&self.area).map_err(|m| ("area", m))?,
+            area: polygon_ring(&self.area).map_err(|m| ("area", m))?,
             made_on: date_field(&self.made_on, "made_on", "the date the order was made")?,
             starts_on: date_field(&self.starts_on, "starts_on", "the date it comes into force")?,
             ends_on: date_field(&self.ends_on, "ends_on", "its last day in force")?,
