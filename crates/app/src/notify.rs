@@ -3,8 +3,9 @@
 //!
 //! Changes queue their own messages in their transactions (see
 //! `store::notifications`); this job adds those that come with time (reviews
-//! a few days ahead, ASB Case Review deadlines a few working days ahead, the
-//! CSP managers' daily summary from `digest_hour`), each once. Delivery
+//! a few days ahead, ASB Case Review deadlines a few working days ahead,
+//! public spaces protection orders ending within `pspo_days`, the CSP
+//! managers' daily summary from `digest_hour`), each once. Delivery
 //! takes each due message under a lease, sends it, and records the result:
 //! a refusal for good (5xx, a bad address) gives up at once; anything else
 //! is tried again after 1, 5, 15, 60 minutes and then hourly, and given up a
@@ -76,7 +77,9 @@ pub async fn queue_due(store: &Store, schedule: Schedule, now: DateTime<Utc>) ->
     let case_reviews = store.queue_case_review_reminders(today, deadline_until, &actor).await?;
     let uk_hour = london_hour(now);
     let digests = if uk_hour >= schedule.digest_hour { store.queue_daily_digests(today, &actor).await? } else { 0 };
-    Ok(Queued { reviews, case_reviews, digests })
+    let pspo_until = today.checked_add_days(chrono::Days::new(schedule.pspo_days.into())).unwrap_or(today);
+    let pspos = store.queue_pspo_reminders(today, pspo_until, &actor).await?;
+    Ok(Queued { reviews, case_reviews, digests, pspos })
 }
 
 /// Sends what is due in the outbox through `settings`, links starting with

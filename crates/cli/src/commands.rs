@@ -1140,8 +1140,8 @@ fn print_config(c: &Config) -> anyhow::Result<()> {
     println!("mail_from              = {}    [{}]", c.mail_sender()?, c.mail_from.source);
     let n = &c.notifications.value;
     println!(
-        "notifications          = reviews {} days ahead; ASB Case Review deadlines {} working days ahead; daily summary from {:02}:00    [{}]",
-        n.review_days, n.case_review_working_days, n.digest_hour, c.notifications.source
+        "notifications          = reviews {} days ahead; ASB Case Review deadlines {} working days ahead; PSPOs {} days before they end; daily summary from {:02}:00    [{}]",
+        n.review_days, n.case_review_working_days, n.pspo_days, n.digest_hour, c.notifications.source
     );
     if c.smtp_url.value.is_some() && c.public_url.value.is_none() {
         println!("warning: smtp_url is set but public_url is not: links in e-mails will be paths, not addresses");

@@ -61,11 +61,12 @@ pub async fn run(config: &Config, clock: SharedClock, command: MailCommand) -> a
             let store = crate::db::open_url(config, database_url, None, crate::db::KeyUse::Write).await?;
             let (queued, delivery) = notify::run(&store, &config.web().notifications, clock.as_ref()).await?;
             println!(
-                "reminders queued: {} (reviews {}, ASB Case Review deadlines {}, daily summaries {})",
+                "reminders queued: {} (reviews {}, ASB Case Review deadlines {}, daily summaries {}, PSPOs ending {})",
                 queued.total(),
                 queued.reviews,
                 queued.case_reviews,
-                queued.digests
+                queued.digests,
+                queued.pspos
             );
             match delivery {
                 Some(d) => {

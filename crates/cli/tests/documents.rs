@@ -116,6 +116,20 @@ async fn evidence_is_uploaded_listed_and_downloaded_only_through_its_record() {
         let share = json!({ "agency": "HERTS-POLICE", "lawful_basis": "Crime and Disorder Act 1998 s115" });
         assert!(app.json("POST", &format!("/api/v1/cases/{case}/shares"), &council, share).await.status.is_success());
         assert_eq!(app.get_bearer(&format!("/api/v1/documents/{id}"), &police).await.status, StatusCode::OK);
+        // A partner works the case (and may add to it), but only the council attaches to its incident.
+        assert_eq!(
+            upload(app, &path, &police, &[("kind", "photo")], Some(("p.jpg", JPEG))).await.status,
+            StatusCode::CREATED
+        );
+        let on_incident = upload(
+            app,
+            &format!("/api/v1/incidents/{incident}/documents"),
+            &police,
+            &[("kind", "photo")],
+            Some(("p.jpg", JPEG)),
+        )
+        .await;
+        assert_eq!(on_incident.status, StatusCode::FORBIDDEN, "{}", on_incident.body);
 
         // Evidence on the incident too.
         let ipath = format!("/api/v1/incidents/{incident}/documents");

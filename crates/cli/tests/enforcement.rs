@@ -410,26 +410,22 @@ async fn the_case_review_threshold_is_measured_on_the_day_the_application_was_re
                 .json();
             victim = full["record"]["people"][0]["id"].as_str().unwrap_or_default().to_string();
         }
-        let count_on = async |on: &str| {
-            let path = format!("/api/v1/case-reviews/eligibility?person={victim}{on}");
-            let v = app.get_bearer(&path, &council).await.json();
-            (v["count"].as_u64(), v["threshold_met"].as_bool())
+        let now = app.get_bearer(&format!("/api/v1/case-reviews/eligibility?person={victim}"), &council).await.json();
+        assert_eq!((now["count"].as_u64(), now["threshold_met"].as_bool()), (Some(3), Some(true)), "today: {now}");
+        // Each application keeps the threshold as it stood the day it was received.
+        let on_day = async |day: &str| {
+            let open = json!({ "person_id": victim, "applicant_kind": "victim", "received_on": day });
+            let r = app.json("POST", "/api/v1/case-reviews", &council, open).await.json();
+            (r["qualifying_on_application"].as_i64(), r["threshold_met_on_application"].as_bool(), r)
         };
-        assert_eq!(count_on("").await, (Some(3), Some(true)), "today");
-        assert_eq!(count_on("&on=2026-01-05").await, (Some(2), Some(false)));
-        // 23:30 UTC on 12 January is 23:30 UK time: counted at the end of the 12th, not the 11th.
-        assert_eq!(count_on("&on=2026-01-12").await, (Some(3), Some(true)));
-        assert_eq!(count_on("&on=2026-01-11").await, (Some(2), Some(false)));
-        let future = format!("/api/v1/case-reviews/eligibility?person={victim}&on=2026-01-16");
-        assert_eq!(app.get_bearer(&future, &council).await.status, StatusCode::BAD_REQUEST);
-        // The application keeps the threshold as it stood the day it was received.
-        let open = json!({ "person_id": victim, "applicant_kind": "victim", "received_on": "2026-01-05" });
-        let r = app.json("POST", "/api/v1/case-reviews", &council, open).await.json();
-        assert_eq!(
-            (r["qualifying_on_application"].as_i64(), r["threshold_met_on_application"].as_bool()),
-            (Some(2), Some(false)),
-            "{r}"
-        );
+        let (n, met, r) = on_day("2026-01-05").await;
+        assert_eq!((n, met), (Some(2), Some(false)), "{r}");
+        // 23:30 on 12 January (UK time) counts at the end of the 12th, not the 11th.
+        assert_eq!(on_day("2026-01-11").await.0, Some(2));
+        assert_eq!(on_day("2026-01-12").await.0, Some(3));
+        // Eligibility is only ever asked of now: a past day would date other agencies' complaints.
+        let dated = format!("/api/v1/case-reviews/eligibility?person={victim}&on=2026-01-05");
+        assert_eq!(app.get_bearer(&dated, &council).await.status, StatusCode::BAD_REQUEST);
         let me = app.sign_in(OFFICER).await;
         let page = app.get(&format!("/case-reviews/{}", r["id"].as_str().unwrap_or_default()), Some(&me)).await;
         assert!(
@@ -672,10 +668,19 @@ async fn letters_and_notices_are_produced_from_their_templates_and_kept_on_the_c
             .accepted(l.to_kyle("fixed_penalty_notice", json!({ "legal_basis": "litter", "amount_pence": 15000 })))
             .await;
         assert_eq!(letter(&fpn, json!({})).await.json()["error"]["rule"], "letter_unavailable");
-        // Another agency cannot produce (or learn of) the council's letters.
+        // Another agency cannot produce (or learn of) the council's letters,
+        // nor issue one in its own name once the case is shared with it.
         let police = app.token(POLICE).await;
         let theirs = app.json("POST", &format!("/api/v1/interventions/{cpw}/letter"), &police, json!({})).await;
         assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+        let share = json!({ "agency": "HERTS-POLICE", "lawful_basis": "Crime and Disorder Act 1998 s115" });
+        assert!(app
+            .json("POST", &format!("/api/v1/cases/{}/shares", l.case), &l.token, share)
+            .await
+            .status
+            .is_success());
+        let theirs = app.json("POST", &format!("/api/v1/interventions/{cpw}/letter"), &police, json!({})).await;
+        assert_eq!(theirs.status, StatusCode::FORBIDDEN, "{}", theirs.body);
 
         // From the case page.
         let me = app.sign_in(OFFICER).await;
@@ -701,6 +706,29 @@ async fn letters_and_notices_are_produced_from_their_templates_and_kept_on_the_c
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let page = app.get(&format!("/cases/{}", l.case), Some(&me)).await;
         assert!(page.body.contains("Closure Notice to The Crown"), "{}", page.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_council_is_reminded_once_before_an_order_ends() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let made = app.json("POST", "/api/v1/pspos", &council, order(json!({ "ends_on": "2026-04-15" }))).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let schedule = safetynet_domain::notification::Schedule::default();
+        // 15 January: 90 days ahead reaches 15 April, the last day.
+        let q = safetynet_app::notify::queue_due(&app.store, schedule, start()).await.expect("queue");
+        assert!(q.pspos >= 1, "the council's case workers: {q:?}");
+        let again = safetynet_app::notify::queue_due(&app.store, schedule, start()).await.expect("queue");
+        assert_eq!(again.pspos, 0, "once per order and last day");
+        let short = safetynet_domain::notification::Schedule { pspo_days: 89, ..schedule };
+        let other = app
+            .json("POST", "/api/v1/pspos", &council, order(json!({ "ends_on": "2026-04-15", "title": "Second order" })))
+            .await;
+        assert_eq!(other.status, StatusCode::CREATED);
+        let q = safetynet_app::notify::queue_due(&app.store, short, start()).await.expect("queue");
+        assert_eq!(q.pspos, 0, "89 days ahead stops the day before its last day");
     })
     .await;
 }

@@ -7,6 +7,14 @@ use serde::{Deserialize, Serialize};
 /// Mean Earth radius in metres.
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
+/// A drawn area's corners without a closing corner equal to the first.
+pub fn distinct_corners(area: &[[f64; 2]]) -> &[[f64; 2]] {
+    match area {
+        [first, .., last] if first == last => &area[..area.len() - 1],
+        all => all,
+    }
+}
+
 /// Corners (longitude, latitude) as a GeoJSON Polygon geometry, the ring
 /// closed if it is not already.
 pub fn polygon_geometry(corners: &[[f64; 2]]) -> serde_json::Value {

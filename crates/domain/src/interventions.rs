@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::fixed_penalty::{pounds, FpnBasis, FpnLimits};
-use crate::powers::{self, Authoriser, Sector};
+use crate::powers::{Authoriser, Sector};
 use crate::uk_time::{london_add_months, london_date};
 
 /// A kind of intervention, lowest rung first.
@@ -254,6 +254,45 @@ impl Proposed {
     }
 }
 
+/// The sectors that may use a power, and the section that says so.
+pub fn holders(kind: InterventionKind) -> (&'static [Sector], &'static str) {
+    use InterventionKind as K;
+    use Sector as S;
+    match kind {
+        K::WarningLetter | K::AcceptableBehaviourContract => (&Sector::ALL, "any partner"),
+        K::CommunityProtectionWarning | K::CommunityProtectionNotice => (
+            &[S::Council, S::Police, S::HousingProvider],
+            "s53: a council, the police or a designated housing provider",
+        ),
+        K::FixedPenaltyNotice => (&[S::Council, S::Police, S::HousingProvider], "s52, s68 and the enabling Acts"),
+        K::CivilInjunction => (
+            &[S::Council, S::Police, S::HousingProvider, S::Transport],
+            "s5: a council, a housing provider, the police or a transport authority",
+        ),
+        K::CriminalBehaviourOrder => (
+            &[S::Prosecutor, S::Police, S::Council],
+            "s22: on the prosecution's application, at police or council request",
+        ),
+        K::DispersalDirection => (&[S::Police], "s35: a constable or PCSO in uniform, under an authorisation"),
+        K::ClosureNotice => (&[S::Police, S::Council], "s76: a police inspector or above, or the council"),
+        K::ClosureOrder | K::ClosureOrderExtension => {
+            (&[S::Police, S::Council], "s80 and s82: the police or the council")
+        }
+        K::PspoBreach => (&[S::Council, S::Police], "s67 and s68: the council or the police"),
+        K::CommunityRemedy => (&[S::Police], "s101 to s103: a police officer"),
+        K::PossessionAbsoluteGround => (
+            &[S::Council, S::HousingProvider],
+            "Part 5: the landlord (Housing Act 1985 s84A; Housing Act 1988 Schedule 2 Ground 7A)",
+        ),
+        K::AbatementNotice => (&[S::Council], "Environmental Protection Act 1990 s80: the council"),
+    }
+}
+
+/// The sector may use the power.
+pub fn may_use(kind: InterventionKind, sector: Sector) -> bool {
+    holders(kind).0.contains(&sector)
+}
+
 /// A statutory rule the proposed intervention breaks (or, as a warning,
 /// something the officer should know before going ahead).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -343,7 +382,7 @@ pub const CPW_STALE_MONTHS: u32 = 12;
 /// - `agency_sector_required`: the issuing agency's sector is not set (any
 ///   agency may send a warning letter or agree an acceptable behaviour
 ///   contract without one); `power_not_available`: the sector does not hold the power (s5, s22,
-///   s35, s53, s76, Part 5, EPA 1990 s80; see [`powers::holders`]).
+///   s35, s53, s76, Part 5, EPA 1990 s80; see [`holders`]).
 /// - Ages (individuals only; `date_of_birth_required` when unknown):
 ///   `cpn_minimum_age` 16 (s43(1)), `injunction_minimum_age` 10 (s1(1)),
 ///   `cbo_minimum_age` 10 (the age of criminal responsibility, Children and
@@ -391,8 +430,9 @@ pub const CPW_STALE_MONTHS: u32 = 12;
 ///   (Housing Act 1985 s84A, Housing Act 1988 Schedule 2 Ground 7A: a
 ///   conviction, or a named injunction, CBO or abatement notice with a
 ///   breach recorded, or a closure order) and `possession_notice_out_of_time`
-///   (s83ZA: within 12 months of the conviction, 3 months of the closure
-///   order).
+///   (s83ZA: within the 12 months beginning with the day of the
+///   conviction, or the 3 months beginning with the day the closure order
+///   was made).
 pub fn check(p: &Proposed, limits: &FpnLimits) -> Result<Vec<StatutoryRule>, StatutoryRule> {
     use InterventionKind as K;
 
@@ -401,15 +441,14 @@ pub fn check(p: &Proposed, limits: &FpnLimits) -> Result<Vec<StatutoryRule>, Sta
             return refuse("expiry_before_start", format!("it ends ({exp}) before it starts ({})", p.starts_at));
         }
     }
-    let (holders, _) = powers::holders(p.kind);
-    let Some(sector) = p.issuer.or((holders.len() == Sector::ALL.len()).then_some(Sector::Other)) else {
+    let (sectors, who) = holders(p.kind);
+    let Some(sector) = p.issuer.or((sectors.len() == Sector::ALL.len()).then_some(Sector::Other)) else {
         return refuse(
             "agency_sector_required",
             "set your agency's sector (council, police, housing provider...) before using statutory powers",
         );
     };
-    if !powers::may_use(p.kind, sector) {
-        let (_, who) = powers::holders(p.kind);
+    if !may_use(p.kind, sector) {
         return refuse(
             "power_not_available",
             format!("a {} cannot be issued by a {} agency ({who})", lower(p.kind), sector.label().to_lowercase()),
@@ -678,21 +717,26 @@ fn check_closure_order(p: &Proposed) -> Result<(), StatutoryRule> {
 }
 
 /// The latest a closure order application may be heard after the notice
-/// was served at `served`: 48 hours, not counting Christmas Day (s80(4)),
-/// so a window that reaches into 25 December (UK time) is a day longer.
+/// was served at `served`: 48 hours, disregarding Christmas Day (s80(4)),
+/// counted as 48 hours of time outside 25 December (UK time). Served at
+/// 10:00 on 23 December: heard by 10:00 on 26 December; served at 10:00 on
+/// Christmas Day: the hours start at midnight, so by 00:00 on 28 December.
 pub fn hearing_deadline(served: DateTime<Utc>) -> DateTime<Utc> {
-    let plain = served + Duration::hours(48);
-    let mut day = london_date(served);
-    while day <= london_date(plain) {
+    use crate::uk_time::london_midnight;
+    let mut t = served;
+    let mut left = Duration::hours(48);
+    while left > Duration::zero() {
+        let day = london_date(t);
+        let next_midnight = day.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, london_midnight);
         if day.month() == 12 && day.day() == 25 {
-            return plain + Duration::hours(24);
+            t = next_midnight;
+            continue;
         }
-        day = day.succ_opt().unwrap_or(NaiveDate::MAX);
-        if day == NaiveDate::MAX {
-            break;
-        }
+        let step = (next_midnight - t).min(left);
+        t += step;
+        left -= step;
     }
-    plain
+    t
 }
 
 fn check_closure_extension(p: &Proposed) -> Result<(), StatutoryRule> {
@@ -722,8 +766,12 @@ fn check_closure_extension(p: &Proposed) -> Result<(), StatutoryRule> {
 
 fn check_possession(p: &Proposed) -> Result<(), StatutoryRule> {
     use InterventionKind as K;
+    // "The period of N months beginning with the day of" the conviction or
+    // order: its last day is the day before the same date N months on.
     let within = |from: NaiveDate, months: u32| {
-        from.checked_add_months(chrono::Months::new(months)).is_some_and(|last| p.issued_on <= last)
+        from.checked_add_months(chrono::Months::new(months))
+            .and_then(|d| d.pred_opt())
+            .is_some_and(|last| p.issued_on <= last)
     };
     let late = |what: &str, months: u32| {
         refuse(
@@ -736,7 +784,7 @@ fn check_possession(p: &Proposed) -> Result<(), StatutoryRule> {
     }
     match &p.earlier {
         Some(e) if e.kind == K::ClosureOrder => {
-            if within(e.issued_on, 3) {
+            if within(london_date(e.starts_at), 3) {
                 Ok(())
             } else {
                 late("the closure order", 3)
@@ -851,6 +899,27 @@ mod tests {
 
     fn ok(r: Result<Vec<StatutoryRule>, StatutoryRule>) -> bool {
         r.is_ok_and(|w| w.is_empty())
+    }
+
+    #[test]
+    fn each_power_has_its_holders() {
+        assert!(may_use(K::CommunityProtectionNotice, Sector::HousingProvider));
+        assert!(!may_use(K::CommunityProtectionNotice, Sector::Fire));
+        assert!(may_use(K::DispersalDirection, Sector::Police));
+        assert!(!may_use(K::DispersalDirection, Sector::Council));
+        assert!(may_use(K::ClosureNotice, Sector::Council));
+        assert!(!may_use(K::ClosureNotice, Sector::HousingProvider));
+        assert!(may_use(K::AbatementNotice, Sector::Council));
+        assert!(!may_use(K::AbatementNotice, Sector::Police));
+        assert!(!may_use(K::CommunityRemedy, Sector::Council));
+        assert!(may_use(K::PossessionAbsoluteGround, Sector::HousingProvider));
+        assert!(!may_use(K::PossessionAbsoluteGround, Sector::Police));
+        for s in Sector::ALL {
+            assert!(may_use(K::WarningLetter, s));
+        }
+        for k in InterventionKind::ALL {
+            assert!(!holders(k).1.is_empty());
+        }
     }
 
     #[test]
@@ -1258,7 +1327,16 @@ mod tests {
         let served = utc("2025-12-23T10:00:00Z");
         assert_eq!(hearing_deadline(served), utc("2025-12-26T10:00:00Z"));
         assert_eq!(hearing_deadline(utc("2025-12-10T10:00:00Z")), utc("2025-12-12T10:00:00Z"));
-        assert_eq!(hearing_deadline(utc("2025-12-25T10:00:00Z")), utc("2025-12-28T10:00:00Z"));
+        assert_eq!(
+            hearing_deadline(utc("2025-12-25T10:00:00Z")),
+            utc("2025-12-28T00:00:00Z"),
+            "counting starts after Christmas Day"
+        );
+        assert_eq!(
+            hearing_deadline(utc("2025-12-23T00:00:00Z")),
+            utc("2025-12-25T00:00:00Z"),
+            "ends as Christmas Day begins"
+        );
         assert_eq!(
             hearing_deadline(utc("2025-12-26T00:30:00Z")),
             utc("2025-12-28T00:30:00Z"),
@@ -1334,16 +1412,16 @@ mod tests {
         assert_eq!(rule(check(&p, &limits())), Some("possession_condition_required"), "no breach yet");
         p.earlier = Some(Earlier { breaches: 1, ..earlier(K::CivilInjunction, d(2025, 1, 1)) });
         assert!(ok(check(&p, &limits())));
+        p.earlier = Some(earlier(K::ClosureOrder, d(2025, 3, 11)));
+        assert!(ok(check(&p, &limits())), "the last day of the 3 months beginning with the order's day");
         p.earlier = Some(earlier(K::ClosureOrder, d(2025, 3, 10)));
-        assert!(ok(check(&p, &limits())), "3 months to the day after the closure order");
-        p.earlier = Some(earlier(K::ClosureOrder, d(2025, 3, 9)));
         assert_eq!(rule(check(&p, &limits())), Some("possession_notice_out_of_time"));
         p.earlier = None;
         p.convicted_on = Some(d(2025, 6, 10));
         assert!(ok(check(&p, &limits())));
+        p.convicted_on = Some(d(2024, 6, 11));
+        assert!(ok(check(&p, &limits())), "the last day of the 12 months beginning with the conviction");
         p.convicted_on = Some(d(2024, 6, 10));
-        assert!(ok(check(&p, &limits())), "12 months to the day after the conviction");
-        p.convicted_on = Some(d(2024, 6, 9));
         assert_eq!(rule(check(&p, &limits())), Some("possession_notice_out_of_time"));
         p.convicted_on = Some(d(2025, 6, 11));
         assert_eq!(rule(check(&p, &limits())), Some("possession_condition_required"));
@@ -1487,7 +1565,7 @@ impl NewIntervention {
         crate::text::optional("subject_name", &self.subject_name, Self::MAX_SUBJECT)?;
         crate::text::optional("items_surrendered", &self.items_surrendered, Self::MAX_SUBJECT)?;
         if let Some(area) = &self.area {
-            let ok = (3..=2_000).contains(&area.len())
+            let ok = (3..=2_000).contains(&crate::geo::distinct_corners(area).len())
                 && area.iter().all(|[lon, lat]| (-180.0..=180.0).contains(lon) && (-90.0..=90.0).contains(lat));
             if !ok {
                 return Err("area must have 3 to 2000 corners, each a longitude and latitude".into());

@@ -28,16 +28,19 @@ pub enum Kind {
     OperationTask,
     /// The daily summary for CSP managers (counts only).
     DailyDigest,
+    /// A public spaces protection order your agency made is ending.
+    PspoEnding,
 }
 
 impl Kind {
     /// Every kind, in the order shown on the account page.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::TaskAssigned,
         Kind::CaseShared,
         Kind::ReviewDue,
         Kind::CaseReviewDeadline,
         Kind::OperationTask,
+        Kind::PspoEnding,
         Kind::DailyDigest,
     ];
 
@@ -50,6 +53,7 @@ impl Kind {
             Kind::CaseReviewDeadline => "case_review_deadline",
             Kind::OperationTask => "operation_task",
             Kind::DailyDigest => "daily_digest",
+            Kind::PspoEnding => "pspo_ending",
         }
     }
 
@@ -62,6 +66,7 @@ impl Kind {
             Kind::CaseReviewDeadline => "An ASB Case Review deadline is near",
             Kind::OperationTask => "An operation task is given to my agency",
             Kind::DailyDigest => "Daily summary (CSP managers)",
+            Kind::PspoEnding => "A public spaces protection order my agency made is ending",
         }
     }
 
@@ -92,17 +97,24 @@ pub struct Schedule {
     pub case_review_working_days: u32,
     /// Hour of the day (UK time) from which the daily summary is sent.
     pub digest_hour: u32,
+    /// Remind the council this many days before a public spaces protection
+    /// order ends (time to consult on an extension, s60, s72).
+    pub pspo_days: u32,
 }
 
 impl Default for Schedule {
     fn default() -> Self {
-        Self { review_days: 3, case_review_working_days: 2, digest_hour: 7 }
+        Self { review_days: 3, case_review_working_days: 2, digest_hour: 7, pspo_days: 90 }
     }
 }
 
 impl Schedule {
-    /// Checks the ranges (0 to 60 days, 0 to 20 working days, hour 0 to 23).
+    /// Checks the ranges (0 to 60 days, 0 to 20 working days, hour 0 to
+    /// 23, 0 to 366 days for orders).
     pub fn check(&self) -> Result<(), String> {
+        if self.pspo_days > 366 {
+            return Err("notifications pspo_days must be between 0 and 366".into());
+        }
         if self.review_days > 60 {
             return Err("notifications review_days must be between 0 and 60".into());
         }
@@ -200,6 +212,13 @@ pub enum Event {
         /// The deadline (end of this day).
         due_on: NaiveDate,
     },
+    /// A public spaces protection order the recipient's agency made is ending.
+    PspoEnding {
+        /// The order's reference.
+        reference: String,
+        /// Its last day in force.
+        ends_on: NaiveDate,
+    },
     /// An operation task was given to the recipient's agency.
     OperationTask {
         /// Operation reference.
@@ -246,6 +265,7 @@ impl Event {
             Event::CaseReviewDeadline { .. } => Kind::CaseReviewDeadline,
             Event::OperationTask { .. } => Kind::OperationTask,
             Event::DailyDigest { .. } => Kind::DailyDigest,
+            Event::PspoEnding { .. } => Kind::PspoEnding,
         }
     }
 
@@ -279,6 +299,13 @@ impl Event {
                     "ASB Case Review {reference} must be {} by the end of {}.\n\nSign in to SafetyNet to record what has been done.",
                     stage.words(),
                     long_date(*due_on)
+                ),
+            ),
+            Event::PspoEnding { reference, ends_on } => (
+                format!("SafetyNet: public spaces protection order {reference} ends {}", ends_on.format("%-d %B %Y")),
+                format!(
+                    "Public spaces protection order {reference} is in force until the end of {}. To extend it, consult the police, the police and crime commissioner and community representatives, and decide before then (Anti-social Behaviour, Crime and Policing Act 2014, sections 60 and 72).\n\nSign in to SafetyNet to see the order and its breaches.",
+                    long_date(*ends_on)
                 ),
             ),
             Event::OperationTask { reference, agency, due_on } => (

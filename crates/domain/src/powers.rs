@@ -1,8 +1,8 @@
-//! Who may use each power: an agency's [`Sector`] (council, police, housing
-//! provider...) against the bodies the 2014 Act and the other enactments
-//! name, and the rank that must authorise a closure notice or a dispersal.
+//! The kinds of body that hold powers: an agency's [`Sector`] (council,
+//! police, housing provider...) and the rank or office that must authorise a
+//! closure notice or a dispersal ([`Authoriser`]). Which sector holds which
+//! power is `interventions::holders`.
 
-use crate::interventions::InterventionKind;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -161,49 +161,9 @@ impl Authoriser {
     }
 }
 
-/// The sectors that may use a power, and the section that says so.
-pub fn holders(kind: InterventionKind) -> (&'static [Sector], &'static str) {
-    use InterventionKind as K;
-    use Sector as S;
-    match kind {
-        K::WarningLetter | K::AcceptableBehaviourContract => (&Sector::ALL, "any partner"),
-        K::CommunityProtectionWarning | K::CommunityProtectionNotice => (
-            &[S::Council, S::Police, S::HousingProvider],
-            "s53: a council, the police or a designated housing provider",
-        ),
-        K::FixedPenaltyNotice => (&[S::Council, S::Police, S::HousingProvider], "s52, s68 and the enabling Acts"),
-        K::CivilInjunction => (
-            &[S::Council, S::Police, S::HousingProvider, S::Transport],
-            "s5: a council, a housing provider, the police or a transport authority",
-        ),
-        K::CriminalBehaviourOrder => (
-            &[S::Prosecutor, S::Police, S::Council],
-            "s22: on the prosecution's application, at police or council request",
-        ),
-        K::DispersalDirection => (&[S::Police], "s35: a constable or PCSO in uniform, under an authorisation"),
-        K::ClosureNotice => (&[S::Police, S::Council], "s76: a police inspector or above, or the council"),
-        K::ClosureOrder | K::ClosureOrderExtension => {
-            (&[S::Police, S::Council], "s80 and s82: the police or the council")
-        }
-        K::PspoBreach => (&[S::Council, S::Police], "s67 and s68: the council or the police"),
-        K::CommunityRemedy => (&[S::Police], "s101 to s103: a police officer"),
-        K::PossessionAbsoluteGround => (
-            &[S::Council, S::HousingProvider],
-            "Part 5: the landlord (Housing Act 1985 s84A; Housing Act 1988 Schedule 2 Ground 7A)",
-        ),
-        K::AbatementNotice => (&[S::Council], "Environmental Protection Act 1990 s80: the council"),
-    }
-}
-
-/// The sector may use the power.
-pub fn may_use(kind: InterventionKind, sector: Sector) -> bool {
-    holders(kind).0.contains(&sector)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use InterventionKind as K;
 
     #[test]
     fn names_round_trip() {
@@ -215,27 +175,6 @@ mod tests {
         }
         assert!(Sector::parse("county").is_err_and(|e| e.contains("council")));
         assert!(Authoriser::parse("sergeant").is_err());
-    }
-
-    #[test]
-    fn each_power_has_its_holders() {
-        assert!(may_use(K::CommunityProtectionNotice, Sector::HousingProvider));
-        assert!(!may_use(K::CommunityProtectionNotice, Sector::Fire));
-        assert!(may_use(K::DispersalDirection, Sector::Police));
-        assert!(!may_use(K::DispersalDirection, Sector::Council));
-        assert!(may_use(K::ClosureNotice, Sector::Council));
-        assert!(!may_use(K::ClosureNotice, Sector::HousingProvider));
-        assert!(may_use(K::AbatementNotice, Sector::Council));
-        assert!(!may_use(K::AbatementNotice, Sector::Police));
-        assert!(!may_use(K::CommunityRemedy, Sector::Council));
-        assert!(may_use(K::PossessionAbsoluteGround, Sector::HousingProvider));
-        assert!(!may_use(K::PossessionAbsoluteGround, Sector::Police));
-        for s in Sector::ALL {
-            assert!(may_use(K::WarningLetter, s));
-        }
-        for k in InterventionKind::ALL {
-            assert!(!holders(k).1.is_empty());
-        }
     }
 
     #[test]

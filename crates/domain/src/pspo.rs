@@ -148,10 +148,7 @@ impl NewPspo {
     /// The boundary's distinct corners (a closing corner equal to the first
     /// is dropped).
     pub fn corners(&self) -> &[[f64; 2]] {
-        match self.area.as_slice() {
-            [first, .., last] if first == last => &self.area[..self.area.len() - 1],
-            all => all,
-        }
+        crate::geo::distinct_corners(&self.area)
     }
 
     /// The boundary as a GeoJSON Polygon geometry (closed ring).

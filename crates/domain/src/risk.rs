@@ -179,7 +179,8 @@ pub struct VictimHistory {
     /// before the assessment (every agency's records).
     pub domestic_abuse_incidents: u32,
     /// A repeat: the victim's last MARAC referral's date and the first
-    /// domestic abuse incident after it, within 12 months of it.
+    /// domestic abuse incident after it, within 12 months of it (never
+    /// printed: either may be another agency's record).
     pub repeat: Option<(NaiveDate, NaiveDate)>,
 }
 
@@ -444,10 +445,10 @@ pub fn assess(
     }
 
     let repeat_marac = is_dash && history.repeat.is_some();
-    if let (true, Some((referred, incident))) = (is_dash, history.repeat) {
-        reasons.push(format!(
-            "a domestic abuse incident on {incident}, within 12 months of the MARAC referral on {referred}: refer again as a repeat"
-        ));
+    // Undated: the referral and the incident may be other agencies' records.
+    if repeat_marac {
+        reasons
+            .push("a new domestic abuse incident within 12 months of a MARAC referral: refer again as a repeat".into());
     }
     let marac_referral = is_dash && (level == RiskLevel::High || repeat_marac);
     if is_dash && level == RiskLevel::High {

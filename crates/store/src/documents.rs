@@ -37,8 +37,8 @@ impl Attached<'_> {
     }
 }
 
-/// Where content is kept (`[documents] folder` in the configuration; the
-/// database when unset).
+/// Where content is kept (`[safety.documents] folder` in the configuration;
+/// the database when unset).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Storage {
     /// In the `documents` row.
@@ -129,8 +129,11 @@ pub struct Document {
     pub created_at_ms: i64,
 }
 
-/// The owner of the record `at` and checks the permit may see it.
-async fn record_right<C: SeesRecords>(tx: &mut Tx, permit: &Permit<C>, at: Attached<'_>) -> Result<()> {
+/// Checks the permit may see the record `at` (and, with `attach`, add to
+/// it: a case's lead or partner agencies, who work the case; an incident's
+/// owner only, as nothing else about an incident is another agency's to
+/// change).
+async fn record_right<C: SeesRecords>(tx: &mut Tx, permit: &Permit<C>, at: Attached<'_>, attach: bool) -> Result<()> {
     match at {
         Attached::Case(id) => case_right(tx, permit, id).await.map(|_| ()),
         Attached::Incident(id) => {
@@ -138,8 +141,12 @@ async fn record_right<C: SeesRecords>(tx: &mut Tx, permit: &Permit<C>, at: Attac
                 .optional(&Q::new("SELECT owner_agency FROM incidents WHERE id = $1").bind(id))
                 .await?
                 .ok_or(StoreError::NotFound("incident"))?;
+            let owner = row.text("owner_agency")?;
             let shares = incident_shares(tx, id).await?;
-            match record_access(permit, &row.text("owner_agency")?, &shares) {
+            match record_access(permit, &owner, &shares) {
+                RecordAccess::Full if attach && owner != permit.principal().agency => {
+                    Err(StoreError::Forbidden("only the agency that holds an incident attaches documents to it"))
+                }
                 RecordAccess::Full => Ok(()),
                 RecordAccess::Signpost { .. } => Err(StoreError::NotFound("incident")),
             }
@@ -178,20 +185,33 @@ impl Store {
             .map_err(|m| StoreError::Rule("document_rejected", m))?;
         let description = safetynet_domain::text::optional("description", &upload.description, Upload::MAX_DESCRIPTION)
             .map_err(|m| StoreError::Rule("document_rejected", m))?;
-        let mut tx = self.write().await?;
-        record_right(&mut tx, permit, at).await?;
         let id = new_id_at_ms(actor.at_ms);
         let sha256 = hex::encode(Sha256::digest(&upload.bytes));
+        // A folder's file is written before the transaction (never holding
+        // the write lock during file work) and removed if the row is not.
         let (content, stored_path) = match storage {
             Storage::Database => (Some(upload.bytes.clone()), None),
             Storage::Folder(folder) => {
-                let path = write_file(folder, &id, &upload.bytes)
-                    .map_err(|e| StoreError::Io(format!("could not keep the document in {}: {e}", folder.display())))?;
+                let (folder, id, bytes) = (folder.clone(), id.clone(), upload.bytes.clone());
+                let path = tokio::task::spawn_blocking(move || write_file(&folder, &id, &bytes))
+                    .await
+                    .map_err(|e| StoreError::Io(e.to_string()))?
+                    .map_err(|e| StoreError::Io(format!("could not keep the document: {e}")))?;
                 (None, Some(path.display().to_string()))
             }
         };
         let (record_type, record_id) = at.parts();
-        let inserted = tx
+        let mut tx = match self.write().await {
+            Ok(tx) => tx,
+            Err(e) => {
+                if let Some(path) = &stored_path {
+                    let _ = std::fs::remove_file(path);
+                }
+                return Err(e);
+            }
+        };
+        let inserted = match record_right(&mut tx, permit, at, true).await {
+            Ok(()) => tx
             .execute(
                 &Q::new(
                     "INSERT INTO documents (id, record_type, record_id, owner_agency, kind, filename, content_type, size_bytes, sha256, description,
@@ -212,7 +232,9 @@ impl Store {
                 .bind(actor.at_ms)
                 .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
             )
-            .await;
+            .await,
+            Err(e) => Err(e),
+        };
         let written = async {
             inserted?;
             if let Attached::Case(case_id) = at {
@@ -240,7 +262,7 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<Vec<Document>> {
         let mut tx = self.write().await?;
-        record_right(&mut tx, permit, at).await?;
+        record_right(&mut tx, permit, at, false).await?;
         let (record_type, record_id) = at.parts();
         let detail = serde_json::json!({ "record_type": record_type, "record": record_id });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::View, "document", None, detail)).await?;
@@ -279,19 +301,23 @@ impl Store {
             "case" => Attached::Case(&doc.record_id),
             _ => Attached::Incident(&doc.record_id),
         };
-        record_right(&mut tx, permit, at).await.map_err(|_| StoreError::NotFound("document"))?;
+        record_right(&mut tx, permit, at, false).await.map_err(|_| StoreError::NotFound("document"))?;
+        let detail = serde_json::json!({ "download": true, "sha256": doc.sha256, "record_type": doc.record_type, "record": doc.record_id });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::View, "document", Some(id), detail)).await?;
+        tx.commit().await?;
+        // The file is read after the commit: the write lock is not held
+        // while a large document is read and checked.
         let bytes = match (row.opt_bytes("content")?, row.opt_text("stored_path")?) {
             (Some(b), _) => b,
-            (None, Some(path)) => std::fs::read(&path)
-                .map_err(|e| StoreError::Io(format!("document {id} is missing from {path}: {e}")))?,
+            (None, Some(path)) => tokio::task::spawn_blocking(move || std::fs::read(&path))
+                .await
+                .map_err(|e| StoreError::Io(e.to_string()))?
+                .map_err(|e| StoreError::Io(format!("document {id} could not be read: {e}")))?,
             (None, None) => return Err(StoreError::Io(format!("document {id} has no content"))),
         };
         if hex::encode(Sha256::digest(&bytes)) != doc.sha256 {
             return Err(StoreError::Io(format!("document {id} does not match the checksum taken when it was added")));
         }
-        let detail = serde_json::json!({ "download": true, "sha256": doc.sha256, "record_type": doc.record_type, "record": doc.record_id });
-        append(&mut tx, actor.at_ms, &actor.event(AuditAction::View, "document", Some(id), detail)).await?;
-        tx.commit().await?;
         Ok((doc, bytes))
     }
 
@@ -304,26 +330,6 @@ impl Store {
             .ok_or(StoreError::NotFound("document"))?;
         document_row(&row)
     }
-}
-
-/// Removes the documents attached to a record (retention): their rows now,
-/// and returns the folder files to delete once the change has committed.
-pub(crate) async fn remove_documents(tx: &mut Tx, record_type: &str, record_id: &str) -> Result<Vec<String>> {
-    let files: Vec<String> = tx
-        .all(
-            &Q::new("SELECT stored_path FROM documents WHERE record_type = $1 AND record_id = $2 AND stored_path IS NOT NULL")
-                .bind(record_type)
-                .bind(record_id),
-        )
-        .await?
-        .iter()
-        .map(|r| r.text("stored_path"))
-        .collect::<std::result::Result<_, _>>()?;
-    tx.execute(
-        &Q::new("DELETE FROM documents WHERE record_type = $1 AND record_id = $2").bind(record_type).bind(record_id),
-    )
-    .await?;
-    Ok(files)
 }
 
 const DOCUMENT_COLS: &str =

@@ -180,12 +180,14 @@ pub struct Queued {
     pub case_reviews: usize,
     /// Daily summaries.
     pub digests: usize,
+    /// Reminders of public spaces protection orders ending.
+    pub pspos: usize,
 }
 
 impl Queued {
     /// All messages queued.
     pub fn total(&self) -> usize {
-        self.reviews + self.case_reviews + self.digests
+        self.reviews + self.case_reviews + self.digests + self.pspos
     }
 }
 
@@ -264,6 +266,41 @@ impl Store {
             n += enqueue(&mut tx, to, &event, &format!("/cases/{id}"), Some(&key), "", actor.at_ms).await?;
         }
         finish_queue(tx, actor, Kind::ReviewDue, n).await?;
+        Ok(n)
+    }
+
+    /// Queues a reminder, once per order and last day, to the case workers
+    /// of the council that made each public spaces protection order ending
+    /// from `from` to `until` (inclusive).
+    pub async fn queue_pspo_reminders(&self, from: NaiveDate, until: NaiveDate, actor: &Actor<'_>) -> Result<usize> {
+        let mut tx = self.write().await?;
+        let rows = tx
+            .all(
+                &Q::new(
+                    "SELECT id, reference, owner_agency, ends_on FROM pspos WHERE ends_on >= $1 AND ends_on <= $2 ORDER BY ends_on, reference",
+                )
+                .bind(from.to_string())
+                .bind(until.to_string()),
+            )
+            .await?;
+        let mut n = 0;
+        for r in &rows {
+            let (id, ends) = (r.text("id")?, r.date("ends_on")?);
+            let event = Event::PspoEnding { reference: r.text("reference")?, ends_on: ends };
+            let agency = r.text("owner_agency")?;
+            let key = format!("pspo_ending:{id}:{ends}");
+            n += enqueue(
+                &mut tx,
+                To::Agency(&agency, CASE_WORKERS),
+                &event,
+                &format!("/pspos/{id}"),
+                Some(&key),
+                "",
+                actor.at_ms,
+            )
+            .await?;
+        }
+        finish_queue(tx, actor, Kind::PspoEnding, n).await?;
         Ok(n)
     }
 

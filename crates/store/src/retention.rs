@@ -231,11 +231,11 @@ impl Store {
         let mut files = Vec::new();
         for id in &report.cases {
             anonymise_case(&mut tx, id, actor.at_ms).await?;
-            files.extend(crate::documents::remove_documents(&mut tx, "case", id).await?);
+            files.extend(remove_documents(&mut tx, "case", id).await?);
         }
         for id in &report.incidents {
             anonymise_incident(&mut tx, id, actor.at_ms).await?;
-            files.extend(crate::documents::remove_documents(&mut tx, "incident", id).await?);
+            files.extend(remove_documents(&mut tx, "incident", id).await?);
         }
         for id in &report.people {
             anonymise_person(&mut tx, id, actor.at_ms).await?;
@@ -269,4 +269,24 @@ impl Store {
         }
         Ok(Some(report))
     }
+}
+
+/// Removes the documents attached to a record (retention): their rows now,
+/// and returns the folder files to delete once the change has committed.
+async fn remove_documents(tx: &mut Tx, record_type: &str, record_id: &str) -> Result<Vec<String>> {
+    let files: Vec<String> = tx
+        .all(
+            &Q::new("SELECT stored_path FROM documents WHERE record_type = $1 AND record_id = $2 AND stored_path IS NOT NULL")
+                .bind(record_type)
+                .bind(record_id),
+        )
+        .await?
+        .iter()
+        .map(|r| r.text("stored_path"))
+        .collect::<std::result::Result<_, _>>()?;
+    tx.execute(
+        &Q::new("DELETE FROM documents WHERE record_type = $1 AND record_id = $2").bind(record_type).bind(record_id),
+    )
+    .await?;
+    Ok(files)
 }

@@ -847,16 +847,12 @@ async fn decide(
 struct PersonQuery {
     /// The person id.
     person: String,
-    /// Count as at the end of this UK day (YYYY-MM-DD, not after today),
-    /// e.g. the day an application was received; default now.
-    #[serde(default)]
-    on: Option<NaiveDate>,
 }
 
 #[utoipa::path(
     get,
     path = "/case-reviews/eligibility",
-    summary = "?person={id}[&on=YYYY-MM-DD]: qualifying complaints to every agency against the threshold, now or at the end of a past day; `prompt_officer` at the second",
+    summary = "?person={id}: qualifying complaints to every agency against the threshold; `prompt_officer` at the second",
     params(PersonQuery),
     responses((status = 200, description = "Success", body = EligibilityReport))
 )]
@@ -867,14 +863,9 @@ async fn eligibility(
 ) -> ApiResult<Json<EligibilityReport>> {
     let permit = user.permit::<ViewRecords>()?;
     let q: PersonQuery = parse_api_query(raw.as_deref())?;
-    let as_of = match q.on {
-        Some(d) if d > state.today() => return Err(AppError::BadRequest("on cannot be after today".into()).into()),
-        Some(d) => safetynet_domain::case_review::end_of_day(d),
-        None => state.clock.now(),
-    };
     let report = state
         .store
-        .case_review_eligibility(&permit, &q.person, &state.config.safety.case_review, as_of, &user.actor())
+        .case_review_eligibility(&permit, &q.person, &state.config.safety.case_review, state.clock.now(), &user.actor())
         .await?;
     Ok(Json(report))
 }

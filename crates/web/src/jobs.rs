@@ -108,6 +108,7 @@ pub fn spawn_scheduler(state: AppState) {
                     reviews = q.reviews,
                     case_reviews = q.case_reviews,
                     digests = q.digests,
+                    pspos = q.pspos,
                     "reminders queued"
                 ),
                 Ok(_) => {}

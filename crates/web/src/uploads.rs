@@ -1,6 +1,7 @@
 //! Documents and evidence over HTTP, for the pages and the API alike:
 //! reading a `multipart/form-data` upload (one `file`, and text fields)
-//! without holding more than the configured limit in memory, and the
+//! without holding more than the configured limit (and 40 KB a field) in
+//! memory, and the
 //! download response (attachment, the type the bytes showed, never cached).
 
 use crate::error::AppError;
@@ -47,8 +48,11 @@ impl UploadForm {
     }
 }
 
-/// Reads a multipart upload, refusing a file over `max_bytes` as soon as it
-/// passes the limit and text fields over 10,000 characters.
+/// The most a text field of an upload form may hold.
+const TEXT_FIELD_BYTES: usize = 40 * 1024;
+
+/// Reads a multipart upload, refusing a file over `max_bytes` and a text
+/// field over 40 KB as soon as either passes its limit.
 pub async fn read(mut multipart: Multipart, max_bytes: usize) -> Result<UploadForm, AppError> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         AppError::BadRequest(format!("the upload could not be read: {e}"))
@@ -56,26 +60,26 @@ pub async fn read(mut multipart: Multipart, max_bytes: usize) -> Result<UploadFo
     let mut form = UploadForm::default();
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let filename = field.file_name().unwrap_or_default().to_string();
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                if bytes.len() + chunk.len() > max_bytes {
-                    return Err(AppError::BadRequest(format!(
-                        "the file is more than the {} allowed",
-                        size_label(max_bytes)
-                    )));
-                }
-                bytes.extend_from_slice(&chunk);
+        let is_file = name == "file";
+        let (limit, too_big) = if is_file {
+            (max_bytes, format!("the file is more than the {} allowed", size_label(max_bytes)))
+        } else {
+            (TEXT_FIELD_BYTES, format!("{name} is too long"))
+        };
+        let filename = field.file_name().unwrap_or_default().to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(bad)? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(AppError::BadRequest(too_big));
             }
+            bytes.extend_from_slice(&chunk);
+        }
+        if is_file {
             if !(filename.is_empty() && bytes.is_empty()) {
                 form.file = Some((filename, bytes));
             }
         } else {
-            let text = field.text().await.map_err(bad)?;
-            if text.chars().count() > 10_000 {
-                return Err(AppError::BadRequest(format!("{name} is too long")));
-            }
+            let text = String::from_utf8(bytes).map_err(|_| AppError::BadRequest(format!("{name} is not text")))?;
             form.fields.insert(name, text);
         }
     }

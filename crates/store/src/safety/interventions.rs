@@ -150,7 +150,7 @@ impl Store {
             compliance_by: new.compliance_by,
             convicted_on: new.convicted_on,
             yot_consulted: new.yot_consulted,
-            has_area: new.area.as_ref().is_some_and(|a| a.len() >= 3),
+            has_area: new.area.as_deref().is_some_and(|a| safetynet_domain::geo::distinct_corners(a).len() >= 3),
         };
         let warnings = interventions::check(&proposed, limits).map_err(|e| StoreError::Rule(e.rule, e.message))?;
         let id = new_id_at_ms(actor.at_ms);
@@ -265,7 +265,9 @@ impl Store {
     }
 
     /// One intervention on a case the caller may work on, with the case's
-    /// reference (for producing its letter); not found otherwise.
+    /// reference (for producing its letter); not found otherwise. Only the
+    /// agency that recorded it may issue its letter (a partner on the case
+    /// is refused), so a notice never goes out in another agency's name.
     pub async fn intervention_on_case(
         &self,
         permit: &Permit<EditRecords>,
@@ -273,13 +275,22 @@ impl Store {
         today: NaiveDate,
     ) -> Result<(Intervention, String)> {
         let mut tx = self.write().await?;
-        let case_id = tx
-            .optional(&Q::new("SELECT case_id FROM interventions WHERE id = $1").bind(id))
+        let found = tx
+            .optional(
+                &Q::new(
+                    "SELECT x.case_id, (SELECT u.agency_code FROM users u WHERE u.id = x.created_by) AS recorded_by
+                     FROM interventions x WHERE x.id = $1",
+                )
+                .bind(id),
+            )
             .await?
-            .ok_or(StoreError::NotFound("intervention"))?
-            .text("case_id")?;
+            .ok_or(StoreError::NotFound("intervention"))?;
+        let case_id = found.text("case_id")?;
         let (_, reference) =
             case_right(&mut tx, permit, &case_id).await.map_err(|_| StoreError::NotFound("intervention"))?;
+        if found.opt_text("recorded_by")?.is_some_and(|a| a != permit.principal().agency) {
+            return Err(StoreError::Forbidden("only the agency that recorded an intervention issues its letter"));
+        }
         let row = tx.one(&Q::new(format!("{INTERVENTION_SELECT} WHERE x.id = $1")).bind(id)).await?;
         let x = intervention_row(&row, today)?;
         tx.commit().await?;

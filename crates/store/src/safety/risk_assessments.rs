@@ -259,17 +259,23 @@ async fn victim_history(tx: &mut impl Exec, case_id: &str, person_id: &str, at_m
         .collect::<std::result::Result<_, _>>()?;
     let domestic_abuse_incidents =
         u32::try_from(dates.iter().filter(|t| **t >= at_ms - year_ms).count()).unwrap_or(u32::MAX);
+    // The last MARAC referral of this victim (any record of them) in the
+    // 12 calendar months before today; earlier referrals cannot have a
+    // repeat now.
+    let day = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(london_date);
+    let today = day(at_ms).unwrap_or_default();
+    let since = today.checked_sub_months(chrono::Months::new(12)).unwrap_or(today);
     let referred = tx
         .one(
-            &Q::new(
-                "SELECT MAX(assessed_at) AS at FROM risk_assessments WHERE person_id = $1 AND marac_referral = TRUE AND assessed_at >= $2",
-            )
+            &Q::new(format!(
+                "SELECT MAX(r.assessed_at) AS at FROM risk_assessments r JOIN people p ON p.id = r.person_id
+                 WHERE {SAME_PERSON} AND r.marac_referral = TRUE AND r.assessed_at >= $2"
+            ))
             .bind(person_id)
-            .bind(at_ms - year_ms),
+            .bind(safetynet_domain::uk_time::london_midnight(since).timestamp_millis()),
         )
         .await?
         .opt_int("at")?;
-    let day = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(london_date);
     let repeat = referred.and_then(day).and_then(|on| {
         let after: Vec<chrono::NaiveDate> = dates.iter().filter_map(|t| day(*t)).collect();
         risk::repeat_after(on, &after).map(|incident| (on, incident))
