@@ -590,3 +590,42 @@ async fn an_officer_finds_a_place_is_warned_before_a_timeout_and_keeps_a_note() 
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn put_an_order_on_the_pspo_register_with_its_area_drawn_on_the_map() {
+    if !browser_available() {
+        return;
+    }
+    each_engine(async |app: &TestApp| {
+        with_browser(app, |d, base, engine| {
+            d.sign_in(base, OFFICER);
+            d.go(&format!("{base}/pspos"));
+            d.script("document.getElementById('pspo-form').open = true; return true;");
+            d.wait_for("the drawing map", "return document.getElementById('pspo-draw').dataset.state === 'ready';");
+            d.script("const m = document.getElementById('pspo-draw'); m.scrollIntoView(); const r = m.getBoundingClientRect(); for (const [x, y] of [[0.3, 0.3], [0.7, 0.3], [0.5, 0.7]]) { m.dispatchEvent(new MouseEvent('click', { bubbles: true, clientX: r.left + r.width * x, clientY: r.top + r.height * y })); } return true;");
+            d.wait_for("three corners", "return document.getElementById('pspo-draw').dataset.corners === '3';");
+            d.type_into("#title", "Verulamium Park dog control order");
+            d.type_into("#prohibitions", "Dogs on leads near the lake");
+            d.set("made_on", "2025-12-01");
+            d.set("starts_on", "2026-01-01");
+            d.set("ends_on", "2026-03-31");
+            d.set("publicised_on", "2025-10-01");
+            d.script("for (const id of ['consulted_police', 'consulted_pcc', 'consulted_community']) { document.getElementById(id).checked = true; } return true;");
+            d.screenshot(&format!("pspo-form-{engine}.png"));
+            d.check("pspo-form");
+            d.click("form[action='/pspos'] button[type=submit]");
+            d.wait_path("the order", "/pspos/0");
+            d.wait_for("the order's map", "return document.getElementById('pspo-map').dataset.state === 'ready';");
+            assert_eq!(d.script("return document.getElementById('pspo-map').dataset.features;"), json!("1"));
+            assert!(d.text_of("[data-testid=pspo-ending]").contains("Ends within 90 days"));
+            d.screenshot(&format!("pspo-{engine}.png"));
+            d.check("pspo");
+            d.width(390);
+            d.check("pspo-phone");
+            d.screenshot(&format!("pspo-phone-{engine}.png"));
+            d.width(1366);
+        })
+        .await;
+    })
+    .await;
+}

@@ -182,6 +182,7 @@ function layerStyle(f) {
   const p = f.properties;
   if (p.kind === "cluster") return { color: "#d4351c", weight: 3, fillColor: "#d4351c", fillOpacity: 0.1 };
   if (p.kind === "pair") return { color: "#d4351c", weight: 2, opacity: 0.8 };
+  if (p.kind === "pspo" || p.kind === "dispersal") return { color: "#1d70b8", weight: 3, fillColor: "#1d70b8", fillOpacity: 0.15 };
   return { weight: 0, fillColor: densityColour(p.level), fillOpacity: 0.35 + 0.45 * p.level };
 }
 
@@ -194,6 +195,8 @@ function layerPopup(p) {
     return `<strong>${Math.round(p.distance_m)} m and ${p.days} days apart</strong><br>${escapeHtml(p.from_date)} and ${escapeHtml(p.to_date)}`;
   }
   if (p.kind === "place") return "A place in the cluster";
+  if (p.kind === "pspo") return `<strong>${escapeHtml(p.reference)}</strong><br>${escapeHtml(p.title)}<br>In force to ${escapeHtml(p.ends_on)}`;
+  if (p.kind === "dispersal") return `<strong>Dispersal area</strong><br>Issued ${escapeHtml(p.issued_on)}`;
   return `<strong>${p.density_per_km2.toFixed(0)} records per km²</strong>`;
 }
 
@@ -256,6 +259,9 @@ function drawMap(el) {
   clear.textContent = "Clear the drawing";
   clear.addEventListener("click", () => { corners.length = 0; out.value = ""; redraw(); });
   el.after(clear);
+  // A map drawn inside a closed "details" has no size until it is opened.
+  const folded = el.closest("details");
+  if (folded) folded.addEventListener("toggle", () => { if (folded.open) map.invalidateSize(); });
   el.dataset.state = "ready";
 }
 

@@ -722,7 +722,7 @@ async fn list_interventions(
                 .filter_map(|x| {
                     let area = x.area.clone()?;
                     Some(serde_json::json!({ "type": "Feature", "geometry": area,
-                        "properties": { "kind": x.kind.label(), "issued_on": x.issued_on, "items_surrendered": x.items_surrendered } }))
+                        "properties": { "kind": "dispersal", "label": x.kind.label(), "issued_on": x.issued_on, "items_surrendered": x.items_surrendered } }))
                 })
                 .collect();
             let body = serde_json::json!({ "type": "FeatureCollection", "features": features });
