@@ -81,10 +81,7 @@ pub async fn scheduled_retention(
         return Ok(None);
     }
     let day = today.to_string();
-    Ok(store
-        .retention_run(schedule, Some(&day), actor)
-        .await?
-        .map(|r| r.cases.len() + r.incidents.len() + r.people.len() + r.police_daily.len()))
+    Ok(store.retention_run(schedule, Some(&day), actor).await?.map(|r| r.count()))
 }
 
 #[cfg(test)]

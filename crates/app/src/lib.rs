@@ -17,6 +17,7 @@ mod error;
 pub mod evaluation;
 pub mod jobs;
 pub mod letters;
+pub mod measures;
 pub mod notify;
 pub mod packs;
 mod params;

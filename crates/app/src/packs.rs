@@ -585,7 +585,7 @@ async fn tasking(analyst: &Analyst, date: NaiveDate, record: Option<&MeetingReco
 type Ratings = (Strategy, Vec<(String, CommitmentUpdate)>);
 
 async fn rag(analyst: &Analyst, date: NaiveDate, record: Option<&MeetingRecord>) -> Result<Vec<Section>, Error> {
-    let ratings = match analyst.store().strategy().await? {
+    let ratings = match crate::measures::strategy_on(analyst.store(), date).await? {
         Some(s) => Some((s, analyst.store().ratings_as_of(end_of_day_ms(date)).await?)),
         None => None,
     };
@@ -718,7 +718,9 @@ fn commitments(ratings: Option<&Ratings>) -> Section {
     let Some((strategy, ratings)) = ratings else {
         return section("commitments", title, vec![para("No strategy has been loaded.")]);
     };
-    let mut blocks = Vec::new();
+    let mut blocks = vec![para(
+        "Measures are counted from the partners' records on the meeting's date where the strategy names one; otherwise the owner's latest reported figure is shown.",
+    )];
     for (i, p) in strategy.priorities.iter().enumerate() {
         let rows = p
             .commitments
@@ -728,13 +730,17 @@ fn commitments(ratings: Option<&Ratings>) -> Section {
                 vec![
                     c.title.clone(),
                     if c.team.is_empty() { c.owner_agency.clone() } else { format!("{} ({})", c.owner_agency, c.team) },
+                    c.measured.as_ref().map_or_else(
+                        || u.and_then(|u| u.figure).map_or_else(String::new, |f| format!("{f} (reported)")),
+                        |m| m.text.clone(),
+                    ),
                     u.map_or_else(|| "Not rated".into(), |u| u.rag.label().into()),
                     u.map_or_else(String::new, |u| u.reason.clone()),
                 ]
             })
             .collect();
         blocks.push(para(format!("Priority {}: {}", i + 1, p.title)));
-        blocks.push(table(&["Commitment", "Owner", "Rating", "Why"], rows));
+        blocks.push(table(&["Commitment", "Owner", "Measure", "Rating", "Why"], rows));
     }
     section("commitments", title, blocks)
 }

@@ -921,6 +921,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("  incidents  {verb} {}", report.incidents.len());
             println!("  people     {verb} {}", report.people.len());
             println!("  police daily crimes {verb} {}", report.police_daily.len());
+            println!("  referrals  {verb} {}", report.referrals.len());
+            println!("  taxi drivers {verb} {}", report.taxi_drivers.len());
         }
         Command::Audit { command: AuditCommand::Verify { db, checkpoint } } => {
             let store = open(&config, &db, KeyUse::Verify).await?;

@@ -54,6 +54,7 @@ pub const USERS: &[(&str, &str, &str, Role)] = &[
     ("asb.officer@stalbans.gov.uk", "Sam Okafor", "SACDC", Role::CaseOfficer),
     ("pc.neighbourhood@herts.police.uk", "PC Jo Patel", "HERTS-POLICE", Role::CaseOfficer),
     ("viewer@hertsfire.gov.uk", "Riley Viewer", "HFRS", Role::AgencyViewer),
+    ("safe.and.well@hertsfire.gov.uk", "Dana Whitfield", "HFRS", Role::CaseOfficer),
     ("auditor@stalbans.gov.uk", "Avery Auditor", "SACDC", Role::Auditor),
 ];
 
@@ -186,6 +187,7 @@ pub async fn run(
     crate::demo_strategy::seed_strategy(&store, clock.now()).await?;
     crate::demo_meetings::seed_tasking(&store, clock.clone()).await?;
     crate::demo_daily::seed_police_daily(&store, clock.now()).await?;
+    crate::demo_programmes::seed_programmes(&store, clock.now()).await?;
     let mut config = config.clone();
     crate::demo_daily::demo_sharing(&mut config.police_daily);
     let config = &config;

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod demo_cases;
 pub mod demo_daily;
 pub mod demo_meetings;
+pub mod demo_programmes;
 pub mod demo_strategy;
 pub mod generate;
 pub mod import;

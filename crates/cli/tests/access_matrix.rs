@@ -45,6 +45,8 @@ enum Subject {
     CaseReview,
     Pspo,
     Document,
+    Referral,
+    Driver,
     User,
     Commitment,
     Operation,
@@ -152,6 +154,18 @@ const MATRIX: &[Entry] = matrix! {
     "GET" "/pspos/{id}" => Pspo, false, none;
     "POST" "/pspos/{id}/extensions" => Pspo, false, |_| json!({ "decided_on": "2026-01-15", "ends_on": "2029-06-01", "reason": "Still needed", "consulted": "true", "published": "true" });
     "POST" "/case-reviews/{id}" => CaseReview, true, |_| json!({ "recommendations": "1" });
+    "GET" "/programmes" => None, false, none;
+    "GET" "/programmes/referrals" => None, true, none;
+    "POST" "/programmes/referrals" => None, true, |_| referral_body(true);
+    "GET" "/programmes/referrals/{id}" => Referral, true, none;
+    "POST" "/programmes/referrals/{id}/updates" => Referral, true, |_| json!({ "status": "accepted", "on": "2026-01-15" });
+    "GET" "/programmes/schools" => None, false, none;
+    "POST" "/programmes/schools" => None, false, |_| json!({ "school": "Matrix School", "topic": "county_lines", "held_on": "2026-01-14", "pupils": "30" });
+    "GET" "/programmes/taxi" => None, true, none;
+    "POST" "/programmes/taxi" => None, true, |_| json!({ "licence_number": "PH/MATRIX", "full_name": "Matrix Driver", "licence_kind": "private_hire", "licence_expires": "2027-01-31" });
+    "GET" "/programmes/taxi/{id}" => Driver, true, none;
+    "POST" "/programmes/taxi/{id}/checks" => Driver, true, |_| json!({ "checked_on": "2026-01-15", "result": "clear" });
+    "POST" "/programmes/taxi/{id}/training" => Driver, true, |_| json!({ "trained_on": "2026-01-15" });
     "GET" "/strategy" => None, false, none;
     "POST" "/strategy/commitments" => None, false, |_| json!({ "title": "Matrix commitment" });
     "GET" "/strategy/commitments/{id}" => Commitment, false, none;
@@ -244,6 +258,18 @@ const MATRIX: &[Entry] = matrix! {
     "GET" "/api/v1/pspos/{id}" => Pspo, false, none;
     "POST" "/api/v1/pspos/{id}/extensions" => Pspo, false, |_| json!({ "decided_on": "2026-01-15", "ends_on": "2029-06-01", "reason": "Still needed", "consulted": true, "published": true });
     "PATCH" "/api/v1/case-reviews/{id}" => CaseReview, true, |_| json!({ "recommendations": 1 });
+    "GET" "/api/v1/strategy/measures" => None, false, none;
+    "GET" "/api/v1/referrals" => None, true, none;
+    "POST" "/api/v1/referrals" => None, true, |_| referral_body(false);
+    "GET" "/api/v1/referrals/{id}" => Referral, true, none;
+    "POST" "/api/v1/referrals/{id}/updates" => Referral, true, |_| json!({ "status": "accepted", "on": "2026-01-15" });
+    "GET" "/api/v1/school-sessions" => None, false, none;
+    "POST" "/api/v1/school-sessions" => None, false, |_| json!({ "school": "Matrix School", "topic": "county_lines", "held_on": "2026-01-14", "pupils": 30 });
+    "GET" "/api/v1/taxi-drivers" => None, true, none;
+    "POST" "/api/v1/taxi-drivers" => None, true, |_| json!({ "licence_number": "PH/MATRIX", "full_name": "Matrix Driver", "licence_kind": "private_hire", "licence_expires": "2027-01-31" });
+    "GET" "/api/v1/taxi-drivers/{id}" => Driver, true, none;
+    "POST" "/api/v1/taxi-drivers/{id}/checks" => Driver, true, |_| json!({ "checked_on": "2026-01-15", "result": "clear" });
+    "POST" "/api/v1/taxi-drivers/{id}/training" => Driver, true, |_| json!({ "trained_on": "2026-01-15" });
     "GET" "/api/v1/analytics/hotspots" => None, false, none;
     "GET" "/api/v1/analytics/density" => None, false, none;
     "GET" "/api/v1/analytics/near-repeat" => None, true, none;
@@ -280,6 +306,15 @@ fn pspo_body(form: bool) -> Value {
     v
 }
 
+/// A referral to the youth offer, as a page form (ticks as "true") or as
+/// the API's JSON.
+fn referral_body(form: bool) -> Value {
+    let mut v = json!({ "programme": "youth_offer", "to_agency": "HCC-SFYP", "full_name": "Matrix Person", "date_of_birth": "2010-04-17",
+        "address": "1 Matrix Road", "reason": "asb", "consent_by": "parent_or_guardian", "referred_on": "2026-01-14" });
+    v["consent"] = if form { json!("true") } else { json!(true) };
+    v
+}
+
 /// Ids of the seeded records, and the subject each placeholder takes.
 #[derive(Debug, Default, Clone)]
 struct Seed {
@@ -291,6 +326,8 @@ struct Seed {
     case_review: String,
     pspo: String,
     document: String,
+    referral: String,
+    driver: String,
     user: String,
     commitment: String,
     operation: String,
@@ -313,6 +350,8 @@ impl Seed {
             Subject::CaseReview => self.case_review.clone(),
             Subject::Pspo => self.pspo.clone(),
             Subject::Document => self.document.clone(),
+            Subject::Referral => self.referral.clone(),
+            Subject::Driver => self.driver.clone(),
             Subject::User => self.user.clone(),
             Subject::Commitment => self.commitment.clone(),
             Subject::Operation => self.operation.clone(),
@@ -473,6 +512,13 @@ async fn seed(app: &TestApp) -> Seed {
     post(&format!("/api/v1/cases/{case}/notes"), json!({ "text": "Spoke to the victim" })).await;
     let cpw = post(&format!("/api/v1/cases/{case}/interventions"), json!({ "kind": "community_protection_warning", "person_id": person, "conduct": "Noise at night", "issued_on": "2026-01-10", "starts_at": "2026-01-10T09:00:00Z", "expires_at": "2026-02-10T09:00:00Z", "compliance_by": "2026-01-24" })).await;
     let pspo = post("/api/v1/pspos", pspo_body(false)).await;
+    // A referral to the youth offer and a licensed driver, both personal data.
+    let mut secret_referral = referral_body(false);
+    secret_referral["full_name"] = json!(SECRETS[0]);
+    secret_referral["address"] = json!(SECRETS[2]);
+    secret_referral["details"] = json!(SECRETS[3]);
+    let referral = post("/api/v1/referrals", secret_referral).await;
+    let driver = post("/api/v1/taxi-drivers", json!({ "licence_number": "PH/SENTINEL", "full_name": SECRETS[0], "licence_kind": "private_hire", "licence_expires": "2027-01-31" })).await;
     // A diary sheet on the case whose content is personal data.
     let officer = app
         .store
@@ -537,6 +583,8 @@ async fn seed(app: &TestApp) -> Seed {
         case_review: review["id"].as_str().unwrap_or_default().to_string(),
         pspo: pspo["id"].as_str().unwrap_or_default().to_string(),
         document: document.id,
+        referral: referral["id"].as_str().unwrap_or_default().to_string(),
+        driver: driver["id"].as_str().unwrap_or_default().to_string(),
         user,
         commitment,
         operation,

@@ -629,3 +629,106 @@ async fn put_an_order_on_the_pspo_register_with_its_area_drawn_on_the_map() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refer_someone_for_a_safe_and_well_visit_and_read_what_the_fire_service_did() {
+    if !browser_available() {
+        return;
+    }
+    each_engine(async |app: &TestApp| {
+        safetynet::demo_strategy::seed_strategy(&app.store, start()).await.expect("strategy");
+        with_browser(app, |d, base, engine| {
+            d.sign_in(base, OFFICER);
+            d.go(&format!("{base}/programmes"));
+            assert!(d.text_of("[data-testid=measures-table]").contains("0 visits completed"));
+            d.screenshot(&format!("programmes-{engine}.png"));
+            d.check("programmes");
+            d.go(&format!("{base}/programmes/referrals?direction=sent"));
+            d.script("document.getElementById('referral-form').open = true; return true;");
+            d.set("programme", "safe_and_well");
+            d.set("to_agency", "HFRS");
+            d.type_into("#full_name", "Edna Example");
+            d.type_into("#address", "5 Fishpool Street, St Albans");
+            d.set("reason", "new_tenancy");
+            d.click("#consent");
+            d.click("#consent_by");
+            d.screenshot(&format!("referral-form-{engine}.png"));
+            d.check("referral-form");
+            d.click("form[action='/programmes/referrals'] button[type=submit]");
+            d.wait_path("the referral", "/programmes/referrals/0");
+            assert!(d.text_of("h1").contains("Edna Example"));
+            d.check("referral-sent");
+            d.click("[data-testid=sign-out]");
+            d.wait_path("signed out", "/sign-in");
+
+            // The fire service answers it.
+            d.sign_in(base, FIRE);
+            d.go(&format!("{base}/programmes/referrals"));
+            d.click("[data-testid=referral-table] a");
+            d.wait_path("the referral", "/programmes/referrals/0");
+            d.click("#status-completed");
+            d.type_into("#outcome", "Visit done: two smoke alarms fitted and an escape plan agreed");
+            d.screenshot(&format!("referral-answer-{engine}.png"));
+            d.check("referral-answer");
+            d.click("form[action$='/updates'] button[type=submit]");
+            d.wait_for("the outcome", "return !!document.querySelector('[data-testid=referral-outcome]');");
+            d.click("[data-testid=sign-out]");
+            d.wait_path("signed out", "/sign-in");
+
+            // The referrer reads what happened; the measure counts the visit.
+            d.sign_in(base, OFFICER);
+            d.go(&format!("{base}/programmes/referrals?direction=sent"));
+            assert!(d.text_of("[data-testid=referral-table]").contains("Completed"));
+            d.click("[data-testid=referral-table] a");
+            d.wait_path("the referral", "/programmes/referrals/0");
+            assert!(d.text_of("[data-testid=referral-outcome]").contains("two smoke alarms fitted"));
+            d.screenshot(&format!("referral-outcome-{engine}.png"));
+            d.width(390);
+            d.check("referral-outcome-phone");
+            d.width(1366);
+            d.go(&format!("{base}/programmes"));
+            assert!(d.text_of("[data-testid=measures-table]").contains("1 visit completed"));
+        })
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_a_driver_to_the_taxi_register_record_a_dbs_check_and_see_the_share_checked() {
+    if !browser_available() {
+        return;
+    }
+    each_engine(async |app: &TestApp| {
+        with_browser(app, |d, base, engine| {
+            d.sign_in(base, OFFICER);
+            d.go(&format!("{base}/programmes/taxi"));
+            d.script("document.getElementById('driver-form').open = true; return true;");
+            d.type_into("#licence_number", "PH/2026/0001");
+            d.type_into("#full_name", "Sam Driver");
+            d.set("licence_kind", "private_hire");
+            d.set("licence_expires", "2027-01-31");
+            d.click("#update_service");
+            d.check("taxi-form");
+            d.click("form[action='/programmes/taxi'] button[type=submit]");
+            d.wait_path("the driver", "/programmes/taxi/0");
+            assert_eq!(d.script("return document.querySelector('[data-state]').dataset.state;"), json!("overdue"));
+            d.set("checked_on", "2026-01-15");
+            d.click("form[action$='/checks'] button[type=submit]");
+            d.wait_for("the check", "return !!document.querySelector('[data-testid=check-table]');");
+            assert_eq!(d.script("return document.querySelector('[data-state]').dataset.state;"), json!("current"));
+            d.screenshot(&format!("taxi-driver-{engine}.png"));
+            d.check("taxi-driver");
+            d.go(&format!("{base}/programmes/taxi"));
+            assert!(d.text_of("[data-testid=dbs-share]").contains("100% of 1 licensed driver checked within 6 months"));
+            d.screenshot(&format!("taxi-{engine}.png"));
+            d.check("taxi");
+            d.width(390);
+            d.check("taxi-phone");
+            d.screenshot(&format!("taxi-phone-{engine}.png"));
+            d.width(1366);
+        })
+        .await;
+    })
+    .await;
+}

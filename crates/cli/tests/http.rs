@@ -552,7 +552,11 @@ async fn audit_log_search_and_export() {
         assert!(page.body.contains("login_success"));
         let filtered =
             app.get("/audit?from=2026-01-15&to=2026-01-15&action=create&record_type=user", Some(&auditor)).await;
-        assert!(filtered.body.contains(r#"data-testid="audit-total">6<"#), "six demo users created: {}", filtered.body);
+        assert!(
+            filtered.body.contains(r#"data-testid="audit-total">7<"#),
+            "seven demo users created: {}",
+            filtered.body
+        );
         assert_eq!(app.get("/audit?from=15/01/2026", Some(&auditor)).await.status, StatusCode::BAD_REQUEST);
         assert_eq!(app.get("/audit?action=drop", Some(&auditor)).await.status, StatusCode::BAD_REQUEST);
         for inj in INJECTIONS {

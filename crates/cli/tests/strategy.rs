@@ -36,7 +36,9 @@ async fn the_strategy_is_tracked_commitment_by_commitment() {
         let count: usize = s["priorities"].as_array().expect("p").iter().map(|p| p["commitments"].as_array().map_or(0, Vec::len)).sum();
         assert_eq!(count, 28);
         let schools = find(&s, "county-lines-workshops");
-        assert_eq!((schools["owner_agency"].as_str(), schools["target"].as_f64(), schools["progress"].as_f64()), (Some("SACDC"), Some(10.0), Some(4.0)));
+        assert_eq!((schools["owner_agency"].as_str(), schools["target"].as_f64(), schools["progress"].as_f64()), (Some("SACDC"), Some(10.0), None));
+        // Counted from the sessions recorded (none here), not typed in.
+        assert_eq!((schools["measured_by"].as_str(), schools["measured"]["text"].as_str()), (Some("county_lines_schools"), Some("0 of 10 schools")));
         assert_eq!(schools["rag"], "amber");
         assert_eq!(find(&s, "safe-and-well-visits")["owner_agency"], "HFRS");
         assert_eq!(find(&s, "taxi-dbs-checks")["team"], "Licensing");

@@ -3,29 +3,9 @@
 //! incident passes, with the clock as an input.
 
 use crate::categories::Category;
+use crate::vocabulary::vocabulary;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-
-macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal / $label:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vdoc])* $variant),* }
-
-        impl $name {
-            /// Every value, in display order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            /// Stable code.
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $code),* } }
-            /// Human label.
-            pub fn label(self) -> &'static str { match self { $($name::$variant => $label),* } }
-            /// Parses a stable code.
-            pub fn parse(s: &str) -> Option<Self> { Self::ALL.iter().copied().find(|v| v.as_str() == s) }
-        }
-    };
-}
 
 vocabulary! {
     /// Who reported the incident.

@@ -67,6 +67,11 @@ pub struct CommitmentDef {
     /// A numeric target where the strategy states one (ten schools).
     #[serde(default)]
     pub target: Option<f64>,
+    /// The measure SafetyNet computes from the programmes' records
+    /// (`crate::measures::MeasureSource`), if progress is counted rather
+    /// than typed in.
+    #[serde(default)]
+    pub measured_by: Option<crate::measures::MeasureSource>,
     /// Days between progress updates (default 90: once a quarter).
     #[serde(default = "default_update_days")]
     pub update_every_days: u32,

@@ -7,6 +7,14 @@ use safetynet_domain::audit::{AuditAction, AuditEvent};
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::partnership::{Agency, AgencyCode, AgencyKind, Partnership};
 use safetynet_domain::policy::{ManageAgencies, Permit};
+use safetynet_domain::powers::Sector;
+
+/// The sector of agency `code` (none if unset or no such agency): which
+/// powers it holds and which programmes it runs.
+pub(crate) async fn agency_sector(conn: &mut impl Exec, code: &str) -> Result<Option<Sector>> {
+    let row = conn.optional(&Q::new("SELECT sector FROM agencies WHERE code = $1").bind(code)).await?;
+    Ok(row.map(|r| r.opt_stored::<Sector>("sector")).transpose()?.flatten())
+}
 
 impl Store {
     /// Sets the partnership's name and district codes (one per

@@ -5,7 +5,9 @@
 //! category, dates, LSOA and a location rounded to about 100 m, so counts,
 //! hotspots and meeting packs do not change. Documents and evidence attached
 //! to them are deleted (a folder's files once the run commits). Each record is marked with
-//! `anonymised_at`, so a run is idempotent. A run and its one audit row (the
+//! `anonymised_at`, so a run is idempotent. Closed referrals and the
+//! drivers whose licence ended are anonymised after the unlinked-incident
+//! years. A run and its one audit row (the
 //! counts and the ids changed, never personal data) commit together.
 
 use crate::audit::append;
@@ -15,6 +17,7 @@ use crate::{Exec, Result, Store, Tx};
 use chrono::DateTime;
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::retention::{coarsen, Cutoffs, Schedule, ANONYMISED_NAME, REMOVED};
+use safetynet_domain::uk_time::london_date;
 use serde::Serialize;
 
 /// The job name the daily scheduled run claims its day under.
@@ -36,12 +39,29 @@ pub struct RetentionReport {
     /// place and victim key are cleared (the force holds the record; the
     /// category and dates stay for the counts).
     pub police_daily: Vec<String>,
+    /// Referrals closed before the unlinked-incident cut-off: the person's
+    /// details and the free text go; the programme, dates and outcome
+    /// status stay for the measures.
+    pub referrals: Vec<String>,
+    /// Taxi drivers whose licence ended before the unlinked-incident
+    /// cut-off: the name and check notes go; the licence and dates stay.
+    pub taxi_drivers: Vec<String>,
 }
 
 impl RetentionReport {
     /// Whether nothing is past retention.
     pub fn is_empty(&self) -> bool {
-        self.cases.is_empty() && self.incidents.is_empty() && self.people.is_empty() && self.police_daily.is_empty()
+        self.count() == 0
+    }
+
+    /// How many records it names.
+    pub fn count(&self) -> usize {
+        self.cases.len()
+            + self.incidents.len()
+            + self.people.len()
+            + self.police_daily.len()
+            + self.referrals.len()
+            + self.taxi_drivers.len()
     }
 }
 
@@ -109,7 +129,23 @@ async fn due(conn: &mut impl Exec, cut: &Cutoffs) -> Result<RetentionReport> {
         cut,
     )
     .await?;
-    Ok(RetentionReport { cutoffs: Some(*cut), cases, incidents, people, police_daily })
+    let referrals = ids(
+        conn,
+        "SELECT id FROM referrals WHERE anonymised_at IS NULL AND status IN ('declined', 'completed') AND updated_at < $2 AND $1 = $1
+         ORDER BY id"
+            .to_string(),
+        cut,
+    )
+    .await?;
+    let ended_before = london_date(DateTime::from_timestamp_millis(cut.unlinked_before).unwrap_or_default());
+    let rows = conn
+        .all(
+            &Q::new("SELECT id FROM taxi_drivers WHERE anonymised_at IS NULL AND licence_expires < $1 ORDER BY id")
+                .bind(ended_before.to_string()),
+        )
+        .await?;
+    let taxi_drivers = rows.iter().map(|r| Ok(r.text("id")?)).collect::<Result<Vec<_>>>()?;
+    Ok(RetentionReport { cutoffs: Some(*cut), cases, incidents, people, police_daily, referrals, taxi_drivers })
 }
 
 async fn anonymise_case(tx: &mut Tx, id: &str, at_ms: i64) -> Result<()> {
@@ -250,15 +286,48 @@ impl Store {
             )
             .await?;
         }
+        for id in &report.referrals {
+            tx.execute(
+                &Q::new(
+                    "UPDATE referrals SET full_name = $1, date_of_birth = NULL, address = '', contact = '', details = '',
+                       outcome = CASE WHEN outcome = '' THEN '' ELSE $2 END, incident_id = NULL, anonymised_at = $3 WHERE id = $4",
+                )
+                .bind(ANONYMISED_NAME)
+                .bind(REMOVED)
+                .bind(actor.at_ms)
+                .bind(id.as_str()),
+            )
+            .await?;
+        }
+        for id in &report.taxi_drivers {
+            tx.execute(
+                &Q::new("UPDATE taxi_drivers SET full_name = $1, anonymised_at = $2 WHERE id = $3")
+                    .bind(ANONYMISED_NAME)
+                    .bind(actor.at_ms)
+                    .bind(id.as_str()),
+            )
+            .await?;
+            tx.execute(
+                &Q::new(
+                    "UPDATE taxi_dbs_checks SET notes = CASE WHEN notes = '' THEN '' ELSE $1 END WHERE driver_id = $2",
+                )
+                .bind(REMOVED)
+                .bind(id.as_str()),
+            )
+            .await?;
+        }
         let detail = serde_json::json!({
             "schedule": schedule,
             "cutoffs": cut,
             "counts": { "cases": report.cases.len(), "incidents": report.incidents.len(), "people": report.people.len(),
-                "police_daily": report.police_daily.len() },
+                "police_daily": report.police_daily.len(), "referrals": report.referrals.len(),
+                "taxi_drivers": report.taxi_drivers.len() },
             "cases": report.cases,
             "incidents": report.incidents,
             "people": report.people,
             "police_daily": report.police_daily,
+            "referrals": report.referrals,
+            "taxi_drivers": report.taxi_drivers,
         });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "retention_run", None, detail)).await?;
         tx.commit().await?;

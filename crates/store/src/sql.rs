@@ -376,4 +376,12 @@ stored_enums!(
     safetynet_domain::powers::Authoriser,
     safetynet_domain::powers::Sector,
     safetynet_domain::documents::DocumentKind,
+    safetynet_domain::measures::MeasureSource,
+    safetynet_domain::referrals::Programme,
+    safetynet_domain::referrals::ReferralReason,
+    safetynet_domain::referrals::ReferralStatus,
+    safetynet_domain::referrals::ConsentBy,
+    safetynet_domain::schools::Topic,
+    safetynet_domain::taxi::LicenceKind,
+    safetynet_domain::taxi::DbsResult,
 );

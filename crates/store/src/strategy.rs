@@ -11,6 +11,7 @@ use crate::{Exec, Result, Store, StoreError};
 use chrono::NaiveDate;
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::ids::new_id_at_ms;
+use safetynet_domain::measures::{MeasureSource, Measured};
 use safetynet_domain::policy::{ManagePartnershipWork, Permit, UpdateCommitments};
 use safetynet_domain::strategy::{next_update_due, CommitmentStatus, Rag, StrategyDef};
 use serde::{Deserialize, Serialize};
@@ -71,6 +72,11 @@ pub struct Commitment {
     pub target: Option<f64>,
     /// The latest figure reported against the measure.
     pub progress: Option<f64>,
+    /// The measure computed from the programmes' records, if any.
+    pub measured_by: Option<MeasureSource>,
+    /// That measure's figure as of a day (filled in by
+    /// `safetynet_app::measures`; none when not computed).
+    pub measured: Option<Measured>,
     /// Where it stands.
     pub status: CommitmentStatus,
     /// Latest rating (none before the first update).
@@ -172,7 +178,7 @@ pub struct LoadSummary {
     pub updated: usize,
 }
 
-const COMMITMENT_COLS: &str = "id, code, priority_code, title, owner_agency, team, partners, measure, target, progress, status, rag, rag_reason, update_every_days, last_update_at, next_update_due";
+const COMMITMENT_COLS: &str = "id, code, priority_code, title, owner_agency, team, partners, measure, target, progress, measured_by, status, rag, rag_reason, update_every_days, last_update_at, next_update_due";
 
 fn json_list(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
@@ -190,6 +196,8 @@ fn commitment_row(r: &Row) -> Result<Commitment> {
         measure: r.text("measure")?,
         target: r.opt_real("target")?,
         progress: r.opt_real("progress")?,
+        measured_by: r.opt_stored("measured_by")?,
+        measured: None,
         status: r.stored("status")?,
         rag: r.opt_stored("rag")?,
         rag_reason: r.text("rag_reason")?,
@@ -305,7 +313,8 @@ impl Store {
                 let changed = tx
                     .execute(
                         &Q::new(
-                            "UPDATE commitments SET priority_code = $3, position = $4, title = $5, owner_agency = $6, team = $7, partners = $8, measure = $9, target = $10, update_every_days = $11
+                            "UPDATE commitments SET priority_code = $3, position = $4, title = $5, owner_agency = $6, team = $7, partners = $8, measure = $9, target = $10, update_every_days = $11,
+                               measured_by = $12
                              WHERE strategy_code = $1 AND code = $2",
                         )
                         .bind(&def.code)
@@ -318,7 +327,8 @@ impl Store {
                         .bind(&partners)
                         .bind(&c.measure)
                         .bind(c.target)
-                        .bind(i64::from(c.update_every_days)),
+                        .bind(i64::from(c.update_every_days))
+                        .bind(c.measured_by.map(MeasureSource::as_str)),
                     )
                     .await?;
                 if changed > 0 {
@@ -327,8 +337,8 @@ impl Store {
                 }
                 tx.execute(
                     &Q::new(
-                        "INSERT INTO commitments (id, strategy_code, priority_code, code, position, title, owner_agency, team, partners, measure, target, progress, status, rag, rag_reason, update_every_days, last_update_at, next_update_due)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12, NULL, '', $13, NULL, $14)",
+                        "INSERT INTO commitments (id, strategy_code, priority_code, code, position, title, owner_agency, team, partners, measure, target, progress, status, rag, rag_reason, update_every_days, last_update_at, next_update_due, measured_by)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12, NULL, '', $13, NULL, $14, $15)",
                     )
                     .bind(new_id_at_ms(actor.at_ms))
                     .bind(&def.code)
@@ -343,7 +353,8 @@ impl Store {
                     .bind(c.target)
                     .bind(CommitmentStatus::InProgress.as_str())
                     .bind(i64::from(c.update_every_days))
-                    .bind(next_update_due(today, c.update_every_days).to_string()),
+                    .bind(next_update_due(today, c.update_every_days).to_string())
+                    .bind(c.measured_by.map(MeasureSource::as_str)),
                 )
                 .await?;
                 summary.added += 1;

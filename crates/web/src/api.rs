@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit))
         .merge(crate::api_safety::routes())
         .merge(crate::api_pspos::routes())
+        .merge(crate::api_programmes::routes())
         .merge(crate::api_documents::routes())
         .merge(crate::api_analysis::routes())
         .merge(crate::api_partnership::routes())

@@ -49,7 +49,8 @@ pub fn routes() -> Router<AppState> {
 )]
 async fn strategy(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Strategy>> {
     user.permit::<ViewCrimeData>()?;
-    Ok(Json(state.store.strategy().await?.ok_or(AppError::NotFound("strategy"))?))
+    let strategy = safetynet_app::measures::strategy_on(&state.store, state.today()).await?;
+    Ok(Json(strategy.ok_or(AppError::NotFound("strategy"))?))
 }
 
 /// `GET /strategy/commitments/due`.
@@ -97,7 +98,7 @@ async fn commitment(
     Path(id): Path<String>,
 ) -> ApiResult<Json<CommitmentHistory>> {
     user.permit::<ViewCrimeData>()?;
-    let (commitment, history) = state.store.commitment(&id).await?;
+    let (commitment, history) = safetynet_app::measures::commitment_on(&state.store, &id, state.today()).await?;
     let overdue = commitment.is_overdue(state.today());
     Ok(Json(CommitmentHistory { commitment, overdue, history }))
 }

@@ -128,6 +128,31 @@ pub fn checkbox(id: &str, label: &str, checked: bool) -> Markup {
     }
 }
 
+/// A question as a fieldset: its legend, its error, then `controls`.
+fn question_group(id: &str, question: &str, errors: &Errors, controls: Markup) -> Markup {
+    let err = error_for(errors, id);
+    html! {
+        div class={ "govuk-form-group" @if err.is_some() { " govuk-form-group--error" } } {
+            fieldset class="govuk-fieldset" aria-describedby=[described_by(id, false, errors)] {
+                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (question) }
+                (error_message(id, errors))
+                (controls)
+            }
+        }
+    }
+}
+
+/// One checkbox that must be ticked, under its question, with its error
+/// (the error summary links to the checkbox itself).
+pub fn required_checkbox(id: &str, question: &str, label: &str, checked: bool, errors: &Errors) -> Markup {
+    question_group(
+        id,
+        question,
+        errors,
+        html! { div class="govuk-checkboxes govuk-checkboxes--small" { (checkbox(id, label, checked)) } },
+    )
+}
+
 /// Yes/no radios for one question.
 pub fn yes_no(id: &str, question: &str, current: Option<bool>, errors: &Errors) -> Markup {
     let current = current.map(|yes| if yes { "yes" } else { "no" });
@@ -143,24 +168,18 @@ pub fn answer_radios(
     options: &[(&str, &str)],
     errors: &Errors,
 ) -> Markup {
-    let err = error_for(errors, id);
-    html! {
-        div class={ "govuk-form-group" @if err.is_some() { " govuk-form-group--error" } } {
-            fieldset class="govuk-fieldset" aria-describedby=[described_by(id, false, errors)] {
-                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (question) }
-                (error_message(id, errors))
-                div class="govuk-radios govuk-radios--inline govuk-radios--small" data-module="govuk-radios" {
-                    @for (i, (value, label)) in options.iter().enumerate() {
-                        @let input_id = if i == 0 { id.to_string() } else { format!("{id}-{value}") };
-                        div class="govuk-radios__item" {
-                            input class="govuk-radios__input" id=(input_id) name=(id) type="radio" value=(value) checked[current == Some(*value)];
-                            label class="govuk-label govuk-radios__label" for=(input_id) { (label) }
-                        }
-                    }
+    let radios = html! {
+        div class="govuk-radios govuk-radios--inline govuk-radios--small" data-module="govuk-radios" {
+            @for (i, (value, label)) in options.iter().enumerate() {
+                @let input_id = if i == 0 { id.to_string() } else { format!("{id}-{value}") };
+                div class="govuk-radios__item" {
+                    input class="govuk-radios__input" id=(input_id) name=(id) type="radio" value=(value) checked[current == Some(*value)];
+                    label class="govuk-label govuk-radios__label" for=(input_id) { (label) }
                 }
             }
         }
-    }
+    };
+    question_group(id, question, errors, radios)
 }
 
 /// The value of a [`yes_no`] radio.
@@ -245,6 +264,18 @@ pub fn local_datetime_value(t: DateTime<Utc>) -> String {
 /// Parses a `YYYY-MM-DD` date field.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// A refusal from the store as a form field error, at the field `field`
+/// names for its rule; any other error passes on.
+pub fn rule_error(
+    e: safetynet_store::StoreError,
+    field: impl Fn(&str) -> &'static str,
+) -> Result<(&'static str, String), AppError> {
+    match e {
+        safetynet_store::StoreError::Rule(rule, message) => Ok((field(rule), message)),
+        other => Err(other.into()),
+    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,8 @@ pub enum Nav {
     CaseReviews,
     /// The public spaces protection order register.
     Pspos,
+    /// The partners' programmes.
+    Programmes,
     /// Administration.
     Admin,
     /// Audit log.
@@ -134,6 +136,7 @@ pub fn page(user: Option<&PageUser>, nav: Nav, title: &str, opts: PageOpts, body
                                             (item("/cases", "Cases", Nav::Cases))
                                             (item("/case-reviews", "Case Reviews", Nav::CaseReviews))
                                             (item("/pspos", "PSPOs", Nav::Pspos))
+                                            (item("/programmes", "Programmes", Nav::Programmes))
                                         }
                                         @if u.principal.can::<ManageUsers>() || u.principal.can::<ManageAgencies>() {
                                             (item("/admin/users", "Users and agencies", Nav::Admin))

@@ -12,6 +12,7 @@ pub mod api_analysis;
 mod api_doc;
 mod api_documents;
 mod api_partnership;
+mod api_programmes;
 mod api_pspos;
 mod api_safety;
 mod api_types;

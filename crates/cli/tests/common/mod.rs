@@ -259,6 +259,7 @@ pub const MANAGER: &str = "csp.manager@stalbans.gov.uk";
 pub const OFFICER: &str = "asb.officer@stalbans.gov.uk";
 pub const POLICE: &str = "pc.neighbourhood@herts.police.uk";
 pub const VIEWER: &str = "viewer@hertsfire.gov.uk";
+pub const FIRE: &str = "safe.and.well@hertsfire.gov.uk";
 pub const AUDITOR: &str = "auditor@stalbans.gov.uk";
 
 /// A minimal incident for the API (no people), numbered `n`.

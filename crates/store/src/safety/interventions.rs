@@ -4,6 +4,7 @@
 use super::rule;
 use crate::audit::append;
 use crate::cases::{case_right, event};
+use crate::partnership::agency_sector;
 use crate::records::require_person;
 use crate::sql::{Row, Q};
 use crate::users::Actor;
@@ -14,7 +15,7 @@ use safetynet_domain::fixed_penalty::{FpnBasis, FpnLimits};
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::interventions::{self, BreachReport, Earlier, InterventionKind, Proposed, StatutoryRule};
 use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
-use safetynet_domain::powers::{Authoriser, Sector};
+use safetynet_domain::powers::Authoriser;
 use safetynet_domain::uk_time::london_date;
 use serde::Serialize;
 
@@ -104,12 +105,7 @@ impl Store {
         let mut tx = self.write().await?;
         case_right(&mut tx, permit, case_id).await?;
         let agency = &permit.principal().agency;
-        let issuer = tx
-            .optional(&Q::new("SELECT sector FROM agencies WHERE code = $1").bind(agency))
-            .await?
-            .map(|r| r.opt_stored::<Sector>("sector"))
-            .transpose()?
-            .flatten();
+        let issuer = agency_sector(&mut tx, agency).await?;
         let (mut name, mut dob, mut business) =
             (new.subject_name.trim().to_string(), new.subject_date_of_birth, new.subject_is_business);
         if let Some(pid) = &new.person_id {

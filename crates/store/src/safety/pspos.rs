@@ -6,6 +6,7 @@
 
 use super::rule;
 use crate::audit::append;
+use crate::partnership::agency_sector;
 use crate::records::next_reference;
 use crate::sql::{Row, Q};
 use crate::users::Actor;
@@ -79,13 +80,7 @@ impl Store {
         new.check().map_err(|e| StoreError::Rule(e.rule, e.message))?;
         let agency = &permit.principal().agency;
         let mut tx = self.write().await?;
-        let sector = tx
-            .optional(&Q::new("SELECT sector FROM agencies WHERE code = $1").bind(agency))
-            .await?
-            .map(|r| r.opt_stored::<Sector>("sector"))
-            .transpose()?
-            .flatten();
-        if sector != Some(Sector::Council) {
+        if agency_sector(&mut tx, agency).await? != Some(Sector::Council) {
             return Err(rule("power_not_available", "only a council makes a public spaces protection order (s59)"));
         }
         let id = new_id_at_ms(actor.at_ms);

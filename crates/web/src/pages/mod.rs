@@ -17,12 +17,15 @@ mod incidents;
 mod meetings;
 mod operations;
 mod places;
+mod programmes;
 mod pspos;
 mod public;
+mod referrals;
 mod signin;
 mod statements;
 mod strategy;
 mod surveys;
+mod taxi;
 mod two_step;
 
 pub use two_step::TWO_STEP_PATH;
@@ -96,6 +99,15 @@ pub fn routes() -> Router<AppState> {
         .route("/pspos", get(pspos::list).post(pspos::create))
         .route("/pspos/{id}", get(pspos::show))
         .route("/pspos/{id}/extensions", post(pspos::extend))
+        .route("/programmes", get(programmes::hub))
+        .route("/programmes/referrals", get(referrals::list).post(referrals::create))
+        .route("/programmes/referrals/{id}", get(referrals::show))
+        .route("/programmes/referrals/{id}/updates", post(referrals::update))
+        .route("/programmes/schools", get(programmes::schools).post(programmes::add_session))
+        .route("/programmes/taxi", get(taxi::list).post(taxi::add))
+        .route("/programmes/taxi/{id}", get(taxi::show))
+        .route("/programmes/taxi/{id}/checks", post(taxi::add_check))
+        .route("/programmes/taxi/{id}/training", post(taxi::record_training))
         .route("/strategy", get(strategy::show))
         .route("/strategy/commitments", post(strategy::add))
         .route("/strategy/commitments/{id}", get(strategy::commitment).post(strategy::edit))

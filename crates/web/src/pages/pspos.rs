@@ -4,8 +4,8 @@
 //! checks are the domain's; a refusal is shown at the field it is about.
 
 use crate::auth::{CsrfForm, PageUser};
-use crate::error::{AppError, PageResult};
-use crate::forms::{checkbox, input, parse_date, polygon_ring, textarea, Errors};
+use crate::error::PageResult;
+use crate::forms::{checkbox, input, parse_date, polygon_ring, rule_error, textarea, Errors};
 use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -15,7 +15,6 @@ use maud::{html, Markup};
 use safetynet_domain::policy::{EditRecords, ViewRecords};
 use safetynet_domain::pspo::{NewPspo, PspoExtension};
 use safetynet_store::safety::Pspo;
-use safetynet_store::StoreError;
 
 /// Orders ending within this many days are flagged on the register.
 const REMINDER_DAYS: i64 = 90;
@@ -159,14 +158,6 @@ fn rule_field(rule: &str) -> &'static str {
     }
 }
 
-/// A refusal from the store as a field error, or the error to pass on.
-fn field_error(e: StoreError) -> Result<(&'static str, String), AppError> {
-    match e {
-        StoreError::Rule(rule, message) => Ok((rule_field(rule), message)),
-        other => Err(other.into()),
-    }
-}
-
 /// `POST /pspos`.
 pub async fn create(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<PspoForm>) -> PageResult<Response> {
     let permit = user.permit::<EditRecords>()?;
@@ -174,7 +165,7 @@ pub async fn create(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<P
         Err(e) => e,
         Ok(new) => match state.store.add_pspo(&permit, &new, &user.actor()).await {
             Ok(o) => return Ok(Redirect::to(&format!("/pspos/{}", o.id)).into_response()),
-            Err(e) => field_error(e)?,
+            Err(e) => rule_error(e, rule_field)?,
         },
     };
     let errors = vec![(refused.0.to_string(), refused.1)];
@@ -278,7 +269,7 @@ pub async fn extend(
         Err(e) => e,
         Ok(ext) => match state.store.extend_pspo(&permit, &id, &ext, &user.actor()).await {
             Ok(_) => return Ok(Redirect::to(&format!("/pspos/{id}")).into_response()),
-            Err(e) => field_error(e)?,
+            Err(e) => rule_error(e, rule_field)?,
         },
     };
     let errors = vec![(refused.0.to_string(), refused.1)];

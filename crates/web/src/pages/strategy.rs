@@ -26,8 +26,12 @@ pub fn rag_tag(rag: Option<Rag>) -> Markup {
     html! { strong class=(format!("govuk-tag {class}")) data-testid="rag" { (text) } }
 }
 
-/// "4 of 10" against a target, or the latest figure.
+/// The measure counted from the records, else "4 of 10" against a target,
+/// or the latest figure.
 pub fn progress_text(c: &Commitment) -> String {
+    if let Some(m) = &c.measured {
+        return format!("{} (from the records)", m.text);
+    }
     match (c.progress, c.target) {
         (Some(p), Some(t)) => format!("{p} of {t}"),
         (Some(p), None) => p.to_string(),
@@ -53,7 +57,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
 
 async fn render_list(state: &AppState, user: &PageUser, f: &Filter, errors: &Errors) -> PageResult<Html<String>> {
     let today = state.today();
-    let Some(s) = state.store.strategy().await? else {
+    let Some(s) = safetynet_app::measures::strategy_on(&state.store, today).await? else {
         let body = html! {
             h1 class="govuk-heading-l" { "Strategy" }
             div class="govuk-inset-text" { "No strategy has been loaded. Use " code { "safetynet strategy load" } " with a strategy file." }
@@ -187,7 +191,7 @@ pub async fn add(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<Comm
 }
 
 async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) -> PageResult<Html<String>> {
-    let (c, history) = state.store.commitment(id).await?;
+    let (c, history) = safetynet_app::measures::commitment_on(&state.store, id, state.today()).await?;
     let can_update = user.principal.can::<UpdateCommitments>()
         && (user.principal.agency == c.owner_agency || user.principal.can::<ManagePartnershipWork>());
     let can_edit = user.principal.can::<ManagePartnershipWork>();

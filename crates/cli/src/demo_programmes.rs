@@ -1,0 +1,173 @@
+//! The demo's programme records (invented): County Lines and Healthy
+//! Relationships sessions in the district's schools and fire safety talks
+//! at the college; Safe and Well, youth offer, No More and Phoenix
+//! referrals with their answers; and the council's register of taxi and
+//! private hire drivers with their DBS checks, a few due or overdue. The
+//! strategy's measures are counted from these.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use safetynet_domain::policy::{EditRecords, Principal};
+use safetynet_domain::referrals::{ConsentBy, NewReferral, Programme, ReferralReason, ReferralStatus, ReferralUpdate};
+use safetynet_domain::schools::{NewSchoolSession, Topic};
+use safetynet_domain::taxi::{DbsResult, LicenceKind, NewDbsCheck, NewDriver};
+use safetynet_domain::uk_time::london_date;
+use safetynet_store::users::Actor;
+use safetynet_store::Store;
+
+/// (school, days ago, topic, pupils, agency).
+const SESSIONS: &[(&str, i64, Topic, u32, &str)] = &[
+    ("Sandringham School", 400, Topic::CountyLines, 210, "SACDC"),
+    ("Verulam School", 350, Topic::CountyLines, 180, "SACDC"),
+    ("St Albans Girls' School", 300, Topic::CountyLines, 190, "SACDC"),
+    ("Marlborough Science Academy", 240, Topic::CountyLines, 160, "SACDC"),
+    ("Beaumont School", 150, Topic::CountyLines, 200, "HERTS-POLICE"),
+    ("Samuel Ryder Academy", 90, Topic::CountyLines, 140, "SACDC"),
+    ("Sir John Lawes School", 40, Topic::CountyLines, 175, "HERTS-POLICE"),
+    ("Sandringham School", 35, Topic::CountyLines, 60, "SACDC"),
+    ("Loreto College", 320, Topic::HealthyRelationships, 120, "SACDC"),
+    ("Townsend CofE School", 260, Topic::HealthyRelationships, 95, "SACDC"),
+    ("Nicholas Breakspear School", 120, Topic::HealthyRelationships, 110, "SACDC"),
+    ("Roundwood Park School", 60, Topic::HealthyRelationships, 130, "SACDC"),
+    ("Oaklands College", 280, Topic::ArsonAwareness, 85, "HFRS"),
+    ("Oaklands College", 200, Topic::DriverSafety, 140, "HFRS"),
+    ("Oaklands College", 30, Topic::DriverSafety, 120, "HFRS"),
+    ("St George's School", 75, Topic::OnlineSafety, 150, "HERTS-POLICE"),
+];
+
+/// Referrals, one per line: from | programme | to | name | born | reason |
+/// days ago | answer | days until answered | achieved | outcome.
+const REFERRALS: &str = "\
+SACDC|safe_and_well|HFRS|Edith Marchbank||new_tenancy|200|completed|12|no|Visit done: two smoke alarms fitted, escape plan agreed.
+SACDC|safe_and_well|HFRS|Walter Pennington||new_tenancy|150|completed|9|no|Visit done: alarm fitted; referred to Herts Help for a benefits check.
+SACDC|safe_and_well|HFRS|Rosa Delacourt||new_tenancy|40|completed|14|no|Visit done: electric blanket replaced, alarm tested.
+SACDC|safe_and_well|HFRS|Harold Finch-Ayres||new_tenancy|6||0|no|
+HERTS-POLICE|safe_and_well|HFRS|Margaret Oyelaran||vulnerability|120|completed|10|no|Visit done: hoarding noted; joint visit with adult social care booked.
+HERTS-POLICE|safe_and_well|HFRS|Dennis Quilliam||fire_risk|25|accepted|3|no|
+HERTS-POLICE|safe_and_well|HFRS|Agnes Thorley||domestic_abuse|18|declined|4|no|She moved to a refuge out of county before the visit; the refuge's fire safety checks apply.
+SACDC|youth_offer|HCC-SFYP|Kai Brennan|2010-03-14|asb|160|accepted|7|no|
+HERTS-POLICE|youth_offer|HCC-SFYP|Leon Mbeki|2009-11-02|exploitation|80|completed|45|no|Attended 10 weekly sessions at the youth centre; now volunteering there.
+HERTS-POLICE|youth_offer|HCC-SFYP|Tyler Ashgrove|2011-06-21|asb|12||0|no|
+HERTS-POLICE|no_more|SACDC|Jordan Pryce|2008-01-30|knife_crime|130|accepted|5|no|
+HCC-SFYP|no_more|SACDC|Marcus Ellery|2009-09-09|knife_crime|70|completed|60|no|Mentoring finished; back in full-time education.
+HERTS-POLICE|phoenix|SACDC|Priya Hallworth||domestic_abuse|210|completed|150|yes|Finished the course; now employed by Morgan Sindell as a site administrator.
+SACDC|phoenix|SACDC|Joanne Carrow||domestic_abuse|190|completed|140|no|Finished the mentoring; not yet in work, signposted to adult learning.
+SACDC|life|HFRS|Callum Dray|2012-02-17|fire_risk|100|completed|30|no|Completed the LiFE course week at the fire station.
+";
+
+/// A driver: (licence number, name, kind, licence ends in days, last check
+/// days ago, trained days ago).
+type DemoDriver = (&'static str, &'static str, LicenceKind, i64, Option<i64>, Option<i64>);
+
+const DRIVERS: &[DemoDriver] = &[
+    ("HC/2023/0101", "Abdul Rahman Siddiqui", LicenceKind::HackneyCarriage, 400, Some(20), Some(300)),
+    ("HC/2023/0102", "Brian Kettering", LicenceKind::HackneyCarriage, 210, Some(45), Some(280)),
+    ("HC/2024/0110", "Chidi Okonkwo", LicenceKind::Dual, 600, Some(60), Some(200)),
+    ("PH/2022/0411", "Daniela Rusu", LicenceKind::PrivateHire, 90, Some(75), Some(500)),
+    ("PH/2023/0412", "Eamon Gallagher", LicenceKind::PrivateHire, 330, Some(100), Some(320)),
+    ("PH/2023/0413", "Farhan Qureshi", LicenceKind::PrivateHire, 500, Some(120), None),
+    ("PH/2024/0420", "Gareth Lloyd-Evans", LicenceKind::PrivateHire, 700, Some(30), Some(60)),
+    ("PH/2024/0421", "Hannah Whitcombe", LicenceKind::PrivateHire, 650, Some(15), Some(90)),
+    ("PH/2024/0422", "Imran Chaudhry", LicenceKind::Dual, 560, Some(160), Some(150)),
+    ("PH/2024/0423", "Joseph Adeyemi", LicenceKind::PrivateHire, 480, Some(165), Some(400)),
+    ("HC/2024/0111", "Karol Nowak", LicenceKind::HackneyCarriage, 300, Some(170), Some(250)),
+    ("PH/2025/0430", "Luca Bianchi", LicenceKind::PrivateHire, 720, Some(10), Some(10)),
+    ("PH/2025/0431", "Mohammed Al-Hassan", LicenceKind::PrivateHire, 690, Some(200), Some(180)),
+    ("PH/2021/0390", "Norman Pilkington", LicenceKind::PrivateHire, -20, Some(250), Some(700)),
+];
+
+/// Seeds the programme records once (when no driver is on the register).
+pub async fn seed_programmes(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let today = london_date(now);
+    let council = Principal::operator_for_agency("SACDC");
+    let at = now.timestamp_millis();
+    let council_actor = Actor { principal: &council, at_ms: at, source: "demo" };
+    let view = council.permit()?;
+    if !store.drivers(&view, today, None, &council_actor).await?.is_empty() {
+        return Ok(());
+    }
+    let day = |ago: i64| today - Duration::days(ago);
+    for (school, ago, topic, pupils, agency) in SESSIONS {
+        let p = Principal::operator_for_agency(agency);
+        let new = NewSchoolSession {
+            school: (*school).into(),
+            held_on: day(*ago),
+            topic: *topic,
+            pupils: *pupils,
+            notes: String::new(),
+        };
+        store
+            .add_school_session(
+                &p.permit::<EditRecords>()?,
+                &new,
+                today,
+                &Actor { principal: &p, at_ms: at, source: "demo" },
+            )
+            .await?;
+    }
+    for line in REFERRALS.lines() {
+        seed_referral(store, line, today, at).await?;
+    }
+    let edit = council.permit::<EditRecords>()?;
+    for (number, name, kind, ends_in, checked_ago, trained_ago) in DRIVERS {
+        let new = NewDriver {
+            licence_number: (*number).into(),
+            full_name: (*name).into(),
+            licence_kind: *kind,
+            licence_expires: today + Duration::days(*ends_in),
+            update_service: true,
+            safeguarding_trained_on: trained_ago.map(day),
+        };
+        let driver = store.add_driver(&edit, &new, today, &council_actor).await?;
+        if let Some(ago) = checked_ago {
+            for earlier in [*ago + 182, *ago] {
+                let check = NewDbsCheck { checked_on: day(earlier), result: DbsResult::Clear, notes: String::new() };
+                store.add_dbs_check(&edit, &driver.id, &check, today, &council_actor).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn seed_referral(store: &Store, line: &str, today: NaiveDate, at: i64) -> anyhow::Result<()> {
+    let f: Vec<&str> = line.split('|').collect();
+    let [from, programme, to, name, born, reason, ago, answer, after, achieved, outcome] = f[..] else {
+        anyhow::bail!("demo referral line has {} fields: {line}", f.len());
+    };
+    let unknown = |what: &str, v: &str| anyhow::anyhow!("demo referral: unknown {what} {v}");
+    let programme = Programme::parse(programme).ok_or_else(|| unknown("programme", programme))?;
+    let referrer = Principal::operator_for_agency(from);
+    let referred_on = today - Duration::days(ago.parse()?);
+    let new = NewReferral {
+        programme,
+        to_agency: to.into(),
+        full_name: name.into(),
+        date_of_birth: (!born.is_empty()).then(|| born.parse()).transpose()?,
+        address: format!("{} Hatfield Road, St Albans", name.len() * 3),
+        contact: String::new(),
+        reason: ReferralReason::parse(reason).ok_or_else(|| unknown("reason", reason))?,
+        details: String::new(),
+        incident_id: None,
+        consent: true,
+        consent_by: Some(if programme.for_young_people() { ConsentBy::ParentOrGuardian } else { ConsentBy::Person }),
+        referred_on,
+    };
+    let referral = store
+        .refer(&referrer.permit()?, &new, today, &Actor { principal: &referrer, at_ms: at, source: "demo" })
+        .await?;
+    let Some(status) = ReferralStatus::parse(answer) else { return Ok(()) };
+    let receiver = Principal::operator_for_agency(to);
+    let actor = Actor { principal: &receiver, at_ms: at, source: "demo" };
+    if status == ReferralStatus::Completed {
+        let accepted = ReferralUpdate {
+            status: ReferralStatus::Accepted,
+            outcome: String::new(),
+            achieved: false,
+            on: referred_on,
+        };
+        store.update_referral(&receiver.permit()?, &referral.id, &accepted, today, &actor).await?;
+    }
+    let on = referred_on + Duration::days(after.parse()?);
+    let update = ReferralUpdate { status, outcome: outcome.into(), achieved: achieved == "yes", on };
+    store.update_referral(&receiver.permit()?, &referral.id, &update, today, &actor).await?;
+    Ok(())
+}

@@ -1,0 +1,324 @@
+//! The partners' programmes through the API and the pages, on every
+//! engine: referrals between agencies (consent, the agency that runs the
+//! programme, the answer going back to the referrer, nobody else seeing
+//! them), sessions in schools counted by school against the County Lines
+//! target, the taxi register's six-monthly DBS clock, and the strategy's
+//! measures computed from them in the API, on the pages and in the RAG pack.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use serde_json::{json, Value};
+
+async fn strategy(app: &TestApp) {
+    safetynet::demo_strategy::seed_strategy(&app.store, start()).await.expect("strategy");
+}
+
+/// The measure of commitment `code` from `GET /api/v1/strategy/measures`.
+async fn measure(app: &TestApp, token: &str, code: &str) -> Value {
+    let res = app.get_bearer("/api/v1/strategy/measures", token).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let items = res.json()["items"].as_array().cloned().unwrap_or_default();
+    items.into_iter().find(|c| c["code"] == code).map(|c| c["measured"].clone()).unwrap_or(Value::Null)
+}
+
+fn rule(res: &Res) -> (StatusCode, String) {
+    (res.status, res.json()["error"]["rule"].as_str().unwrap_or_default().to_string())
+}
+
+fn safe_and_well(name: &str) -> Value {
+    json!({ "programme": "safe_and_well", "to_agency": "HFRS", "full_name": name, "address": "3 Hatfield Road, St Albans",
+        "reason": "new_tenancy", "consent": true, "consent_by": "person", "referred_on": "2026-01-14" })
+}
+
+#[tokio::test]
+async fn a_referral_goes_to_the_agency_that_runs_the_programme_and_its_outcome_comes_back() {
+    each_engine(async |app: &TestApp| {
+        strategy(app).await;
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let fire = app.token(FIRE).await;
+
+        let mut no_consent = safe_and_well("Edna Example");
+        no_consent["consent"] = json!(false);
+        let res = app.json("POST", "/api/v1/referrals", &council, no_consent).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "consent_required".into()));
+        let mut wrong = safe_and_well("Edna Example");
+        wrong["to_agency"] = json!("HERTS-POLICE");
+        let res = app.json("POST", "/api/v1/referrals", &council, wrong).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "programme_not_run_by_agency".into()));
+        let youth = json!({ "programme": "youth_offer", "to_agency": "HCC-SFYP", "full_name": "Kai Example", "address": "1 Road",
+            "reason": "asb", "consent": true, "consent_by": "parent_or_guardian", "referred_on": "2026-01-14" });
+        let res = app.json("POST", "/api/v1/referrals", &council, youth).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "date_of_birth_required".into()));
+
+        let res = app.json("POST", "/api/v1/referrals", &council, safe_and_well("Edna Example")).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let referral = res.json();
+        let id = referral["id"].as_str().expect("id").to_string();
+        assert!(referral["reference"].as_str().is_some_and(|r| r.starts_with("REF-2026-")), "{referral}");
+        assert_eq!(referral["status"], "referred");
+
+        // Fire sees it among what it received; the police, who are neither
+        // end of it, do not see it at all.
+        let received = app.get_bearer("/api/v1/referrals", &fire).await.json();
+        assert_eq!(received["items"].as_array().map(Vec::len), Some(1), "{received}");
+        let sent = app.get_bearer("/api/v1/referrals?direction=sent", &council).await.json();
+        assert_eq!(sent["items"][0]["id"], id.as_str());
+        assert_eq!(app.get_bearer(&format!("/api/v1/referrals/{id}"), &police).await.status, StatusCode::NOT_FOUND);
+        let police_list = app.get_bearer("/api/v1/referrals", &police).await.body;
+        assert!(!police_list.contains("Edna Example"), "{police_list}");
+
+        // Only the receiving agency answers; closing says what happened.
+        let accept = json!({ "status": "accepted", "on": "2026-01-15" });
+        let res = app.json("POST", &format!("/api/v1/referrals/{id}/updates"), &council, accept.clone()).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        let res = app.json("POST", &format!("/api/v1/referrals/{id}/updates"), &fire, accept).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let done = json!({ "status": "completed", "on": "2026-01-15" });
+        let res = app.json("POST", &format!("/api/v1/referrals/{id}/updates"), &fire, done).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "outcome_required".into()));
+        let early = json!({ "status": "completed", "outcome": "Visited", "on": "2026-01-13" });
+        let res = app.json("POST", &format!("/api/v1/referrals/{id}/updates"), &fire, early).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "referral_date".into()));
+        let done = json!({ "status": "completed", "outcome": "Visit done: two smoke alarms fitted", "on": "2026-01-15" });
+        let res = app.json("POST", &format!("/api/v1/referrals/{id}/updates"), &fire, done.clone()).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let res = app.json("POST", &format!("/api/v1/referrals/{id}/updates"), &fire, done).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "referral_closed".into()));
+
+        // The referrer reads the outcome.
+        let back = app.get_bearer(&format!("/api/v1/referrals/{id}"), &council).await.json();
+        assert_eq!((back["status"].as_str(), back["closed_on"].as_str()), (Some("completed"), Some("2026-01-15")));
+        assert_eq!(back["outcome"], "Visit done: two smoke alarms fitted");
+
+        // The visit counts towards both fire commitments, and the reads were audited.
+        assert_eq!(measure(app, &council, "safe-and-well-visits").await["text"], "1 visit completed");
+        assert_eq!(measure(app, &council, "new-tenancy-visits").await["text"], "1 new tenant visited");
+        let auditor = app.token(AUDITOR).await;
+        let audit = app.get_bearer("/api/v1/audit?action=view&agency=HFRS", &auditor).await;
+        assert!(audit.body.contains("\"referral\""), "the fire service reading it is audited: {}", audit.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_in_schools_count_each_school_once_against_the_county_lines_target() {
+    each_engine(async |app: &TestApp| {
+        strategy(app).await;
+        let council = app.token(OFFICER).await;
+        let session = |school: &str, topic: &str, pupils: u32, held_on: &str| {
+            json!({ "school": school, "topic": topic, "pupils": pupils, "held_on": held_on })
+        };
+        for (school, topic, pupils) in [
+            ("St Albans Girls' School", "county_lines", 180),
+            ("st albans girls school", "county_lines", 40),
+            ("Verulam School", "county_lines", 150),
+            ("Loreto College", "healthy_relationships", 90),
+        ] {
+            let res = app.json("POST", "/api/v1/school-sessions", &council, session(school, topic, pupils, "2026-01-12")).await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        }
+        let res = app.json("POST", "/api/v1/school-sessions", &council, session("Verulam School", "county_lines", 0, "2026-01-12")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "session_pupils".into()));
+        let res = app.json("POST", "/api/v1/school-sessions", &council, session("Verulam School", "county_lines", 30, "2026-01-16")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "session_date".into()));
+
+        let m = measure(app, &council, "county-lines-workshops").await;
+        assert_eq!((m["text"].as_str(), m["figure"].as_f64()), (Some("2 of 10 schools"), Some(2.0)), "{m}");
+        assert_eq!(measure(app, &council, "healthy-relationships").await["text"], "1 school, 90 pupils");
+        let listed = app.get_bearer("/api/v1/school-sessions?topic=county_lines", &council).await.json();
+        assert_eq!(listed["items"].as_array().map(Vec::len), Some(3), "{listed}");
+        let reach = &listed["reach"];
+        let county = reach.as_array().into_iter().flatten().find(|r| r["topic"] == "county_lines").cloned().unwrap_or_default();
+        assert_eq!((county["sessions"].as_i64(), county["schools"].as_i64(), county["pupils"].as_i64()), (Some(3), Some(2), Some(370)));
+
+        // The page shows the progress; the RAG pack carries the measure.
+        let s = app.sign_in(OFFICER).await;
+        let page = app.get("/programmes/schools", Some(&s)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("2 of 10 schools") && page.body.contains("Verulam School"), "{}", page.body);
+        let manager = app.token(MANAGER).await;
+        let pack = app.get_bearer("/api/v1/packs/rag?date=2026-01-15", &manager).await;
+        assert_eq!(pack.status, StatusCode::OK, "{}", pack.body);
+        assert!(pack.body.contains("2 of 10 schools"), "the RAG pack carries the measure: {}", pack.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_taxi_register_keeps_the_six_monthly_dbs_clock() {
+    each_engine(async |app: &TestApp| {
+        strategy(app).await;
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let driver = |number: &str, name: &str| {
+            json!({ "licence_number": number, "full_name": name, "licence_kind": "private_hire", "licence_expires": "2027-06-30", "update_service": true })
+        };
+        let res = app.json("POST", "/api/v1/taxi-drivers", &police, driver("PH/1", "Pat Example")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "licensing_authority_only".into()));
+        let res = app.json("POST", "/api/v1/taxi-drivers", &council, driver("PH 1", "Pat Example")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "driver_licence_number".into()));
+        let pat = app.json("POST", "/api/v1/taxi-drivers", &council, driver("PH/1", "Pat Example")).await.json();
+        let pat = pat["id"].as_str().expect("id").to_string();
+        let res = app.json("POST", "/api/v1/taxi-drivers", &council, driver("ph/1", "Someone Else")).await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        let lee = app.json("POST", "/api/v1/taxi-drivers", &council, driver("PH/2", "Lee Example")).await.json();
+        let lee = lee["id"].as_str().expect("id").to_string();
+
+        // Never checked: overdue, and none of 2 counted.
+        assert_eq!(measure(app, &council, "taxi-dbs-checks").await["figure"], 0.0);
+        let check = |on: &str| json!({ "checked_on": on, "result": "clear" });
+        let res = app.json("POST", &format!("/api/v1/taxi-drivers/{pat}/checks"), &council, check("2025-07-16")).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        assert_eq!(res.json()["next_check_due"], "2026-01-16");
+        assert_eq!(res.json()["dbs_state"], "due_soon");
+        let news = json!({ "checked_on": "2026-01-10", "result": "new_information" });
+        let res = app.json("POST", &format!("/api/v1/taxi-drivers/{lee}/checks"), &council, news).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "dbs_notes_required".into()));
+        let res = app.json("POST", &format!("/api/v1/taxi-drivers/{lee}/checks"), &council, check("2026-01-10")).await;
+        assert_eq!(res.json()["dbs_state"], "current");
+        let m = measure(app, &council, "taxi-dbs-checks").await;
+        assert_eq!((m["figure"].as_f64(), m["text"].as_str()), (Some(100.0), Some("100% of 2 licensed drivers checked within 6 months (2)")));
+
+        // Two days on, Pat's check is six months and a day old.
+        app.clock.advance(chrono::Duration::days(2));
+        let overdue = app.get_bearer("/api/v1/taxi-drivers?state=overdue", &council).await.json();
+        assert_eq!(overdue["items"].as_array().map(Vec::len), Some(1), "{overdue}");
+        assert_eq!(overdue["items"][0]["full_name"], "Pat Example");
+        assert_eq!(measure(app, &council, "taxi-dbs-checks").await["figure"], 50.0);
+        let res = app.json("POST", &format!("/api/v1/taxi-drivers/{pat}/training"), &council, json!({ "trained_on": "2026-01-16" })).await;
+        assert_eq!(res.json()["safeguarding_trained_on"], "2026-01-16");
+
+        // Another agency reads nothing of the register.
+        assert_eq!(app.get_bearer(&format!("/api/v1/taxi-drivers/{pat}"), &police).await.status, StatusCode::NOT_FOUND);
+        let list = app.get_bearer("/api/v1/taxi-drivers", &police).await;
+        assert!(!list.body.contains("Pat Example"), "{}", list.body);
+        let res = app.json("POST", &format!("/api/v1/taxi-drivers/{pat}/checks"), &police, check("2026-01-16")).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_programme_pages_refer_record_and_show_the_register() {
+    each_engine(async |app: &TestApp| {
+        strategy(app).await;
+        let s = app.sign_in(OFFICER).await;
+        let hub = app.get("/programmes", Some(&s)).await;
+        assert_eq!(hub.status, StatusCode::OK);
+        assert!(
+            hub.body.contains("Deliver County Lines workshops") && hub.body.contains("0 of 10 schools"),
+            "{}",
+            hub.body
+        );
+
+        // A referral without consent comes back with the problem at its field.
+        let mut fields = vec![
+            ("programme", "safe_and_well"),
+            ("to_agency", "HFRS"),
+            ("full_name", "Page Example"),
+            ("address", "4 London Road"),
+            ("reason", "vulnerability"),
+            ("consent_by", "person"),
+            ("referred_on", "2026-01-15"),
+        ];
+        let res = app.post("/programmes/referrals", Some(&s), Some(&s.csrf), &fields).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("href=\"#consent\"") && res.body.contains("Page Example"), "{}", res.body);
+        fields.push(("consent", "true"));
+        let res = app.post("/programmes/referrals", Some(&s), Some(&s.csrf), &fields).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let page = app.get(res.location(), Some(&s)).await;
+        assert!(page.body.contains("Page Example") && page.body.contains("Referred"), "{}", page.body);
+        assert!(!page.body.contains("Answer the referral"), "the referrer does not answer it");
+        let sent = app.get("/programmes/referrals?direction=sent", Some(&s)).await;
+        assert!(sent.body.contains("Page Example"), "{}", sent.body);
+
+        // Sessions and the driver register from their forms.
+        let session = async |pupils: &str| {
+            let fields = [
+                ("school", "Beaumont School"),
+                ("topic", "county_lines"),
+                ("held_on", "2026-01-14"),
+                ("pupils", pupils),
+            ];
+            app.post("/programmes/schools", Some(&s), Some(&s.csrf), &fields).await
+        };
+        let res = session("lots").await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("href=\"#pupils\""), "{}", res.body);
+        let res = session("120").await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let driver = [
+            ("licence_number", "HC/9"),
+            ("full_name", "Form Driver"),
+            ("licence_kind", "hackney_carriage"),
+            ("licence_expires", "2027-01-31"),
+        ];
+        let res = app.post("/programmes/taxi", Some(&s), Some(&s.csrf), &driver).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let driver_page = res.location().to_string();
+        let res = app
+            .post(
+                &format!("{driver_page}/checks"),
+                Some(&s),
+                Some(&s.csrf),
+                &[("checked_on", "2026-01-15"), ("result", "clear")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let page = app.get(&driver_page, Some(&s)).await;
+        assert!(page.body.contains("15 July 2026") && page.body.contains("Checked"), "{}", page.body);
+        let register = app.get("/programmes/taxi", Some(&s)).await;
+        assert!(register.body.contains("100% of 1 licensed driver checked"), "{}", register.body);
+        let res = app.post("/programmes/taxi", Some(&s), Some(&s.csrf), &driver).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("already on the register"), "{}", res.body);
+
+        // The police officer sees neither the council's drivers nor the referral.
+        let p = app.sign_in(POLICE).await;
+        let page = app.get(&driver_page, Some(&p)).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND);
+        let received = app.get("/programmes/referrals", Some(&p)).await;
+        assert!(!received.body.contains("Page Example"), "{}", received.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn closed_referrals_and_lapsed_drivers_are_anonymised_past_retention_and_still_counted() {
+    each_engine(async |app: &TestApp| {
+        strategy(app).await;
+        let council = app.token(OFFICER).await;
+        let fire = app.token(FIRE).await;
+        let referral = app.json("POST", "/api/v1/referrals", &council, safe_and_well("Retained Example")).await.json();
+        let id = referral["id"].as_str().expect("id").to_string();
+        let done = json!({ "status": "completed", "outcome": "Visited Retained Example at home", "on": "2026-01-15" });
+        assert_eq!(app.json("POST", &format!("/api/v1/referrals/{id}/updates"), &fire, done).await.status, StatusCode::OK);
+        let open = app.json("POST", "/api/v1/referrals", &council, safe_and_well("Open Example")).await.json();
+        let driver = json!({ "licence_number": "PH/OLD", "full_name": "Lapsed Driver", "licence_kind": "private_hire", "licence_expires": "2026-01-31" });
+        let driver = app.json("POST", "/api/v1/taxi-drivers", &council, driver).await.json();
+        let driver = driver["id"].as_str().expect("id").to_string();
+
+        // Three years and a day after the referral closed and the licence ended.
+        app.clock.advance(chrono::Duration::days(3 * 366 + 20));
+        let operator = safetynet_domain::policy::Principal::operator();
+        let actor = safetynet_store::users::Actor { principal: &operator, at_ms: start().timestamp_millis() + (3 * 366 + 20) * 86_400_000, source: "test" };
+        let report = app.store.retention_run(&Default::default(), None, &actor).await.expect("run").expect("report");
+        assert_eq!((report.referrals.clone(), report.taxi_drivers.clone()), (vec![id.clone()], vec![driver.clone()]));
+        let council = app.token(OFFICER).await;
+        let r = app.get_bearer(&format!("/api/v1/referrals/{id}"), &council).await.json();
+        assert_eq!((r["full_name"].as_str(), r["address"].as_str(), r["status"].as_str()), (Some("Anonymised"), Some(""), Some("completed")));
+        assert!(!r.to_string().contains("Retained Example"), "{r}");
+        let still_open = app.get_bearer(&format!("/api/v1/referrals/{}", open["id"].as_str().unwrap_or_default()), &council).await.json();
+        assert_eq!(still_open["full_name"], "Open Example", "an open referral is kept");
+        let d = app.get_bearer(&format!("/api/v1/taxi-drivers/{driver}"), &council).await.json();
+        assert_eq!(d["full_name"], "Anonymised");
+        assert_eq!(measure(app, &council, "safe-and-well-visits").await["text"], "1 visit completed", "still counted");
+        let again = app.store.retention_run(&Default::default(), None, &actor).await.expect("run").expect("report");
+        assert!(again.referrals.is_empty() && again.taxi_drivers.is_empty(), "a run is idempotent");
+    })
+    .await;
+}

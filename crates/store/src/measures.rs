@@ -1,0 +1,81 @@
+//! The counts behind each computed commitment measure
+//! (`safetynet_domain::measures`), read from the programmes' own tables.
+//! Counts only: no personal data leaves here.
+
+use crate::referrals::ReferralCount;
+use crate::schools::reach;
+use crate::taxi::checked_counts;
+use crate::{Exec, Result, Store};
+use chrono::NaiveDate;
+use safetynet_domain::measures::{Counts, MeasureSource};
+use safetynet_domain::referrals::{Programme, ReferralReason, ReferralStatus};
+use safetynet_domain::schools::Topic;
+
+/// Taken on by a programme: accepted or completed.
+const TAKEN_ON: [ReferralStatus; 2] = [ReferralStatus::Accepted, ReferralStatus::Completed];
+const COMPLETED: [ReferralStatus; 1] = [ReferralStatus::Completed];
+
+impl Store {
+    /// The counts for `source` over `period` (inclusive UK dates; a share
+    /// such as the drivers checked is taken on the period's last day).
+    pub async fn measure_counts(&self, source: MeasureSource, period: (NaiveDate, NaiveDate)) -> Result<Counts> {
+        let mut c = self.conn().await?;
+        let completed = |p| referrals(p, &COMPLETED, None, period);
+        Ok(match source {
+            MeasureSource::CountyLinesSchools => {
+                let r = topic_reach(&mut c, Topic::CountyLines, period).await?;
+                Counts { count: r.0, ..Counts::default() }
+            }
+            MeasureSource::HealthyRelationshipsSchools => {
+                let r = topic_reach(&mut c, Topic::HealthyRelationships, period).await?;
+                Counts { count: r.0, of: None, also: Some(r.1) }
+            }
+            MeasureSource::FireSafetyTalks => {
+                let talks: i64 = reach(&mut c, period, None)
+                    .await?
+                    .iter()
+                    .filter(|t| t.topic.is_fire_safety_talk())
+                    .map(|t| t.sessions)
+                    .sum();
+                let life = completed(Programme::Life).run(&mut c).await?;
+                Counts { count: talks, of: None, also: Some(life) }
+            }
+            MeasureSource::SafeAndWellVisits => single(completed(Programme::SafeAndWell).run(&mut c).await?),
+            MeasureSource::NewTenancyVisits => single(
+                referrals(Programme::SafeAndWell, &COMPLETED, Some(ReferralReason::NewTenancy), period)
+                    .run(&mut c)
+                    .await?,
+            ),
+            MeasureSource::NoMoreSupported => {
+                single(referrals(Programme::NoMore, &TAKEN_ON, None, period).run(&mut c).await?)
+            }
+            MeasureSource::YouthOfferEngaged => {
+                single(referrals(Programme::YouthOffer, &TAKEN_ON, None, period).run(&mut c).await?)
+            }
+            MeasureSource::PhoenixOutcomes => {
+                let done = completed(Programme::Phoenix).run(&mut c).await?;
+                let achieved = ReferralCount { achieved: true, ..completed(Programme::Phoenix) }.run(&mut c).await?;
+                Counts { count: achieved, of: Some(done), also: None }
+            }
+            MeasureSource::TaxiDbsChecked => checked_counts(&mut c, period.1).await?,
+        })
+    }
+}
+
+fn single(count: i64) -> Counts {
+    Counts { count, ..Counts::default() }
+}
+
+fn referrals(
+    programme: Programme,
+    statuses: &[ReferralStatus],
+    reason: Option<ReferralReason>,
+    period: (NaiveDate, NaiveDate),
+) -> ReferralCount<'_> {
+    ReferralCount { programme, statuses, reason, achieved: false, period }
+}
+
+/// (distinct schools, pupils) for one topic.
+async fn topic_reach(conn: &mut impl Exec, topic: Topic, period: (NaiveDate, NaiveDate)) -> Result<(i64, i64)> {
+    Ok(reach(conn, period, Some(topic)).await?.first().map_or((0, 0), |t| (t.schools, t.pupils)))
+}

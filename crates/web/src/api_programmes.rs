@@ -1,0 +1,311 @@
+//! The partners' programmes in the JSON API: referrals into a partner's
+//! programme and their outcomes, sessions in schools, the taxi driver
+//! register with its six-monthly DBS checks, and the strategy measures
+//! computed from them. The checks are the domain's; each refusal is a 422
+//! naming its rule.
+
+use crate::api_types::Items;
+use crate::auth::{ApiJson, ApiUser};
+use crate::error::{ApiResult, AppError};
+use crate::params::parse_api_query;
+use crate::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use safetynet_domain::policy::{EditRecords, ViewCrimeData, ViewRecords};
+use safetynet_domain::referrals::{NewReferral, ReferralStatus, ReferralUpdate};
+use safetynet_domain::schools::{NewSchoolSession, Topic};
+use safetynet_domain::taxi::{DbsState, NewDbsCheck, NewDriver};
+use safetynet_store::referrals::{Direction, Referral};
+use safetynet_store::schools::{SchoolSession, TopicReach};
+use safetynet_store::strategy::Commitment;
+use safetynet_store::taxi::{Driver, DriverRecord};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The most records one list returns.
+pub const LIST_LIMIT: i64 = 500;
+
+/// Routes under `/api/v1` for the programmes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/strategy/measures", get(measures))
+        .route("/referrals", get(referrals).post(refer))
+        .route("/referrals/{id}", get(referral))
+        .route("/referrals/{id}/updates", post(update_referral))
+        .route("/school-sessions", get(school_sessions).post(add_school_session))
+        .route("/taxi-drivers", get(drivers).post(add_driver))
+        .route("/taxi-drivers/{id}", get(driver))
+        .route("/taxi-drivers/{id}/checks", post(add_check))
+        .route("/taxi-drivers/{id}/training", post(record_training))
+}
+
+#[utoipa::path(
+    get,
+    path = "/strategy/measures",
+    summary = "The commitments measured from data (`measured_by` in the strategy file), each with `measured`: the figure and its sentence as of today",
+    responses((status = 200, description = "Success", body = Items<Commitment>))
+)]
+async fn measures(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Items<Commitment>>> {
+    user.permit::<ViewCrimeData>()?;
+    let strategy = safetynet_app::measures::strategy_on(&state.store, state.today())
+        .await?
+        .ok_or(AppError::NotFound("strategy"))?;
+    let items = strategy.priorities.into_iter().flat_map(|p| p.commitments).filter(|c| c.measured.is_some());
+    Ok(Json(Items::from(items.collect::<Vec<_>>())))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct ReferralQuery {
+    /// `received` (default: sent to your agency) or `sent` (by your agency).
+    #[serde(default)]
+    direction: Option<String>,
+    /// Only referrals in this status.
+    #[serde(default)]
+    status: Option<ReferralStatus>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/referrals",
+    summary = "Referrals your agency received (?direction=received, the default) or sent (?direction=sent), newest first (at most 500); ?status= to filter",
+    params(ReferralQuery),
+    responses((status = 200, description = "Success", body = Items<Referral>))
+)]
+async fn referrals(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Items<Referral>>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let q: ReferralQuery = parse_api_query(raw.as_deref())?;
+    let direction = match q.direction.as_deref() {
+        None | Some("received") => Direction::Received,
+        Some("sent") => Direction::Sent,
+        Some(_) => return Err(AppError::BadRequest("direction must be received or sent".into()).into()),
+    };
+    let list = state.store.referrals(&permit, direction, q.status, LIST_LIMIT, &user.actor()).await?;
+    Ok(Json(Items::from(list)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/referrals",
+    summary = "Refer a person to a partner's programme, with their consent; 422 with `error.rule` (`consent_required`, `date_of_birth_required`, `programme_not_run_by_agency`, `referral_date`, `referral_text`)",
+    request_body = NewReferral,
+    responses((status = 201, description = "Success", body = Referral))
+)]
+async fn refer(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(new): ApiJson<NewReferral>,
+) -> ApiResult<(StatusCode, Json<Referral>)> {
+    let permit = user.permit::<EditRecords>()?;
+    Ok((StatusCode::CREATED, Json(state.store.refer(&permit, &new, state.today(), &user.actor()).await?)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/referrals/{id}",
+    summary = "One referral (the referring and the receiving agency only)",
+    params(("id" = String, Path, description = "The referral's id")),
+    responses((status = 200, description = "Success", body = Referral))
+)]
+async fn referral(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<Referral>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(Json(state.store.referral(&permit, &id, &user.actor()).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/referrals/{id}/updates",
+    summary = "Accept, decline or complete a referral (the receiving agency only); declining or completing says what happened, for the referrer; 422 with `error.rule` (`referral_closed`, `referral_status`, `outcome_required`, `referral_date`)",
+    params(("id" = String, Path, description = "The referral's id")),
+    request_body = ReferralUpdate,
+    responses((status = 200, description = "Success", body = Referral))
+)]
+async fn update_referral(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(update): ApiJson<ReferralUpdate>,
+) -> ApiResult<Json<Referral>> {
+    let permit = user.permit::<EditRecords>()?;
+    Ok(Json(state.store.update_referral(&permit, &id, &update, state.today(), &user.actor()).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct SessionQuery {
+    /// First day (default: the strategy's first day, else a year ago).
+    #[serde(default)]
+    from: Option<NaiveDate>,
+    /// Last day (default: today).
+    #[serde(default)]
+    to: Option<NaiveDate>,
+    /// Only this topic.
+    #[serde(default)]
+    topic: Option<Topic>,
+}
+
+/// `GET /school-sessions`.
+#[derive(Debug, Serialize, ToSchema)]
+struct Sessions {
+    /// First day counted.
+    from: NaiveDate,
+    /// Last day counted.
+    to: NaiveDate,
+    /// Sessions, schools and pupils per topic.
+    reach: Vec<TopicReach>,
+    /// The sessions, newest first (at most 500).
+    items: Vec<SchoolSession>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/school-sessions",
+    summary = "Sessions in schools and colleges (counts only) with the schools and pupils reached per topic; ?from=&to= (default: the strategy so far), ?topic=",
+    params(SessionQuery),
+    responses((status = 200, description = "Success", body = Sessions))
+)]
+async fn school_sessions(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Sessions>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let q: SessionQuery = parse_api_query(raw.as_deref())?;
+    let today = state.today();
+    let from = match q.from {
+        Some(d) => d,
+        None => safetynet_app::measures::programme_start(&state.store, today).await?,
+    };
+    let to = q.to.unwrap_or(today);
+    if to < from {
+        return Err(AppError::BadRequest("to must not be before from".into()).into());
+    }
+    let items = state.store.school_sessions(&permit, (from, to), q.topic, LIST_LIMIT).await?;
+    let reach = state.store.school_reach((from, to)).await?;
+    Ok(Json(Sessions { from, to, reach, items }))
+}
+
+#[utoipa::path(
+    post,
+    path = "/school-sessions",
+    summary = "Record a session your agency gave in a school or college (counts only, no child's details); 422 with `error.rule` (`session_text`, `session_date`, `session_pupils`)",
+    request_body = NewSchoolSession,
+    responses((status = 201, description = "Success", body = SchoolSession))
+)]
+async fn add_school_session(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(new): ApiJson<NewSchoolSession>,
+) -> ApiResult<(StatusCode, Json<SchoolSession>)> {
+    let permit = user.permit::<EditRecords>()?;
+    let s = state.store.add_school_session(&permit, &new, state.today(), &user.actor()).await?;
+    Ok((StatusCode::CREATED, Json(s)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct DriverQuery {
+    /// Only drivers in this state (`overdue`, `due_soon`, `current`, `licence_expired`).
+    #[serde(default)]
+    state: Option<DbsState>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/taxi-drivers",
+    summary = "Your council's taxi and private hire drivers, overdue DBS checks first; ?state=overdue|due_soon|current|licence_expired",
+    params(DriverQuery),
+    responses((status = 200, description = "Success", body = Items<Driver>))
+)]
+async fn drivers(
+    State(state): State<AppState>,
+    user: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Items<Driver>>> {
+    let permit = user.permit::<ViewRecords>()?;
+    let q: DriverQuery = parse_api_query(raw.as_deref())?;
+    Ok(Json(Items::from(state.store.drivers(&permit, state.today(), q.state, &user.actor()).await?)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/taxi-drivers",
+    summary = "Add a driver to your council's register; 409 if the licence number is on it; 422 with `error.rule` (`licensing_authority_only`, `driver_licence_number`, `driver_text`, `driver_training_date`)",
+    request_body = NewDriver,
+    responses((status = 201, description = "Success", body = Driver))
+)]
+async fn add_driver(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(new): ApiJson<NewDriver>,
+) -> ApiResult<(StatusCode, Json<Driver>)> {
+    let permit = user.permit::<EditRecords>()?;
+    Ok((StatusCode::CREATED, Json(state.store.add_driver(&permit, &new, state.today(), &user.actor()).await?)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/taxi-drivers/{id}",
+    summary = "One driver on your council's register with every DBS check",
+    params(("id" = String, Path, description = "The driver's id")),
+    responses((status = 200, description = "Success", body = DriverRecord))
+)]
+async fn driver(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<DriverRecord>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(Json(state.store.driver(&permit, &id, state.today(), &user.actor()).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/taxi-drivers/{id}/checks",
+    summary = "Record a DBS update service check; 422 with `error.rule` (`dbs_check_date`, `dbs_notes_required`)",
+    params(("id" = String, Path, description = "The driver's id")),
+    request_body = NewDbsCheck,
+    responses((status = 201, description = "Success", body = DriverRecord))
+)]
+async fn add_check(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(check): ApiJson<NewDbsCheck>,
+) -> ApiResult<(StatusCode, Json<DriverRecord>)> {
+    let permit = user.permit::<EditRecords>()?;
+    let record = state.store.add_dbs_check(&permit, &id, &check, state.today(), &user.actor()).await?;
+    Ok((StatusCode::CREATED, Json(record)))
+}
+
+/// `POST /taxi-drivers/{id}/training`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Training {
+    /// The day the driver completed safeguarding training.
+    trained_on: NaiveDate,
+}
+
+#[utoipa::path(
+    post,
+    path = "/taxi-drivers/{id}/training",
+    summary = "Record a driver's safeguarding training; 422 `driver_training_date` if in the future",
+    params(("id" = String, Path, description = "The driver's id")),
+    request_body = Training,
+    responses((status = 200, description = "Success", body = DriverRecord))
+)]
+async fn record_training(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(t): ApiJson<Training>,
+) -> ApiResult<Json<DriverRecord>> {
+    let permit = user.permit::<EditRecords>()?;
+    Ok(Json(state.store.record_driver_training(&permit, &id, t.trained_on, state.today(), &user.actor()).await?))
+}
