@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use safetynet_domain::policy::{EditRecords, Principal};
+use safetynet_domain::premises::{NewPremises, NewVisit, PremisesKind, RiskBand, VisitKind};
 use safetynet_domain::referrals::{ConsentBy, NewReferral, Programme, ReferralReason, ReferralStatus, ReferralUpdate};
 use safetynet_domain::schools::{NewSchoolSession, Topic};
 use safetynet_domain::taxi::{DbsResult, LicenceKind, NewDbsCheck, NewDriver};
@@ -107,6 +108,7 @@ pub async fn seed_programmes(store: &Store, now: DateTime<Utc>) -> anyhow::Resul
     for line in REFERRALS.lines() {
         seed_referral(store, line, today, at).await?;
     }
+    seed_premises(store, today, at).await?;
     let edit = council.permit::<EditRecords>()?;
     for (number, name, kind, ends_in, checked_ago, trained_ago) in DRIVERS {
         let new = NewDriver {
@@ -169,5 +171,91 @@ async fn seed_referral(store: &Store, line: &str, today: NaiveDate, at: i64) -> 
     let on = referred_on + Duration::days(after.parse()?);
     let update = ReferralUpdate { status, outcome: outcome.into(), achieved: achieved == "yes", on };
     store.update_referral(&receiver.permit()?, &referral.id, &update, today, &actor).await?;
+    Ok(())
+}
+
+/// Premises, one per line: kind | name | address | latitude | longitude | band | licence.
+const PREMISES: &str = "\
+business|Oakwood Care Home|12 Sandpit Lane, St Albans|51.7612|-0.3195|very_high|
+business|Verulam Court Hotel|3 Holywell Hill, St Albans|51.7489|-0.3399|high|
+business|Sopwell Lane House (HMO)|41 Sopwell Lane, St Albans|51.7462|-0.3361|high|
+business|Porters Wood Print Works|Unit 4, Porters Wood, St Albans|51.7687|-0.3262|medium|
+business|Hatfield Road Self Storage|221 Hatfield Road, St Albans|51.7560|-0.3090|low|
+business|Ridgeview Nursing Home|8 Ridgeview Close, Harpenden|51.8148|-0.3512|very_high|
+licensed|The Clock Tower Tap|2 High Street, St Albans|51.7524|-0.3392||SA/PL/0112
+licensed|Holywell Hill Social|30 Holywell Hill, St Albans|51.7497|-0.3405||SA/PL/0147
+licensed|The Fleetville Arms|180 Hatfield Road, St Albans|51.7566|-0.3133||SA/PL/0203
+licensed|Catherine Street Cellar Bar|9 Catherine Street, St Albans|51.7561|-0.3410||SA/PL/0219
+licensed|The Abbey Gate|5 Abbey Mill Lane, St Albans|51.7478|-0.3452||SA/PL/0231
+licensed|London Road Late Lounge|64 London Road, St Albans|51.7480|-0.3320||SA/PL/0256
+licensed|Victoria Street Brewhouse|77 Victoria Street, St Albans|51.7520|-0.3300||SA/PL/0270
+";
+
+/// Visits, one per line: premises | kind | agency | days ago | staff trained | outcome.
+const VISITS: &str = "\
+Oakwood Care Home|fire_inspection|HFRS|150||Fire doors adjusted; night staffing plan reviewed.
+Verulam Court Hotel|fire_inspection|HFRS|400||Compliant.
+Sopwell Lane House (HMO)|fire_inspection|HFRS|800||Interlinked alarms required; landlord written to.
+Porters Wood Print Works|fire_inspection|HFRS|300||Solvent store moved away from the exit.
+Ridgeview Nursing Home|fire_inspection|HFRS|90||Evacuation drill observed; compliant.
+The Clock Tower Tap|drink_spiking_advice|SACDC|200||Testing kits and posters given; door staff briefed.
+Holywell Hill Social|drink_spiking_advice|SACDC|180||Testing kits given.
+The Fleetville Arms|drink_spiking_advice|SACDC|170||Posters up; bar staff briefed.
+Catherine Street Cellar Bar|drink_spiking_advice|HERTS-POLICE|120||Advice after a reported spiking.
+London Road Late Lounge|drink_spiking_advice|SACDC|60||Testing kits given.
+Victoria Street Brewhouse|drink_spiking_advice|SACDC|30||Posters and kits.
+The Clock Tower Tap|safeguarding_training|SACDC|210|12|Ask for Angela and vulnerability training.
+Holywell Hill Social|safeguarding_training|SACDC|160|8|Vulnerability training.
+The Abbey Gate|safeguarding_training|HERTS-POLICE|100|6|WAVE training with door staff.
+London Road Late Lounge|safeguarding_training|SACDC|55|10|Vulnerability training.
+The Clock Tower Tap|vigilant_deployment|HERTS-POLICE|150||Overt patrol with licensees; two men moved on.
+Catherine Street Cellar Bar|vigilant_deployment|HERTS-POLICE|150||Covert officers inside; nothing of note.
+Holywell Hill Social|vigilant_deployment|HERTS-POLICE|120||Overt patrol.
+London Road Late Lounge|vigilant_deployment|HERTS-POLICE|90||Man arrested for sexual assault outside.
+The Fleetville Arms|vigilant_deployment|HERTS-POLICE|60||Overt patrol with the licensee.
+Victoria Street Brewhouse|vigilant_deployment|HERTS-POLICE|25||Covert deployment; intelligence submitted.
+The Clock Tower Tap|licensing_check|SACDC|40||Compliant with conditions.
+";
+
+/// Seeds the premises register and its visits.
+async fn seed_premises(store: &Store, today: NaiveDate, at: i64) -> anyhow::Result<()> {
+    let council = Principal::operator_for_agency("SACDC");
+    let actor = Actor { principal: &council, at_ms: at, source: "demo" };
+    let mut ids = std::collections::HashMap::new();
+    for line in PREMISES.lines() {
+        let f: Vec<&str> = line.split('|').collect();
+        let [kind, name, address, lat, lon, band, licence] = f[..] else {
+            anyhow::bail!("demo premises line has {} fields: {line}", f.len());
+        };
+        let new = NewPremises {
+            kind: PremisesKind::parse(kind).ok_or_else(|| anyhow::anyhow!("demo premises: kind {kind}"))?,
+            name: name.into(),
+            address: address.into(),
+            latitude: Some(lat.parse()?),
+            longitude: Some(lon.parse()?),
+            risk_band: RiskBand::parse(band),
+            licence_number: licence.into(),
+        };
+        let p = store.add_premises(&council.permit()?, &new, &actor).await?;
+        ids.insert(name, p.id);
+    }
+    for line in VISITS.lines() {
+        let f: Vec<&str> = line.split('|').collect();
+        let [name, kind, agency, ago, trained, outcome] = f[..] else {
+            anyhow::bail!("demo visit line has {} fields: {line}", f.len());
+        };
+        let visitor = Principal::operator_for_agency(agency);
+        let visit = NewVisit {
+            kind: VisitKind::parse(kind).ok_or_else(|| anyhow::anyhow!("demo visit: kind {kind}"))?,
+            visited_on: today - Duration::days(ago.parse()?),
+            outcome: outcome.into(),
+            staff_trained: (!trained.is_empty()).then(|| trained.parse()).transpose()?,
+            next_inspection_due: None,
+        };
+        let id = ids.get(name).ok_or_else(|| anyhow::anyhow!("demo visit: no premises {name}"))?;
+        store
+            .add_visit(&visitor.permit()?, id, &visit, today, &Actor { principal: &visitor, at_ms: at, source: "demo" })
+            .await?;
+    }
     Ok(())
 }

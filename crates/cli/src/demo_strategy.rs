@@ -64,8 +64,8 @@ const UPDATES: &[DemoUpdate] = &[
         18,
         CommitmentStatus::InProgress,
         Rag::Green,
-        Some(6.0),
-        "Six deployments in the night-time economy with licensees.",
+        None,
+        "Deployments in the night-time economy with licensees every month; one arrest for sexual assault.",
     ),
     (
         "vawg-scrutiny-panels",

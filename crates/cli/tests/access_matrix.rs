@@ -47,6 +47,7 @@ enum Subject {
     Document,
     Referral,
     Driver,
+    Premises,
     User,
     Commitment,
     Operation,
@@ -161,6 +162,10 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/programmes/referrals/{id}/updates" => Referral, true, |_| json!({ "status": "accepted", "on": "2026-01-15" });
     "GET" "/programmes/schools" => None, false, none;
     "POST" "/programmes/schools" => None, false, |_| json!({ "school": "Matrix School", "topic": "county_lines", "held_on": "2026-01-14", "pupils": "30" });
+    "GET" "/programmes/premises" => None, false, none;
+    "POST" "/programmes/premises" => None, false, |_| json!({ "kind": "licensed", "name": "Matrix Bar", "address": "1 Matrix Road" });
+    "GET" "/programmes/premises/{id}" => Premises, false, none;
+    "POST" "/programmes/premises/{id}/visits" => Premises, false, |_| json!({ "visit_kind": "drink_spiking_advice", "visited_on": "2026-01-15" });
     "GET" "/programmes/taxi" => None, true, none;
     "POST" "/programmes/taxi" => None, true, |_| json!({ "licence_number": "PH/MATRIX", "full_name": "Matrix Driver", "licence_kind": "private_hire", "licence_expires": "2027-01-31" });
     "GET" "/programmes/taxi/{id}" => Driver, true, none;
@@ -265,6 +270,10 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/api/v1/referrals/{id}/updates" => Referral, true, |_| json!({ "status": "accepted", "on": "2026-01-15" });
     "GET" "/api/v1/school-sessions" => None, false, none;
     "POST" "/api/v1/school-sessions" => None, false, |_| json!({ "school": "Matrix School", "topic": "county_lines", "held_on": "2026-01-14", "pupils": 30 });
+    "GET" "/api/v1/premises" => None, false, none;
+    "POST" "/api/v1/premises" => None, false, |_| json!({ "kind": "licensed", "name": "Matrix Bar", "address": "1 Matrix Road" });
+    "GET" "/api/v1/premises/{id}" => Premises, false, none;
+    "POST" "/api/v1/premises/{id}/visits" => Premises, false, |_| json!({ "kind": "drink_spiking_advice", "visited_on": "2026-01-15" });
     "GET" "/api/v1/taxi-drivers" => None, true, none;
     "POST" "/api/v1/taxi-drivers" => None, true, |_| json!({ "licence_number": "PH/MATRIX", "full_name": "Matrix Driver", "licence_kind": "private_hire", "licence_expires": "2027-01-31" });
     "GET" "/api/v1/taxi-drivers/{id}" => Driver, true, none;
@@ -328,6 +337,7 @@ struct Seed {
     document: String,
     referral: String,
     driver: String,
+    premises: String,
     user: String,
     commitment: String,
     operation: String,
@@ -352,6 +362,7 @@ impl Seed {
             Subject::Document => self.document.clone(),
             Subject::Referral => self.referral.clone(),
             Subject::Driver => self.driver.clone(),
+            Subject::Premises => self.premises.clone(),
             Subject::User => self.user.clone(),
             Subject::Commitment => self.commitment.clone(),
             Subject::Operation => self.operation.clone(),
@@ -518,6 +529,9 @@ async fn seed(app: &TestApp) -> Seed {
     secret_referral["address"] = json!(SECRETS[2]);
     secret_referral["details"] = json!(SECRETS[3]);
     let referral = post("/api/v1/referrals", secret_referral).await;
+    let premises =
+        post("/api/v1/premises", json!({ "kind": "licensed", "name": "Sentinel Bar", "address": "1 Sentinel Road" }))
+            .await;
     let driver = post("/api/v1/taxi-drivers", json!({ "licence_number": "PH/SENTINEL", "full_name": SECRETS[0], "licence_kind": "private_hire", "licence_expires": "2027-01-31" })).await;
     // A diary sheet on the case whose content is personal data.
     let officer = app
@@ -585,6 +599,7 @@ async fn seed(app: &TestApp) -> Seed {
         document: document.id,
         referral: referral["id"].as_str().unwrap_or_default().to_string(),
         driver: driver["id"].as_str().unwrap_or_default().to_string(),
+        premises: premises["id"].as_str().unwrap_or_default().to_string(),
         user,
         commitment,
         operation,

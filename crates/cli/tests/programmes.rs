@@ -322,3 +322,74 @@ async fn closed_referrals_and_lapsed_drivers_are_anonymised_past_retention_and_s
     })
     .await;
 }
+
+#[tokio::test]
+async fn premises_are_visited_by_the_agencies_that_make_each_visit_and_counted() {
+    each_engine(async |app: &TestApp| {
+        strategy(app).await;
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let fire = app.token(FIRE).await;
+        let care_home = json!({ "kind": "business", "name": "Example Care Home", "address": "1 Sandpit Lane", "latitude": 51.76, "longitude": -0.32 });
+        let mut unbanded = care_home.clone();
+        unbanded["latitude"] = Value::Null;
+        let res = app.json("POST", "/api/v1/premises", &council, unbanded).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "premises_location".into()));
+        let res = app.json("POST", "/api/v1/premises", &council, care_home.clone()).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "premises_risk_band_required".into()));
+        let mut banded = care_home;
+        banded["risk_band"] = json!("high");
+        let home = app.json("POST", "/api/v1/premises", &council, banded.clone()).await.json();
+        let home = home["id"].as_str().expect("id").to_string();
+        banded["name"] = json!("Never Inspected Ltd");
+        assert_eq!(app.json("POST", "/api/v1/premises", &council, banded).await.status, StatusCode::CREATED);
+        let bar = json!({ "kind": "licensed", "name": "The Example Arms", "address": "2 High Street", "licence_number": "SA/PL/1" });
+        let bar = app.json("POST", "/api/v1/premises", &council, bar).await.json();
+        let bar = bar["id"].as_str().expect("id").to_string();
+
+        let visit = |kind: &str| json!({ "kind": kind, "visited_on": "2026-01-14" });
+        let at = |id: &str| format!("/api/v1/premises/{id}/visits");
+        let res = app.json("POST", &at(&home), &council, visit("fire_inspection")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "visit_not_for_agency".into()));
+        let res = app.json("POST", &at(&bar), &fire, visit("fire_inspection")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "visit_kind_premises".into()));
+        let res = app.json("POST", &at(&home), &fire, visit("fire_inspection")).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        assert_eq!(res.json()["next_inspection_due"], "2028-01-14", "high risk: every 24 months");
+        let res = app.json("POST", &at(&bar), &council, visit("vigilant_deployment")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "visit_not_for_agency".into()));
+        assert_eq!(app.json("POST", &at(&bar), &police, visit("vigilant_deployment")).await.status, StatusCode::CREATED);
+        assert_eq!(app.json("POST", &at(&bar), &council, visit("drink_spiking_advice")).await.status, StatusCode::CREATED);
+        let trained = json!({ "kind": "safeguarding_training", "visited_on": "2026-01-15", "staff_trained": 9 });
+        assert_eq!(app.json("POST", &at(&bar), &council, trained).await.status, StatusCode::CREATED);
+        let res = app.json("POST", &at(&bar), &council, json!({ "kind": "licensing_check", "visited_on": "2026-01-16" })).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "visit_date".into()));
+
+        assert_eq!(measure(app, &council, "risk-based-inspections").await["text"], "1 business premises inspected; 1 overdue");
+        assert_eq!(measure(app, &council, "operation-vigilant").await["text"], "1 deployment at 1 licensed premises");
+        assert_eq!(measure(app, &council, "drink-spiking").await["text"], "1 licensed premises engaged");
+        assert_eq!(measure(app, &council, "safeguard-licensed-premises").await["text"], "1 licensed premises engaged");
+
+        // The register is the partnership's: every agency reads it, and maps it.
+        let list = app.get_bearer("/api/v1/premises?kind=business", &police).await.json();
+        assert_eq!(list["items"][0]["name"], "Example Care Home", "due soonest first: {list}");
+        let geo = app.get_bearer("/api/v1/premises?format=geojson", &fire).await.json();
+        assert_eq!(geo["features"].as_array().map(Vec::len), Some(2), "only premises with a location: {geo}");
+        let s = app.sign_in(OFFICER).await;
+        let page = app.get("/programmes/premises", Some(&s)).await;
+        assert!(page.body.contains("Never Inspected Ltd") && page.body.contains("Not yet inspected"), "{}", page.body);
+        let res = app
+            .post(&format!("/programmes/premises/{bar}/visits"), Some(&s), Some(&s.csrf), &[("visit_kind", "vigilant_deployment"), ("visited_on", "2026-01-15")])
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("href=\"#visit_kind\""), "{}", res.body);
+        let res = app
+            .post("/programmes/premises", Some(&s), Some(&s.csrf), &[("kind", "licensed"), ("name", "Form Bar"), ("address", "3 High Street"), ("latitude", "north")])
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("href=\"#latitude\""), "{}", res.body);
+        let one = app.get(&format!("/programmes/premises/{bar}"), Some(&s)).await;
+        assert!(one.body.contains("9 staff trained") && one.body.contains("Operation Vigilant deployment"), "{}", one.body);
+    })
+    .await;
+}

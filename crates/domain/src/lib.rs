@@ -35,6 +35,7 @@ pub mod police_daily;
 pub mod policeuk;
 pub mod policy;
 pub mod powers;
+pub mod premises;
 pub mod pspo;
 pub mod referrals;
 pub mod retention;

@@ -26,6 +26,14 @@ vocabulary! {
         YouthOfferEngaged = "youth_offer_engaged" / "Young people engaged by the youth offer",
         /// Phoenix participants who gained employment or a qualification.
         PhoenixOutcomes = "phoenix_outcomes" / "Phoenix participants gaining employment or qualifications",
+        /// Business premises given a fire safety inspection.
+        PremisesInspected = "premises_inspected" / "Business premises inspected under the Risk Based Inspection Programme",
+        /// Licensed premises given drink spiking advice.
+        DrinkSpikingPremises = "drink_spiking_premises" / "Licensed premises given drink spiking advice",
+        /// Licensed premises whose staff had safeguarding training.
+        SafeguardingPremises = "safeguarding_premises" / "Licensed premises whose staff had safeguarding training",
+        /// Operation Vigilant deployments (nights) and the premises they visited.
+        VigilantDeployments = "vigilant_deployments" / "Operation Vigilant deployments",
         /// Licensed drivers checked with the DBS update service in the last six months.
         TaxiDbsChecked = "taxi_dbs_checked" / "Licensed drivers checked in the last six months",
     }
@@ -103,6 +111,19 @@ pub fn describe(
         MeasureSource::PhoenixOutcomes => {
             format!("{count} of {}", plural(of.unwrap_or(0), "participant who finished", "participants who finished"))
         }
+        MeasureSource::PremisesInspected => format!(
+            "{} inspected; {} overdue",
+            plural(count, "business premises", "business premises"),
+            also.unwrap_or(0)
+        ),
+        MeasureSource::DrinkSpikingPremises | MeasureSource::SafeguardingPremises => {
+            format!("{} engaged", plural(count, "licensed premises", "licensed premises"))
+        }
+        MeasureSource::VigilantDeployments => format!(
+            "{} at {}",
+            plural(count, "deployment", "deployments"),
+            plural(also.unwrap_or(0), "licensed premises", "licensed premises")
+        ),
         MeasureSource::TaxiDbsChecked => match of {
             Some(n) if n > 0 => {
                 let share = count as f64 * 100.0 / n as f64;

@@ -27,6 +27,7 @@ pub mod operations;
 pub mod partnership;
 pub mod places;
 pub mod police_daily;
+pub mod premises;
 mod records;
 pub mod referrals;
 pub mod retention;

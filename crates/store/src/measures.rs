@@ -2,12 +2,14 @@
 //! (`safetynet_domain::measures`), read from the programmes' own tables.
 //! Counts only: no personal data leaves here.
 
+use crate::premises::{inspections_overdue, visited};
 use crate::referrals::ReferralCount;
 use crate::schools::reach;
 use crate::taxi::checked_counts;
 use crate::{Exec, Result, Store};
 use chrono::NaiveDate;
 use safetynet_domain::measures::{Counts, MeasureSource};
+use safetynet_domain::premises::VisitKind;
 use safetynet_domain::referrals::{Programme, ReferralReason, ReferralStatus};
 use safetynet_domain::schools::Topic;
 
@@ -56,6 +58,20 @@ impl Store {
                 let done = completed(Programme::Phoenix).run(&mut c).await?;
                 let achieved = ReferralCount { achieved: true, ..completed(Programme::Phoenix) }.run(&mut c).await?;
                 Counts { count: achieved, of: Some(done), also: None }
+            }
+            MeasureSource::PremisesInspected => {
+                let (inspected, _) = visited(&mut c, VisitKind::FireInspection, period).await?;
+                Counts { count: inspected, of: None, also: Some(inspections_overdue(&mut c, period.1).await?) }
+            }
+            MeasureSource::DrinkSpikingPremises => {
+                single(visited(&mut c, VisitKind::DrinkSpikingAdvice, period).await?.0)
+            }
+            MeasureSource::SafeguardingPremises => {
+                single(visited(&mut c, VisitKind::SafeguardingTraining, period).await?.0)
+            }
+            MeasureSource::VigilantDeployments => {
+                let (premises, nights) = visited(&mut c, VisitKind::VigilantDeployment, period).await?;
+                Counts { count: nights, of: None, also: Some(premises) }
             }
             MeasureSource::TaxiDbsChecked => checked_counts(&mut c, period.1).await?,
         })

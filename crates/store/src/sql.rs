@@ -384,4 +384,7 @@ stored_enums!(
     safetynet_domain::schools::Topic,
     safetynet_domain::taxi::LicenceKind,
     safetynet_domain::taxi::DbsResult,
+    safetynet_domain::premises::PremisesKind,
+    safetynet_domain::premises::RiskBand,
+    safetynet_domain::premises::VisitKind,
 );

@@ -197,6 +197,10 @@ function layerPopup(p) {
   if (p.kind === "place") return "A place in the cluster";
   if (p.kind === "pspo") return `<strong>${escapeHtml(p.reference)}</strong><br>${escapeHtml(p.title)}<br>In force to ${escapeHtml(p.ends_on)}`;
   if (p.kind === "dispersal") return `<strong>Dispersal area</strong><br>Issued ${escapeHtml(p.issued_on)}`;
+  if (p.kind === "premises") {
+    const due = p.next_inspection_due ? `<br>Next inspection ${escapeHtml(p.next_inspection_due)}` : "";
+    return `<a href="/programmes/premises/${encodeURIComponent(p.id)}">${escapeHtml(p.name)}</a>${due}`;
+  }
   return `<strong>${p.density_per_km2.toFixed(0)} records per km²</strong>`;
 }
 

@@ -11,13 +11,16 @@ use crate::params::parse_api_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use safetynet_domain::policy::{EditRecords, ViewCrimeData, ViewRecords};
+use safetynet_domain::premises::{NewPremises, NewVisit, PremisesKind};
 use safetynet_domain::referrals::{NewReferral, ReferralStatus, ReferralUpdate};
 use safetynet_domain::schools::{NewSchoolSession, Topic};
 use safetynet_domain::taxi::{DbsState, NewDbsCheck, NewDriver};
+use safetynet_store::premises::{Premises, PremisesRecord};
 use safetynet_store::referrals::{Direction, Referral};
 use safetynet_store::schools::{SchoolSession, TopicReach};
 use safetynet_store::strategy::Commitment;
@@ -40,6 +43,9 @@ pub fn routes() -> Router<AppState> {
         .route("/taxi-drivers/{id}", get(driver))
         .route("/taxi-drivers/{id}/checks", post(add_check))
         .route("/taxi-drivers/{id}/training", post(record_training))
+        .route("/premises", get(premises).post(add_premises))
+        .route("/premises/{id}", get(one_premises))
+        .route("/premises/{id}/visits", post(add_visit))
 }
 
 #[utoipa::path(
@@ -308,4 +314,104 @@ async fn record_training(
 ) -> ApiResult<Json<DriverRecord>> {
     let permit = user.permit::<EditRecords>()?;
     Ok(Json(state.store.record_driver_training(&permit, &id, t.trained_on, state.today(), &user.actor()).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct PremisesQuery {
+    /// Only `business` or `licensed` premises.
+    #[serde(default)]
+    kind: Option<PremisesKind>,
+    /// `json` (default) or `geojson` (premises with a location, as points).
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// Premises with a location as a GeoJSON FeatureCollection of points.
+fn premises_points(list: &[Premises]) -> serde_json::Value {
+    let features: Vec<serde_json::Value> = list
+        .iter()
+        .filter_map(|p| Some((p, p.latitude?, p.longitude?)))
+        .map(|(p, lat, lon)| {
+            serde_json::json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": [lon, lat] },
+                "properties": { "kind": "premises", "id": p.id, "name": p.name, "premises_kind": p.kind,
+                    "next_inspection_due": p.next_inspection_due },
+            })
+        })
+        .collect();
+    serde_json::json!({ "type": "FeatureCollection", "features": features })
+}
+
+#[utoipa::path(
+    get,
+    path = "/premises",
+    summary = "The premises register (business premises whose inspection is due soonest first); ?kind=business|licensed; ?format=geojson for the map",
+    params(PremisesQuery),
+    responses((status = 200, description = "Success", body = Items<Premises>))
+)]
+async fn premises(State(state): State<AppState>, user: ApiUser, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+    let permit = user.permit::<ViewRecords>()?;
+    let q: PremisesQuery = parse_api_query(raw.as_deref())?;
+    let list = state.store.premises_list(&permit, q.kind).await?;
+    Ok(match q.format.as_deref() {
+        None | Some("json") => Json(Items::from(list)).into_response(),
+        Some("geojson") => {
+            ([(axum::http::header::CONTENT_TYPE, "application/geo+json")], Json(premises_points(&list))).into_response()
+        }
+        Some(_) => return Err(AppError::BadRequest("format must be json or geojson".into()).into()),
+    })
+}
+
+#[utoipa::path(
+    post,
+    path = "/premises",
+    summary = "Put premises on the register; 422 with `error.rule` (`premises_text`, `premises_location`, `premises_risk_band_required`)",
+    request_body = NewPremises,
+    responses((status = 201, description = "Success", body = Premises))
+)]
+async fn add_premises(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(new): ApiJson<NewPremises>,
+) -> ApiResult<(StatusCode, Json<Premises>)> {
+    let permit = user.permit::<EditRecords>()?;
+    Ok((StatusCode::CREATED, Json(state.store.add_premises(&permit, &new, &user.actor()).await?)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/premises/{id}",
+    summary = "Premises with every visit",
+    params(("id" = String, Path, description = "The premises' id")),
+    responses((status = 200, description = "Success", body = PremisesRecord))
+)]
+async fn one_premises(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PremisesRecord>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(Json(state.store.premises(&permit, &id).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/premises/{id}/visits",
+    summary = "Record a visit (fire inspections by the fire service set the next inspection due; Operation Vigilant by the police; training, drink spiking advice and licensing checks by the council or police); 422 with `error.rule` (`visit_date`, `visit_kind_premises`, `visit_not_for_agency`, `visit_text`)",
+    params(("id" = String, Path, description = "The premises' id")),
+    request_body = NewVisit,
+    responses((status = 201, description = "Success", body = PremisesRecord))
+)]
+async fn add_visit(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(visit): ApiJson<NewVisit>,
+) -> ApiResult<(StatusCode, Json<PremisesRecord>)> {
+    let permit = user.permit::<EditRecords>()?;
+    let record = state.store.add_visit(&permit, &id, &visit, state.today(), &user.actor()).await?;
+    Ok((StatusCode::CREATED, Json(record)))
 }

@@ -17,6 +17,7 @@ mod incidents;
 mod meetings;
 mod operations;
 mod places;
+mod premises;
 mod programmes;
 mod pspos;
 mod public;
@@ -104,6 +105,9 @@ pub fn routes() -> Router<AppState> {
         .route("/programmes/referrals/{id}", get(referrals::show))
         .route("/programmes/referrals/{id}/updates", post(referrals::update))
         .route("/programmes/schools", get(programmes::schools).post(programmes::add_session))
+        .route("/programmes/premises", get(premises::list).post(premises::add))
+        .route("/programmes/premises/{id}", get(premises::show))
+        .route("/programmes/premises/{id}/visits", post(premises::add_visit))
         .route("/programmes/taxi", get(taxi::list).post(taxi::add))
         .route("/programmes/taxi/{id}", get(taxi::show))
         .route("/programmes/taxi/{id}/checks", post(taxi::add_check))

@@ -67,6 +67,9 @@ pub async fn hub(State(state): State<AppState>, user: PageUser) -> PageResult<Ht
             (card("/programmes/schools", "Schools and colleges", "County Lines workshops, Healthy Relationships courses and fire safety talks: schools and pupils reached."))
             (card("/programmes/taxi", "Taxi and private hire drivers", "The licensing register and each driver's six-monthly DBS check through the update service."))
         }
+        div class="govuk-grid-row" {
+            (card("/programmes/premises", "Premises", "Business premises on the Risk Based Inspection Programme, and licensed premises: safeguarding training, drink spiking advice and Operation Vigilant."))
+        }
         h2 class="govuk-heading-m" { "The strategy's measures" }
         @if commitments.is_empty() {
             p class="govuk-body" { "No loaded strategy commitment is measured from data yet: name a measure with `measured_by` in the strategy file." }
