@@ -6,12 +6,14 @@
 //! strategy's measures are counted from these.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use safetynet_domain::noise::{NewBooking, NewEquipment, NewNoiseVisit};
 use safetynet_domain::policy::{EditRecords, Principal};
 use safetynet_domain::premises::{NewPremises, NewVisit, PremisesKind, RiskBand, VisitKind};
 use safetynet_domain::referrals::{ConsentBy, NewReferral, Programme, ReferralReason, ReferralStatus, ReferralUpdate};
 use safetynet_domain::schools::{NewSchoolSession, Topic};
 use safetynet_domain::taxi::{DbsResult, LicenceKind, NewDbsCheck, NewDriver};
-use safetynet_domain::uk_time::london_date;
+use safetynet_domain::uk_time::{london_date, london_midnight};
+use safetynet_store::incidents::IncidentFilter;
 use safetynet_store::users::Actor;
 use safetynet_store::Store;
 
@@ -109,6 +111,7 @@ pub async fn seed_programmes(store: &Store, now: DateTime<Utc>) -> anyhow::Resul
         seed_referral(store, line, today, at).await?;
     }
     seed_premises(store, today, at).await?;
+    seed_noise(store, now, at).await?;
     let edit = council.permit::<EditRecords>()?;
     for (number, name, kind, ends_in, checked_ago, trained_ago) in DRIVERS {
         let new = NewDriver {
@@ -257,5 +260,45 @@ async fn seed_premises(store: &Store, today: NaiveDate, at: i64) -> anyhow::Resu
             .add_visit(&visitor.permit()?, id, &visit, today, &Actor { principal: &visitor, at_ms: at, source: "demo" })
             .await?;
     }
+    Ok(())
+}
+
+/// Seeds three recording kits, two bookings to the demo's noise complaint
+/// (one back, one out) and a night visit.
+async fn seed_noise(store: &Store, now: DateTime<Utc>, at: i64) -> anyhow::Result<()> {
+    let officer = crate::demo_cases::principal(store, "asb.officer@stalbans.gov.uk").await?;
+    let actor = Actor { principal: &officer, at_ms: at, source: "demo" };
+    let edit = officer.permit::<EditRecords>()?;
+    let mut kits = Vec::new();
+    for (tag, description) in [
+        ("NB-01", "Noise-box, app-triggered"),
+        ("NB-02", "Noise-box, app-triggered"),
+        ("SLM-1", "Class 1 sound level meter"),
+    ] {
+        let new = NewEquipment { asset_tag: tag.into(), description: description.into() };
+        kits.push(store.add_equipment(&edit, &new, &actor).await?);
+    }
+    let filter = IncidentFilter { category: None, text: Some("Loud music".into()) };
+    let (found, _) = store.incidents(&officer.permit()?, &filter, 1, 0, &actor).await?;
+    let Some(complaint) = found.first() else { return Ok(()) };
+    let today = london_date(now);
+    let day = |ago: i64| today - Duration::days(ago);
+    let earlier = NewBooking { incident: complaint.reference.clone(), starts_on: day(28), due_back_on: day(14) };
+    let back = store.book_equipment(&edit, &kits[0], &earlier, today, &actor).await?;
+    store.return_equipment(&edit, &back.id, day(15), today, &actor).await?;
+    let out = NewBooking {
+        incident: complaint.reference.clone(),
+        starts_on: day(3),
+        due_back_on: today + Duration::days(11),
+    };
+    store.book_equipment(&edit, &kits[1], &out, today, &actor).await?;
+    let visit = NewNoiseVisit {
+        incident: complaint.reference.clone(),
+        visited_at: london_midnight(day(20)) + Duration::minutes(23 * 60 + 40),
+        witnessed: true,
+        statutory_nuisance: false,
+        notes: "Music audible in the complainant's bedroom; below nuisance level on this occasion.".into(),
+    };
+    store.add_noise_visit(&edit, &visit, now, &actor).await?;
     Ok(())
 }

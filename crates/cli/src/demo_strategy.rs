@@ -48,8 +48,8 @@ const UPDATES: &[DemoUpdate] = &[
         30,
         CommitmentStatus::InProgress,
         Rag::Green,
-        Some(212.0),
-        "Out-of-hours service running; recording kits deployed 17 times this quarter.",
+        None,
+        "Out-of-hours service running; recording kits booked out back to back.",
     ),
     (
         "safe-and-well-visits",

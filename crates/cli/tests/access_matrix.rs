@@ -48,6 +48,8 @@ enum Subject {
     Referral,
     Driver,
     Premises,
+    Kit,
+    Booking,
     User,
     Commitment,
     Operation,
@@ -166,6 +168,11 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/programmes/premises" => None, false, |_| json!({ "kind": "licensed", "name": "Matrix Bar", "address": "1 Matrix Road" });
     "GET" "/programmes/premises/{id}" => Premises, false, none;
     "POST" "/programmes/premises/{id}/visits" => Premises, false, |_| json!({ "visit_kind": "drink_spiking_advice", "visited_on": "2026-01-15" });
+    "GET" "/programmes/noise" => None, true, none;
+    "POST" "/programmes/noise/equipment" => None, false, |_| json!({ "asset_tag": "MATRIX-1" });
+    "POST" "/programmes/noise/bookings" => None, true, |s| json!({ "booking_kit": s.kit, "booking_incident": s.incident, "booking_starts_on": "2026-03-01", "booking_due_back_on": "2026-03-02" });
+    "POST" "/programmes/noise/bookings/{id}/return" => Booking, true, |_| json!({ "returned_on": "2026-01-15" });
+    "POST" "/programmes/noise/visits" => None, true, |s| json!({ "visit_incident": s.incident, "visit_at": "2026-01-14T23:00", "visit_witnessed": "true" });
     "GET" "/programmes/taxi" => None, true, none;
     "POST" "/programmes/taxi" => None, true, |_| json!({ "licence_number": "PH/MATRIX", "full_name": "Matrix Driver", "licence_kind": "private_hire", "licence_expires": "2027-01-31" });
     "GET" "/programmes/taxi/{id}" => Driver, true, none;
@@ -274,6 +281,12 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/api/v1/premises" => None, false, |_| json!({ "kind": "licensed", "name": "Matrix Bar", "address": "1 Matrix Road" });
     "GET" "/api/v1/premises/{id}" => Premises, false, none;
     "POST" "/api/v1/premises/{id}/visits" => Premises, false, |_| json!({ "kind": "drink_spiking_advice", "visited_on": "2026-01-15" });
+    "GET" "/api/v1/noise/equipment" => None, true, none;
+    "POST" "/api/v1/noise/equipment" => None, false, |_| json!({ "asset_tag": "MATRIX-1" });
+    "POST" "/api/v1/noise/equipment/{id}/bookings" => Kit, true, |s| json!({ "incident": s.incident, "starts_on": "2026-03-01", "due_back_on": "2026-03-02" });
+    "POST" "/api/v1/noise/bookings/{id}/return" => Booking, true, |_| json!({ "returned_on": "2026-01-15" });
+    "GET" "/api/v1/noise/visits" => None, true, none;
+    "POST" "/api/v1/noise/visits" => None, true, |s| json!({ "incident": s.incident, "visited_at": "2026-01-14T23:00:00Z", "witnessed": true });
     "GET" "/api/v1/taxi-drivers" => None, true, none;
     "POST" "/api/v1/taxi-drivers" => None, true, |_| json!({ "licence_number": "PH/MATRIX", "full_name": "Matrix Driver", "licence_kind": "private_hire", "licence_expires": "2027-01-31" });
     "GET" "/api/v1/taxi-drivers/{id}" => Driver, true, none;
@@ -338,6 +351,8 @@ struct Seed {
     referral: String,
     driver: String,
     premises: String,
+    kit: String,
+    booking: String,
     user: String,
     commitment: String,
     operation: String,
@@ -363,6 +378,8 @@ impl Seed {
             Subject::Referral => self.referral.clone(),
             Subject::Driver => self.driver.clone(),
             Subject::Premises => self.premises.clone(),
+            Subject::Kit => self.kit.clone(),
+            Subject::Booking => self.booking.clone(),
             Subject::User => self.user.clone(),
             Subject::Commitment => self.commitment.clone(),
             Subject::Operation => self.operation.clone(),
@@ -532,6 +549,11 @@ async fn seed(app: &TestApp) -> Seed {
     let premises =
         post("/api/v1/premises", json!({ "kind": "licensed", "name": "Sentinel Bar", "address": "1 Sentinel Road" }))
             .await;
+    // A recording kit out at the victim's address.
+    let kit = post("/api/v1/noise/equipment", json!({ "asset_tag": "SENTINEL-KIT" })).await;
+    let kit = kit["id"].as_str().unwrap_or_default().to_string();
+    let booking = json!({ "incident": incident, "starts_on": "2026-01-15", "due_back_on": "2026-01-20" });
+    let booking = post(&format!("/api/v1/noise/equipment/{kit}/bookings"), booking).await;
     let driver = post("/api/v1/taxi-drivers", json!({ "licence_number": "PH/SENTINEL", "full_name": SECRETS[0], "licence_kind": "private_hire", "licence_expires": "2027-01-31" })).await;
     // A diary sheet on the case whose content is personal data.
     let officer = app
@@ -600,6 +622,8 @@ async fn seed(app: &TestApp) -> Seed {
         referral: referral["id"].as_str().unwrap_or_default().to_string(),
         driver: driver["id"].as_str().unwrap_or_default().to_string(),
         premises: premises["id"].as_str().unwrap_or_default().to_string(),
+        kit,
+        booking: booking["id"].as_str().unwrap_or_default().to_string(),
         user,
         commitment,
         operation,

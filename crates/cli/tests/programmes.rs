@@ -393,3 +393,70 @@ async fn premises_are_visited_by_the_agencies_that_make_each_visit_and_counted()
     })
     .await;
 }
+
+#[tokio::test]
+async fn noise_kits_are_never_booked_twice_and_visits_count_as_investigations() {
+    each_engine(async |app: &TestApp| {
+        strategy(app).await;
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let mut complaint = incident_json(0);
+        complaint["category"] = json!("noise-domestic");
+        let inc = app.json("POST", "/api/v1/incidents", &council, complaint).await.json();
+        let reference = inc["reference"].as_str().expect("reference").to_string();
+        let kit = app.json("POST", "/api/v1/noise/equipment", &council, json!({ "asset_tag": "NB-01", "description": "Noise-box" })).await;
+        assert_eq!(kit.status, StatusCode::CREATED, "{}", kit.body);
+        let kit = kit.json()["id"].as_str().expect("id").to_string();
+        let again = app.json("POST", "/api/v1/noise/equipment", &council, json!({ "asset_tag": "NB-01" })).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+
+        let book = |from: &str, to: &str| json!({ "incident": reference, "starts_on": from, "due_back_on": to });
+        let path = format!("/api/v1/noise/equipment/{kit}/bookings");
+        let first = app.json("POST", &path, &council, book("2026-01-15", "2026-01-29")).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        let first = first.json()["id"].as_str().expect("id").to_string();
+        let res = app.json("POST", &path, &council, book("2026-01-29", "2026-02-02")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "equipment_booked".into()), "sharing the last day clashes");
+        let res = app.json("POST", &path, &council, book("2026-01-15", "2026-03-15")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "booking_dates".into()));
+        // Another agency neither sees nor books the council's kit, nor books to its complaint.
+        assert_eq!(app.json("POST", &path, &police, book("2026-02-10", "2026-02-12")).await.status, StatusCode::NOT_FOUND);
+        let theirs = app.json("POST", "/api/v1/noise/equipment", &police, json!({ "asset_tag": "P-1" })).await.json();
+        let theirs = format!("/api/v1/noise/equipment/{}/bookings", theirs["id"].as_str().unwrap_or_default());
+        assert_eq!(app.json("POST", &theirs, &police, book("2026-02-10", "2026-02-12")).await.status, StatusCode::NOT_FOUND);
+        assert!(!app.get_bearer("/api/v1/noise/equipment", &police).await.body.contains("NB-01"));
+
+        // Past its day and not returned, the kit stays out.
+        app.clock.advance(chrono::Duration::days(17));
+        let res = app.json("POST", &path, &council, book("2026-02-01", "2026-02-03")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "equipment_booked".into()));
+        assert!(res.body.contains("not yet returned"), "{}", res.body);
+        let council = app.token(OFFICER).await;
+        let s = app.sign_in(OFFICER).await;
+        let page = app.get("/programmes/noise", Some(&s)).await;
+        assert!(page.body.contains("data-testid=\"overdue-returns\"") && page.body.contains(&reference), "{}", page.body);
+        let ret = format!("/api/v1/noise/bookings/{first}/return");
+        let res = app.json("POST", &ret, &council, json!({ "returned_on": "2026-02-02" })).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "booking_dates".into()), "not returned in the future");
+        assert_eq!(app.json("POST", &ret, &council, json!({ "returned_on": "2026-02-01" })).await.status, StatusCode::NO_CONTENT);
+        let res = app.json("POST", &path, &council, book("2026-02-02", "2026-02-09")).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+
+        // Visits: out of hours worked out from the time; a nuisance is witnessed.
+        let visit = json!({ "incident": reference, "visited_at": "2026-01-14T23:30:00Z", "statutory_nuisance": true });
+        let res = app.json("POST", "/api/v1/noise/visits", &council, visit).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "visit_nuisance_needs_witness".into()));
+        let visit = json!({ "incident": reference, "visited_at": "2026-01-14T23:30:00Z", "witnessed": true, "statutory_nuisance": true, "notes": "Bass audible in the bedroom" });
+        let res = app.json("POST", "/api/v1/noise/visits", &council, visit).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        assert_eq!(res.json()["out_of_hours"], true);
+        let m = measure(app, &council, "noise-investigations").await;
+        assert_eq!(m["text"], "1 complaint investigated; 1 equipment deployment", "a booking from tomorrow is not out yet");
+        let res = app
+            .post("/programmes/noise/bookings", Some(&s), Some(&s.csrf), &[("booking_kit", &kit), ("booking_incident", "INC-1999-00001"), ("booking_starts_on", "2026-02-20"), ("booking_due_back_on", "2026-02-22")])
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("href=\"#booking_incident\""), "{}", res.body);
+    })
+    .await;
+}

@@ -26,6 +26,7 @@ pub mod meeting;
 pub mod mfa;
 pub mod month;
 pub mod net;
+pub mod noise;
 pub mod notification;
 pub mod operation;
 pub mod partnership;

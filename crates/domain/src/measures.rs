@@ -34,6 +34,8 @@ vocabulary! {
         SafeguardingPremises = "safeguarding_premises" / "Licensed premises whose staff had safeguarding training",
         /// Operation Vigilant deployments (nights) and the premises they visited.
         VigilantDeployments = "vigilant_deployments" / "Operation Vigilant deployments",
+        /// Noise complaints investigated (a visit or recording equipment) and kits deployed.
+        NoiseInvestigations = "noise_investigations" / "Noise complaints investigated and recording equipment deployments",
         /// Licensed drivers checked with the DBS update service in the last six months.
         TaxiDbsChecked = "taxi_dbs_checked" / "Licensed drivers checked in the last six months",
     }
@@ -123,6 +125,11 @@ pub fn describe(
             "{} at {}",
             plural(count, "deployment", "deployments"),
             plural(also.unwrap_or(0), "licensed premises", "licensed premises")
+        ),
+        MeasureSource::NoiseInvestigations => format!(
+            "{} investigated; {}",
+            plural(count, "complaint", "complaints"),
+            plural(also.unwrap_or(0), "equipment deployment", "equipment deployments")
         ),
         MeasureSource::TaxiDbsChecked => match of {
             Some(n) if n > 0 => {

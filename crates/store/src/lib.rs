@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod measures;
 pub mod meetings;
 pub mod mfa;
+pub mod noise;
 pub mod notifications;
 pub mod operations;
 pub mod partnership;

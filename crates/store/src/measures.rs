@@ -2,6 +2,7 @@
 //! (`safetynet_domain::measures`), read from the programmes' own tables.
 //! Counts only: no personal data leaves here.
 
+use crate::noise::investigated;
 use crate::premises::{inspections_overdue, visited};
 use crate::referrals::ReferralCount;
 use crate::schools::reach;
@@ -73,6 +74,7 @@ impl Store {
                 let (premises, nights) = visited(&mut c, VisitKind::VigilantDeployment, period).await?;
                 Counts { count: nights, of: None, also: Some(premises) }
             }
+            MeasureSource::NoiseInvestigations => investigated(&mut c, period).await?,
             MeasureSource::TaxiDbsChecked => checked_counts(&mut c, period.1).await?,
         })
     }

@@ -84,6 +84,28 @@ pub(crate) async fn incident_shares(conn: &mut impl Exec, incident_id: &str) -> 
     Ok(incident_shares_of(conn, &[incident_id]).await?.remove(incident_id).unwrap_or_default())
 }
 
+/// The incident `id_or_reference` as `agency` sees it, if the agency owns
+/// it or it is shared with it: its id and reference. Otherwise not found
+/// (another agency's incident is not revealed).
+pub(crate) async fn incident_seen_by(
+    conn: &mut impl Exec,
+    id_or_reference: &str,
+    agency: &str,
+) -> Result<(String, String)> {
+    let row = conn
+        .optional(
+            &Q::new("SELECT id, reference, owner_agency FROM incidents WHERE id = $1 OR reference = $1")
+                .bind(id_or_reference),
+        )
+        .await?
+        .ok_or(StoreError::NotFound("incident"))?;
+    let id = row.text("id")?;
+    if row.text("owner_agency")? != agency && !incident_shares(conn, &id).await?.iter().any(|a| a == agency) {
+        return Err(StoreError::NotFound("incident"));
+    }
+    Ok((id, row.text("reference")?))
+}
+
 /// [`incident_shares`] of many incidents in a few queries: id -> agencies.
 pub(crate) async fn incident_shares_of(
     conn: &mut impl Exec,

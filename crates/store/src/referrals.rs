@@ -5,7 +5,7 @@
 
 use crate::audit::append;
 use crate::partnership::agency_sector;
-use crate::records::{incident_shares, next_reference};
+use crate::records::{incident_seen_by, next_reference};
 use crate::sql::{Row, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError};
@@ -123,17 +123,10 @@ impl Store {
                 ),
             ));
         }
-        if let Some(incident) = &new.incident_id {
-            let owner = tx
-                .optional(&Q::new("SELECT owner_agency FROM incidents WHERE id = $1").bind(incident))
-                .await?
-                .map(|r| r.text("owner_agency"))
-                .transpose()?
-                .ok_or(StoreError::NotFound("incident"))?;
-            if owner != from && !incident_shares(&mut tx, incident).await?.contains(&from) {
-                return Err(StoreError::NotFound("incident"));
-            }
-        }
+        let incident = match &new.incident_id {
+            Some(i) => Some(incident_seen_by(&mut tx, i, &from).await?.0),
+            None => None,
+        };
         let id = new_id_at_ms(actor.at_ms);
         let reference = next_reference(&mut tx, "REF", new.referred_on.year()).await?;
         tx.execute(
@@ -147,7 +140,7 @@ impl Store {
             .bind(new.programme.as_str())
             .bind(&from)
             .bind(&new.to_agency)
-            .bind(new.incident_id.clone())
+            .bind(incident)
             .bind(new.full_name.trim())
             .bind(new.date_of_birth.map(|d| d.to_string()))
             .bind(new.address.trim())

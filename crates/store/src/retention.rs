@@ -209,6 +209,13 @@ async fn anonymise_incident(tx: &mut Tx, id: &str, at_ms: i64) -> Result<()> {
         .bind(id),
     )
     .await?;
+    // What officers heard there goes with it; the visit's time and findings stay.
+    tx.execute(
+        &Q::new("UPDATE noise_visits SET notes = CASE WHEN notes = '' THEN '' ELSE $1 END WHERE incident_id = $2")
+            .bind(REMOVED)
+            .bind(id),
+    )
+    .await?;
     Ok(())
 }
 

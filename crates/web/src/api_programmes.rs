@@ -15,11 +15,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
+use safetynet_domain::noise::{NewBooking, NewEquipment, NewNoiseVisit};
 use safetynet_domain::policy::{EditRecords, ViewCrimeData, ViewRecords};
 use safetynet_domain::premises::{NewPremises, NewVisit, PremisesKind};
 use safetynet_domain::referrals::{NewReferral, ReferralStatus, ReferralUpdate};
 use safetynet_domain::schools::{NewSchoolSession, Topic};
 use safetynet_domain::taxi::{DbsState, NewDbsCheck, NewDriver};
+use safetynet_store::noise::{Booking, Equipment, NoiseVisit};
 use safetynet_store::premises::{Premises, PremisesRecord};
 use safetynet_store::referrals::{Direction, Referral};
 use safetynet_store::schools::{SchoolSession, TopicReach};
@@ -46,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         .route("/premises", get(premises).post(add_premises))
         .route("/premises/{id}", get(one_premises))
         .route("/premises/{id}/visits", post(add_visit))
+        .route("/noise/equipment", get(equipment).post(add_equipment))
+        .route("/noise/equipment/{id}/bookings", post(book_equipment))
+        .route("/noise/bookings/{id}/return", post(return_equipment))
+        .route("/noise/visits", get(noise_visits).post(add_noise_visit))
 }
 
 #[utoipa::path(
@@ -414,4 +420,112 @@ async fn add_visit(
     let permit = user.permit::<EditRecords>()?;
     let record = state.store.add_visit(&permit, &id, &visit, state.today(), &user.actor()).await?;
     Ok((StatusCode::CREATED, Json(record)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/noise/equipment",
+    summary = "Your agency's noise recording equipment, each kit with its bookings not yet returned (where it is, due back)",
+    responses((status = 200, description = "Success", body = Items<Equipment>))
+)]
+async fn equipment(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Items<Equipment>>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(Json(Items::from(state.store.equipment(&permit, &user.actor()).await?)))
+}
+
+/// The new kit's id.
+#[derive(Debug, Serialize, ToSchema)]
+struct NewId {
+    /// Id.
+    id: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/noise/equipment",
+    summary = "Add a recording kit to your agency's register; 409 if the asset tag is on it; 422 `equipment_text`",
+    request_body = NewEquipment,
+    responses((status = 201, description = "Success", body = NewId))
+)]
+async fn add_equipment(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(new): ApiJson<NewEquipment>,
+) -> ApiResult<(StatusCode, Json<NewId>)> {
+    let permit = user.permit::<EditRecords>()?;
+    Ok((StatusCode::CREATED, Json(NewId { id: state.store.add_equipment(&permit, &new, &user.actor()).await? })))
+}
+
+#[utoipa::path(
+    post,
+    path = "/noise/equipment/{id}/bookings",
+    summary = "Book a kit to a noise complaint (an incident id or reference you may see); 422 with `error.rule` (`equipment_booked` when it is out or booked on any of the days, `booking_dates`)",
+    params(("id" = String, Path, description = "The kit's id")),
+    request_body = NewBooking,
+    responses((status = 201, description = "Success", body = Booking))
+)]
+async fn book_equipment(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(new): ApiJson<NewBooking>,
+) -> ApiResult<(StatusCode, Json<Booking>)> {
+    let permit = user.permit::<EditRecords>()?;
+    let b = state.store.book_equipment(&permit, &id, &new, state.today(), &user.actor()).await?;
+    Ok((StatusCode::CREATED, Json(b)))
+}
+
+/// `POST /noise/bookings/{id}/return`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Returned {
+    /// The day the kit came back.
+    returned_on: NaiveDate,
+}
+
+#[utoipa::path(
+    post,
+    path = "/noise/bookings/{id}/return",
+    summary = "Record a kit's return; 422 `booking_dates` before it went out or in the future",
+    params(("id" = String, Path, description = "The booking's id")),
+    request_body = Returned,
+    responses((status = 204, description = "Returned"))
+)]
+async fn return_equipment(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<Returned>,
+) -> ApiResult<StatusCode> {
+    let permit = user.permit::<EditRecords>()?;
+    state.store.return_equipment(&permit, &id, r.returned_on, state.today(), &user.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    get,
+    path = "/noise/visits",
+    summary = "Your agency's visits to witness noise, newest first (at most 500)",
+    responses((status = 200, description = "Success", body = Items<NoiseVisit>))
+)]
+async fn noise_visits(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Items<NoiseVisit>>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(Json(Items::from(state.store.noise_visits(&permit, LIST_LIMIT, &user.actor()).await?)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/noise/visits",
+    summary = "Record a visit to witness noise at a complaint you may see (out of hours is worked out from the time); 422 with `error.rule` (`visit_date`, `visit_nuisance_needs_witness`, `visit_text`)",
+    request_body = NewNoiseVisit,
+    responses((status = 201, description = "Success", body = NoiseVisit))
+)]
+async fn add_noise_visit(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(v): ApiJson<NewNoiseVisit>,
+) -> ApiResult<(StatusCode, Json<NoiseVisit>)> {
+    let permit = user.permit::<EditRecords>()?;
+    let visit = state.store.add_noise_visit(&permit, &v, state.clock.now(), &user.actor()).await?;
+    Ok((StatusCode::CREATED, Json(visit)))
 }

@@ -15,6 +15,7 @@ mod dashboard;
 mod documents;
 mod incidents;
 mod meetings;
+mod noise;
 mod operations;
 mod places;
 mod premises;
@@ -108,6 +109,11 @@ pub fn routes() -> Router<AppState> {
         .route("/programmes/premises", get(premises::list).post(premises::add))
         .route("/programmes/premises/{id}", get(premises::show))
         .route("/programmes/premises/{id}/visits", post(premises::add_visit))
+        .route("/programmes/noise", get(noise::show))
+        .route("/programmes/noise/equipment", post(noise::add_equipment))
+        .route("/programmes/noise/bookings", post(noise::book))
+        .route("/programmes/noise/bookings/{id}/return", post(noise::return_kit))
+        .route("/programmes/noise/visits", post(noise::add_visit))
         .route("/programmes/taxi", get(taxi::list).post(taxi::add))
         .route("/programmes/taxi/{id}", get(taxi::show))
         .route("/programmes/taxi/{id}/checks", post(taxi::add_check))
