@@ -460,3 +460,23 @@ async fn noise_kits_are_never_booked_twice_and_visits_count_as_investigations() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn two_officers_booking_the_same_kit_at_once_cannot_both_have_it() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let inc = app.json("POST", "/api/v1/incidents", &council, incident_json(1)).await.json();
+        let reference = inc["reference"].as_str().expect("reference").to_string();
+        let kit = app.json("POST", "/api/v1/noise/equipment", &council, json!({ "asset_tag": "RACE-1" })).await.json();
+        let path = format!("/api/v1/noise/equipment/{}/bookings", kit["id"].as_str().expect("id"));
+        for round in 0..5 {
+            let day = |d: i64| (start().date_naive() + chrono::Duration::days(10 * round + d)).to_string();
+            let body = json!({ "incident": reference, "starts_on": day(0), "due_back_on": day(3) });
+            let (a, b) =
+                tokio::join!(app.json("POST", &path, &council, body.clone()), app.json("POST", &path, &council, body));
+            let won = [a.status, b.status].iter().filter(|s| **s == StatusCode::CREATED).count();
+            assert_eq!(won, 1, "round {round}: {} {} / {} {}", a.status, a.body, b.status, b.body);
+        }
+    })
+    .await;
+}
