@@ -79,7 +79,10 @@ pub async fn queue_due(store: &Store, schedule: Schedule, now: DateTime<Utc>) ->
     let digests = if uk_hour >= schedule.digest_hour { store.queue_daily_digests(today, &actor).await? } else { 0 };
     let pspo_until = today.checked_add_days(chrono::Days::new(schedule.pspo_days.into())).unwrap_or(today);
     let pspos = store.queue_pspo_reminders(today, pspo_until, &actor).await?;
-    Ok(Queued { reviews, case_reviews, digests, pspos })
+    // Kits due back today or tomorrow: time to collect them.
+    let tomorrow = today.succ_opt().unwrap_or(today);
+    let equipment = store.queue_equipment_reminders(today, tomorrow, &actor).await?;
+    Ok(Queued { reviews, case_reviews, digests, pspos, equipment })
 }
 
 /// Sends what is due in the outbox through `settings`, links starting with

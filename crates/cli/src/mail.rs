@@ -61,12 +61,13 @@ pub async fn run(config: &Config, clock: SharedClock, command: MailCommand) -> a
             let store = crate::db::open_url(config, database_url, None, crate::db::KeyUse::Write).await?;
             let (queued, delivery) = notify::run(&store, &config.web().notifications, clock.as_ref()).await?;
             println!(
-                "reminders queued: {} (reviews {}, ASB Case Review deadlines {}, daily summaries {}, PSPOs ending {})",
+                "reminders queued: {} (reviews {}, ASB Case Review deadlines {}, daily summaries {}, PSPOs ending {}, noise kits due back {})",
                 queued.total(),
                 queued.reviews,
                 queued.case_reviews,
                 queued.digests,
-                queued.pspos
+                queued.pspos,
+                queued.equipment
             );
             match delivery {
                 Some(d) => {

@@ -480,3 +480,42 @@ async fn two_officers_booking_the_same_kit_at_once_cannot_both_have_it() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_officer_is_reminded_when_a_kit_is_due_back_without_the_address() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let inc = app.json("POST", "/api/v1/incidents", &council, incident_json(7)).await.json();
+        let kit =
+            app.json("POST", "/api/v1/noise/equipment", &council, json!({ "asset_tag": "NB-REMIND" })).await.json();
+        let path = format!("/api/v1/noise/equipment/{}/bookings", kit["id"].as_str().expect("id"));
+        let booking = json!({ "incident": inc["reference"], "starts_on": "2026-01-10", "due_back_on": "2026-01-16" });
+        assert_eq!(app.json("POST", &path, &council, booking).await.status, StatusCode::CREATED);
+        let schedule = safetynet_domain::notification::Schedule::default();
+        let queued = safetynet_app::notify::queue_due(&app.store, schedule, start()).await.expect("queue");
+        assert_eq!(queued.equipment, 1, "due back tomorrow");
+        let again = safetynet_app::notify::queue_due(&app.store, schedule, start()).await.expect("queue");
+        assert_eq!(again.equipment, 0, "once per booking and due date");
+        let outbox = app.store.outbox(100).await.expect("outbox");
+        let m = outbox.iter().find(|m| m.kind.as_str() == "equipment_due").expect("a reminder");
+        assert!(m.subject.contains("NB-REMIND") && !m.body.contains("Verulam Road"), "{} {}", m.subject, m.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn fly_tipping_the_fire_service_records_counts_as_reports_passed_on() {
+    each_engine(async |app: &TestApp| {
+        strategy(app).await;
+        let fire = app.token(FIRE).await;
+        let council = app.token(OFFICER).await;
+        for (token, n) in [(&fire, 1), (&fire, 2), (&council, 3)] {
+            let mut tip = incident_json(n);
+            tip["category"] = json!("fly-tipping");
+            let res = app.json("POST", "/api/v1/incidents", token, tip).await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        }
+        assert_eq!(measure(app, &council, "fly-tipping-reporting").await["text"], "2 reports passed on");
+    })
+    .await;
+}

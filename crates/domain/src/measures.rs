@@ -36,6 +36,8 @@ vocabulary! {
         VigilantDeployments = "vigilant_deployments" / "Operation Vigilant deployments",
         /// Noise complaints investigated (a visit or recording equipment) and kits deployed.
         NoiseInvestigations = "noise_investigations" / "Noise complaints investigated and recording equipment deployments",
+        /// Fly-tipping incidents the fire and rescue service recorded on the shared system.
+        FlyTippingReportedByFire = "fly_tipping_reported_by_fire" / "Fly-tipping reports passed on by the fire and rescue service",
         /// Licensed drivers checked with the DBS update service in the last six months.
         TaxiDbsChecked = "taxi_dbs_checked" / "Licensed drivers checked in the last six months",
     }
@@ -131,6 +133,7 @@ pub fn describe(
             plural(count, "complaint", "complaints"),
             plural(also.unwrap_or(0), "equipment deployment", "equipment deployments")
         ),
+        MeasureSource::FlyTippingReportedByFire => plural(count, "report passed on", "reports passed on"),
         MeasureSource::TaxiDbsChecked => match of {
             Some(n) if n > 0 => {
                 let share = count as f64 * 100.0 / n as f64;

@@ -30,17 +30,20 @@ pub enum Kind {
     DailyDigest,
     /// A public spaces protection order your agency made is ending.
     PspoEnding,
+    /// A noise recording kit you booked out is due back.
+    EquipmentDue,
 }
 
 impl Kind {
     /// Every kind, in the order shown on the account page.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::TaskAssigned,
         Kind::CaseShared,
         Kind::ReviewDue,
         Kind::CaseReviewDeadline,
         Kind::OperationTask,
         Kind::PspoEnding,
+        Kind::EquipmentDue,
         Kind::DailyDigest,
     ];
 
@@ -54,6 +57,7 @@ impl Kind {
             Kind::OperationTask => "operation_task",
             Kind::DailyDigest => "daily_digest",
             Kind::PspoEnding => "pspo_ending",
+            Kind::EquipmentDue => "equipment_due",
         }
     }
 
@@ -67,6 +71,7 @@ impl Kind {
             Kind::OperationTask => "An operation task is given to my agency",
             Kind::DailyDigest => "Daily summary (CSP managers)",
             Kind::PspoEnding => "A public spaces protection order my agency made is ending",
+            Kind::EquipmentDue => "A noise recording kit I booked out is due back",
         }
     }
 
@@ -219,6 +224,13 @@ pub enum Event {
         /// Its last day in force.
         ends_on: NaiveDate,
     },
+    /// A noise recording kit the recipient booked out is due back.
+    EquipmentDue {
+        /// The kit's asset tag.
+        asset_tag: String,
+        /// The day it is due back.
+        due_back_on: NaiveDate,
+    },
     /// An operation task was given to the recipient's agency.
     OperationTask {
         /// Operation reference.
@@ -266,6 +278,7 @@ impl Event {
             Event::OperationTask { .. } => Kind::OperationTask,
             Event::DailyDigest { .. } => Kind::DailyDigest,
             Event::PspoEnding { .. } => Kind::PspoEnding,
+            Event::EquipmentDue { .. } => Kind::EquipmentDue,
         }
     }
 
@@ -306,6 +319,13 @@ impl Event {
                 format!(
                     "Public spaces protection order {reference} is in force until the end of {}. To extend it, consult the police, the police and crime commissioner and community representatives, and decide before then (Anti-social Behaviour, Crime and Policing Act 2014, sections 60 and 72).\n\nSign in to SafetyNet to see the order and its breaches.",
                     long_date(*ends_on)
+                ),
+            ),
+            Event::EquipmentDue { asset_tag, due_back_on } => (
+                format!("SafetyNet: recording kit {asset_tag} due back {}", due_back_on.format("%-d %B")),
+                format!(
+                    "Noise recording kit {asset_tag}, which you booked out, is due back by the end of {}. Arrange its collection, or book it again if the monitoring should go on: it cannot be booked to anyone else until it is returned.\n\nSign in to SafetyNet to record its return.",
+                    long_date(*due_back_on)
                 ),
             ),
             Event::OperationTask { reference, agency, due_on } => (

@@ -6,11 +6,17 @@ use crate::noise::investigated;
 use crate::premises::{inspections_overdue, visited};
 use crate::referrals::ReferralCount;
 use crate::schools::reach;
+use crate::sql::Q;
 use crate::taxi::checked_counts;
 use crate::{Exec, Result, Store};
 use chrono::NaiveDate;
 use safetynet_domain::measures::{Counts, MeasureSource};
+use safetynet_domain::powers::Sector;
 use safetynet_domain::premises::VisitKind;
+use safetynet_domain::uk_time::london_midnight;
+
+/// The fly-tipping category's code (`categories/default.toml`).
+const FLY_TIPPING: &str = "fly-tipping";
 use safetynet_domain::referrals::{Programme, ReferralReason, ReferralStatus};
 use safetynet_domain::schools::Topic;
 
@@ -75,6 +81,7 @@ impl Store {
                 Counts { count: nights, of: None, also: Some(premises) }
             }
             MeasureSource::NoiseInvestigations => investigated(&mut c, period).await?,
+            MeasureSource::FlyTippingReportedByFire => single(fly_tipping_by_fire(&mut c, period).await?),
             MeasureSource::TaxiDbsChecked => checked_counts(&mut c, period.1).await?,
         })
     }
@@ -96,4 +103,20 @@ fn referrals(
 /// (distinct schools, pupils) for one topic.
 async fn topic_reach(conn: &mut impl Exec, topic: Topic, period: (NaiveDate, NaiveDate)) -> Result<(i64, i64)> {
     Ok(reach(conn, period, Some(topic)).await?.first().map_or((0, 0), |t| (t.schools, t.pupils)))
+}
+
+/// Fly-tipping incidents reported in `period` that a fire and rescue
+/// service recorded (and so passed on to the partners through the shared
+/// system).
+async fn fly_tipping_by_fire(conn: &mut impl Exec, period: (NaiveDate, NaiveDate)) -> Result<i64> {
+    let until = period.1.succ_opt().unwrap_or(period.1);
+    let q = Q::new(
+        "SELECT COUNT(*) AS n FROM incidents i CROSS JOIN agencies a WHERE a.code = i.owner_agency AND a.sector = $1
+           AND i.category = $2 AND i.reported_at >= $3 AND i.reported_at < $4",
+    )
+    .bind(Sector::Fire.as_str())
+    .bind(FLY_TIPPING)
+    .bind(london_midnight(period.0).timestamp_millis())
+    .bind(london_midnight(until).timestamp_millis());
+    Ok(conn.one(&q).await?.int("n")?)
 }

@@ -182,12 +182,14 @@ pub struct Queued {
     pub digests: usize,
     /// Reminders of public spaces protection orders ending.
     pub pspos: usize,
+    /// Reminders of noise recording kits due back.
+    pub equipment: usize,
 }
 
 impl Queued {
     /// All messages queued.
     pub fn total(&self) -> usize {
-        self.reviews + self.case_reviews + self.digests + self.pspos
+        self.reviews + self.case_reviews + self.digests + self.pspos + self.equipment
     }
 }
 
@@ -301,6 +303,44 @@ impl Store {
             .await?;
         }
         finish_queue(tx, actor, Kind::PspoEnding, n).await?;
+        Ok(n)
+    }
+
+    /// Queues a reminder, once per booking and due date, to the officer who
+    /// booked out each noise recording kit not yet returned and due back
+    /// from `from` to `until` (inclusive); to the agency's case workers if
+    /// no officer is recorded. The message names the kit only.
+    pub async fn queue_equipment_reminders(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+        actor: &Actor<'_>,
+    ) -> Result<usize> {
+        let mut tx = self.write().await?;
+        let rows = tx
+            .all(
+                &Q::new(
+                    "SELECT b.id, b.due_back_on, b.created_by, e.asset_tag, e.agency FROM noise_bookings b CROSS JOIN noise_equipment e
+                     WHERE e.id = b.equipment_id AND b.returned_on IS NULL AND b.due_back_on >= $1 AND b.due_back_on <= $2
+                     ORDER BY b.due_back_on, b.id",
+                )
+                .bind(from.to_string())
+                .bind(until.to_string()),
+            )
+            .await?;
+        let mut n = 0;
+        for r in &rows {
+            let (id, due) = (r.text("id")?, r.date("due_back_on")?);
+            let event = Event::EquipmentDue { asset_tag: r.text("asset_tag")?, due_back_on: due };
+            let (officer, agency) = (r.opt_text("created_by")?, r.text("agency")?);
+            let to = match &officer {
+                Some(user) => To::User(user),
+                None => To::Agency(&agency, CASE_WORKERS),
+            };
+            let key = format!("equipment_due:{id}:{due}");
+            n += enqueue(&mut tx, to, &event, "/programmes/noise", Some(&key), "", actor.at_ms).await?;
+        }
+        finish_queue(tx, actor, Kind::EquipmentDue, n).await?;
         Ok(n)
     }
 

@@ -109,6 +109,7 @@ pub fn spawn_scheduler(state: AppState) {
                     case_reviews = q.case_reviews,
                     digests = q.digests,
                     pspos = q.pspos,
+                    equipment = q.equipment,
                     "reminders queued"
                 ),
                 Ok(_) => {}
