@@ -569,7 +569,7 @@ async fn people_choose_which_notifications_they_get() {
 
         // The API: all on until switched off; unknown kinds refused.
         let v = app.get_bearer("/api/v1/me/notifications", &manager).await.json();
-        assert_eq!(v["items"].as_array().map(Vec::len), Some(8), "{v}");
+        assert_eq!(v["items"].as_array().map(Vec::len), Some(9), "{v}");
         assert!(
             v["items"].as_array().into_iter().flatten().all(|i| i["enabled"] == true && i["applies"] == true),
             "{v}"

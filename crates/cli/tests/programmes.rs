@@ -93,6 +93,11 @@ async fn a_referral_goes_to_the_agency_that_runs_the_programme_and_its_outcome_c
         assert_eq!((back["status"].as_str(), back["closed_on"].as_str()), (Some("completed"), Some("2026-01-15")));
         assert_eq!(back["outcome"], "Visit done: two smoke alarms fitted");
 
+        // The referring officer is told it was answered, and nothing of what was said.
+        let outbox = app.store.outbox(100).await.expect("outbox");
+        let told = outbox.iter().find(|m| m.kind.as_str() == "referral_answered").expect("a message to the referrer");
+        assert!(told.subject.contains("completed") && !told.body.contains("Edna") && !told.body.contains("smoke alarms"), "{}", told.body);
+
         // The visit counts towards both fire commitments, and the reads were audited.
         assert_eq!(measure(app, &council, "safe-and-well-visits").await["text"], "1 visit completed");
         assert_eq!(measure(app, &council, "new-tenancy-visits").await["text"], "1 new tenant visited");

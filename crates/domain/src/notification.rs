@@ -32,11 +32,13 @@ pub enum Kind {
     PspoEnding,
     /// A noise recording kit you booked out is due back.
     EquipmentDue,
+    /// A referral you made was declined or completed.
+    ReferralAnswered,
 }
 
 impl Kind {
     /// Every kind, in the order shown on the account page.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::TaskAssigned,
         Kind::CaseShared,
         Kind::ReviewDue,
@@ -44,6 +46,7 @@ impl Kind {
         Kind::OperationTask,
         Kind::PspoEnding,
         Kind::EquipmentDue,
+        Kind::ReferralAnswered,
         Kind::DailyDigest,
     ];
 
@@ -58,6 +61,7 @@ impl Kind {
             Kind::DailyDigest => "daily_digest",
             Kind::PspoEnding => "pspo_ending",
             Kind::EquipmentDue => "equipment_due",
+            Kind::ReferralAnswered => "referral_answered",
         }
     }
 
@@ -72,6 +76,7 @@ impl Kind {
             Kind::DailyDigest => "Daily summary (CSP managers)",
             Kind::PspoEnding => "A public spaces protection order my agency made is ending",
             Kind::EquipmentDue => "A noise recording kit I booked out is due back",
+            Kind::ReferralAnswered => "A referral I made is declined or completed",
         }
     }
 
@@ -224,6 +229,17 @@ pub enum Event {
         /// Its last day in force.
         ends_on: NaiveDate,
     },
+    /// A referral the recipient made was declined or completed.
+    ReferralAnswered {
+        /// The referral's reference.
+        reference: String,
+        /// The programme's name.
+        programme: String,
+        /// The agency that answered.
+        agency: String,
+        /// "declined" or "completed".
+        status: String,
+    },
     /// A noise recording kit the recipient booked out is due back.
     EquipmentDue {
         /// The kit's asset tag.
@@ -279,6 +295,7 @@ impl Event {
             Event::DailyDigest { .. } => Kind::DailyDigest,
             Event::PspoEnding { .. } => Kind::PspoEnding,
             Event::EquipmentDue { .. } => Kind::EquipmentDue,
+            Event::ReferralAnswered { .. } => Kind::ReferralAnswered,
         }
     }
 
@@ -319,6 +336,12 @@ impl Event {
                 format!(
                     "Public spaces protection order {reference} is in force until the end of {}. To extend it, consult the police, the police and crime commissioner and community representatives, and decide before then (Anti-social Behaviour, Crime and Policing Act 2014, sections 60 and 72).\n\nSign in to SafetyNet to see the order and its breaches.",
                     long_date(*ends_on)
+                ),
+            ),
+            Event::ReferralAnswered { reference, programme, agency, status } => (
+                format!("SafetyNet: referral {reference} {status}"),
+                format!(
+                    "{agency} has {status} referral {reference} to the {programme} and said what happened.\n\nSign in to SafetyNet to read it."
                 ),
             ),
             Event::EquipmentDue { asset_tag, due_back_on } => (

@@ -4,6 +4,7 @@
 //! Only those two agencies see a referral; every read of one is audited.
 
 use crate::audit::append;
+use crate::notifications::{enqueue, To};
 use crate::partnership::agency_sector;
 use crate::records::{incident_seen_by, next_reference};
 use crate::sql::{Row, Q};
@@ -12,6 +13,7 @@ use crate::{Exec, Result, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::ids::new_id_at_ms;
+use safetynet_domain::notification::Event;
 use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
 use safetynet_domain::referrals::{ConsentBy, NewReferral, Programme, ReferralReason, ReferralStatus, ReferralUpdate};
 use serde::Serialize;
@@ -174,8 +176,10 @@ impl Store {
         let mut tx = self.write().await?;
         let row = tx
             .optional(
-                &Q::new("SELECT from_agency, to_agency, status, referred_on, programme FROM referrals WHERE id = $1")
-                    .bind(id),
+                &Q::new(
+                    "SELECT reference, from_agency, to_agency, status, referred_on, programme, created_by FROM referrals WHERE id = $1",
+                )
+                .bind(id),
             )
             .await?
             .ok_or(StoreError::NotFound("referral"))?;
@@ -203,6 +207,17 @@ impl Store {
             .bind(id),
         )
         .await?;
+        // The referring officer hears that it was answered (never what was said).
+        if let (true, Some(referrer)) = (update.status.is_closed(), row.opt_text("created_by")?) {
+            let event = Event::ReferralAnswered {
+                reference: row.text("reference")?,
+                programme: programme.label().to_string(),
+                agency: agency.clone(),
+                status: update.status.label().to_lowercase(),
+            };
+            let link = format!("/programmes/referrals/{id}");
+            enqueue(&mut tx, To::User(&referrer), &event, &link, None, &actor.principal.user_id, actor.at_ms).await?;
+        }
         let detail = serde_json::json!({ "status": update.status, "on": update.on });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "referral", Some(id), detail)).await?;
         tx.commit().await?;
