@@ -165,6 +165,10 @@ async fn the_taxi_register_keeps_the_six_monthly_dbs_clock() {
         assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "licensing_authority_only".into()));
         let res = app.json("POST", "/api/v1/taxi-drivers", &council, driver("PH 1", "Pat Example")).await;
         assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "driver_licence_number".into()));
+        let mut typo = driver("PH/9", "Pat Example");
+        typo["licence_expires"] = json!("+10000-06-30");
+        let res = app.json("POST", "/api/v1/taxi-drivers", &council, typo).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "driver_licence_expires".into()), "{}", res.body);
         let pat = app.json("POST", "/api/v1/taxi-drivers", &council, driver("PH/1", "Pat Example")).await.json();
         let pat = pat["id"].as_str().expect("id").to_string();
         let res = app.json("POST", "/api/v1/taxi-drivers", &council, driver("ph/1", "Someone Else")).await;
@@ -312,18 +316,23 @@ async fn closed_referrals_and_lapsed_drivers_are_anonymised_past_retention_and_s
         let operator = safetynet_domain::policy::Principal::operator();
         let actor = safetynet_store::users::Actor { principal: &operator, at_ms: start().timestamp_millis() + (3 * 366 + 20) * 86_400_000, source: "test" };
         let report = app.store.retention_run(&Default::default(), None, &actor).await.expect("run").expect("report");
-        assert_eq!((report.referrals.clone(), report.taxi_drivers.clone()), (vec![id.clone()], vec![driver.clone()]));
+        let open_id = open["id"].as_str().unwrap_or_default().to_string();
+        let mut expected = vec![id.clone(), open_id.clone()];
+        expected.sort();
+        let mut got = report.referrals.clone();
+        got.sort();
+        assert_eq!((got, report.taxi_drivers.clone()), (expected, vec![driver.clone()]), "never answered goes too");
         let council = app.token(OFFICER).await;
         let r = app.get_bearer(&format!("/api/v1/referrals/{id}"), &council).await.json();
         assert_eq!((r["full_name"].as_str(), r["address"].as_str(), r["status"].as_str()), (Some("Anonymised"), Some(""), Some("completed")));
         assert!(!r.to_string().contains("Retained Example"), "{r}");
-        let still_open = app.get_bearer(&format!("/api/v1/referrals/{}", open["id"].as_str().unwrap_or_default()), &council).await.json();
-        assert_eq!(still_open["full_name"], "Open Example", "an open referral is kept");
+        let fresh = app.json("POST", "/api/v1/referrals", &council, safe_and_well("Fresh Example")).await;
+        assert_eq!(fresh.status, StatusCode::CREATED, "{}", fresh.body);
         let d = app.get_bearer(&format!("/api/v1/taxi-drivers/{driver}"), &council).await.json();
         assert_eq!(d["full_name"], "Anonymised");
         assert_eq!(measure(app, &council, "safe-and-well-visits").await["text"], "1 visit completed", "still counted");
         let again = app.store.retention_run(&Default::default(), None, &actor).await.expect("run").expect("report");
-        assert!(again.referrals.is_empty() && again.taxi_drivers.is_empty(), "a run is idempotent");
+        assert!(again.referrals.is_empty() && again.taxi_drivers.is_empty(), "a run is idempotent; a new referral is kept");
     })
     .await;
 }
@@ -361,6 +370,10 @@ async fn premises_are_visited_by_the_agencies_that_make_each_visit_and_counted()
         let res = app.json("POST", &at(&home), &fire, visit("fire_inspection")).await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         assert_eq!(res.json()["next_inspection_due"], "2028-01-14", "high risk: every 24 months");
+        // An older inspection entered late does not move the next one back.
+        let late = json!({ "kind": "fire_inspection", "visited_on": "2025-06-01" });
+        let res = app.json("POST", &at(&home), &fire, late).await;
+        assert_eq!(res.json()["next_inspection_due"], "2028-01-14", "{}", res.body);
         let res = app.json("POST", &at(&bar), &council, visit("vigilant_deployment")).await;
         assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "visit_not_for_agency".into()));
         assert_eq!(app.json("POST", &at(&bar), &police, visit("vigilant_deployment")).await.status, StatusCode::CREATED);
@@ -436,6 +449,8 @@ async fn noise_kits_are_never_booked_twice_and_visits_count_as_investigations() 
         let res = app.json("POST", &path, &council, book("2026-02-01", "2026-02-03")).await;
         assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "equipment_booked".into()));
         assert!(res.body.contains("not yet returned"), "{}", res.body);
+        let res = app.json("POST", &path, &council, book("2026-02-20", "2026-02-22")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "equipment_booked".into()), "out until it comes back");
         let council = app.token(OFFICER).await;
         let s = app.sign_in(OFFICER).await;
         let page = app.get("/programmes/noise", Some(&s)).await;
@@ -444,10 +459,15 @@ async fn noise_kits_are_never_booked_twice_and_visits_count_as_investigations() 
         let res = app.json("POST", &ret, &council, json!({ "returned_on": "2026-02-02" })).await;
         assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "booking_dates".into()), "not returned in the future");
         assert_eq!(app.json("POST", &ret, &council, json!({ "returned_on": "2026-02-01" })).await.status, StatusCode::NO_CONTENT);
+        let res = app.json("POST", &ret, &council, json!({ "returned_on": "2026-02-01" })).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "booking_returned".into()));
         let res = app.json("POST", &path, &council, book("2026-02-02", "2026-02-09")).await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
 
         // Visits: out of hours worked out from the time; a nuisance is witnessed.
+        let ancient = json!({ "incident": reference, "visited_at": "0001-01-01T00:00:00Z", "witnessed": true });
+        let res = app.json("POST", "/api/v1/noise/visits", &council, ancient).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "visit_date".into()), "{}", res.body);
         let visit = json!({ "incident": reference, "visited_at": "2026-01-14T23:30:00Z", "statutory_nuisance": true });
         let res = app.json("POST", "/api/v1/noise/visits", &council, visit).await;
         assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "visit_nuisance_needs_witness".into()));
@@ -521,6 +541,36 @@ async fn fly_tipping_the_fire_service_records_counts_as_reports_passed_on() {
             assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         }
         assert_eq!(measure(app, &council, "fly-tipping-reporting").await["text"], "2 reports passed on");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_answers_to_one_referral_at_once_cannot_both_land() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let fire = app.token(FIRE).await;
+        for round in 0..5 {
+            let r = app
+                .json("POST", "/api/v1/referrals", &council, safe_and_well(&format!("Race Example {round}")))
+                .await
+                .json();
+            let path = format!("/api/v1/referrals/{}/updates", r["id"].as_str().expect("id"));
+            let done = json!({ "status": "completed", "outcome": "Visited", "on": "2026-01-15" });
+            let declined = json!({ "status": "declined", "outcome": "Not at home", "on": "2026-01-15" });
+            let (a, b) = tokio::join!(app.json("POST", &path, &fire, done), app.json("POST", &path, &fire, declined));
+            let landed = [a.status, b.status].iter().filter(|s| **s == StatusCode::OK).count();
+            assert_eq!(landed, 1, "round {round}: {} {} / {} {}", a.status, a.body, b.status, b.body);
+        }
+        let told = app
+            .store
+            .outbox(100)
+            .await
+            .expect("outbox")
+            .iter()
+            .filter(|m| m.kind.as_str() == "referral_answered")
+            .count();
+        assert_eq!(told, 5, "one message per referral");
     })
     .await;
 }

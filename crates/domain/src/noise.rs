@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 /// The longest booking, in days.
 pub const MAX_BOOKING_DAYS: i64 = 42;
+/// How far back a booking or a visit may be recorded, in days.
+pub const BACKDATE_DAYS: i64 = 31;
 
 fn refuse<T>(rule: &'static str, message: impl Into<String>) -> Result<T, StatutoryRule> {
     Err(StatutoryRule { rule, message: message.into() })
@@ -52,7 +54,8 @@ pub struct NewBooking {
 
 impl NewBooking {
     /// `booking_dates`: due back on or after it goes out, within
-    /// [`MAX_BOOKING_DAYS`], and not booked more than a year ahead of `today`.
+    /// [`MAX_BOOKING_DAYS`], not booked more than a year ahead of `today`
+    /// nor recorded more than [`BACKDATE_DAYS`] after it went out.
     pub fn check(&self, today: NaiveDate) -> Result<(), StatutoryRule> {
         if self.due_back_on < self.starts_on {
             return refuse("booking_dates", "the kit must be due back on or after the day it goes out");
@@ -62,6 +65,12 @@ impl NewBooking {
         }
         if self.starts_on > today + Duration::days(366) {
             return refuse("booking_dates", "book a kit at most a year ahead");
+        }
+        if self.starts_on < today - Duration::days(BACKDATE_DAYS) {
+            return refuse(
+                "booking_dates",
+                format!("record a booking within {BACKDATE_DAYS} days of the kit going out"),
+            );
         }
         Ok(())
     }
@@ -93,11 +102,15 @@ pub struct NewNoiseVisit {
 }
 
 impl NewNoiseVisit {
-    /// `visit_date` (not in the future), `visit_nuisance_needs_witness`
+    /// `visit_date` (not in the future, not more than [`BACKDATE_DAYS`]
+    /// ago), `visit_nuisance_needs_witness`
     /// (a nuisance is judged on noise the officer heard), `visit_text`.
     pub fn check(&self, now: DateTime<Utc>) -> Result<(), StatutoryRule> {
         if self.visited_at > now {
             return refuse("visit_date", "record a visit once it has been made");
+        }
+        if self.visited_at < now - Duration::days(BACKDATE_DAYS) {
+            return refuse("visit_date", format!("record a visit within {BACKDATE_DAYS} days of making it"));
         }
         if self.statutory_nuisance && !self.witnessed {
             return refuse(

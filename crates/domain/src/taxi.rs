@@ -6,7 +6,7 @@
 
 use crate::interventions::StatutoryRule;
 use crate::vocabulary::vocabulary;
-use chrono::{Duration, Months, NaiveDate};
+use chrono::{Datelike, Duration, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// Months between DBS checks.
@@ -93,7 +93,9 @@ pub struct NewDriver {
 impl NewDriver {
     /// Checks the driver: `driver_licence_number` (1 to 30 letters, digits,
     /// hyphens or slashes), `driver_text` (a name of at most 200
-    /// characters), `driver_training_date` (training not in the future).
+    /// characters), `driver_licence_expires` (a last day from 2000 to ten
+    /// years ahead: a typo'd year would count a current driver as expired),
+    /// `driver_training_date` (training not in the future).
     pub fn check(&self, today: NaiveDate) -> Result<(), StatutoryRule> {
         let n = self.licence_number.trim();
         if n.is_empty() || n.len() > 30 || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
@@ -104,6 +106,15 @@ impl NewDriver {
         }
         crate::text::required("full name", &self.full_name, 200)
             .map_err(|message| StatutoryRule { rule: "driver_text", message })?;
+        if self.licence_expires.year() > today.year() + 10 || self.licence_expires.year() < 2000 {
+            return Err(StatutoryRule {
+                rule: "driver_licence_expires",
+                message: format!(
+                    "check the licence's last day ({}): a licence runs for a few years",
+                    self.licence_expires
+                ),
+            });
+        }
         check_training(self.safeguarding_trained_on, today)
     }
 }

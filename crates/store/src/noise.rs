@@ -43,9 +43,14 @@ pub struct Booking {
 
 impl Booking {
     /// The days the kit is (or was) out on `today`'s knowledge: to its
-    /// return, else to the later of its due date and today.
+    /// return; a kit past its day and not returned stays out until it is.
     fn occupied(&self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
-        (self.starts_on, self.returned_on.unwrap_or(self.due_back_on.max(today)))
+        let end = match self.returned_on {
+            Some(r) => r,
+            None if self.due_back_on < today => NaiveDate::MAX,
+            None => self.due_back_on,
+        };
+        (self.starts_on, end)
     }
 
     /// Out and past its due date on `today`.
@@ -140,7 +145,8 @@ impl Store {
             .bind(actor.at_ms)
             .bind(by(actor)),
         )
-        .await?;
+        .await
+        .map_err(|e| e.conflict_as("a kit with this asset tag"))?;
         append(
             &mut tx,
             actor.at_ms,
@@ -179,16 +185,18 @@ impl Store {
             .bind(new.due_back_on.to_string());
         let existing = tx.all(&q).await?.iter().map(booking_row).collect::<Result<Vec<_>>>()?;
         if let Some(b) = existing.iter().find(|b| overlaps(b.occupied(today), (new.starts_on, new.due_back_on))) {
-            let (from, to) = b.occupied(today);
-            return Err(StoreError::Rule(
-                "equipment_booked",
+            let message = if b.overdue(today) {
                 format!(
-                    "{} is booked to {} from {from} to {to}{}",
-                    b.asset_tag,
-                    b.incident_reference,
-                    if b.overdue(today) { " and not yet returned" } else { "" }
-                ),
-            ));
+                    "{} has been out to {} since {} and is not yet returned",
+                    b.asset_tag, b.incident_reference, b.starts_on
+                )
+            } else {
+                format!(
+                    "{} is booked to {} from {} to {}",
+                    b.asset_tag, b.incident_reference, b.starts_on, b.due_back_on
+                )
+            };
+            return Err(StoreError::Rule("equipment_booked", message));
         }
         let id = new_id_at_ms(actor.at_ms);
         tx.execute(
@@ -227,6 +235,9 @@ impl Store {
             .bind(booking_id)
             .bind(permit.principal().agency.clone());
         let b = booking_row(&tx.optional(&q).await?.ok_or(StoreError::NotFound("booking"))?)?;
+        if b.returned_on.is_some() {
+            return Err(StoreError::Rule("booking_returned", format!("{} was already returned", b.asset_tag)));
+        }
         if returned_on < b.starts_on || returned_on > today {
             return Err(StoreError::Rule(
                 "booking_dates",

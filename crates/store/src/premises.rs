@@ -152,6 +152,16 @@ impl Store {
         let kind: PremisesKind = row.stored("kind")?;
         let band: Option<RiskBand> = row.opt_stored("risk_band")?;
         visit.check(kind, agency_sector(&mut tx, &agency).await?, today).map_err(rule)?;
+        // An earlier inspection entered late does not move the next one back.
+        let latest = tx
+            .one(
+                &Q::new("SELECT MAX(visited_on) AS latest FROM premises_visits WHERE premises_id = $1 AND kind = $2")
+                    .bind(premises_id)
+                    .bind(VisitKind::FireInspection.as_str()),
+            )
+            .await?
+            .opt_date("latest")?;
+        let newest = latest.is_none_or(|l| visit.visited_on >= l);
         tx.execute(
             &Q::new(
                 "INSERT INTO premises_visits (id, premises_id, agency, kind, visited_on, outcome, staff_trained, created_at, created_by)
@@ -169,8 +179,8 @@ impl Store {
         )
         .await?;
         let next = match (visit.kind, visit.next_inspection_due, band) {
-            (VisitKind::FireInspection, Some(d), _) => Some(d),
-            (VisitKind::FireInspection, None, Some(b)) => Some(next_inspection(visit.visited_on, b)),
+            (VisitKind::FireInspection, Some(d), _) if newest => Some(d),
+            (VisitKind::FireInspection, None, Some(b)) if newest => Some(next_inspection(visit.visited_on, b)),
             _ => None,
         };
         tx.execute(

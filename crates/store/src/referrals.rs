@@ -191,22 +191,30 @@ impl Store {
             return Err(StoreError::NotFound("referral"));
         }
         let programme: Programme = row.stored("programme")?;
-        update.check(row.stored("status")?, row.date("referred_on")?, today).map_err(rule)?;
+        let current: ReferralStatus = row.stored("status")?;
+        update.check(current, row.date("referred_on")?, today).map_err(rule)?;
         let closed = update.status.is_closed().then(|| update.on.to_string());
         let achieved =
             update.achieved && update.status == ReferralStatus::Completed && programme.achievement().is_some();
-        tx.execute(
+        let changed = tx
+            .execute(
             &Q::new(
-                "UPDATE referrals SET status = $1, outcome = CASE WHEN $2 = '' THEN outcome ELSE $2 END, achieved = $3, closed_on = $4, updated_at = $5 WHERE id = $6",
+                "UPDATE referrals SET status = $1, outcome = CASE WHEN $2 = '' THEN outcome ELSE $2 END, achieved = $3, closed_on = $4, updated_at = $5
+                 WHERE id = $6 AND status = $7",
             )
             .bind(update.status.as_str())
             .bind(update.outcome.trim())
             .bind(achieved)
             .bind(closed)
             .bind(actor.at_ms)
-            .bind(id),
+            .bind(id)
+            .bind(current.as_str()),
         )
         .await?;
+        // Two answers at once: the second finds the status moved on.
+        if changed == 0 {
+            return Err(StoreError::Stale);
+        }
         // The referring officer hears that it was answered (never what was said).
         if let (true, Some(referrer)) = (update.status.is_closed(), row.opt_text("created_by")?) {
             let event = Event::ReferralAnswered {

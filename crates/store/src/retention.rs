@@ -39,12 +39,13 @@ pub struct RetentionReport {
     /// place and victim key are cleared (the force holds the record; the
     /// category and dates stay for the counts).
     pub police_daily: Vec<String>,
-    /// Referrals closed before the unlinked-incident cut-off: the person's
-    /// details and the free text go; the programme, dates and outcome
-    /// status stay for the measures.
+    /// Referrals last changed (answered, or if never answered, made) before
+    /// the unlinked-incident cut-off: the person's details and the free text
+    /// go; the programme, dates and status stay for the measures.
     pub referrals: Vec<String>,
     /// Taxi drivers whose licence ended before the unlinked-incident
-    /// cut-off: the name and check notes go; the licence and dates stay.
+    /// cut-off: the name, licence number and check notes go; the dates and
+    /// results stay.
     pub taxi_drivers: Vec<String>,
 }
 
@@ -131,9 +132,7 @@ async fn due(conn: &mut impl Exec, cut: &Cutoffs) -> Result<RetentionReport> {
     .await?;
     let referrals = ids(
         conn,
-        "SELECT id FROM referrals WHERE anonymised_at IS NULL AND status IN ('declined', 'completed') AND updated_at < $2 AND $1 = $1
-         ORDER BY id"
-            .to_string(),
+        "SELECT id FROM referrals WHERE anonymised_at IS NULL AND updated_at < $2 AND $1 = $1 ORDER BY id".to_string(),
         cut,
     )
     .await?;
@@ -308,10 +307,12 @@ impl Store {
         }
         for id in &report.taxi_drivers {
             tx.execute(
-                &Q::new("UPDATE taxi_drivers SET full_name = $1, anonymised_at = $2 WHERE id = $3")
-                    .bind(ANONYMISED_NAME)
-                    .bind(actor.at_ms)
-                    .bind(id.as_str()),
+                &Q::new(
+                    "UPDATE taxi_drivers SET full_name = $1, licence_number = id, anonymised_at = $2 WHERE id = $3",
+                )
+                .bind(ANONYMISED_NAME)
+                .bind(actor.at_ms)
+                .bind(id.as_str()),
             )
             .await?;
             tx.execute(

@@ -16,7 +16,7 @@ use safetynet_domain::measures::Counts;
 use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
 use safetynet_domain::powers::Sector;
 use safetynet_domain::taxi::{
-    check_training, dbs_state, next_check_due, DbsResult, DbsState, LicenceKind, NewDbsCheck, NewDriver, RECHECK_MONTHS,
+    check_training, dbs_state, next_check_due, DbsResult, DbsState, LicenceKind, NewDbsCheck, NewDriver,
 };
 use serde::Serialize;
 
@@ -96,12 +96,6 @@ fn rule(e: safetynet_domain::interventions::StatutoryRule) -> StoreError {
 /// The register's order: overdue first, expired licences last.
 const URGENCY: [DbsState; 4] = [DbsState::Overdue, DbsState::DueSoon, DbsState::Current, DbsState::LicenceExpired];
 
-/// The earliest check that still counts on `today`: one on this day or
-/// later falls due on or after `today`.
-fn counts_from(today: NaiveDate) -> NaiveDate {
-    today.checked_sub_months(chrono::Months::new(RECHECK_MONTHS)).unwrap_or(NaiveDate::MIN)
-}
-
 impl Store {
     /// Adds a driver to the caller's council's register; audited.
     pub async fn add_driver(
@@ -144,7 +138,8 @@ impl Store {
             .bind(actor.at_ms)
             .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
         )
-        .await?;
+        .await
+        .map_err(|e| e.conflict_as("a driver with this licence number"))?;
         let detail = serde_json::json!({ "licence_number": number });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "taxi_driver", Some(&id), detail)).await?;
         tx.commit().await?;
@@ -286,16 +281,20 @@ async fn owned(conn: &mut impl Exec, agency: &str, id: &str) -> Result<()> {
 
 /// Drivers whose licence is in force on `today`, and how many of them were
 /// checked within the last six months: the `taxi_dbs_checked` measure.
+/// Counted by the domain's clock, so the measure and the register agree
+/// at month ends.
 pub(crate) async fn checked_counts(conn: &mut impl Exec, today: NaiveDate) -> Result<Counts> {
-    let r = conn
-        .one(
-            &Q::new(
-                "SELECT COUNT(*) AS drivers, COALESCE(SUM(CASE WHEN last_checked_on >= $2 THEN 1 ELSE 0 END), 0) AS checked
-                 FROM taxi_drivers WHERE licence_expires >= $1",
-            )
-            .bind(today.to_string())
-            .bind(counts_from(today).to_string()),
+    let rows = conn
+        .all(
+            &Q::new("SELECT last_checked_on, licence_expires FROM taxi_drivers WHERE licence_expires >= $1")
+                .bind(today.to_string()),
         )
         .await?;
-    Ok(Counts { count: r.int("checked")?, of: Some(r.int("drivers")?), also: None })
+    let mut checked = 0;
+    for r in &rows {
+        if dbs_state(r.opt_date("last_checked_on")?, r.date("licence_expires")?, today) != DbsState::Overdue {
+            checked += 1;
+        }
+    }
+    Ok(Counts { count: checked, of: Some(rows.len() as i64), also: None })
 }

@@ -300,7 +300,11 @@ pub async fn update(
         Err(e) => e,
         Ok(u) => match state.store.update_referral(&permit, &id, &u, state.today(), &user.actor()).await {
             Ok(_) => return Ok(Redirect::to(&format!("/programmes/referrals/{id}")).into_response()),
-            Err(e) => rule_error(e, rule_field)?,
+            Err(e) => rule_error(e, |r| match r {
+                "referral_text" => "outcome",
+                "referral_date" => "on",
+                other => rule_field(other),
+            })?,
         },
     };
     let errors = vec![(refused.0.to_string(), refused.1)];

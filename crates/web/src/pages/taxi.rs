@@ -158,6 +158,7 @@ fn rule_field(rule: &str) -> &'static str {
         "driver_training_date" => "safeguarding_trained_on",
         "dbs_check_date" => "checked_on",
         "dbs_notes_required" => "notes",
+        "driver_licence_expires" => "licence_expires",
         _ => "full_name",
     }
 }
@@ -270,7 +271,7 @@ pub async fn add_check(
         Err(e) => e,
         Ok(c) => match state.store.add_dbs_check(&permit, &id, &c, state.today(), &user.actor()).await {
             Ok(_) => return Ok(Redirect::to(&format!("/programmes/taxi/{id}")).into_response()),
-            Err(e) => rule_error(e, rule_field)?,
+            Err(e) => rule_error(e, |r| if r == "driver_text" { "notes" } else { rule_field(r) })?,
         },
     };
     let errors = vec![(refused.0.to_string(), refused.1)];
