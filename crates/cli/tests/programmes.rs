@@ -200,6 +200,15 @@ async fn the_taxi_register_keeps_the_six_monthly_dbs_clock() {
         let res = app.json("POST", &format!("/api/v1/taxi-drivers/{pat}/training"), &council, json!({ "trained_on": "2026-01-16" })).await;
         assert_eq!(res.json()["safeguarding_trained_on"], "2026-01-16");
 
+        // A renewed licence keeps the driver on the count; a new-information check is flagged.
+        let res = app.json("POST", &format!("/api/v1/taxi-drivers/{lee}/licence"), &council, json!({ "licence_expires": "2029-06-30" })).await;
+        assert_eq!(res.json()["licence_expires"], "2029-06-30", "{}", res.body);
+        let res = app.json("POST", &format!("/api/v1/taxi-drivers/{lee}/licence"), &police, json!({ "licence_expires": "2029-06-30" })).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+        let news = json!({ "checked_on": "2026-01-17", "result": "new_information", "notes": "Caution disclosed; licence review booked" });
+        let res = app.json("POST", &format!("/api/v1/taxi-drivers/{lee}/checks"), &council, news).await;
+        assert_eq!(res.json()["last_result"], "new_information", "{}", res.body);
+
         // Another agency reads nothing of the register.
         assert_eq!(app.get_bearer(&format!("/api/v1/taxi-drivers/{pat}"), &police).await.status, StatusCode::NOT_FOUND);
         let list = app.get_bearer("/api/v1/taxi-drivers", &police).await;

@@ -106,17 +106,21 @@ impl NewDriver {
         }
         crate::text::required("full name", &self.full_name, 200)
             .map_err(|message| StatutoryRule { rule: "driver_text", message })?;
-        if self.licence_expires.year() > today.year() + 10 || self.licence_expires.year() < 2000 {
-            return Err(StatutoryRule {
-                rule: "driver_licence_expires",
-                message: format!(
-                    "check the licence's last day ({}): a licence runs for a few years",
-                    self.licence_expires
-                ),
-            });
-        }
+        check_licence_expires(self.licence_expires, today)?;
         check_training(self.safeguarding_trained_on, today)
     }
+}
+
+/// `driver_licence_expires`: a licence's last day from 2000 to ten years
+/// after `today` (a typo'd year would count a current driver as expired).
+pub fn check_licence_expires(last_day: NaiveDate, today: NaiveDate) -> Result<(), StatutoryRule> {
+    if last_day.year() > today.year() + 10 || last_day.year() < 2000 {
+        return Err(StatutoryRule {
+            rule: "driver_licence_expires",
+            message: format!("check the licence's last day ({last_day}): a licence runs for a few years"),
+        });
+    }
+    Ok(())
 }
 
 /// `driver_training_date`: safeguarding training is recorded once done.

@@ -16,7 +16,8 @@ use safetynet_domain::measures::Counts;
 use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
 use safetynet_domain::powers::Sector;
 use safetynet_domain::taxi::{
-    check_training, dbs_state, next_check_due, DbsResult, DbsState, LicenceKind, NewDbsCheck, NewDriver,
+    check_licence_expires, check_training, dbs_state, next_check_due, DbsResult, DbsState, LicenceKind, NewDbsCheck,
+    NewDriver,
 };
 use serde::Serialize;
 
@@ -38,6 +39,8 @@ pub struct Driver {
     pub update_service: bool,
     /// Safeguarding training completed on.
     pub safeguarding_trained_on: Option<NaiveDate>,
+    /// What the last DBS check found.
+    pub last_result: Option<DbsResult>,
     /// The last DBS check.
     pub last_checked_on: Option<NaiveDate>,
     /// The next check is due by (none before the first).
@@ -70,7 +73,8 @@ pub struct DriverRecord {
 }
 
 const SELECT: &str = "SELECT id, licence_number, full_name, licence_kind, licence_expires, update_service,
-    safeguarding_trained_on, last_checked_on FROM taxi_drivers";
+    safeguarding_trained_on, last_checked_on, (SELECT c.result FROM taxi_dbs_checks c WHERE c.driver_id = taxi_drivers.id
+    ORDER BY c.checked_on DESC, c.id DESC LIMIT 1) AS last_result FROM taxi_drivers";
 
 fn driver_row(r: &Row, today: NaiveDate) -> Result<Driver> {
     let last: Option<NaiveDate> = r.opt_date("last_checked_on")?;
@@ -83,6 +87,7 @@ fn driver_row(r: &Row, today: NaiveDate) -> Result<Driver> {
         licence_expires: expires,
         update_service: r.boolean("update_service")?,
         safeguarding_trained_on: r.opt_date("safeguarding_trained_on")?,
+        last_result: r.opt_stored("last_result")?,
         last_checked_on: last,
         next_check_due: last.map(next_check_due),
         dbs_state: dbs_state(last, expires, today),
@@ -205,6 +210,31 @@ impl Store {
         )
         .await?;
         let detail = serde_json::json!({ "safeguarding_trained_on": trained_on });
+        append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "taxi_driver", Some(driver_id), detail)).await?;
+        tx.commit().await?;
+        self.driver_in(&agency, driver_id, today).await
+    }
+
+    /// Records a renewed licence's new last day; audited.
+    pub async fn renew_licence(
+        &self,
+        permit: &Permit<EditRecords>,
+        driver_id: &str,
+        licence_expires: NaiveDate,
+        today: NaiveDate,
+        actor: &Actor<'_>,
+    ) -> Result<DriverRecord> {
+        check_licence_expires(licence_expires, today).map_err(rule)?;
+        let agency = permit.principal().agency.clone();
+        let mut tx = self.write().await?;
+        owned(&mut tx, &agency, driver_id).await?;
+        tx.execute(
+            &Q::new("UPDATE taxi_drivers SET licence_expires = $1 WHERE id = $2")
+                .bind(licence_expires.to_string())
+                .bind(driver_id),
+        )
+        .await?;
+        let detail = serde_json::json!({ "licence_expires": licence_expires });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "taxi_driver", Some(driver_id), detail)).await?;
         tx.commit().await?;
         self.driver_in(&agency, driver_id, today).await

@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/taxi-drivers/{id}", get(driver))
         .route("/taxi-drivers/{id}/checks", post(add_check))
         .route("/taxi-drivers/{id}/training", post(record_training))
+        .route("/taxi-drivers/{id}/licence", post(renew_licence))
         .route("/premises", get(premises).post(add_premises))
         .route("/premises/{id}", get(one_premises))
         .route("/premises/{id}/visits", post(add_visit))
@@ -528,4 +529,30 @@ async fn add_noise_visit(
     let permit = user.permit::<EditRecords>()?;
     let visit = state.store.add_noise_visit(&permit, &v, state.clock.now(), &user.actor()).await?;
     Ok((StatusCode::CREATED, Json(visit)))
+}
+
+/// `POST /taxi-drivers/{id}/licence`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Renewal {
+    /// The renewed licence's last day.
+    licence_expires: NaiveDate,
+}
+
+#[utoipa::path(
+    post,
+    path = "/taxi-drivers/{id}/licence",
+    summary = "Record a renewed licence's last day; 422 `driver_licence_expires`",
+    params(("id" = String, Path, description = "The driver's id")),
+    request_body = Renewal,
+    responses((status = 200, description = "Success", body = DriverRecord))
+)]
+async fn renew_licence(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<Renewal>,
+) -> ApiResult<Json<DriverRecord>> {
+    let permit = user.permit::<EditRecords>()?;
+    Ok(Json(state.store.renew_licence(&permit, &id, r.licence_expires, state.today(), &user.actor()).await?))
 }

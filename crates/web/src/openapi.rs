@@ -80,6 +80,7 @@ use utoipa::{Modify, OpenApi};
         crate::api_programmes::driver,
         crate::api_programmes::add_check,
         crate::api_programmes::record_training,
+        crate::api_programmes::renew_licence,
         crate::api_programmes::premises,
         crate::api_programmes::add_premises,
         crate::api_programmes::one_premises,

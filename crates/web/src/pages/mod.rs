@@ -118,6 +118,7 @@ pub fn routes() -> Router<AppState> {
         .route("/programmes/taxi/{id}", get(taxi::show))
         .route("/programmes/taxi/{id}/checks", post(taxi::add_check))
         .route("/programmes/taxi/{id}/training", post(taxi::record_training))
+        .route("/programmes/taxi/{id}/licence", post(taxi::renew_licence))
         .route("/strategy", get(strategy::show))
         .route("/strategy/commitments", post(strategy::add))
         .route("/strategy/commitments/{id}", get(strategy::commitment).post(strategy::edit))

@@ -97,7 +97,10 @@ async fn render_list(
                             td class="govuk-table__cell" { (Day(d.licence_expires)) }
                             td class="govuk-table__cell" { @if let Some(c) = d.last_checked_on { (Day(c)) } @else { "Never" } }
                             td class="govuk-table__cell" { @if let Some(n) = d.next_check_due { (Day(n)) } @else { "Now" } }
-                            td class="govuk-table__cell" { (state_tag(d.dbs_state)) }
+                            td class="govuk-table__cell" {
+                                (state_tag(d.dbs_state))
+                                @if d.last_result == Some(DbsResult::NewInformation) { br; strong class="govuk-tag govuk-tag--red govuk-!-margin-top-1" { "New information" } }
+                            }
                         } }
                     }
                 }
@@ -233,6 +236,12 @@ async fn render_one(state: &AppState, user: &PageUser, id: &str, errors: &Errors
                 (textarea("notes", "Notes", "", Some("With new information, say what happens next (the licence is reviewed)."), 3, errors))
                 button class="govuk-button" type="submit" { "Record the check" }
             }
+            h3 class="govuk-heading-s" { "Licence renewed" }
+            form method="post" action=(format!("/programmes/taxi/{}/licence", d.id)) novalidate {
+                (csrf_field(user))
+                (input("licence_expires", "The renewed licence's last day", "date", "", None, errors))
+                button class="govuk-button govuk-button--secondary" type="submit" { "Record the renewal" }
+            }
             h3 class="govuk-heading-s" { "Safeguarding training" }
             form method="post" action=(format!("/programmes/taxi/{}/training", d.id)) novalidate {
                 (csrf_field(user))
@@ -297,6 +306,31 @@ pub async fn record_training(
         Some(on) => match state.store.record_driver_training(&permit, &id, on, state.today(), &user.actor()).await {
             Ok(_) => return Ok(Redirect::to(&format!("/programmes/taxi/{id}")).into_response()),
             Err(e) => rule_error(e, |_| "trained_on")?,
+        },
+    };
+    let errors = vec![(refused.0.to_string(), refused.1)];
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render_one(&state, &user, &id, &errors).await?).into_response())
+}
+
+/// The renewal form as the browser sends it.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RenewalForm {
+    licence_expires: String,
+}
+
+/// `POST /programmes/taxi/{id}/licence`.
+pub async fn renew_licence(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, f): CsrfForm<RenewalForm>,
+) -> PageResult<Response> {
+    let permit = user.permit::<EditRecords>()?;
+    let refused = match parse_date(&f.licence_expires) {
+        None => ("licence_expires", "Enter the renewed licence's last day".to_string()),
+        Some(on) => match state.store.renew_licence(&permit, &id, on, state.today(), &user.actor()).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/programmes/taxi/{id}")).into_response()),
+            Err(e) => rule_error(e, |_| "licence_expires")?,
         },
     };
     let errors = vec![(refused.0.to_string(), refused.1)];
