@@ -13,6 +13,7 @@ use safetynet_domain::referrals::{ConsentBy, NewReferral, Programme, ReferralRea
 use safetynet_domain::schools::{NewSchoolSession, Topic};
 use safetynet_domain::taxi::{DbsResult, LicenceKind, NewDbsCheck, NewDriver};
 use safetynet_domain::uk_time::{london_date, london_midnight};
+use safetynet_domain::vawg::{NewLearningAction, NewPanel};
 use safetynet_store::incidents::IncidentFilter;
 use safetynet_store::users::Actor;
 use safetynet_store::Store;
@@ -112,6 +113,7 @@ pub async fn seed_programmes(store: &Store, now: DateTime<Utc>) -> anyhow::Resul
     }
     seed_premises(store, today, at).await?;
     seed_noise(store, now, at).await?;
+    seed_panels(store, today, at).await?;
     let edit = council.permit::<EditRecords>()?;
     for (number, name, kind, ends_in, checked_ago, trained_ago) in DRIVERS {
         let new = NewDriver {
@@ -300,5 +302,29 @@ async fn seed_noise(store: &Store, now: DateTime<Utc>, at: i64) -> anyhow::Resul
         notes: "Music audible in the complainant's bedroom; below nuisance level on this occasion.".into(),
     };
     store.add_noise_visit(&edit, &visit, now, &actor).await?;
+    Ok(())
+}
+
+/// Seeds a VAWG scrutiny panel held last month, with a learning action
+/// still open, and the next one.
+async fn seed_panels(store: &Store, today: NaiveDate, at: i64) -> anyhow::Result<()> {
+    let police = Principal::operator_for_agency("HERTS-POLICE");
+    let actor = Actor { principal: &police, at_ms: at, source: "demo" };
+    let edit = police.permit::<EditRecords>()?;
+    let chair = "Chief Inspector, St Albans Neighbourhood Policing".to_string();
+    let held = NewPanel {
+        held_on: today - Duration::days(40),
+        chair: chair.clone(),
+        location: "St Albans police station".into(),
+    };
+    let last = store.add_panel(&edit, &held, today, &actor).await?;
+    let action = NewLearningAction {
+        title: "Remind response officers to record the victim's preferred contact method on every DA call".into(),
+        owner_agency: "HERTS-POLICE".into(),
+        due_on: today + Duration::days(20),
+    };
+    store.add_learning_action(&edit, &last.id, &action, &actor).await?;
+    let next = NewPanel { held_on: today + Duration::days(50), chair, location: "St Albans police station".into() };
+    store.add_panel(&edit, &next, today, &actor).await?;
     Ok(())
 }

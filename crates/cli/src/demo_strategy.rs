@@ -72,8 +72,8 @@ const UPDATES: &[DemoUpdate] = &[
         40,
         CommitmentStatus::InProgress,
         Rag::Amber,
-        Some(1.0),
-        "One panel held; the second was postponed for lack of partner attendance.",
+        None,
+        "Panels meet each quarter; one was postponed for lack of partner attendance.",
     ),
     (
         "no-more-outreach",

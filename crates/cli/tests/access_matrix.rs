@@ -50,6 +50,8 @@ enum Subject {
     Premises,
     Kit,
     Booking,
+    Panel,
+    VawgAction,
     User,
     Commitment,
     Operation,
@@ -173,6 +175,12 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/programmes/noise/bookings" => None, true, |s| json!({ "booking_kit": s.kit, "booking_incident": s.incident, "booking_starts_on": "2026-03-01", "booking_due_back_on": "2026-03-02" });
     "POST" "/programmes/noise/bookings/{id}/return" => Booking, true, |_| json!({ "returned_on": "2026-01-15" });
     "POST" "/programmes/noise/visits" => None, true, |s| json!({ "visit_incident": s.incident, "visit_at": "2026-01-14T23:00", "visit_witnessed": "true" });
+    "GET" "/programmes/vawg" => None, false, none;
+    "POST" "/programmes/vawg" => None, false, |_| json!({ "held_on": "2026-02-10", "chair": "Matrix chair" });
+    "GET" "/programmes/vawg/{id}" => Panel, false, none;
+    "POST" "/programmes/vawg/{id}/findings" => Panel, false, |_| json!({ "case_no": "1", "finding-1": "Matrix finding" });
+    "POST" "/programmes/vawg/{id}/actions" => Panel, false, |_| json!({ "title": "Matrix action", "owner_agency": "SACDC", "due_on": "2026-03-01" });
+    "POST" "/programmes/vawg/actions/{id}/done" => VawgAction, false, |s| json!({ "panel": s.panel });
     "GET" "/programmes/taxi" => None, true, none;
     "POST" "/programmes/taxi" => None, true, |_| json!({ "licence_number": "PH/MATRIX", "full_name": "Matrix Driver", "licence_kind": "private_hire", "licence_expires": "2027-01-31" });
     "GET" "/programmes/taxi/{id}" => Driver, true, none;
@@ -288,6 +296,12 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/api/v1/noise/bookings/{id}/return" => Booking, true, |_| json!({ "returned_on": "2026-01-15" });
     "GET" "/api/v1/noise/visits" => None, true, none;
     "POST" "/api/v1/noise/visits" => None, true, |s| json!({ "incident": s.incident, "visited_at": "2026-01-14T23:00:00Z", "witnessed": true });
+    "GET" "/api/v1/vawg-panels" => None, false, none;
+    "POST" "/api/v1/vawg-panels" => None, false, |_| json!({ "held_on": "2026-02-10", "chair": "Matrix chair" });
+    "GET" "/api/v1/vawg-panels/{id}" => Panel, false, none;
+    "POST" "/api/v1/vawg-panels/{id}/findings" => Panel, false, |_| json!({ "case_no": 1, "finding": "Matrix finding" });
+    "POST" "/api/v1/vawg-panels/{id}/actions" => Panel, false, |_| json!({ "title": "Matrix action", "owner_agency": "SACDC", "due_on": "2026-03-01" });
+    "POST" "/api/v1/vawg-actions/{id}/done" => VawgAction, false, |_| json!({ "done_on": "2026-01-15" });
     "GET" "/api/v1/taxi-drivers" => None, true, none;
     "POST" "/api/v1/taxi-drivers" => None, true, |_| json!({ "licence_number": "PH/MATRIX", "full_name": "Matrix Driver", "licence_kind": "private_hire", "licence_expires": "2027-01-31" });
     "GET" "/api/v1/taxi-drivers/{id}" => Driver, true, none;
@@ -355,6 +369,8 @@ struct Seed {
     premises: String,
     kit: String,
     booking: String,
+    panel: String,
+    vawg_action: String,
     user: String,
     commitment: String,
     operation: String,
@@ -382,6 +398,8 @@ impl Seed {
             Subject::Premises => self.premises.clone(),
             Subject::Kit => self.kit.clone(),
             Subject::Booking => self.booking.clone(),
+            Subject::Panel => self.panel.clone(),
+            Subject::VawgAction => self.vawg_action.clone(),
             Subject::User => self.user.clone(),
             Subject::Commitment => self.commitment.clone(),
             Subject::Operation => self.operation.clone(),
@@ -556,6 +574,14 @@ async fn seed(app: &TestApp) -> Seed {
     let kit = kit["id"].as_str().unwrap_or_default().to_string();
     let booking = json!({ "incident": incident, "starts_on": "2026-01-15", "due_back_on": "2026-01-20" });
     let booking = post(&format!("/api/v1/noise/equipment/{kit}/bookings"), booking).await;
+    // A VAWG panel (run by the CSP manager) with a learning action.
+    let panel = app
+        .json("POST", "/api/v1/vawg-panels", &manager, json!({ "held_on": "2026-02-10", "chair": "Sentinel chair" }))
+        .await
+        .json();
+    let panel = panel["id"].as_str().unwrap_or_default().to_string();
+    let action = json!({ "title": "Sentinel learning", "owner_agency": "SACDC", "due_on": "2026-03-01" });
+    let action = app.json("POST", &format!("/api/v1/vawg-panels/{panel}/actions"), &manager, action).await.json();
     let driver = post("/api/v1/taxi-drivers", json!({ "licence_number": "PH/SENTINEL", "full_name": SECRETS[0], "licence_kind": "private_hire", "licence_expires": "2027-01-31" })).await;
     // A diary sheet on the case whose content is personal data.
     let officer = app
@@ -626,6 +652,8 @@ async fn seed(app: &TestApp) -> Seed {
         premises: premises["id"].as_str().unwrap_or_default().to_string(),
         kit,
         booking: booking["id"].as_str().unwrap_or_default().to_string(),
+        panel,
+        vawg_action: action["id"].as_str().unwrap_or_default().to_string(),
         user,
         commitment,
         operation,

@@ -583,3 +583,75 @@ async fn two_answers_to_one_referral_at_once_cannot_both_land() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_vawg_panel_scrutinises_a_depersonalised_random_sample_and_carries_its_learning() {
+    each_engine(async |app: &TestApp| {
+        strategy(app).await;
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let viewer = app.token(VIEWER).await;
+        // A domestic abuse case, closed this morning.
+        let mut da = incident_json(3);
+        da["domestic_abuse"] = json!(true);
+        da["address"] = json!("7 Secretive Street");
+        da["people"] = json!([{ "role": "victim", "full_name": "Dora Secretive", "date_of_birth": "1980-02-02", "address": "7 Secretive Street" }]);
+        let inc = app.json("POST", "/api/v1/incidents", &council, da).await.json();
+        let case = app.json("POST", "/api/v1/cases", &council, json!({ "title": "Secretive case", "problem": "Secretive problem", "incidents": [inc["id"]] })).await.json();
+        let case_path = format!("/api/v1/cases/{}/status", case["id"].as_str().expect("case"));
+        let closed = app.json("POST", &case_path, &council, json!({ "version": 1, "status": "closed", "outcome": "Secretive outcome" })).await;
+        assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+        let reference = case["reference"].as_str().expect("reference").to_string();
+
+        let panel = json!({ "held_on": "2026-01-16", "chair": "Chief Inspector" });
+        let res = app.json("POST", "/api/v1/vawg-panels", &council, panel.clone()).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "panel_police_only".into()));
+        let p = app.json("POST", "/api/v1/vawg-panels", &police, panel).await;
+        assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+        let id = p.json()["id"].as_str().expect("id").to_string();
+
+        // Any agency sees the sample, and nothing that identifies anyone.
+        let seen = app.get_bearer(&format!("/api/v1/vawg-panels/{id}"), &viewer).await;
+        assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
+        let v = seen.json();
+        assert_eq!(v["sample"].as_array().map(Vec::len), Some(1), "{v}");
+        assert_eq!(v["sample"][0]["agency"], "SACDC");
+        for secret in ["Dora", "Secretive", reference.as_str(), "1980-02-02"] {
+            assert!(!seen.body.contains(secret), "the panel sees {secret}: {}", seen.body);
+        }
+
+        let find = |no: u32| json!({ "case_no": no, "finding": "Risk assessed promptly; referral to IDVA made the same day" });
+        let at = format!("/api/v1/vawg-panels/{id}/findings");
+        assert_eq!(rule(&app.json("POST", &at, &police, find(2)).await), (StatusCode::UNPROCESSABLE_ENTITY, "finding_case".into()));
+        assert_eq!(app.json("POST", &at, &police, find(1)).await.status, StatusCode::NO_CONTENT);
+        let v = app.get_bearer(&format!("/api/v1/vawg-panels/{id}"), &police).await.json();
+        assert!(v["sample"][0]["finding"].as_str().is_some_and(|f| f.contains("IDVA")), "{v}");
+
+        // Learning actions are carried to the next panel until done.
+        let acts = format!("/api/v1/vawg-panels/{id}/actions");
+        let early = json!({ "title": "Brief response officers", "owner_agency": "HERTS-POLICE", "due_on": "2026-01-10" });
+        assert_eq!(rule(&app.json("POST", &acts, &police, early).await), (StatusCode::UNPROCESSABLE_ENTITY, "action_due".into()));
+        let action = json!({ "title": "Brief response officers", "owner_agency": "HERTS-POLICE", "due_on": "2026-03-01" });
+        let action = app.json("POST", &acts, &police, action).await.json();
+        let next = app.json("POST", "/api/v1/vawg-panels", &police, json!({ "held_on": "2026-04-16", "chair": "Chief Inspector" })).await.json();
+        let next_path = format!("/api/v1/vawg-panels/{}", next["id"].as_str().expect("id"));
+        let carried = app.get_bearer(&next_path, &police).await.json();
+        assert_eq!(carried["actions"][0]["title"], "Brief response officers", "{carried}");
+        let done = format!("/api/v1/vawg-actions/{}/done", action["id"].as_str().expect("id"));
+        assert_eq!(rule(&app.json("POST", &done, &police, json!({ "done_on": "2026-01-16" })).await), (StatusCode::UNPROCESSABLE_ENTITY, "action_due".into()));
+        assert_eq!(app.json("POST", &done, &police, json!({ "done_on": "2026-01-15" })).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(app.get_bearer(&next_path, &police).await.json()["actions"].as_array().map(Vec::len), Some(0));
+
+        // Held panels count; the page shows the case without its details.
+        app.clock.advance(chrono::Duration::days(1));
+        let council = app.token(OFFICER).await;
+        assert_eq!(measure(app, &council, "vawg-scrutiny-panels").await["text"], "1 panel held");
+        let s = app.sign_in(POLICE).await;
+        let page = app.get(&format!("/programmes/vawg/{id}"), Some(&s)).await;
+        assert!(page.body.contains("Case 1") && page.body.contains("IDVA") && !page.body.contains("Secretive"), "{}", page.body);
+        let res = app.post(&format!("/programmes/vawg/{id}/findings"), Some(&s), Some(&s.csrf), &[("case_no", "1"), ("finding-1", "")]).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("href=\"#finding-1\""), "{}", res.body);
+    })
+    .await;
+}

@@ -48,4 +48,5 @@ pub mod taxi;
 pub mod text;
 pub mod token;
 pub mod uk_time;
+pub mod vawg;
 mod vocabulary;

@@ -38,6 +38,8 @@ vocabulary! {
         NoiseInvestigations = "noise_investigations" / "Noise complaints investigated and recording equipment deployments",
         /// Fly-tipping incidents the fire and rescue service recorded on the shared system.
         FlyTippingReportedByFire = "fly_tipping_reported_by_fire" / "Fly-tipping reports passed on by the fire and rescue service",
+        /// VAWG scrutiny panels held.
+        VawgPanelsHeld = "vawg_panels_held" / "VAWG scrutiny panels held",
         /// Licensed drivers checked with the DBS update service in the last six months.
         TaxiDbsChecked = "taxi_dbs_checked" / "Licensed drivers checked in the last six months",
     }
@@ -134,6 +136,7 @@ pub fn describe(
             plural(also.unwrap_or(0), "equipment deployment", "equipment deployments")
         ),
         MeasureSource::FlyTippingReportedByFire => plural(count, "report passed on", "reports passed on"),
+        MeasureSource::VawgPanelsHeld => plural(count, "panel held", "panels held"),
         MeasureSource::TaxiDbsChecked => match of {
             Some(n) if n > 0 => {
                 let share = count as f64 * 100.0 / n as f64;

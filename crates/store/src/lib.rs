@@ -45,6 +45,7 @@ pub mod taxi;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
+pub mod vawg;
 
 pub use connect::{DatabaseUrl, UrlError};
 

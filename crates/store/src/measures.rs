@@ -8,6 +8,7 @@ use crate::referrals::ReferralCount;
 use crate::schools::reach;
 use crate::sql::Q;
 use crate::taxi::checked_counts;
+use crate::vawg::panels_held;
 use crate::{Exec, Result, Store};
 use chrono::NaiveDate;
 use safetynet_domain::measures::{Counts, MeasureSource};
@@ -82,6 +83,7 @@ impl Store {
             }
             MeasureSource::NoiseInvestigations => investigated(&mut c, period).await?,
             MeasureSource::FlyTippingReportedByFire => single(fly_tipping_by_fire(&mut c, period).await?),
+            MeasureSource::VawgPanelsHeld => single(panels_held(&mut c, period).await?),
             MeasureSource::TaxiDbsChecked => checked_counts(&mut c, period.1).await?,
         })
     }

@@ -21,12 +21,14 @@ use safetynet_domain::premises::{NewPremises, NewVisit, PremisesKind};
 use safetynet_domain::referrals::{NewReferral, ReferralStatus, ReferralUpdate};
 use safetynet_domain::schools::{NewSchoolSession, Topic};
 use safetynet_domain::taxi::{DbsState, NewDbsCheck, NewDriver};
+use safetynet_domain::vawg::{NewFinding, NewLearningAction, NewPanel};
 use safetynet_store::noise::{Booking, Equipment, NoiseVisit};
 use safetynet_store::premises::{Premises, PremisesRecord};
 use safetynet_store::referrals::{Direction, Referral};
 use safetynet_store::schools::{SchoolSession, TopicReach};
 use safetynet_store::strategy::Commitment;
 use safetynet_store::taxi::{Driver, DriverRecord};
+use safetynet_store::vawg::{Panel, PanelRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -53,6 +55,11 @@ pub fn routes() -> Router<AppState> {
         .route("/noise/equipment/{id}/bookings", post(book_equipment))
         .route("/noise/bookings/{id}/return", post(return_equipment))
         .route("/noise/visits", get(noise_visits).post(add_noise_visit))
+        .route("/vawg-panels", get(panels).post(add_panel))
+        .route("/vawg-panels/{id}", get(panel))
+        .route("/vawg-panels/{id}/findings", post(record_finding))
+        .route("/vawg-panels/{id}/actions", post(add_learning_action))
+        .route("/vawg-actions/{id}/done", post(complete_learning_action))
 }
 
 #[utoipa::path(
@@ -555,4 +562,108 @@ async fn renew_licence(
 ) -> ApiResult<Json<DriverRecord>> {
     let permit = user.permit::<EditRecords>()?;
     Ok(Json(state.store.renew_licence(&permit, &id, r.licence_expires, state.today(), &user.actor()).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/vawg-panels",
+    summary = "VAWG scrutiny panels, latest first",
+    responses((status = 200, description = "Success", body = Items<Panel>))
+)]
+async fn panels(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Items<Panel>>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(Json(Items::from(state.store.panels(&permit).await?)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/vawg-panels",
+    summary = "Schedule a VAWG scrutiny panel (the police or a CSP manager); 422 with `error.rule` (`panel_police_only`, `panel_text`, `panel_date`)",
+    request_body = NewPanel,
+    responses((status = 201, description = "Success", body = Panel))
+)]
+async fn add_panel(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(new): ApiJson<NewPanel>,
+) -> ApiResult<(StatusCode, Json<Panel>)> {
+    let permit = user.permit::<EditRecords>()?;
+    Ok((StatusCode::CREATED, Json(state.store.add_panel(&permit, &new, state.today(), &user.actor()).await?)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/vawg-panels/{id}",
+    summary = "A panel with its random sample of domestic abuse cases closed in the year before it, depersonalised, each with the panel's finding, and its learning actions (with those still open from earlier panels)",
+    params(("id" = String, Path, description = "The panel's id")),
+    responses((status = 200, description = "Success", body = PanelRecord))
+)]
+async fn panel(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<Json<PanelRecord>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(Json(state.store.panel(&permit, &id, &user.actor()).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/vawg-panels/{id}/findings",
+    summary = "Record the panel's finding on a sampled case by its number; 422 with `error.rule` (`finding_case`, `finding_text`, `panel_police_only`)",
+    params(("id" = String, Path, description = "The panel's id")),
+    request_body = NewFinding,
+    responses((status = 204, description = "Recorded"))
+)]
+async fn record_finding(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(new): ApiJson<NewFinding>,
+) -> ApiResult<StatusCode> {
+    let permit = user.permit::<EditRecords>()?;
+    state.store.record_finding(&permit, &id, &new, &user.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    post,
+    path = "/vawg-panels/{id}/actions",
+    summary = "Raise a learning action at a panel; it is carried to later panels until done; 422 with `error.rule` (`action_text`, `action_due`, `panel_police_only`)",
+    params(("id" = String, Path, description = "The panel's id")),
+    request_body = NewLearningAction,
+    responses((status = 201, description = "Success", body = NewId))
+)]
+async fn add_learning_action(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(new): ApiJson<NewLearningAction>,
+) -> ApiResult<(StatusCode, Json<NewId>)> {
+    let permit = user.permit::<EditRecords>()?;
+    let id = state.store.add_learning_action(&permit, &id, &new, &user.actor()).await?;
+    Ok((StatusCode::CREATED, Json(NewId { id })))
+}
+
+/// `POST /vawg-actions/{id}/done`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Done {
+    /// The day it was done.
+    done_on: NaiveDate,
+}
+
+#[utoipa::path(
+    post,
+    path = "/vawg-actions/{id}/done",
+    summary = "Mark a learning action done; 422 `action_due` for a day in the future",
+    params(("id" = String, Path, description = "The action's id")),
+    request_body = Done,
+    responses((status = 204, description = "Done"))
+)]
+async fn complete_learning_action(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(d): ApiJson<Done>,
+) -> ApiResult<StatusCode> {
+    let permit = user.permit::<EditRecords>()?;
+    state.store.complete_learning_action(&permit, &id, d.done_on, state.today(), &user.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -29,6 +29,7 @@ mod strategy;
 mod surveys;
 mod taxi;
 mod two_step;
+mod vawg;
 
 pub use two_step::TWO_STEP_PATH;
 
@@ -114,6 +115,11 @@ pub fn routes() -> Router<AppState> {
         .route("/programmes/noise/bookings", post(noise::book))
         .route("/programmes/noise/bookings/{id}/return", post(noise::return_kit))
         .route("/programmes/noise/visits", post(noise::add_visit))
+        .route("/programmes/vawg", get(vawg::list).post(vawg::add))
+        .route("/programmes/vawg/{id}", get(vawg::show))
+        .route("/programmes/vawg/{id}/findings", post(vawg::finding))
+        .route("/programmes/vawg/{id}/actions", post(vawg::add_action))
+        .route("/programmes/vawg/actions/{id}/done", post(vawg::done))
         .route("/programmes/taxi", get(taxi::list).post(taxi::add))
         .route("/programmes/taxi/{id}", get(taxi::show))
         .route("/programmes/taxi/{id}/checks", post(taxi::add_check))

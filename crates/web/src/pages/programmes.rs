@@ -69,6 +69,7 @@ pub async fn hub(State(state): State<AppState>, user: PageUser) -> PageResult<Ht
         }
         div class="govuk-grid-row" {
             (card("/programmes/premises", "Premises", "Business premises on the Risk Based Inspection Programme, and licensed premises: safeguarding training, drink spiking advice and Operation Vigilant."))
+            (card("/programmes/vawg", "VAWG scrutiny panels", "A random, depersonalised sample of closed domestic abuse cases for each panel, its findings and learning actions."))
             (card("/programmes/noise", "Noise investigations", "Recording equipment booked to complaints without double booking, returns, and visits to witness noise out of hours."))
         }
         h2 class="govuk-heading-m" { "The strategy's measures" }
