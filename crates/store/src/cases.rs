@@ -158,7 +158,7 @@ pub(crate) async fn event(tx: &mut Tx, case_id: &str, kind: &str, summary: &str,
             .bind(actor.at_ms)
             .bind(kind)
             .bind(summary)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+            .bind(actor.user_id()),
     )
     .await?;
     Ok(())
@@ -232,8 +232,7 @@ impl Store {
         let year = DateTime::from_timestamp_millis(actor.at_ms).map_or(2026, |t| t.year());
         let reference = next_reference(&mut tx, "CASE", year).await?;
         let id = new_id_at_ms(actor.at_ms);
-        let lead =
-            new.lead_officer_id.clone().or_else(|| Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty()));
+        let lead = new.lead_officer_id.clone().or_else(|| actor.user_id());
         tx.execute(
             &Q::new(
                 "INSERT INTO cases (id, reference, title, owner_agency, lead_officer_id, status, outcome, problem, analysis_victim, analysis_offender,
@@ -510,7 +509,7 @@ impl Store {
             .bind(case_id)
             .bind(agency)
             .bind(lawful_basis.trim())
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty()))
+            .bind(actor.user_id())
             .bind(actor.at_ms),
         )
         .await
@@ -846,7 +845,7 @@ async fn link<C: SeesRecords>(
                 .bind(&id)
                 .bind(&case_owner)
                 .bind(&basis)
-                .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty()))
+                .bind(actor.user_id())
                 .bind(actor.at_ms),
             )
             .await?;

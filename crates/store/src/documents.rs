@@ -230,7 +230,7 @@ impl Store {
                 .bind(content)
                 .bind(stored_path.clone())
                 .bind(actor.at_ms)
-                .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+                .bind(actor.user_id()),
             )
             .await,
             Err(e) => Err(e),

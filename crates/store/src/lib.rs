@@ -99,6 +99,13 @@ impl StoreError {
     }
 }
 
+impl From<safetynet_domain::interventions::StatutoryRule> for StoreError {
+    /// A domain rule's refusal, under its rule name.
+    fn from(e: safetynet_domain::interventions::StatutoryRule) -> Self {
+        StoreError::Rule(e.rule, e.message)
+    }
+}
+
 /// Result alias.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

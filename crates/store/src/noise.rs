@@ -108,14 +108,6 @@ fn booking_row(r: &Row) -> Result<Booking> {
     })
 }
 
-fn rule(e: safetynet_domain::interventions::StatutoryRule) -> StoreError {
-    StoreError::Rule(e.rule, e.message)
-}
-
-fn by(actor: &Actor<'_>) -> Option<String> {
-    Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())
-}
-
 impl Store {
     /// Adds a kit to the caller's agency's register; audited.
     pub async fn add_equipment(
@@ -124,7 +116,7 @@ impl Store {
         new: &NewEquipment,
         actor: &Actor<'_>,
     ) -> Result<String> {
-        new.check().map_err(rule)?;
+        new.check()?;
         let agency = permit.principal().agency.clone();
         let mut tx = self.write().await?;
         let taken = Q::new("SELECT id FROM noise_equipment WHERE agency = $1 AND asset_tag = $2")
@@ -143,7 +135,7 @@ impl Store {
             .bind(new.asset_tag.trim())
             .bind(new.description.trim())
             .bind(actor.at_ms)
-            .bind(by(actor)),
+            .bind(actor.user_id()),
         )
         .await
         .map_err(|e| e.conflict_as("a kit with this asset tag"))?;
@@ -169,7 +161,7 @@ impl Store {
         today: NaiveDate,
         actor: &Actor<'_>,
     ) -> Result<Booking> {
-        new.check(today).map_err(rule)?;
+        new.check(today)?;
         let agency = permit.principal().agency.clone();
         let mut tx = self.write().await?;
         // Taking the kit's row first queues two bookings of the same kit.
@@ -210,7 +202,7 @@ impl Store {
             .bind(new.starts_on.to_string())
             .bind(new.due_back_on.to_string())
             .bind(actor.at_ms)
-            .bind(by(actor)),
+            .bind(actor.user_id()),
         )
         .await?;
         let detail = serde_json::json!({ "equipment": equipment_id, "incident": incident_id, "starts_on": new.starts_on, "due_back_on": new.due_back_on });
@@ -307,7 +299,7 @@ impl Store {
         now: DateTime<Utc>,
         actor: &Actor<'_>,
     ) -> Result<NoiseVisit> {
-        visit.check(now).map_err(rule)?;
+        visit.check(now)?;
         let agency = permit.principal().agency.clone();
         let mut tx = self.write().await?;
         let (incident_id, reference) = incident_seen_by(&mut tx, &visit.incident, &agency).await?;
@@ -326,7 +318,7 @@ impl Store {
             .bind(visit.witnessed)
             .bind(visit.statutory_nuisance)
             .bind(visit.notes.trim())
-            .bind(by(actor))
+            .bind(actor.user_id())
             .bind(actor.at_ms),
         )
         .await?;

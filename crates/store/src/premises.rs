@@ -91,10 +91,6 @@ fn premises_row(r: &Row) -> Result<Premises> {
     })
 }
 
-fn rule(e: safetynet_domain::interventions::StatutoryRule) -> StoreError {
-    StoreError::Rule(e.rule, e.message)
-}
-
 impl Store {
     /// Puts premises on the register; audited.
     pub async fn add_premises(
@@ -103,7 +99,7 @@ impl Store {
         new: &NewPremises,
         actor: &Actor<'_>,
     ) -> Result<Premises> {
-        new.check().map_err(rule)?;
+        new.check()?;
         let id = new_id_at_ms(actor.at_ms);
         let mut tx = self.write().await?;
         tx.execute(
@@ -122,7 +118,7 @@ impl Store {
             .bind(new.licence_number.trim())
             .bind(permit.principal().agency.clone())
             .bind(actor.at_ms)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+            .bind(actor.user_id()),
         )
         .await?;
         let detail = serde_json::json!({ "kind": new.kind, "name": new.name.trim() });
@@ -151,7 +147,7 @@ impl Store {
             .ok_or(StoreError::NotFound("premises"))?;
         let kind: PremisesKind = row.stored("kind")?;
         let band: Option<RiskBand> = row.opt_stored("risk_band")?;
-        visit.check(kind, agency_sector(&mut tx, &agency).await?, today).map_err(rule)?;
+        visit.check(kind, agency_sector(&mut tx, &agency).await?, today)?;
         // An earlier inspection entered late does not move the next one back.
         let latest = tx
             .one(
@@ -175,7 +171,7 @@ impl Store {
             .bind(visit.outcome.trim())
             .bind(visit.staff_trained.map(i64::from))
             .bind(actor.at_ms)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+            .bind(actor.user_id()),
         )
         .await?;
         let next = match (visit.kind, visit.next_inspection_due, band) {

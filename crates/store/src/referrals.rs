@@ -96,10 +96,6 @@ fn referral_row(r: &Row) -> Result<Referral> {
     })
 }
 
-fn rule(e: safetynet_domain::interventions::StatutoryRule) -> StoreError {
-    StoreError::Rule(e.rule, e.message)
-}
-
 impl Store {
     /// Sends a referral on `today` after the domain's checks; the receiving
     /// agency must run the programme (`programme_not_run_by_agency`) and an
@@ -111,7 +107,7 @@ impl Store {
         today: NaiveDate,
         actor: &Actor<'_>,
     ) -> Result<Referral> {
-        new.check(today).map_err(rule)?;
+        new.check(today)?;
         let from = permit.principal().agency.clone();
         let mut tx = self.write().await?;
         if agency_sector(&mut tx, &new.to_agency).await? != Some(new.programme.sector()) {
@@ -153,7 +149,7 @@ impl Store {
             .bind(new.referred_on.to_string())
             .bind(ReferralStatus::Referred.as_str())
             .bind(actor.at_ms)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+            .bind(actor.user_id()),
         )
         .await?;
         let detail = serde_json::json!({ "reference": reference, "programme": new.programme, "to": new.to_agency });
@@ -192,7 +188,7 @@ impl Store {
         }
         let programme: Programme = row.stored("programme")?;
         let current: ReferralStatus = row.stored("status")?;
-        update.check(current, row.date("referred_on")?, today).map_err(rule)?;
+        update.check(current, row.date("referred_on")?, today)?;
         let closed = update.status.is_closed().then(|| update.on.to_string());
         let achieved =
             update.achieved && update.status == ReferralStatus::Completed && programme.achievement().is_some();

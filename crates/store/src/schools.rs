@@ -5,7 +5,7 @@
 use crate::audit::append;
 use crate::sql::{Row, Q};
 use crate::users::Actor;
-use crate::{Exec, Result, Store, StoreError};
+use crate::{Exec, Result, Store};
 use chrono::NaiveDate;
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::ids::new_id_at_ms;
@@ -69,7 +69,7 @@ impl Store {
         today: NaiveDate,
         actor: &Actor<'_>,
     ) -> Result<SchoolSession> {
-        new.check(today).map_err(|e| StoreError::Rule(e.rule, e.message))?;
+        new.check(today)?;
         let id = new_id_at_ms(actor.at_ms);
         let mut tx = self.write().await?;
         tx.execute(
@@ -86,7 +86,7 @@ impl Store {
             .bind(i64::from(new.pupils))
             .bind(new.notes.trim())
             .bind(actor.at_ms)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+            .bind(actor.user_id()),
         )
         .await?;
         let detail = serde_json::json!({ "topic": new.topic, "held_on": new.held_on });

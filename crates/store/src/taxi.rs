@@ -94,10 +94,6 @@ fn driver_row(r: &Row, today: NaiveDate) -> Result<Driver> {
     })
 }
 
-fn rule(e: safetynet_domain::interventions::StatutoryRule) -> StoreError {
-    StoreError::Rule(e.rule, e.message)
-}
-
 /// The register's order: overdue first, expired licences last.
 const URGENCY: [DbsState; 4] = [DbsState::Overdue, DbsState::DueSoon, DbsState::Current, DbsState::LicenceExpired];
 
@@ -110,7 +106,7 @@ impl Store {
         today: NaiveDate,
         actor: &Actor<'_>,
     ) -> Result<Driver> {
-        new.check(today).map_err(rule)?;
+        new.check(today)?;
         let agency = permit.principal().agency.clone();
         let mut tx = self.write().await?;
         if agency_sector(&mut tx, &agency).await? != Some(Sector::Council) {
@@ -141,7 +137,7 @@ impl Store {
             .bind(new.update_service)
             .bind(new.safeguarding_trained_on.map(|d| d.to_string()))
             .bind(actor.at_ms)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+            .bind(actor.user_id()),
         )
         .await
         .map_err(|e| e.conflict_as("a driver with this licence number"))?;
@@ -160,7 +156,7 @@ impl Store {
         today: NaiveDate,
         actor: &Actor<'_>,
     ) -> Result<DriverRecord> {
-        check.check(today).map_err(rule)?;
+        check.check(today)?;
         let agency = permit.principal().agency.clone();
         let mut tx = self.write().await?;
         owned(&mut tx, &agency, driver_id).await?;
@@ -174,7 +170,7 @@ impl Store {
             .bind(check.result.as_str())
             .bind(check.notes.trim())
             .bind(actor.at_ms)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+            .bind(actor.user_id()),
         )
         .await?;
         tx.execute(
@@ -199,7 +195,7 @@ impl Store {
         today: NaiveDate,
         actor: &Actor<'_>,
     ) -> Result<DriverRecord> {
-        check_training(Some(trained_on), today).map_err(rule)?;
+        check_training(Some(trained_on), today)?;
         let agency = permit.principal().agency.clone();
         let mut tx = self.write().await?;
         owned(&mut tx, &agency, driver_id).await?;
@@ -224,7 +220,7 @@ impl Store {
         today: NaiveDate,
         actor: &Actor<'_>,
     ) -> Result<DriverRecord> {
-        check_licence_expires(licence_expires, today).map_err(rule)?;
+        check_licence_expires(licence_expires, today)?;
         let agency = permit.principal().agency.clone();
         let mut tx = self.write().await?;
         owned(&mut tx, &agency, driver_id).await?;

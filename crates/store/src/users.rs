@@ -56,6 +56,12 @@ pub struct Actor<'a> {
 }
 
 impl Actor<'_> {
+    /// The acting user's id (none for the operator and the command line),
+    /// as records store who made them.
+    pub fn user_id(&self) -> Option<String> {
+        Some(self.principal.user_id.clone()).filter(|s| !s.is_empty())
+    }
+
     /// An audit event by this actor.
     pub fn event(
         &self,
@@ -65,7 +71,7 @@ impl Actor<'_> {
         detail: serde_json::Value,
     ) -> AuditEvent {
         AuditEvent {
-            user_id: Some(self.principal.user_id.clone()).filter(|s| !s.is_empty()),
+            user_id: self.user_id(),
             agency: Some(self.principal.agency.clone()).filter(|s| !s.is_empty()),
             action,
             record_type: record_type.into(),

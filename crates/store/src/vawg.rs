@@ -90,10 +90,6 @@ pub struct PanelRecord {
     pub actions: Vec<LearningAction>,
 }
 
-fn rule(e: safetynet_domain::interventions::StatutoryRule) -> StoreError {
-    StoreError::Rule(e.rule, e.message)
-}
-
 fn panel_row(r: &Row) -> Result<Panel> {
     Ok(Panel { id: r.text("id")?, held_on: r.date("held_on")?, chair: r.text("chair")?, location: r.text("location")? })
 }
@@ -117,7 +113,7 @@ impl Store {
         today: NaiveDate,
         actor: &Actor<'_>,
     ) -> Result<Panel> {
-        new.check(today).map_err(rule)?;
+        new.check(today)?;
         let mut tx = self.write().await?;
         runs_panels(&mut tx, permit).await?;
         let id = new_id_at_ms(actor.at_ms);
@@ -128,7 +124,7 @@ impl Store {
                 .bind(new.chair.trim())
                 .bind(new.location.trim())
                 .bind(actor.at_ms)
-                .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+                .bind(actor.user_id()),
         )
         .await?;
         let detail = serde_json::json!({ "held_on": new.held_on });
@@ -208,7 +204,7 @@ impl Store {
         new: &NewFinding,
         actor: &Actor<'_>,
     ) -> Result<()> {
-        new.check().map_err(rule)?;
+        new.check()?;
         let mut tx = self.write().await?;
         runs_panels(&mut tx, permit).await?;
         let panel = panel_row(
@@ -230,7 +226,7 @@ impl Store {
                 .bind(case_id)
                 .bind(new.finding.trim())
                 .bind(actor.at_ms)
-                .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+                .bind(actor.user_id()),
         )
         .await?;
         let detail = serde_json::json!({ "case_no": new.case_no });
@@ -253,7 +249,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound("panel"))?
             .date("held_on")?;
-        new.check(held_on).map_err(rule)?;
+        new.check(held_on)?;
         if tx.optional(&Q::new("SELECT code FROM agencies WHERE code = $1").bind(&new.owner_agency)).await?.is_none() {
             return Err(StoreError::Rule(
                 "action_text",
@@ -271,7 +267,7 @@ impl Store {
             .bind(&new.owner_agency)
             .bind(new.due_on.to_string())
             .bind(actor.at_ms)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+            .bind(actor.user_id()),
         )
         .await?;
         append(

@@ -100,6 +100,11 @@ pub fn counted_textarea(
     counting_group(id, label, hint, Some(max), errors, control)
 }
 
+/// A select's (value, text) options from a fixed list of values.
+pub fn choices<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
+    all.iter().map(|x| (code(*x).to_string(), label(*x).to_string())).collect()
+}
+
 /// A labelled select of (value, text) options.
 pub fn select(
     id: &str,

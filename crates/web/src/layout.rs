@@ -187,6 +187,15 @@ pub fn sentence(message: &str) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
+/// A summary list of (key, value) rows, set apart from what is above it.
+pub fn summary_list<K: AsRef<str>>(rows: &[(K, String)]) -> Markup {
+    html! {
+        dl class="govuk-summary-list govuk-!-margin-top-4" {
+            @for (k, v) in rows { div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k.as_ref()) } dd class="govuk-summary-list__value" { (v) } } }
+        }
+    }
+}
+
 /// A GOV.UK error summary for form errors (field id, message), one line
 /// per field (its first message), each linked to its field.
 pub fn error_summary(errors: &[(String, String)]) -> Markup {

@@ -171,7 +171,7 @@ pub(super) async fn record(tx: &mut Tx, incidents: &[&Accepted<'_>]) -> Result<V
             }
         };
         let (at_ms, agency) = (a.actor.at_ms, a.actor.principal.agency.as_str());
-        let user = Some(a.actor.principal.user_id.clone()).filter(|s| !s.is_empty());
+        let user = a.actor.user_id();
         let id = new_id_at_ms(at_ms);
         let input = a.input;
         rows.push(vec![

@@ -148,7 +148,7 @@ impl Store {
             yot_consulted: new.yot_consulted,
             has_area: new.area.as_deref().is_some_and(|a| safetynet_domain::geo::distinct_corners(a).len() >= 3),
         };
-        let warnings = interventions::check(&proposed, limits).map_err(|e| StoreError::Rule(e.rule, e.message))?;
+        let warnings = interventions::check(&proposed, limits)?;
         let id = new_id_at_ms(actor.at_ms);
         tx.execute(
             &Q::new(
@@ -178,7 +178,7 @@ impl Store {
             .bind(dob.map(|d| d.to_string()))
             .bind(new.area.as_deref().map(|a| safetynet_domain::geo::polygon_geometry(a).to_string()))
             .bind(actor.at_ms)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+            .bind(actor.user_id()),
         )
         .await?;
         event(

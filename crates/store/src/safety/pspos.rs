@@ -77,7 +77,7 @@ impl Store {
     /// Puts an order on the register after the Part 4 checks; only a
     /// council may make one (s59); audited.
     pub async fn add_pspo(&self, permit: &Permit<EditRecords>, new: &NewPspo, actor: &Actor<'_>) -> Result<Pspo> {
-        new.check().map_err(|e| StoreError::Rule(e.rule, e.message))?;
+        new.check()?;
         let agency = &permit.principal().agency;
         let mut tx = self.write().await?;
         if agency_sector(&mut tx, agency).await? != Some(Sector::Council) {
@@ -106,7 +106,7 @@ impl Store {
             .bind(new.consulted_owners)
             .bind(new.publicised_on.map(|d| d.to_string()))
             .bind(actor.at_ms)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+            .bind(actor.user_id()),
         )
         .await?;
         let detail = serde_json::json!({ "reference": reference });
@@ -132,7 +132,7 @@ impl Store {
             return Err(StoreError::Forbidden("only the council that made an order extends it"));
         }
         let current = row.date("ends_on")?;
-        ext.check(current).map_err(|e| StoreError::Rule(e.rule, e.message))?;
+        ext.check(current)?;
         tx.execute(
             &Q::new(
                 "INSERT INTO pspo_extensions (id, pspo_id, decided_on, previous_ends_on, ends_on, reason, consulted, published, created_at, created_by)
@@ -147,7 +147,7 @@ impl Store {
             .bind(ext.consulted)
             .bind(ext.published)
             .bind(actor.at_ms)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty())),
+            .bind(actor.user_id()),
         )
         .await?;
         tx.execute(&Q::new("UPDATE pspos SET ends_on = $1 WHERE id = $2").bind(ext.ends_on.to_string()).bind(id))

@@ -132,7 +132,7 @@ impl Store {
             .bind(serde_json::to_string(&assessment.reasons).unwrap_or_default())
             .bind(assessment.marac_referral)
             .bind(actor.at_ms)
-            .bind(Some(actor.principal.user_id.clone()).filter(|s| !s.is_empty()))
+            .bind(actor.user_id())
             .bind(next.to_string())
             .bind(request.person_id.clone())
             .bind(assessment.repeat_marac),

@@ -5,8 +5,8 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::PageResult;
-use crate::forms::{input, parse_date, rule_error, select, textarea, Errors};
-use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
+use crate::forms::{choices, input, parse_date, rule_error, select, textarea, Errors};
+use crate::layout::{csrf_field, error_summary, page, summary_list, Day, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -27,10 +27,6 @@ struct Query {
 pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): RawQuery) -> PageResult<Html<String>> {
     let q: Query = parse_query(raw.as_deref())?;
     render_list(&state, &user, q.kind, &PremisesForm::default(), &Vec::new()).await
-}
-
-fn options<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
-    all.iter().map(|x| (code(*x).to_string(), label(*x).to_string())).collect()
 }
 
 /// The inspection status of business premises on `today`.
@@ -101,14 +97,14 @@ async fn render_list(
                 div class="govuk-details__text" {
                     form method="post" action="/programmes/premises" novalidate {
                         (csrf_field(user))
-                        (select("kind", "Kind", &options(PremisesKind::ALL, PremisesKind::as_str, PremisesKind::label), &f.kind, None, errors))
+                        (select("kind", "Kind", &choices(PremisesKind::ALL, PremisesKind::as_str, PremisesKind::label), &f.kind, None, errors))
                         (input("name", "Trading name", "text", &f.name, None, errors))
                         (input("address", "Address", "text", &f.address, None, errors))
                         div class="govuk-grid-row" {
                             div class="govuk-grid-column-one-half" { (input("latitude", "Latitude", "text", &f.latitude, Some("For the map, e.g. 51.7526"), errors)) }
                             div class="govuk-grid-column-one-half" { (input("longitude", "Longitude", "text", &f.longitude, Some("e.g. -0.3390"), errors)) }
                         }
-                        (select("risk_band", "Risk band (business premises)", &options(RiskBand::ALL, RiskBand::as_str, RiskBand::label), &f.risk_band, Some("Not banded"), errors))
+                        (select("risk_band", "Risk band (business premises)", &choices(RiskBand::ALL, RiskBand::as_str, RiskBand::label), &f.risk_band, Some("Not banded"), errors))
                         (input("licence_number", "Premises licence number (licensed premises)", "text", &f.licence_number, None, errors))
                         button class="govuk-button" type="submit" { "Add to the register" }
                     }
@@ -207,9 +203,7 @@ async fn render_one(state: &AppState, user: &PageUser, id: &str, errors: &Errors
         a class="govuk-back-link" href="/programmes/premises" { "Premises" }
         h1 class="govuk-heading-l" { (p.name) }
         (inspection(p, today))
-        dl class="govuk-summary-list govuk-!-margin-top-4" {
-            @for (k, v) in &rows { div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (v) } } }
-        }
+        (summary_list(&rows))
         h2 class="govuk-heading-m" { "Visits" }
         @if r.visits.is_empty() { p class="govuk-body" { "No visits recorded." } }
         @else {

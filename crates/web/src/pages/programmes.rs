@@ -4,7 +4,7 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::PageResult;
-use crate::forms::{input, parse_date, rule_error, select, textarea, Errors};
+use crate::forms::{choices, input, parse_date, rule_error, select, textarea, Errors};
 use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::State;
@@ -100,8 +100,7 @@ async fn render_schools(
     let sessions = state.store.school_sessions(&permit, (from, today), None, LIST_LIMIT).await?;
     let county_lines =
         measured(state).await?.into_iter().find(|c| c.measured_by == Some(MeasureSource::CountyLinesSchools));
-    let topics: Vec<(String, String)> =
-        Topic::ALL.iter().map(|t| (t.as_str().to_string(), t.label().to_string())).collect();
+    let topics: Vec<(String, String)> = choices(Topic::ALL, Topic::as_str, Topic::label);
     let body = html! {
         (error_summary(errors))
         a class="govuk-back-link" href="/programmes" { "Programmes" }

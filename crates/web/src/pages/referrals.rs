@@ -6,9 +6,9 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::PageResult;
 use crate::forms::{
-    answer_radios, checkbox, input, parse_date, required_checkbox, rule_error, select, textarea, Errors,
+    answer_radios, checkbox, choices, input, parse_date, required_checkbox, rule_error, select, textarea, Errors,
 };
-use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
+use crate::layout::{csrf_field, error_summary, page, summary_list, Day, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -118,8 +118,7 @@ async fn new_form(state: &AppState, user: &PageUser, f: &ReferralForm, errors: &
         .filter(|a| a.sector.is_some_and(|s| Programme::ALL.iter().any(|p| p.sector() == s)))
         .map(|a| (a.code.to_string(), format!("{} ({})", a.name, a.code)))
         .collect();
-    let reasons: Vec<(String, String)> =
-        ReferralReason::ALL.iter().map(|r| (r.as_str().to_string(), r.label().to_string())).collect();
+    let reasons: Vec<(String, String)> = choices(ReferralReason::ALL, ReferralReason::as_str, ReferralReason::label);
     let consent: Vec<(&str, &str)> = ConsentBy::ALL.iter().map(|c| (c.as_str(), c.label())).collect();
     let today = state.today().to_string();
     Ok(html! {
@@ -264,11 +263,7 @@ fn summary(r: &Referral) -> Markup {
         ("Details", if r.details.is_empty() { "None".into() } else { r.details.clone() }),
         ("Closed on", r.closed_on.map_or("Open".into(), |d| Day(d).to_string())),
     ];
-    html! {
-        dl class="govuk-summary-list govuk-!-margin-top-4" {
-            @for (k, v) in rows { div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (v) } } }
-        }
-    }
+    summary_list(&rows)
 }
 
 /// The answer form as the browser sends it.

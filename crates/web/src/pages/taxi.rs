@@ -5,8 +5,8 @@
 
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::PageResult;
-use crate::forms::{checkbox, input, parse_date, rule_error, select, textarea, Errors};
-use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
+use crate::forms::{checkbox, choices, input, parse_date, rule_error, select, textarea, Errors};
+use crate::layout::{csrf_field, error_summary, page, summary_list, Day, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -58,8 +58,7 @@ async fn render_list(
     let trained =
         all.iter().filter(|d| d.dbs_state != DbsState::LicenceExpired && d.safeguarding_trained_on.is_some()).count();
     let shown: Vec<_> = all.iter().filter(|d| only.is_none_or(|s| d.dbs_state == s)).collect();
-    let kinds: Vec<(String, String)> =
-        LicenceKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label().to_string())).collect();
+    let kinds: Vec<(String, String)> = choices(LicenceKind::ALL, LicenceKind::as_str, LicenceKind::label);
     let filter = |s: Option<DbsState>, label: String| {
         let href = s.map_or("/programmes/taxi".to_string(), |s| format!("/programmes/taxi?state={}", s.as_str()));
         html! { li { a class="govuk-link" href=(href) aria-current=[(only == s).then_some("page")] { (label) } } }
@@ -193,8 +192,7 @@ async fn render_one(state: &AppState, user: &PageUser, id: &str, errors: &Errors
     let today = state.today();
     let r = state.store.driver(&permit, id, today, &user.actor()).await?;
     let d = &r.driver;
-    let results: Vec<(String, String)> =
-        DbsResult::ALL.iter().map(|x| (x.as_str().to_string(), x.label().to_string())).collect();
+    let results: Vec<(String, String)> = choices(DbsResult::ALL, DbsResult::as_str, DbsResult::label);
     let rows = [
         ("Licence", format!("{} ({})", d.licence_number, d.licence_kind.label())),
         ("Licence ends", Day(d.licence_expires).to_string()),
@@ -210,9 +208,7 @@ async fn render_one(state: &AppState, user: &PageUser, id: &str, errors: &Errors
         a class="govuk-back-link" href="/programmes/taxi" { "Taxi and private hire drivers" }
         h1 class="govuk-heading-l" { (d.full_name) }
         (state_tag(d.dbs_state))
-        dl class="govuk-summary-list govuk-!-margin-top-4" {
-            @for (k, v) in rows { div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (v) } } }
-        }
+        (summary_list(&rows))
         h2 class="govuk-heading-m" { "DBS checks" }
         @if r.checks.is_empty() { p class="govuk-body" { "No checks recorded." } }
         @else {

@@ -5,7 +5,7 @@
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::PageResult;
 use crate::forms::{input, parse_date, rule_error, select, textarea, Errors};
-use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
+use crate::layout::{csrf_field, error_summary, page, summary_list, Day, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -105,18 +105,14 @@ async fn render_one(state: &AppState, user: &PageUser, id: &str, errors: &Errors
             div class="govuk-summary-card" data-testid="scrutiny-case" {
                 div class="govuk-summary-card__title-wrapper" { h3 class="govuk-summary-card__title" { "Case " (c.no) } }
                 div class="govuk-summary-card__content" {
-                    dl class="govuk-summary-list" {
-                        @for (k, v) in [
+                    (summary_list(&[
                             ("Held by", c.agency.clone()),
                             ("Open", format!("{} to {}", Day(c.opened_on), Day(c.closed_on))),
                             ("Risk when closed", c.risk_level.clone().unwrap_or_else(|| "Not assessed".into())),
                             ("Incidents", format!("{}: {}", c.incidents, c.categories.join(", "))),
                             ("Interventions", if c.interventions.is_empty() { "None".into() } else { c.interventions.join(", ") }),
                             ("Finding", c.finding.clone().unwrap_or_else(|| "Not yet recorded".into())),
-                        ] {
-                            div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { (k) } dd class="govuk-summary-list__value" { (v) } }
-                        }
-                    }
+                    ]))
                     @if edit {
                         form method="post" action=(format!("/programmes/vawg/{}/findings", r.panel.id)) novalidate {
                             (csrf_field(user))
