@@ -18,15 +18,39 @@ use safetynet_store::safety::NewIntervention;
 use safetynet_store::users::Actor;
 use safetynet_store::Store;
 
-struct Demo {
-    category: &'static str,
-    hours_ago: i64,
-    address: &'static str,
-    at: (f64, f64),
-    description: &'static str,
-    victim: Option<(&'static str, &'static str)>,
-    hate: Option<HateStrand>,
-    domestic_abuse: bool,
+/// An invented incident.
+pub(crate) struct Demo {
+    pub(crate) category: &'static str,
+    pub(crate) hours_ago: i64,
+    pub(crate) address: &'static str,
+    pub(crate) at: (f64, f64),
+    pub(crate) description: &'static str,
+    pub(crate) victim: Option<(&'static str, &'static str)>,
+    pub(crate) hate: Option<HateStrand>,
+    pub(crate) domestic_abuse: bool,
+}
+
+impl Demo {
+    /// The incident as reported by the public at `reported`.
+    pub(crate) fn input(&self, reported: DateTime<Utc>) -> IncidentInput {
+        IncidentInput {
+            category: self.category.into(),
+            occurred_from: reported - Duration::hours(1),
+            occurred_to: None,
+            reported_at: reported,
+            latitude: Some(self.at.0),
+            longitude: Some(self.at.1),
+            address: self.address.into(),
+            uprn: None,
+            description: self.description.into(),
+            source: Source::Public,
+            hate_strand: self.hate,
+            domestic_abuse: self.domestic_abuse,
+            involves_child: false,
+            repeat: false,
+            outside_area_reason: None,
+        }
+    }
 }
 
 const INCIDENTS: &[(&str, Demo)] = &[
@@ -132,23 +156,7 @@ pub async fn seed_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()>
     for (email, d) in INCIDENTS {
         let p = principal(store, email).await?;
         let reported = morning - Duration::hours(d.hours_ago);
-        let input = IncidentInput {
-            category: d.category.into(),
-            occurred_from: reported - Duration::hours(1),
-            occurred_to: None,
-            reported_at: reported,
-            latitude: Some(d.at.0),
-            longitude: Some(d.at.1),
-            address: d.address.into(),
-            uprn: None,
-            description: d.description.into(),
-            source: Source::Public,
-            hate_strand: d.hate,
-            domestic_abuse: d.domestic_abuse,
-            involves_child: false,
-            repeat: false,
-            outside_area_reason: None,
-        };
+        let input = d.input(reported);
         let people: Vec<NewPerson> = d
             .victim
             .iter()

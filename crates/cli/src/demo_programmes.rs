@@ -6,6 +6,11 @@
 //! strategy's measures are counted from these.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use safetynet_domain::fixed_penalty::{FpnBasis, FpnLimits};
+use safetynet_domain::fly_tipping::{
+    ActionOutcome, CameraRemoval, CourtResult, EnforcementAction, LandType, NewAction, NewCamera, NewFlyTip, TipSize,
+    WasteType,
+};
 use safetynet_domain::noise::{NewBooking, NewEquipment, NewNoiseVisit};
 use safetynet_domain::policy::{EditRecords, Principal};
 use safetynet_domain::premises::{NewPremises, NewVisit, PremisesKind, RiskBand, VisitKind};
@@ -14,7 +19,7 @@ use safetynet_domain::schools::{NewSchoolSession, Topic};
 use safetynet_domain::taxi::{DbsResult, LicenceKind, NewDbsCheck, NewDriver};
 use safetynet_domain::uk_time::{london_date, london_midnight};
 use safetynet_domain::vawg::{NewLearningAction, NewPanel};
-use safetynet_store::incidents::IncidentFilter;
+use safetynet_store::incidents::{IncidentFilter, Submitted};
 use safetynet_store::users::Actor;
 use safetynet_store::Store;
 
@@ -114,6 +119,7 @@ pub async fn seed_programmes(store: &Store, now: DateTime<Utc>) -> anyhow::Resul
     seed_premises(store, today, at).await?;
     seed_noise(store, now, at).await?;
     seed_panels(store, today, at).await?;
+    seed_fly_tipping(store, now).await?;
     let edit = council.permit::<EditRecords>()?;
     for (number, name, kind, ends_in, checked_ago, trained_ago) in DRIVERS {
         let new = NewDriver {
@@ -326,5 +332,186 @@ async fn seed_panels(store: &Store, today: NaiveDate, at: i64) -> anyhow::Result
     store.add_learning_action(&edit, &last.id, &action, &actor).await?;
     let next = NewPanel { held_on: today + Duration::days(50), chair, location: "St Albans police station".into() };
     store.add_panel(&edit, &next, today, &actor).await?;
+    Ok(())
+}
+
+/// Fly-tipping sites: (where, latitude, longitude).
+const TIP_SITES: &[(&str, f64, f64)] = &[
+    ("Redbourn Road lay-by, Ver Valley", 51.7650, -0.3653),
+    ("Colney Heath Lane, Colney Heath", 51.7341, -0.2574),
+    ("Farm track off Tyttenhanger Green", 51.7337, -0.2853),
+    ("Coleswood Road, Harpenden", 51.8052, -0.3410),
+    ("Alban Way path, Fleetville", 51.7500, -0.3080),
+];
+
+/// A fly-tip: (days ago, site, land type, waste type, size, reported by the fire service).
+type DemoTip = (i64, usize, LandType, WasteType, TipSize, bool);
+
+const TIPS: &[DemoTip] = &[
+    (300, 0, LandType::Highway, WasteType::OtherHousehold, TipSize::SmallVanLoad, false),
+    (280, 1, LandType::Highway, WasteType::Construction, TipSize::TransitVanLoad, false),
+    (250, 2, LandType::Agricultural, WasteType::Construction, TipSize::TipperLorryLoad, true),
+    (230, 0, LandType::Highway, WasteType::BlackBagsHousehold, TipSize::CarBootOrLess, false),
+    (200, 1, LandType::Highway, WasteType::Tyres, TipSize::SmallVanLoad, false),
+    (170, 1, LandType::Highway, WasteType::Construction, TipSize::TransitVanLoad, false),
+    (150, 4, LandType::FootpathBridleway, WasteType::BlackBagsHousehold, TipSize::SingleBlackBag, false),
+    (140, 3, LandType::Agricultural, WasteType::Green, TipSize::SmallVanLoad, true),
+    (120, 1, LandType::Highway, WasteType::WhiteGoods, TipSize::SingleItem, false),
+    (100, 0, LandType::Highway, WasteType::OtherHousehold, TipSize::CarBootOrLess, false),
+    (90, 2, LandType::Agricultural, WasteType::Asbestos, TipSize::SmallVanLoad, true),
+    (75, 1, LandType::Highway, WasteType::Construction, TipSize::SignificantMultipleLoads, false),
+    (60, 4, LandType::CouncilLand, WasteType::OtherElectrical, TipSize::SingleItem, false),
+    (45, 1, LandType::Highway, WasteType::BlackBagsCommercial, TipSize::CarBootOrLess, false),
+    (30, 0, LandType::Highway, WasteType::OtherHousehold, TipSize::SmallVanLoad, false),
+    (20, 3, LandType::PrivateResidential, WasteType::Green, TipSize::CarBootOrLess, false),
+    (12, 1, LandType::Highway, WasteType::Construction, TipSize::TransitVanLoad, false),
+    (5, 2, LandType::Agricultural, WasteType::VehicleParts, TipSize::SmallVanLoad, true),
+];
+
+/// Seeds a year of fly-tips clustered at a few sites (the council's, and
+/// some the fire service found), their enforcement (investigations,
+/// warning letters, fixed penalties paid and unpaid, a prosecution with its
+/// conviction, fine and costs) and two camera deployments.
+async fn seed_fly_tipping(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let officer = crate::demo_cases::principal(store, "asb.officer@stalbans.gov.uk").await?;
+    let fire = crate::demo_cases::principal(store, "safe.and.well@hertsfire.gov.uk").await?;
+    let today = london_date(now);
+    let at = now.timestamp_millis();
+    let day = |ago: i64| today - Duration::days(ago);
+    let mut council_tips = Vec::new();
+    for (n, (ago, site, land_type, waste_type, size, by_fire)) in TIPS.iter().enumerate() {
+        let who = if *by_fire { &fire } else { &officer };
+        let actor = Actor { principal: who, at_ms: at, source: "demo" };
+        let (place, lat, lon) = TIP_SITES[*site];
+        // Spread each site's tips over a few tens of metres.
+        let jitter = (n as f64 % 5.0 - 2.0) * 0.0001;
+        let demo = crate::demo_cases::Demo {
+            category: "fly-tipping",
+            hours_ago: 0,
+            address: place,
+            at: (lat + jitter, lon - jitter),
+            description: "Waste dumped; reported by a passer-by",
+            victim: None,
+            hate: None,
+            domestic_abuse: false,
+        };
+        let reported = london_midnight(day(*ago)) + Duration::hours(10);
+        let Submitted::Recorded { id, .. } =
+            store.submit_incident(&who.permit::<EditRecords>()?, &demo.input(reported), None, &[], &actor).await?
+        else {
+            anyhow::bail!("the demo fly-tip at {place} was refused");
+        };
+        let cleared = (*ago > 3).then(|| day(ago - 3));
+        let tip = NewFlyTip { land_type: *land_type, waste_type: *waste_type, size: *size, cleared_on: cleared };
+        store.record_fly_tip(&who.permit::<EditRecords>()?, &id, &tip, today, &actor).await?;
+        if !by_fire {
+            council_tips.push((id, *ago));
+        }
+    }
+    let edit = officer.permit::<EditRecords>()?;
+    let actor = Actor { principal: &officer, at_ms: at, source: "demo" };
+    let limits = FpnLimits::default();
+    let act = |action, ago: i64, basis: Option<FpnBasis>, amount: Option<i64>, notes: &str| NewAction {
+        action,
+        taken_on: day(ago),
+        legal_basis: basis,
+        amount_pence: amount,
+        notes: notes.into(),
+    };
+    use EnforcementAction::*;
+    let plan: [(usize, Vec<NewAction>); 6] = [
+        (1, vec![act(Investigation, 278, None, None, "Waste searched; a delivery note found with an address.")]),
+        (
+            3,
+            vec![
+                act(Investigation, 198, None, None, "Tyres traced to a garage in Hatfield."),
+                act(DutyOfCareInspection, 190, None, None, "Waste transfer notes inspected at the garage."),
+                act(
+                    FixedPenaltyNotice,
+                    185,
+                    Some(FpnBasis::HouseholdWasteDutyOfCare),
+                    Some(30_000),
+                    "Householder used an unlicensed carrier.",
+                ),
+            ],
+        ),
+        (
+            4,
+            vec![
+                act(Investigation, 168, None, None, "Camera footage: a flatbed van, registration read."),
+                act(StopAndSearch, 160, None, None, "Van stopped with the police on the A414."),
+                act(VehicleSeized, 160, None, None, "Van seized: no waste carrier's licence."),
+                act(Prosecution, 140, None, None, "Case laid at St Albans Magistrates' Court."),
+            ],
+        ),
+        (
+            7,
+            vec![
+                act(Investigation, 99, None, None, "Post in the bags; letter sent to the address."),
+                act(WarningLetter, 95, None, None, "Warning letter sent."),
+            ],
+        ),
+        (
+            8,
+            vec![
+                act(Investigation, 74, None, None, "Camera footage reviewed."),
+                act(
+                    FixedPenaltyNotice,
+                    70,
+                    Some(FpnBasis::FlyTipping),
+                    Some(40_000),
+                    "Issued to the driver identified on camera.",
+                ),
+            ],
+        ),
+        (11, vec![act(Investigation, 28, None, None, "Door-to-door enquiries on the estate.")]),
+    ];
+    let mut outcomes = Vec::new();
+    for (tip, actions) in plan {
+        let Some((incident, _)) = council_tips.get(tip) else { continue };
+        for a in actions {
+            let record = store.add_fly_tip_action(&edit, incident, &a, &limits, today, &actor).await?;
+            if let Some(last) = record.actions.last() {
+                outcomes.push((last.id.clone(), last.action, last.taken_on));
+            }
+        }
+    }
+    for (id, action, taken_on) in outcomes {
+        let outcome = match action {
+            FixedPenaltyNotice if taken_on < day(100) => {
+                ActionOutcome { paid_on: Some(taken_on + Duration::days(12)), ..ActionOutcome::default() }
+            }
+            Prosecution => ActionOutcome {
+                court_result: Some(CourtResult::Convicted),
+                result_on: Some(day(40)),
+                fine_pence: Some(120_000),
+                costs_awarded_pence: Some(45_000),
+                costs_recovered_pence: Some(20_000),
+                ..ActionOutcome::default()
+            },
+            _ => continue,
+        };
+        store.record_action_outcome(&edit, &id, &outcome, today, &actor).await?;
+    }
+    for (site, camera, up, down) in [(1, "CAM-02", 180, Some(90)), (0, "CAM-04", 25, None)] {
+        let (place, lat, lon) = TIP_SITES[site];
+        let new = NewCamera {
+            site: place.into(),
+            camera: camera.into(),
+            latitude: lat,
+            longitude: lon,
+            deployed_on: day(up),
+        };
+        let c = store.add_camera(&edit, &new, today, &actor).await?;
+        if let Some(down) = down {
+            let removal = CameraRemoval {
+                removed_on: day(down),
+                captures: 3,
+                vehicles_identified: 2,
+                notes: "A flatbed van twice, a hatchback once; registrations passed to the investigation.".into(),
+            };
+            store.remove_camera(&edit, &c.id, &removal, today, &actor).await?;
+        }
+    }
     Ok(())
 }

@@ -40,8 +40,8 @@ const UPDATES: &[DemoUpdate] = &[
         25,
         CommitmentStatus::InProgress,
         Rag::Amber,
-        Some(38.0),
-        "Cameras deployed at three hotspots; fixed penalties up but two rural sites keep recurring.",
+        None,
+        "Cameras deployed at two hotspots; fixed penalties up but two rural sites keep recurring.",
     ),
     (
         "noise-investigations",

@@ -52,6 +52,9 @@ enum Subject {
     Booking,
     Panel,
     VawgAction,
+    FlyTip,
+    FlyTipAction,
+    Camera,
     User,
     Commitment,
     Operation,
@@ -170,6 +173,13 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/programmes/premises" => None, false, |_| json!({ "kind": "licensed", "name": "Matrix Bar", "address": "1 Matrix Road" });
     "GET" "/programmes/premises/{id}" => Premises, false, none;
     "POST" "/programmes/premises/{id}/visits" => Premises, false, |_| json!({ "visit_kind": "drink_spiking_advice", "visited_on": "2026-01-15" });
+    "GET" "/programmes/fly-tipping" => None, true, none;
+    "POST" "/programmes/fly-tipping/cameras" => None, false, |_| json!({ "site": "Matrix lay-by", "latitude": "51.75", "longitude": "-0.34", "deployed_on": "2026-01-15" });
+    "POST" "/programmes/fly-tipping/cameras/{id}/removal" => Camera, true, |s| removal_form(&s.camera);
+    "POST" "/programmes/fly-tipping/actions/{id}/outcome" => FlyTipAction, true, |_| json!({ "paid_on": "" });
+    "GET" "/programmes/fly-tipping/{id}" => FlyTip, true, none;
+    "POST" "/programmes/fly-tipping/{id}/categories" => FlyTip, true, |_| json!({ "land_type": "highway", "waste_type": "green", "size": "single_item" });
+    "POST" "/programmes/fly-tipping/{id}/actions" => FlyTip, true, |_| json!({ "action": "warning_letter", "taken_on": "2026-01-15" });
     "GET" "/programmes/noise" => None, true, none;
     "POST" "/programmes/noise/equipment" => None, false, |_| json!({ "asset_tag": "MATRIX-1" });
     "POST" "/programmes/noise/bookings" => None, true, |s| json!({ "booking_kit": s.kit, "booking_incident": s.incident, "booking_starts_on": "2026-03-01", "booking_due_back_on": "2026-03-02" });
@@ -290,6 +300,16 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/api/v1/premises" => None, false, |_| json!({ "kind": "licensed", "name": "Matrix Bar", "address": "1 Matrix Road" });
     "GET" "/api/v1/premises/{id}" => Premises, false, none;
     "POST" "/api/v1/premises/{id}/visits" => Premises, false, |_| json!({ "kind": "drink_spiking_advice", "visited_on": "2026-01-15" });
+    "GET" "/api/v1/fly-tipping/incidents" => None, true, none;
+    "GET" "/api/v1/fly-tipping/incidents/{id}" => FlyTip, true, none;
+    "POST" "/api/v1/fly-tipping/incidents/{id}/categories" => FlyTip, true, |_| json!({ "land_type": "highway", "waste_type": "green", "size": "single_item" });
+    "POST" "/api/v1/fly-tipping/incidents/{id}/actions" => FlyTip, true, |_| json!({ "action": "warning_letter", "taken_on": "2026-01-15" });
+    "POST" "/api/v1/fly-tipping/actions/{id}/outcome" => FlyTipAction, true, |_| json!({});
+    "GET" "/api/v1/fly-tipping/hotspots" => None, true, none;
+    "GET" "/api/v1/fly-tipping/cameras" => None, false, none;
+    "POST" "/api/v1/fly-tipping/cameras" => None, false, |_| json!({ "site": "Matrix lay-by", "latitude": 51.75, "longitude": -0.34, "deployed_on": "2026-01-15" });
+    "POST" "/api/v1/fly-tipping/cameras/{id}/removal" => Camera, true, |_| json!({ "removed_on": "2026-01-15", "captures": 1, "vehicles_identified": 0 });
+    "GET" "/api/v1/fly-tipping/return" => None, false, none;
     "GET" "/api/v1/noise/equipment" => None, true, none;
     "POST" "/api/v1/noise/equipment" => None, false, |_| json!({ "asset_tag": "MATRIX-1" });
     "POST" "/api/v1/noise/equipment/{id}/bookings" => Kit, true, |s| json!({ "incident": s.incident, "starts_on": "2026-03-01", "due_back_on": "2026-03-02" });
@@ -346,6 +366,15 @@ fn pspo_body(form: bool) -> Value {
 
 /// A referral to the youth offer, as a page form (ticks as "true") or as
 /// the API's JSON.
+/// The page's camera removal form, its inputs named after the camera.
+fn removal_form(camera: &str) -> Value {
+    let mut m = serde_json::Map::new();
+    for (name, value) in [("removed_on", "2026-01-15"), ("captures", "1"), ("vehicles", "0"), ("notes", "")] {
+        m.insert(format!("{name}-{camera}"), json!(value));
+    }
+    Value::Object(m)
+}
+
 fn referral_body(form: bool) -> Value {
     let mut v = json!({ "programme": "youth_offer", "to_agency": "HCC-SFYP", "full_name": "Matrix Person", "date_of_birth": "2010-04-17",
         "address": "1 Matrix Road", "reason": "asb", "consent_by": "parent_or_guardian", "referred_on": "2026-01-14" });
@@ -371,6 +400,9 @@ struct Seed {
     booking: String,
     panel: String,
     vawg_action: String,
+    fly_tip: String,
+    fly_tip_action: String,
+    camera: String,
     user: String,
     commitment: String,
     operation: String,
@@ -400,6 +432,9 @@ impl Seed {
             Subject::Booking => self.booking.clone(),
             Subject::Panel => self.panel.clone(),
             Subject::VawgAction => self.vawg_action.clone(),
+            Subject::FlyTip => self.fly_tip.clone(),
+            Subject::FlyTipAction => self.fly_tip_action.clone(),
+            Subject::Camera => self.camera.clone(),
             Subject::User => self.user.clone(),
             Subject::Commitment => self.commitment.clone(),
             Subject::Operation => self.operation.clone(),
@@ -582,6 +617,20 @@ async fn seed(app: &TestApp) -> Seed {
     let panel = panel["id"].as_str().unwrap_or_default().to_string();
     let action = json!({ "title": "Sentinel learning", "owner_agency": "SACDC", "due_on": "2026-03-01" });
     let action = app.json("POST", &format!("/api/v1/vawg-panels/{panel}/actions"), &manager, action).await.json();
+    // A fly-tip at the victim's address, with an action whose notes are personal, and a camera.
+    let tip = post("/api/v1/incidents", json!({
+        "category": "fly-tipping", "occurred_from": "2026-01-14T21:30:00Z", "reported_at": "2026-01-15T07:00:00Z",
+        "latitude": 51.752, "longitude": -0.339, "address": SECRETS[2], "description": SECRETS[3], "source": "public",
+        "hate_strand": null, "domestic_abuse": false, "involves_child": false, "repeat": false, "outside_area_reason": null,
+        "people": []
+    }))
+    .await;
+    let fly_tip = tip["id"].as_str().expect("fly-tip").to_string();
+    let tip_action = json!({ "action": "investigation", "taken_on": "2026-01-15", "notes": SECRETS[3] });
+    let tip_action = post(&format!("/api/v1/fly-tipping/incidents/{fly_tip}/actions"), tip_action).await;
+    let camera =
+        json!({ "site": "Sentinel lay-by", "latitude": 51.75, "longitude": -0.34, "deployed_on": "2026-01-10" });
+    let camera = post("/api/v1/fly-tipping/cameras", camera).await;
     let driver = post("/api/v1/taxi-drivers", json!({ "licence_number": "PH/SENTINEL", "full_name": SECRETS[0], "licence_kind": "private_hire", "licence_expires": "2027-01-31" })).await;
     // A diary sheet on the case whose content is personal data.
     let officer = app
@@ -654,6 +703,9 @@ async fn seed(app: &TestApp) -> Seed {
         booking: booking["id"].as_str().unwrap_or_default().to_string(),
         panel,
         vawg_action: action["id"].as_str().unwrap_or_default().to_string(),
+        fly_tip,
+        fly_tip_action: tip_action["actions"][0]["id"].as_str().unwrap_or_default().to_string(),
+        camera: camera["id"].as_str().unwrap_or_default().to_string(),
         user,
         commitment,
         operation,

@@ -732,3 +732,52 @@ async fn add_a_driver_to_the_taxi_register_record_a_dbs_check_and_see_the_share_
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn categorise_a_fly_tip_issue_a_penalty_and_see_the_hotspot_map() {
+    if !browser_available() {
+        return;
+    }
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        for n in 0..3 {
+            let mut tip = incident_json(n);
+            tip["category"] = json!("fly-tipping");
+            tip["address"] = json!("Redbourn Road lay-by");
+            let res = app.json("POST", "/api/v1/incidents", &council, tip).await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        }
+        with_browser(app, |d, base, engine| {
+            d.sign_in(base, OFFICER);
+            d.go(&format!("{base}/programmes/fly-tipping"));
+            d.wait_for("the map", "return document.getElementById('fly-tipping-map').dataset.state === 'ready';");
+            let features = d.script("return Number(document.getElementById('fly-tipping-map').dataset.features);");
+            assert!(features.as_i64().unwrap_or(0) > 3, "hotspot squares and three incidents: {features}");
+            d.screenshot(&format!("fly-tipping-{engine}.png"));
+            d.check("fly-tipping");
+            d.click("[data-testid=fly-tip-table] a");
+            d.wait_path("the fly-tip", "/programmes/fly-tipping/0");
+            d.set("land_type", "highway");
+            d.set("waste_type", "construction");
+            d.set("size", "small_van_load");
+            d.click("form[action$='/categories'] button[type=submit]");
+            d.wait_for("the categories", "return document.body.textContent.includes('Small van load');");
+            d.set("action", "fixed_penalty_notice");
+            d.set("legal_basis", "fly_tipping");
+            d.type_into("#amount", "400");
+            d.click("form[action$='/actions'] button[type=submit]");
+            d.wait_for("the penalty", "return !!document.querySelector('[data-testid=action-table]');");
+            assert!(d.text_of("[data-testid=action-table]").contains("GBP 400.00"));
+            d.screenshot(&format!("fly-tip-{engine}.png"));
+            d.check("fly-tip");
+            d.width(390);
+            d.check("fly-tip-phone");
+            d.screenshot(&format!("fly-tip-phone-{engine}.png"));
+            d.width(1366);
+            d.go(&format!("{base}/programmes/fly-tipping"));
+            assert!(d.text_of("[data-testid=return-table]").contains("Fixed penalty notice"));
+        })
+        .await;
+    })
+    .await;
+}

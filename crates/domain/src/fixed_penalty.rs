@@ -4,6 +4,7 @@
 //! every one can be changed in configuration (`[safety.fpn]`, e.g.
 //! `fly_tipping = 100000` pence) because Parliament changes them.
 
+use crate::interventions::StatutoryRule;
 use crate::powers::Sector;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -155,6 +156,50 @@ impl FpnLimits {
             FpnBasis::PspoBreach => self.pspo_breach,
             FpnBasis::NoiseDwelling => self.noise_dwelling,
             FpnBasis::NoiseLicensedPremises => self.noise_licensed_premises,
+        }
+    }
+
+    /// Checks a penalty under `basis` of `amount` pence issued by an agency
+    /// of `sector`: `fpn_legal_basis_required`, `power_not_available` (the
+    /// basis's [`FpnBasis::holders`]), `fpn_amount_required` and
+    /// `fpn_amount_above_maximum` (this maximum). Returns the basis.
+    pub fn check(
+        &self,
+        basis: Option<FpnBasis>,
+        amount: Option<i64>,
+        sector: Sector,
+    ) -> Result<FpnBasis, StatutoryRule> {
+        let refuse = |rule, message: String| Err(StatutoryRule { rule, message });
+        let Some(basis) = basis else {
+            return refuse(
+                "fpn_legal_basis_required",
+                "choose the legal basis the fixed penalty is issued under".into(),
+            );
+        };
+        if !basis.holders().contains(&sector) {
+            return refuse(
+                "power_not_available",
+                format!(
+                    "a fixed penalty under {} cannot be issued by a {} agency",
+                    basis.label(),
+                    sector.label().to_lowercase()
+                ),
+            );
+        }
+        let max = self.max_for(basis);
+        match amount {
+            None => refuse("fpn_amount_required", "a fixed penalty notice needs an amount".into()),
+            Some(a) if a <= 0 => refuse("fpn_amount_required", "a fixed penalty amount must be more than zero".into()),
+            Some(a) if a > max => refuse(
+                "fpn_amount_above_maximum",
+                format!(
+                    "a fixed penalty under {} can be at most {} (asked for {})",
+                    basis.label(),
+                    pounds(max),
+                    pounds(a)
+                ),
+            ),
+            Some(_) => Ok(basis),
         }
     }
 

@@ -21,7 +21,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::fixed_penalty::{pounds, FpnBasis, FpnLimits};
+use crate::fixed_penalty::{FpnBasis, FpnLimits};
 use crate::powers::{Authoriser, Sector};
 use crate::uk_time::{london_add_months, london_date};
 
@@ -532,36 +532,7 @@ fn check_cpn(p: &Proposed) -> Result<Vec<StatutoryRule>, StatutoryRule> {
 }
 
 fn check_fpn(p: &Proposed, sector: Sector, limits: &FpnLimits) -> Result<(), StatutoryRule> {
-    let Some(basis) = p.legal_basis else {
-        return refuse("fpn_legal_basis_required", "choose the legal basis the fixed penalty is issued under");
-    };
-    if !basis.holders().contains(&sector) {
-        return refuse(
-            "power_not_available",
-            format!(
-                "a fixed penalty under {} cannot be issued by a {} agency",
-                basis.label(),
-                sector.label().to_lowercase()
-            ),
-        );
-    }
-    let max = limits.max_for(basis);
-    match p.fpn_amount_pence {
-        None => return refuse("fpn_amount_required", "a fixed penalty notice needs an amount"),
-        Some(a) if a <= 0 => return refuse("fpn_amount_required", "a fixed penalty amount must be more than zero"),
-        Some(a) if a > max => {
-            return refuse(
-                "fpn_amount_above_maximum",
-                format!(
-                    "a fixed penalty under {} can be at most {} (asked for {})",
-                    basis.label(),
-                    pounds(max),
-                    pounds(a)
-                ),
-            )
-        }
-        Some(_) => {}
-    }
+    let basis = limits.check(p.legal_basis, p.fpn_amount_pence, sector)?;
     match basis {
         FpnBasis::CpnBreach => {
             let ok = p.earlier.as_ref().is_some_and(|e| {

@@ -14,6 +14,7 @@ pub mod categories;
 pub mod clock;
 pub mod documents;
 pub mod fixed_penalty;
+pub mod fly_tipping;
 pub mod geo;
 pub mod ids;
 pub mod incident;

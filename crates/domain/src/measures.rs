@@ -38,6 +38,8 @@ vocabulary! {
         NoiseInvestigations = "noise_investigations" / "Noise complaints investigated and recording equipment deployments",
         /// Fly-tipping incidents the fire and rescue service recorded on the shared system.
         FlyTippingReportedByFire = "fly_tipping_reported_by_fire" / "Fly-tipping reports passed on by the fire and rescue service",
+        /// Fixed penalty notices issued and prosecutions brought for fly-tipping.
+        FlyTippingEnforcement = "fly_tipping_enforcement" / "Fixed penalty notices and prosecutions for fly-tipping",
         /// VAWG scrutiny panels held.
         VawgPanelsHeld = "vawg_panels_held" / "VAWG scrutiny panels held",
         /// Licensed drivers checked with the DBS update service in the last six months.
@@ -136,6 +138,11 @@ pub fn describe(
             plural(also.unwrap_or(0), "equipment deployment", "equipment deployments")
         ),
         MeasureSource::FlyTippingReportedByFire => plural(count, "report passed on", "reports passed on"),
+        MeasureSource::FlyTippingEnforcement => format!(
+            "{}; {}",
+            plural(count, "fixed penalty notice", "fixed penalty notices"),
+            plural(also.unwrap_or(0), "prosecution", "prosecutions")
+        ),
         MeasureSource::VawgPanelsHeld => plural(count, "panel held", "panels held"),
         MeasureSource::TaxiDbsChecked => match of {
             Some(n) if n > 0 => {

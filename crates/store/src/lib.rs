@@ -15,6 +15,7 @@ pub mod cases;
 mod connect;
 pub mod crimes;
 pub mod documents;
+pub mod fly_tipping;
 mod group_commit;
 pub mod incidents;
 pub mod intake;

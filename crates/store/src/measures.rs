@@ -2,6 +2,7 @@
 //! (`safetynet_domain::measures`), read from the programmes' own tables.
 //! Counts only: no personal data leaves here.
 
+use crate::fly_tipping::{enforcement, FLY_TIPPING};
 use crate::noise::investigated;
 use crate::premises::{inspections_overdue, visited};
 use crate::referrals::ReferralCount;
@@ -14,12 +15,9 @@ use chrono::NaiveDate;
 use safetynet_domain::measures::{Counts, MeasureSource};
 use safetynet_domain::powers::Sector;
 use safetynet_domain::premises::VisitKind;
-use safetynet_domain::uk_time::london_midnight;
-
-/// The fly-tipping category's code (`categories/default.toml`).
-const FLY_TIPPING: &str = "fly-tipping";
 use safetynet_domain::referrals::{Programme, ReferralReason, ReferralStatus};
 use safetynet_domain::schools::Topic;
+use safetynet_domain::uk_time::london_midnight;
 
 /// Taken on by a programme: accepted or completed.
 const TAKEN_ON: [ReferralStatus; 2] = [ReferralStatus::Accepted, ReferralStatus::Completed];
@@ -83,6 +81,7 @@ impl Store {
             }
             MeasureSource::NoiseInvestigations => investigated(&mut c, period).await?,
             MeasureSource::FlyTippingReportedByFire => single(fly_tipping_by_fire(&mut c, period).await?),
+            MeasureSource::FlyTippingEnforcement => enforcement(&mut c, period).await?,
             MeasureSource::VawgPanelsHeld => single(panels_held(&mut c, period).await?),
             MeasureSource::TaxiDbsChecked => checked_counts(&mut c, period.1).await?,
         })

@@ -215,6 +215,13 @@ async fn anonymise_incident(tx: &mut Tx, id: &str, at_ms: i64) -> Result<()> {
             .bind(id),
     )
     .await?;
+    // So do the notes on enforcement against whoever dumped waste there.
+    tx.execute(
+        &Q::new("UPDATE fly_tip_actions SET notes = CASE WHEN notes = '' THEN '' ELSE $1 END WHERE incident_id = $2")
+            .bind(REMOVED)
+            .bind(id),
+    )
+    .await?;
     Ok(())
 }
 

@@ -387,4 +387,9 @@ stored_enums!(
     safetynet_domain::premises::PremisesKind,
     safetynet_domain::premises::RiskBand,
     safetynet_domain::premises::VisitKind,
+    safetynet_domain::fly_tipping::LandType,
+    safetynet_domain::fly_tipping::WasteType,
+    safetynet_domain::fly_tipping::TipSize,
+    safetynet_domain::fly_tipping::EnforcementAction,
+    safetynet_domain::fly_tipping::CourtResult,
 );

@@ -201,7 +201,21 @@ function layerPopup(p) {
     const due = p.next_inspection_due ? `<br>Next inspection ${escapeHtml(p.next_inspection_due)}` : "";
     return `<a href="/programmes/premises/${encodeURIComponent(p.id)}">${escapeHtml(p.name)}</a>${due}`;
   }
+  if (p.kind === "fly_tip") {
+    const land = p.land_type ? `<br>${escapeHtml(p.land_type)}${p.size ? ", " + escapeHtml(p.size) : ""}` : "<br>Not yet categorised";
+    return `<a href="/programmes/fly-tipping/${encodeURIComponent(p.id)}">${escapeHtml(p.reference)}</a>${land}`;
+  }
+  if (p.kind === "camera") {
+    const until = p.removed_on ? ` to ${escapeHtml(p.removed_on)}` : " (still up)";
+    return `<strong>Camera: ${escapeHtml(p.site)}</strong><br>From ${escapeHtml(p.deployed_on)}${until}`;
+  }
   return `<strong>${p.density_per_km2.toFixed(0)} records per km²</strong>`;
+}
+
+// Points, drawn above any shading: cameras blue and larger, the rest red.
+function pointStyle(p) {
+  if (p.kind === "camera") return { pane: "markerPane", radius: 8, weight: 2, color: "#0b0c0c", fillColor: "#1d70b8", fillOpacity: 0.9 };
+  return { pane: "markerPane", radius: 5, weight: 1, color: "#0b0c0c", fillColor: "#d4351c", fillOpacity: 0.9 };
 }
 
 async function layerMap(el) {
@@ -218,7 +232,7 @@ async function layerMap(el) {
     const data = await res.json();
     const layer = L.geoJSON(data, {
       style: layerStyle,
-      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 5, weight: 1, color: "#0b0c0c", fillColor: "#d4351c", fillOpacity: 0.9 }),
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, pointStyle(f.properties)),
       onEachFeature: (f, l) => l.bindPopup(layerPopup(f.properties)),
     }).addTo(map);
     features += data.features.length;

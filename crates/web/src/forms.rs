@@ -232,6 +232,18 @@ pub fn number(value: &str, what: &str) -> Result<Option<f64>, AppError> {
     }
 }
 
+/// An amount of pounds typed in ("450" or "450.50") as pence (`None` when
+/// blank), or a message naming `what`.
+pub fn pence(value: &str, what: &str) -> Result<Option<i64>, String> {
+    match given(value) {
+        None => Ok(None),
+        Some(v) => match v.trim_start_matches('£').replace(',', "").parse::<f64>() {
+            Ok(p) if p.is_finite() && p.abs() < 1e9 => Ok(Some((p * 100.0).round() as i64)),
+            _ => Err(format!("the {what} must be a number of pounds")),
+        },
+    }
+}
+
 /// The inputs of a form that lists several records, each input named after
 /// its record (`status-{id}`, `agenda-{code}`), read whole.
 #[derive(Debug, Default, Deserialize)]

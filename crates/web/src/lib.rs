@@ -11,6 +11,7 @@ mod api;
 pub mod api_analysis;
 mod api_doc;
 mod api_documents;
+mod api_fly_tipping;
 mod api_partnership;
 mod api_programmes;
 mod api_pspos;

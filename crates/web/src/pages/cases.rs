@@ -900,14 +900,8 @@ impl InterventionForm {
             ),
             None => None,
         };
-        let amount_pence = match given(&self.amount) {
-            Some(a) => Some(
-                a.parse::<f64>()
-                    .map(|p| (p * 100.0).round() as i64)
-                    .map_err(|_| ("amount", AppError::BadRequest("the amount must be a number of pounds".into())))?,
-            ),
-            None => None,
-        };
+        let amount_pence =
+            crate::forms::pence(&self.amount, "amount").map_err(|e| ("amount", AppError::BadRequest(e)))?;
         let legal_basis = given(&self.legal_basis)
             .map(FpnBasis::parse)
             .transpose()

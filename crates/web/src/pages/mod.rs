@@ -13,6 +13,7 @@ mod crimes;
 mod daily;
 mod dashboard;
 mod documents;
+mod fly_tipping;
 mod incidents;
 mod meetings;
 mod noise;
@@ -110,6 +111,13 @@ pub fn routes() -> Router<AppState> {
         .route("/programmes/premises", get(premises::list).post(premises::add))
         .route("/programmes/premises/{id}", get(premises::show))
         .route("/programmes/premises/{id}/visits", post(premises::add_visit))
+        .route("/programmes/fly-tipping", get(fly_tipping::list))
+        .route("/programmes/fly-tipping/cameras", post(fly_tipping::add_camera))
+        .route("/programmes/fly-tipping/cameras/{id}/removal", post(fly_tipping::remove_camera))
+        .route("/programmes/fly-tipping/actions/{id}/outcome", post(fly_tipping::record_outcome))
+        .route("/programmes/fly-tipping/{id}", get(fly_tipping::show))
+        .route("/programmes/fly-tipping/{id}/categories", post(fly_tipping::categorise))
+        .route("/programmes/fly-tipping/{id}/actions", post(fly_tipping::add_action))
         .route("/programmes/noise", get(noise::show))
         .route("/programmes/noise/equipment", post(noise::add_equipment))
         .route("/programmes/noise/bookings", post(noise::book))

@@ -72,6 +72,9 @@ pub async fn hub(State(state): State<AppState>, user: PageUser) -> PageResult<Ht
             (card("/programmes/vawg", "VAWG scrutiny panels", "A random, depersonalised sample of closed domestic abuse cases for each panel, its findings and learning actions."))
             (card("/programmes/noise", "Noise investigations", "Recording equipment booked to complaints without double booking, returns, and visits to witness noise out of hours."))
         }
+        div class="govuk-grid-row" {
+            (card("/programmes/fly-tipping", "Fly-tipping", "Fly-tips in Defra's categories on a hotspot map by land type, cameras, fixed penalties and prosecutions, and the quarterly WasteDataFlow return."))
+        }
         h2 class="govuk-heading-m" { "The strategy's measures" }
         @if commitments.is_empty() {
             p class="govuk-body" { "No loaded strategy commitment is measured from data yet: name a measure with `measured_by` in the strategy file." }
