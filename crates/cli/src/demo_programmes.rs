@@ -19,6 +19,7 @@ use safetynet_domain::schools::{NewSchoolSession, Topic};
 use safetynet_domain::taxi::{DbsResult, LicenceKind, NewDbsCheck, NewDriver};
 use safetynet_domain::uk_time::{london_date, london_midnight};
 use safetynet_domain::vawg::{NewLearningAction, NewPanel};
+use safetynet_domain::vigilance::{CheckedBy, FireRisk, NewVigilanceCheck};
 use safetynet_store::incidents::{IncidentFilter, Submitted};
 use safetynet_store::users::Actor;
 use safetynet_store::Store;
@@ -120,6 +121,7 @@ pub async fn seed_programmes(store: &Store, now: DateTime<Utc>) -> anyhow::Resul
     seed_noise(store, now, at).await?;
     seed_panels(store, today, at).await?;
     seed_fly_tipping(store, now).await?;
+    seed_arson(store, now).await?;
     let edit = council.permit::<EditRecords>()?;
     for (number, name, kind, ends_in, checked_ago, trained_ago) in DRIVERS {
         let new = NewDriver {
@@ -512,6 +514,90 @@ async fn seed_fly_tipping(store: &Store, now: DateTime<Utc>) -> anyhow::Result<(
             };
             store.remove_camera(&edit, &c.id, &removal, today, &actor).await?;
         }
+    }
+    Ok(())
+}
+
+/// Deliberate fires: (days ago, where, latitude, longitude).
+const FIRES: &[(i64, &str, f64, f64)] = &[
+    (200, "Garages behind Cottonmill Lane", 51.7431, -0.3442),
+    (160, "Garages behind Cottonmill Lane", 51.7433, -0.3440),
+    (120, "Recreation ground, Cottonmill", 51.7425, -0.3450),
+    (90, "Bin store, Marshalswick", 51.7679, -0.3121),
+    (45, "Garages behind Cottonmill Lane", 51.7432, -0.3443),
+    (20, "Bin store, Marshalswick", 51.7681, -0.3119),
+];
+
+/// Seeds deliberate fires the fire service recorded at two hotspots and
+/// the vigilance checks its crews and volunteers made there this month.
+async fn seed_arson(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let fire = crate::demo_cases::principal(store, "safe.and.well@hertsfire.gov.uk").await?;
+    let actor = Actor { principal: &fire, at_ms: now.timestamp_millis(), source: "demo" };
+    let edit = fire.permit::<EditRecords>()?;
+    let today = london_date(now);
+    for (ago, place, lat, lon) in FIRES {
+        let demo = crate::demo_cases::Demo {
+            category: "deliberate-fire",
+            hours_ago: 0,
+            address: place,
+            at: (*lat, *lon),
+            description: "Crew attended a deliberate fire in refuse; no injuries",
+            victim: None,
+            hate: None,
+            domestic_abuse: false,
+        };
+        let reported = london_midnight(today - Duration::days(*ago)) + Duration::hours(22);
+        store.submit_incident(&edit, &demo.input(reported), None, &[], &actor).await?;
+    }
+    let checks = [
+        (
+            26,
+            "Garages behind Cottonmill Lane",
+            51.7432,
+            -0.3441,
+            CheckedBy::Crew,
+            vec![FireRisk::DumpedWaste, FireRisk::InsecureBuilding],
+            "Waste reported to the council for clearance; garage owner written to.",
+        ),
+        (
+            19,
+            "Bin store, Marshalswick",
+            51.7680,
+            -0.3120,
+            CheckedBy::CommunityVolunteers,
+            vec![FireRisk::BinsLeftOut],
+            "Housing association asked to lock the bin store.",
+        ),
+        (
+            12,
+            "Recreation ground, Cottonmill",
+            51.7426,
+            -0.3449,
+            CheckedBy::CommunityVolunteers,
+            vec![],
+            "Nothing found; leaflets handed out.",
+        ),
+        (
+            5,
+            "Garages behind Cottonmill Lane",
+            51.7432,
+            -0.3441,
+            CheckedBy::Crew,
+            vec![FireRisk::Combustibles],
+            "Pallets moved away from the garage wall.",
+        ),
+    ];
+    for (ago, area, lat, lon, by, risks, action) in checks {
+        let new = NewVigilanceCheck {
+            area: area.into(),
+            latitude: lat,
+            longitude: lon,
+            checked_on: today - Duration::days(ago),
+            checked_by: by,
+            risks,
+            action_taken: action.into(),
+        };
+        store.add_vigilance_check(&edit, &new, today, &actor).await?;
     }
     Ok(())
 }

@@ -655,3 +655,55 @@ async fn a_vawg_panel_scrutinises_a_depersonalised_random_sample_and_carries_its
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_fire_service_records_vigilance_checks_beside_the_deliberate_fires_it_may_see() {
+    each_engine(async |app: &TestApp| {
+        strategy(app).await;
+        let fire = app.token(FIRE).await;
+        let council = app.token(OFFICER).await;
+        let check = json!({ "area": "Cottonmill garages", "latitude": 51.7432, "longitude": -0.3441, "checked_on": "2026-01-14",
+            "checked_by": "crew", "risks": ["dumped_waste", "insecure_building"], "action_taken": "Reported to the council" });
+        let res = app.json("POST", "/api/v1/arson/vigilance-checks", &council, check.clone()).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "vigilance_not_for_agency".into()));
+        let mut twice = check.clone();
+        twice["risks"] = json!(["combustibles", "combustibles"]);
+        let res = app.json("POST", "/api/v1/arson/vigilance-checks", &fire, twice).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "vigilance_risks".into()));
+        let mut old = check.clone();
+        old["checked_on"] = json!("2025-12-01");
+        let res = app.json("POST", "/api/v1/arson/vigilance-checks", &fire, old).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "vigilance_date".into()));
+        let res = app.json("POST", "/api/v1/arson/vigilance-checks", &fire, check).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+
+        // Every agency reads the checks (places and risks); a deliberate fire only where it may.
+        let checks = app.get_bearer("/api/v1/arson/vigilance-checks?format=geojson", &council).await.json();
+        assert_eq!(checks["features"][0]["properties"]["risks"], json!(["Dumped waste or fly-tipping", "Empty building open to entry"]));
+        let mut blaze = incident_json(1);
+        blaze["category"] = json!("deliberate-fire");
+        let res = app.json("POST", "/api/v1/incidents", &fire, blaze).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let own = app.get_bearer("/api/v1/arson/deliberate-fires?format=geojson", &fire).await.json();
+        assert_eq!(own["features"].as_array().map(Vec::len), Some(1), "{own}");
+        let theirs = app.get_bearer("/api/v1/arson/deliberate-fires", &council).await.json();
+        assert_eq!(theirs["items"].as_array().map(Vec::len), Some(0), "not shared with the council: {theirs}");
+        let hot = app.get_bearer("/api/v1/arson/hotspots", &fire).await.json();
+        assert!(hot["features"].as_array().is_some_and(|f| !f.is_empty()), "{hot}");
+        assert_eq!(app.get_bearer("/api/v1/arson/hotspots", &council).await.json()["features"], json!([]));
+        assert_eq!(measure(app, &council, "arson-vigilance").await["text"], "1 vigilance check; 2 fire risks found");
+
+        // The page: the fire service's form, with each risk a checkbox.
+        let s = app.sign_in(FIRE).await;
+        let fields = [("area", "Bin store, Marshalswick"), ("latitude", "51.7680"), ("longitude", "-0.3120"), ("checked_on", "2026-01-15"),
+            ("checked_by", "community_volunteers"), ("risk-bins_left_out", "true"), ("action_taken", "")];
+        let res = app.post("/programmes/arson/vigilance-checks", Some(&s), Some(&s.csrf), &fields).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let res = app.post("/programmes/arson/vigilance-checks", Some(&s), Some(&s.csrf), &[("area", "Somewhere"), ("latitude", "x")]).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let page = app.get("/programmes/arson", Some(&s)).await;
+        assert!(page.body.contains("Bins or refuse left out near buildings") && page.body.contains("/api/v1/arson/hotspots?"), "{}", page.body);
+        assert!(app.get("/programmes/arson", Some(&app.sign_in(OFFICER).await)).await.body.contains("2</strong> vigilance checks"));
+    })
+    .await;
+}

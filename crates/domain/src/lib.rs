@@ -50,4 +50,5 @@ pub mod text;
 pub mod token;
 pub mod uk_time;
 pub mod vawg;
+pub mod vigilance;
 mod vocabulary;

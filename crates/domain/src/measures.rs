@@ -40,6 +40,8 @@ vocabulary! {
         FlyTippingReportedByFire = "fly_tipping_reported_by_fire" / "Fly-tipping reports passed on by the fire and rescue service",
         /// Fixed penalty notices issued and prosecutions brought for fly-tipping.
         FlyTippingEnforcement = "fly_tipping_enforcement" / "Fixed penalty notices and prosecutions for fly-tipping",
+        /// Arson vigilance checks made, and the fire risks they found.
+        VigilanceChecks = "vigilance_checks" / "Arson vigilance checks carried out",
         /// VAWG scrutiny panels held.
         VawgPanelsHeld = "vawg_panels_held" / "VAWG scrutiny panels held",
         /// Licensed drivers checked with the DBS update service in the last six months.
@@ -142,6 +144,11 @@ pub fn describe(
             "{}; {}",
             plural(count, "fixed penalty notice", "fixed penalty notices"),
             plural(also.unwrap_or(0), "prosecution", "prosecutions")
+        ),
+        MeasureSource::VigilanceChecks => format!(
+            "{}; {} found",
+            plural(count, "vigilance check", "vigilance checks"),
+            plural(also.unwrap_or(0), "fire risk", "fire risks")
         ),
         MeasureSource::VawgPanelsHeld => plural(count, "panel held", "panels held"),
         MeasureSource::TaxiDbsChecked => match of {

@@ -47,6 +47,7 @@ pub mod taxi;
 pub mod testing;
 pub mod users;
 pub mod vawg;
+pub mod vigilance;
 
 pub use connect::{DatabaseUrl, UrlError};
 

@@ -10,6 +10,7 @@ use crate::schools::reach;
 use crate::sql::Q;
 use crate::taxi::checked_counts;
 use crate::vawg::panels_held;
+use crate::vigilance::vigilance_counts;
 use crate::{Exec, Result, Store};
 use chrono::NaiveDate;
 use safetynet_domain::measures::{Counts, MeasureSource};
@@ -82,6 +83,7 @@ impl Store {
             MeasureSource::NoiseInvestigations => investigated(&mut c, period).await?,
             MeasureSource::FlyTippingReportedByFire => single(fly_tipping_by_fire(&mut c, period).await?),
             MeasureSource::FlyTippingEnforcement => enforcement(&mut c, period).await?,
+            MeasureSource::VigilanceChecks => vigilance_counts(&mut c, period).await?,
             MeasureSource::VawgPanelsHeld => single(panels_held(&mut c, period).await?),
             MeasureSource::TaxiDbsChecked => checked_counts(&mut c, period.1).await?,
         })

@@ -392,4 +392,5 @@ stored_enums!(
     safetynet_domain::fly_tipping::TipSize,
     safetynet_domain::fly_tipping::EnforcementAction,
     safetynet_domain::fly_tipping::CourtResult,
+    safetynet_domain::vigilance::CheckedBy,
 );

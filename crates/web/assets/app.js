@@ -205,6 +205,11 @@ function layerPopup(p) {
     const land = p.land_type ? `<br>${escapeHtml(p.land_type)}${p.size ? ", " + escapeHtml(p.size) : ""}` : "<br>Not yet categorised";
     return `<a href="/programmes/fly-tipping/${encodeURIComponent(p.id)}">${escapeHtml(p.reference)}</a>${land}`;
   }
+  if (p.kind === "deliberate_fire") return `<strong>Deliberate fire</strong><br><a href="/incidents/${encodeURIComponent(p.id)}">${escapeHtml(p.reference)}</a>`;
+  if (p.kind === "vigilance") {
+    const risks = p.risks.length ? p.risks.map(escapeHtml).join(", ") : "No risks found";
+    return `<strong>Checked: ${escapeHtml(p.area)}</strong><br>${escapeHtml(p.checked_on)}<br>${risks}`;
+  }
   if (p.kind === "camera") {
     const until = p.removed_on ? ` to ${escapeHtml(p.removed_on)}` : " (still up)";
     return `<strong>Camera: ${escapeHtml(p.site)}</strong><br>From ${escapeHtml(p.deployed_on)}${until}`;
@@ -212,8 +217,10 @@ function layerPopup(p) {
   return `<strong>${p.density_per_km2.toFixed(0)} records per km²</strong>`;
 }
 
-// Points, drawn above any shading: cameras blue and larger, the rest red.
+// Points, drawn above any shading: cameras blue and larger, areas checked
+// green, the rest red.
 function pointStyle(p) {
+  if (p.kind === "vigilance") return { pane: "markerPane", radius: 7, weight: 2, color: "#0b0c0c", fillColor: "#00703c", fillOpacity: 0.9 };
   if (p.kind === "camera") return { pane: "markerPane", radius: 8, weight: 2, color: "#0b0c0c", fillColor: "#1d70b8", fillOpacity: 0.9 };
   return { pane: "markerPane", radius: 5, weight: 1, color: "#0b0c0c", fillColor: "#d4351c", fillOpacity: 0.9 };
 }

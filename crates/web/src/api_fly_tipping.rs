@@ -6,6 +6,7 @@
 use crate::api_types::Items;
 use crate::auth::{ApiJson, ApiUser};
 use crate::error::{ApiResult, AppError};
+use crate::layers::{geojson, hotspots as hotspots_of, points, window};
 use crate::params::parse_api_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -13,10 +14,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{Days, NaiveDate};
-use safetynet_analysis::density::quartic_density_wgs84;
-use safetynet_analysis::interrupt::Interrupt;
-use safetynet_analysis::AnalysisError;
+use chrono::NaiveDate;
 use safetynet_domain::fly_tipping::{
     ActionOutcome, CameraRemoval, LandType, NewAction, NewCamera, NewFlyTip, ReturnQuarter,
 };
@@ -26,9 +24,6 @@ use serde::Deserialize;
 
 /// The most fly-tips one list, map or hotspot surface reads.
 pub const MAP_LIMIT: i64 = 5_000;
-/// Hotspot surface: cell size and search radius, in metres.
-const HOTSPOT_CELL_M: f64 = 100.0;
-const HOTSPOT_BANDWIDTH_M: f64 = 500.0;
 
 /// Routes under `/api/v1` for fly-tipping.
 pub fn routes() -> Router<AppState> {
@@ -67,30 +62,18 @@ impl FlyTipQuery {
     /// The store's filter, `to` defaulting to `today`; `from` after `to`
     /// is refused.
     pub fn filter(&self, today: NaiveDate) -> Result<FlyTipFilter, AppError> {
-        let to = self.to.unwrap_or(today);
-        let from = self.from.unwrap_or_else(|| to.checked_sub_days(Days::new(365)).unwrap_or(to));
-        if from > to {
-            return Err(AppError::BadRequest("the first day must be on or before the last".into()));
-        }
+        let (from, to) = window(self.from, self.to, today)?;
         Ok(FlyTipFilter { from, to, land_type: self.land_type, limit: MAP_LIMIT })
     }
 }
 
-/// Fly-tips with a location as a GeoJSON FeatureCollection of points.
+/// Fly-tips with a location as GeoJSON points.
 pub fn fly_tip_points(list: &[FlyTipListed]) -> serde_json::Value {
-    let features: Vec<serde_json::Value> = list
-        .iter()
-        .filter_map(|f| Some((f, f.latitude?, f.longitude?)))
-        .map(|(f, lat, lon)| {
-            serde_json::json!({
-                "type": "Feature",
-                "geometry": { "type": "Point", "coordinates": [lon, lat] },
-                "properties": { "kind": "fly_tip", "id": f.incident_id, "reference": f.reference,
-                    "land_type": f.land_type.map(LandType::label), "size": f.size.map(|s| s.label()) },
-            })
-        })
-        .collect();
-    serde_json::json!({ "type": "FeatureCollection", "features": features })
+    points(list.iter().map(|f| {
+        let properties = serde_json::json!({ "kind": "fly_tip", "id": f.incident_id, "reference": f.reference,
+            "land_type": f.land_type.map(LandType::label), "size": f.size.map(|s| s.label()) });
+        (f.latitude, f.longitude, properties)
+    }))
 }
 
 #[utoipa::path(
@@ -106,9 +89,7 @@ async fn fly_tips(State(state): State<AppState>, user: ApiUser, RawQuery(raw): R
     let list = state.store.fly_tips(&permit, &q.filter(state.today())?).await?;
     Ok(match q.format.as_deref() {
         None | Some("json") => Json(Items::from(list)).into_response(),
-        Some("geojson") => {
-            ([(header::CONTENT_TYPE, "application/geo+json")], Json(fly_tip_points(&list))).into_response()
-        }
+        Some("geojson") => geojson(fly_tip_points(&list)),
         Some(_) => return Err(AppError::BadRequest("format must be json or geojson".into()).into()),
     })
 }
@@ -124,13 +105,8 @@ async fn hotspots(State(state): State<AppState>, user: ApiUser, RawQuery(raw): R
     let permit = user.permit::<ViewRecords>()?;
     let q: FlyTipQuery = parse_api_query(raw.as_deref())?;
     let list = state.store.fly_tips(&permit, &q.filter(state.today())?).await?;
-    let points: Vec<(f64, f64)> = list.iter().filter_map(|f| Some((f.longitude?, f.latitude?))).collect();
-    let surface = match quartic_density_wgs84(&points, HOTSPOT_CELL_M, HOTSPOT_BANDWIDTH_M, &Interrupt::never()) {
-        Ok(s) => s.to_geojson(),
-        Err(AnalysisError::Empty) => serde_json::json!({ "type": "FeatureCollection", "features": [] }),
-        Err(e) => return Err(AppError::BadRequest(e.to_string()).into()),
-    };
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(surface)).into_response())
+    let at: Vec<(f64, f64)> = list.iter().filter_map(|f| Some((f.longitude?, f.latitude?))).collect();
+    Ok(geojson(hotspots_of(&at)?))
 }
 
 #[utoipa::path(
@@ -215,21 +191,13 @@ struct FormatQuery {
     format: Option<String>,
 }
 
-/// Camera sites as a GeoJSON FeatureCollection of points.
+/// Camera sites as GeoJSON points.
 pub fn camera_points(list: &[Camera]) -> serde_json::Value {
-    let features: Vec<serde_json::Value> = list
-        .iter()
-        .filter_map(|c| Some((c, c.latitude?, c.longitude?)))
-        .map(|(c, lat, lon)| {
-            serde_json::json!({
-                "type": "Feature",
-                "geometry": { "type": "Point", "coordinates": [lon, lat] },
-                "properties": { "kind": "camera", "id": c.id, "site": c.site, "deployed_on": c.deployed_on,
-                    "removed_on": c.removed_on },
-            })
-        })
-        .collect();
-    serde_json::json!({ "type": "FeatureCollection", "features": features })
+    points(list.iter().map(|c| {
+        let properties = serde_json::json!({ "kind": "camera", "id": c.id, "site": c.site, "deployed_on": c.deployed_on,
+            "removed_on": c.removed_on });
+        (c.latitude, c.longitude, properties)
+    }))
 }
 
 #[utoipa::path(
@@ -245,9 +213,7 @@ async fn cameras(State(state): State<AppState>, user: ApiUser, RawQuery(raw): Ra
     let list = state.store.cameras(&permit).await?;
     Ok(match q.format.as_deref() {
         None | Some("json") => Json(Items::from(list)).into_response(),
-        Some("geojson") => {
-            ([(header::CONTENT_TYPE, "application/geo+json")], Json(camera_points(&list))).into_response()
-        }
+        Some("geojson") => geojson(camera_points(&list)),
         Some(_) => return Err(AppError::BadRequest("format must be json or geojson".into()).into()),
     })
 }

@@ -342,21 +342,13 @@ struct PremisesQuery {
     format: Option<String>,
 }
 
-/// Premises with a location as a GeoJSON FeatureCollection of points.
+/// Premises with a location as GeoJSON points.
 fn premises_points(list: &[Premises]) -> serde_json::Value {
-    let features: Vec<serde_json::Value> = list
-        .iter()
-        .filter_map(|p| Some((p, p.latitude?, p.longitude?)))
-        .map(|(p, lat, lon)| {
-            serde_json::json!({
-                "type": "Feature",
-                "geometry": { "type": "Point", "coordinates": [lon, lat] },
-                "properties": { "kind": "premises", "id": p.id, "name": p.name, "premises_kind": p.kind,
-                    "next_inspection_due": p.next_inspection_due },
-            })
-        })
-        .collect();
-    serde_json::json!({ "type": "FeatureCollection", "features": features })
+    crate::layers::points(list.iter().map(|p| {
+        let properties = serde_json::json!({ "kind": "premises", "id": p.id, "name": p.name, "premises_kind": p.kind,
+            "next_inspection_due": p.next_inspection_due });
+        (p.latitude, p.longitude, properties)
+    }))
 }
 
 #[utoipa::path(
@@ -372,9 +364,7 @@ async fn premises(State(state): State<AppState>, user: ApiUser, RawQuery(raw): R
     let list = state.store.premises_list(&permit, q.kind).await?;
     Ok(match q.format.as_deref() {
         None | Some("json") => Json(Items::from(list)).into_response(),
-        Some("geojson") => {
-            ([(axum::http::header::CONTENT_TYPE, "application/geo+json")], Json(premises_points(&list))).into_response()
-        }
+        Some("geojson") => crate::layers::geojson(premises_points(&list)),
         Some(_) => return Err(AppError::BadRequest("format must be json or geojson".into()).into()),
     })
 }

@@ -147,6 +147,17 @@ fn question_group(id: &str, question: &str, errors: &Errors, controls: Markup) -
     }
 }
 
+/// Several checkboxes under one question, each named `{id}-{code}`, with
+/// the question's error.
+pub fn checkboxes(id: &str, question: &str, items: &[(String, String)], errors: &Errors) -> Markup {
+    let boxes = html! {
+        div class="govuk-checkboxes govuk-checkboxes--small" id=(id) {
+            @for (code, label) in items { (checkbox(&format!("{id}-{code}"), label, false)) }
+        }
+    };
+    question_group(id, question, errors, boxes)
+}
+
 /// One checkbox that must be ticked, under its question, with its error
 /// (the error summary links to the checkbox itself).
 pub fn required_checkbox(id: &str, question: &str, label: &str, checked: bool, errors: &Errors) -> Markup {

@@ -9,6 +9,7 @@
 
 mod api;
 pub mod api_analysis;
+mod api_arson;
 mod api_doc;
 mod api_documents;
 mod api_fly_tipping;
@@ -22,6 +23,7 @@ mod auth;
 mod error;
 mod forms;
 pub mod jobs;
+mod layers;
 mod layout;
 pub mod metrics;
 mod openapi;

@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod analysis;
 mod analysis_maps;
+mod arson;
 mod audit;
 mod case_reviews;
 mod cases;
@@ -111,6 +112,8 @@ pub fn routes() -> Router<AppState> {
         .route("/programmes/premises", get(premises::list).post(premises::add))
         .route("/programmes/premises/{id}", get(premises::show))
         .route("/programmes/premises/{id}/visits", post(premises::add_visit))
+        .route("/programmes/arson", get(arson::show))
+        .route("/programmes/arson/vigilance-checks", post(arson::add_check))
         .route("/programmes/fly-tipping", get(fly_tipping::list))
         .route("/programmes/fly-tipping/cameras", post(fly_tipping::add_camera))
         .route("/programmes/fly-tipping/cameras/{id}/removal", post(fly_tipping::remove_camera))
