@@ -228,6 +228,7 @@ London Road Late Lounge|vigilant_deployment|HERTS-POLICE|90||Man arrested for se
 The Fleetville Arms|vigilant_deployment|HERTS-POLICE|60||Overt patrol with the licensee.
 Victoria Street Brewhouse|vigilant_deployment|HERTS-POLICE|25||Covert deployment; intelligence submitted.
 The Clock Tower Tap|licensing_check|SACDC|40||Compliant with conditions.
+London Road Late Lounge|noise_advice|SACDC|25||Complaints of bass from the smoking area: doors to close at 23:00, limiter set.
 ";
 
 /// Seeds the premises register and its visits.

@@ -60,6 +60,8 @@ vocabulary! {
         VigilantDeployment = "vigilant_deployment" / "Operation Vigilant deployment",
         /// A licensing compliance check.
         LicensingCheck = "licensing_check" / "Licensing compliance check",
+        /// Advice on noise from the premises (the council's Environmental Protection team).
+        NoiseAdvice = "noise_advice" / "Noise advice",
     }
 }
 
@@ -77,6 +79,7 @@ impl VisitKind {
         match self {
             VisitKind::FireInspection => &[Sector::Fire],
             VisitKind::VigilantDeployment => &[Sector::Police],
+            VisitKind::NoiseAdvice => &[Sector::Council],
             VisitKind::SafeguardingTraining | VisitKind::DrinkSpikingAdvice | VisitKind::LicensingCheck => {
                 &[Sector::Council, Sector::Police]
             }
@@ -240,6 +243,11 @@ mod tests {
             Some("visit_not_for_agency")
         );
         assert_eq!(rule(visit(VisitKind::DrinkSpikingAdvice), PremisesKind::Licensed, Sector::Council), None);
+        assert_eq!(rule(visit(VisitKind::NoiseAdvice), PremisesKind::Licensed, Sector::Council), None);
+        assert_eq!(
+            rule(visit(VisitKind::NoiseAdvice), PremisesKind::Licensed, Sector::Police),
+            Some("visit_not_for_agency")
+        );
         let future = NewVisit { visited_on: d("2026-01-16"), ..visit(VisitKind::LicensingCheck) };
         assert_eq!(rule(future, PremisesKind::Licensed, Sector::Council), Some("visit_date"));
         let backwards = NewVisit { next_inspection_due: Some(d("2026-01-14")), ..visit(VisitKind::FireInspection) };

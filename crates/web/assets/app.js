@@ -180,6 +180,7 @@ function densityColour(level) {
 
 function layerStyle(f) {
   const p = f.properties;
+  if (f.geometry.type === "Point") return pointStyle(p);
   if (p.kind === "cluster") return { color: "#d4351c", weight: 3, fillColor: "#d4351c", fillOpacity: 0.1 };
   if (p.kind === "pair") return { color: "#d4351c", weight: 2, opacity: 0.8 };
   if (p.kind === "pspo" || p.kind === "dispersal") return { color: "#1d70b8", weight: 3, fillColor: "#1d70b8", fillOpacity: 0.15 };
