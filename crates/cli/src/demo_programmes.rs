@@ -16,7 +16,7 @@ use safetynet_domain::policy::{EditRecords, Principal};
 use safetynet_domain::premises::{NewPremises, NewVisit, PremisesKind, RiskBand, VisitKind};
 use safetynet_domain::referrals::{ConsentBy, NewReferral, Programme, ReferralReason, ReferralStatus, ReferralUpdate};
 use safetynet_domain::schools::{NewSchoolSession, Topic};
-use safetynet_domain::taxi::{DbsResult, LicenceKind, NewDbsCheck, NewDriver};
+use safetynet_domain::taxi::{DbsResult, LicenceKind, NewConcern, NewDbsCheck, NewDriver};
 use safetynet_domain::uk_time::{london_date, london_midnight};
 use safetynet_domain::vawg::{NewLearningAction, NewPanel};
 use safetynet_domain::vigilance::{CheckedBy, FireRisk, NewVigilanceCheck};
@@ -133,6 +133,17 @@ pub async fn seed_programmes(store: &Store, now: DateTime<Utc>) -> anyhow::Resul
             safeguarding_trained_on: trained_ago.map(day),
         };
         let driver = store.add_driver(&edit, &new, today, &council_actor).await?;
+        if *number == "PH/2023/0413" {
+            let concern = NewConcern {
+                raised_on: day(21),
+                details: "A passenger reported sexualised comments on a late-night journey from the city centre; \
+                          the driver has been interviewed and warned."
+                    .into(),
+                share_with: "HERTS-POLICE".into(),
+                lawful_basis: "Crime and Disorder Act 1998 s115; DPA 2018 Sch 2 para 2".into(),
+            };
+            store.share_driver_concern(&edit, &driver.id, &concern, today, &council_actor).await?;
+        }
         if let Some(ago) = checked_ago {
             for earlier in [*ago + 182, *ago] {
                 let check = NewDbsCheck { checked_on: day(earlier), result: DbsResult::Clear, notes: String::new() };

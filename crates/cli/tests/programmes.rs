@@ -319,6 +319,10 @@ async fn closed_referrals_and_lapsed_drivers_are_anonymised_past_retention_and_s
         let driver = json!({ "licence_number": "PH/OLD", "full_name": "Lapsed Driver", "licence_kind": "private_hire", "licence_expires": "2026-01-31" });
         let driver = app.json("POST", "/api/v1/taxi-drivers", &council, driver).await.json();
         let driver = driver["id"].as_str().expect("id").to_string();
+        let concern = json!({ "raised_on": "2026-01-15", "details": "Lapsed Driver shouted at a passenger", "share_with": "HERTS-POLICE",
+            "lawful_basis": "Crime and Disorder Act 1998 s115" });
+        let res = app.json("POST", &format!("/api/v1/taxi-drivers/{driver}/concerns"), &council, concern).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
 
         // Three years and a day after the referral closed and the licence ended.
         app.clock.advance(chrono::Duration::days(3 * 366 + 20));
@@ -339,6 +343,10 @@ async fn closed_referrals_and_lapsed_drivers_are_anonymised_past_retention_and_s
         assert_eq!(fresh.status, StatusCode::CREATED, "{}", fresh.body);
         let d = app.get_bearer(&format!("/api/v1/taxi-drivers/{driver}"), &council).await.json();
         assert_eq!(d["full_name"], "Anonymised");
+        assert!(!d.to_string().contains("shouted"), "the concern's details go too: {d}");
+        let police = app.token(POLICE).await;
+        let shared = app.get_bearer("/api/v1/taxi-concerns", &police).await.body;
+        assert!(!shared.contains("Lapsed Driver") && shared.contains("s115"), "the share's record stays, without the person: {shared}");
         assert_eq!(measure(app, &council, "safe-and-well-visits").await["text"], "1 visit completed", "still counted");
         let again = app.store.retention_run(&Default::default(), None, &actor).await.expect("run").expect("report");
         assert!(again.referrals.is_empty() && again.taxi_drivers.is_empty(), "a run is idempotent; a new referral is kept");
@@ -704,6 +712,50 @@ async fn the_fire_service_records_vigilance_checks_beside_the_deliberate_fires_i
         let page = app.get("/programmes/arson", Some(&s)).await;
         assert!(page.body.contains("Bins or refuse left out near buildings") && page.body.contains("/api/v1/arson/hotspots?"), "{}", page.body);
         assert!(app.get("/programmes/arson", Some(&app.sign_in(OFFICER).await)).await.body.contains("2</strong> vigilance checks"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_concern_about_a_driver_reaches_the_police_with_its_lawful_basis_and_nobody_else() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let fire = app.token(FIRE).await;
+        let driver = json!({ "licence_number": "PH/2026/0099", "full_name": "Carl Example", "licence_kind": "private_hire", "licence_expires": "2027-01-31" });
+        let driver = app.json("POST", "/api/v1/taxi-drivers", &council, driver).await.json();
+        let path = format!("/api/v1/taxi-drivers/{}/concerns", driver["id"].as_str().expect("id"));
+        let concern = |to: &str, basis: &str| json!({ "raised_on": "2026-01-14", "details": "Passenger reported inappropriate comments",
+            "share_with": to, "lawful_basis": basis });
+        let res = app.json("POST", &path, &council, concern("HERTS-POLICE", "")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "concern_lawful_basis".into()));
+        let res = app.json("POST", &path, &council, concern("HFRS", "Crime and Disorder Act 1998 s115")).await;
+        assert_eq!(rule(&res), (StatusCode::UNPROCESSABLE_ENTITY, "concern_share_police".into()));
+        assert_eq!(app.json("POST", &path, &fire, concern("HERTS-POLICE", "s115")).await.status, StatusCode::NOT_FOUND);
+        let res = app.json("POST", &path, &council, concern("HERTS-POLICE", "Crime and Disorder Act 1998 s115")).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+
+        let shared = app.get_bearer("/api/v1/taxi-concerns", &police).await.json();
+        assert_eq!((shared["items"][0]["full_name"].as_str(), shared["items"][0]["licence_number"].as_str()), (Some("Carl Example"), Some("PH/2026/0099")));
+        assert_eq!(shared["items"][0]["lawful_basis"], "Crime and Disorder Act 1998 s115");
+        let none = app.get_bearer("/api/v1/taxi-concerns", &fire).await.body;
+        assert!(!none.contains("Carl Example"), "{none}");
+        let auditor = app.token(AUDITOR).await;
+        let audit = app.get_bearer("/api/v1/audit?action=share", &auditor).await.body;
+        assert!(audit.contains("taxi_concern"), "the share is audited: {audit}");
+
+        // The pages: on the driver for the council, a list for the police.
+        let s = app.sign_in(OFFICER).await;
+        let id = driver["id"].as_str().expect("id");
+        let page = app.get(&format!("/programmes/taxi/{id}"), Some(&s)).await;
+        assert!(page.body.contains("Passenger reported inappropriate comments"), "{}", page.body);
+        let fields = [("concern_raised_on", "2026-01-15"), ("concern_details", "Second complaint"), ("concern_share_with", "HERTS-POLICE"), ("concern_lawful_basis", "")];
+        let res = app.post(&format!("/programmes/taxi/{id}/concerns"), Some(&s), Some(&s.csrf), &fields).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("lawful basis"), "{}", res.body);
+        let p = app.sign_in(POLICE).await;
+        let list = app.get("/programmes/taxi/concerns", Some(&p)).await;
+        assert!(list.body.contains("Carl Example") && list.body.contains("PH/2026/0099"), "{}", list.body);
     })
     .await;
 }

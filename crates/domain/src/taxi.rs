@@ -174,6 +174,42 @@ impl NewDbsCheck {
     }
 }
 
+/// A concern about a licensed driver (a passenger's complaint, something
+/// the licensing team learned) shared with the police with the lawful
+/// basis for sharing it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewConcern {
+    /// The day the concern was raised.
+    pub raised_on: NaiveDate,
+    /// What the concern is.
+    pub details: String,
+    /// The police agency it is shared with (its code).
+    pub share_with: String,
+    /// The lawful basis for sharing, e.g. "Crime and Disorder Act 1998 s115".
+    pub lawful_basis: String,
+}
+
+impl NewConcern {
+    /// Checks it on `today`: `concern_date` (not in the future),
+    /// `concern_text` (details given and bounded), `concern_lawful_basis`
+    /// (a lawful basis named).
+    pub fn check(&self, today: NaiveDate) -> Result<(), StatutoryRule> {
+        let bad = |rule: &'static str, message: String| Err(StatutoryRule { rule, message });
+        if self.raised_on > today {
+            return bad("concern_date", format!("the concern cannot be raised in the future ({})", self.raised_on));
+        }
+        if let Err(m) = crate::text::required("details", &self.details, 2_000) {
+            return bad("concern_text", m);
+        }
+        if let Err(m) = crate::text::required("lawful basis", &self.lawful_basis, 300) {
+            return bad("concern_lawful_basis", format!("name the lawful basis for sharing it with the police: {m}"));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +254,24 @@ mod tests {
         assert_eq!(check.check(today).err().map(|e| e.rule), Some("dbs_notes_required"));
         let future = NewDbsCheck { checked_on: d("2026-01-16"), result: DbsResult::Clear, notes: String::new() };
         assert_eq!(future.check(today).err().map(|e| e.rule), Some("dbs_check_date"));
+    }
+
+    #[test]
+    fn a_concern_is_shared_with_a_lawful_basis() {
+        let c = NewConcern {
+            raised_on: d("2026-01-14"),
+            details: "Passenger complaint of inappropriate comments".into(),
+            share_with: "HERTS-POLICE".into(),
+            lawful_basis: String::new(),
+        };
+        let today = d("2026-01-15");
+        assert_eq!(c.check(today).err().map(|e| e.rule), Some("concern_lawful_basis"));
+        let c = NewConcern { lawful_basis: "Crime and Disorder Act 1998 s115".into(), ..c };
+        assert!(c.check(today).is_ok());
+        assert_eq!(
+            NewConcern { raised_on: d("2026-01-16"), ..c.clone() }.check(today).err().map(|e| e.rule),
+            Some("concern_date")
+        );
+        assert_eq!(NewConcern { details: " ".into(), ..c }.check(today).err().map(|e| e.rule), Some("concern_text"));
     }
 }

@@ -43,6 +43,7 @@ pub mod subject_access;
 pub mod summary;
 pub mod surveys;
 pub mod taxi;
+pub mod taxi_concerns;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;

@@ -330,6 +330,10 @@ impl Store {
                 .bind(id.as_str()),
             )
             .await?;
+            tx.execute(
+                &Q::new("UPDATE taxi_concerns SET details = $1 WHERE driver_id = $2").bind(REMOVED).bind(id.as_str()),
+            )
+            .await?;
         }
         let detail = serde_json::json!({
             "schedule": schedule,

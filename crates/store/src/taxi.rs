@@ -70,6 +70,8 @@ pub struct DriverRecord {
     pub driver: Driver,
     /// Their checks.
     pub checks: Vec<DbsCheck>,
+    /// Concerns about them shared with the police, newest first.
+    pub concerns: Vec<crate::taxi_concerns::Concern>,
 }
 
 const SELECT: &str = "SELECT id, licence_number, full_name, licence_kind, licence_expires, update_service,
@@ -294,13 +296,14 @@ impl Store {
             .iter()
             .map(|r| Ok(DbsCheck { checked_on: r.date("checked_on")?, result: r.stored("result")?, notes: r.text("notes")? }))
             .collect::<Result<Vec<_>>>()?;
-        Ok(DriverRecord { driver: driver_row(&row, today)?, checks })
+        let concerns = crate::taxi_concerns::driver_concerns(&mut conn, id).await?;
+        Ok(DriverRecord { driver: driver_row(&row, today)?, checks, concerns })
     }
 }
 
 /// Refuses a driver who is not on `agency`'s register (not found: another
 /// council's drivers are not revealed).
-async fn owned(conn: &mut impl Exec, agency: &str, id: &str) -> Result<()> {
+pub(crate) async fn owned(conn: &mut impl Exec, agency: &str, id: &str) -> Result<()> {
     let q = Q::new("SELECT id FROM taxi_drivers WHERE id = $1 AND agency = $2").bind(id).bind(agency);
     conn.optional(&q).await?.map(|_| ()).ok_or(StoreError::NotFound("driver"))
 }

@@ -20,7 +20,7 @@ use safetynet_domain::policy::{EditRecords, ViewCrimeData, ViewRecords};
 use safetynet_domain::premises::{NewPremises, NewVisit, PremisesKind};
 use safetynet_domain::referrals::{NewReferral, ReferralStatus, ReferralUpdate};
 use safetynet_domain::schools::{NewSchoolSession, Topic};
-use safetynet_domain::taxi::{DbsState, NewDbsCheck, NewDriver};
+use safetynet_domain::taxi::{DbsState, NewConcern, NewDbsCheck, NewDriver};
 use safetynet_domain::vawg::{NewFinding, NewLearningAction, NewPanel};
 use safetynet_store::noise::{Booking, Equipment, NoiseVisit};
 use safetynet_store::premises::{Premises, PremisesRecord};
@@ -28,6 +28,7 @@ use safetynet_store::referrals::{Direction, Referral};
 use safetynet_store::schools::{SchoolSession, TopicReach};
 use safetynet_store::strategy::Commitment;
 use safetynet_store::taxi::{Driver, DriverRecord};
+use safetynet_store::taxi_concerns::{Concern, SharedConcern};
 use safetynet_store::vawg::{Panel, PanelRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -48,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/taxi-drivers/{id}/checks", post(add_check))
         .route("/taxi-drivers/{id}/training", post(record_training))
         .route("/taxi-drivers/{id}/licence", post(renew_licence))
+        .route("/taxi-drivers/{id}/concerns", post(share_concern))
+        .route("/taxi-concerns", get(shared_concerns))
         .route("/premises", get(premises).post(add_premises))
         .route("/premises/{id}", get(one_premises))
         .route("/premises/{id}/visits", post(add_visit))
@@ -302,6 +305,36 @@ async fn add_check(
     let permit = user.permit::<EditRecords>()?;
     let record = state.store.add_dbs_check(&permit, &id, &check, state.today(), &user.actor()).await?;
     Ok((StatusCode::CREATED, Json(record)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/taxi-drivers/{id}/concerns",
+    summary = "Share a concern about a driver on your register with a police agency, with the lawful basis for sharing it (audited as a share); 422 with `error.rule` (`concern_date`, `concern_text`, `concern_lawful_basis`, `concern_share_police`)",
+    params(("id" = String, Path, description = "The driver's id")),
+    request_body = NewConcern,
+    responses((status = 201, description = "Success", body = Concern))
+)]
+async fn share_concern(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(new): ApiJson<NewConcern>,
+) -> ApiResult<(StatusCode, Json<Concern>)> {
+    let permit = user.permit::<EditRecords>()?;
+    let concern = state.store.share_driver_concern(&permit, &id, &new, state.today(), &user.actor()).await?;
+    Ok((StatusCode::CREATED, Json(concern)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/taxi-concerns",
+    summary = "Concerns about licensed drivers shared with your agency, newest first, with the driver's name and licence and the lawful basis; audited",
+    responses((status = 200, description = "Success", body = Items<SharedConcern>))
+)]
+async fn shared_concerns(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Items<SharedConcern>>> {
+    let permit = user.permit::<ViewRecords>()?;
+    Ok(Json(Items::from(state.store.shared_concerns(&permit, &user.actor()).await?)))
 }
 
 /// `POST /taxi-drivers/{id}/training`.

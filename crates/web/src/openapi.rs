@@ -81,6 +81,8 @@ use utoipa::{Modify, OpenApi};
         crate::api_programmes::add_check,
         crate::api_programmes::record_training,
         crate::api_programmes::renew_licence,
+        crate::api_programmes::share_concern,
+        crate::api_programmes::shared_concerns,
         crate::api_programmes::premises,
         crate::api_programmes::add_premises,
         crate::api_programmes::one_premises,

@@ -30,6 +30,7 @@ mod statements;
 mod strategy;
 mod surveys;
 mod taxi;
+mod taxi_concerns;
 mod two_step;
 mod vawg;
 
@@ -132,7 +133,9 @@ pub fn routes() -> Router<AppState> {
         .route("/programmes/vawg/{id}/actions", post(vawg::add_action))
         .route("/programmes/vawg/actions/{id}/done", post(vawg::done))
         .route("/programmes/taxi", get(taxi::list).post(taxi::add))
+        .route("/programmes/taxi/concerns", get(taxi_concerns::shared))
         .route("/programmes/taxi/{id}", get(taxi::show))
+        .route("/programmes/taxi/{id}/concerns", post(taxi_concerns::share))
         .route("/programmes/taxi/{id}/checks", post(taxi::add_check))
         .route("/programmes/taxi/{id}/training", post(taxi::record_training))
         .route("/programmes/taxi/{id}/licence", post(taxi::renew_licence))

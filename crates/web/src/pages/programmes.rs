@@ -74,6 +74,7 @@ pub async fn hub(State(state): State<AppState>, user: PageUser) -> PageResult<Ht
         }
         div class="govuk-grid-row" {
             (card("/programmes/fly-tipping", "Fly-tipping", "Fly-tips in Defra's categories on a hotspot map by land type, cameras, fixed penalties and prosecutions, and the quarterly WasteDataFlow return."))
+            (card("/programmes/taxi/concerns", "Concerns about licensed drivers", "Concerns a licensing council has shared with your agency about the taxi and private hire drivers it licenses."))
             (card("/programmes/arson", "Deliberate fires", "Deliberate fires on a hotspot map, and the vigilance checks crews and Community Volunteers make for fire risks and likely arson targets."))
         }
         h2 class="govuk-heading-m" { "The strategy's measures" }

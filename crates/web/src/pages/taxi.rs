@@ -187,11 +187,18 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<
     render_one(&state, &user, &id, &Vec::new()).await
 }
 
-async fn render_one(state: &AppState, user: &PageUser, id: &str, errors: &Errors) -> PageResult<Html<String>> {
+/// One driver's page, with `errors` at their fields.
+pub(super) async fn render_one(
+    state: &AppState,
+    user: &PageUser,
+    id: &str,
+    errors: &Errors,
+) -> PageResult<Html<String>> {
     let permit = user.permit::<ViewRecords>()?;
     let today = state.today();
     let r = state.store.driver(&permit, id, today, &user.actor()).await?;
     let d = &r.driver;
+    let police = super::taxi_concerns::police_agencies(state).await?;
     let results: Vec<(String, String)> = choices(DbsResult::ALL, DbsResult::as_str, DbsResult::label);
     let rows = [
         ("Licence", format!("{} ({})", d.licence_number, d.licence_kind.label())),
@@ -245,6 +252,7 @@ async fn render_one(state: &AppState, user: &PageUser, id: &str, errors: &Errors
                 button class="govuk-button govuk-button--secondary" type="submit" { "Record training" }
             }
         }
+        (super::taxi_concerns::section(user, &r, &police, today, errors))
     };
     Ok(page(Some(user), Nav::Programmes, &d.full_name, PageOpts::default(), body))
 }
