@@ -42,6 +42,10 @@ const SESSIONS: &[(&str, i64, Topic, u32, &str)] = &[
     ("Oaklands College", 200, Topic::DriverSafety, 140, "HFRS"),
     ("Oaklands College", 30, Topic::DriverSafety, 120, "HFRS"),
     ("St George's School", 75, Topic::OnlineSafety, 150, "HERTS-POLICE"),
+    ("Cottonmill estate", 70, Topic::DetachedYouthWork, 14, "HCC-SFYP"),
+    ("Clarence Park", 42, Topic::DetachedYouthWork, 22, "HCC-SFYP"),
+    ("Marshalswick shops", 21, Topic::DetachedYouthWork, 9, "HCC-SFYP"),
+    ("Cottonmill estate", 7, Topic::DetachedYouthWork, 17, "HCC-SFYP"),
 ];
 
 /// Referrals, one per line: from | programme | to | name | born | reason |

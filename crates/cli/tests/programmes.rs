@@ -121,6 +121,8 @@ async fn sessions_in_schools_count_each_school_once_against_the_county_lines_tar
             ("st albans girls school", "county_lines", 40),
             ("Verulam School", "county_lines", 150),
             ("Loreto College", "healthy_relationships", 90),
+            ("Cottonmill estate", "detached_youth_work", 14),
+            ("Clarence Park", "detached_youth_work", 9),
         ] {
             let res = app.json("POST", "/api/v1/school-sessions", &council, session(school, topic, pupils, "2026-01-12")).await;
             assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
@@ -133,6 +135,8 @@ async fn sessions_in_schools_count_each_school_once_against_the_county_lines_tar
         let m = measure(app, &council, "county-lines-workshops").await;
         assert_eq!((m["text"].as_str(), m["figure"].as_f64()), (Some("2 of 10 schools"), Some(2.0)), "{m}");
         assert_eq!(measure(app, &council, "healthy-relationships").await["text"], "1 school, 90 pupils");
+        let youth = measure(app, &council, "youth-vulnerable-groups").await;
+        assert_eq!(youth["text"], "23 young people reached in 2 outreach sessions", "{youth}");
         let listed = app.get_bearer("/api/v1/school-sessions?topic=county_lines", &council).await.json();
         assert_eq!(listed["items"].as_array().map(Vec::len), Some(3), "{listed}");
         let reach = &listed["reach"];

@@ -24,6 +24,8 @@ vocabulary! {
         NoMoreSupported = "no_more_supported" / "Young people supported by No More outreach",
         /// Young people taken on by the youth offer.
         YouthOfferEngaged = "youth_offer_engaged" / "Young people engaged by the youth offer",
+        /// Young people engaged by detached youth work in areas of concern, and the sessions.
+        YouthOutreachReached = "youth_outreach_reached" / "Young people reached by detached youth work in areas of concern",
         /// Phoenix participants who gained employment or a qualification.
         PhoenixOutcomes = "phoenix_outcomes" / "Phoenix participants gaining employment or qualifications",
         /// Business premises given a fire safety inspection.
@@ -118,6 +120,11 @@ pub fn describe(
         MeasureSource::NoMoreSupported | MeasureSource::YouthOfferEngaged => {
             plural(count, "young person", "young people")
         }
+        MeasureSource::YouthOutreachReached => format!(
+            "{} reached in {}",
+            plural(count, "young person", "young people"),
+            plural(also.unwrap_or(0), "outreach session", "outreach sessions")
+        ),
         MeasureSource::PhoenixOutcomes => {
             format!("{count} of {}", plural(of.unwrap_or(0), "participant who finished", "participants who finished"))
         }

@@ -23,6 +23,9 @@ vocabulary! {
         ArsonAwareness = "arson_awareness" / "Arson awareness",
         /// Driver and road safety (fire and rescue).
         DriverSafety = "driver_safety" / "Driver and road safety",
+        /// Detached youth work: youth workers out in an area of concern
+        /// (the place in `school`, the young people engaged in `pupils`).
+        DetachedYouthWork = "detached_youth_work" / "Detached youth work (outreach in an area of concern)",
         /// Anything else (say in the notes).
         Other = "other" / "Other",
     }

@@ -61,6 +61,11 @@ impl Store {
             MeasureSource::YouthOfferEngaged => {
                 single(referrals(Programme::YouthOffer, &TAKEN_ON, None, period).run(&mut c).await?)
             }
+            MeasureSource::YouthOutreachReached => {
+                let r = reach(&mut c, period, Some(Topic::DetachedYouthWork)).await?;
+                let (pupils, sessions) = r.first().map_or((0, 0), |t| (t.pupils, t.sessions));
+                Counts { count: pupils, of: None, also: Some(sessions) }
+            }
             MeasureSource::PhoenixOutcomes => {
                 let done = completed(Programme::Phoenix).run(&mut c).await?;
                 let achieved = ReferralCount { achieved: true, ..completed(Programme::Phoenix) }.run(&mut c).await?;

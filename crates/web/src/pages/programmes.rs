@@ -64,7 +64,7 @@ pub async fn hub(State(state): State<AppState>, user: PageUser) -> PageResult<Ht
         p class="govuk-body" { "The programmes each partner runs for the strategy, recorded as the work is done. The strategy's measures below are counted from these records, not typed in." }
         div class="govuk-grid-row" {
             (card("/programmes/referrals", "Referrals", "Safe and Well visits, the LiFE course, the youth offer, No More outreach and the Phoenix programme: refer with consent, and hear what happened."))
-            (card("/programmes/schools", "Schools and colleges", "County Lines workshops, Healthy Relationships courses and fire safety talks: schools and pupils reached."))
+            (card("/programmes/schools", "Schools, colleges and outreach", "County Lines workshops, Healthy Relationships courses, fire safety talks and detached youth work: schools, places and young people reached."))
             (card("/programmes/taxi", "Taxi and private hire drivers", "The licensing register and each driver's six-monthly DBS check through the update service."))
         }
         div class="govuk-grid-row" {
@@ -126,7 +126,7 @@ async fn render_schools(
                 caption class="govuk-table__caption govuk-table__caption--m" { "Reach by topic" }
                 thead class="govuk-table__head" { tr class="govuk-table__row" {
                     th scope="col" class="govuk-table__header" { "Topic" }
-                    @for h in ["Sessions", "Schools", "Pupils"] { th scope="col" class="govuk-table__header govuk-table__header--numeric" { (h) } }
+                    @for h in ["Sessions", "Schools or places", "Pupils or young people"] { th scope="col" class="govuk-table__header govuk-table__header--numeric" { (h) } }
                 } }
                 tbody class="govuk-table__body" {
                     @for t in &reach { tr class="govuk-table__row" {
@@ -141,7 +141,7 @@ async fn render_schools(
                 table class="govuk-table" data-testid="session-table" {
                     caption class="govuk-table__caption govuk-table__caption--m" { "Sessions, newest first" }
                     thead class="govuk-table__head" { tr class="govuk-table__row" {
-                        @for h in ["Held", "School or college", "Topic", "Pupils", "Given by"] { th scope="col" class="govuk-table__header" { (h) } }
+                        @for h in ["Held", "School, college or place", "Topic", "Pupils or young people", "Given by"] { th scope="col" class="govuk-table__header" { (h) } }
                     } }
                     tbody class="govuk-table__body" {
                         @for s in &sessions { tr class="govuk-table__row" {
@@ -161,11 +161,11 @@ async fn render_schools(
                 div class="govuk-details__text" {
                     form method="post" action="/programmes/schools" novalidate {
                         (csrf_field(user))
-                        (input("school", "School or college", "text", &f.school, None, errors))
+                        (input("school", "School, college or place", "text", &f.school, Some("For detached youth work, the area, e.g. Cottonmill estate"), errors))
                         (select("topic", "Topic", &topics, &f.topic, Some("Choose a topic"), errors))
                         div class="govuk-grid-row" {
                             div class="govuk-grid-column-one-half" { (input("held_on", "Held on", "date", &f.held_on, None, errors)) }
-                            div class="govuk-grid-column-one-half" { (input("pupils", "Pupils or students", "number", &f.pupils, None, errors)) }
+                            div class="govuk-grid-column-one-half" { (input("pupils", "Pupils, students or young people", "number", &f.pupils, None, errors)) }
                         }
                         (textarea("notes", "Notes", &f.notes, Some("No child's name or details."), 3, errors))
                         button class="govuk-button" type="submit" { "Record the session" }
