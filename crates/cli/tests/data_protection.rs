@@ -219,6 +219,12 @@ async fn subject_access_export_holds_the_persons_data_and_nothing_of_another_age
             .as_str()
             .unwrap_or_default()
             .to_string();
+        // A referral the council made for her, and one for someone else; the
+        // fire service's answer is the council's to disclose too.
+        let referral = |name: &str| json!({ "programme": "safe_and_well", "to_agency": "HFRS", "full_name": name,
+            "address": "12 Verulam Road", "reason": "vulnerability", "consent": true, "consent_by": "person", "referred_on": "2026-01-14" });
+        let hers = post(app, "/api/v1/referrals", &council, referral("JANE  smith")).await;
+        post(app, "/api/v1/referrals", &council, referral("Janet Smithson")).await;
         let out = app.dir.path().join("sar.json");
         let export = |agency: &str| {
             bin()
@@ -238,6 +244,9 @@ async fn subject_access_export_holds_the_persons_data_and_nothing_of_another_age
         assert!(text.contains(&mine) && text.contains(&case_id), "{text}");
         assert!(!text.contains(&theirs), "another agency's unshared incident: {text}");
         assert_eq!(v["incidents"][0]["held_as"], "owner");
+        let referrals = v["referrals"].as_array().cloned().unwrap_or_default();
+        assert_eq!(referrals.len(), 1, "her referral by name, not another's: {referrals:?}");
+        assert_eq!(referrals[0]["id"], hers["id"]);
         // The audit of who viewed it: the officer's read of the incident above.
         let viewed = v["audit"]
             .as_array()

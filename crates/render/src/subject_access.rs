@@ -101,6 +101,14 @@ pub fn subject_access_pdf(export: &Value) -> Result<Vec<u8>, crate::pdf::PdfErro
             records(export, "interventions", "Interventions", "None."),
             records(export, "risk_assessments", "Risk assessments", "None."),
             records(export, "case_reviews", "ASB Case Review applications", "None."),
+            records(export, "referrals", "Referrals with a matching name (check each is this person)", "None."),
+            records(
+                export,
+                "taxi_drivers",
+                "Licensed drivers with a matching name (check each is this person)",
+                "None.",
+            ),
+            records(export, "taxi_concerns", "Concerns about those drivers shared with the police", "None."),
             audit,
         ],
     };

@@ -5,13 +5,19 @@
 //! cases those incidents are in that the agency may see, interventions
 //! against them, risk assessments on those cases, ASB Case Review
 //! applications, and the audit rows about those records (who viewed or
-//! changed them, when). Nothing of another agency's unshared records.
+//! changed them, when). Referrals the agency made or received and the
+//! drivers on its taxi register (with the concerns it shared about them)
+//! are not linked to person records: those whose name matches the person's
+//! (and date of birth, where both are known) are listed as possible
+//! matches for the officer to check. Nothing of another agency's unshared
+//! records.
 
 use crate::audit::append;
 use crate::sql::{Row, Q};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError};
 use safetynet_domain::audit::AuditAction;
+use safetynet_domain::incident::match_key;
 use serde_json::{json, Value};
 
 /// Appends `($n, ...)` bound to `ids` (`(NULL)`, matching nothing, when empty).
@@ -102,6 +108,87 @@ const CASE: &[(&str, char)] = &[
     ("shared_at", 'n'),
     ("anonymised_at", 'n'),
 ];
+
+/// Whether a record's `name` and `born` match one of `people` by name
+/// (as incidents match people) and, where both are known, date of birth.
+fn matches(people: &[Value], name: &str, born: Option<&str>) -> bool {
+    let key = match_key(name);
+    people.iter().any(|p| {
+        let same_name = p["full_name"].as_str().is_some_and(|n| match_key(n) == key);
+        let dob = p["date_of_birth"].as_str();
+        same_name && (born.is_none() || dob.is_none() || born == dob)
+    })
+}
+
+/// Referrals `agency` made or received, drivers on its register and the
+/// concerns it shared about them, whose name matches one of `people`.
+async fn by_name(conn: &mut impl Exec, agency: &str, people: &[Value]) -> Result<(Vec<Value>, Vec<Value>, Vec<Value>)> {
+    let q = Q::new(
+        "SELECT id, reference, programme, from_agency, to_agency, full_name, date_of_birth, address, contact, reason, details,
+           referred_on, status, outcome, closed_on, anonymised_at FROM referrals WHERE from_agency = $1 OR to_agency = $1
+         ORDER BY referred_on, id",
+    )
+    .bind(agency);
+    let cols = [
+        ("id", 't'),
+        ("reference", 't'),
+        ("programme", 't'),
+        ("from_agency", 't'),
+        ("to_agency", 't'),
+        ("full_name", 't'),
+        ("date_of_birth", 'o'),
+        ("address", 't'),
+        ("contact", 't'),
+        ("reason", 't'),
+        ("details", 't'),
+        ("referred_on", 't'),
+        ("status", 't'),
+        ("outcome", 't'),
+        ("closed_on", 'o'),
+        ("anonymised_at", 'n'),
+    ];
+    let referrals: Vec<Value> = rows(conn, &q, &cols)
+        .await?
+        .into_iter()
+        .filter(|r| matches(people, r["full_name"].as_str().unwrap_or_default(), r["date_of_birth"].as_str()))
+        .collect();
+    let q = Q::new(
+        "SELECT id, licence_number, full_name, licence_kind, licence_expires, safeguarding_trained_on, last_checked_on, anonymised_at
+         FROM taxi_drivers WHERE agency = $1 ORDER BY licence_number",
+    )
+    .bind(agency);
+    let cols = [
+        ("id", 't'),
+        ("licence_number", 't'),
+        ("full_name", 't'),
+        ("licence_kind", 't'),
+        ("licence_expires", 't'),
+        ("safeguarding_trained_on", 'o'),
+        ("last_checked_on", 'o'),
+        ("anonymised_at", 'n'),
+    ];
+    let drivers: Vec<Value> = rows(conn, &q, &cols)
+        .await?
+        .into_iter()
+        .filter(|d| matches(people, d["full_name"].as_str().unwrap_or_default(), None))
+        .collect();
+    let mut q = Q::new(
+        "SELECT id, driver_id, raised_on, details, shared_with, lawful_basis FROM taxi_concerns WHERE agency = ",
+    );
+    q.arg(agency).push(" AND driver_id IN ");
+    placeholders(&mut q, &ids_of(&drivers));
+    q.push(" ORDER BY raised_on, id");
+    let cols = [
+        ("id", 't'),
+        ("driver_id", 't'),
+        ("raised_on", 't'),
+        ("details", 't'),
+        ("shared_with", 't'),
+        ("lawful_basis", 't'),
+    ];
+    let concerns = rows(conn, &q, &cols).await?;
+    Ok((referrals, drivers, concerns))
+}
 
 impl Store {
     /// Everything `agency` holds about the person `person_id` (which that
@@ -227,11 +314,16 @@ impl Store {
         )
         .await?;
 
+        let (referrals, drivers, concerns) = by_name(&mut c, agency, &people).await?;
+
         let mut all_ids = person_ids.clone();
         all_ids.extend(incident_ids.iter().cloned());
         all_ids.extend(case_ids.iter().cloned());
         all_ids.extend(ids_of(&interventions));
         all_ids.extend(ids_of(&case_reviews));
+        all_ids.extend(ids_of(&referrals));
+        all_ids.extend(ids_of(&drivers));
+        all_ids.extend(ids_of(&concerns));
         let mut q = Q::new(
             "SELECT a.seq, a.at, a.user_id, u.display_name AS user_name, a.agency_code, a.action, a.record_type, a.record_id
              FROM audit_log a LEFT JOIN users u ON u.id = a.user_id WHERE a.record_id IN ",
@@ -258,7 +350,8 @@ impl Store {
         let counts = json!({
             "people": people.len(), "incidents": incidents.len(), "cases": cases.len(),
             "interventions": interventions.len(), "risk_assessments": assessments.len(),
-            "case_reviews": case_reviews.len(), "audit": audit.len(),
+            "case_reviews": case_reviews.len(), "referrals": referrals.len(), "taxi_drivers": drivers.len(),
+            "taxi_concerns": concerns.len(), "audit": audit.len(),
         });
         let mut tx = self.write().await?;
         let detail = json!({ "subject_access": true, "agency": agency, "counts": counts });
@@ -275,6 +368,9 @@ impl Store {
             "interventions": interventions,
             "risk_assessments": assessments,
             "case_reviews": case_reviews,
+            "referrals": referrals,
+            "taxi_drivers": drivers,
+            "taxi_concerns": concerns,
             "audit": audit,
         }))
     }
