@@ -4,7 +4,7 @@
 //! every one can be changed in configuration (`[safety.fpn]`, e.g.
 //! `fly_tipping = 100000` pence) because Parliament changes them.
 
-use crate::interventions::StatutoryRule;
+use crate::rules::StatutoryRule;
 use crate::powers::Sector;
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::fixed_penalty::{FpnBasis, FpnLimits};
+pub use crate::rules::StatutoryRule;
 use crate::powers::{Authoriser, Sector};
 use crate::uk_time::{london_add_months, london_date};
 
@@ -291,18 +292,6 @@ pub fn holders(kind: InterventionKind) -> (&'static [Sector], &'static str) {
 /// The sector may use the power.
 pub fn may_use(kind: InterventionKind, sector: Sector) -> bool {
     holders(kind).0.contains(&sector)
-}
-
-/// A statutory rule the proposed intervention breaks (or, as a warning,
-/// something the officer should know before going ahead).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-#[error("{message}")]
-pub struct StatutoryRule {
-    /// Stable rule name (see [`check`]).
-    pub rule: &'static str,
-    /// What is wrong, in plain words.
-    pub message: String,
 }
 
 fn refuse<T>(rule: &'static str, message: impl Into<String>) -> Result<T, StatutoryRule> {

@@ -43,6 +43,7 @@ pub mod referrals;
 pub mod retention;
 pub mod risk;
 pub mod role;
+pub mod rules;
 pub mod schools;
 pub mod strategy;
 pub mod taxi;

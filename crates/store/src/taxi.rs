@@ -71,7 +71,7 @@ pub struct DriverRecord {
     /// Their checks.
     pub checks: Vec<DbsCheck>,
     /// Concerns about them shared with the police, newest first.
-    pub concerns: Vec<crate::taxi_concerns::Concern>,
+    pub concerns: Vec<Concern>,
 }
 
 const SELECT: &str = "SELECT id, licence_number, full_name, licence_kind, licence_expires, update_service,
@@ -94,6 +94,44 @@ fn driver_row(r: &Row, today: NaiveDate) -> Result<Driver> {
         next_check_due: last.map(next_check_due),
         dbs_state: dbs_state(last, expires, today),
     })
+}
+
+/// A concern as the licensing council sees it on the driver.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct Concern {
+    /// Id.
+    pub id: String,
+    /// Raised on.
+    pub raised_on: NaiveDate,
+    /// What the concern is.
+    pub details: String,
+    /// The police agency it was shared with.
+    pub shared_with: String,
+    /// The lawful basis for sharing it.
+    pub lawful_basis: String,
+}
+
+/// The columns of a concern with its driver's (`c`, `d`).
+pub(crate) const CONCERN_SELECT: &str =
+    "SELECT c.id, c.raised_on, c.details, c.shared_with, c.lawful_basis, c.agency, d.full_name,
+    d.licence_number, d.licence_kind FROM taxi_concerns c CROSS JOIN taxi_drivers d WHERE d.id = c.driver_id";
+
+pub(crate) fn concern_row(r: &Row) -> Result<Concern> {
+    Ok(Concern {
+        id: r.text("id")?,
+        raised_on: r.date("raised_on")?,
+        details: r.text("details")?,
+        shared_with: r.text("shared_with")?,
+        lawful_basis: r.text("lawful_basis")?,
+    })
+}
+
+/// The concerns about one driver, newest first.
+async fn driver_concerns(conn: &mut impl Exec, driver_id: &str) -> Result<Vec<Concern>> {
+    let q =
+        Q::new(format!("{CONCERN_SELECT} AND c.driver_id = $1 ORDER BY c.raised_on DESC, c.id DESC")).bind(driver_id);
+    conn.all(&q).await?.iter().map(concern_row).collect()
 }
 
 /// The register's order: overdue first, expired licences last.
@@ -296,7 +334,7 @@ impl Store {
             .iter()
             .map(|r| Ok(DbsCheck { checked_on: r.date("checked_on")?, result: r.stored("result")?, notes: r.text("notes")? }))
             .collect::<Result<Vec<_>>>()?;
-        let concerns = crate::taxi_concerns::driver_concerns(&mut conn, id).await?;
+        let concerns = driver_concerns(&mut conn, id).await?;
         Ok(DriverRecord { driver: driver_row(&row, today)?, checks, concerns })
     }
 }

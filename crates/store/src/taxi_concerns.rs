@@ -6,8 +6,8 @@
 
 use crate::audit::append;
 use crate::partnership::agency_sector;
-use crate::sql::{Row, Q};
-use crate::taxi::owned;
+use crate::sql::Q;
+use crate::taxi::{concern_row, owned, Concern, CONCERN_SELECT};
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError};
 use chrono::NaiveDate;
@@ -17,22 +17,6 @@ use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
 use safetynet_domain::powers::Sector;
 use safetynet_domain::taxi::{LicenceKind, NewConcern};
 use serde::Serialize;
-
-/// A concern as the licensing council sees it on the driver.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-pub struct Concern {
-    /// Id.
-    pub id: String,
-    /// Raised on.
-    pub raised_on: NaiveDate,
-    /// What the concern is.
-    pub details: String,
-    /// The police agency it was shared with.
-    pub shared_with: String,
-    /// The lawful basis for sharing it.
-    pub lawful_basis: String,
-}
 
 /// A concern as the police agency it was shared with sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -49,25 +33,6 @@ pub struct SharedConcern {
     pub licence_number: String,
     /// The licence held.
     pub licence_kind: LicenceKind,
-}
-
-const SELECT: &str = "SELECT c.id, c.raised_on, c.details, c.shared_with, c.lawful_basis, c.agency, d.full_name,
-    d.licence_number, d.licence_kind FROM taxi_concerns c CROSS JOIN taxi_drivers d WHERE d.id = c.driver_id";
-
-fn concern_row(r: &Row) -> Result<Concern> {
-    Ok(Concern {
-        id: r.text("id")?,
-        raised_on: r.date("raised_on")?,
-        details: r.text("details")?,
-        shared_with: r.text("shared_with")?,
-        lawful_basis: r.text("lawful_basis")?,
-    })
-}
-
-/// The concerns about one driver, newest first.
-pub(crate) async fn driver_concerns(conn: &mut impl Exec, driver_id: &str) -> Result<Vec<Concern>> {
-    let q = Q::new(format!("{SELECT} AND c.driver_id = $1 ORDER BY c.raised_on DESC, c.id DESC")).bind(driver_id);
-    conn.all(&q).await?.iter().map(concern_row).collect()
 }
 
 impl Store {
@@ -111,7 +76,7 @@ impl Store {
         let detail = serde_json::json!({ "driver": driver_id, "shared_with": new.share_with.trim(),
             "lawful_basis": new.lawful_basis.trim() });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Share, "taxi_concern", Some(&id), detail)).await?;
-        let concern = concern_row(&tx.one(&Q::new(format!("{SELECT} AND c.id = $1")).bind(&id)).await?)?;
+        let concern = concern_row(&tx.one(&Q::new(format!("{CONCERN_SELECT} AND c.id = $1")).bind(&id)).await?)?;
         tx.commit().await?;
         Ok(concern)
     }
@@ -119,7 +84,7 @@ impl Store {
     /// The concerns shared with the caller's agency, newest first; audited
     /// (ids only).
     pub async fn shared_concerns(&self, permit: &Permit<ViewRecords>, actor: &Actor<'_>) -> Result<Vec<SharedConcern>> {
-        let q = Q::new(format!("{SELECT} AND c.shared_with = $1 ORDER BY c.raised_on DESC, c.id DESC"))
+        let q = Q::new(format!("{CONCERN_SELECT} AND c.shared_with = $1 ORDER BY c.raised_on DESC, c.id DESC"))
             .bind(permit.principal().agency.clone());
         let rows = self.conn().await?.all(&q).await?;
         let list = rows

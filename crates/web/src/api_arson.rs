@@ -5,7 +5,7 @@
 use crate::api_types::Items;
 use crate::auth::{ApiJson, ApiUser};
 use crate::error::{ApiResult, AppError};
-use crate::layers::{geojson, hotspots, points, window};
+use crate::layers::{geojson, hotspots, points, window, WindowQuery};
 use crate::params::parse_api_query;
 use crate::AppState;
 use axum::extract::{RawQuery, State};
@@ -13,11 +13,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::NaiveDate;
 use safetynet_domain::policy::{EditRecords, ViewRecords};
 use safetynet_domain::vigilance::NewVigilanceCheck;
 use safetynet_store::vigilance::{DeliberateFire, VigilanceCheck};
-use serde::Deserialize;
 
 /// Routes under `/api/v1` for arson.
 pub fn routes() -> Router<AppState> {
@@ -25,22 +23,6 @@ pub fn routes() -> Router<AppState> {
         .route("/arson/vigilance-checks", get(checks).post(add_check))
         .route("/arson/deliberate-fires", get(fires))
         .route("/arson/hotspots", get(fire_hotspots))
-}
-
-/// A reporting window and a format.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct WindowQuery {
-    /// First day (default a year before `to`).
-    #[serde(default)]
-    pub from: Option<NaiveDate>,
-    /// Last day (default today).
-    #[serde(default)]
-    pub to: Option<NaiveDate>,
-    /// `json` (default) or `geojson` (points, for the map).
-    #[serde(default)]
-    pub format: Option<String>,
 }
 
 /// Checks as GeoJSON points.

@@ -6,7 +6,7 @@
 use crate::api_types::Items;
 use crate::auth::{ApiJson, ApiUser};
 use crate::error::{ApiResult, AppError};
-use crate::layers::{geojson, hotspots as hotspots_of, points, window};
+use crate::layers::{geojson, hotspots as hotspots_of, points, FlyTipQuery};
 use crate::params::parse_api_query;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -19,11 +19,8 @@ use safetynet_domain::fly_tipping::{
     ActionOutcome, CameraRemoval, LandType, NewAction, NewCamera, NewFlyTip, ReturnQuarter,
 };
 use safetynet_domain::policy::{EditRecords, ViewCrimeData, ViewRecords};
-use safetynet_store::fly_tipping::{Camera, FlyTipFilter, FlyTipListed, FlyTipRecord, FlyTippingReturn};
+use safetynet_store::fly_tipping::{Camera, FlyTipListed, FlyTipRecord, FlyTippingReturn};
 use serde::Deserialize;
-
-/// The most fly-tips one list, map or hotspot surface reads.
-pub const MAP_LIMIT: i64 = 5_000;
 
 /// Routes under `/api/v1` for fly-tipping.
 pub fn routes() -> Router<AppState> {
@@ -37,34 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/fly-tipping/cameras", get(cameras).post(add_camera))
         .route("/fly-tipping/cameras/{id}/removal", post(remove_camera))
         .route("/fly-tipping/return", get(wastedataflow_return))
-}
-
-/// Which fly-tips: the API's and the page's query.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct FlyTipQuery {
-    /// First day reported (default a year before `to`).
-    #[serde(default)]
-    pub from: Option<NaiveDate>,
-    /// Last day reported (default today).
-    #[serde(default)]
-    pub to: Option<NaiveDate>,
-    /// Only this land type.
-    #[serde(default)]
-    pub land_type: Option<LandType>,
-    /// `json` (default) or `geojson` (fly-tips with a location, as points).
-    #[serde(default)]
-    pub format: Option<String>,
-}
-
-impl FlyTipQuery {
-    /// The store's filter, `to` defaulting to `today`; `from` after `to`
-    /// is refused.
-    pub fn filter(&self, today: NaiveDate) -> Result<FlyTipFilter, AppError> {
-        let (from, to) = window(self.from, self.to, today)?;
-        Ok(FlyTipFilter { from, to, land_type: self.land_type, limit: MAP_LIMIT })
-    }
 }
 
 /// Fly-tips with a location as GeoJSON points.
@@ -256,21 +225,21 @@ async fn remove_camera(
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct ReturnQuery {
+struct ReturnQuery {
     /// The year the financial year starts (2025 for 2025/26; default the current quarter's).
     #[serde(default)]
-    pub year: Option<i32>,
+    year: Option<i32>,
     /// 1 (April to June) to 4 (January to March).
     #[serde(default)]
-    pub quarter: Option<u32>,
+    quarter: Option<u32>,
     /// `json` (default) or `csv`.
     #[serde(default)]
-    pub format: Option<String>,
+    format: Option<String>,
 }
 
 impl ReturnQuery {
     /// The quarter asked for; the current one by default.
-    pub fn quarter(&self, today: NaiveDate) -> Result<ReturnQuarter, AppError> {
+    fn quarter(&self, today: NaiveDate) -> Result<ReturnQuarter, AppError> {
         match (self.year, self.quarter) {
             (None, None) => Ok(ReturnQuarter::containing(today)),
             (Some(y), Some(q)) => ReturnQuarter::new(y, q).map_err(AppError::BadRequest),

@@ -1,6 +1,7 @@
 //! Map layers the programme pages draw (`data-layer-map` in `app.js`): a
 //! GeoJSON answer, points with their properties, a hotspot surface, and
-//! the reporting window such layers are asked for.
+//! the queries (a reporting window, fly-tips by land type) that the pages
+//! and the API ask for them with.
 
 use crate::error::AppError;
 use axum::http::header;
@@ -10,6 +11,12 @@ use chrono::{Days, NaiveDate};
 use safetynet_analysis::density::quartic_density_wgs84;
 use safetynet_analysis::interrupt::Interrupt;
 use safetynet_analysis::AnalysisError;
+use safetynet_domain::fly_tipping::LandType;
+use safetynet_store::fly_tipping::FlyTipFilter;
+use serde::Deserialize;
+
+/// The most fly-tips one list, map or hotspot surface reads.
+pub const MAP_LIMIT: i64 = 5_000;
 
 /// Hotspot surface: cell size and search radius, in metres.
 const HOTSPOT_CELL_M: f64 = 100.0;
@@ -60,4 +67,48 @@ pub fn window(
         return Err(AppError::BadRequest("the first day must be on or before the last".into()));
     }
     Ok((from, to))
+}
+
+/// A reporting window and a format.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct WindowQuery {
+    /// First day (default a year before `to`).
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// Last day (default today).
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    /// `json` (default) or `geojson` (points, for the map).
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+/// Which fly-tips: the API's and the page's query.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FlyTipQuery {
+    /// First day reported (default a year before `to`).
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// Last day reported (default today).
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    /// Only this land type.
+    #[serde(default)]
+    pub land_type: Option<LandType>,
+    /// `json` (default) or `geojson` (fly-tips with a location, as points).
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+impl FlyTipQuery {
+    /// The store's filter, `to` defaulting to `today`; `from` after `to`
+    /// is refused.
+    pub fn filter(&self, today: NaiveDate) -> Result<FlyTipFilter, AppError> {
+        let (from, to) = window(self.from, self.to, today)?;
+        Ok(FlyTipFilter { from, to, land_type: self.land_type, limit: MAP_LIMIT })
+    }
 }

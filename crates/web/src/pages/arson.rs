@@ -3,11 +3,10 @@
 //! Community Volunteers have checked, the checks with the risks they found,
 //! and the form the fire service records a check with.
 
-use crate::api_arson::WindowQuery;
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::PageResult;
 use crate::forms::{checkboxes, choices, input, parse_date, rule_error, select, textarea, Errors, PerRecord};
-use crate::layers::window;
+use crate::layers::{window, WindowQuery};
 use crate::layout::{csrf_field, error_summary, page, Day, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;

@@ -3,10 +3,10 @@
 //! WasteDataFlow return, camera deployments; one fly-tip with its Defra
 //! categories, its enforcement actions and their outcomes.
 
-use crate::api_fly_tipping::{FlyTipQuery, ReturnQuery};
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::PageResult;
 use crate::forms::{choices, given, input, parse_date, pence, rule_error, select, textarea, Errors};
+use crate::layers::FlyTipQuery;
 use crate::layout::{csrf_field, error_summary, page, summary_list, uk_time, Day, Nav, PageOpts};
 use crate::params::parse_query;
 use crate::AppState;
@@ -16,8 +16,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use safetynet_domain::fixed_penalty::pounds;
 use safetynet_domain::fly_tipping::{
-    ActionOutcome, CameraRemoval, CourtResult, EnforcementAction, LandType, NewAction, NewCamera, NewFlyTip, TipSize,
-    WasteType, FPN_BASES,
+    ActionOutcome, CameraRemoval, CourtResult, EnforcementAction, LandType, NewAction, NewCamera, NewFlyTip,
+    ReturnQuarter, TipSize, WasteType, FPN_BASES,
 };
 use safetynet_domain::policy::{EditRecords, ViewCrimeData, ViewRecords};
 use safetynet_store::fly_tipping::{Action, FlyTippingReturn};
@@ -71,7 +71,7 @@ async fn render_list(
         .await?;
     let shown: Vec<_> = all.iter().filter(|t| filter.land_type.is_none_or(|l| t.land_type == Some(l))).collect();
     let cameras = state.store.cameras(&permit).await?;
-    let quarter = ReturnQuery::default().quarter(today)?;
+    let quarter = ReturnQuarter::containing(today);
     let wdf = match user.principal.can::<ViewCrimeData>() {
         true => Some(state.store.fly_tipping_return(&user.permit::<ViewCrimeData>()?, quarter).await?),
         false => None,
