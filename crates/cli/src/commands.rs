@@ -78,6 +78,11 @@ enum Command {
         #[command(subcommand)]
         command: AgencyCommand,
     },
+    /// The kinds of problem residents may report, and the agency each goes to.
+    Public {
+        #[command(subcommand)]
+        command: PublicCommand,
+    },
     /// Print the configuration and where each setting came from.
     CheckConfig,
     /// Manage users.
@@ -242,6 +247,37 @@ enum RetentionCommand {
         /// Report what would be anonymised, per record type, and change nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PublicCommand {
+    /// Take residents' reports in a category, routed to an agency (again: re-route).
+    Route {
+        #[command(flatten)]
+        db: DbArg,
+        /// The category's code (see `safetynet categories list`).
+        #[arg(long)]
+        category: String,
+        /// The agency its reports go to.
+        #[arg(long)]
+        agency: String,
+        /// What to report under it, in a line residents understand.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Stop taking reports in a category (reports already taken stay).
+    Unroute {
+        #[command(flatten)]
+        db: DbArg,
+        /// The category's code.
+        #[arg(long)]
+        category: String,
+    },
+    /// List the categories residents may report and where each goes.
+    List {
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -590,6 +626,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Agency { command: AgencyCommand::Sector { db, code, sector } } => {
             crate::setup::agency_sector(&open(&config, &db, KeyUse::Write).await?, &code, &sector, now_ms).await?;
             println!("agency sector set");
+        }
+        Command::Public { command: PublicCommand::Route { db, category, agency, description } } => {
+            let store = open(&config, &db, KeyUse::Write).await?;
+            crate::setup::public_route(&store, &category, &agency, &description, now_ms).await?;
+            println!("reports of {category} now go to {agency}");
+        }
+        Command::Public { command: PublicCommand::Unroute { db, category } } => {
+            crate::setup::public_unroute(&open(&config, &db, KeyUse::Write).await?, &category, now_ms).await?;
+            println!("no longer taking reports of {category}");
+        }
+        Command::Public { command: PublicCommand::List { db } } => {
+            for s in open(&config, &db, KeyUse::Write).await?.public_services().await? {
+                println!("{}\t{}\t{}", s.code, s.agency, s.name);
+            }
         }
         Command::Agency { command: AgencyCommand::List { db } } => {
             print!("{}", crate::setup::agency_list(&open(&config, &db, KeyUse::Write).await?).await?);

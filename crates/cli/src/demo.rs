@@ -188,6 +188,7 @@ pub async fn run(
     crate::demo_meetings::seed_tasking(&store, clock.clone()).await?;
     crate::demo_daily::seed_police_daily(&store, clock.now()).await?;
     crate::demo_programmes::seed_programmes(&store, clock.now()).await?;
+    crate::demo_public::seed_public_reporting(&store, clock.now()).await?;
     let mut config = config.clone();
     crate::demo_daily::demo_sharing(&mut config.police_daily);
     let config = &config;

@@ -14,6 +14,7 @@ pub mod demo_cases;
 pub mod demo_daily;
 pub mod demo_meetings;
 pub mod demo_programmes;
+pub mod demo_public;
 pub mod demo_strategy;
 pub mod generate;
 pub mod import;

@@ -136,6 +136,31 @@ pub async fn agency_add(
     Ok(())
 }
 
+/// Takes residents' reports in `category`, routed to `agency`.
+pub async fn public_route(
+    store: &Store,
+    category: &str,
+    agency: &str,
+    description: &str,
+    now_ms: i64,
+) -> anyhow::Result<()> {
+    let operator = Principal::operator();
+    let agency = AgencyCode::parse(agency)?.to_string();
+    let permit = operator.permit::<ManageAgencies>()?;
+    store
+        .route_public_service(&permit, category.trim(), &agency, description, &operator_actor(&operator, now_ms))
+        .await?;
+    Ok(())
+}
+
+/// Stops taking residents' reports in `category`.
+pub async fn public_unroute(store: &Store, category: &str, now_ms: i64) -> anyhow::Result<()> {
+    let operator = Principal::operator();
+    let permit = operator.permit::<ManageAgencies>()?;
+    store.unroute_public_service(&permit, category.trim(), &operator_actor(&operator, now_ms)).await?;
+    Ok(())
+}
+
 /// Sets an agency's sector, which decides the enforcement powers it holds.
 pub async fn agency_sector(store: &Store, code: &str, sector: &str, now_ms: i64) -> anyhow::Result<()> {
     let mut agency = store.agency(&AgencyCode::parse(code)?.to_string()).await?;

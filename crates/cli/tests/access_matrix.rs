@@ -55,6 +55,7 @@ enum Subject {
     FlyTip,
     FlyTipAction,
     Camera,
+    PublicReport,
     User,
     Commitment,
     Operation,
@@ -173,6 +174,13 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/programmes/premises" => None, false, |_| json!({ "kind": "licensed", "name": "Matrix Bar", "address": "1 Matrix Road" });
     "GET" "/programmes/premises/{id}" => Premises, false, none;
     "POST" "/programmes/premises/{id}/visits" => Premises, false, |_| json!({ "visit_kind": "drink_spiking_advice", "visited_on": "2026-01-15" });
+    "GET" "/report" => None, false, none;
+    "POST" "/report" => None, false, |_| json!({ "token": "forged", "service_code": "fly-tipping", "address": "Matrix Road", "description": "A matrix report of dumped rubbish" });
+    "GET" "/report/status/{token}" => Token, false, none;
+    "GET" "/public-reports" => None, true, none;
+    "GET" "/public-reports/{id}" => PublicReport, true, none;
+    "POST" "/public-reports/{id}/triage" => PublicReport, true, |s| json!({ "action": "merge", "incident": s.incident, "public_note": "Matrix" });
+    "POST" "/public-reports/{id}/updates" => PublicReport, true, |_| json!({ "status": "in_progress", "public_note": "Matrix" });
     "GET" "/programmes/arson" => None, true, none;
     "POST" "/programmes/arson/vigilance-checks" => None, false, |_| json!({ "area": "Matrix garages", "latitude": "51.75", "longitude": "-0.34", "checked_on": "2026-01-15", "checked_by": "crew" });
     "GET" "/programmes/fly-tipping" => None, true, none;
@@ -304,6 +312,10 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/api/v1/premises" => None, false, |_| json!({ "kind": "licensed", "name": "Matrix Bar", "address": "1 Matrix Road" });
     "GET" "/api/v1/premises/{id}" => Premises, false, none;
     "POST" "/api/v1/premises/{id}/visits" => Premises, false, |_| json!({ "kind": "drink_spiking_advice", "visited_on": "2026-01-15" });
+    "GET" "/api/v1/public-reports" => None, true, none;
+    "GET" "/api/v1/public-reports/{id}" => PublicReport, true, none;
+    "POST" "/api/v1/public-reports/{id}/triage" => PublicReport, true, |s| json!({ "action": "merge", "incident": s.incident, "public_note": "Matrix" });
+    "POST" "/api/v1/public-reports/{id}/updates" => PublicReport, true, |_| json!({ "status": "in_progress", "public_note": "Matrix" });
     "GET" "/api/v1/arson/vigilance-checks" => None, false, none;
     "POST" "/api/v1/arson/vigilance-checks" => None, false, |_| json!({ "area": "Matrix garages", "latitude": 51.75, "longitude": -0.34, "checked_on": "2026-01-15", "checked_by": "crew" });
     "GET" "/api/v1/arson/deliberate-fires" => None, true, none;
@@ -413,6 +425,7 @@ struct Seed {
     fly_tip: String,
     fly_tip_action: String,
     camera: String,
+    public_report: String,
     user: String,
     commitment: String,
     operation: String,
@@ -445,6 +458,7 @@ impl Seed {
             Subject::FlyTip => self.fly_tip.clone(),
             Subject::FlyTipAction => self.fly_tip_action.clone(),
             Subject::Camera => self.camera.clone(),
+            Subject::PublicReport => self.public_report.clone(),
             Subject::User => self.user.clone(),
             Subject::Commitment => self.commitment.clone(),
             Subject::Operation => self.operation.clone(),
@@ -641,6 +655,20 @@ async fn seed(app: &TestApp) -> Seed {
     let camera =
         json!({ "site": "Sentinel lay-by", "latitude": 51.75, "longitude": -0.34, "deployed_on": "2026-01-10" });
     let camera = post("/api/v1/fly-tipping/cameras", camera).await;
+    // A resident's report to the owner, with the resident's name and words.
+    let operator = Principal::operator();
+    let op_actor = Actor { principal: &operator, at_ms: start().timestamp_millis(), source: "test" };
+    let manage = operator.permit::<safetynet_domain::policy::ManageAgencies>().expect("permit");
+    app.store.route_public_service(&manage, "fly-tipping", OWNER, "", &op_actor).await.expect("route");
+    let report = safetynet_domain::public_reports::NewPublicReport {
+        service_code: "fly-tipping".into(),
+        address: SECRETS[2].into(),
+        description: SECRETS[3].into(),
+        name: SECRETS[0].into(),
+        ..Default::default()
+    };
+    let public_report =
+        app.store.submit_public_report(&report, "sentinel", "web", None, &op_actor).await.expect("report").reference;
     let driver = post("/api/v1/taxi-drivers", json!({ "licence_number": "PH/SENTINEL", "full_name": SECRETS[0], "licence_kind": "private_hire", "licence_expires": "2027-01-31" })).await;
     // A diary sheet on the case whose content is personal data.
     let officer = app
@@ -716,6 +744,7 @@ async fn seed(app: &TestApp) -> Seed {
         fly_tip,
         fly_tip_action: tip_action["actions"][0]["id"].as_str().unwrap_or_default().to_string(),
         camera: camera["id"].as_str().unwrap_or_default().to_string(),
+        public_report,
         user,
         commitment,
         operation,

@@ -4,8 +4,8 @@
 //! every one can be changed in configuration (`[safety.fpn]`, e.g.
 //! `fly_tipping = 100000` pence) because Parliament changes them.
 
-use crate::rules::StatutoryRule;
 use crate::powers::Sector;
+use crate::rules::StatutoryRule;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::fixed_penalty::{FpnBasis, FpnLimits};
-pub use crate::rules::StatutoryRule;
 use crate::powers::{Authoriser, Sector};
+pub use crate::rules::StatutoryRule;
 use crate::uk_time::{london_add_months, london_date};
 
 /// A kind of intervention, lowest rung first.

@@ -39,6 +39,7 @@ pub mod policy;
 pub mod powers;
 pub mod premises;
 pub mod pspo;
+pub mod public_reports;
 pub mod referrals;
 pub mod retention;
 pub mod risk;

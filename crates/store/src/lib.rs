@@ -30,6 +30,7 @@ pub mod partnership;
 pub mod places;
 pub mod police_daily;
 pub mod premises;
+pub mod public_reports;
 mod records;
 pub mod referrals;
 pub mod retention;

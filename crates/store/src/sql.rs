@@ -393,4 +393,5 @@ stored_enums!(
     safetynet_domain::fly_tipping::EnforcementAction,
     safetynet_domain::fly_tipping::CourtResult,
     safetynet_domain::vigilance::CheckedBy,
+    safetynet_domain::public_reports::ReportStatus,
 );

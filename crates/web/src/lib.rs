@@ -16,6 +16,7 @@ mod api_fly_tipping;
 mod api_partnership;
 mod api_programmes;
 mod api_pspos;
+mod api_public_reports;
 mod api_safety;
 mod api_types;
 mod assets;

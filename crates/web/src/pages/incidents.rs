@@ -82,6 +82,7 @@ pub async fn list(State(state): State<AppState>, user: PageUser, RawQuery(raw): 
     let body = html! {
         h1 class="govuk-heading-l" { "Incidents" }
         @if user.principal.can::<EditRecords>() { a class="govuk-button" href="/incidents/new" data-testid="record-incident" { "Record an incident" } }
+        p class="govuk-body" { a class="govuk-link" href="/public-reports" data-testid="report-queue-link" { "Reports from the public waiting for your agency" } }
         form method="get" action="/incidents" class="sn-filters" {
             div class="govuk-grid-row" {
                 div class="govuk-grid-column-one-half" { (input("q", "Reference, address or description", "text", text.as_deref().unwrap_or(""), None, &Vec::new())) }

@@ -25,12 +25,14 @@ mod programmes;
 mod pspos;
 mod public;
 mod referrals;
+mod report;
 mod signin;
 mod statements;
 mod strategy;
 mod surveys;
 mod taxi;
 mod taxi_concerns;
+mod triage;
 mod two_step;
 mod vawg;
 
@@ -162,6 +164,12 @@ pub fn routes() -> Router<AppState> {
         .route("/surveys", get(surveys::list).post(surveys::create))
         .route("/surveys/{id}", get(surveys::results))
         .route("/public/forums/{id}", get(public::forum))
+        .route("/report", get(report::form).post(report::submit))
+        .route("/report/status/{token}", get(report::status))
+        .route("/public-reports", get(triage::queue))
+        .route("/public-reports/{id}", get(triage::show))
+        .route("/public-reports/{id}/triage", post(triage::triage))
+        .route("/public-reports/{id}/updates", post(triage::update))
         .route("/public/surveys/{id}", get(public::survey).post(public::respond))
         .route("/audit", get(audit::search))
         .route("/audit/export.csv", get(audit::export_csv))

@@ -1,0 +1,160 @@
+//! Reports from the public, on every engine: a resident reports through the
+//! form (a token signed by this server, a field bots fill in, a repeat
+//! within the hour not taken twice), the report goes to the agency its
+//! category is routed to, which triages it (passes it to a partner, accepts
+//! it as an incident, or joins it to one) and updates the reporter, who
+//! follows it through a private link that shows nobody's details.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use safetynet_domain::policy::{ManageAgencies, Principal};
+use safetynet_store::users::Actor;
+use serde_json::{json, Value};
+
+async fn route(app: &TestApp, category: &str, agency: &str) {
+    let operator = Principal::operator();
+    let actor = Actor { principal: &operator, at_ms: start().timestamp_millis(), source: "test" };
+    let permit = operator.permit::<ManageAgencies>().expect("permit");
+    app.store.route_public_service(&permit, category, agency, "", &actor).await.expect("route");
+}
+
+/// The signed token in the report form.
+async fn form_token(app: &TestApp) -> String {
+    let page = app.get("/report", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let at = page.body.find("name=\"token\" value=\"").expect("a token in the form") + "name=\"token\" value=\"".len();
+    page.body[at..].split('"').next().unwrap_or_default().to_string()
+}
+
+fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let at = body.find(start).map(|i| i + start.len()).unwrap_or(body.len());
+    body[at..].split(end).next().unwrap_or_default()
+}
+
+fn rule(res: &Res) -> (StatusCode, String) {
+    (res.status, res.json()["error"]["rule"].as_str().unwrap_or_default().to_string())
+}
+
+#[tokio::test]
+async fn a_resident_reports_a_problem_that_is_triaged_by_the_right_agency_and_follows_it() {
+    each_engine(async |app: &TestApp| {
+        route(app, "fly-tipping", "SACDC").await;
+        let token = form_token(app).await;
+        let report = |description: &str| {
+            vec![
+                ("token", token.clone()),
+                ("service_code", "fly-tipping".to_string()),
+                ("latitude", "51.752049".to_string()),
+                ("longitude", "-0.339012".to_string()),
+                ("address", String::new()),
+                ("description", description.to_string()),
+                ("name", "Rita Resident".to_string()),
+                ("email", "rita@example.org".to_string()),
+                ("phone", String::new()),
+                ("website", String::new()),
+            ]
+        };
+        let send = async |fields: Vec<(&str, String)>| {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post("/report", None, None, &pairs).await
+        };
+        let res = send(report("Rubbish")).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("10 to 3000 characters") || res.body.contains("10 to 3,000 characters"), "{}", res.body);
+        let mut bot = report("Sofa and black bags dumped in the lay-by");
+        bot[9].1 = "http://spam.example".into();
+        assert_eq!(send(bot).await.status, StatusCode::BAD_REQUEST, "the field people never see was filled in");
+        let mut forged = report("Sofa and black bags dumped in the lay-by");
+        forged[0].1 = "forged".into();
+        assert_eq!(send(forged).await.status, StatusCode::BAD_REQUEST);
+        let mut burglary = report("Someone broke into the shed last night");
+        burglary[1].1 = "crime-burglary".into();
+        assert_eq!(send(burglary).await.status, StatusCode::UNPROCESSABLE_ENTITY, "not a kind of problem taken online");
+
+        let res = send(report("Sofa and black bags dumped in the lay-by")).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let reference = between(&res.body, "data-testid=\"report-reference\">", "<").to_string();
+        assert!(reference.starts_with("PR-2026-"), "{}", res.body);
+        let status_link = between(&res.body, "data-testid=\"report-status-link\" href=\"", "\"").to_string();
+        assert!(status_link.starts_with("/report/status/"), "{}", res.body);
+        let again = send(report("Sofa and black bags dumped in the lay-by")).await;
+        assert!(again.body.contains("already sent this report") && again.body.contains(&reference), "not taken twice: {}", again.body);
+
+        // The council, whose category it is, has it with the reporter's details; the police do not.
+        let council = app.token(OFFICER).await;
+        let police = app.token(POLICE).await;
+        let queue = app.get_bearer("/api/v1/public-reports", &council).await.json();
+        assert_eq!(queue["items"].as_array().map(Vec::len), Some(1), "{queue}");
+        assert_eq!(queue["items"][0]["reporter_email"], "rita@example.org");
+        let id = queue["items"][0]["id"].as_str().expect("id").to_string();
+        assert_eq!(app.get_bearer("/api/v1/public-reports", &police).await.json()["items"], json!([]));
+        assert_eq!(app.get_bearer(&format!("/api/v1/public-reports/{id}"), &police).await.status, StatusCode::NOT_FOUND);
+
+        // The council passes it to the police (the reporter's details go with it, audited as a share) ...
+        let triage = |body: Value| (format!("/api/v1/public-reports/{id}/triage"), body);
+        let (path, body) = triage(json!({ "action": "redirect", "agency": "SACDC" }));
+        assert_eq!(rule(&app.json("POST", &path, &council, body).await), (StatusCode::UNPROCESSABLE_ENTITY, "report_redirect".into()));
+        let (path, body) = triage(json!({ "action": "redirect", "agency": "HERTS-POLICE", "public_note": "Passed to the police: a van was seen." }));
+        assert_eq!(app.json("POST", &path, &council, body).await.status, StatusCode::OK);
+        assert_eq!(app.get_bearer(&format!("/api/v1/public-reports/{id}"), &council).await.status, StatusCode::NOT_FOUND);
+        // ... who accept it as an incident, once.
+        let accepted = app.json("POST", &path, &police, json!({ "action": "accept", "public_note": "An officer will look into it." })).await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+        let incident = accepted.json()["incident_id"].as_str().expect("incident").to_string();
+        let inc = app.get_bearer(&format!("/api/v1/incidents/{incident}"), &police).await;
+        assert!(inc.status.is_success() && inc.body.contains("Sofa and black bags"), "{}", inc.body);
+        let twice = app.json("POST", &path, &police, json!({ "action": "accept" })).await;
+        assert_eq!(rule(&twice), (StatusCode::UNPROCESSABLE_ENTITY, "report_triaged".into()));
+        let updates = format!("/api/v1/public-reports/{id}/updates");
+        let bare = app.json("POST", &updates, &police, json!({ "status": "fixed" })).await;
+        assert_eq!(rule(&bare), (StatusCode::UNPROCESSABLE_ENTITY, "report_note_required".into()));
+        let done = json!({ "status": "fixed", "public_note": "The waste was cleared on Thursday." });
+        assert_eq!(app.json("POST", &updates, &police, done).await.status, StatusCode::OK);
+
+        // The reporter's private link: where it stands and the public notes, nobody's details.
+        let page = app.get(&status_link, None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(&reference) && page.body.contains("Dealt with"), "{}", page.body);
+        assert!(page.body.contains("The waste was cleared on Thursday.") && page.body.contains("Passed to the police"), "{}", page.body);
+        for private in ["Rita Resident", "rita@example.org", "Sofa and black bags"] {
+            assert!(!page.body.contains(private), "the status page shows {private}");
+        }
+        assert_eq!(app.get("/report/status/not-a-token", None).await.status, StatusCode::NOT_FOUND);
+        let auditor = app.token(AUDITOR).await;
+        let audit = app.get_bearer("/api/v1/audit?action=share", &auditor).await.body;
+        assert!(audit.contains("public_report"), "the redirect is audited as a share: {audit}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_report_joins_an_incident_the_agency_already_has() {
+    each_engine(async |app: &TestApp| {
+        route(app, "asb-nuisance", "SACDC").await;
+        let council = app.token(OFFICER).await;
+        let fire = app.token(FIRE).await;
+        let existing = app.json("POST", "/api/v1/incidents", &council, incident_json(1)).await.json();
+        let reference = existing["reference"].as_str().expect("reference").to_string();
+        let operator = Principal::operator();
+        let actor = Actor { principal: &operator, at_ms: start().timestamp_millis(), source: "test" };
+        let new = safetynet_domain::public_reports::NewPublicReport {
+            service_code: "asb-nuisance".into(),
+            address: "Verulam Road".into(),
+            description: "Groups shouting outside the shops every night".into(),
+            ..Default::default()
+        };
+        let taken = app.store.submit_public_report(&new, "someone", "web", None, &actor).await.expect("taken");
+        let path = format!("/api/v1/public-reports/{}/triage", taken.reference);
+        // The fire service cannot reach the council's report, nor join it to an incident it cannot see.
+        assert_eq!(app.json("POST", &path, &fire, json!({ "action": "accept" })).await.status, StatusCode::NOT_FOUND);
+        let res = app.json("POST", &path, &council, json!({ "action": "merge", "incident": reference })).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(
+            (res.json()["status"].as_str(), res.json()["incident_id"].as_str()),
+            (Some("investigating"), existing["id"].as_str())
+        );
+    })
+    .await;
+}

@@ -1,0 +1,211 @@
+//! Reports from the public: what a resident tells the partnership (a
+//! category the partnership takes reports in, where, what happened, and
+//! how to reach them if they wish), the statuses a report moves through
+//! (FixMyStreet's extended Open311 statuses, each mapped to Open311's
+//! `open` or `closed` and to the milestone the reporter is told about), and
+//! the checks a report passes before it is taken.
+
+use crate::rules::StatutoryRule;
+use crate::vocabulary::vocabulary;
+use serde::{Deserialize, Serialize};
+
+vocabulary! {
+    /// Where a report stands (FixMyStreet's extended Open311 statuses).
+    ReportStatus {
+        /// Received, waiting for the agency to look at it.
+        Open = "open" / "Received",
+        /// Accepted: the agency is looking into it.
+        Investigating = "investigating" / "Being looked into",
+        /// Passed to the partner agency whose work it is.
+        InternalReferral = "internal_referral" / "Passed to a partner agency",
+        /// Action is planned.
+        ActionScheduled = "action_scheduled" / "Action planned",
+        /// Action is under way.
+        InProgress = "in_progress" / "Action under way",
+        /// Put right.
+        Fixed = "fixed" / "Dealt with",
+        /// Not something the partnership deals with.
+        NotCouncilsResponsibility = "not_councils_responsibility" / "Not something we deal with",
+        /// Already reported: joined to the earlier report.
+        Duplicate = "duplicate" / "Already reported",
+        /// Looked into; no further action.
+        NoFurtherAction = "no_further_action" / "No further action",
+        /// Looked into; it could not be put right.
+        UnableToFix = "unable_to_fix" / "Could not be dealt with",
+        /// Closed.
+        Closed = "closed" / "Closed",
+    }
+}
+
+/// A milestone the reporter is told about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Milestone {
+    /// The report was received.
+    Received,
+    /// Someone has it.
+    Assigned,
+    /// Something was done.
+    ActionTaken,
+    /// It is closed.
+    Closed,
+}
+
+impl ReportStatus {
+    /// Open311's basic status: `open` or `closed`.
+    pub fn open311(self) -> &'static str {
+        if self.is_open() {
+            "open"
+        } else {
+            "closed"
+        }
+    }
+
+    /// Still being worked.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ReportStatus::Open
+                | ReportStatus::Investigating
+                | ReportStatus::InternalReferral
+                | ReportStatus::ActionScheduled
+                | ReportStatus::InProgress
+        )
+    }
+
+    /// The milestone this status is.
+    pub fn milestone(self) -> Milestone {
+        match self {
+            ReportStatus::Open => Milestone::Received,
+            ReportStatus::Investigating | ReportStatus::InternalReferral => Milestone::Assigned,
+            ReportStatus::ActionScheduled | ReportStatus::InProgress | ReportStatus::Fixed => Milestone::ActionTaken,
+            _ => Milestone::Closed,
+        }
+    }
+}
+
+/// A report as a resident (or an Open311 client on their behalf) sends it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct NewPublicReport {
+    /// The category (an Open311 service code) the partnership takes reports in.
+    pub service_code: String,
+    /// WGS84 latitude, where the map pin was put.
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    /// WGS84 longitude.
+    #[serde(default)]
+    pub longitude: Option<f64>,
+    /// Where, in words (needed without a pin).
+    #[serde(default)]
+    pub address: String,
+    /// What is happening.
+    pub description: String,
+    /// The reporter's name (optional).
+    #[serde(default)]
+    pub name: String,
+    /// The reporter's e-mail address, for updates (optional).
+    #[serde(default)]
+    pub email: String,
+    /// The reporter's phone number (optional).
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// The shortest description taken.
+pub const MIN_DESCRIPTION: usize = 10;
+/// The longest description taken.
+pub const MAX_DESCRIPTION: usize = 3_000;
+
+fn refuse<T>(rule: &'static str, message: impl Into<String>) -> Result<T, StatutoryRule> {
+    Err(StatutoryRule { rule, message: message.into() })
+}
+
+/// Whether `s` looks like an e-mail address (one `@`, a dot in the domain,
+/// no spaces); delivery is the proof.
+pub fn looks_like_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.contains(char::is_whitespace)
+        && !domain.contains('@')
+        && s.len() <= 254
+}
+
+impl NewPublicReport {
+    /// Checks what the resident wrote: `report_description` (10 to 3,000
+    /// characters), `report_location` (a pin, both coordinates valid, or an
+    /// address), `report_email`, `report_phone`, `report_text` (name and
+    /// address bounded).
+    pub fn check(&self) -> Result<(), StatutoryRule> {
+        let described = self.description.trim().chars().count();
+        if !(MIN_DESCRIPTION..=MAX_DESCRIPTION).contains(&described) {
+            return refuse(
+                "report_description",
+                format!("describe the problem in {MIN_DESCRIPTION} to {MAX_DESCRIPTION} characters"),
+            );
+        }
+        crate::text::optional("name", &self.name, 100).or_else(|m| refuse("report_text", m))?;
+        crate::text::optional("address", &self.address, 300).or_else(|m| refuse("report_text", m))?;
+        match (self.latitude, self.longitude) {
+            (Some(lat), Some(lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
+            (None, None) if self.address.trim().chars().count() >= 3 => {}
+            (None, None) => return refuse("report_location", "put a pin on the map or give the address or place"),
+            _ => return refuse("report_location", "give both a latitude and a longitude, or an address"),
+        }
+        let email = self.email.trim();
+        if !email.is_empty() && !looks_like_email(email) {
+            return refuse("report_email", "enter an e-mail address in the right format, like name@example.com");
+        }
+        let phone = self.phone.trim();
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        if !phone.is_empty()
+            && (!(7..=15).contains(&digits) || !phone.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c)))
+        {
+            return refuse("report_phone", "enter a phone number, like 01727 866100 or +44 7700 900123");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> NewPublicReport {
+        NewPublicReport {
+            service_code: "fly-tipping".into(),
+            latitude: Some(51.75),
+            longitude: Some(-0.34),
+            description: "Mattresses dumped in the lay-by".into(),
+            ..NewPublicReport::default()
+        }
+    }
+
+    #[test]
+    fn a_report_needs_a_description_and_a_place_and_valid_contact_details() {
+        let rule = |r: NewPublicReport| r.check().err().map(|e| e.rule);
+        assert_eq!(rule(report()), None);
+        assert_eq!(rule(NewPublicReport { description: "Rubbish".into(), ..report() }), Some("report_description"));
+        let nowhere = NewPublicReport { latitude: None, longitude: None, ..report() };
+        assert_eq!(rule(nowhere.clone()), Some("report_location"));
+        assert_eq!(rule(NewPublicReport { address: "Verulam Road".into(), ..nowhere }), None);
+        assert_eq!(rule(NewPublicReport { longitude: None, ..report() }), Some("report_location"));
+        assert_eq!(rule(NewPublicReport { email: "jane@".into(), ..report() }), Some("report_email"));
+        assert_eq!(rule(NewPublicReport { email: "jane@example.org".into(), ..report() }), None);
+        assert_eq!(rule(NewPublicReport { phone: "call me".into(), ..report() }), Some("report_phone"));
+        assert_eq!(rule(NewPublicReport { phone: "01727 866100".into(), ..report() }), None);
+    }
+
+    #[test]
+    fn statuses_map_to_open311_and_to_the_milestones_residents_hear_about() {
+        assert_eq!(ReportStatus::InternalReferral.open311(), "open");
+        assert_eq!(ReportStatus::Duplicate.open311(), "closed");
+        assert_eq!(ReportStatus::Investigating.milestone(), Milestone::Assigned);
+        assert_eq!(ReportStatus::Fixed.milestone(), Milestone::ActionTaken);
+        assert_eq!(ReportStatus::NoFurtherAction.milestone(), Milestone::Closed);
+        assert!(!looks_like_email("a b@example.org") && looks_like_email("a.b@example.org"));
+    }
+}
