@@ -973,6 +973,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("  police daily crimes {verb} {}", report.police_daily.len());
             println!("  referrals  {verb} {}", report.referrals.len());
             println!("  taxi drivers {verb} {}", report.taxi_drivers.len());
+            println!("  reports from the public {verb} {}", report.public_reports.len());
         }
         Command::Audit { command: AuditCommand::Verify { db, checkpoint } } => {
             let store = open(&config, &db, KeyUse::Verify).await?;

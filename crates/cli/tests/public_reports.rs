@@ -125,6 +125,17 @@ async fn a_resident_reports_a_problem_that_is_triaged_by_the_right_agency_and_fo
         let auditor = app.token(AUDITOR).await;
         let audit = app.get_bearer("/api/v1/audit?action=share", &auditor).await.body;
         assert!(audit.contains("public_report"), "the redirect is audited as a share: {audit}");
+
+        // Past retention the reporter's details and words go; the status page still works.
+        app.clock.advance(chrono::Duration::days(6 * 366));
+        let operator = Principal::operator();
+        let later = Actor { principal: &operator, at_ms: start().timestamp_millis() + 6 * 366 * 86_400_000, source: "test" };
+        let run = app.store.retention_run(&Default::default(), None, &later).await.expect("run").expect("report");
+        assert_eq!(run.public_reports, vec![id.clone()]);
+        let police = app.token(POLICE).await;
+        let kept = app.get_bearer(&format!("/api/v1/public-reports/{id}"), &police).await.body;
+        assert!(!kept.contains("rita@example.org") && !kept.contains("Rita Resident") && !kept.contains("Sofa"), "{kept}");
+        assert!(app.get(&status_link, None).await.body.contains("The waste was cleared on Thursday."));
     })
     .await;
 }

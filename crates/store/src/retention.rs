@@ -16,6 +16,7 @@ use crate::users::Actor;
 use crate::{Exec, Result, Store, Tx};
 use chrono::DateTime;
 use safetynet_domain::audit::AuditAction;
+use safetynet_domain::public_reports::ReportStatus;
 use safetynet_domain::retention::{coarsen, Cutoffs, Schedule, ANONYMISED_NAME, REMOVED};
 use safetynet_domain::uk_time::london_date;
 use serde::Serialize;
@@ -47,6 +48,10 @@ pub struct RetentionReport {
     /// cut-off: the name, licence number and check notes go; the dates and
     /// results stay.
     pub taxi_drivers: Vec<String>,
+    /// Reports from the public last changed before the unlinked-incident
+    /// cut-off and no longer open: the reporter's details, what they wrote
+    /// and where go; the category, dates, status and public notes stay.
+    pub public_reports: Vec<String>,
 }
 
 impl RetentionReport {
@@ -63,6 +68,7 @@ impl RetentionReport {
             + self.police_daily.len()
             + self.referrals.len()
             + self.taxi_drivers.len()
+            + self.public_reports.len()
     }
 }
 
@@ -144,7 +150,21 @@ async fn due(conn: &mut impl Exec, cut: &Cutoffs) -> Result<RetentionReport> {
         )
         .await?;
     let taxi_drivers = rows.iter().map(|r| Ok(r.text("id")?)).collect::<Result<Vec<_>>>()?;
-    Ok(RetentionReport { cutoffs: Some(*cut), cases, incidents, people, police_daily, referrals, taxi_drivers })
+    let mut q = Q::new("SELECT id FROM public_reports WHERE anonymised_at IS NULL AND updated_at < ");
+    q.arg(cut.unlinked_before).push(" AND status NOT IN (");
+    let open: Vec<&str> = ReportStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
+    q.list(open.iter().copied()).push(") ORDER BY id");
+    let public_reports = conn.all(&q).await?.iter().map(|r| Ok(r.text("id")?)).collect::<Result<Vec<_>>>()?;
+    Ok(RetentionReport {
+        cutoffs: Some(*cut),
+        cases,
+        incidents,
+        people,
+        police_daily,
+        referrals,
+        taxi_drivers,
+        public_reports,
+    })
 }
 
 async fn anonymise_case(tx: &mut Tx, id: &str, at_ms: i64) -> Result<()> {
@@ -335,18 +355,31 @@ impl Store {
             )
             .await?;
         }
+        for id in &report.public_reports {
+            tx.execute(
+                &Q::new(
+                    "UPDATE public_reports SET reporter_name = '', reporter_email = '', reporter_phone = '', address = '',
+                       latitude = NULL, longitude = NULL, description = $1, anonymised_at = $2 WHERE id = $3",
+                )
+                .bind(REMOVED)
+                .bind(actor.at_ms)
+                .bind(id.as_str()),
+            )
+            .await?;
+        }
         let detail = serde_json::json!({
             "schedule": schedule,
             "cutoffs": cut,
             "counts": { "cases": report.cases.len(), "incidents": report.incidents.len(), "people": report.people.len(),
                 "police_daily": report.police_daily.len(), "referrals": report.referrals.len(),
-                "taxi_drivers": report.taxi_drivers.len() },
+                "taxi_drivers": report.taxi_drivers.len(), "public_reports": report.public_reports.len() },
             "cases": report.cases,
             "incidents": report.incidents,
             "people": report.people,
             "police_daily": report.police_daily,
             "referrals": report.referrals,
             "taxi_drivers": report.taxi_drivers,
+            "public_reports": report.public_reports,
         });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "retention_run", None, detail)).await?;
         tx.commit().await?;
