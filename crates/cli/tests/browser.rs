@@ -781,3 +781,36 @@ async fn categorise_a_fly_tip_issue_a_penalty_and_see_the_hotspot_map() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_reports_a_problem_and_follows_it_by_the_private_link() {
+    if !browser_available() {
+        return;
+    }
+    each_engine(async |app: &TestApp| {
+        safetynet::demo_public::seed_public_reporting(&app.store, start()).await.expect("routes");
+        with_browser(app, |d, base, engine| {
+            d.go(&format!("{base}/report"));
+            d.check("report-form");
+            d.set("service_code", "fly-tipping");
+            d.type_into("#address", "Redbourn Road lay-by, St Albans");
+            d.type_into("#description", "Ten black bags and a sofa dumped in the lay-by overnight");
+            d.type_into("#email", "rita@example.org");
+            d.screenshot(&format!("report-form-{engine}.png"));
+            d.click("form[action='/report'] button[type=submit]");
+            d.wait_for("the reference", "return !!document.querySelector('[data-testid=report-reference]');");
+            assert!(d.text_of("[data-testid=report-reference]").starts_with("PR-"));
+            d.check("report-sent");
+            d.width(390);
+            d.check("report-sent-phone");
+            d.width(1366);
+            d.click("[data-testid=report-status-link]");
+            d.wait_path("the status page", "/report/status/");
+            assert!(d.text_of("[data-testid=report-status]").contains("Received"));
+            d.screenshot(&format!("report-status-{engine}.png"));
+            d.check("report-status");
+        })
+        .await;
+    })
+    .await;
+}
