@@ -113,6 +113,14 @@ async fn a_resident_reports_a_problem_that_is_triaged_by_the_right_agency_and_fo
         let done = json!({ "status": "fixed", "public_note": "The waste was cleared on Thursday." });
         assert_eq!(app.json("POST", &updates, &police, done).await.status, StatusCode::OK);
 
+        // The reporter was e-mailed at each milestone (received, assigned, action taken), never what anyone wrote.
+        let mails: Vec<_> = app.store.outbox(100).await.expect("outbox").into_iter().filter(|m| m.address == "rita@example.org").collect();
+        let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+        assert_eq!(mails.len(), 3, "{subjects:?}");
+        assert!(subjects.iter().any(|s| s.ends_with("dealt with")), "{subjects:?}");
+        assert!(mails.iter().all(|m| m.kind.as_str() == "report_update" && m.user_id.is_none() && !m.body.contains("Sofa")));
+        assert!(mails.iter().any(|m| m.body.contains("The waste was cleared on Thursday.")));
+
         // The reporter's private link: where it stands and the public notes, nobody's details.
         let page = app.get(&status_link, None).await;
         assert_eq!(page.status, StatusCode::OK);

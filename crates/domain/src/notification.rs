@@ -34,11 +34,14 @@ pub enum Kind {
     EquipmentDue,
     /// A referral you made was declined or completed.
     ReferralAnswered,
+    /// A report a resident made moved to a new stage (sent to the address
+    /// they gave; never to users).
+    ReportUpdate,
 }
 
 impl Kind {
     /// Every kind, in the order shown on the account page.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::TaskAssigned,
         Kind::CaseShared,
         Kind::ReviewDue,
@@ -47,6 +50,7 @@ impl Kind {
         Kind::PspoEnding,
         Kind::EquipmentDue,
         Kind::ReferralAnswered,
+        Kind::ReportUpdate,
         Kind::DailyDigest,
     ];
 
@@ -62,6 +66,7 @@ impl Kind {
             Kind::PspoEnding => "pspo_ending",
             Kind::EquipmentDue => "equipment_due",
             Kind::ReferralAnswered => "referral_answered",
+            Kind::ReportUpdate => "report_update",
         }
     }
 
@@ -77,6 +82,7 @@ impl Kind {
             Kind::PspoEnding => "A public spaces protection order my agency made is ending",
             Kind::EquipmentDue => "A noise recording kit I booked out is due back",
             Kind::ReferralAnswered => "A referral I made is declined or completed",
+            Kind::ReportUpdate => "A report a resident made moves on (residents only)",
         }
     }
 
@@ -85,12 +91,19 @@ impl Kind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// Whether it goes to users (and so is a choice in their preferences);
+    /// `report_update` goes only to residents' addresses.
+    pub fn to_users(self) -> bool {
+        self != Kind::ReportUpdate
+    }
+
     /// Whether someone with `p`'s roles can receive this kind: the daily
     /// summary goes to CSP managers ([`ManagePartnershipWork`]), the rest to
     /// those who work cases ([`EditRecords`]).
     pub fn applies_to(self, p: &Principal) -> bool {
         match self {
             Kind::DailyDigest => p.can::<ManagePartnershipWork>(),
+            Kind::ReportUpdate => false,
             _ => p.can::<EditRecords>(),
         }
     }
@@ -240,6 +253,17 @@ pub enum Event {
         /// "declined" or "completed".
         status: String,
     },
+    /// A report the recipient (a resident) made reached a milestone.
+    ReportUpdate {
+        /// The report's reference.
+        reference: String,
+        /// The kind of problem.
+        service: String,
+        /// Where it stands, in words.
+        status: String,
+        /// What the officer wrote for the reporter.
+        note: String,
+    },
     /// A noise recording kit the recipient booked out is due back.
     EquipmentDue {
         /// The kit's asset tag.
@@ -296,6 +320,7 @@ impl Event {
             Event::PspoEnding { .. } => Kind::PspoEnding,
             Event::EquipmentDue { .. } => Kind::EquipmentDue,
             Event::ReferralAnswered { .. } => Kind::ReferralAnswered,
+            Event::ReportUpdate { .. } => Kind::ReportUpdate,
         }
     }
 
@@ -342,6 +367,13 @@ impl Event {
                 format!("SafetyNet: referral {reference} {status}"),
                 format!(
                     "{agency} has {status} referral {reference} to the {programme} and said what happened.\n\nSign in to SafetyNet to read it."
+                ),
+            ),
+            Event::ReportUpdate { reference, service, status, note } => (
+                format!("Your report {reference}: {}", status.to_lowercase()),
+                format!(
+                    "Your report {reference} ({service}) is now: {status}.{}\n\nFollow it with the private link you were given when you reported. Do not reply to this e-mail.",
+                    if note.is_empty() { String::new() } else { format!("\n\n{note}") }
                 ),
             ),
             Event::EquipmentDue { asset_tag, due_back_on } => (

@@ -103,6 +103,33 @@ pub(crate) async fn enqueue(
     Ok(queued)
 }
 
+/// Queues `event` for an address that belongs to no user (a resident who
+/// gave it with a report) inside `tx`.
+pub(crate) async fn enqueue_to_address(
+    tx: &mut Tx,
+    address: &str,
+    event: &Event,
+    link_path: &str,
+    at_ms: i64,
+) -> Result<()> {
+    let msg = event.message(link_path);
+    tx.execute(
+        &Q::new(
+            "INSERT INTO outbox (id, user_id, address, kind, subject, body, link_path, once_key, created_at, attempts, next_attempt_at)
+             VALUES ($1, NULL, $2, $3, $4, $5, $6, NULL, $7, 0, $7)",
+        )
+        .bind(new_id_at_ms(at_ms))
+        .bind(address)
+        .bind(msg.kind.as_str())
+        .bind(&msg.subject)
+        .bind(&msg.body)
+        .bind(&msg.link_path)
+        .bind(at_ms),
+    )
+    .await?;
+    Ok(())
+}
+
 /// One message in the outbox.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct OutboxMessage {
@@ -207,7 +234,7 @@ impl Store {
                 off.push(r.text("kind")?);
             }
         }
-        Ok(Kind::ALL.into_iter().map(|k| (k, !off.iter().any(|o| o == k.as_str()))).collect())
+        Ok(Kind::ALL.into_iter().filter(|k| k.to_users()).map(|k| (k, !off.iter().any(|o| o == k.as_str()))).collect())
     }
 
     /// Sets the acting user's choices (kinds not named keep theirs); audited.

@@ -9,6 +9,7 @@
 
 use crate::audit::append;
 use crate::incidents::{submit_incidents_in, Submission, Submitted as Recorded};
+use crate::notifications::enqueue_to_address;
 use crate::records::{incident_seen_by, next_reference};
 use crate::sql::{Row, Q};
 use crate::users::Actor;
@@ -18,6 +19,7 @@ use safetynet_domain::audit::AuditAction;
 use safetynet_domain::geo::distance_m;
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::incident::{IncidentInput, Source};
+use safetynet_domain::notification::Event;
 use safetynet_domain::policy::{EditRecords, ManageAgencies, Permit, ViewRecords};
 use safetynet_domain::public_reports::{NewPublicReport, ReportStatus};
 use safetynet_domain::token::{hash_secret, random_secret};
@@ -208,6 +210,30 @@ async fn record_update(
     Ok(())
 }
 
+/// E-mails the reporter of `report` (when they gave an address) that it
+/// moved to `status`, when that is a new milestone for them.
+async fn tell_reporter(
+    tx: &mut Tx,
+    report: &PublicReport,
+    before: Option<ReportStatus>,
+    status: ReportStatus,
+    note: &str,
+    at_ms: i64,
+) -> Result<()> {
+    if report.reporter_email.is_empty() || before.is_some_and(|b| b.milestone() == status.milestone()) {
+        return Ok(());
+    }
+    let service =
+        tx.one(&Q::new("SELECT label FROM categories WHERE code = $1").bind(&report.category)).await?.text("label")?;
+    let event = Event::ReportUpdate {
+        reference: report.reference.clone(),
+        service,
+        status: status.label().to_string(),
+        note: note.trim().to_string(),
+    };
+    enqueue_to_address(tx, &report.reporter_email, &event, "/report", at_ms).await
+}
+
 fn rule(rule: &'static str, message: impl Into<String>) -> StoreError {
     StoreError::Rule(rule, message.into())
 }
@@ -375,6 +401,8 @@ impl Store {
         )
         .await?;
         record_update(&mut tx, &id, &agency, ReportStatus::Open, "", actor).await?;
+        let taken = report_row(&tx.one(&Q::new(format!("{SELECT} WHERE id = $1")).bind(&id)).await?)?;
+        tell_reporter(&mut tx, &taken, None, ReportStatus::Open, "", actor.at_ms).await?;
         let detail = serde_json::json!({ "reference": reference, "category": new.service_code, "agency": agency, "source": source });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "public_report", Some(&id), detail)).await?;
         tx.commit().await?;
@@ -499,6 +527,7 @@ impl Store {
             return Err(rule("report_triaged", format!("{} has already been dealt with", report.reference)));
         }
         record_update(&mut tx, &report.id, &agency, status, note, actor).await?;
+        tell_reporter(&mut tx, &report, Some(report.status), status, note, actor.at_ms).await?;
         let (action, detail) = match triage {
             Triage::Redirect(to) => (AuditAction::Share, serde_json::json!({ "redirected_to": to })),
             _ => (AuditAction::Update, serde_json::json!({ "status": status, "incident": incident })),
@@ -533,6 +562,7 @@ impl Store {
         )
         .await?;
         record_update(&mut tx, &report.id, &agency, status, note, actor).await?;
+        tell_reporter(&mut tx, &report, Some(report.status), status, note, actor.at_ms).await?;
         let detail = serde_json::json!({ "status": status });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "public_report", Some(&report.id), detail))
             .await?;

@@ -243,7 +243,7 @@ pub async fn save_notifications(
 ) -> PageResult<Html<String>> {
     let choices: Vec<_> = safetynet_domain::notification::Kind::ALL
         .into_iter()
-        .filter(|k| k.applies_to(&user.principal))
+        .filter(|k| k.to_users() && k.applies_to(&user.principal))
         .map(|k| (k, f.ticked(k.as_str())))
         .collect();
     state.store.set_notification_preferences(&user.actor(), &choices).await?;
