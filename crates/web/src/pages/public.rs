@@ -32,7 +32,7 @@ async fn survey_key(state: &AppState) -> Result<String, AppError> {
 }
 
 /// The public, as an audit actor.
-fn public() -> Principal {
+pub(super) fn public() -> Principal {
     Principal {
         user_id: String::new(),
         email: String::new(),

@@ -16,7 +16,6 @@ use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
-use safetynet_domain::policy::{AuthMethod, Principal};
 use safetynet_domain::public_reports::NewPublicReport;
 use safetynet_domain::token::{hash_secret, issue, verify_issued};
 use safetynet_store::users::Actor;
@@ -28,18 +27,6 @@ const MAX_FORM: usize = 32 * 1024;
 
 async fn form_key(state: &AppState) -> Result<String, AppError> {
     Ok(state.store.server_secret("public_report_token", state.now_ms()).await?)
-}
-
-/// A resident, as an audit actor.
-fn resident() -> Principal {
-    Principal {
-        user_id: String::new(),
-        email: String::new(),
-        display_name: "Member of the public".into(),
-        agency: String::new(),
-        roles: Vec::new(),
-        via: AuthMethod::Session,
-    }
 }
 
 /// The report form as the browser sends it.
@@ -167,7 +154,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> PageResult<R
             phone: f.phone.clone(),
         })
     })();
-    let principal = resident();
+    let principal = super::public::public();
     let actor = Actor { principal: &principal, at_ms: state.now_ms(), source: &addr };
     let refused = match new {
         Err(e) => e,
