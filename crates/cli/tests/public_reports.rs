@@ -177,3 +177,30 @@ async fn a_report_joins_an_incident_the_agency_already_has() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn one_address_cannot_flood_the_queue() {
+    each_engine(async |app: &TestApp| {
+        route(app, "graffiti", "SACDC").await;
+        let operator = Principal::operator();
+        let actor = Actor { principal: &operator, at_ms: start().timestamp_millis(), source: "test" };
+        let report = |n: usize| safetynet_domain::public_reports::NewPublicReport {
+            service_code: "graffiti".into(),
+            address: format!("{n} Verulam Road"),
+            description: format!("Graffiti on the wall of number {n}"),
+            ..Default::default()
+        };
+        for n in 0..safetynet_store::public_reports::REPORTS_PER_HOUR as usize {
+            app.store.submit_public_report(&report(n), "busy", "web", None, &actor).await.expect("taken");
+        }
+        let refused = app.store.submit_public_report(&report(99), "busy", "web", None, &actor).await;
+        assert!(matches!(refused, Err(safetynet_store::StoreError::Rule("report_rate_limited", _))), "{refused:?}");
+        app.store
+            .submit_public_report(&report(99), "someone-else", "web", None, &actor)
+            .await
+            .expect("another address is not held back");
+        let hour_later = Actor { at_ms: actor.at_ms + 3_600_001, ..actor };
+        app.store.submit_public_report(&report(99), "busy", "web", None, &hour_later).await.expect("an hour on");
+    })
+    .await;
+}

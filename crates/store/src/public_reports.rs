@@ -30,6 +30,10 @@ pub const REPEAT_WINDOW_MS: i64 = 60 * 60 * 1000;
 /// ... when its pin is within this many metres of the first.
 pub const REPEAT_RADIUS_M: f64 = 50.0;
 
+/// The most reports one submitter (client address or Open311 key) may
+/// send in an hour.
+pub const REPORTS_PER_HOUR: i64 = 10;
+
 /// A category the partnership takes reports in (an Open311 service).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
@@ -331,8 +335,9 @@ impl Store {
     }
 
     /// Takes a resident's report (`report_service` when the partnership does
-    /// not take reports in the category; the domain's checks), routed to the
-    /// category's agency. `submitter` identifies who sent it (a hash of the
+    /// not take reports in the category; the domain's checks;
+    /// `report_rate_limited` past [`REPORTS_PER_HOUR`] from one submitter),
+    /// routed to the category's agency. `submitter` identifies who sent it (a hash of the
     /// client address, or the Open311 key) so that the same report sent
     /// again within the hour from the same place is not stored twice.
     pub async fn submit_public_report(
@@ -369,6 +374,20 @@ impl Store {
             if near {
                 return Ok(ReportTaken { reference: earlier.reference, token: None, repeated: true });
             }
+        }
+        let sent = tx
+            .one(
+                &Q::new("SELECT COUNT(*) AS n FROM public_reports WHERE submitter_key = $1 AND created_at >= $2")
+                    .bind(submitter)
+                    .bind(actor.at_ms - REPEAT_WINDOW_MS),
+            )
+            .await?
+            .int("n")?;
+        if sent >= REPORTS_PER_HOUR {
+            return Err(rule(
+                "report_rate_limited",
+                format!("{REPORTS_PER_HOUR} reports have come from here in the last hour: please wait before sending more, or call 101"),
+            ));
         }
         let at = DateTime::<Utc>::from_timestamp_millis(actor.at_ms).unwrap_or_default();
         let reference = next_reference(&mut tx, "PR", at.year()).await?;
