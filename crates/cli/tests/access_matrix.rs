@@ -175,6 +175,7 @@ const MATRIX: &[Entry] = matrix! {
     "GET" "/programmes/premises/{id}" => Premises, false, none;
     "POST" "/programmes/premises/{id}/visits" => Premises, false, |_| json!({ "visit_kind": "drink_spiking_advice", "visited_on": "2026-01-15" });
     "GET" "/report" => None, false, none;
+    "GET" "/open311/v2/{file}" => None, false, none;
     "POST" "/report" => None, false, |_| json!({ "token": "forged", "service_code": "fly-tipping", "address": "Matrix Road", "description": "A matrix report of dumped rubbish" });
     "GET" "/report/status/{token}" => Token, false, none;
     "GET" "/public-reports" => None, true, none;
@@ -477,7 +478,13 @@ impl Seed {
     /// The concrete path for an entry (with the query its method needs).
     fn path(&self, e: &Entry) -> String {
         let id = self.id(e.subject);
-        let p = e.path.replace("{id}", &id).replace("{code}", &id).replace("{kind}", &id).replace("{*path}", &id);
+        let p = e
+            .path
+            .replace("{id}", &id)
+            .replace("{code}", &id)
+            .replace("{kind}", &id)
+            .replace("{*path}", &id)
+            .replace("{file}", "services.xml");
         match e.path {
             "/api/v1/case-reviews/eligibility" => format!("{p}?person={id}"),
             "/api/v1/analytics/near-repeat"

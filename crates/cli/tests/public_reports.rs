@@ -204,3 +204,29 @@ async fn one_address_cannot_flood_the_queue() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn open311_clients_discover_the_services_in_json_and_xml() {
+    each_engine(async |app: &TestApp| {
+        route(app, "fly-tipping", "SACDC").await;
+        let json = app.get("/open311/v2/services.json", None).await;
+        assert_eq!(json.status, StatusCode::OK, "{}", json.body);
+        let services = json.json();
+        assert_eq!(services[0]["service_code"], "fly-tipping");
+        assert_eq!((services[0]["service_name"].as_str(), services[0]["type"].as_str(), services[0]["metadata"].as_bool()), (Some("Fly-tipping"), Some("realtime"), Some(false)));
+        let xml = app.get("/open311/v2/services.xml", None).await;
+        assert_eq!(xml.status, StatusCode::OK);
+        assert!(xml.body.starts_with("<?xml") && xml.body.contains("<services><service><service_code>fly-tipping</service_code><service_name>Fly-tipping</service_name>"), "{}", xml.body);
+        let discovery = app.get("/open311/v2/discovery.json", None).await.json();
+        assert!(discovery["endpoints"][0]["url"].as_str().is_some_and(|u| u.ends_with("/open311/v2")), "{discovery}");
+        assert_eq!(discovery["endpoints"][0]["specification"], "http://wiki.open311.org/GeoReport_v2");
+        let xml = app.get("/open311/v2/discovery.xml", None).await.body;
+        assert!(xml.contains("<discovery>") && xml.contains("<format>text/xml</format>"), "{xml}");
+        let missing = app.get("/open311/v2/nothing.json", None).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert_eq!(missing.json()[0]["code"], 404);
+        let missing = app.get("/open311/v2/nothing.xml", None).await;
+        assert!(missing.body.contains("<errors><error><code>404</code>"), "{}", missing.body);
+    })
+    .await;
+}

@@ -27,6 +27,7 @@ pub mod jobs;
 mod layers;
 mod layout;
 pub mod metrics;
+mod open311;
 mod openapi;
 mod pages;
 mod params;
@@ -207,6 +208,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes().merge(api_doc::routes()))
+        .merge(open311::routes())
         .merge(assets::routes())
         .route("/metrics", get(metrics::scrape))
         .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, layout::not_found_page()) })
