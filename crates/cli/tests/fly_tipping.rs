@@ -301,3 +301,25 @@ async fn the_fly_tipping_pages_categorise_enforce_and_place_cameras() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn notes_on_enforcement_go_when_the_fly_tip_is_anonymised() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let reference = fly_tip(app, &council, 1, (51.7560, -0.3450)).await;
+        let action = json!({ "action": "investigation", "taken_on": "2026-01-14", "notes": "Letter to Mr Example at 3 Lane End" });
+        let res = app.json("POST", &format!("/api/v1/fly-tipping/incidents/{reference}/actions"), &council, action).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        app.clock.advance(chrono::Duration::days(6 * 366));
+        let operator = safetynet_domain::policy::Principal::operator();
+        let at_ms = start().timestamp_millis() + 6 * 366 * 86_400_000;
+        let actor = safetynet_store::users::Actor { principal: &operator, at_ms, source: "test" };
+        let run = app.store.retention_run(&Default::default(), None, &actor).await.expect("run").expect("report");
+        assert_eq!(run.incidents.len(), 1, "{run:?}");
+        let council = app.token(OFFICER).await;
+        let record = app.get_bearer(&format!("/api/v1/fly-tipping/incidents/{reference}"), &council).await.json();
+        assert_eq!(record["actions"][0]["action"], "investigation", "the action is kept for the counts");
+        assert!(!record.to_string().contains("Mr Example"), "{record}");
+    })
+    .await;
+}

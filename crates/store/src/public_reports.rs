@@ -553,10 +553,7 @@ impl Store {
         };
         append(&mut tx, actor.at_ms, &actor.event(action, "public_report", Some(&report.id), detail)).await?;
         tx.commit().await?;
-        let mut conn = self.conn().await?;
-        let report = report_row(&conn.one(&Q::new(format!("{SELECT} WHERE id = $1")).bind(&report.id)).await?)?;
-        let updates = updates_of(&mut conn, &report.id).await?;
-        Ok(PublicReportRecord { report, updates })
+        self.record_of(&report.id).await
     }
 
     /// Moves a report the caller's agency holds to `status` with a note for
@@ -586,9 +583,14 @@ impl Store {
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "public_report", Some(&report.id), detail))
             .await?;
         tx.commit().await?;
+        self.record_of(&report.id).await
+    }
+
+    /// The report `id` as it now stands, with its updates.
+    async fn record_of(&self, id: &str) -> Result<PublicReportRecord> {
         let mut conn = self.conn().await?;
-        let report = report_row(&conn.one(&Q::new(format!("{SELECT} WHERE id = $1")).bind(&report.id)).await?)?;
-        let updates = updates_of(&mut conn, &report.id).await?;
+        let report = report_row(&conn.one(&Q::new(format!("{SELECT} WHERE id = $1")).bind(id)).await?)?;
+        let updates = updates_of(&mut conn, id).await?;
         Ok(PublicReportRecord { report, updates })
     }
 
