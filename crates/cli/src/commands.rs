@@ -83,6 +83,11 @@ enum Command {
         #[command(subcommand)]
         command: PublicCommand,
     },
+    /// Keys for Open311 clients (FixMyStreet and others) that send reports in.
+    Open311 {
+        #[command(subcommand)]
+        command: Open311Command,
+    },
     /// Print the configuration and where each setting came from.
     CheckConfig,
     /// Manage users.
@@ -275,6 +280,34 @@ enum PublicCommand {
         category: String,
     },
     /// List the categories residents may report and where each goes.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Open311Command {
+    /// Register a client and print its key (shown once).
+    Issue {
+        #[command(flatten)]
+        db: DbArg,
+        /// The client's name, e.g. "FixMyStreet".
+        #[arg(long)]
+        name: String,
+        /// The calls it may make in an hour.
+        #[arg(long, default_value_t = safetynet_store::open311::DEFAULT_PER_HOUR)]
+        per_hour: i64,
+    },
+    /// Revoke a client's key at once (the reports it sent stay).
+    Revoke {
+        #[command(flatten)]
+        db: DbArg,
+        /// The client's name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List the clients, their allowances and whether each is revoked.
     List {
         #[command(flatten)]
         db: DbArg,
@@ -639,6 +672,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Public { command: PublicCommand::List { db } } => {
             for s in open(&config, &db, KeyUse::Write).await?.public_services().await? {
                 println!("{}\t{}\t{}", s.code, s.agency, s.name);
+            }
+        }
+        Command::Open311 { command: Open311Command::Issue { db, name, per_hour } } => {
+            let store = open(&config, &db, KeyUse::Write).await?;
+            let key = crate::setup::open311_issue(&store, &name, per_hour, now_ms).await?;
+            println!("Open311 client {name} registered ({per_hour} calls an hour). Its api_key, shown only now:");
+            println!("{key}");
+        }
+        Command::Open311 { command: Open311Command::Revoke { db, name } } => {
+            crate::setup::open311_revoke(&open(&config, &db, KeyUse::Write).await?, &name, now_ms).await?;
+            println!("Open311 client {name} revoked");
+        }
+        Command::Open311 { command: Open311Command::List { db } } => {
+            for c in open(&config, &db, KeyUse::Write).await?.open311_clients().await? {
+                let state = if c.revoked_at.is_some() { "revoked" } else { "live" };
+                println!("{}\t{}\t{} calls an hour", c.name, state, c.per_hour);
             }
         }
         Command::Agency { command: AgencyCommand::List { db } } => {

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use safetynet_domain::policy::{ManageAgencies, Principal};
 use safetynet_domain::public_reports::NewPublicReport;
+use safetynet_store::public_reports::Sender;
 use safetynet_store::users::Actor;
 use safetynet_store::Store;
 
@@ -63,7 +64,7 @@ pub async fn seed_public_reporting(store: &Store, now: DateTime<Utc>) -> anyhow:
             at_ms: (now - Duration::hours(hours_ago)).timestamp_millis(),
             source: "demo",
         };
-        store.submit_public_report(&new, &format!("demo-resident-{n}"), "web", None, &when).await?;
+        store.submit_public_report(&new, Sender::Web(&format!("demo-resident-{n}")), &when).await?;
     }
     Ok(())
 }

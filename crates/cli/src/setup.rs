@@ -161,6 +161,22 @@ pub async fn public_unroute(store: &Store, category: &str, now_ms: i64) -> anyho
     Ok(())
 }
 
+/// Registers an Open311 client; returns its key.
+pub async fn open311_issue(store: &Store, name: &str, per_hour: i64, now_ms: i64) -> anyhow::Result<String> {
+    let operator = Principal::operator();
+    let permit = operator.permit::<ManageAgencies>()?;
+    let (_, key) = store.issue_open311_client(&permit, name, per_hour, &operator_actor(&operator, now_ms)).await?;
+    Ok(key)
+}
+
+/// Revokes an Open311 client's key.
+pub async fn open311_revoke(store: &Store, name: &str, now_ms: i64) -> anyhow::Result<()> {
+    let operator = Principal::operator();
+    let permit = operator.permit::<ManageAgencies>()?;
+    store.revoke_open311_client(&permit, name, &operator_actor(&operator, now_ms)).await?;
+    Ok(())
+}
+
 /// Sets an agency's sector, which decides the enforcement powers it holds.
 pub async fn agency_sector(store: &Store, code: &str, sector: &str, now_ms: i64) -> anyhow::Result<()> {
     let mut agency = store.agency(&AgencyCode::parse(code)?.to_string()).await?;

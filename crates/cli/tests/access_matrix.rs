@@ -20,6 +20,7 @@ use safetynet_domain::partnership::{AgencyCode, Email};
 use safetynet_domain::policy::{AuthMethod, ManageUsers, Principal};
 use safetynet_domain::role::Role;
 use safetynet_domain::token::{csrf_for_session, hash_secret, new_api_token, random_secret};
+use safetynet_store::public_reports::Sender;
 use safetynet_store::users::{Actor, NewUser};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -176,6 +177,10 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/programmes/premises/{id}/visits" => Premises, false, |_| json!({ "visit_kind": "drink_spiking_advice", "visited_on": "2026-01-15" });
     "GET" "/report" => None, false, none;
     "GET" "/open311/v2/{file}" => None, false, none;
+    "POST" "/open311/v2/{file}" => None, false, |_| json!({ "api_key": "o311_forged", "service_code": "fly-tipping", "address_string": "Matrix Road", "description": "A matrix report of dumped rubbish" });
+    "GET" "/open311/v2/services/{file}" => None, false, none;
+    "GET" "/open311/v2/requests/{file}" => PublicReport, false, none;
+    "GET" "/open311/v2/tokens/{file}" => None, false, none;
     "POST" "/report" => None, false, |_| json!({ "token": "forged", "service_code": "fly-tipping", "address": "Matrix Road", "description": "A matrix report of dumped rubbish" });
     "GET" "/report/status/{token}" => Token, false, none;
     "GET" "/public-reports" => None, true, none;
@@ -484,7 +489,7 @@ impl Seed {
             .replace("{code}", &id)
             .replace("{kind}", &id)
             .replace("{*path}", &id)
-            .replace("{file}", "services.xml");
+            .replace("{file}", &open311_file(e.path, &id));
         match e.path {
             "/api/v1/case-reviews/eligibility" => format!("{p}?person={id}"),
             "/api/v1/analytics/near-repeat"
@@ -509,12 +514,22 @@ impl Seed {
     }
 }
 
+/// The document an Open311 route is asked for: the seeded report under
+/// `requests/`, the request search at the top, a service elsewhere.
+fn open311_file(path: &str, id: &str) -> String {
+    match path {
+        "/open311/v2/requests/{file}" => format!("{id}.json"),
+        "/open311/v2/{file}" => "requests.json".into(),
+        _ => "fly-tipping.xml".into(),
+    }
+}
+
 /// `(method, path)` of every `.route(...)` in the web crate's source, with
 /// the API's prefix: the router as written.
 fn routes_in_source() -> Vec<(String, String)> {
     let src = repo().join("crates/web/src");
     let mut files: Vec<std::path::PathBuf> = Vec::new();
-    for dir in [src.clone(), src.join("pages")] {
+    for dir in [src.clone(), src.join("pages"), src.join("open311")] {
         for e in std::fs::read_dir(&dir).expect("web source").flatten() {
             if e.path().extension().is_some_and(|x| x == "rs") {
                 files.push(e.path());
@@ -675,7 +690,7 @@ async fn seed(app: &TestApp) -> Seed {
         ..Default::default()
     };
     let public_report =
-        app.store.submit_public_report(&report, "sentinel", "web", None, &op_actor).await.expect("report").reference;
+        app.store.submit_public_report(&report, Sender::Web("sentinel"), &op_actor).await.expect("report").reference;
     let driver = post("/api/v1/taxi-drivers", json!({ "licence_number": "PH/SENTINEL", "full_name": SECRETS[0], "licence_kind": "private_hire", "licence_expires": "2027-01-31" })).await;
     // A diary sheet on the case whose content is personal data.
     let officer = app

@@ -10,6 +10,7 @@ mod common;
 use axum::http::StatusCode;
 use common::*;
 use safetynet_domain::policy::{ManageAgencies, Principal};
+use safetynet_store::public_reports::Sender;
 use safetynet_store::users::Actor;
 use serde_json::{json, Value};
 
@@ -164,7 +165,7 @@ async fn a_report_joins_an_incident_the_agency_already_has() {
             description: "Groups shouting outside the shops every night".into(),
             ..Default::default()
         };
-        let taken = app.store.submit_public_report(&new, "someone", "web", None, &actor).await.expect("taken");
+        let taken = app.store.submit_public_report(&new, Sender::Web("someone"), &actor).await.expect("taken");
         let path = format!("/api/v1/public-reports/{}/triage", taken.reference);
         // The fire service cannot reach the council's report, nor join it to an incident it cannot see.
         assert_eq!(app.json("POST", &path, &fire, json!({ "action": "accept" })).await.status, StatusCode::NOT_FOUND);
@@ -191,42 +192,16 @@ async fn one_address_cannot_flood_the_queue() {
             ..Default::default()
         };
         for n in 0..safetynet_store::public_reports::REPORTS_PER_HOUR as usize {
-            app.store.submit_public_report(&report(n), "busy", "web", None, &actor).await.expect("taken");
+            app.store.submit_public_report(&report(n), Sender::Web("busy"), &actor).await.expect("taken");
         }
-        let refused = app.store.submit_public_report(&report(99), "busy", "web", None, &actor).await;
+        let refused = app.store.submit_public_report(&report(99), Sender::Web("busy"), &actor).await;
         assert!(matches!(refused, Err(safetynet_store::StoreError::Rule("report_rate_limited", _))), "{refused:?}");
         app.store
-            .submit_public_report(&report(99), "someone-else", "web", None, &actor)
+            .submit_public_report(&report(99), Sender::Web("someone-else"), &actor)
             .await
             .expect("another address is not held back");
         let hour_later = Actor { at_ms: actor.at_ms + 3_600_001, ..actor };
-        app.store.submit_public_report(&report(99), "busy", "web", None, &hour_later).await.expect("an hour on");
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn open311_clients_discover_the_services_in_json_and_xml() {
-    each_engine(async |app: &TestApp| {
-        route(app, "fly-tipping", "SACDC").await;
-        let json = app.get("/open311/v2/services.json", None).await;
-        assert_eq!(json.status, StatusCode::OK, "{}", json.body);
-        let services = json.json();
-        assert_eq!(services[0]["service_code"], "fly-tipping");
-        assert_eq!((services[0]["service_name"].as_str(), services[0]["type"].as_str(), services[0]["metadata"].as_bool()), (Some("Fly-tipping"), Some("realtime"), Some(false)));
-        let xml = app.get("/open311/v2/services.xml", None).await;
-        assert_eq!(xml.status, StatusCode::OK);
-        assert!(xml.body.starts_with("<?xml") && xml.body.contains("<services><service><service_code>fly-tipping</service_code><service_name>Fly-tipping</service_name>"), "{}", xml.body);
-        let discovery = app.get("/open311/v2/discovery.json", None).await.json();
-        assert!(discovery["endpoints"][0]["url"].as_str().is_some_and(|u| u.ends_with("/open311/v2")), "{discovery}");
-        assert_eq!(discovery["endpoints"][0]["specification"], "http://wiki.open311.org/GeoReport_v2");
-        let xml = app.get("/open311/v2/discovery.xml", None).await.body;
-        assert!(xml.contains("<discovery>") && xml.contains("<format>text/xml</format>"), "{xml}");
-        let missing = app.get("/open311/v2/nothing.json", None).await;
-        assert_eq!(missing.status, StatusCode::NOT_FOUND);
-        assert_eq!(missing.json()[0]["code"], 404);
-        let missing = app.get("/open311/v2/nothing.xml", None).await;
-        assert!(missing.body.contains("<errors><error><code>404</code>"), "{}", missing.body);
+        app.store.submit_public_report(&report(99), Sender::Web("busy"), &hour_later).await.expect("an hour on");
     })
     .await;
 }

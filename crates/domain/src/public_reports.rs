@@ -5,9 +5,11 @@
 //! `open` or `closed` and to the milestone the reporter is told about), and
 //! the checks a report passes before it is taken.
 
+use crate::fly_tipping::{LandType, TipSize};
 use crate::rules::StatutoryRule;
 use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 vocabulary! {
     /// Where a report stands (FixMyStreet's extended Open311 statuses).
@@ -110,7 +112,50 @@ pub struct NewPublicReport {
     /// The reporter's phone number (optional).
     #[serde(default)]
     pub phone: String,
+    /// A link to a photo the client holds (Open311 `media_url`; optional).
+    #[serde(default)]
+    pub media_url: String,
+    /// Answers to the service's attributes ([`attributes_for`]), by code;
+    /// answers to attributes the service does not have are dropped.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
 }
+
+/// A question a service asks beyond the standard fields (an Open311
+/// service definition attribute): always optional, answered from a list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceAttribute {
+    /// The attribute's code (`attribute[code]` in an Open311 request).
+    pub code: &'static str,
+    /// The question.
+    pub description: &'static str,
+    /// The answers taken: (key, name).
+    pub values: Vec<(&'static str, &'static str)>,
+}
+
+/// The attributes a category's reports may carry: fly-tipping asks
+/// Defra's land type and size (as in the WasteDataFlow return); other
+/// categories ask nothing more.
+pub fn attributes_for(category: &str) -> Vec<ServiceAttribute> {
+    if category != "fly-tipping" {
+        return Vec::new();
+    }
+    vec![
+        ServiceAttribute {
+            code: "land_type",
+            description: "What kind of land is it on?",
+            values: LandType::ALL.iter().map(|v| (v.as_str(), v.label())).collect(),
+        },
+        ServiceAttribute {
+            code: "size",
+            description: "How much has been dumped?",
+            values: TipSize::ALL.iter().map(|v| (v.as_str(), v.label())).collect(),
+        },
+    ]
+}
+
+/// The longest photo link taken.
+pub const MAX_MEDIA_URL: usize = 500;
 
 /// The shortest description taken.
 pub const MIN_DESCRIPTION: usize = 10;
@@ -166,7 +211,37 @@ impl NewPublicReport {
         {
             return refuse("report_phone", "enter a phone number, like 01727 866100 or +44 7700 900123");
         }
+        let media = self.media_url.trim();
+        if !media.is_empty()
+            && (media.len() > MAX_MEDIA_URL
+                || !(media.starts_with("https://") || media.starts_with("http://"))
+                || media.contains(char::is_whitespace))
+        {
+            return refuse(
+                "report_media_url",
+                format!("media_url must be an http(s) link of at most {MAX_MEDIA_URL} characters"),
+            );
+        }
+        let asked = attributes_for(&self.service_code);
+        for (code, answer) in &self.attributes {
+            if let Some(a) = asked.iter().find(|a| a.code == code) {
+                if !answer.is_empty() && !a.values.iter().any(|(key, _)| key == answer) {
+                    let keys: Vec<&str> = a.values.iter().map(|(key, _)| *key).collect();
+                    return refuse("report_attribute", format!("attribute {code} must be one of {}", keys.join(", ")));
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// The answers kept: those to the service's own attributes, not empty.
+    pub fn kept_attributes(&self) -> BTreeMap<String, String> {
+        let asked = attributes_for(&self.service_code);
+        self.attributes
+            .iter()
+            .filter(|(code, answer)| !answer.is_empty() && asked.iter().any(|a| a.code == code.as_str()))
+            .map(|(code, answer)| (code.clone(), answer.clone()))
+            .collect()
     }
 }
 
@@ -197,6 +272,29 @@ mod tests {
         assert_eq!(rule(NewPublicReport { email: "jane@example.org".into(), ..report() }), None);
         assert_eq!(rule(NewPublicReport { phone: "call me".into(), ..report() }), Some("report_phone"));
         assert_eq!(rule(NewPublicReport { phone: "01727 866100".into(), ..report() }), None);
+        assert_eq!(
+            rule(NewPublicReport { media_url: "javascript:alert(1)".into(), ..report() }),
+            Some("report_media_url")
+        );
+        assert_eq!(rule(NewPublicReport { media_url: "https://fms.example/p/1.jpeg".into(), ..report() }), None);
+    }
+
+    #[test]
+    fn only_the_services_own_attributes_are_kept_and_their_answers_come_from_its_list() {
+        let answers = |pairs: &[(&str, &str)]| NewPublicReport {
+            attributes: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..report()
+        };
+        let sized = answers(&[("size", "small_van_load"), ("fixmystreet_id", "123")]);
+        assert_eq!(sized.check().err().map(|e| e.rule), None);
+        assert_eq!(
+            sized.kept_attributes().into_iter().collect::<Vec<_>>(),
+            vec![("size".into(), "small_van_load".into())]
+        );
+        assert_eq!(answers(&[("size", "a lot")]).check().err().map(|e| e.rule), Some("report_attribute"));
+        let noise = NewPublicReport { service_code: "noise-domestic".into(), ..answers(&[("size", "a lot")]) };
+        assert!(noise.check().is_ok() && noise.kept_attributes().is_empty(), "other services ask nothing more");
+        assert_eq!(attributes_for("fly-tipping").len(), 2);
     }
 
     #[test]

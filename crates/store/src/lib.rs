@@ -25,6 +25,7 @@ pub mod meetings;
 pub mod mfa;
 pub mod noise;
 pub mod notifications;
+pub mod open311;
 pub mod operations;
 pub mod partnership;
 pub mod places;

@@ -24,6 +24,7 @@ use safetynet_domain::policy::{EditRecords, ManageAgencies, Permit, ViewRecords}
 use safetynet_domain::public_reports::{NewPublicReport, ReportStatus};
 use safetynet_domain::token::{hash_secret, random_secret};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// A repeat of the same report from the same place within this long is not taken twice.
 pub const REPEAT_WINDOW_MS: i64 = 60 * 60 * 1000;
@@ -54,6 +55,8 @@ pub struct PublicService {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ReportTaken {
+    /// The report's id (an Open311 client's token for it).
+    pub id: String,
     /// The report's reference.
     pub reference: String,
     /// The secret in the private status link (shown once; only its hash is kept).
@@ -91,6 +94,10 @@ pub struct PublicReport {
     pub reporter_phone: String,
     /// `web` or `open311`.
     pub source: String,
+    /// A link to a photo (sent by an Open311 client).
+    pub media_url: String,
+    /// Answers to the service's attributes.
+    pub attributes: BTreeMap<String, String>,
     /// Where it stands.
     pub status: ReportStatus,
     /// The incident it became or joined.
@@ -141,6 +148,23 @@ pub struct ReportStatusView {
     pub updates: Vec<ReportUpdate>,
 }
 
+/// Who sent a report: what repeats are matched on and what the hourly cap counts.
+#[derive(Debug, Clone, Copy)]
+pub enum Sender<'a> {
+    /// The report form, from one client address (kept as a hash); at most
+    /// [`REPORTS_PER_HOUR`] an hour.
+    Web(&'a str),
+    /// An Open311 client (its hourly allowance of calls is checked at the
+    /// door) on behalf of one reporter (a hash of their e-mail, account or
+    /// device, as the client gives them).
+    Open311 {
+        /// The client's id.
+        client_id: &'a str,
+        /// The reporter, as a hash.
+        reporter: &'a str,
+    },
+}
+
 /// What triage does with a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Triage {
@@ -153,7 +177,8 @@ pub enum Triage {
 }
 
 const SELECT: &str = "SELECT id, reference, category, agency, latitude, longitude, address, description, reporter_name,
-    reporter_email, reporter_phone, source, status, incident_id, created_at, updated_at FROM public_reports";
+    reporter_email, reporter_phone, source, media_url, attributes, status, incident_id, created_at, updated_at
+    FROM public_reports";
 
 fn report_row(r: &Row) -> Result<PublicReport> {
     Ok(PublicReport {
@@ -169,6 +194,8 @@ fn report_row(r: &Row) -> Result<PublicReport> {
         reporter_email: r.text("reporter_email")?,
         reporter_phone: r.text("reporter_phone")?,
         source: r.text("source")?,
+        media_url: r.text("media_url")?,
+        attributes: serde_json::from_str(&r.text("attributes")?).unwrap_or_default(),
         status: r.stored("status")?,
         incident_id: r.opt_text("incident_id")?,
         created_at: r.int("created_at")?,
@@ -336,19 +363,23 @@ impl Store {
 
     /// Takes a resident's report (`report_service` when the partnership does
     /// not take reports in the category; the domain's checks;
-    /// `report_rate_limited` past [`REPORTS_PER_HOUR`] from one submitter),
-    /// routed to the category's agency. `submitter` identifies who sent it (a hash of the
-    /// client address, or the Open311 key) so that the same report sent
-    /// again within the hour from the same place is not stored twice.
+    /// `report_rate_limited` past [`REPORTS_PER_HOUR`] from one client
+    /// address), routed to the category's agency. The same report sent again
+    /// by the same [`Sender`] within the hour from the same place is not
+    /// stored twice.
     pub async fn submit_public_report(
         &self,
         new: &NewPublicReport,
-        submitter: &str,
-        source: &str,
-        client_id: Option<&str>,
+        sender: Sender<'_>,
         actor: &Actor<'_>,
     ) -> Result<ReportTaken> {
         new.check()?;
+        let (submitter, source, client_id) = match sender {
+            Sender::Web(submitter) => (submitter.to_string(), "web", None),
+            Sender::Open311 { client_id, reporter } => {
+                (format!("open311:{client_id}:{reporter}"), "open311", Some(client_id))
+            }
+        };
         let mut tx = self.write().await?;
         let routed = tx
             .optional(&Q::new("SELECT agency FROM public_services WHERE category = $1").bind(&new.service_code))
@@ -360,7 +391,7 @@ impl Store {
                 &Q::new(format!(
                     "{SELECT} WHERE submitter_key = $1 AND category = $2 AND created_at >= $3 ORDER BY created_at"
                 ))
-                .bind(submitter)
+                .bind(&submitter)
                 .bind(&new.service_code)
                 .bind(actor.at_ms - REPEAT_WINDOW_MS),
             )
@@ -372,18 +403,18 @@ impl Store {
                 _ => earlier.address.trim().eq_ignore_ascii_case(new.address.trim()),
             };
             if near {
-                return Ok(ReportTaken { reference: earlier.reference, token: None, repeated: true });
+                return Ok(ReportTaken { id: earlier.id, reference: earlier.reference, token: None, repeated: true });
             }
         }
         let sent = tx
             .one(
                 &Q::new("SELECT COUNT(*) AS n FROM public_reports WHERE submitter_key = $1 AND created_at >= $2")
-                    .bind(submitter)
+                    .bind(&submitter)
                     .bind(actor.at_ms - REPEAT_WINDOW_MS),
             )
             .await?
             .int("n")?;
-        if sent >= REPORTS_PER_HOUR {
+        if matches!(sender, Sender::Web(_)) && sent >= REPORTS_PER_HOUR {
             return Err(rule(
                 "report_rate_limited",
                 format!("{REPORTS_PER_HOUR} reports have come from here in the last hour: please wait before sending more, or call 101"),
@@ -397,8 +428,8 @@ impl Store {
             &Q::new(
                 "INSERT INTO public_reports (id, reference, token_hash, category, agency, latitude, longitude, address, description,
                    reporter_name, reporter_email, reporter_phone, source, client_id, submitter_key, status, incident_id, created_at,
-                   updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULL, $17, $17)",
+                   updated_at, media_url, attributes)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULL, $17, $17, $18, $19)",
             )
             .bind(&id)
             .bind(&reference)
@@ -414,18 +445,21 @@ impl Store {
             .bind(new.phone.trim())
             .bind(source)
             .bind(client_id)
-            .bind(submitter)
+            .bind(&submitter)
             .bind(ReportStatus::Open.as_str())
-            .bind(actor.at_ms),
+            .bind(actor.at_ms)
+            .bind(new.media_url.trim())
+            .bind(serde_json::to_string(&new.kept_attributes()).unwrap_or_else(|_| "{}".into())),
         )
         .await?;
         record_update(&mut tx, &id, &agency, ReportStatus::Open, "", actor).await?;
         let taken = report_row(&tx.one(&Q::new(format!("{SELECT} WHERE id = $1")).bind(&id)).await?)?;
         tell_reporter(&mut tx, &taken, None, ReportStatus::Open, "", actor.at_ms).await?;
-        let detail = serde_json::json!({ "reference": reference, "category": new.service_code, "agency": agency, "source": source });
+        let detail = serde_json::json!({ "reference": reference, "category": new.service_code, "agency": agency, "source": source,
+            "client": client_id });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "public_report", Some(&id), detail)).await?;
         tx.commit().await?;
-        Ok(ReportTaken { reference, token: Some(token), repeated: false })
+        Ok(ReportTaken { id, reference, token: Some(token), repeated: false })
     }
 
     /// The caller's agency's triage queue: reports routed to it and not yet

@@ -359,7 +359,8 @@ impl Store {
             tx.execute(
                 &Q::new(
                     "UPDATE public_reports SET reporter_name = '', reporter_email = '', reporter_phone = '', address = '',
-                       latitude = NULL, longitude = NULL, description = $1, anonymised_at = $2 WHERE id = $3",
+                       latitude = NULL, longitude = NULL, description = $1, media_url = '', attributes = '{}', anonymised_at = $2
+                     WHERE id = $3",
                 )
                 .bind(REMOVED)
                 .bind(actor.at_ms)

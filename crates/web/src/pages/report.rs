@@ -18,6 +18,7 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use safetynet_domain::public_reports::NewPublicReport;
 use safetynet_domain::token::{hash_secret, issue, verify_issued};
+use safetynet_store::public_reports::Sender;
 use safetynet_store::users::Actor;
 
 /// What report form tokens are signed for.
@@ -152,6 +153,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> PageResult<R
             name: f.name.clone(),
             email: f.email.clone(),
             phone: f.phone.clone(),
+            ..NewPublicReport::default()
         })
     })();
     let principal = super::public::public();
@@ -160,7 +162,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> PageResult<R
         Err(e) => e,
         Ok(new) => {
             let submitter = hash_secret(&format!("public-report:{addr}"));
-            match state.store.submit_public_report(&new, &submitter, "web", None, &actor).await {
+            match state.store.submit_public_report(&new, Sender::Web(&submitter), &actor).await {
                 Ok(taken) => return Ok(thanks(&state, &taken).await?.into_response()),
                 Err(e) => crate::forms::rule_error(e, rule_field)?,
             }

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 use safetynet_domain::policy::{EditRecords, ViewRecords};
-use safetynet_domain::public_reports::ReportStatus;
+use safetynet_domain::public_reports::{attributes_for, ReportStatus};
 use safetynet_store::public_reports::Triage;
 
 /// `GET /public-reports`: the agency's triage queue.
@@ -69,6 +69,16 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
             rows.push((label, value.clone()));
         }
     }
+    for a in attributes_for(&p.category) {
+        if let Some(answer) = p.attributes.get(a.code) {
+            let name = a.values.iter().find(|(key, _)| key == answer).map_or(answer.as_str(), |(_, name)| *name);
+            rows.push((a.description, name.to_string()));
+        }
+    }
+    if !p.media_url.is_empty() {
+        rows.push(("Photo (link sent with the report)", p.media_url.clone()));
+    }
+    rows.push(("Sent through", if p.source == "open311" { "Open311 (e.g. FixMyStreet)" } else { "The report form" }.into()));
     rows.push(("Status", p.status.label().to_string()));
     let agencies: Vec<(String, String)> = state
         .store
