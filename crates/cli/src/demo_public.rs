@@ -64,7 +64,7 @@ pub async fn seed_public_reporting(store: &Store, now: DateTime<Utc>) -> anyhow:
             at_ms: (now - Duration::hours(hours_ago)).timestamp_millis(),
             source: "demo",
         };
-        store.submit_public_report(&new, Sender::Web(&format!("demo-resident-{n}")), &when).await?;
+        store.submit_public_report(&new, &[], Sender::Web(&format!("demo-resident-{n}")), &when).await?;
     }
     Ok(())
 }

@@ -185,6 +185,7 @@ const MATRIX: &[Entry] = matrix! {
     "GET" "/report/status/{token}" => Token, false, none;
     "GET" "/public-reports" => None, true, none;
     "GET" "/public-reports/{id}" => PublicReport, true, none;
+    "GET" "/public-reports/{id}/photos/{n}" => PublicReport, true, none;
     "POST" "/public-reports/{id}/triage" => PublicReport, true, |s| json!({ "action": "merge", "incident": s.incident, "public_note": "Matrix" });
     "POST" "/public-reports/{id}/updates" => PublicReport, true, |_| json!({ "status": "in_progress", "public_note": "Matrix" });
     "GET" "/programmes/arson" => None, true, none;
@@ -489,7 +490,8 @@ impl Seed {
             .replace("{code}", &id)
             .replace("{kind}", &id)
             .replace("{*path}", &id)
-            .replace("{file}", &open311_file(e.path, &id));
+            .replace("{file}", &open311_file(e.path, &id))
+            .replace("{n}", "0");
         match e.path {
             "/api/v1/case-reviews/eligibility" => format!("{p}?person={id}"),
             "/api/v1/analytics/near-repeat"
@@ -689,8 +691,15 @@ async fn seed(app: &TestApp) -> Seed {
         name: SECRETS[0].into(),
         ..Default::default()
     };
-    let public_report =
-        app.store.submit_public_report(&report, Sender::Web("sentinel"), &op_actor).await.expect("report").reference;
+    // Its photo carries a secret, as a photo of someone's house would.
+    let photo =
+        safetynet_domain::photos::CleanPhoto { content_type: "image/jpeg", bytes: SECRETS[4].as_bytes().to_vec() };
+    let public_report = app
+        .store
+        .submit_public_report(&report, &[photo], Sender::Web("sentinel"), &op_actor)
+        .await
+        .expect("report")
+        .reference;
     let driver = post("/api/v1/taxi-drivers", json!({ "licence_number": "PH/SENTINEL", "full_name": SECRETS[0], "licence_kind": "private_hire", "licence_expires": "2027-01-31" })).await;
     // A diary sheet on the case whose content is personal data.
     let officer = app

@@ -165,7 +165,7 @@ async fn a_report_joins_an_incident_the_agency_already_has() {
             description: "Groups shouting outside the shops every night".into(),
             ..Default::default()
         };
-        let taken = app.store.submit_public_report(&new, Sender::Web("someone"), &actor).await.expect("taken");
+        let taken = app.store.submit_public_report(&new, &[], Sender::Web("someone"), &actor).await.expect("taken");
         let path = format!("/api/v1/public-reports/{}/triage", taken.reference);
         // The fire service cannot reach the council's report, nor join it to an incident it cannot see.
         assert_eq!(app.json("POST", &path, &fire, json!({ "action": "accept" })).await.status, StatusCode::NOT_FOUND);
@@ -192,16 +192,91 @@ async fn one_address_cannot_flood_the_queue() {
             ..Default::default()
         };
         for n in 0..safetynet_store::public_reports::REPORTS_PER_HOUR as usize {
-            app.store.submit_public_report(&report(n), Sender::Web("busy"), &actor).await.expect("taken");
+            app.store.submit_public_report(&report(n), &[], Sender::Web("busy"), &actor).await.expect("taken");
         }
-        let refused = app.store.submit_public_report(&report(99), Sender::Web("busy"), &actor).await;
+        let refused = app.store.submit_public_report(&report(99), &[], Sender::Web("busy"), &actor).await;
         assert!(matches!(refused, Err(safetynet_store::StoreError::Rule("report_rate_limited", _))), "{refused:?}");
         app.store
-            .submit_public_report(&report(99), Sender::Web("someone-else"), &actor)
+            .submit_public_report(&report(99), &[], Sender::Web("someone-else"), &actor)
             .await
             .expect("another address is not held back");
         let hour_later = Actor { at_ms: actor.at_ms + 3_600_001, ..actor };
-        app.store.submit_public_report(&report(99), Sender::Web("busy"), &hour_later).await.expect("an hour on");
+        app.store.submit_public_report(&report(99), &[], Sender::Web("busy"), &hour_later).await.expect("an hour on");
+    })
+    .await;
+}
+
+/// A `multipart/form-data` body of `fields` and `photos` (name, bytes), with its boundary.
+fn multipart(fields: &[(&str, &str)], photos: &[(&str, Vec<u8>)]) -> (String, Vec<u8>) {
+    let boundary = "safetynet-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    for (filename, bytes) in photos {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"{filename}\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn photos_sent_with_a_report_are_kept_without_what_the_phone_stored_in_them() {
+    each_engine(async |app: &TestApp| {
+        route(app, "fly-tipping", "SACDC").await;
+        let token = form_token(app).await;
+        let fields = [
+            ("token", token.as_str()),
+            ("service_code", "fly-tipping"),
+            ("address", "The lay-by on Redbourn Road"),
+            ("description", "Mattresses and a fridge dumped in the lay-by"),
+            ("website", ""),
+        ];
+        let photo = std::fs::read(repo().join("crates/domain/tests/fixtures/photo-with-exif.jpg")).expect("fixture");
+        assert!(photo.windows(7).any(|w| w == b"secret-"), "the fixture carries metadata");
+        let send = async |photos: &[(&str, Vec<u8>)]| {
+            let (content_type, body) = multipart(&fields, photos);
+            let req = axum::http::Request::post("/report")
+                .header(axum::http::header::CONTENT_TYPE, content_type)
+                .body(axum::body::Body::from(body))
+                .expect("request");
+            app.send(req).await
+        };
+        let pdf = send(&[("lay-by.jpg", b"%PDF-1.7 not a photo at all".to_vec())]).await;
+        assert_eq!(pdf.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(pdf.body.contains("JPEG, PNG or WebP") && pdf.body.contains("photo-error"), "{}", pdf.body);
+        let four: Vec<(&str, Vec<u8>)> = (0..4).map(|_| ("p.jpg", photo.clone())).collect();
+        assert_eq!(send(&four).await.status, StatusCode::BAD_REQUEST, "at most three photos");
+        let res = send(&[("lay-by.jpg", photo.clone())]).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let reference = between(&res.body, "data-testid=\"report-reference\">", "<").to_string();
+
+        let council = app.sign_in(OFFICER).await;
+        let page = app.get(&format!("/public-reports/{reference}"), Some(&council)).await;
+        assert!(page.body.contains("alt=\"Photo 1 sent with the report\""), "{}", page.body);
+        let held =
+            app.get_bearer(&format!("/api/v1/public-reports/{reference}"), &app.token(OFFICER).await).await.json();
+        let id = held["id"].as_str().expect("id").to_string();
+        assert_eq!(held["photos"][0]["content_type"], "image/jpeg");
+        let kept = app.get(&format!("/public-reports/{id}/photos/0"), Some(&council)).await;
+        assert_eq!(kept.status, StatusCode::OK);
+        assert_eq!(
+            (kept.headers["content-type"].to_str().ok(), kept.headers["cache-control"].to_str().ok()),
+            (Some("image/jpeg"), Some("no-store"))
+        );
+        assert!(kept.body.contains("JFIF") && !kept.body.contains("secret-"), "the picture, without its metadata");
+        let fire = app.sign_in(FIRE).await;
+        assert_eq!(app.get(&format!("/public-reports/{id}/photos/0"), Some(&fire)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.get(&format!("/public-reports/{id}/photos/1"), Some(&council)).await.status,
+            StatusCode::NOT_FOUND
+        );
     })
     .await;
 }

@@ -32,6 +32,7 @@ pub mod notification;
 pub mod operation;
 pub mod partnership;
 pub mod password;
+pub mod photos;
 pub mod places;
 pub mod police_daily;
 pub mod policeuk;

@@ -20,10 +20,12 @@ use safetynet_domain::geo::distance_m;
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::incident::{IncidentInput, Source};
 use safetynet_domain::notification::Event;
+use safetynet_domain::photos::{CleanPhoto, MAX_PHOTOS};
 use safetynet_domain::policy::{EditRecords, ManageAgencies, Permit, ViewRecords};
 use safetynet_domain::public_reports::{NewPublicReport, ReportStatus};
 use safetynet_domain::token::{hash_secret, random_secret};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// A repeat of the same report from the same place within this long is not taken twice.
@@ -120,7 +122,19 @@ pub struct ReportUpdate {
     pub at: i64,
 }
 
-/// A report with its updates, oldest first.
+/// A photo sent with a report (its metadata already taken out).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct ReportPhoto {
+    /// Id.
+    pub id: String,
+    /// `image/jpeg`, `image/png` or `image/webp`.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+}
+
+/// A report with its updates, oldest first, and its photos.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PublicReportRecord {
@@ -129,6 +143,8 @@ pub struct PublicReportRecord {
     pub report: PublicReport,
     /// Its updates.
     pub updates: Vec<ReportUpdate>,
+    /// Its photos.
+    pub photos: Vec<ReportPhoto>,
 }
 
 /// What the private status link shows: nothing anyone wrote but the
@@ -201,6 +217,17 @@ fn report_row(r: &Row) -> Result<PublicReport> {
         created_at: r.int("created_at")?,
         updated_at: r.int("updated_at")?,
     })
+}
+
+async fn photos_of(conn: &mut impl Exec, report_id: &str) -> Result<Vec<ReportPhoto>> {
+    let q =
+        Q::new("SELECT id, content_type, size FROM public_report_photos WHERE report_id = $1 ORDER BY created_at, id")
+            .bind(report_id);
+    conn.all(&q)
+        .await?
+        .iter()
+        .map(|r| Ok(ReportPhoto { id: r.text("id")?, content_type: r.text("content_type")?, size: r.int("size")? }))
+        .collect()
 }
 
 async fn updates_of(conn: &mut impl Exec, report_id: &str) -> Result<Vec<ReportUpdate>> {
@@ -370,10 +397,14 @@ impl Store {
     pub async fn submit_public_report(
         &self,
         new: &NewPublicReport,
+        photos: &[CleanPhoto],
         sender: Sender<'_>,
         actor: &Actor<'_>,
     ) -> Result<ReportTaken> {
         new.check()?;
+        if photos.len() > MAX_PHOTOS {
+            return Err(rule("report_photo", format!("send at most {MAX_PHOTOS} photos")));
+        }
         let (submitter, source, client_id) = match sender {
             Sender::Web(submitter) => (submitter.to_string(), "web", None),
             Sender::Open311 { client_id, reporter } => {
@@ -452,11 +483,27 @@ impl Store {
             .bind(serde_json::to_string(&new.kept_attributes()).unwrap_or_else(|_| "{}".into())),
         )
         .await?;
+        for (n, photo) in photos.iter().enumerate() {
+            tx.execute(
+                &Q::new(
+                    "INSERT INTO public_report_photos (id, report_id, content_type, content, size, sha256, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(format!("{id}-{n}"))
+                .bind(&id)
+                .bind(photo.content_type)
+                .bind(photo.bytes.clone())
+                .bind(photo.bytes.len() as i64)
+                .bind(hex::encode(Sha256::digest(&photo.bytes)))
+                .bind(actor.at_ms),
+            )
+            .await?;
+        }
         record_update(&mut tx, &id, &agency, ReportStatus::Open, "", actor).await?;
         let taken = report_row(&tx.one(&Q::new(format!("{SELECT} WHERE id = $1")).bind(&id)).await?)?;
         tell_reporter(&mut tx, &taken, None, ReportStatus::Open, "", actor.at_ms).await?;
         let detail = serde_json::json!({ "reference": reference, "category": new.service_code, "agency": agency, "source": source,
-            "client": client_id });
+            "client": client_id, "photos": photos.len() });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Create, "public_report", Some(&id), detail)).await?;
         tx.commit().await?;
         Ok(ReportTaken { id, reference, token: Some(token), repeated: false })
@@ -489,10 +536,11 @@ impl Store {
         let mut conn = self.conn().await?;
         let report = held(&mut conn, id, &permit.principal().agency).await?;
         let updates = updates_of(&mut conn, &report.id).await?;
+        let photos = photos_of(&mut conn, &report.id).await?;
         drop(conn);
         let event = actor.event(AuditAction::View, "public_report", Some(&report.id), serde_json::json!({}));
         self.audit(actor.at_ms, &event).await?;
-        Ok(PublicReportRecord { report, updates })
+        Ok(PublicReportRecord { report, updates, photos })
     }
 
     /// Triages a report in the caller's agency's queue: accepted as a new
@@ -625,7 +673,31 @@ impl Store {
         let mut conn = self.conn().await?;
         let report = report_row(&conn.one(&Q::new(format!("{SELECT} WHERE id = $1")).bind(id)).await?)?;
         let updates = updates_of(&mut conn, id).await?;
-        Ok(PublicReportRecord { report, updates })
+        let photos = photos_of(&mut conn, id).await?;
+        Ok(PublicReportRecord { report, updates, photos })
+    }
+
+    /// The `n`th photo (from 0) of a report held by the caller's agency:
+    /// its type and bytes; audited.
+    pub async fn public_report_photo(
+        &self,
+        permit: &Permit<ViewRecords>,
+        report: &str,
+        n: usize,
+        actor: &Actor<'_>,
+    ) -> Result<(String, Vec<u8>)> {
+        let mut conn = self.conn().await?;
+        let report = held(&mut conn, report, &permit.principal().agency).await?;
+        let photo = format!("{}-{n}", report.id);
+        let q = Q::new("SELECT content_type, content FROM public_report_photos WHERE id = $1 AND report_id = $2")
+            .bind(&photo)
+            .bind(&report.id);
+        let row = conn.optional(&q).await?.ok_or(StoreError::NotFound("photo"))?;
+        let found = (row.text("content_type")?, row.opt_bytes("content")?.unwrap_or_default());
+        drop(conn);
+        let detail = serde_json::json!({ "photo": photo });
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "public_report", Some(&report.id), detail)).await?;
+        Ok(found)
     }
 
     /// What the private link with `token` shows, if it is a report's.

@@ -49,8 +49,9 @@ pub struct RetentionReport {
     /// results stay.
     pub taxi_drivers: Vec<String>,
     /// Reports from the public last changed before the unlinked-incident
-    /// cut-off and no longer open: the reporter's details, what they wrote
-    /// and where go; the category, dates, status and public notes stay.
+    /// cut-off and no longer open: the reporter's details, what they wrote,
+    /// where and their photos go; the category, dates, status and public
+    /// notes stay.
     pub public_reports: Vec<String>,
 }
 
@@ -356,6 +357,7 @@ impl Store {
             .await?;
         }
         for id in &report.public_reports {
+            tx.execute(&Q::new("DELETE FROM public_report_photos WHERE report_id = $1").bind(id.as_str())).await?;
             tx.execute(
                 &Q::new(
                     "UPDATE public_reports SET reporter_name = '', reporter_email = '', reporter_phone = '', address = '',

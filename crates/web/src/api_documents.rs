@@ -6,7 +6,7 @@
 use crate::api_types::Items;
 use crate::auth::ApiUser;
 use crate::error::ApiResult;
-use crate::uploads::{download, limited, read};
+use crate::uploads::{download, limited, read, FileLimits};
 use crate::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -46,7 +46,7 @@ async fn upload(
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let permit = user.permit::<EditRecords>()?;
     let settings = &state.config.safety.documents;
-    let upload = read(multipart, settings.max_bytes).await?.upload()?;
+    let upload = read(multipart, FileLimits::document(settings.max_bytes)).await?.upload()?;
     let doc =
         state.store.add_document(&permit, at, &upload, &settings.storage(), settings.max_bytes, &user.actor()).await?;
     Ok((StatusCode::CREATED, Json(doc)))

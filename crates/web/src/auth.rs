@@ -267,7 +267,8 @@ impl FromRequest<AppState> for CsrfUpload {
         let multipart = axum::extract::Multipart::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|_| AppError::BadRequest("send the form as multipart/form-data".into()))?;
-        let form = crate::uploads::read(multipart, state.config.safety.documents.max_bytes).await?;
+        let limits = crate::uploads::FileLimits::document(state.config.safety.documents.max_bytes);
+        let form = crate::uploads::read(multipart, limits).await?;
         if !constant_time_eq(form.field("csrf_token"), &user.csrf) {
             return Err(AppError::Csrf.into());
         }

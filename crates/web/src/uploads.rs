@@ -1,7 +1,7 @@
 //! Documents and evidence over HTTP, for the pages and the API alike:
-//! reading a `multipart/form-data` upload (one `file`, and text fields)
-//! without holding more than the configured limit (and 40 KB a field) in
-//! memory, and the
+//! reading a `multipart/form-data` upload (its files of one field name, and
+//! text fields) without holding more than the configured limit a file (and
+//! 40 KB a text field) in memory, and the
 //! download response (attachment, the type the bytes showed, never cached).
 
 use crate::error::AppError;
@@ -22,13 +22,14 @@ pub fn limited(route: axum::routing::MethodRouter<crate::AppState>) -> axum::rou
     route.layer(axum::extract::DefaultBodyLimit::max(REQUEST_LIMIT))
 }
 
-/// An upload form as read: its text fields and its file.
+/// An upload form as read: its text fields and its files.
 #[derive(Debug, Default)]
 pub struct UploadForm {
     /// Text fields by name (the last of a repeated name).
     pub fields: HashMap<String, String>,
-    /// The file's name and content, when one was sent.
-    pub file: Option<(String, Vec<u8>)>,
+    /// The files' names and contents, in the order sent (empty parts, a
+    /// file input left empty, are skipped).
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 impl UploadForm {
@@ -41,7 +42,7 @@ impl UploadForm {
     pub fn upload(self) -> Result<Upload, AppError> {
         let kind = DocumentKind::parse(self.field("kind")).map_err(AppError::BadRequest)?;
         let description = self.field("description").to_string();
-        let Some((filename, bytes)) = self.file else {
+        let Some((filename, bytes)) = self.files.into_iter().next() else {
             return Err(AppError::BadRequest("choose a file to upload".into()));
         };
         Ok(Upload { kind, filename, description, bytes })
@@ -51,16 +52,36 @@ impl UploadForm {
 /// The most a text field of an upload form may hold.
 const TEXT_FIELD_BYTES: usize = 40 * 1024;
 
-/// Reads a multipart upload, refusing a file over `max_bytes` and a text
-/// field over 40 KB as soon as either passes its limit.
-pub async fn read(mut multipart: Multipart, max_bytes: usize) -> Result<UploadForm, AppError> {
+/// What an upload form may carry: files in the field `file_field`, at most
+/// `max_files` of them, each at most `max_bytes`.
+#[derive(Debug, Clone, Copy)]
+pub struct FileLimits {
+    /// The files' field name.
+    pub file_field: &'static str,
+    /// The most files.
+    pub max_files: usize,
+    /// The largest file.
+    pub max_bytes: usize,
+}
+
+impl FileLimits {
+    /// One document or piece of evidence (`file`) of at most `max_bytes`.
+    pub fn document(max_bytes: usize) -> Self {
+        Self { file_field: "file", max_files: 1, max_bytes }
+    }
+}
+
+/// Reads a multipart upload, refusing a file over its limit, one file too
+/// many and a text field over 40 KB as soon as any passes its limit.
+pub async fn read(mut multipart: Multipart, limits: FileLimits) -> Result<UploadForm, AppError> {
+    let FileLimits { file_field, max_files, max_bytes } = limits;
     let bad = |e: axum::extract::multipart::MultipartError| {
         AppError::BadRequest(format!("the upload could not be read: {e}"))
     };
     let mut form = UploadForm::default();
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_string();
-        let is_file = name == "file";
+        let is_file = name == file_field;
         let (limit, too_big) = if is_file {
             (max_bytes, format!("the file is more than the {} allowed", size_label(max_bytes)))
         } else {
@@ -76,7 +97,10 @@ pub async fn read(mut multipart: Multipart, max_bytes: usize) -> Result<UploadFo
         }
         if is_file {
             if !(filename.is_empty() && bytes.is_empty()) {
-                form.file = Some((filename, bytes));
+                if form.files.len() == max_files {
+                    return Err(AppError::BadRequest(format!("send at most {max_files} files")));
+                }
+                form.files.push((filename, bytes));
             }
         } else {
             let text = String::from_utf8(bytes).map_err(|_| AppError::BadRequest(format!("{name} is not text")))?;

@@ -242,7 +242,7 @@ pub(super) async fn create(State(state): State<AppState>, Path(file): Path<Strin
     let principal = principal(Some(&call));
     let actor = Actor { principal: &principal, at_ms: state.now_ms(), source: &source };
     let sender = Sender::Open311 { client_id: &call.client.id, reporter: &reporter };
-    let taken = state.store.submit_public_report(&new, sender, &actor).await.map_err(failed(format))?;
+    let taken = state.store.submit_public_report(&new, &[], sender, &actor).await.map_err(failed(format))?;
     let created = Created {
         service_request_id: taken.reference,
         token: taken.id,

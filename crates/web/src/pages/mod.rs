@@ -41,6 +41,7 @@ pub use two_step::TWO_STEP_PATH;
 use crate::error::{AppError, PageError, PageResult};
 use crate::forms::Errors;
 use crate::AppState;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -164,10 +165,11 @@ pub fn routes() -> Router<AppState> {
         .route("/surveys", get(surveys::list).post(surveys::create))
         .route("/surveys/{id}", get(surveys::results))
         .route("/public/forums/{id}", get(public::forum))
-        .route("/report", get(report::form).post(report::submit))
+        .route("/report", get(report::form).post(report::submit).layer(DefaultBodyLimit::max(report::MAX_BODY)))
         .route("/report/status/{token}", get(report::status))
         .route("/public-reports", get(triage::queue))
         .route("/public-reports/{id}", get(triage::show))
+        .route("/public-reports/{id}/photos/{n}", get(triage::photo))
         .route("/public-reports/{id}/triage", post(triage::triage))
         .route("/public-reports/{id}/updates", post(triage::update))
         .route("/public/surveys/{id}", get(public::survey).post(public::respond))

@@ -11,11 +11,14 @@ use crate::auth::ClientAddr;
 use crate::error::{AppError, PageResult};
 use crate::forms::{input, select, textarea, Errors};
 use crate::layout::{error_summary, page, uk_time, Nav, PageOpts};
+use crate::uploads::FileLimits;
 use crate::AppState;
+use axum::extract::FromRequest;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
+use safetynet_domain::photos::{clean_photo, MAX_PHOTOS, MAX_PHOTO_BYTES};
 use safetynet_domain::public_reports::NewPublicReport;
 use safetynet_domain::token::{hash_secret, issue, verify_issued};
 use safetynet_store::public_reports::Sender;
@@ -63,7 +66,7 @@ async fn render_form(state: &AppState, f: &ReportForm, errors: &Errors) -> PageR
             p class="govuk-body" { "The partnership is not taking reports online yet. Contact your council." }
         } @else {
             p class="govuk-body" { "Tell us what is happening and where. Your report goes to the agency that deals with that kind of problem; you get a reference and a private link to follow it." }
-            form method="post" action="/report" novalidate {
+            form method="post" action="/report" enctype="multipart/form-data" novalidate {
                 input type="hidden" name="token" value=(token);
                 (select("service_code", "What kind of problem is it?", &choices, &f.service_code, Some("Choose one"), errors))
                 h2 class="govuk-heading-m" { "Where is it?" }
@@ -75,6 +78,7 @@ async fn render_form(state: &AppState, f: &ReportForm, errors: &Errors) -> PageR
                 }
                 (input("address", "Or the address or place", "text", &f.address, Some("e.g. the lay-by on Redbourn Road, St Albans"), errors))
                 (textarea("description", "What is happening?", &f.description, Some("When it happens, how often, what you have seen. Do not include other people's names."), 5, errors))
+                (photo_input(errors))
                 h2 class="govuk-heading-m" { "Your details (optional)" }
                 p class="govuk-body" { "Give an e-mail address if you want updates by e-mail. The agency your report goes to holds your details under its privacy notice; they are never shown to anyone else who reports." }
                 (input("name", "Your name", "text", &f.name, None, errors))
@@ -96,6 +100,24 @@ async fn render_form(state: &AppState, f: &ReportForm, errors: &Errors) -> PageR
         PageOpts { map: true, brand: Some(super::statements::brand(state).await?) },
         body,
     ))
+}
+
+/// The optional photos: up to three, with what phones store in them taken out.
+fn photo_input(errors: &Errors) -> Markup {
+    let error = errors.iter().find(|(field, _)| field == "photo").map(|(_, m)| m.as_str());
+    html! {
+        div class=(if error.is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }) {
+            label class="govuk-label govuk-label--s" for="photo" { "Photos (optional)" }
+            div id="photo-hint" class="govuk-hint" {
+                "Up to " (MAX_PHOTOS) " photos, as JPEG, PNG or WebP, " (MAX_PHOTO_BYTES / (1024 * 1024)) " MB each. We take out the place, time and device details phones store in photos before keeping them."
+            }
+            @if let Some(m) = error {
+                p id="photo-error" class="govuk-error-message" { span class="govuk-visually-hidden" { "Error: " } (m) }
+            }
+            input class="govuk-file-upload" id="photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp" multiple
+                aria-describedby=(if error.is_some() { "photo-hint photo-error" } else { "photo-hint" });
+        }
+    }
 }
 
 /// `GET /report`.
@@ -121,19 +143,46 @@ fn rule_field(rule: &str) -> &'static str {
         "report_email" => "email",
         "report_phone" => "phone",
         "report_text" => "name",
+        "report_photo" => "photo",
         _ => "description",
     }
+}
+
+/// The largest report body taken: the photos and room for the form.
+pub const MAX_BODY: usize = MAX_PHOTOS * MAX_PHOTO_BYTES + 64 * 1024;
+
+/// The form and its photos as sent: `multipart/form-data` from the page,
+/// or a plain form (at most 32 KiB) without photos.
+async fn read_form(state: &AppState, req: Request) -> Result<(ReportForm, Vec<Vec<u8>>), AppError> {
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let parts = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest("the form could not be read".into()))?;
+        let limits = FileLimits { file_field: "photo", max_files: MAX_PHOTOS, max_bytes: MAX_PHOTO_BYTES };
+        let form = crate::uploads::read(parts, limits).await?;
+        let fields = serde_json::to_value(&form.fields).map_err(|e| AppError::Internal(e.to_string()))?;
+        let f =
+            serde_json::from_value(fields).map_err(|_| AppError::BadRequest("the form could not be read".into()))?;
+        return Ok((f, form.files.into_iter().map(|(_, bytes)| bytes).collect()));
+    }
+    let bytes = axum::body::to_bytes(req.into_body(), MAX_FORM)
+        .await
+        .map_err(|_| AppError::BadRequest("the report is too long".into()))?;
+    let f =
+        serde_html_form::from_bytes(&bytes).map_err(|_| AppError::BadRequest("the form could not be read".into()))?;
+    Ok((f, Vec::new()))
 }
 
 /// `POST /report`.
 pub async fn submit(State(state): State<AppState>, req: Request) -> PageResult<Response> {
     let (parts, body) = req.into_parts();
     let ClientAddr(addr) = ClientAddr::of(&parts, &state);
-    let bytes = axum::body::to_bytes(body, MAX_FORM)
-        .await
-        .map_err(|_| AppError::BadRequest("the report is too long".into()))?;
-    let f: ReportForm =
-        serde_html_form::from_bytes(&bytes).map_err(|_| AppError::BadRequest("the form could not be read".into()))?;
+    let (f, sent_photos) = read_form(&state, Request::from_parts(parts, body)).await?;
     if !verify_issued(&form_key(&state).await?, PURPOSE, &f.token) {
         return Err(AppError::BadRequest(
             "this report did not come from the form on this site: go back and send it again".into(),
@@ -144,7 +193,11 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> PageResult<R
         return Err(AppError::BadRequest("the report could not be sent".into()).into());
     }
     let new = (|| {
-        Ok(NewPublicReport {
+        let photos = sent_photos
+            .iter()
+            .map(|bytes| clean_photo(bytes).map_err(|e| ("photo", e.message)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let new = NewPublicReport {
             service_code: f.service_code.clone(),
             latitude: number(&f.latitude, "latitude")?,
             longitude: number(&f.longitude, "longitude")?,
@@ -154,15 +207,16 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> PageResult<R
             email: f.email.clone(),
             phone: f.phone.clone(),
             ..NewPublicReport::default()
-        })
+        };
+        Ok((new, photos))
     })();
     let principal = super::public::public();
     let actor = Actor { principal: &principal, at_ms: state.now_ms(), source: &addr };
     let refused = match new {
         Err(e) => e,
-        Ok(new) => {
+        Ok((new, photos)) => {
             let submitter = hash_secret(&format!("public-report:{addr}"));
-            match state.store.submit_public_report(&new, Sender::Web(&submitter), &actor).await {
+            match state.store.submit_public_report(&new, &photos, Sender::Web(&submitter), &actor).await {
                 Ok(taken) => return Ok(thanks(&state, &taken).await?.into_response()),
                 Err(e) => crate::forms::rule_error(e, rule_field)?,
             }

@@ -9,7 +9,7 @@ use crate::forms::{choices, input, rule_error, select, textarea, Errors};
 use crate::layout::{csrf_field, error_summary, page, summary_list, uk_time, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 use safetynet_domain::policy::{EditRecords, ViewRecords};
@@ -45,6 +45,25 @@ pub async fn queue(State(state): State<AppState>, user: PageUser) -> PageResult<
     Ok(page(Some(&user), Nav::Incidents, "Reports from the public", PageOpts::default(), body))
 }
 
+/// `GET /public-reports/{id}/photos/{n}`: a photo sent with a report the
+/// agency holds (never cached; audited).
+pub async fn photo(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, n)): Path<(String, usize)>,
+) -> PageResult<Response> {
+    let permit = user.permit::<ViewRecords>()?;
+    let (content_type, bytes) = state.store.public_report_photo(&permit, &id, n, &user.actor()).await?;
+    let mut res = bytes.into_response();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
 /// `GET /public-reports/{id}`.
 pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<String>) -> PageResult<Html<String>> {
     render(&state, &user, &id, &Vec::new()).await
@@ -78,7 +97,10 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
     if !p.media_url.is_empty() {
         rows.push(("Photo (link sent with the report)", p.media_url.clone()));
     }
-    rows.push(("Sent through", if p.source == "open311" { "Open311 (e.g. FixMyStreet)" } else { "The report form" }.into()));
+    rows.push((
+        "Sent through",
+        if p.source == "open311" { "Open311 (e.g. FixMyStreet)" } else { "The report form" }.into(),
+    ));
     rows.push(("Status", p.status.label().to_string()));
     let agencies: Vec<(String, String)> = state
         .store
@@ -95,6 +117,18 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
         a class="govuk-back-link" href="/public-reports" { "Reports from the public" }
         h1 class="govuk-heading-l" { "Report " (p.reference) }
         (summary_list(&rows))
+        @if !r.photos.is_empty() {
+            h2 class="govuk-heading-m" { "Photos" }
+            p class="govuk-hint" { "As the reporter sent them, with the place, time and device details taken out." }
+            div class="sn-photos" {
+                @for (n, photo) in r.photos.iter().enumerate() {
+                    a class="govuk-link" href=(format!("/public-reports/{}/photos/{n}", p.id)) {
+                        img src=(format!("/public-reports/{}/photos/{n}", p.id)) alt=(format!("Photo {} sent with the report", n + 1)) width="240" loading="lazy";
+                        span class="govuk-visually-hidden" { " (" (photo.content_type) ")" }
+                    }
+                }
+            }
+        }
         @if let Some(incident) = &p.incident_id { p class="govuk-body" { a class="govuk-link" href=(format!("/incidents/{incident}")) { "Open the incident" } } }
         h2 class="govuk-heading-m" { "What the reporter has been told" }
         ul class="govuk-list" data-testid="report-updates" {
