@@ -143,6 +143,8 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/cases/{id}/incidents" => Case, true, |s| json!({ "incident": s.incident });
     "POST" "/cases/{id}/tasks" => Case, true, |_| json!({ "title": "Task", "due_on": "2026-02-01" });
     "POST" "/cases/{id}/notes" => Case, true, |_| json!({ "text": "Note" });
+    "POST" "/cases/{id}/victim-contact" => Case, true, |s| json!({ "person": s.person, "channel": "phone", "point-closed": "on", "agreed_on": "2026-01-15" });
+    "POST" "/cases/{id}/victim-updates" => Case, true, |s| json!({ "person": s.person, "milestone": "assigned", "victim_note": "Matrix" });
     "POST" "/cases/{id}/shares" => Case, true, |_| json!({ "agency": "HERTS-POLICE", "lawful_basis": "again" });
     "POST" "/cases/{id}/interventions" => Case, true, |s| json!({ "kind": "community_protection_warning", "person_id": s.person, "conduct": "Noise", "issued_on": "2026-01-10", "starts_at": "2026-01-10T09:00", "compliance_by": "2026-01-24" });
     "POST" "/cases/{id}/breaches" => Case, true, |s| json!({ "intervention": s.intervention, "breached_at": "2026-01-14T09:00", "notes": "Breach" });
@@ -282,6 +284,9 @@ const MATRIX: &[Entry] = matrix! {
     "POST" "/api/v1/cases/{id}/shares" => Case, true, |_| json!({ "agency": "HERTS-POLICE", "lawful_basis": "again" });
     "POST" "/api/v1/cases/{id}/incidents" => Case, true, |s| json!({ "incident": s.incident });
     "POST" "/api/v1/cases/{id}/notes" => Case, true, |_| json!({ "text": "Note" });
+    "GET" "/api/v1/cases/{id}/victims" => Case, true, none;
+    "PUT" "/api/v1/cases/{id}/victims/{person}/contact" => Case, true, |_| json!({ "channel": "phone", "points": ["closed"], "agreed_on": "2026-01-15" });
+    "POST" "/api/v1/cases/{id}/victims/{person}/updates" => Case, true, |_| json!({ "milestone": "assigned", "note": "Matrix" });
     "POST" "/api/v1/cases/{id}/reviews" => Case, true, |_| json!({ "notes": "Reviewed" });
     "GET" "/api/v1/cases/{id}/risk-assessments" => Case, true, none;
     "POST" "/api/v1/cases/{id}/risk-assessments" => Case, true, |_| json!({ "questionnaire": "asb-victim", "answers": {} });
@@ -491,7 +496,8 @@ impl Seed {
             .replace("{kind}", &id)
             .replace("{*path}", &id)
             .replace("{file}", &open311_file(e.path, &id))
-            .replace("{n}", "0");
+            .replace("{n}", "0")
+            .replace("{person}", &self.person);
         match e.path {
             "/api/v1/case-reviews/eligibility" => format!("{p}?person={id}"),
             "/api/v1/analytics/near-repeat"

@@ -53,5 +53,6 @@ pub mod text;
 pub mod token;
 pub mod uk_time;
 pub mod vawg;
+pub mod victim_contact;
 pub mod vigilance;
 mod vocabulary;

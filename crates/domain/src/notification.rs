@@ -37,11 +37,14 @@ pub enum Kind {
     /// A report a resident made moved to a new stage (sent to the address
     /// they gave; never to users).
     ReportUpdate,
+    /// A victim is told how their case stands, at the points they agreed
+    /// (sent to the address they gave; never to users).
+    VictimUpdate,
 }
 
 impl Kind {
     /// Every kind, in the order shown on the account page.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::TaskAssigned,
         Kind::CaseShared,
         Kind::ReviewDue,
@@ -51,6 +54,7 @@ impl Kind {
         Kind::EquipmentDue,
         Kind::ReferralAnswered,
         Kind::ReportUpdate,
+        Kind::VictimUpdate,
         Kind::DailyDigest,
     ];
 
@@ -67,6 +71,7 @@ impl Kind {
             Kind::EquipmentDue => "equipment_due",
             Kind::ReferralAnswered => "referral_answered",
             Kind::ReportUpdate => "report_update",
+            Kind::VictimUpdate => "victim_update",
         }
     }
 
@@ -83,6 +88,7 @@ impl Kind {
             Kind::EquipmentDue => "A noise recording kit I booked out is due back",
             Kind::ReferralAnswered => "A referral I made is declined or completed",
             Kind::ReportUpdate => "A report a resident made moves on (residents only)",
+            Kind::VictimUpdate => "A victim is told how their case stands (victims only)",
         }
     }
 
@@ -92,9 +98,9 @@ impl Kind {
     }
 
     /// Whether it goes to users (and so is a choice in their preferences);
-    /// `report_update` goes only to residents' addresses.
+    /// `report_update` and `victim_update` go only to residents' addresses.
     pub fn to_users(self) -> bool {
-        self != Kind::ReportUpdate
+        !matches!(self, Kind::ReportUpdate | Kind::VictimUpdate)
     }
 
     /// Whether someone with `p`'s roles can receive this kind: the daily
@@ -103,7 +109,7 @@ impl Kind {
     pub fn applies_to(self, p: &Principal) -> bool {
         match self {
             Kind::DailyDigest => p.can::<ManagePartnershipWork>(),
-            Kind::ReportUpdate => false,
+            Kind::ReportUpdate | Kind::VictimUpdate => false,
             _ => p.can::<EditRecords>(),
         }
     }
@@ -264,6 +270,17 @@ pub enum Event {
         /// What the officer wrote for the reporter.
         note: String,
     },
+    /// A victim (the recipient) is told how their case stands.
+    VictimUpdate {
+        /// The case's reference.
+        reference: String,
+        /// The agency keeping them informed, by name.
+        agency: String,
+        /// Where the case stands, in words.
+        milestone: String,
+        /// What the officer wrote for them.
+        note: String,
+    },
     /// A noise recording kit the recipient booked out is due back.
     EquipmentDue {
         /// The kit's asset tag.
@@ -321,6 +338,7 @@ impl Event {
             Event::EquipmentDue { .. } => Kind::EquipmentDue,
             Event::ReferralAnswered { .. } => Kind::ReferralAnswered,
             Event::ReportUpdate { .. } => Kind::ReportUpdate,
+            Event::VictimUpdate { .. } => Kind::VictimUpdate,
         }
     }
 
@@ -374,6 +392,12 @@ impl Event {
                 format!(
                     "Your report {reference} ({service}) is now: {status}.{}\n\nFollow it with the private link you were given when you reported. Do not reply to this e-mail.",
                     if note.is_empty() { String::new() } else { format!("\n\n{note}") }
+                ),
+            ),
+            Event::VictimUpdate { reference, agency, milestone, note } => (
+                format!("Your case {reference}: {}", milestone.to_lowercase()),
+                format!(
+                    "{agency} is keeping you informed about the problem you reported, as you agreed (case {reference}).\n\n{milestone}.\n\n{note}\n\nTo talk to someone about it, contact {agency}. Do not reply to this e-mail."
                 ),
             ),
             Event::EquipmentDue { asset_tag, due_back_on } => (

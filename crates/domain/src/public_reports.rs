@@ -53,6 +53,27 @@ pub enum Milestone {
     Closed,
 }
 
+impl Milestone {
+    /// Every milestone, in order.
+    pub const ALL: [Milestone; 4] =
+        [Milestone::Received, Milestone::Assigned, Milestone::ActionTaken, Milestone::Closed];
+
+    /// The stable name used in storage, forms and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Milestone::Received => "received",
+            Milestone::Assigned => "assigned",
+            Milestone::ActionTaken => "action_taken",
+            Milestone::Closed => "closed",
+        }
+    }
+
+    /// Parses a stable name.
+    pub fn parse(s: &str) -> Option<Milestone> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 impl ReportStatus {
     /// Open311's basic status: `open` or `closed`.
     pub fn open311(self) -> &'static str {

@@ -694,6 +694,19 @@ impl Store {
         tx.execute(&Q::new("DELETE FROM incident_people WHERE person_id = $1").bind(duplicate)).await?;
         tx.execute(&Q::new("UPDATE interventions SET person_id = $1 WHERE person_id = $2").bind(keep).bind(duplicate))
             .await?;
+        // A victim's contact choice follows them, unless the kept record has its own on that case.
+        tx.execute(
+            &Q::new(
+                "UPDATE victim_contacts SET person_id = $1 WHERE person_id = $2
+                 AND case_id NOT IN (SELECT case_id FROM victim_contacts WHERE person_id = $1)",
+            )
+            .bind(keep)
+            .bind(duplicate),
+        )
+        .await?;
+        tx.execute(&Q::new("DELETE FROM victim_contacts WHERE person_id = $1").bind(duplicate)).await?;
+        tx.execute(&Q::new("UPDATE victim_updates SET person_id = $1 WHERE person_id = $2").bind(keep).bind(duplicate))
+            .await?;
         tx.execute(&Q::new("UPDATE people SET merged_into = $1 WHERE id = $2").bind(keep).bind(duplicate)).await?;
         let detail = serde_json::json!({ "merged": duplicate, "into": keep });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "person", Some(keep), detail)).await?;

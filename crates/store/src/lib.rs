@@ -50,6 +50,7 @@ pub mod taxi_concerns;
 pub mod testing;
 pub mod users;
 pub mod vawg;
+pub mod victim_contact;
 pub mod vigilance;
 
 pub use connect::{DatabaseUrl, UrlError};

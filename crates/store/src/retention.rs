@@ -193,6 +193,8 @@ async fn anonymise_case(tx: &mut Tx, id: &str, at_ms: i64) -> Result<()> {
     )
     .await?;
     tx.execute(&Q::new("UPDATE case_events SET summary = $1 WHERE case_id = $2").bind(REMOVED).bind(id)).await?;
+    tx.execute(&Q::new("DELETE FROM victim_contacts WHERE case_id = $1").bind(id)).await?;
+    tx.execute(&Q::new("UPDATE victim_updates SET note = $1 WHERE case_id = $2").bind(REMOVED).bind(id)).await?;
     let reasons = serde_json::json!([REMOVED]).to_string();
     tx.execute(&Q::new("UPDATE risk_assessments SET reasons = $1 WHERE case_id = $2").bind(reasons).bind(id)).await?;
     tx.execute(

@@ -394,4 +394,5 @@ stored_enums!(
     safetynet_domain::fly_tipping::CourtResult,
     safetynet_domain::vigilance::CheckedBy,
     safetynet_domain::public_reports::ReportStatus,
+    safetynet_domain::victim_contact::ContactChannel,
 );

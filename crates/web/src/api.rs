@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::api_fly_tipping::routes())
         .merge(crate::api_arson::routes())
         .merge(crate::api_public_reports::routes())
+        .merge(crate::api_victims::routes())
         .merge(crate::api_documents::routes())
         .merge(crate::api_analysis::routes())
         .merge(crate::api_partnership::routes())

@@ -19,6 +19,7 @@ mod api_pspos;
 mod api_public_reports;
 mod api_safety;
 mod api_types;
+mod api_victims;
 mod assets;
 mod auth;
 mod error;

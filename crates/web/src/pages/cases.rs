@@ -248,6 +248,8 @@ async fn render_with(
     let outstanding = case.tasks.iter().filter(|t| t.status.is_outstanding()).count();
     let overdue_tasks = case.tasks.iter().filter(|t| t.status.is_outstanding() && t.due_on < today).count();
     let manage = lead && can_edit;
+    let victims_on_case =
+        if manage { state.store.victims_on_case(&permit, &case.id, &actor).await? } else { Vec::new() };
     let body = html! {
         (error_summary(errors))
         @if let Some(n) = notice {
@@ -510,6 +512,7 @@ async fn render_with(
                     button class="govuk-button govuk-button--secondary" type="submit" { "Change status" }
                 }
             }))
+            (section("Keeping the victim informed", "victims", super::victim_updates::section(user, &case.id, &victims_on_case, errors)))
             (section("Sharing", "sharing", html! {
                 p class="govuk-body" { "Sharing lets another agency see this case in full and add tasks and notes. Record the lawful basis." }
                 form method="post" action=(format!("/cases/{}/shares", case.id)) {
@@ -553,7 +556,7 @@ pub async fn show(
 }
 
 /// Redirects back to the case, or re-renders it with the refusal at the top.
-async fn after(
+pub(super) async fn after(
     state: &AppState,
     user: &PageUser,
     id: &str,

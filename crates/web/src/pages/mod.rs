@@ -35,6 +35,7 @@ mod taxi_concerns;
 mod triage;
 mod two_step;
 mod vawg;
+mod victim_updates;
 
 pub use two_step::TWO_STEP_PATH;
 
@@ -91,6 +92,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/incidents", post(cases::link_incident))
         .route("/cases/{id}/tasks", post(cases::add_task))
         .route("/cases/{id}/notes", post(cases::add_note))
+        .route("/cases/{id}/victim-contact", post(victim_updates::set_contact))
+        .route("/cases/{id}/victim-updates", post(victim_updates::tell))
         .route("/cases/{id}/shares", post(cases::share))
         .route("/cases/{id}/interventions", post(cases::add_intervention))
         .route("/cases/{id}/breaches", post(cases::add_breach))

@@ -1,0 +1,180 @@
+//! "Keeping the victim informed" on the case page, for the lead agency:
+//! each victim's choice of how and when they are told (the Victims' Code),
+//! the updates due at the points they agreed, a form to give one (e-mailed
+//! when they chose e-mail, otherwise recorded as the call or letter made)
+//! and the updates given.
+
+use super::cases::after;
+use crate::auth::{CsrfForm, PageUser};
+use crate::error::{AppError, PageResult};
+use crate::forms::{checkbox, input, select, textarea, Errors};
+use crate::layout::{csrf_field, uk_time};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use maud::{html, Markup};
+use safetynet_domain::policy::EditRecords;
+use safetynet_domain::public_reports::Milestone;
+use safetynet_domain::victim_contact::{milestone_label, ContactChannel, VictimContact, AGREED_POINTS};
+use safetynet_store::victim_contact::VictimOnCase;
+
+/// For officers: the point an update is about.
+fn point_label(m: Milestone) -> &'static str {
+    match m {
+        Milestone::Received => "Report received",
+        Milestone::Assigned => "An officer has the case",
+        Milestone::ActionTaken => "Action taken",
+        Milestone::Closed => "Case closed",
+    }
+}
+
+fn point_labels(codes: &[String]) -> String {
+    let labels: Vec<&str> = codes.iter().filter_map(|c| Milestone::parse(c)).map(point_label).collect();
+    labels.join(", ")
+}
+
+/// The section's content for the case `case_id`.
+pub(super) fn section(user: &PageUser, case_id: &str, victims: &[VictimOnCase], errors: &Errors) -> Markup {
+    let channels: Vec<(String, String)> =
+        ContactChannel::ALL.iter().map(|c| (c.as_str().to_string(), c.label().to_string())).collect();
+    let points: Vec<(String, String)> =
+        AGREED_POINTS.iter().map(|m| (m.as_str().to_string(), point_label(*m).to_string())).collect();
+    html! {
+        @if victims.is_empty() {
+            p class="govuk-body" { "No victim is recorded on the case's incidents." }
+        }
+        @for v in victims {
+            div class="govuk-!-margin-bottom-6" data-testid="victim" {
+                h3 class="govuk-heading-s" { (v.name) }
+                @match &v.contact {
+                    Some(c) => p class="govuk-body" {
+                        (c.channel.label())
+                        @if !c.points.is_empty() { ", when: " (point_labels(&c.points)) }
+                        " (agreed " (c.agreed_on.format("%-d %B %Y")) ")."
+                    },
+                    None => p class="govuk-body" { "How and when they want to be told is not recorded yet: ask them, and record it below." },
+                }
+                @if !v.due.is_empty() {
+                    div class="govuk-warning-text" data-testid="victim-update-due" {
+                        span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
+                        strong class="govuk-warning-text__text" { "Update due: " (point_labels(&v.due)) }
+                    }
+                }
+                @if v.contact.as_ref().is_some_and(|c| c.channel != ContactChannel::None) {
+                    form method="post" action=(format!("/cases/{case_id}/victim-updates")) {
+                        (csrf_field(user))
+                        input type="hidden" name="person" value=(v.person_id);
+                        (select("milestone", "Tell them about", &points, v.due.first().map_or("", String::as_str), None, errors))
+                        (textarea("victim_note", "What they are told", "", Some("Written for the victim: no other person's details."), 3, errors))
+                        button class="govuk-button govuk-button--secondary" type="submit" { "Record the update" }
+                    }
+                }
+                @if !v.updates.is_empty() {
+                    ul class="govuk-list" {
+                        @for u in &v.updates {
+                            li {
+                                span class="govuk-body-s govuk-!-margin-right-2" { (uk_time(u.at)) }
+                                strong { (Milestone::parse(&u.milestone).map_or("", milestone_label)) }
+                                " (" (u.channel) "): " (u.note)
+                            }
+                        }
+                    }
+                }
+                details class="govuk-details" {
+                    summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Record how and when they want to be told" } }
+                    div class="govuk-details__text" {
+                        form method="post" action=(format!("/cases/{case_id}/victim-contact")) {
+                            (csrf_field(user))
+                            input type="hidden" name="person" value=(v.person_id);
+                            (select("channel", "How", &channels, v.contact.as_ref().map_or("", |c| c.channel.as_str()), None, errors))
+                            (input("email", "Their e-mail address (for e-mail)", "email", v.contact.as_ref().map_or("", |c| c.email.as_str()), None, errors))
+                            div class="govuk-form-group" {
+                                fieldset class="govuk-fieldset" {
+                                    legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "When" }
+                                    div class="govuk-checkboxes govuk-checkboxes--small" {
+                                        @for (code, label) in &points {
+                                            (checkbox(&format!("point-{code}"), label, v.contact.as_ref().is_some_and(|c| c.points.contains(code))))
+                                        }
+                                    }
+                                }
+                            }
+                            (input("agreed_on", "Agreed on", "date", "", None, errors))
+                            button class="govuk-button govuk-button--secondary" type="submit" { "Record their choice" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The form recording a victim's choice.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ContactForm {
+    person: String,
+    channel: String,
+    email: String,
+    #[serde(rename = "point-assigned")]
+    assigned: String,
+    #[serde(rename = "point-action_taken")]
+    action_taken: String,
+    #[serde(rename = "point-closed")]
+    closed: String,
+    agreed_on: String,
+}
+
+/// `POST /cases/{id}/victim-contact`.
+pub async fn set_contact(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, f): CsrfForm<ContactForm>,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<EditRecords>()?;
+        let channel = ContactChannel::parse(&f.channel)
+            .ok_or_else(|| AppError::BadRequest("choose how they want to be told".into()))?;
+        let agreed_on = match f.agreed_on.trim() {
+            "" => state.today(),
+            d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| AppError::BadRequest("give the date they agreed it".into()))?,
+        };
+        let points = [("assigned", &f.assigned), ("action_taken", &f.action_taken), ("closed", &f.closed)]
+            .into_iter()
+            .filter(|(_, ticked)| !ticked.is_empty())
+            .map(|(code, _)| code.to_string())
+            .collect();
+        let contact = VictimContact { person_id: f.person.clone(), channel, email: f.email.clone(), points, agreed_on };
+        state.store.set_victim_contact(&permit, &id, &contact, &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, "channel").await
+}
+
+/// The form recording an update given.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TellForm {
+    person: String,
+    milestone: String,
+    victim_note: String,
+}
+
+/// `POST /cases/{id}/victim-updates`.
+pub async fn tell(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(user, f): CsrfForm<TellForm>,
+) -> PageResult<Response> {
+    let r = async {
+        let permit = user.permit::<EditRecords>()?;
+        let milestone = Milestone::parse(&f.milestone)
+            .filter(|m| AGREED_POINTS.contains(m))
+            .ok_or_else(|| AppError::BadRequest("choose what the update is about".into()))?;
+        state.store.tell_victim(&permit, &id, &f.person, milestone, &f.victim_note, &user.actor()).await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &user, &id, r, "victim_note").await
+}
