@@ -789,28 +789,74 @@ async fn a_resident_reports_a_problem_and_follows_it_by_the_private_link() {
     }
     each_engine(async |app: &TestApp| {
         safetynet::demo_public::seed_public_reporting(&app.store, start()).await.expect("routes");
+        let before = app.store.outbox(500).await.expect("outbox").iter().filter(|m| m.address == "rita@example.org").count();
         with_browser(app, |d, base, engine| {
+            let heading = |text: &str| format!("return document.querySelector('h1')?.textContent.includes({text:?}) && document.readyState === 'complete';");
+            let next = "[data-testid=report-form] button[type=submit]";
+            // One question a page: what, where, what is happening, contact, then check and send.
             d.go(&format!("{base}/report"));
-            d.check("report-form");
-            d.set("service_code", "fly-tipping");
+            d.screenshot(&format!("report-what-{engine}.png"));
+            d.check("report-what");
+            d.click("input[name=service_code][value=fly-tipping]");
+            d.click(next);
+            d.wait_for("the where question", &heading("Where is the problem?"));
             d.type_into("#address", "Redbourn Road lay-by, St Albans");
-            d.type_into("#description", "Ten black bags and a sofa dumped in the lay-by overnight");
+            d.check("report-where");
+            d.click(next);
+            d.wait_for("the description question", &heading("What is happening?"));
+            d.type_into("#description", "Bags");
+            d.click(next);
+            d.wait_for("the refusal", "return !!document.querySelector('.govuk-error-summary');");
+            d.width(390);
+            d.screenshot(&format!("report-describe-error-phone-{engine}.png"));
+            d.check("report-describe-error");
+            d.width(1366);
+            d.type_into("#description", " and a sofa dumped in the lay-by overnight");
+            d.click(next);
+            d.wait_for("the contact question", &heading("How can we contact you?"));
             d.type_into("#email", "rita@example.org");
-            d.screenshot(&format!("report-form-{engine}.png"));
-            d.click("form[action='/report'] button[type=submit]");
+            d.click(next);
+            d.wait_for("the check page", &heading("Check your report"));
+            assert!(d.text_of("[data-testid=report-answers]").contains("Redbourn Road lay-by"));
+            d.screenshot(&format!("report-check-{engine}.png"));
+            d.check("report-check");
+            d.width(390);
+            d.check("report-check-phone");
+            d.width(1366);
+            d.click(next);
             d.wait_for("the reference", "return !!document.querySelector('[data-testid=report-reference]');");
-            assert!(d.text_of("[data-testid=report-reference]").starts_with("PR-"));
+            let reference = d.text_of("[data-testid=report-reference]");
+            assert!(reference.starts_with("PR-"));
             d.check("report-sent");
             d.width(390);
             d.check("report-sent-phone");
             d.width(1366);
             d.click("[data-testid=report-status-link]");
             d.wait_path("the status page", "/report/status/");
+            let status_page = d.script("return location.href;").as_str().unwrap_or_default().to_string();
             assert!(d.text_of("[data-testid=report-status]").contains("Received"));
-            d.screenshot(&format!("report-status-{engine}.png"));
             d.check("report-status");
+
+            // The council's officer accepts it and tells the reporter; the private link shows the update.
+            d.sign_in(&base, OFFICER);
+            d.go(&format!("{base}/public-reports/{reference}"));
+            d.wait_for("the report", &heading(&format!("Report {reference}")));
+            d.type_into("#public_note", "An officer is looking into this and will visit the lay-by.");
+            d.click("form[action$='/triage'] button[type=submit]");
+            d.wait_for("the update form", "return !!document.querySelector(\"form[action$='/updates']\");");
+            d.go(&status_page);
+            d.wait_path("the status page again", "/report/status/");
+            assert!(d.text_of("[data-testid=report-status]").contains("Being looked into"));
+            assert!(d.text_of("[data-testid=report-updates]").contains("will visit the lay-by"));
+            d.screenshot(&format!("report-status-updated-{engine}.png"));
+            d.check("report-status-updated");
         })
         .await;
+        // ... and e-mailed: received, then picked up with the officer's note.
+        let mails: Vec<_> =
+            app.store.outbox(500).await.expect("outbox").into_iter().filter(|m| m.address == "rita@example.org").collect();
+        assert_eq!(mails.len() - before, 2, "received and picked up");
+        assert!(mails.iter().any(|m| m.body.contains("will visit the lay-by")));
     })
     .await;
 }

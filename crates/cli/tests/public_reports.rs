@@ -280,3 +280,86 @@ async fn photos_sent_with_a_report_are_kept_without_what_the_phone_stored_in_the
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_report_journey_asks_one_question_a_page_and_checks_each_answer() {
+    each_engine(async |app: &TestApp| {
+        route(app, "fly-tipping", "SACDC").await;
+        let first = app.get("/report", None).await;
+        assert!(
+            first.body.contains("What kind of problem is it?") && first.body.contains("type=\"radio\""),
+            "{}",
+            first.body
+        );
+        assert!(first.body.contains("call 999"), "emergencies first");
+        let token = form_token(app).await;
+        let mut answers: Vec<(&str, String)> = vec![("token", token)];
+        let step = async |answers: &[(&str, String)], step: &str| {
+            let mut fields: Vec<(&str, &str)> = answers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            fields.push(("step", step));
+            app.post("/report/step", None, None, &fields).await
+        };
+        let res = step(&answers, "what").await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("Choose the kind of problem"), "{}", res.body);
+        answers.push(("service_code", "fly-tipping".into()));
+        let res = step(&answers, "what").await;
+        assert!(
+            res.body.contains("Where is the problem?")
+                && res.body.contains("name=\"service_code\" value=\"fly-tipping\""),
+            "{}",
+            res.body
+        );
+        let res = step(&answers, "where").await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "no pin and no address");
+        assert!(res.body.contains("Put a pin on the map or give the address"), "{}", res.body);
+        answers.push(("address", "The lay-by on Redbourn Road".into()));
+        assert!(step(&answers, "where").await.body.contains("What is happening?"));
+        answers.push(("description", "Bags".into()));
+        assert_eq!(step(&answers, "describe").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        answers.pop();
+        answers.push(("description", "Ten black bags and a sofa dumped overnight".into()));
+        assert!(step(&answers, "describe").await.body.contains("How can we contact you?"));
+        answers.push(("email", "rita@".into()));
+        let res = step(&answers, "contact").await;
+        assert!(
+            res.status == StatusCode::UNPROCESSABLE_ENTITY && res.body.contains("like name@example.com"),
+            "{}",
+            res.body
+        );
+        answers.pop();
+        answers.push(("email", "rita@example.org".into()));
+        let check = step(&answers, "contact").await;
+        assert!(
+            check.body.contains("Check your report before sending it")
+                && check.body.contains("data-testid=\"report-answers\""),
+            "{}",
+            check.body
+        );
+        for shown in [
+            "Fly-tipping",
+            "The lay-by on Redbourn Road",
+            "Ten black bags and a sofa dumped overnight",
+            "rita@example.org",
+        ] {
+            assert!(check.body.contains(shown), "{shown} on the check page");
+        }
+        // "Change" goes back to a step with every answer kept.
+        let mut change: Vec<(&str, &str)> = answers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        change.push(("goto", "where"));
+        let back = app.post("/report/step", None, None, &change).await;
+        assert!(
+            back.body.contains("Where is the problem?") && back.body.contains("value=\"The lay-by on Redbourn Road\""),
+            "{}",
+            back.body
+        );
+        assert!(back.body.contains("name=\"description\" value=\"Ten black bags and a sofa dumped overnight\""));
+        // Sending from the check page.
+        let mut send: Vec<(&str, &str)> = answers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        send.push(("website", ""));
+        let sent = app.post("/report", None, None, &send).await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        assert!(between(&sent.body, "data-testid=\"report-reference\">", "<").starts_with("PR-2026-"));
+    })
+    .await;
+}

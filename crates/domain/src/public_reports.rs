@@ -204,8 +204,16 @@ impl NewPublicReport {
     /// Checks what the resident wrote: `report_description` (10 to 3,000
     /// characters), `report_location` (a pin, both coordinates valid, or an
     /// address), `report_email`, `report_phone`, `report_text` (name and
-    /// address bounded).
+    /// address bounded), `report_media_url`, `report_attribute`.
     pub fn check(&self) -> Result<(), StatutoryRule> {
+        self.check_description()?;
+        self.check_place()?;
+        self.check_contact()?;
+        self.check_extras()
+    }
+
+    /// The description: `report_description`.
+    pub fn check_description(&self) -> Result<(), StatutoryRule> {
         let described = self.description.trim().chars().count();
         if !(MIN_DESCRIPTION..=MAX_DESCRIPTION).contains(&described) {
             return refuse(
@@ -213,14 +221,24 @@ impl NewPublicReport {
                 format!("describe the problem in {MIN_DESCRIPTION} to {MAX_DESCRIPTION} characters"),
             );
         }
-        crate::text::optional("name", &self.name, 100).or_else(|m| refuse("report_text", m))?;
+        Ok(())
+    }
+
+    /// Where: `report_location`, `report_text` (the address bounded).
+    pub fn check_place(&self) -> Result<(), StatutoryRule> {
         crate::text::optional("address", &self.address, 300).or_else(|m| refuse("report_text", m))?;
         match (self.latitude, self.longitude) {
-            (Some(lat), Some(lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
-            (None, None) if self.address.trim().chars().count() >= 3 => {}
-            (None, None) => return refuse("report_location", "put a pin on the map or give the address or place"),
-            _ => return refuse("report_location", "give both a latitude and a longitude, or an address"),
+            (Some(lat), Some(lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => Ok(()),
+            (None, None) if self.address.trim().chars().count() >= 3 => Ok(()),
+            (None, None) => refuse("report_location", "put a pin on the map or give the address or place"),
+            _ => refuse("report_location", "give both a latitude and a longitude, or an address"),
         }
+    }
+
+    /// The reporter's details: `report_text` (the name bounded),
+    /// `report_email`, `report_phone`.
+    pub fn check_contact(&self) -> Result<(), StatutoryRule> {
+        crate::text::optional("name", &self.name, 100).or_else(|m| refuse("report_text", m))?;
         let email = self.email.trim();
         if !email.is_empty() && !looks_like_email(email) {
             return refuse("report_email", "enter an e-mail address in the right format, like name@example.com");
@@ -232,6 +250,11 @@ impl NewPublicReport {
         {
             return refuse("report_phone", "enter a phone number, like 01727 866100 or +44 7700 900123");
         }
+        Ok(())
+    }
+
+    /// What Open311 clients add: `report_media_url`, `report_attribute`.
+    fn check_extras(&self) -> Result<(), StatutoryRule> {
         let media = self.media_url.trim();
         if !media.is_empty()
             && (media.len() > MAX_MEDIA_URL

@@ -26,6 +26,7 @@ mod pspos;
 mod public;
 mod referrals;
 mod report;
+mod report_journey;
 mod signin;
 mod statements;
 mod strategy;
@@ -169,6 +170,7 @@ pub fn routes() -> Router<AppState> {
         .route("/surveys/{id}", get(surveys::results))
         .route("/public/forums/{id}", get(public::forum))
         .route("/report", get(report::form).post(report::submit).layer(DefaultBodyLimit::max(report::MAX_BODY)))
+        .route("/report/step", post(report_journey::step))
         .route("/report/status/{token}", get(report::status))
         .route("/public-reports", get(triage::queue))
         .route("/public-reports/{id}", get(triage::show))

@@ -1,16 +1,15 @@
-//! Report a problem, for residents without an account: emergencies sent to
-//! 999 first, then the kind of problem (the categories the partnership
-//! takes reports in), where (a pin on the map, or the address without
-//! JavaScript), what is happening and, if they wish, how to reach them. The
-//! form carries a token signed by this server (no cross-site posting) and a
-//! field people never see (bots fill it in). The reporter gets a reference
-//! and a private link to the report's status, which shows the officers'
-//! public notes and nobody's details.
+//! Report a problem, for residents without an account: the journey's
+//! pages are in [`super::report_journey`]; this takes the report when it is
+//! sent (with its photos, cleaned of metadata) and shows the reference, and
+//! the private status page. The form carries a token signed by this server
+//! (no cross-site posting) and a field people never see (bots fill it in).
+//! The reporter gets a reference and a private link to the report's
+//! status, which shows the officers' public notes and nobody's details.
 
+use super::report_journey::{render, Step};
 use crate::auth::ClientAddr;
 use crate::error::{AppError, PageResult};
-use crate::forms::{input, select, textarea, Errors};
-use crate::layout::{error_summary, page, uk_time, Nav, PageOpts};
+use crate::layout::{page, uk_time, Nav, PageOpts};
 use crate::uploads::FileLimits;
 use crate::AppState;
 use axum::extract::FromRequest;
@@ -19,133 +18,44 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use safetynet_domain::photos::{clean_photo, MAX_PHOTOS, MAX_PHOTO_BYTES};
-use safetynet_domain::public_reports::NewPublicReport;
-use safetynet_domain::token::{hash_secret, issue, verify_issued};
+use safetynet_domain::token::{hash_secret, verify_issued};
 use safetynet_store::public_reports::Sender;
 use safetynet_store::users::Actor;
 
 /// What report form tokens are signed for.
-const PURPOSE: &str = "public_report";
-/// The largest form taken, in bytes.
-const MAX_FORM: usize = 32 * 1024;
+pub(super) const PURPOSE: &str = "public_report";
+/// The largest form taken without photos, in bytes.
+pub(super) const MAX_FORM: usize = 32 * 1024;
 
-async fn form_key(state: &AppState) -> Result<String, AppError> {
+/// The key report form tokens are signed with (a server secret).
+pub(super) async fn form_key(state: &AppState) -> Result<String, AppError> {
     Ok(state.store.server_secret("public_report_token", state.now_ms()).await?)
 }
 
-/// The report form as the browser sends it.
+/// The report's answers as the journey's forms send them.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default)]
 pub struct ReportForm {
-    token: String,
-    service_code: String,
-    latitude: String,
-    longitude: String,
-    address: String,
-    description: String,
-    name: String,
-    email: String,
-    phone: String,
+    pub(super) token: String,
+    pub(super) service_code: String,
+    pub(super) latitude: String,
+    pub(super) longitude: String,
+    pub(super) address: String,
+    pub(super) description: String,
+    pub(super) name: String,
+    pub(super) email: String,
+    pub(super) phone: String,
     /// Never shown to people; bots fill it in.
-    website: String,
+    pub(super) website: String,
+    /// The step answered (`POST /report/step`).
+    pub(super) step: String,
+    /// The step to go to instead ("Back", "Change").
+    pub(super) goto: String,
 }
 
-async fn render_form(state: &AppState, f: &ReportForm, errors: &Errors) -> PageResult<Html<String>> {
-    let services = state.store.public_services().await?;
-    let choices: Vec<(String, String)> =
-        services.iter().map(|s| (s.code.clone(), format!("{}: {}", s.group, s.name))).collect();
-    let token = issue(&form_key(state).await?, PURPOSE);
-    let body = html! {
-        (error_summary(errors))
-        h1 class="govuk-heading-l" { "Report anti-social behaviour or an environmental problem" }
-        div class="govuk-warning-text" {
-            span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
-            strong class="govuk-warning-text__text" { "If someone is in danger or a crime is happening now, call 999. To report a crime that is not an emergency, call the police on 101 or report it online to the police." }
-        }
-        @if services.is_empty() {
-            p class="govuk-body" { "The partnership is not taking reports online yet. Contact your council." }
-        } @else {
-            p class="govuk-body" { "Tell us what is happening and where. Your report goes to the agency that deals with that kind of problem; you get a reference and a private link to follow it." }
-            form method="post" action="/report" enctype="multipart/form-data" novalidate {
-                input type="hidden" name="token" value=(token);
-                (select("service_code", "What kind of problem is it?", &choices, &f.service_code, Some("Choose one"), errors))
-                h2 class="govuk-heading-m" { "Where is it?" }
-                p class="govuk-body" { "Click the map to put a pin where the problem is, or give the address or place below." }
-                div class="sn-map sn-map--picker" data-pin-picker="" data-tiles=(state.config.tile_url) role="region" aria-label="Map: click to put a pin where the problem is" {}
-                div class="govuk-grid-row" {
-                    div class="govuk-grid-column-one-half" { (input("latitude", "Latitude", "text", &f.latitude, None, errors)) }
-                    div class="govuk-grid-column-one-half" { (input("longitude", "Longitude", "text", &f.longitude, None, errors)) }
-                }
-                (input("address", "Or the address or place", "text", &f.address, Some("e.g. the lay-by on Redbourn Road, St Albans"), errors))
-                (textarea("description", "What is happening?", &f.description, Some("When it happens, how often, what you have seen. Do not include other people's names."), 5, errors))
-                (photo_input(errors))
-                h2 class="govuk-heading-m" { "Your details (optional)" }
-                p class="govuk-body" { "Give an e-mail address if you want updates by e-mail. The agency your report goes to holds your details under its privacy notice; they are never shown to anyone else who reports." }
-                (input("name", "Your name", "text", &f.name, None, errors))
-                (input("email", "E-mail address", "email", &f.email, None, errors))
-                (input("phone", "Phone number", "tel", &f.phone, None, errors))
-                div class="sn-hp" aria-hidden="true" {
-                    label for="website" { "Leave this empty" }
-                    input type="text" id="website" name="website" tabindex="-1" autocomplete="off" value="";
-                }
-                p class="govuk-body" { a class="govuk-link" href="/privacy" { "How we use your information" } }
-                button class="govuk-button" type="submit" data-module="govuk-button" { "Send the report" }
-            }
-        }
-    };
-    Ok(page(
-        None,
-        Nav::None,
-        "Report a problem",
-        PageOpts { map: true, brand: Some(super::statements::brand(state).await?) },
-        body,
-    ))
-}
-
-/// The optional photos: up to three, with what phones store in them taken out.
-fn photo_input(errors: &Errors) -> Markup {
-    let error = errors.iter().find(|(field, _)| field == "photo").map(|(_, m)| m.as_str());
-    html! {
-        div class=(if error.is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }) {
-            label class="govuk-label govuk-label--s" for="photo" { "Photos (optional)" }
-            div id="photo-hint" class="govuk-hint" {
-                "Up to " (MAX_PHOTOS) " photos, as JPEG, PNG or WebP, " (MAX_PHOTO_BYTES / (1024 * 1024)) " MB each. We take out the place, time and device details phones store in photos before keeping them."
-            }
-            @if let Some(m) = error {
-                p id="photo-error" class="govuk-error-message" { span class="govuk-visually-hidden" { "Error: " } (m) }
-            }
-            input class="govuk-file-upload" id="photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp" multiple
-                aria-describedby=(if error.is_some() { "photo-hint photo-error" } else { "photo-hint" });
-        }
-    }
-}
-
-/// `GET /report`.
+/// `GET /report`: the first question.
 pub async fn form(State(state): State<AppState>) -> PageResult<Html<String>> {
-    render_form(&state, &ReportForm::default(), &Vec::new()).await
-}
-
-fn number(value: &str, field: &'static str) -> Result<Option<f64>, (&'static str, String)> {
-    match value.trim() {
-        "" => Ok(None),
-        v => v
-            .parse()
-            .map(Some)
-            .map_err(|_| (field, "Put a pin on the map, or leave it empty and give the address".to_string())),
-    }
-}
-
-/// The form field a report rule is about.
-fn rule_field(rule: &str) -> &'static str {
-    match rule {
-        "report_service" => "service_code",
-        "report_location" => "address",
-        "report_email" => "email",
-        "report_phone" => "phone",
-        "report_text" => "name",
-        "report_photo" => "photo",
-        _ => "description",
-    }
+    render(&state, &ReportForm::default(), Step::What, &Vec::new()).await
 }
 
 /// The largest report body taken: the photos and room for the form.
@@ -178,7 +88,8 @@ async fn read_form(state: &AppState, req: Request) -> Result<(ReportForm, Vec<Ve
     Ok((f, Vec::new()))
 }
 
-/// `POST /report`.
+/// `POST /report`: sends the report; a refusal is shown on the step whose
+/// answer it is about.
 pub async fn submit(State(state): State<AppState>, req: Request) -> PageResult<Response> {
     let (parts, body) = req.into_parts();
     let ClientAddr(addr) = ClientAddr::of(&parts, &state);
@@ -197,33 +108,27 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> PageResult<R
             .iter()
             .map(|bytes| clean_photo(bytes).map_err(|e| ("photo", e.message)))
             .collect::<Result<Vec<_>, _>>()?;
-        let new = NewPublicReport {
-            service_code: f.service_code.clone(),
-            latitude: number(&f.latitude, "latitude")?,
-            longitude: number(&f.longitude, "longitude")?,
-            address: f.address.clone(),
-            description: f.description.clone(),
-            name: f.name.clone(),
-            email: f.email.clone(),
-            phone: f.phone.clone(),
-            ..NewPublicReport::default()
-        };
-        Ok((new, photos))
+        Ok((f.report()?, photos))
     })();
     let principal = super::public::public();
     let actor = Actor { principal: &principal, at_ms: state.now_ms(), source: &addr };
-    let refused = match new {
-        Err(e) => e,
+    let (step, field, message) = match new {
+        Err((field, message)) if field == "photo" => (Step::Check, field, message),
+        Err((field, message)) => (Step::Where, field, message),
         Ok((new, photos)) => {
             let submitter = hash_secret(&format!("public-report:{addr}"));
             match state.store.submit_public_report(&new, &photos, Sender::Web(&submitter), &actor).await {
                 Ok(taken) => return Ok(thanks(&state, &taken).await?.into_response()),
-                Err(e) => crate::forms::rule_error(e, rule_field)?,
+                Err(safetynet_store::StoreError::Rule(rule, message)) => {
+                    let step = Step::of_rule(rule);
+                    (step, step.field(rule), message)
+                }
+                Err(e) => return Err(AppError::from(e).into()),
             }
         }
     };
-    let errors = vec![(refused.0.to_string(), refused.1)];
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&state, &f, &errors).await?).into_response())
+    let errors = vec![(field.to_string(), message)];
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&state, &f, step, &errors).await?).into_response())
 }
 
 async fn thanks(state: &AppState, taken: &safetynet_store::public_reports::ReportTaken) -> PageResult<Html<String>> {
@@ -272,7 +177,7 @@ pub async fn status(State(state): State<AppState>, Path(token): Path<String>) ->
         span class="govuk-caption-l" { (view.reference) }
         h1 class="govuk-heading-l" { (view.service_name) }
         p class="govuk-body" { "Reported " (uk_time(view.created_at)) "." }
-        p class="govuk-body" data-testid="report-status" { "Status: " strong class="govuk-tag" { (view.status.label()) } }
+        p class="govuk-body" data-testid="report-status" { "Status: " strong class="govuk-tag sn-status-tag" { (view.status.label()) } }
         h2 class="govuk-heading-m" { "Updates" }
         (updates(&view))
     };
