@@ -838,7 +838,7 @@ async fn a_resident_reports_a_problem_and_follows_it_by_the_private_link() {
             d.check("report-status");
 
             // The council's officer accepts it and tells the reporter; the private link shows the update.
-            d.sign_in(&base, OFFICER);
+            d.sign_in(base, OFFICER);
             d.go(&format!("{base}/public-reports/{reference}"));
             d.wait_for("the report", &heading(&format!("Report {reference}")));
             d.type_into("#public_note", "An officer is looking into this and will visit the lay-by.");
