@@ -185,6 +185,7 @@ const MATRIX: &[Entry] = matrix! {
     "GET" "/open311/v2/tokens/{file}" => None, false, none;
     "POST" "/report" => None, false, |_| json!({ "token": "forged", "service_code": "fly-tipping", "address": "Matrix Road", "description": "A matrix report of dumped rubbish" });
     "GET" "/report/status/{token}" => Token, false, none;
+    "POST" "/report/step" => None, false, |_| json!({ "step": "where", "service_code": "fly-tipping", "address": "Matrix Road" });
     "GET" "/public-reports" => None, true, none;
     "GET" "/public-reports/{id}" => PublicReport, true, none;
     "GET" "/public-reports/{id}/photos/{n}" => PublicReport, true, none;

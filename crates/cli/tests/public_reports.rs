@@ -277,6 +277,23 @@ async fn photos_sent_with_a_report_are_kept_without_what_the_phone_stored_in_the
             app.get(&format!("/public-reports/{id}/photos/1"), Some(&council)).await.status,
             StatusCode::NOT_FOUND
         );
+
+        // Closed and past retention, the photos go with the reporter's words.
+        let officer = app.token(OFFICER).await;
+        let closing = json!({ "status": "no_further_action", "public_note": "Cleared by the council." });
+        let res = app.json("POST", &format!("/api/v1/public-reports/{id}/updates"), &officer, closing).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        app.clock.advance(chrono::Duration::days(6 * 366));
+        let operator = Principal::operator();
+        let later =
+            Actor { principal: &operator, at_ms: start().timestamp_millis() + 6 * 366 * 86_400_000, source: "test" };
+        let run = app.store.retention_run(&Default::default(), None, &later).await.expect("run").expect("report");
+        assert!(run.public_reports.contains(&id));
+        let council = app.sign_in(OFFICER).await;
+        assert_eq!(
+            app.get(&format!("/public-reports/{id}/photos/0"), Some(&council)).await.status,
+            StatusCode::NOT_FOUND
+        );
     })
     .await;
 }

@@ -102,6 +102,17 @@ async fn a_victim_is_told_at_the_points_they_agreed_by_the_way_they_chose() {
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         assert_eq!(app.store.outbox(100).await.expect("outbox").iter().filter(|m| m.address == "vera@example.org").count(), 2);
         assert_eq!(victim(&app.get_bearer(&victims, &council).await.json())["due"], json!([]));
+
+        // Past retention the choice (with the address) and the notes go with the case.
+        app.clock.advance(chrono::Duration::days(12 * 366));
+        let operator = safetynet_domain::policy::Principal::operator();
+        let at_ms = safetynet_domain::clock::Clock::now(&app.clock).timestamp_millis();
+        let later = safetynet_store::users::Actor { principal: &operator, at_ms, source: "test" };
+        let run = app.store.retention_run(&Default::default(), None, &later).await.expect("run").expect("report");
+        assert!(run.cases.contains(&case), "{run:?}");
+        let council = app.token(OFFICER).await;
+        let kept = app.get_bearer(&victims, &council).await.body;
+        assert!(!kept.contains("vera@example.org") && !kept.contains("The family have moved") && !kept.contains(note), "{kept}");
     })
     .await;
 }
