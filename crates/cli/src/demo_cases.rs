@@ -10,8 +10,10 @@ use safetynet_domain::incident::{HateStrand, IncidentInput, PersonRole, Source};
 use safetynet_domain::interventions::InterventionKind;
 use safetynet_domain::policy::{AuthMethod, EditRecords, Principal, ViewRecords};
 use safetynet_domain::pspo::NewPspo;
+use safetynet_domain::public_reports::Milestone;
 use safetynet_domain::risk::{Answers, AssessmentRequest, ReviewIntervals};
 use safetynet_domain::uk_time::{london_date, london_midnight};
+use safetynet_domain::victim_contact::{ContactChannel, VictimContact};
 use safetynet_store::cases::{NewCase, NewTask, Plan};
 use safetynet_store::incidents::{NewPerson, Submitted};
 use safetynet_store::safety::NewIntervention;
@@ -293,5 +295,21 @@ pub(crate) async fn work_up_case(
         area: None,
     };
     store.add_intervention(&edit, &case_id, &cpw, &FpnLimits::default(), &actor).await?;
+    // The victim asked for a phone call when someone has the case, when
+    // action is taken and when it closes; the first call was made, the
+    // second (the warning above) is now due.
+    if let Some(victim) = store.victims_on_case(&view, &case_id, &actor).await?.into_iter().next() {
+        let contact = VictimContact {
+            person_id: victim.person_id.clone(),
+            channel: ContactChannel::Phone,
+            email: String::new(),
+            points: vec!["assigned".into(), "action_taken".into(), "closed".into()],
+            agreed_on: london_date(now) - Duration::days(12),
+        };
+        store.set_victim_contact(&edit, &case_id, &contact, &actor).await?;
+        let note =
+            "Called to say the case is with the ASB team, who will visit the neighbour with the housing officer.";
+        store.tell_victim(&edit, &case_id, &victim.person_id, Milestone::Assigned, note, &actor).await?;
+    }
     Ok(case_id)
 }
