@@ -860,3 +860,37 @@ async fn a_resident_reports_a_problem_and_follows_it_by_the_private_link() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tell_a_victim_their_case_has_moved_on_the_way_they_chose() {
+    if !browser_available() {
+        return;
+    }
+    each_engine(async |app: &TestApp| {
+        safetynet::demo::import_sample(&app.store, start().timestamp_millis()).await.expect("sample");
+        safetynet::demo_cases::seed_cases(&app.store, start()).await.expect("cases");
+        with_browser(app, |d, base, engine| {
+            d.sign_in(base, OFFICER);
+            d.go(&format!("{base}/cases"));
+            let case = d.script("const a = [...document.querySelectorAll('a')].find((a) => /^\\/cases\\/[0-9a-f-]{20,}$/.test(a.getAttribute('href'))); return a ? a.getAttribute('href') : '';");
+            let case = case.as_str().unwrap_or_default().to_string();
+            assert!(!case.is_empty(), "a case in the list");
+            d.go(&format!("{base}{case}"));
+            d.wait_for("the victims section", "return !!document.getElementById('victims');");
+            // The demo victim chose phone calls; the warning given since makes "action taken" due.
+            assert!(d.text_of("#victims [data-testid=victim-update-due]").contains("Action taken"));
+            d.type_into("#victims #victim_note", "Called: the neighbour has been given a written warning.");
+            d.click("#victims form[action$='/victim-updates'] button[type=submit]");
+            d.wait_for("the case again", "return location.search.includes('victim=') && document.readyState === 'complete' && !!document.getElementById('victims');");
+            assert!(d.text_of("#victims").contains("given a written warning"));
+            assert_eq!(d.script("return document.querySelectorAll('#victims [data-testid=victim-update-due]').length;").as_i64(), Some(0));
+            d.script("document.getElementById('victims').scrollIntoView(); return true;");
+            d.screenshot(&format!("case-victims-{engine}.png"));
+            d.check("case-victims");
+            d.width(390);
+            d.check("case-victims-phone");
+        })
+        .await;
+    })
+    .await;
+}

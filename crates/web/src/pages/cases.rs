@@ -176,17 +176,19 @@ fn section(title: &str, id: &str, inner: Markup) -> Markup {
 }
 
 async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) -> PageResult<Html<String>> {
-    render_with(state, user, id, errors, None).await
+    render_with(state, user, id, errors, None, None).await
 }
 
 /// The case page, with `notice` (advice after a step that succeeded with a
-/// warning) above it.
-async fn render_with(
+/// warning) above it, and the forms for the victim `victim` (a person id;
+/// the first victim when none) under "Keeping the victim informed".
+pub(super) async fn render_with(
     state: &AppState,
     user: &PageUser,
     id: &str,
     errors: &Errors,
     notice: Option<&str>,
+    victim: Option<&str>,
 ) -> PageResult<Html<String>> {
     let permit = user.permit::<ViewRecords>()?;
     let actor = user.actor();
@@ -512,7 +514,7 @@ async fn render_with(
                     button class="govuk-button govuk-button--secondary" type="submit" { "Change status" }
                 }
             }))
-            (section("Keeping the victim informed", "victims", super::victim_updates::section(user, &case.id, &victims_on_case, errors)))
+            (section("Keeping the victim informed", "victims", super::victim_updates::section(user, &case.id, &victims_on_case, victim, errors)))
             (section("Sharing", "sharing", html! {
                 p class="govuk-body" { "Sharing lets another agency see this case in full and add tasks and notes. Record the lawful basis." }
                 form method="post" action=(format!("/cases/{}/shares", case.id)) {
@@ -552,11 +554,11 @@ pub async fn show(
 ) -> PageResult<Html<String>> {
     let q: ShowQuery = parse_query(raw.as_deref())?;
     let notice = q.warning.as_deref().and_then(safetynet_domain::interventions::warning_advice);
-    render_with(&state, &user, &id, &Vec::new(), notice).await
+    render_with(&state, &user, &id, &Vec::new(), notice, q.victim.as_deref()).await
 }
 
 /// Redirects back to the case, or re-renders it with the refusal at the top.
-pub(super) async fn after(
+async fn after(
     state: &AppState,
     user: &PageUser,
     id: &str,
@@ -1029,6 +1031,9 @@ pub async fn produce_letter(
 struct ShowQuery {
     #[serde(default)]
     warning: Option<String>,
+    /// The victim whose update forms to show.
+    #[serde(default)]
+    victim: Option<String>,
 }
 
 /// `POST /cases/{id}/interventions`.

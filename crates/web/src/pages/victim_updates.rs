@@ -4,7 +4,6 @@
 //! when they chose e-mail, otherwise recorded as the call or letter made)
 //! and the updates given.
 
-use super::cases::after;
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{AppError, PageResult};
 use crate::forms::{checkbox, input, select, textarea, Errors};
@@ -15,7 +14,7 @@ use axum::response::Response;
 use maud::{html, Markup};
 use safetynet_domain::policy::EditRecords;
 use safetynet_domain::public_reports::Milestone;
-use safetynet_domain::victim_contact::{milestone_label, ContactChannel, VictimContact, AGREED_POINTS};
+use safetynet_domain::victim_contact::{ContactChannel, VictimContact, AGREED_POINTS};
 use safetynet_store::victim_contact::VictimOnCase;
 
 /// For officers: the point an update is about.
@@ -33,8 +32,19 @@ fn point_labels(codes: &[String]) -> String {
     labels.join(", ")
 }
 
-/// The section's content for the case `case_id`.
-pub(super) fn section(user: &PageUser, case_id: &str, victims: &[VictimOnCase], errors: &Errors) -> Markup {
+/// The section's content for the case `case_id`: every victim's choice,
+/// updates due and given; the forms for `selected` (the first victim when
+/// none), a link to them for the others (one set of fields a page).
+pub(super) fn section(
+    user: &PageUser,
+    case_id: &str,
+    victims: &[VictimOnCase],
+    selected: Option<&str>,
+    errors: &Errors,
+) -> Markup {
+    let selected = selected
+        .filter(|s| victims.iter().any(|v| v.person_id == *s))
+        .or(victims.first().map(|v| v.person_id.as_str()));
     let channels: Vec<(String, String)> =
         ContactChannel::ALL.iter().map(|c| (c.as_str().to_string(), c.label().to_string())).collect();
     let points: Vec<(String, String)> =
@@ -52,7 +62,7 @@ pub(super) fn section(user: &PageUser, case_id: &str, victims: &[VictimOnCase], 
                         @if !c.points.is_empty() { ", when: " (point_labels(&c.points)) }
                         " (agreed " (c.agreed_on.format("%-d %B %Y")) ")."
                     },
-                    None => p class="govuk-body" { "How and when they want to be told is not recorded yet: ask them, and record it below." },
+                    None => p class="govuk-body" { "How and when they want to be told is not recorded yet: ask them, and record it." },
                 }
                 @if !v.due.is_empty() {
                     div class="govuk-warning-text" data-testid="victim-update-due" {
@@ -60,7 +70,10 @@ pub(super) fn section(user: &PageUser, case_id: &str, victims: &[VictimOnCase], 
                         strong class="govuk-warning-text__text" { "Update due: " (point_labels(&v.due)) }
                     }
                 }
-                @if v.contact.as_ref().is_some_and(|c| c.channel != ContactChannel::None) {
+                @if selected != Some(v.person_id.as_str()) {
+                    p class="govuk-body" { a class="govuk-link" href=(format!("/cases/{case_id}?victim={}#victims", v.person_id)) { "Give " (v.name) " an update or record their choice" } }
+                }
+                @if selected == Some(v.person_id.as_str()) && v.contact.as_ref().is_some_and(|c| c.channel != ContactChannel::None) {
                     form method="post" action=(format!("/cases/{case_id}/victim-updates")) {
                         (csrf_field(user))
                         input type="hidden" name="person" value=(v.person_id);
@@ -74,12 +87,13 @@ pub(super) fn section(user: &PageUser, case_id: &str, victims: &[VictimOnCase], 
                         @for u in &v.updates {
                             li {
                                 span class="govuk-body-s govuk-!-margin-right-2" { (uk_time(u.at)) }
-                                strong { (Milestone::parse(&u.milestone).map_or("", milestone_label)) }
-                                " (" (u.channel) "): " (u.note)
+                                strong { (Milestone::parse(&u.milestone).map_or("", point_label)) }
+                                " (" (ContactChannel::parse(&u.channel).map_or(u.channel.as_str(), |c| c.label()).to_lowercase()) "): " (u.note)
                             }
                         }
                     }
                 }
+                @if selected == Some(v.person_id.as_str()) {
                 details class="govuk-details" {
                     summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Record how and when they want to be told" } }
                     div class="govuk-details__text" {
@@ -102,6 +116,7 @@ pub(super) fn section(user: &PageUser, case_id: &str, victims: &[VictimOnCase], 
                             button class="govuk-button govuk-button--secondary" type="submit" { "Record their choice" }
                         }
                     }
+                }
                 }
             }
         }
@@ -149,7 +164,7 @@ pub async fn set_contact(
         Ok(())
     }
     .await;
-    after(&state, &user, &id, r, "channel").await
+    after_for(&state, &user, &id, &f.person, r, "channel").await
 }
 
 /// The form recording an update given.
@@ -176,5 +191,21 @@ pub async fn tell(
         Ok(())
     }
     .await;
-    after(&state, &user, &id, r, "victim_note").await
+    after_for(&state, &user, &id, &f.person, r, "victim_note").await
+}
+
+/// Back to the case's victims, or the case again with the refusal and this
+/// victim's forms.
+async fn after_for(
+    state: &AppState,
+    user: &PageUser,
+    id: &str,
+    person: &str,
+    result: Result<(), crate::error::PageError>,
+    field: &str,
+) -> PageResult<Response> {
+    super::form_result(result, &format!("/cases/{id}?victim={person}#victims"), field, |errors| async move {
+        super::cases::render_with(state, user, id, &errors, None, Some(person)).await
+    })
+    .await
 }
