@@ -189,6 +189,7 @@ const MATRIX: &[Entry] = matrix! {
     "GET" "/public-reports" => None, true, none;
     "GET" "/public-reports/{id}" => PublicReport, true, none;
     "GET" "/public-reports/{id}/photos/{n}" => PublicReport, true, none;
+    "GET" "/api/v1/public-reports/{id}/photos/{n}" => PublicReport, true, none;
     "POST" "/public-reports/{id}/triage" => PublicReport, true, |s| json!({ "action": "merge", "incident": s.incident, "public_note": "Matrix" });
     "POST" "/public-reports/{id}/updates" => PublicReport, true, |_| json!({ "status": "in_progress", "public_note": "Matrix" });
     "GET" "/programmes/arson" => None, true, none;

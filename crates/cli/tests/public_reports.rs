@@ -271,6 +271,14 @@ async fn photos_sent_with_a_report_are_kept_without_what_the_phone_stored_in_the
             (Some("image/jpeg"), Some("no-store"))
         );
         assert!(kept.body.contains("JFIF") && !kept.body.contains("secret-"), "the picture, without its metadata");
+        let api =
+            app.get_bearer(&format!("/api/v1/public-reports/{reference}/photos/0"), &app.token(OFFICER).await).await;
+        assert_eq!((api.status, api.headers["content-type"].to_str().ok()), (StatusCode::OK, Some("image/jpeg")));
+        assert!(!api.body.contains("secret-"));
+        assert_eq!(
+            app.get_bearer(&format!("/api/v1/public-reports/{id}/photos/0"), &app.token(FIRE).await).await.status,
+            StatusCode::NOT_FOUND
+        );
         let fire = app.sign_in(FIRE).await;
         assert_eq!(app.get(&format!("/public-reports/{id}/photos/0"), Some(&fire)).await.status, StatusCode::NOT_FOUND);
         assert_eq!(

@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/public-reports", get(queue))
         .route("/public-reports/{id}", get(report))
+        .route("/public-reports/{id}/photos/{n}", get(photo))
         .route("/public-reports/{id}/triage", post(triage))
         .route("/public-reports/{id}/updates", post(update))
 }
@@ -50,6 +51,23 @@ async fn report(
 ) -> ApiResult<Json<PublicReportRecord>> {
     let permit = user.permit::<ViewRecords>()?;
     Ok(Json(state.store.public_report(&permit, &id, &user.actor()).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/public-reports/{id}/photos/{n}",
+    summary = "The `n`th photo (from 0) sent with a report your agency holds, as the reporter sent it with its metadata taken out (JPEG, PNG or WebP); never cached; audited",
+    params(("id" = String, Path, description = "The report's id or reference"), ("n" = usize, Path, description = "The photo's place in the report's list, from 0")),
+    responses((status = 200, description = "The photo", content_type = "image/jpeg"))
+)]
+async fn photo(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, n)): Path<(String, usize)>,
+) -> ApiResult<axum::response::Response> {
+    let permit = user.permit::<ViewRecords>()?;
+    let (content_type, bytes) = state.store.public_report_photo(&permit, &id, n, &user.actor()).await?;
+    Ok(crate::uploads::image(&content_type, bytes))
 }
 
 /// `POST /public-reports/{id}/triage`.

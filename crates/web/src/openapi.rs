@@ -111,6 +111,7 @@ use utoipa::{Modify, OpenApi};
         crate::api_fly_tipping::wastedataflow_return,
         crate::api_public_reports::queue,
         crate::api_public_reports::report,
+        crate::api_public_reports::photo,
         crate::api_public_reports::triage,
         crate::api_public_reports::update,
         crate::api_victims::victims,

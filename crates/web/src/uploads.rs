@@ -110,6 +110,18 @@ pub async fn read(mut multipart: Multipart, limits: FileLimits) -> Result<Upload
     Ok(form)
 }
 
+/// A photo to show in the page or the API: typed as stored, never cached.
+pub fn image(content_type: &str, bytes: Vec<u8>) -> Response {
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
 /// A document as a download: an attachment with a safe name, typed by what
 /// its bytes are, never cached or sniffed.
 pub fn download(doc: &Document, bytes: Vec<u8>) -> Response {

@@ -9,7 +9,7 @@ use crate::forms::{choices, input, rule_error, select, textarea, Errors};
 use crate::layout::{csrf_field, error_summary, page, summary_list, uk_time, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 use safetynet_domain::policy::{EditRecords, ViewRecords};
@@ -54,14 +54,7 @@ pub async fn photo(
 ) -> PageResult<Response> {
     let permit = user.permit::<ViewRecords>()?;
     let (content_type, bytes) = state.store.public_report_photo(&permit, &id, n, &user.actor()).await?;
-    let mut res = bytes.into_response();
-    let headers = res.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    Ok(crate::uploads::image(&content_type, bytes))
 }
 
 /// `GET /public-reports/{id}`.
