@@ -244,8 +244,10 @@ impl Store {
         actor: &Actor<'_>,
     ) -> Result<Vec<Open311Request>> {
         let mut q = Q::new(
-            "SELECT r.id, r.reference, r.status, r.category, c.label, a.name AS agency_name, r.created_at, r.updated_at,
-               r.client_id, r.description, r.address, r.latitude, r.longitude, r.media_url
+            "SELECT r.reference, r.status, r.category, c.label, a.name AS agency_name, r.created_at, r.updated_at,
+               r.client_id, r.description, r.address, r.latitude, r.longitude, r.media_url,
+               (SELECT u.public_note FROM public_report_updates u WHERE u.report_id = r.id AND u.public_note <> ''
+                ORDER BY u.at DESC, u.id DESC LIMIT 1) AS status_notes
              FROM public_reports r CROSS JOIN categories c CROSS JOIN agencies a
              WHERE c.code = r.category AND a.code = r.agency",
         );
@@ -263,26 +265,14 @@ impl Store {
             any_of(&mut q, "r.reference", filter.references.iter().cloned());
         }
         q.push(" ORDER BY r.created_at DESC, r.id DESC LIMIT ").arg(MAX_REQUESTS as i64);
-        let mut conn = self.conn().await?;
-        let rows = conn.all(&q).await?;
+        let rows = self.conn().await?.all(&q).await?;
         let mut list = Vec::with_capacity(rows.len());
         for r in &rows {
-            let id = r.text("id")?;
-            let note = Q::new(
-                "SELECT public_note FROM public_report_updates WHERE report_id = $1 AND public_note <> ''
-                 ORDER BY at DESC, id DESC LIMIT 1",
-            )
-            .bind(&id);
             let sender = r.opt_text("client_id")?;
             list.push(Open311Request {
                 reference: r.text("reference")?,
                 status: r.stored("status")?,
-                status_notes: conn
-                    .optional(&note)
-                    .await?
-                    .map(|n| n.text("public_note"))
-                    .transpose()?
-                    .unwrap_or_default(),
+                status_notes: r.opt_text("status_notes")?.unwrap_or_default(),
                 service_code: r.text("category")?,
                 service_name: r.text("label")?,
                 agency_responsible: r.text("agency_name")?,
@@ -300,7 +290,6 @@ impl Store {
                 },
             });
         }
-        drop(conn);
         if !list.is_empty() {
             let refs: Vec<&str> = list.iter().map(|r| r.reference.as_str()).collect();
             let detail = serde_json::json!({ "open311_client": client, "references": refs });

@@ -15,6 +15,7 @@ use crate::sql::Q;
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError, Tx};
 use safetynet_domain::audit::AuditAction;
+use safetynet_domain::case::{CaseStatus, TaskStatus};
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::notification::Event;
 use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
@@ -61,16 +62,17 @@ async fn reached(tx: &mut Tx, case_id: &str) -> Result<Vec<Milestone>> {
     let q = Q::new(
         "SELECT c.status,
            (SELECT COUNT(*) FROM interventions i WHERE i.case_id = c.id)
-           + (SELECT COUNT(*) FROM case_tasks t WHERE t.case_id = c.id AND t.status = 'done') AS actions
+           + (SELECT COUNT(*) FROM case_tasks t WHERE t.case_id = c.id AND t.status = $2) AS actions
          FROM cases c WHERE c.id = $1",
     )
-    .bind(case_id);
+    .bind(case_id)
+    .bind(TaskStatus::Done.as_str());
     let row = tx.one(&q).await?;
     let mut reached = vec![Milestone::Assigned];
     if row.int("actions")? > 0 {
         reached.push(Milestone::ActionTaken);
     }
-    if row.text("status")? == "closed" {
+    if row.stored::<CaseStatus>("status")? == CaseStatus::Closed {
         reached.push(Milestone::Closed);
     }
     Ok(reached)

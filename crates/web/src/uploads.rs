@@ -1,8 +1,10 @@
-//! Documents and evidence over HTTP, for the pages and the API alike:
+//! Documents, evidence and residents' photos over HTTP, for the pages and
+//! the API alike:
 //! reading a `multipart/form-data` upload (its files of one field name, and
 //! text fields) without holding more than the configured limit a file (and
 //! 40 KB a text field) in memory, and the
-//! download response (attachment, the type the bytes showed, never cached).
+//! download response (attachment, the type the bytes showed, never cached)
+//! and a photo shown inline ([`image`]).
 
 use crate::error::AppError;
 use axum::extract::Multipart;

@@ -16,9 +16,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, SecondsFormat, Utc};
-use safetynet_domain::audit::AuditEvent;
+use safetynet_domain::audit::AuditAction;
 use safetynet_domain::policy::{AuthMethod, Principal};
 use safetynet_store::open311::Open311Call;
+use safetynet_store::users::Actor;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -164,15 +165,10 @@ async fn gate(
     let at_ms = state.now_ms();
     match state.store.open311_call(key, at_ms).await.map_err(failed(format))? {
         None => {
-            let event = AuditEvent {
-                user_id: None,
-                agency: None,
-                action: safetynet_domain::audit::AuditAction::LoginFailure,
-                record_type: "open311_client".into(),
-                record_id: None,
-                detail: serde_json::json!({ "reason": "api_key not valid" }).to_string(),
-                source: source.into(),
-            };
+            let public = principal(None);
+            let actor = Actor { principal: &public, at_ms, source };
+            let detail = serde_json::json!({ "reason": "api_key not valid" });
+            let event = actor.event(AuditAction::LoginFailure, "open311_client", None, detail);
             state.store.audit(at_ms, &event).await.map_err(failed(format))?;
             Err(refuse(format, StatusCode::FORBIDDEN, "api_key is not valid: ask the partnership for a key"))
         }
