@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use safetynet_domain::case::CaseShare;
 use safetynet_domain::fixed_penalty::FpnLimits;
 use safetynet_domain::incident::{HateStrand, IncidentInput, PersonRole, Source};
-use safetynet_domain::interventions::InterventionKind;
+use safetynet_domain::interventions::{self, InterventionKind};
 use safetynet_domain::policy::{AuthMethod, EditRecords, Principal, ViewRecords};
 use safetynet_domain::pspo::NewPspo;
 use safetynet_domain::public_reports::Milestone;
@@ -224,8 +224,8 @@ async fn seed_pspo(store: &Store, officer: &Principal, now: DateTime<Utc>) -> an
 /// Opens `new` for `officer`'s agency and works it up as an ASB officer
 /// would: a problem-solving plan, shared with `partner` under s115, a risk
 /// assessment, three tasks (two for the officer's agency, one for the
-/// partner) and a community protection warning to `subject`. Returns the
-/// case id.
+/// partner) and, where the agency holds the power (s53), a community
+/// protection warning to `subject`. Returns the case id.
 pub(crate) async fn work_up_case(
     store: &Store,
     officer: &Principal,
@@ -273,28 +273,31 @@ pub(crate) async fn work_up_case(
         };
         store.add_task(&edit, &case_id, &task, &actor).await?;
     }
-    let cpw = NewIntervention {
-        kind: InterventionKind::CommunityProtectionWarning,
-        person_id: None,
-        subject_name: subject.into(),
-        subject_date_of_birth: chrono::NaiveDate::from_ymd_opt(2000, 6, 1),
-        subject_is_business: false,
-        conduct: "Noise and threatening behaviour towards neighbours".into(),
-        issued_on: london_date(now) - Duration::days(10),
-        starts_at: now - Duration::days(10),
-        expires_at: Some(now + Duration::days(20)),
-        amount_pence: None,
-        legal_basis: None,
-        follows_id: None,
-        pspo_id: None,
-        authorised_by: None,
-        compliance_by: Some(london_date(now) + Duration::days(4)),
-        convicted_on: None,
-        yot_consulted: false,
-        items_surrendered: String::new(),
-        area: None,
-    };
-    store.add_intervention(&edit, &case_id, &cpw, &FpnLimits::default(), &actor).await?;
+    let sector = store.agency(&officer.agency).await?.sector;
+    if sector.is_some_and(|s| interventions::may_use(InterventionKind::CommunityProtectionWarning, s)) {
+        let cpw = NewIntervention {
+            kind: InterventionKind::CommunityProtectionWarning,
+            person_id: None,
+            subject_name: subject.into(),
+            subject_date_of_birth: chrono::NaiveDate::from_ymd_opt(2000, 6, 1),
+            subject_is_business: false,
+            conduct: "Noise and threatening behaviour towards neighbours".into(),
+            issued_on: london_date(now) - Duration::days(10),
+            starts_at: now - Duration::days(10),
+            expires_at: Some(now + Duration::days(20)),
+            amount_pence: None,
+            legal_basis: None,
+            follows_id: None,
+            pspo_id: None,
+            authorised_by: None,
+            compliance_by: Some(london_date(now) + Duration::days(4)),
+            convicted_on: None,
+            yot_consulted: false,
+            items_surrendered: String::new(),
+            area: None,
+        };
+        store.add_intervention(&edit, &case_id, &cpw, &FpnLimits::default(), &actor).await?;
+    }
     // The victim asked for a phone call when someone has the case, when
     // action is taken and when it closes; the first call was made, the
     // second (the warning above) is now due.
