@@ -38,7 +38,7 @@ def create(base, key):
         attributes = definition["attributes"]
         if fmt == "xml":
             attributes = as_list(attributes["attribute"])
-        check([a["code"] for a in attributes] == ["land_type", "size"], f"the {fmt} definition's attributes: {attributes}")
+        check([a["code"] for a in attributes] == ["land_type", "waste_type", "size"], f"the {fmt} definition's attributes: {attributes}")
 
     form = {
         "api_key": key,

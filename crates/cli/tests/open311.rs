@@ -69,6 +69,8 @@ async fn a_client_creates_reads_and_follows_requests_in_json_and_xml() {
                 ("first_name", "Rita".to_string()),
                 ("last_name", "Resident".to_string()),
                 ("media_url", "https://fixmystreet.example/photo/1.jpeg".to_string()),
+                ("attribute[land_type]", "highway".to_string()),
+                ("attribute[waste_type]", "other_household".to_string()),
                 ("attribute[size]", "small_van_load".to_string()),
                 ("attribute[fixmystreet_id]", "4412".to_string()),
             ]
@@ -129,10 +131,15 @@ async fn a_client_creates_reads_and_follows_requests_in_json_and_xml() {
         let officer = app.token(OFFICER).await;
         let held = app.get_bearer(&format!("/api/v1/public-reports/{first}"), &officer).await.json();
         assert_eq!((held["reporter_name"].as_str(), held["source"].as_str()), (Some("Rita Resident"), Some("open311")));
-        assert_eq!(held["attributes"], json!({ "size": "small_van_load" }));
+        assert_eq!(
+            held["attributes"],
+            json!({ "land_type": "highway", "waste_type": "other_household", "size": "small_van_load" })
+        );
         let session = app.sign_in(OFFICER).await;
         let page = app.get(&format!("/public-reports/{first}"), Some(&session)).await.body;
         assert!(page.contains("Small van load") && page.contains("Open311 (e.g. FixMyStreet)"), "{page}");
+        assert!(page.contains("Other household waste") && page.contains("Highway"), "{page}");
+        assert!(page.contains("data-testid=\"defra-categories\""), "the officer is told what accepting records: {page}");
 
         // Searches: by ids, by service and status, by dates; bad filters are refused in the specification's shape.
         let both =
@@ -158,7 +165,17 @@ async fn a_client_creates_reads_and_follows_requests_in_json_and_xml() {
         // The partnership triages and closes it; the client follows the updates.
         app.clock.advance(chrono::Duration::hours(2));
         let path = format!("/api/v1/public-reports/{first}/triage");
-        assert_eq!(app.json("POST", &path, &officer, json!({ "action": "accept" })).await.status, StatusCode::OK);
+        let accepted = app.json("POST", &path, &officer, json!({ "action": "accept" })).await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+        // All three of Defra's answers: the new incident counts in the WasteDataFlow return.
+        let incident = accepted.json()["incident_id"].as_str().expect("an incident").to_string();
+        let tip = app.get_bearer(&format!("/api/v1/fly-tipping/incidents/{incident}"), &officer).await.json();
+        assert_eq!(
+            (&tip["details"]["land_type"], &tip["details"]["waste_type"], &tip["details"]["size"]),
+            (&json!("highway"), &json!("other_household"), &json!("small_van_load")),
+            "{tip}"
+        );
+        assert_eq!(tip["details"]["recorded_by_agency"], "SACDC");
         app.clock.advance(chrono::Duration::hours(23));
         let note = "Cleared on Tuesday; we are looking for the van seen that night.";
         let res = app
@@ -303,8 +320,8 @@ async fn a_service_definition_lists_its_attributes_and_unknown_services_are_not_
         assert!(metadata.contains(&("fly-tipping", true)) && metadata.contains(&("graffiti", false)), "{metadata:?}");
         let definition: Value = app.get("/open311/v2/services/fly-tipping.json", None).await.json();
         assert_eq!(definition["service_code"], "fly-tipping");
-        let size = &definition["attributes"][1];
-        assert_eq!((size["code"].as_str(), size["datatype"].as_str(), size["order"].as_u64()), (Some("size"), Some("singlevaluelist"), Some(2)));
+        let size = &definition["attributes"][2];
+        assert_eq!((size["code"].as_str(), size["datatype"].as_str(), size["order"].as_u64()), (Some("size"), Some("singlevaluelist"), Some(3)));
         assert_eq!(size["values"][0], json!({ "key": "single_black_bag", "name": "Single black bag" }));
         let xml = app.get("/open311/v2/services/fly-tipping.xml", None).await.body;
         assert!(xml.contains("<service_definition><service_code>fly-tipping</service_code><attributes><attribute><variable>true</variable><code>land_type</code>"), "{xml}");

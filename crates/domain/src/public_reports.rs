@@ -5,7 +5,7 @@
 //! `open` or `closed` and to the milestone the reporter is told about), and
 //! the checks a report passes before it is taken.
 
-use crate::fly_tipping::{LandType, TipSize};
+use crate::fly_tipping::{LandType, NewFlyTip, TipSize, WasteType};
 use crate::rules::StatutoryRule;
 use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
@@ -155,8 +155,8 @@ pub struct ServiceAttribute {
 }
 
 /// The attributes a category's reports may carry: fly-tipping asks
-/// Defra's land type and size (as in the WasteDataFlow return); other
-/// categories ask nothing more.
+/// Defra's land type, waste type and size (as in the WasteDataFlow return);
+/// other categories ask nothing more.
 pub fn attributes_for(category: &str) -> Vec<ServiceAttribute> {
     if category != "fly-tipping" {
         return Vec::new();
@@ -168,11 +168,32 @@ pub fn attributes_for(category: &str) -> Vec<ServiceAttribute> {
             values: LandType::ALL.iter().map(|v| (v.as_str(), v.label())).collect(),
         },
         ServiceAttribute {
+            code: "waste_type",
+            description: "What has mostly been dumped?",
+            values: WasteType::ALL.iter().map(|v| (v.as_str(), v.label())).collect(),
+        },
+        ServiceAttribute {
             code: "size",
             description: "How much has been dumped?",
             values: TipSize::ALL.iter().map(|v| (v.as_str(), v.label())).collect(),
         },
     ]
+}
+
+/// A fly-tipping report's Defra categories, when its answers give all
+/// three (land type, waste type and size): accepting the report records
+/// them on the new incident, so the WasteDataFlow return counts it.
+pub fn fly_tip_from(category: &str, attributes: &BTreeMap<String, String>) -> Option<NewFlyTip> {
+    if category != "fly-tipping" {
+        return None;
+    }
+    let answer = |code: &str| attributes.get(code).map(String::as_str);
+    Some(NewFlyTip {
+        land_type: LandType::parse(answer("land_type")?)?,
+        waste_type: WasteType::parse(answer("waste_type")?)?,
+        size: TipSize::parse(answer("size")?)?,
+        cleared_on: None,
+    })
 }
 
 /// The longest photo link taken.
@@ -338,7 +359,36 @@ mod tests {
         assert_eq!(answers(&[("size", "a lot")]).check().err().map(|e| e.rule), Some("report_attribute"));
         let noise = NewPublicReport { service_code: "noise-domestic".into(), ..answers(&[("size", "a lot")]) };
         assert!(noise.check().is_ok() && noise.kept_attributes().is_empty(), "other services ask nothing more");
-        assert_eq!(attributes_for("fly-tipping").len(), 2);
+        assert_eq!(attributes_for("fly-tipping").len(), 3);
+    }
+
+    #[test]
+    fn all_three_fly_tipping_answers_give_the_defra_categories() {
+        let answers = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        let full = answers(&[
+            ("land_type", "footpath_bridleway"),
+            ("waste_type", "other_household"),
+            ("size", "car_boot_or_less"),
+        ]);
+        let tip = fly_tip_from("fly-tipping", &full).expect("all three answered");
+        assert_eq!(fly_tip_from("graffiti", &full), None, "only a fly-tip has Defra's categories");
+        assert_eq!(
+            (tip.land_type, tip.waste_type, tip.size, tip.cleared_on),
+            (LandType::FootpathBridleway, WasteType::OtherHousehold, TipSize::CarBootOrLess, None)
+        );
+        assert_eq!(
+            fly_tip_from("fly-tipping", &answers(&[("land_type", "footpath_bridleway"), ("size", "car_boot_or_less")])),
+            None
+        );
+        assert_eq!(
+            fly_tip_from(
+                "fly-tipping",
+                &answers(&[("land_type", "moon"), ("waste_type", "other_household"), ("size", "car_boot_or_less")])
+            ),
+            None
+        );
     }
 
     #[test]

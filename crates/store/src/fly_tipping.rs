@@ -273,6 +273,36 @@ async fn fly_tip_incident(conn: &mut impl Exec, id_or_reference: &str, agency: &
     Ok((id, reference))
 }
 
+/// Records (or replaces) `incident`'s Defra categories as `agency`'s; the
+/// caller has checked the incident is a fly-tip it may see.
+pub(crate) async fn upsert_fly_tip(
+    conn: &mut impl Exec,
+    incident: &str,
+    new: &NewFlyTip,
+    agency: &str,
+    actor: &Actor<'_>,
+) -> Result<()> {
+    conn.execute(
+        &Q::new(
+            "INSERT INTO fly_tips (incident_id, land_type, waste_type, size, cleared_on, recorded_by_agency, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (incident_id) DO UPDATE SET land_type = excluded.land_type, waste_type = excluded.waste_type,
+               size = excluded.size, cleared_on = excluded.cleared_on, recorded_by_agency = excluded.recorded_by_agency,
+               updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(incident)
+        .bind(new.land_type.as_str())
+        .bind(new.waste_type.as_str())
+        .bind(new.size.as_str())
+        .bind(new.cleared_on.map(|d| d.to_string()))
+        .bind(agency)
+        .bind(actor.at_ms)
+        .bind(actor.user_id()),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Reported in `period` (inclusive UK days) as Unix ms bounds `[from, until)`.
 fn reported_bounds(period: (NaiveDate, NaiveDate)) -> (i64, i64) {
     let until = period.1.succ_opt().unwrap_or(period.1);
@@ -294,24 +324,7 @@ impl Store {
         let agency = permit.principal().agency.clone();
         let mut tx = self.write().await?;
         let (id, reference) = fly_tip_incident(&mut tx, incident, &agency).await?;
-        tx.execute(
-            &Q::new(
-                "INSERT INTO fly_tips (incident_id, land_type, waste_type, size, cleared_on, recorded_by_agency, updated_at, updated_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (incident_id) DO UPDATE SET land_type = excluded.land_type, waste_type = excluded.waste_type,
-                   size = excluded.size, cleared_on = excluded.cleared_on, recorded_by_agency = excluded.recorded_by_agency,
-                   updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-            )
-            .bind(&id)
-            .bind(new.land_type.as_str())
-            .bind(new.waste_type.as_str())
-            .bind(new.size.as_str())
-            .bind(new.cleared_on.map(|d| d.to_string()))
-            .bind(&agency)
-            .bind(actor.at_ms)
-            .bind(actor.user_id()),
-        )
-        .await?;
+        upsert_fly_tip(&mut tx, &id, new, &agency, actor).await?;
         let detail = serde_json::json!({ "reference": reference, "fly_tip": new });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "incident", Some(&id), detail)).await?;
         tx.commit().await?;

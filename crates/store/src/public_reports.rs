@@ -8,6 +8,7 @@
 //! status and the public notes, never what anyone wrote or who they are.
 
 use crate::audit::append;
+use crate::fly_tipping::upsert_fly_tip;
 use crate::incidents::{submit_incidents_in, Submission, Submitted as Recorded};
 use crate::notifications::enqueue_to_address;
 use crate::records::{incident_seen_by, next_reference};
@@ -22,7 +23,7 @@ use safetynet_domain::incident::{IncidentInput, Source};
 use safetynet_domain::notification::Event;
 use safetynet_domain::photos::{CleanPhoto, MAX_PHOTOS};
 use safetynet_domain::policy::{EditRecords, ManageAgencies, Permit, ViewRecords};
-use safetynet_domain::public_reports::{NewPublicReport, ReportStatus};
+use safetynet_domain::public_reports::{fly_tip_from, NewPublicReport, ReportStatus};
 use safetynet_domain::token::{hash_secret, random_secret};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -584,7 +585,14 @@ impl Store {
                 let submission =
                     Submission { permit, actor: actor.clone(), input: &input, reference: None, people: &[] };
                 match submit_incidents_in(&mut tx, &intake, &[submission]).await?.into_iter().next() {
-                    Some(Recorded::Recorded { id, .. }) => (ReportStatus::Investigating, Some(id), agency.clone()),
+                    Some(Recorded::Recorded { id, .. }) => {
+                        // A fly-tip reported with all three of Defra's answers
+                        // counts in the WasteDataFlow return from the start.
+                        if let Some(tip) = fly_tip_from(&report.category, &report.attributes) {
+                            upsert_fly_tip(&mut tx, &id, &tip, &agency, actor).await?;
+                        }
+                        (ReportStatus::Investigating, Some(id), agency.clone())
+                    }
                     Some(Recorded::Invalid { errors }) => {
                         let why: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
                         return Err(rule(

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 use safetynet_domain::policy::{EditRecords, ViewRecords};
-use safetynet_domain::public_reports::{attributes_for, ReportStatus};
+use safetynet_domain::public_reports::{attributes_for, fly_tip_from, ReportStatus};
 use safetynet_store::public_reports::Triage;
 
 /// `GET /public-reports`: the agency's triage queue.
@@ -144,6 +144,9 @@ async fn render(state: &AppState, user: &PageUser, id: &str, errors: &Errors) ->
                                 }
                             }
                         }
+                    }
+                    @if fly_tip_from(&p.category, &p.attributes).is_some() {
+                        p class="govuk-inset-text" data-testid="defra-categories" { "Accepting it as a new incident records the reporter's answers (land type, waste type and size) as its Defra categories for the WasteDataFlow return; correct them on the incident if they are wrong." }
                     }
                     (input("incident", "The incident to join it to (reference)", "text", "", None, errors))
                     (select("agency", "The agency to pass it to", &agencies, "", Some("Choose an agency"), errors))
