@@ -793,7 +793,7 @@ async fn a_resident_reports_a_problem_and_follows_it_by_the_private_link() {
         with_browser(app, |d, base, engine| {
             let heading = |text: &str| format!("return document.querySelector('h1')?.textContent.includes({text:?}) && document.readyState === 'complete';");
             let next = "[data-testid=report-form] button[type=submit]";
-            // One question a page: what, where, what is happening, contact, then check and send.
+            // One question a page: what, where, what is happening, Defra's questions, contact, then check and send.
             d.go(&format!("{base}/report"));
             d.screenshot(&format!("report-what-{engine}.png"));
             d.check("report-what");
@@ -813,11 +813,17 @@ async fn a_resident_reports_a_problem_and_follows_it_by_the_private_link() {
             d.width(1366);
             d.type_into("#description", " and a sofa dumped in the lay-by overnight");
             d.click(next);
+            d.wait_for("the fly-tipping questions", &heading("Tell us more about it"));
+            d.script("document.querySelector('#land_type').value = 'highway'; document.querySelector('#waste_type').value = 'other_household';");
+            d.screenshot(&format!("report-details-{engine}.png"));
+            d.check("report-details");
+            d.click(next);
             d.wait_for("the contact question", &heading("How can we contact you?"));
             d.type_into("#email", "rita@example.org");
             d.click(next);
             d.wait_for("the check page", &heading("Check your report"));
             assert!(d.text_of("[data-testid=report-answers]").contains("Redbourn Road lay-by"));
+            assert!(d.text_of("[data-testid=report-answers]").contains("Other household waste"));
             d.screenshot(&format!("report-check-{engine}.png"));
             d.check("report-check");
             d.width(390);

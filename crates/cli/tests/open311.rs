@@ -139,7 +139,10 @@ async fn a_client_creates_reads_and_follows_requests_in_json_and_xml() {
         let page = app.get(&format!("/public-reports/{first}"), Some(&session)).await.body;
         assert!(page.contains("Small van load") && page.contains("Open311 (e.g. FixMyStreet)"), "{page}");
         assert!(page.contains("Other household waste") && page.contains("Highway"), "{page}");
-        assert!(page.contains("data-testid=\"defra-categories\""), "the officer is told what accepting records: {page}");
+        assert!(
+            page.contains("data-testid=\"defra-categories\""),
+            "the officer is told what accepting records: {page}"
+        );
 
         // Searches: by ids, by service and status, by dates; bad filters are refused in the specification's shape.
         let both =

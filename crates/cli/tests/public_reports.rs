@@ -344,7 +344,24 @@ async fn the_report_journey_asks_one_question_a_page_and_checks_each_answer() {
         assert_eq!(step(&answers, "describe").await.status, StatusCode::UNPROCESSABLE_ENTITY);
         answers.pop();
         answers.push(("description", "Ten black bags and a sofa dumped overnight".into()));
-        assert!(step(&answers, "describe").await.body.contains("How can we contact you?"));
+        // Fly-tipping asks Defra's questions (optional); another service goes on to the contact details.
+        let details = step(&answers, "describe").await;
+        assert!(
+            details.body.contains("Tell us more about it") && details.body.contains("What kind of land is it on?"),
+            "{}",
+            details.body
+        );
+        let mut graffiti: Vec<(&str, String)> = answers.iter().filter(|(k, _)| *k != "service_code").cloned().collect();
+        graffiti.push(("service_code", "graffiti".into()));
+        route(app, "graffiti", "SACDC").await;
+        assert!(step(&graffiti, "describe").await.body.contains("How can we contact you?"));
+        answers.push(("size", "a mountain".into()));
+        let res = step(&answers, "details").await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "an answer not on the list: {}", res.body);
+        answers.pop();
+        answers.push(("land_type", "highway".into()));
+        answers.push(("size", "small_van_load".into()));
+        assert!(step(&answers, "details").await.body.contains("How can we contact you?"));
         answers.push(("email", "rita@".into()));
         let res = step(&answers, "contact").await;
         assert!(
@@ -366,6 +383,8 @@ async fn the_report_journey_asks_one_question_a_page_and_checks_each_answer() {
             "The lay-by on Redbourn Road",
             "Ten black bags and a sofa dumped overnight",
             "rita@example.org",
+            "Highway",
+            "Small van load",
         ] {
             assert!(check.body.contains(shown), "{shown} on the check page");
         }
@@ -384,7 +403,11 @@ async fn the_report_journey_asks_one_question_a_page_and_checks_each_answer() {
         send.push(("website", ""));
         let sent = app.post("/report", None, None, &send).await;
         assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
-        assert!(between(&sent.body, "data-testid=\"report-reference\">", "<").starts_with("PR-2026-"));
+        let reference = between(&sent.body, "data-testid=\"report-reference\">", "<").to_string();
+        assert!(reference.starts_with("PR-2026-"));
+        let officer = app.token(OFFICER).await;
+        let held = app.get_bearer(&format!("/api/v1/public-reports/{reference}"), &officer).await.json();
+        assert_eq!(held["attributes"], serde_json::json!({ "land_type": "highway", "size": "small_van_load" }));
     })
     .await;
 }

@@ -287,6 +287,12 @@ impl NewPublicReport {
                 format!("media_url must be an http(s) link of at most {MAX_MEDIA_URL} characters"),
             );
         }
+        self.check_attributes()
+    }
+
+    /// The answers to the service's attributes: `report_attribute` for an
+    /// answer not on the attribute's list.
+    pub fn check_attributes(&self) -> Result<(), StatutoryRule> {
         let asked = attributes_for(&self.service_code);
         for (code, answer) in &self.attributes {
             if let Some(a) = asked.iter().find(|a| a.code == code) {

@@ -45,6 +45,10 @@ pub struct ReportForm {
     pub(super) name: String,
     pub(super) email: String,
     pub(super) phone: String,
+    /// Fly-tipping's Defra questions (the service's attributes), optional.
+    pub(super) land_type: String,
+    pub(super) waste_type: String,
+    pub(super) size: String,
     /// Never shown to people; bots fill it in.
     pub(super) website: String,
     /// The step answered (`POST /report/step`).

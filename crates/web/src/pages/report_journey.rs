@@ -1,6 +1,8 @@
 //! The report journey, one question a page (the GOV.UK pattern), working
 //! without JavaScript: what kind of problem, where (a map pin, or the
-//! address), what is happening, the reporter's details (optional), then
+//! address), what is happening, the service's own questions if it asks any
+//! (fly-tipping: Defra's land type, waste type and size; optional), the
+//! reporter's details (optional), then
 //! photos and a check of the answers before sending. Each step's answer is
 //! checked when it is given; the answers so far travel in the step forms
 //! as hidden fields (nothing is kept on the server until the report is
@@ -9,7 +11,7 @@
 
 use super::report::{form_key, ReportForm, PURPOSE};
 use crate::error::{AppError, PageResult};
-use crate::forms::{input, textarea, Errors};
+use crate::forms::{input, select, textarea, Errors};
 use crate::layout::{error_summary, page, Nav, PageOpts};
 use crate::AppState;
 use axum::extract::State;
@@ -17,7 +19,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use safetynet_domain::photos::{MAX_PHOTOS, MAX_PHOTO_BYTES};
-use safetynet_domain::public_reports::NewPublicReport;
+use safetynet_domain::public_reports::{attributes_for, NewPublicReport};
 use safetynet_domain::token::issue;
 
 /// A page of the journey.
@@ -29,6 +31,8 @@ pub(super) enum Step {
     Where,
     /// What is happening.
     Describe,
+    /// The service's own questions (only for a service that asks some).
+    Details,
     /// The reporter's details.
     Contact,
     /// Photos, and the answers to check.
@@ -36,13 +40,14 @@ pub(super) enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 5] = [Step::What, Step::Where, Step::Describe, Step::Contact, Step::Check];
+    const ALL: [Step; 6] = [Step::What, Step::Where, Step::Describe, Step::Details, Step::Contact, Step::Check];
 
     fn as_str(self) -> &'static str {
         match self {
             Step::What => "what",
             Step::Where => "where",
             Step::Describe => "describe",
+            Step::Details => "details",
             Step::Contact => "contact",
             Step::Check => "check",
         }
@@ -52,12 +57,18 @@ impl Step {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
 
-    fn next(self) -> Step {
-        Self::ALL.into_iter().skip_while(|x| *x != self).nth(1).unwrap_or(Step::Check)
+    /// Whether the journey for `f`'s service has this step: the service's
+    /// own questions only when it asks some.
+    fn applies(self, f: &ReportForm) -> bool {
+        self != Step::Details || !attributes_for(&f.service_code).is_empty()
     }
 
-    fn previous(self) -> Option<Step> {
-        Self::ALL.into_iter().take_while(|x| *x != self).last()
+    fn next(self, f: &ReportForm) -> Step {
+        Self::ALL.into_iter().skip_while(|x| *x != self).skip(1).find(|x| x.applies(f)).unwrap_or(Step::Check)
+    }
+
+    fn previous(self, f: &ReportForm) -> Option<Step> {
+        Self::ALL.into_iter().take_while(|x| *x != self).filter(|x| x.applies(f)).last()
     }
 
     /// The fields this step asks for.
@@ -66,6 +77,7 @@ impl Step {
             Step::What => &["service_code"],
             Step::Where => &["latitude", "longitude", "address"],
             Step::Describe => &["description"],
+            Step::Details => &["land_type", "waste_type", "size"],
             Step::Contact => &["name", "email", "phone"],
             Step::Check => &[],
         }
@@ -77,6 +89,7 @@ impl Step {
             "report_service" => Step::What,
             "report_location" => Step::Where,
             "report_description" => Step::Describe,
+            "report_attribute" => Step::Details,
             "report_email" | "report_phone" | "report_text" => Step::Contact,
             _ => Step::Check,
         }
@@ -88,6 +101,7 @@ impl Step {
             (Step::Where, "report_text") => "address",
             (Step::Contact, "report_email") => "email",
             (Step::Contact, "report_phone") => "phone",
+            (Step::Details, _) => "land_type",
             (Step::Check, _) => "photo",
             _ => self.fields().first().copied().unwrap_or("photo"),
         }
@@ -105,6 +119,9 @@ fn carried(f: &ReportForm, except: Step) -> Markup {
         ("name", &f.name),
         ("email", &f.email),
         ("phone", &f.phone),
+        ("land_type", &f.land_type),
+        ("waste_type", &f.waste_type),
+        ("size", &f.size),
     ];
     html! {
         input type="hidden" name="token" value=(f.token);
@@ -150,10 +167,13 @@ pub(super) async fn render(state: &AppState, f: &ReportForm, step: Step, errors:
         f.token = issue(&form_key(state).await?, PURPOSE);
     }
     let service_name = services.iter().find(|s| s.code == f.service_code).map(|s| s.name.clone()).unwrap_or_default();
+    let step = if step.applies(&f) { step } else { step.next(&f) };
+    let asked = attributes_for(&f.service_code);
     let title = match step {
         Step::What => "What kind of problem is it?",
         Step::Where => "Where is the problem?",
         Step::Describe => "What is happening?",
+        Step::Details => "Tell us more about it (optional)",
         Step::Contact => "How can we contact you? (optional)",
         Step::Check => "Check your report before sending it",
     };
@@ -196,6 +216,14 @@ pub(super) async fn render(state: &AppState, f: &ReportForm, step: Step, errors:
                 h1 class="govuk-heading-l" { (title) }
                 (textarea("description", "Describe the problem", &f.description, Some("When it happens, how often, what you have seen. Do not include other people's names."), 6, errors))
             }
+            Step::Details => {
+                h1 class="govuk-heading-l" { (title) }
+                p class="govuk-body" { "Answer what you can: it helps the council record it the way the government counts it. Choose \"Not sure\" for anything you do not know." }
+                @for a in &asked {
+                    @let options: Vec<(String, String)> = a.values.iter().map(|(key, name)| ((*key).to_string(), (*name).to_string())).collect();
+                    (select(a.code, a.description, &options, f.answer(a.code), Some("Not sure"), errors))
+                }
+            }
             Step::Contact => {
                 h1 class="govuk-heading-l" { (title) }
                 p class="govuk-body" { "Give an e-mail address if you want updates by e-mail. The agency your report goes to holds your details under its privacy notice; they are never shown to anyone else who reports." }
@@ -208,7 +236,7 @@ pub(super) async fn render(state: &AppState, f: &ReportForm, step: Step, errors:
             }
         }
     };
-    let answers = [
+    let mut answers = vec![
         (Step::What, "Kind of problem", service_name),
         (
             Step::Where,
@@ -231,8 +259,13 @@ pub(super) async fn render(state: &AppState, f: &ReportForm, step: Step, errors:
                 .join(", "),
         ),
     ];
+    for (n, a) in asked.iter().enumerate() {
+        let answer = f.answer(a.code);
+        let name = a.values.iter().find(|(key, _)| *key == answer).map_or("", |(_, name)| *name);
+        answers.insert(3 + n, (Step::Details, a.description, name.to_string()));
+    }
     let body = html! {
-        @if let Some(back) = step.previous() { (go_to(&f, back, "govuk-back-link sn-link-button", html! { "Back" })) }
+        @if let Some(back) = step.previous(&f) { (go_to(&f, back, "govuk-back-link sn-link-button", html! { "Back" })) }
         (error_summary(errors))
         span class="govuk-caption-l" { "Report anti-social behaviour or an environmental problem" }
         @if services.is_empty() {
@@ -288,6 +321,7 @@ fn check(f: &ReportForm, step: Step, services: &[String]) -> Result<(), (&'stati
         Step::What if !services.contains(&f.service_code) => Err(("service_code", "Choose the kind of problem".into())),
         Step::Where => report.check_place().map_err(refused),
         Step::Describe => report.check_description().map_err(refused),
+        Step::Details => report.check_attributes().map_err(refused),
         Step::Contact => report.check_contact().map_err(refused),
         _ => Ok(()),
     }
@@ -307,7 +341,7 @@ pub async fn step(State(state): State<AppState>, body: axum::body::Bytes) -> Pag
     let at = Step::parse(&f.step).unwrap_or(Step::What);
     let services: Vec<String> = state.store.public_services().await?.into_iter().map(|s| s.code).collect();
     match check(&f, at, &services) {
-        Ok(()) => Ok(render(&state, &f, at.next(), &Vec::new()).await?.into_response()),
+        Ok(()) => Ok(render(&state, &f, at.next(&f), &Vec::new()).await?.into_response()),
         Err((field, message)) => {
             let errors = vec![(field.to_string(), message)];
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&state, &f, at, &errors).await?).into_response())
@@ -335,7 +369,22 @@ impl ReportForm {
             name: self.name.clone(),
             email: self.email.clone(),
             phone: self.phone.clone(),
+            attributes: [("land_type", &self.land_type), ("waste_type", &self.waste_type), ("size", &self.size)]
+                .into_iter()
+                .filter(|(_, answer)| !answer.is_empty())
+                .map(|(code, answer)| (code.to_string(), answer.clone()))
+                .collect(),
             ..NewPublicReport::default()
         })
+    }
+
+    /// The answer given to the attribute `code` ("" if none).
+    fn answer(&self, code: &str) -> &str {
+        match code {
+            "land_type" => &self.land_type,
+            "waste_type" => &self.waste_type,
+            "size" => &self.size,
+            _ => "",
+        }
     }
 }
