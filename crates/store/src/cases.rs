@@ -179,7 +179,7 @@ pub(crate) enum CaseRight {
 
 /// Loads a case's owner and shares and checks the actor may work on it.
 pub(crate) async fn case_right<C: SeesRecords>(
-    tx: &mut Tx,
+    tx: &mut impl Exec,
     permit: &Permit<C>,
     case_id: &str,
 ) -> Result<(CaseRight, String)> {
@@ -197,7 +197,11 @@ pub(crate) async fn case_right<C: SeesRecords>(
 }
 
 /// Fails unless the actor's agency leads the case.
-pub(crate) async fn require_lead<C: SeesRecords>(tx: &mut Tx, permit: &Permit<C>, case_id: &str) -> Result<String> {
+pub(crate) async fn require_lead<C: SeesRecords>(
+    tx: &mut impl Exec,
+    permit: &Permit<C>,
+    case_id: &str,
+) -> Result<String> {
     match case_right(tx, permit, case_id).await? {
         (CaseRight::Lead, reference) => Ok(reference),
         (CaseRight::Partner, _) => Err(StoreError::Forbidden("only the lead agency can do this")),

@@ -10,7 +10,7 @@ use crate::cases::{case_right, event};
 use crate::records::incident_shares;
 use crate::sql::{Row, Q};
 use crate::users::Actor;
-use crate::{Exec, Result, Store, StoreError, Tx};
+use crate::{Exec, Result, Store, StoreError};
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::documents::{check_upload, DocumentKind};
 use safetynet_domain::ids::new_id_at_ms;
@@ -133,7 +133,12 @@ pub struct Document {
 /// it: a case's lead or partner agencies, who work the case; an incident's
 /// owner only, as nothing else about an incident is another agency's to
 /// change).
-async fn record_right<C: SeesRecords>(tx: &mut Tx, permit: &Permit<C>, at: Attached<'_>, attach: bool) -> Result<()> {
+async fn record_right<C: SeesRecords>(
+    tx: &mut impl Exec,
+    permit: &Permit<C>,
+    at: Attached<'_>,
+    attach: bool,
+) -> Result<()> {
     match at {
         Attached::Case(id) => case_right(tx, permit, id).await.map(|_| ()),
         Attached::Incident(id) => {
@@ -261,12 +266,10 @@ impl Store {
         at: Attached<'_>,
         actor: &Actor<'_>,
     ) -> Result<Vec<Document>> {
-        let mut tx = self.write().await?;
-        record_right(&mut tx, permit, at, false).await?;
+        let mut conn = self.conn().await?;
+        record_right(&mut conn, permit, at, false).await?;
         let (record_type, record_id) = at.parts();
-        let detail = serde_json::json!({ "record_type": record_type, "record": record_id });
-        append(&mut tx, actor.at_ms, &actor.event(AuditAction::View, "document", None, detail)).await?;
-        let rows = tx
+        let rows = conn
             .all(
                 &Q::new(format!(
                     "SELECT {DOCUMENT_COLS} FROM documents WHERE record_type = $1 AND record_id = $2 ORDER BY created_at DESC, id DESC"
@@ -276,7 +279,8 @@ impl Store {
             )
             .await?;
         let out = rows.iter().map(document_row).collect::<Result<Vec<_>>>()?;
-        tx.commit().await?;
+        let detail = serde_json::json!({ "record_type": record_type, "record": record_id });
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "document", None, detail)).await?;
         Ok(out)
     }
 

@@ -58,7 +58,7 @@ fn rule(rule: &'static str, message: impl Into<String>) -> StoreError {
 }
 
 /// The milestones the case has reached.
-async fn reached(tx: &mut Tx, case_id: &str) -> Result<Vec<Milestone>> {
+async fn reached(tx: &mut impl Exec, case_id: &str) -> Result<Vec<Milestone>> {
     let q = Q::new(
         "SELECT c.status,
            (SELECT COUNT(*) FROM interventions i WHERE i.case_id = c.id)
@@ -79,7 +79,7 @@ async fn reached(tx: &mut Tx, case_id: &str) -> Result<Vec<Milestone>> {
 }
 
 /// The victims on the case's incidents, by name.
-async fn victims(tx: &mut Tx, case_id: &str) -> Result<Vec<(String, String)>> {
+async fn victims(tx: &mut impl Exec, case_id: &str) -> Result<Vec<(String, String)>> {
     let q = Q::new(
         "SELECT DISTINCT p.id, p.full_name FROM case_incidents ci
          JOIN incident_people ip ON ip.incident_id = ci.incident_id JOIN people p ON p.id = ip.person_id
@@ -143,21 +143,20 @@ impl Store {
         case_id: &str,
         actor: &Actor<'_>,
     ) -> Result<Vec<VictimOnCase>> {
-        let mut tx = self.write().await?;
-        require_lead(&mut tx, permit, case_id).await?;
-        let reached = reached(&mut tx, case_id).await?;
+        let mut conn = self.conn().await?;
+        require_lead(&mut conn, permit, case_id).await?;
+        let reached = reached(&mut conn, case_id).await?;
         let mut out = Vec::new();
-        for (person_id, name) in victims(&mut tx, case_id).await? {
-            let contact = contact_of(&mut tx, case_id, &person_id).await?;
-            let updates = updates_of(&mut tx, case_id, &person_id).await?;
+        for (person_id, name) in victims(&mut conn, case_id).await? {
+            let contact = contact_of(&mut conn, case_id, &person_id).await?;
+            let updates = updates_of(&mut conn, case_id, &person_id).await?;
             let agreed = contact.as_ref().and_then(|c| c.checked_points().ok()).unwrap_or_default();
             let told: Vec<Milestone> = updates.iter().filter_map(|u| Milestone::parse(&u.milestone)).collect();
             let due = updates_due(&agreed, &reached, &told).into_iter().map(|m| m.as_str().to_string()).collect();
             out.push(VictimOnCase { person_id, name, contact, due, updates });
         }
         let detail = serde_json::json!({ "victims": out.len() });
-        append(&mut tx, actor.at_ms, &actor.event(AuditAction::View, "victim_contact", Some(case_id), detail)).await?;
-        tx.commit().await?;
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "victim_contact", Some(case_id), detail)).await?;
         Ok(out)
     }
 

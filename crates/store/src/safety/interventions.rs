@@ -244,11 +244,9 @@ impl Store {
         case_id: &str,
         actor: &Actor<'_>,
     ) -> Result<Vec<Intervention>> {
-        let mut tx = self.write().await?;
-        case_right(&mut tx, permit, case_id).await?;
-        let detail = serde_json::json!({ "case": case_id });
-        append(&mut tx, actor.at_ms, &actor.event(AuditAction::View, "intervention", Some(case_id), detail)).await?;
-        let rows = tx
+        let mut conn = self.conn().await?;
+        case_right(&mut conn, permit, case_id).await?;
+        let rows = conn
             .all(
                 &Q::new(format!("{INTERVENTION_SELECT} WHERE x.case_id = $1 ORDER BY x.issued_on DESC, x.id"))
                     .bind(case_id),
@@ -256,7 +254,8 @@ impl Store {
             .await?;
         let today = london_date(from_ms(actor.at_ms));
         let out = rows.iter().map(|r| intervention_row(r, today)).collect::<Result<Vec<_>>>()?;
-        tx.commit().await?;
+        let detail = serde_json::json!({ "case": case_id });
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "intervention", Some(case_id), detail)).await?;
         Ok(out)
     }
 

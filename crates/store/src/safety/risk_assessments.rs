@@ -178,11 +178,9 @@ impl Store {
         case_id: &str,
         actor: &Actor<'_>,
     ) -> Result<Vec<StoredAssessment>> {
-        let mut tx = self.write().await?;
-        case_right(&mut tx, permit, case_id).await?;
-        let detail = serde_json::json!({ "case": case_id });
-        append(&mut tx, actor.at_ms, &actor.event(AuditAction::View, "risk_assessment", Some(case_id), detail)).await?;
-        let rows = tx
+        let mut conn = self.conn().await?;
+        case_right(&mut conn, permit, case_id).await?;
+        let rows = conn
             .all(
                 &Q::new(
                     "SELECT questionnaire_id, questionnaire_version, score, computed_level, level, reasons, marac_referral, assessed_at, next_review_on, answers,
@@ -215,7 +213,8 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        tx.commit().await?;
+        let detail = serde_json::json!({ "case": case_id });
+        self.audit(actor.at_ms, &actor.event(AuditAction::View, "risk_assessment", Some(case_id), detail)).await?;
         Ok(out)
     }
 }
