@@ -817,6 +817,10 @@ async fn a_resident_reports_a_problem_and_follows_it_by_the_private_link() {
             d.script("document.querySelector('#land_type').value = 'highway'; document.querySelector('#waste_type').value = 'other_household';");
             d.screenshot(&format!("report-details-{engine}.png"));
             d.check("report-details");
+            d.width(390);
+            d.screenshot(&format!("report-details-phone-{engine}.png"));
+            d.check("report-details-phone");
+            d.width(1366);
             d.click(next);
             d.wait_for("the contact question", &heading("How can we contact you?"));
             d.type_into("#email", "rita@example.org");
