@@ -13,7 +13,7 @@ use safetynet_domain::pspo::NewPspo;
 use safetynet_domain::public_reports::Milestone;
 use safetynet_domain::risk::{Answers, AssessmentRequest, ReviewIntervals};
 use safetynet_domain::uk_time::{london_date, london_midnight};
-use safetynet_domain::victim_contact::{ContactChannel, VictimContact};
+use safetynet_domain::victim_contact::{ContactChannel, UpdatePoint, VictimContact};
 use safetynet_store::cases::{NewCase, NewTask, Plan};
 use safetynet_store::incidents::{NewPerson, Submitted};
 use safetynet_store::safety::NewIntervention;
@@ -300,7 +300,8 @@ pub(crate) async fn work_up_case(
     }
     // The victim asked for a phone call when someone has the case, when
     // action is taken and when it closes; the first call was made, the
-    // second (the warning above) is now due.
+    // second is due once action is taken (the warning above, where the
+    // agency may give one).
     if let Some(victim) = store.victims_on_case(&view, &case_id, &actor).await?.into_iter().next() {
         let contact = VictimContact {
             person_id: victim.person_id.clone(),
@@ -308,11 +309,14 @@ pub(crate) async fn work_up_case(
             email: String::new(),
             points: vec!["assigned".into(), "action_taken".into(), "closed".into()],
             agreed_on: london_date(now) - Duration::days(12),
+            every_days: None,
         };
         store.set_victim_contact(&edit, &case_id, &contact, &actor).await?;
         let note =
             "Called to say the case is with the ASB team, who will visit the neighbour with the housing officer.";
-        store.tell_victim(&edit, &case_id, &victim.person_id, Milestone::Assigned, note, &actor).await?;
+        store
+            .tell_victim(&edit, &case_id, &victim.person_id, UpdatePoint::At(Milestone::Assigned), note, &actor)
+            .await?;
     }
     Ok(case_id)
 }

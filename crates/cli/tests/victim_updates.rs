@@ -154,3 +154,58 @@ async fn a_victim_who_asked_for_no_updates_gets_none_and_a_call_is_recorded_not_
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_regular_update_falls_due_at_the_agreed_frequency_until_the_case_closes() {
+    each_engine(async |app: &TestApp| {
+        let council = app.token(OFFICER).await;
+        let (case, person) = case_with_victim(app, &council).await;
+        let victims = format!("/api/v1/cases/{case}/victims");
+        let contact = format!("{victims}/{person}/contact");
+        let updates = format!("{victims}/{person}/updates");
+        let every = |days: u32| {
+            json!({ "channel": "email", "email": "vera@example.org", "points": ["closed"], "agreed_on": "2026-01-15", "every_days": days })
+        };
+        let refused = app.json("PUT", &contact, &council, every(3)).await;
+        assert_eq!(refused.json()["error"]["rule"], "victim_contact", "more often than weekly: {}", refused.body);
+        assert_eq!(app.json("PUT", &contact, &council, every(28)).await.status, StatusCode::NO_CONTENT);
+        let list = app.get_bearer(&victims, &council).await.json();
+        assert_eq!((victim(&list)["due"].clone(), victim(&list)["regular_due_on"].as_str()), (json!([]), Some("2026-02-12")), "{list}");
+        assert_eq!(victim(&list)["contact"]["every_days"], 28);
+
+        // Four weeks on, a regular update is due; the case page offers it first.
+        app.clock.advance(chrono::Duration::days(28));
+        let council = app.token(OFFICER).await;
+        assert_eq!(victim(&app.get_bearer(&victims, &council).await.json())["due"], json!(["regular"]));
+        let session = app.sign_in(OFFICER).await;
+        let page = app.get(&format!("/cases/{case}"), Some(&session)).await.body;
+        assert!(page.contains("Update due: Regular update") && page.contains("every 4 weeks"), "{page}");
+        assert!(page.contains("<option value=\"regular\" selected"), "the form offers what is due: {page}");
+        let fields = [("person", person.as_str()), ("milestone", "regular"), ("victim_note", "Still working on it: the housing officer visits next week.")];
+        let res = app.post(&format!("/cases/{case}/victim-updates"), Some(&session), Some(&session.csrf), &fields).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let mails: Vec<_> = app.store.outbox(100).await.expect("outbox").into_iter().filter(|m| m.address == "vera@example.org").collect();
+        assert!(mails.iter().any(|m| m.body.contains("An update on your case") && m.body.contains("housing officer visits")), "{mails:?}");
+        let list = app.get_bearer(&victims, &council).await.json();
+        assert_eq!((victim(&list)["due"].clone(), victim(&list)["regular_due_on"].as_str()), (json!([]), Some("2026-03-12")), "{list}");
+
+        // The page form changes the frequency; once the case is closed, no regular update falls due.
+        let fields = [("person", person.as_str()), ("channel", "email"), ("email", "vera@example.org"), ("point-closed", "true"), ("every_days", "14"), ("agreed_on", "2026-02-12")];
+        let res = app.post(&format!("/cases/{case}/victim-contact"), Some(&session), Some(&session.csrf), &fields).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert_eq!(victim(&app.get_bearer(&victims, &council).await.json())["regular_due_on"], "2026-02-26");
+        let mut version = app.get_bearer(&format!("/api/v1/cases/{case}"), &council).await.json()["record"]["version"].as_i64().unwrap_or(1);
+        for status in ["under_review", "closed"] {
+            let change = json!({ "version": version, "status": status, "outcome": "Resolved by agreement" });
+            assert_eq!(app.json("POST", &format!("/api/v1/cases/{case}/status"), &council, change).await.status, StatusCode::OK);
+            version += 1;
+        }
+        app.clock.advance(chrono::Duration::days(60));
+        let council = app.token(OFFICER).await;
+        let list = app.get_bearer(&victims, &council).await.json();
+        assert_eq!((victim(&list)["due"].clone(), victim(&list)["regular_due_on"].clone()), (json!(["closed"]), Value::Null), "{list}");
+        let res = app.json("POST", &updates, &council, json!({ "milestone": "regular", "note": "Closed now." })).await;
+        assert_eq!(res.status, StatusCode::NO_CONTENT, "a regular update can still be recorded: {}", res.body);
+    })
+    .await;
+}

@@ -2,13 +2,16 @@
 //! right 6; the ASB guidance asks the same for ASB victims): on a case, each
 //! victim chooses how they are told (e-mail, phone, letter, or not at all)
 //! and at which points (someone has their case, action is taken, it is
-//! closed: the milestones residents' reports use); an update at an agreed
-//! point is due once the case reaches it, until the officer records one.
+//! closed: the milestones residents' reports use), and how often besides
+//! (a regular update every so many days while the case is open); an update
+//! at an agreed point is due once the case reaches it, until the officer
+//! records one, and a regular update is due that many days after the last
+//! update (or the choice).
 
 use crate::public_reports::Milestone;
 use crate::rules::StatutoryRule;
 use crate::vocabulary::vocabulary;
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 vocabulary! {
@@ -27,6 +30,50 @@ vocabulary! {
 
 /// The points a victim may agree to be told at.
 pub const AGREED_POINTS: [Milestone; 3] = [Milestone::Assigned, Milestone::ActionTaken, Milestone::Closed];
+
+/// The shortest and longest agreed gap between regular updates, in days
+/// (weekly to quarterly).
+pub const REGULAR_DAYS: std::ops::RangeInclusive<u32> = 7..=91;
+
+/// What an update given to a victim is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdatePoint {
+    /// An agreed point the case reached (one of [`AGREED_POINTS`]).
+    At(Milestone),
+    /// A regular update, at the agreed frequency.
+    Regular,
+}
+
+impl UpdatePoint {
+    /// Every point an update can be about, in the order forms list them.
+    pub const ALL: [UpdatePoint; 4] = [
+        UpdatePoint::At(Milestone::Assigned),
+        UpdatePoint::At(Milestone::ActionTaken),
+        UpdatePoint::At(Milestone::Closed),
+        UpdatePoint::Regular,
+    ];
+
+    /// Stable code (`assigned`, `action_taken`, `closed`, `regular`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdatePoint::At(m) => m.as_str(),
+            UpdatePoint::Regular => "regular",
+        }
+    }
+
+    /// Parses a stable code; `None` for anything else (`received` too).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// For the victim: what the update is about.
+    pub fn label(self) -> &'static str {
+        match self {
+            UpdatePoint::At(m) => milestone_label(m),
+            UpdatePoint::Regular => "An update on your case",
+        }
+    }
+}
 
 /// For the victim: what happened at `m`.
 pub fn milestone_label(m: Milestone) -> &'static str {
@@ -54,6 +101,10 @@ pub struct VictimContact {
     pub points: Vec<String>,
     /// When they agreed it.
     pub agreed_on: NaiveDate,
+    /// A regular update every so many days while the case is open
+    /// ([`REGULAR_DAYS`]), besides the points; none if not agreed.
+    #[serde(default)]
+    pub every_days: Option<u32>,
 }
 
 fn refuse<T>(message: impl Into<String>) -> Result<T, StatutoryRule> {
@@ -62,8 +113,9 @@ fn refuse<T>(message: impl Into<String>) -> Result<T, StatutoryRule> {
 
 impl VictimContact {
     /// The agreed points, checked: `victim_contact` when a point is not one
-    /// of [`AGREED_POINTS`], when e-mail has no valid address, or when
-    /// updates are wanted at no point (or none wanted at some).
+    /// of [`AGREED_POINTS`], when e-mail has no valid address, when updates
+    /// are wanted at no point (or none wanted at some), or when regular
+    /// updates are not [`REGULAR_DAYS`] apart (or wanted with none at all).
     pub fn checked_points(&self) -> Result<Vec<Milestone>, StatutoryRule> {
         let mut points = Vec::new();
         for p in &self.points {
@@ -74,11 +126,18 @@ impl VictimContact {
             }
         }
         match self.channel {
-            ContactChannel::None if !points.is_empty() => {
+            ContactChannel::None if !points.is_empty() || self.every_days.is_some() => {
                 return refuse("a victim who asked not to be contacted has no points to be told at")
             }
             ContactChannel::None => {}
             _ if points.is_empty() => return refuse("choose at least one point at which the victim is told"),
+            _ if self.every_days.is_some_and(|d| !REGULAR_DAYS.contains(&d)) => {
+                return refuse(format!(
+                    "regular updates are {} to {} days apart",
+                    REGULAR_DAYS.start(),
+                    REGULAR_DAYS.end()
+                ))
+            }
             ContactChannel::Email if !crate::public_reports::looks_like_email(self.email.trim()) => {
                 return refuse("give the victim's e-mail address, like name@example.com")
             }
@@ -95,6 +154,16 @@ pub fn updates_due(agreed: &[Milestone], reached: &[Milestone], told: &[Mileston
     AGREED_POINTS.into_iter().filter(|m| agreed.contains(m) && reached.contains(m) && !told.contains(m)).collect()
 }
 
+/// The day a regular update falls due for `contact`: `every_days` after
+/// the last update told (`last_told`) or, before any, after the choice was
+/// agreed; none without a frequency, for a victim who asked for no
+/// updates, or once the case is closed (`live` false).
+pub fn regular_update_due_on(contact: &VictimContact, last_told: Option<NaiveDate>, live: bool) -> Option<NaiveDate> {
+    let every = contact.every_days.filter(|_| live && contact.channel != ContactChannel::None)?;
+    let since = last_told.map_or(contact.agreed_on, |d| d.max(contact.agreed_on));
+    Some(since + Duration::days(i64::from(every)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +175,7 @@ mod tests {
             email: email.into(),
             points: points.iter().map(|p| p.to_string()).collect(),
             agreed_on: NaiveDate::from_ymd_opt(2026, 1, 15).expect("date"),
+            every_days: None,
         }
     }
 
@@ -123,6 +193,12 @@ mod tests {
         );
         assert_eq!(rule(contact(ContactChannel::None, "", &[])), None);
         assert_eq!(rule(contact(ContactChannel::None, "", &["closed"])), Some("victim_contact"));
+        let every = |channel, days| VictimContact { every_days: Some(days), ..contact(channel, "", &["closed"]) };
+        assert_eq!(rule(every(ContactChannel::Phone, 28)), None);
+        assert_eq!(rule(every(ContactChannel::Phone, 6)), Some("victim_contact"), "more often than weekly");
+        assert_eq!(rule(every(ContactChannel::Phone, 92)), Some("victim_contact"), "less often than quarterly");
+        let none = VictimContact { every_days: Some(28), ..contact(ContactChannel::None, "", &[]) };
+        assert_eq!(rule(none), Some("victim_contact"), "no updates means no regular ones");
         let twice = contact(ContactChannel::Letter, "", &["closed", "closed", "assigned"]).checked_points();
         assert_eq!(twice.ok(), Some(vec![Milestone::Closed, Milestone::Assigned]));
     }
@@ -135,5 +211,18 @@ mod tests {
         assert_eq!(updates_due(&agreed, &reached, &[Milestone::Assigned]), vec![]);
         let closed = [Milestone::Assigned, Milestone::ActionTaken, Milestone::Closed];
         assert_eq!(updates_due(&agreed, &closed, &[Milestone::Assigned]), vec![Milestone::Closed]);
+    }
+
+    #[test]
+    fn a_regular_update_falls_due_that_many_days_after_the_last_while_the_case_is_open() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 2, d).expect("date");
+        let four_weekly = VictimContact { every_days: Some(28), ..contact(ContactChannel::Phone, "", &["closed"]) };
+        assert_eq!(regular_update_due_on(&four_weekly, None, true), Some(day(12)), "28 days after 15 January");
+        assert_eq!(regular_update_due_on(&four_weekly, Some(day(1)), true), NaiveDate::from_ymd_opt(2026, 3, 1));
+        assert_eq!(regular_update_due_on(&four_weekly, Some(day(1)), false), None, "closed");
+        assert_eq!(regular_update_due_on(&contact(ContactChannel::Phone, "", &["closed"]), None, true), None);
+        assert_eq!(UpdatePoint::parse("regular"), Some(UpdatePoint::Regular));
+        assert_eq!(UpdatePoint::parse("action_taken"), Some(UpdatePoint::At(Milestone::ActionTaken)));
+        assert_eq!(UpdatePoint::parse("received"), None, "not a point a victim is told at");
     }
 }

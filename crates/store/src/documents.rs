@@ -279,6 +279,7 @@ impl Store {
             )
             .await?;
         let out = rows.iter().map(document_row).collect::<Result<Vec<_>>>()?;
+        drop(conn);
         let detail = serde_json::json!({ "record_type": record_type, "record": record_id });
         self.audit(actor.at_ms, &actor.event(AuditAction::View, "document", None, detail)).await?;
         Ok(out)

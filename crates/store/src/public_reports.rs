@@ -562,6 +562,7 @@ impl Store {
         let intake = self.intake().await?;
         let mut tx = self.write().await?;
         let report = held(&mut tx, id, &agency).await?;
+        let mut defra = None;
         let (status, incident, to_agency) = match triage {
             Triage::Accept => {
                 let at = DateTime::<Utc>::from_timestamp_millis(report.created_at).unwrap_or_default();
@@ -590,6 +591,7 @@ impl Store {
                         // counts in the WasteDataFlow return from the start.
                         if let Some(tip) = fly_tip_from(&report.category, &report.attributes) {
                             upsert_fly_tip(&mut tx, &id, &tip, &agency, actor).await?;
+                            defra = Some(tip);
                         }
                         (ReportStatus::Investigating, Some(id), agency.clone())
                     }
@@ -639,7 +641,7 @@ impl Store {
         tell_reporter(&mut tx, &report, Some(report.status), status, note, actor.at_ms).await?;
         let (action, detail) = match triage {
             Triage::Redirect(to) => (AuditAction::Share, serde_json::json!({ "redirected_to": to })),
-            _ => (AuditAction::Update, serde_json::json!({ "status": status, "incident": incident })),
+            _ => (AuditAction::Update, serde_json::json!({ "status": status, "incident": incident, "fly_tip": defra })),
         };
         append(&mut tx, actor.at_ms, &actor.event(action, "public_report", Some(&report.id), detail)).await?;
         tx.commit().await?;

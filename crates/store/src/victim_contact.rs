@@ -1,9 +1,10 @@
-//! Keeping victims informed (migration 0036): each victim on a case (a
-//! person on one of its incidents as victim) may have a recorded choice of
-//! how and at which points they are told; the updates given are kept. An
-//! update is due at an agreed point the case has reached (someone has it:
-//! always; action taken: an intervention or a task done; closed) until one
-//! is recorded. An e-mail update goes to the victim's address with the
+//! Keeping victims informed (migrations 0036, 0037): each victim on a case
+//! (a person on one of its incidents as victim) may have a recorded choice
+//! of how, at which points and how often they are told; the updates given
+//! are kept. An update is due at an agreed point the case has reached
+//! (someone has it: always; action taken: an intervention or a task done;
+//! closed) until one is recorded, and a regular update once the agreed
+//! number of days has passed since the last update while the case is open. An e-mail update goes to the victim's address with the
 //! officer's note and nothing else. Only the lead agency reads or changes
 //! any of it; partners see only that an update was given (the case
 //! timeline), never the address or the note.
@@ -14,20 +15,25 @@ use crate::notifications::enqueue_to_address;
 use crate::sql::Q;
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError, Tx};
+use chrono::{DateTime, NaiveDate, Utc};
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::case::{CaseStatus, TaskStatus};
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::notification::Event;
 use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
 use safetynet_domain::public_reports::Milestone;
-use safetynet_domain::victim_contact::{milestone_label, updates_due, ContactChannel, VictimContact};
+use safetynet_domain::uk_time::london_date;
+use safetynet_domain::victim_contact::{
+    regular_update_due_on, updates_due, ContactChannel, UpdatePoint, VictimContact,
+};
 use serde::Serialize;
 
 /// An update a victim was given.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct VictimUpdate {
-    /// The point it was about (`assigned`, `action_taken`, `closed`).
+    /// The point it was about (`assigned`, `action_taken`, `closed`, or
+    /// `regular` for a regular update).
     pub milestone: String,
     /// What the officer told them.
     pub note: String,
@@ -47,8 +53,12 @@ pub struct VictimOnCase {
     pub name: String,
     /// Their choice, if recorded.
     pub contact: Option<VictimContact>,
-    /// Agreed points the case has reached without an update (`assigned`, ...).
+    /// Agreed points the case has reached without an update (`assigned`,
+    /// ...), and `regular` when a regular update is due.
     pub due: Vec<String>,
+    /// The day the next regular update falls due (with a frequency agreed
+    /// and the case open).
+    pub regular_due_on: Option<NaiveDate>,
     /// Updates given, oldest first.
     pub updates: Vec<VictimUpdate>,
 }
@@ -91,7 +101,7 @@ async fn victims(tx: &mut impl Exec, case_id: &str) -> Result<Vec<(String, Strin
 
 async fn contact_of(conn: &mut impl Exec, case_id: &str, person_id: &str) -> Result<Option<VictimContact>> {
     let q =
-        Q::new("SELECT channel, email, points, agreed_on FROM victim_contacts WHERE case_id = $1 AND person_id = $2")
+        Q::new("SELECT channel, email, points, agreed_on, every_days FROM victim_contacts WHERE case_id = $1 AND person_id = $2")
             .bind(case_id)
             .bind(person_id);
     let Some(r) = conn.optional(&q).await? else { return Ok(None) };
@@ -101,6 +111,7 @@ async fn contact_of(conn: &mut impl Exec, case_id: &str, person_id: &str) -> Res
         email: r.text("email")?,
         points: serde_json::from_str(&r.text("points")?).unwrap_or_default(),
         agreed_on: r.date("agreed_on")?,
+        every_days: r.opt_int("every_days")?.and_then(|d| u32::try_from(d).ok()),
     }))
 }
 
@@ -152,9 +163,17 @@ impl Store {
             let updates = updates_of(&mut conn, case_id, &person_id).await?;
             let agreed = contact.as_ref().and_then(|c| c.checked_points().ok()).unwrap_or_default();
             let told: Vec<Milestone> = updates.iter().filter_map(|u| Milestone::parse(&u.milestone)).collect();
-            let due = updates_due(&agreed, &reached, &told).into_iter().map(|m| m.as_str().to_string()).collect();
-            out.push(VictimOnCase { person_id, name, contact, due, updates });
+            let mut due: Vec<String> =
+                updates_due(&agreed, &reached, &told).into_iter().map(|m| m.as_str().to_string()).collect();
+            let last_told = updates.last().map(|u| uk_day(u.at));
+            let live = !reached.contains(&Milestone::Closed);
+            let regular_due_on = contact.as_ref().and_then(|c| regular_update_due_on(c, last_told, live));
+            if regular_due_on.is_some_and(|d| d <= uk_day(actor.at_ms)) {
+                due.push(UpdatePoint::Regular.as_str().to_string());
+            }
+            out.push(VictimOnCase { person_id, name, contact, due, regular_due_on, updates });
         }
+        drop(conn);
         let detail = serde_json::json!({ "victims": out.len() });
         self.audit(actor.at_ms, &actor.event(AuditAction::View, "victim_contact", Some(case_id), detail)).await?;
         Ok(out)
@@ -178,10 +197,11 @@ impl Store {
         let points: Vec<&str> = points.iter().map(|m| m.as_str()).collect();
         tx.execute(
             &Q::new(
-                "INSERT INTO victim_contacts (case_id, person_id, channel, email, points, agreed_on, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                "INSERT INTO victim_contacts (case_id, person_id, channel, email, points, agreed_on, updated_at, every_days)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                  ON CONFLICT (case_id, person_id) DO UPDATE SET channel = excluded.channel, email = excluded.email,
-                   points = excluded.points, agreed_on = excluded.agreed_on, updated_at = excluded.updated_at",
+                   points = excluded.points, agreed_on = excluded.agreed_on, updated_at = excluded.updated_at,
+                   every_days = excluded.every_days",
             )
             .bind(case_id)
             .bind(&contact.person_id)
@@ -189,18 +209,21 @@ impl Store {
             .bind(email)
             .bind(serde_json::json!(points).to_string())
             .bind(contact.agreed_on.to_string())
-            .bind(actor.at_ms),
+            .bind(actor.at_ms)
+            .bind(contact.every_days.map(i64::from)),
         )
         .await?;
         let line = format!("A victim's choice of updates recorded: {}", contact.channel.label().to_lowercase());
         event(&mut tx, case_id, "victim_contact", &line, actor).await?;
-        let detail = serde_json::json!({ "person": contact.person_id, "channel": contact.channel, "points": points });
+        let detail = serde_json::json!({
+            "person": contact.person_id, "channel": contact.channel, "points": points, "every_days": contact.every_days
+        });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "victim_contact", Some(case_id), detail))
             .await?;
         tx.commit().await
     }
 
-    /// Records an update given to a victim at `milestone` with the officer's
+    /// Records an update given to a victim about `point` with the officer's
     /// `note` (required, at most 1,000 characters: `victim_note`), by the
     /// channel they chose; an e-mail is sent to their address.
     /// `victim_contact` when no choice is recorded, `victim_opted_out` when
@@ -210,7 +233,7 @@ impl Store {
         permit: &Permit<EditRecords>,
         case_id: &str,
         person_id: &str,
-        milestone: Milestone,
+        point: UpdatePoint,
         note: &str,
         actor: &Actor<'_>,
     ) -> Result<()> {
@@ -235,7 +258,7 @@ impl Store {
             .bind(new_id_at_ms(actor.at_ms))
             .bind(case_id)
             .bind(person_id)
-            .bind(milestone.as_str())
+            .bind(point.as_str())
             .bind(note)
             .bind(contact.channel.as_str())
             .bind(actor.at_ms)
@@ -247,20 +270,21 @@ impl Store {
                 .one(&Q::new("SELECT name FROM agencies WHERE code = $1").bind(&actor.principal.agency))
                 .await?
                 .text("name")?;
-            let update = Event::VictimUpdate {
-                reference,
-                agency,
-                milestone: milestone_label(milestone).to_string(),
-                note: note.to_string(),
-            };
+            let update =
+                Event::VictimUpdate { reference, agency, milestone: point.label().to_string(), note: note.to_string() };
             enqueue_to_address(&mut tx, &contact.email, &update, "/", actor.at_ms).await?;
         }
-        let line = format!("Victim told: {} ({})", milestone_label(milestone), contact.channel.label().to_lowercase());
+        let line = format!("Victim told: {} ({})", point.label(), contact.channel.label().to_lowercase());
         event(&mut tx, case_id, "victim_update", &line, actor).await?;
         let detail =
-            serde_json::json!({ "person": person_id, "milestone": milestone.as_str(), "channel": contact.channel });
+            serde_json::json!({ "person": person_id, "milestone": point.as_str(), "channel": contact.channel });
         append(&mut tx, actor.at_ms, &actor.event(AuditAction::Update, "victim_contact", Some(case_id), detail))
             .await?;
         tx.commit().await
     }
+}
+
+/// The UK day of a Unix ms instant.
+fn uk_day(at_ms: i64) -> NaiveDate {
+    london_date(DateTime::<Utc>::from_timestamp_millis(at_ms).unwrap_or_default())
 }

@@ -13,8 +13,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use safetynet_domain::policy::{EditRecords, ViewRecords};
-use safetynet_domain::public_reports::Milestone;
-use safetynet_domain::victim_contact::{ContactChannel, VictimContact, AGREED_POINTS};
+use safetynet_domain::victim_contact::{ContactChannel, UpdatePoint, VictimContact};
 use safetynet_store::victim_contact::VictimOnCase;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -57,6 +56,10 @@ struct ContactBody {
     points: Vec<String>,
     /// When they agreed it.
     agreed_on: NaiveDate,
+    /// A regular update every so many days while the case is open (7 to
+    /// 91), besides the points; omitted for none.
+    #[serde(default)]
+    every_days: Option<u32>,
 }
 
 #[utoipa::path(
@@ -80,6 +83,7 @@ async fn set_contact(
         email: b.email,
         points: b.points,
         agreed_on: b.agreed_on,
+        every_days: b.every_days,
     };
     state.store.set_victim_contact(&permit, &id, &contact, &user.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -89,7 +93,8 @@ async fn set_contact(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TellBody {
-    /// The point it is about: `assigned`, `action_taken` or `closed`.
+    /// The point it is about: `assigned`, `action_taken`, `closed`, or
+    /// `regular` for a regular update.
     milestone: String,
     /// What the victim is told.
     note: String,
@@ -110,9 +115,8 @@ async fn tell(
     ApiJson(b): ApiJson<TellBody>,
 ) -> ApiResult<StatusCode> {
     let permit = user.permit::<EditRecords>()?;
-    let milestone = Milestone::parse(&b.milestone)
-        .filter(|m| AGREED_POINTS.contains(m))
-        .ok_or_else(|| AppError::BadRequest("milestone must be assigned, action_taken or closed".into()))?;
-    state.store.tell_victim(&permit, &id, &person, milestone, &b.note, &user.actor()).await?;
+    let point = UpdatePoint::parse(&b.milestone)
+        .ok_or_else(|| AppError::BadRequest("milestone must be assigned, action_taken, closed or regular".into()))?;
+    state.store.tell_victim(&permit, &id, &person, point, &b.note, &user.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

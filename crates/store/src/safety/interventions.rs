@@ -254,6 +254,7 @@ impl Store {
             .await?;
         let today = london_date(from_ms(actor.at_ms));
         let out = rows.iter().map(|r| intervention_row(r, today)).collect::<Result<Vec<_>>>()?;
+        drop(conn);
         let detail = serde_json::json!({ "case": case_id });
         self.audit(actor.at_ms, &actor.event(AuditAction::View, "intervention", Some(case_id), detail)).await?;
         Ok(out)

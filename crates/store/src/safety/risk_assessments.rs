@@ -213,6 +213,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        drop(conn);
         let detail = serde_json::json!({ "case": case_id });
         self.audit(actor.at_ms, &actor.event(AuditAction::View, "risk_assessment", Some(case_id), detail)).await?;
         Ok(out)

@@ -1,6 +1,7 @@
 //! "Keeping the victim informed" on the case page, for the lead agency:
 //! each victim's choice of how and when they are told (the Victims' Code),
-//! the updates due at the points they agreed, a form to give one (e-mailed
+//! the updates due at the points they agreed and at the frequency they
+//! agreed, a form to give one (e-mailed
 //! when they chose e-mail, otherwise recorded as the call or letter made)
 //! and the updates given.
 
@@ -14,22 +15,31 @@ use axum::response::Response;
 use maud::{html, Markup};
 use safetynet_domain::policy::EditRecords;
 use safetynet_domain::public_reports::Milestone;
-use safetynet_domain::victim_contact::{ContactChannel, VictimContact, AGREED_POINTS};
+use safetynet_domain::victim_contact::{ContactChannel, UpdatePoint, VictimContact, AGREED_POINTS};
 use safetynet_store::victim_contact::VictimOnCase;
 
 /// For officers: the point an update is about.
-fn point_label(m: Milestone) -> &'static str {
-    match m {
-        Milestone::Received => "Report received",
-        Milestone::Assigned => "An officer has the case",
-        Milestone::ActionTaken => "Action taken",
-        Milestone::Closed => "Case closed",
+fn point_label(p: UpdatePoint) -> &'static str {
+    match p {
+        UpdatePoint::At(Milestone::Received) => "Report received",
+        UpdatePoint::At(Milestone::Assigned) => "An officer has the case",
+        UpdatePoint::At(Milestone::ActionTaken) => "Action taken",
+        UpdatePoint::At(Milestone::Closed) => "Case closed",
+        UpdatePoint::Regular => "Regular update",
     }
 }
 
 fn point_labels(codes: &[String]) -> String {
-    let labels: Vec<&str> = codes.iter().filter_map(|c| Milestone::parse(c)).map(point_label).collect();
+    let labels: Vec<&str> = codes.iter().filter_map(|c| UpdatePoint::parse(c)).map(point_label).collect();
     labels.join(", ")
+}
+
+/// The frequencies offered for regular updates: (days, label).
+const EVERY: [(u32, &str); 4] =
+    [(7, "Every week"), (14, "Every 2 weeks"), (28, "Every 4 weeks"), (56, "Every 8 weeks")];
+
+fn every_label(days: u32) -> String {
+    EVERY.iter().find(|(d, _)| *d == days).map_or_else(|| format!("every {days} days"), |(_, l)| l.to_lowercase())
 }
 
 /// The section's content for the case `case_id`: every victim's choice,
@@ -48,7 +58,10 @@ pub(super) fn section(
     let channels: Vec<(String, String)> =
         ContactChannel::ALL.iter().map(|c| (c.as_str().to_string(), c.label().to_string())).collect();
     let points: Vec<(String, String)> =
-        AGREED_POINTS.iter().map(|m| (m.as_str().to_string(), point_label(*m).to_string())).collect();
+        AGREED_POINTS.iter().map(|m| (m.as_str().to_string(), point_label(UpdatePoint::At(*m)).to_string())).collect();
+    let about: Vec<(String, String)> =
+        UpdatePoint::ALL.iter().map(|p| (p.as_str().to_string(), point_label(*p).to_string())).collect();
+    let every: Vec<(String, String)> = EVERY.iter().map(|(d, l)| (d.to_string(), (*l).to_string())).collect();
     html! {
         @if victims.is_empty() {
             p class="govuk-body" { "No victim is recorded on the case's incidents." }
@@ -60,7 +73,9 @@ pub(super) fn section(
                     Some(c) => p class="govuk-body" {
                         (c.channel.label())
                         @if !c.points.is_empty() { ", when: " (point_labels(&c.points)) }
+                        @if let Some(d) = c.every_days { ", and " (every_label(d)) }
                         " (agreed " (c.agreed_on.format("%-d %B %Y")) ")."
+                        @if let Some(next) = v.regular_due_on { " Next regular update by " (next.format("%-d %B %Y")) "." }
                     },
                     None => p class="govuk-body" { "How and when they want to be told is not recorded yet: ask them, and record it." },
                 }
@@ -77,7 +92,7 @@ pub(super) fn section(
                     form method="post" action=(format!("/cases/{case_id}/victim-updates")) {
                         (csrf_field(user))
                         input type="hidden" name="person" value=(v.person_id);
-                        (select("milestone", "Tell them about", &points, v.due.first().map_or("", String::as_str), None, errors))
+                        (select("milestone", "Tell them about", &about, v.due.first().map_or("", String::as_str), None, errors))
                         (textarea("victim_note", "What they are told", "", Some("Written for the victim: no other person's details."), 3, errors))
                         button class="govuk-button govuk-button--secondary" type="submit" { "Record the update" }
                     }
@@ -87,7 +102,7 @@ pub(super) fn section(
                         @for u in &v.updates {
                             li {
                                 span class="govuk-body-s govuk-!-margin-right-2" { (uk_time(u.at)) }
-                                strong { (Milestone::parse(&u.milestone).map_or("", point_label)) }
+                                strong { (UpdatePoint::parse(&u.milestone).map_or("", point_label)) }
                                 " (" (ContactChannel::parse(&u.channel).map_or(u.channel.as_str(), |c| c.label()).to_lowercase()) "): " (u.note)
                             }
                         }
@@ -112,6 +127,7 @@ pub(super) fn section(
                                     }
                                 }
                             }
+                            (select("every_days", "Regular updates as well", &every, &v.contact.as_ref().and_then(|c| c.every_days).map_or(String::new(), |d| d.to_string()), Some("No regular updates"), errors))
                             (input("agreed_on", "Agreed on", "date", "", None, errors))
                             button class="govuk-button govuk-button--secondary" type="submit" { "Record their choice" }
                         }
@@ -137,6 +153,7 @@ pub struct ContactForm {
     #[serde(rename = "point-closed")]
     closed: String,
     agreed_on: String,
+    every_days: String,
 }
 
 /// `POST /cases/{id}/victim-contact`.
@@ -159,7 +176,18 @@ pub async fn set_contact(
             .filter(|(_, ticked)| !ticked.is_empty())
             .map(|(code, _)| code.to_string())
             .collect();
-        let contact = VictimContact { person_id: f.person.clone(), channel, email: f.email.clone(), points, agreed_on };
+        let every_days = match f.every_days.trim() {
+            "" => None,
+            d => Some(d.parse().map_err(|_| AppError::BadRequest("choose how often they are told".into()))?),
+        };
+        let contact = VictimContact {
+            person_id: f.person.clone(),
+            channel,
+            email: f.email.clone(),
+            points,
+            agreed_on,
+            every_days,
+        };
         state.store.set_victim_contact(&permit, &id, &contact, &user.actor()).await?;
         Ok(())
     }
@@ -184,10 +212,9 @@ pub async fn tell(
 ) -> PageResult<Response> {
     let r = async {
         let permit = user.permit::<EditRecords>()?;
-        let milestone = Milestone::parse(&f.milestone)
-            .filter(|m| AGREED_POINTS.contains(m))
+        let point = UpdatePoint::parse(&f.milestone)
             .ok_or_else(|| AppError::BadRequest("choose what the update is about".into()))?;
-        state.store.tell_victim(&permit, &id, &f.person, milestone, &f.victim_note, &user.actor()).await?;
+        state.store.tell_victim(&permit, &id, &f.person, point, &f.victim_note, &user.actor()).await?;
         Ok(())
     }
     .await;
