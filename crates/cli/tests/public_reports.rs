@@ -358,6 +358,11 @@ async fn the_report_journey_asks_one_question_a_page_and_checks_each_answer() {
         answers.push(("size", "a mountain".into()));
         let res = step(&answers, "details").await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "an answer not on the list: {}", res.body);
+        assert!(
+            res.body.contains("id=\"size-error\"") && res.body.contains("Choose an answer from the list"),
+            "shown at the question it is about: {}",
+            res.body
+        );
         answers.pop();
         answers.push(("land_type", "highway".into()));
         answers.push(("size", "small_van_load".into()));

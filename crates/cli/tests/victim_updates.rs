@@ -188,6 +188,8 @@ async fn a_regular_update_falls_due_at_the_agreed_frequency_until_the_case_close
         assert!(mails.iter().any(|m| m.body.contains("An update on your case") && m.body.contains("housing officer visits")), "{mails:?}");
         let list = app.get_bearer(&victims, &council).await.json();
         assert_eq!((victim(&list)["due"].clone(), victim(&list)["regular_due_on"].as_str()), (json!([]), Some("2026-03-12")), "{list}");
+        let page = app.get(&format!("/cases/{case}"), Some(&session)).await.body;
+        assert!(page.contains("<option value=\"\">Choose what the update is about"), "nothing due, nothing chosen for the officer: {page}");
 
         // The page form changes the frequency; once the case is closed, no regular update falls due.
         let fields = [("person", person.as_str()), ("channel", "email"), ("email", "vera@example.org"), ("point-closed", "true"), ("every_days", "14"), ("agreed_on", "2026-02-12")];

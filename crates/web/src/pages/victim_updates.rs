@@ -92,7 +92,7 @@ pub(super) fn section(
                     form method="post" action=(format!("/cases/{case_id}/victim-updates")) {
                         (csrf_field(user))
                         input type="hidden" name="person" value=(v.person_id);
-                        (select("milestone", "Tell them about", &about, v.due.first().map_or("", String::as_str), None, errors))
+                        (select("milestone", "Tell them about", &about, v.due.first().map_or("", String::as_str), v.due.is_empty().then_some("Choose what the update is about"), errors))
                         (textarea("victim_note", "What they are told", "", Some("Written for the victim: no other person's details."), 3, errors))
                         button class="govuk-button govuk-button--secondary" type="submit" { "Record the update" }
                     }
