@@ -10,6 +10,9 @@ use crate::interventions::StatutoryRule;
 use crate::powers::Sector;
 use crate::vocabulary::vocabulary;
 use chrono::{Datelike, Months, NaiveDate};
+
+/// The fly-tipping category's code (`categories/default.toml`).
+pub const CATEGORY: &str = "fly-tipping";
 use serde::{Deserialize, Serialize};
 
 vocabulary! {

@@ -5,7 +5,7 @@
 //! `open` or `closed` and to the milestone the reporter is told about), and
 //! the checks a report passes before it is taken.
 
-use crate::fly_tipping::{LandType, NewFlyTip, TipSize, WasteType};
+use crate::fly_tipping::{LandType, NewFlyTip, TipSize, WasteType, CATEGORY as FLY_TIPPING};
 use crate::rules::StatutoryRule;
 use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
@@ -158,7 +158,7 @@ pub struct ServiceAttribute {
 /// Defra's land type, waste type and size (as in the WasteDataFlow return);
 /// other categories ask nothing more.
 pub fn attributes_for(category: &str) -> Vec<ServiceAttribute> {
-    if category != "fly-tipping" {
+    if category != FLY_TIPPING {
         return Vec::new();
     }
     vec![
@@ -184,7 +184,7 @@ pub fn attributes_for(category: &str) -> Vec<ServiceAttribute> {
 /// three (land type, waste type and size): accepting the report records
 /// them on the new incident, so the WasteDataFlow return counts it.
 pub fn fly_tip_from(category: &str, attributes: &BTreeMap<String, String>) -> Option<NewFlyTip> {
-    if category != "fly-tipping" {
+    if category != FLY_TIPPING {
         return None;
     }
     let answer = |code: &str| attributes.get(code).map(String::as_str);
@@ -292,17 +292,24 @@ impl NewPublicReport {
 
     /// The answers to the service's attributes: `report_attribute` for an
     /// answer not on the attribute's list.
-    pub fn check_attributes(&self) -> Result<(), StatutoryRule> {
-        let asked = attributes_for(&self.service_code);
-        for (code, answer) in &self.attributes {
-            if let Some(a) = asked.iter().find(|a| a.code == code) {
-                if !answer.is_empty() && !a.values.iter().any(|(key, _)| key == answer) {
-                    let keys: Vec<&str> = a.values.iter().map(|(key, _)| *key).collect();
-                    return refuse("report_attribute", format!("attribute {code} must be one of {}", keys.join(", ")));
-                }
+    fn check_attributes(&self) -> Result<(), StatutoryRule> {
+        match self.off_list_attribute() {
+            Some(a) => {
+                let keys: Vec<&str> = a.values.iter().map(|(key, _)| *key).collect();
+                refuse("report_attribute", format!("attribute {} must be one of {}", a.code, keys.join(", ")))
             }
+            None => Ok(()),
         }
-        Ok(())
+    }
+
+    /// The first of the service's attributes answered with a value not on
+    /// its list.
+    pub fn off_list_attribute(&self) -> Option<ServiceAttribute> {
+        attributes_for(&self.service_code).into_iter().find(|a| {
+            self.attributes
+                .get(a.code)
+                .is_some_and(|answer| !answer.is_empty() && !a.values.iter().any(|(key, _)| key == answer))
+        })
     }
 
     /// The answers kept: those to the service's own attributes, not empty.

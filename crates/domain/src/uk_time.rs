@@ -16,6 +16,12 @@ pub fn london_date(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&London).date_naive()
 }
 
+/// The UK local calendar date of an instant given in Unix milliseconds (an
+/// instant out of range counts as the Unix epoch).
+pub fn london_date_at_ms(at_ms: i64) -> NaiveDate {
+    london_date(DateTime::from_timestamp_millis(at_ms).unwrap_or_default())
+}
+
 /// The UK local wall-clock date and time of an instant.
 pub fn london_local(t: DateTime<Utc>) -> NaiveDateTime {
     t.with_timezone(&London).naive_local()

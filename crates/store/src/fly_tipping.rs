@@ -24,8 +24,7 @@ use safetynet_domain::policy::{EditRecords, Permit, ViewCrimeData, ViewRecords};
 use safetynet_domain::uk_time::london_midnight;
 use serde::Serialize;
 
-/// The fly-tipping category's code (`categories/default.toml`).
-pub(crate) const FLY_TIPPING: &str = "fly-tipping";
+pub(crate) use safetynet_domain::fly_tipping::CATEGORY as FLY_TIPPING;
 
 /// A fly-tipping incident's Defra categories.
 #[derive(Debug, Clone, Serialize)]

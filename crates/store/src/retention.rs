@@ -18,7 +18,7 @@ use chrono::DateTime;
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::public_reports::ReportStatus;
 use safetynet_domain::retention::{coarsen, Cutoffs, Schedule, ANONYMISED_NAME, REMOVED};
-use safetynet_domain::uk_time::london_date;
+use safetynet_domain::uk_time::london_date_at_ms;
 use serde::Serialize;
 
 /// The job name the daily scheduled run claims its day under.
@@ -143,7 +143,7 @@ async fn due(conn: &mut impl Exec, cut: &Cutoffs) -> Result<RetentionReport> {
         cut,
     )
     .await?;
-    let ended_before = london_date(DateTime::from_timestamp_millis(cut.unlinked_before).unwrap_or_default());
+    let ended_before = london_date_at_ms(cut.unlinked_before);
     let rows = conn
         .all(
             &Q::new("SELECT id FROM taxi_drivers WHERE anonymised_at IS NULL AND licence_expires < $1 ORDER BY id")

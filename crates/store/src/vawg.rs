@@ -16,7 +16,7 @@ use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::interventions::InterventionKind;
 use safetynet_domain::policy::{EditRecords, ManagePartnershipWork, Permit, ViewRecords};
 use safetynet_domain::powers::Sector;
-use safetynet_domain::uk_time::{london_date, london_midnight};
+use safetynet_domain::uk_time::{london_date_at_ms, london_midnight};
 use safetynet_domain::vawg::{draw_order, NewFinding, NewLearningAction, NewPanel, SAMPLE_MONTHS, SAMPLE_SIZE};
 use serde::Serialize;
 
@@ -341,7 +341,7 @@ async fn draw(conn: &mut impl Exec, panel: &Panel) -> Result<Vec<(String, NaiveD
         let closed_at = r.opt_int("closed_at")?.unwrap_or(0);
         if closed_at >= from.timestamp_millis() && closed_at < until.timestamp_millis() {
             let id = r.text("id")?;
-            let closed_on = london_date(chrono::DateTime::from_timestamp_millis(closed_at).unwrap_or_default());
+            let closed_on = london_date_at_ms(closed_at);
             candidates.push((draw_order(&panel.id, &id), id, closed_on));
         }
     }
@@ -384,7 +384,7 @@ async fn depersonalised(
     Ok(ScrutinyCase {
         no,
         agency: c.text("owner_agency")?,
-        opened_on: london_date(chrono::DateTime::from_timestamp_millis(c.int("created_at")?).unwrap_or_default()),
+        opened_on: london_date_at_ms(c.int("created_at")?),
         closed_on,
         risk_level: c.opt_text("risk_level")?,
         incidents,

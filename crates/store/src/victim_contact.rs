@@ -15,14 +15,14 @@ use crate::notifications::enqueue_to_address;
 use crate::sql::Q;
 use crate::users::Actor;
 use crate::{Exec, Result, Store, StoreError, Tx};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use safetynet_domain::audit::AuditAction;
 use safetynet_domain::case::{CaseStatus, TaskStatus};
 use safetynet_domain::ids::new_id_at_ms;
 use safetynet_domain::notification::Event;
 use safetynet_domain::policy::{EditRecords, Permit, ViewRecords};
 use safetynet_domain::public_reports::Milestone;
-use safetynet_domain::uk_time::london_date;
+use safetynet_domain::uk_time::london_date_at_ms;
 use safetynet_domain::victim_contact::{
     regular_update_due_on, updates_due, ContactChannel, UpdatePoint, VictimContact,
 };
@@ -165,10 +165,10 @@ impl Store {
             let told: Vec<Milestone> = updates.iter().filter_map(|u| Milestone::parse(&u.milestone)).collect();
             let mut due: Vec<String> =
                 updates_due(&agreed, &reached, &told).into_iter().map(|m| m.as_str().to_string()).collect();
-            let last_told = updates.last().map(|u| uk_day(u.at));
+            let last_told = updates.last().map(|u| london_date_at_ms(u.at));
             let live = !reached.contains(&Milestone::Closed);
             let regular_due_on = contact.as_ref().and_then(|c| regular_update_due_on(c, last_told, live));
-            if regular_due_on.is_some_and(|d| d <= uk_day(actor.at_ms)) {
+            if regular_due_on.is_some_and(|d| d <= london_date_at_ms(actor.at_ms)) {
                 due.push(UpdatePoint::Regular.as_str().to_string());
             }
             out.push(VictimOnCase { person_id, name, contact, due, regular_due_on, updates });
@@ -282,9 +282,4 @@ impl Store {
             .await?;
         tx.commit().await
     }
-}
-
-/// The UK day of a Unix ms instant.
-fn uk_day(at_ms: i64) -> NaiveDate {
-    london_date(DateTime::<Utc>::from_timestamp_millis(at_ms).unwrap_or_default())
 }

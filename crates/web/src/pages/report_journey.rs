@@ -320,14 +320,11 @@ fn check(f: &ReportForm, step: Step, services: &[String]) -> Result<(), (&'stati
         Step::What if !services.contains(&f.service_code) => Err(("service_code", "Choose the kind of problem".into())),
         Step::Where => report.check_place().map_err(refused),
         Step::Describe => report.check_description().map_err(refused),
-        Step::Details => report.check_attributes().map_err(|_| {
-            // Shown at the question whose answer is not on its list.
-            let off_list = attributes_for(&f.service_code).into_iter().find(|a| {
-                let given = f.answer(a.code);
-                !given.is_empty() && !a.values.iter().any(|(key, _)| *key == given)
-            });
-            (off_list.map_or("land_type", |a| a.code), "Choose an answer from the list, or Not sure".to_string())
-        }),
+        // Shown at the question whose answer is not on its list.
+        Step::Details => match report.off_list_attribute() {
+            Some(a) => Err((a.code, "Choose an answer from the list, or Not sure".to_string())),
+            None => Ok(()),
+        },
         Step::Contact => report.check_contact().map_err(refused),
         _ => Ok(()),
     }
